@@ -1,0 +1,385 @@
+//! The envelope: what the log stores around each event, and its serialized form.
+//!
+//! On the wire and on disk an envelope is one JSON object:
+//!
+//! ```json
+//! {"position": 42, "id": "2024-05-16-state-visit", "stream": "azerbaijan-belarus",
+//!  "recorded_at": "2026-11-26T10:00:00Z", "type": "Visit", "schema_version": 1,
+//!  "payload": {"occurred": "2024-05-16/2024-05-17", "title": "…", …}}
+//! ```
+//!
+//! A *record* (what a writer submits, a line of an NDJSON file or an item of a JSON
+//! document) is the same object without `position` and `stream`, and with `recorded_at`
+//! and `schema_version` optional.
+//!
+//! Every payload carries the schema version it was written in. Reading an older version
+//! runs it through [`upcast`], a chain of pure functions on JSON, one step per version, so
+//! files and stores written by earlier releases keep loading. A version newer than this
+//! program knows is refused with a message, never guessed at.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::date::Timestamp;
+use crate::event::{Event, EventKind, EVENT_TYPES};
+use crate::id::{EventId, StreamName};
+
+/// An event as the log stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// Position in the log: gapless, from 1, in commit order. Assigned by the log.
+    pub position: u64,
+    /// The writer-chosen id.
+    pub id: EventId,
+    /// The record (stream) it belongs to.
+    pub stream: StreamName,
+    /// When the log learned it (given by the caller; core has no clock).
+    pub recorded_at: Timestamp,
+    /// The event.
+    pub event: Event,
+}
+
+/// An event proposed for the log: an id and the event, before it has a position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposed {
+    /// The writer-chosen id.
+    pub id: EventId,
+    /// The event.
+    pub event: Event,
+    /// When it was recorded, if the writer says (imports of old logs keep theirs).
+    pub recorded_at: Option<Timestamp>,
+}
+
+impl Proposed {
+    /// A proposed event without its own recorded time.
+    pub fn new(id: impl Into<EventId>, event: Event) -> Self {
+        Self {
+            id: id.into(),
+            event,
+            recorded_at: None,
+        }
+    }
+}
+
+/// The schema version this program writes for an event type.
+///
+/// History: `Signing` v1 listed `documents` as plain title strings; v2 (current) lists
+/// `{"title", "kind"}` objects. Every other type is at v1.
+pub fn current_schema(type_name: &str) -> u32 {
+    match type_name {
+        "Signing" => 2,
+        _ => 1,
+    }
+}
+
+/// Brings a payload written in an older schema version up to the current one.
+///
+/// Each step is a pure function from version N to N+1; the chain runs until the current
+/// version. Errors name the field that could not be upcast.
+pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<Value, DecodeError> {
+    let current = current_schema(type_name);
+    if version == 0 || version > current {
+        return Err(DecodeError {
+            field: "schema_version".into(),
+            message: format!(
+                "schema_version {version} of {type_name} is not known to this program (expected 1..={current})"
+            ),
+        });
+    }
+    while version < current {
+        payload = match (type_name, version) {
+            ("Signing", 1) => signing_v1_to_v2(payload)?,
+            _ => payload,
+        };
+        version += 1;
+    }
+    Ok(payload)
+}
+
+/// `Signing` v1 → v2: `"documents": ["Title", …]` becomes `[{"title": "Title", "kind": "other"}, …]`.
+fn signing_v1_to_v2(mut payload: Value) -> Result<Value, DecodeError> {
+    if let Some(Value::Array(docs)) = payload.get_mut("documents") {
+        for (i, doc) in docs.iter_mut().enumerate() {
+            match doc {
+                Value::String(title) => {
+                    let title = std::mem::take(title);
+                    *doc = serde_json::json!({"title": title, "kind": "other"});
+                }
+                Value::Object(_) => {}
+                _ => {
+                    return Err(DecodeError {
+                        field: format!("payload.documents[{i}]"),
+                        message: "expected a document title (string) in schema_version 1".into(),
+                    })
+                }
+            }
+        }
+    }
+    Ok(payload)
+}
+
+/// Why a record could not be decoded, and where in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct DecodeError {
+    /// Path of the field inside the record (`payload.sources[0].date`); empty for the whole record.
+    pub field: String,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+struct RawRecord<'a> {
+    #[serde(default)]
+    position: Option<u64>,
+    id: String,
+    #[serde(default)]
+    stream: Option<String>,
+    #[serde(default)]
+    recorded_at: Option<Timestamp>,
+    #[serde(rename = "type")]
+    type_name: String,
+    #[serde(default)]
+    schema_version: Option<u32>,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+/// A record decoded from JSON: the event and whatever envelope fields it carried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedRecord {
+    /// Position, when the record is a full envelope.
+    pub position: Option<u64>,
+    /// Stream, when the record names one.
+    pub stream: Option<StreamName>,
+    /// The proposed event.
+    pub proposed: Proposed,
+}
+
+/// Decodes one record or envelope from JSON text.
+pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw: RawRecord<'_> = serde_path_to_error::deserialize(&mut de).map_err(path_error(""))?;
+    let event = decode_event(&raw.type_name, raw.schema_version, raw.payload)?;
+    Ok(DecodedRecord {
+        position: raw.position,
+        stream: raw.stream.map(StreamName::from),
+        proposed: Proposed {
+            id: EventId::from(raw.id),
+            event,
+            recorded_at: raw.recorded_at,
+        },
+    })
+}
+
+/// Decodes a payload of a given type and schema version (upcasting older versions).
+pub fn decode_event(
+    type_name: &str,
+    schema_version: Option<u32>,
+    payload: &RawValue,
+) -> Result<Event, DecodeError> {
+    let version = schema_version.unwrap_or_else(|| current_schema(type_name));
+    if !EVENT_TYPES.contains(&type_name) {
+        return Err(DecodeError {
+            field: "type".into(),
+            message: format!(
+                "unknown event type {type_name:?}; expected one of {}",
+                EVENT_TYPES.join(", ")
+            ),
+        });
+    }
+    if version == current_schema(type_name) {
+        let mut de = serde_json::Deserializer::from_str(payload.get());
+        typed(type_name, &mut de)
+    } else {
+        let value: Value = serde_json::from_str(payload.get()).map_err(|e| DecodeError {
+            field: "payload".into(),
+            message: e.to_string(),
+        })?;
+        let value = upcast(type_name, version, value)?;
+        typed(type_name, value)
+    }
+}
+
+fn typed<'de, D>(type_name: &str, de: D) -> Result<Event, DecodeError>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+{
+    fn go<'de, T: DeserializeOwned, D: serde::Deserializer<'de>>(de: D) -> Result<T, DecodeError>
+    where
+        D::Error: std::fmt::Display,
+    {
+        serde_path_to_error::deserialize(de).map_err(path_error("payload"))
+    }
+    Ok(match type_name {
+        "ActorRegistered" => Event::ActorRegistered(Box::new(go(de)?)),
+        "Corrected" => Event::Corrected(Box::new(go(de)?)),
+        "Retracted" => Event::Retracted(Box::new(go(de)?)),
+        "Disputed" => Event::Disputed(Box::new(go(de)?)),
+        other => {
+            let kind: EventKind = other.parse().map_err(|message| DecodeError {
+                field: "type".into(),
+                message,
+            })?;
+            Event::Domain(kind, Box::new(go(de)?))
+        }
+    })
+}
+
+fn path_error<E: std::fmt::Display>(
+    prefix: &'static str,
+) -> impl Fn(serde_path_to_error::Error<E>) -> DecodeError {
+    move |e| {
+        let path = e.path().to_string();
+        let field = match (prefix, path.as_str()) {
+            (p, ".") => p.to_owned(),
+            ("", p) => p.to_owned(),
+            (pre, p) => format!("{pre}.{p}"),
+        };
+        DecodeError {
+            field,
+            message: clean_serde_message(&e.inner().to_string()),
+        }
+    }
+}
+
+/// serde_json appends " at line L column C" to messages; the diagnostic has its own location.
+fn clean_serde_message(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+struct PayloadSer<'a>(&'a Event);
+
+impl Serialize for PayloadSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Event::Domain(_, e) => e.serialize(s),
+            Event::ActorRegistered(a) => a.serialize(s),
+            Event::Corrected(c) => c.serialize(s),
+            Event::Retracted(r) => r.serialize(s),
+            Event::Disputed(d) => d.serialize(s),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<u64>,
+    id: &'a EventId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<&'a StreamName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_at: Option<Timestamp>,
+    #[serde(rename = "type")]
+    type_name: &'static str,
+    schema_version: u32,
+    payload: PayloadSer<'a>,
+}
+
+impl Serialize for Envelope {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let type_name = self.event.type_name();
+        EnvelopeOut {
+            position: Some(self.position),
+            id: &self.id,
+            stream: Some(&self.stream),
+            recorded_at: Some(self.recorded_at),
+            type_name,
+            schema_version: current_schema(type_name),
+            payload: PayloadSer(&self.event),
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for Proposed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let type_name = self.event.type_name();
+        EnvelopeOut {
+            position: None,
+            id: &self.id,
+            stream: None,
+            recorded_at: self.recorded_at,
+            type_name,
+            schema_version: current_schema(type_name),
+            payload: PayloadSer(&self.event),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let record = decode_record(raw.get()).map_err(D::Error::custom)?;
+        let missing = |f: &str| D::Error::custom(format!("envelope without {f}"));
+        Ok(Envelope {
+            position: record.position.ok_or_else(|| missing("position"))?,
+            stream: record.stream.ok_or_else(|| missing("stream"))?,
+            recorded_at: record
+                .proposed
+                .recorded_at
+                .ok_or_else(|| missing("recorded_at"))?,
+            id: record.proposed.id,
+            event: record.proposed.event,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_round_trips_through_json() {
+        let text = r#"{"position":3,"id":"e1","stream":"s","recorded_at":"2026-01-02T03:04:05Z","type":"Call","schema_version":1,"payload":{"occurred":"2021-05-22","title":"Phone call","sources":[{"publisher":"Trend"}]}}"#;
+        let env: Envelope = serde_json::from_str(text).expect("decode");
+        assert_eq!(env.position, 3);
+        assert_eq!(env.event.type_name(), "Call");
+        let again = serde_json::to_string(&env).expect("encode");
+        assert_eq!(again, text);
+    }
+
+    #[test]
+    fn signing_v1_documents_are_upcast() {
+        let text = r#"{"id":"s1","type":"Signing","schema_version":1,"payload":{"occurred":"2018-11-19","title":"Nine documents","documents":["Joint statement"],"count":9}}"#;
+        let rec = decode_record(text).expect("decode");
+        let Event::Domain(EventKind::Signing, e) = rec.proposed.event else {
+            panic!("not a signing")
+        };
+        assert_eq!(e.documents[0].title, "Joint statement");
+        assert_eq!(e.documents[0].kind, crate::event::DocumentKind::Other);
+        assert_eq!(e.count, Some(9));
+    }
+
+    #[test]
+    fn unknown_versions_and_types_are_refused_with_the_field() {
+        let future = r#"{"id":"s1","type":"Visit","schema_version":7,"payload":{}}"#;
+        assert_eq!(
+            decode_record(future).expect_err("future").field,
+            "schema_version"
+        );
+        let unknown = r#"{"id":"s1","type":"Parade","payload":{}}"#;
+        let err = decode_record(unknown).expect_err("unknown type");
+        assert_eq!(err.field, "type");
+        assert!(err.message.contains("CommissionMeeting"), "{}", err.message);
+        let bad_field =
+            r#"{"id":"s1","type":"Visit","payload":{"occurred":"2024-13","title":"x"}}"#;
+        let err = decode_record(bad_field).expect_err("bad month");
+        assert_eq!(err.field, "payload.occurred");
+        assert!(err.message.contains("month 13"), "{}", err.message);
+        let nested = r#"{"id":"s1","type":"Visit","payload":{"occurred":"2024","title":"x","sources":[{"publisher":"p","date":"May"}]}}"#;
+        assert_eq!(
+            decode_record(nested).expect_err("nested").field,
+            "payload.sources[0].date"
+        );
+    }
+}

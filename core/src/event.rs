@@ -1,0 +1,590 @@
+//! What the record says happened: the events of the log and their payloads.
+//!
+//! Every domain event (a visit, a signing, a commission meeting, talks, a call, a statement
+//! or something else) shares one payload shape, [`DomainEvent`]: when it occurred, a title,
+//! the actors with their roles, places, sources and tags. The facts only one kind has
+//! (a visit's visitor and host, a signing's documents and stated count, a meeting's session
+//! number) are optional fields of that same struct, and [`crate::validate`] checks that each
+//! kind has the ones it needs and none it cannot have. One flat struct keeps parsing fast and
+//! lets the validator report every problem of a record instead of the first serde error.
+//!
+//! Reference data (`ActorRegistered`) and changes to the record (`Corrected`, `Retracted`,
+//! `Disputed`) are events too: nothing is rewritten in place.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::date::{Occurred, PartialDate};
+use crate::id::{ActorId, EventId};
+
+/// The kinds of domain events; each is a lane of the timeline and a colour of the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A visit of a head of state, of government, a minister or a delegation.
+    Visit,
+    /// The signing of one or more documents.
+    Signing,
+    /// A session of an intergovernmental (or other joint) commission.
+    CommissionMeeting,
+    /// Talks or a meeting that is not a commission session.
+    Talks,
+    /// A telephone or video call.
+    Call,
+    /// A statement, letter, message or declaration.
+    Statement,
+    /// Anything else: an embassy opening, credentials, an anniversary.
+    Other,
+}
+
+impl EventKind {
+    /// Every kind, in lane order.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::Visit,
+        EventKind::Signing,
+        EventKind::CommissionMeeting,
+        EventKind::Talks,
+        EventKind::Call,
+        EventKind::Statement,
+        EventKind::Other,
+    ];
+
+    /// Index into [`EventKind::ALL`]; used for per-kind count arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name used in files and URLs (`Visit`, `CommissionMeeting`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Visit => "Visit",
+            EventKind::Signing => "Signing",
+            EventKind::CommissionMeeting => "CommissionMeeting",
+            EventKind::Talks => "Talks",
+            EventKind::Call => "Call",
+            EventKind::Statement => "Statement",
+            EventKind::Other => "Other",
+        }
+    }
+
+    /// A label for people ("Commission meeting").
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Visit => "Visit",
+            EventKind::Signing => "Signing",
+            EventKind::CommissionMeeting => "Commission meeting",
+            EventKind::Talks => "Talks",
+            EventKind::Call => "Call",
+            EventKind::Statement => "Statement",
+            EventKind::Other => "Other",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown kind {s:?}; expected one of {}", kind_names()))
+    }
+}
+
+fn kind_names() -> String {
+    EventKind::ALL.map(EventKind::name).join(", ")
+}
+
+/// The role an actor plays in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Takes part, nothing more specific is known.
+    Participant,
+    /// The one who travels.
+    Visitor,
+    /// The one who receives.
+    Host,
+    /// A party to a signed document.
+    Party,
+    /// A co-chair of a commission.
+    CoChair,
+    /// The one who places a call.
+    Caller,
+    /// The one who receives a call or a message.
+    Recipient,
+    /// The one who makes a statement.
+    Speaker,
+    /// The one a statement or letter is addressed to.
+    Addressee,
+}
+
+impl Role {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Visitor => "visitor",
+            Role::Host => "host",
+            Role::Party => "party",
+            Role::CoChair => "co-chair",
+            Role::Caller => "caller",
+            Role::Recipient => "recipient",
+            Role::Speaker => "speaker",
+            Role::Addressee => "addressee",
+        }
+    }
+}
+
+/// An actor and the role it plays.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Participant {
+    /// Who.
+    pub actor: ActorId,
+    /// As what.
+    #[serde(default = "default_role")]
+    pub role: Role,
+}
+
+fn default_role() -> Role {
+    Role::Participant
+}
+
+/// Where a fact comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Source {
+    /// The outlet or site (required).
+    #[serde(default)]
+    pub publisher: String,
+    /// The title of the page or article, or a short description of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PartialDate>,
+    /// Where to read it (`http` or `https` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The words the fact rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+/// The level of a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VisitLevel {
+    /// A state visit.
+    State,
+    /// An official visit.
+    Official,
+    /// A working visit.
+    Working,
+    /// A private visit.
+    Private,
+    /// Attendance of a multilateral event (a summit, a council).
+    Multilateral,
+}
+
+impl VisitLevel {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            VisitLevel::State => "state",
+            VisitLevel::Official => "official",
+            VisitLevel::Working => "working",
+            VisitLevel::Private => "private",
+            VisitLevel::Multilateral => "multilateral",
+        }
+    }
+}
+
+/// The kind of a signed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    /// An agreement.
+    Agreement,
+    /// A protocol.
+    Protocol,
+    /// A memorandum (of understanding, of cooperation).
+    Memorandum,
+    /// A plan or action plan.
+    Plan,
+    /// A declaration.
+    Declaration,
+    /// A joint statement.
+    Statement,
+    /// A treaty.
+    Treaty,
+    /// A programme.
+    Programme,
+    /// A roadmap.
+    Roadmap,
+    /// A contract.
+    Contract,
+    /// Anything else.
+    Other,
+}
+
+/// A document signed at a [`EventKind::Signing`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Document {
+    /// Its title, as the source gives it.
+    pub title: String,
+    /// What kind of document it is.
+    #[serde(default = "default_document_kind")]
+    pub kind: DocumentKind,
+}
+
+fn default_document_kind() -> DocumentKind {
+    DocumentKind::Other
+}
+
+/// A point on the Earth (WGS 84 degrees).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coordinates {
+    /// Latitude, −90..=90.
+    pub lat: f64,
+    /// Longitude, −180..=180.
+    pub lon: f64,
+}
+
+/// The payload of every domain event. See the module docs for why it is one struct.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainEvent {
+    /// When it happened, as precisely as the sources say.
+    pub occurred: Occurred,
+    /// A one-line title.
+    pub title: String,
+    /// A few sentences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Actors with their roles (besides the visitor, host, parties, co-chairs and commission).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<Participant>,
+    /// Places (actors of kind `place`) where it happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<ActorId>,
+    /// Where the facts come from; at least one.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Free tags, lowercase kebab-case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The visit this event belongs to (talks during a visit, a signing at a visit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<EventId>,
+    /// Codes from the scheme an import came from (`{"cameo": "042"}`), kept as strings.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<String, String>,
+
+    /// Visit: who travels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor: Option<ActorId>,
+    /// Visit: who receives (usually the host country).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<ActorId>,
+    /// Visit: its level, when a source states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<VisitLevel>,
+
+    /// Signing: the parties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<ActorId>,
+    /// Signing: the documents whose titles are known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
+    /// Signing: the number of documents the source states (may exceed the known titles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+
+    /// CommissionMeeting: which commission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<ActorId>,
+    /// CommissionMeeting: the session number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u32>,
+    /// CommissionMeeting: the co-chairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_chairs: Vec<ActorId>,
+    /// CommissionMeeting: what it decided or discussed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
+}
+
+impl DomainEvent {
+    /// A minimal event: a date, a title and nothing else (validation will ask for sources).
+    pub fn new(occurred: Occurred, title: impl Into<String>) -> Self {
+        Self {
+            occurred,
+            title: title.into(),
+            summary: None,
+            actors: Vec::new(),
+            places: Vec::new(),
+            sources: Vec::new(),
+            tags: Vec::new(),
+            part_of: None,
+            codes: BTreeMap::new(),
+            visitor: None,
+            host: None,
+            level: None,
+            parties: Vec::new(),
+            documents: Vec::new(),
+            count: None,
+            commission: None,
+            session: None,
+            co_chairs: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Every actor taking part, with its role, from all the fields that name actors
+    /// (places excluded), each actor once (its first role wins).
+    pub fn participants(&self) -> Vec<(&ActorId, Role)> {
+        let mut all: Vec<(&ActorId, Role)> = Vec::new();
+        if let Some(v) = &self.visitor {
+            all.push((v, Role::Visitor));
+        }
+        if let Some(h) = &self.host {
+            all.push((h, Role::Host));
+        }
+        all.extend(self.parties.iter().map(|p| (p, Role::Party)));
+        all.extend(self.co_chairs.iter().map(|p| (p, Role::CoChair)));
+        if let Some(c) = &self.commission {
+            all.push((c, Role::Participant));
+        }
+        all.extend(self.actors.iter().map(|p| (&p.actor, p.role)));
+        let mut out: Vec<(&ActorId, Role)> = Vec::with_capacity(all.len());
+        for (a, r) in all {
+            if !out.iter().any(|(b, _)| *b == a) {
+                out.push((a, r));
+            }
+        }
+        out
+    }
+
+    /// The number of documents signed: the stated count, else the number of known titles.
+    pub fn documents_signed(&self) -> u32 {
+        self.count.unwrap_or(self.documents.len() as u32)
+    }
+}
+
+/// The kind of an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActorKind {
+    /// A state.
+    Country,
+    /// A person.
+    Person,
+    /// An organization (a ministry, an international body, a company).
+    Organization,
+    /// A joint commission.
+    Commission,
+    /// A city or other place.
+    Place,
+}
+
+impl ActorKind {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActorKind::Country => "country",
+            ActorKind::Person => "person",
+            ActorKind::Organization => "organization",
+            ActorKind::Commission => "commission",
+            ActorKind::Place => "place",
+        }
+    }
+}
+
+/// Reference data: who or what an actor id stands for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorRegistration {
+    /// The id events use for it.
+    pub actor: ActorId,
+    /// What it is.
+    pub kind: ActorKind,
+    /// Its names by language tag (`en` required): `{"en": "Minsk", "be": "Мінск"}`.
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+    /// ISO 3166-1 alpha-3 code of a country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso3: Option<String>,
+    /// The country a person, place, organization belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<ActorId>,
+    /// A person's office at the time of the record ("President of Belarus").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+    /// A country's capital (a place actor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capital: Option<ActorId>,
+    /// Where a place is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
+    /// Members of a commission or organization.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<ActorId>,
+    /// Where the facts about it come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// Codes from other schemes (`{"cameo": "BLR", "fips": "BO"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<String, String>,
+}
+
+impl ActorRegistration {
+    /// The English name, else any name, else the id.
+    pub fn name(&self) -> &str {
+        self.names
+            .get("en")
+            .or_else(|| self.names.values().next())
+            .map_or(self.actor.as_str(), String::as_str)
+    }
+
+    /// The name in a language, falling back to English.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.names
+            .get(lang)
+            .map_or_else(|| self.name(), String::as_str)
+    }
+}
+
+/// A correction of an earlier event: a JSON merge patch (RFC 7396) over its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The event corrected.
+    pub target: EventId,
+    /// The fields that change; `null` removes a field.
+    pub changes: serde_json::Map<String, Value>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the correction rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// The withdrawal of an earlier event: it did not happen, or was recorded in error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retraction {
+    /// The event retracted.
+    pub target: EventId,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+    /// What the retraction rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// One side of a dispute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The value this side gives for the disputed field.
+    pub value: Value,
+    /// Who says so.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// A remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Sources that disagree about one field of an event. The record keeps every claim and
+/// resolves none of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dispute {
+    /// The event in dispute.
+    pub target: EventId,
+    /// The field in dispute (`occurred`, `count`, or a named claim such as `first_official_visit`).
+    pub field: String,
+    /// At least two claims.
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+    /// A remark on the dispute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Any event of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Something that happened between states.
+    Domain(EventKind, Box<DomainEvent>),
+    /// An actor is named and described.
+    ActorRegistered(Box<ActorRegistration>),
+    /// An earlier event is corrected.
+    Corrected(Box<Correction>),
+    /// An earlier event is retracted.
+    Retracted(Box<Retraction>),
+    /// Sources disagree about an earlier event.
+    Disputed(Box<Dispute>),
+}
+
+/// The name of each event type as written in files (`type`).
+pub const EVENT_TYPES: [&str; 11] = [
+    "Visit",
+    "Signing",
+    "CommissionMeeting",
+    "Talks",
+    "Call",
+    "Statement",
+    "Other",
+    "ActorRegistered",
+    "Corrected",
+    "Retracted",
+    "Disputed",
+];
+
+impl Event {
+    /// The type name written in files.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::Domain(kind, _) => kind.name(),
+            Event::ActorRegistered(_) => "ActorRegistered",
+            Event::Corrected(_) => "Corrected",
+            Event::Retracted(_) => "Retracted",
+            Event::Disputed(_) => "Disputed",
+        }
+    }
+
+    /// The event another event refers to (correction, retraction, dispute).
+    pub fn target(&self) -> Option<&EventId> {
+        match self {
+            Event::Corrected(c) => Some(&c.target),
+            Event::Retracted(r) => Some(&r.target),
+            Event::Disputed(d) => Some(&d.target),
+            _ => None,
+        }
+    }
+
+    /// The payload as JSON.
+    pub fn payload(&self) -> Value {
+        let result = match self {
+            Event::Domain(_, e) => serde_json::to_value(e),
+            Event::ActorRegistered(a) => serde_json::to_value(a),
+            Event::Corrected(c) => serde_json::to_value(c),
+            Event::Retracted(r) => serde_json::to_value(r),
+            Event::Disputed(d) => serde_json::to_value(d),
+        };
+        // Serializing these plain structs to a Value cannot fail: no maps with non-string
+        // keys, no non-finite floats reach here unchecked (coordinates are validated).
+        result.unwrap_or(Value::Null)
+    }
+}

@@ -1,0 +1,237 @@
+//! Reading and writing files of events.
+//!
+//! Every reader turns bytes into [`Loaded`]: the records that passed validation, and a
+//! [`Diagnostic`] for every problem found — which line or record, which field, what was
+//! found and what was expected. Readers never panic and never stop at the first problem.
+//! Whether to use the valid part or nothing is the caller's choice; [`Loaded::is_clean`]
+//! says whether there is a choice to make.
+//!
+//! Records rejected by validation can take others with them: an event naming an actor whose
+//! registration was rejected is rejected too (its diagnostic says so), so the accepted part
+//! is always valid on its own.
+
+pub mod native;
+
+use serde::Serialize;
+
+use crate::envelope::Proposed;
+use crate::id::StreamName;
+use crate::validate::{validate_batch, Known, Problem};
+
+/// The file formats Annals reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// The Annals JSON document: `{"annals": 1, "events": [...]}`.
+    AnnalsJson,
+    /// The Annals NDJSON log: one record or envelope per line.
+    AnnalsNdjson,
+}
+
+impl Format {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::AnnalsJson => "annals-json",
+            Format::AnnalsNdjson => "annals-ndjson",
+        }
+    }
+
+    /// Every format, for `--format` help.
+    pub const ALL: [Format; 2] = [Format::AnnalsJson, Format::AnnalsNdjson];
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format {s:?}; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Where a problem is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    /// 1-based line in the file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based record number (item of the events array, data line of a log), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<usize>,
+    /// Path of the field within the record; empty for the record or file as a whole.
+    pub field: String,
+    /// What is wrong, what was found and what was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.record) {
+            (Some(l), Some(r)) => write!(f, "line {l}, record {r}")?,
+            (Some(l), None) => write!(f, "line {l}")?,
+            (None, Some(r)) => write!(f, "record {r}")?,
+            (None, None) => f.write_str("file")?,
+        }
+        if !self.field.is_empty() {
+            write!(f, ", {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A record read from a file, with where it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    /// 1-based line where the record starts.
+    pub line: Option<usize>,
+    /// 1-based record number.
+    pub record: usize,
+    /// The record.
+    pub proposed: Proposed,
+}
+
+/// What reading a file produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The format read.
+    pub format: Format,
+    /// The stream the file names, if any.
+    pub stream: Option<StreamName>,
+    /// The file's title, if any.
+    pub title: Option<String>,
+    /// The file's description, if any.
+    pub description: Option<String>,
+    /// Records that passed validation, in file order.
+    pub accepted: Vec<Located>,
+    /// Number of records rejected.
+    pub rejected: usize,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// True when every record was accepted and there is no problem.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// The accepted records, ready to append.
+    pub fn proposed(&self) -> Vec<Proposed> {
+        self.accepted.iter().map(|l| l.proposed.clone()).collect()
+    }
+}
+
+/// What a reader hands to [`finish`]: decoded records and the problems found so far.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub stream: Option<StreamName>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub records: Vec<Located>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Records that did not even decode.
+    pub undecodable: usize,
+}
+
+/// Validates decoded records against `known`, dropping the invalid ones and whatever
+/// depends on them, until the accepted part is valid on its own.
+pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
+    let mut accepted = std::mem::take(&mut parsed.records);
+    let mut rejected = parsed.undecodable;
+    let mut first_round = true;
+    loop {
+        let batch: Vec<Proposed> = accepted.iter().map(|l| l.proposed.clone()).collect();
+        let problems = validate_batch(&batch, known);
+        if problems.is_empty() {
+            break;
+        }
+        let mut bad = vec![false; accepted.len()];
+        for (i, Problem { field, message }) in problems {
+            bad[i] = true;
+            let message = if first_round {
+                message
+            } else {
+                format!("{message} (it depends on a rejected record)")
+            };
+            parsed.diagnostics.push(Diagnostic {
+                line: accepted[i].line,
+                record: Some(accepted[i].record),
+                field,
+                message,
+            });
+        }
+        let before = accepted.len();
+        let mut i = 0;
+        accepted.retain(|_| {
+            let keep = !bad[i];
+            i += 1;
+            keep
+        });
+        rejected += before - accepted.len();
+        first_round = false;
+    }
+    parsed
+        .diagnostics
+        .sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
+    Loaded {
+        format,
+        stream: parsed.stream,
+        title: parsed.title,
+        description: parsed.description,
+        accepted,
+        rejected,
+        diagnostics: parsed.diagnostics,
+    }
+}
+
+/// Guesses the format of a file from its content (and name, when the content is ambiguous).
+pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+        return Some(Format::AnnalsNdjson);
+    }
+    if text.starts_with('{') {
+        let first_line = text.lines().next().unwrap_or("");
+        let looks_like_record = first_line.contains("\"payload\"")
+            && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
+        return Some(if looks_like_record {
+            Format::AnnalsNdjson
+        } else {
+            Format::AnnalsJson
+        });
+    }
+    None
+}
+
+/// Reads a file: detects (or takes) its format, decodes and validates every record.
+///
+/// `known` is what the records may refer to besides themselves (the stream they will be
+/// appended to); pass [`crate::validate::Nothing`] for a file on its own.
+pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known) -> Loaded {
+    let format = format.or_else(|| detect(bytes, name));
+    match format {
+        Some(Format::AnnalsJson) => native::read_document(bytes, known),
+        Some(Format::AnnalsNdjson) => native::read_ndjson(bytes, known),
+        None => Loaded {
+            format: Format::AnnalsJson,
+            stream: None,
+            title: None,
+            description: None,
+            accepted: Vec::new(),
+            rejected: 0,
+            diagnostics: vec![Diagnostic {
+                line: None,
+                record: None,
+                field: String::new(),
+                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log (give --format)".into(),
+            }],
+        },
+    }
+}

@@ -1,0 +1,318 @@
+//! The Annals native formats: a JSON document and an NDJSON log.
+//!
+//! The document is what people write and share:
+//!
+//! ```json
+//! {"annals": 1, "stream": "azerbaijan-belarus", "title": "…", "description": "…",
+//!  "events": [{"id": "…", "type": "Visit", "payload": {…}}, …]}
+//! ```
+//!
+//! The log is what stores export and import: one record or full envelope per line (blank
+//! lines and lines starting with `//` are ignored). Both are described by the JSON Schemas
+//! in `data/schema/`. Records keep the line they start on, found from where serde's
+//! borrowed raw value sits in the input, so a diagnostic in a 40,000-line document still
+//! points at the right line.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use crate::envelope::{decode_record, Envelope, Proposed};
+use crate::id::StreamName;
+use crate::validate::Known;
+
+/// The document format version this program reads and writes.
+pub const DOCUMENT_VERSION: u32 = 1;
+
+#[derive(Deserialize)]
+struct RawDocument<'a> {
+    #[serde(default)]
+    annals: Option<serde_json::Value>,
+    #[serde(default)]
+    stream: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(borrow)]
+    events: Vec<&'a RawValue>,
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Diagnostic {
+            line: Some(line),
+            record: None,
+            field: String::new(),
+            message: format!(
+                "the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text",
+                e.valid_up_to()
+            ),
+        }
+    })
+}
+
+fn failed(format: Format, diagnostic: Diagnostic) -> Loaded {
+    Loaded {
+        format,
+        stream: None,
+        title: None,
+        description: None,
+        accepted: Vec::new(),
+        rejected: 0,
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// Reads an Annals JSON document.
+pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
+    let text = match utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(d) => return failed(Format::AnnalsJson, d),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc: RawDocument<'_> = match serde_path_to_error::deserialize(&mut de) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let inner = e.inner();
+            let path = e.path().to_string();
+            let message = inner.to_string();
+            let message = message
+                .rfind(" at line ")
+                .map_or(message.clone(), |i| message[..i].to_owned());
+            return failed(
+                Format::AnnalsJson,
+                Diagnostic {
+                    line: Some(inner.line()).filter(|l| *l > 0),
+                    record: None,
+                    field: if path == "." { String::new() } else { path },
+                    message: format!("{message} (expected an Annals JSON document: {{\"annals\": 1, \"events\": [...]}})"),
+                },
+            );
+        }
+    };
+    let mut parsed = Parsed {
+        title: doc.title,
+        description: doc.description,
+        ..Parsed::default()
+    };
+    match doc.annals {
+        None => {}
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(DOCUMENT_VERSION)) => {}
+        Some(other) => parsed.diagnostics.push(Diagnostic {
+            line: None,
+            record: None,
+            field: "annals".into(),
+            message: format!("found {other}; expected the document version {DOCUMENT_VERSION}"),
+        }),
+    }
+    if let Some(s) = doc.stream {
+        match crate::id::check_stream(&s) {
+            Ok(()) => parsed.stream = Some(StreamName::from(s)),
+            Err(reason) => parsed.diagnostics.push(Diagnostic {
+                line: None,
+                record: None,
+                field: "stream".into(),
+                message: format!("stream name {s:?} {reason}"),
+            }),
+        }
+    }
+    let base = text.as_ptr() as usize;
+    let (mut line, mut scanned) = (1usize, 0usize);
+    for (i, raw) in doc.events.iter().enumerate() {
+        let offset = (raw.get().as_ptr() as usize)
+            .saturating_sub(base)
+            .min(text.len());
+        line += text.as_bytes()[scanned..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        scanned = offset;
+        let record = i + 1;
+        match decode_record(raw.get()) {
+            Ok(decoded) => parsed.records.push(Located {
+                line: Some(line),
+                record,
+                proposed: decoded.proposed,
+            }),
+            Err(e) => {
+                parsed.undecodable += 1;
+                parsed.diagnostics.push(Diagnostic {
+                    line: Some(line),
+                    record: Some(record),
+                    field: e.field,
+                    message: e.message,
+                });
+            }
+        }
+    }
+    finish(Format::AnnalsJson, parsed, known)
+}
+
+/// Reads an Annals NDJSON log (records or envelopes, one per line).
+pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
+    let text = match utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(d) => return failed(Format::AnnalsNdjson, d),
+    };
+    let mut parsed = Parsed::default();
+    let mut record = 0;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            continue;
+        }
+        record += 1;
+        match decode_record(trimmed) {
+            Ok(decoded) => {
+                if parsed.stream.is_none() {
+                    parsed.stream = decoded.stream;
+                }
+                parsed.records.push(Located {
+                    line: Some(i + 1),
+                    record,
+                    proposed: decoded.proposed,
+                });
+            }
+            Err(e) => {
+                parsed.undecodable += 1;
+                parsed.diagnostics.push(Diagnostic {
+                    line: Some(i + 1),
+                    record: Some(record),
+                    field: e.field,
+                    message: e.message,
+                });
+            }
+        }
+    }
+    finish(Format::AnnalsNdjson, parsed, known)
+}
+
+/// Document metadata for [`write_document`].
+#[derive(Debug, Clone, Default)]
+pub struct DocumentInfo<'a> {
+    /// The stream name.
+    pub stream: Option<&'a str>,
+    /// The title.
+    pub title: Option<&'a str>,
+    /// The description.
+    pub description: Option<&'a str>,
+}
+
+/// Writes records as an Annals JSON document (pretty-printed, one record per item).
+pub fn write_document(info: &DocumentInfo<'_>, records: &[Proposed]) -> String {
+    let mut out = String::from("{\n  \"annals\": 1");
+    let mut field = |name: &str, value: Option<&str>| {
+        if let Some(v) = value {
+            out.push_str(&format!(",\n  \"{name}\": {}", serde_json::Value::from(v)));
+        }
+    };
+    field("stream", info.stream);
+    field("title", info.title);
+    field("description", info.description);
+    out.push_str(",\n  \"events\": [");
+    for (i, r) in records.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        out.push_str(&serde_json::to_string(r).unwrap_or_default());
+    }
+    out.push_str("\n  ]\n}\n");
+    out
+}
+
+/// Writes envelopes as an NDJSON log, one per line.
+pub fn write_ndjson(envelopes: &[Envelope]) -> String {
+    let mut out = String::with_capacity(envelopes.len() * 400);
+    for env in envelopes {
+        out.push_str(&serde_json::to_string(env).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Nothing;
+
+    const ACTORS: &str = r#"{"id":"a1","type":"ActorRegistered","payload":{"actor":"aze","kind":"country","names":{"en":"Azerbaijan"}}}
+{"id":"a2","type":"ActorRegistered","payload":{"actor":"blr","kind":"country","names":{"en":"Belarus"}}}"#;
+
+    #[test]
+    fn ndjson_reports_every_problem_with_its_line_and_field() {
+        let text = format!(
+            "{ACTORS}\n\n// a comment\n{}\n{}\n{}\nnot json\n",
+            r#"{"id":"v1","type":"Visit","payload":{"occurred":"2024-05-16","title":"State visit","visitor":"blr","host":"aze","sources":[{"publisher":"Turan","title":"Results"}]}}"#,
+            r#"{"id":"v2","type":"Visit","payload":{"occurred":"2024-05-16","title":"","visitor":"blr","host":"nowhere","sources":[]}}"#,
+            r#"{"id":"v3","type":"Visit","payload":{"occurred":"2024-02-30","title":"x"}}"#,
+        );
+        let loaded = read_ndjson(text.as_bytes(), &Nothing);
+        assert_eq!(loaded.accepted.len(), 3);
+        assert_eq!(loaded.rejected, 3);
+        let got: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "line 6, record 4, payload.title: is empty; expected text",
+                "line 6, record 4, payload.sources: is empty; every event must cite at least one source",
+                "line 6, record 4, payload.host: unknown actor \"nowhere\"; expected an actor registered by an ActorRegistered event",
+                "line 7, record 5, payload.occurred: day 30 does not exist in 2024-02",
+                "line 8, record 6: expected ident",
+            ]
+        );
+    }
+
+    #[test]
+    fn document_records_know_their_lines() {
+        let text = r#"{
+  "annals": 1,
+  "stream": "s",
+  "events": [
+    {"id": "a1", "type": "ActorRegistered", "payload": {"actor": "aze", "kind": "country", "names": {"en": "Azerbaijan"}}},
+
+    {"id": "c1", "type": "Call",
+     "payload": {"occurred": "2021", "title": "Call", "sources": [{"publisher": "P", "url": "javascript:alert(1)"}]}}
+  ]
+}"#;
+        let loaded = read_document(text.as_bytes(), &Nothing);
+        assert_eq!(loaded.stream.as_ref().map(StreamName::as_str), Some("s"));
+        assert_eq!(loaded.accepted.len(), 1);
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        let d = &loaded.diagnostics[0];
+        assert_eq!(
+            (d.line, d.record, d.field.as_str()),
+            (Some(7), Some(2), "payload.sources[0].url")
+        );
+    }
+
+    #[test]
+    fn broken_documents_say_where() {
+        let loaded = read_document(
+            b"{\"annals\": 1, \"events\": [\n  {\"id\": 1,}\n]}",
+            &Nothing,
+        );
+        assert_eq!(loaded.diagnostics.len(), 1);
+        assert_eq!(loaded.diagnostics[0].line, Some(2));
+        let not_utf8 = read_document(b"{\"a\":\n\xff}", &Nothing);
+        assert_eq!(not_utf8.diagnostics[0].line, Some(2));
+        assert!(not_utf8.diagnostics[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn rejection_cascades_to_dependants() {
+        let text = r#"{"id":"a1","type":"ActorRegistered","payload":{"actor":"Bad Id","kind":"country","names":{"en":"X"}}}
+{"id":"a2","type":"ActorRegistered","payload":{"actor":"aze","kind":"country","names":{"en":"Azerbaijan"},"capital":"baku"}}
+{"id":"a3","type":"ActorRegistered","payload":{"actor":"baku","kind":"place","names":{}}}"#;
+        let loaded = read_ndjson(text.as_bytes(), &Nothing);
+        assert!(loaded.accepted.is_empty(), "{:?}", loaded.accepted);
+        assert_eq!(loaded.rejected, 3);
+        assert!(loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("depends on a rejected record")));
+    }
+}

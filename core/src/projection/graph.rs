@@ -1,0 +1,330 @@
+//! The relation graph: who meets whom, how often, and in what kind of event.
+//!
+//! Actors (countries, people, organizations, commissions; places are where things happen,
+//! not who) are nodes; two actors taking part in the same event share an edge, weighted by
+//! the number of such events per kind. The all-time graph is kept up to date incrementally;
+//! a time window or an ego view is computed from each event's contribution on demand.
+//!
+//! The layout is a force simulation that is *deterministic*: starting positions come from
+//! a hash of each actor id, and the arithmetic uses only `+ - * / sqrt`, which IEEE 754
+//! defines exactly, so the native service and the browser draw the same map.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Change, Resolved};
+use crate::event::{ActorKind, EventKind};
+use crate::id::{ActorId, EventId};
+
+#[derive(Debug, Clone)]
+struct Contribution {
+    kind: EventKind,
+    start: i32,
+    actors: Vec<u32>,
+}
+
+/// The relation graph projection.
+#[derive(Debug, Clone, Default)]
+pub struct RelationGraph {
+    index: FxHashMap<ActorId, u32>,
+    names: Vec<ActorId>,
+    contributions: FxHashMap<EventId, Contribution>,
+    activity: Vec<u32>,
+    edges: FxHashMap<(u32, u32), [u32; 7]>,
+}
+
+/// A node of a graph view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    /// The actor.
+    pub id: ActorId,
+    /// Its name.
+    pub label: String,
+    /// Its kind, when registered.
+    pub kind: Option<ActorKind>,
+    /// Number of events it takes part in (within the view).
+    pub activity: u32,
+}
+
+/// An edge of a graph view (`a < b` by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    /// One end.
+    pub a: ActorId,
+    /// The other end.
+    pub b: ActorId,
+    /// Shared events per kind, indexed by [`EventKind::index`].
+    pub by_kind: [u32; 7],
+}
+
+impl Edge {
+    /// All shared events.
+    pub fn weight(&self) -> u32 {
+        self.by_kind.iter().sum()
+    }
+
+    /// The kind of most shared events (the first in lane order on ties).
+    pub fn main_kind(&self) -> EventKind {
+        let mut best = 0;
+        for i in 1..7 {
+            if self.by_kind[i] > self.by_kind[best] {
+                best = i;
+            }
+        }
+        EventKind::ALL[best]
+    }
+}
+
+/// A graph to draw: nodes sorted by id, edges sorted by their ends.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct GraphView {
+    /// The nodes.
+    pub nodes: Vec<Node>,
+    /// The edges.
+    pub edges: Vec<Edge>,
+}
+
+/// Which part of the graph to look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphQuery {
+    /// Only events that began within these days (inclusive).
+    pub window: Option<(i32, i32)>,
+    /// Only this actor, its neighbours, and the edges among them.
+    pub ego: Option<ActorId>,
+}
+
+impl RelationGraph {
+    fn intern(&mut self, id: &ActorId) -> u32 {
+        if let Some(i) = self.index.get(id) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.index.insert(id.clone(), i);
+        self.names.push(id.clone());
+        self.activity.push(0);
+        i
+    }
+
+    /// Takes in one change from the catalog.
+    pub fn change(&mut self, change: &Change, catalog: &Catalog) {
+        if let Some(old) = &change.before {
+            if let Some(c) = self.contributions.remove(&old.id) {
+                self.add(&c, -1);
+            }
+        }
+        if let Some(new) = &change.after {
+            let c = self.contribution(new, catalog);
+            self.add(&c, 1);
+            self.contributions.insert(new.id.clone(), c);
+        }
+    }
+
+    fn contribution(&mut self, r: &Resolved, catalog: &Catalog) -> Contribution {
+        let mut actors: Vec<u32> = Vec::with_capacity(4);
+        for (a, _) in r.event.participants() {
+            if catalog
+                .actor(a.as_str())
+                .is_some_and(|x| x.kind == ActorKind::Place)
+            {
+                continue;
+            }
+            actors.push(self.intern(a));
+        }
+        actors.sort_unstable();
+        actors.dedup();
+        Contribution {
+            kind: r.kind,
+            start: r.event.occurred.first_day(),
+            actors,
+        }
+    }
+
+    fn add(&mut self, c: &Contribution, delta: i32) {
+        let k = c.kind.index();
+        for (i, &a) in c.actors.iter().enumerate() {
+            self.activity[a as usize] = self.activity[a as usize].saturating_add_signed(delta);
+            for &b in &c.actors[i + 1..] {
+                let e = self.edges.entry((a, b)).or_default();
+                e[k] = e[k].saturating_add_signed(delta);
+                if e.iter().all(|n| *n == 0) {
+                    self.edges.remove(&(a, b));
+                }
+            }
+        }
+    }
+
+    /// The graph for a query, nodes and edges in a deterministic order.
+    pub fn view(&self, query: &GraphQuery, catalog: &Catalog) -> GraphView {
+        let (activity, edges) = match query.window {
+            None => (self.activity.clone(), self.edges.clone()),
+            Some((from, to)) => {
+                let mut activity = vec![0u32; self.names.len()];
+                let mut edges: FxHashMap<(u32, u32), [u32; 7]> = FxHashMap::default();
+                for c in self
+                    .contributions
+                    .values()
+                    .filter(|c| c.start >= from && c.start <= to)
+                {
+                    for (i, &a) in c.actors.iter().enumerate() {
+                        activity[a as usize] += 1;
+                        for &b in &c.actors[i + 1..] {
+                            edges.entry((a, b)).or_default()[c.kind.index()] += 1;
+                        }
+                    }
+                }
+                (activity, edges)
+            }
+        };
+        let ego = query.ego.as_ref().and_then(|e| self.index.get(e).copied());
+        let keep_node = |i: u32| -> bool {
+            match ego {
+                None => activity[i as usize] > 0,
+                Some(e) => i == e || edges.contains_key(&(i.min(e), i.max(e))),
+            }
+        };
+        let mut nodes: Vec<Node> = (0..self.names.len() as u32)
+            .filter(|i| keep_node(*i))
+            .map(|i| {
+                let id = &self.names[i as usize];
+                let reg = catalog.actor(id.as_str());
+                Node {
+                    id: id.clone(),
+                    label: reg.map_or_else(|| id.as_str().to_owned(), |a| a.name().to_owned()),
+                    kind: reg.map(|a| a.kind),
+                    activity: activity[i as usize],
+                }
+            })
+            .collect();
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut list: Vec<Edge> = edges
+            .iter()
+            .filter(|((a, b), _)| keep_node(*a) && keep_node(*b))
+            .map(|((a, b), by_kind)| {
+                let (x, y) = (&self.names[*a as usize], &self.names[*b as usize]);
+                let (a, b) = if x <= y {
+                    (x.clone(), y.clone())
+                } else {
+                    (y.clone(), x.clone())
+                };
+                Edge {
+                    a,
+                    b,
+                    by_kind: *by_kind,
+                }
+            })
+            .collect();
+        list.sort_by(|p, q| (&p.a, &p.b).cmp(&(&q.a, &q.b)));
+        GraphView { nodes, edges: list }
+    }
+}
+
+/// Positions of a graph's nodes in the square −1..=1, in the order of `view.nodes`.
+///
+/// A Fruchterman–Reingold simulation with a fixed number of steps and a cooling schedule.
+/// Deterministic: the same view gives bit-identical positions on every platform.
+pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
+    let n = view.nodes.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    if n == 1 {
+        return vec![(0.0, 0.0)];
+    }
+    let index: BTreeMap<&str, usize> = view
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.id.as_str(), i))
+        .collect();
+    let mut pos: Vec<(f64, f64)> = view
+        .nodes
+        .iter()
+        .map(|node| seed_position(node.id.as_str()))
+        .collect();
+    let edges: Vec<(usize, usize, f64)> = view
+        .edges
+        .iter()
+        .filter_map(|e| {
+            Some((
+                *index.get(e.a.as_str())?,
+                *index.get(e.b.as_str())?,
+                f64::from(e.weight()),
+            ))
+        })
+        .collect();
+    let k = (4.0 / n as f64).sqrt(); // ideal edge length in a 2×2 square
+    let mut temperature = 0.2;
+    let cooling = temperature / f64::from(iterations.max(1) + 1);
+    let mut disp = vec![(0.0f64, 0.0f64); n];
+    for _ in 0..iterations {
+        disp.iter_mut().for_each(|d| *d = (0.0, 0.0));
+        for i in 0..n {
+            for j in i + 1..n {
+                let (dx, dy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
+                let d2 = (dx * dx + dy * dy).max(1e-6);
+                let f = k * k / d2; // repulsion k²/d, along the unit vector (dx/d)
+                disp[i].0 += dx * f;
+                disp[i].1 += dy * f;
+                disp[j].0 -= dx * f;
+                disp[j].1 -= dy * f;
+            }
+        }
+        for &(a, b, w) in &edges {
+            let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
+            let d = (dx * dx + dy * dy).sqrt().max(1e-3);
+            let f = d / k * (1.0 + w).sqrt(); // attraction d²/k, heavier for busier edges
+            disp[a].0 -= dx * f;
+            disp[a].1 -= dy * f;
+            disp[b].0 += dx * f;
+            disp[b].1 += dy * f;
+        }
+        for i in 0..n {
+            // Gravity keeps disconnected parts on the canvas.
+            disp[i].0 -= pos[i].0 * 0.5;
+            disp[i].1 -= pos[i].1 * 0.5;
+            let len = (disp[i].0 * disp[i].0 + disp[i].1 * disp[i].1).sqrt();
+            if len > 0.0 {
+                let step = len.min(temperature) / len;
+                pos[i].0 = (pos[i].0 + disp[i].0 * step).clamp(-1.0, 1.0);
+                pos[i].1 = (pos[i].1 + disp[i].1 * step).clamp(-1.0, 1.0);
+            }
+        }
+        temperature -= cooling;
+    }
+    normalise(&mut pos);
+    pos
+}
+
+/// Scales positions to fill −1..=1 while keeping the aspect ratio.
+fn normalise(pos: &mut [(f64, f64)]) {
+    let (mut min_x, mut max_x, mut min_y, mut max_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for p in pos.iter() {
+        min_x = min_x.min(p.0);
+        max_x = max_x.max(p.0);
+        min_y = min_y.min(p.1);
+        max_y = max_y.max(p.1);
+    }
+    let span = (max_x - min_x).max(max_y - min_y);
+    if span <= 0.0 {
+        return;
+    }
+    let (cx, cy) = ((min_x + max_x) / 2.0, (min_y + max_y) / 2.0);
+    for p in pos.iter_mut() {
+        p.0 = (p.0 - cx) * 2.0 / span;
+        p.1 = (p.1 - cy) * 2.0 / span;
+    }
+}
+
+/// A starting position from a 64-bit FNV-1a hash of the id.
+fn seed_position(id: &str) -> (f64, f64) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let x = (h >> 32) as f64 / f64::from(u32::MAX) * 2.0 - 1.0;
+    let y = (h & 0xffff_ffff) as f64 / f64::from(u32::MAX) * 2.0 - 1.0;
+    (x * 0.9, y * 0.9)
+}

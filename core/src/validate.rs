@@ -1,0 +1,697 @@
+//! Validation: nothing enters the log until it passes here.
+//!
+//! Decoding ([`crate::envelope`]) checks the *shape* of a record; this module checks its
+//! *meaning*: every domain event cites a source, a visit has a visitor and a host, a
+//! signing's stated count is not smaller than its list of titles, references point at
+//! actors and events that exist, a correction still leaves a valid event behind. It
+//! returns every problem it finds, each with the path of the field and what was expected,
+//! so a person can fix a whole file in one pass.
+//!
+//! *Architecture invariant:* validation sees the rest of the record only through the
+//! narrow [`Known`] trait, so the in-memory log, the server's stores and the browser share
+//! these rules without sharing storage.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::date::Occurred;
+use crate::envelope::{decode_event, DecodeError, Proposed};
+use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Source};
+use crate::id::{check_actor_id, check_event_id, ActorId};
+
+/// One problem with one field of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Problem {
+    /// Path of the field in the record: `payload.sources[0].publisher`.
+    pub field: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Problem {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DecodeError> for Problem {
+    fn from(e: DecodeError) -> Self {
+        Self {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+/// What an event id stands for, as far as validation needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownEvent {
+    /// Its type name (`Visit`, `ActorRegistered`, `Corrected`, …).
+    pub type_name: &'static str,
+    /// Whether it has been retracted.
+    pub retracted: bool,
+}
+
+/// The part of the record validation may consult.
+pub trait Known {
+    /// The kind of a registered actor.
+    fn actor_kind(&self, id: &str) -> Option<ActorKind>;
+    /// What an event id stands for.
+    fn event(&self, id: &str) -> Option<KnownEvent>;
+    /// The current payload of an event (after earlier corrections), for checking a correction.
+    fn payload(&self, id: &str) -> Option<Value>;
+}
+
+/// An empty record: nothing is known.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nothing;
+
+impl Known for Nothing {
+    fn actor_kind(&self, _: &str) -> Option<ActorKind> {
+        None
+    }
+    fn event(&self, _: &str) -> Option<KnownEvent> {
+        None
+    }
+    fn payload(&self, _: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// Validates a batch against what is already known. Events of the batch may refer to
+/// actors registered anywhere in the batch and to events earlier in it.
+///
+/// Returns the problems of each item, by index into `batch`; an empty result means the
+/// whole batch is valid.
+pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Problem)> {
+    let mut ctx = BatchContext {
+        known,
+        actors: HashMap::new(),
+        events: HashMap::new(),
+        payloads: HashMap::new(),
+    };
+    for p in batch {
+        if let Event::ActorRegistered(a) = &p.event {
+            ctx.actors
+                .entry(a.actor.as_str().to_owned())
+                .or_insert(a.kind);
+        }
+    }
+    let mut problems = Vec::new();
+    let mut seen_ids: HashMap<&str, usize> = HashMap::new();
+    let mut registered_here: HashSet<&str> = HashSet::new();
+    for (i, p) in batch.iter().enumerate() {
+        let mut out = Vec::new();
+        if let Err(msg) = check_event_id(p.id.as_str()) {
+            out.push(Problem::new("id", msg));
+        } else if let Some(first) = seen_ids.insert(p.id.as_str(), i) {
+            out.push(Problem::new(
+                "id",
+                format!(
+                    "{:?} is used twice (also by item {}); ids must be unique",
+                    p.id.as_str(),
+                    first + 1
+                ),
+            ));
+        }
+        if let Event::ActorRegistered(a) = &p.event {
+            if known.actor_kind(a.actor.as_str()).is_some() {
+                out.push(Problem::new(
+                    "payload.actor",
+                    format!(
+                        "actor {:?} is already registered; correct it with a Corrected event",
+                        a.actor.as_str()
+                    ),
+                ));
+            } else if !registered_here.insert(a.actor.as_str()) {
+                out.push(Problem::new(
+                    "payload.actor",
+                    format!(
+                        "actor {:?} is registered twice in this batch",
+                        a.actor.as_str()
+                    ),
+                ));
+            }
+        }
+        validate_event(&p.event, &ctx, &mut out);
+        if out.is_empty() {
+            ctx.events.insert(
+                p.id.as_str().to_owned(),
+                KnownEvent {
+                    type_name: p.event.type_name(),
+                    retracted: false,
+                },
+            );
+            if let Event::Retracted(r) = &p.event {
+                if let Some(t) = ctx.events.get_mut(r.target.as_str()) {
+                    t.retracted = true;
+                } else if let Some(mut t) = known.event(r.target.as_str()) {
+                    t.retracted = true;
+                    ctx.events.insert(r.target.as_str().to_owned(), t);
+                }
+            }
+            if matches!(p.event, Event::Domain(..) | Event::ActorRegistered(_)) {
+                ctx.payloads
+                    .insert(p.id.as_str().to_owned(), p.event.payload());
+            }
+        }
+        problems.extend(out.into_iter().map(|pr| (i, pr)));
+    }
+    problems
+}
+
+struct BatchContext<'a> {
+    known: &'a dyn Known,
+    actors: HashMap<String, ActorKind>,
+    events: HashMap<String, KnownEvent>,
+    payloads: HashMap<String, Value>,
+}
+
+impl Known for BatchContext<'_> {
+    fn actor_kind(&self, id: &str) -> Option<ActorKind> {
+        self.actors
+            .get(id)
+            .copied()
+            .or_else(|| self.known.actor_kind(id))
+    }
+    fn event(&self, id: &str) -> Option<KnownEvent> {
+        self.events
+            .get(id)
+            .copied()
+            .or_else(|| self.known.event(id))
+    }
+    fn payload(&self, id: &str) -> Option<Value> {
+        self.payloads
+            .get(id)
+            .cloned()
+            .or_else(|| self.known.payload(id))
+    }
+}
+
+/// Validates one event against what is known; appends problems to `out`.
+pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) {
+    match event {
+        Event::Domain(kind, e) => domain(*kind, e, known, "payload", out),
+        Event::ActorRegistered(a) => actor(a, known, "payload", out),
+        Event::Corrected(c) => {
+            let Some(target) = target_event(c.target.as_str(), known, out) else {
+                return;
+            };
+            if matches!(target.type_name, "Corrected" | "Retracted" | "Disputed") {
+                out.push(Problem::new("payload.target", format!("a {} cannot be corrected; expected a domain event or an actor registration", target.type_name)));
+                return;
+            }
+            if c.changes.is_empty() {
+                out.push(Problem::new(
+                    "payload.changes",
+                    "is empty; expected at least one changed field",
+                ));
+                return;
+            }
+            if target.type_name == "ActorRegistered" && c.changes.contains_key("actor") {
+                out.push(Problem::new(
+                    "payload.changes.actor",
+                    "an actor's id cannot change; register a new actor instead",
+                ));
+            }
+            sources(&c.sources, "payload.sources", false, out);
+            let Some(mut current) = known.payload(c.target.as_str()) else {
+                return;
+            };
+            merge_patch(&mut current, &Value::Object(c.changes.clone()));
+            let text = current.to_string();
+            let raw = match serde_json::value::RawValue::from_string(text) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    out.push(Problem::new("payload.changes", e.to_string()));
+                    return;
+                }
+            };
+            match decode_event(target.type_name, None, &raw) {
+                Err(e) => out.push(Problem::new(
+                    rebase(&e.field),
+                    format!("after the correction: {}", e.message),
+                )),
+                Ok(corrected) => {
+                    let mut inner = Vec::new();
+                    match &corrected {
+                        Event::Domain(kind, e) => domain(*kind, e, known, "payload", &mut inner),
+                        Event::ActorRegistered(a) => actor(a, known, "payload", &mut inner),
+                        _ => {}
+                    }
+                    out.extend(inner.into_iter().map(|p| {
+                        Problem::new(
+                            rebase(&p.field),
+                            format!("after the correction: {}", p.message),
+                        )
+                    }));
+                }
+            }
+        }
+        Event::Retracted(r) => {
+            if let Some(target) = target_event(r.target.as_str(), known, out) {
+                if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
+                    out.push(Problem::new(
+                        "payload.target",
+                        format!(
+                            "a {} cannot be retracted; expected a domain event",
+                            target.type_name
+                        ),
+                    ));
+                }
+            }
+            if r.reason.trim().is_empty() {
+                out.push(Problem::new(
+                    "payload.reason",
+                    "is empty; expected why the event is retracted",
+                ));
+            }
+            sources(&r.sources, "payload.sources", false, out);
+        }
+        Event::Disputed(d) => {
+            if let Some(target) = target_event(d.target.as_str(), known, out) {
+                if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
+                    out.push(Problem::new(
+                        "payload.target",
+                        format!(
+                            "a {} cannot be disputed; expected a domain event",
+                            target.type_name
+                        ),
+                    ));
+                }
+            }
+            if d.field.trim().is_empty() {
+                out.push(Problem::new(
+                    "payload.field",
+                    "is empty; expected the name of the disputed field",
+                ));
+            }
+            if d.claims.len() < 2 {
+                out.push(Problem::new(
+                    "payload.claims",
+                    format!(
+                        "has {} claim(s); a dispute needs at least 2",
+                        d.claims.len()
+                    ),
+                ));
+            }
+            for (i, claim) in d.claims.iter().enumerate() {
+                let base = format!("payload.claims[{i}]");
+                sources(&claim.sources, &format!("{base}.sources"), true, out);
+                if d.field == "occurred" {
+                    match claim.value.as_str().map(str::parse::<Occurred>) {
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            out.push(Problem::new(format!("{base}.value"), e.to_string()))
+                        }
+                        None => out.push(Problem::new(
+                            format!("{base}.value"),
+                            "expected a date string such as \"2023-03-15\"",
+                        )),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn rebase(field: &str) -> String {
+    match field.strip_prefix("payload") {
+        Some(rest) => format!("payload.changes{rest}"),
+        None => field.to_owned(),
+    }
+}
+
+fn target_event(id: &str, known: &dyn Known, out: &mut Vec<Problem>) -> Option<KnownEvent> {
+    match known.event(id) {
+        None => {
+            out.push(Problem::new(
+                "payload.target",
+                format!(
+                    "no event {id:?} earlier in the record; expected the id of an earlier event"
+                ),
+            ));
+            None
+        }
+        Some(t) if t.retracted => {
+            out.push(Problem::new(
+                "payload.target",
+                format!("event {id:?} has been retracted"),
+            ));
+            None
+        }
+        Some(t) => Some(t),
+    }
+}
+
+const MAX_TITLE: usize = 500;
+const MAX_TEXT: usize = 20_000;
+
+fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: &mut Vec<Problem>) {
+    let f = |name: &str| format!("{base}.{name}");
+    text(&e.title, &f("title"), MAX_TITLE, true, out);
+    if let Some(s) = &e.summary {
+        text(s, &f("summary"), MAX_TEXT, false, out);
+    }
+    sources(&e.sources, &f("sources"), true, out);
+    for (i, p) in e.actors.iter().enumerate() {
+        actor_ref(
+            &p.actor,
+            None,
+            &format!("{base}.actors[{i}].actor"),
+            known,
+            out,
+        );
+    }
+    for (i, p) in e.places.iter().enumerate() {
+        actor_ref(
+            p,
+            Some(ActorKind::Place),
+            &format!("{base}.places[{i}]"),
+            known,
+            out,
+        );
+    }
+    for (i, t) in e.tags.iter().enumerate() {
+        if t.trim().is_empty() || t.len() > 64 {
+            out.push(Problem::new(
+                format!("{base}.tags[{i}]"),
+                "expected a tag of 1 to 64 characters",
+            ));
+        }
+    }
+    if let Some(p) = &e.part_of {
+        match known.event(p.as_str()) {
+            None => out.push(Problem::new(
+                f("part_of"),
+                format!(
+                    "no event {:?} in the record; expected the id of the visit this belongs to",
+                    p.as_str()
+                ),
+            )),
+            Some(t) if EventKind::ALL.iter().all(|k| k.name() != t.type_name) => {
+                out.push(Problem::new(
+                    f("part_of"),
+                    format!(
+                        "{:?} is a {}; expected a domain event",
+                        p.as_str(),
+                        t.type_name
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for k in e.codes.keys() {
+        if k.trim().is_empty() {
+            out.push(Problem::new(f("codes"), "has an empty scheme name"));
+        }
+    }
+    let only = |field: &str, present: bool, allowed: &[EventKind], out: &mut Vec<Problem>| {
+        if present && !allowed.contains(&kind) {
+            let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+            out.push(Problem::new(
+                f(field),
+                format!(
+                    "does not apply to a {}; expected only on {}",
+                    kind.name(),
+                    names.join(" or ")
+                ),
+            ));
+        }
+    };
+    only("visitor", e.visitor.is_some(), &[EventKind::Visit], out);
+    only("host", e.host.is_some(), &[EventKind::Visit], out);
+    only("level", e.level.is_some(), &[EventKind::Visit], out);
+    only("parties", !e.parties.is_empty(), &[EventKind::Signing], out);
+    only(
+        "documents",
+        !e.documents.is_empty(),
+        &[EventKind::Signing],
+        out,
+    );
+    only("count", e.count.is_some(), &[EventKind::Signing], out);
+    only(
+        "commission",
+        e.commission.is_some(),
+        &[EventKind::CommissionMeeting],
+        out,
+    );
+    only(
+        "session",
+        e.session.is_some(),
+        &[EventKind::CommissionMeeting],
+        out,
+    );
+    only(
+        "co_chairs",
+        !e.co_chairs.is_empty(),
+        &[EventKind::CommissionMeeting],
+        out,
+    );
+    only(
+        "outcomes",
+        !e.outcomes.is_empty(),
+        &[EventKind::CommissionMeeting],
+        out,
+    );
+    match kind {
+        EventKind::Visit => {
+            match &e.visitor {
+                Some(v) => actor_ref(v, None, &f("visitor"), known, out),
+                None => out.push(Problem::new(
+                    f("visitor"),
+                    "is missing; a Visit needs the actor who travels",
+                )),
+            }
+            match &e.host {
+                Some(h) => actor_ref(h, None, &f("host"), known, out),
+                None => out.push(Problem::new(
+                    f("host"),
+                    "is missing; a Visit needs the host (usually a country)",
+                )),
+            }
+            if e.visitor.is_some() && e.visitor == e.host {
+                out.push(Problem::new(f("host"), "is the same actor as the visitor"));
+            }
+        }
+        EventKind::Signing => {
+            for (i, p) in e.parties.iter().enumerate() {
+                actor_ref(p, None, &format!("{base}.parties[{i}]"), known, out);
+            }
+            for (i, d) in e.documents.iter().enumerate() {
+                text(
+                    &d.title,
+                    &format!("{base}.documents[{i}].title"),
+                    MAX_TITLE,
+                    true,
+                    out,
+                );
+            }
+            match e.count {
+                None if e.documents.is_empty() => {
+                    out.push(Problem::new(f("documents"), "is empty and there is no count; a Signing needs the documents or the stated count"))
+                }
+                Some(0) => out.push(Problem::new(f("count"), "is 0; expected the stated number of documents (1 or more)")),
+                Some(n) if (n as usize) < e.documents.len() => out.push(Problem::new(
+                    f("count"),
+                    format!("is {n} but {} document titles are listed; the stated count cannot be smaller", e.documents.len()),
+                )),
+                _ => {}
+            }
+        }
+        EventKind::CommissionMeeting => {
+            match &e.commission {
+                Some(c) => actor_ref(c, Some(ActorKind::Commission), &f("commission"), known, out),
+                None => out.push(Problem::new(
+                    f("commission"),
+                    "is missing; a CommissionMeeting needs its commission",
+                )),
+            }
+            if e.session == Some(0) {
+                out.push(Problem::new(
+                    f("session"),
+                    "is 0; sessions are numbered from 1",
+                ));
+            }
+            for (i, c) in e.co_chairs.iter().enumerate() {
+                actor_ref(c, None, &format!("{base}.co_chairs[{i}]"), known, out);
+            }
+        }
+        EventKind::Talks | EventKind::Call | EventKind::Statement | EventKind::Other => {}
+    }
+}
+
+fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Problem>) {
+    let f = |name: &str| format!("{base}.{name}");
+    if let Err(msg) = check_actor_id(a.actor.as_str()) {
+        out.push(Problem::new(f("actor"), msg));
+    }
+    match a.names.get("en") {
+        Some(n) if !n.trim().is_empty() => {}
+        _ => out.push(Problem::new(
+            f("names.en"),
+            "is missing; expected the actor's name in English",
+        )),
+    }
+    for (lang, name) in &a.names {
+        if name.trim().is_empty() {
+            out.push(Problem::new(format!("{base}.names.{lang}"), "is empty"));
+        }
+    }
+    if let Some(iso) = &a.iso3 {
+        if a.kind != ActorKind::Country {
+            out.push(Problem::new(f("iso3"), "applies only to a country"));
+        } else if iso.len() != 3 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
+            out.push(Problem::new(f("iso3"), format!("{iso:?} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\"")));
+        }
+    }
+    if let Some(c) = &a.coordinates {
+        if !(-90.0..=90.0).contains(&c.lat) {
+            out.push(Problem::new(
+                f("coordinates.lat"),
+                format!("{} is outside -90..=90", c.lat),
+            ));
+        }
+        if !(-180.0..=180.0).contains(&c.lon) {
+            out.push(Problem::new(
+                f("coordinates.lon"),
+                format!("{} is outside -180..=180", c.lon),
+            ));
+        }
+    }
+    if let Some(c) = &a.country {
+        actor_ref(c, Some(ActorKind::Country), &f("country"), known, out);
+    }
+    if let Some(c) = &a.capital {
+        if a.kind != ActorKind::Country {
+            out.push(Problem::new(f("capital"), "applies only to a country"));
+        }
+        actor_ref(c, Some(ActorKind::Place), &f("capital"), known, out);
+    }
+    for (i, m) in a.members.iter().enumerate() {
+        actor_ref(m, None, &format!("{base}.members[{i}]"), known, out);
+    }
+    sources(&a.sources, &f("sources"), false, out);
+}
+
+fn actor_ref(
+    id: &ActorId,
+    kind: Option<ActorKind>,
+    field: &str,
+    known: &dyn Known,
+    out: &mut Vec<Problem>,
+) {
+    if let Err(msg) = check_actor_id(id.as_str()) {
+        out.push(Problem::new(field, msg));
+        return;
+    }
+    match (known.actor_kind(id.as_str()), kind) {
+        (None, _) => out.push(Problem::new(
+            field,
+            format!(
+                "unknown actor {:?}; expected an actor registered by an ActorRegistered event",
+                id.as_str()
+            ),
+        )),
+        (Some(found), Some(expected)) if found != expected => out.push(Problem::new(
+            field,
+            format!(
+                "actor {:?} is a {}; expected a {}",
+                id.as_str(),
+                found.name(),
+                expected.name()
+            ),
+        )),
+        _ => {}
+    }
+}
+
+fn text(value: &str, field: &str, max: usize, required: bool, out: &mut Vec<Problem>) {
+    if required && value.trim().is_empty() {
+        out.push(Problem::new(field, "is empty; expected text"));
+    } else if value.chars().count() > max {
+        out.push(Problem::new(
+            field,
+            format!(
+                "is {} characters long; expected at most {max}",
+                value.chars().count()
+            ),
+        ));
+    }
+}
+
+/// Checks a list of sources; `required` asks for at least one.
+fn sources(list: &[Source], base: &str, required: bool, out: &mut Vec<Problem>) {
+    if required && list.is_empty() {
+        out.push(Problem::new(
+            base,
+            "is empty; every event must cite at least one source",
+        ));
+    }
+    for (i, s) in list.iter().enumerate() {
+        let f = |name: &str| format!("{base}[{i}].{name}");
+        if s.publisher.trim().is_empty() {
+            out.push(Problem::new(
+                f("publisher"),
+                "is missing; expected the outlet or site that published the source",
+            ));
+        }
+        let has_title = s.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+        if !has_title && s.url.is_none() {
+            out.push(Problem::new(
+                f("title"),
+                "is missing and there is no url; expected a title or description of the source",
+            ));
+        }
+        if let Some(url) = &s.url {
+            if let Err(msg) = check_url(url) {
+                out.push(Problem::new(f("url"), msg));
+            }
+        }
+    }
+}
+
+/// A link may only be `http` or `https`, with a host and no whitespace.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!(
+                "{url:?} is not an http(s) link; expected a URL starting with https:// or http://"
+            )
+        })?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{url:?} is not a valid link; expected https://host/path without spaces"
+        ));
+    }
+    Ok(())
+}
+
+/// Applies an RFC 7396 JSON merge patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch_map) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (k, v) in patch_map {
+            if v.is_null() {
+                map.remove(k);
+            } else {
+                merge_patch(map.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
