@@ -287,8 +287,10 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
             let len = (disp[i].0 * disp[i].0 + disp[i].1 * disp[i].1).sqrt();
             if len > 0.0 {
                 let step = len.min(temperature) / len;
-                pos[i].0 = (pos[i].0 + disp[i].0 * step).clamp(-1.0, 1.0);
-                pos[i].1 = (pos[i].1 + disp[i].1 * step).clamp(-1.0, 1.0);
+                // No walls: nodes pressed against a border pile up on it. Gravity keeps
+                // the drawing compact and `normalise` fits it to the square at the end.
+                pos[i].0 += disp[i].0 * step;
+                pos[i].1 += disp[i].1 * step;
             }
         }
         temperature -= cooling;

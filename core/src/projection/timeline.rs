@@ -239,7 +239,7 @@ impl Timeline {
     }
 
     /// The lanes for a mode, in display order: kinds in their fixed order; actors by
-    /// how many events they take part in, most active first (countries before people on ties).
+    /// how many events they take part in, most active first (ties by actor id).
     pub fn lanes(&self, mode: LaneMode, catalog: &Catalog) -> Vec<Lane> {
         match mode {
             LaneMode::Kind => EventKind::ALL
