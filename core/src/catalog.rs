@@ -76,8 +76,8 @@ pub struct Resolved {
     pub recorded_at: Timestamp,
     /// Its kind.
     pub kind: EventKind,
-    /// Its current content, corrections applied.
-    pub event: DomainEvent,
+    /// Its current content, corrections applied (shared with the envelope until corrected).
+    pub event: Arc<DomainEvent>,
     /// Corrections applied, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub corrections: Vec<AppliedCorrection>,
@@ -106,14 +106,27 @@ pub struct Change {
     pub after: Option<Arc<Resolved>>,
 }
 
+/// What an id stands for in the catalog.
+#[derive(Debug, Clone)]
+enum Slot {
+    /// A domain event; retracted when `retracted` is set on it.
+    Domain(Arc<Resolved>),
+    /// An actor registration, for the actor it registered.
+    Actor(ActorId),
+    /// A correction, retraction or dispute.
+    Change(&'static str),
+}
+
 /// The current picture of a stream: domain events, actors, and every id ever seen.
+///
+/// One map from id to [`Slot`] answers every question about an id with one lookup; on a
+/// million events the hash map is the cost of the fold, so there is only one.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    events: FxHashMap<EventId, Arc<Resolved>>,
-    retracted: FxHashMap<EventId, Arc<Resolved>>,
+    ids: FxHashMap<EventId, Slot>,
     actors: FxHashMap<ActorId, Arc<ActorRegistration>>,
-    actor_events: FxHashMap<EventId, ActorId>,
-    types: FxHashMap<EventId, KnownEvent>,
+    live: usize,
+    retracted: usize,
     last_position: u64,
     skipped: Vec<(u64, String)>,
 }
@@ -124,6 +137,11 @@ impl Catalog {
         Self::default()
     }
 
+    /// Makes room for `additional` more events.
+    pub fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+    }
+
     /// Folds one envelope in; returns the change to a domain event, if any.
     ///
     /// Never panics: an envelope that cannot apply (a correction whose result no longer
@@ -131,105 +149,100 @@ impl Catalog {
     /// Validation keeps such envelopes out of logs written by Annals.
     pub fn apply(&mut self, env: &Envelope) -> Option<Change> {
         self.last_position = self.last_position.max(env.position);
-        if self.types.contains_key(&env.id) {
-            self.skipped.push((
-                env.position,
-                format!("id {:?} seen before", env.id.as_str()),
-            ));
+        if let Event::Domain(kind, e) = &env.event {
+            let resolved = Arc::new(Resolved {
+                id: env.id.clone(),
+                position: env.position,
+                recorded_at: env.recorded_at,
+                kind: *kind,
+                event: e.clone(),
+                corrections: Vec::new(),
+                disputes: Vec::new(),
+                retracted: None,
+            });
+            return match self.ids.entry(env.id.clone()) {
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    self.skip(env.position, format!("id {:?} seen before", env.id.as_str()));
+                    None
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(Slot::Domain(resolved.clone()));
+                    self.live += 1;
+                    Some(Change { before: None, after: Some(resolved) })
+                }
+            };
+        }
+        if self.ids.contains_key(&env.id) {
+            self.skip(env.position, format!("id {:?} seen before", env.id.as_str()));
             return None;
         }
-        self.types.insert(
-            env.id.clone(),
-            KnownEvent {
-                type_name: env.event.type_name(),
-                retracted: false,
-            },
-        );
         match &env.event {
-            Event::Domain(kind, e) => {
-                let resolved = Arc::new(Resolved {
-                    id: env.id.clone(),
-                    position: env.position,
-                    recorded_at: env.recorded_at,
-                    kind: *kind,
-                    event: (**e).clone(),
-                    corrections: Vec::new(),
-                    disputes: Vec::new(),
-                    retracted: None,
-                });
-                self.events.insert(env.id.clone(), resolved.clone());
-                Some(Change {
-                    before: None,
-                    after: Some(resolved),
-                })
-            }
+            Event::Domain(..) => None,
             Event::ActorRegistered(a) => {
                 if self.actors.contains_key(&a.actor) {
-                    self.skipped.push((
-                        env.position,
-                        format!("actor {:?} registered before", a.actor.as_str()),
-                    ));
+                    self.skip(env.position, format!("actor {:?} registered before", a.actor.as_str()));
                     return None;
                 }
-                self.actor_events.insert(env.id.clone(), a.actor.clone());
+                self.ids.insert(env.id.clone(), Slot::Actor(a.actor.clone()));
                 self.actors.insert(a.actor.clone(), Arc::new((**a).clone()));
                 None
             }
             Event::Corrected(c) => {
-                if let Some(actor_id) = self.actor_events.get(&c.target).cloned() {
-                    let Some(current) = self.actors.get(&actor_id) else {
-                        return None;
-                    };
-                    match patched::<ActorRegistration>(&**current, "ActorRegistered", &c.changes) {
-                        Some(Event::ActorRegistered(updated)) if updated.actor == actor_id => {
-                            self.actors.insert(actor_id, Arc::new(*updated));
+                self.ids.insert(env.id.clone(), Slot::Change("Corrected"));
+                match self.ids.get(&c.target).cloned() {
+                    Some(Slot::Actor(actor_id)) => {
+                        let current = self.actors.get(&actor_id)?;
+                        match patched::<ActorRegistration>(&**current, "ActorRegistered", &c.changes) {
+                            Some(Event::ActorRegistered(updated)) if updated.actor == actor_id => {
+                                self.actors.insert(actor_id, Arc::new(*updated));
+                            }
+                            _ => {
+                                self.skip(env.position, format!("correction of {:?} does not apply", c.target.as_str()))
+                            }
                         }
-                        _ => self.skipped.push((
-                            env.position,
-                            format!("correction of {:?} does not apply", c.target.as_str()),
-                        )),
+                        None
                     }
-                    return None;
-                }
-                let Some(old) = self.events.get(&c.target).cloned() else {
-                    self.skipped.push((
-                        env.position,
-                        format!("correction of unknown event {:?}", c.target.as_str()),
-                    ));
-                    return None;
-                };
-                match patched::<DomainEvent>(&old.event, old.kind.name(), &c.changes) {
-                    Some(Event::Domain(kind, event)) => {
-                        let mut new = (*old).clone();
-                        new.kind = kind;
-                        new.event = *event;
-                        new.corrections.push(AppliedCorrection {
-                            id: env.id.clone(),
-                            position: env.position,
-                            recorded_at: env.recorded_at,
-                            changes: c.changes.clone(),
-                            reason: c.reason.clone(),
-                            sources: c.sources.clone(),
-                        });
-                        Some(self.replace(old, new))
+                    Some(Slot::Domain(old)) if old.retracted.is_none() => {
+                        match patched::<DomainEvent>(&*old.event, old.kind.name(), &c.changes) {
+                            Some(Event::Domain(kind, event)) => {
+                                let mut new = (*old).clone();
+                                new.kind = kind;
+                                new.event = event;
+                                new.corrections.push(AppliedCorrection {
+                                    id: env.id.clone(),
+                                    position: env.position,
+                                    recorded_at: env.recorded_at,
+                                    changes: c.changes.clone(),
+                                    reason: c.reason.clone(),
+                                    sources: c.sources.clone(),
+                                });
+                                Some(self.replace(old, new))
+                            }
+                            _ => {
+                                self.skip(
+                                    env.position,
+                                    format!("correction of {:?} does not decode", c.target.as_str()),
+                                );
+                                None
+                            }
+                        }
                     }
                     _ => {
-                        self.skipped.push((
-                            env.position,
-                            format!("correction of {:?} does not decode", c.target.as_str()),
-                        ));
+                        self.skip(env.position, format!("correction of unknown event {:?}", c.target.as_str()));
                         None
                     }
                 }
             }
             Event::Retracted(r) => {
-                let Some(old) = self.events.remove(&r.target) else {
-                    self.skipped.push((
-                        env.position,
-                        format!("retraction of unknown event {:?}", r.target.as_str()),
-                    ));
+                self.ids.insert(env.id.clone(), Slot::Change("Retracted"));
+                let Some(Slot::Domain(old)) = self.ids.get(&r.target).cloned() else {
+                    self.skip(env.position, format!("retraction of unknown event {:?}", r.target.as_str()));
                     return None;
                 };
+                if old.retracted.is_some() {
+                    self.skip(env.position, format!("{:?} was already retracted", r.target.as_str()));
+                    return None;
+                }
                 let mut gone = (*old).clone();
                 gone.retracted = Some(AppliedRetraction {
                     id: env.id.clone(),
@@ -237,21 +250,15 @@ impl Catalog {
                     reason: r.reason.clone(),
                     sources: r.sources.clone(),
                 });
-                if let Some(t) = self.types.get_mut(&r.target) {
-                    t.retracted = true;
-                }
-                self.retracted.insert(r.target.clone(), Arc::new(gone));
-                Some(Change {
-                    before: Some(old),
-                    after: None,
-                })
+                self.ids.insert(r.target.clone(), Slot::Domain(Arc::new(gone)));
+                self.live -= 1;
+                self.retracted += 1;
+                Some(Change { before: Some(old), after: None })
             }
             Event::Disputed(d) => {
-                let Some(old) = self.events.get(&d.target).cloned() else {
-                    self.skipped.push((
-                        env.position,
-                        format!("dispute of unknown event {:?}", d.target.as_str()),
-                    ));
+                self.ids.insert(env.id.clone(), Slot::Change("Disputed"));
+                let Some(Slot::Domain(old)) = self.ids.get(&d.target).cloned().filter(|s| !is_retracted(s)) else {
+                    self.skip(env.position, format!("dispute of unknown event {:?}", d.target.as_str()));
                     return None;
                 };
                 let mut new = (*old).clone();
@@ -265,43 +272,59 @@ impl Catalog {
         }
     }
 
+    fn skip(&mut self, position: u64, why: String) {
+        self.skipped.push((position, why));
+    }
+
     fn replace(&mut self, old: Arc<Resolved>, new: Resolved) -> Change {
         let new = Arc::new(new);
-        self.events.insert(new.id.clone(), new.clone());
-        Change {
-            before: Some(old),
-            after: Some(new),
-        }
+        self.ids.insert(new.id.clone(), Slot::Domain(new.clone()));
+        Change { before: Some(old), after: Some(new) }
     }
 
     /// A live (not retracted) domain event.
     pub fn event(&self, id: &str) -> Option<&Arc<Resolved>> {
-        self.events.get(id)
+        self.event_any(id).filter(|r| r.retracted.is_none())
     }
 
     /// A domain event, live or retracted.
     pub fn event_any(&self, id: &str) -> Option<&Arc<Resolved>> {
-        self.events.get(id).or_else(|| self.retracted.get(id))
+        match self.ids.get(id) {
+            Some(Slot::Domain(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn domain(&self) -> impl Iterator<Item = &Arc<Resolved>> {
+        self.ids.values().filter_map(|s| match s {
+            Slot::Domain(r) => Some(r),
+            _ => None,
+        })
     }
 
     /// All live domain events, in no particular order.
     pub fn events(&self) -> impl Iterator<Item = &Arc<Resolved>> {
-        self.events.values()
+        self.domain().filter(|r| r.retracted.is_none())
     }
 
     /// All retracted domain events, in no particular order.
     pub fn retracted(&self) -> impl Iterator<Item = &Arc<Resolved>> {
-        self.retracted.values()
+        self.domain().filter(|r| r.retracted.is_some())
     }
 
     /// Number of live domain events.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.live
+    }
+
+    /// Number of retracted domain events.
+    pub fn retracted_len(&self) -> usize {
+        self.retracted
     }
 
     /// Whether there is no live domain event.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.live == 0
     }
 
     /// A registered actor.
@@ -341,11 +364,11 @@ impl Catalog {
     }
 }
 
-fn patched<T: Serialize>(
-    current: &T,
-    type_name: &str,
-    changes: &serde_json::Map<String, Value>,
-) -> Option<Event> {
+fn is_retracted(slot: &Slot) -> bool {
+    matches!(slot, Slot::Domain(r) if r.retracted.is_some())
+}
+
+fn patched<T: Serialize>(current: &T, type_name: &str, changes: &serde_json::Map<String, Value>) -> Option<Event> {
     let mut value = serde_json::to_value(current).ok()?;
     merge_patch(&mut value, &Value::Object(changes.clone()));
     let raw = serde_json::value::RawValue::from_string(value.to_string()).ok()?;
@@ -358,14 +381,18 @@ impl Known for Catalog {
     }
 
     fn event(&self, id: &str) -> Option<KnownEvent> {
-        self.types.get(id).copied()
+        Some(match self.ids.get(id)? {
+            Slot::Domain(r) => KnownEvent { type_name: r.kind.name(), retracted: r.retracted.is_some() },
+            Slot::Actor(_) => KnownEvent { type_name: "ActorRegistered", retracted: false },
+            Slot::Change(t) => KnownEvent { type_name: t, retracted: false },
+        })
     }
 
     fn payload(&self, id: &str) -> Option<Value> {
-        if let Some(r) = self.events.get(id) {
-            return serde_json::to_value(&r.event).ok();
+        match self.ids.get(id)? {
+            Slot::Domain(r) => serde_json::to_value(&*r.event).ok(),
+            Slot::Actor(a) => serde_json::to_value(&**self.actors.get(a)?).ok(),
+            Slot::Change(_) => None,
         }
-        let actor = self.actor_events.get(id)?;
-        serde_json::to_value(&**self.actors.get(actor)?).ok()
     }
 }

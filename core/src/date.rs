@@ -79,22 +79,14 @@ impl PartialDate {
     /// A date known only to the year.
     pub fn year(year: i32) -> Result<Self, DateError> {
         check_year(i64::from(year))?;
-        Ok(Self {
-            year,
-            month: None,
-            day: None,
-        })
+        Ok(Self { year, month: None, day: None })
     }
 
     /// A date known to the month.
     pub fn month(year: i32, month: u32) -> Result<Self, DateError> {
         check_year(i64::from(year))?;
         let month = check_month(month)?;
-        Ok(Self {
-            year,
-            month: Some(month),
-            day: None,
-        })
+        Ok(Self { year, month: Some(month), day: None })
     }
 
     /// A full date.
@@ -102,27 +94,15 @@ impl PartialDate {
         check_year(i64::from(year))?;
         let m = check_month(month)?;
         if day == 0 || day > u32::from(days_in_month(year, m)) {
-            return Err(DateError::Day {
-                year,
-                month: m,
-                day,
-            });
+            return Err(DateError::Day { year, month: m, day });
         }
-        Ok(Self {
-            year,
-            month: Some(m),
-            day: Some(day as u8),
-        })
+        Ok(Self { year, month: Some(m), day: Some(day as u8) })
     }
 
     /// A full date from a day number (days since 1970-01-01).
     pub fn from_day_number(days: i32) -> Self {
         let (y, m, d) = civil_from_days(days);
-        Self {
-            year: y,
-            month: Some(m),
-            day: Some(d),
-        }
+        Self { year: y, month: Some(m), day: Some(d) }
     }
 
     /// The year.
@@ -193,9 +173,7 @@ const MONTHS: [&str; 12] = [
 /// "2024" sorts before "2024-01" before "2024-01-01".
 impl Ord for PartialDate {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.first_day()
-            .cmp(&other.first_day())
-            .then(self.precision().cmp(&other.precision()))
+        self.first_day().cmp(&other.first_day()).then(self.precision().cmp(&other.precision()))
     }
 }
 
@@ -289,10 +267,7 @@ pub struct Occurred {
 impl Occurred {
     /// A single (partial) date.
     pub fn on(date: PartialDate) -> Self {
-        Self {
-            start: date,
-            end: None,
-        }
+        Self { start: date, end: None }
     }
 
     /// A range; the end may not lie before the start.
@@ -303,10 +278,7 @@ impl Occurred {
         if start == end {
             return Ok(Self::on(start));
         }
-        Ok(Self {
-            start,
-            end: Some(end),
-        })
+        Ok(Self { start, end: Some(end) })
     }
 
     /// The start (or the only date).
@@ -349,10 +321,7 @@ impl Occurred {
             return self.start.label();
         };
         let (s, e) = (self.start, end);
-        if s.precision() == Precision::Day
-            && e.precision() == Precision::Day
-            && s.year == e.year
-            && s.month == e.month
+        if s.precision() == Precision::Day && e.precision() == Precision::Day && s.year == e.year && s.month == e.month
         {
             if let (Some(sd), Some(_)) = (s.day, e.day) {
                 let month_year = e.label();
@@ -366,9 +335,7 @@ impl Occurred {
 
 impl Ord for Occurred {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.start
-            .cmp(&other.start)
-            .then(self.last_day().cmp(&other.last_day()))
+        self.start.cmp(&other.start).then(self.last_day().cmp(&other.last_day()))
     }
 }
 
@@ -465,8 +432,7 @@ impl FromStr for Timestamp {
             }
             part.parse().map_err(|_| err())
         };
-        let date =
-            PartialDate::day(num(0..4)? as i32, num(5..7)?, num(8..10)?).map_err(|_| err())?;
+        let date = PartialDate::day(num(0..4)? as i32, num(5..7)?, num(8..10)?).map_err(|_| err())?;
         if b[13] != b':' || b[16] != b':' {
             return Err(err());
         }
@@ -490,10 +456,7 @@ impl FromStr for Timestamp {
         }
         let offset_min: i64 = match &s[i..] {
             "Z" | "z" => 0,
-            tz if tz.len() == 6
-                && (tz.starts_with('+') || tz.starts_with('-'))
-                && tz.as_bytes()[3] == b':' =>
-            {
+            tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) && tz.as_bytes()[3] == b':' => {
                 let oh = num(i + 1..i + 3)? as i64;
                 let om = num(i + 4..i + 6)? as i64;
                 let sign = if tz.starts_with('-') { -1 } else { 1 };
@@ -501,11 +464,9 @@ impl FromStr for Timestamp {
             }
             _ => return Err(err()),
         };
-        let secs = i64::from(date.first_day()) * 86_400
-            + i64::from(h) * 3600
-            + i64::from(mi) * 60
-            + i64::from(se.min(59))
-            - offset_min * 60;
+        let secs =
+            i64::from(date.first_day()) * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(se.min(59))
+                - offset_min * 60;
         Ok(Self(secs * 1000 + millis))
     }
 }
@@ -602,20 +563,10 @@ mod tests {
     fn bad_dates_are_rejected_with_reasons() {
         for (input, expected) in [
             ("2024-13", DateError::Month(13)),
-            (
-                "2023-02-29",
-                DateError::Day {
-                    year: 2023,
-                    month: 2,
-                    day: 29,
-                },
-            ),
+            ("2023-02-29", DateError::Day { year: 2023, month: 2, day: 29 }),
             ("24-05-16", DateError::Syntax("24-05-16".into())),
             ("2024-5-16", DateError::Syntax("2024-5-16".into())),
-            (
-                "2024-05-16T10:00",
-                DateError::Syntax("2024-05-16T10:00".into()),
-            ),
+            ("2024-05-16T10:00", DateError::Syntax("2024-05-16T10:00".into())),
             ("", DateError::Syntax(String::new())),
             ("12345", DateError::Year(12345)),
         ] {
@@ -627,19 +578,10 @@ mod tests {
     #[test]
     fn spans_cover_what_is_unknown() {
         let year: PartialDate = "2024".parse().expect("year");
-        assert_eq!(
-            PartialDate::from_day_number(year.first_day()).to_string(),
-            "2024-01-01"
-        );
-        assert_eq!(
-            PartialDate::from_day_number(year.last_day()).to_string(),
-            "2024-12-31"
-        );
+        assert_eq!(PartialDate::from_day_number(year.first_day()).to_string(), "2024-01-01");
+        assert_eq!(PartialDate::from_day_number(year.last_day()).to_string(), "2024-12-31");
         let feb: PartialDate = "2024-02".parse().expect("month");
-        assert_eq!(
-            PartialDate::from_day_number(feb.last_day()).to_string(),
-            "2024-02-29"
-        );
+        assert_eq!(PartialDate::from_day_number(feb.last_day()).to_string(), "2024-02-29");
     }
 
     #[test]
@@ -649,14 +591,8 @@ mod tests {
         assert_eq!(visit.last_day() - visit.first_day(), 1);
         let long: Occurred = "2006-10-30/2006-11-02".parse().expect("range");
         assert_eq!(long.label(), "30 October 2006 – 2 November 2006");
-        assert!(matches!(
-            "2024-05-17/2024-05-16".parse::<Occurred>(),
-            Err(DateError::Backwards { .. })
-        ));
-        assert!(matches!(
-            "2024/2023".parse::<Occurred>(),
-            Err(DateError::Backwards { .. })
-        ));
+        assert!(matches!("2024-05-17/2024-05-16".parse::<Occurred>(), Err(DateError::Backwards { .. })));
+        assert!(matches!("2024/2023".parse::<Occurred>(), Err(DateError::Backwards { .. })));
         let same: Occurred = "2024/2024".parse().expect("same");
         assert_eq!(same.to_string(), "2024");
     }
@@ -685,10 +621,8 @@ mod tests {
 
     #[test]
     fn order_puts_coarse_dates_first() {
-        let mut dates: Vec<PartialDate> = ["2024-01-01", "2024", "2023-12-31", "2024-01"]
-            .iter()
-            .map(|s| s.parse().expect("d"))
-            .collect();
+        let mut dates: Vec<PartialDate> =
+            ["2024-01-01", "2024", "2023-12-31", "2024-01"].iter().map(|s| s.parse().expect("d")).collect();
         dates.sort();
         let text: Vec<String> = dates.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["2023-12-31", "2024", "2024-01", "2024-01-01"]);

@@ -55,11 +55,7 @@ pub struct Proposed {
 impl Proposed {
     /// A proposed event without its own recorded time.
     pub fn new(id: impl Into<EventId>, event: Event) -> Self {
-        Self {
-            id: id.into(),
-            event,
-            recorded_at: None,
-        }
+        Self { id: id.into(), event, recorded_at: None }
     }
 }
 
@@ -166,38 +162,25 @@ pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
     Ok(DecodedRecord {
         position: raw.position,
         stream: raw.stream.map(StreamName::from),
-        proposed: Proposed {
-            id: EventId::from(raw.id),
-            event,
-            recorded_at: raw.recorded_at,
-        },
+        proposed: Proposed { id: EventId::from(raw.id), event, recorded_at: raw.recorded_at },
     })
 }
 
 /// Decodes a payload of a given type and schema version (upcasting older versions).
-pub fn decode_event(
-    type_name: &str,
-    schema_version: Option<u32>,
-    payload: &RawValue,
-) -> Result<Event, DecodeError> {
+pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawValue) -> Result<Event, DecodeError> {
     let version = schema_version.unwrap_or_else(|| current_schema(type_name));
     if !EVENT_TYPES.contains(&type_name) {
         return Err(DecodeError {
             field: "type".into(),
-            message: format!(
-                "unknown event type {type_name:?}; expected one of {}",
-                EVENT_TYPES.join(", ")
-            ),
+            message: format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
         });
     }
     if version == current_schema(type_name) {
         let mut de = serde_json::Deserializer::from_str(payload.get());
         typed(type_name, &mut de)
     } else {
-        let value: Value = serde_json::from_str(payload.get()).map_err(|e| DecodeError {
-            field: "payload".into(),
-            message: e.to_string(),
-        })?;
+        let value: Value = serde_json::from_str(payload.get())
+            .map_err(|e| DecodeError { field: "payload".into(), message: e.to_string() })?;
         let value = upcast(type_name, version, value)?;
         typed(type_name, value)
     }
@@ -220,18 +203,13 @@ where
         "Retracted" => Event::Retracted(Box::new(go(de)?)),
         "Disputed" => Event::Disputed(Box::new(go(de)?)),
         other => {
-            let kind: EventKind = other.parse().map_err(|message| DecodeError {
-                field: "type".into(),
-                message,
-            })?;
-            Event::Domain(kind, Box::new(go(de)?))
+            let kind: EventKind = other.parse().map_err(|message| DecodeError { field: "type".into(), message })?;
+            Event::Domain(kind, std::sync::Arc::new(go(de)?))
         }
     })
 }
 
-fn path_error<E: std::fmt::Display>(
-    prefix: &'static str,
-) -> impl Fn(serde_path_to_error::Error<E>) -> DecodeError {
+fn path_error<E: std::fmt::Display>(prefix: &'static str) -> impl Fn(serde_path_to_error::Error<E>) -> DecodeError {
     move |e| {
         let path = e.path().to_string();
         let field = match (prefix, path.as_str()) {
@@ -239,10 +217,7 @@ fn path_error<E: std::fmt::Display>(
             ("", p) => p.to_owned(),
             (pre, p) => format!("{pre}.{p}"),
         };
-        DecodeError {
-            field,
-            message: clean_serde_message(&e.inner().to_string()),
-        }
+        DecodeError { field, message: clean_serde_message(&e.inner().to_string()) }
     }
 }
 
@@ -324,10 +299,7 @@ impl<'de> Deserialize<'de> for Envelope {
         Ok(Envelope {
             position: record.position.ok_or_else(|| missing("position"))?,
             stream: record.stream.ok_or_else(|| missing("stream"))?,
-            recorded_at: record
-                .proposed
-                .recorded_at
-                .ok_or_else(|| missing("recorded_at"))?,
+            recorded_at: record.proposed.recorded_at.ok_or_else(|| missing("recorded_at"))?,
             id: record.proposed.id,
             event: record.proposed.event,
         })
@@ -352,9 +324,7 @@ mod tests {
     fn signing_v1_documents_are_upcast() {
         let text = r#"{"id":"s1","type":"Signing","schema_version":1,"payload":{"occurred":"2018-11-19","title":"Nine documents","documents":["Joint statement"],"count":9}}"#;
         let rec = decode_record(text).expect("decode");
-        let Event::Domain(EventKind::Signing, e) = rec.proposed.event else {
-            panic!("not a signing")
-        };
+        let Event::Domain(EventKind::Signing, e) = rec.proposed.event else { panic!("not a signing") };
         assert_eq!(e.documents[0].title, "Joint statement");
         assert_eq!(e.documents[0].kind, crate::event::DocumentKind::Other);
         assert_eq!(e.count, Some(9));
@@ -363,23 +333,16 @@ mod tests {
     #[test]
     fn unknown_versions_and_types_are_refused_with_the_field() {
         let future = r#"{"id":"s1","type":"Visit","schema_version":7,"payload":{}}"#;
-        assert_eq!(
-            decode_record(future).expect_err("future").field,
-            "schema_version"
-        );
+        assert_eq!(decode_record(future).expect_err("future").field, "schema_version");
         let unknown = r#"{"id":"s1","type":"Parade","payload":{}}"#;
         let err = decode_record(unknown).expect_err("unknown type");
         assert_eq!(err.field, "type");
         assert!(err.message.contains("CommissionMeeting"), "{}", err.message);
-        let bad_field =
-            r#"{"id":"s1","type":"Visit","payload":{"occurred":"2024-13","title":"x"}}"#;
+        let bad_field = r#"{"id":"s1","type":"Visit","payload":{"occurred":"2024-13","title":"x"}}"#;
         let err = decode_record(bad_field).expect_err("bad month");
         assert_eq!(err.field, "payload.occurred");
         assert!(err.message.contains("month 13"), "{}", err.message);
         let nested = r#"{"id":"s1","type":"Visit","payload":{"occurred":"2024","title":"x","sources":[{"publisher":"p","date":"May"}]}}"#;
-        assert_eq!(
-            decode_record(nested).expect_err("nested").field,
-            "payload.sources[0].date"
-        );
+        assert_eq!(decode_record(nested).expect_err("nested").field, "payload.sources[0].date");
     }
 }

@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -377,6 +378,17 @@ impl DomainEvent {
         out
     }
 
+    /// Every actor id named as a participant, possibly more than once, without allocating.
+    pub fn participant_ids(&self) -> impl Iterator<Item = &ActorId> {
+        self.visitor
+            .iter()
+            .chain(self.host.iter())
+            .chain(self.parties.iter())
+            .chain(self.co_chairs.iter())
+            .chain(self.commission.iter())
+            .chain(self.actors.iter().map(|p| &p.actor))
+    }
+
     /// The number of documents signed: the stated count, else the number of known titles.
     pub fn documents_signed(&self) -> u32 {
         self.count.unwrap_or(self.documents.len() as u32)
@@ -451,17 +463,12 @@ pub struct ActorRegistration {
 impl ActorRegistration {
     /// The English name, else any name, else the id.
     pub fn name(&self) -> &str {
-        self.names
-            .get("en")
-            .or_else(|| self.names.values().next())
-            .map_or(self.actor.as_str(), String::as_str)
+        self.names.get("en").or_else(|| self.names.values().next()).map_or(self.actor.as_str(), String::as_str)
     }
 
     /// The name in a language, falling back to English.
     pub fn name_in(&self, lang: &str) -> &str {
-        self.names
-            .get(lang)
-            .map_or_else(|| self.name(), String::as_str)
+        self.names.get(lang).map_or_else(|| self.name(), String::as_str)
     }
 }
 
@@ -526,7 +533,7 @@ pub struct Dispute {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// Something that happened between states.
-    Domain(EventKind, Box<DomainEvent>),
+    Domain(EventKind, Arc<DomainEvent>),
     /// An actor is named and described.
     ActorRegistered(Box<ActorRegistration>),
     /// An earlier event is corrected.

@@ -79,12 +79,7 @@ pub const MAX_STREAM: usize = 64;
 
 /// What an event id may be: 1–128 characters of `A–Z a–z 0–9 . _ : / @ + -`.
 pub fn check_event_id(id: &str) -> Result<(), String> {
-    check(
-        id,
-        MAX_EVENT_ID,
-        |c| c.is_ascii_alphanumeric() || "._:/@+-".contains(c),
-        "letters, digits and . _ : / @ + -",
-    )
+    check(id, MAX_EVENT_ID, |c| c.is_ascii_alphanumeric() || "._:/@+-".contains(c), "letters, digits and . _ : / @ + -")
 }
 
 /// What an actor id may be: 1–64 characters of lowercase `a–z 0–9 -`, not starting with `-`.
@@ -96,25 +91,16 @@ pub fn check_actor_id(id: &str) -> Result<(), String> {
         "lowercase letters, digits and -",
     )?;
     if id.starts_with('-') {
-        return Err(format!(
-            "{id:?} starts with '-'; expected a letter or digit first"
-        ));
+        return Err(format!("{id:?} starts with '-'; expected a letter or digit first"));
     }
     Ok(())
 }
 
 /// What a stream name may be: 1–64 characters of `A–Z a–z 0–9 . _ -`, not starting with `.`.
 pub fn check_stream(name: &str) -> Result<(), String> {
-    check(
-        name,
-        MAX_STREAM,
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        "letters, digits and . _ -",
-    )?;
+    check(name, MAX_STREAM, |c| c.is_ascii_alphanumeric() || "._-".contains(c), "letters, digits and . _ -")?;
     if name.starts_with('.') {
-        return Err(format!(
-            "{name:?} starts with '.'; expected a letter or digit first"
-        ));
+        return Err(format!("{name:?} starts with '.'; expected a letter or digit first"));
     }
     Ok(())
 }
@@ -124,15 +110,10 @@ fn check(text: &str, max: usize, ok: impl Fn(char) -> bool, allowed: &str) -> Re
         return Err("is empty; expected 1 or more characters".into());
     }
     if text.len() > max {
-        return Err(format!(
-            "is {} characters long; expected at most {max}",
-            text.len()
-        ));
+        return Err(format!("is {} characters long; expected at most {max}", text.len()));
     }
     if let Some(bad) = text.chars().find(|&c| !ok(c)) {
-        return Err(format!(
-            "{text:?} contains {bad:?}; expected only {allowed}"
-        ));
+        return Err(format!("{text:?} contains {bad:?}; expected only {allowed}"));
     }
     Ok(())
 }

@@ -126,10 +126,7 @@ pub fn plan_append(
     batch: &[Proposed],
 ) -> Result<Plan, AppendError> {
     if let Err(reason) = check_stream(stream.as_str()) {
-        return Err(AppendError::BadStream {
-            name: stream.as_str().to_owned(),
-            reason,
-        });
+        return Err(AppendError::BadStream { name: stream.as_str().to_owned(), reason });
     }
     if batch.is_empty() {
         return Err(AppendError::Empty);
@@ -138,34 +135,20 @@ pub fn plan_append(
     for p in batch {
         if let Some((position, s, stored)) = ctx.existing(&p.id) {
             if &s != stream || stored.event != p.event {
-                return Err(AppendError::IdReused {
-                    id: p.id.as_str().to_owned(),
-                    position,
-                });
+                return Err(AppendError::IdReused { id: p.id.as_str().to_owned(), position });
             }
             existing.push(position);
         }
     }
     let version = ctx.version(stream);
     if existing.len() == batch.len() {
-        return Ok(Plan::AlreadyAppended(Appended {
-            positions: existing,
-            version,
-            duplicate: true,
-        }));
+        return Ok(Plan::AlreadyAppended(Appended { positions: existing, version, duplicate: true }));
     }
     if !existing.is_empty() {
-        return Err(AppendError::PartlyAppended {
-            existing: existing.len(),
-            total: batch.len(),
-        });
+        return Err(AppendError::PartlyAppended { existing: existing.len(), total: batch.len() });
     }
     if !expected.admits(version) {
-        return Err(AppendError::WrongVersion {
-            stream: stream.as_str().to_owned(),
-            expected,
-            actual: version,
-        });
+        return Err(AppendError::WrongVersion { stream: stream.as_str().to_owned(), expected, actual: version });
     }
     let empty = Catalog::new();
     let problems = validate_batch(batch, ctx.catalog(stream).unwrap_or(&empty));
@@ -234,11 +217,7 @@ impl Log {
             self.envelopes.push(env);
             positions.push(position);
         }
-        Ok(Appended {
-            positions,
-            version: state.positions.len() as u64,
-            duplicate: false,
-        })
+        Ok(Appended { positions, version: state.positions.len() as u64, duplicate: false })
     }
 
     /// Every envelope after a position (0 for all), in log order.
@@ -249,17 +228,12 @@ impl Log {
 
     /// The envelopes of one stream, in log order.
     pub fn stream(&self, stream: &StreamName) -> impl Iterator<Item = &Envelope> {
-        self.streams
-            .get(stream)
-            .into_iter()
-            .flat_map(|s| s.positions.iter().map(|p| &self.envelopes[*p as usize - 1]))
+        self.streams.get(stream).into_iter().flat_map(|s| s.positions.iter().map(|p| &self.envelopes[*p as usize - 1]))
     }
 
     /// The stream's current version (0 when it does not exist).
     pub fn version(&self, stream: &StreamName) -> u64 {
-        self.streams
-            .get(stream)
-            .map_or(0, |s| s.positions.len() as u64)
+        self.streams.get(stream).map_or(0, |s| s.positions.len() as u64)
     }
 
     /// Every stream, by name.
@@ -298,11 +272,7 @@ impl AppendContext for Log {
     fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)> {
         let position = *self.ids.get(id)?;
         let env = &self.envelopes[position as usize - 1];
-        Some((
-            position,
-            env.stream.clone(),
-            Proposed::new(env.id.clone(), env.event.clone()),
-        ))
+        Some((position, env.stream.clone(), Proposed::new(env.id.clone(), env.event.clone())))
     }
 
     fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {

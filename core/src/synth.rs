@@ -8,8 +8,8 @@
 use crate::date::{Occurred, PartialDate, Timestamp};
 use crate::envelope::Envelope;
 use crate::event::{
-    ActorKind, ActorRegistration, Claim, Correction, Dispute, DomainEvent, Event, EventKind,
-    Participant, Retraction, Role, Source, VisitLevel,
+    ActorKind, ActorRegistration, Claim, Correction, Dispute, DomainEvent, Event, EventKind, Participant, Retraction,
+    Role, Source, VisitLevel,
 };
 use crate::id::{ActorId, EventId, StreamName};
 
@@ -55,13 +55,7 @@ pub struct SynthOptions {
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        Self {
-            events: 1000,
-            countries: 40,
-            from_year: 1950,
-            to_year: 2025,
-            seed: 1,
-        }
+        Self { events: 1000, countries: 40, from_year: 1950, to_year: 2025, seed: 1 }
     }
 }
 
@@ -81,12 +75,8 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
             event,
         });
     };
-    let countries: Vec<ActorId> = (0..opts.countries)
-        .map(|i| ActorId::from(format!("c{i}")))
-        .collect();
-    let leaders: Vec<ActorId> = (0..opts.countries)
-        .map(|i| ActorId::from(format!("p{i}")))
-        .collect();
+    let countries: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("c{i}"))).collect();
+    let leaders: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("p{i}"))).collect();
     for i in 0..opts.countries {
         let mut names = std::collections::BTreeMap::new();
         names.insert("en".to_owned(), format!("Country {i}"));
@@ -103,11 +93,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
             sources: Vec::new(),
             codes: Default::default(),
         };
-        push(
-            format!("actor:c{i}"),
-            Event::ActorRegistered(Box::new(reg.clone())),
-            &mut out,
-        );
+        push(format!("actor:c{i}"), Event::ActorRegistered(Box::new(reg.clone())), &mut out);
         names.insert("en".to_owned(), format!("Leader {i}"));
         let person = ActorRegistration {
             actor: leaders[i].clone(),
@@ -116,17 +102,10 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
             country: Some(countries[i].clone()),
             ..reg
         };
-        push(
-            format!("actor:p{i}"),
-            Event::ActorRegistered(Box::new(person)),
-            &mut out,
-        );
+        push(format!("actor:p{i}"), Event::ActorRegistered(Box::new(person)), &mut out);
     }
-    let source = Source {
-        publisher: "Synthetic Wire".into(),
-        title: Some("Generated report".into()),
-        ..Source::default()
-    };
+    let source =
+        Source { publisher: "Synthetic Wire".into(), title: Some("Generated report".into()), ..Source::default() };
     let years = (opts.to_year - opts.from_year + 1).max(1) as u64;
     for n in 0..opts.events {
         let year = opts.from_year + rng.below(years) as i32;
@@ -158,45 +137,29 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
                 e.visitor = Some(leaders[a].clone());
                 e.host = Some(countries[b].clone());
                 e.level = Some(VisitLevel::Official);
-                e.actors.push(Participant {
-                    actor: leaders[b].clone(),
-                    role: Role::Host,
-                });
+                e.actors.push(Participant { actor: leaders[b].clone(), role: Role::Host });
             }
             EventKind::Signing => {
                 e.parties = vec![countries[a].clone(), countries[b].clone()];
                 e.count = Some(1 + rng.below(9) as u32);
             }
             _ => {
-                e.actors.push(Participant {
-                    actor: leaders[a].clone(),
-                    role: Role::Participant,
-                });
-                e.actors.push(Participant {
-                    actor: leaders[b].clone(),
-                    role: Role::Participant,
-                });
+                e.actors.push(Participant { actor: leaders[a].clone(), role: Role::Participant });
+                e.actors.push(Participant { actor: leaders[b].clone(), role: Role::Participant });
             }
         }
         if kind == EventKind::CommissionMeeting {
             // Commissions are not registered in synthetic logs; record these as talks.
-            push(
-                format!("e{n}"),
-                Event::Domain(EventKind::Talks, Box::new(e)),
-                &mut out,
-            );
+            push(format!("e{n}"), Event::Domain(EventKind::Talks, std::sync::Arc::new(e)), &mut out);
         } else {
-            push(format!("e{n}"), Event::Domain(kind, Box::new(e)), &mut out);
+            push(format!("e{n}"), Event::Domain(kind, std::sync::Arc::new(e)), &mut out);
         }
         if n > 0 && n % 100 == 0 {
             let target = EventId::from(format!("e{}", rng.below(n as u64)));
             let meta = match rng.below(3) {
                 0 => {
                     let mut changes = serde_json::Map::new();
-                    changes.insert(
-                        "title".into(),
-                        serde_json::Value::from(format!("Corrected {n}")),
-                    );
+                    changes.insert("title".into(), serde_json::Value::from(format!("Corrected {n}")));
                     Event::Corrected(Box::new(Correction {
                         target,
                         changes,

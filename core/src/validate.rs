@@ -32,19 +32,13 @@ pub struct Problem {
 
 impl Problem {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
 impl From<DecodeError> for Problem {
     fn from(e: DecodeError) -> Self {
-        Self {
-            field: e.field,
-            message: e.message,
-        }
+        Self { field: e.field, message: e.message }
     }
 }
 
@@ -89,17 +83,10 @@ impl Known for Nothing {
 /// Returns the problems of each item, by index into `batch`; an empty result means the
 /// whole batch is valid.
 pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Problem)> {
-    let mut ctx = BatchContext {
-        known,
-        actors: HashMap::new(),
-        events: HashMap::new(),
-        payloads: HashMap::new(),
-    };
+    let mut ctx = BatchContext { known, actors: HashMap::new(), events: HashMap::new(), payloads: HashMap::new() };
     for p in batch {
         if let Event::ActorRegistered(a) = &p.event {
-            ctx.actors
-                .entry(a.actor.as_str().to_owned())
-                .or_insert(a.kind);
+            ctx.actors.entry(a.actor.as_str().to_owned()).or_insert(a.kind);
         }
     }
     let mut problems = Vec::new();
@@ -112,41 +99,26 @@ pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Prob
         } else if let Some(first) = seen_ids.insert(p.id.as_str(), i) {
             out.push(Problem::new(
                 "id",
-                format!(
-                    "{:?} is used twice (also by item {}); ids must be unique",
-                    p.id.as_str(),
-                    first + 1
-                ),
+                format!("{:?} is used twice (also by item {}); ids must be unique", p.id.as_str(), first + 1),
             ));
         }
         if let Event::ActorRegistered(a) = &p.event {
             if known.actor_kind(a.actor.as_str()).is_some() {
                 out.push(Problem::new(
                     "payload.actor",
-                    format!(
-                        "actor {:?} is already registered; correct it with a Corrected event",
-                        a.actor.as_str()
-                    ),
+                    format!("actor {:?} is already registered; correct it with a Corrected event", a.actor.as_str()),
                 ));
             } else if !registered_here.insert(a.actor.as_str()) {
                 out.push(Problem::new(
                     "payload.actor",
-                    format!(
-                        "actor {:?} is registered twice in this batch",
-                        a.actor.as_str()
-                    ),
+                    format!("actor {:?} is registered twice in this batch", a.actor.as_str()),
                 ));
             }
         }
         validate_event(&p.event, &ctx, &mut out);
         if out.is_empty() {
-            ctx.events.insert(
-                p.id.as_str().to_owned(),
-                KnownEvent {
-                    type_name: p.event.type_name(),
-                    retracted: false,
-                },
-            );
+            ctx.events
+                .insert(p.id.as_str().to_owned(), KnownEvent { type_name: p.event.type_name(), retracted: false });
             if let Event::Retracted(r) = &p.event {
                 if let Some(t) = ctx.events.get_mut(r.target.as_str()) {
                     t.retracted = true;
@@ -156,8 +128,7 @@ pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Prob
                 }
             }
             if matches!(p.event, Event::Domain(..) | Event::ActorRegistered(_)) {
-                ctx.payloads
-                    .insert(p.id.as_str().to_owned(), p.event.payload());
+                ctx.payloads.insert(p.id.as_str().to_owned(), p.event.payload());
             }
         }
         problems.extend(out.into_iter().map(|pr| (i, pr)));
@@ -174,22 +145,13 @@ struct BatchContext<'a> {
 
 impl Known for BatchContext<'_> {
     fn actor_kind(&self, id: &str) -> Option<ActorKind> {
-        self.actors
-            .get(id)
-            .copied()
-            .or_else(|| self.known.actor_kind(id))
+        self.actors.get(id).copied().or_else(|| self.known.actor_kind(id))
     }
     fn event(&self, id: &str) -> Option<KnownEvent> {
-        self.events
-            .get(id)
-            .copied()
-            .or_else(|| self.known.event(id))
+        self.events.get(id).copied().or_else(|| self.known.event(id))
     }
     fn payload(&self, id: &str) -> Option<Value> {
-        self.payloads
-            .get(id)
-            .cloned()
-            .or_else(|| self.known.payload(id))
+        self.payloads.get(id).cloned().or_else(|| self.known.payload(id))
     }
 }
 
@@ -203,14 +165,17 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 return;
             };
             if matches!(target.type_name, "Corrected" | "Retracted" | "Disputed") {
-                out.push(Problem::new("payload.target", format!("a {} cannot be corrected; expected a domain event or an actor registration", target.type_name)));
+                out.push(Problem::new(
+                    "payload.target",
+                    format!(
+                        "a {} cannot be corrected; expected a domain event or an actor registration",
+                        target.type_name
+                    ),
+                ));
                 return;
             }
             if c.changes.is_empty() {
-                out.push(Problem::new(
-                    "payload.changes",
-                    "is empty; expected at least one changed field",
-                ));
+                out.push(Problem::new("payload.changes", "is empty; expected at least one changed field"));
                 return;
             }
             if target.type_name == "ActorRegistered" && c.changes.contains_key("actor") {
@@ -233,10 +198,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 }
             };
             match decode_event(target.type_name, None, &raw) {
-                Err(e) => out.push(Problem::new(
-                    rebase(&e.field),
-                    format!("after the correction: {}", e.message),
-                )),
+                Err(e) => out.push(Problem::new(rebase(&e.field), format!("after the correction: {}", e.message))),
                 Ok(corrected) => {
                     let mut inner = Vec::new();
                     match &corrected {
@@ -244,12 +206,11 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                         Event::ActorRegistered(a) => actor(a, known, "payload", &mut inner),
                         _ => {}
                     }
-                    out.extend(inner.into_iter().map(|p| {
-                        Problem::new(
-                            rebase(&p.field),
-                            format!("after the correction: {}", p.message),
-                        )
-                    }));
+                    out.extend(
+                        inner
+                            .into_iter()
+                            .map(|p| Problem::new(rebase(&p.field), format!("after the correction: {}", p.message))),
+                    );
                 }
             }
         }
@@ -258,18 +219,12 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
                     out.push(Problem::new(
                         "payload.target",
-                        format!(
-                            "a {} cannot be retracted; expected a domain event",
-                            target.type_name
-                        ),
+                        format!("a {} cannot be retracted; expected a domain event", target.type_name),
                     ));
                 }
             }
             if r.reason.trim().is_empty() {
-                out.push(Problem::new(
-                    "payload.reason",
-                    "is empty; expected why the event is retracted",
-                ));
+                out.push(Problem::new("payload.reason", "is empty; expected why the event is retracted"));
             }
             sources(&r.sources, "payload.sources", false, out);
         }
@@ -278,26 +233,17 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
                     out.push(Problem::new(
                         "payload.target",
-                        format!(
-                            "a {} cannot be disputed; expected a domain event",
-                            target.type_name
-                        ),
+                        format!("a {} cannot be disputed; expected a domain event", target.type_name),
                     ));
                 }
             }
             if d.field.trim().is_empty() {
-                out.push(Problem::new(
-                    "payload.field",
-                    "is empty; expected the name of the disputed field",
-                ));
+                out.push(Problem::new("payload.field", "is empty; expected the name of the disputed field"));
             }
             if d.claims.len() < 2 {
                 out.push(Problem::new(
                     "payload.claims",
-                    format!(
-                        "has {} claim(s); a dispute needs at least 2",
-                        d.claims.len()
-                    ),
+                    format!("has {} claim(s); a dispute needs at least 2", d.claims.len()),
                 ));
             }
             for (i, claim) in d.claims.iter().enumerate() {
@@ -306,9 +252,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if d.field == "occurred" {
                     match claim.value.as_str().map(str::parse::<Occurred>) {
                         Some(Ok(_)) => {}
-                        Some(Err(e)) => {
-                            out.push(Problem::new(format!("{base}.value"), e.to_string()))
-                        }
+                        Some(Err(e)) => out.push(Problem::new(format!("{base}.value"), e.to_string())),
                         None => out.push(Problem::new(
                             format!("{base}.value"),
                             "expected a date string such as \"2023-03-15\"",
@@ -332,17 +276,12 @@ fn target_event(id: &str, known: &dyn Known, out: &mut Vec<Problem>) -> Option<K
         None => {
             out.push(Problem::new(
                 "payload.target",
-                format!(
-                    "no event {id:?} earlier in the record; expected the id of an earlier event"
-                ),
+                format!("no event {id:?} earlier in the record; expected the id of an earlier event"),
             ));
             None
         }
         Some(t) if t.retracted => {
-            out.push(Problem::new(
-                "payload.target",
-                format!("event {id:?} has been retracted"),
-            ));
+            out.push(Problem::new("payload.target", format!("event {id:?} has been retracted")));
             None
         }
         Some(t) => Some(t),
@@ -360,50 +299,26 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     }
     sources(&e.sources, &f("sources"), true, out);
     for (i, p) in e.actors.iter().enumerate() {
-        actor_ref(
-            &p.actor,
-            None,
-            &format!("{base}.actors[{i}].actor"),
-            known,
-            out,
-        );
+        actor_ref(&p.actor, None, &format!("{base}.actors[{i}].actor"), known, out);
     }
     for (i, p) in e.places.iter().enumerate() {
-        actor_ref(
-            p,
-            Some(ActorKind::Place),
-            &format!("{base}.places[{i}]"),
-            known,
-            out,
-        );
+        actor_ref(p, Some(ActorKind::Place), &format!("{base}.places[{i}]"), known, out);
     }
     for (i, t) in e.tags.iter().enumerate() {
         if t.trim().is_empty() || t.len() > 64 {
-            out.push(Problem::new(
-                format!("{base}.tags[{i}]"),
-                "expected a tag of 1 to 64 characters",
-            ));
+            out.push(Problem::new(format!("{base}.tags[{i}]"), "expected a tag of 1 to 64 characters"));
         }
     }
     if let Some(p) = &e.part_of {
         match known.event(p.as_str()) {
             None => out.push(Problem::new(
                 f("part_of"),
-                format!(
-                    "no event {:?} in the record; expected the id of the visit this belongs to",
-                    p.as_str()
-                ),
+                format!("no event {:?} in the record; expected the id of the visit this belongs to", p.as_str()),
             )),
-            Some(t) if EventKind::ALL.iter().all(|k| k.name() != t.type_name) => {
-                out.push(Problem::new(
-                    f("part_of"),
-                    format!(
-                        "{:?} is a {}; expected a domain event",
-                        p.as_str(),
-                        t.type_name
-                    ),
-                ))
-            }
+            Some(t) if EventKind::ALL.iter().all(|k| k.name() != t.type_name) => out.push(Problem::new(
+                f("part_of"),
+                format!("{:?} is a {}; expected a domain event", p.as_str(), t.type_name),
+            )),
             Some(_) => {}
         }
     }
@@ -417,11 +332,7 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
             let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
             out.push(Problem::new(
                 f(field),
-                format!(
-                    "does not apply to a {}; expected only on {}",
-                    kind.name(),
-                    names.join(" or ")
-                ),
+                format!("does not apply to a {}; expected only on {}", kind.name(), names.join(" or ")),
             ));
         }
     };
@@ -429,52 +340,21 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     only("host", e.host.is_some(), &[EventKind::Visit], out);
     only("level", e.level.is_some(), &[EventKind::Visit], out);
     only("parties", !e.parties.is_empty(), &[EventKind::Signing], out);
-    only(
-        "documents",
-        !e.documents.is_empty(),
-        &[EventKind::Signing],
-        out,
-    );
+    only("documents", !e.documents.is_empty(), &[EventKind::Signing], out);
     only("count", e.count.is_some(), &[EventKind::Signing], out);
-    only(
-        "commission",
-        e.commission.is_some(),
-        &[EventKind::CommissionMeeting],
-        out,
-    );
-    only(
-        "session",
-        e.session.is_some(),
-        &[EventKind::CommissionMeeting],
-        out,
-    );
-    only(
-        "co_chairs",
-        !e.co_chairs.is_empty(),
-        &[EventKind::CommissionMeeting],
-        out,
-    );
-    only(
-        "outcomes",
-        !e.outcomes.is_empty(),
-        &[EventKind::CommissionMeeting],
-        out,
-    );
+    only("commission", e.commission.is_some(), &[EventKind::CommissionMeeting], out);
+    only("session", e.session.is_some(), &[EventKind::CommissionMeeting], out);
+    only("co_chairs", !e.co_chairs.is_empty(), &[EventKind::CommissionMeeting], out);
+    only("outcomes", !e.outcomes.is_empty(), &[EventKind::CommissionMeeting], out);
     match kind {
         EventKind::Visit => {
             match &e.visitor {
                 Some(v) => actor_ref(v, None, &f("visitor"), known, out),
-                None => out.push(Problem::new(
-                    f("visitor"),
-                    "is missing; a Visit needs the actor who travels",
-                )),
+                None => out.push(Problem::new(f("visitor"), "is missing; a Visit needs the actor who travels")),
             }
             match &e.host {
                 Some(h) => actor_ref(h, None, &f("host"), known, out),
-                None => out.push(Problem::new(
-                    f("host"),
-                    "is missing; a Visit needs the host (usually a country)",
-                )),
+                None => out.push(Problem::new(f("host"), "is missing; a Visit needs the host (usually a country)")),
             }
             if e.visitor.is_some() && e.visitor == e.host {
                 out.push(Problem::new(f("host"), "is the same actor as the visitor"));
@@ -485,22 +365,22 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
                 actor_ref(p, None, &format!("{base}.parties[{i}]"), known, out);
             }
             for (i, d) in e.documents.iter().enumerate() {
-                text(
-                    &d.title,
-                    &format!("{base}.documents[{i}].title"),
-                    MAX_TITLE,
-                    true,
-                    out,
-                );
+                text(&d.title, &format!("{base}.documents[{i}].title"), MAX_TITLE, true, out);
             }
             match e.count {
-                None if e.documents.is_empty() => {
-                    out.push(Problem::new(f("documents"), "is empty and there is no count; a Signing needs the documents or the stated count"))
+                None if e.documents.is_empty() => out.push(Problem::new(
+                    f("documents"),
+                    "is empty and there is no count; a Signing needs the documents or the stated count",
+                )),
+                Some(0) => {
+                    out.push(Problem::new(f("count"), "is 0; expected the stated number of documents (1 or more)"))
                 }
-                Some(0) => out.push(Problem::new(f("count"), "is 0; expected the stated number of documents (1 or more)")),
                 Some(n) if (n as usize) < e.documents.len() => out.push(Problem::new(
                     f("count"),
-                    format!("is {n} but {} document titles are listed; the stated count cannot be smaller", e.documents.len()),
+                    format!(
+                        "is {n} but {} document titles are listed; the stated count cannot be smaller",
+                        e.documents.len()
+                    ),
                 )),
                 _ => {}
             }
@@ -508,16 +388,10 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         EventKind::CommissionMeeting => {
             match &e.commission {
                 Some(c) => actor_ref(c, Some(ActorKind::Commission), &f("commission"), known, out),
-                None => out.push(Problem::new(
-                    f("commission"),
-                    "is missing; a CommissionMeeting needs its commission",
-                )),
+                None => out.push(Problem::new(f("commission"), "is missing; a CommissionMeeting needs its commission")),
             }
             if e.session == Some(0) {
-                out.push(Problem::new(
-                    f("session"),
-                    "is 0; sessions are numbered from 1",
-                ));
+                out.push(Problem::new(f("session"), "is 0; sessions are numbered from 1"));
             }
             for (i, c) in e.co_chairs.iter().enumerate() {
                 actor_ref(c, None, &format!("{base}.co_chairs[{i}]"), known, out);
@@ -534,10 +408,7 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
     }
     match a.names.get("en") {
         Some(n) if !n.trim().is_empty() => {}
-        _ => out.push(Problem::new(
-            f("names.en"),
-            "is missing; expected the actor's name in English",
-        )),
+        _ => out.push(Problem::new(f("names.en"), "is missing; expected the actor's name in English")),
     }
     for (lang, name) in &a.names {
         if name.trim().is_empty() {
@@ -548,21 +419,18 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
         if a.kind != ActorKind::Country {
             out.push(Problem::new(f("iso3"), "applies only to a country"));
         } else if iso.len() != 3 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
-            out.push(Problem::new(f("iso3"), format!("{iso:?} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\"")));
+            out.push(Problem::new(
+                f("iso3"),
+                format!("{iso:?} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\""),
+            ));
         }
     }
     if let Some(c) = &a.coordinates {
         if !(-90.0..=90.0).contains(&c.lat) {
-            out.push(Problem::new(
-                f("coordinates.lat"),
-                format!("{} is outside -90..=90", c.lat),
-            ));
+            out.push(Problem::new(f("coordinates.lat"), format!("{} is outside -90..=90", c.lat)));
         }
         if !(-180.0..=180.0).contains(&c.lon) {
-            out.push(Problem::new(
-                f("coordinates.lon"),
-                format!("{} is outside -180..=180", c.lon),
-            ));
+            out.push(Problem::new(f("coordinates.lon"), format!("{} is outside -180..=180", c.lon)));
         }
     }
     if let Some(c) = &a.country {
@@ -580,13 +448,7 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
     sources(&a.sources, &f("sources"), false, out);
 }
 
-fn actor_ref(
-    id: &ActorId,
-    kind: Option<ActorKind>,
-    field: &str,
-    known: &dyn Known,
-    out: &mut Vec<Problem>,
-) {
+fn actor_ref(id: &ActorId, kind: Option<ActorKind>, field: &str, known: &dyn Known, out: &mut Vec<Problem>) {
     if let Err(msg) = check_actor_id(id.as_str()) {
         out.push(Problem::new(field, msg));
         return;
@@ -594,19 +456,11 @@ fn actor_ref(
     match (known.actor_kind(id.as_str()), kind) {
         (None, _) => out.push(Problem::new(
             field,
-            format!(
-                "unknown actor {:?}; expected an actor registered by an ActorRegistered event",
-                id.as_str()
-            ),
+            format!("unknown actor {:?}; expected an actor registered by an ActorRegistered event", id.as_str()),
         )),
         (Some(found), Some(expected)) if found != expected => out.push(Problem::new(
             field,
-            format!(
-                "actor {:?} is a {}; expected a {}",
-                id.as_str(),
-                found.name(),
-                expected.name()
-            ),
+            format!("actor {:?} is a {}; expected a {}", id.as_str(), found.name(), expected.name()),
         )),
         _ => {}
     }
@@ -616,31 +470,19 @@ fn text(value: &str, field: &str, max: usize, required: bool, out: &mut Vec<Prob
     if required && value.trim().is_empty() {
         out.push(Problem::new(field, "is empty; expected text"));
     } else if value.chars().count() > max {
-        out.push(Problem::new(
-            field,
-            format!(
-                "is {} characters long; expected at most {max}",
-                value.chars().count()
-            ),
-        ));
+        out.push(Problem::new(field, format!("is {} characters long; expected at most {max}", value.chars().count())));
     }
 }
 
 /// Checks a list of sources; `required` asks for at least one.
 fn sources(list: &[Source], base: &str, required: bool, out: &mut Vec<Problem>) {
     if required && list.is_empty() {
-        out.push(Problem::new(
-            base,
-            "is empty; every event must cite at least one source",
-        ));
+        out.push(Problem::new(base, "is empty; every event must cite at least one source"));
     }
     for (i, s) in list.iter().enumerate() {
         let f = |name: &str| format!("{base}[{i}].{name}");
         if s.publisher.trim().is_empty() {
-            out.push(Problem::new(
-                f("publisher"),
-                "is missing; expected the outlet or site that published the source",
-            ));
+            out.push(Problem::new(f("publisher"), "is missing; expected the outlet or site that published the source"));
         }
         let has_title = s.title.as_deref().is_some_and(|t| !t.trim().is_empty());
         if !has_title && s.url.is_none() {
@@ -662,16 +504,10 @@ pub fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!(
-                "{url:?} is not an http(s) link; expected a URL starting with https:// or http://"
-            )
-        })?;
+        .ok_or_else(|| format!("{url:?} is not an http(s) link; expected a URL starting with https:// or http://"))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{url:?} is not a valid link; expected https://host/path without spaces"
-        ));
+        return Err(format!("{url:?} is not a valid link; expected https://host/path without spaces"));
     }
     Ok(())
 }

@@ -5,10 +5,7 @@ use annals_core::projection::{AsOf, GraphQuery, Projections};
 use annals_core::validate::Nothing;
 use annals_core::{Event, EventKind, ExpectedVersion, Log, Precision, StreamName, Timestamp};
 
-const RECORD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../data/azerbaijan-belarus.json"
-);
+const RECORD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/azerbaijan-belarus.json");
 
 fn log() -> Log {
     let bytes = std::fs::read(RECORD).expect("read the default record");
@@ -17,13 +14,7 @@ fn log() -> Log {
     assert!(loaded.is_clean(), "{:#?}", loaded.diagnostics);
     let mut log = Log::new();
     let stream = loaded.stream.clone().expect("the record names its stream");
-    log.append(
-        &stream,
-        ExpectedVersion::NoStream,
-        loaded.proposed(),
-        Timestamp(0),
-    )
-    .expect("append");
+    log.append(&stream, ExpectedVersion::NoStream, loaded.proposed(), Timestamp(0)).expect("append");
     log
 }
 
@@ -42,10 +33,7 @@ fn the_default_record_is_valid_and_large_enough() {
     for (_, d) in &domain {
         assert!(!d.sources.is_empty(), "{} has no source", d.title);
     }
-    let years: Vec<i32> = domain
-        .iter()
-        .map(|(_, d)| d.occurred.start().year_value())
-        .collect();
+    let years: Vec<i32> = domain.iter().map(|(_, d)| d.occurred.start().year_value()).collect();
     assert_eq!(years.iter().min(), Some(&1993));
     assert_eq!(years.iter().max(), Some(&2025));
 }
@@ -53,10 +41,7 @@ fn the_default_record_is_valid_and_large_enough() {
 #[test]
 fn the_state_visit_and_its_signing_are_there() {
     let p = Projections::fold(log().read_from(0), AsOf::NOW);
-    let visit = p
-        .catalog
-        .event("2024-05-16-state-visit")
-        .expect("state visit");
+    let visit = p.catalog.event("2024-05-16-state-visit").expect("state visit");
     assert_eq!(visit.kind, EventKind::Visit);
     assert_eq!(visit.event.occurred.to_string(), "2024-05-16/2024-05-17");
     let signing = p
@@ -75,24 +60,11 @@ fn the_state_visit_and_its_signing_are_there() {
 fn disputes_are_kept_and_years_stay_years() {
     let p = Projections::fold(log().read_from(0), AsOf::NOW);
     let disputed: Vec<_> = p.catalog.events().filter(|r| r.is_disputed()).collect();
-    assert_eq!(
-        disputed.len(),
-        2,
-        "{:?}",
-        disputed.iter().map(|r| &r.id).collect::<Vec<_>>()
-    );
-    let meeting = disputed
-        .iter()
-        .find(|r| r.kind == EventKind::CommissionMeeting)
-        .expect("13th session");
+    assert_eq!(disputed.len(), 2, "{:?}", disputed.iter().map(|r| &r.id).collect::<Vec<_>>());
+    let meeting = disputed.iter().find(|r| r.kind == EventKind::CommissionMeeting).expect("13th session");
     assert_eq!(meeting.event.session, Some(13));
     assert_eq!(meeting.event.occurred.precision(), Precision::Year);
-    let claims: Vec<String> = meeting.disputes[0]
-        .dispute
-        .claims
-        .iter()
-        .map(|c| c.value.to_string())
-        .collect();
+    let claims: Vec<String> = meeting.disputes[0].dispute.claims.iter().map(|c| c.value.to_string()).collect();
     assert_eq!(claims, ["\"2023-03-15\"", "\"2023-05-15\""]);
     let year_only: Vec<String> = p
         .catalog
@@ -100,10 +72,7 @@ fn disputes_are_kept_and_years_stay_years() {
         .filter(|r| r.event.occurred.precision() == Precision::Year)
         .map(|r| r.event.occurred.to_string())
         .collect();
-    assert!(
-        year_only.contains(&"2009".to_owned()) && year_only.contains(&"2012".to_owned()),
-        "{year_only:?}"
-    );
+    assert!(year_only.contains(&"2009".to_owned()) && year_only.contains(&"2012".to_owned()), "{year_only:?}");
     let graph = p.graph_view(&GraphQuery::default());
     assert!(graph.nodes.iter().any(|n| n.id.as_str() == "lukashenko"));
 }

@@ -6,13 +6,12 @@
 //! - ids are idempotent: re-appending an accepted batch returns its positions and writes nothing.
 
 use annals_core::event::{
-    ActorKind, ActorRegistration, Claim, Correction, Dispute, DomainEvent, Participant, Retraction,
-    Role, Source,
+    ActorKind, ActorRegistration, Claim, Correction, Dispute, DomainEvent, Participant, Retraction, Role, Source,
 };
 use annals_core::projection::{AsOf, GraphQuery, Level, Projections};
 use annals_core::{
-    ActorId, AppendError, Envelope, Event, EventId, EventKind, ExpectedVersion, Log, Occurred,
-    PartialDate, Proposed, StreamName, Timestamp,
+    ActorId, AppendError, Envelope, Event, EventId, EventKind, ExpectedVersion, Log, Occurred, PartialDate, Proposed,
+    StreamName, Timestamp,
 };
 use proptest::prelude::*;
 
@@ -40,35 +39,13 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    (
-        0u8..12,
-        0u8..40,
-        0usize..7,
-        1990i32..2026,
-        0usize..4,
-        prop::bool::weighted(0.9),
-    )
-        .prop_map(|(op, id, kind, year, actor, cite)| Spec {
-            op,
-            id,
-            kind,
-            year,
-            actor,
-            cite,
-        })
+    (0u8..12, 0u8..40, 0usize..7, 1990i32..2026, 0usize..4, prop::bool::weighted(0.9))
+        .prop_map(|(op, id, kind, year, actor, cite)| Spec { op, id, kind, year, actor, cite })
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (
-        0usize..2,
-        prop::option::weighted(0.3, 0u64..6),
-        prop::collection::vec(spec(), 1..5),
-    )
-        .prop_map(|(stream, expected, events)| Step {
-            stream,
-            expected,
-            events,
-        })
+    (0usize..2, prop::option::weighted(0.3, 0u64..6), prop::collection::vec(spec(), 1..5))
+        .prop_map(|(stream, expected, events)| Step { stream, expected, events })
 }
 
 fn registrations() -> Vec<Proposed> {
@@ -99,37 +76,18 @@ fn registrations() -> Vec<Proposed> {
 
 fn proposed(stream: usize, s: &Spec) -> Proposed {
     let target = EventId::from(format!("{}-{}", STREAMS[stream], s.id));
-    let source = Source {
-        publisher: "Wire".into(),
-        title: Some("Report".into()),
-        ..Source::default()
-    };
+    let source = Source { publisher: "Wire".into(), title: Some("Report".into()), ..Source::default() };
     let meta_id = format!("{}-m{}-{}-{}", STREAMS[stream], s.op, s.id, s.year);
     match s.op {
         0 => {
             let mut changes = serde_json::Map::new();
-            changes.insert(
-                "occurred".into(),
-                serde_json::Value::from(s.year.to_string()),
-            );
-            changes.insert(
-                "title".into(),
-                serde_json::Value::from(format!("Corrected {}", s.year)),
-            );
-            let c = Correction {
-                target,
-                changes,
-                reason: None,
-                sources: vec![source],
-            };
+            changes.insert("occurred".into(), serde_json::Value::from(s.year.to_string()));
+            changes.insert("title".into(), serde_json::Value::from(format!("Corrected {}", s.year)));
+            let c = Correction { target, changes, reason: None, sources: vec![source] };
             return Proposed::new(meta_id, Event::Corrected(Box::new(c)));
         }
         1 => {
-            let r = Retraction {
-                target,
-                reason: "recorded in error".into(),
-                sources: vec![source],
-            };
+            let r = Retraction { target, reason: "recorded in error".into(), sources: vec![source] };
             return Proposed::new(meta_id, Event::Retracted(Box::new(r)));
         }
         2 => {
@@ -152,11 +110,7 @@ fn proposed(stream: usize, s: &Spec) -> Proposed {
     let date = PartialDate::year(s.year).expect("year in range");
     let mut e = DomainEvent::new(Occurred::on(date), format!("{} {}", kind.label(), s.id));
     if s.cite {
-        e.sources.push(Source {
-            publisher: "Wire".into(),
-            title: Some("Report".into()),
-            ..Source::default()
-        });
+        e.sources.push(Source { publisher: "Wire".into(), title: Some("Report".into()), ..Source::default() });
     }
     // actor index 3 names an actor nobody registered: the event is invalid.
     let a = ActorId::from(ACTORS.get(s.actor).copied().unwrap_or("nobody"));
@@ -176,47 +130,25 @@ fn proposed(stream: usize, s: &Spec) -> Proposed {
         }
         _ => {
             e.actors = vec![
-                Participant {
-                    actor: a,
-                    role: Role::Participant,
-                },
-                Participant {
-                    actor: b,
-                    role: Role::Participant,
-                },
+                Participant { actor: a, role: Role::Participant },
+                Participant { actor: b, role: Role::Participant },
             ]
         }
     }
-    Proposed::new(
-        format!("{}-{}", STREAMS[stream], s.id),
-        Event::Domain(kind, Box::new(e)),
-    )
+    Proposed::new(format!("{}-{}", STREAMS[stream], s.id), Event::Domain(kind, std::sync::Arc::new(e)))
 }
 
 fn talks(mut e: DomainEvent, a: ActorId, b: ActorId) -> Event {
-    e.actors = vec![
-        Participant {
-            actor: a,
-            role: Role::Participant,
-        },
-        Participant {
-            actor: b,
-            role: Role::Participant,
-        },
-    ];
-    Event::Domain(EventKind::Talks, Box::new(e))
+    e.actors =
+        vec![Participant { actor: a, role: Role::Participant }, Participant { actor: b, role: Role::Participant }];
+    Event::Domain(EventKind::Talks, std::sync::Arc::new(e))
 }
 
 fn fresh_log() -> Log {
     let mut log = Log::new();
     for s in STREAMS {
-        log.append(
-            &StreamName::from(s),
-            ExpectedVersion::NoStream,
-            registrations_for(s),
-            Timestamp(0),
-        )
-        .expect("actors");
+        log.append(&StreamName::from(s), ExpectedVersion::NoStream, registrations_for(s), Timestamp(0))
+            .expect("actors");
     }
     log
 }
@@ -234,58 +166,25 @@ fn registrations_for(stream: &str) -> Vec<Proposed> {
 /// The incremental views agree with a naive recomputation from the catalog.
 fn consistent(p: &Projections) -> Result<(), TestCaseError> {
     let mut naive: Vec<_> = p.catalog.events().collect();
-    naive.sort_by_key(|r| {
-        (
-            r.event.occurred.first_day(),
-            r.event.occurred.last_day(),
-            r.position,
-        )
-    });
+    naive.sort_by_key(|r| (r.event.occurred.first_day(), r.event.occurred.last_day(), r.position));
     let naive_ids: Vec<&str> = naive.iter().map(|r| r.id.as_str()).collect();
     let timeline_ids: Vec<&str> = p.timeline.entries().map(|r| r.id.as_str()).collect();
-    prop_assert_eq!(
-        &timeline_ids,
-        &naive_ids,
-        "timeline differs from the catalog"
-    );
+    prop_assert_eq!(&timeline_ids, &naive_ids, "timeline differs from the catalog");
     for r in &naive {
-        let shown = p
-            .timeline
-            .entries()
-            .find(|t| t.id == r.id)
-            .expect("present");
-        prop_assert_eq!(
-            &shown.event,
-            &r.event,
-            "timeline shows a stale version of {}",
-            r.id
-        );
+        let shown = p.timeline.entries().find(|t| t.id == r.id).expect("present");
+        prop_assert_eq!(&shown.event, &r.event, "timeline shows a stale version of {}", r.id);
     }
     for level in Level::ALL {
-        let total: u32 = p
-            .timeline
-            .buckets(level, -1_000_000, 1_000_000)
-            .iter()
-            .map(|b| b.counts.total())
-            .sum();
+        let total: u32 = p.timeline.buckets(level, -1_000_000, 1_000_000).iter().map(|b| b.counts.total()).sum();
         prop_assert_eq!(total as usize, naive.len(), "level {:?} counts", level);
     }
     let stats = p.stats_view();
     prop_assert_eq!(stats.events as usize, naive.len());
-    prop_assert_eq!(
-        stats.disputed as usize,
-        naive.iter().filter(|r| r.is_disputed()).count()
-    );
-    prop_assert_eq!(
-        stats.corrected as usize,
-        naive.iter().filter(|r| !r.corrections.is_empty()).count()
-    );
+    prop_assert_eq!(stats.disputed as usize, naive.iter().filter(|r| r.is_disputed()).count());
+    prop_assert_eq!(stats.corrected as usize, naive.iter().filter(|r| !r.corrections.is_empty()).count());
     let graph = p.graph_view(&GraphQuery::default());
     for node in &graph.nodes {
-        let n = naive
-            .iter()
-            .filter(|r| r.event.participants().iter().any(|(a, _)| **a == node.id))
-            .count();
+        let n = naive.iter().filter(|r| r.event.participants().iter().any(|(a, _)| **a == node.id)).count();
         prop_assert_eq!(node.activity as usize, n, "activity of {}", node.id);
     }
     Ok(())
@@ -293,11 +192,7 @@ fn consistent(p: &Projections) -> Result<(), TestCaseError> {
 
 /// A comparable digest of every projection of a stream.
 fn digest(p: &Projections) -> String {
-    let timeline: Vec<String> = p
-        .timeline
-        .entries()
-        .map(|r| format!("{}@{}", r.id, r.event.occurred))
-        .collect();
+    let timeline: Vec<String> = p.timeline.entries().map(|r| format!("{}@{}", r.id, r.event.occurred)).collect();
     let graph = serde_json::to_string(&p.graph_view(&GraphQuery::default())).expect("graph");
     let stats = serde_json::to_string(&p.stats_view()).expect("stats");
     format!("{timeline:?}\n{graph}\n{stats}")
@@ -392,66 +287,23 @@ fn the_generator_reaches_accepts_duplicates_and_rejections() {
     // so the laws above were not checked vacuously.
     log_laws_hold();
     let [ok, dup, rejected] = COVERAGE.with(|c| *c.borrow());
-    assert!(
-        ok > 100 && rejected > 100,
-        "accepted {ok}, duplicates {dup}, rejected {rejected}"
-    );
+    assert!(ok > 100 && rejected > 100, "accepted {ok}, duplicates {dup}, rejected {rejected}");
 }
 
 #[test]
 fn a_reused_id_with_other_content_is_refused() {
     let mut log = fresh_log();
     let stream = StreamName::from("alpha");
-    let spec = Spec {
-        op: 9,
-        id: 1,
-        kind: 4,
-        year: 2021,
-        actor: 0,
-        cite: true,
-    };
-    log.append(
-        &stream,
-        ExpectedVersion::Any,
-        vec![proposed(0, &spec)],
-        Timestamp(1),
-    )
-    .expect("first");
-    let changed = Spec {
-        year: 2022,
-        ..spec.clone()
-    };
+    let spec = Spec { op: 9, id: 1, kind: 4, year: 2021, actor: 0, cite: true };
+    log.append(&stream, ExpectedVersion::Any, vec![proposed(0, &spec)], Timestamp(1)).expect("first");
+    let changed = Spec { year: 2022, ..spec.clone() };
+    let err = log.append(&stream, ExpectedVersion::Any, vec![proposed(0, &changed)], Timestamp(2)).expect_err("reuse");
+    assert!(matches!(err, AppendError::IdReused { position: 7, .. }), "{err:?}");
+    let other = Spec { id: 2, ..spec.clone() };
     let err = log
-        .append(
-            &stream,
-            ExpectedVersion::Any,
-            vec![proposed(0, &changed)],
-            Timestamp(2),
-        )
-        .expect_err("reuse");
-    assert!(
-        matches!(err, AppendError::IdReused { position: 7, .. }),
-        "{err:?}"
-    );
-    let other = Spec {
-        id: 2,
-        ..spec.clone()
-    };
-    let err = log
-        .append(
-            &stream,
-            ExpectedVersion::Any,
-            vec![proposed(0, &spec), proposed(0, &other)],
-            Timestamp(3),
-        )
+        .append(&stream, ExpectedVersion::Any, vec![proposed(0, &spec), proposed(0, &other)], Timestamp(3))
         .expect_err("partly appended");
-    assert_eq!(
-        err,
-        AppendError::PartlyAppended {
-            existing: 1,
-            total: 2
-        }
-    );
+    assert_eq!(err, AppendError::PartlyAppended { existing: 1, total: 2 });
     assert_eq!(log.len(), 7);
 }
 
@@ -459,53 +311,19 @@ fn a_reused_id_with_other_content_is_refused() {
 fn expected_version_guards_the_stream() {
     let mut log = fresh_log();
     let stream = StreamName::from("beta");
-    let e = |id| {
-        proposed(
-            1,
-            &Spec {
-                op: 9,
-                id,
-                kind: 4,
-                year: 2021,
-                actor: 0,
-                cite: true,
-            },
-        )
-    };
+    let e = |id| proposed(1, &Spec { op: 9, id, kind: 4, year: 2021, actor: 0, cite: true });
     assert_eq!(log.version(&stream), 3);
-    let err = log
-        .append(&stream, ExpectedVersion::Exact(2), vec![e(1)], Timestamp(1))
-        .expect_err("stale");
+    let err = log.append(&stream, ExpectedVersion::Exact(2), vec![e(1)], Timestamp(1)).expect_err("stale");
     assert_eq!(
         err,
-        AppendError::WrongVersion {
-            stream: "beta".into(),
-            expected: ExpectedVersion::Exact(2),
-            actual: 3
-        }
+        AppendError::WrongVersion { stream: "beta".into(), expected: ExpectedVersion::Exact(2), actual: 3 }
     );
-    log.append(&stream, ExpectedVersion::Exact(3), vec![e(1)], Timestamp(1))
-        .expect("current");
-    let err = log
-        .append(
-            &StreamName::from("beta"),
-            ExpectedVersion::NoStream,
-            vec![e(2)],
-            Timestamp(1),
-        )
-        .expect_err("exists");
+    log.append(&stream, ExpectedVersion::Exact(3), vec![e(1)], Timestamp(1)).expect("current");
+    let err =
+        log.append(&StreamName::from("beta"), ExpectedVersion::NoStream, vec![e(2)], Timestamp(1)).expect_err("exists");
     assert!(matches!(err, AppendError::WrongVersion { actual: 4, .. }));
-    let err = log
-        .append(
-            &StreamName::from("bad name"),
-            ExpectedVersion::Any,
-            vec![e(3)],
-            Timestamp(1),
-        )
-        .expect_err("name");
+    let err =
+        log.append(&StreamName::from("bad name"), ExpectedVersion::Any, vec![e(3)], Timestamp(1)).expect_err("name");
     assert!(matches!(err, AppendError::BadStream { .. }));
-    assert_eq!(
-        log.append(&stream, ExpectedVersion::Any, vec![], Timestamp(1)),
-        Err(AppendError::Empty)
-    );
+    assert_eq!(log.append(&stream, ExpectedVersion::Any, vec![], Timestamp(1)), Err(AppendError::Empty));
 }

@@ -27,20 +27,12 @@ fn fold_text(text: &str, as_of: AsOf) -> Projections {
     let loaded = read_ndjson(text.as_bytes(), &Nothing);
     assert!(loaded.is_clean(), "{:#?}", loaded.diagnostics);
     let mut log = Log::new();
-    log.append(
-        &StreamName::from("t"),
-        ExpectedVersion::Any,
-        loaded.proposed(),
-        Timestamp(0),
-    )
-    .expect("append");
+    log.append(&StreamName::from("t"), ExpectedVersion::Any, loaded.proposed(), Timestamp(0)).expect("append");
     Projections::fold(log.read_from(0), as_of)
 }
 
 fn titles(t: &Timeline) -> Vec<String> {
-    t.entries()
-        .map(|r| format!("{} {}", r.event.occurred, r.id))
-        .collect()
+    t.entries().map(|r| format!("{} {}", r.event.occurred, r.id)).collect()
 }
 
 fn day(s: &str) -> i32 {
@@ -62,17 +54,9 @@ fn timeline_orders_by_occurrence_with_coarse_dates_first() {
         ]
     );
     // A window catches the year-only visit from inside its year, and the range from its end.
-    let in_2009: Vec<_> = p
-        .timeline
-        .window(day("2009-07-01"), day("2009-07-31"))
-        .map(|r| r.id.as_str())
-        .collect();
+    let in_2009: Vec<_> = p.timeline.window(day("2009-07-01"), day("2009-07-31")).map(|r| r.id.as_str()).collect();
     assert_eq!(in_2009, ["v2009"]);
-    let on_17_may: Vec<_> = p
-        .timeline
-        .window(day("2024-05-17"), day("2024-05-17"))
-        .map(|r| r.id.as_str())
-        .collect();
+    let on_17_may: Vec<_> = p.timeline.window(day("2024-05-17"), day("2024-05-17")).map(|r| r.id.as_str()).collect();
     assert_eq!(on_17_may, ["v2024"]);
 }
 
@@ -82,29 +66,18 @@ fn level_of_detail_counts_per_bucket_and_marks_uncertain_dates() {
     let decades = p.timeline.buckets(Level::Decade, day("2000"), day("2029"));
     let totals: Vec<u32> = decades.iter().map(|b| b.counts.total()).collect();
     assert_eq!(totals, [1, 1, 4]);
-    let years = p
-        .timeline
-        .buckets(Level::Year, day("2024"), day("2024-12-31"));
+    let years = p.timeline.buckets(Level::Year, day("2024"), day("2024-12-31"));
     assert_eq!(years.len(), 1);
     assert_eq!(years[0].counts.by_kind[EventKind::Visit.index()], 1);
     assert_eq!(years[0].counts.by_kind[EventKind::Signing.index()], 1);
     assert_eq!(years[0].counts.uncertain, 0);
     // "2024-02" is a month: certain in a month bucket, uncertain in a day bucket.
-    let feb = p
-        .timeline
-        .buckets(Level::Month, day("2024-02"), day("2024-02"));
+    let feb = p.timeline.buckets(Level::Month, day("2024-02"), day("2024-02"));
     assert_eq!((feb[0].counts.total(), feb[0].counts.uncertain), (1, 0));
-    let feb_days = p
-        .timeline
-        .buckets(Level::Day, day("2024-02-01"), day("2024-02-29"));
-    assert_eq!(
-        (feb_days[0].counts.total(), feb_days[0].counts.uncertain),
-        (1, 1)
-    );
+    let feb_days = p.timeline.buckets(Level::Day, day("2024-02-01"), day("2024-02-29"));
+    assert_eq!((feb_days[0].counts.total(), feb_days[0].counts.uncertain), (1, 1));
     // The year-only 2009 visit is uncertain at month level.
-    let y2009 = p
-        .timeline
-        .buckets(Level::Month, day("2009"), day("2009-12-31"));
+    let y2009 = p.timeline.buckets(Level::Month, day("2009"), day("2009-12-31"));
     assert_eq!(y2009[0].counts.uncertain, 1);
     assert_eq!(Level::for_scale(1.0 / 50.0, 8.0), Level::Day);
     assert_eq!(Level::for_scale(3.0, 8.0), Level::Month);
@@ -119,16 +92,7 @@ fn lanes_by_kind_and_by_actor() {
     assert_eq!(kinds.len(), 7);
     let actors = p.timeline.lanes(LaneMode::Actor, &p.catalog);
     let labels: Vec<&str> = actors.iter().map(|l| l.label.as_str()).collect();
-    assert_eq!(
-        labels,
-        [
-            "Azerbaijan",
-            "Ilham Aliyev",
-            "Belarus",
-            "Alexander Lukashenko",
-            "Uzbekistan"
-        ]
-    );
+    assert_eq!(labels, ["Azerbaijan", "Ilham Aliyev", "Belarus", "Alexander Lukashenko", "Uzbekistan"]);
     let visit = p.catalog.event("v2024").expect("visit");
     let lanes = Timeline::lanes_of(visit, LaneMode::Actor, &actors);
     let of_visit: Vec<&str> = lanes.iter().map(|i| actors[*i].key.as_str()).collect();
@@ -147,96 +111,43 @@ fn corrections_retractions_and_disputes_reach_every_projection() {
     let p = fold_text(&format!("{BASE}{CHANGES}"), AsOf::NOW);
     assert_eq!(
         titles(&p.timeline),
-        [
-            "2009 v2009",
-            "2021-11-08 c2021",
-            "2024-02 t2024",
-            "2024-05-16 s2024",
-            "2024-05-16/2024-05-17 v2024"
-        ]
+        ["2009 v2009", "2021-11-08 c2021", "2024-02 t2024", "2024-05-16 s2024", "2024-05-16/2024-05-17 v2024"]
     );
     let call = p.catalog.event("c2021").expect("call");
     assert_eq!(call.event.title, "Call (corrected)");
     assert_eq!(call.corrections.len(), 1);
     assert!(p.catalog.event("s2018").is_none());
     assert_eq!(
-        p.catalog
-            .event_any("s2018")
-            .and_then(|r| r.retracted.as_ref())
-            .map(|r| r.reason.as_str()),
+        p.catalog.event_any("s2018").and_then(|r| r.retracted.as_ref()).map(|r| r.reason.as_str()),
         Some("duplicate of another record")
     );
     let stats = p.stats_view();
-    assert_eq!(
-        (
-            stats.events,
-            stats.disputed,
-            stats.corrected,
-            stats.retracted
-        ),
-        (5, 1, 1, 1)
-    );
+    assert_eq!((stats.events, stats.disputed, stats.corrected, stats.retracted), (5, 1, 1, 1));
     assert_eq!(stats.documents, 9, "the retracted signing no longer counts");
     let graph = p.graph_view(&GraphQuery::default());
-    let uzb = graph
-        .nodes
-        .iter()
-        .find(|n| n.id.as_str() == "uzb")
-        .expect("uzb");
+    let uzb = graph.nodes.iter().find(|n| n.id.as_str() == "uzb").expect("uzb");
     assert_eq!(uzb.label, "Republic of Uzbekistan");
-    let aze_blr = graph
-        .edges
-        .iter()
-        .find(|e| e.a.as_str() == "aze" && e.b.as_str() == "blr")
-        .expect("edge");
+    let aze_blr = graph.edges.iter().find(|e| e.a.as_str() == "aze" && e.b.as_str() == "blr").expect("edge");
     assert_eq!(aze_blr.by_kind[EventKind::Signing.index()], 1);
     // The LOD index follows the moved call.
-    let y2021 = p
-        .timeline
-        .buckets(Level::Month, day("2021-05"), day("2021-11"));
+    let y2021 = p.timeline.buckets(Level::Month, day("2021-05"), day("2021-11"));
     assert_eq!(y2021.len(), 1);
     assert_eq!(y2021[0].start, day("2021-11-01"));
 }
 
 #[test]
 fn as_of_a_date_shows_what_had_certainly_happened() {
-    let p = fold_text(
-        BASE,
-        AsOf {
-            position: None,
-            date: Some("2009-06-30".parse().expect("d")),
-        },
-    );
-    assert!(
-        p.timeline.is_empty(),
-        "a year-only 2009 event is not certain by June 2009"
-    );
-    let p = fold_text(
-        BASE,
-        AsOf {
-            position: None,
-            date: Some("2009".parse().expect("d")),
-        },
-    );
+    let p = fold_text(BASE, AsOf { position: None, date: Some("2009-06-30".parse().expect("d")) });
+    assert!(p.timeline.is_empty(), "a year-only 2009 event is not certain by June 2009");
+    let p = fold_text(BASE, AsOf { position: None, date: Some("2009".parse().expect("d")) });
     assert_eq!(titles(&p.timeline), ["2009 v2009"]);
-    let p = fold_text(
-        BASE,
-        AsOf {
-            position: None,
-            date: Some("2024-05-16".parse().expect("d")),
-        },
-    );
+    let p = fold_text(BASE, AsOf { position: None, date: Some("2024-05-16".parse().expect("d")) });
     assert_eq!(p.timeline.len(), 6);
     assert_eq!(p.stats_view().documents, 18);
     // A correction that moves an event past the date hides it.
     let later = r#"{"id":"move","type":"Corrected","payload":{"target":"c2021","changes":{"occurred":"2025-01-01"}}}"#;
-    let p = fold_text(
-        &format!("{BASE}{later}\n"),
-        AsOf {
-            position: None,
-            date: Some("2024-12-31".parse().expect("d")),
-        },
-    );
+    let p =
+        fold_text(&format!("{BASE}{later}\n"), AsOf { position: None, date: Some("2024-12-31".parse().expect("d")) });
     assert!(p.catalog.event("c2021").is_some());
     assert!(p.timeline.entries().all(|r| r.id.as_str() != "c2021"));
 }
@@ -244,25 +155,10 @@ fn as_of_a_date_shows_what_had_certainly_happened() {
 #[test]
 fn as_of_a_position_shows_what_was_known() {
     let all = fold_text(&format!("{BASE}{CHANGES}"), AsOf::NOW);
-    let before_changes = fold_text(
-        &format!("{BASE}{CHANGES}"),
-        AsOf {
-            position: Some(12),
-            date: None,
-        },
-    );
+    let before_changes = fold_text(&format!("{BASE}{CHANGES}"), AsOf { position: Some(12), date: None });
     assert_eq!(before_changes.timeline.len(), 6);
-    assert_eq!(
-        before_changes
-            .catalog
-            .event("c2021")
-            .map(|r| r.event.title.as_str()),
-        Some("Call")
-    );
-    assert_eq!(
-        all.catalog.event("c2021").map(|r| r.event.title.as_str()),
-        Some("Call (corrected)")
-    );
+    assert_eq!(before_changes.catalog.event("c2021").map(|r| r.event.title.as_str()), Some("Call"));
+    assert_eq!(all.catalog.event("c2021").map(|r| r.event.title.as_str()), Some("Call (corrected)"));
 }
 
 #[test]
@@ -270,32 +166,16 @@ fn graph_windows_ego_views_and_a_deterministic_layout() {
     let p = fold_text(BASE, AsOf::NOW);
     let all = p.graph_view(&GraphQuery::default());
     let ids: Vec<&str> = all.nodes.iter().map(|n| n.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["aliyev", "aze", "blr", "lukashenko", "uzb"],
-        "places are not nodes"
-    );
-    let in_2024 = p.graph_view(&GraphQuery {
-        window: Some((day("2024"), day("2024-12-31"))),
-        ego: None,
-    });
-    assert!(
-        in_2024.edges.iter().all(|e| e.weight() == 1),
-        "{:?}",
-        in_2024.edges
-    );
-    let ego = p.graph_view(&GraphQuery {
-        window: None,
-        ego: Some("uzb".into()),
-    });
+    assert_eq!(ids, ["aliyev", "aze", "blr", "lukashenko", "uzb"], "places are not nodes");
+    let in_2024 = p.graph_view(&GraphQuery { window: Some((day("2024"), day("2024-12-31"))), ego: None });
+    assert!(in_2024.edges.iter().all(|e| e.weight() == 1), "{:?}", in_2024.edges);
+    let ego = p.graph_view(&GraphQuery { window: None, ego: Some("uzb".into()) });
     let ego_ids: Vec<&str> = ego.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ego_ids, ["aze", "uzb"]);
     let first = layout(&all, 300);
     let second = layout(&all, 300);
     assert_eq!(first, second);
-    assert!(first
-        .iter()
-        .all(|(x, y)| x.is_finite() && y.is_finite() && x.abs() <= 1.0 && y.abs() <= 1.0));
+    assert!(first.iter().all(|(x, y)| x.is_finite() && y.is_finite() && x.abs() <= 1.0 && y.abs() <= 1.0));
     for i in 0..first.len() {
         for j in i + 1..first.len() {
             let d = ((first[i].0 - first[j].0).powi(2) + (first[i].1 - first[j].1).powi(2)).sqrt();
@@ -314,11 +194,7 @@ fn stats_count_by_year_kind_documents_and_direction() {
     assert_eq!(y2024.documents, 9);
     assert_eq!(y2024.documents_cumulative, 18);
     assert_eq!(s.by_kind["Visit"], 2);
-    let dirs: Vec<String> = s
-        .visits
-        .iter()
-        .map(|d| format!("{}->{}:{}", d.from, d.to, d.visits))
-        .collect();
+    let dirs: Vec<String> = s.visits.iter().map(|d| format!("{}->{}:{}", d.from, d.to, d.visits)).collect();
     assert_eq!(dirs, ["aze->blr:1", "blr->aze:1"]);
     assert_eq!(s.actors["country"], 3);
 }
@@ -326,20 +202,12 @@ fn stats_count_by_year_kind_documents_and_direction() {
 // ---- snapshots of the default record ----
 
 fn default_record() -> Projections {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../data/azerbaijan-belarus.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/azerbaijan-belarus.json");
     let loaded = load(&std::fs::read(path).expect("read"), path, None, &Nothing);
     assert!(loaded.is_clean());
     let mut log = Log::new();
-    log.append(
-        &StreamName::from("azerbaijan-belarus"),
-        ExpectedVersion::Any,
-        loaded.proposed(),
-        Timestamp(0),
-    )
-    .expect("append");
+    log.append(&StreamName::from("azerbaijan-belarus"), ExpectedVersion::Any, loaded.proposed(), Timestamp(0))
+        .expect("append");
     Projections::fold(log.read_from(0), AsOf::NOW)
 }
 
@@ -351,13 +219,7 @@ fn snapshot_timeline_of_the_default_record() {
         .entries()
         .map(|r| {
             let flags = if r.is_disputed() { " [disputed]" } else { "" };
-            format!(
-                "{:<28} {:<18} {}{}",
-                r.event.occurred.label(),
-                r.kind.label(),
-                r.event.title,
-                flags
-            )
+            format!("{:<28} {:<18} {}{}", r.event.occurred.label(), r.kind.label(), r.event.title, flags)
         })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
@@ -365,13 +227,7 @@ fn snapshot_timeline_of_the_default_record() {
         .timeline
         .buckets(Level::Decade, i32::MIN / 2, i32::MAX / 2)
         .iter()
-        .map(|b| {
-            format!(
-                "{}: {:?}",
-                PartialDate::from_day_number(b.start),
-                b.counts.by_kind
-            )
-        })
+        .map(|b| format!("{}: {:?}", PartialDate::from_day_number(b.start), b.counts.by_kind))
         .collect();
     insta::assert_snapshot!("default_record_decades", decades.join("\n"));
 }
@@ -387,11 +243,7 @@ fn snapshot_graph_of_the_default_record() {
         .zip(&positions)
         .map(|(n, (x, y))| format!("{:<22} {:>3} ({x:+.3}, {y:+.3})", n.id.as_str(), n.activity))
         .collect();
-    let edges: Vec<String> = view
-        .edges
-        .iter()
-        .map(|e| format!("{} -- {} {:?}", e.a, e.b, e.by_kind))
-        .collect();
+    let edges: Vec<String> = view.edges.iter().map(|e| format!("{} -- {} {:?}", e.a, e.b, e.by_kind)).collect();
     insta::assert_snapshot!(format!("{}\n\n{}", nodes.join("\n"), edges.join("\n")));
 }
 

@@ -28,9 +28,7 @@ const ENVELOPE: &str = "annals-envelope.schema.json";
 const DOCUMENT: &str = "annals-document.schema.json";
 
 fn path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
 }
 
 fn read(relative: &str) -> Vec<u8> {
@@ -52,9 +50,7 @@ fn registry() -> Registry<'static> {
         let schema = schema_file(name);
         let id = format!("{BASE}{name}");
         assert_eq!(schema["$id"], json!(id), "$id of {name}");
-        builder = builder
-            .add(&id, schema)
-            .unwrap_or_else(|e| panic!("register {name}: {e}"));
+        builder = builder.add(&id, schema).unwrap_or_else(|e| panic!("register {name}: {e}"));
     }
     builder.prepare().expect("prepare the registry")
 }
@@ -86,9 +82,7 @@ fn schemas() -> &'static Schemas {
 
 /// Every error as `instance path: message`.
 fn errors(v: &Validator, instance: &Value) -> Vec<String> {
-    v.iter_errors(instance)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect()
+    v.iter_errors(instance).map(|e| format!("{}: {e}", e.instance_path())).collect()
 }
 
 fn assert_valid(v: &Validator, instance: &Value, what: &str) {
@@ -98,15 +92,10 @@ fn assert_valid(v: &Validator, instance: &Value, what: &str) {
 
 /// Asserts the instance fails and that some error sits at `at` (a JSON pointer).
 fn assert_invalid_at(v: &Validator, instance: &Value, at: &str, what: &str) {
-    let errs: Vec<(String, String)> = v
-        .iter_errors(instance)
-        .map(|e| (e.instance_path().to_string(), e.to_string()))
-        .collect();
+    let errs: Vec<(String, String)> =
+        v.iter_errors(instance).map(|e| (e.instance_path().to_string(), e.to_string())).collect();
     assert!(!errs.is_empty(), "{what} should fail the schema");
-    assert!(
-        errs.iter().any(|(p, _)| p == at),
-        "{what}: expected an error at {at}, found {errs:#?}"
-    );
+    assert!(errs.iter().any(|(p, _)| p == at), "{what}: expected an error at {at}, found {errs:#?}");
 }
 
 fn load_bytes(bytes: &[u8], name: &str) -> Loaded {
@@ -148,16 +137,10 @@ fn the_schemas_build_and_describe_every_property() {
     let _ = schemas();
     for name in [RECORD, ENVELOPE, DOCUMENT] {
         let schema = schema_file(name);
-        assert_eq!(
-            schema["$schema"],
-            json!("https://json-schema.org/draft/2020-12/schema")
-        );
+        assert_eq!(schema["$schema"], json!("https://json-schema.org/draft/2020-12/schema"));
         let mut missing = Vec::new();
         described(&schema, "#", &mut missing);
-        assert!(
-            missing.is_empty(),
-            "{name}: properties without a description: {missing:#?}"
-        );
+        assert!(missing.is_empty(), "{name}: properties without a description: {missing:#?}");
     }
 }
 
@@ -166,18 +149,12 @@ fn the_schemas_build_and_describe_every_property() {
 fn described(schema: &Value, at: &str, missing: &mut Vec<String>) {
     let Value::Object(map) = schema else { return };
     for (key, value) in map {
-        if matches!(
-            key.as_str(),
-            "if" | "then" | "else" | "anyOf" | "allOf" | "oneOf" | "not"
-        ) {
+        if matches!(key.as_str(), "if" | "then" | "else" | "anyOf" | "allOf" | "oneOf" | "not") {
             continue;
         }
         if key == "properties" {
             for (name, property) in value.as_object().into_iter().flatten() {
-                let ok = property
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| !d.trim().is_empty());
+                let ok = property.get("description").and_then(Value::as_str).is_some_and(|d| !d.trim().is_empty());
                 if !ok {
                     missing.push(format!("{at}/properties/{name}"));
                 }
@@ -225,24 +202,14 @@ fn what_the_program_writes_passes_the_schemas() {
     assert_clean(&loaded, file);
     let stream = loaded.stream.clone().expect("stream");
     let mut log = Log::new();
-    log.append(
-        &stream,
-        ExpectedVersion::NoStream,
-        loaded.proposed(),
-        Timestamp(1_795_000_000_000),
-    )
-    .expect("append");
+    log.append(&stream, ExpectedVersion::NoStream, loaded.proposed(), Timestamp(1_795_000_000_000)).expect("append");
 
     // The NDJSON export: one envelope per line.
     let exported = write_ndjson(log.read_from(0));
     let lines = data_lines(&exported);
     assert_eq!(lines.len(), loaded.accepted.len());
     for (line, value) in &lines {
-        assert_valid(
-            &s.envelope,
-            value,
-            &format!("exported envelope, line {line}"),
-        );
+        assert_valid(&s.envelope, value, &format!("exported envelope, line {line}"));
         // An envelope is not a record: a record has no position or stream.
         assert!(!s.record.is_valid(value), "line {line} passed as a record");
     }
@@ -271,10 +238,7 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
         (
             "a Visit without host",
             |d| {
-                d["events"][3]["payload"]
-                    .as_object_mut()
-                    .expect("payload")
-                    .remove("host");
+                d["events"][3]["payload"].as_object_mut().expect("payload").remove("host");
             },
             "/events/3/payload",
             "payload.host",
@@ -282,10 +246,7 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
         (
             "a domain event without sources",
             |d| {
-                d["events"][4]["payload"]
-                    .as_object_mut()
-                    .expect("payload")
-                    .remove("sources");
+                d["events"][4]["payload"].as_object_mut().expect("payload").remove("sources");
             },
             "/events/4/payload",
             "payload.sources",
@@ -296,12 +257,7 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
             "/events/3/payload/sources",
             "payload.sources",
         ),
-        (
-            "an id with a space",
-            |d| d["events"][4]["id"] = json!("2024-05-16 signing"),
-            "/events/4/id",
-            "id",
-        ),
+        ("an id with a space", |d| d["events"][4]["id"] = json!("2024-05-16 signing"), "/events/4/id", "id"),
         (
             "a date 2024-5-1",
             |d| d["events"][4]["payload"]["occurred"] = json!("2024-5-1"),
@@ -353,6 +309,12 @@ fn the_schema_is_closed_where_the_loader_ignores_unknown_fields() {
     assert_invalid_at(&s.document, &doc, "/events/3/payload", "a misspelt field");
     assert!(load_bytes(&document_bytes(&doc), "typo.json").is_clean());
 
+    // `$schema` is the one extra field a document may carry, for editors.
+    let mut doc = minimal_document();
+    doc["$schema"] = json!(format!("{BASE}{DOCUMENT}"));
+    assert_valid(&s.document, &doc, "a document naming its schema");
+    assert_clean(&load_bytes(&document_bytes(&doc), "named.json"), "a document naming its schema");
+
     let mut doc = minimal_document();
     doc["event"] = json!([]);
     assert!(!s.document.is_valid(&doc), "a misspelt top-level field");
@@ -372,16 +334,8 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     assert_valid(&s.record, &v1, "a Signing v1");
 
     let mut v2_with_strings = v1.clone();
-    v2_with_strings
-        .as_object_mut()
-        .expect("record")
-        .remove("schema_version");
-    assert_invalid_at(
-        &s.record,
-        &v2_with_strings,
-        "/payload/documents/0",
-        "a Signing v2 with string documents",
-    );
+    v2_with_strings.as_object_mut().expect("record").remove("schema_version");
+    assert_invalid_at(&s.record, &v2_with_strings, "/payload/documents/0", "a Signing v2 with string documents");
     let mut v1_with_objects = v1.clone();
     v1_with_objects["payload"]["documents"] = json!([{"title": "Joint statement"}]);
     assert!(!s.record.is_valid(&v1_with_objects));
@@ -401,10 +355,7 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     assert_clean(&loaded, "a Signing v1");
     let written = serde_json::to_value(&loaded.accepted[5].proposed).expect("serialize");
     assert_eq!(written["schema_version"], json!(2));
-    assert_eq!(
-        written["payload"]["documents"],
-        json!([{"title": "Joint statement", "kind": "other"}])
-    );
+    assert_eq!(written["payload"]["documents"], json!([{"title": "Joint statement", "kind": "other"}]));
     assert_valid(&s.record, &written, "the upcast Signing");
     let loaded = ndjson(&v2_with_strings);
     assert_eq!(loaded.rejected, 1);
@@ -420,11 +371,8 @@ fn invalid_ndjson_is_rejected_record_by_record() {
     assert_eq!(loaded.format, Format::AnnalsNdjson);
     assert_eq!(loaded.accepted.len(), 3);
     assert_eq!(loaded.rejected, 5);
-    let got: Vec<(Option<usize>, Option<usize>, &str)> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| (d.line, d.record, d.field.as_str()))
-        .collect();
+    let got: Vec<(Option<usize>, Option<usize>, &str)> =
+        loaded.diagnostics.iter().map(|d| (d.line, d.record, d.field.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -437,9 +385,7 @@ fn invalid_ndjson_is_rejected_record_by_record() {
         "{:#?}",
         loaded.diagnostics
     );
-    assert!(loaded.diagnostics[1]
-        .message
-        .contains("unknown actor \"arm\""));
+    assert!(loaded.diagnostics[1].message.contains("unknown actor \"arm\""));
     assert!(loaded.diagnostics[2].message.contains("day 30"));
     assert!(loaded.diagnostics[4].message.contains("cannot be smaller"));
 
@@ -448,36 +394,24 @@ fn invalid_ndjson_is_rejected_record_by_record() {
     let all: Vec<&str> = text.lines().collect();
     for d in &loaded.diagnostics {
         let line = d.line.expect("line");
-        assert!(
-            all[line - 2].starts_with("// "),
-            "no comment above line {line}"
-        );
+        assert!(all[line - 2].starts_with("// "), "no comment above line {line}");
     }
 
     // The schema sees the mistakes of a single record; an unregistered actor and a count
     // smaller than its titles need the rest of the file, and only the loader sees them.
-    let rejected_by_schema: Vec<usize> = data_lines(&text)
-        .into_iter()
-        .filter(|(_, v)| !s.record.is_valid(v))
-        .map(|(line, _)| line)
-        .collect();
+    let rejected_by_schema: Vec<usize> =
+        data_lines(&text).into_iter().filter(|(_, v)| !s.record.is_valid(v)).map(|(line, _)| line).collect();
     assert_eq!(rejected_by_schema, [7, 11, 13]);
 }
 
 #[test]
 fn date_patterns_agree_with_the_parser() {
     let date = validator(&format!("{BASE}{RECORD}#/$defs/partialDate"));
-    let years = [
-        -9999, -2000, -1900, -400, -100, -44, -4, -1, 0, 1, 4, 100, 400, 1900, 1993, 2000, 2023,
-        2024, 2100, 9999,
-    ];
+    let years =
+        [-9999, -2000, -1900, -400, -100, -44, -4, -1, 0, 1, 4, 100, 400, 1900, 1993, 2000, 2023, 2024, 2100, 9999];
     let mut checked = 0;
     for y in years {
-        let year = if y < 0 {
-            format!("-{:04}", -y)
-        } else {
-            format!("{y:04}")
-        };
+        let year = if y < 0 { format!("-{:04}", -y) } else { format!("{y:04}") };
         let mut texts = vec![year.clone()];
         for m in 0..=13 {
             texts.push(format!("{year}-{m:02}"));
@@ -487,11 +421,7 @@ fn date_patterns_agree_with_the_parser() {
         }
         for text in texts {
             let parsed = text.parse::<PartialDate>().is_ok();
-            assert_eq!(
-                date.is_valid(&json!(text)),
-                parsed,
-                "{text}: the parser says {parsed}"
-            );
+            assert_eq!(date.is_valid(&json!(text)), parsed, "{text}: the parser says {parsed}");
             checked += 1;
         }
     }
@@ -517,27 +447,12 @@ fn date_patterns_agree_with_the_parser() {
     }
 
     let occurred = validator(&format!("{BASE}{RECORD}#/$defs/occurred"));
-    for text in [
-        "2009",
-        "2024-02",
-        "2024-05-16/2024-05-17",
-        "2006-10/2006-11-02",
-        "-0044-03-15",
-    ] {
+    for text in ["2009", "2024-02", "2024-05-16/2024-05-17", "2006-10/2006-11-02", "-0044-03-15"] {
         assert!(occurred.is_valid(&json!(text)), "{text}");
         assert!(text.parse::<annals_core::Occurred>().is_ok(), "{text}");
     }
-    for text in [
-        "2024-05-16/",
-        "/2024",
-        "2024-02-30/2024-03-01",
-        "2024 / 2025",
-        "2024/2025/2026",
-    ] {
-        assert!(
-            !occurred.is_valid(&json!(text)),
-            "{text:?} passed the schema"
-        );
+    for text in ["2024-05-16/", "/2024", "2024-02-30/2024-03-01", "2024 / 2025", "2024/2025/2026"] {
+        assert!(!occurred.is_valid(&json!(text)), "{text:?} passed the schema");
     }
 
     let timestamp = validator(&format!("{BASE}{RECORD}#/$defs/timestamp"));
@@ -559,14 +474,8 @@ fn date_patterns_agree_with_the_parser() {
         "2023-02-29T10:00:00Z",
         "2024-05-16T10:00:00",
     ] {
-        assert!(
-            !timestamp.is_valid(&json!(text)),
-            "{text:?} passed the schema"
-        );
-        assert!(
-            text.parse::<Timestamp>().is_err(),
-            "{text:?} passed the parser"
-        );
+        assert!(!timestamp.is_valid(&json!(text)), "{text:?} passed the schema");
+        assert!(text.parse::<Timestamp>().is_err(), "{text:?} passed the parser");
     }
 }
 
@@ -599,21 +508,9 @@ fn id_and_link_patterns_agree_with_the_checks() {
     ];
     for name in &names {
         let v = json!(name);
-        assert_eq!(
-            event_id.is_valid(&v),
-            check_event_id(name).is_ok(),
-            "event id {name:?}"
-        );
-        assert_eq!(
-            actor_id.is_valid(&v),
-            check_actor_id(name).is_ok(),
-            "actor id {name:?}"
-        );
-        assert_eq!(
-            stream.is_valid(&v),
-            check_stream(name).is_ok(),
-            "stream {name:?}"
-        );
+        assert_eq!(event_id.is_valid(&v), check_event_id(name).is_ok(), "event id {name:?}");
+        assert_eq!(actor_id.is_valid(&v), check_actor_id(name).is_ok(), "actor id {name:?}");
+        assert_eq!(stream.is_valid(&v), check_stream(name).is_ok(), "stream {name:?}");
     }
     for link in [
         "https://president.az/en/articles/view/30780",
@@ -631,10 +528,6 @@ fn id_and_link_patterns_agree_with_the_checks() {
         "https://example.org/\u{7f}",
         " https://example.org",
     ] {
-        assert_eq!(
-            url.is_valid(&json!(link)),
-            check_url(link).is_ok(),
-            "url {link:?}"
-        );
+        assert_eq!(url.is_valid(&json!(link)), check_url(link).is_ok(), "url {link:?}");
     }
 }

@@ -45,13 +45,10 @@ impl std::str::FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown format {s:?}; expected one of {}", names.join(", "))
-            })
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format {s:?}; expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -154,11 +151,7 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
         let mut bad = vec![false; accepted.len()];
         for (i, Problem { field, message }) in problems {
             bad[i] = true;
-            let message = if first_round {
-                message
-            } else {
-                format!("{message} (it depends on a rejected record)")
-            };
+            let message = if first_round { message } else { format!("{message} (it depends on a rejected record)") };
             parsed.diagnostics.push(Diagnostic {
                 line: accepted[i].line,
                 record: Some(accepted[i].record),
@@ -176,9 +169,7 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
         rejected += before - accepted.len();
         first_round = false;
     }
-    parsed
-        .diagnostics
-        .sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
+    parsed.diagnostics.sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
     Loaded {
         format,
         stream: parsed.stream,
@@ -199,13 +190,9 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
     }
     if text.starts_with('{') {
         let first_line = text.lines().next().unwrap_or("");
-        let looks_like_record = first_line.contains("\"payload\"")
-            && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
-        return Some(if looks_like_record {
-            Format::AnnalsNdjson
-        } else {
-            Format::AnnalsJson
-        });
+        let looks_like_record =
+            first_line.contains("\"payload\"") && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
+        return Some(if looks_like_record { Format::AnnalsNdjson } else { Format::AnnalsJson });
     }
     None
 }

@@ -40,19 +40,12 @@ struct RawDocument<'a> {
 
 fn utf8(bytes: &[u8]) -> Result<&str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         Diagnostic {
             line: Some(line),
             record: None,
             field: String::new(),
-            message: format!(
-                "the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text",
-                e.valid_up_to()
-            ),
+            message: format!("the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text", e.valid_up_to()),
         }
     })
 }
@@ -82,25 +75,21 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
             let inner = e.inner();
             let path = e.path().to_string();
             let message = inner.to_string();
-            let message = message
-                .rfind(" at line ")
-                .map_or(message.clone(), |i| message[..i].to_owned());
+            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
             return failed(
                 Format::AnnalsJson,
                 Diagnostic {
                     line: Some(inner.line()).filter(|l| *l > 0),
                     record: None,
                     field: if path == "." { String::new() } else { path },
-                    message: format!("{message} (expected an Annals JSON document: {{\"annals\": 1, \"events\": [...]}})"),
+                    message: format!(
+                        "{message} (expected an Annals JSON document: {{\"annals\": 1, \"events\": [...]}})"
+                    ),
                 },
             );
         }
     };
-    let mut parsed = Parsed {
-        title: doc.title,
-        description: doc.description,
-        ..Parsed::default()
-    };
+    let mut parsed = Parsed { title: doc.title, description: doc.description, ..Parsed::default() };
     match doc.annals {
         None => {}
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(DOCUMENT_VERSION)) => {}
@@ -125,21 +114,12 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     let base = text.as_ptr() as usize;
     let (mut line, mut scanned) = (1usize, 0usize);
     for (i, raw) in doc.events.iter().enumerate() {
-        let offset = (raw.get().as_ptr() as usize)
-            .saturating_sub(base)
-            .min(text.len());
-        line += text.as_bytes()[scanned..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
+        let offset = (raw.get().as_ptr() as usize).saturating_sub(base).min(text.len());
+        line += text.as_bytes()[scanned..offset].iter().filter(|b| **b == b'\n').count();
         scanned = offset;
         let record = i + 1;
         match decode_record(raw.get()) {
-            Ok(decoded) => parsed.records.push(Located {
-                line: Some(line),
-                record,
-                proposed: decoded.proposed,
-            }),
+            Ok(decoded) => parsed.records.push(Located { line: Some(line), record, proposed: decoded.proposed }),
             Err(e) => {
                 parsed.undecodable += 1;
                 parsed.diagnostics.push(Diagnostic {
@@ -173,11 +153,7 @@ pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
                 if parsed.stream.is_none() {
                     parsed.stream = decoded.stream;
                 }
-                parsed.records.push(Located {
-                    line: Some(i + 1),
-                    record,
-                    proposed: decoded.proposed,
-                });
+                parsed.records.push(Located { line: Some(i + 1), record, proposed: decoded.proposed });
             }
             Err(e) => {
                 parsed.undecodable += 1;
@@ -283,18 +259,12 @@ mod tests {
         assert_eq!(loaded.accepted.len(), 1);
         assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
         let d = &loaded.diagnostics[0];
-        assert_eq!(
-            (d.line, d.record, d.field.as_str()),
-            (Some(7), Some(2), "payload.sources[0].url")
-        );
+        assert_eq!((d.line, d.record, d.field.as_str()), (Some(7), Some(2), "payload.sources[0].url"));
     }
 
     #[test]
     fn broken_documents_say_where() {
-        let loaded = read_document(
-            b"{\"annals\": 1, \"events\": [\n  {\"id\": 1,}\n]}",
-            &Nothing,
-        );
+        let loaded = read_document(b"{\"annals\": 1, \"events\": [\n  {\"id\": 1,}\n]}", &Nothing);
         assert_eq!(loaded.diagnostics.len(), 1);
         assert_eq!(loaded.diagnostics[0].line, Some(2));
         let not_utf8 = read_document(b"{\"a\":\n\xff}", &Nothing);
@@ -310,9 +280,6 @@ mod tests {
         let loaded = read_ndjson(text.as_bytes(), &Nothing);
         assert!(loaded.accepted.is_empty(), "{:?}", loaded.accepted);
         assert_eq!(loaded.rejected, 3);
-        assert!(loaded
-            .diagnostics
-            .iter()
-            .any(|d| d.message.contains("depends on a rejected record")));
+        assert!(loaded.diagnostics.iter().any(|d| d.message.contains("depends on a rejected record")));
     }
 }

@@ -14,23 +14,34 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::ByPosition;
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::event::{ActorKind, EventKind};
-use crate::id::{ActorId, EventId};
+use crate::id::ActorId;
 
-#[derive(Debug, Clone)]
+/// What one event adds to the graph: its kind, first day and (sorted, distinct) actors,
+/// which live in the shared `arena` at `offset..offset + len`.
+#[derive(Debug, Clone, Copy)]
 struct Contribution {
     kind: EventKind,
     start: i32,
-    actors: Vec<u32>,
+    offset: u32,
+    len: u32,
 }
 
 /// The relation graph projection.
+///
+/// Actors are interned to small integers; each event's contribution is keyed by its log
+/// position and its actor list stored in one arena, so folding an event allocates nothing
+/// but the map slots it fills.
 #[derive(Debug, Clone, Default)]
 pub struct RelationGraph {
     index: FxHashMap<ActorId, u32>,
     names: Vec<ActorId>,
-    contributions: FxHashMap<EventId, Contribution>,
+    is_place: Vec<bool>,
+    contributions: ByPosition<Contribution>,
+    arena: Vec<u32>,
+    scratch: Vec<u32>,
     activity: Vec<u32>,
     edges: FxHashMap<(u32, u32), [u32; 7]>,
 }
@@ -96,56 +107,70 @@ pub struct GraphQuery {
 }
 
 impl RelationGraph {
-    fn intern(&mut self, id: &ActorId) -> u32 {
+    fn intern(&mut self, id: &ActorId, catalog: &Catalog) -> u32 {
         if let Some(i) = self.index.get(id) {
             return *i;
         }
         let i = self.names.len() as u32;
         self.index.insert(id.clone(), i);
         self.names.push(id.clone());
+        // Places are where things happen, not who takes part; an actor registered later
+        // than its first use is taken as not a place.
+        self.is_place.push(catalog.actor(id.as_str()).is_some_and(|a| a.kind == ActorKind::Place));
         self.activity.push(0);
         i
+    }
+
+    /// Makes room for `additional` more events.
+    pub fn reserve(&mut self, additional: usize) {
+        self.contributions.reserve(additional);
+        self.arena.reserve(additional * 2);
+    }
+
+    fn actors(&self, c: &Contribution) -> &[u32] {
+        &self.arena[c.offset as usize..(c.offset + c.len) as usize]
     }
 
     /// Takes in one change from the catalog.
     pub fn change(&mut self, change: &Change, catalog: &Catalog) {
         if let Some(old) = &change.before {
-            if let Some(c) = self.contributions.remove(&old.id) {
-                self.add(&c, -1);
+            if let Some(c) = self.contributions.remove(old.position) {
+                self.add(c, -1);
             }
         }
         if let Some(new) = &change.after {
             let c = self.contribution(new, catalog);
-            self.add(&c, 1);
-            self.contributions.insert(new.id.clone(), c);
+            self.add(c, 1);
+            self.contributions.insert(new.position, c);
         }
     }
 
     fn contribution(&mut self, r: &Resolved, catalog: &Catalog) -> Contribution {
-        let mut actors: Vec<u32> = Vec::with_capacity(4);
-        for (a, _) in r.event.participants() {
-            if catalog
-                .actor(a.as_str())
-                .is_some_and(|x| x.kind == ActorKind::Place)
-            {
-                continue;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        for a in r.event.participant_ids() {
+            let i = self.intern(a, catalog);
+            if !self.is_place[i as usize] {
+                scratch.push(i);
             }
-            actors.push(self.intern(a));
         }
-        actors.sort_unstable();
-        actors.dedup();
-        Contribution {
-            kind: r.kind,
-            start: r.event.occurred.first_day(),
-            actors,
-        }
+        scratch.sort_unstable();
+        scratch.dedup();
+        let offset = self.arena.len() as u32;
+        self.arena.extend_from_slice(&scratch);
+        let len = scratch.len() as u32;
+        self.scratch = scratch;
+        Contribution { kind: r.kind, start: r.event.occurred.first_day(), offset, len }
     }
 
-    fn add(&mut self, c: &Contribution, delta: i32) {
+    fn add(&mut self, c: Contribution, delta: i32) {
         let k = c.kind.index();
-        for (i, &a) in c.actors.iter().enumerate() {
+        let (lo, hi) = (c.offset as usize, (c.offset + c.len) as usize);
+        for i in lo..hi {
+            let a = self.arena[i];
             self.activity[a as usize] = self.activity[a as usize].saturating_add_signed(delta);
-            for &b in &c.actors[i + 1..] {
+            for j in i + 1..hi {
+                let b = self.arena[j];
                 let e = self.edges.entry((a, b)).or_default();
                 e[k] = e[k].saturating_add_signed(delta);
                 if e.iter().all(|n| *n == 0) {
@@ -162,14 +187,11 @@ impl RelationGraph {
             Some((from, to)) => {
                 let mut activity = vec![0u32; self.names.len()];
                 let mut edges: FxHashMap<(u32, u32), [u32; 7]> = FxHashMap::default();
-                for c in self
-                    .contributions
-                    .values()
-                    .filter(|c| c.start >= from && c.start <= to)
-                {
-                    for (i, &a) in c.actors.iter().enumerate() {
+                for c in self.contributions.values().filter(|c| c.start >= from && c.start <= to) {
+                    let actors = self.actors(c);
+                    for (i, &a) in actors.iter().enumerate() {
                         activity[a as usize] += 1;
-                        for &b in &c.actors[i + 1..] {
+                        for &b in &actors[i + 1..] {
                             edges.entry((a, b)).or_default()[c.kind.index()] += 1;
                         }
                     }
@@ -203,16 +225,8 @@ impl RelationGraph {
             .filter(|((a, b), _)| keep_node(*a) && keep_node(*b))
             .map(|((a, b), by_kind)| {
                 let (x, y) = (&self.names[*a as usize], &self.names[*b as usize]);
-                let (a, b) = if x <= y {
-                    (x.clone(), y.clone())
-                } else {
-                    (y.clone(), x.clone())
-                };
-                Edge {
-                    a,
-                    b,
-                    by_kind: *by_kind,
-                }
+                let (a, b) = if x <= y { (x.clone(), y.clone()) } else { (y.clone(), x.clone()) };
+                Edge { a, b, by_kind: *by_kind }
             })
             .collect();
         list.sort_by(|p, q| (&p.a, &p.b).cmp(&(&q.a, &q.b)));
@@ -232,27 +246,12 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
     if n == 1 {
         return vec![(0.0, 0.0)];
     }
-    let index: BTreeMap<&str, usize> = view
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.id.as_str(), i))
-        .collect();
-    let mut pos: Vec<(f64, f64)> = view
-        .nodes
-        .iter()
-        .map(|node| seed_position(node.id.as_str()))
-        .collect();
+    let index: BTreeMap<&str, usize> = view.nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
+    let mut pos: Vec<(f64, f64)> = view.nodes.iter().map(|node| seed_position(node.id.as_str())).collect();
     let edges: Vec<(usize, usize, f64)> = view
         .edges
         .iter()
-        .filter_map(|e| {
-            Some((
-                *index.get(e.a.as_str())?,
-                *index.get(e.b.as_str())?,
-                f64::from(e.weight()),
-            ))
-        })
+        .filter_map(|e| Some((*index.get(e.a.as_str())?, *index.get(e.b.as_str())?, f64::from(e.weight()))))
         .collect();
     let k = (4.0 / n as f64).sqrt(); // ideal edge length in a 2×2 square
     let mut temperature = 0.2;

@@ -22,7 +22,7 @@ struct YearCounts {
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
     years: BTreeMap<i32, YearCounts>,
-    visits: BTreeMap<(ActorId, ActorId), u32>,
+    visits: rustc_hash::FxHashMap<(ActorId, ActorId), u32>,
     events: u64,
     disputed: u64,
     corrected: u64,
@@ -95,16 +95,11 @@ impl Stats {
         if !r.corrections.is_empty() {
             add(&mut self.corrected);
         }
-        let year = self
-            .years
-            .entry(r.event.occurred.start().year_value())
-            .or_default();
+        let year = self.years.entry(r.event.occurred.start().year_value()).or_default();
         let k = r.kind.index();
         year.by_kind[k] = year.by_kind[k].saturating_add_signed(delta as i32);
         if r.kind == EventKind::Signing {
-            year.documents = year
-                .documents
-                .saturating_add_signed(delta * i64::from(r.event.documents_signed()));
+            year.documents = year.documents.saturating_add_signed(delta * i64::from(r.event.documents_signed()));
         }
         if *year == YearCounts::default() {
             self.years.remove(&r.event.occurred.start().year_value());
@@ -124,9 +119,7 @@ impl Stats {
     pub fn view(&self, catalog: &Catalog) -> StatsView {
         let mut years = Vec::new();
         let mut cumulative = 0;
-        if let (Some((&first, _)), Some((&last, _))) =
-            (self.years.first_key_value(), self.years.last_key_value())
-        {
+        if let (Some((&first, _)), Some((&last, _))) = (self.years.first_key_value(), self.years.last_key_value()) {
             for year in first..=last {
                 let c = self.years.get(&year).copied().unwrap_or_default();
                 cumulative += c.documents;
@@ -140,24 +133,16 @@ impl Stats {
         }
         let mut by_kind = BTreeMap::new();
         for k in EventKind::ALL {
-            let n: u64 = self
-                .years
-                .values()
-                .map(|y| u64::from(y.by_kind[k.index()]))
-                .sum();
+            let n: u64 = self.years.values().map(|y| u64::from(y.by_kind[k.index()])).sum();
             by_kind.insert(k.name(), n);
         }
         let mut actors = BTreeMap::new();
         for a in catalog.actors() {
             *actors.entry(a.kind.name()).or_insert(0u64) += 1;
         }
-        for kind in [
-            ActorKind::Country,
-            ActorKind::Person,
-            ActorKind::Organization,
-            ActorKind::Commission,
-            ActorKind::Place,
-        ] {
+        for kind in
+            [ActorKind::Country, ActorKind::Person, ActorKind::Organization, ActorKind::Commission, ActorKind::Place]
+        {
             actors.entry(kind.name()).or_insert(0);
         }
         let mut directions: BTreeMap<(ActorId, ActorId), u32> = BTreeMap::new();
@@ -165,15 +150,9 @@ impl Stats {
             let key = (catalog.country_of(v).clone(), catalog.country_of(h).clone());
             *directions.entry(key).or_default() += n;
         }
-        let mut visits: Vec<Direction> = directions
-            .into_iter()
-            .map(|((from, to), visits)| Direction { from, to, visits })
-            .collect();
-        visits.sort_by(|a, b| {
-            b.visits
-                .cmp(&a.visits)
-                .then((&a.from, &a.to).cmp(&(&b.from, &b.to)))
-        });
+        let mut visits: Vec<Direction> =
+            directions.into_iter().map(|((from, to), visits)| Direction { from, to, visits }).collect();
+        visits.sort_by(|a, b| b.visits.cmp(&a.visits).then((&a.from, &a.to).cmp(&(&b.from, &b.to))));
         StatsView {
             events: self.events,
             by_kind,
@@ -183,7 +162,7 @@ impl Stats {
             visits,
             disputed: self.disputed,
             corrected: self.corrected,
-            retracted: catalog.retracted().count() as u64,
+            retracted: catalog.retracted_len() as u64,
         }
     }
 }

@@ -7,13 +7,14 @@
 //! not on the size of the record.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::ByPosition;
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::date::{civil_from_days, days_from_civil, Precision};
+
 use crate::event::EventKind;
 
 /// The bucket sizes of the level-of-detail index, coarsest first.
@@ -53,17 +54,11 @@ impl Level {
                 let y = (bucket * 10) as i32;
                 (days_from_civil(y, 1, 1), days_from_civil(y + 9, 12, 31))
             }
-            Level::Year => (
-                days_from_civil(bucket as i32, 1, 1),
-                days_from_civil(bucket as i32, 12, 31),
-            ),
+            Level::Year => (days_from_civil(bucket as i32, 1, 1), days_from_civil(bucket as i32, 12, 31)),
             Level::Month => {
                 let y = bucket.div_euclid(12) as i32;
                 let m = (bucket.rem_euclid(12) + 1) as u8;
-                (
-                    days_from_civil(y, m, 1),
-                    days_from_civil(y, m, crate::date::days_in_month(y, m)),
-                )
+                (days_from_civil(y, m, 1), days_from_civil(y, m, crate::date::days_in_month(y, m)))
             }
             Level::Day => (bucket as i32, bucket as i32),
         }
@@ -71,11 +66,7 @@ impl Level {
 
     /// The finest level whose buckets, at `days_per_pixel`, are at least `min_px` wide.
     pub fn for_scale(days_per_pixel: f64, min_px: f64) -> Level {
-        let widths = [
-            (Level::Day, 1.0),
-            (Level::Month, 30.44),
-            (Level::Year, 365.25),
-        ];
+        let widths = [(Level::Day, 1.0), (Level::Month, 30.44), (Level::Year, 365.25)];
         for (level, days) in widths {
             if days / days_per_pixel >= min_px {
                 return level;
@@ -142,50 +133,126 @@ pub struct Lane {
 /// Key of the ordered index: first day, last day, position (unique).
 type OrderKey = (i32, i32, u64);
 
+/// Counts per bucket of one level, in a dense array from `base` (buckets are consecutive
+/// integers: decades, years or months, so a record of a few centuries stays small).
+#[derive(Debug, Clone, Default)]
+struct Dense {
+    base: i64,
+    counts: Vec<Counts>,
+}
+
+impl Dense {
+    fn slot(&mut self, bucket: i64) -> &mut Counts {
+        if self.counts.is_empty() {
+            self.base = bucket;
+        }
+        if bucket < self.base {
+            let grow = (self.base - bucket) as usize + self.counts.len() / 2 + 8;
+            self.counts.splice(0..0, std::iter::repeat_n(Counts::default(), grow));
+            self.base -= grow as i64;
+        }
+        let i = (bucket - self.base) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1 + self.counts.len() / 2, Counts::default());
+        }
+        &mut self.counts[i]
+    }
+
+    fn range(&self, from: i64, to: i64) -> impl Iterator<Item = (i64, &Counts)> {
+        let lo = (from - self.base).clamp(0, self.counts.len() as i64) as usize;
+        let hi = (to - self.base + 1).clamp(0, self.counts.len() as i64) as usize;
+        self.counts[lo..hi.max(lo)]
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.total() > 0)
+            .map(move |(i, c)| (self.base + (lo + i) as i64, c))
+    }
+}
+
 /// The timeline projection.
+///
+/// Events are kept in a vector sorted by (first day, last day, position). A live change is
+/// a binary search and an insert; a bulk fold ([`crate::Projections::fold`]) collects by
+/// position and sorts once at the end, which is what makes folding a million events cheap.
+/// The level-of-detail index keeps decade, year and month counts in dense arrays; day
+/// buckets are counted from the events in the window, which at day zoom are few.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
-    order: BTreeMap<OrderKey, Arc<Resolved>>,
-    lod: [BTreeMap<i64, Counts>; 4],
+    order: Vec<(OrderKey, Arc<Resolved>)>,
+    bulk: Option<ByPosition<Arc<Resolved>>>,
+    lod: [Dense; 3],
     longest: i32,
 }
 
 fn key(r: &Resolved) -> OrderKey {
-    (
-        r.event.occurred.first_day(),
-        r.event.occurred.last_day(),
-        r.position,
-    )
+    (r.event.occurred.first_day(), r.event.occurred.last_day(), r.position)
 }
 
 impl Timeline {
     /// Takes in one change from the catalog.
     pub fn change(&mut self, change: &Change) {
         if let Some(old) = &change.before {
-            self.order.remove(&key(old));
+            match &mut self.bulk {
+                Some(map) => {
+                    map.remove(old.position);
+                }
+                None => {
+                    if let Ok(i) = self.order.binary_search_by(|(k, _)| k.cmp(&key(old))) {
+                        self.order.remove(i);
+                    }
+                }
+            }
             self.count(old, -1);
         }
         if let Some(new) = &change.after {
             let k = key(new);
             self.longest = self.longest.max(k.1 - k.0);
-            self.order.insert(k, new.clone());
+            match &mut self.bulk {
+                Some(map) => {
+                    map.insert(new.position, new.clone());
+                }
+                None => {
+                    let i = self.order.partition_point(|(x, _)| *x < k);
+                    self.order.insert(i, (k, new.clone()));
+                }
+            }
             self.count(new, 1);
+        }
+    }
+
+    /// Starts a bulk fold: changes are collected and sorted once in [`Timeline::end_bulk`].
+    pub(crate) fn begin_bulk(&mut self, expected: usize) {
+        if self.bulk.is_none() {
+            let mut existing: Vec<Arc<Resolved>> = self.order.drain(..).map(|(_, r)| r).collect();
+            existing.sort_unstable_by_key(|r| r.position);
+            let mut map = ByPosition::default();
+            map.reserve(existing.len() + expected);
+            for r in existing {
+                map.insert(r.position, r);
+            }
+            self.bulk = Some(map);
+        }
+    }
+
+    /// Ends a bulk fold: sorts what was collected.
+    pub(crate) fn end_bulk(&mut self) {
+        if let Some(map) = self.bulk.take() {
+            self.order = map.into_values().map(|r| (key(&r), r)).collect();
+            self.order.sort_unstable_by_key(|(k, _)| *k);
         }
     }
 
     fn count(&mut self, r: &Resolved, delta: i32) {
         let day = r.event.occurred.first_day();
         let precision = r.event.occurred.precision();
-        for (i, level) in Level::ALL.into_iter().enumerate() {
-            let map = &mut self.lod[i];
-            let entry = map.entry(level.bucket(day)).or_default();
-            let k = r.kind.index();
+        let (y, m, _) = civil_from_days(day);
+        let buckets = [i64::from(y).div_euclid(10), i64::from(y), i64::from(y) * 12 + i64::from(m) - 1];
+        let k = r.kind.index();
+        for (i, level) in [Level::Decade, Level::Year, Level::Month].into_iter().enumerate() {
+            let entry = self.lod[i].slot(buckets[i]);
             entry.by_kind[k] = entry.by_kind[k].saturating_add_signed(delta);
             if precision < level.precision() {
                 entry.uncertain = entry.uncertain.saturating_add_signed(delta);
-            }
-            if entry.total() == 0 {
-                map.remove(&level.bucket(day));
             }
         }
     }
@@ -201,57 +268,61 @@ impl Timeline {
     }
 
     /// Every event in order of occurrence (ties by log position).
-    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Arc<Resolved>> {
-        self.order.values()
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Arc<Resolved>> + ExactSizeIterator {
+        self.order.iter().map(|(_, r)| r)
     }
 
     /// Events overlapping the days `from..=to`, in order of occurrence.
     pub fn window(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
-        let lower = (from.saturating_sub(self.longest), i32::MIN, 0);
-        let upper = (to, i32::MAX, u64::MAX);
-        self.order
-            .range((Bound::Included(lower), Bound::Included(upper)))
-            .filter(move |((_, end, _), _)| *end >= from)
-            .map(|(_, r)| r)
+        let lo = self.order.partition_point(|(k, _)| k.0 < from.saturating_sub(self.longest));
+        let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
+        self.order[lo..hi].iter().filter(move |(k, _)| k.1 >= from).map(|(_, r)| r)
     }
 
     /// The first and last day covered by any event.
     pub fn extent(&self) -> Option<(i32, i32)> {
-        let first = self.order.keys().next()?.0;
-        let last = self.order.keys().map(|k| k.1).max()?;
+        let first = self.order.first()?.0 .0;
+        let last = self.order.iter().map(|(k, _)| k.1).max()?;
         Some((first, last))
     }
 
     /// Buckets of a level overlapping `from..=to`, in order, empty buckets omitted.
+    /// An event is counted in the bucket of its first day.
     pub fn buckets(&self, level: Level, from: i32, to: i32) -> Vec<Bucket> {
-        let i = Level::ALL.iter().position(|l| *l == level).unwrap_or(0);
-        self.lod[i]
-            .range(level.bucket(from)..=level.bucket(to))
-            .map(|(b, counts)| {
-                let (start, end) = level.span(*b);
-                Bucket {
-                    start,
-                    end,
-                    counts: *counts,
+        let bucket = |b: i64, counts: Counts| {
+            let (start, end) = level.span(b);
+            Bucket { start, end, counts }
+        };
+        let dense = match level {
+            Level::Decade => &self.lod[0],
+            Level::Year => &self.lod[1],
+            Level::Month => &self.lod[2],
+            Level::Day => {
+                let mut days: BTreeMap<i64, Counts> = BTreeMap::new();
+                let lo = self.order.partition_point(|(k, _)| k.0 < from);
+                for (k, r) in self.order[lo..].iter().take_while(|(k, _)| k.0 <= to) {
+                    let c = days.entry(i64::from(k.0)).or_default();
+                    c.by_kind[r.kind.index()] += 1;
+                    if r.event.occurred.precision() < Precision::Day {
+                        c.uncertain += 1;
+                    }
                 }
-            })
-            .collect()
+                return days.into_iter().map(|(b, c)| bucket(b, c)).collect();
+            }
+        };
+        dense.range(level.bucket(from), level.bucket(to)).map(|(b, c)| bucket(b, *c)).collect()
     }
 
     /// The lanes for a mode, in display order: kinds in their fixed order; actors by
     /// how many events they take part in, most active first (ties by actor id).
     pub fn lanes(&self, mode: LaneMode, catalog: &Catalog) -> Vec<Lane> {
         match mode {
-            LaneMode::Kind => EventKind::ALL
-                .iter()
-                .map(|k| Lane {
-                    key: k.name().to_owned(),
-                    label: k.label().to_owned(),
-                })
-                .collect(),
+            LaneMode::Kind => {
+                EventKind::ALL.iter().map(|k| Lane { key: k.name().to_owned(), label: k.label().to_owned() }).collect()
+            }
             LaneMode::Actor => {
                 let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
-                for r in self.order.values() {
+                for (_, r) in &self.order {
                     for (a, _) in r.event.participants() {
                         *counts.entry(a.as_str()).or_default() += 1;
                     }
@@ -259,10 +330,7 @@ impl Timeline {
                 let mut list: Vec<(&str, u32)> = counts.into_iter().collect();
                 list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                 list.into_iter()
-                    .map(|(a, _)| Lane {
-                        key: a.to_owned(),
-                        label: catalog.actor_name(a).to_owned(),
-                    })
+                    .map(|(a, _)| Lane { key: a.to_owned(), label: catalog.actor_name(a).to_owned() })
                     .collect()
             }
         }
