@@ -211,7 +211,7 @@ impl FromStr for PartialDate {
         };
         let mut parts = body.split('-');
         let year_text = parts.next().ok_or_else(syntax)?;
-        if year_text.len() < 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
+        if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(syntax());
         }
         let mut year: i64 = year_text.parse().map_err(|_| syntax())?;
@@ -459,6 +459,9 @@ impl FromStr for Timestamp {
             tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) && tz.as_bytes()[3] == b':' => {
                 let oh = num(i + 1..i + 3)? as i64;
                 let om = num(i + 4..i + 6)? as i64;
+                if oh > 23 || om > 59 {
+                    return Err(err());
+                }
                 let sign = if tz.starts_with('-') { -1 } else { 1 };
                 sign * (oh * 60 + om)
             }
@@ -568,7 +571,8 @@ mod tests {
             ("2024-5-16", DateError::Syntax("2024-5-16".into())),
             ("2024-05-16T10:00", DateError::Syntax("2024-05-16T10:00".into())),
             ("", DateError::Syntax(String::new())),
-            ("12345", DateError::Year(12345)),
+            ("12345", DateError::Syntax("12345".into())),
+            ("02021", DateError::Syntax("02021".into())),
         ] {
             assert_eq!(input.parse::<PartialDate>(), Err(expected), "{input}");
         }

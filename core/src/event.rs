@@ -7,6 +7,7 @@
 //! number) are optional fields of that same struct, and [`crate::validate`] checks that each
 //! kind has the ones it needs and none it cannot have. One flat struct keeps parsing fast and
 //! lets the validator report every problem of a record instead of the first serde error.
+//! Unknown fields are errors: a misspelt `sumary` must not vanish silently.
 //!
 //! Reference data (`ActorRegistered`) and changes to the record (`Corrected`, `Retracted`,
 //! `Disputed`) are events too: nothing is rewritten in place.
@@ -149,6 +150,7 @@ impl Role {
 
 /// An actor and the role it plays.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Participant {
     /// Who.
     pub actor: ActorId,
@@ -163,6 +165,7 @@ fn default_role() -> Role {
 
 /// Where a fact comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     /// The outlet or site (required).
     #[serde(default)]
@@ -243,6 +246,7 @@ pub enum DocumentKind {
 
 /// A document signed at a [`EventKind::Signing`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     /// Its title, as the source gives it.
     pub title: String,
@@ -257,6 +261,7 @@ fn default_document_kind() -> DocumentKind {
 
 /// A point on the Earth (WGS 84 degrees).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coordinates {
     /// Latitude, −90..=90.
     pub lat: f64,
@@ -266,6 +271,7 @@ pub struct Coordinates {
 
 /// The payload of every domain event. See the module docs for why it is one struct.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DomainEvent {
     /// When it happened, as precisely as the sources say.
     pub occurred: Occurred,
@@ -426,6 +432,7 @@ impl ActorKind {
 
 /// Reference data: who or what an actor id stands for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActorRegistration {
     /// The id events use for it.
     pub actor: ActorId,
@@ -474,6 +481,7 @@ impl ActorRegistration {
 
 /// A correction of an earlier event: a JSON merge patch (RFC 7396) over its payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Correction {
     /// The event corrected.
     pub target: EventId,
@@ -489,6 +497,7 @@ pub struct Correction {
 
 /// The withdrawal of an earlier event: it did not happen, or was recorded in error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Retraction {
     /// The event retracted.
     pub target: EventId,
@@ -502,6 +511,7 @@ pub struct Retraction {
 
 /// One side of a dispute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claim {
     /// The value this side gives for the disputed field.
     pub value: Value,
@@ -516,6 +526,7 @@ pub struct Claim {
 /// Sources that disagree about one field of an event. The record keeps every claim and
 /// resolves none of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dispute {
     /// The event in dispute.
     pub target: EventId,

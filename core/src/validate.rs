@@ -305,7 +305,7 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         actor_ref(p, Some(ActorKind::Place), &format!("{base}.places[{i}]"), known, out);
     }
     for (i, t) in e.tags.iter().enumerate() {
-        if t.trim().is_empty() || t.len() > 64 {
+        if t.trim().is_empty() || t.chars().count() > 64 {
             out.push(Problem::new(format!("{base}.tags[{i}]"), "expected a tag of 1 to 64 characters"));
         }
     }

@@ -300,14 +300,17 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
 }
 
 #[test]
-fn the_schema_is_closed_where_the_loader_ignores_unknown_fields() {
-    // serde skips unknown fields, so the loader takes a misspelt optional field without a
-    // word; the schema does not.
+fn unknown_fields_are_refused_by_the_schema_and_the_loader() {
+    // A misspelt optional field must not vanish silently: both the schema and the loader
+    // refuse it, and the loader names the field.
     let s = schemas();
     let mut doc = minimal_document();
     doc["events"][3]["payload"]["sumary"] = json!("A misspelt summary");
     assert_invalid_at(&s.document, &doc, "/events/3/payload", "a misspelt field");
-    assert!(load_bytes(&document_bytes(&doc), "typo.json").is_clean());
+    let loaded = load_bytes(&document_bytes(&doc), "typo.json");
+    assert_eq!(loaded.rejected, 2, "the visit, and the signing that is part of it");
+    assert!(loaded.diagnostics[0].message.contains("unknown field `sumary`"), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.diagnostics[0].field, "payload");
 
     // `$schema` is the one extra field a document may carry, for editors.
     let mut doc = minimal_document();

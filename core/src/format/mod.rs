@@ -182,17 +182,26 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
 }
 
 /// Guesses the format of a file from its content (and name, when the content is ambiguous).
+///
+/// A JSON object whose top level has `events` is a document (pretty or minified); lines
+/// whose first object has `payload` are a log. `//` comment lines are skipped.
 pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
-        return Some(Format::AnnalsNdjson);
-    }
-    if text.starts_with('{') {
-        let first_line = text.lines().next().unwrap_or("");
-        let looks_like_record =
-            first_line.contains("\"payload\"") && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
-        return Some(if looks_like_record { Format::AnnalsNdjson } else { Format::AnnalsJson });
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"))?;
+    if first.starts_with('{') {
+        if let Ok(keys) = serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(first) {
+            if keys.contains_key("events") {
+                return Some(Format::AnnalsJson);
+            }
+            if keys.contains_key("payload") {
+                return Some(Format::AnnalsNdjson);
+            }
+        }
+        if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+            return Some(Format::AnnalsNdjson);
+        }
+        return Some(Format::AnnalsJson);
     }
     None
 }

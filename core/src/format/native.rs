@@ -150,8 +150,15 @@ pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
         record += 1;
         match decode_record(trimmed) {
             Ok(decoded) => {
-                if parsed.stream.is_none() {
-                    parsed.stream = decoded.stream;
+                if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_ref()) {
+                    parsed.undecodable += 1;
+                    parsed.diagnostics.push(Diagnostic {
+                        line: Some(i + 1),
+                        record: Some(record),
+                        field: "stream".into(),
+                        message: problem,
+                    });
+                    continue;
                 }
                 parsed.records.push(Located { line: Some(i + 1), record, proposed: decoded.proposed });
             }
@@ -167,6 +174,27 @@ pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
         }
     }
     finish(Format::AnnalsNdjson, parsed, known)
+}
+
+/// Checks a record's stream name; the first one names the file's stream, and every other
+/// record must be in the same stream.
+fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&StreamName>) -> Option<String> {
+    let record = record?;
+    if let Err(reason) = crate::id::check_stream(record.as_str()) {
+        return Some(format!("stream name {:?} {reason}", record.as_str()));
+    }
+    match file_stream {
+        None => {
+            *file_stream = Some(record.clone());
+            None
+        }
+        Some(s) if s == record => None,
+        Some(s) => Some(format!(
+            "record is in stream {:?} but the file's first record is in {:?}; expected one stream per file",
+            record.as_str(),
+            s.as_str()
+        )),
+    }
 }
 
 /// Document metadata for [`write_document`].
