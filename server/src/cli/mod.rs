@@ -1,0 +1,99 @@
+//! Command-line interface.
+//!
+//! Exit codes are part of the interface, for scripts: 0 when the work is done and the input
+//! is clean, 1 when the input has errors (each reported), 2 when the input cannot be read at
+//! all or the command line is wrong.
+
+mod stats;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use annals_core::format::{load, Format, Loaded};
+use annals_core::validate::Nothing;
+use clap::{Parser, Subcommand};
+
+/// Keeps and shows the record of relations between states.
+#[derive(Debug, Parser)]
+#[command(name = "annals", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a file of events and report every problem (line or record, field, what was expected).
+    ///
+    /// Exit status: 0 when the file is clean, 1 when it has errors, 2 when it cannot be read.
+    Validate(validate::Args),
+    /// Print figures of a file of events: events per kind and year, actors, documents signed.
+    Stats(stats::Args),
+}
+
+/// Options shared by the commands that read a file.
+#[derive(Debug, clap::Args)]
+pub struct Input {
+    /// The file to read (Annals JSON document or NDJSON log).
+    pub file: PathBuf,
+    /// Read the file as this format instead of detecting it: annals-json or annals-ndjson.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+/// A file that could not be read at all.
+#[derive(Debug)]
+pub struct Unreadable {
+    path: PathBuf,
+    error: std::io::Error,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: cannot read the file: {}", self.path.display(), self.error)
+    }
+}
+
+impl Input {
+    /// Reads and validates the file.
+    pub fn load(&self) -> Result<Loaded, Unreadable> {
+        let bytes = std::fs::read(&self.file).map_err(|error| Unreadable { path: self.file.clone(), error })?;
+        Ok(load(&bytes, &display_name(&self.file), self.format, &Nothing))
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Stats(args) => stats::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("annals: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The clock, read once per command: when the CLI records events, they are recorded now.
+pub fn now() -> annals_core::Timestamp {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    annals_core::Timestamp(since.as_millis() as i64)
+}

@@ -1,0 +1,76 @@
+//! `annals validate FILE [--json]`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use annals_core::format::Loaded;
+use serde::Serialize;
+
+use super::{display_name, Input, Unreadable};
+
+/// Arguments of `annals validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    input: Input,
+    /// Print the report as JSON: {"format", "accepted", "rejected", "diagnostics": [{"line" or "record", "field", "message"}]}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    file: String,
+    format: &'static str,
+    accepted: usize,
+    rejected: usize,
+    diagnostics: &'a [annals_core::format::Diagnostic],
+}
+
+pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
+    let loaded = args.input.load()?;
+    let file = display_name(&args.input.file);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let report = Report {
+            file,
+            format: loaded.format.name(),
+            accepted: loaded.accepted.len(),
+            rejected: loaded.rejected,
+            diagnostics: &loaded.diagnostics,
+        };
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        let _ = write!(out, "{}", human(&file, &loaded));
+    }
+    Ok(if loaded.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The report for people: one line per problem, `file:line: record N, field: message`, as
+/// compilers print them (editors jump to the line), then a summary.
+fn human(file: &str, loaded: &Loaded) -> String {
+    let mut s = String::new();
+    for d in &loaded.diagnostics {
+        let at = match d.line {
+            Some(l) => format!("{file}:{l}"),
+            None => file.to_owned(),
+        };
+        let record = d.record.map(|r| format!("record {r}")).unwrap_or_default();
+        let field = if d.field.is_empty() { String::new() } else { d.field.clone() };
+        let place: Vec<&str> = [record.as_str(), field.as_str()].into_iter().filter(|p| !p.is_empty()).collect();
+        if place.is_empty() {
+            s.push_str(&format!("{at}: error: {}\n", d.message));
+        } else {
+            s.push_str(&format!("{at}: error: {}: {}\n", place.join(", "), d.message));
+        }
+    }
+    let verdict = if loaded.is_clean() { "ok" } else { "FAILED" };
+    s.push_str(&format!(
+        "{file}: {verdict}: {} format, {} record(s) accepted, {} rejected, {} problem(s)\n",
+        loaded.format.name(),
+        loaded.accepted.len(),
+        loaded.rejected,
+        loaded.diagnostics.len()
+    ));
+    s
+}
