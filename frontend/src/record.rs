@@ -1,0 +1,104 @@
+//! Loading a record in the browser: fetch, validate with the core loader, fold.
+
+use std::rc::Rc;
+
+use annals_core::event::Source;
+use annals_core::format::load;
+use annals_core::projection::{AsOf, Projections};
+use annals_core::validate::{check_url, Nothing};
+use annals_core::{ExpectedVersion, Log, StreamName, Timestamp};
+use yew::prelude::*;
+
+/// A record ready to show.
+#[derive(Debug)]
+pub struct Record {
+    /// Its title.
+    pub title: String,
+    /// Its projections.
+    pub projections: Projections,
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// Where loading stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordState {
+    /// Fetching.
+    Loading,
+    /// Something went wrong; the message says what, for people.
+    Failed(String),
+    /// Loaded.
+    Ready(Rc<Record>),
+}
+
+/// Builds a record from the bytes of a file. Only a clean file is shown in this first
+/// version; the message names the first problem and how many there are.
+pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
+    let loaded = load(bytes, name, None, &Nothing);
+    if let Some(first) = loaded.diagnostics.first() {
+        return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
+    }
+    let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
+    let mut log = Log::new();
+    log.append(&stream, ExpectedVersion::Any, loaded.proposed(), Timestamp(0)).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Record {
+        title: loaded.title.clone().unwrap_or_else(|| name.to_owned()),
+        projections: Projections::fold(log.read_from(0), AsOf::NOW),
+    })
+}
+
+/// Fetches a record by URL.
+pub async fn fetch(url: &str) -> RecordState {
+    let response = match gloo::net::http::Request::get(url).send().await {
+        Ok(r) if r.ok() => r,
+        Ok(r) => return RecordState::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
+        Err(e) => return RecordState::Failed(format!("{url}: {e}")),
+    };
+    match response.binary().await {
+        Ok(bytes) => match from_bytes(&bytes, url) {
+            Ok(record) => RecordState::Ready(Rc::new(record)),
+            Err(message) => RecordState::Failed(message),
+        },
+        Err(e) => RecordState::Failed(format!("{url}: {e}")),
+    }
+}
+
+/// A source as a link when it has a safe (http/https) URL, as text otherwise. Text from the
+/// record is always rendered as text, never as markup.
+pub fn source_link(s: &Source) -> Html {
+    let label = match (&s.title, &s.date) {
+        (Some(t), Some(d)) => format!("{} — {t} ({})", s.publisher, d.label()),
+        (Some(t), None) => format!("{} — {t}", s.publisher),
+        (None, Some(d)) => format!("{} ({})", s.publisher, d.label()),
+        (None, None) => s.publisher.clone(),
+    };
+    match &s.url {
+        Some(url) if check_url(url).is_ok() => html! {
+            <a href={url.clone()} rel="noopener noreferrer" target="_blank">{ label }</a>
+        },
+        _ => html! { <span>{ label }</span> },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_record_builds() {
+        let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+        let record = from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
+        assert_eq!(record.title, "Azerbaijan–Belarus relations");
+        assert!(record.projections.timeline.len() >= 25);
+    }
+
+    #[test]
+    fn a_broken_file_names_its_first_problem() {
+        let err = from_bytes(b"{\"annals\": 1, \"events\": [{\"id\": \"x\"}]}", "mine.json").expect_err("broken");
+        assert!(err.starts_with("mine.json: 1 problem(s); the first: line 1, record 1"), "{err}");
+    }
+}
