@@ -82,7 +82,7 @@ fn the_readme_example_is_a_valid_record() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
     let start = readme.find("```json\n").expect("a json example") + "```json\n".len();
     let end = start + readme[start..].find("```").expect("end of example");
-    let loaded = load(readme[start..end].as_bytes(), "README.md", None, &Nothing);
+    let loaded = load(&readme.as_bytes()[start..end], "README.md", None, &Nothing);
     assert!(loaded.is_clean(), "{:#?}", loaded.diagnostics);
     assert_eq!(loaded.accepted.len(), 3);
 }
