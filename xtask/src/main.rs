@@ -1,1 +1,179 @@
-fn main() {}
+//! `cargo xtask`: the one place that knows how to set up, build, test and run Annals.
+//!
+//! The README gives two commands, `cargo xtask run` and `cargo xtask test`, and they work on a
+//! fresh machine because everything they need is written down here, as code, once:
+//! which tools at which versions (see [`setup`]), how the web app is built (trunk, with npm's
+//! `wasm-opt` first on `PATH`), and which checks make up "the tests", in order. CI runs
+//! `.ci/run`, which is `cargo xtask test`, so CI and a developer run exactly the same steps.
+//!
+//! xtask uses only the standard library so that it builds in seconds, before any tool exists.
+//!
+//! Commands:
+//! - `cargo xtask setup` — install what is missing (idempotent; prints one line per tool).
+//! - `cargo xtask test` — setup, then every check in order, stopping at the first failure.
+//! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
+//! - `cargo xtask bench [ARGS]` — the benchmarks.
+
+mod cmd;
+mod setup;
+mod step;
+
+use std::env;
+use std::path::Path;
+use std::process::ExitCode;
+
+use cmd::{capture, find_files, run, Result, Workspace};
+use setup::{setup, Scope, CHROMEDRIVER, WASM_TARGET};
+use step::{run_all, Step};
+
+/// Where `cargo xtask run` serves by default.
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The record `cargo xtask run` checks while the service does not exist yet.
+const SAMPLE_RECORD: &str = "data/azerbaijan-belarus.json";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  setup               install the pinned tools that are missing (idempotent)
+  test                setup, then fmt, clippy, tests, wasm build, browser tests, web build, e2e
+  run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
+  bench [ARGS]        run the benchmarks (ARGS go to the bench binary)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result {
+    let ws = Workspace::locate()?;
+    let (command, rest) = args.split_first().ok_or(format!("no command given\n{USAGE}"))?;
+    match command.as_str() {
+        "setup" => setup(&ws, Scope::All),
+        "test" => test(&ws),
+        "run" => run_app(&ws, &parse_addr(rest)?),
+        "bench" => bench(&ws, rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    }
+}
+
+/// `cargo xtask test`: every check, in order, stopping at the first failure.
+fn test(ws: &Workspace) -> Result {
+    let wasm_crates = format!("-p annals-core -p annals-web --target {WASM_TARGET}");
+    let lines = [
+        ("fmt", "cargo fmt --all -- --check".to_owned()),
+        ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
+        ("clippy (wasm32)", format!("cargo clippy {wasm_crates} -- -D warnings")),
+        ("tests (native)", "cargo test --workspace".to_owned()),
+        ("build (wasm32)", format!("cargo build {wasm_crates}")),
+    ];
+    let mut steps = vec![Step::new("setup", || setup(ws, Scope::All))];
+    steps.extend(lines.iter().map(|(name, line)| Step::command(name, ws.line(line))));
+    steps.extend([browser_tests(ws), Step::command("web build (trunk)", web_build(ws)), e2e_tests(ws)]);
+    run_all(steps)
+}
+
+/// `cargo xtask run`: build the web app, then serve it (or, until the service exists, check the
+/// sample record and say how to look at the static site).
+fn run_app(ws: &Workspace, addr: &str) -> Result {
+    run_all(vec![
+        Step::new("setup (web build)", || setup(ws, Scope::WebBuild)),
+        Step::command("web build (trunk)", web_build(ws)),
+    ])?;
+    let server = |args: &str| ws.line(&format!("cargo run --release -p annals-server -- {args}"));
+    println!("\nbuilding the server to see whether `annals serve` exists yet…");
+    let help = capture(&mut server("serve --help"));
+    if help.is_some_and(|text| text.contains("--addr")) {
+        println!("\nserving on http://{addr}/ (Ctrl-C stops)");
+        return run(&mut server(&format!("serve --addr {addr} --dist dist")));
+    }
+    println!("\n`annals serve` does not exist yet; checking the sample record instead");
+    run(&mut server(&format!("validate {SAMPLE_RECORD}")))?;
+    run(&mut server(&format!("stats {SAMPLE_RECORD}")))?;
+    println!(
+        "\nthe web app is built in {}\nto look at it: python3 -m http.server -d dist 8080",
+        ws.file("dist").display()
+    );
+    Ok(())
+}
+
+/// `cargo xtask bench`: the benchmarks (more will join `fold`).
+fn bench(ws: &Workspace, args: &[String]) -> Result {
+    let mut command = ws.line("cargo bench -p annals-core --bench fold");
+    if !args.is_empty() {
+        command.arg("--").args(args);
+    }
+    run(&mut command)
+}
+
+/// `trunk build --release` into `dist/`. The workspace `PATH` puts npm's wasm-opt first, and setup
+/// has checked that it is the version `Trunk.toml` pins, so trunk downloads nothing.
+fn web_build(ws: &Workspace) -> std::process::Command {
+    ws.line("trunk build --release --skip-version-check")
+}
+
+/// The wasm tests in headless chromium, if the frontend has any `wasm_bindgen_test`.
+fn browser_tests(ws: &Workspace) -> Step<'static> {
+    let name = "browser tests (wasm32)";
+    let mentions_test = |path: &Path| {
+        path.extension().is_some_and(|ext| ext == "rs")
+            && std::fs::read_to_string(path).is_ok_and(|text| text.contains("wasm_bindgen_test"))
+    };
+    if find_files(&ws.file("frontend"), &mentions_test).is_empty() {
+        return Step::skip(name, "no `wasm_bindgen_test` in frontend/");
+    }
+    let mut command = ws.line(&format!("cargo test -p annals-web --target {WASM_TARGET}"));
+    command.env("CHROMEDRIVER", CHROMEDRIVER);
+    Step::command(name, command)
+}
+
+/// `node --test` over the end-to-end test files (`tests/e2e/**/*.test.mjs`), if there are any.
+fn e2e_tests(ws: &Workspace) -> Step<'static> {
+    let name = "end-to-end tests";
+    let is_test = |path: &Path| path.to_string_lossy().ends_with(".test.mjs");
+    let files = find_files(&ws.file("tests/e2e"), &is_test);
+    if files.is_empty() {
+        return Step::skip(name, "no tests/e2e/*.test.mjs");
+    }
+    let mut command = ws.cmd("node", &["--test"]);
+    command.args(files.iter().filter_map(|path| path.strip_prefix(&ws.root).ok()));
+    Step::command(name, command)
+}
+
+/// `--addr ADDR` or `--addr=ADDR`; the default otherwise.
+fn parse_addr(args: &[String]) -> Result<String> {
+    let addr = match args {
+        [] => Some(DEFAULT_ADDR),
+        [flag, addr] if flag == "--addr" => Some(addr.as_str()),
+        [flag] => flag.strip_prefix("--addr="),
+        _ => None,
+    };
+    addr.map(str::to_owned).ok_or(format!("cannot read `run` arguments {args:?}\n{USAGE}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_addr, DEFAULT_ADDR};
+
+    fn addr(args: &[&str]) -> Option<String> {
+        let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        parse_addr(&args).ok()
+    }
+
+    #[test]
+    fn reads_the_address() {
+        assert_eq!(addr(&[]).as_deref(), Some(DEFAULT_ADDR));
+        assert_eq!(addr(&["--addr", "0.0.0.0:80"]).as_deref(), Some("0.0.0.0:80"));
+        assert_eq!(addr(&["--addr=[::1]:8080"]).as_deref(), Some("[::1]:8080"));
+        assert_eq!(addr(&["--port", "80"]), None);
+    }
+}
