@@ -31,6 +31,19 @@ fn fold(c: &mut Criterion) {
             counts
         })
     });
+    group.bench_function("baseline/id-index", |b| {
+        b.iter_batched(
+            || rustc_hash::FxHashMap::<annals_core::EventId, u64>::default(),
+            |mut ids| {
+                ids.reserve(log.len());
+                for env in &log {
+                    ids.insert(env.id.clone(), env.position);
+                }
+                ids
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.bench_function("catalog", |b| {
         b.iter_batched(
             Catalog::new,
@@ -39,6 +52,47 @@ fn fold(c: &mut Criterion) {
                     catalog.apply(env);
                 }
                 catalog
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    // Each view alone, fed the changes the catalog produced (collected beforehand).
+    let mut catalog = Catalog::new();
+    let changes: Vec<annals_core::Change> = log.iter().filter_map(|env| catalog.apply(env)).collect();
+    group.bench_function("view/timeline", |b| {
+        b.iter_batched(
+            annals_core::projection::Timeline::default,
+            |mut t| {
+                t.begin_bulk(changes.len());
+                for c in &changes {
+                    t.change(c);
+                }
+                t.end_bulk();
+                t
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("view/graph", |b| {
+        b.iter_batched(
+            annals_core::projection::RelationGraph::default,
+            |mut g| {
+                for c in &changes {
+                    g.change(c, &catalog);
+                }
+                g
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("view/stats", |b| {
+        b.iter_batched(
+            annals_core::projection::Stats::default,
+            |mut st| {
+                for c in &changes {
+                    st.change(c);
+                }
+                st
             },
             BatchSize::PerIteration,
         )

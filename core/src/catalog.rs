@@ -86,7 +86,7 @@ pub struct Resolved {
     pub disputes: Vec<AttachedDispute>,
     /// Set when the event has been retracted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retracted: Option<AppliedRetraction>,
+    pub retracted: Option<Box<AppliedRetraction>>,
 }
 
 impl Resolved {
@@ -244,12 +244,12 @@ impl Catalog {
                     return None;
                 }
                 let mut gone = (*old).clone();
-                gone.retracted = Some(AppliedRetraction {
+                gone.retracted = Some(Box::new(AppliedRetraction {
                     id: env.id.clone(),
                     position: env.position,
                     reason: r.reason.clone(),
                     sources: r.sources.clone(),
-                });
+                }));
                 self.ids.insert(r.target.clone(), Slot::Domain(Arc::new(gone)));
                 self.live -= 1;
                 self.retracted += 1;

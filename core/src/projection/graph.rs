@@ -173,7 +173,7 @@ impl RelationGraph {
                 let b = self.arena[j];
                 let e = self.edges.entry((a, b)).or_default();
                 e[k] = e[k].saturating_add_signed(delta);
-                if e.iter().all(|n| *n == 0) {
+                if delta < 0 && e.iter().all(|n| *n == 0) {
                     self.edges.remove(&(a, b));
                 }
             }

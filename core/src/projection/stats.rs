@@ -22,7 +22,8 @@ struct YearCounts {
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
     years: BTreeMap<i32, YearCounts>,
-    visits: rustc_hash::FxHashMap<(ActorId, ActorId), u32>,
+    /// Visits by visitor, then host (nested so a lookup clones and hashes no pair).
+    visits: rustc_hash::FxHashMap<ActorId, rustc_hash::FxHashMap<ActorId, u32>>,
     events: u64,
     disputed: u64,
     corrected: u64,
@@ -106,10 +107,16 @@ impl Stats {
         }
         if r.kind == EventKind::Visit && r.event.part_of.is_none() {
             if let (Some(v), Some(h)) = (&r.event.visitor, &r.event.host) {
-                let n = self.visits.entry((v.clone(), h.clone())).or_default();
-                *n = n.saturating_add_signed(delta as i32);
-                if *n == 0 {
-                    self.visits.remove(&(v.clone(), h.clone()));
+                let hosts = match self.visits.get_mut(v) {
+                    Some(hosts) => hosts,
+                    None => self.visits.entry(v.clone()).or_default(),
+                };
+                match hosts.get_mut(h) {
+                    Some(n) => *n = n.saturating_add_signed(delta as i32),
+                    None if delta > 0 => {
+                        hosts.insert(h.clone(), delta as u32);
+                    }
+                    None => {}
                 }
             }
         }
@@ -146,9 +153,11 @@ impl Stats {
             actors.entry(kind.name()).or_insert(0);
         }
         let mut directions: BTreeMap<(ActorId, ActorId), u32> = BTreeMap::new();
-        for ((v, h), n) in &self.visits {
-            let key = (catalog.country_of(v).clone(), catalog.country_of(h).clone());
-            *directions.entry(key).or_default() += n;
+        for (v, hosts) in &self.visits {
+            for (h, n) in hosts.iter().filter(|(_, n)| **n > 0) {
+                let key = (catalog.country_of(v).clone(), catalog.country_of(h).clone());
+                *directions.entry(key).or_default() += n;
+            }
         }
         let mut visits: Vec<Direction> =
             directions.into_iter().map(|((from, to), visits)| Direction { from, to, visits }).collect();

@@ -179,7 +179,7 @@ impl Dense {
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     order: Vec<(OrderKey, Arc<Resolved>)>,
-    bulk: Option<ByPosition<Arc<Resolved>>>,
+    bulk: Option<ByPosition<(OrderKey, Arc<Resolved>)>>,
     lod: [Dense; 3],
     longest: i32,
 }
@@ -209,7 +209,7 @@ impl Timeline {
             self.longest = self.longest.max(k.1 - k.0);
             match &mut self.bulk {
                 Some(map) => {
-                    map.insert(new.position, new.clone());
+                    map.insert(new.position, (k, new.clone()));
                 }
                 None => {
                     let i = self.order.partition_point(|(x, _)| *x < k);
@@ -220,32 +220,33 @@ impl Timeline {
         }
     }
 
-    /// Starts a bulk fold: changes are collected and sorted once in [`Timeline::end_bulk`].
-    pub(crate) fn begin_bulk(&mut self, expected: usize) {
+    /// Starts a bulk fold (catching up on many changes at once): changes are collected and
+    /// sorted once in [`Timeline::end_bulk`]. Queries in between see no events.
+    pub fn begin_bulk(&mut self, expected: usize) {
         if self.bulk.is_none() {
-            let mut existing: Vec<Arc<Resolved>> = self.order.drain(..).map(|(_, r)| r).collect();
-            existing.sort_unstable_by_key(|r| r.position);
+            let mut existing: Vec<(OrderKey, Arc<Resolved>)> = std::mem::take(&mut self.order);
+            existing.sort_unstable_by_key(|(k, _)| k.2);
             let mut map = ByPosition::default();
             map.reserve(existing.len() + expected);
-            for r in existing {
-                map.insert(r.position, r);
+            for entry in existing {
+                map.insert(entry.0 .2, entry);
             }
             self.bulk = Some(map);
         }
     }
 
     /// Ends a bulk fold: sorts what was collected.
-    pub(crate) fn end_bulk(&mut self) {
+    pub fn end_bulk(&mut self) {
         if let Some(map) = self.bulk.take() {
-            self.order = map.into_values().map(|r| (key(&r), r)).collect();
+            self.order = map.into_values().collect();
             self.order.sort_unstable_by_key(|(k, _)| *k);
         }
     }
 
     fn count(&mut self, r: &Resolved, delta: i32) {
-        let day = r.event.occurred.first_day();
+        let start = r.event.occurred.start();
         let precision = r.event.occurred.precision();
-        let (y, m, _) = civil_from_days(day);
+        let (y, m) = (start.year_value(), start.month_value().unwrap_or(1));
         let buckets = [i64::from(y).div_euclid(10), i64::from(y), i64::from(y) * 12 + i64::from(m) - 1];
         let k = r.kind.index();
         for (i, level) in [Level::Decade, Level::Year, Level::Month].into_iter().enumerate() {
