@@ -33,7 +33,7 @@ fn fold(c: &mut Criterion) {
     });
     group.bench_function("baseline/id-index", |b| {
         b.iter_batched(
-            || rustc_hash::FxHashMap::<annals_core::EventId, u64>::default(),
+            rustc_hash::FxHashMap::<annals_core::EventId, u64>::default,
             |mut ids| {
                 ids.reserve(log.len());
                 for env in &log {
