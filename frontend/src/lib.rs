@@ -3,16 +3,27 @@
 //! The Annals browser app, on `annals-core` compiled to WebAssembly: the same loader,
 //! validator and projections as the service, so a file means the same thing in both.
 //!
-//! This first version loads the default record and lists it in order of occurrence with
-//! its sources; the timeline canvas, relation map and charts build on the same state.
+//! - [`state`] — the view (window, filters, selection) as a pure reducer, and its URL form;
+//! - [`geometry`] — the timeline's scale, ticks, marks and hit-testing, pure;
+//! - [`timeline`] — the canvas timeline widget;
+//! - [`panels`] — details, the accessible list of events in view, filters;
+//! - [`record`] — fetching and folding a record.
 
+pub mod geometry;
+pub mod panels;
 pub mod record;
+pub mod state;
+pub mod timeline;
 
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use yew::prelude::*;
 
+use panels::{Controls, Details, EventList};
 use record::{Record, RecordState};
+use state::{Action, View};
+use timeline::TimelineCanvas;
 
 /// Where the static site finds the default record (copied into the bundle by trunk).
 pub const DEFAULT_RECORD_URL: &str = "data/azerbaijan-belarus.json";
@@ -29,8 +40,9 @@ pub fn app() -> Html {
     {
         let state = state.clone();
         use_effect_with((), move |_| {
+            let url = source_url().unwrap_or_else(|| DEFAULT_RECORD_URL.to_owned());
             wasm_bindgen_futures::spawn_local(async move {
-                state.set(record::fetch(DEFAULT_RECORD_URL).await);
+                state.set(record::fetch(&url).await);
             });
         });
     }
@@ -39,48 +51,93 @@ pub fn app() -> Html {
             { match &*state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
-                RecordState::Ready(record) => html! { <RecordList record={record.clone()} /> },
+                RecordState::Ready(record) => html! { <Explorer record={record.clone()} /> },
             } }
         </main>
     }
 }
 
-/// Props of [`RecordList`].
+/// `?src=URL` in the page address names the record to load.
+fn source_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|p| p.strip_prefix("src="))
+        .map(state::decode)
+        .filter(|s| !s.is_empty())
+}
+
+/// Props of [`Explorer`].
 #[derive(Properties, PartialEq)]
-pub struct RecordListProps {
-    /// The record to list.
+pub struct ExplorerProps {
+    /// The record to explore.
     pub record: Rc<Record>,
 }
 
-/// The events of a record in order of occurrence, with their sources.
-#[function_component(RecordList)]
-pub fn record_list(props: &RecordListProps) -> Html {
-    let record = &props.record;
-    let p = &record.projections;
-    let stats = p.stats_view();
+/// The whole-record view, with the time extent padded so nothing sits on the edge.
+fn default_view(record: &Record) -> View {
+    let (lo, hi) = record.projections.timeline.extent().unwrap_or((0, 365));
+    let pad = (f64::from(hi - lo) * 0.04).max(30.0);
+    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, ..View::default() }
+}
+
+/// The timeline, filters, list and details of one record.
+#[function_component(Explorer)]
+pub fn explorer(props: &ExplorerProps) -> Html {
+    let record = props.record.clone();
+    let initial = default_view(&record);
+    let view = {
+        let initial = initial.clone();
+        use_reducer(move || {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            View::from_fragment(&hash, &initial)
+        })
+    };
+    // The URL follows the view (replaceState: no history entry per zoom step)…
+    {
+        let fragment = view.to_fragment();
+        use_effect_with(fragment, |fragment| {
+            if let Some(w) = web_sys::window() {
+                if let Ok(history) = w.history() {
+                    let _ =
+                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+                }
+            }
+        });
+    }
+    // …and the view follows the URL when someone edits it or follows an in-page link.
+    {
+        let view = view.clone();
+        let initial = initial.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                    view.dispatch(Action::Replace(Box::new(View::from_fragment(&hash, &initial))));
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let catalog = &record.projections.catalog;
+    let visible =
+        Rc::new(timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned()));
+    let stats = record.projections.stats_view();
     html! {
         <>
-            <header>
+            <header class="masthead">
                 <h1>{ record.title.clone() }</h1>
                 <p class="summary">
                     { format!("{} events · {} documents signed · {} disputed", stats.events, stats.documents, stats.disputed) }
                 </p>
             </header>
-            <ol class="events">
-                { for p.timeline.entries().map(|r| html! {
-                    <li class={classes!("event", r.kind.name(), r.is_disputed().then_some("disputed"))} key={r.id.as_str()}>
-                        <span class="date">{ r.event.occurred.label() }</span>
-                        <span class="kind">{ r.kind.label() }</span>
-                        <span class="title">{ r.event.title.clone() }</span>
-                        if r.is_disputed() { <span class="badge">{ "disputed" }</span> }
-                        <ul class="sources">
-                            { for r.event.sources.iter().map(|s| html! {
-                                <li>{ record::source_link(s) }</li>
-                            }) }
-                        </ul>
-                    </li>
-                }) }
-            </ol>
+            <Controls view={view.clone()} extent={(initial.from, initial.to)} />
+            <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} />
+            <div class="columns">
+                <EventList record={record.clone()} view={view.clone()} visible={visible} />
+                <Details record={record.clone()} selected={view.selected.clone()} />
+            </div>
         </>
     }
 }

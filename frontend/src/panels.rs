@@ -1,0 +1,263 @@
+//! The panels beside the timeline: the details of the selected event, the list of events in
+//! the window (what a screen reader reads, and what a small screen shows), and the filters.
+
+use std::rc::Rc;
+
+use annals_core::catalog::Resolved;
+use annals_core::projection::LaneMode;
+use annals_core::EventKind;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::record::{source_link, Record};
+use crate::state::{Action, View};
+use crate::timeline::kind_colour;
+
+/// Props of [`Details`].
+#[derive(Properties, PartialEq)]
+pub struct DetailsProps {
+    /// The record.
+    pub record: Rc<Record>,
+    /// The selected event id.
+    pub selected: Option<String>,
+}
+
+/// Everything the record holds about the selected event.
+#[function_component(Details)]
+pub fn details(props: &DetailsProps) -> Html {
+    let catalog = &props.record.projections.catalog;
+    let Some(r) = props.selected.as_deref().and_then(|id| catalog.event_any(id)) else {
+        return html! {
+            <section id="details" class="details empty" tabindex="-1" aria-label="Event details">
+                <p>{ "Select an event on the timeline or in the list to read its details and sources." }</p>
+            </section>
+        };
+    };
+    let e = &r.event;
+    let name = |id: &str| catalog.actor_name(id).to_owned();
+    html! {
+        <section id="details" class="details" tabindex="-1" aria-label="Event details" aria-live="polite">
+            <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ r.kind.label() }</p>
+            <h2>{ e.title.clone() }</h2>
+            <p class="date">
+                { e.occurred.label() }
+                if e.occurred.precision() != annals_core::Precision::Day {
+                    <span class="note">{ " — the sources give no more precise date" }</span>
+                }
+            </p>
+            if let Some(ret) = &r.retracted {
+                <p class="retracted" role="note">{ format!("Retracted: {}", ret.reason) }</p>
+            }
+            if let Some(s) = &e.summary { <p class="summary-text">{ s.clone() }</p> }
+            <dl>
+                if let Some(v) = &e.visitor { <dt>{ "Visitor" }</dt><dd>{ name(v.as_str()) }</dd> }
+                if let Some(h) = &e.host { <dt>{ "Host" }</dt><dd>{ name(h.as_str()) }</dd> }
+                if let Some(l) = e.level { <dt>{ "Level" }</dt><dd>{ l.name() }</dd> }
+                if let Some(c) = &e.commission { <dt>{ "Commission" }</dt><dd>{ name(c.as_str()) }</dd> }
+                if let Some(n) = e.session { <dt>{ "Session" }</dt><dd>{ n }</dd> }
+                if !e.co_chairs.is_empty() {
+                    <dt>{ "Co-chairs" }</dt>
+                    <dd>{ e.co_chairs.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
+                }
+                if !e.parties.is_empty() {
+                    <dt>{ "Parties" }</dt>
+                    <dd>{ e.parties.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
+                }
+                if !e.actors.is_empty() {
+                    <dt>{ "Actors" }</dt>
+                    <dd>{ e.actors.iter().map(|p| format!("{} ({})", name(p.actor.as_str()), p.role.name())).collect::<Vec<_>>().join(", ") }</dd>
+                }
+                if !e.places.is_empty() {
+                    <dt>{ "Places" }</dt>
+                    <dd>{ e.places.iter().map(|p| name(p.as_str())).collect::<Vec<_>>().join(", ") }</dd>
+                }
+            </dl>
+            if r.kind == EventKind::Signing {
+                <h3>{ format!("Documents signed: {}", e.documents_signed()) }</h3>
+                if e.count.is_some_and(|n| n as usize > e.documents.len()) {
+                    <p class="note">{ format!("The sources state {} documents; {} titles are known.", e.documents_signed(), e.documents.len()) }</p>
+                }
+                <ul class="documents">
+                    { for e.documents.iter().map(|d| html! { <li>{ format!("{} ({})", d.title, format!("{:?}", d.kind).to_lowercase()) }</li> }) }
+                </ul>
+            }
+            { for r.disputes.iter().map(|d| html! {
+                <div class="dispute" role="note">
+                    <h3>{ format!("Disputed: {}", d.dispute.field) }</h3>
+                    if let Some(n) = &d.dispute.note { <p>{ n.clone() }</p> }
+                    <ul>
+                        { for d.dispute.claims.iter().map(|c| html! {
+                            <li>
+                                <strong>{ claim_value(&c.value) }</strong>
+                                if let Some(n) = &c.note { <span>{ format!(" — {n}") }</span> }
+                                <ul class="sources">{ for c.sources.iter().map(|s| html! { <li>{ source_link(s) }</li> }) }</ul>
+                            </li>
+                        }) }
+                    </ul>
+                </div>
+            }) }
+            { for r.corrections.iter().map(|c| html! {
+                <div class="correction" role="note">
+                    <h3>{ "Corrected" }</h3>
+                    <p>{ format!("Changed: {}", c.changes.keys().cloned().collect::<Vec<_>>().join(", ")) }
+                        { c.reason.as_ref().map(|r| format!(" — {r}")).unwrap_or_default() }</p>
+                </div>
+            }) }
+            <h3>{ "Sources" }</h3>
+            <ul class="sources">
+                { for e.sources.iter().map(|s| html! {
+                    <li>
+                        { source_link(s) }
+                        if let Some(q) = &s.quote { <blockquote>{ q.clone() }</blockquote> }
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn claim_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => match s.parse::<annals_core::Occurred>() {
+            Ok(o) => o.label(),
+            Err(_) => s.clone(),
+        },
+        serde_json::Value::Bool(true) => "yes".into(),
+        serde_json::Value::Bool(false) => "no".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Props of [`EventList`].
+#[derive(Properties, PartialEq)]
+pub struct ListProps {
+    /// The record.
+    pub record: Rc<Record>,
+    /// The view.
+    pub view: UseReducerHandle<View>,
+    /// Indices of the visible events.
+    pub visible: Rc<Vec<usize>>,
+}
+
+/// The events in the window, as a list people and screen readers can read.
+#[function_component(EventList)]
+pub fn event_list(props: &ListProps) -> Html {
+    let view = &*props.view;
+    let entries: Vec<&std::sync::Arc<Resolved>> = props.record.projections.timeline.entries().collect();
+    let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
+    let in_window: Vec<&Resolved> = props
+        .visible
+        .iter()
+        .map(|i| &**entries[*i])
+        .filter(|r| r.event.occurred.last_day() >= from && r.event.occurred.first_day() <= to)
+        .collect();
+    let shown = in_window.len().min(200);
+    html! {
+        <section class="event-list" aria-label="Events in view">
+            <h2>{ format!("{} event(s) in view", in_window.len()) }</h2>
+            <ol>
+                { for in_window.iter().take(shown).map(|r| {
+                    let id = r.id.as_str().to_owned();
+                    let selected = view.selected.as_deref() == Some(id.as_str());
+                    let onclick = {
+                        let view = props.view.clone();
+                        let id = id.clone();
+                        Callback::from(move |_| view.dispatch(Action::Select(Some(id.clone()))))
+                    };
+                    html! {
+                        <li data-id={id.clone()} class={classes!(selected.then_some("selected"))}>
+                            <button type="button" {onclick} aria-pressed={selected.to_string()}>
+                                <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
+                                <span class="date">{ r.event.occurred.label() }</span>
+                                <span class="title">{ r.event.title.clone() }</span>
+                                if r.is_disputed() { <span class="badge">{ "disputed" }</span> }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+            if in_window.len() > shown {
+                <p class="note">{ format!("{} more; zoom in or filter to list them.", in_window.len() - shown) }</p>
+            }
+        </section>
+    }
+}
+
+/// Props of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// The view.
+    pub view: UseReducerHandle<View>,
+    /// The whole extent of the record (days), for "All".
+    pub extent: (f64, f64),
+}
+
+/// Filters and zoom buttons.
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let view = &*props.view;
+    let dispatch = |action: Action| {
+        let handle = props.view.clone();
+        Callback::from(move |_: MouseEvent| handle.dispatch(action.clone()))
+    };
+    let oninput = {
+        let handle = props.view.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                handle.dispatch(Action::Query(input.value()));
+            }
+        })
+    };
+    let date_input = |label: &'static str, day: f64, is_from: bool| {
+        let handle = props.view.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            let Ok(date) = input.value().parse::<annals_core::PartialDate>() else { return };
+            let v = &*handle;
+            let d = f64::from(date.first_day());
+            handle.dispatch(if is_from { Action::Window(d, v.to) } else { Action::Window(v.from, d + 1.0) });
+        });
+        let value = annals_core::PartialDate::from_day_number(day as i32).to_string();
+        html! { <label class="date-input">{ label }<input type="date" {value} {onchange} /></label> }
+    };
+    let mid = (view.from + view.to) / 2.0;
+    let (lo, hi) = props.extent;
+    html! {
+        <div class="controls" role="group" aria-label="Filters and zoom">
+            <fieldset class="kinds">
+                <legend>{ "Kinds" }</legend>
+                { for EventKind::ALL.iter().map(|k| {
+                    let checked = view.kinds.is_empty() || view.kinds.contains(k);
+                    let handle = props.view.clone();
+                    let kind = *k;
+                    let onchange = Callback::from(move |_: Event| handle.dispatch(Action::ToggleKind(kind)));
+                    html! {
+                        <label class="kind-toggle">
+                            <input type="checkbox" name="kind" value={k.name()} {checked} {onchange} />
+                            <span class="swatch" style={format!("background:{}", kind_colour(*k))} aria-hidden="true"></span>
+                            { k.label() }
+                        </label>
+                    }
+                }) }
+            </fieldset>
+            <label class="search">{ "Search" }
+                <input type="search" placeholder="title, actor, place…" value={view.query.clone()} {oninput} />
+            </label>
+            { date_input("From", view.from, true) }
+            { date_input("To", view.to, false) }
+            <div class="zoom" role="group" aria-label="Zoom">
+                <button type="button" onclick={dispatch(Action::Zoom { factor: 0.6, around: mid })} aria-label="Zoom in">{ "+" }</button>
+                <button type="button" onclick={dispatch(Action::Zoom { factor: 1.0 / 0.6, around: mid })} aria-label="Zoom out">{ "−" }</button>
+                <button type="button" onclick={dispatch(Action::Window(lo, hi))}>{ "All" }</button>
+            </div>
+            <div class="lanes" role="group" aria-label="Lanes">
+                <button type="button" aria-pressed={(view.lanes == LaneMode::Kind).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Kind))}>{ "By kind" }</button>
+                <button type="button" aria-pressed={(view.lanes == LaneMode::Actor).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Actor))}>{ "By actor" }</button>
+            </div>
+            if let Some(a) = &view.actor {
+                <button type="button" class="actor-filter" onclick={dispatch(Action::Actor(None))}>{ format!("Only {a} ✕") }</button>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,354 @@
+//! What the reader is looking at: the visible window, the filters, the selected event and
+//! the lane mode — and how it is written in the URL.
+//!
+//! This is a pure [`Reducible`]: every change is an [`Action`], nothing here touches the DOM,
+//! so it is tested natively. The URL fragment holds the whole view (`#e=…&from=…&to=…&kinds=…
+//! &q=…&lanes=actor`), so a reload or a shared link opens the same view, inside iframes too.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use annals_core::catalog::Resolved;
+use annals_core::date::PartialDate;
+use annals_core::projection::LaneMode;
+use annals_core::EventKind;
+use yew::Reducible;
+
+/// The smallest window: two days, so a single day stays readable.
+pub const MIN_SPAN_DAYS: f64 = 2.0;
+/// The largest window: 600 years.
+pub const MAX_SPAN_DAYS: f64 = 600.0 * 365.25;
+
+/// The view state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// First visible day (day number, fractional while zooming).
+    pub from: f64,
+    /// Last visible day.
+    pub to: f64,
+    /// Kinds shown; empty means all.
+    pub kinds: BTreeSet<EventKind>,
+    /// Free-text search, matched against title, summary, actors, places, tags.
+    pub query: String,
+    /// Only events involving this actor (the map's ego view sets it).
+    pub actor: Option<String>,
+    /// The selected event.
+    pub selected: Option<String>,
+    /// Lanes by kind or by actor.
+    pub lanes: LaneMode,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            from: 0.0,
+            to: 365.0,
+            kinds: BTreeSet::new(),
+            query: String::new(),
+            actor: None,
+            selected: None,
+            lanes: LaneMode::Kind,
+        }
+    }
+}
+
+/// Everything that can change the view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Zoom by a factor (< 1 zooms in) around a day.
+    Zoom {
+        /// Factor applied to the span.
+        factor: f64,
+        /// The day that stays in place.
+        around: f64,
+    },
+    /// Move the window by a number of days.
+    Pan(f64),
+    /// Show exactly this window.
+    Window(f64, f64),
+    /// Show or hide a kind.
+    ToggleKind(EventKind),
+    /// Set the search text.
+    Query(String),
+    /// Only events involving an actor (or all with `None`).
+    Actor(Option<String>),
+    /// Select an event (or nothing).
+    Select(Option<String>),
+    /// Select an event and bring it into view.
+    Focus {
+        /// The event.
+        id: String,
+        /// Its first day.
+        start: f64,
+        /// Its last day.
+        end: f64,
+    },
+    /// Lanes by kind or by actor.
+    Lanes(LaneMode),
+    /// Replace the whole view (from the URL).
+    Replace(Box<View>),
+}
+
+impl View {
+    /// The span of the window in days.
+    pub fn span(&self) -> f64 {
+        self.to - self.from
+    }
+
+    /// Applies an action, returning the new view.
+    pub fn apply(&self, action: Action) -> View {
+        let mut v = self.clone();
+        match action {
+            Action::Zoom { factor, around } => {
+                let span = (v.span() * factor).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
+                let ratio = if v.span() > 0.0 { (around - v.from) / v.span() } else { 0.5 };
+                v.from = around - span * ratio;
+                v.to = v.from + span;
+            }
+            Action::Pan(days) => {
+                v.from += days;
+                v.to += days;
+            }
+            Action::Window(from, to) => {
+                let (from, to) = if from <= to { (from, to) } else { (to, from) };
+                let span = (to - from).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
+                let mid = (from + to) / 2.0;
+                v.from = mid - span / 2.0;
+                v.to = mid + span / 2.0;
+            }
+            Action::ToggleKind(kind) => {
+                // From "all" (empty), toggling a kind hides it: all others stay shown.
+                if v.kinds.is_empty() {
+                    v.kinds = EventKind::ALL.into_iter().filter(|k| *k != kind).collect();
+                } else if !v.kinds.remove(&kind) {
+                    v.kinds.insert(kind);
+                }
+                if v.kinds.len() == EventKind::ALL.len() {
+                    v.kinds.clear();
+                }
+            }
+            Action::Query(q) => v.query = q,
+            Action::Actor(a) => v.actor = a,
+            Action::Select(id) => v.selected = id,
+            Action::Focus { id, start, end } => {
+                v.selected = Some(id);
+                let margin = v.span() * 0.1;
+                if end + 1.0 > v.to - margin {
+                    let shift = end + 1.0 - (v.to - margin);
+                    v.from += shift;
+                    v.to += shift;
+                }
+                if start < v.from + margin {
+                    let shift = v.from + margin - start;
+                    v.from -= shift;
+                    v.to -= shift;
+                }
+            }
+            Action::Lanes(mode) => v.lanes = mode,
+            Action::Replace(view) => v = *view,
+        }
+        v
+    }
+
+    /// Whether an event passes the filters (kinds, actor, search text).
+    pub fn shows(&self, r: &Resolved, actor_name: impl Fn(&str) -> String) -> bool {
+        if !self.kinds.is_empty() && !self.kinds.contains(&r.kind) {
+            return false;
+        }
+        if let Some(a) = &self.actor {
+            if !r.event.participants().iter().any(|(p, _)| p.as_str() == a) {
+                return false;
+            }
+        }
+        let q = self.query.trim().to_lowercase();
+        if q.is_empty() {
+            return true;
+        }
+        let e = &r.event;
+        let mut haystack = format!("{} {} {}", e.title, e.summary.as_deref().unwrap_or(""), e.tags.join(" "));
+        for (a, _) in e.participants() {
+            haystack.push(' ');
+            haystack.push_str(&actor_name(a.as_str()));
+        }
+        for p in &e.places {
+            haystack.push(' ');
+            haystack.push_str(&actor_name(p.as_str()));
+        }
+        let haystack = haystack.to_lowercase();
+        q.split_whitespace().all(|word| haystack.contains(word))
+    }
+
+    /// The view as a URL fragment (without `#`).
+    pub fn to_fragment(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(id) = &self.selected {
+            parts.push(format!("e={}", encode(id)));
+        }
+        parts.push(format!("from={}", PartialDate::from_day_number(self.from.floor() as i32)));
+        parts.push(format!("to={}", PartialDate::from_day_number(self.to.ceil() as i32)));
+        if !self.kinds.is_empty() {
+            let kinds: Vec<&str> = self.kinds.iter().map(|k| k.name()).collect();
+            parts.push(format!("kinds={}", kinds.join(",")));
+        }
+        if !self.query.is_empty() {
+            parts.push(format!("q={}", encode(&self.query)));
+        }
+        if let Some(a) = &self.actor {
+            parts.push(format!("actor={}", encode(a)));
+        }
+        if self.lanes == LaneMode::Actor {
+            parts.push("lanes=actor".into());
+        }
+        parts.join("&")
+    }
+
+    /// Reads a URL fragment (with or without `#`) over a default view; unknown or malformed
+    /// parts are ignored, so an old or hand-edited link still opens something sensible.
+    pub fn from_fragment(fragment: &str, default: &View) -> View {
+        let mut v = default.clone();
+        let mut from = None;
+        let mut to = None;
+        for part in fragment.trim_start_matches('#').split('&') {
+            let Some((key, value)) = part.split_once('=') else { continue };
+            let value = decode(value);
+            match key {
+                "e" if !value.is_empty() => v.selected = Some(value),
+                "from" => from = value.parse::<PartialDate>().ok().map(|d| f64::from(d.first_day())),
+                "to" => to = value.parse::<PartialDate>().ok().map(|d| f64::from(d.last_day())),
+                "kinds" => v.kinds = value.split(',').filter_map(|k| k.parse().ok()).collect(),
+                "q" => v.query = value,
+                "actor" if !value.is_empty() => v.actor = Some(value),
+                "lanes" => v.lanes = if value == "actor" { LaneMode::Actor } else { LaneMode::Kind },
+                _ => {}
+            }
+        }
+        if v.kinds.len() == EventKind::ALL.len() {
+            v.kinds.clear();
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            v = v.apply(Action::Window(f, t));
+        }
+        v
+    }
+}
+
+/// The reducer the app keeps in a `use_reducer`.
+impl Reducible for View {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(self.apply(action))
+    }
+}
+
+/// Percent-encodes what a fragment value cannot hold literally.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'/' | b'@' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Decodes percent-encoding (and `+` as space); invalid escapes are kept as they are.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> f64 {
+        f64::from(s.parse::<PartialDate>().expect("date").first_day())
+    }
+
+    #[test]
+    fn zoom_keeps_the_day_under_the_pointer() {
+        let v = View { from: day("2000-01-01"), to: day("2010-01-01"), ..View::default() };
+        let around = day("2008-01-01");
+        let z = v.apply(Action::Zoom { factor: 0.5, around });
+        assert!((z.span() - v.span() / 2.0).abs() < 1e-6);
+        let before = (around - v.from) / v.span();
+        let after = (around - z.from) / z.span();
+        assert!((before - after).abs() < 1e-9);
+        let tiny = z.apply(Action::Zoom { factor: 1e-9, around });
+        assert_eq!(tiny.span(), MIN_SPAN_DAYS);
+    }
+
+    #[test]
+    fn kind_toggles_start_from_all() {
+        let v = View::default().apply(Action::ToggleKind(EventKind::Call));
+        assert_eq!(v.kinds.len(), 6);
+        assert!(!v.kinds.contains(&EventKind::Call));
+        let back = v.apply(Action::ToggleKind(EventKind::Call));
+        assert!(back.kinds.is_empty(), "all kinds shown again means no filter");
+    }
+
+    #[test]
+    fn the_fragment_round_trips() {
+        let v = View {
+            from: day("2024-01-01"),
+            to: day("2024-12-31"),
+            kinds: [EventKind::Visit, EventKind::Signing].into_iter().collect(),
+            query: "Karabakh & Zangezur".into(),
+            actor: Some("aliyev".into()),
+            selected: Some("2024-05-16-state-visit".into()),
+            lanes: LaneMode::Actor,
+        };
+        let text = v.to_fragment();
+        assert_eq!(
+            text,
+            "e=2024-05-16-state-visit&from=2024-01-01&to=2024-12-31&kinds=Visit,Signing&q=Karabakh%20%26%20Zangezur&actor=aliyev&lanes=actor"
+        );
+        let back = View::from_fragment(&format!("#{text}"), &View::default());
+        assert_eq!(back.selected, v.selected);
+        assert_eq!(back.kinds, v.kinds);
+        assert_eq!(back.query, v.query);
+        assert_eq!(back.lanes, LaneMode::Actor);
+        assert!((back.from - v.from).abs() <= 1.0 && (back.to - (v.to + 1.0)).abs() <= 1.0);
+    }
+
+    #[test]
+    fn malformed_fragments_fall_back_to_the_default() {
+        let d = View { from: 1.0, to: 100.0, ..View::default() };
+        let v = View::from_fragment("#from=yesterday&kinds=Parade&%zz&e=", &d);
+        assert_eq!(v, d);
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("a+b%20c"), "a b c");
+    }
+
+    #[test]
+    fn focus_brings_the_event_into_view() {
+        let v = View { from: 0.0, to: 100.0, ..View::default() };
+        let f = v.apply(Action::Focus { id: "x".into(), start: 300.0, end: 302.0 });
+        assert_eq!(f.selected.as_deref(), Some("x"));
+        assert!(f.from <= 300.0 && f.to >= 303.0);
+        assert_eq!(f.span(), 100.0);
+    }
+}

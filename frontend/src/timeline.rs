@@ -1,0 +1,548 @@
+//! The timeline canvas: lanes, events and counted clusters, drawn with the 2D canvas API.
+//!
+//! One canvas, not one DOM node per event, so a hundred thousand events cost what the pixels
+//! cost. When more than [`DETAIL_LIMIT`] events fall in the window, the lanes show counted
+//! clusters from the core level-of-detail index instead (or, with a text or actor filter the
+//! index cannot apply, clusters counted from the filtered events).
+//!
+//! Keys are listened to on the canvas only (it is one tab stop): ← → move between events,
+//! Shift+← → pan, + − zoom, Home/End jump to the first/last event, Enter opens the details,
+//! Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
+//! pinch.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use annals_core::projection::{LaneMode, Timeline};
+use annals_core::EventKind;
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use yew::prelude::*;
+
+use crate::geometry::{self, Cluster, Mark, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
+use crate::record::Record;
+use crate::state::{Action, View};
+
+/// Above this many events in the window, clusters are drawn instead of single events.
+pub const DETAIL_LIMIT: usize = 1500;
+
+/// Colour of a kind (Okabe–Ito palette, readable for the common colour-vision deficiencies).
+pub fn kind_colour(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Visit => "#0072B2",
+        EventKind::Signing => "#D55E00",
+        EventKind::CommissionMeeting => "#009E73",
+        EventKind::Talks => "#CC79A7",
+        EventKind::Call => "#B07A00",
+        EventKind::Statement => "#2F8FC4",
+        EventKind::Other => "#6B6B6B",
+    }
+}
+
+/// Props of [`TimelineCanvas`].
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The record.
+    pub record: Rc<Record>,
+    /// The view.
+    pub view: UseReducerHandle<View>,
+    /// Ids of the events that pass the filters (all of the record when unfiltered).
+    pub visible: Rc<Vec<usize>>,
+}
+
+/// What was drawn last, for hit-testing and keyboard moves.
+#[derive(Default)]
+struct Drawn {
+    marks: Vec<Mark>,
+    scale: Option<Scale>,
+}
+
+/// The timeline widget.
+#[function_component(TimelineCanvas)]
+pub fn timeline_canvas(props: &Props) -> Html {
+    let canvas = use_node_ref();
+    let drawn = use_mut_ref(Drawn::default);
+    let width = use_state(|| 0.0f64);
+    let hover = use_state(|| None::<(Mark, f64, f64)>);
+    let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
+    let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
+
+    let view = &*props.view;
+    let record = &props.record;
+    let lanes = record.projections.timeline.lanes(view.lanes, &record.projections.catalog);
+    let shown_kinds: Vec<EventKind> =
+        EventKind::ALL.into_iter().filter(|k| view.kinds.is_empty() || view.kinds.contains(k)).collect();
+    let lane_keys: Vec<String> = match view.lanes {
+        LaneMode::Kind => shown_kinds.iter().map(|k| k.name().to_owned()).collect(),
+        LaneMode::Actor => lanes.iter().map(|l| l.key.clone()).collect(),
+    };
+    let lane_labels: Vec<String> = match view.lanes {
+        LaneMode::Kind => shown_kinds.iter().map(|k| k.label().to_owned()).collect(),
+        LaneMode::Actor => lanes.iter().map(|l| l.label.clone()).collect(),
+    };
+    let height = AXIS_HEIGHT + LANE_HEIGHT * lane_keys.len().max(1) as f64 + 8.0;
+
+    // Track the element's width.
+    {
+        let canvas = canvas.clone();
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let measure = {
+                let canvas = canvas.clone();
+                let width = width.clone();
+                move || {
+                    if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                        width.set(c.client_width() as f64);
+                    }
+                }
+            };
+            measure();
+            let listener = web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+
+    // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+    {
+        let canvas = canvas.clone();
+        let view = props.view.clone();
+        let drawn = drawn.clone();
+        use_effect_with((), move |_| {
+            let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
+                EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
+                    let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
+                    e.prevent_default();
+                    let Some(scale) = drawn.borrow().scale else { return };
+                    let around = scale.day(f64::from(e.offset_x()));
+                    let delta = match e.delta_mode() {
+                        1 => e.delta_y() * 16.0,
+                        2 => e.delta_y() * 400.0,
+                        _ => e.delta_y(),
+                    };
+                    view.dispatch(Action::Zoom { factor: (delta * 0.0015).exp(), around });
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Paint after every render.
+    {
+        let canvas = canvas.clone();
+        let drawn = drawn.clone();
+        let record = record.clone();
+        let visible = props.visible.clone();
+        let view = view.clone();
+        let width = *width;
+        let lane_keys = lane_keys.clone();
+        let lane_labels = lane_labels.clone();
+        let shown_kinds = shown_kinds.clone();
+        use_effect(move || {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                let w = if width > 0.0 { width } else { c.client_width() as f64 };
+                let mut d = drawn.borrow_mut();
+                *d = paint(&c, w, height, &record, &visible, &view, &lane_keys, &lane_labels, &shown_kinds);
+            }
+        });
+    }
+
+    let onpointerdown = {
+        let drag = drag.clone();
+        let pointers = pointers.clone();
+        Callback::from(move |e: PointerEvent| {
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                let _ = t.set_pointer_capture(e.pointer_id());
+            }
+            pointers.borrow_mut().insert(e.pointer_id(), (f64::from(e.offset_x()), f64::from(e.offset_y())));
+            *drag.borrow_mut() = Some((f64::from(e.offset_x()), f64::from(e.offset_x()), false));
+        })
+    };
+    let onpointermove = {
+        let drag = drag.clone();
+        let view = props.view.clone();
+        let drawn = drawn.clone();
+        let hover = hover.clone();
+        let pointers = pointers.clone();
+        Callback::from(move |e: PointerEvent| {
+            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let Some(scale) = drawn.borrow().scale else { return };
+            // Two pointers: pinch to zoom around their midpoint.
+            let mut ps = pointers.borrow_mut();
+            if ps.len() == 2 && ps.contains_key(&e.pointer_id()) {
+                let before: Vec<(f64, f64)> = ps.values().copied().collect();
+                ps.insert(e.pointer_id(), (x, y));
+                let after: Vec<(f64, f64)> = ps.values().copied().collect();
+                let dist = |p: &[(f64, f64)]| ((p[0].0 - p[1].0).powi(2) + (p[0].1 - p[1].1).powi(2)).sqrt().max(1.0);
+                let around = scale.day((after[0].0 + after[1].0) / 2.0);
+                view.dispatch(Action::Zoom { factor: dist(&before) / dist(&after), around });
+                return;
+            }
+            drop(ps);
+            let mut d = drag.borrow_mut();
+            if let Some((start, last, moved)) = *d {
+                if (x - start).abs() > 4.0 || moved {
+                    view.dispatch(Action::Pan(-(x - last) * scale.days_per_px()));
+                    *d = Some((start, x, true));
+                    hover.set(None);
+                }
+                return;
+            }
+            let hit = geometry::hit(&drawn.borrow().marks, x, y).cloned();
+            if hit.as_ref().map(|m| &m.id) != hover.as_ref().map(|(m, _, _)| &m.id) {
+                hover.set(hit.map(|m| (m, x, y)));
+            }
+        })
+    };
+    let onpointerup = {
+        let drag = drag.clone();
+        let view = props.view.clone();
+        let drawn = drawn.clone();
+        let pointers = pointers.clone();
+        Callback::from(move |e: PointerEvent| {
+            pointers.borrow_mut().remove(&e.pointer_id());
+            let was = drag.borrow_mut().take();
+            if let Some((_, _, false)) = was {
+                let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+                let hit = geometry::hit(&drawn.borrow().marks, x, y).map(|m| m.id.clone());
+                view.dispatch(Action::Select(hit));
+            }
+        })
+    };
+    let onpointerleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: PointerEvent| hover.set(None))
+    };
+    let onkeydown = {
+        let view = props.view.clone();
+        let record = record.clone();
+        let visible = props.visible.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(action) = key_action(&e, &view, &record, &visible) {
+                e.prevent_default();
+                view.dispatch(action);
+            }
+        })
+    };
+
+    let label = format!(
+        "Timeline of {} events, {} to {}. Arrow keys move between events, plus and minus zoom, Shift and arrows pan.",
+        props.visible.len(),
+        annals_core::PartialDate::from_day_number(view.from as i32).label(),
+        annals_core::PartialDate::from_day_number(view.to as i32).label()
+    );
+    html! {
+        <div class="timeline" style={format!("height:{height}px")}>
+            <canvas
+                ref={canvas}
+                class="timeline-canvas"
+                tabindex="0"
+                role="application"
+                aria-roledescription="timeline"
+                aria-label={label}
+                style={format!("height:{height}px")}
+                {onpointerdown}
+                {onpointermove}
+                {onpointerup}
+                {onpointerleave}
+                {onkeydown}
+            />
+            if let Some((m, x, y)) = &*hover {
+                <div class="tooltip" role="tooltip" style={format!("left:{}px;top:{}px", x + 12.0, y + 12.0)}>
+                    <strong>{ m.title.clone() }</strong>
+                    <span>{ format!("{} · {}", m.date, m.kind.label()) }</span>
+                    if m.disputed { <span class="badge">{ "disputed" }</span> }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// The action a key stands for on the timeline, if any.
+fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]) -> Option<Action> {
+    let entries: Vec<_> = record.projections.timeline.entries().collect();
+    let step = |forward: bool| -> Option<Action> {
+        let current =
+            view.selected.as_deref().and_then(|id| visible.iter().position(|i| entries[*i].id.as_str() == id));
+        let next = match (current, forward) {
+            (None, true) => {
+                visible.iter().position(|i| f64::from(entries[*i].event.occurred.last_day()) >= view.from)?
+            }
+            (None, false) => {
+                visible.iter().rposition(|i| f64::from(entries[*i].event.occurred.first_day()) <= view.to)?
+            }
+            (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
+            (Some(c), false) => c.saturating_sub(1),
+        };
+        Some(focus(entries[*visible.get(next)?]))
+    };
+    match e.key().as_str() {
+        "ArrowRight" if e.shift_key() => Some(Action::Pan(view.span() * 0.1)),
+        "ArrowLeft" if e.shift_key() => Some(Action::Pan(-view.span() * 0.1)),
+        "ArrowRight" => step(true),
+        "ArrowLeft" => step(false),
+        "+" | "=" => Some(Action::Zoom { factor: 0.6, around: (view.from + view.to) / 2.0 }),
+        "-" | "_" => Some(Action::Zoom { factor: 1.0 / 0.6, around: (view.from + view.to) / 2.0 }),
+        "Home" => visible.first().map(|i| focus(entries[*i])),
+        "End" => visible.last().map(|i| focus(entries[*i])),
+        "Escape" => Some(Action::Select(None)),
+        "Enter" => {
+            let details = web_sys::window()?.document()?.get_element_by_id("details")?;
+            let _ = details.dyn_ref::<web_sys::HtmlElement>()?.focus();
+            None
+        }
+        _ => None,
+    }
+}
+
+fn focus(r: &annals_core::catalog::Resolved) -> Action {
+    Action::Focus {
+        id: r.id.as_str().to_owned(),
+        start: f64::from(r.event.occurred.first_day()),
+        end: f64::from(r.event.occurred.last_day()),
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "one paint call with everything it draws")]
+fn paint(
+    canvas: &HtmlCanvasElement,
+    width: f64,
+    height: f64,
+    record: &Record,
+    visible: &[usize],
+    view: &View,
+    lane_keys: &[String],
+    lane_labels: &[String],
+    shown_kinds: &[EventKind],
+) -> Drawn {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    canvas.set_width((width * ratio) as u32);
+    canvas.set_height((height * ratio) as u32);
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return Drawn::default();
+    };
+    let _ = ctx.scale(ratio, ratio);
+    // Small screens get a narrower label column so the time axis keeps most of the width.
+    let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
+    let scale = Scale { from: view.from, to: view.to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
+
+    // Paper, lanes, labels.
+    ctx.set_fill_style_str("#fbfaf7");
+    ctx.fill_rect(0.0, 0.0, width, height);
+    for (i, label) in lane_labels.iter().enumerate() {
+        let y = AXIS_HEIGHT + LANE_HEIGHT * i as f64;
+        if i % 2 == 0 {
+            ctx.set_fill_style_str("#f1eee6");
+            ctx.fill_rect(0.0, y, width, LANE_HEIGHT);
+        }
+        ctx.set_fill_style_str("#1b1f24");
+        ctx.set_font("13px system-ui, sans-serif");
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text(&ellipsize(&ctx, label, label_width - 12.0), 8.0, y + LANE_HEIGHT / 2.0);
+    }
+
+    // Axis.
+    ctx.set_font("12px system-ui, sans-serif");
+    ctx.set_text_baseline("middle");
+    for t in geometry::ticks(&scale) {
+        let x = scale.x(f64::from(t.day)).round() + 0.5;
+        if x < label_width {
+            continue;
+        }
+        ctx.set_stroke_style_str("#d9d4c7");
+        ctx.begin_path();
+        ctx.move_to(x, AXIS_HEIGHT - 6.0);
+        ctx.line_to(x, height);
+        ctx.stroke();
+        ctx.set_fill_style_str("#4a5560");
+        let _ = ctx.fill_text(&t.label, x + 4.0, AXIS_HEIGHT / 2.0);
+    }
+
+    // Events or clusters.
+    let timeline = &record.projections.timeline;
+    let entries: Vec<_> = timeline.entries().collect();
+    let (from_day, to_day) = (view.from.floor() as i32, view.to.ceil() as i32);
+    let in_window: Vec<usize> = visible
+        .iter()
+        .copied()
+        .filter(|i| {
+            let o = &entries[*i].event.occurred;
+            o.last_day() >= from_day && o.first_day() <= to_day
+        })
+        .collect();
+    let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
+        match view.lanes {
+            LaneMode::Kind => lane_keys.iter().position(|k| k == r.kind.name()).into_iter().collect(),
+            LaneMode::Actor => r
+                .event
+                .participants()
+                .into_iter()
+                .filter_map(|(a, _)| lane_keys.iter().position(|k| k == a.as_str()))
+                .collect(),
+        }
+    };
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(label_width, AXIS_HEIGHT, width - label_width, height - AXIS_HEIGHT);
+    ctx.clip();
+    let mut marks = Vec::new();
+    if in_window.len() > DETAIL_LIMIT {
+        let level = geometry::level(&scale);
+        let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
+        let clusters = if unfiltered {
+            geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
+        } else {
+            count_clusters(&in_window, &entries, &scale, level, &lanes_of)
+        };
+        for c in &clusters {
+            draw_cluster(&ctx, c, lane_keys, view.lanes);
+        }
+    } else {
+        marks = geometry::marks(in_window.iter().map(|i| (&**entries[*i], lanes_of(entries[*i]))), &scale);
+        draw_marks(&ctx, &marks, view.selected.as_deref());
+    }
+    ctx.restore();
+    Drawn { marks, scale: Some(scale) }
+}
+
+fn count_clusters(
+    in_window: &[usize],
+    entries: &[&std::sync::Arc<annals_core::catalog::Resolved>],
+    scale: &Scale,
+    level: annals_core::projection::Level,
+    lanes_of: &dyn Fn(&annals_core::catalog::Resolved) -> Vec<usize>,
+) -> Vec<Cluster> {
+    let mut counts: std::collections::BTreeMap<(usize, i64), (u32, u32)> = std::collections::BTreeMap::new();
+    for i in in_window {
+        let r = entries[*i];
+        let bucket = level.bucket(r.event.occurred.first_day());
+        for lane in lanes_of(r) {
+            let c = counts.entry((lane, bucket)).or_default();
+            c.0 += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((lane, b), (count, uncertain))| {
+            let (s, e) = level.span(b);
+            Cluster { lane, x1: scale.x(f64::from(s)), x2: scale.x(f64::from(e + 1)), count, uncertain }
+        })
+        .collect()
+}
+
+fn draw_cluster(ctx: &CanvasRenderingContext2d, c: &Cluster, lane_keys: &[String], mode: LaneMode) {
+    let colour = match mode {
+        LaneMode::Kind => {
+            lane_keys.get(c.lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour)
+        }
+        LaneMode::Actor => "#4a5560",
+    };
+    let y = geometry::lane_y(c.lane);
+    let h = (6.0 + (f64::from(c.count)).ln_1p() * 4.0).min(LANE_HEIGHT - 6.0);
+    ctx.set_fill_style_str(colour);
+    ctx.set_global_alpha(0.75);
+    ctx.fill_rect(c.x1 + 0.5, y - h / 2.0, (c.x2 - c.x1 - 1.0).max(1.0), h);
+    ctx.set_global_alpha(1.0);
+    if c.x2 - c.x1 > 24.0 {
+        ctx.set_fill_style_str("#ffffff");
+        ctx.set_font("bold 11px system-ui, sans-serif");
+        ctx.set_text_align("center");
+        let _ = ctx.fill_text(&c.count.to_string(), (c.x1 + c.x2) / 2.0, y);
+        ctx.set_text_align("start");
+    }
+}
+
+fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&str>) {
+    // Pale spans first, so precise marks sit on top of them.
+    let mut order: Vec<&Mark> = marks.iter().collect();
+    order.sort_by_key(|m| m.shape != Shape::Uncertain);
+    let mut label_end: HashMap<usize, f64> = HashMap::new();
+    for m in order {
+        let colour = kind_colour(m.kind);
+        let is_selected = selected == Some(m.id.as_str());
+        match m.shape {
+            Shape::Point => {
+                let cx = (m.x1 + m.x2) / 2.0;
+                ctx.begin_path();
+                let _ = ctx.arc(cx, m.y, 6.0, 0.0, std::f64::consts::TAU);
+                ctx.set_fill_style_str(colour);
+                ctx.fill();
+            }
+            Shape::Bar => {
+                ctx.set_fill_style_str(colour);
+                ctx.fill_rect(m.x1, m.y - 6.0, (m.x2 - m.x1).max(6.0), 12.0);
+            }
+            Shape::Uncertain => {
+                ctx.set_fill_style_str(colour);
+                ctx.set_global_alpha(0.18);
+                ctx.fill_rect(m.x1, m.y - 9.0, (m.x2 - m.x1).max(4.0), 18.0);
+                ctx.set_global_alpha(1.0);
+                ctx.set_stroke_style_str(colour);
+                let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
+                ctx.stroke_rect(m.x1 + 0.5, m.y - 8.5, (m.x2 - m.x1 - 1.0).max(3.0), 17.0);
+                let _ = ctx.set_line_dash(&js_dash(&[]));
+            }
+        }
+        if m.disputed {
+            ctx.set_fill_style_str("#8a3b12");
+            ctx.set_font("bold 11px system-ui, sans-serif");
+            let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
+        }
+        if is_selected {
+            ctx.set_stroke_style_str("#1b1f24");
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
+            ctx.set_line_width(1.0);
+        }
+        // A label where it fits without overlapping the previous one in the lane.
+        let start = match m.shape {
+            Shape::Point => (m.x1 + m.x2) / 2.0 + 10.0,
+            _ => m.x2.max(m.x1 + 6.0) + 6.0,
+        };
+        let free = label_end.get(&m.lane).copied().unwrap_or(f64::MIN);
+        if start > free && m.shape != Shape::Uncertain || (m.shape == Shape::Uncertain && m.x1 + 4.0 > free) {
+            let x = if m.shape == Shape::Uncertain { m.x1 + 4.0 } else { start };
+            ctx.set_font("12px system-ui, sans-serif");
+            ctx.set_fill_style_str("#1b1f24");
+            let text = ellipsize(ctx, &m.title, 220.0);
+            let w = ctx.measure_text(&text).map_or(100.0, |t| t.width());
+            let _ = ctx.fill_text(&text, x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
+            label_end.insert(m.lane, x + w + 12.0);
+        }
+    }
+}
+
+fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {
+    let array = js_sys_array(values);
+    array.into()
+}
+
+fn js_sys_array(values: &[f64]) -> web_sys::js_sys::Array {
+    values.iter().map(|v| wasm_bindgen::JsValue::from_f64(*v)).collect()
+}
+
+/// Shortens text with "…" to fit a width.
+fn ellipsize(ctx: &CanvasRenderingContext2d, text: &str, max: f64) -> String {
+    let width = |t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width());
+    if width(text) <= max {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let candidate: String = chars[..mid].iter().collect::<String>() + "…";
+        if width(&candidate) <= max {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    chars[..lo].iter().collect::<String>() + "…"
+}
+
+/// Indices (into [`Timeline::entries`]) of the events that pass the view's filters.
+pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) -> Vec<usize> {
+    timeline.entries().enumerate().filter(|(_, r)| view.shows(r, &name)).map(|(i, _)| i).collect()
+}
