@@ -251,7 +251,8 @@ mod tests {
     #[test]
     fn ticks_adapt_from_decades_to_days() {
         let labels = |s: &Scale| ticks(s).into_iter().map(|t| t.label).collect::<Vec<_>>();
-        assert_eq!(labels(&scale("1990-01-01", "2030-01-01", 600.0)), ["1990", "2000", "2010", "2020", "2030"]);
+        assert_eq!(labels(&scale("1990-01-01", "2030-01-01", 300.0)), ["1990", "2000", "2010", "2020", "2030"]);
+        assert_eq!(labels(&scale("1990-01-01", "2000-01-01", 600.0)).len(), 6, "two-year steps");
         assert_eq!(labels(&scale("2024-01-01", "2025-01-01", 900.0))[..4], ["2024", "Feb", "Mar", "Apr"]);
         let days = labels(&scale("2024-05-14", "2024-05-20", 900.0));
         assert!(days.contains(&"16 May".to_owned()), "{days:?}");
