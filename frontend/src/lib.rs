@@ -6,10 +6,14 @@
 //! - [`state`] — the view (window, filters, selection) as a pure reducer, and its URL form;
 //! - [`geometry`] — the timeline's scale, ticks, marks and hit-testing, pure;
 //! - [`timeline`] — the canvas timeline widget;
+//! - [`map`] — the relation map, with its as-of replay;
+//! - [`charts`] — events per year and documents signed (plotters);
 //! - [`panels`] — details, the accessible list of events in view, filters;
 //! - [`record`] — fetching and folding a record.
 
+pub mod charts;
 pub mod geometry;
+pub mod map;
 pub mod panels;
 pub mod record;
 pub mod state;
@@ -22,7 +26,7 @@ use yew::prelude::*;
 
 use panels::{Controls, Details, EventList};
 use record::{Record, RecordState};
-use state::{Action, View};
+use state::{Action, Panel, View};
 use timeline::TimelineCanvas;
 
 /// Where the static site finds the default record (copied into the bundle by trunk).
@@ -132,8 +136,19 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     { format!("{} events · {} documents signed · {} disputed", stats.events, stats.documents, stats.disputed) }
                 </p>
             </header>
+            <nav class="tabs" aria-label="Views">
+                { for [(Panel::Timeline, "Timeline"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
+                    let handle = view.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| handle.dispatch(Action::Show(panel)));
+                    html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }
+                }) }
+            </nav>
             <Controls view={view.clone()} extent={(initial.from, initial.to)} />
-            <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} />
+            { match view.panel {
+                Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
+                Panel::Map => html! { <map::RelationMap record={record.clone()} view={view.clone()} /> },
+                Panel::Charts => html! { <charts::Charts record={record.clone()} visible={visible.clone()} /> },
+            } }
             <div class="columns">
                 <EventList record={record.clone()} view={view.clone()} visible={visible} />
                 <Details record={record.clone()} selected={view.selected.clone()} />

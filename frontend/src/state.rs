@@ -19,9 +19,34 @@ pub const MIN_SPAN_DAYS: f64 = 2.0;
 /// The largest window: 600 years.
 pub const MAX_SPAN_DAYS: f64 = 600.0 * 365.25;
 
+/// Which visual is shown above the list and details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Panel {
+    /// The timeline.
+    #[default]
+    Timeline,
+    /// The relation map.
+    Map,
+    /// The charts.
+    Charts,
+}
+
+impl Panel {
+    /// The name used in the URL.
+    pub fn name(self) -> &'static str {
+        match self {
+            Panel::Timeline => "timeline",
+            Panel::Map => "map",
+            Panel::Charts => "charts",
+        }
+    }
+}
+
 /// The view state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
+    /// The visual shown.
+    pub panel: Panel,
     /// First visible day (day number, fractional while zooming).
     pub from: f64,
     /// Last visible day.
@@ -41,6 +66,7 @@ pub struct View {
 impl Default for View {
     fn default() -> Self {
         Self {
+            panel: Panel::Timeline,
             from: 0.0,
             to: 365.0,
             kinds: BTreeSet::new(),
@@ -85,6 +111,8 @@ pub enum Action {
     },
     /// Lanes by kind or by actor.
     Lanes(LaneMode),
+    /// Show another visual.
+    Show(Panel),
     /// Replace the whole view (from the URL).
     Replace(Box<View>),
 }
@@ -145,6 +173,7 @@ impl View {
                 }
             }
             Action::Lanes(mode) => v.lanes = mode,
+            Action::Show(panel) => v.panel = panel,
             Action::Replace(view) => v = *view,
         }
         v
@@ -181,6 +210,9 @@ impl View {
     /// The view as a URL fragment (without `#`).
     pub fn to_fragment(&self) -> String {
         let mut parts = Vec::new();
+        if self.panel != Panel::Timeline {
+            parts.push(format!("view={}", self.panel.name()));
+        }
         if let Some(id) = &self.selected {
             parts.push(format!("e={}", encode(id)));
         }
@@ -218,6 +250,13 @@ impl View {
                 "kinds" => v.kinds = value.split(',').filter_map(|k| k.parse().ok()).collect(),
                 "q" => v.query = value,
                 "actor" if !value.is_empty() => v.actor = Some(value),
+                "view" => {
+                    v.panel = match value.as_str() {
+                        "map" => Panel::Map,
+                        "charts" => Panel::Charts,
+                        _ => Panel::Timeline,
+                    }
+                }
                 "lanes" => v.lanes = if value == "actor" { LaneMode::Actor } else { LaneMode::Kind },
                 _ => {}
             }
@@ -313,6 +352,7 @@ mod tests {
     #[test]
     fn the_fragment_round_trips() {
         let v = View {
+            panel: Panel::Map,
             from: day("2024-01-01"),
             to: day("2024-12-31"),
             kinds: [EventKind::Visit, EventKind::Signing].into_iter().collect(),
@@ -324,13 +364,14 @@ mod tests {
         let text = v.to_fragment();
         assert_eq!(
             text,
-            "e=2024-05-16-state-visit&from=2024-01-01&to=2024-12-31&kinds=Visit,Signing&q=Karabakh%20%26%20Zangezur&actor=aliyev&lanes=actor"
+            "view=map&e=2024-05-16-state-visit&from=2024-01-01&to=2024-12-31&kinds=Visit,Signing&q=Karabakh%20%26%20Zangezur&actor=aliyev&lanes=actor"
         );
         let back = View::from_fragment(&format!("#{text}"), &View::default());
         assert_eq!(back.selected, v.selected);
         assert_eq!(back.kinds, v.kinds);
         assert_eq!(back.query, v.query);
         assert_eq!(back.lanes, LaneMode::Actor);
+        assert_eq!(back.panel, Panel::Map);
         assert!((back.from - v.from).abs() <= 1.0 && (back.to - (v.to + 1.0)).abs() <= 1.0);
     }
 

@@ -273,7 +273,7 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
         for &(a, b, w) in &edges {
             let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
             let d = (dx * dx + dy * dy).sqrt().max(1e-3);
-            let f = d / k * (1.0 + w).sqrt(); // attraction d²/k, heavier for busier edges
+            let f = d / k * (1.0 + 0.35 * w.ln_1p()); // attraction d²/k, a little stronger for busier edges
             disp[a].0 -= dx * f;
             disp[a].1 -= dy * f;
             disp[b].0 += dx * f;
@@ -281,8 +281,8 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
         }
         for i in 0..n {
             // Gravity keeps disconnected parts on the canvas.
-            disp[i].0 -= pos[i].0 * 0.5;
-            disp[i].1 -= pos[i].1 * 0.5;
+            disp[i].0 -= pos[i].0 * 1.2;
+            disp[i].1 -= pos[i].1 * 1.2;
             let len = (disp[i].0 * disp[i].0 + disp[i].1 * disp[i].1).sqrt();
             if len > 0.0 {
                 let step = len.min(temperature) / len;
