@@ -128,6 +128,18 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let visible =
         Rc::new(timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned()));
     let stats = record.projections.stats_view();
+    let actors = use_memo(Rc::as_ptr(&record) as usize, {
+        let record = record.clone();
+        move |_| {
+            let p = &record.projections;
+            p.timeline
+                .lanes(annals_core::projection::LaneMode::Actor, &p.catalog)
+                .into_iter()
+                .map(|l| (l.key, l.label))
+                .collect::<Vec<_>>()
+        }
+    });
+    let actors = Rc::new((*actors).clone());
     html! {
         <>
             <header class="masthead">
@@ -143,7 +155,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }
                 }) }
             </nav>
-            <Controls view={view.clone()} extent={(initial.from, initial.to)} />
+            <Controls view={view.clone()} extent={(initial.from, initial.to)} actors={actors} />
             { match view.panel {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
                 Panel::Map => html! { <map::RelationMap record={record.clone()} view={view.clone()} /> },

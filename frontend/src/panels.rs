@@ -191,6 +191,8 @@ pub struct ControlsProps {
     pub view: UseReducerHandle<View>,
     /// The whole extent of the record (days), for "All".
     pub extent: (f64, f64),
+    /// Actors to filter by: (id, name), most active first.
+    pub actors: Rc<Vec<(String, String)>>,
 }
 
 /// Filters and zoom buttons.
@@ -255,9 +257,22 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <button type="button" aria-pressed={(view.lanes == LaneMode::Kind).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Kind))}>{ "By kind" }</button>
                 <button type="button" aria-pressed={(view.lanes == LaneMode::Actor).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Actor))}>{ "By actor" }</button>
             </div>
-            if let Some(a) = &view.actor {
-                <button type="button" class="actor-filter" onclick={dispatch(Action::Actor(None))}>{ format!("Only {a} ✕") }</button>
-            }
+            <label class="search">{ "Actor" }
+                <select onchange={{
+                    let handle = props.view.clone();
+                    Callback::from(move |e: Event| {
+                        if let Some(select) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                            let v = select.value();
+                            handle.dispatch(Action::Actor((!v.is_empty()).then_some(v)));
+                        }
+                    })
+                }}>
+                    <option value="" selected={view.actor.is_none()}>{ "All actors" }</option>
+                    { for props.actors.iter().map(|(id, name)| html! {
+                        <option value={id.clone()} selected={view.actor.as_deref() == Some(id.as_str())}>{ name.clone() }</option>
+                    }) }
+                </select>
+            </label>
         </div>
     }
 }

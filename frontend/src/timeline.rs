@@ -403,7 +403,20 @@ fn paint(
         draw_marks(&ctx, &marks, view.selected.as_deref());
     }
     ctx.restore();
+    mark_first_paint(in_window.len());
     Drawn { marks, scale: Some(scale) }
+}
+
+/// Records, once, when the timeline first painted events (`window.__annalsFirstPaint`, in
+/// `performance.now()` milliseconds), for the benchmark and end-to-end tests.
+fn mark_first_paint(events: usize) {
+    let Some(w) = web_sys::window() else { return };
+    let key = wasm_bindgen::JsValue::from_str("__annalsFirstPaint");
+    if events == 0 || web_sys::js_sys::Reflect::has(&w, &key).unwrap_or(true) {
+        return;
+    }
+    let now = w.performance().map_or(0.0, |p| p.now());
+    let _ = web_sys::js_sys::Reflect::set(&w, &key, &wasm_bindgen::JsValue::from_f64(now));
 }
 
 fn count_clusters(
