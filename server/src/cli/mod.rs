@@ -4,6 +4,7 @@
 //! is clean, 1 when the input has errors (each reported), 2 when the input cannot be read at
 //! all or the command line is wrong.
 
+pub mod serve;
 mod stats;
 mod validate;
 
@@ -32,6 +33,11 @@ pub enum Command {
     Validate(validate::Args),
     /// Print figures of a file of events: events per kind and year, actors, documents signed.
     Stats(stats::Args),
+    /// Run the service: the event store (SQLite), the HTTP API and the web app.
+    ///
+    /// Loads the default record into an empty store on first start. Writes need the bearer
+    /// token (--token, ANNALS_TOKEN, or the one generated into <db>.token).
+    Serve(serve::Args),
 }
 
 /// Options shared by the commands that read a file.
@@ -82,6 +88,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Serve(args) => Ok(serve::run(&args)),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,205 @@
+//! `annals serve`: the store, the API and the web app in one process.
+//!
+//! On first start with an empty store it loads the default record; when no token is given
+//! it generates one, keeps it beside the database (`<db>.token`, owner-only) and prints it
+//! once.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use annals_core::format::load;
+use annals_core::validate::Nothing;
+use annals_core::{Appended, ExpectedVersion, StreamName};
+use anyhow::{bail, Context};
+use tracing_subscriber::EnvFilter;
+
+use crate::http::{self, AppState, DEFAULT_BODY_LIMIT};
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+
+/// The default record, built into the binary so `annals serve` works from any directory.
+pub const DEFAULT_RECORD: &str = include_str!("../../../data/azerbaijan-belarus.json");
+/// Where the default record is looked for first, relative to the current directory.
+pub const DEFAULT_SEED: &str = "data/azerbaijan-belarus.json";
+
+/// Arguments of `annals serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "ANNALS_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The SQLite database file (created when missing).
+    #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
+    pub db: PathBuf,
+    /// The built web app to serve at `/` (`trunk build` output).
+    #[arg(long, env = "ANNALS_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// The bearer token writes must present. Without it (and without ANNALS_TOKEN) a token
+    /// is generated on first start, stored in `<db>.token` (owner-only) and printed once.
+    #[arg(long, env = "ANNALS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The record loaded into an empty store on first start [default: data/azerbaijan-belarus.json
+    /// when it exists, else the copy built into the binary].
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Start with an empty store instead of loading a record.
+    #[arg(long, conflicts_with = "seed")]
+    pub no_seed: bool,
+    /// Largest request body accepted, in bytes (larger ones get 413).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
+    pub max_body: usize,
+}
+
+pub(super) fn run(args: &Args) -> ExitCode {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("annals: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("annals: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(args: &Args) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    if !args.no_seed {
+        let (name, bytes) = seed_source(args.seed.as_deref())?;
+        if let Some(done) = seed(&*store, &name, &bytes).await? {
+            tracing::info!("loaded {name}: {} events, version {}", done.positions.len(), done.version);
+        }
+    }
+    let token = token(args.token.as_deref(), &args.db)?;
+    if !args.dist.join("index.html").exists() {
+        tracing::warn!(
+            "{} has no index.html: the web app is not served (build it with `trunk build`)",
+            args.dist.display()
+        );
+    }
+    let state = AppState::new(store, token).with_body_limit(args.max_body);
+    let app = http::router(state.clone(), Some(&args.dist));
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("serving {} on http://{addr}/", args.db.display());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            tracing::info!("shutting down");
+            state.close();
+        })
+        .await?;
+    tracing::info!("stopped; closing the store");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM: requests in flight finish, the store closes cleanly.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The record to seed from: `--seed FILE`, else `data/azerbaijan-belarus.json` when it
+/// exists, else the copy built into the binary. Returns a name for messages and the bytes.
+pub fn seed_source(given: Option<&Path>) -> anyhow::Result<(String, Vec<u8>)> {
+    if let Some(path) = given {
+        let bytes = std::fs::read(path).with_context(|| format!("reading the seed {}", path.display()))?;
+        return Ok((path.display().to_string(), bytes));
+    }
+    match std::fs::read(DEFAULT_SEED) {
+        Ok(bytes) => Ok((DEFAULT_SEED.to_owned(), bytes)),
+        Err(_) => Ok(("the built-in default record".to_owned(), DEFAULT_RECORD.as_bytes().to_vec())),
+    }
+}
+
+/// Loads a record into the store if the store is empty; does nothing otherwise (so a
+/// restart never loads it twice). Records that do not validate are left out, with a warning.
+pub async fn seed(store: &dyn Store, name: &str, bytes: &[u8]) -> anyhow::Result<Option<Appended>> {
+    if !store.streams().await?.is_empty() {
+        return Ok(None);
+    }
+    let loaded = load(bytes, name, None, &Nothing);
+    for d in &loaded.diagnostics {
+        tracing::warn!("{name}: {d}");
+    }
+    if loaded.accepted.is_empty() {
+        bail!("{name}: no valid record to load");
+    }
+    let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
+    let done = store.append(stream, ExpectedVersion::NoStream, loaded.proposed()).await?;
+    Ok(Some(done))
+}
+
+/// The write token: the one given, else the one in `<db>.token`, else a new one stored
+/// there with owner-only permissions and printed once.
+pub fn token(given: Option<&str>, db: &Path) -> anyhow::Result<String> {
+    if let Some(token) = given {
+        if token.trim().is_empty() {
+            bail!("the token is empty");
+        }
+        return Ok(token.trim().to_owned());
+    }
+    let path = token_path(db);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
+        Ok(_) => bail!("{} is empty; delete it to generate a new token", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
+    println!("annals: generated a write token, stored in {} (owner-only):\n{token}", path.display());
+    Ok(token)
+}
+
+/// `<db>.token`.
+pub fn token_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".token");
+    PathBuf::from(name)
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}

@@ -1,0 +1,200 @@
+//! The HTTP API and the web app, over a [`Store`].
+//!
+//! One router per resource, merged under `/api`:
+//!
+//! - [`streams`] — `GET /api/streams`, `GET|POST /api/streams/{stream}/events`;
+//! - [`views`] — `GET /api/streams/{stream}/timeline|graph|stats`, the projections;
+//! - [`live`] — `GET /api/streams/{stream}/live`, Server-Sent Events of new envelopes;
+//!
+//! plus `GET /healthz`, and the web app (`dist/`) for every other path. Every error has the
+//! one JSON shape of [`ApiError`]. Reads are public, with CORS so other sites can fetch a
+//! record; the stream version is their `ETag`. Writes need `Authorization: Bearer <token>`.
+
+pub mod error;
+pub mod live;
+pub mod streams;
+pub mod views;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use annals_core::id::check_stream;
+use annals_core::StreamName;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::sync::watch;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::store::Store;
+
+/// Bodies larger than this are refused with 413 unless configured otherwise.
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The bearer token writes must present.
+    pub token: Arc<str>,
+    /// The largest body accepted, in bytes.
+    pub body_limit: usize,
+    /// Projections of each stream, kept up to date on demand.
+    pub views: Arc<views::ViewCache>,
+    /// The latest envelopes, shared by every live subscriber.
+    pub recent: Arc<live::Recent>,
+    /// Set when the server shuts down: live streams end so connections can close.
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl AppState {
+    /// State over a store, with a write token and the default body limit.
+    pub fn new(store: Arc<dyn Store>, token: impl Into<Arc<str>>) -> Self {
+        Self {
+            store,
+            token: token.into(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            views: Arc::default(),
+            recent: Arc::default(),
+            closing: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// Ends every live stream (new ones end at once), so a graceful shutdown does not wait
+    /// for subscribers that never hang up.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when [`AppState::close`] has been called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
+    }
+
+    /// The same state with another body limit.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+}
+
+/// The whole application: the API, `/healthz` and, when `dist` is given, the web app
+/// (unknown paths outside `/api` get `dist/index.html`, so the app can route).
+pub fn router(state: AppState, dist: Option<&Path>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH, HeaderName::from_static("last-event-id")])
+        .expose_headers([header::ETAG]);
+    let api = Router::new()
+        .merge(streams::router())
+        .merge(views::router())
+        .merge(live::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(cors);
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api", api)
+        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    match dist {
+        Some(dist) => app.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")))),
+        None => app,
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let last_position = *state.store.subscribe().borrow();
+    Json(json!({"status": "ok", "last_position": last_position}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such resource; see /api/streams".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The `ETag` of a stream at a version: the version in quotes.
+pub fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// `304 Not Modified` when the request's `If-None-Match` names this version's `ETag`.
+pub fn not_modified(headers: &axum::http::HeaderMap, version: u64) -> Option<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let tag = etag(version);
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == tag);
+    matches.then(|| (axum::http::StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response())
+}
+
+/// The `{stream}` of a path, checked with [`check_stream`] (400 otherwise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamPath(pub StreamName);
+
+impl<S: Send + Sync> FromRequestParts<S> for StreamPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(name) = axum::extract::Path::<String>::from_request_parts(parts, state).await?;
+        check_stream(&name).map_err(|reason| {
+            // The reason names the stream itself when it quotes a character.
+            let message = if reason.starts_with('"') {
+                format!("stream name {reason}")
+            } else {
+                format!("stream name {name:?} {reason}")
+            };
+            ApiError::bad_request("bad_stream", message)
+        })?;
+        Ok(StreamPath(StreamName::from(name)))
+    }
+}
+
+/// Proof that the request carries the write token (401 otherwise). Extracted before the
+/// body, so an unauthorized request is refused without reading it.
+#[derive(Debug, Clone, Copy)]
+pub struct Authorized;
+
+impl FromRequestParts<AppState> for Authorized {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let given = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let Some(given) = given else {
+            return Err(ApiError::Unauthorized("writing needs an `Authorization: Bearer <token>` header"));
+        };
+        let token = given.strip_prefix("Bearer ").or_else(|| given.strip_prefix("bearer ")).unwrap_or("").trim();
+        if constant_time_eq(token.as_bytes(), state.token.as_bytes()) {
+            Ok(Authorized)
+        } else {
+            Err(ApiError::Unauthorized("the bearer token is not the token of this server"))
+        }
+    }
+}
+
+/// Compares without returning early, so the time taken does not tell how much matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,539 @@
+//! The SQLite store: the default backend, one file, no server.
+//!
+//! # File format
+//!
+//! One table, one row per envelope (`PRAGMA user_version = 1`):
+//!
+//! ```sql
+//! CREATE TABLE events (
+//!     position       INTEGER PRIMARY KEY,   -- global, gapless from 1, commit order (the rowid)
+//!     id             TEXT    NOT NULL UNIQUE,
+//!     stream         TEXT    NOT NULL,
+//!     stream_version INTEGER NOT NULL,      -- 1-based index of the event in its stream
+//!     recorded_at    TEXT    NOT NULL,      -- RFC 3339 UTC, milliseconds (`Timestamp`)
+//!     type           TEXT    NOT NULL,      -- `Visit`, `ActorRegistered`, …
+//!     schema_version INTEGER NOT NULL,      -- of the payload, upcast on read
+//!     payload        TEXT    NOT NULL,      -- the payload JSON, as in the envelope JSON
+//!     UNIQUE (stream, stream_version)
+//! ) STRICT;
+//! CREATE INDEX events_by_stream ON events (stream, position);
+//! ```
+//!
+//! The columns are the fields of the envelope JSON of [`annals_core::envelope`], so a row
+//! is an envelope and the same schema maps one to one onto PostgreSQL. The unique
+//! constraints are a second line of defence behind the writer's own checks: a duplicate id
+//! or a second event at the same stream version cannot be stored even by a bug.
+//!
+//! # Commit protocol
+//!
+//! The database runs in WAL mode with `synchronous=FULL`: a commit returns only after the
+//! WAL is on disk, and a crash at any moment leaves the last committed transaction intact.
+//!
+//! One writer thread owns the only write connection and the in-memory state the append rules
+//! need (each stream's version and [`Catalog`]; ids are looked up in the table). It loops:
+//!
+//! 1. wait for one append request, then drain every request already queued (a group);
+//! 2. `BEGIN IMMEDIATE`; if the table's last position differs from the one in memory
+//!    (another process wrote to the file), rebuild the state from the table first;
+//! 3. for each request in arrival order, plan it with [`plan_append`] against the state
+//!    (which already includes the earlier requests of the group). A rejected request
+//!    changes nothing. An accepted one is inserted with the next positions and folded into
+//!    the state;
+//! 4. `COMMIT` (durable), publish the last position to subscribers, answer each request.
+//!
+//! If any statement or the commit fails, the transaction is rolled back and nothing of the
+//! group is stored: every request of the group gets a storage error (a retry is safe: ids
+//! make it idempotent) and the state is rebuilt from the table. So an acknowledged append is
+//! always durable, and positions are gapless and in commit order. Many concurrent appends
+//! share one fsync, which is what makes them fast.
+//!
+//! One process per file is the supported setup. A second writing process is noticed at
+//! step 2 and stays correct (SQLite's write lock serializes the groups), but each switch
+//! costs a full reload, and its commits do not wake this process's live subscribers.
+//!
+//! Reads use separate read-only connections (WAL readers never block the writer), on
+//! tokio's blocking pool; a read of a stream page and its version is one read transaction.
+//!
+//! # Recovery
+//!
+//! Opening the file folds the whole table into the in-memory state, checking on the way
+//! that positions are gapless and stream versions consecutive; a file that fails the check
+//! is refused, not repaired. SQLite's own recovery (rolling back an incomplete WAL
+//! transaction) has already run by then.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use annals_core::catalog::Catalog;
+use annals_core::envelope::{current_schema, decode_event};
+use annals_core::log::{plan_append, AppendContext, Plan, StreamInfo};
+use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, StreamName, Timestamp};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+
+use super::{BoxFuture, Store, StoreError, StreamPage};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    position       INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    stream         TEXT    NOT NULL,
+    stream_version INTEGER NOT NULL,
+    recorded_at    TEXT    NOT NULL,
+    type           TEXT    NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload        TEXT    NOT NULL,
+    UNIQUE (stream, stream_version)
+) STRICT;
+CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream, position);
+PRAGMA user_version = 1;
+";
+
+/// The file format version, kept in `PRAGMA user_version`.
+const FORMAT: i64 = 1;
+
+const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
+
+/// Most requests one commit takes; the rest wait for the next group.
+const MAX_GROUP: usize = 1024;
+/// Most reads running at once, and read connections kept open between reads. Waiting for a
+/// connection is cheaper than opening one, and bounds the blocking threads reads take.
+const READERS: usize = 8;
+
+fn storage(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Storage(e.to_string())
+}
+
+/// The SQLite store. See the module docs for the file format and the commit protocol.
+#[derive(Debug)]
+pub struct SqliteStore {
+    requests: Option<mpsc::Sender<Request>>,
+    readers: Arc<ReadPool>,
+    permits: Arc<Semaphore>,
+    committed: watch::Receiver<u64>,
+    writer: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Request {
+    stream: StreamName,
+    expected: ExpectedVersion,
+    batch: Vec<Proposed>,
+    reply: oneshot::Sender<Result<Appended, StoreError>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`, recording events at the time of the
+    /// system clock.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with_clock(path, super::now)
+    }
+
+    /// Opens (or creates) the store at `path` with a clock for `recorded_at`.
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: fn() -> Timestamp) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(storage)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(storage)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Storage(format!("{}: cannot use WAL mode (got {mode})", path.display())));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL;").map_err(storage)?;
+        let format: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage)?;
+        if format > FORMAT {
+            return Err(StoreError::Storage(format!(
+                "{}: file format {format} is newer than this program's ({FORMAT}); use a newer annals",
+                path.display()
+            )));
+        }
+        conn.execute_batch(SCHEMA).map_err(storage)?;
+        let state = load_state(&conn).map_err(|e| match e {
+            StoreError::Storage(m) => StoreError::Storage(format!("{}: {m}", path.display())),
+            other => other,
+        })?;
+        let (committed_tx, committed) = watch::channel(state.last_position);
+        let (requests, queue) = mpsc::channel(4 * MAX_GROUP);
+        let writer = std::thread::Builder::new()
+            .name("annals-sqlite-writer".into())
+            .spawn(move || Writer { conn, state, committed: committed_tx, clock }.run(queue))
+            .map_err(storage)?;
+        Ok(Self {
+            requests: Some(requests),
+            readers: Arc::new(ReadPool { path, idle: Mutex::new(Vec::new()) }),
+            permits: Arc::new(Semaphore::new(READERS)),
+            committed,
+            writer: Some(writer),
+        })
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = self.readers.clone();
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
+        tokio::task::spawn_blocking(move || {
+            let out = readers.with(f);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(storage)?
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Stops the writer after the requests already queued and waits for it, so the file is
+    /// closed when the store is gone (a reopen in the same process sees everything).
+    fn drop(&mut self) {
+        self.requests.take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    fn append(
+        &self,
+        stream: StreamName,
+        expected: ExpectedVersion,
+        batch: Vec<Proposed>,
+    ) -> BoxFuture<'_, Result<Appended, StoreError>> {
+        Box::pin(async move {
+            let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
+            let (reply, answer) = oneshot::channel();
+            requests.send(Request { stream, expected, batch, reply }).await.map_err(|_| StoreError::Closed)?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn read_all(&self, after: u64, limit: usize) -> BoxFuture<'_, Result<Vec<Envelope>, StoreError>> {
+        Box::pin(self.read(move |conn| {
+            let sql = format!("SELECT {COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2");
+            let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
+            let rows = stmt.query(params![after as i64, limit as i64]).map_err(storage)?;
+            collect(rows)
+        }))
+    }
+
+    fn read_stream(
+        &self,
+        stream: StreamName,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<StreamPage, StoreError>> {
+        Box::pin(self.read(move |conn| {
+            let tx = conn.transaction().map_err(storage)?;
+            let version: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?1",
+                    [stream.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(storage)?;
+            let events = {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM events WHERE stream = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
+                );
+                let mut stmt = tx.prepare_cached(&sql).map_err(storage)?;
+                let rows = stmt.query(params![stream.as_str(), after as i64, limit as i64]).map_err(storage)?;
+                collect(rows)?
+            };
+            tx.finish().map_err(storage)?;
+            Ok(StreamPage { version: version as u64, events })
+        }))
+    }
+
+    fn streams(&self) -> BoxFuture<'_, Result<Vec<StreamInfo>, StoreError>> {
+        Box::pin(self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT stream, MAX(stream_version), MAX(position) FROM events GROUP BY stream ORDER BY stream",
+                )
+                .map_err(storage)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(StreamInfo {
+                        stream: StreamName::from(r.get::<_, String>(0)?),
+                        version: r.get::<_, i64>(1)? as u64,
+                        last_position: r.get::<_, i64>(2)? as u64,
+                    })
+                })
+                .map_err(storage)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+        }))
+    }
+
+    fn subscribe(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
+    }
+}
+
+fn collect(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Envelope>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(storage)? {
+        out.push(envelope(row)?.0);
+    }
+    Ok(out)
+}
+
+/// Decodes a row of [`COLUMNS`] into an envelope and its stream version.
+fn envelope(row: &Row<'_>) -> Result<(Envelope, u64), StoreError> {
+    let position = row.get::<_, i64>(0).map_err(storage)? as u64;
+    let bad = |m: String| StoreError::Storage(format!("the event at position {position} cannot be read: {m}"));
+    let id: String = row.get(1).map_err(storage)?;
+    let stream: String = row.get(2).map_err(storage)?;
+    let stream_version = row.get::<_, i64>(3).map_err(storage)? as u64;
+    let recorded_at: String = row.get(4).map_err(storage)?;
+    let type_name: String = row.get(5).map_err(storage)?;
+    let schema_version = row.get::<_, i64>(6).map_err(storage)?;
+    let payload: String = row.get(7).map_err(storage)?;
+    let recorded_at: Timestamp = recorded_at.parse().map_err(|e| bad(format!("recorded_at: {e}")))?;
+    let raw: &RawValue = serde_json::from_str(&payload).map_err(|e| bad(format!("payload: {e}")))?;
+    let schema_version = u32::try_from(schema_version).map_err(|e| bad(format!("schema_version: {e}")))?;
+    let event = decode_event(&type_name, Some(schema_version), raw).map_err(|e| bad(e.to_string()))?;
+    let env = Envelope { position, id: EventId::from(id), stream: StreamName::from(stream), recorded_at, event };
+    Ok((env, stream_version))
+}
+
+/// What the writer knows about one stream.
+#[derive(Debug, Default)]
+struct StreamState {
+    version: u64,
+    catalog: Catalog,
+}
+
+/// What the writer knows: enough to plan appends without reading the whole table.
+#[derive(Debug, Default)]
+struct State {
+    streams: BTreeMap<StreamName, StreamState>,
+    last_position: u64,
+}
+
+impl State {
+    fn apply(&mut self, env: &Envelope) {
+        let s = self.streams.entry(env.stream.clone()).or_default();
+        s.catalog.apply(env);
+        s.version += 1;
+        self.last_position = env.position;
+    }
+}
+
+/// Folds the whole table into the writer's state, checking that positions are gapless and
+/// stream versions consecutive.
+fn load_state(conn: &Connection) -> Result<State, StoreError> {
+    let mut state = State::default();
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY position")).map_err(storage)?;
+    let mut rows = stmt.query([]).map_err(storage)?;
+    while let Some(row) = rows.next().map_err(storage)? {
+        let (env, stream_version) = envelope(row)?;
+        if env.position != state.last_position + 1 {
+            return Err(StoreError::Storage(format!(
+                "positions are not gapless: {} follows {}; the file was changed outside Annals",
+                env.position, state.last_position
+            )));
+        }
+        let expected = state.streams.get(&env.stream).map_or(0, |s| s.version) + 1;
+        if stream_version != expected {
+            return Err(StoreError::Storage(format!(
+                "position {}: stream {:?} version {stream_version}, expected {expected}",
+                env.position,
+                env.stream.as_str()
+            )));
+        }
+        state.apply(&env);
+    }
+    Ok(state)
+}
+
+/// The view of the store [`plan_append`] plans against: versions and catalogs from memory,
+/// stored ids from the table (inside the writer's open transaction, so earlier requests of
+/// the same group are seen).
+struct Planner<'a> {
+    state: &'a State,
+    conn: &'a Connection,
+}
+
+impl AppendContext for Planner<'_> {
+    fn version(&self, stream: &StreamName) -> u64 {
+        self.state.streams.get(stream).map_or(0, |s| s.version)
+    }
+
+    fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)> {
+        let found = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))
+            .and_then(|mut stmt| stmt.query_row([id.as_str()], |row| Ok(envelope(row))).optional());
+        match found {
+            Ok(Some(Ok((env, _)))) => Some((env.position, env.stream, Proposed::new(env.id, env.event))),
+            Ok(None) => None,
+            Ok(Some(Err(e))) => {
+                tracing::error!("looking up id {:?}: {e}", id.as_str());
+                None
+            }
+            // Not found here means the insert will hit the UNIQUE constraint and fail the
+            // request with a storage error: never a silent duplicate.
+            Err(e) => {
+                tracing::error!("looking up id {:?}: {e}", id.as_str());
+                None
+            }
+        }
+    }
+
+    fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
+        self.state.streams.get(stream).map(|s| &s.catalog)
+    }
+}
+
+/// The single writer: owns the write connection and the state.
+struct Writer {
+    conn: Connection,
+    state: State,
+    committed: watch::Sender<u64>,
+    clock: fn() -> Timestamp,
+}
+
+type Outcome = Result<Appended, StoreError>;
+
+impl Writer {
+    fn run(mut self, mut queue: mpsc::Receiver<Request>) {
+        while let Some(first) = queue.blocking_recv() {
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match queue.try_recv() {
+                    Ok(request) => group.push(request),
+                    Err(_) => break,
+                }
+            }
+            let outcomes = self.commit_group(&mut group);
+            if self.state.last_position != *self.committed.borrow() {
+                self.committed.send_replace(self.state.last_position);
+            }
+            for (request, outcome) in group.into_iter().zip(outcomes) {
+                let _ = request.reply.send(outcome);
+            }
+        }
+    }
+
+    fn commit_group(&mut self, group: &mut [Request]) -> Vec<Outcome> {
+        let now = (self.clock)();
+        match try_group(&mut self.conn, &mut self.state, group, now) {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                tracing::error!("commit of {} append request(s) failed: {e}", group.len());
+                match load_state(&self.conn) {
+                    Ok(state) => self.state = state,
+                    Err(e) => tracing::error!("rebuilding the state after a failed commit: {e}"),
+                }
+                group.iter().map(|_| Err(e.clone())).collect()
+            }
+        }
+    }
+}
+
+/// Steps 2–4 of the commit protocol, except answering. `Err` means the whole group failed
+/// and nothing of it is stored (the state may be ahead of the table and must be rebuilt).
+fn try_group(
+    conn: &mut Connection,
+    state: &mut State,
+    group: &mut [Request],
+    now: Timestamp,
+) -> Result<Vec<Outcome>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+    let last: i64 = tx.query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| r.get(0)).map_err(storage)?;
+    if last as u64 != state.last_position {
+        tracing::warn!("another process wrote to the store; reloading it");
+        *state = load_state(&tx)?;
+    }
+    let mut outcomes = Vec::with_capacity(group.len());
+    for request in group.iter_mut() {
+        let plan = plan_append(&Planner { state, conn: &tx }, &request.stream, request.expected, &request.batch);
+        let outcome = match plan {
+            Err(e) => Err(StoreError::Rejected(e)),
+            Ok(Plan::AlreadyAppended(done)) => Ok(done),
+            Ok(Plan::Write) => {
+                let batch = std::mem::take(&mut request.batch);
+                let version = state.streams.get(&request.stream).map_or(0, |s| s.version);
+                let envelopes: Vec<Envelope> = batch
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| Envelope {
+                        position: state.last_position + 1 + i as u64,
+                        id: p.id,
+                        stream: request.stream.clone(),
+                        recorded_at: p.recorded_at.unwrap_or(now),
+                        event: p.event,
+                    })
+                    .collect();
+                insert(&tx, &envelopes, version)?;
+                for env in &envelopes {
+                    state.apply(env);
+                }
+                Ok(Appended {
+                    positions: envelopes.iter().map(|e| e.position).collect(),
+                    version: version + envelopes.len() as u64,
+                    duplicate: false,
+                })
+            }
+        };
+        outcomes.push(outcome);
+    }
+    tx.commit().map_err(storage)?;
+    Ok(outcomes)
+}
+
+/// Inserts one request's envelopes, the stream being at `version` before them.
+fn insert(conn: &Connection, envelopes: &[Envelope], version: u64) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!("INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))
+        .map_err(storage)?;
+    for (i, env) in envelopes.iter().enumerate() {
+        let type_name = env.event.type_name();
+        let payload = serde_json::to_string(&env.event.payload()).map_err(storage)?;
+        stmt.execute(params![
+            env.position as i64,
+            env.id.as_str(),
+            env.stream.as_str(),
+            (version + 1 + i as u64) as i64,
+            env.recorded_at.to_string(),
+            type_name,
+            i64::from(current_schema(type_name)),
+            payload,
+        ])
+        .map_err(storage)?;
+    }
+    Ok(())
+}
+
+/// Read-only connections, opened on demand and kept for reuse.
+#[derive(Debug)]
+struct ReadPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl ReadPool {
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(&self.path, flags).map_err(storage)?;
+                conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
+                conn
+            }
+        };
+        let out = f(&mut conn);
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < READERS {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+}
