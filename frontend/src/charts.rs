@@ -199,7 +199,15 @@ mod draw {
         let colour = rgb(kind_colour(EventKind::Signing));
         let points: Vec<(i32, u64)> =
             data.years.iter().copied().zip(data.cumulative_documents.iter().copied()).collect();
-        let _ = chart.draw_series(LineSeries::new(points.iter().map(|(y, n)| (*y, *n)), colour.stroke_width(2)));
+        // A cumulative count changes at signings, so it is drawn as steps, not slopes.
+        let mut steps = Vec::with_capacity(points.len() * 2);
+        let mut previous = 0;
+        for (y, n) in &points {
+            steps.push((*y, previous));
+            steps.push((*y, *n));
+            previous = *n;
+        }
+        let _ = chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)));
         let _ = chart.draw_series(
             points
                 .iter()

@@ -220,7 +220,9 @@ pub fn controls(props: &ControlsProps) -> Html {
             let d = f64::from(date.first_day());
             handle.dispatch(if is_from { Action::Window(d, v.to) } else { Action::Window(v.from, d + 1.0) });
         });
-        let value = annals_core::PartialDate::from_day_number(day as i32).to_string();
+        // `to` is exclusive: the box shows the last day in view.
+        let shown = if is_from { day.floor() as i32 } else { day.ceil() as i32 - 1 };
+        let value = annals_core::PartialDate::from_day_number(shown).to_string();
         html! { <label class="date-input">{ label }<input type="date" {value} {onchange} /></label> }
     };
     let mid = (view.from + view.to) / 2.0;

@@ -118,6 +118,11 @@ pub enum Action {
 }
 
 impl View {
+    /// The last day in view (the window is the days `from..to`, `to` exclusive).
+    pub fn last_day(&self) -> i32 {
+        self.to.ceil() as i32 - 1
+    }
+
     /// The span of the window in days.
     pub fn span(&self) -> f64 {
         self.to - self.from
@@ -145,7 +150,11 @@ impl View {
                 v.to = mid + span / 2.0;
             }
             Action::ToggleKind(kind) => {
-                // From "all" (empty), toggling a kind hides it: all others stay shown.
+                // From "all" (empty), toggling a kind hides it: all others stay shown. The
+                // last shown kind cannot be hidden (an empty set means "all").
+                if v.kinds.len() == 1 && v.kinds.contains(&kind) {
+                    return v;
+                }
                 if v.kinds.is_empty() {
                     v.kinds = EventKind::ALL.into_iter().filter(|k| *k != kind).collect();
                 } else if !v.kinds.remove(&kind) {
@@ -160,6 +169,10 @@ impl View {
             Action::Select(id) => v.selected = id,
             Action::Focus { id, start, end } => {
                 v.selected = Some(id);
+                // An event already in view stays where it is; one outside comes in with a margin.
+                if start >= v.from && end + 1.0 <= v.to {
+                    return v;
+                }
                 let margin = v.span() * 0.1;
                 if end + 1.0 > v.to - margin {
                     let shift = end + 1.0 - (v.to - margin);
@@ -217,7 +230,7 @@ impl View {
             parts.push(format!("e={}", encode(id)));
         }
         parts.push(format!("from={}", PartialDate::from_day_number(self.from.floor() as i32)));
-        parts.push(format!("to={}", PartialDate::from_day_number(self.to.ceil() as i32)));
+        parts.push(format!("to={}", PartialDate::from_day_number(self.last_day())));
         if !self.kinds.is_empty() {
             let kinds: Vec<&str> = self.kinds.iter().map(|k| k.name()).collect();
             parts.push(format!("kinds={}", kinds.join(",")));
@@ -246,7 +259,7 @@ impl View {
             match key {
                 "e" if !value.is_empty() => v.selected = Some(value),
                 "from" => from = value.parse::<PartialDate>().ok().map(|d| f64::from(d.first_day())),
-                "to" => to = value.parse::<PartialDate>().ok().map(|d| f64::from(d.last_day())),
+                "to" => to = value.parse::<PartialDate>().ok().map(|d| f64::from(d.last_day() + 1)),
                 "kinds" => v.kinds = value.split(',').filter_map(|k| k.parse().ok()).collect(),
                 "q" => v.query = value,
                 "actor" if !value.is_empty() => v.actor = Some(value),
@@ -354,7 +367,7 @@ mod tests {
         let v = View {
             panel: Panel::Map,
             from: day("2024-01-01"),
-            to: day("2024-12-31"),
+            to: day("2025-01-01"),
             kinds: [EventKind::Visit, EventKind::Signing].into_iter().collect(),
             query: "Karabakh & Zangezur".into(),
             actor: Some("aliyev".into()),
@@ -372,7 +385,8 @@ mod tests {
         assert_eq!(back.query, v.query);
         assert_eq!(back.lanes, LaneMode::Actor);
         assert_eq!(back.panel, Panel::Map);
-        assert!((back.from - v.from).abs() <= 1.0 && (back.to - (v.to + 1.0)).abs() <= 1.0);
+        assert!((back.from - v.from).abs() <= 1.0 && (back.to - v.to).abs() <= 1.0, "{back:?}");
+        assert_eq!(View::from_fragment(&back.to_fragment(), &View::default()).to_fragment(), back.to_fragment());
     }
 
     #[test]
@@ -382,6 +396,19 @@ mod tests {
         assert_eq!(v, d);
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("a+b%20c"), "a b c");
+    }
+
+    #[test]
+    fn the_last_kind_cannot_be_hidden() {
+        let only = View { kinds: [EventKind::Other].into_iter().collect(), ..View::default() };
+        assert_eq!(only.apply(Action::ToggleKind(EventKind::Other)).kinds, only.kinds);
+    }
+
+    #[test]
+    fn focus_does_not_move_a_visible_event() {
+        let v = View { from: 0.0, to: 100.0, ..View::default() };
+        let f = v.apply(Action::Focus { id: "x".into(), start: 2.0, end: 2.0 });
+        assert_eq!((f.from, f.to), (0.0, 100.0));
     }
 
     #[test]

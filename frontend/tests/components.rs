@@ -209,3 +209,44 @@ fn the_loader_rejects_sources_with_unsafe_urls() {
         assert!(err.contains("url"), "the message names the field: {err}");
     }
 }
+
+/// The same statement as [`with_source_url`] with a safe source, followed by one more record.
+fn with_follow_up(follow_up: &str) -> String {
+    format!(
+        r#"{{
+          "annals": 1,
+          "events": [
+            {{"id": "actor:aze", "type": "ActorRegistered",
+             "payload": {{"actor": "aze", "kind": "country", "names": {{"en": "Azerbaijan"}}, "iso3": "AZE"}}}},
+            {{"id": "x-1", "type": "Statement",
+             "payload": {{"occurred": "2024-05-16", "title": "A statement",
+                         "actors": [{{"actor": "aze", "role": "participant"}}],
+                         "sources": [{{"publisher": "P", "url": "https://example.org/x"}}]}}}},
+            {follow_up}
+          ]
+        }}"#
+    )
+}
+
+#[wasm_bindgen_test]
+fn unsafe_urls_cannot_come_in_through_a_correction_or_a_dispute() {
+    let correction = r#"{"id": "x-1-fix", "type": "Corrected",
+        "payload": {"target": "x-1", "changes": {"sources": [{"publisher": "P", "url": "javascript:alert(1)"}]},
+                    "reason": "A hostile correction."}}"#;
+    let dispute = r#"{"id": "x-1-dispute", "type": "Disputed",
+        "payload": {"target": "x-1", "field": "occurred",
+                    "claims": [{"value": "2024-05-15", "sources": [{"publisher": "P", "url": "javascript:alert(1)"}]},
+                               {"value": "2024-05-16", "sources": [{"publisher": "Q", "url": "https://example.org/y"}]}]}}"#;
+    // Controls: the same records with safe URLs load, so a rejection below is about the URL.
+    from_bytes(
+        with_follow_up(&correction.replace("javascript:alert(1)", "https://example.org/z")).as_bytes(),
+        "c.json",
+    )
+    .expect("a correction with an https source loads");
+    from_bytes(with_follow_up(&dispute.replace("javascript:alert(1)", "https://example.org/z")).as_bytes(), "d.json")
+        .expect("a dispute with https sources loads");
+    for (what, record) in [("correction", correction), ("dispute", dispute)] {
+        let result = from_bytes(with_follow_up(record).as_bytes(), "bad.json");
+        assert!(result.is_err(), "a {what} brought in a javascript: URL");
+    }
+}

@@ -1,0 +1,128 @@
+// Helpers for the end-to-end tests: a tiny static file server for `dist/` and a headless
+// Chromium (Debian's, driven by npm `playwright-core`; no downloaded browsers).
+
+import { createServer } from 'node:http';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The workspace root (two levels above this file). */
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** Where trunk writes the built web app (`ANNALS_DIST` points elsewhere, e.g. at another build). */
+export const DIST = process.env.ANNALS_DIST ? resolve(process.env.ANNALS_DIST) : join(ROOT, 'dist');
+/** Where the tests leave screenshots for people to look at. */
+export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.ndjson': 'application/x-ndjson; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+/** Throws a message that says how to build the app when `dist/` is missing. */
+export function requireDist() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(
+      `${DIST}/index.html does not exist: build the web app first, with \`cargo xtask test\` ` +
+        '(which builds it before the end-to-end tests) or with ' +
+        '`PATH=tests/e2e/node_modules/.bin:$PATH trunk build --release --skip-version-check` at the workspace root.',
+    );
+  }
+}
+
+/**
+ * Serves a directory on 127.0.0.1 on a free port. No SPA fallback: a missing file is a 404.
+ * Returns `{ url, close }`; `url` has no trailing slash.
+ */
+export async function serveDir(dir) {
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad path');
+      return;
+    }
+    if (path.endsWith('/')) path += 'index.html';
+    const file = normalize(join(root, path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    if (!stat.isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': stat.size,
+      'cache-control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/** Launches Debian's Chromium headless with the flags that keep it off the network. */
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Makes sure the screenshot directory exists and returns the path of a file in it. */
+export async function screenshotPath(name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return join(SCREENSHOTS, name);
+}
+
+/** `#rrggbb` → `[r, g, b]`. */
+export function rgb(hex) {
+  const n = Number.parseInt(hex.replace('#', ''), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
