@@ -33,6 +33,16 @@ pub enum ExpectedVersion {
     Exact(u64),
 }
 
+impl std::fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any version"),
+            ExpectedVersion::NoStream => f.write_str("no stream (version 0)"),
+            ExpectedVersion::Exact(v) => write!(f, "version {v}"),
+        }
+    }
+}
+
 impl ExpectedVersion {
     fn admits(self, actual: u64) -> bool {
         match self {
@@ -47,7 +57,7 @@ impl ExpectedVersion {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppendError {
     /// The stream name is not acceptable.
-    #[error("stream name {name:?} {reason}")]
+    #[error("bad stream name: {reason}")]
     BadStream {
         /// The name given.
         name: String,
@@ -58,7 +68,7 @@ pub enum AppendError {
     #[error("the batch is empty; expected at least one event")]
     Empty,
     /// The stream is not at the expected version.
-    #[error("stream {stream:?} is at version {actual}, expected {expected:?}")]
+    #[error("stream {stream:?} is at version {actual}, expected {expected}")]
     WrongVersion {
         /// The stream.
         stream: String,

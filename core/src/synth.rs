@@ -60,7 +60,8 @@ impl Default for SynthOptions {
 }
 
 /// A synthetic log of one stream: actor registrations, then domain events with about 1%
-/// corrections, disputes and retractions mixed in. Valid by construction.
+/// corrections, disputes and retractions mixed in. Valid by construction: changes only
+/// target events that exist and have not been retracted.
 pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
     let stream = StreamName::from("synthetic");
     let mut rng = SplitMix::new(opts.seed);
@@ -107,6 +108,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
     let source =
         Source { publisher: "Synthetic Wire".into(), title: Some("Generated report".into()), ..Source::default() };
     let years = (opts.to_year - opts.from_year + 1).max(1) as u64;
+    let mut retracted = std::collections::HashSet::new();
     for n in 0..opts.events {
         let year = opts.from_year + rng.below(years) as i32;
         let month = 1 + rng.below(12) as u32;
@@ -155,7 +157,9 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
             push(format!("e{n}"), Event::Domain(kind, std::sync::Arc::new(e)), &mut out);
         }
         if n > 0 && n % 100 == 0 {
-            let target = EventId::from(format!("e{}", rng.below(n as u64)));
+            // A live target: retry a few times past retracted ones, else skip this change.
+            let Some(t) = (0..8).map(|_| rng.below(n as u64)).find(|t| !retracted.contains(t)) else { continue };
+            let target = EventId::from(format!("e{t}"));
             let meta = match rng.below(3) {
                 0 => {
                     let mut changes = serde_json::Map::new();
@@ -185,7 +189,10 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
                     note: None,
                 })),
                 _ => Event::Retracted(Box::new(Retraction {
-                    target,
+                    target: {
+                        retracted.insert(t);
+                        target
+                    },
                     reason: "duplicate".into(),
                     sources: vec![source.clone()],
                 })),
