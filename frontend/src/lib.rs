@@ -25,7 +25,7 @@ use gloo::events::EventListener;
 use yew::prelude::*;
 
 use panels::{Controls, Details, EventList};
-use record::{Record, RecordState};
+use record::{Record, RecordAction, RecordState};
 use state::{Action, Panel, View};
 use timeline::TimelineCanvas;
 
@@ -40,14 +40,36 @@ pub fn start() {
 /// The app: loads a record, then shows it.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_state(|| RecordState::Loading);
+    let state = use_reducer(|| RecordState::Loading);
     {
-        let state = state.clone();
+        let state = state.dispatcher();
         use_effect_with((), move |_| {
-            let url = source_url().unwrap_or_else(|| DEFAULT_RECORD_URL.to_owned());
+            let src = query_param("src");
             wasm_bindgen_futures::spawn_local(async move {
-                state.set(record::fetch(&url).await);
+                // A file named in the address wins; otherwise the service's stream, if there
+                // is a service; otherwise the default record shipped with the static site.
+                let loaded = match src {
+                    Some(url) => record::fetch(&url).await,
+                    None => match record::fetch_stream(query_param("stream")).await {
+                        Some(found) => found,
+                        None => record::fetch(DEFAULT_RECORD_URL).await,
+                    },
+                };
+                state.dispatch(RecordAction::Loaded(loaded));
             });
+        });
+    }
+    // Follow the stream live when it comes from the service.
+    {
+        let dispatcher = state.dispatcher();
+        let live = match &*state {
+            RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections.catalog.last_position())),
+            _ => None,
+        };
+        let follow = live.as_ref().map(|(s, _)| s.clone());
+        use_effect_with(follow, move |_| {
+            let source = live.and_then(|(stream, after)| live::follow(&stream, after, dispatcher));
+            move || drop(source)
         });
     }
     html! {
@@ -61,15 +83,54 @@ pub fn app() -> Html {
     }
 }
 
-/// `?src=URL` in the page address names the record to load.
-fn source_url() -> Option<String> {
+/// A parameter of the page address (`?src=URL` names the record to load, `?stream=` the
+/// service's stream).
+fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
+    let prefix = format!("{name}=");
     search
         .trim_start_matches('?')
         .split('&')
-        .find_map(|p| p.strip_prefix("src="))
+        .find_map(|p| p.strip_prefix(prefix.as_str()))
         .map(state::decode)
         .filter(|s| !s.is_empty())
+}
+
+mod live {
+    //! Live updates from `annals serve`: an `EventSource` on the stream's `/live`, from the
+    //! position the page has. The browser reconnects by itself and sends `Last-Event-ID`, so
+    //! nothing is lost or repeated; each envelope is folded into a copy of the record.
+
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{EventSource, MessageEvent};
+    use yew::UseReducerDispatcher;
+
+    use crate::record::{RecordAction, RecordState};
+
+    /// The open connection; closed when dropped.
+    pub struct Following {
+        source: EventSource,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
+    }
+
+    impl Drop for Following {
+        fn drop(&mut self) {
+            self.source.close();
+        }
+    }
+
+    pub fn follow(stream: &str, after: u64, records: UseReducerDispatcher<RecordState>) -> Option<Following> {
+        let url = format!("api/streams/{}/live?after={after}", crate::state::encode(stream));
+        let source = EventSource::new(&url).ok()?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(text) = e.data().as_string() else { return };
+            let Ok(env) = serde_json::from_str::<annals_core::Envelope>(&text) else { return };
+            records.dispatch(RecordAction::Append(Box::new(env)));
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Following { source, _on_message: on_message })
+    }
 }
 
 /// Props of [`Explorer`].
@@ -143,7 +204,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     html! {
         <>
             <header class="masthead">
-                <h1>{ record.title.clone() }</h1>
+                <h1>{ record.title.clone() }
+                    if record.live.is_some() { <span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                </h1>
                 <p class="summary">
                     { format!("{} events · {} documents signed · {} disputed", stats.events, stats.documents, stats.disputed) }
                 </p>

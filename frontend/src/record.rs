@@ -10,12 +10,25 @@ use annals_core::{ExpectedVersion, Log, StreamName, Timestamp};
 use yew::prelude::*;
 
 /// A record ready to show.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Record {
     /// Its title.
     pub title: String,
     /// Its projections.
     pub projections: Projections,
+    /// When the record comes from an `annals serve` stream: its name, followed live.
+    pub live: Option<String>,
+}
+
+impl Record {
+    /// A copy of the record with more envelopes folded in (a live update).
+    pub fn with(&self, envelopes: &[annals_core::Envelope]) -> Record {
+        let mut next = self.clone();
+        for env in envelopes {
+            next.projections.apply(env);
+        }
+        next
+    }
 }
 
 impl PartialEq for Record {
@@ -35,6 +48,33 @@ pub enum RecordState {
     Ready(Rc<Record>),
 }
 
+/// What changes the record state.
+#[derive(Debug)]
+pub enum RecordAction {
+    /// Loading finished (or failed).
+    Loaded(RecordState),
+    /// A live envelope arrived.
+    Append(Box<annals_core::Envelope>),
+}
+
+/// A reducer, so that a live envelope is folded into the record as it is *now*, not as it
+/// was when the connection opened.
+impl Reducible for RecordState {
+    type Action = RecordAction;
+
+    fn reduce(self: Rc<Self>, action: RecordAction) -> Rc<Self> {
+        match action {
+            RecordAction::Loaded(state) => Rc::new(state),
+            RecordAction::Append(env) => match &*self {
+                RecordState::Ready(r) if env.position > r.projections.catalog.last_position() => {
+                    Rc::new(RecordState::Ready(Rc::new(r.with(&[*env]))))
+                }
+                _ => self,
+            },
+        }
+    }
+}
+
 /// Builds a record from the bytes of a file. Only a clean file is shown in this first
 /// version; the message names the first problem and how many there are.
 pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
@@ -48,7 +88,74 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
     Ok(Record {
         title: loaded.title.clone().unwrap_or_else(|| name.to_owned()),
         projections: Projections::fold(log.read_from(0), AsOf::NOW),
+        live: None,
     })
+}
+
+/// A page of `GET /api/streams/{stream}/events`.
+#[derive(Debug, serde::Deserialize)]
+struct EventsPage {
+    events: Vec<annals_core::Envelope>,
+    #[serde(default)]
+    next: Option<u64>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StreamList {
+    streams: Vec<StreamEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StreamEntry {
+    stream: String,
+}
+
+/// When the page is served by `annals serve`, the record of a stream (`?stream=` or the
+/// first), read through the API page by page. `None` when there is no service (a static
+/// site), so the caller falls back to the file.
+pub async fn fetch_stream(wanted: Option<String>) -> Option<RecordState> {
+    let list: StreamList =
+        gloo::net::http::Request::get("api/streams").send().await.ok().filter(|r| r.ok())?.json().await.ok()?;
+    let stream = match wanted {
+        Some(s) => s,
+        None => list.streams.first()?.stream.clone(),
+    };
+    let mut envelopes = Vec::new();
+    let mut after = 0;
+    loop {
+        let url = format!("api/streams/{}/events?after={after}&limit=1000", crate::state::encode(&stream));
+        let page: EventsPage = match gloo::net::http::Request::get(&url).send().await {
+            Ok(r) if r.ok() => match r.json().await {
+                Ok(page) => page,
+                Err(e) => return Some(RecordState::Failed(format!("{url}: {e}"))),
+            },
+            Ok(r) => return Some(RecordState::Failed(format!("{url}: the server answered {}", r.status()))),
+            Err(e) => return Some(RecordState::Failed(format!("{url}: {e}"))),
+        };
+        envelopes.extend(page.events);
+        match page.next {
+            Some(n) if n > after => after = n,
+            _ => break,
+        }
+    }
+    Some(RecordState::Ready(Rc::new(Record {
+        title: title_of(&stream).await.unwrap_or_else(|| stream.clone()),
+        projections: Projections::fold(&envelopes, AsOf::NOW),
+        live: Some(stream),
+    })))
+}
+
+/// The title of a stream, from its document shipped in the bundle (`data/{stream}.json`, as
+/// the default record is); the store keeps events, not titles.
+async fn title_of(stream: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Titled {
+        title: Option<String>,
+    }
+    let url = format!("data/{}.json", crate::state::encode(stream));
+    let response = gloo::net::http::Request::get(&url).send().await.ok().filter(|r| r.ok())?;
+    let bytes = response.binary().await.ok()?;
+    serde_json::from_slice::<Titled>(&bytes).ok()?.title
 }
 
 /// Fetches a record by URL.
