@@ -468,6 +468,23 @@ pub struct ActorRegistration {
 }
 
 impl ActorRegistration {
+    /// An actor with only its kind and English name; the other facts are added field by field.
+    pub fn new(actor: impl Into<ActorId>, kind: ActorKind, english_name: impl Into<String>) -> Self {
+        Self {
+            actor: actor.into(),
+            kind,
+            names: BTreeMap::from([("en".to_owned(), english_name.into())]),
+            iso3: None,
+            country: None,
+            office: None,
+            capital: None,
+            coordinates: None,
+            members: Vec::new(),
+            sources: Vec::new(),
+            codes: BTreeMap::new(),
+        }
+    }
+
     /// The English name, else any name, else the id.
     pub fn name(&self) -> &str {
         self.names.get("en").or_else(|| self.names.values().next()).map_or(self.actor.as_str(), String::as_str)

@@ -79,30 +79,10 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
     let countries: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("c{i}"))).collect();
     let leaders: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("p{i}"))).collect();
     for i in 0..opts.countries {
-        let mut names = std::collections::BTreeMap::new();
-        names.insert("en".to_owned(), format!("Country {i}"));
-        let reg = ActorRegistration {
-            actor: countries[i].clone(),
-            kind: ActorKind::Country,
-            names: names.clone(),
-            iso3: None,
-            country: None,
-            office: None,
-            capital: None,
-            coordinates: None,
-            members: Vec::new(),
-            sources: Vec::new(),
-            codes: Default::default(),
-        };
-        push(format!("actor:c{i}"), Event::ActorRegistered(Box::new(reg.clone())), &mut out);
-        names.insert("en".to_owned(), format!("Leader {i}"));
-        let person = ActorRegistration {
-            actor: leaders[i].clone(),
-            kind: ActorKind::Person,
-            names,
-            country: Some(countries[i].clone()),
-            ..reg
-        };
+        let country = ActorRegistration::new(countries[i].clone(), ActorKind::Country, format!("Country {i}"));
+        push(format!("actor:c{i}"), Event::ActorRegistered(Box::new(country)), &mut out);
+        let mut person = ActorRegistration::new(leaders[i].clone(), ActorKind::Person, format!("Leader {i}"));
+        person.country = Some(countries[i].clone());
         push(format!("actor:p{i}"), Event::ActorRegistered(Box::new(person)), &mut out);
     }
     let source =

@@ -52,24 +52,8 @@ fn registrations() -> Vec<Proposed> {
     ACTORS
         .iter()
         .map(|a| {
-            let mut names = std::collections::BTreeMap::new();
-            names.insert("en".to_owned(), a.to_uppercase());
-            Proposed::new(
-                format!("actor:{a}"),
-                Event::ActorRegistered(Box::new(ActorRegistration {
-                    actor: ActorId::from(*a),
-                    kind: ActorKind::Country,
-                    names,
-                    iso3: None,
-                    country: None,
-                    office: None,
-                    capital: None,
-                    coordinates: None,
-                    members: Vec::new(),
-                    sources: Vec::new(),
-                    codes: Default::default(),
-                })),
-            )
+            let actor = ActorRegistration::new(*a, ActorKind::Country, a.to_uppercase());
+            Proposed::new(format!("actor:{a}"), Event::ActorRegistered(Box::new(actor)))
         })
         .collect()
 }
