@@ -12,7 +12,7 @@
 //! - `cargo xtask setup` — install what is missing (idempotent; prints one line per tool).
 //! - `cargo xtask test` — setup, then every check in order, stopping at the first failure.
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
-//! - `cargo xtask bench [ARGS]` — the benchmarks.
+//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, then the browser benchmark).
 
 mod cmd;
 mod setup;
@@ -37,7 +37,7 @@ usage: cargo xtask <command>
   setup               install the pinned tools that are missing (idempotent)
   test                setup, then fmt, clippy, tests, wasm build, browser tests, web build, e2e
   run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
-  bench [ARGS]        run the benchmarks (ARGS go to the bench binary)";
+  bench [ARGS]        run the benchmarks: core fold (ARGS go to it), then web app vs vis-timeline";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -106,13 +106,26 @@ fn run_app(ws: &Workspace, addr: &str) -> Result {
     Ok(())
 }
 
-/// `cargo xtask bench`: the benchmarks (more will join `fold`).
+/// `cargo xtask bench`: the benchmarks: the core fold (ARGS go to it), then, on a fresh web build,
+/// the browser benchmark.
 fn bench(ws: &Workspace, args: &[String]) -> Result {
-    let mut command = ws.line("cargo bench -p annals-core --bench fold");
+    let mut fold = ws.line("cargo bench -p annals-core --bench fold");
     if !args.is_empty() {
-        command.arg("--").args(args);
+        fold.arg("--").args(args);
     }
-    run(&mut command)
+    run_all(vec![
+        Step::command("bench: fold (annals-core)", fold),
+        Step::new("setup", || setup(ws, Scope::All)),
+        Step::command("web build (trunk)", web_build(ws)),
+        web_bench(ws),
+    ])
+}
+
+/// The browser benchmark: the web app and vis-timeline with the same 100,000 synthetic events in
+/// headless chromium (`tests/e2e/bench/run.mjs`); it prints a table and writes
+/// `target/bench/web.json`.
+fn web_bench(ws: &Workspace) -> Step<'static> {
+    Step::command("bench: web (Annals vs vis-timeline)", ws.cmd("node", &["tests/e2e/bench/run.mjs"]))
 }
 
 /// `trunk build --release` into `dist/`. The workspace `PATH` puts npm's wasm-opt first, and setup

@@ -1,0 +1,607 @@
+// The browser benchmark (issue 3): 100,000 synthetic events in the Annals web app and, for
+// comparison, in vis-timeline, in the same headless Chromium, one after the other, each in a fresh
+// 1280×800 page.
+//
+// For each tool it measures:
+// - time to first render: Annals sets `window.__annalsFirstPaint` (performance.now() when the
+//   timeline first painted events); for vis-timeline, from before `new vis.Timeline(…)` until two
+//   animation frames after it returns, and until `.vis-item` elements exist. Both are also given
+//   from navigation start (fetching and parsing the events included), which is the like-for-like
+//   comparison.
+// - frame time during a scripted interaction: wheel zoom at the centre from all-time down to one
+//   month or less (the same 120-unit wheel steps; both tools zoom by about 0.83 per step), then a
+//   20-step drag pan. Per step: `t0 = performance.now()` in the page, dispatch the input, await two
+//   requestAnimationFrames, take `performance.now() - t0` ("frame"). Two frames cannot take less
+//   than one vsync interval, so the same measure with no input ("floor") is reported too. A second
+//   measure ("work") is the main-thread time from the first input event reaching the page (a
+//   capture listener on window) until the end of the frame that follows it (a message posted from
+//   that frame's requestAnimationFrame callback runs after style, layout and paint).
+//
+// Runs, each opening on all time unless named "month": Annals at 100,000, 10,000 and 1,000 events;
+// vis-timeline at 1,000, 10,000 and 100,000; and both at 100,000 opened directly on one month (the
+// way vis-timeline's documentation recommends using it with many items), then panned. vis-timeline
+// is capped by a timeout (BENCH_VIS_TIMEOUT_S, default 120 s); running out of time is a result and
+// is reported as such.
+//
+// Run: `cargo xtask bench` (builds dist/ first), or with dist/ built, `node tests/e2e/bench/run.mjs`
+// (BENCH_ONLY="Annals 1k,vis 1k" runs only the runs named; see `plan` below).
+// Writes target/bench/web.json (and the generated log, target/bench/events-100000.ndjson).
+
+import { createServer } from 'node:http';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DIST, ROOT, launchBrowser, requireDist } from '../harness.mjs';
+import { allTime, generate, toNdjson, toVisData } from './events.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const OUT = join(ROOT, 'target', 'bench');
+const VIS_JS = join(ROOT, 'tests/e2e/node_modules/vis-timeline/standalone/umd/vis-timeline-graph2d.min.js');
+const SIZES = [100_000, 10_000, 1_000];
+/** The one-month window of the "month" runs (the middle of the generated span), for both tools. */
+const MONTH = ['1988-06-01', '1988-06-29'];
+const VIEWPORT = { width: 1280, height: 800 };
+const DAY_MS = 86_400_000;
+/** Zoom until the window is this many days or fewer ("one month"). */
+const MONTH_DAYS = 31;
+const MAX_ZOOM_STEPS = 60;
+const WHEEL_DELTA = -120;
+const PAN_STEPS = 20;
+const PAN_STEP_PX = 25;
+const FLOOR_SAMPLES = 15;
+const GOALS = { firstRenderMs: 1000, frameP95Ms: 16 };
+const VIS_TIMEOUT_MS = Number(process.env.BENCH_VIS_TIMEOUT_S ?? 120) * 1000;
+const ANNALS_TIMEOUT_MS = 120_000;
+/** One input step (dispatch plus measure) may take this long before the run is cut short. */
+const STEP_TIMEOUT_MS = 60_000;
+/** The whole interaction of one run may take this long. */
+const INTERACTION_BUDGET_MS = 150_000;
+
+// ---------------------------------------------------------------------------------------------
+// Serving: a snapshot of dist/ (so a concurrent rebuild cannot change it mid-run), the generated
+// files, the vis page and the vis-timeline build, all from memory on 127.0.0.1.
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.ndjson': 'application/x-ndjson; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+function snapshot(dir, files = new Map()) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) snapshot(path, files);
+    else files.set(`/${relative(DIST, path).split(sep).join('/')}`, readFileSync(path));
+  }
+  return files;
+}
+
+async function serve(files) {
+  const server = createServer((req, res) => {
+    let path = new URL(req.url, 'http://x').pathname;
+    if (path.endsWith('/')) path += 'index.html';
+    const body = files.get(path);
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(path)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((ok) => (server.closeAllConnections(), server.close(() => ok()))),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-page instruments, installed before any page script runs.
+
+function instruments() {
+  const bench = {
+    armed: false,
+    t0: 0,
+    tIn: 0,
+    work: null,
+    arm() {
+      this.armed = true;
+      this.tIn = 0;
+      this.work = null;
+      this.t0 = performance.now();
+    },
+  };
+  window.__bench = bench;
+  const onInput = () => {
+    if (!bench.armed || bench.tIn) return;
+    bench.tIn = performance.now();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        bench.work = performance.now() - bench.tIn;
+      };
+      channel.port2.postMessage(0);
+    });
+  };
+  for (const type of ['wheel', 'pointermove', 'mousemove']) {
+    addEventListener(type, onInput, { capture: true, passive: true });
+  }
+  // Annals: when the event list heading appears, and two frames after the first paint.
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('section.event-list h2')) {
+      window.__annalsListShown = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+  const watch = () => {
+    if (window.__annalsFirstPaint === undefined) {
+      requestAnimationFrame(watch);
+      return;
+    }
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        window.__annalsPaintPlusTwoFrames = performance.now();
+      }),
+    );
+  };
+  requestAnimationFrame(watch);
+}
+
+/** In the page: two frames after the armed input, the frame and work times. */
+function measure() {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  return frame()
+    .then(frame)
+    .then(async () => {
+      const bench = window.__bench;
+      const frameMs = performance.now() - bench.t0;
+      for (let i = 0; i < 10 && bench.tIn && bench.work === null; i += 1) await frame();
+      bench.armed = false;
+      return { frame: frameMs, work: bench.work, input: bench.tIn > 0 };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Nearest-rank percentile of numbers. */
+function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function stats(samples, key) {
+  const values = samples.map((s) => s[key]).filter((v) => typeof v === 'number');
+  if (values.length === 0) return null;
+  const round = (v) => Math.round(v * 10) / 10;
+  return {
+    n: values.length,
+    p50: round(percentile(values, 50)),
+    p95: round(percentile(values, 95)),
+    max: round(Math.max(...values)),
+  };
+}
+
+const round = (v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v);
+
+async function newPage(browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT, timezoneId: 'UTC', locale: 'en-GB' });
+  await context.addInitScript(instruments);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text().slice(0, 300)}`);
+  });
+  return { context, page, errors };
+}
+
+async function closeQuietly(context) {
+  try {
+    await within(20_000, 'closing the page', context.close());
+  } catch (e) {
+    console.log(`  (could not close the page: ${e.message})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scripted interaction, the same for both tools.
+
+/**
+ * Wheel-zooms at the centre of `selector` until the window (`readWindow()`, `{ from, to }` in
+ * milliseconds) is a month or less, then drag-pans. Returns the samples and what happened.
+ */
+async function interact(page, selector, readWindow) {
+  const windowDays = async () => {
+    const w = await readWindow();
+    return (w.to - w.from) / DAY_MS;
+  };
+  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const deadline = Date.now() + INTERACTION_BUDGET_MS;
+  const box = await page.locator(selector).first().boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + Math.min(box.height / 2, 200);
+  const out = { target: selector, at: [Math.round(x), Math.round(y)], floor: [], zoom: [], pan: [], windows: [] };
+  await page.mouse.move(x, y);
+  await page.evaluate(measure);
+
+  const step = async (what, action) => {
+    if (Date.now() > deadline) throw new Error(`the interaction budget of ${INTERACTION_BUDGET_MS / 1000} s ran out`);
+    await within(STEP_TIMEOUT_MS, `${what}: arming`, page.evaluate(() => window.__bench.arm()));
+    if (action) await within(STEP_TIMEOUT_MS, `${what}: input`, action());
+    return within(STEP_TIMEOUT_MS, `${what}: frames`, page.evaluate(measure));
+  };
+
+  try {
+    for (let i = 0; i < FLOOR_SAMPLES; i += 1) out.floor.push(await step('floor', null));
+    out.windows.push(round(await windowDays()));
+    let stuck = 0;
+    while (out.windows.at(-1) > MONTH_DAYS && out.zoom.length < MAX_ZOOM_STEPS) {
+      out.zoom.push(await step(`zoom step ${out.zoom.length + 1}`, () => page.mouse.wheel(0, WHEEL_DELTA)));
+      out.windows.push(round(await within(STEP_TIMEOUT_MS, 'reading the window', windowDays())));
+      stuck = out.windows.at(-1) >= out.windows.at(-2) ? stuck + 1 : 0;
+      if (stuck >= 3) throw new Error(`the window stopped shrinking at ${out.windows.at(-1)} days`);
+    }
+    out.zoomedTo = out.windows.at(-1);
+    if (out.zoomedTo > MONTH_DAYS) throw new Error(`${MAX_ZOOM_STEPS} wheel steps left the window at ${out.zoomedTo} days`);
+    const beforePan = await within(STEP_TIMEOUT_MS, 'reading the window', readWindow());
+    out.zoomedWindow = [isoDay(beforePan.from), isoDay(beforePan.to)];
+    await page.mouse.down();
+    for (let i = 1; i <= PAN_STEPS; i += 1) {
+      out.pan.push(await step(`pan step ${i}`, () => page.mouse.move(x + i * PAN_STEP_PX, y)));
+    }
+    await page.mouse.up();
+    const afterPan = await within(STEP_TIMEOUT_MS, 'reading the window', readWindow());
+    out.pannedWindow = [isoDay(afterPan.from), isoDay(afterPan.to)];
+    out.pannedDays = round((beforePan.from - afterPan.from) / DAY_MS);
+    out.completed = true;
+  } catch (e) {
+    out.completed = false;
+    out.stopped = e.message;
+  }
+  out.stats = {
+    floor: stats(out.floor, 'frame'),
+    frame: stats([...out.zoom, ...out.pan], 'frame'),
+    work: stats([...out.zoom, ...out.pan], 'work'),
+    zoomFrame: stats(out.zoom, 'frame'),
+    zoomWork: stats(out.zoom, 'work'),
+    panFrame: stats(out.pan, 'frame'),
+    panWork: stats(out.pan, 'work'),
+  };
+  out.inputsSeen = [...out.zoom, ...out.pan].filter((s) => s.input).length;
+  for (const key of ['floor', 'zoom', 'pan']) out[key] = out[key].map((s) => ({ frame: round(s.frame), work: round(s.work) }));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two tools.
+
+async function runAnnals(browser, base, n, opening) {
+  const { context, page, errors } = await newPage(browser);
+  const result = { tool: 'Annals', events: n, opensOn: opening ? opening : 'all time' };
+  try {
+    const started = Date.now();
+    const fragment = opening ? `#from=${opening[0]}&to=${opening[1]}` : '';
+    await page.goto(`${base}/?src=${encodeURIComponent(`/bench/events-${n}.ndjson`)}${fragment}`);
+    const failed = page.locator('main .status.error');
+    await Promise.race([
+      page.waitForFunction(() => window.__annalsFirstPaint !== undefined, null, { timeout: ANNALS_TIMEOUT_MS, polling: 50 }),
+      failed.waitFor({ timeout: ANNALS_TIMEOUT_MS }).then(async () => {
+        throw new Error(`the app did not load the record: ${await failed.textContent()}`);
+      }),
+    ]);
+    await page.waitForFunction(() => window.__annalsPaintPlusTwoFrames && window.__annalsListShown, null, {
+      timeout: ANNALS_TIMEOUT_MS,
+    });
+    result.wallMs = Date.now() - started;
+    Object.assign(
+      result,
+      await page.evaluate((file) => {
+        const entry = performance.getEntriesByType('resource').find((r) => r.name.includes(file));
+        const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
+        return {
+          firstRenderMs: window.__annalsFirstPaint,
+          firstRenderPlusTwoFramesMs: window.__annalsPaintPlusTwoFrames,
+          listShownMs: window.__annalsListShown,
+          listHeading: document.querySelector('section.event-list h2')?.textContent,
+          listItems: document.querySelectorAll('section.event-list li').length,
+          domElements: document.getElementsByTagName('*').length,
+          fileFetchedMs: entry?.responseEnd,
+          fileBytes: entry?.encodedBodySize,
+          wasmFetchedMs: wasm?.responseEnd,
+        };
+      }, `events-${n}.ndjson`),
+    );
+    result.afterFetchToFirstRenderMs = result.firstRenderMs - result.fileFetchedMs;
+    const readWindow = () =>
+      page.evaluate(() => {
+        const fragment = new URLSearchParams(location.hash.slice(1));
+        const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
+        return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
+      });
+    result.interaction = await interact(page, 'canvas.timeline-canvas', readWindow);
+    result.interaction.finalFragment = await page.evaluate(() => location.hash);
+  } catch (e) {
+    result.error = e.message;
+  }
+  result.errors = errors;
+  await closeQuietly(context);
+  return result;
+}
+
+async function runVis(browser, base, n, opening) {
+  const { context, page, errors } = await newPage(browser);
+  const result = { tool: 'vis-timeline', events: n, opensOn: opening ? opening : 'all time', timeoutMs: VIS_TIMEOUT_MS };
+  const started = Date.now();
+  try {
+    const window = opening ? `&from=${opening[0]}&to=${opening[1]}` : '';
+    await page.goto(`${base}/bench/vis.html?n=${n}${window}`);
+    try {
+      // Playwright's own timeout is not reliable while the renderer's main thread is blocked for
+      // minutes, so the run also races a timer of its own.
+      const ready = page.waitForFunction(() => window.__visReady === true, null, { timeout: VIS_TIMEOUT_MS, polling: 100 });
+      ready.catch(() => {});
+      await within(VIS_TIMEOUT_MS + 1_000, 'vis-timeline first render', ready);
+    } catch {
+      result.timedOut = true;
+      result.wallMs = Date.now() - started;
+      const marks = await within(5_000, 'reading marks', page.evaluate(() => window.__visMarks)).catch(() => null);
+      result.marks = marks;
+      throw new Error(
+        `vis-timeline did not finish its first render within ${VIS_TIMEOUT_MS / 1000} s` +
+          (marks ? ` (constructor ${marks.constructed ? 'returned' : 'still running'})` : ' (the page did not answer: its main thread is busy)'),
+      );
+    }
+    result.wallMs = Date.now() - started;
+    const m = await page.evaluate(() => window.__visMarks);
+    result.marks = m;
+    Object.assign(result, {
+      firstRenderMs: m.twoFrames - m.constructStart,
+      constructorMs: m.constructed - m.constructStart,
+      itemsShownMs: m.itemsShown - m.constructStart,
+      itemElements: m.itemElements,
+      firstRenderFromNavigationMs: m.twoFrames,
+      fileFetchedMs: m.fetched,
+      dataSetMs: m.dataSet - m.fetched,
+      domElements: await page.evaluate(() => document.getElementsByTagName('*').length),
+    });
+    const readWindow = () =>
+      page.evaluate(() => {
+        const w = window.__visTimeline.getWindow();
+        return { from: w.start.getTime(), to: w.end.getTime() };
+      });
+    result.interaction = await interact(page, '.vis-panel.vis-center', readWindow);
+  } catch (e) {
+    result.error = e.message;
+  }
+  result.errors = errors;
+  await closeQuietly(context);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const fmt = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 10) / 10 : null);
+
+function summary(r) {
+  const s = r.interaction?.stats ?? {};
+  return {
+    firstRenderMs: round(r.firstRenderMs),
+    firstRenderFromNavigationMs: round(r.tool === 'Annals' ? r.firstRenderPlusTwoFramesMs : r.firstRenderFromNavigationMs),
+    frameP50Ms: s.frame?.p50 ?? null,
+    frameP95Ms: s.frame?.p95 ?? null,
+    frameMaxMs: s.frame?.max ?? null,
+    workP50Ms: s.work?.p50 ?? null,
+    workP95Ms: s.work?.p95 ?? null,
+    workMaxMs: s.work?.max ?? null,
+    floorP50Ms: s.floor?.p50 ?? null,
+    steps: s.frame?.n ?? 0,
+    timedOutAfterMs: r.timedOut ? r.timeoutMs : null,
+    completed: r.interaction?.completed ?? false,
+    note: r.error ?? r.interaction?.stopped ?? null,
+  };
+}
+
+function printTable(rows) {
+  const columns = [
+    ['first', 'firstRenderMs'],
+    ['nav+2f', 'firstRenderFromNavigationMs'],
+    ['fr p50', 'frameP50Ms'],
+    ['fr p95', 'frameP95Ms'],
+    ['fr max', 'frameMaxMs'],
+    ['wk p50', 'workP50Ms'],
+    ['wk p95', 'workP95Ms'],
+    ['wk max', 'workMaxMs'],
+    ['floor', 'floorP50Ms'],
+    ['steps', 'steps'],
+  ];
+  const names = Object.keys(rows);
+  const first = Math.max(...names.map((n) => n.length)) + 2;
+  console.log(`\n${'run'.padEnd(first)}${columns.map(([label]) => label.padStart(9)).join('')}`);
+  for (const name of names) {
+    const cells = columns.map(([, key]) => {
+      const v = rows[name][key];
+      return (typeof v === 'number' ? fmt(v, key === 'steps' ? 0 : 1) : '—').padStart(9);
+    });
+    console.log(`${name.padEnd(first)}${cells.join('')}`);
+  }
+  console.log(
+    'first: time to first render, ms (Annals: __annalsFirstPaint; vis: new vis.Timeline() until two frames later)\n' +
+      'nav+2f: two frames after the first render, from navigation start (fetch and parse included), ms\n' +
+      'fr: frame time per input step (input → two rAF), ms; wk: main-thread work per step (input event → end of its frame), ms\n' +
+      'floor: the frame measure with no input (p50), ms; steps: measured zoom + pan steps',
+  );
+  for (const name of names) if (rows[name].note) console.log(`  ${name}: ${rows[name].note}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  requireDist();
+  const begun = Date.now();
+  const loadAtStart = loadavg().map(round);
+  await mkdir(OUT, { recursive: true });
+  const files = snapshot(DIST);
+  files.set('/bench/vis.html', readFileSync(join(HERE, 'vis.html')));
+  files.set('/favicon.ico', Buffer.alloc(0));
+  files.set('/vis/vis-timeline-graph2d.min.js', readFileSync(VIS_JS));
+  console.log('generating events…');
+  for (const n of SIZES) {
+    const events = generate(n);
+    const ndjson = Buffer.from(toNdjson(events));
+    files.set(`/bench/events-${n}.ndjson`, ndjson);
+    files.set(`/bench/items-${n}.json`, Buffer.from(JSON.stringify({ ...toVisData(events), window: allTime(events) })));
+    if (n === SIZES[0]) await writeFile(join(OUT, `events-${n}.ndjson`), ndjson);
+    console.log(`  ${n} events: ${(ndjson.length / 1e6).toFixed(1)} MB of NDJSON`);
+  }
+  const server = await serve(files);
+  let browser = await launchBrowser();
+  const chromium = browser.version();
+  console.log(
+    `serving on ${server.url}; Chromium ${chromium}; ${availableParallelism()} CPU(s); load average ${loadAtStart.join(' ')}`,
+  );
+
+  const plan = [
+    ['Annals 100k', () => runAnnals(browser, server.url, 100_000)],
+    ['Annals 10k', () => runAnnals(browser, server.url, 10_000)],
+    ['Annals 1k', () => runAnnals(browser, server.url, 1_000)],
+    ['Annals 100k month', () => runAnnals(browser, server.url, 100_000, MONTH)],
+    ['vis 1k', () => runVis(browser, server.url, 1_000)],
+    ['vis 100k month', () => runVis(browser, server.url, 100_000, MONTH)],
+    ['vis 10k', () => runVis(browser, server.url, 10_000)],
+    ['vis 100k', () => runVis(browser, server.url, 100_000)],
+  ];
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+  const runs = {};
+  try {
+    for (const [name, run] of plan.filter(([name]) => !only || only.includes(name))) {
+      console.log(`\n==> ${name}`);
+      const clock = Date.now();
+      runs[name] = await run();
+      const r = runs[name];
+      console.log(`  took ${((Date.now() - clock) / 1000).toFixed(1)} s${r.error ? `; ${r.error}` : ''}`);
+      if (r.interaction) {
+        const i = r.interaction;
+        console.log(
+          `  zoom: ${i.zoom.length} wheel steps, window ${i.windows[0]} → ${i.zoomedTo} days; pan: ${i.pan.length} steps` +
+            `${i.stopped ? `; stopped: ${i.stopped}` : ''}`,
+        );
+      }
+      for (const e of r.errors ?? []) console.log(`  ${e}`);
+      if (r.timedOut) {
+        // The renderer may still be busy; a fresh browser keeps it from touching what follows.
+        await within(30_000, 'closing the browser', browser.close()).catch(() => {});
+        browser = await launchBrowser();
+      }
+    }
+  } finally {
+    await within(30_000, 'closing the browser', browser.close()).catch(() => {});
+    await server.close();
+  }
+
+  const rows = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, summary(r)]));
+  const ratios = {};
+  for (const n of ['100k', '10k', '1k', '100k month']) {
+    const a = rows[`Annals ${n}`];
+    const v = rows[`vis ${n}`];
+    if (!a || !v) continue;
+    if (v.timedOutAfterMs) {
+      // No first render to divide: the ratio is at least the timeout over Annals' time.
+      ratios[n] = {
+        'first render (vis ÷ Annals)': `more than ${ratio(v.timedOutAfterMs, a.firstRenderMs)} (vis did not render within ${v.timedOutAfterMs / 1000} s)`,
+      };
+      continue;
+    }
+    ratios[n] = {
+      'first render (vis constructor+2 frames ÷ Annals first paint)': ratio(v.firstRenderMs, a.firstRenderMs),
+      'first render from navigation (vis ÷ Annals)': ratio(v.firstRenderFromNavigationMs, a.firstRenderFromNavigationMs),
+      'frame p50 (vis ÷ Annals)': ratio(v.frameP50Ms, a.frameP50Ms),
+      'frame p95 (vis ÷ Annals)': ratio(v.frameP95Ms, a.frameP95Ms),
+      'work p50 (vis ÷ Annals)': ratio(v.workP50Ms, a.workP50Ms),
+      'work p95 (vis ÷ Annals)': ratio(v.workP95Ms, a.workP95Ms),
+    };
+  }
+  const a100 = rows['Annals 100k'];
+  const goals = {
+    ...GOALS,
+    firstRenderMet: typeof a100?.firstRenderMs === 'number' && a100.firstRenderMs < GOALS.firstRenderMs,
+    frameP95Met: typeof a100?.frameP95Ms === 'number' && a100.frameP95Ms < GOALS.frameP95Ms,
+    workP95Met: typeof a100?.workP95Ms === 'number' && a100.workP95Ms < GOALS.frameP95Ms,
+  };
+
+  printTable(rows);
+  console.log('\nratios (vis-timeline ÷ Annals; above 1 means Annals is faster):');
+  for (const [n, r] of Object.entries(ratios)) {
+    for (const [what, v] of Object.entries(r)) console.log(`  ${n}  ${what}: ${v ?? '—'}`);
+  }
+  console.log(
+    `\ngoals for Annals at 100,000 events: first render < ${GOALS.firstRenderMs} ms: ${goals.firstRenderMet ? 'met' : 'NOT met'}; ` +
+      `frame p95 < ${GOALS.frameP95Ms} ms: ${goals.frameP95Met ? 'met' : 'NOT met'} ` +
+      `(work p95 < ${GOALS.frameP95Ms} ms: ${goals.workP95Met ? 'met' : 'NOT met'})`,
+  );
+
+  const report = {
+    benchmark: 'web: first render and frame times, Annals vs vis-timeline (issue 3)',
+    date: new Date().toISOString(),
+    chromium,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model,
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round) },
+    viewport: VIEWPORT,
+    method: {
+      firstRender: {
+        Annals: 'window.__annalsFirstPaint (performance.now() when the timeline first painted events, from navigation start)',
+        visTimeline: 'performance.now() two requestAnimationFrames after `new vis.Timeline(...)` returned, minus just before it',
+        fromNavigation: 'Annals: two frames after its first paint; vis-timeline: two frames after construction; both performance.now() from navigation start (fetch and parse included)',
+      },
+      frame: 'per input step: t0 = performance.now() in the page, dispatch the input, await two requestAnimationFrames, performance.now() - t0',
+      work: 'per input step: from the first input event reaching the page (capture listener on window) until a message posted from the next requestAnimationFrame callback runs (after style, layout and paint of that frame)',
+      floor: 'the frame measure with no input',
+      zoom: `wheel deltaY ${WHEEL_DELTA} at the centre of the timeline until the window is ≤ ${MONTH_DAYS} days`,
+      pan: `${PAN_STEPS} mouse moves of ${PAN_STEP_PX} px with the button down`,
+    },
+    goals,
+    summary: rows,
+    ratios,
+    runs,
+    totalSeconds: Math.round((Date.now() - begun) / 1000),
+  };
+  await writeFile(join(OUT, 'web.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${relative(ROOT, join(OUT, 'web.json'))} (${report.totalSeconds} s in all)`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack ?? e}`);
+  process.exit(1);
+});
