@@ -251,3 +251,20 @@ fn snapshot_graph_of_the_default_record() {
 fn snapshot_stats_of_the_default_record() {
     insta::assert_json_snapshot!(default_record().stats_view());
 }
+
+#[test]
+fn window_indices_cover_exactly_the_window() {
+    let p = fold_text(BASE, AsOf::NOW);
+    for (from, to) in [("2009-07-01", "2009-07-31"), ("2024-05-17", "2024-05-17"), ("2000", "2030"), ("1990", "1991")] {
+        let (f, t) = (day(from), day(to) + 365);
+        let by_index: Vec<&str> = p
+            .timeline
+            .window_indices(f, t)
+            .filter_map(|i| p.timeline.at(i))
+            .filter(|r| r.event.occurred.last_day() >= f)
+            .map(|r| r.id.as_str())
+            .collect();
+        let by_window: Vec<&str> = p.timeline.window(f, t).map(|r| r.id.as_str()).collect();
+        assert_eq!(by_index, by_window, "{from}..{to}");
+    }
+}

@@ -25,10 +25,8 @@ pub struct ChartData {
 impl ChartData {
     /// Counts the given events (indices into the timeline's entries) by the year they began.
     pub fn from_events(record: &Record, visible: &[usize]) -> Self {
-        let entries: Vec<_> = record.projections.timeline.entries().collect();
         let mut per_year: std::collections::BTreeMap<i32, ([u32; 7], u64)> = std::collections::BTreeMap::new();
-        for i in visible {
-            let r = entries[*i];
+        for r in visible.iter().filter_map(|i| record.projections.timeline.at(*i)) {
             let slot = per_year.entry(r.event.occurred.start().year_value()).or_default();
             slot.0[r.kind.index()] += 1;
             if r.kind == EventKind::Signing {
@@ -62,7 +60,7 @@ pub struct Props {
     /// The record.
     pub record: Rc<Record>,
     /// The events that pass the filters.
-    pub visible: Rc<Vec<usize>>,
+    pub visible: Rc<crate::timeline::Visible>,
 }
 
 /// Both charts.

@@ -185,10 +185,21 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             move || drop(listener)
         });
     }
-    let catalog = &record.projections.catalog;
+    // The filters' result, recomputed only when the record or a filter changes — never on a
+    // zoom or pan frame.
     let visible =
-        Rc::new(timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned()));
-    let stats = record.projections.stats_view();
+        use_memo((Rc::as_ptr(&record) as usize, view.kinds.clone(), view.query.clone(), view.actor.clone()), {
+            let record = record.clone();
+            let view = (*view).clone();
+            move |_| {
+                let catalog = &record.projections.catalog;
+                timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned())
+            }
+        });
+    let stats = use_memo(Rc::as_ptr(&record) as usize, {
+        let record = record.clone();
+        move |_| record.projections.stats_view()
+    });
     let actors = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
         move |_| {

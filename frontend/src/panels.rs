@@ -136,22 +136,18 @@ pub struct ListProps {
     pub record: Rc<Record>,
     /// The view.
     pub view: UseReducerHandle<View>,
-    /// Indices of the visible events.
-    pub visible: Rc<Vec<usize>>,
+    /// The events that pass the filters.
+    pub visible: Rc<crate::timeline::Visible>,
 }
 
 /// The events in the window, as a list people and screen readers can read.
 #[function_component(EventList)]
 pub fn event_list(props: &ListProps) -> Html {
     let view = &*props.view;
-    let entries: Vec<&std::sync::Arc<Resolved>> = props.record.projections.timeline.entries().collect();
+    let timeline = &props.record.projections.timeline;
     let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
-    let in_window: Vec<&Resolved> = props
-        .visible
-        .iter()
-        .map(|i| &**entries[*i])
-        .filter(|r| r.event.occurred.last_day() >= from && r.event.occurred.first_day() <= to)
-        .collect();
+    let in_window: Vec<&Resolved> =
+        props.visible.in_window(timeline, from, to).into_iter().filter_map(|i| timeline.at(i)).map(|r| &**r).collect();
     let shown = in_window.len().min(200);
     html! {
         <section class="event-list" aria-label="Events in view">

@@ -6,7 +6,7 @@ use annals_core::event::Source;
 use annals_core::format::load;
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::{check_url, Nothing};
-use annals_core::{ExpectedVersion, Log, StreamName, Timestamp};
+use annals_core::{StreamName, Timestamp};
 use yew::prelude::*;
 
 /// A record ready to show.
@@ -83,13 +83,10 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
         return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
     }
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
-    let mut log = Log::new();
-    log.append(&stream, ExpectedVersion::Any, loaded.proposed(), Timestamp(0)).map_err(|e| format!("{name}: {e}"))?;
-    Ok(Record {
-        title: loaded.title.clone().unwrap_or_else(|| name.to_owned()),
-        projections: Projections::fold(log.read_from(0), AsOf::NOW),
-        live: None,
-    })
+    let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
+    // Validated once by the loader; folded once.
+    let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
+    Ok(Record { title, projections: Projections::fold(&envelopes, AsOf::NOW), live: None })
 }
 
 /// A page of `GET /api/streams/{stream}/events`.

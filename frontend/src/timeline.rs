@@ -47,8 +47,8 @@ pub struct Props {
     pub record: Rc<Record>,
     /// The view.
     pub view: UseReducerHandle<View>,
-    /// Ids of the events that pass the filters (all of the record when unfiltered).
-    pub visible: Rc<Vec<usize>>,
+    /// The events that pass the filters.
+    pub visible: Rc<Visible>,
 }
 
 /// What was drawn last, for hit-testing and keyboard moves.
@@ -70,7 +70,11 @@ pub fn timeline_canvas(props: &Props) -> Html {
 
     let view = &*props.view;
     let record = &props.record;
-    let lanes = record.projections.timeline.lanes(view.lanes, &record.projections.catalog);
+    // Lanes by actor count every event's participants: once per record and mode, not per frame.
+    let lanes = use_memo((Rc::as_ptr(record) as usize, view.lanes), {
+        let record = record.clone();
+        move |(_, mode)| record.projections.timeline.lanes(*mode, &record.projections.catalog)
+    });
     let shown_kinds: Vec<EventKind> =
         EventKind::ALL.into_iter().filter(|k| view.kinds.is_empty() || view.kinds.contains(k)).collect();
     let lane_keys: Vec<String> = match view.lanes {
@@ -260,21 +264,24 @@ pub fn timeline_canvas(props: &Props) -> Html {
 
 /// The action a key stands for on the timeline, if any.
 fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]) -> Option<Action> {
-    let entries: Vec<_> = record.projections.timeline.entries().collect();
+    let timeline = &record.projections.timeline;
+    let entry = |i: &usize| timeline.at(*i);
     let step = |forward: bool| -> Option<Action> {
-        let current =
-            view.selected.as_deref().and_then(|id| visible.iter().position(|i| entries[*i].id.as_str() == id));
+        let current = view
+            .selected
+            .as_deref()
+            .and_then(|id| visible.iter().position(|i| entry(i).is_some_and(|r| r.id.as_str() == id)));
         let next = match (current, forward) {
-            (None, true) => {
-                visible.iter().position(|i| f64::from(entries[*i].event.occurred.last_day()) >= view.from)?
-            }
-            (None, false) => {
-                visible.iter().rposition(|i| f64::from(entries[*i].event.occurred.first_day()) <= view.to)?
-            }
+            (None, true) => visible
+                .iter()
+                .position(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.last_day()) >= view.from))?,
+            (None, false) => visible
+                .iter()
+                .rposition(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.first_day()) <= view.to))?,
             (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
             (Some(c), false) => c.saturating_sub(1),
         };
-        Some(focus(entries[*visible.get(next)?]))
+        Some(focus(entry(visible.get(next)?)?))
     };
     match e.key().as_str() {
         "ArrowRight" if e.shift_key() => Some(Action::Pan(view.span() * 0.1)),
@@ -283,8 +290,8 @@ fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]
         "ArrowLeft" => step(false),
         "+" | "=" => Some(Action::Zoom { factor: 0.6, around: (view.from + view.to) / 2.0 }),
         "-" | "_" => Some(Action::Zoom { factor: 1.0 / 0.6, around: (view.from + view.to) / 2.0 }),
-        "Home" => visible.first().map(|i| focus(entries[*i])),
-        "End" => visible.last().map(|i| focus(entries[*i])),
+        "Home" => visible.first().and_then(entry).map(|r| focus(r)),
+        "End" => visible.last().and_then(entry).map(|r| focus(r)),
         "Escape" => Some(Action::Select(None)),
         "Enter" => {
             let details = web_sys::window()?.document()?.get_element_by_id("details")?;
@@ -309,7 +316,7 @@ fn paint(
     width: f64,
     height: f64,
     record: &Record,
-    visible: &[usize],
+    visible: &Visible,
     view: &View,
     lane_keys: &[String],
     lane_labels: &[String],
@@ -361,16 +368,9 @@ fn paint(
 
     // Events or clusters.
     let timeline = &record.projections.timeline;
-    let entries: Vec<_> = timeline.entries().collect();
     let (from_day, to_day) = (view.from.floor() as i32, view.to.ceil() as i32);
-    let in_window: Vec<usize> = visible
-        .iter()
-        .copied()
-        .filter(|i| {
-            let o = &entries[*i].event.occurred;
-            o.last_day() >= from_day && o.first_day() <= to_day
-        })
-        .collect();
+    let in_window = visible.in_window(timeline, from_day, to_day);
+    let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
         match view.lanes {
             LaneMode::Kind => lane_keys.iter().position(|k| k == r.kind.name()).into_iter().collect(),
@@ -393,13 +393,13 @@ fn paint(
         let clusters = if unfiltered {
             geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
         } else {
-            count_clusters(&in_window, &entries, &scale, level, &lanes_of)
+            count_clusters(&in_window, timeline, &scale, level, &lanes_of)
         };
         for c in &clusters {
             draw_cluster(&ctx, c, lane_keys, view.lanes);
         }
     } else {
-        marks = geometry::marks(in_window.iter().map(|i| (&**entries[*i], lanes_of(entries[*i]))), &scale);
+        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
         draw_marks(&ctx, &marks, view.selected.as_deref());
     }
     ctx.restore();
@@ -421,14 +421,13 @@ fn mark_first_paint(events: usize) {
 
 fn count_clusters(
     in_window: &[usize],
-    entries: &[&std::sync::Arc<annals_core::catalog::Resolved>],
+    timeline: &Timeline,
     scale: &Scale,
     level: annals_core::projection::Level,
     lanes_of: &dyn Fn(&annals_core::catalog::Resolved) -> Vec<usize>,
 ) -> Vec<Cluster> {
     let mut counts: std::collections::BTreeMap<(usize, i64), (u32, u32)> = std::collections::BTreeMap::new();
-    for i in in_window {
-        let r = entries[*i];
+    for r in in_window.iter().filter_map(|i| timeline.at(*i)) {
         let bucket = level.bucket(r.event.occurred.first_day());
         for lane in lanes_of(r) {
             let c = counts.entry((lane, bucket)).or_default();
@@ -555,7 +554,48 @@ fn ellipsize(ctx: &CanvasRenderingContext2d, text: &str, max: f64) -> String {
     chars[..lo].iter().collect::<String>() + "…"
 }
 
-/// Indices (into [`Timeline::entries`]) of the events that pass the view's filters.
-pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) -> Vec<usize> {
-    timeline.entries().enumerate().filter(|(_, r)| view.shows(r, &name)).map(|(i, _)| i).collect()
+/// The events that pass the view's filters (kinds, actor, search — not the window): their
+/// indices into [`Timeline::entries`] in order, and a mask by index for window lookups.
+///
+/// Computed once per change of the filters (the app memoizes it), never per frame: a frame
+/// only walks the window, found by binary search. Equality is identity, so passing the same
+/// memoized value down does not make components compare a hundred thousand entries.
+#[derive(Debug, Default)]
+pub struct Visible {
+    /// Indices of the shown events, in order of occurrence.
+    pub indices: Vec<usize>,
+    /// `mask[i]`: whether entry `i` is shown.
+    pub mask: Vec<bool>,
+}
+
+impl PartialEq for Visible {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl std::ops::Deref for Visible {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        &self.indices
+    }
+}
+
+impl Visible {
+    /// Indices of the shown events that overlap the days `from..=to`, in order.
+    pub fn in_window(&self, timeline: &Timeline, from: i32, to: i32) -> Vec<usize> {
+        timeline
+            .window_indices(from, to)
+            .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
+            .filter(|i| timeline.at(*i).is_some_and(|r| r.event.occurred.last_day() >= from))
+            .collect()
+    }
+}
+
+/// Which events pass the view's filters.
+pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) -> Visible {
+    let mask: Vec<bool> = timeline.entries().map(|r| view.shows(r, &name)).collect();
+    let indices = mask.iter().enumerate().filter(|(_, shown)| **shown).map(|(i, _)| i).collect();
+    Visible { indices, mask }
 }

@@ -122,6 +122,23 @@ impl Loaded {
     pub fn proposed(&self) -> Vec<Proposed> {
         self.accepted.iter().map(|l| l.proposed.clone()).collect()
     }
+
+    /// The accepted records as the envelopes of a new stream (positions from 1), without
+    /// going through a [`crate::Log`]: they were validated together already, and a reader
+    /// that only shows a file (the browser) need not validate it twice.
+    pub fn into_envelopes(self, stream: &StreamName, recorded_at: crate::Timestamp) -> Vec<crate::Envelope> {
+        self.accepted
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| crate::Envelope {
+                position: i as u64 + 1,
+                id: l.proposed.id,
+                stream: stream.clone(),
+                recorded_at: l.proposed.recorded_at.unwrap_or(recorded_at),
+                event: l.proposed.event,
+            })
+            .collect()
+    }
 }
 
 /// What a reader hands to [`finish`]: decoded records and the problems found so far.
@@ -139,36 +156,33 @@ pub(crate) struct Parsed {
 /// Validates decoded records against `known`, dropping the invalid ones and whatever
 /// depends on them, until the accepted part is valid on its own.
 pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
-    let mut accepted = std::mem::take(&mut parsed.records);
+    // The records and where they were, kept side by side so validation reads the batch in
+    // place (a file of 100,000 records is never copied between rounds).
+    let (mut places, mut batch): (Vec<(Option<usize>, usize)>, Vec<Proposed>) =
+        std::mem::take(&mut parsed.records).into_iter().map(|l| ((l.line, l.record), l.proposed)).unzip();
     let mut rejected = parsed.undecodable;
     let mut first_round = true;
     loop {
-        let batch: Vec<Proposed> = accepted.iter().map(|l| l.proposed.clone()).collect();
         let problems = validate_batch(&batch, known);
         if problems.is_empty() {
             break;
         }
-        let mut bad = vec![false; accepted.len()];
+        let mut bad = vec![false; batch.len()];
         for (i, Problem { field, message }) in problems {
             bad[i] = true;
             let message = if first_round { message } else { format!("{message} (it depends on a rejected record)") };
-            parsed.diagnostics.push(Diagnostic {
-                line: accepted[i].line,
-                record: Some(accepted[i].record),
-                field,
-                message,
-            });
+            parsed.diagnostics.push(Diagnostic { line: places[i].0, record: Some(places[i].1), field, message });
         }
-        let before = accepted.len();
-        let mut i = 0;
-        accepted.retain(|_| {
-            let keep = !bad[i];
-            i += 1;
-            keep
-        });
-        rejected += before - accepted.len();
+        let before = batch.len();
+        let mut keep = bad.iter().map(|b| !b);
+        batch.retain(|_| keep.next().unwrap_or(false));
+        let mut keep = bad.iter().map(|b| !b);
+        places.retain(|_| keep.next().unwrap_or(false));
+        rejected += before - batch.len();
         first_round = false;
     }
+    let accepted: Vec<Located> =
+        places.into_iter().zip(batch).map(|((line, record), proposed)| Located { line, record, proposed }).collect();
     parsed.diagnostics.sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
     Loaded {
         format,

@@ -273,6 +273,20 @@ impl Timeline {
         self.order.iter().map(|(_, r)| r)
     }
 
+    /// The event at an index of [`Timeline::entries`].
+    pub fn at(&self, index: usize) -> Option<&Arc<Resolved>> {
+        self.order.get(index).map(|(_, r)| r)
+    }
+
+    /// The indices (into [`Timeline::entries`]) of the events that *may* overlap the days
+    /// `from..=to`: every event that does is in the range, found by binary search; callers
+    /// check the last day of each (long events starting earlier are included).
+    pub fn window_indices(&self, from: i32, to: i32) -> std::ops::Range<usize> {
+        let lo = self.order.partition_point(|(k, _)| k.0 < from.saturating_sub(self.longest));
+        let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
+        lo..hi
+    }
+
     /// Events overlapping the days `from..=to`, in order of occurrence.
     pub fn window(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
         let lo = self.order.partition_point(|(k, _)| k.0 < from.saturating_sub(self.longest));
