@@ -151,7 +151,12 @@ fn default_view(record: &Record) -> View {
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
     let record = props.record.clone();
-    let initial = default_view(&record);
+    // The whole-record view scans every event for its extent: once per record, not per frame.
+    let initial = use_memo(Rc::as_ptr(&record) as usize, {
+        let record = record.clone();
+        move |_| default_view(&record)
+    });
+    let initial = (*initial).clone();
     let view = {
         let initial = initial.clone();
         use_reducer(move || {

@@ -146,12 +146,13 @@ pub fn event_list(props: &ListProps) -> Html {
     let view = &*props.view;
     let timeline = &props.record.projections.timeline;
     let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
+    let total = props.visible.count_in_window(timeline, from, to);
     let in_window: Vec<&Resolved> =
-        props.visible.in_window(timeline, from, to).into_iter().filter_map(|i| timeline.at(i)).map(|r| &**r).collect();
-    let shown = in_window.len().min(200);
+        props.visible.window(timeline, from, to).take(200).filter_map(|i| timeline.at(i)).map(|r| &**r).collect();
+    let shown = in_window.len();
     html! {
         <section class="event-list" aria-label="Events in view">
-            <h2>{ format!("{} event(s) in view", in_window.len()) }</h2>
+            <h2>{ format!("{total} event(s) in view") }</h2>
             <ol>
                 { for in_window.iter().take(shown).map(|r| {
                     let id = r.id.as_str().to_owned();
@@ -173,8 +174,8 @@ pub fn event_list(props: &ListProps) -> Html {
                     }
                 }) }
             </ol>
-            if in_window.len() > shown {
-                <p class="note">{ format!("{} more; zoom in or filter to list them.", in_window.len() - shown) }</p>
+            if total > shown {
+                <p class="note">{ format!("{} more; zoom in or filter to list them.", total - shown) }</p>
             }
         </section>
     }

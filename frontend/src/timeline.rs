@@ -369,7 +369,7 @@ fn paint(
     // Events or clusters.
     let timeline = &record.projections.timeline;
     let (from_day, to_day) = (view.from.floor() as i32, view.to.ceil() as i32);
-    let in_window = visible.in_window(timeline, from_day, to_day);
+    let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
     let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
         match view.lanes {
@@ -387,23 +387,23 @@ fn paint(
     ctx.rect(label_width, AXIS_HEIGHT, width - label_width, height - AXIS_HEIGHT);
     ctx.clip();
     let mut marks = Vec::new();
-    if in_window.len() > DETAIL_LIMIT {
+    if let Some(in_window) = &detail {
+        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
+        draw_marks(&ctx, &marks, view.selected.as_deref());
+    } else {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
         let clusters = if unfiltered {
             geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
         } else {
-            count_clusters(&in_window, timeline, &scale, level, &lanes_of)
+            count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)
         };
         for c in &clusters {
             draw_cluster(&ctx, c, lane_keys, view.lanes);
         }
-    } else {
-        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
-        draw_marks(&ctx, &marks, view.selected.as_deref());
     }
     ctx.restore();
-    mark_first_paint(in_window.len());
+    mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     Drawn { marks, scale: Some(scale) }
 }
 
@@ -583,13 +583,40 @@ impl std::ops::Deref for Visible {
 }
 
 impl Visible {
-    /// Indices of the shown events that overlap the days `from..=to`, in order.
-    pub fn in_window(&self, timeline: &Timeline, from: i32, to: i32) -> Vec<usize> {
+    /// Indices of the shown events that overlap the days `from..=to`, in order, lazily.
+    pub fn window<'a>(&'a self, timeline: &'a Timeline, from: i32, to: i32) -> impl Iterator<Item = usize> + 'a {
         timeline
             .window_indices(from, to)
             .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
+            .filter(move |i| timeline.at(*i).is_some_and(|r| r.event.occurred.last_day() >= from))
+    }
+
+    /// Indices of the shown events that overlap the days `from..=to`, in order.
+    pub fn in_window(&self, timeline: &Timeline, from: i32, to: i32) -> Vec<usize> {
+        self.window(timeline, from, to).collect()
+    }
+
+    /// The shown events in the window, or `None` when there are more than `limit` (then the
+    /// caller draws clusters and never walks the rest of the window).
+    pub fn in_window_up_to(&self, timeline: &Timeline, from: i32, to: i32, limit: usize) -> Option<Vec<usize>> {
+        let list: Vec<usize> = self.window(timeline, from, to).take(limit + 1).collect();
+        (list.len() <= limit).then_some(list)
+    }
+
+    /// How many shown events overlap the window. Events starting inside it only need the
+    /// mask (read in order, cheap); only those starting before it are looked at.
+    pub fn count_in_window(&self, timeline: &Timeline, from: i32, to: i32) -> usize {
+        let range = timeline.window_indices(from, to);
+        let starts_inside = timeline
+            .window_indices(from, to)
+            .find(|i| timeline.at(*i).is_some_and(|r| r.event.occurred.first_day() >= from))
+            .unwrap_or(range.end);
+        let before = (range.start..starts_inside)
+            .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
             .filter(|i| timeline.at(*i).is_some_and(|r| r.event.occurred.last_day() >= from))
-            .collect()
+            .count();
+        let inside = self.mask.get(starts_inside..range.end).map_or(0, |m| m.iter().filter(|b| **b).count());
+        before + inside
     }
 }
 
@@ -598,4 +625,28 @@ pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) 
     let mask: Vec<bool> = timeline.entries().map(|r| view.shows(r, &name)).collect();
     let indices = mask.iter().enumerate().filter(|(_, shown)| **shown).map(|(i, _)| i).collect();
     Visible { indices, mask }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_window_count_matches_the_plain_one() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let timeline = &record.projections.timeline;
+        let filters = [View::default(), View { kinds: [EventKind::Visit].into_iter().collect(), ..View::default() }];
+        for view in &filters {
+            let shown = visible(timeline, view, |id| id.to_owned());
+            for from in (8_000..20_500).step_by(97) {
+                for span in [1, 30, 400, 5_000] {
+                    let plain = shown.in_window(timeline, from, from + span);
+                    assert_eq!(shown.count_in_window(timeline, from, from + span), plain.len(), "{from}+{span}");
+                    let limited = shown.in_window_up_to(timeline, from, from + span, 3);
+                    assert_eq!(limited, (plain.len() <= 3).then(|| plain.clone()));
+                }
+            }
+        }
+    }
 }
