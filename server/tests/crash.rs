@@ -10,11 +10,11 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use annals_core::{ExpectedVersion, StreamName};
 use annals_server::store::sqlite::SqliteStore;
@@ -37,20 +37,7 @@ fn start(db: &Path) -> (Child, SocketAddr) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start annals serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "annals serve did not start");
-        let line = lines.next().expect("annals serve exited before listening").expect("stderr line");
-        if let Some(at) = line.find("http://") {
-            let rest = &line[at + "http://".len()..];
-            let addr = rest.split('/').next().unwrap_or(rest);
-            break addr.parse().expect("address");
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let addr = common::listening(&mut child);
     (child, addr)
 }
 

@@ -4,7 +4,9 @@
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -26,18 +28,7 @@ fn start(dir: &Path) -> (Child, SocketAddr) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start annals serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "annals serve did not start");
-        let line = lines.next().expect("annals serve exited before listening").expect("stderr line");
-        if let Some(at) = line.find("http://") {
-            let rest = &line[at + "http://".len()..];
-            break rest.split('/').next().unwrap_or(rest).parse().expect("address");
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let addr = common::listening(&mut child);
     (child, addr)
 }
 

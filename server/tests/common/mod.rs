@@ -62,3 +62,22 @@ impl TempDb {
         SqliteStore::open(self.path()).expect("open store")
     }
 }
+
+/// Waits until a spawned `annals serve` (stderr piped) logs the address it listens on, then
+/// keeps draining its stderr so the server never blocks on a full pipe.
+pub fn listening(child: &mut std::process::Child) -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader};
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let addr = loop {
+        assert!(std::time::Instant::now() < deadline, "annals serve did not start");
+        let line = lines.next().expect("annals serve exited before listening").expect("stderr line");
+        if let Some(at) = line.find("http://") {
+            let rest = &line[at + "http://".len()..];
+            break rest.split('/').next().unwrap_or(rest).parse().expect("address");
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    addr
+}
