@@ -82,3 +82,81 @@ fn stats_prints_the_figures_of_the_default_record() {
     assert_eq!(view["by_kind"]["Visit"], 12);
     assert_eq!(view["actors"]["person"], 14);
 }
+
+/// The store commands on a real SQLite file in a temporary directory.
+mod store_commands {
+    use super::*;
+
+    fn annals_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(args)
+            .env("ANNALS_DB", dir.join("annals.db"))
+            .current_dir(root)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run annals");
+        if let Some(text) = stdin {
+            child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("wait")
+    }
+
+    fn export_lines(dir: &std::path::Path, stream: &str) -> Vec<serde_json::Value> {
+        let o = annals_in(dir, &["export", "--stream", stream], None);
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("envelope")).collect()
+    }
+
+    #[test]
+    fn import_is_all_or_nothing_unless_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let refused = annals_in(dir.path(), &["import", "data/examples/invalid.ndjson", "--stream", "mine"], None);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("nothing was imported"));
+        assert_eq!(
+            annals_in(dir.path(), &["export", "--stream", "mine"], None).status.code(),
+            Some(1),
+            "nothing written"
+        );
+        let kept = annals_in(
+            dir.path(),
+            &["import", "data/examples/invalid.ndjson", "--stream", "mine", "--keep-valid"],
+            None,
+        );
+        assert_eq!(kept.status.code(), Some(1), "rejected records still make it exit 1");
+        assert_eq!(export_lines(dir.path(), "mine").len(), 3);
+    }
+
+    #[test]
+    fn import_export_and_append_round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = annals_in(dir.path(), &["import", "data/azerbaijan-belarus.json", "--stream", "az-by"], None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let again = annals_in(dir.path(), &["import", "data/azerbaijan-belarus.json", "--stream", "az-by"], None);
+        assert_eq!(again.status.code(), Some(0));
+        assert!(stdout(&again).contains("already there"), "{}", stdout(&again));
+        let lines = export_lines(dir.path(), "az-by");
+        assert_eq!(lines.len(), 79);
+        assert_eq!(lines[0]["position"], 1);
+        // A new event naming actors the stream already holds, from stdin, at the right version.
+        let call = r#"{"id":"2025-call","type":"Call","payload":{"occurred":"2025","title":"A call","actors":[{"actor":"aliyev"},{"actor":"lukashenko"}],"sources":[{"publisher":"P","title":"T"}]}}"#;
+        let stale = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "78"], Some(call));
+        assert_eq!(stale.status.code(), Some(1));
+        let ok = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "79"], Some(call));
+        assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+        assert!(stdout(&ok).contains("appended at position(s) 80"), "{}", stdout(&ok));
+        // The document export reads back as a clean file of the same records.
+        let doc = annals_in(dir.path(), &["export", "--stream", "az-by", "--format", "annals-json"], None);
+        let path = dir.path().join("export.json");
+        std::fs::write(&path, &doc.stdout).expect("write");
+        let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
+        assert!(stdout(&check).contains("80 record(s) accepted, 0 rejected"), "{}", stdout(&check));
+        let bad = annals_in(dir.path(), &["append", "--stream", "az-by"], Some("{\"id\": 1}"));
+        assert_eq!(bad.status.code(), Some(1));
+        assert_eq!(export_lines(dir.path(), "az-by").len(), 80, "a refused append writes nothing");
+    }
+}

@@ -4,6 +4,7 @@
 //! is clean, 1 when the input has errors (each reported), 2 when the input cannot be read at
 //! all or the command line is wrong.
 
+mod records;
 pub mod serve;
 mod stats;
 mod validate;
@@ -38,6 +39,18 @@ pub enum Command {
     /// Loads the default record into an empty store on first start. Writes need the bearer
     /// token (--token, ANNALS_TOKEN, or the one generated into <db>.token).
     Serve(serve::Args),
+    /// Import a file of events into a stream of the store, all or nothing (unless --keep-valid).
+    ///
+    /// The file is validated against what the stream already holds. Exit status: 0 imported,
+    /// 1 refused (nothing written), 2 unreadable.
+    Import(records::ImportArgs),
+    /// Export a stream of the store as an NDJSON log (default) or a JSON document.
+    Export(records::ExportArgs),
+    /// Append events (one record, an array, or NDJSON; from a file or stdin) to a stream.
+    ///
+    /// --expected-version refuses the append if the stream has moved on. Exit status: 0
+    /// appended (or already stored), 1 refused (nothing written), 2 unreadable.
+    Append(records::AppendArgs),
 }
 
 /// Options shared by the commands that read a file.
@@ -75,6 +88,15 @@ fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// The exit code of a command that uses the store: its own, or 2 when a file or the store
+/// could not be read.
+fn store_command(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("annals: {e:#}");
+        ExitCode::from(2)
+    })
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -89,6 +111,9 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Serve(args) => Ok(serve::run(&args)),
+        Command::Import(args) => return store_command(records::import(&args)),
+        Command::Export(args) => return store_command(records::export(&args)),
+        Command::Append(args) => return store_command(records::append(&args)),
     };
     match result {
         Ok(code) => code,

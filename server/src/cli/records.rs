@@ -1,0 +1,245 @@
+//! `annals import`, `annals export`, `annals append`: files in and out of a store.
+//!
+//! They open the same SQLite file `annals serve` uses (`--db`, default `./annals.db`), and
+//! every write goes through the store's append, so the rules are those of the service:
+//! atomic batches, idempotent ids, the expected version. A file is validated against what the
+//! stream already holds (its events may name actors registered earlier); an import is all or
+//! nothing unless `--keep-valid` is given. Exit status: 0 done, 1 refused (the report says
+//! why; nothing was written), 2 a file or the store cannot be read.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use annals_core::catalog::Catalog;
+use annals_core::format::native::{write_document, write_ndjson, DocumentInfo};
+use annals_core::format::{load, Format};
+use annals_core::{Envelope, ExpectedVersion, Proposed, StreamName};
+use anyhow::Context;
+
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Store, StoreError};
+
+/// The store options shared by the commands.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The SQLite file of the store (the one `annals serve` uses).
+    #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
+    pub db: PathBuf,
+    /// The stream (record) to work on.
+    #[arg(long)]
+    pub stream: String,
+}
+
+/// Arguments of `annals import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import (Annals JSON document or NDJSON log).
+    pub file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Read the file as this format instead of detecting it.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<Format>,
+    /// Import the valid records even when others are rejected (by default nothing is written).
+    #[arg(long)]
+    keep_valid: bool,
+}
+
+/// Arguments of `annals export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Output format: annals-ndjson (envelopes with positions) or annals-json (a document).
+    #[arg(long, value_name = "FORMAT", default_value = "annals-ndjson")]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// Arguments of `annals append`.
+#[derive(Debug, clap::Args)]
+pub struct AppendArgs {
+    /// A file with one record, an array of records or an NDJSON log; `-` or nothing reads stdin.
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Refuse the append unless the stream is at this version (its number of events).
+    #[arg(long, value_name = "VERSION")]
+    expected_version: Option<u64>,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")
+}
+
+fn open(args: &StoreArgs) -> anyhow::Result<(SqliteStore, StreamName)> {
+    if let Err(reason) = annals_core::id::check_stream(&args.stream) {
+        anyhow::bail!("bad stream name: {reason}");
+    }
+    let store = SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    Ok((store, StreamName::from(args.stream.as_str())))
+}
+
+/// Every envelope of a stream, page by page.
+async fn read_stream(store: &SqliteStore, stream: &StreamName) -> Result<Vec<Envelope>, StoreError> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_stream(stream.clone(), after, 10_000).await?;
+        let Some(last) = page.events.last().map(|e| e.position) else { break };
+        after = last;
+        out.extend(page.events);
+    }
+    Ok(out)
+}
+
+/// Prints a refused append the way `validate` prints problems; returns exit status 1.
+fn refused(what: &str, error: &StoreError) -> ExitCode {
+    match error {
+        StoreError::Rejected(annals_core::AppendError::Invalid(problems)) => {
+            for (i, p) in problems {
+                eprintln!("{what}: error: item {}, {}: {}", i + 1, p.field, p.message);
+            }
+            eprintln!("{what}: FAILED: {} problem(s); nothing was written", problems.len());
+        }
+        other => eprintln!("{what}: FAILED: {other}; nothing was written"),
+    }
+    ExitCode::from(1)
+}
+
+pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("{}: cannot read the file", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let (store, stream) = open(&args.store)?;
+    runtime()?.block_on(async {
+        let mut known = Catalog::new();
+        let mut stored = std::collections::HashSet::new();
+        for env in read_stream(&store, &stream).await? {
+            known.apply(&env);
+            stored.insert(env.id);
+        }
+        // A file whose every record is already in the stream is a repeated import: the store
+        // answers it (identical records are idempotent, changed ones are refused). Anything
+        // else is validated against what the stream holds.
+        let alone = load(&bytes, &name, args.format, &annals_core::validate::Nothing);
+        let repeated = alone.is_clean()
+            && !alone.accepted.is_empty()
+            && alone.accepted.iter().all(|l| stored.contains(&l.proposed.id));
+        let loaded = if repeated { alone } else { load(&bytes, &name, args.format, &known) };
+        for d in &loaded.diagnostics {
+            eprintln!("{name}: error: {d}");
+        }
+        if !loaded.is_clean() && !args.keep_valid {
+            eprintln!(
+                "{name}: FAILED: {} record(s) rejected; nothing was imported (--keep-valid imports the {} valid ones)",
+                loaded.rejected,
+                loaded.accepted.len()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        if loaded.accepted.is_empty() {
+            eprintln!("{name}: nothing to import");
+            return Ok(ExitCode::from(u8::from(!loaded.is_clean())));
+        }
+        let total = loaded.accepted.len();
+        eprintln!("{name}: importing {total} record(s) into {stream} …");
+        match store.append(stream.clone(), ExpectedVersion::Any, loaded.proposed()).await {
+            Ok(done) => {
+                let verb = if done.duplicate { "already there" } else { "imported" };
+                println!("{name}: {verb}: {total} record(s), {stream} is at version {}", done.version);
+                Ok(if loaded.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            }
+            Err(e @ StoreError::Rejected(_)) => Ok(refused(&name, &e)),
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let (store, stream) = open(&args.store)?;
+    let envelopes = runtime()?.block_on(read_stream(&store, &stream))?;
+    if envelopes.is_empty() {
+        eprintln!("annals: stream {stream} has no events in {}", args.store.db.display());
+        return Ok(ExitCode::from(1));
+    }
+    let text = match args.format {
+        Format::AnnalsNdjson => write_ndjson(&envelopes),
+        Format::AnnalsJson => {
+            let records: Vec<Proposed> = envelopes
+                .into_iter()
+                .map(|e| Proposed { id: e.id, event: e.event, recorded_at: Some(e.recorded_at) })
+                .collect();
+            write_document(&DocumentInfo { stream: Some(stream.as_str()), ..DocumentInfo::default() }, &records)
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing to standard output")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn append(args: &AppendArgs) -> anyhow::Result<ExitCode> {
+    let (name, bytes) = match &args.file {
+        Some(path) if path.as_os_str() != "-" => (
+            path.display().to_string(),
+            std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?,
+        ),
+        _ => {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
+            ("stdin".to_owned(), bytes)
+        }
+    };
+    let batch = match parse_records(&bytes) {
+        Ok(batch) => batch,
+        Err(message) => {
+            eprintln!("{name}: error: {message}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let (store, stream) = open(&args.store)?;
+    let expected = args.expected_version.map_or(ExpectedVersion::Any, ExpectedVersion::Exact);
+    runtime()?.block_on(async {
+        match store.append(stream.clone(), expected, batch).await {
+            Ok(done) => {
+                let positions: Vec<String> = done.positions.iter().map(u64::to_string).collect();
+                let verb = if done.duplicate { "already stored at" } else { "appended at" };
+                println!(
+                    "{name}: {verb} position(s) {}; {stream} is at version {}",
+                    positions.join(", "),
+                    done.version
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e @ StoreError::Rejected(_)) => Ok(refused(&name, &e)),
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+/// One record, a JSON array of records, or NDJSON lines of records.
+fn parse_records(bytes: &[u8]) -> Result<Vec<Proposed>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the input is not UTF-8".to_owned())?;
+    let decode = |t: &str, n: usize| {
+        annals_core::envelope::decode_record(t)
+            .map(|r| r.proposed)
+            .map_err(|e| format!("record {n}, {}: {}", e.field, e.message))
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(items)) => {
+            items.iter().enumerate().map(|(i, v)| decode(&v.to_string(), i + 1)).collect()
+        }
+        Ok(_) => Ok(vec![decode(text, 1)?]),
+        Err(_) => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .enumerate()
+            .map(|(i, l)| decode(l, i + 1))
+            .collect(),
+    }
+}
