@@ -155,6 +155,11 @@ mod store_commands {
         std::fs::write(&path, &doc.stdout).expect("write");
         let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
         assert!(stdout(&check).contains("80 record(s) accepted, 0 rejected"), "{}", stdout(&check));
+        let stats = annals_in(dir.path(), &["stats", "--stream", "az-by", "--json"], None);
+        let view: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("stats json");
+        assert_eq!(view["events"], 43, "the default record plus the appended call");
+        assert_eq!(annals_in(dir.path(), &["stats", "--stream", "nobody"], None).status.code(), Some(2));
+        assert_eq!(annals_in(dir.path(), &["stats"], None).status.code(), Some(2), "a FILE or --stream is required");
         let bad = annals_in(dir.path(), &["append", "--stream", "az-by"], Some("{\"id\": 1}"));
         assert_eq!(bad.status.code(), Some(1));
         assert_eq!(export_lines(dir.path(), "az-by").len(), 80, "a refused append writes nothing");

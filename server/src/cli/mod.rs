@@ -76,6 +76,8 @@ impl std::fmt::Display for Unreadable {
     }
 }
 
+impl std::error::Error for Unreadable {}
+
 impl Input {
     /// Reads and validates the file.
     pub fn load(&self) -> Result<Loaded, Unreadable> {
@@ -109,7 +111,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
-        Command::Stats(args) => stats::run(&args),
+        Command::Stats(args) => return store_command(stats::run(&args)),
         Command::Serve(args) => Ok(serve::run(&args)),
         Command::Import(args) => return store_command(records::import(&args)),
         Command::Export(args) => return store_command(records::export(&args)),

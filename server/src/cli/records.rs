@@ -96,6 +96,14 @@ async fn read_stream(store: &SqliteStore, stream: &StreamName) -> Result<Vec<Env
     Ok(out)
 }
 
+/// The projections of a stream of the store.
+pub(super) fn stream_projections(db: &std::path::Path, stream: &str) -> anyhow::Result<annals_core::Projections> {
+    let (store, stream) = open(&StoreArgs { db: db.to_owned(), stream: stream.to_owned() })?;
+    let envelopes = runtime()?.block_on(read_stream(&store, &stream))?;
+    anyhow::ensure!(!envelopes.is_empty(), "stream {stream} has no events in {}", db.display());
+    Ok(annals_core::Projections::fold(&envelopes, annals_core::AsOf::NOW))
+}
+
 /// Prints a refused append the way `validate` prints problems; returns exit status 1.
 fn refused(what: &str, error: &StoreError) -> ExitCode {
     match error {

@@ -1,26 +1,57 @@
-//! `annals stats FILE [--json]`.
+//! `annals stats FILE [--json]`, or `annals stats --stream NAME [--db FILE]` for a stream of
+//! the store.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections, StatsView};
-use annals_core::{EventKind, ExpectedVersion, Log, StreamName};
+use annals_core::{EventKind, StreamName};
 
-use super::{display_name, now, Input, Unreadable};
+use super::{display_name, now, Input};
 
 /// Arguments of `annals stats`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    input: Input,
+    /// The file to read (Annals JSON document or NDJSON log); or give --stream.
+    #[arg(required_unless_present = "stream")]
+    file: Option<std::path::PathBuf>,
+    /// Read the file as this format instead of detecting it: annals-json or annals-ndjson.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<Format>,
+    /// A stream of the store instead of a file.
+    #[arg(long, conflicts_with = "file")]
+    stream: Option<String>,
+    /// The SQLite file of the store, with --stream.
+    #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
+    db: std::path::PathBuf,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
 }
 
-pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
-    let loaded = args.input.load()?;
-    let file = display_name(&args.input.file);
+pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let (title, projections) = match (&args.stream, &args.file) {
+        (Some(stream), _) => {
+            let projections = super::records::stream_projections(&args.db, stream)?;
+            (stream.clone(), projections)
+        }
+        (None, Some(file)) => of_file(&Input { file: file.clone(), format: args.format })?,
+        (None, None) => anyhow::bail!("give a FILE or --stream NAME"),
+    };
+    let view = projections.stats_view();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+    } else {
+        print!("{}", table(&title, &view, &projections));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The projections of a file's valid records, and its title.
+fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
+    let loaded = input.load()?;
+    let file = display_name(&input.file);
     if !loaded.is_clean() {
         eprintln!(
             "{file}: {} record(s) rejected; the figures cover the {} valid ones (see `annals validate {file}`)",
@@ -29,22 +60,10 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
         );
     }
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
-    let mut log = Log::new();
-    if !loaded.accepted.is_empty() {
-        if let Err(e) = log.append(&stream, ExpectedVersion::Any, loaded.proposed(), now()) {
-            // The accepted part of a file is valid on its own; this would be a bug.
-            eprintln!("{file}: could not fold the valid records: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    }
-    let projections = Projections::fold(log.read_from(0), AsOf::NOW);
-    let view = projections.stats_view();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
-    } else {
-        print!("{}", table(loaded.title.as_deref().unwrap_or(&file), &view, &projections));
-    }
-    Ok(ExitCode::SUCCESS)
+    let title = loaded.title.clone().unwrap_or(file);
+    // The accepted part of a file is valid on its own: fold it without validating again.
+    let envelopes = loaded.into_envelopes(&stream, now());
+    Ok((title, Projections::fold(&envelopes, AsOf::NOW)))
 }
 
 fn table(title: &str, s: &StatsView, p: &Projections) -> String {
