@@ -123,49 +123,61 @@ mod draw {
         RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
     }
 
-    fn backend(node: &NodeRef) -> Option<CanvasBackend> {
+    type Root = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+    type YearChart<'a> = ChartContext<
+        'a,
+        CanvasBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordu64>,
+    >;
+
+    /// The canvas as a drawing area at its CSS width, on the page's paper colour.
+    fn root(node: &NodeRef) -> Option<Root> {
         let canvas = node.cast::<HtmlCanvasElement>()?;
         let width = canvas.client_width().max(300) as u32;
         canvas.set_width(width);
-        CanvasBackend::with_canvas_object(canvas)
+        let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
+        root.fill(&RGBColor(251, 250, 247)).ok()?;
+        Some(root)
     }
 
-    pub(super) fn per_year(node: &NodeRef, data: &ChartData) {
-        let Some(backend) = backend(node) else { return };
-        let root = backend.into_drawing_area();
-        let _ = root.fill(&RGBColor(251, 250, 247));
-        let (Some(&first), Some(&last)) = (data.years.first(), data.years.last()) else { return };
-        let max = data.max_events().max(1);
-        let Ok(mut chart) = ChartBuilder::on(&root)
+    /// The axes both charts share: one slot per year, centred on the year's tick, counts
+    /// from 0 to `max`, in the page's colours.
+    fn year_chart<'a>(root: &'a Root, data: &ChartData, max: u64, y_desc: &str) -> Option<YearChart<'a>> {
+        let (first, last) = (*data.years.first()?, *data.years.last()?);
+        let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(36)
-            .build_cartesian_2d(f64::from(first) - 0.6..f64::from(last) + 0.6, 0u32..max + 1)
-        else {
-            return;
-        };
-        let _ = chart
+            .build_cartesian_2d(f64::from(first) - 0.6..f64::from(last) + 0.6, 0u64..max)
+            .ok()?;
+        chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(RGBColor(230, 226, 216))
             .axis_style(RGBColor(74, 85, 96))
             .label_style(("sans-serif", 12).into_font().color(&RGBColor(74, 85, 96)))
-            .y_desc("events")
+            .y_desc(y_desc)
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .draw();
+            .draw()
+            .ok()?;
+        Some(chart)
+    }
+
+    pub(super) fn per_year(node: &NodeRef, data: &ChartData) {
+        let Some(root) = root(node) else { return };
+        let Some(mut chart) = year_chart(&root, data, u64::from(data.max_events().max(1)) + 1, "events") else {
+            return;
+        };
         for (i, year) in data.years.iter().enumerate() {
-            let mut base = 0;
+            let mut base = 0u64;
             for kind in EventKind::ALL {
-                let n = data.by_kind[i][kind.index()];
+                let n = u64::from(data.by_kind[i][kind.index()]);
                 if n == 0 {
                     continue;
                 }
-                let colour = rgb(kind_colour(kind));
                 let x = f64::from(*year);
-                let _ = chart.draw_series(std::iter::once(Rectangle::new(
-                    [(x - 0.4, base), (x + 0.4, base + n)],
-                    colour.filled(),
-                )));
+                let bar = Rectangle::new([(x - 0.4, base), (x + 0.4, base + n)], rgb(kind_colour(kind)).filled());
+                let _ = chart.draw_series(std::iter::once(bar));
                 base += n;
             }
         }
@@ -173,30 +185,12 @@ mod draw {
     }
 
     pub(super) fn documents(node: &NodeRef, data: &ChartData) {
-        let Some(backend) = backend(node) else { return };
-        let root = backend.into_drawing_area();
-        let _ = root.fill(&RGBColor(251, 250, 247));
-        let (Some(&first), Some(&last)) = (data.years.first(), data.years.last()) else { return };
+        let Some(root) = root(node) else { return };
         let max = data.cumulative_documents.last().copied().unwrap_or(0).max(1);
-        let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(36)
-            .build_cartesian_2d(first..last + 1, 0u64..max + max / 10 + 1)
-        else {
-            return;
-        };
-        let _ = chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(RGBColor(230, 226, 216))
-            .axis_style(RGBColor(74, 85, 96))
-            .label_style(("sans-serif", 12).into_font().color(&RGBColor(74, 85, 96)))
-            .y_desc("documents")
-            .draw();
+        let Some(mut chart) = year_chart(&root, data, max + max / 10 + 1, "documents") else { return };
         let colour = rgb(kind_colour(EventKind::Signing));
-        let points: Vec<(i32, u64)> =
-            data.years.iter().copied().zip(data.cumulative_documents.iter().copied()).collect();
+        let points: Vec<(f64, u64)> =
+            data.years.iter().map(|y| f64::from(*y)).zip(data.cumulative_documents.iter().copied()).collect();
         // A cumulative count changes at signings, so it is drawn as steps, not slopes.
         let mut steps = Vec::with_capacity(points.len() * 2);
         let mut previous = 0;
