@@ -216,7 +216,6 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 .collect::<Vec<_>>()
         }
     });
-    let actors = Rc::new((*actors).clone());
     html! {
         <>
             <header class="masthead">
