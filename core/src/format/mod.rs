@@ -10,7 +10,13 @@
 //! registration was rejected is rejected too (its diagnostic says so), so the accepted part
 //! is always valid on its own.
 
+pub mod csv;
+pub mod gdelt;
+pub mod history;
+pub mod import;
 pub mod native;
+pub mod plover;
+pub mod timelinejs;
 
 use serde::Serialize;
 
@@ -26,6 +32,16 @@ pub enum Format {
     AnnalsJson,
     /// The Annals NDJSON log: one record or envelope per line.
     AnnalsNdjson,
+    /// A spreadsheet export: the TimelineJS sheet header or the Annals CSV template.
+    Csv,
+    /// A TimelineJS3 JSON file (`title`, `events`, `eras`).
+    TimelinejsJson,
+    /// A GDELT events export, 1.0 (57/58 columns) or 2.0 (61 columns), tab-separated.
+    Gdelt,
+    /// PLOVER-coded events, a JSON array or JSON Lines.
+    Plover,
+    /// HistoryAtState XML: foreign leaders' visits or presidential/secretary travels.
+    HistoryAtState,
 }
 
 impl Format {
@@ -34,11 +50,24 @@ impl Format {
         match self {
             Format::AnnalsJson => "annals-json",
             Format::AnnalsNdjson => "annals-ndjson",
+            Format::Csv => "csv",
+            Format::TimelinejsJson => "timelinejs-json",
+            Format::Gdelt => "gdelt",
+            Format::Plover => "plover",
+            Format::HistoryAtState => "historyatstate-xml",
         }
     }
 
     /// Every format, for `--format` help.
-    pub const ALL: [Format; 2] = [Format::AnnalsJson, Format::AnnalsNdjson];
+    pub const ALL: [Format; 7] = [
+        Format::AnnalsJson,
+        Format::AnnalsNdjson,
+        Format::Csv,
+        Format::TimelinejsJson,
+        Format::Gdelt,
+        Format::Plover,
+        Format::HistoryAtState,
+    ];
 }
 
 impl std::str::FromStr for Format {
@@ -229,6 +258,11 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
     match format {
         Some(Format::AnnalsJson) => native::read_document(bytes, known),
         Some(Format::AnnalsNdjson) => native::read_ndjson(bytes, known),
+        Some(Format::Csv) => csv::read(bytes, name, known),
+        Some(Format::TimelinejsJson) => timelinejs::read(bytes, name, known),
+        Some(Format::Gdelt) => gdelt::read(bytes, name, known),
+        Some(Format::Plover) => plover::read(bytes, name, known),
+        Some(Format::HistoryAtState) => history::read(bytes, name, known),
         None => Loaded {
             format: Format::AnnalsJson,
             stream: None,

@@ -182,6 +182,10 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 .collect();
             write_document(&DocumentInfo { stream: Some(stream.as_str()), ..DocumentInfo::default() }, &records)
         }
+        other => {
+            eprintln!("annals: cannot export to {}; expected annals-ndjson or annals-json", other.name());
+            return Ok(ExitCode::from(2));
+        }
     };
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,

@@ -1,0 +1,78 @@
+//! What every reader of another tool's format shares.
+//!
+//! Foreign formats name actors (a GDELT actor code, a PLOVER country, a TimelineJS group)
+//! without registering them, and cite no source per event the way Annals requires. A reader
+//! turns them into a record that validates on its own:
+//! - [`Actors`] interns each actor once and emits its `ActorRegistered` record just before
+//!   the first record that uses it, so the accepted part never refers forward;
+//! - [`file_source`] is the honest fallback source of an event whose file gives none: the
+//!   file itself, by name and format.
+
+use super::{Diagnostic, Format, Loaded, Located};
+use crate::envelope::Proposed;
+use crate::event::{ActorRegistration, Event, Source};
+use crate::id::{ActorId, EventId};
+
+/// The actors a reader has met so far, and the registrations still to emit.
+#[derive(Debug, Default)]
+pub struct Actors {
+    known: std::collections::BTreeSet<ActorId>,
+    pending: Vec<ActorRegistration>,
+}
+
+impl Actors {
+    /// Returns the actor's id, queueing its registration the first time it is seen.
+    /// `make` builds the registration only then.
+    pub fn intern(&mut self, id: &str, make: impl FnOnce(ActorId) -> ActorRegistration) -> ActorId {
+        let id = ActorId::from(id);
+        if !self.known.contains(&id) {
+            self.known.insert(id.clone());
+            self.pending.push(make(id.clone()));
+        }
+        id
+    }
+
+    /// True when the actor was already interned.
+    pub fn contains(&self, id: &str) -> bool {
+        self.known.contains(id)
+    }
+
+    /// Moves the queued registrations into `records` (as records numbered `record`, at
+    /// `line`), to be called before pushing the record that uses them.
+    pub fn flush(&mut self, records: &mut Vec<Located>, line: Option<usize>, record: usize) {
+        for reg in self.pending.drain(..) {
+            let id = EventId::from(format!("actor:{}", reg.actor));
+            records.push(Located { line, record, proposed: Proposed::new(id, Event::ActorRegistered(Box::new(reg))) });
+        }
+    }
+}
+
+/// The source of an event whose file cites none: the file itself.
+pub fn file_source(format: Format, file_name: &str) -> Source {
+    Source {
+        publisher: format!("{} file", format.name()),
+        title: Some(format!("Imported from {file_name}")),
+        date: None,
+        url: None,
+        author: None,
+        quote: None,
+    }
+}
+
+/// A reader that does not exist yet.
+pub(crate) fn unsupported(format: Format) -> Loaded {
+    Loaded {
+        format,
+        stream: None,
+        title: None,
+        description: None,
+        accepted: Vec::new(),
+        rejected: 0,
+        diagnostics: vec![Diagnostic {
+            line: None,
+            record: None,
+            field: String::new(),
+            message: format!("reading {} files is not supported yet", format.name()),
+        }],
+    }
+}
