@@ -74,5 +74,6 @@ pub(crate) fn unsupported(format: Format) -> Loaded {
             field: String::new(),
             message: format!("reading {} files is not supported yet", format.name()),
         }],
+        notes: Vec::new(),
     }
 }

@@ -139,6 +139,9 @@ pub struct Loaded {
     pub rejected: usize,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Remarks that are not problems (a spreadsheet column Annals does not read, a value
+    /// kept under `codes`): the file stays clean, but the person should know.
+    pub notes: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -178,6 +181,8 @@ pub(crate) struct Parsed {
     pub description: Option<String>,
     pub records: Vec<Located>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Remarks that are not problems; see [`Loaded::notes`].
+    pub notes: Vec<Diagnostic>,
     /// Records that did not even decode.
     pub undecodable: usize,
 }
@@ -221,6 +226,7 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
         accepted,
         rejected,
         diagnostics: parsed.diagnostics,
+        notes: parsed.notes,
     }
 }
 
@@ -276,6 +282,7 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
                 field: String::new(),
                 message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log (give --format)".into(),
             }],
+            notes: Vec::new(),
         },
     }
 }

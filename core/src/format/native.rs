@@ -59,6 +59,7 @@ fn failed(format: Format, diagnostic: Diagnostic) -> Loaded {
         accepted: Vec::new(),
         rejected: 0,
         diagnostics: vec![diagnostic],
+        notes: Vec::new(),
     }
 }
 

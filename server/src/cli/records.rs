@@ -137,6 +137,9 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             && !alone.accepted.is_empty()
             && alone.accepted.iter().all(|l| stored.contains(&l.proposed.id));
         let loaded = if repeated { alone } else { load(&bytes, &name, args.format, &known) };
+        for d in &loaded.notes {
+            eprintln!("{name}: note: {d}");
+        }
         for d in &loaded.diagnostics {
             eprintln!("{name}: error: {d}");
         }

@@ -25,6 +25,8 @@ struct Report<'a> {
     accepted: usize,
     rejected: usize,
     diagnostics: &'a [annals_core::format::Diagnostic],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [annals_core::format::Diagnostic],
 }
 
 pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
@@ -38,6 +40,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
             accepted: loaded.accepted.len(),
             rejected: loaded.rejected,
             diagnostics: &loaded.diagnostics,
+            notes: &loaded.notes,
         };
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
@@ -50,19 +53,11 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
 /// compilers print them (editors jump to the line), then a summary.
 fn human(file: &str, loaded: &Loaded) -> String {
     let mut s = String::new();
+    for d in &loaded.notes {
+        s.push_str(&line(file, "note", d));
+    }
     for d in &loaded.diagnostics {
-        let at = match d.line {
-            Some(l) => format!("{file}:{l}"),
-            None => file.to_owned(),
-        };
-        let record = d.record.map(|r| format!("record {r}")).unwrap_or_default();
-        let field = if d.field.is_empty() { String::new() } else { d.field.clone() };
-        let place: Vec<&str> = [record.as_str(), field.as_str()].into_iter().filter(|p| !p.is_empty()).collect();
-        if place.is_empty() {
-            s.push_str(&format!("{at}: error: {}\n", d.message));
-        } else {
-            s.push_str(&format!("{at}: error: {}: {}\n", place.join(", "), d.message));
-        }
+        s.push_str(&line(file, "error", d));
     }
     let verdict = if loaded.is_clean() { "ok" } else { "FAILED" };
     s.push_str(&format!(
@@ -73,4 +68,19 @@ fn human(file: &str, loaded: &Loaded) -> String {
         loaded.diagnostics.len()
     ));
     s
+}
+
+/// One `file:line: severity: record N, field: message` line.
+pub(super) fn line(file: &str, severity: &str, d: &annals_core::format::Diagnostic) -> String {
+    let at = match d.line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.to_owned(),
+    };
+    let record = d.record.map(|r| format!("record {r}")).unwrap_or_default();
+    let place: Vec<&str> = [record.as_str(), d.field.as_str()].into_iter().filter(|p| !p.is_empty()).collect();
+    if place.is_empty() {
+        format!("{at}: {severity}: {}\n", d.message)
+    } else {
+        format!("{at}: {severity}: {}: {}\n", place.join(", "), d.message)
+    }
 }
