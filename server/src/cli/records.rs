@@ -1,6 +1,7 @@
 //! `annals import`, `annals export`, `annals append`: files in and out of a store.
 //!
-//! They open the same SQLite file `annals serve` uses (`--db`, default `./annals.db`), and
+//! They open the same store `annals serve` uses (the SQLite file `--db`, default
+//! `./annals.db`, or the PostgreSQL database `--store postgres://…`), and
 //! every write goes through the store's append, so the rules are those of the service:
 //! atomic batches, idempotent ids, the expected version. A file is validated against what the
 //! stream already holds (its events may name actors registered earlier); an import is all or
@@ -17,8 +18,7 @@ use annals_core::format::{load, Format};
 use annals_core::{Envelope, ExpectedVersion, Proposed, StreamName};
 use anyhow::Context;
 
-use crate::store::sqlite::SqliteStore;
-use crate::store::{Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 
 /// The store options shared by the commands.
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,9 @@ pub struct StoreArgs {
     /// The SQLite file of the store (the one `annals serve` uses).
     #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
     pub db: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file: `postgres://user@host/db`.
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    pub store: Option<String>,
     /// The stream (record) to work on.
     #[arg(long)]
     pub stream: String,
@@ -71,20 +74,28 @@ pub struct AppendArgs {
     expected_version: Option<u64>,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")
+/// The command's one runtime: a store opened on it (PostgreSQL's connections are tasks)
+/// is used on it.
+fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RUNTIME.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    Ok(RUNTIME.get_or_init(|| rt))
 }
 
-fn open(args: &StoreArgs) -> anyhow::Result<(SqliteStore, StreamName)> {
+fn open(args: &StoreArgs) -> anyhow::Result<(std::sync::Arc<dyn Store>, StreamName)> {
     if let Err(reason) = annals_core::id::check_stream(&args.stream) {
         anyhow::bail!("bad stream name: {reason}");
     }
-    let store = SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let location = Location::from_args(&args.db, args.store.as_deref()).map_err(anyhow::Error::msg)?;
+    let store = runtime()?.block_on(location.open()).with_context(|| format!("opening {}", location.describe()))?;
     Ok((store, StreamName::from(args.stream.as_str())))
 }
 
 /// Every envelope of a stream, page by page.
-async fn read_stream(store: &SqliteStore, stream: &StreamName) -> Result<Vec<Envelope>, StoreError> {
+async fn read_stream(store: &dyn Store, stream: &StreamName) -> Result<Vec<Envelope>, StoreError> {
     let mut out = Vec::new();
     let mut after = 0;
     loop {
@@ -97,10 +108,16 @@ async fn read_stream(store: &SqliteStore, stream: &StreamName) -> Result<Vec<Env
 }
 
 /// The projections of a stream of the store.
-pub(super) fn stream_projections(db: &std::path::Path, stream: &str) -> anyhow::Result<annals_core::Projections> {
-    let (store, stream) = open(&StoreArgs { db: db.to_owned(), stream: stream.to_owned() })?;
-    let envelopes = runtime()?.block_on(read_stream(&store, &stream))?;
-    anyhow::ensure!(!envelopes.is_empty(), "stream {stream} has no events in {}", db.display());
+pub(super) fn stream_projections(
+    db: &std::path::Path,
+    store: Option<&str>,
+    stream: &str,
+) -> anyhow::Result<annals_core::Projections> {
+    let args = StoreArgs { db: db.to_owned(), store: store.map(str::to_owned), stream: stream.to_owned() };
+    let (store, stream) = open(&args)?;
+    let envelopes = runtime()?.block_on(read_stream(&*store, &stream))?;
+    let location = Location::from_args(&args.db, args.store.as_deref()).map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(!envelopes.is_empty(), "stream {stream} has no events in {}", location.describe());
     Ok(annals_core::Projections::fold(&envelopes, annals_core::AsOf::NOW))
 }
 
@@ -125,7 +142,7 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let mut known = Catalog::new();
         let mut stored = std::collections::HashSet::new();
-        for env in read_stream(&store, &stream).await? {
+        for env in read_stream(&*store, &stream).await? {
             known.apply(&env);
             stored.insert(env.id);
         }
@@ -171,9 +188,10 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 
 pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (store, stream) = open(&args.store)?;
-    let envelopes = runtime()?.block_on(read_stream(&store, &stream))?;
+    let envelopes = runtime()?.block_on(read_stream(&*store, &stream))?;
     if envelopes.is_empty() {
-        eprintln!("annals: stream {stream} has no events in {}", args.store.db.display());
+        let location = Location::from_args(&args.store.db, args.store.store.as_deref()).map_err(anyhow::Error::msg)?;
+        eprintln!("annals: stream {stream} has no events in {}", location.describe());
         return Ok(ExitCode::from(1));
     }
     let text = match args.format {

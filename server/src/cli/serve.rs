@@ -2,7 +2,12 @@
 //!
 //! On first start with an empty store it loads the default record; when no token is given
 //! it generates one, keeps it beside the database (`<db>.token`, owner-only) and prints it
-//! once.
+//! once. With `--store postgres://…` the token must be given: replicas share it.
+//!
+//! Replicas: any number of `annals serve --store postgres://…` processes may serve one
+//! database (behind a load balancer); they hold no state of their own that the database
+//! does not have. Seeding an empty store from two replicas at once is safe: the second
+//! append repeats the first one's ids and is answered as a duplicate.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,8 +21,7 @@ use anyhow::{bail, Context};
 use tracing_subscriber::EnvFilter;
 
 use crate::http::{self, AppState, DEFAULT_BODY_LIMIT};
-use crate::store::sqlite::SqliteStore;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 /// The default record, built into the binary so `annals serve` works from any directory.
 pub const DEFAULT_RECORD: &str = include_str!("../../../data/azerbaijan-belarus.json");
@@ -33,6 +37,10 @@ pub struct Args {
     /// The SQLite database file (created when missing).
     #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
     pub db: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file: `postgres://user@host/db`. Any
+    /// number of replicas may serve one database; give them all the same --token.
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    pub store: Option<String>,
     /// The built web app to serve at `/` (`trunk build` output).
     #[arg(long, env = "ANNALS_DIST", default_value = "dist")]
     pub dist: PathBuf,
@@ -72,15 +80,22 @@ pub(super) fn run(args: &Args) -> ExitCode {
 }
 
 async fn serve(args: &Args) -> anyhow::Result<()> {
-    let store = SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let location = Location::from_args(&args.db, args.store.as_deref()).map_err(anyhow::Error::msg)?;
+    let token = match &location {
+        Location::Sqlite(db) => token(args.token.as_deref(), db)?,
+        // Replicas share the database and must share the token; there is no file beside it.
+        Location::Postgres(_) => match args.token.as_deref().map(str::trim) {
+            Some(token) if !token.is_empty() => token.to_owned(),
+            _ => bail!("with --store postgres://… give the write token (--token or ANNALS_TOKEN): replicas share it"),
+        },
+    };
+    let store: Arc<dyn Store> = location.open().await.with_context(|| format!("opening {}", location.describe()))?;
     if !args.no_seed {
         let (name, bytes) = seed_source(args.seed.as_deref())?;
         if let Some(done) = seed(&*store, &name, &bytes).await? {
             tracing::info!("loaded {name}: {} events, version {}", done.positions.len(), done.version);
         }
     }
-    let token = token(args.token.as_deref(), &args.db)?;
     if !args.dist.join("index.html").exists() {
         tracing::warn!(
             "{} has no index.html: the web app is not served (build it with `trunk build`)",
@@ -92,7 +107,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    tracing::info!("serving {} on http://{addr}/", args.db.display());
+    tracing::info!("serving {} on http://{addr}/", location.describe());
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown().await;

@@ -1,5 +1,5 @@
-//! `annals stats FILE [--json]`, or `annals stats --stream NAME [--db FILE]` for a stream of
-//! the store.
+//! `annals stats FILE [--json]`, or `annals stats --stream NAME [--db FILE | --store URL]` for
+//! a stream of the store.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -25,6 +25,9 @@ pub struct Args {
     /// The SQLite file of the store, with --stream.
     #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
     db: std::path::PathBuf,
+    /// A PostgreSQL database instead of the SQLite file, with --stream: `postgres://user@host/db`.
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    store: Option<String>,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
@@ -33,7 +36,7 @@ pub struct Args {
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (title, projections) = match (&args.stream, &args.file) {
         (Some(stream), _) => {
-            let projections = super::records::stream_projections(&args.db, stream)?;
+            let projections = super::records::stream_projections(&args.db, args.store.as_deref(), stream)?;
             (stream.clone(), projections)
         }
         (None, Some(file)) => of_file(&Input { file: file.clone(), format: args.format })?,

@@ -13,11 +13,15 @@
 //! engine keeps request handlers from ever blocking a runtime thread, and a single writer
 //! makes positions gapless by construction.
 //!
+//! Backends: [`sqlite`] (the default: one file, one process) and [`postgres`] (one
+//! database shared by many stateless replicas); [`Location`] picks one from the command line.
+//!
 //! *Live updates.* [`Store::subscribe`] hands out a `watch` of the last committed position.
 //! It carries no events: a subscriber remembers the last position it delivered, and on every
 //! change re-reads the store after it. A notification can be coalesced or arrive late, but
 //! nothing is lost or delivered twice, because the store, not the channel, is the truth.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::future::Future;
@@ -87,6 +91,66 @@ pub trait Store: Send + Sync + 'static {
     /// The last committed position, updated after every commit. Re-read the store after the
     /// position you hold when it changes (see the module docs).
     fn subscribe(&self) -> watch::Receiver<u64>;
+}
+
+/// Where a store is: the SQLite file (the default) or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file, created when missing.
+    Sqlite(std::path::PathBuf),
+    /// A `postgres://` (or `postgresql://`) URL; tables are created when missing.
+    Postgres(String),
+}
+
+impl Location {
+    /// `--store URL` when given (it must be a PostgreSQL URL), else the SQLite file `db`.
+    pub fn from_args(db: &std::path::Path, store: Option<&str>) -> Result<Self, String> {
+        match store {
+            None => Ok(Self::Sqlite(db.to_owned())),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                postgres::parse(url).map_err(|e| e.to_string())?;
+                Ok(Self::Postgres(url.to_owned()))
+            }
+            Some(_) => Err("--store expects a postgres://… URL (the SQLite file is given with --db)".to_owned()),
+        }
+    }
+
+    /// The location as a person may see it (a URL without its password).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.display().to_string(),
+            Self::Postgres(url) => {
+                postgres::parse(url).map_or_else(|_| "postgres://…".to_owned(), |c| postgres::describe(&c))
+            }
+        }
+    }
+
+    /// Opens the store.
+    pub async fn open(&self) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            Self::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteStore::open(path)?),
+            Self::Postgres(url) => std::sync::Arc::new(postgres::PostgresStore::open(url).await?),
+        })
+    }
+}
+
+/// Decodes the columns of a stored row (the same in every backend) into an envelope.
+pub(crate) fn decode_row(
+    position: u64,
+    id: String,
+    stream: String,
+    recorded_at: &str,
+    type_name: &str,
+    schema_version: i64,
+    payload: &str,
+) -> Result<Envelope, StoreError> {
+    let bad = |m: String| StoreError::Storage(format!("the event at position {position} cannot be read: {m}"));
+    let recorded_at: annals_core::Timestamp = recorded_at.parse().map_err(|e| bad(format!("recorded_at: {e}")))?;
+    let raw: &serde_json::value::RawValue = serde_json::from_str(payload).map_err(|e| bad(format!("payload: {e}")))?;
+    let schema_version = u32::try_from(schema_version).map_err(|e| bad(format!("schema_version: {e}")))?;
+    let event =
+        annals_core::envelope::decode_event(type_name, Some(schema_version), raw).map_err(|e| bad(e.to_string()))?;
+    Ok(Envelope { position, id: annals_core::EventId::from(id), stream: StreamName::from(stream), recorded_at, event })
 }
 
 /// The time the log records events at: milliseconds since the Unix epoch, now.

@@ -67,14 +67,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use annals_core::catalog::Catalog;
-use annals_core::envelope::{current_schema, decode_event};
+use annals_core::envelope::current_schema;
 use annals_core::log::{plan_append, AppendContext, Plan, StreamInfo};
 use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, StreamName, Timestamp};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
-use super::{BoxFuture, Store, StoreError, StreamPage};
+use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -284,19 +283,19 @@ fn collect(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Envelope>, StoreError> {
 /// Decodes a row of [`COLUMNS`] into an envelope and its stream version.
 fn envelope(row: &Row<'_>) -> Result<(Envelope, u64), StoreError> {
     let position = row.get::<_, i64>(0).map_err(storage)? as u64;
-    let bad = |m: String| StoreError::Storage(format!("the event at position {position} cannot be read: {m}"));
-    let id: String = row.get(1).map_err(storage)?;
-    let stream: String = row.get(2).map_err(storage)?;
     let stream_version = row.get::<_, i64>(3).map_err(storage)? as u64;
     let recorded_at: String = row.get(4).map_err(storage)?;
     let type_name: String = row.get(5).map_err(storage)?;
-    let schema_version = row.get::<_, i64>(6).map_err(storage)?;
     let payload: String = row.get(7).map_err(storage)?;
-    let recorded_at: Timestamp = recorded_at.parse().map_err(|e| bad(format!("recorded_at: {e}")))?;
-    let raw: &RawValue = serde_json::from_str(&payload).map_err(|e| bad(format!("payload: {e}")))?;
-    let schema_version = u32::try_from(schema_version).map_err(|e| bad(format!("schema_version: {e}")))?;
-    let event = decode_event(&type_name, Some(schema_version), raw).map_err(|e| bad(e.to_string()))?;
-    let env = Envelope { position, id: EventId::from(id), stream: StreamName::from(stream), recorded_at, event };
+    let env = decode_row(
+        position,
+        row.get(1).map_err(storage)?,
+        row.get(2).map_err(storage)?,
+        &recorded_at,
+        &type_name,
+        row.get(6).map_err(storage)?,
+        &payload,
+    )?;
     Ok((env, stream_version))
 }
 

@@ -1,10 +1,11 @@
 //! The store conformance suite: what every [`Store`] backend must do, written once.
 //!
-//! `run(make)` takes a function that makes a fresh, empty store and runs every case on its
-//! own store. The reference for "what the answer must be" is the in-memory
+//! `run(make)` takes a function that makes a fresh, empty store (asynchronously: a
+//! PostgreSQL store connects) and runs every case on its own store. The reference for "what the answer must be" is the in-memory
 //! [`annals_core::Log`]: a store accepts, refuses and numbers exactly as it does.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::sync::Arc;
 
 use annals_core::{AppendError, ExpectedVersion, Log, Proposed, StreamName, Timestamp};
@@ -17,21 +18,21 @@ fn s(name: &str) -> StreamName {
 }
 
 /// Runs every case, each on a fresh store from `make`.
-pub async fn run<S: Store>(make: impl Fn() -> S) {
-    empty_store_reads_nothing(make()).await;
-    batches_get_gapless_positions_across_streams(make()).await;
-    reads_page_by_position(make()).await;
-    reposting_returns_the_original_positions(make()).await;
-    ids_reused_or_partly_stored_are_refused(make()).await;
-    expected_versions_guard_the_stream(make()).await;
-    invalid_batches_change_nothing(make()).await;
-    the_same_operations_give_the_same_answers_as_the_in_memory_log(make()).await;
+pub async fn run<S: Store, F: Future<Output = S>>(make: impl Fn() -> F) {
+    empty_store_reads_nothing(make().await).await;
+    batches_get_gapless_positions_across_streams(make().await).await;
+    reads_page_by_position(make().await).await;
+    reposting_returns_the_original_positions(make().await).await;
+    ids_reused_or_partly_stored_are_refused(make().await).await;
+    expected_versions_guard_the_stream(make().await).await;
+    invalid_batches_change_nothing(make().await).await;
+    the_same_operations_give_the_same_answers_as_the_in_memory_log(make().await).await;
     for seed in 1..=5 {
-        random_operations_give_the_same_answers_as_the_in_memory_log(make(), seed).await;
+        random_operations_give_the_same_answers_as_the_in_memory_log(make().await, seed).await;
     }
-    concurrent_appends_are_all_stored_gaplessly(Arc::new(make())).await;
-    concurrent_writers_with_the_same_expected_version_one_wins(Arc::new(make())).await;
-    subscribers_see_the_last_committed_position(make()).await;
+    concurrent_appends_are_all_stored_gaplessly(Arc::new(make().await)).await;
+    concurrent_writers_with_the_same_expected_version_one_wins(Arc::new(make().await)).await;
+    subscribers_see_the_last_committed_position(make().await).await;
 }
 
 async fn positions_of_all(store: &dyn Store) -> Vec<u64> {

@@ -81,3 +81,67 @@ pub fn listening(child: &mut std::process::Child) -> std::net::SocketAddr {
     std::thread::spawn(move || for _ in lines {});
     addr
 }
+
+/// The PostgreSQL server the tests use, from `ANNALS_TEST_POSTGRES`. Unset is a failure, not
+/// a skip: a backend that is not tested is not known to work.
+pub fn postgres_url() -> String {
+    match std::env::var("ANNALS_TEST_POSTGRES") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "ANNALS_TEST_POSTGRES is not set: the PostgreSQL tests need a real server. \
+             `cargo xtask test` starts a throwaway one on 127.0.0.1 and sets it; or set \
+             ANNALS_TEST_POSTGRES=postgres://USER@127.0.0.1:PORT/DB (each test makes and drops its own schemas)"
+        ),
+    }
+}
+
+/// Fresh schemas in the test database, one store each, dropped by [`PgSchemas::drop_all`].
+pub struct PgSchemas {
+    base: String,
+    admin: tokio_postgres::Client,
+    made: std::sync::Mutex<Vec<String>>,
+    tag: String,
+}
+
+impl PgSchemas {
+    /// Connects to `ANNALS_TEST_POSTGRES`; `tag` names this test's schemas.
+    pub async fn connect(tag: &str) -> Self {
+        let base = postgres_url();
+        let (admin, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to ANNALS_TEST_POSTGRES: {e}"));
+        tokio::spawn(connection);
+        Self { base, admin, made: std::sync::Mutex::new(Vec::new()), tag: tag.to_owned() }
+    }
+
+    /// A new, empty schema and the URL of a store in it.
+    pub async fn url(&self) -> String {
+        let n = self.made.lock().expect("schemas").len();
+        let schema = format!("annals_test_{}_{}_{n}", self.tag, std::process::id());
+        self.admin
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+            .await
+            .expect("create schema");
+        self.made.lock().expect("schemas").push(schema.clone());
+        self.url_of(&schema)
+    }
+
+    /// The URL of a store in `schema`.
+    pub fn url_of(&self, schema: &str) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-c%20search_path%3D{schema}", self.base)
+    }
+
+    /// A statement on the test database, as the administrator.
+    pub fn admin(&self) -> &tokio_postgres::Client {
+        &self.admin
+    }
+
+    /// Drops every schema made here.
+    pub async fn drop_all(&self) {
+        let made = std::mem::take(&mut *self.made.lock().expect("schemas"));
+        for schema in made {
+            self.admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
+        }
+    }
+}

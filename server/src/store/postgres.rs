@@ -1,0 +1,868 @@
+//! The PostgreSQL store: one database shared by any number of stateless `annals serve`
+//! replicas (and the `import`/`export`/`append` commands), with the same rules and the same
+//! answers as the SQLite store.
+//!
+//! # Schema
+//!
+//! The tables live in the connection's current schema (the first one of `search_path`, so
+//! `?options=-c%20search_path%3Dannals` in the URL puts a store in schema `annals`):
+//!
+//! ```sql
+//! CREATE TABLE events (
+//!     position       BIGINT  PRIMARY KEY CHECK (position > 0),  -- global, gapless, commit order
+//!     id             TEXT    NOT NULL UNIQUE,
+//!     stream         TEXT    NOT NULL,
+//!     stream_version BIGINT  NOT NULL CHECK (stream_version > 0),
+//!     recorded_at    TEXT    NOT NULL,   -- RFC 3339 UTC, milliseconds (`Timestamp`)
+//!     type           TEXT    NOT NULL,
+//!     schema_version INTEGER NOT NULL,
+//!     payload        TEXT    NOT NULL,   -- the payload JSON, byte for byte as written
+//!     UNIQUE (stream, stream_version)
+//! );
+//! CREATE INDEX events_by_stream ON events (stream, position);
+//! CREATE TABLE log_head (                -- exactly one row
+//!     one      BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+//!     position BIGINT  NOT NULL,         -- the last committed position
+//!     format   INTEGER NOT NULL          -- 1
+//! );
+//! ```
+//!
+//! `events` is the SQLite table column for column (the envelope JSON of
+//! [`annals_core::envelope`]), so an export from one backend imports into the other
+//! unchanged. The payload is `TEXT`, not `jsonb`, so it reads back exactly as written.
+//!
+//! # Why a locked head row, not a sequence
+//!
+//! A `bigserial` position is the obvious mapping and the wrong one: sequence values are
+//! handed out at insert time, not at commit time. Writer A takes 10, writer B takes 11, B
+//! commits first; a subscriber that reads `position > 9` sees 11, moves its cursor to 11,
+//! and never reads 10 when A commits a moment later. A rolled-back writer leaves a hole
+//! for good. Every PostgreSQL event store meets this (see the gap discussion in the
+//! project's event-store research): Marten and Axon wait for gaps to prove dead behind a
+//! high-water mark or a timeout, Message DB serializes per category and lets global reads
+//! see gaps, disintegrate reads a visibility horizon from `pg_locks`.
+//!
+//! Annals takes the simple, correct-by-construction way (as commanded's `$all` row does):
+//! **every writing transaction locks the single `log_head` row (`SELECT … FOR UPDATE`)
+//! before it picks positions, and holds the lock until it commits.** So
+//!
+//! - positions are *gapless*: the next position is the head plus one, and the head is
+//!   updated in the same transaction as the rows, so a rollback takes both back;
+//! - positions become *visible in order*: writer B cannot read the head until writer A has
+//!   committed (PostgreSQL makes A's commit visible before it releases A's locks), so B's
+//!   positions are all above A's and B commits after A. A reader that has seen position
+//!   `n` has seen everything up to `n`; `position > last` never skips a late commit.
+//!
+//! The price is that appends are serialized across all replicas. Within a replica the
+//! writer amortizes it the way the SQLite writer does: one transaction (one lock, one WAL
+//! flush) per *group* of queued appends. The lock is held for a few round trips, never
+//! across anything but the database.
+//!
+//! # Commit protocol
+//!
+//! Each store (each replica) runs one writer task with its own connection and an
+//! in-memory state (each stream's version and catalog, and the last position it has
+//! folded). It loops:
+//!
+//! 1. wait for one append request, then take every request already queued (a group);
+//! 2. `BEGIN` (read committed); `SELECT position FROM log_head FOR UPDATE` — the lock;
+//! 3. fold the rows after the state's last position up to the head into the state (the
+//!    appends of other replicas), checking they are gapless and consecutive per stream;
+//! 4. read in one statement the stored rows of every id the group names;
+//! 5. plan each request in arrival order with [`plan_append`] against the state and those
+//!    rows (both already include the earlier requests of the group); a rejected request
+//!    changes nothing, an accepted one takes the next positions and is folded in;
+//! 6. insert every accepted envelope in one statement (`UNNEST`), set the head, and
+//!    `pg_notify` the store's channel;
+//! 7. `COMMIT` — durable before it returns (the store refuses `synchronous_commit=off`
+//!    for its session) — then publish the new position locally and answer each request.
+//!
+//! If anything fails, the transaction is rolled back and every request of the group gets a
+//! storage error (a retry is safe: ids make it idempotent); the state is dropped and rebuilt
+//! from the table by the next group. A failed `COMMIT` on a lost connection is ambiguous:
+//! the group may have been stored, and a retry then answers with the original positions.
+//!
+//! # Live updates across replicas
+//!
+//! [`Store::subscribe`]'s position is moved by three things, and it only ever moves to a
+//! head that was read from the table, or written by this process's own commit, so every
+//! position up to it is committed and visible:
+//!
+//! - this replica's own commits, at once;
+//! - `LISTEN` on the store's channel: a notification (delivered by PostgreSQL only after
+//!   the notifying commit) is a wake-up to read the head, never data;
+//! - a read of the head every [`POLL`] and after every (re)connection of the listener.
+//!
+//! A lost notification (a dropped listener connection) therefore only delays a wake-up
+//! until the next poll, and subscribers, which re-read the store after their own cursor,
+//! never lose an event.
+//!
+//! # Opening
+//!
+//! Opening creates the tables if missing (under a transaction-level advisory lock, so
+//! replicas starting together do not race), refuses a newer `format`, and folds the whole
+//! table in one repeatable-read snapshot, checking positions are gapless, stream versions
+//! consecutive, and the head equal to the last position. TLS is not supported: use a local
+//! or Unix-socket connection (`host=/var/run/postgresql`), or a tunnel.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use annals_core::catalog::Catalog;
+use annals_core::envelope::current_schema;
+use annals_core::log::{plan_append, AppendContext, Plan, StreamInfo};
+use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, StreamName, Timestamp};
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use tokio::sync::{mpsc, oneshot, watch, Mutex};
+use tokio::task::JoinHandle;
+use tokio_postgres::config::Host;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{AsyncMessage, Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+
+use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    position       BIGINT  PRIMARY KEY CHECK (position > 0),
+    id             TEXT    NOT NULL UNIQUE,
+    stream         TEXT    NOT NULL,
+    stream_version BIGINT  NOT NULL CHECK (stream_version > 0),
+    recorded_at    TEXT    NOT NULL,
+    type           TEXT    NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload        TEXT    NOT NULL,
+    UNIQUE (stream, stream_version)
+);
+CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream, position);
+CREATE TABLE IF NOT EXISTS log_head (
+    one      BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    position BIGINT  NOT NULL,
+    format   INTEGER NOT NULL
+);
+INSERT INTO log_head (one, position, format) VALUES (TRUE, 0, 1) ON CONFLICT DO NOTHING;
+";
+
+/// The schema version, kept in `log_head.format`.
+const FORMAT: i32 = 1;
+
+const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
+
+/// Most requests one commit takes; the rest wait for the next group.
+const MAX_GROUP: usize = 1024;
+/// Read connections per store; each one pipelines the reads given to it.
+const READERS: usize = 4;
+/// How often the listener reads the head even without a notification.
+pub const POLL: Duration = Duration::from_secs(2);
+
+fn storage(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Storage(e.to_string())
+}
+
+/// A PostgreSQL error with what the server said (tokio-postgres' own text is only
+/// "db error" for those).
+fn pg(e: tokio_postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        Some(db) => {
+            let detail = db.detail().map(|d| format!(" ({d})")).unwrap_or_default();
+            StoreError::Storage(format!("PostgreSQL: {}: {}{detail}", db.severity(), db.message()))
+        }
+        None => match std::error::Error::source(&e) {
+            Some(source) => StoreError::Storage(format!("PostgreSQL: {e}: {source}")),
+            None => StoreError::Storage(format!("PostgreSQL: {e}")),
+        },
+    }
+}
+
+/// A PostgreSQL URL or key-value string as a person may see it: without the password.
+pub fn describe(config: &Config) -> String {
+    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = config.get_ports().get(i).or(config.get_ports().first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let db = config.get_dbname().unwrap_or_default();
+    format!("postgres://{user}{}/{db}", hosts.join(","))
+}
+
+/// Parses a `postgres://` URL (or a key-value connection string).
+pub fn parse(url: &str) -> Result<Config, StoreError> {
+    url.parse::<Config>().map_err(|e| StoreError::Storage(format!("not a PostgreSQL connection string: {e}")))
+}
+
+/// Opens a connection and drives it on the runtime.
+async fn connect(config: &Config) -> Result<Client, StoreError> {
+    let (client, connection) = config.connect(NoTls).await.map_err(|e| match pg(e) {
+        StoreError::Storage(m) => StoreError::Storage(format!("cannot connect to {}: {m}", describe(config))),
+        other => other,
+    })?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!("postgres connection closed: {e}");
+        }
+    });
+    Ok(client)
+}
+
+/// The PostgreSQL store. See the module docs for the schema and the commit protocol.
+#[derive(Debug)]
+pub struct PostgresStore {
+    requests: Option<mpsc::Sender<Request>>,
+    readers: Arc<Readers>,
+    committed: watch::Receiver<u64>,
+    listener: JoinHandle<()>,
+    described: String,
+}
+
+#[derive(Debug)]
+struct Request {
+    stream: StreamName,
+    expected: ExpectedVersion,
+    batch: Vec<Proposed>,
+    reply: oneshot::Sender<Result<Appended, StoreError>>,
+}
+
+impl PostgresStore {
+    /// Opens the store at a `postgres://` URL (creating its tables when missing), recording
+    /// events at the time of the system clock.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with_clock(url, super::now).await
+    }
+
+    /// Opens the store with a clock for `recorded_at`.
+    pub async fn open_with_clock(url: &str, clock: fn() -> Timestamp) -> Result<Self, StoreError> {
+        let mut config = parse(url)?;
+        if config.get_application_name().is_none() {
+            config.application_name("annals");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let described = describe(&config);
+        let at = |e: StoreError| match e {
+            StoreError::Storage(m) if !m.contains(&described) => StoreError::Storage(format!("{described}: {m}")),
+            other => other,
+        };
+        let mut client = connect(&config).await.map_err(at)?;
+        let schema = prepare_database(&mut client).await.map_err(at)?;
+        let state = load(&mut client).await.map_err(at)?;
+        let channel = channel_of(&schema);
+        let (committed_tx, committed) = watch::channel(state.last_position);
+        let committed_tx = Arc::new(committed_tx);
+        let conn = WriteConn::prepare(client).await.map_err(at)?;
+        let (requests, queue) = mpsc::channel(4 * MAX_GROUP);
+        let writer = Writer {
+            config: config.clone(),
+            channel: channel.clone(),
+            conn: Some(conn),
+            state: Some(state),
+            committed: committed_tx.clone(),
+            clock,
+        };
+        tokio::spawn(writer.run(queue));
+        let listener = tokio::spawn(listen(config.clone(), channel, committed_tx));
+        let readers = Arc::new(Readers {
+            config,
+            slots: (0..READERS).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        });
+        Ok(Self { requests: Some(requests), readers, committed, listener, described })
+    }
+
+    /// Where the store is, without the password.
+    pub fn describe(&self) -> &str {
+        &self.described
+    }
+}
+
+impl Drop for PostgresStore {
+    /// Stops listening; the writer answers the requests already queued, then ends.
+    fn drop(&mut self) {
+        self.requests.take();
+        self.listener.abort();
+    }
+}
+
+/// Checks the session is durable, creates the tables when missing and checks the format.
+/// Returns the schema the store lives in.
+async fn prepare_database(client: &mut Client) -> Result<String, StoreError> {
+    let sync: String = client.query_one("SHOW synchronous_commit", &[]).await.map_err(pg)?.get(0);
+    if sync == "off" {
+        // An acknowledged append must be durable: never let a server default weaken that.
+        client.batch_execute("SET synchronous_commit = on").await.map_err(pg)?;
+    }
+    let fsync: String = client.query_one("SHOW fsync", &[]).await.map_err(pg)?.get(0);
+    if fsync != "on" {
+        tracing::warn!("the PostgreSQL server runs with fsync={fsync}: commits are not durable");
+    }
+    let schema: Option<String> = client.query_one("SELECT current_schema()", &[]).await.map_err(pg)?.get(0);
+    let schema = schema.ok_or_else(|| {
+        StoreError::Storage("no schema of the search_path exists; create it or set another search_path".into())
+    })?;
+    let tx = client.transaction().await.map_err(pg)?;
+    // Replicas starting together would race on CREATE TABLE IF NOT EXISTS.
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.annals-schema'))", &[])
+        .await
+        .map_err(pg)?;
+    tx.batch_execute(SCHEMA).await.map_err(pg)?;
+    let format: i32 = tx.query_one("SELECT format FROM log_head", &[]).await.map_err(pg)?.get(0);
+    tx.commit().await.map_err(pg)?;
+    if format > FORMAT {
+        return Err(StoreError::Storage(format!(
+            "schema {schema:?} has format {format}, newer than this program's ({FORMAT}); use a newer annals"
+        )));
+    }
+    Ok(schema)
+}
+
+/// The notification channel of a schema's store. Channel names are at most 63 bytes; two
+/// schemas that share a truncated name only wake each other, which costs one read.
+fn channel_of(schema: &str) -> String {
+    let mut channel = format!("annals_log_{schema}");
+    while channel.len() > 63 {
+        channel.pop();
+    }
+    channel
+}
+
+/// `name` as a quoted SQL identifier.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Folds the whole table in one snapshot and checks it against the head.
+async fn load(client: &mut Client) -> Result<State, StoreError> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(pg)?;
+    let head = tx.query_one("SELECT position FROM log_head", &[]).await.map_err(pg)?.get::<_, i64>(0);
+    let after =
+        tx.prepare(&format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position")).await.map_err(pg)?;
+    let mut state = State::default();
+    fold_after(&tx, &after, &mut state, head as u64).await?;
+    tx.commit().await.map_err(pg)?;
+    Ok(state)
+}
+
+/// Folds the rows after the state's last position into it, checking that they are gapless,
+/// consecutive per stream, and end at `head`.
+async fn fold_after(tx: &Transaction<'_>, after: &Statement, state: &mut State, head: u64) -> Result<(), StoreError> {
+    if head == state.last_position {
+        return Ok(());
+    }
+    let rows = tx.query_raw(after, [state.last_position as i64]).await.map_err(pg)?;
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.try_next().await.map_err(pg)? {
+        let (env, stream_version) = envelope(&row)?;
+        if env.position != state.last_position + 1 {
+            return Err(StoreError::Storage(format!(
+                "positions are not gapless: {} follows {}; the table was changed outside Annals",
+                env.position, state.last_position
+            )));
+        }
+        let expected = state.streams.get(&env.stream).map_or(0, |s| s.version) + 1;
+        if stream_version != expected {
+            return Err(StoreError::Storage(format!(
+                "position {}: stream {:?} version {stream_version}, expected {expected}",
+                env.position,
+                env.stream.as_str()
+            )));
+        }
+        state.apply(&env);
+    }
+    if state.last_position != head {
+        return Err(StoreError::Storage(format!(
+            "the log head says {head} but the last event is at {}; the table was changed outside Annals",
+            state.last_position
+        )));
+    }
+    Ok(())
+}
+
+/// Decodes a row of [`COLUMNS`] into an envelope and its stream version.
+fn envelope(row: &Row) -> Result<(Envelope, u64), StoreError> {
+    let position: i64 = row.try_get(0).map_err(pg)?;
+    let stream_version: i64 = row.try_get(3).map_err(pg)?;
+    let env = decode_row(
+        position as u64,
+        row.try_get(1).map_err(pg)?,
+        row.try_get(2).map_err(pg)?,
+        row.try_get(4).map_err(pg)?,
+        row.try_get(5).map_err(pg)?,
+        i64::from(row.try_get::<_, i32>(6).map_err(pg)?),
+        row.try_get(7).map_err(pg)?,
+    )?;
+    Ok((env, stream_version as u64))
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Store for PostgresStore {
+    fn append(
+        &self,
+        stream: StreamName,
+        expected: ExpectedVersion,
+        batch: Vec<Proposed>,
+    ) -> BoxFuture<'_, Result<Appended, StoreError>> {
+        Box::pin(async move {
+            let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
+            let (reply, answer) = oneshot::channel();
+            requests.send(Request { stream, expected, batch, reply }).await.map_err(|_| StoreError::Closed)?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn read_all(&self, after: u64, n: usize) -> BoxFuture<'_, Result<Vec<Envelope>, StoreError>> {
+        Box::pin(async move {
+            let reader = self.readers.get().await?;
+            let rows = reader.client.query(&reader.read_all, &[&(after as i64), &limit(n)]).await;
+            let rows = rows.map_err(pg)?;
+            rows.iter().map(|row| envelope(row).map(|(env, _)| env)).collect()
+        })
+    }
+
+    fn read_stream(&self, stream: StreamName, after: u64, n: usize) -> BoxFuture<'_, Result<StreamPage, StoreError>> {
+        Box::pin(async move {
+            let reader = self.readers.get().await?;
+            let rows = reader.client.query(&reader.read_stream, &[&stream.as_str(), &(after as i64), &limit(n)]).await;
+            let rows = rows.map_err(pg)?;
+            // One statement, one snapshot: the version and the page agree.
+            let mut version = 0;
+            let mut events = Vec::with_capacity(rows.len());
+            for row in &rows {
+                version = row.try_get::<_, i64>(0).map_err(pg)? as u64;
+                let position: Option<i64> = row.try_get(1).map_err(pg)?;
+                if position.is_some() {
+                    events.push(envelope_at(row, 1)?);
+                }
+            }
+            Ok(StreamPage { version, events })
+        })
+    }
+
+    fn streams(&self) -> BoxFuture<'_, Result<Vec<StreamInfo>, StoreError>> {
+        Box::pin(async move {
+            let reader = self.readers.get().await?;
+            let rows = reader.client.query(&reader.streams, &[]).await;
+            let rows = rows.map_err(pg)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(StreamInfo {
+                        stream: StreamName::from(r.try_get::<_, String>(0).map_err(pg)?),
+                        version: r.try_get::<_, i64>(1).map_err(pg)? as u64,
+                        last_position: r.try_get::<_, i64>(2).map_err(pg)? as u64,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn subscribe(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
+    }
+}
+
+/// Decodes the [`COLUMNS`] of a row that start at column `from`.
+fn envelope_at(row: &Row, from: usize) -> Result<Envelope, StoreError> {
+    let position: i64 = row.try_get(from).map_err(pg)?;
+    decode_row(
+        position as u64,
+        row.try_get(from + 1).map_err(pg)?,
+        row.try_get(from + 2).map_err(pg)?,
+        row.try_get(from + 4).map_err(pg)?,
+        row.try_get(from + 5).map_err(pg)?,
+        i64::from(row.try_get::<_, i32>(from + 6).map_err(pg)?),
+        row.try_get(from + 7).map_err(pg)?,
+    )
+}
+
+/// A read connection with its statements prepared.
+#[derive(Debug)]
+struct ReadConn {
+    client: Client,
+    read_all: Statement,
+    read_stream: Statement,
+    streams: Statement,
+}
+
+impl ReadConn {
+    async fn connect(config: &Config) -> Result<Self, StoreError> {
+        let client = connect(config).await?;
+        let read_all = client
+            .prepare(&format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"))
+            .await
+            .map_err(pg)?;
+        let read_stream = client
+            .prepare(&format!(
+                "SELECT v.version, e.* FROM
+                   (SELECT COALESCE(MAX(stream_version), 0) AS version FROM events WHERE stream = $1) v
+                 LEFT JOIN LATERAL
+                   (SELECT {COLUMNS} FROM events WHERE stream = $1 AND position > $2 ORDER BY position LIMIT $3) e
+                 ON TRUE
+                 ORDER BY e.position"
+            ))
+            .await
+            .map_err(pg)?;
+        // Names sort by bytes, as everywhere else (not by the database's collation).
+        let streams = client
+            .prepare(
+                "SELECT stream, MAX(stream_version), MAX(position) FROM events GROUP BY stream ORDER BY stream COLLATE \"C\"",
+            )
+            .await
+            .map_err(pg)?;
+        Ok(Self { client, read_all, read_stream, streams })
+    }
+}
+
+/// A few read connections, each shared by the reads given to it (tokio-postgres pipelines
+/// queries on one connection); a closed one is replaced on its slot's next use.
+#[derive(Debug)]
+struct Readers {
+    config: Config,
+    slots: Vec<Mutex<Option<Arc<ReadConn>>>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    async fn get(&self) -> Result<Arc<ReadConn>, StoreError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        let Some(slot) = self.slots.get(i) else { return Err(StoreError::Closed) };
+        let mut slot = slot.lock().await;
+        if let Some(conn) = slot.as_ref().filter(|c| !c.client.is_closed()) {
+            return Ok(conn.clone());
+        }
+        let conn = Arc::new(ReadConn::connect(&self.config).await?);
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+}
+
+/// What the writer knows about one stream.
+#[derive(Debug, Default)]
+struct StreamState {
+    version: u64,
+    catalog: Catalog,
+}
+
+/// What the writer knows: enough to plan appends without reading the whole table.
+#[derive(Debug, Default)]
+struct State {
+    streams: BTreeMap<StreamName, StreamState>,
+    last_position: u64,
+}
+
+impl State {
+    fn apply(&mut self, env: &Envelope) {
+        let s = self.streams.entry(env.stream.clone()).or_default();
+        s.catalog.apply(env);
+        s.version += 1;
+        self.last_position = env.position;
+    }
+}
+
+/// The view [`plan_append`] plans against: versions and catalogs from the state, stored
+/// ids from the rows read for the group (plus the group's own earlier writes).
+struct Planner<'a> {
+    state: &'a State,
+    stored: &'a HashMap<EventId, (u64, StreamName, Proposed)>,
+}
+
+impl AppendContext for Planner<'_> {
+    fn version(&self, stream: &StreamName) -> u64 {
+        self.state.streams.get(stream).map_or(0, |s| s.version)
+    }
+
+    fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)> {
+        self.stored.get(id).cloned()
+    }
+
+    fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
+        self.state.streams.get(stream).map(|s| &s.catalog)
+    }
+}
+
+/// The writer's connection with its statements prepared.
+struct WriteConn {
+    client: Client,
+    lock_head: Statement,
+    after: Statement,
+    by_ids: Statement,
+    insert: Statement,
+    advance: Statement,
+}
+
+impl WriteConn {
+    async fn connect(config: &Config) -> Result<Self, StoreError> {
+        let mut client = connect(config).await?;
+        prepare_database(&mut client).await?;
+        Self::prepare(client).await
+    }
+
+    async fn prepare(client: Client) -> Result<Self, StoreError> {
+        let lock_head = client.prepare("SELECT position FROM log_head FOR UPDATE").await.map_err(pg)?;
+        let after = client
+            .prepare(&format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position"))
+            .await
+            .map_err(pg)?;
+        let by_ids =
+            client.prepare(&format!("SELECT {COLUMNS} FROM events WHERE id = ANY($1::text[])")).await.map_err(pg)?;
+        let insert = client
+            .prepare(&format!(
+                "INSERT INTO events ({COLUMNS}) SELECT * FROM UNNEST(
+                   $1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::text[])"
+            ))
+            .await
+            .map_err(pg)?;
+        let advance = client
+            .prepare(
+                "WITH head AS (UPDATE log_head SET position = $1 RETURNING position)
+                 SELECT pg_notify($2, position::text) FROM head",
+            )
+            .await
+            .map_err(pg)?;
+        Ok(Self { client, lock_head, after, by_ids, insert, advance })
+    }
+}
+
+/// The columns of the rows a group inserts, one vector per column (for `UNNEST`).
+#[derive(Default)]
+struct Rows {
+    position: Vec<i64>,
+    id: Vec<String>,
+    stream: Vec<String>,
+    stream_version: Vec<i64>,
+    recorded_at: Vec<String>,
+    type_name: Vec<String>,
+    schema_version: Vec<i32>,
+    payload: Vec<String>,
+}
+
+impl Rows {
+    fn push(&mut self, env: &Envelope, stream_version: u64) -> Result<(), StoreError> {
+        let type_name = env.event.type_name();
+        self.position.push(env.position as i64);
+        self.id.push(env.id.as_str().to_owned());
+        self.stream.push(env.stream.as_str().to_owned());
+        self.stream_version.push(stream_version as i64);
+        self.recorded_at.push(env.recorded_at.to_string());
+        self.type_name.push(type_name.to_owned());
+        self.schema_version.push(i32::try_from(current_schema(type_name)).map_err(storage)?);
+        self.payload.push(serde_json::to_string(&env.event.payload()).map_err(storage)?);
+        Ok(())
+    }
+}
+
+/// The single writer of a store: owns its connection and the state.
+struct Writer {
+    config: Config,
+    channel: String,
+    conn: Option<WriteConn>,
+    /// `None` after a failure: rebuilt from the table by the next group.
+    state: Option<State>,
+    committed: Arc<watch::Sender<u64>>,
+    clock: fn() -> Timestamp,
+}
+
+type Outcome = Result<Appended, StoreError>;
+
+impl Writer {
+    async fn run(mut self, mut queue: mpsc::Receiver<Request>) {
+        while let Some(first) = queue.recv().await {
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match queue.try_recv() {
+                    Ok(request) => group.push(request),
+                    Err(_) => break,
+                }
+            }
+            let outcomes = self.commit_group(&mut group).await;
+            if let Some(state) = &self.state {
+                publish(&self.committed, state.last_position);
+            }
+            for (request, outcome) in group.into_iter().zip(outcomes) {
+                let _ = request.reply.send(outcome);
+            }
+        }
+    }
+
+    async fn commit_group(&mut self, group: &mut [Request]) -> Vec<Outcome> {
+        match self.try_group(group).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                tracing::error!("commit of {} append request(s) failed: {e}", group.len());
+                self.state = None;
+                if self.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
+                    self.conn = None;
+                }
+                group.iter().map(|_| Err(e.clone())).collect()
+            }
+        }
+    }
+
+    /// Steps 2–7 of the commit protocol, except answering. `Err` means the whole group
+    /// failed and nothing of it was acknowledged.
+    async fn try_group(&mut self, group: &mut [Request]) -> Result<Vec<Outcome>, StoreError> {
+        let now = (self.clock)();
+        if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+            self.conn = Some(WriteConn::connect(&self.config).await?);
+        }
+        let Some(conn) = self.conn.as_mut() else { return Err(StoreError::Closed) };
+        let mut state = self.state.take().unwrap_or_default();
+        let tx = conn.client.transaction().await.map_err(pg)?;
+        let head = tx.query_one(&conn.lock_head, &[]).await.map_err(pg)?.get::<_, i64>(0) as u64;
+        if head < state.last_position {
+            state = State::default();
+        }
+        fold_after(&tx, &conn.after, &mut state, head).await?;
+
+        let ids: Vec<&str> = group.iter().flat_map(|r| r.batch.iter().map(|p| p.id.as_str())).collect();
+        let mut stored = HashMap::new();
+        for row in tx.query(&conn.by_ids, &[&ids]).await.map_err(pg)? {
+            let (env, _) = envelope(&row)?;
+            stored.insert(env.id.clone(), (env.position, env.stream, Proposed::new(env.id, env.event)));
+        }
+
+        let mut rows = Rows::default();
+        let mut outcomes = Vec::with_capacity(group.len());
+        for request in group.iter_mut() {
+            let plan = plan_append(
+                &Planner { state: &state, stored: &stored },
+                &request.stream,
+                request.expected,
+                &request.batch,
+            );
+            let outcome = match plan {
+                Err(e) => Err(StoreError::Rejected(e)),
+                Ok(Plan::AlreadyAppended(done)) => Ok(done),
+                Ok(Plan::Write) => {
+                    let batch = std::mem::take(&mut request.batch);
+                    let version = state.streams.get(&request.stream).map_or(0, |s| s.version);
+                    let mut positions = Vec::with_capacity(batch.len());
+                    for (i, p) in batch.into_iter().enumerate() {
+                        let env = Envelope {
+                            position: state.last_position + 1,
+                            id: p.id,
+                            stream: request.stream.clone(),
+                            recorded_at: p.recorded_at.unwrap_or(now),
+                            event: p.event,
+                        };
+                        rows.push(&env, version + 1 + i as u64)?;
+                        state.apply(&env);
+                        positions.push(env.position);
+                        stored.insert(env.id.clone(), (env.position, env.stream, Proposed::new(env.id, env.event)));
+                    }
+                    Ok(Appended { version: version + positions.len() as u64, positions, duplicate: false })
+                }
+            };
+            outcomes.push(outcome);
+        }
+
+        if !rows.position.is_empty() {
+            let params: [&(dyn ToSql + Sync); 8] = [
+                &rows.position,
+                &rows.id,
+                &rows.stream,
+                &rows.stream_version,
+                &rows.recorded_at,
+                &rows.type_name,
+                &rows.schema_version,
+                &rows.payload,
+            ];
+            tx.execute(&conn.insert, &params).await.map_err(pg)?;
+            tx.query(&conn.advance, &[&(state.last_position as i64), &self.channel]).await.map_err(pg)?;
+        }
+        tx.commit().await.map_err(pg)?;
+        self.state = Some(state);
+        Ok(outcomes)
+    }
+}
+
+/// Moves the published position forward (never back: two sources race to publish).
+fn publish(committed: &watch::Sender<u64>, position: u64) {
+    committed.send_if_modified(|current| {
+        let newer = position > *current;
+        if newer {
+            *current = position;
+        }
+        newer
+    });
+}
+
+/// Follows the commits of other processes: `LISTEN` for wake-ups, the head read after each
+/// one, after each (re)connection, and every [`POLL`]. Runs until the store is dropped.
+async fn listen(config: Config, channel: String, committed: Arc<watch::Sender<u64>>) {
+    let mut failures = 0u32;
+    loop {
+        match listen_once(&config, &channel, &committed).await {
+            Ok(()) => failures = 0,
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                if failures == 1 {
+                    tracing::warn!("live: the listener connection failed: {e}; reconnecting");
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250 * u64::from(failures.min(20)))).await;
+    }
+}
+
+/// One listener connection, until it fails.
+async fn listen_once(config: &Config, channel: &str, committed: &watch::Sender<u64>) -> Result<(), StoreError> {
+    let (client, mut connection) = config.connect(NoTls).await.map_err(pg)?;
+    let (wake_tx, mut wake) = mpsc::unbounded_channel::<()>();
+    let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    let driver = tokio::spawn(async move {
+        let mut messages = std::pin::pin!(messages);
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => {
+                    if wake_tx.send(()).is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!("live: listener connection: {e}");
+                    return;
+                }
+            }
+        }
+    });
+    let result = async {
+        client.batch_execute(&format!("LISTEN {}", quote_ident(channel))).await.map_err(pg)?;
+        let head = client.prepare("SELECT position FROM log_head").await.map_err(pg)?;
+        let mut poll = tokio::time::interval(POLL);
+        loop {
+            // Read the head first: commits made before LISTEN took effect are seen here.
+            let position: i64 = client.query_one(&head, &[]).await.map_err(pg)?.get(0);
+            publish(committed, position as u64);
+            tokio::select! {
+                woke = wake.recv() => {
+                    if woke.is_none() {
+                        return Err(StoreError::Storage("the listener connection closed".into()));
+                    }
+                    while wake.try_recv().is_ok() {}
+                }
+                _ = poll.tick() => {}
+            }
+        }
+    }
+    .await;
+    driver.abort();
+    result
+}
