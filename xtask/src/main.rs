@@ -11,10 +11,16 @@
 //! Commands:
 //! - `cargo xtask setup` — install what is missing (idempotent; prints one line per tool).
 //! - `cargo xtask test` — setup, then every check in order, stopping at the first failure.
+//!   The native tests run against a throwaway PostgreSQL server started for them
+//!   ([`postgres`]), whose URL they get in `ANNALS_TEST_POSTGRES`.
+//! - `cargo xtask test-postgres` — only the PostgreSQL store's tests, with a throwaway server.
+//! - `cargo xtask crash [ROUNDS]` — the SIGKILL crash test of `annals serve` with more rounds
+//!   than the test run's 20 (default 500).
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
 //! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, then the browser benchmark).
 
 mod cmd;
+mod postgres;
 mod setup;
 mod step;
 
@@ -35,7 +41,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   setup               install the pinned tools that are missing (idempotent)
-  test                setup, then fmt, clippy, tests, wasm build, browser tests, web build, e2e
+  test                setup, then fmt, clippy, tests (with a throwaway PostgreSQL server), wasm build,
+                      browser tests, web build, e2e
+  test-postgres       the PostgreSQL store's tests, against a throwaway PostgreSQL server
+  crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
   run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
   bench [ARGS]        run the benchmarks: core fold (ARGS go to it), then web app vs vis-timeline";
 
@@ -58,6 +67,11 @@ fn dispatch(args: &[String]) -> Result {
         "test" => test(&ws),
         "run" => run_app(&ws, &parse_addr(rest)?),
         "bench" => bench(&ws, rest),
+        "crash" => crash(&ws, rest),
+        "test-postgres" => run_all(vec![
+            Step::new("setup", || setup(&ws, Scope::Postgres)),
+            with_postgres(&ws, "tests (PostgreSQL store)", "cargo test -p annals-server --test store_postgres"),
+        ]),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -73,13 +87,51 @@ fn test(ws: &Workspace) -> Result {
         ("fmt", "cargo fmt --all -- --check".to_owned()),
         ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
         ("clippy (wasm32)", format!("cargo clippy {wasm_crates} -- -D warnings")),
-        ("tests (native)", "cargo test --workspace".to_owned()),
-        ("build (wasm32)", format!("cargo build {wasm_crates}")),
     ];
     let mut steps = vec![Step::new("setup", || setup(ws, Scope::All))];
     steps.extend(lines.iter().map(|(name, line)| Step::command(name, ws.line(line))));
-    steps.extend([browser_tests(ws), Step::command("web build (trunk)", web_build(ws)), e2e_tests(ws)]);
+    steps.extend([
+        native_tests(ws),
+        Step::command("build (wasm32)", ws.line(&format!("cargo build {wasm_crates}"))),
+        browser_tests(ws),
+        Step::command("web build (trunk)", web_build(ws)),
+        e2e_tests(ws),
+    ]);
     run_all(steps)
+}
+
+/// `cargo test --workspace` with a throwaway PostgreSQL server for the PostgreSQL store's
+/// tests.
+fn native_tests(ws: &Workspace) -> Step<'_> {
+    with_postgres(ws, "tests (native, with PostgreSQL)", "cargo test --workspace")
+}
+
+/// A step that runs `line` with a throwaway PostgreSQL server (its URL in
+/// `ANNALS_TEST_POSTGRES`), stopped and deleted afterwards whatever the outcome.
+fn with_postgres<'a>(ws: &'a Workspace, name: &str, line: &'static str) -> Step<'a> {
+    Step::new(name, move || {
+        let cluster = postgres::Cluster::start(ws)?;
+        let mut command = ws.line(line);
+        command.env(postgres::URL_VAR, cluster.url());
+        run(&mut command)
+    })
+}
+
+/// Rounds of `cargo xtask crash` when none are given.
+const CRASH_ROUNDS: u32 = 500;
+
+/// `cargo xtask crash [ROUNDS]`: `server/tests/crash.rs` (writers appending over HTTP while
+/// `annals serve` is killed with SIGKILL, then every acknowledged event checked) for ROUNDS
+/// rounds instead of the 20 of the test run.
+fn crash(ws: &Workspace, args: &[String]) -> Result {
+    let rounds = match args {
+        [] => CRASH_ROUNDS,
+        [n] => n.parse().ok().filter(|n| *n > 0).ok_or(format!("ROUNDS must be a positive number, not `{n}`"))?,
+        _ => return Err(format!("cannot read `crash` arguments {args:?}\n{USAGE}")),
+    };
+    let mut command = ws.line("cargo test -p annals-server --test crash -- --nocapture");
+    command.env("ANNALS_CRASH_ROUNDS", rounds.to_string());
+    run_all(vec![Step::command(&format!("crash test, {rounds} SIGKILL rounds"), command)])
 }
 
 /// `cargo xtask run`: build the web app, then serve it (or, until the service exists, check the

@@ -11,7 +11,7 @@
 
 use std::cell::Cell;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cmd::{capture, run, Result, Workspace, NODE_BIN};
 
@@ -34,6 +34,8 @@ pub enum Scope {
     WebBuild,
     /// Everything: the web build, lints, browsers and databases for the tests.
     All,
+    /// The PostgreSQL server only.
+    Postgres,
 }
 
 /// What a check found: `Ok(what is installed)` or `Err(why it needs installing)`.
@@ -72,6 +74,9 @@ impl<'a> Tool<'a> {
 /// Ensures every tool `scope` needs.
 pub fn setup(ws: &Workspace, scope: Scope) -> Result {
     let apt = Apt::default();
+    if scope == Scope::Postgres {
+        return postgres(ws, &apt).ensure();
+    }
     let mut tools = Vec::new();
     if scope == Scope::All {
         tools.push(rust_components(ws));
@@ -223,21 +228,33 @@ fn chromium<'a>(ws: &'a Workspace, apt: &'a Apt) -> Tool<'a> {
     Tool::new("chromium + chromium-driver", check, install)
 }
 
-/// Debian's PostgreSQL server (`postgres` under `/usr/lib/postgresql/*/bin`, `pg_ctlcluster`).
+/// Debian's PostgreSQL server (`postgres`, `initdb`, `pg_ctl` under `/usr/lib/postgresql/*/bin`).
 fn postgres<'a>(ws: &'a Workspace, apt: &'a Apt) -> Tool<'a> {
     let check = || {
-        let majors = fs::read_dir(POSTGRES_LIB).map_err(|_| format!("{POSTGRES_LIB} not found"))?;
-        let mut versions: Vec<String> = majors
-            .flatten()
-            .filter(|dir| dir.path().join("bin/postgres").is_file())
-            .map(|dir| dir.file_name().to_string_lossy().into_owned())
-            .collect();
-        versions.sort();
-        let version = versions.pop().ok_or(format!("no {POSTGRES_LIB}/*/bin/postgres"))?;
-        ws.which("pg_ctlcluster").ok_or("pg_ctlcluster not found")?;
-        Ok(format!("postgresql {version} (postgres, pg_ctlcluster)"))
+        let bin = postgres_bin()?;
+        for program in ["initdb", "pg_ctl", "createdb"] {
+            if !bin.join(program).is_file() {
+                return Err(format!("{} has no {program}", bin.display()));
+            }
+        }
+        Ok(format!("postgresql ({})", bin.display()))
     };
     Tool::new("postgresql", check, || apt.install(ws, &["postgresql"]))
+}
+
+/// The `bin` folder of the newest PostgreSQL server installed (`/usr/lib/postgresql/<major>/bin`).
+pub fn postgres_bin() -> Result<PathBuf> {
+    let majors = fs::read_dir(POSTGRES_LIB).map_err(|_| format!("{POSTGRES_LIB} not found"))?;
+    majors
+        .flatten()
+        .map(|dir| dir.path())
+        .filter(|dir| dir.join("bin/postgres").is_file())
+        .max_by_key(|dir| {
+            let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            name.split('.').map(|part| part.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>()
+        })
+        .map(|dir| dir.join("bin"))
+        .ok_or(format!("no {POSTGRES_LIB}/*/bin/postgres"))
 }
 
 /// Debian packages, with one `apt-get update` per setup run.
