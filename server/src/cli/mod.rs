@@ -4,6 +4,7 @@
 //! is clean, 1 when the input has errors (each reported), 2 when the input cannot be read at
 //! all or the command line is wrong.
 
+mod progress;
 mod records;
 pub mod serve;
 mod stats;

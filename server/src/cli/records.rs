@@ -136,10 +136,12 @@ fn refused(what: &str, error: &StoreError) -> ExitCode {
 }
 
 pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("{}: cannot read the file", args.file.display()))?;
+    let (bytes, progress) = super::progress::read_file(&args.file)
+        .with_context(|| format!("{}: cannot read the file", args.file.display()))?;
     let name = args.file.display().to_string();
     let (store, stream) = open(&args.store)?;
     runtime()?.block_on(async {
+        progress.step("validating", format!("{} against {stream}", super::progress::size(bytes.len())));
         let mut known = Catalog::new();
         let mut stored = std::collections::HashSet::new();
         for env in read_stream(&*store, &stream).await? {
@@ -154,6 +156,7 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             && !alone.accepted.is_empty()
             && alone.accepted.iter().all(|l| stored.contains(&l.proposed.id));
         let loaded = if repeated { alone } else { load(&bytes, &name, args.format, &known) };
+        progress.clear();
         for d in &loaded.notes {
             eprintln!("{name}: note: {d}");
         }
@@ -174,7 +177,10 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         let total = loaded.accepted.len();
         eprintln!("{name}: importing {total} record(s) into {stream} …");
-        match store.append(stream.clone(), ExpectedVersion::Any, loaded.proposed()).await {
+        progress.step("writing", format!("{total} record(s) into {stream}"));
+        let written = store.append(stream.clone(), ExpectedVersion::Any, loaded.proposed()).await;
+        progress.clear();
+        match written {
             Ok(done) => {
                 let verb = if done.duplicate { "already there" } else { "imported" };
                 println!("{name}: {verb}: {total} record(s), {stream} is at version {}", done.version);
