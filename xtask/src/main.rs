@@ -17,7 +17,8 @@
 //! - `cargo xtask crash [ROUNDS]` — the SIGKILL crash test of `annals serve` with more rounds
 //!   than the test run's 20 (default 500).
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
-//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, then the browser benchmark).
+//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, the stores, then the browser
+//!   benchmark).
 
 mod cmd;
 mod postgres;
@@ -46,7 +47,8 @@ usage: cargo xtask <command>
   test-postgres       the PostgreSQL store's tests, against a throwaway PostgreSQL server
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
   run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
-  bench [ARGS]        run the benchmarks: core fold (ARGS go to it), then web app vs vis-timeline";
+  bench [ARGS]        run the benchmarks: core fold (ARGS go to it), the stores (SQLite, PostgreSQL),
+                      then web app vs vis-timeline";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -158,8 +160,8 @@ fn run_app(ws: &Workspace, addr: &str) -> Result {
     Ok(())
 }
 
-/// `cargo xtask bench`: the benchmarks: the core fold (ARGS go to it), then, on a fresh web build,
-/// the browser benchmark.
+/// `cargo xtask bench`: the benchmarks: the core fold (ARGS go to it), the stores (SQLite and,
+/// on a throwaway server, PostgreSQL), then, on a fresh web build, the browser benchmark.
 fn bench(ws: &Workspace, args: &[String]) -> Result {
     let mut fold = ws.line("cargo bench -p annals-core --bench fold");
     if !args.is_empty() {
@@ -168,6 +170,7 @@ fn bench(ws: &Workspace, args: &[String]) -> Result {
     run_all(vec![
         Step::command("bench: fold (annals-core)", fold),
         Step::new("setup", || setup(ws, Scope::All)),
+        with_postgres(ws, "bench: stores (SQLite, PostgreSQL)", "cargo bench -p annals-server --bench store"),
         Step::command("web build (trunk)", web_build(ws)),
         web_bench(ws),
     ])
