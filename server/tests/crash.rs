@@ -3,7 +3,11 @@
 //! the file opens cleanly, every acknowledged event is present at the position it was
 //! acknowledged with, positions are gapless and nothing is duplicated.
 //!
-//! `ANNALS_CRASH_ROUNDS` sets the number of rounds (default 20).
+//! The same runs against the PostgreSQL store (`--store`, the server from
+//! `ANNALS_TEST_POSTGRES`): there the database survives and the killed replica's open
+//! transaction, which holds the log head, must be rolled back and its lock released.
+//!
+//! `ANNALS_CRASH_ROUNDS` sets the number of rounds (default 20; `cargo xtask crash [ROUNDS]`).
 
 #![cfg(unix)]
 
@@ -12,11 +16,12 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use annals_core::{ExpectedVersion, StreamName};
+use annals_server::store::postgres::PostgresStore;
 use annals_server::store::sqlite::SqliteStore;
 use annals_server::store::Store;
 use common::{call_json, countries, TempDb};
@@ -25,12 +30,30 @@ use tokio::net::TcpStream;
 
 const TOKEN: &str = "crash-token";
 
-fn start(db: &Path) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-seed", "--token", TOKEN, "--dist"])
-        .arg(db.with_extension("nodist"))
-        .arg("--db")
-        .arg(db)
+/// Where the store under test is.
+#[derive(Clone)]
+enum Backend {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Backend {
+    async fn open(&self) -> Result<Box<dyn Store>, annals_server::store::StoreError> {
+        Ok(match self {
+            Self::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Self::Postgres(url) => Box::new(PostgresStore::open(url).await?),
+        })
+    }
+}
+
+fn start(backend: &Backend) -> (Child, SocketAddr) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_annals"));
+    command.args(["serve", "--addr", "127.0.0.1:0", "--no-seed", "--token", TOKEN, "--dist", "/nonexistent"]);
+    match backend {
+        Backend::Sqlite(db) => command.arg("--db").arg(db),
+        Backend::Postgres(url) => command.args(["--store", url]),
+    };
+    let mut child = command
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -75,19 +98,29 @@ impl Random {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_appends_survive_sigkill() {
+    let db = TempDb::new();
+    rounds(Backend::Sqlite(db.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_appends_survive_sigkill_on_postgres() {
+    let schemas = common::PgSchemas::connect("crash").await;
+    rounds(Backend::Postgres(schemas.url().await)).await;
+    schemas.drop_all().await;
+}
+
+async fn rounds(backend: Backend) {
     let rounds: u32 = std::env::var("ANNALS_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
     println!("seed {seed}");
     let mut random = Random(seed);
-    let db = TempDb::new();
-    let path = db.path();
     {
-        let store = SqliteStore::open(&path).expect("create");
+        let store = backend.open().await.expect("create");
         store.append(StreamName::from("s"), ExpectedVersion::NoStream, countries()).await.expect("countries");
     }
     let mut acknowledged: BTreeMap<String, u64> = BTreeMap::new();
     for round in 0..rounds {
-        let (mut child, addr) = start(&path);
+        let (mut child, addr) = start(&backend);
         let writers: Vec<_> = (0..8)
             .map(|w| {
                 tokio::spawn(async move {
@@ -109,7 +142,7 @@ async fn acknowledged_appends_survive_sigkill() {
         for w in writers {
             acknowledged.extend(w.await.expect("writer"));
         }
-        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("round {round}: the file does not open: {e}"));
+        let store = backend.open().await.unwrap_or_else(|e| panic!("round {round}: the store does not open: {e}"));
         let all = store.read_all(0, usize::MAX >> 1).await.expect("read");
         let positions: Vec<u64> = all.iter().map(|e| e.position).collect();
         assert_eq!(positions, (1..=all.len() as u64).collect::<Vec<_>>(), "round {round}: gapless");

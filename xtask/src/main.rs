@@ -110,13 +110,16 @@ fn native_tests(ws: &Workspace) -> Step<'_> {
 
 /// A step that runs `line` with a throwaway PostgreSQL server (its URL in
 /// `ANNALS_TEST_POSTGRES`), stopped and deleted afterwards whatever the outcome.
-fn with_postgres<'a>(ws: &'a Workspace, name: &str, line: &'static str) -> Step<'a> {
-    Step::new(name, move || {
-        let cluster = postgres::Cluster::start(ws)?;
-        let mut command = ws.line(line);
-        command.env(postgres::URL_VAR, cluster.url());
-        run(&mut command)
-    })
+fn with_postgres<'a>(ws: &'a Workspace, name: &str, line: &str) -> Step<'a> {
+    let command = ws.line(line);
+    Step::new(name, move || postgres_run(ws, command))
+}
+
+/// Runs `command` with a throwaway PostgreSQL server, as [`with_postgres`].
+fn postgres_run(ws: &Workspace, mut command: std::process::Command) -> Result {
+    let cluster = postgres::Cluster::start(ws)?;
+    command.env(postgres::URL_VAR, cluster.url());
+    run(&mut command)
 }
 
 /// Rounds of `cargo xtask crash` when none are given.
@@ -124,16 +127,20 @@ const CRASH_ROUNDS: u32 = 500;
 
 /// `cargo xtask crash [ROUNDS]`: `server/tests/crash.rs` (writers appending over HTTP while
 /// `annals serve` is killed with SIGKILL, then every acknowledged event checked) for ROUNDS
-/// rounds instead of the 20 of the test run.
+/// rounds instead of the 20 of the test run, on SQLite and on a throwaway PostgreSQL server,
+/// one after the other.
 fn crash(ws: &Workspace, args: &[String]) -> Result {
     let rounds = match args {
         [] => CRASH_ROUNDS,
         [n] => n.parse().ok().filter(|n| *n > 0).ok_or(format!("ROUNDS must be a positive number, not `{n}`"))?,
         _ => return Err(format!("cannot read `crash` arguments {args:?}\n{USAGE}")),
     };
-    let mut command = ws.line("cargo test -p annals-server --test crash -- --nocapture");
+    let mut command = ws.line("cargo test -p annals-server --test crash -- --nocapture --test-threads 1");
     command.env("ANNALS_CRASH_ROUNDS", rounds.to_string());
-    run_all(vec![Step::command(&format!("crash test, {rounds} SIGKILL rounds"), command)])
+    run_all(vec![
+        Step::new("setup", || setup(ws, Scope::Postgres)),
+        Step::new(&format!("crash test, {rounds} SIGKILL rounds (SQLite, PostgreSQL)"), || postgres_run(ws, command)),
+    ])
 }
 
 /// `cargo xtask run`: build the web app, then serve it (or, until the service exists, check the
