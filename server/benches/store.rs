@@ -1,14 +1,19 @@
-//! Figures of the SQLite store (a benchmark, not a timed test):
+//! Figures of the stores (a benchmark, not a timed test):
 //!
 //! - durable appends per second and p50/p99 latency at concurrency 1 and 64, beside a naive
 //!   baseline in the same run (one SQLite transaction per event, same settings, same disk);
+//! - the same for the PostgreSQL store, beside its naive baseline (one PostgreSQL
+//!   transaction per event through its own connection, same head-row lock, same server),
+//!   when `ANNALS_BENCH_POSTGRES` (or `ANNALS_TEST_POSTGRES`) names a server; each figure
+//!   uses a fresh schema, dropped afterwards;
 //! - bulk appends and reading the whole log back, in events per second;
 //! - fan-out: N Server-Sent Events subscribers over real sockets, time from an append being
 //!   acknowledged to each subscriber receiving it.
 //!
 //! `cargo bench -p annals-server --bench store`. `ANNALS_BENCH_EVENTS` sets the size of the
 //! read test (default 1,000,000); `ANNALS_BENCH_APPENDS` the appends per concurrency level
-//! (default 2,000); `ANNALS_BENCH_SUBSCRIBERS` the subscribers of the fan-out (default 1,000).
+//! (default 2,000); `ANNALS_BENCH_SUBSCRIBERS` the subscribers of the fan-out (default 1,000);
+//! `ANNALS_BENCH_ONLY=appends` stops after the append figures.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -18,6 +23,7 @@ use std::time::{Duration, Instant};
 use annals_core::envelope::decode_record;
 use annals_core::synth::{synthetic_log, SynthOptions};
 use annals_core::{AppendError, ExpectedVersion, Proposed, StreamName};
+use annals_server::store::postgres::PostgresStore;
 use annals_server::store::sqlite::SqliteStore;
 use annals_server::store::{Store, StoreError};
 
@@ -64,7 +70,12 @@ impl Figures {
 }
 
 async fn store_appends(dir: &Path, concurrency: usize, total: usize) -> Figures {
-    let store = Arc::new(SqliteStore::open(dir.join(format!("store-{concurrency}.db"))).expect("open"));
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.join(format!("store-{concurrency}.db"))).expect("open"));
+    appends(store, format!("store, concurrency {concurrency}"), concurrency, total).await
+}
+
+/// `total` single-event appends from `concurrency` tasks, each waiting for its answer.
+async fn appends(store: Arc<dyn Store>, label: String, concurrency: usize, total: usize) -> Figures {
     let actors: Vec<Proposed> = ACTORS.iter().map(|j| decode_record(j).expect("actor").proposed).collect();
     store.append(StreamName::from("s"), ExpectedVersion::NoStream, actors).await.expect("actors");
     let per = total / concurrency;
@@ -88,12 +99,94 @@ async fn store_appends(dir: &Path, concurrency: usize, total: usize) -> Figures 
     for t in tasks {
         latencies.extend(t.await.expect("task"));
     }
-    Figures {
-        label: format!("store, concurrency {concurrency}"),
+    Figures { label, appends: per * concurrency, elapsed: start.elapsed(), latencies }
+}
+
+/// The PostgreSQL server of the benchmark, if one is named.
+fn postgres_url() -> Option<String> {
+    ["ANNALS_BENCH_POSTGRES", "ANNALS_TEST_POSTGRES"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|u| !u.trim().is_empty()))
+}
+
+/// A connection to the benchmark's server, driven on the runtime.
+async fn pg_connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
+    tokio::spawn(connection);
+    client
+}
+
+/// A fresh schema and the URL of a store in it.
+async fn pg_schema(admin: &tokio_postgres::Client, url: &str, name: &str) -> String {
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).await.expect("schema");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{name}")
+}
+
+async fn postgres_store_appends(url: &str, concurrency: usize, total: usize) -> Figures {
+    let admin = pg_connect(url).await;
+    let schema = format!("annals_bench_store_{concurrency}");
+    let store_url = pg_schema(&admin, url, &schema).await;
+    let store: Arc<dyn Store> = Arc::new(PostgresStore::open(&store_url).await.expect("open"));
+    let figures = appends(store, format!("postgres store, concurrency {concurrency}"), concurrency, total).await;
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop");
+    figures
+}
+
+/// The naive PostgreSQL baseline: each writer has its own connection and appends one event
+/// per transaction (lock the head row, next stream version, INSERT, move the head, COMMIT),
+/// on the store's own tables.
+async fn postgres_naive_appends(url: &str, concurrency: usize, total: usize) -> Figures {
+    let admin = pg_connect(url).await;
+    let schema = format!("annals_bench_naive_{concurrency}");
+    let store_url = pg_schema(&admin, url, &schema).await;
+    drop(PostgresStore::open(&store_url).await.expect("create the tables"));
+    let per = total / concurrency;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|w| {
+            let store_url = store_url.clone();
+            tokio::spawn(async move {
+                let mut client = pg_connect(&store_url).await;
+                let mut latencies = Vec::with_capacity(per);
+                for i in 0..per {
+                    let event = call(&format!("w{w}-{i}"));
+                    let payload = serde_json::to_string(&event.event.payload()).expect("payload");
+                    let t = Instant::now();
+                    let tx = client.transaction().await.expect("begin");
+                    let position: i64 =
+                        tx.query_one("SELECT position + 1 FROM log_head FOR UPDATE", &[]).await.expect("head").get(0);
+                    let version: i64 = tx
+                        .query_one("SELECT COALESCE(MAX(stream_version), 0) + 1 FROM events WHERE stream = 's'", &[])
+                        .await
+                        .expect("version")
+                        .get(0);
+                    tx.execute(
+                        "INSERT INTO events VALUES ($1, $2, 's', $3, '2026-01-01T00:00:00Z', 'Call', 1, $4)",
+                        &[&position, &event.id.as_str(), &version, &payload],
+                    )
+                    .await
+                    .expect("insert");
+                    tx.execute("UPDATE log_head SET position = $1", &[&position]).await.expect("head");
+                    tx.commit().await.expect("commit");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(total);
+    for t in tasks {
+        latencies.extend(t.await.expect("task"));
+    }
+    let figures = Figures {
+        label: format!("postgres naive, concurrency {concurrency}"),
         appends: per * concurrency,
         elapsed: start.elapsed(),
         latencies,
-    }
+    };
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop");
+    figures
 }
 
 /// The naive baseline: each writer has its own connection and appends one event per
@@ -320,6 +413,20 @@ fn main() {
     for concurrency in [1, 64] {
         runtime.block_on(store_appends(dir.path(), concurrency, appends)).print();
         naive_appends(dir.path(), concurrency, appends).print();
+    }
+    match postgres_url() {
+        Some(url) => {
+            let described = annals_server::store::Location::Postgres(url.clone()).describe();
+            println!("durable appends on PostgreSQL ({described}, synchronous_commit on)");
+            for concurrency in [1, 64] {
+                runtime.block_on(postgres_store_appends(&url, concurrency, appends)).print();
+                runtime.block_on(postgres_naive_appends(&url, concurrency, appends)).print();
+            }
+        }
+        None => println!("PostgreSQL: not measured (set ANNALS_BENCH_POSTGRES=postgres://…)"),
+    }
+    if std::env::var("ANNALS_BENCH_ONLY").is_ok_and(|only| only == "appends") {
+        return;
     }
     let subscribers = env_usize("ANNALS_BENCH_SUBSCRIBERS", 1_000);
     runtime.block_on(fanout(dir.path(), subscribers, 50));
