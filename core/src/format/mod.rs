@@ -10,6 +10,7 @@
 //! registration was rejected is rejected too (its diagnostic says so), so the accepted part
 //! is always valid on its own.
 
+pub mod countries;
 pub mod csv;
 pub mod gdelt;
 pub mod history;
