@@ -19,6 +19,8 @@
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
 //! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, the stores, then the browser
 //!   benchmark).
+//! - `cargo xtask fuzz [SECONDS]` — every fuzz target of `fuzz/` for SECONDS each (default 60);
+//!   separate from `test` because it needs nightly and runs for as long as it is given.
 
 mod cmd;
 mod postgres;
@@ -30,7 +32,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use cmd::{capture, find_files, run, Result, Workspace};
-use setup::{setup, Scope, CHROMEDRIVER, WASM_TARGET};
+use setup::{setup, setup_fuzz, Scope, CHROMEDRIVER, WASM_TARGET};
 use step::{run_all, Step};
 
 /// Where `cargo xtask run` serves by default.
@@ -48,7 +50,8 @@ usage: cargo xtask <command>
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
   run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
   bench [ARGS]        run the benchmarks: core fold (ARGS go to it), the stores (SQLite, PostgreSQL),
-                      then web app vs vis-timeline";
+                      then web app vs vis-timeline
+  fuzz [SECONDS]      run every fuzz target for SECONDS each (default 60; needs nightly, installs cargo-fuzz)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -74,6 +77,7 @@ fn dispatch(args: &[String]) -> Result {
             Step::new("setup", || setup(&ws, Scope::Postgres)),
             with_postgres(&ws, "tests (PostgreSQL store)", "cargo test -p annals-server --test store_postgres"),
         ]),
+        "fuzz" => fuzz(&ws, parse_seconds(rest)?),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -183,6 +187,80 @@ fn bench(ws: &Workspace, args: &[String]) -> Result {
     ])
 }
 
+/// How long each fuzz target runs when `cargo xtask fuzz` is given no time.
+const DEFAULT_FUZZ_SECONDS: u64 = 60;
+/// The fuzz crate, outside the workspace.
+const FUZZ_DIR: &str = "fuzz";
+/// Bytes of each seed file: libFuzzer's inputs stay small, so it mutates structure, not bulk.
+const SEED_BYTES: usize = 4096;
+
+/// `cargo xtask fuzz [SECONDS]`: each target of `fuzz/Cargo.toml` for `seconds`, one after
+/// the other, stopping at the first crash (the crashing input is left in `fuzz/artifacts/`).
+fn fuzz(ws: &Workspace, seconds: u64) -> Result {
+    setup_fuzz(ws)?;
+    let manifest = ws.read(&format!("{FUZZ_DIR}/Cargo.toml"))?;
+    let targets = fuzz_targets(&manifest);
+    if targets.is_empty() {
+        return Err(format!("no [[bin]] targets in {FUZZ_DIR}/Cargo.toml"));
+    }
+    seed(ws, &targets)?;
+    let steps = targets
+        .iter()
+        .map(|target| {
+            let corpus = format!("{FUZZ_DIR}/corpus/{target}");
+            let line = format!(
+                "cargo +nightly fuzz run --fuzz-dir {FUZZ_DIR} {target} {corpus} -- -max_total_time={seconds} -max_len={SEED_BYTES}"
+            );
+            Step::command(&format!("fuzz {target} ({seconds} s)"), ws.line(&line))
+        })
+        .collect();
+    run_all(steps)
+}
+
+/// The `name`s of the `[[bin]]` sections of the fuzz crate's manifest, in order.
+fn fuzz_targets(manifest: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut in_bin = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_bin = line == "[[bin]]";
+        } else if let Some(value) = line.strip_prefix("name").map(str::trim).and_then(|r| r.strip_prefix('=')) {
+            if in_bin {
+                targets.push(value.trim().trim_matches('"').to_owned());
+            }
+        }
+    }
+    targets
+}
+
+/// Starting inputs for every target (in `fuzz/corpus/`, which git ignores): the project's own
+/// examples, and the head of each real-world file of `../shared/corpus/` when it is there.
+fn seed(ws: &Workspace, targets: &[String]) -> Result {
+    let mut seeds = find_files(&ws.file("data/examples"), &|_| true);
+    seeds.extend(find_files(&ws.file("../shared/corpus"), &|p| !p.ends_with("README.md")));
+    for target in targets {
+        let dir = ws.file(&format!("{FUZZ_DIR}/corpus/{target}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for (i, path) in seeds.iter().enumerate() {
+            let Ok(bytes) = std::fs::read(path) else { continue };
+            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let out = dir.join(format!("seed-{i}-{name}"));
+            std::fs::write(&out, &bytes[..bytes.len().min(SEED_BYTES)])
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `[SECONDS]`: a whole number of seconds, at least 1.
+fn parse_seconds(args: &[String]) -> Result<u64> {
+    match args {
+        [] => Ok(DEFAULT_FUZZ_SECONDS),
+        [s] => s.parse::<u64>().ok().filter(|n| *n > 0).ok_or(format!("`fuzz` takes a number of seconds, found {s:?}")),
+        _ => Err(format!("`fuzz` takes at most one argument, found {args:?}\n{USAGE}")),
+    }
+}
+
 /// The browser benchmark: the web app and vis-timeline with the same 100,000 synthetic events in
 /// headless chromium (`tests/e2e/bench/run.mjs`); it prints a table and writes
 /// `target/bench/web.json`.
@@ -237,7 +315,7 @@ fn parse_addr(args: &[String]) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_addr, DEFAULT_ADDR};
+    use super::{fuzz_targets, parse_addr, parse_seconds, DEFAULT_ADDR};
 
     fn addr(args: &[&str]) -> Option<String> {
         let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
@@ -250,5 +328,16 @@ mod tests {
         assert_eq!(addr(&["--addr", "0.0.0.0:80"]).as_deref(), Some("0.0.0.0:80"));
         assert_eq!(addr(&["--addr=[::1]:8080"]).as_deref(), Some("[::1]:8080"));
         assert_eq!(addr(&["--port", "80"]), None);
+    }
+
+    #[test]
+    fn reads_the_fuzz_time_and_targets() {
+        let secs = |args: &[&str]| parse_seconds(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>()).ok();
+        assert_eq!(secs(&[]), Some(60));
+        assert_eq!(secs(&["300"]), Some(300));
+        assert_eq!(secs(&["0"]), None);
+        assert_eq!(secs(&["1m"]), None);
+        let manifest = "[package]\nname = \"annals-fuzz\"\n\n[[bin]]\nname = \"gdelt\"\npath = \"x\"\n\n[dependencies]\nname = \"no\"\n[[bin]]\nname=\"plover\"\n";
+        assert_eq!(fuzz_targets(manifest), vec!["gdelt".to_owned(), "plover".to_owned()]);
     }
 }

@@ -89,6 +89,23 @@ pub fn setup(ws: &Workspace, scope: Scope) -> Result {
     tools.iter().try_for_each(Tool::ensure)
 }
 
+/// What `cargo xtask fuzz` needs and the normal build does not: a nightly toolchain (libFuzzer
+/// and the sanitizers need it) and cargo-fuzz. Neither is pinned: the fuzz crate is outside the
+/// workspace, and fuzzing finds bugs with any recent nightly.
+pub fn setup_fuzz(ws: &Workspace) -> Result {
+    let nightly = Tool::new(
+        "rust nightly (for cargo-fuzz)",
+        || capture(&mut ws.line("rustc +nightly --version")).ok_or_else(|| "no nightly toolchain".to_owned()),
+        || run(&mut ws.line("rustup toolchain install nightly --profile minimal")),
+    );
+    let cargo_fuzz = Tool::new(
+        "cargo-fuzz",
+        || capture(&mut ws.line("cargo fuzz --version")).ok_or_else(|| "`cargo fuzz` not found".to_owned()),
+        || run(&mut ws.line("cargo install cargo-fuzz --locked")),
+    );
+    [nightly, cargo_fuzz].iter().try_for_each(Tool::ensure)
+}
+
 /// rustfmt and clippy for the pinned toolchain.
 fn rust_components(ws: &Workspace) -> Tool<'_> {
     let check = || {

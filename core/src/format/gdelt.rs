@@ -1277,4 +1277,22 @@ mod tests {
         // "aze" is someone else there: the CAMEO country gets an id of its own.
         assert!(registration(&loaded, "cameo-aze").is_some());
     }
+
+    #[test]
+    fn detection_knows_gdelt_by_width_and_header() {
+        use crate::format::{detect, load};
+        let bytes = corpus(CORPUS_FILE);
+        assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
+        assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
+        assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
+        assert_eq!(detect(row(Version::V1, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
+        assert_eq!(detect(b"\"GLOBALEVENTID\",\"SQLDATE\"\n", "x.csv"), Some(Format::Gdelt));
+        assert_eq!(detect(b"GLOBALEVENTID\tSQLDATE\n", "x.tsv"), Some(Format::Gdelt));
+        // Other tab-separated text is not GDELT.
+        assert_eq!(detect(b"1\t2\t3\n", "x.tsv"), None);
+        let wide_words = vec!["a"; 61].join("\t");
+        assert_eq!(detect(wide_words.as_bytes(), "x.tsv"), None);
+        // --format wins over detection.
+        assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
+    }
 }

@@ -618,6 +618,8 @@ mod tests {
         let kinds = count_kinds(&loaded);
         // 114 countries visited plus the United States; one traveller.
         assert_eq!((kinds.get(&ActorKind::Country), kinds.get(&ActorKind::Person)), (Some(&115), Some(&1)));
+        // Distinct (locale, country) pairs of the file.
+        assert_eq!(kinds.get(&ActorKind::Place), Some(&156));
         let clinton = registration(&loaded, "clinton-hillary-rodham").expect("the traveller");
         assert_eq!(clinton.name(), "Hillary Rodham Clinton");
         assert_eq!(clinton.office.as_deref(), Some("Secretary of State of the United States"));
@@ -750,5 +752,18 @@ mod tests {
             registration(&loaded, "biden-joseph-r").and_then(|r| r.office.as_deref()),
             Some("President of the United States")
         );
+    }
+
+    #[test]
+    fn detection_knows_historyatstate_by_its_root() {
+        use crate::format::{detect, load};
+        assert_eq!(detect(&corpus("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
+        let trips = corpus("historyatstate/secretary-travels-clinton.xml");
+        assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));
+        // 239 trips, 115 countries, 1 traveller, 156 distinct locales.
+        assert_eq!(load(&trips, "clinton.xml", None, &Nothing).accepted.len(), 239 + 115 + 1 + 156);
+        assert_eq!(detect(b"<!-- a note --><!DOCTYPE trips><trips/>", "x.xml"), Some(Format::HistoryAtState));
+        assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<code-table/>", "x.xml"), None);
+        assert_eq!(detect(b"<?xml unterminated", "x.xml"), None);
     }
 }

@@ -239,6 +239,9 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"))?;
+    if let Some(format) = detect_event_data(text, first) {
+        return Some(format);
+    }
     if first.starts_with('{') {
         if let Ok(keys) = serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(first) {
             if keys.contains_key("events") {
@@ -254,6 +257,61 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
         return Some(Format::AnnalsJson);
     }
     None
+}
+
+/// Recognises the event-data formats by their content alone:
+/// - GDELT: a line of 57, 58 or 61 TAB-separated fields starting with a number, or a header
+///   row starting with `GLOBALEVENTID` (TAB- or comma-separated, quoted or not);
+/// - PLOVER: a JSON array whose first item, or a first line that is an object, has PLOVER's
+///   keys (`event` with `eventText`/`event_text`/`actor`/`source`/`mode`, or `event_type`);
+/// - HistoryAtState: an XML document whose root is `<visits>` or `<trips>`.
+fn detect_event_data(text: &str, first: &str) -> Option<Format> {
+    let head = first.trim_start_matches('"');
+    if head.len() >= 13 && head[..13].eq_ignore_ascii_case("GLOBALEVENTID") {
+        return Some(Format::Gdelt);
+    }
+    if first.contains('\t') {
+        let fields: Vec<&str> = first.split('\t').collect();
+        let numeric = fields.first().is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+        if numeric && gdelt::Version::from_width(fields.len()).is_some() {
+            return Some(Format::Gdelt);
+        }
+    }
+    if first.starts_with('<') {
+        return xml_root(text).filter(|r| *r == "visits" || *r == "trips").map(|_| Format::HistoryAtState);
+    }
+    let object = match text.trim_start().strip_prefix('[') {
+        Some(rest) => rest.trim_start(),
+        None if first.starts_with('{') => first,
+        None => return None,
+    };
+    let keys = serde_json::Deserializer::from_str(object)
+        .into_iter::<std::collections::HashMap<String, serde::de::IgnoredAny>>()
+        .next()?
+        .ok()?;
+    let has = |k: &str| keys.contains_key(k);
+    let plover = has("event_type")
+        || (has("event") && ["eventText", "event_text", "actor", "source", "recipient", "mode"].iter().any(|k| has(k)));
+    plover.then_some(Format::Plover)
+}
+
+/// The name of the root element of an XML document, skipping the prolog, comments and
+/// doctype, without parsing the rest.
+fn xml_root(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = r.split_once('>')?.1.trim_start();
+        } else {
+            let r = rest.strip_prefix('<')?;
+            let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(r.len());
+            return Some(&r[..end]);
+        }
+    }
 }
 
 /// Reads a file: detects (or takes) its format, decodes and validates every record.

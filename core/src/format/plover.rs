@@ -903,4 +903,19 @@ mod tests {
             vec!["file: the file is not UTF-8 (invalid byte at offset 0); expected UTF-8 text"]
         );
     }
+
+    #[test]
+    fn detection_knows_plover_by_its_keys() {
+        use crate::format::{detect, load};
+        assert_eq!(detect(&corpus(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
+        let line = br#"{"id":"a","date":"2016-07-24","actor":[{"code":"USA"}],"event":["CONSULT"]}"#;
+        assert_eq!(detect(line, "x.jsonl"), Some(Format::Plover));
+        assert_eq!(detect(br#"[{"id": "a", "event_type": "AGREE"}]"#, "x.json"), Some(Format::Plover));
+        assert_eq!(load(line, "x.jsonl", None, &Nothing).format, Format::Plover);
+        // Annals' own formats stay Annals'.
+        assert_eq!(detect(br#"{"id":"x","type":"Call","payload":{}}"#, "x.jsonl"), Some(Format::AnnalsNdjson));
+        assert_eq!(detect(br#"{"annals":1,"events":[]}"#, "x.json"), Some(Format::AnnalsJson));
+        assert_eq!(detect(b"[1, 2]", "x.json"), None);
+        assert_eq!(detect(b"[", "x.json"), None);
+    }
 }

@@ -1,0 +1,8 @@
+//! Fuzz target: reads every input as `Format::HistoryAtState` (see `annals_fuzz::check`).
+#![no_main]
+
+use annals_core::format::Format;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    annals_fuzz::check(data, Some(Format::HistoryAtState));
+});
