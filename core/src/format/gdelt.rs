@@ -687,6 +687,7 @@ fn build(rows: Vec<Row>, parsed: &mut Parsed, known: &dyn Known) {
     let mut pending: Vec<Pending> = Vec::new();
     let mut visits: HashMap<(PartialDate, ActorId, ActorId), usize> = HashMap::new();
     let mut places: HashMap<String, ActorId> = HashMap::new();
+    let (mut merged, mut unpaired) = (0, 0);
     for row in rows {
         let mut scratch = Vec::new();
         let ids: Vec<Option<ActorId>> =
@@ -710,9 +711,11 @@ fn build(rows: Vec<Row>, parsed: &mut Parsed, known: &dyn Known) {
         };
         if kind == EventKind::Visit && pair.is_none() {
             kind = EventKind::Other;
+            unpaired += 1;
         }
         if let Some((v, h)) = &pair {
             if let Some(&at) = visits.get(&(row.date, v.clone(), h.clone())) {
+                merged += 1;
                 merge_into(&mut pending[at], row, registrations);
                 continue;
             }
@@ -773,6 +776,19 @@ fn build(rows: Vec<Row>, parsed: &mut Parsed, known: &dyn Known) {
             recorded_at: row.added,
             registrations,
         });
+    }
+    let note = |message: String| Diagnostic { line: None, record: None, field: "EventCode".to_owned(), message };
+    if merged > 0 {
+        parsed.notes.push(note(format!(
+            "{merged} visit row(s) repeat a visit already read (same day, visitor and host: CAMEO 042 from one side, \
+             043 from the other, or another article) and were merged into it; their ids are kept in codes[\"gdelt:merged\"]"
+        )));
+    }
+    if unpaired > 0 {
+        parsed.notes.push(note(format!(
+            "{unpaired} row(s) coded as a visit (042/043) do not name two different actors, so they are not Visits: \
+             kept as Other with their CAMEO code"
+        )));
     }
     for p in pending {
         for reg in p.registrations {
@@ -979,6 +995,11 @@ mod tests {
         // 2,271 rows: 159 of them repeat a visit already read (same day, visitor and host),
         // so 2,112 events. Counted independently of this reader from the raw columns.
         assert_eq!(merged_rows, 159);
+        // 374 rows say 042 or 043: 76 visits, 159 merged into them, 139 without two actors.
+        let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("file, EventCode: 159 visit row(s) repeat a visit"), "{notes:?}");
+        assert!(notes[1].starts_with("file, EventCode: 139 row(s) coded as a visit (042/043)"), "{notes:?}");
         let events: usize = kinds.iter().filter(|(k, _)| **k != "ActorRegistered").map(|(_, n)| n).sum();
         assert_eq!(events, 2271 - 159);
         let expected: BTreeMap<&str, usize> =

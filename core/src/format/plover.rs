@@ -28,7 +28,7 @@
 //! - **Placeholder dates.** The PLOVER gold-standard records date every event `2000-01-01`:
 //!   they are coding examples, not a chronology. When every dated record of a file says
 //!   `2000-01-01`, the events are kept on that date (Annals needs one) but each is tagged
-//!   `placeholder-date`, and the file gets one diagnostic saying so, so that no one reads
+//!   `placeholder-date`, and the file gets one note saying so, so that no one reads
 //!   them as having happened on New Year's Day 2000.
 //! - **`DOCUMENT` records** describe the file, not an event: their text becomes the file's
 //!   description.
@@ -505,7 +505,8 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
     let placeholder =
         !records.is_empty() && records.iter().all(|r| r.date.to_string() == PLACEHOLDER_DATE && r.end.is_none());
     if placeholder {
-        parsed.diagnostics.push(Diagnostic {
+        // Not an error (the records are what they are), but no one may miss it: a note.
+        parsed.notes.push(Diagnostic {
             line: None,
             record: None,
             field: "date".to_owned(),
@@ -747,10 +748,10 @@ mod tests {
         let loaded = read(&corpus(GOLD), "PLOVER_GSR_CAMEO.json", &Nothing);
         let placeholder = "file, date: every record is dated 2000-01-01, the placeholder PLOVER's example records use for an unknown date; \
              the events are kept on that date but tagged \"placeholder-date\": do not read them as having happened then";
+        assert_eq!(loaded.notes.iter().map(ToString::to_string).collect::<Vec<_>>(), vec![placeholder.to_owned()]);
         assert_eq!(
             messages(&loaded),
             vec![
-                placeholder.to_owned(),
                 // Context written where the recipients belong.
                 "line 116, record 8, target: found \"diplomatic\"; expected a list of entities such as [{\"code\": \"USA\"}]".to_owned(),
                 "line 4825, record 291, id: \"plover:PLOVER-GSR01-COERCE-0004\" is used twice (also by item 411); ids must be unique"
@@ -846,6 +847,7 @@ mod tests {
         assert_eq!(e.occurred.to_string(), "2016-07-24/2016-07-25");
         assert_eq!(e.codes.get("plover:context").map(String::as_str), Some("diplomatic,economic"));
         assert!(e.tags.is_empty(), "real dates are not placeholders");
+        assert!(loaded.notes.is_empty());
         assert_eq!(e.sources[0].publisher, "Example News");
         assert_eq!(e.sources[0].url.as_deref(), Some("https://example.org/a"));
         assert_eq!(e.places, vec![ActorId::from("loc-minsk")]);
