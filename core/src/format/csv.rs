@@ -1,12 +1,807 @@
-//! CSV spreadsheets: the TimelineJS sheet header and the Annals CSV template.
+//! CSV spreadsheets: the TimelineJS sheet and the Annals CSV template.
 //!
-//! (Being written: this reader refuses every file with one diagnostic until it lands.)
+//! People keep timelines in spreadsheets, and spreadsheets export CSV in more than one
+//! dialect, so the reader takes what they produce rather than what RFC 4180 says:
+//! - the **delimiter** is sniffed from the header line (`,`, `;` as European exports write
+//!   it, or a tab): the one that occurs most often outside quotes;
+//! - quoted fields may hold delimiters, doubled quotes, HTML and **line breaks**; a
+//!   diagnostic names the *physical* line where its record starts, as an editor shows it;
+//! - a UTF-8 byte-order mark and CRLF line ends are accepted; blank rows are skipped.
+//!
+//! The header says which sheet it is, matched by name, case-insensitively, in any order:
+//! - **TimelineJS** (`Year`, `Headline`, …): each row is a slide and goes through the same
+//!   conversion as the TimelineJS JSON reader ([`super::timelinejs`]); `Type` = `title`
+//!   gives the file's title, `era` an era.
+//! - **The Annals template** (`type`, `occurred`, `title`, …; see [`TEMPLATE_COLUMNS`] and
+//!   `docs/format.md`): a row is a domain event or an actor registration. Cells are turned
+//!   into the payload a JSON record would carry and decoded and validated the same way, so
+//!   the rules are those of every other format. Actors named but not registered are
+//!   registered on the fly (their kind guessed from the column, see [`guess_kind`]), with a
+//!   note, because a spreadsheet user names people and countries rather than registering them.
+//!
+//! Columns the reader does not know are ignored, with one note each.
+//!
+//! The tokenizer is written here rather than taken from a crate: it must report the line a
+//! record starts on and never stop at a malformed row, and it is fifty lines.
 
-use super::{import::unsupported, Format, Loaded};
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::import::Actors;
+use super::timelinejs::{slug_or_hash, Converter, Part, Slide, SlideKind};
+use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use crate::envelope::{decode_event, Proposed};
+use crate::event::{ActorKind, ActorRegistration};
+use crate::id::check_actor_id;
 use crate::validate::Known;
 
-/// Reads a file of this format; `name` is the file's name, used in synthesized sources.
+/// One row of a CSV file: its cells and the physical line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// 1-based line where the row starts.
+    pub line: usize,
+    /// The cells, unquoted.
+    pub cells: Vec<String>,
+}
+
+/// The delimiter that occurs most often outside quotes on the header line: `,`, `;` or tab.
+pub fn sniff_delimiter(text: &str) -> char {
+    let mut counts = [(',', 0usize), (';', 0), ('\t', 0)];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            c if !quoted => {
+                if let Some(slot) = counts.iter_mut().find(|(d, _)| *d == c) {
+                    slot.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Ties go to the comma (first in the list): max_by_key keeps the last maximum.
+    counts.iter().rev().max_by_key(|(_, n)| *n).map_or(',', |(d, _)| *d)
+}
+
+/// Splits CSV text into rows. Never fails: an unterminated quote ends at the end of the
+/// file, and is reported as a problem at the line the row started on.
+pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut line = 1;
+    let mut row_line = 1;
+    let mut cells: Vec<String> = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cell.push('"');
+                }
+                '"' => quoted = false,
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\n' => {
+                    line += 1;
+                    cell.push('\n');
+                }
+                c => cell.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if cell.is_empty() && !was_quoted => {
+                quoted = true;
+                was_quoted = true;
+            }
+            c if c == delimiter => {
+                cells.push(std::mem::take(&mut cell));
+                was_quoted = false;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                cells.push(std::mem::take(&mut cell));
+                was_quoted = false;
+                out.push(Row { line: row_line, cells: std::mem::take(&mut cells) });
+                line += 1;
+                row_line = line;
+            }
+            c => cell.push(c),
+        }
+    }
+    if quoted {
+        problems.push(Diagnostic {
+            line: Some(row_line),
+            record: None,
+            field: String::new(),
+            message:
+                "a quoted cell is never closed; expected a closing \" (the rest of the file was read as that cell)"
+                    .into(),
+        });
+    }
+    if !cell.is_empty() || !cells.is_empty() || was_quoted {
+        cells.push(cell);
+        out.push(Row { line: row_line, cells });
+    }
+    out.retain(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
+    (out, problems)
+}
+
+/// The columns of the Annals CSV template, in the order the writer uses. Sources take
+/// `source_*` columns; a second and further sources `source2_*`, `source3_*`, ….
+pub const TEMPLATE_COLUMNS: [&str; 30] = [
+    "id",
+    "type",
+    "occurred",
+    "title",
+    "summary",
+    "visitor",
+    "host",
+    "level",
+    "actors",
+    "places",
+    "parties",
+    "documents",
+    "count",
+    "commission",
+    "session",
+    "co_chairs",
+    "outcomes",
+    "part_of",
+    "tags",
+    "codes",
+    "actor",
+    "kind",
+    "names",
+    "iso3",
+    "country",
+    "capital",
+    "office",
+    "lat",
+    "lon",
+    "members",
+];
+
+/// The parts of a source, as the template's `source_*` columns name them.
+pub const SOURCE_PARTS: [&str; 6] = ["publisher", "title", "url", "date", "author", "quote"];
+
+/// The TimelineJS sheet columns Annals reads.
+const SHEET_COLUMNS: [&str; 18] = [
+    "year",
+    "month",
+    "day",
+    "time",
+    "end year",
+    "end month",
+    "end day",
+    "end time",
+    "display date",
+    "headline",
+    "text",
+    "media",
+    "media credit",
+    "media caption",
+    "media thumbnail",
+    "type",
+    "group",
+    "background",
+];
+
+/// Which sheet a header row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sheet {
+    /// The TimelineJS spreadsheet.
+    Timelinejs,
+    /// The Annals CSV template.
+    Template,
+}
+
+fn normalize(header: &str) -> String {
+    header.trim().trim_start_matches('\u{feff}').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Tells the sheet from its header cells.
+pub fn sheet_of(header: &[String]) -> Option<Sheet> {
+    let names: BTreeSet<String> = header.iter().map(|h| normalize(h)).collect();
+    if names.contains("year") && names.contains("headline") {
+        Some(Sheet::Timelinejs)
+    } else if names.contains("type")
+        && names.contains("title")
+        && (names.contains("occurred") || names.contains("actor"))
+    {
+        Some(Sheet::Template)
+    } else {
+        None
+    }
+}
+
+/// True when the first line of `text` is the header of a sheet this reader knows.
+pub fn looks_like(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    let (rows, _) = rows(first, sniff_delimiter(first));
+    rows.first().is_some_and(|r| sheet_of(&r.cells).is_some())
+}
+
+/// Reads a CSV file; `name` names the file in synthesized sources.
 pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
-    let _ = (bytes, name, known);
-    unsupported(Format::Csv)
+    let mut parsed = Parsed::default();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            parsed.diagnostics.push(Diagnostic {
+                line: Some(line),
+                record: None,
+                field: String::new(),
+                message: format!(
+                    "the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text (save the sheet as \"CSV UTF-8\")",
+                    e.valid_up_to()
+                ),
+            });
+            return finish(Format::Csv, parsed, known);
+        }
+    };
+    let (rows, problems) = rows(text, sniff_delimiter(text));
+    parsed.diagnostics.extend(problems);
+    let Some((header, data)) = rows.split_first() else {
+        parsed.diagnostics.push(Diagnostic {
+            line: None,
+            record: None,
+            field: String::new(),
+            message: "the file is empty; expected a header row and one row per event".into(),
+        });
+        return finish(Format::Csv, parsed, known);
+    };
+    match sheet_of(&header.cells) {
+        Some(Sheet::Timelinejs) => read_sheet(header, data, name, &mut parsed),
+        Some(Sheet::Template) => read_template(header, data, known, &mut parsed),
+        None => parsed.diagnostics.push(Diagnostic {
+            line: Some(header.line),
+            record: None,
+            field: String::new(),
+            message: format!(
+                "the header row ({}) is neither a TimelineJS sheet (Year, …, Headline, …) nor the Annals template (id, type, occurred, title, …)",
+                header.cells.join(", ")
+            ),
+        }),
+    }
+    finish(Format::Csv, parsed, known)
+}
+
+/// The columns of a header: normalized name → index. Unknown and repeated columns get a note.
+fn columns(header: &Row, known: impl Fn(&str) -> bool, parsed: &mut Parsed) -> BTreeMap<String, usize> {
+    let mut map = BTreeMap::new();
+    for (i, h) in header.cells.iter().enumerate() {
+        let n = normalize(h);
+        if n.is_empty() {
+            continue;
+        }
+        if !known(&n) {
+            parsed.notes.push(Diagnostic {
+                line: Some(header.line),
+                record: None,
+                field: h.trim().to_owned(),
+                message: "is not a column Annals reads; its cells are ignored".into(),
+            });
+        } else if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(n) {
+            slot.insert(i);
+        } else {
+            parsed.notes.push(Diagnostic {
+                line: Some(header.line),
+                record: None,
+                field: h.trim().to_owned(),
+                message: "appears twice; the first one is read".into(),
+            });
+        }
+    }
+    map
+}
+
+fn cell<'r>(row: &'r Row, columns: &BTreeMap<String, usize>, name: &str) -> &'r str {
+    columns.get(name).and_then(|i| row.cells.get(*i)).map_or("", |c| c.trim())
+}
+
+// ---------------------------------------------------------------------------------------
+// The TimelineJS sheet.
+
+fn sheet_name(part: Part, _: &Slide) -> String {
+    match part {
+        Part::Year(false) => "Year",
+        Part::Month(false) => "Month",
+        Part::Day(false) => "Day",
+        Part::Time(false) => "Time",
+        Part::Year(true) => "End Year",
+        Part::Month(true) => "End Month",
+        Part::Day(true) => "End Day",
+        Part::Time(true) => "End Time",
+        Part::Headline => "Headline",
+        Part::UniqueId => "Headline",
+    }
+    .to_owned()
+}
+
+fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
+    let cols = columns(header, |n| SHEET_COLUMNS.contains(&n), parsed);
+    let mut converter = Converter::new(Format::Csv, name, sheet_name);
+    for (i, row) in data.iter().enumerate() {
+        let record = i + 1;
+        let get = |n: &str| cell(row, &cols, n).to_owned();
+        let kind = get("type").to_lowercase();
+        if kind == "title" {
+            parsed.title = Some(super::timelinejs::plain_text(&get("headline"))).filter(|s| !s.is_empty());
+            parsed.description = Some(super::timelinejs::plain_text(&get("text"))).filter(|s| !s.is_empty());
+            continue;
+        }
+        let mut slide =
+            Slide::new(Some(row.line), record, if kind == "era" { SlideKind::Era } else { SlideKind::Event });
+        if !kind.is_empty() && kind != "era" {
+            parsed.notes.push(Diagnostic {
+                line: Some(row.line),
+                record: Some(record),
+                field: "Type".into(),
+                message: format!("{:?} is not a TimelineJS type (title, era or blank); read as an event", get("type")),
+            });
+            slide.extra.insert("type".into(), get("type"));
+        }
+        slide.start.year = get("year");
+        slide.start.month = get("month");
+        slide.start.day = get("day");
+        slide.start.time = get("time");
+        slide.end.year = get("end year");
+        slide.end.month = get("end month");
+        slide.end.day = get("end day");
+        slide.end.time = get("end time");
+        slide.headline = get("headline");
+        slide.text = cell(row, &cols, "text").to_owned();
+        slide.group = get("group");
+        for (column, key) in [
+            ("display date", "display_date"),
+            ("media", "media.url"),
+            ("media credit", "media.credit"),
+            ("media caption", "media.caption"),
+            ("media thumbnail", "media.thumbnail"),
+        ] {
+            slide.extra.insert(key.into(), get(column));
+        }
+        // A Background cell is an image when it is a link, a colour otherwise.
+        let background = get("background");
+        let key = if background.starts_with("http://") || background.starts_with("https://") {
+            "background.url"
+        } else {
+            "background.color"
+        };
+        slide.extra.insert(key.into(), background);
+        converter.convert(slide, parsed);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The Annals template.
+
+fn is_template_column(name: &str) -> bool {
+    if TEMPLATE_COLUMNS.contains(&name) || name == "co-chairs" {
+        return true;
+    }
+    source_column(name).is_some()
+}
+
+/// `source_url` → (1, "url"); `source3_title` → (3, "title").
+fn source_column(name: &str) -> Option<(usize, &str)> {
+    let rest = name.strip_prefix("source")?;
+    let (n, part) = rest.split_once('_')?;
+    let n = if n.is_empty() { 1 } else { n.parse().ok().filter(|n| (2..=20).contains(n))? };
+    SOURCE_PARTS.contains(&part).then_some((n, part))
+}
+
+/// Splits a list cell on `|`; `\|` is a literal bar and `\\` a backslash.
+pub fn split_list(cell: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut item = String::new();
+    let mut chars = cell.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n @ ('|' | '\\')) => item.push(n),
+                Some(n) => {
+                    item.push('\\');
+                    item.push(n);
+                }
+                None => item.push('\\'),
+            },
+            '|' => out.push(std::mem::take(&mut item)),
+            c => item.push(c),
+        }
+    }
+    out.push(item);
+    out.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+/// Joins list items with `|`, escaping bars and backslashes inside them.
+pub fn join_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let escaped: Vec<String> =
+        items.into_iter().map(|s| s.as_ref().replace('\\', "\\\\").replace('|', "\\|")).collect();
+    escaped.join("|")
+}
+
+/// The kind an actor named in a template column is registered as, when the file does not
+/// register it: a place in `places`, a commission in `commission`, a country for a
+/// three-letter id (`aze`, like ISO codes) or in `host`/`parties`, a person otherwise
+/// (`visitor`, `co_chairs`, `actors`).
+pub fn guess_kind(column: &str, id: &str) -> ActorKind {
+    match column {
+        "places" => ActorKind::Place,
+        "commission" => ActorKind::Commission,
+        _ if id.len() == 3 && id.bytes().all(|b| b.is_ascii_lowercase()) => ActorKind::Country,
+        "host" | "parties" => ActorKind::Country,
+        _ => ActorKind::Person,
+    }
+}
+
+/// A cell naming an actor: an id as it is, or a name ("Ilham Aliyev") made into an id
+/// (`ilham-aliyev`), with the name to register it under.
+fn actor_ref(text: &str) -> (String, String) {
+    if check_actor_id(text).is_ok() {
+        let name = if text.len() == 3 {
+            text.to_ascii_uppercase()
+        } else {
+            text.split('-')
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        return (text.to_owned(), name);
+    }
+    let slug = slug_or_hash(text);
+    let id = if slug.chars().all(|c| c.is_ascii_hexdigit()) && !text.is_ascii() { text.to_owned() } else { slug };
+    (id, text.to_owned())
+}
+
+const DOMAIN_ONLY: [&str; 18] = [
+    "occurred",
+    "summary",
+    "visitor",
+    "host",
+    "level",
+    "actors",
+    "places",
+    "parties",
+    "documents",
+    "count",
+    "commission",
+    "session",
+    "co_chairs",
+    "outcomes",
+    "part_of",
+    "tags",
+    "id",
+    "type",
+];
+const ACTOR_ONLY: [&str; 9] = ["actor", "kind", "names", "iso3", "country", "capital", "office", "lat", "lon"];
+
+fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Parsed) {
+    let mut cols = columns(header, is_template_column, parsed);
+    if let Some(i) = cols.remove("co-chairs") {
+        cols.entry("co_chairs".into()).or_insert(i);
+    }
+    let mut sources: BTreeMap<usize, Vec<(&str, usize)>> = BTreeMap::new();
+    for (name, i) in &cols {
+        if let Some((n, part)) = source_column(name) {
+            let part = SOURCE_PARTS.iter().find(|p| **p == part).copied().unwrap_or("title");
+            sources.entry(n).or_default().push((part, *i));
+        }
+    }
+    // Actors the file registers itself, wherever their row is: they are not guessed.
+    let registered: BTreeSet<String> = data
+        .iter()
+        .filter(|r| cell(r, &cols, "type").eq_ignore_ascii_case("ActorRegistered"))
+        .map(|r| cell(r, &cols, "actor").to_owned())
+        .collect();
+    let mut actors = Actors::default();
+    let mut used_ids = BTreeSet::new();
+    for (i, row) in data.iter().enumerate() {
+        let record = i + 1;
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let get = |n: &str| cell(row, &cols, n);
+        let type_name = get("type");
+        let is_actor = type_name.eq_ignore_ascii_case("ActorRegistered");
+        let kind = type_name.parse::<crate::event::EventKind>();
+        if !is_actor && kind.is_err() {
+            let message = if matches!(type_name, "Corrected" | "Retracted" | "Disputed") {
+                format!("{type_name} records are not read from the CSV template; write them in an Annals JSON document")
+            } else {
+                format!(
+                    "{type_name:?} is not a type; expected ActorRegistered, Visit, Signing, CommissionMeeting, Talks, Call, Statement or Other"
+                )
+            };
+            parsed.undecodable += 1;
+            parsed.diagnostics.push(Diagnostic {
+                line: Some(row.line),
+                record: Some(record),
+                field: "type".into(),
+                message,
+            });
+            continue;
+        }
+        let mut payload = Map::new();
+        let mut put = |k: &str, v: Value| {
+            payload.insert(k.to_owned(), v);
+        };
+        let text = |s: &str| Value::String(s.to_owned());
+        let list = |s: &str| Value::Array(split_list(s).into_iter().map(Value::String).collect());
+        let number = |column: &str, problems: &mut Vec<(String, String)>| -> Option<Value> {
+            let c = get(column);
+            if c.is_empty() {
+                return None;
+            }
+            match c.parse::<u32>() {
+                Ok(n) => Some(Value::from(n)),
+                Err(_) => {
+                    problems.push((column.into(), format!("{c:?} is not a whole number; expected 1 or more")));
+                    None
+                }
+            }
+        };
+        let mut refs: Vec<(&'static str, String, String)> = Vec::new();
+        let (type_name, id) = if is_actor {
+            for column in DOMAIN_ONLY.iter().filter(|c| !matches!(**c, "id" | "type")) {
+                if !get(column).is_empty() {
+                    problems
+                        .push(((*column).into(), "does not apply to an ActorRegistered row; expected it empty".into()));
+                }
+            }
+            put("actor", text(get("actor")));
+            put("kind", text(&get("kind").to_lowercase()));
+            let mut names = Map::new();
+            if !get("title").is_empty() {
+                names.insert("en".into(), text(get("title")));
+            }
+            for item in split_list(get("names")) {
+                match item.split_once('=') {
+                    Some((lang, name)) => {
+                        names.insert(lang.trim().to_owned(), text(name.trim()));
+                    }
+                    None => {
+                        problems.push(("names".into(), format!("{item:?} is not lang=name; expected e.g. be=Мінск")))
+                    }
+                }
+            }
+            put("names", Value::Object(names));
+            for column in ["iso3", "office"] {
+                if !get(column).is_empty() {
+                    put(column, text(get(column)));
+                }
+            }
+            for column in ["country", "capital"] {
+                if !get(column).is_empty() {
+                    put(column, text(&actor_ref(get(column)).0));
+                }
+            }
+            if !get("country").is_empty() {
+                let (id, name) = actor_ref(get("country"));
+                refs.push(("host", id, name));
+            }
+            if !get("capital").is_empty() {
+                let (id, name) = actor_ref(get("capital"));
+                refs.push(("places", id, name));
+            }
+            match (get("lat"), get("lon")) {
+                ("", "") => {}
+                (lat, lon) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
+                    (Ok(lat), Ok(lon)) if lat.is_finite() && lon.is_finite() => {
+                        put("coordinates", serde_json::json!({"lat": lat, "lon": lon}));
+                    }
+                    _ => problems.push((
+                        "lat".into(),
+                        format!(
+                            "lat {lat:?} and lon {lon:?} are not both numbers; expected degrees such as 53.9 and 27.56"
+                        ),
+                    )),
+                },
+            }
+            if !get("members").is_empty() {
+                put("members", list(get("members")));
+            }
+            let id = if get("id").is_empty() { format!("actor:{}", get("actor")) } else { get("id").to_owned() };
+            ("ActorRegistered", id)
+        } else {
+            for column in ACTOR_ONLY {
+                if !get(column).is_empty() {
+                    problems.push((column.into(), format!("does not apply to a {type_name} row; expected it empty")));
+                }
+            }
+            let kind = kind.unwrap_or(crate::event::EventKind::Other);
+            put("occurred", text(get("occurred")));
+            put("title", text(get("title")));
+            for column in ["summary", "level", "part_of"] {
+                if !get(column).is_empty() {
+                    put(column, text(get(column)));
+                }
+            }
+            for column in ["visitor", "host", "commission"] {
+                if !get(column).is_empty() {
+                    let (id, name) = actor_ref(get(column));
+                    put(column, Value::String(id.clone()));
+                    refs.push((column, id, name));
+                }
+            }
+            for column in ["places", "parties", "co_chairs"] {
+                let items = split_list(get(column));
+                if !items.is_empty() {
+                    let mut ids = Vec::new();
+                    for item in items {
+                        let (id, name) = actor_ref(&item);
+                        ids.push(Value::String(id.clone()));
+                        refs.push((column, id, name));
+                    }
+                    put(column, Value::Array(ids));
+                }
+            }
+            let mut participants = Vec::new();
+            for item in split_list(get("actors")) {
+                let (who, role) = match item.rsplit_once(':') {
+                    Some((who, role)) => (who.trim().to_owned(), Some(role.trim().to_owned())),
+                    None => (item.clone(), None),
+                };
+                let (id, name) = actor_ref(&who);
+                let mut p = Map::new();
+                p.insert("actor".into(), Value::String(id.clone()));
+                refs.push(("actors", id, name));
+                if let Some(role) = role {
+                    p.insert("role".into(), Value::String(role));
+                }
+                participants.push(Value::Object(p));
+            }
+            if !participants.is_empty() {
+                put("actors", Value::Array(participants));
+            }
+            let mut documents = Vec::new();
+            for item in split_list(get("documents")) {
+                let kinds = [
+                    "agreement",
+                    "protocol",
+                    "memorandum",
+                    "plan",
+                    "declaration",
+                    "statement",
+                    "treaty",
+                    "programme",
+                    "roadmap",
+                    "contract",
+                    "other",
+                ];
+                let doc = match item.split_once(':') {
+                    Some((k, title)) if kinds.contains(&k.trim().to_lowercase().as_str()) => {
+                        serde_json::json!({"title": title.trim(), "kind": k.trim().to_lowercase()})
+                    }
+                    _ => serde_json::json!({"title": item}),
+                };
+                documents.push(doc);
+            }
+            if !documents.is_empty() {
+                put("documents", Value::Array(documents));
+            }
+            for column in ["count", "session"] {
+                if let Some(n) = number(column, &mut problems) {
+                    put(column, n);
+                }
+            }
+            for column in ["outcomes", "tags"] {
+                if !get(column).is_empty() {
+                    put(column, list(get(column)));
+                }
+            }
+            let id = if get("id").is_empty() {
+                let base = format!("{}-{}", get("occurred"), slug_or_hash(get("title")));
+                let mut id = base.clone();
+                let mut n = 2;
+                while used_ids.contains(&id) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                id
+            } else {
+                get("id").to_owned()
+            };
+            (kind.name(), id)
+        };
+        used_ids.insert(id.clone());
+        let mut codes = Map::new();
+        for item in split_list(get("codes")) {
+            match item.split_once('=') {
+                Some((k, v)) => {
+                    codes.insert(k.trim().to_owned(), Value::String(v.trim().to_owned()));
+                }
+                None => {
+                    problems.push(("codes".into(), format!("{item:?} is not scheme=code; expected e.g. cameo=042")))
+                }
+            }
+        }
+        if !codes.is_empty() {
+            put("codes", Value::Object(codes));
+        }
+        let mut list_of_sources = Vec::new();
+        for parts in sources.values() {
+            let mut source = Map::new();
+            for (part, i) in parts {
+                let value = row.cells.get(*i).map_or("", |c| c.trim());
+                if !value.is_empty() {
+                    source.insert((*part).to_owned(), Value::String(value.to_owned()));
+                }
+            }
+            if !source.is_empty() {
+                list_of_sources.push(Value::Object(source));
+            }
+        }
+        if !list_of_sources.is_empty() {
+            put("sources", Value::Array(list_of_sources));
+        }
+        let event = serde_json::value::RawValue::from_string(Value::Object(payload).to_string())
+            .map_err(|e| ("".to_owned(), e.to_string()))
+            .and_then(|raw| decode_event(type_name, None, &raw).map_err(|e| (column_of(&e.field), e.message)));
+        let event = match event {
+            Ok(event) if problems.is_empty() => event,
+            Ok(_) => {
+                parsed.undecodable += 1;
+                for (field, message) in problems {
+                    parsed.diagnostics.push(Diagnostic { line: Some(row.line), record: Some(record), field, message });
+                }
+                continue;
+            }
+            Err(problem) => {
+                parsed.undecodable += 1;
+                for (field, message) in problems.into_iter().chain([problem]) {
+                    parsed.diagnostics.push(Diagnostic { line: Some(row.line), record: Some(record), field, message });
+                }
+                continue;
+            }
+        };
+        // Actors named but registered nowhere are registered now, just before first use.
+        for (column, id, name) in refs {
+            if registered.contains(&id)
+                || known.actor_kind(&id).is_some()
+                || actors.contains(&id)
+                || check_actor_id(&id).is_err()
+            {
+                continue;
+            }
+            let kind = guess_kind(column, &id);
+            actors.intern(&id, |actor| ActorRegistration::new(actor, kind, name.clone()));
+            parsed.notes.push(Diagnostic {
+                line: Some(row.line),
+                record: Some(record),
+                field: column.to_owned(),
+                message: format!(
+                    "actor {id:?} is not registered; registered as a {} named {name:?} (correct it with a Corrected record if that is wrong)",
+                    kind.name()
+                ),
+            });
+        }
+        actors.flush(&mut parsed.records, Some(row.line), record);
+        parsed.records.push(Located { line: Some(row.line), record, proposed: Proposed::new(id, event) });
+    }
+}
+
+/// `payload.sources[0].url` → `source_url`; `payload.host` → `host`: the column to fix.
+fn column_of(field: &str) -> String {
+    let f = field.strip_prefix("payload.").unwrap_or(field);
+    if let Some(rest) = f.strip_prefix("sources[") {
+        if let Some((n, part)) = rest.split_once("].") {
+            let n: usize = n.parse().unwrap_or(0);
+            return if n == 0 { format!("source_{part}") } else { format!("source{}_{part}", n + 1) };
+        }
+    }
+    if let Some(rest) = f.strip_prefix("names.") {
+        return if rest == "en" { "title".into() } else { "names".into() };
+    }
+    f.split(['.', '[']).next().unwrap_or(f).to_owned()
 }

@@ -12,6 +12,7 @@
 
 pub mod countries;
 pub mod csv;
+pub mod export;
 pub mod gdelt;
 pub mod history;
 pub mod import;
@@ -233,8 +234,12 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
 
 /// Guesses the format of a file from its content (and name, when the content is ambiguous).
 ///
-/// A JSON object whose top level has `events` is a document (pretty or minified); lines
-/// whose first object has `payload` are a log. `//` comment lines are skipped.
+/// - A JSON object is an Annals document when it has `annals`, or `events` whose items are
+///   records (`type` and `payload`); it is a TimelineJS file when its `events` are slides
+///   (`start_date`, `text`, `media`) or it has `eras` or `scale`.
+/// - Lines whose first object has `payload` are an Annals log. `//` comment lines are skipped.
+/// - A first line that is the header of a known sheet (TimelineJS or the Annals template,
+///   `,`, `;` or tab separated) is CSV; so is a `.csv` file whose header is not tab-separated.
 pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.trim_start_matches('\u{feff}');
@@ -243,6 +248,9 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
         return Some(format);
     }
     if first.starts_with('{') {
+        if let Some(format) = detect_json_object(text) {
+            return Some(format);
+        }
         if let Ok(keys) = serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(first) {
             if keys.contains_key("events") {
                 return Some(Format::AnnalsJson);
@@ -254,6 +262,43 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
         if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
             return Some(Format::AnnalsNdjson);
         }
+        return Some(Format::AnnalsJson);
+    }
+    if csv::looks_like(text) {
+        return Some(Format::Csv);
+    }
+    if name.to_ascii_lowercase().ends_with(".csv") && csv::sniff_delimiter(first) != '\t' {
+        return Some(Format::Csv);
+    }
+    None
+}
+
+/// Tells an Annals document from a TimelineJS file by their keys; `None` when the text is
+/// not one JSON object (a log) or says neither.
+fn detect_json_object(text: &str) -> Option<Format> {
+    use serde::de::IgnoredAny;
+    use serde_json::value::RawValue;
+    use std::collections::HashMap;
+    let top: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+    if top.contains_key("annals") {
+        return Some(Format::AnnalsJson);
+    }
+    let slide_keys = ["start_date", "end_date", "text", "media", "unique_id", "background", "display_date"];
+    if let Some(events) = top.get("events") {
+        let items: Vec<HashMap<String, IgnoredAny>> = serde_json::from_str(events.get()).unwrap_or_default();
+        if let Some(item) = items.first() {
+            if item.contains_key("payload") || (item.contains_key("type") && item.contains_key("id")) {
+                return Some(Format::AnnalsJson);
+            }
+            if slide_keys.iter().any(|k| item.contains_key(*k)) {
+                return Some(Format::TimelinejsJson);
+            }
+        }
+    }
+    if top.contains_key("eras") || top.contains_key("scale") {
+        return Some(Format::TimelinejsJson);
+    }
+    if top.contains_key("events") {
         return Some(Format::AnnalsJson);
     }
     None
@@ -339,7 +384,7 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
                 line: None,
                 record: None,
                 field: String::new(),
-                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log (give --format)".into(),
+                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file or a CSV sheet with a known header (give --format)".into(),
             }],
             notes: Vec::new(),
         },

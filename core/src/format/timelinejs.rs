@@ -1,12 +1,842 @@
-//! TimelineJS3 JSON files.
+//! TimelineJS3 files: the JSON format, and the slide model its spreadsheet shares.
 //!
-//! (Being written: this reader refuses every file with one diagnostic until it lands.)
+//! A TimelineJS timeline is a list of *slides*: a date (or a range), a headline and a text
+//! that may hold HTML, media, a group, a background. It has no actors and no sources, and
+//! Annals has no field for most of what a slide carries, so a slide becomes an `Other`
+//! domain event (or `Talks`/`Call`/`Statement` when its group names that kind) and every
+//! TimelineJS field without an Annals home is kept under `codes` with a `timelinejs:` prefix
+//! (`timelinejs:media.url`, `timelinejs:group`, …). *Why codes:* they are part of the event,
+//! so they survive the log, corrections and the round trip back to TimelineJS, and the
+//! validator already accepts any scheme name there.
+//!
+//! - Eras (labelled spans) are events too, marked `timelinejs:type = era` and tagged
+//!   `timelinejs-era`; the writer puts them back into `eras`.
+//! - The title slide has no date, so it is not an event: it becomes the file's title and
+//!   description.
+//! - HTML is turned into plain text (tags dropped, entities decoded, `<br>` and paragraphs
+//!   become line breaks), because Annals shows text as text and never renders HTML. When the
+//!   plain text differs from the original, the original is kept in `timelinejs:headline` /
+//!   `timelinejs:text`, and the writer uses it only while it still says what the (possibly
+//!   corrected) title or summary says.
+//! - Precision is never invented: a slide with only a year is a year-precision event.
+//!   Times of day have no place in an Annals date and are kept as `timelinejs:start_time`.
+//! - The event id is the slide's `unique_id` (made into a valid id if needed); otherwise it
+//!   is derived from the start date and the headline, so importing the same file twice
+//!   gives the same ids (and the second import is idempotent).
+//! - Every event cites the file itself ([`super::import::file_source`]): TimelineJS has no
+//!   sources, and a media link illustrates a slide rather than vouching for it.
 
-use super::{import::unsupported, Format, Loaded};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::import::file_source;
+use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use crate::date::{Occurred, PartialDate};
+use crate::envelope::Proposed;
+use crate::event::{DomainEvent, Event, EventKind};
+use crate::id::check_event_id;
 use crate::validate::Known;
 
-/// Reads a file of this format; `name` is the file's name, used in synthesized sources.
+/// The prefix of the `codes` keys that keep TimelineJS fields.
+pub const CODE_PREFIX: &str = "timelinejs:";
+
+/// What a slide is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SlideKind {
+    /// An ordinary slide.
+    Event,
+    /// A labelled span on the axis.
+    Era,
+}
+
+/// One end of a slide's date, as the file gives it (text, not yet checked).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DateParts {
+    pub year: String,
+    pub month: String,
+    pub day: String,
+    /// The time of day, as given (`"10:30"`), or empty.
+    pub time: String,
+    /// The date's own display text (`start_date.display_date` in JSON).
+    pub display: String,
+}
+
+impl DateParts {
+    fn is_empty(&self) -> bool {
+        [&self.year, &self.month, &self.day, &self.time].iter().all(|s| s.trim().is_empty())
+    }
+}
+
+/// The names of a slide's fields in the file, for diagnostics: JSON paths or sheet columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Part {
+    Year(bool),
+    Month(bool),
+    Day(bool),
+    Time(bool),
+    Headline,
+    UniqueId,
+}
+
+/// A slide read from a JSON file or a spreadsheet row, before it is checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Slide {
+    pub line: Option<usize>,
+    pub record: usize,
+    pub kind: SlideKind,
+    pub start: DateParts,
+    pub end: DateParts,
+    pub headline: String,
+    pub text: String,
+    /// `codes` to keep, without the prefix: `media.url`, `group`, `background.color`, …
+    pub extra: BTreeMap<String, String>,
+    pub group: String,
+    pub unique_id: String,
+    /// Where the slide is in a JSON file (`events[3]`), for diagnostics; empty in a sheet.
+    pub path: String,
+}
+
+impl Slide {
+    pub(crate) fn new(line: Option<usize>, record: usize, kind: SlideKind) -> Self {
+        Self {
+            line,
+            record,
+            kind,
+            start: DateParts::default(),
+            end: DateParts::default(),
+            headline: String::new(),
+            text: String::new(),
+            extra: BTreeMap::new(),
+            group: String::new(),
+            unique_id: String::new(),
+            path: String::new(),
+        }
+    }
+}
+
+/// Turns slides into events: ids, dates, titles, kinds, codes.
+pub(crate) struct Converter<'a> {
+    pub format: Format,
+    pub file_name: &'a str,
+    /// How a field is named in this file, for diagnostics.
+    pub name_of: fn(Part, &Slide) -> String,
+    used_ids: HashSet<String>,
+}
+
+impl<'a> Converter<'a> {
+    pub(crate) fn new(format: Format, file_name: &'a str, name_of: fn(Part, &Slide) -> String) -> Self {
+        Self { format, file_name, name_of, used_ids: HashSet::new() }
+    }
+
+    /// Converts one slide; problems go to `parsed.diagnostics` (and the slide is counted as
+    /// undecodable), remarks to `parsed.notes`.
+    pub(crate) fn convert(&mut self, slide: Slide, parsed: &mut Parsed) {
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut notes: Vec<(String, String)> = Vec::new();
+        let start = self.date(&slide, &slide.start, false, &mut problems);
+        let end = self.date(&slide, &slide.end, true, &mut problems);
+        let occurred = match (start, end) {
+            (Some(s), None) => Some(Occurred::on(s)),
+            (Some(s), Some(e)) => match Occurred::between(s, e) {
+                Ok(o) => Some(o),
+                Err(err) => {
+                    problems.push(((self.name_of)(Part::Year(true), &slide), err.to_string()));
+                    None
+                }
+            },
+            (None, _) => {
+                if slide.start.is_empty() {
+                    problems.push((
+                        (self.name_of)(Part::Year(false), &slide),
+                        "is missing; expected the year the event starts (negative for BCE)".into(),
+                    ));
+                }
+                None
+            }
+        };
+        let headline_plain = one_line(&plain_text(&slide.headline));
+        let summary = plain_text(&slide.text);
+        let title = if !headline_plain.is_empty() {
+            headline_plain.clone()
+        } else if !summary.is_empty() {
+            let first = one_line(summary.lines().next().unwrap_or(""));
+            let short: String = first.chars().take(120).collect();
+            notes.push((
+                (self.name_of)(Part::Headline, &slide),
+                "is empty; the title is the beginning of the text".into(),
+            ));
+            short
+        } else if let (SlideKind::Era, Some(o)) = (slide.kind, occurred) {
+            notes.push(((self.name_of)(Part::Headline, &slide), "is empty; the era is titled by its dates".into()));
+            format!("Era {}", o.label())
+        } else {
+            problems.push((
+                (self.name_of)(Part::Headline, &slide),
+                "is empty and there is no text; expected a headline".into(),
+            ));
+            String::new()
+        };
+        let Some(occurred) = occurred.filter(|_| problems.is_empty()) else {
+            parsed.undecodable += 1;
+            for (field, message) in problems {
+                parsed.diagnostics.push(Diagnostic { line: slide.line, record: Some(slide.record), field, message });
+            }
+            return;
+        };
+        let mut codes: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in &slide.extra {
+            if !v.trim().is_empty() {
+                codes.insert(format!("{CODE_PREFIX}{k}"), v.clone());
+            }
+        }
+        if !slide.group.trim().is_empty() {
+            codes.insert(format!("{CODE_PREFIX}group"), slide.group.clone());
+        }
+        if slide.headline.trim() != title && html_escape(&title) != slide.headline.trim() {
+            codes.insert(format!("{CODE_PREFIX}headline"), slide.headline.clone());
+        }
+        // The original is kept when it is more than the text written as HTML.
+        if !slide.text.trim().is_empty() && slide.text.trim() != summary && html_escape(&summary) != slide.text.trim() {
+            codes.insert(format!("{CODE_PREFIX}text"), slide.text.clone());
+        }
+        for (key, parts) in [("start_time", &slide.start), ("end_time", &slide.end)] {
+            if !parts.time.trim().is_empty() {
+                codes.insert(format!("{CODE_PREFIX}{key}"), parts.time.trim().to_owned());
+            }
+        }
+        for (key, parts) in [("start_date.display_date", &slide.start), ("end_date.display_date", &slide.end)] {
+            if !parts.display.trim().is_empty() {
+                codes.insert(format!("{CODE_PREFIX}{key}"), parts.display.clone());
+            }
+        }
+        let mut tags = Vec::new();
+        if slide.kind == SlideKind::Era {
+            codes.insert(format!("{CODE_PREFIX}type"), "era".into());
+            tags.push("timelinejs-era".to_owned());
+        }
+        let id = self.id(&slide, occurred, &title, &mut codes, &mut notes);
+        let kind = if slide.kind == SlideKind::Era { EventKind::Other } else { kind_of_group(&slide.group) };
+        let mut event = DomainEvent::new(occurred, title);
+        event.summary = Some(summary).filter(|s| !s.is_empty());
+        event.sources = vec![file_source(self.format, self.file_name)];
+        event.codes = codes;
+        event.tags = tags;
+        for (field, message) in notes {
+            parsed.notes.push(Diagnostic { line: slide.line, record: Some(slide.record), field, message });
+        }
+        parsed.records.push(Located {
+            line: slide.line,
+            record: slide.record,
+            proposed: Proposed::new(id, Event::Domain(kind, std::sync::Arc::new(event))),
+        });
+    }
+
+    fn date(
+        &self,
+        slide: &Slide,
+        parts: &DateParts,
+        end: bool,
+        problems: &mut Vec<(String, String)>,
+    ) -> Option<PartialDate> {
+        if parts.is_empty() {
+            return None;
+        }
+        let name = |p: Part| (self.name_of)(p, slide);
+        let mut bad = false;
+        let mut number = |text: &str, part: Part, what: &str| -> Option<i64> {
+            match clean_integer(text) {
+                Ok(n) => n,
+                Err(()) => {
+                    problems.push((name(part), format!("{text:?} is not a whole number; expected {what}")));
+                    bad = true;
+                    None
+                }
+            }
+        };
+        let year = number(&parts.year, Part::Year(end), "a year such as 2024 (negative for BCE)");
+        let month = number(&parts.month, Part::Month(end), "a month from 1 to 12");
+        let day = number(&parts.day, Part::Day(end), "a day of the month");
+        if bad {
+            return None;
+        }
+        let Some(year) = year else {
+            problems.push((
+                name(Part::Year(end)),
+                "is missing but a month, day or time is given; expected the year".into(),
+            ));
+            return None;
+        };
+        if day.is_some() && month.is_none() {
+            problems.push((name(Part::Month(end)), "is missing but a day is given; expected the month too".into()));
+            return None;
+        }
+        if !parts.time.trim().is_empty() && day.is_none() {
+            problems.push((name(Part::Time(end)), "is given without a day; expected a full date with a time".into()));
+            return None;
+        }
+        let Ok(y) = i32::try_from(year) else {
+            problems.push((
+                name(Part::Year(end)),
+                format!("year {year} is out of range ({}..={})", crate::date::MIN_YEAR, crate::date::MAX_YEAR),
+            ));
+            return None;
+        };
+        let month_u32 = |m: i64| u32::try_from(m).unwrap_or(u32::MAX);
+        let result = match (month, day) {
+            (None, _) => PartialDate::year(y),
+            (Some(m), None) => PartialDate::month(y, month_u32(m)),
+            (Some(m), Some(d)) => PartialDate::day(y, month_u32(m), month_u32(d)),
+        };
+        match result {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let part = match e {
+                    crate::date::DateError::Month(_) => Part::Month(end),
+                    crate::date::DateError::Day { .. } => Part::Day(end),
+                    _ => Part::Year(end),
+                };
+                problems.push((name(part), e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn id(
+        &mut self,
+        slide: &Slide,
+        occurred: Occurred,
+        title: &str,
+        codes: &mut BTreeMap<String, String>,
+        notes: &mut Vec<(String, String)>,
+    ) -> String {
+        let given = slide.unique_id.trim();
+        if !given.is_empty() {
+            if check_event_id(given).is_ok() {
+                self.used_ids.insert(given.to_owned());
+                return given.to_owned();
+            }
+            let fixed = unique(&mut self.used_ids, id_safe(given));
+            codes.insert(format!("{CODE_PREFIX}unique_id"), given.to_owned());
+            notes.push((
+                (self.name_of)(Part::UniqueId, slide),
+                format!("{given:?} is not a valid Annals id; the event's id is {fixed:?} (the original is kept)"),
+            ));
+            return fixed;
+        }
+        let prefix = if slide.kind == SlideKind::Era { "era-" } else { "" };
+        unique(&mut self.used_ids, format!("{prefix}{}-{}", occurred.start(), slug_or_hash(title)))
+    }
+}
+
+/// The kind a TimelineJS group names, when it names one Annals can hold without more facts.
+fn kind_of_group(group: &str) -> EventKind {
+    let g = group.trim().to_ascii_lowercase();
+    let g = g.strip_suffix('s').unwrap_or(&g);
+    match g {
+        "talk" => EventKind::Talks,
+        "call" => EventKind::Call,
+        "statement" => EventKind::Statement,
+        _ => EventKind::Other,
+    }
+}
+
+/// TimelineJS's `clean_integer`: whitespace and thousands commas dropped; empty is `None`.
+fn clean_integer(text: &str) -> Result<Option<i64>, ()> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let t = t.strip_prefix('+').unwrap_or(&t);
+    t.parse::<i64>().map(Some).map_err(|_| ())
+}
+
+/// An id made of the allowed characters: the others become `-`.
+fn id_safe(text: &str) -> String {
+    let mut out: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || "._:/@+-".contains(c) { c } else { '-' }).collect();
+    out.truncate(100);
+    if out.trim_matches('-').is_empty() {
+        format!("slide-{:016x}", fnv(text))
+    } else {
+        out
+    }
+}
+
+/// A lowercase ASCII slug of a title (at most 60 characters), or a hash when the title has
+/// no ASCII letters or digits (a Cyrillic headline), so the id is stable either way.
+pub(crate) fn slug_or_hash(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("{:016x}", fnv(title))
+    } else {
+        slug.to_owned()
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash (the standard library's is seeded per process).
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn unique(used: &mut HashSet<String>, base: String) -> String {
+    let mut id = base.clone();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    used.insert(id.clone());
+    id
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// HTML to plain text: tags dropped (`<br>`, `<p>`, `<div>`, `<li>` and headings end a line),
+/// entities decoded, runs of spaces collapsed, blank lines squeezed. Text without markup
+/// comes back unchanged apart from whitespace.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        push_text(&mut out, &rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            // A tag ends at the next '>'; a '<' that starts no tag ("a < b") is text.
+            let tag_like = rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+            match rest.find('>') {
+                Some(end) if tag_like => {
+                    let name: String = rest[1..end]
+                        .trim_start_matches('/')
+                        .chars()
+                        .take_while(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    if matches!(
+                        name.as_str(),
+                        "br" | "p"
+                            | "div"
+                            | "li"
+                            | "ul"
+                            | "ol"
+                            | "h1"
+                            | "h2"
+                            | "h3"
+                            | "h4"
+                            | "h5"
+                            | "h6"
+                            | "blockquote"
+                    ) {
+                        out.push('\n');
+                    }
+                    rest = &rest[end + 1..];
+                }
+                _ => {
+                    push_text(&mut out, "<");
+                    rest = &rest[1..];
+                }
+            }
+        } else {
+            let end = rest.find(';').filter(|e| *e <= 10);
+            match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
+                Some((e, c)) => {
+                    let mut buf = [0u8; 4];
+                    push_text(&mut out, c.encode_utf8(&mut buf));
+                    rest = &rest[e + 1..];
+                }
+                None => {
+                    push_text(&mut out, "&");
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    push_text(&mut out, rest);
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    let mut text = String::new();
+    for l in lines {
+        if l.is_empty() {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(l);
+    }
+    text
+}
+
+/// Appends text, collapsing whitespace into single spaces (newlines come only from tags).
+fn push_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_whitespace() && c != '\u{a0}' {
+            if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                out.push(' ');
+            }
+        } else if c == '\u{a0}' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "laquo" => '«',
+        "raquo" => '»',
+        "copy" => '©',
+        _ => return None,
+    })
+}
+
+/// Plain text as HTML that shows the same text: `& < > "` escaped, line breaks as `<br>`.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The JSON reader.
+
+fn json_name(part: Part, slide: &Slide) -> String {
+    let (date, end) = match part {
+        Part::Year(e) => ("year", e),
+        Part::Month(e) => ("month", e),
+        Part::Day(e) => ("day", e),
+        Part::Time(e) => ("hour", e),
+        Part::Headline => return format!("{}.text.headline", json_base(slide)),
+        Part::UniqueId => return format!("{}.unique_id", json_base(slide)),
+    };
+    format!("{}.{}.{date}", json_base(slide), if end { "end_date" } else { "start_date" })
+}
+
+fn json_base(slide: &Slide) -> &str {
+    &slide.path
+}
+
+/// Reads a TimelineJS3 JSON file; `name` names the file in the events' source.
 pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
-    let _ = (bytes, name, known);
-    unsupported(Format::TimelinejsJson)
+    let format = Format::TimelinejsJson;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            return failed(
+                format,
+                Some(line),
+                "",
+                format!("the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text", e.valid_up_to()),
+            );
+        }
+    };
+    let top: HashMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(top) => top,
+        Err(e) => {
+            let message = e.to_string();
+            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+            return failed(
+                format,
+                Some(e.line()).filter(|l| *l > 0),
+                "",
+                format!("{message} (expected a TimelineJS JSON object: {{\"title\": …, \"events\": [...], \"eras\": [...]}})"),
+            );
+        }
+    };
+    let lines = LineIndex::new(text);
+    let mut parsed = Parsed::default();
+    let mut keys: Vec<&String> = top.keys().collect();
+    keys.sort();
+    for key in keys {
+        match key.as_str() {
+            "events" | "eras" | "title" => {}
+            "scale" => match serde_json::from_str::<Value>(top[key].get()) {
+                Ok(Value::String(s)) if s == "human" => {}
+                Ok(v) => parsed.notes.push(Diagnostic {
+                    line: Some(lines.line_of(text, top[key].get())),
+                    record: None,
+                    field: "scale".into(),
+                    message: format!(
+                        "is {v}; Annals reads every scale as human dates (years {}..={}, others are refused)",
+                        crate::date::MIN_YEAR,
+                        crate::date::MAX_YEAR
+                    ),
+                }),
+                Err(_) => {}
+            },
+            other => parsed.notes.push(Diagnostic {
+                line: Some(lines.line_of(text, top[key].get())),
+                record: None,
+                field: other.to_owned(),
+                message: "is not a TimelineJS field Annals reads; ignored".into(),
+            }),
+        }
+    }
+    if let Some(raw) = top.get("title") {
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(Value::Object(title)) => {
+                let text_obj = title.get("text");
+                let headline = text_obj.and_then(|t| t.get("headline")).map(scalar).unwrap_or_default();
+                let body = text_obj.and_then(|t| t.get("text")).map(scalar).unwrap_or_default();
+                parsed.title = Some(one_line(&plain_text(&headline))).filter(|s| !s.is_empty());
+                parsed.description = Some(plain_text(&body)).filter(|s| !s.is_empty());
+                let dropped: Vec<&str> =
+                    title.keys().map(String::as_str).filter(|k| *k != "text" && *k != "unique_id").collect();
+                if !dropped.is_empty() {
+                    parsed.notes.push(Diagnostic {
+                        line: Some(lines.line_of(text, raw.get())),
+                        record: None,
+                        field: "title".into(),
+                        message: format!(
+                            "the title slide becomes the file's title and description; its {} are not kept",
+                            dropped.join(", ")
+                        ),
+                    });
+                }
+            }
+            Ok(Value::Null) => {}
+            _ => parsed.diagnostics.push(Diagnostic {
+                line: Some(lines.line_of(text, raw.get())),
+                record: None,
+                field: "title".into(),
+                message: "is not an object; expected {\"text\": {\"headline\": …, \"text\": …}}".into(),
+            }),
+        }
+    }
+    let mut converter = Converter::new(format, name, json_name);
+    let mut record = 0;
+    let mut saw_events = false;
+    for (key, kind) in [("events", SlideKind::Event), ("eras", SlideKind::Era)] {
+        let Some(raw) = top.get(key) else { continue };
+        saw_events |= key == "events";
+        let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+            Ok(items) => items,
+            Err(_) => {
+                parsed.diagnostics.push(Diagnostic {
+                    line: Some(lines.line_of(text, raw.get())),
+                    record: None,
+                    field: key.into(),
+                    message: format!("is not an array; expected a list of slides ({key}: [{{\"start_date\": …}}, …])"),
+                });
+                continue;
+            }
+        };
+        for (i, item) in items.iter().enumerate() {
+            record += 1;
+            let line = Some(lines.line_of(text, item.get()));
+            let path = format!("{key}[{i}]");
+            match serde_json::from_str::<Value>(item.get()) {
+                Ok(Value::Object(map)) => {
+                    let mut slide = Slide::new(line, record, kind);
+                    slide.path = path.clone();
+                    let mut notes = Vec::new();
+                    slide_from_json(&map, &mut slide, &path, &mut notes);
+                    for (field, message) in notes {
+                        parsed.notes.push(Diagnostic { line, record: Some(record), field, message });
+                    }
+                    converter.convert(slide, &mut parsed);
+                }
+                _ => {
+                    parsed.undecodable += 1;
+                    parsed.diagnostics.push(Diagnostic {
+                        line,
+                        record: Some(record),
+                        field: path,
+                        message: "is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}"
+                            .into(),
+                    });
+                }
+            }
+        }
+    }
+    if !saw_events {
+        parsed.diagnostics.push(Diagnostic {
+            line: None,
+            record: None,
+            field: "events".into(),
+            message: "is missing; expected the list of slides of a TimelineJS file".into(),
+        });
+    }
+    finish(format, parsed, known)
+}
+
+/// A JSON scalar as text: strings as they are, numbers and booleans written out, null empty.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn slide_from_json(
+    map: &serde_json::Map<String, Value>,
+    slide: &mut Slide,
+    path: &str,
+    notes: &mut Vec<(String, String)>,
+) {
+    for (key, value) in map {
+        let at = format!("{path}.{key}");
+        match key.as_str() {
+            "start_date" | "end_date" => {
+                let parts = if key == "start_date" { &mut slide.start } else { &mut slide.end };
+                date_from_json(value, parts, &at, notes);
+            }
+            "text" => match value {
+                Value::Object(t) => {
+                    for (k, v) in t {
+                        match k.as_str() {
+                            "headline" => slide.headline = scalar(v),
+                            "text" => slide.text = scalar(v),
+                            _ => notes.push((format!("{at}.{k}"), "is not read by Annals; ignored".into())),
+                        }
+                    }
+                }
+                Value::Null => {}
+                other => slide.text = scalar(other),
+            },
+            "media" | "background" => match value {
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        let s = scalar(v);
+                        if v.is_object() || v.is_array() {
+                            notes.push((format!("{at}.{k}"), "is not text; ignored".into()));
+                        } else if !s.trim().is_empty() {
+                            slide.extra.insert(format!("{key}.{k}"), s);
+                        }
+                    }
+                }
+                Value::Null => {}
+                _ => notes.push((at, "is not an object; ignored".into())),
+            },
+            "group" => slide.group = scalar(value),
+            "display_date" => {
+                let s = scalar(value);
+                if !s.trim().is_empty() {
+                    slide.extra.insert("display_date".into(), s);
+                }
+            }
+            "unique_id" => slide.unique_id = scalar(value),
+            "autolink" => {
+                if value == &Value::Bool(false) {
+                    slide.extra.insert("autolink".into(), "false".into());
+                }
+            }
+            _ => notes.push((at, "is not a TimelineJS field Annals reads; ignored".into())),
+        }
+    }
+}
+
+fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Vec<(String, String)>) {
+    let Value::Object(d) = value else {
+        if !value.is_null() {
+            notes.push((at.to_owned(), "is not an object; expected {\"year\": …, \"month\": …, \"day\": …}".into()));
+        }
+        return;
+    };
+    let (mut hour, mut minute, mut second) = (String::new(), String::new(), String::new());
+    for (k, v) in d {
+        let s = scalar(v);
+        match k.as_str() {
+            "year" => parts.year = s,
+            "month" => parts.month = s,
+            "day" => parts.day = s,
+            "hour" => hour = s,
+            "minute" => minute = s,
+            "second" => second = s,
+            "display_date" | "display_text" => parts.display = s,
+            "millisecond" | "format" | "thumbnail" => {
+                if !s.trim().is_empty() {
+                    notes.push((format!("{at}.{k}"), "has no place in an Annals date; ignored".into()));
+                }
+            }
+            _ => notes.push((format!("{at}.{k}"), "is not a TimelineJS date field; ignored".into())),
+        }
+    }
+    if !hour.trim().is_empty() {
+        let two = |s: &str| clean_integer(s).ok().flatten().map_or_else(|| s.trim().to_owned(), |n| format!("{n:02}"));
+        let mut time = format!("{}:{}", two(&hour), if minute.trim().is_empty() { "00".into() } else { two(&minute) });
+        if !second.trim().is_empty() {
+            time.push(':');
+            time.push_str(&two(&second));
+        }
+        parts.time = time;
+    }
+}
+
+fn failed(format: Format, line: Option<usize>, field: &str, message: String) -> Loaded {
+    Loaded {
+        format,
+        stream: None,
+        title: None,
+        description: None,
+        accepted: Vec::new(),
+        rejected: 0,
+        diagnostics: vec![Diagnostic { line, record: None, field: field.into(), message }],
+        notes: Vec::new(),
+    }
+}
+
+/// Line numbers of positions in a text, by binary search over the line starts.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    /// The 1-based line of a slice borrowed from `text`.
+    pub(crate) fn line_of(&self, text: &str, part: &str) -> usize {
+        let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+        self.starts.partition_point(|s| *s <= offset)
+    }
 }

@@ -1,0 +1,574 @@
+//! Writing a record out, for Annals and for other tools.
+//!
+//! The native formats write the **log** (every envelope, corrections and disputes included),
+//! because they are lossless and read back into the same record. Every other format has no
+//! place for a correction or a dispute, so it gets the **record as it stands now**: the
+//! envelopes are folded through the [`Catalog`], corrections applied, retracted events left
+//! out, and the events written in date order (ties by position, so output is deterministic).
+//!
+//! - `timelinejs-json`: slides and eras. What the TimelineJS reader kept under
+//!   `timelinejs:` codes goes back where it came from, so a TimelineJS file survives a trip
+//!   through Annals. TimelineJS has no actors and no sources: those are not written.
+//! - `csv`: the Annals CSV template (actor rows, then event rows), which the CSV reader reads
+//!   back into the same current record.
+//! - `ics`: one all-day `VEVENT` per event (RFC 5545). A year- or month-precision date spans
+//!   its whole year or month, since a calendar cannot say "some day in 2009".
+//! - `geojson`: events where they happened. Places become points; a visit becomes a line
+//!   from the visitor's capital to the host's. Events with no known coordinates are left out
+//!   and counted in [`Exported::left_out`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
+use super::native::{write_document, write_ndjson, DocumentInfo};
+use super::timelinejs::{html_escape, plain_text, CODE_PREFIX};
+use crate::catalog::{Catalog, Resolved};
+use crate::date::{civil_from_days, PartialDate};
+use crate::envelope::{Envelope, Proposed};
+use crate::event::{ActorKind, ActorRegistration, EventKind};
+use crate::id::ActorId;
+
+/// The formats Annals writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    /// The Annals JSON document (the whole log).
+    AnnalsJson,
+    /// The Annals NDJSON log (envelopes, with positions).
+    AnnalsNdjson,
+    /// A TimelineJS3 JSON file.
+    TimelinejsJson,
+    /// The Annals CSV template.
+    Csv,
+    /// An iCalendar file.
+    Ics,
+    /// A GeoJSON FeatureCollection.
+    Geojson,
+}
+
+impl ExportFormat {
+    /// Every format, for `--format` help.
+    pub const ALL: [ExportFormat; 6] = [
+        ExportFormat::AnnalsJson,
+        ExportFormat::AnnalsNdjson,
+        ExportFormat::TimelinejsJson,
+        ExportFormat::Csv,
+        ExportFormat::Ics,
+        ExportFormat::Geojson,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::AnnalsJson => "annals-json",
+            ExportFormat::AnnalsNdjson => "annals-ndjson",
+            ExportFormat::TimelinejsJson => "timelinejs-json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Ics => "ics",
+            ExportFormat::Geojson => "geojson",
+        }
+    }
+}
+
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ExportFormat::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown export format {s:?}; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// What the record is called, for the formats that carry a name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportInfo<'a> {
+    /// The stream name.
+    pub stream: Option<&'a str>,
+    /// A title for people.
+    pub title: Option<&'a str>,
+    /// What the record covers.
+    pub description: Option<&'a str>,
+}
+
+/// A written record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exported {
+    /// The file's text.
+    pub text: String,
+    /// Events written.
+    pub written: usize,
+    /// Live events not written because the format cannot hold them (no coordinates for
+    /// GeoJSON, a year outside 1..=9998 for iCalendar).
+    pub left_out: usize,
+}
+
+/// Writes envelopes (a stream, in position order) in a format.
+pub fn export(envelopes: &[Envelope], format: ExportFormat, info: &ExportInfo<'_>) -> Exported {
+    match format {
+        ExportFormat::AnnalsNdjson => Exported { text: write_ndjson(envelopes), written: envelopes.len(), left_out: 0 },
+        ExportFormat::AnnalsJson => {
+            let records: Vec<Proposed> = envelopes
+                .iter()
+                .map(|e| Proposed { id: e.id.clone(), event: e.event.clone(), recorded_at: Some(e.recorded_at) })
+                .collect();
+            let doc = DocumentInfo { stream: info.stream, title: info.title, description: info.description };
+            Exported { text: write_document(&doc, &records), written: records.len(), left_out: 0 }
+        }
+        _ => {
+            let mut catalog = Catalog::new();
+            for env in envelopes {
+                catalog.apply(env);
+            }
+            let events = in_date_order(&catalog);
+            match format {
+                ExportFormat::TimelinejsJson => timelinejs(&events, info),
+                ExportFormat::Csv => csv(&catalog, &events),
+                ExportFormat::Ics => ics(&events, info),
+                _ => geojson(&catalog, &events),
+            }
+        }
+    }
+}
+
+/// Live events by date (ties by position), except that an event part of another comes
+/// right after it when the date order would put it first (talks on the first day of a
+/// two-day visit): a file read back must never refer forward.
+fn in_date_order(catalog: &Catalog) -> Vec<&Arc<Resolved>> {
+    let mut sorted: Vec<&Arc<Resolved>> = catalog.events().collect();
+    sorted.sort_by(|a, b| a.event.occurred.cmp(&b.event.occurred).then(a.position.cmp(&b.position)));
+    let mut out = Vec::with_capacity(sorted.len());
+    let mut written = std::collections::HashSet::new();
+    let mut waiting: BTreeMap<&str, Vec<&Arc<Resolved>>> = BTreeMap::new();
+    for r in sorted {
+        let parent = r.event.part_of.as_ref().map(|p| p.as_str());
+        match parent {
+            Some(p) if !written.contains(p) && catalog.event(p).is_some() => waiting.entry(p).or_default().push(r),
+            _ => {
+                let mut stack = vec![r];
+                while let Some(next) = stack.pop() {
+                    written.insert(next.id.as_str());
+                    out.push(next);
+                    if let Some(children) = waiting.remove(next.id.as_str()) {
+                        stack.extend(children.into_iter().rev());
+                    }
+                }
+            }
+        }
+    }
+    // Parts of events never written (a cycle cannot be validated in, but be safe) go last.
+    out.extend(waiting.into_values().flatten());
+    out
+}
+
+fn code<'a>(r: &'a Resolved, key: &str) -> Option<&'a str> {
+    r.event.codes.get(&format!("{CODE_PREFIX}{key}")).map(String::as_str).filter(|s| !s.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------
+// TimelineJS.
+
+/// The HTML to write for a title or summary: the original markup the reader kept, while it
+/// still says what the current text says (a correction may have changed it), else the text
+/// escaped.
+fn html_for(current: &str, original: Option<&str>, one_line: bool) -> String {
+    if let Some(html) = original {
+        let plain = plain_text(html);
+        let plain = if one_line { plain.split_whitespace().collect::<Vec<_>>().join(" ") } else { plain };
+        if plain == current {
+            return html.to_owned();
+        }
+    }
+    html_escape(current)
+}
+
+fn tl_date(date: PartialDate, time: Option<&str>, display: Option<&str>) -> Value {
+    let mut d = Map::new();
+    d.insert("year".into(), Value::from(date.year_value()));
+    if let Some(m) = date.month_value() {
+        d.insert("month".into(), Value::from(m));
+    }
+    if let Some(day) = date.day_value() {
+        d.insert("day".into(), Value::from(day));
+    }
+    if let Some(t) = time {
+        let parts: Vec<Option<u32>> = t.split(':').map(|p| p.trim().parse().ok()).collect();
+        if let [Some(h), Some(m)] | [Some(h), Some(m), _] = parts.as_slice() {
+            d.insert("hour".into(), Value::from(*h));
+            d.insert("minute".into(), Value::from(*m));
+            if let [_, _, Some(s)] = parts.as_slice() {
+                d.insert("second".into(), Value::from(*s));
+            }
+        }
+    }
+    if let Some(text) = display {
+        d.insert("display_date".into(), Value::from(text));
+    }
+    Value::Object(d)
+}
+
+fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
+    let mut slides = Vec::new();
+    let mut eras = Vec::new();
+    for r in events {
+        let e = &r.event;
+        let mut slide = Map::new();
+        let start = e.occurred.start();
+        slide.insert("start_date".into(), tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")));
+        if let Some(end) = e.occurred.end() {
+            slide.insert("end_date".into(), tl_date(end, code(r, "end_time"), code(r, "end_date.display_date")));
+        }
+        let mut text = Map::new();
+        text.insert("headline".into(), Value::from(html_for(&e.title, code(r, "headline"), true)));
+        if let Some(summary) = &e.summary {
+            text.insert("text".into(), Value::from(html_for(summary, code(r, "text"), false)));
+        }
+        slide.insert("text".into(), Value::Object(text));
+        let is_era = code(r, "type") == Some("era");
+        if is_era {
+            // An era needs an end; a single date spans itself.
+            if e.occurred.end().is_none() {
+                slide.insert("end_date".into(), tl_date(start, None, None));
+            }
+            eras.push(Value::Object(slide));
+            continue;
+        }
+        let mut media = Map::new();
+        let mut background = Map::new();
+        for (key, value) in &e.codes {
+            let Some(rest) = key.strip_prefix(CODE_PREFIX) else { continue };
+            if let Some(k) = rest.strip_prefix("media.") {
+                media.insert(k.to_owned(), Value::from(value.as_str()));
+            } else if let Some(k) = rest.strip_prefix("background.") {
+                background.insert(k.to_owned(), Value::from(value.as_str()));
+            }
+        }
+        if media.contains_key("url") {
+            slide.insert("media".into(), Value::Object(media));
+        }
+        if !background.is_empty() {
+            slide.insert("background".into(), Value::Object(background));
+        }
+        // The group the file gave; an Annals event is grouped by its kind (Other is no group).
+        let group = code(r, "group").or((r.kind != EventKind::Other).then(|| r.kind.label()));
+        if let Some(group) = group {
+            slide.insert("group".into(), Value::from(group));
+        }
+        if let Some(d) = code(r, "display_date") {
+            slide.insert("display_date".into(), Value::from(d));
+        }
+        if code(r, "autolink") == Some("false") {
+            slide.insert("autolink".into(), Value::Bool(false));
+        }
+        let unique = code(r, "unique_id").unwrap_or(r.id.as_str());
+        slide.insert("unique_id".into(), Value::from(unique));
+        slides.push(Value::Object(slide));
+    }
+    let mut top = Map::new();
+    let title = info.title.or(info.stream);
+    if title.is_some() || info.description.is_some() {
+        let mut text = Map::new();
+        if let Some(t) = title {
+            text.insert("headline".into(), Value::from(html_escape(t)));
+        }
+        if let Some(d) = info.description {
+            text.insert("text".into(), Value::from(html_escape(d)));
+        }
+        top.insert("title".into(), json!({ "text": text }));
+    }
+    let written = slides.len() + eras.len();
+    top.insert("events".into(), Value::Array(slides));
+    if !eras.is_empty() {
+        top.insert("eras".into(), Value::Array(eras));
+    }
+    let mut text = serde_json::to_string_pretty(&Value::Object(top)).unwrap_or_default();
+    text.push('\n');
+    Exported { text, written, left_out: 0 }
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV (the Annals template).
+
+fn csv_cell(out: &mut String, value: &str) {
+    if value.contains([',', '"', '\n', '\r', ';', '\t']) || value.starts_with(' ') || value.ends_with(' ') {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn csv_row(out: &mut String, cells: &[String]) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_cell(out, c);
+    }
+    out.push_str("\r\n");
+}
+
+fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
+    let actors = catalog.actors();
+    let sources_needed = events
+        .iter()
+        .map(|r| r.event.sources.len())
+        .chain(actors.iter().map(|a| a.sources.len()))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut header: Vec<String> = TEMPLATE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    for n in 1..=sources_needed {
+        let prefix = if n == 1 { "source".to_owned() } else { format!("source{n}") };
+        header.extend(SOURCE_PARTS.iter().map(|p| format!("{prefix}_{p}")));
+    }
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
+    let source_cells = |cells: &mut Vec<String>, sources: &[crate::event::Source]| {
+        for (n, s) in sources.iter().enumerate() {
+            let prefix = if n == 0 { "source".to_owned() } else { format!("source{}", n + 1) };
+            let parts = [
+                Some(s.publisher.clone()),
+                s.title.clone(),
+                s.url.clone(),
+                s.date.map(|d| d.to_string()),
+                s.author.clone(),
+                s.quote.clone(),
+            ];
+            for (part, value) in SOURCE_PARTS.iter().zip(parts) {
+                cells[at(&format!("{prefix}_{part}"))] = value.unwrap_or_default();
+            }
+        }
+    };
+    let codes_cell = |codes: &BTreeMap<String, String>| join_list(codes.iter().map(|(k, v)| format!("{k}={v}")));
+    let mut out = String::new();
+    csv_row(&mut out, &header);
+    for a in &actors {
+        let mut cells = vec![String::new(); header.len()];
+        cells[at("id")] = format!("actor:{}", a.actor);
+        cells[at("type")] = "ActorRegistered".into();
+        cells[at("title")] = a.names.get("en").cloned().unwrap_or_default();
+        cells[at("actor")] = a.actor.to_string();
+        cells[at("kind")] = a.kind.name().into();
+        cells[at("names")] = join_list(a.names.iter().filter(|(l, _)| *l != "en").map(|(l, n)| format!("{l}={n}")));
+        cells[at("iso3")] = a.iso3.clone().unwrap_or_default();
+        cells[at("country")] = a.country.as_ref().map(ToString::to_string).unwrap_or_default();
+        cells[at("capital")] = a.capital.as_ref().map(ToString::to_string).unwrap_or_default();
+        cells[at("office")] = a.office.clone().unwrap_or_default();
+        if let Some(c) = a.coordinates {
+            cells[at("lat")] = c.lat.to_string();
+            cells[at("lon")] = c.lon.to_string();
+        }
+        cells[at("members")] = join_list(a.members.iter().map(ActorId::as_str));
+        cells[at("codes")] = codes_cell(&a.codes);
+        source_cells(&mut cells, &a.sources);
+        csv_row(&mut out, &cells);
+    }
+    for r in events {
+        let e = &r.event;
+        let mut cells = vec![String::new(); header.len()];
+        cells[at("id")] = r.id.to_string();
+        cells[at("type")] = r.kind.name().into();
+        cells[at("occurred")] = e.occurred.to_string();
+        cells[at("title")] = e.title.clone();
+        cells[at("summary")] = e.summary.clone().unwrap_or_default();
+        let id = |a: &Option<ActorId>| a.as_ref().map(ToString::to_string).unwrap_or_default();
+        cells[at("visitor")] = id(&e.visitor);
+        cells[at("host")] = id(&e.host);
+        cells[at("commission")] = id(&e.commission);
+        cells[at("level")] = e.level.map(|l| l.name().to_owned()).unwrap_or_default();
+        cells[at("actors")] = join_list(e.actors.iter().map(|p| format!("{}:{}", p.actor, p.role.name())));
+        cells[at("places")] = join_list(e.places.iter().map(ActorId::as_str));
+        cells[at("parties")] = join_list(e.parties.iter().map(ActorId::as_str));
+        cells[at("co_chairs")] = join_list(e.co_chairs.iter().map(ActorId::as_str));
+        cells[at("documents")] = join_list(e.documents.iter().map(|d| {
+            let kind = serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_owned));
+            format!("{}: {}", kind.unwrap_or_else(|| "other".into()), d.title)
+        }));
+        cells[at("count")] = e.count.map(|n| n.to_string()).unwrap_or_default();
+        cells[at("session")] = e.session.map(|n| n.to_string()).unwrap_or_default();
+        cells[at("outcomes")] = join_list(&e.outcomes);
+        cells[at("part_of")] = e.part_of.as_ref().map(ToString::to_string).unwrap_or_default();
+        cells[at("tags")] = join_list(&e.tags);
+        cells[at("codes")] = codes_cell(&e.codes);
+        source_cells(&mut cells, &e.sources);
+        csv_row(&mut out, &cells);
+    }
+    Exported { text: out, written: events.len(), left_out: 0 }
+}
+
+// ---------------------------------------------------------------------------------------
+// iCalendar.
+
+/// Escapes a TEXT value (RFC 5545 §3.3.11).
+fn ics_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes one content line folded at 75 octets (§3.1): continuation lines start with a
+/// space, and a UTF-8 character is never split.
+fn ics_line(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+fn ics_date(day: i32) -> Option<String> {
+    let (y, m, d) = civil_from_days(day);
+    (0..=9999).contains(&y).then(|| format!("{y:04}{m:02}{d:02}"))
+}
+
+fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
+    let mut out = String::new();
+    ics_line(&mut out, "BEGIN:VCALENDAR");
+    ics_line(&mut out, "VERSION:2.0");
+    ics_line(&mut out, "PRODID:-//Annals//Annals export//EN");
+    ics_line(&mut out, "CALSCALE:GREGORIAN");
+    if let Some(name) = info.title.or(info.stream) {
+        ics_line(&mut out, &format!("X-WR-CALNAME:{}", ics_text(name)));
+    }
+    let (mut written, mut left_out) = (0, 0);
+    for r in events {
+        let e = &r.event;
+        // DTEND is exclusive: the day after the last day the event may mean.
+        let (Some(start), Some(end)) = (ics_date(e.occurred.first_day()), ics_date(e.occurred.last_day() + 1)) else {
+            left_out += 1;
+            continue;
+        };
+        written += 1;
+        ics_line(&mut out, "BEGIN:VEVENT");
+        let uid = match info.stream {
+            Some(s) => format!("{}@{s}", r.id),
+            None => r.id.to_string(),
+        };
+        ics_line(&mut out, &format!("UID:{}", ics_text(&uid)));
+        // DTSTAMP is required; core has no clock, and when the log learned the event is
+        // the honest "this information was created" time.
+        ics_line(&mut out, &format!("DTSTAMP:{}", ics_stamp(r.recorded_at)));
+        ics_line(&mut out, &format!("DTSTART;VALUE=DATE:{start}"));
+        ics_line(&mut out, &format!("DTEND;VALUE=DATE:{end}"));
+        ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&e.title)));
+        let mut description = String::new();
+        if e.occurred.precision() != crate::date::Precision::Day {
+            let _ = writeln!(description, "Date as the sources give it: {}", e.occurred.label());
+        }
+        if let Some(s) = &e.summary {
+            let _ = writeln!(description, "{s}");
+        }
+        for s in &e.sources {
+            let mut line = s.publisher.clone();
+            for part in [&s.title, &s.url].into_iter().flatten() {
+                line.push_str(" — ");
+                line.push_str(part);
+            }
+            let _ = writeln!(description, "Source: {line}");
+        }
+        ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(description.trim_end())));
+        ics_line(&mut out, &format!("CATEGORIES:{}", ics_text(r.kind.label())));
+        if let Some(url) = e.sources.first().and_then(|s| s.url.as_deref()) {
+            if crate::validate::check_url(url).is_ok() {
+                ics_line(&mut out, &format!("URL:{url}"));
+            }
+        }
+        ics_line(&mut out, "END:VEVENT");
+    }
+    ics_line(&mut out, "END:VCALENDAR");
+    Exported { text: out, written, left_out }
+}
+
+fn ics_stamp(t: crate::date::Timestamp) -> String {
+    let text = t.to_string();
+    // 2026-11-30T05:55:23.120Z → 20261130T055523Z
+    let (date, time) = text.split_once('T').unwrap_or((&text, "00:00:00Z"));
+    let time: String = time.chars().take(8).filter(|c| *c != ':').collect();
+    format!("{}T{time}Z", date.replace('-', ""))
+}
+
+// ---------------------------------------------------------------------------------------
+// GeoJSON.
+
+fn point_of(catalog: &Catalog, id: &str) -> Option<[f64; 2]> {
+    catalog.actor(id)?.coordinates.map(|c| [c.lon, c.lat])
+}
+
+/// Where an actor's country has its capital: the actor itself if a country, else its
+/// `country`; then that country's `capital`, then the capital's coordinates.
+fn capital_of(catalog: &Catalog, id: &ActorId) -> Option<[f64; 2]> {
+    let actor: &ActorRegistration = catalog.actor(id.as_str())?;
+    let country =
+        if actor.kind == ActorKind::Country { actor } else { catalog.actor(actor.country.as_ref()?.as_str())? };
+    point_of(catalog, country.capital.as_ref()?.as_str())
+}
+
+fn geojson(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
+    let mut features = Vec::new();
+    let mut left_out = 0;
+    for r in events {
+        let e = &r.event;
+        let line = match (r.kind, &e.visitor, &e.host) {
+            (EventKind::Visit, Some(v), Some(h)) => match (capital_of(catalog, v), capital_of(catalog, h)) {
+                (Some(a), Some(b)) if a != b => Some(json!({"type": "LineString", "coordinates": [a, b]})),
+                _ => None,
+            },
+            _ => None,
+        };
+        let points: Vec<[f64; 2]> = e.places.iter().filter_map(|p| point_of(catalog, p.as_str())).collect();
+        let geometry = match (line, points.as_slice()) {
+            (Some(line), _) => line,
+            (None, []) => {
+                left_out += 1;
+                continue;
+            }
+            (None, [p]) => json!({"type": "Point", "coordinates": p}),
+            (None, many) => json!({"type": "MultiPoint", "coordinates": many}),
+        };
+        let places: Vec<&str> = e.places.iter().map(|p| catalog.actor_name(p.as_str())).collect();
+        let mut properties = json!({
+            "id": r.id.as_str(),
+            "kind": r.kind.name(),
+            "title": e.title,
+            "occurred": e.occurred.to_string(),
+            "date": e.occurred.label(),
+            "places": places,
+        });
+        if let (Some(v), Some(h), Some(map)) = (&e.visitor, &e.host, properties.as_object_mut()) {
+            map.insert("visitor".into(), Value::from(catalog.actor_name(v.as_str())));
+            map.insert("host".into(), Value::from(catalog.actor_name(h.as_str())));
+        }
+        features.push(json!({"type": "Feature", "id": r.id.as_str(), "geometry": geometry, "properties": properties}));
+    }
+    let written = features.len();
+    // `left_out` is a foreign member (RFC 7946 §6.1): readers that do not know it ignore it.
+    let collection = json!({"type": "FeatureCollection", "features": features, "left_out": left_out});
+    let mut text = serde_json::to_string_pretty(&collection).unwrap_or_default();
+    text.push('\n');
+    Exported { text, written, left_out }
+}

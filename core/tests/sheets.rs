@@ -1,0 +1,539 @@
+//! The TimelineJS and CSV readers, detection, and the writers: small fixtures written for
+//! these tests, the real TimelineJS file of the shared corpus, and round trips.
+
+use annals_core::event::{Event, EventKind};
+use annals_core::format::export::{export, ExportFormat, ExportInfo};
+use annals_core::format::{detect, load, Format, Loaded};
+use annals_core::validate::Nothing;
+use annals_core::{DomainEvent, Envelope, StreamName, Timestamp};
+
+fn read(text: &str, format: Format) -> Loaded {
+    load(text.as_bytes(), "fixture", Some(format), &Nothing)
+}
+
+fn domain(loaded: &Loaded) -> Vec<(String, EventKind, &DomainEvent)> {
+    loaded
+        .accepted
+        .iter()
+        .filter_map(|l| match &l.proposed.event {
+            Event::Domain(k, e) => Some((l.proposed.id.to_string(), *k, &**e)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn envelopes(loaded: Loaded) -> Vec<Envelope> {
+    loaded.into_envelopes(&StreamName::from("test"), Timestamp(1_764_480_000_000))
+}
+
+fn problems(loaded: &Loaded) -> Vec<String> {
+    loaded.diagnostics.iter().map(ToString::to_string).collect()
+}
+
+// ----------------------------------------------------------------------------------------
+// TimelineJS JSON.
+
+const TIMELINE: &str = r##"{
+  "title": {"text": {"headline": "Relations <i>in brief</i>", "text": "<p>A test.</p>"}},
+  "scale": "human",
+  "events": [
+    {"start_date": {"year": "2024", "month": "05", "day": "16"},
+     "end_date": {"year": 2024, "month": 5, "day": 17},
+     "text": {"headline": "State visit", "text": "<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>"},
+     "media": {"url": "https://example.org/photo.jpg", "caption": "The <i>meeting</i>", "credit": "Press service"},
+     "group": "Visits", "unique_id": "state-visit-2024",
+     "background": {"color": "#123456", "opacity": "50"}},
+    {"start_date": {"year": "2009"}, "text": {"headline": "Year only"}, "group": "Calls"},
+    {"start_date": {"year": "2009", "month": "8"}, "text": {"headline": "Month only"}, "location": {"lat": 1}},
+    {"start_date": {"year": "2021", "month": "02", "day": "03", "hour": "9", "minute": "30"},
+     "text": {"headline": "With a time", "text": "a < b"}, "unique_id": "has spaces in it"}
+  ],
+  "eras": [{"start_date": {"year": "2020"}, "end_date": {"year": "2024"}, "text": {"headline": "Era one"}}]
+}"##;
+
+#[test]
+fn timelinejs_json_keeps_precision_html_and_every_field() {
+    let loaded = read(TIMELINE, Format::TimelinejsJson);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    assert_eq!(loaded.title.as_deref(), Some("Relations in brief"));
+    assert_eq!(loaded.description.as_deref(), Some("A test."));
+    let events = domain(&loaded);
+    let got: Vec<(&str, EventKind, String, &str)> =
+        events.iter().map(|(id, k, e)| (id.as_str(), *k, e.occurred.to_string(), e.title.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("state-visit-2024", EventKind::Other, "2024-05-16/2024-05-17".into(), "State visit"),
+            ("2009-year-only", EventKind::Call, "2009".into(), "Year only"),
+            ("2009-08-month-only", EventKind::Other, "2009-08".into(), "Month only"),
+            ("has-spaces-in-it", EventKind::Other, "2021-02-03".into(), "With a time"),
+            ("era-2020-era-one", EventKind::Other, "2020/2024".into(), "Era one"),
+        ]
+    );
+    let visit = events[0].2;
+    assert_eq!(visit.summary.as_deref(), Some("Talks at Zagulba & a trip.\nSecond."));
+    assert_eq!(visit.sources.len(), 1);
+    assert_eq!(visit.sources[0].publisher, "timelinejs-json file");
+    for (key, value) in [
+        ("timelinejs:media.url", "https://example.org/photo.jpg"),
+        ("timelinejs:media.caption", "The <i>meeting</i>"),
+        ("timelinejs:media.credit", "Press service"),
+        ("timelinejs:group", "Visits"),
+        ("timelinejs:background.color", "#123456"),
+        ("timelinejs:background.opacity", "50"),
+        ("timelinejs:text", "<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>"),
+    ] {
+        assert_eq!(visit.codes.get(key).map(String::as_str), Some(value), "{key}");
+    }
+    assert_eq!(events[3].2.summary.as_deref(), Some("a < b"));
+    assert_eq!(events[3].2.codes.get("timelinejs:start_time").map(String::as_str), Some("09:30"));
+    assert_eq!(events[3].2.codes.get("timelinejs:unique_id").map(String::as_str), Some("has spaces in it"));
+    assert_eq!(events[4].2.codes.get("timelinejs:type").map(String::as_str), Some("era"));
+    // The unknown key and the fixed id are noted, not errors.
+    let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+    assert!(notes.iter().any(|n| n.contains("events[2].location: is not a TimelineJS field")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("events[3].unique_id")), "{notes:?}");
+}
+
+#[test]
+fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
+    let text = r#"{"events": [
+  {"start_date": {"year": "2024", "month": "13"}, "text": {"headline": "Bad month"}},
+  {"start_date": {"month": "5"}, "text": {"headline": "No year"}},
+  {"start_date": {"year": "2024", "day": "5"}, "text": {"headline": "Day without month"}},
+  {"start_date": {"year": "twenty"}, "text": {"headline": ""}},
+  {"start_date": {"year": "2024"}, "end_date": {"year": "2020"}, "text": {"headline": "Backwards"}},
+  "not a slide",
+  {"start_date": {"year": "-13800000000"}, "text": {"headline": "Big bang"}},
+  {"start_date": {"year": "2024", "month": "02", "day": "30"}, "text": {"headline": "No such day"}},
+  {"start_date": {"year": "1,999"}, "text": {"headline": "Fine"}}
+]}"#;
+    let loaded = read(text, Format::TimelinejsJson);
+    assert_eq!(loaded.accepted.len(), 1);
+    assert_eq!(loaded.rejected, 8);
+    assert_eq!(
+        problems(&loaded),
+        [
+            "line 2, record 1, events[0].start_date.month: month 13 is not between 1 and 12",
+            "line 3, record 2, events[1].start_date.year: is missing but a month, day or time is given; expected the year",
+            "line 4, record 3, events[2].start_date.month: is missing but a day is given; expected the month too",
+            "line 5, record 4, events[3].start_date.year: \"twenty\" is not a whole number; expected a year such as 2024 (negative for BCE)",
+            "line 5, record 4, events[3].text.headline: is empty and there is no text; expected a headline",
+            "line 6, record 5, events[4].end_date.year: range ends (2020) before it starts (2024)",
+            "line 7, record 6, events[5]: is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}",
+            "line 8, record 7, events[6].start_date.year: year -13800000000 is out of range (-9999..=9999)",
+            "line 9, record 8, events[7].start_date.day: day 30 does not exist in 2024-02",
+        ]
+    );
+    assert_eq!(domain(&loaded)[0].2.occurred.to_string(), "1999");
+}
+
+#[test]
+fn the_corpus_file_imports() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/timelinejs/eras.json");
+    let bytes = std::fs::read(path).expect("the shared corpus beside the checkout");
+    assert_eq!(detect(&bytes, "eras.json"), Some(Format::TimelinejsJson));
+    let loaded = load(&bytes, "eras.json", None, &Nothing);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    assert_eq!(loaded.format, Format::TimelinejsJson);
+    assert_eq!(loaded.title.as_deref(), Some("Eras Test"));
+    let events = domain(&loaded);
+    let eras: Vec<_> = events.iter().filter(|(_, _, e)| e.codes.contains_key("timelinejs:type")).collect();
+    assert_eq!(events.len() - eras.len(), 20);
+    assert_eq!(eras.len(), 3);
+    // The eras are out of order in the file; each keeps its own span.
+    let spans: Vec<String> = eras.iter().map(|(_, _, e)| e.occurred.to_string()).collect();
+    assert_eq!(spans, ["0650/0700", "0600/0650", "0700/0720"]);
+    // Zero-padded months as strings keep day precision.
+    assert!(events.iter().any(|(_, _, e)| e.occurred.to_string() == "0622-08-09/0622-08-23"));
+    // Two slides on the same date are both kept, with different ids.
+    let mut starts: Vec<String> = events.iter().map(|(_, _, e)| e.occurred.start().to_string()).collect();
+    let total = starts.len();
+    starts.sort();
+    starts.dedup();
+    assert!(starts.len() < total, "the corpus has two slides on one date");
+    let mut ids: Vec<&str> = events.iter().map(|(id, _, _)| id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 23);
+    // Importing twice gives the same ids: a repeated import is idempotent.
+    let again = load(&bytes, "eras.json", None, &Nothing);
+    assert_eq!(again.proposed(), loaded.proposed());
+}
+
+#[test]
+fn timelinejs_round_trip_keeps_what_timelinejs_holds() {
+    let first = read(TIMELINE, Format::TimelinejsJson);
+    let before: Vec<_> = first.proposed();
+    let (title, description) = (first.title.clone(), first.description.clone());
+    let info = ExportInfo { stream: Some("test"), title: title.as_deref(), description: description.as_deref() };
+    let out = export(&envelopes(first), ExportFormat::TimelinejsJson, &info);
+    let json: serde_json::Value = serde_json::from_str(&out.text).expect("valid JSON");
+    assert_eq!(json["events"].as_array().map(Vec::len), Some(4));
+    assert_eq!(json["eras"].as_array().map(Vec::len), Some(1));
+    let visit = &json["events"].as_array().expect("events").iter().find(|e| e["unique_id"] == "state-visit-2024");
+    let visit = visit.expect("the visit keeps its unique_id");
+    assert_eq!(visit["media"]["caption"], "The <i>meeting</i>");
+    assert_eq!(visit["group"], "Visits");
+    assert_eq!(visit["text"]["text"], "<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>");
+    assert_eq!(visit["start_date"], serde_json::json!({"year": 2024, "month": 5, "day": 16}));
+    assert_eq!(detect(out.text.as_bytes(), "out.json"), Some(Format::TimelinejsJson));
+    let second = load(out.text.as_bytes(), "fixture", None, &Nothing);
+    assert!(second.is_clean(), "{:?}", problems(&second));
+    assert_eq!((&second.title, &second.description), (&title, &description));
+    let mut after = second.proposed();
+    let mut before = before;
+    let key = |p: &annals_core::Proposed| p.id.to_string();
+    after.sort_by_key(key);
+    before.sort_by_key(key);
+    assert_eq!(after, before);
+}
+
+#[test]
+fn corrections_and_retractions_apply_before_writing() {
+    let mut records = envelopes(read(TIMELINE, Format::TimelinejsJson));
+    let extra = r#"{"id":"fix","type":"Corrected","payload":{"target":"state-visit-2024","changes":{"summary":"Corrected summary."}}}
+{"id":"gone","type":"Retracted","payload":{"target":"2009-year-only","reason":"duplicate"}}"#;
+    let first = records.len() as u64 + 1;
+    for (n, line) in (first..).zip(extra.lines()) {
+        let decoded = annals_core::envelope::decode_record(line).expect("record");
+        records.push(Envelope {
+            position: n,
+            id: decoded.proposed.id,
+            stream: StreamName::from("test"),
+            recorded_at: Timestamp(0),
+            event: decoded.proposed.event,
+        });
+    }
+    let out = export(&records, ExportFormat::TimelinejsJson, &ExportInfo::default());
+    let json: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let events = json["events"].as_array().expect("events");
+    assert_eq!(events.len(), 3, "the retracted slide is left out");
+    let visit = events.iter().find(|e| e["unique_id"] == "state-visit-2024").expect("visit");
+    // The kept HTML no longer says what the summary says, so the summary is written.
+    assert_eq!(visit["text"]["text"], "Corrected summary.");
+}
+
+// ----------------------------------------------------------------------------------------
+// CSV: the TimelineJS sheet.
+
+#[test]
+fn timelinejs_sheet_with_semicolons_bom_crlf_and_multiline_cells() {
+    let text = "\u{feff}Year;Month;Day;Time;End Year;End Month;End Day;End Time;Display Date;Headline;Text;Media;Media Credit;Media Caption;Media Thumbnail;Type;Group;Background;Notes\r\n\
+;;;;;;;;;The title;<p>About</p>;;;;;title;;;\r\n\
+2024;5;16;;2024;5;17;;;\"State visit; Baku\";\"<p>Line one</p>\r\n<p>Line \"\"two\"\"</p>\";https://example.org/a.jpg;AP;;;;Visits;#fff;x\r\n\
+\r\n\
+2009;;;;;;;;;Year only;;;;;;;;;\r\n\
+2009;8;;;;;;;;Month only;;;;;;;;;\r\n\
+2001;;;;2005;;;;;An era;;;;;;era;;;\r\n\
+2024;13;;;;;;;;Bad month;;;;;;;;;\r\n";
+    assert_eq!(detect(text.as_bytes(), "sheet.csv"), Some(Format::Csv));
+    let loaded = load(text.as_bytes(), "sheet.csv", None, &Nothing);
+    assert_eq!(problems(&loaded), ["line 9, record 6, Month: month 13 is not between 1 and 12"]);
+    assert_eq!(loaded.title.as_deref(), Some("The title"));
+    assert_eq!(loaded.description.as_deref(), Some("About"));
+    let events = domain(&loaded);
+    let got: Vec<(String, &str)> = events.iter().map(|(_, _, e)| (e.occurred.to_string(), e.title.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("2024-05-16/2024-05-17".to_owned(), "State visit; Baku"),
+            ("2009".into(), "Year only"),
+            ("2009-08".into(), "Month only"),
+            ("2001/2005".into(), "An era"),
+        ]
+    );
+    assert_eq!(events[0].2.summary.as_deref(), Some("Line one\nLine \"two\""));
+    assert_eq!(events[0].2.codes.get("timelinejs:media.url").map(String::as_str), Some("https://example.org/a.jpg"));
+    assert_eq!(events[0].2.codes.get("timelinejs:background.color").map(String::as_str), Some("#fff"));
+    assert_eq!(events[3].2.codes.get("timelinejs:type").map(String::as_str), Some("era"));
+    assert_eq!(events[0].2.sources[0].title.as_deref(), Some("Imported from sheet.csv"));
+    // The extra column is a note, and the file's rows keep their physical lines.
+    assert_eq!(loaded.notes.len(), 1, "{:?}", loaded.notes);
+    assert_eq!(loaded.notes[0].field, "Notes");
+    let lines: Vec<Option<usize>> = loaded.accepted.iter().map(|l| l.line).collect();
+    assert_eq!(lines, [Some(3), Some(6), Some(7), Some(8)]);
+}
+
+// ----------------------------------------------------------------------------------------
+// CSV: the Annals template.
+
+const TEMPLATE: &str = "id,type,occurred,title,summary,visitor,host,level,places,actors,source_publisher,source_title,source_url,source2_publisher,source2_title,actor,kind,lat,lon,tags,codes\n\
+actor:minsk,ActorRegistered,,Minsk,,,,,,,,,,,,minsk,place,53.9,27.56,,\n\
+v1,Visit,2024-05-16/2024-05-17,State visit,\"Talks, then a trip\",Ilham Aliyev,blr,state,minsk,baku-office:host,Trend,Report,https://example.org/1,BelTA,Second report,,,,,state-visit|visit,cameo=042\n\
+,Call,2021-05,A call,,,,,,aliyev:caller|lukashenko:recipient,Turan,Call report,,,,,,,,,\n\
+v2,Visit,2024,No host,,aliyev,,,,,P,T,,,,,,,,,\n\
+c1,Corrected,,,,,,,,,,,,,,,,,,,\n\
+s1,Signing,2024,Signed,,,,,,,P,T,,,,,,,,,\n\
+x1,Talks,2024-02-30,Bad date,,,,,,,P,T,,,,,,1,,,\n";
+
+#[test]
+fn template_rows_become_records_and_unknown_actors_are_registered() {
+    let loaded = read(TEMPLATE, Format::Csv);
+    assert_eq!(
+        problems(&loaded),
+        [
+            "line 5, record 4, payload.host: is missing; a Visit needs the host (usually a country)",
+            "line 6, record 5, type: Corrected records are not read from the CSV template; write them in an Annals JSON document",
+            "line 7, record 6, payload.documents: is empty and there is no count; a Signing needs the documents or the stated count",
+            "line 8, record 7, lat: does not apply to a Talks row; expected it empty",
+            "line 8, record 7, occurred: day 30 does not exist in 2024-02",
+        ]
+    );
+    let registered: Vec<(String, String, String)> = loaded
+        .accepted
+        .iter()
+        .filter_map(|l| match &l.proposed.event {
+            Event::ActorRegistered(a) => Some((a.actor.to_string(), a.kind.name().to_owned(), a.name().to_owned())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        registered,
+        [
+            ("minsk".into(), "place".into(), "Minsk".into()),
+            ("ilham-aliyev".into(), "person".into(), "Ilham Aliyev".into()),
+            ("blr".into(), "country".into(), "BLR".into()),
+            ("baku-office".into(), "person".into(), "Baku Office".into()),
+            ("aliyev".into(), "person".into(), "Aliyev".into()),
+            ("lukashenko".into(), "person".into(), "Lukashenko".into()),
+        ]
+    );
+    let events = domain(&loaded);
+    assert_eq!(events.len(), 2);
+    let (id, kind, visit) = &events[0];
+    assert_eq!((id.as_str(), *kind), ("v1", EventKind::Visit));
+    assert_eq!(visit.summary.as_deref(), Some("Talks, then a trip"));
+    assert_eq!(visit.sources.len(), 2);
+    assert_eq!(visit.sources[1].publisher, "BelTA");
+    assert_eq!(visit.tags, ["state-visit", "visit"]);
+    assert_eq!(visit.codes.get("cameo").map(String::as_str), Some("042"));
+    assert_eq!(events[1].0, "2021-05-a-call", "an empty id is derived from the date and title");
+    assert_eq!(loaded.notes.len(), 5, "one note per actor registered on the fly: {:?}", loaded.notes);
+}
+
+#[test]
+fn template_does_not_register_actors_the_stream_knows() {
+    let known = load(
+        br#"{"id":"a","type":"ActorRegistered","payload":{"actor":"blr","kind":"country","names":{"en":"Belarus"}}}"#,
+        "x.ndjson",
+        Some(Format::AnnalsNdjson),
+        &Nothing,
+    );
+    let mut catalog = annals_core::Catalog::new();
+    for env in envelopes(known) {
+        catalog.apply(&env);
+    }
+    let text = "type,occurred,title,parties,count,source_publisher,source_title\nSigning,2024,Signed,blr|aze,2,P,T\n";
+    let loaded = load(text.as_bytes(), "s.csv", None, &catalog);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    let ids: Vec<String> = loaded.accepted.iter().map(|l| l.proposed.id.to_string()).collect();
+    assert_eq!(ids, ["actor:aze", "2024-signed"]);
+}
+
+// ----------------------------------------------------------------------------------------
+// Nothing panics.
+
+#[test]
+fn garbage_and_truncated_input_never_panics() {
+    let samples: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"\xff\xfe\x00garbage".to_vec(),
+        b"{".to_vec(),
+        b"{\"events\": [{\"start_date\": {\"year\": \"20".to_vec(),
+        b"{\"events\": 5, \"eras\": {}, \"title\": 3}".to_vec(),
+        b"{\"events\": [{\"start_date\": 1, \"text\": [1], \"media\": 2, \"background\": null}]}".to_vec(),
+        b"Year,Headline\n\"2024,unterminated".to_vec(),
+        b"Year,Headline\n2024".to_vec(),
+        b"type,occurred,title\nVisit".to_vec(),
+        b"type,occurred,title\n\"".to_vec(),
+        "type,occurred,title,actors,documents,codes,lat,lon\nTalks,2024,T,:|::|a:b:c,x:|:,=|==,NaN,inf\n"
+            .as_bytes()
+            .to_vec(),
+        b"a;b;c\n1;2;3".to_vec(),
+        b"\n\n\n".to_vec(),
+        b"Year,Headline,Text\n2024,<b,&#xFFFFFFFF; &#0; &;; <<>>\n".to_vec(),
+    ];
+    for bytes in &samples {
+        for format in [Format::Csv, Format::TimelinejsJson] {
+            let loaded = load(bytes, "junk", Some(format), &Nothing);
+            assert!(!loaded.accepted.is_empty() || !loaded.diagnostics.is_empty(), "{bytes:?} as {format:?}: silent");
+        }
+        let _ = detect(bytes, "junk.csv");
+        let _ = load(bytes, "junk", None, &Nothing);
+    }
+    let truncated = TIMELINE.as_bytes();
+    for cut in (0..truncated.len()).step_by(7) {
+        let _ = load(&truncated[..cut], "cut", Some(Format::TimelinejsJson), &Nothing);
+    }
+    let template = TEMPLATE.as_bytes();
+    for cut in 0..template.len() {
+        let _ = load(&template[..cut], "cut", Some(Format::Csv), &Nothing);
+    }
+}
+
+#[test]
+fn detection_tells_the_formats_apart() {
+    let cases: [(&str, &str, Option<Format>); 9] = [
+        (TIMELINE, "t.json", Some(Format::TimelinejsJson)),
+        (r#"{"eras": [], "events": []}"#, "t.json", Some(Format::TimelinejsJson)),
+        (r#"{"scale": "human", "events": []}"#, "t.json", Some(Format::TimelinejsJson)),
+        ("{\n \"annals\": 1,\n \"events\": []\n}", "d.json", Some(Format::AnnalsJson)),
+        (
+            "{\n \"events\": [\n {\"id\": \"a\", \"type\": \"Call\", \"payload\": {}}\n]\n}",
+            "d.json",
+            Some(Format::AnnalsJson),
+        ),
+        (r#"{"id":"a","type":"Call","payload":{}}"#, "l.ndjson", Some(Format::AnnalsNdjson)),
+        ("Year,Month,Headline\n2024,5,x\n", "anything", Some(Format::Csv)),
+        ("\u{feff}id;type;occurred;title\n", "anything", Some(Format::Csv)),
+        ("hello world\n", "notes.txt", None),
+    ];
+    for (text, name, expected) in cases {
+        assert_eq!(detect(text.as_bytes(), name), expected, "{text}");
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Writers on the default record.
+
+fn default_record() -> Vec<Envelope> {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/azerbaijan-belarus.json")).expect("record");
+    let loaded = load(&bytes, "azerbaijan-belarus.json", None, &Nothing);
+    assert!(loaded.is_clean());
+    envelopes(loaded)
+}
+
+#[test]
+fn csv_export_reads_back_into_the_same_record() {
+    let record = default_record();
+    let out = export(&record, ExportFormat::Csv, &ExportInfo::default());
+    assert_eq!(out.written, 42);
+    let back = load(out.text.as_bytes(), "export.csv", None, &Nothing);
+    assert_eq!(back.format, Format::Csv);
+    assert!(back.is_clean(), "{:?}", problems(&back));
+    assert!(back.notes.is_empty(), "every actor is registered in the export: {:?}", back.notes);
+    // Folded, both give the same current picture of every event and actor.
+    let fold = |envs: &[Envelope]| {
+        let mut c = annals_core::Catalog::new();
+        for e in envs {
+            c.apply(e);
+        }
+        let mut events: Vec<(String, serde_json::Value)> =
+            c.events().map(|r| (r.id.to_string(), serde_json::to_value(&*r.event).unwrap_or_default())).collect();
+        events.sort_by(|a, b| a.0.cmp(&b.0));
+        let actors: Vec<serde_json::Value> =
+            c.actors().iter().map(|a| serde_json::to_value(&***a).unwrap_or_default()).collect();
+        (events, actors)
+    };
+    let (events, actors) = fold(&record);
+    let (events_back, actors_back) = fold(&envelopes(back));
+    assert_eq!(events.len(), 42);
+    assert_eq!(events_back, events);
+    // Actor sources are not in the CSV template for every actor, but names, kinds and places are.
+    assert_eq!(actors_back.len(), actors.len());
+    for (a, b) in actors.iter().zip(&actors_back) {
+        for key in ["actor", "kind", "names", "coordinates", "capital", "country", "office", "iso3", "members"] {
+            assert_eq!(a.get(key), b.get(key), "{key} of {}", a["actor"]);
+        }
+    }
+}
+
+#[test]
+fn ics_export_is_valid_icalendar() {
+    let record = default_record();
+    let out =
+        export(&record, ExportFormat::Ics, &ExportInfo { stream: Some("azerbaijan-belarus"), ..ExportInfo::default() });
+    assert_eq!((out.written, out.left_out), (42, 0));
+    assert!(out.text.ends_with("END:VCALENDAR\r\n"));
+    assert!(!out.text.replace("\r\n", "").contains('\n'), "every line ends with CRLF");
+    let mut unfolded: Vec<String> = Vec::new();
+    for line in out.text.split("\r\n").filter(|l| !l.is_empty()) {
+        assert!(line.len() <= 75, "longer than 75 octets: {line:?}");
+        match line.strip_prefix(' ') {
+            Some(rest) => unfolded.last_mut().expect("a line to continue").push_str(rest),
+            None => unfolded.push(line.to_owned()),
+        }
+    }
+    assert_eq!(unfolded.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 42);
+    assert_eq!(unfolded.iter().filter(|l| l.starts_with("UID:")).count(), 42);
+    // The two-day state visit: DTEND is the day after the last day.
+    let at = unfolded.iter().position(|l| l == "UID:2024-05-16-state-visit@azerbaijan-belarus").expect("visit");
+    let block: Vec<&str> = unfolded[at..].iter().take_while(|l| *l != "END:VEVENT").map(String::as_str).collect();
+    assert!(block.contains(&"DTSTART;VALUE=DATE:20240516"), "{block:?}");
+    assert!(block.contains(&"DTEND;VALUE=DATE:20240518"), "{block:?}");
+    // A year-precision event spans its year and says so.
+    let year_events: Vec<&String> =
+        unfolded.iter().filter(|l| l.starts_with("DESCRIPTION:Date as the sources give it:")).collect();
+    assert!(!year_events.is_empty());
+    // Text is escaped: no bare comma or semicolon inside a SUMMARY.
+    for l in unfolded.iter().filter(|l| l.starts_with("SUMMARY:")) {
+        let body = &l["SUMMARY:".len()..];
+        let bare = body.char_indices().any(|(i, c)| (c == ',' || c == ';') && !body[..i].ends_with('\\'));
+        assert!(!bare, "{l}");
+    }
+}
+
+#[test]
+fn ics_folds_long_lines_on_character_boundaries() {
+    let text = format!("Year,Headline,Text\n2024,{},\"{}\"\n", "Визит; ".repeat(20), "Длинный, текст\n".repeat(20));
+    let loaded = load(text.as_bytes(), "long.csv", None, &Nothing);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    let out = export(&envelopes(loaded), ExportFormat::Ics, &ExportInfo::default());
+    let mut summary = String::new();
+    let mut in_summary = false;
+    for line in out.text.split("\r\n") {
+        assert!(line.len() <= 75);
+        if let Some(rest) = line.strip_prefix("SUMMARY:") {
+            in_summary = true;
+            summary.push_str(rest);
+        } else if let (true, Some(rest)) = (in_summary, line.strip_prefix(' ')) {
+            summary.push_str(rest);
+        } else {
+            in_summary = false;
+        }
+    }
+    assert_eq!(summary, "Визит\\; ".repeat(20).trim_end());
+    assert!(out.text.contains("DTSTART;VALUE=DATE:20240101\r\n") && out.text.contains("DTEND;VALUE=DATE:20250101\r\n"));
+}
+
+#[test]
+fn geojson_export_has_points_and_visit_lines() {
+    let record = default_record();
+    let out = export(&record, ExportFormat::Geojson, &ExportInfo::default());
+    let json: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    assert_eq!(json["type"], "FeatureCollection");
+    let features = json["features"].as_array().expect("features");
+    let count = |t: &str| features.iter().filter(|f| f["geometry"]["type"] == t).count();
+    // Every visit's visitor and host resolve to capitals (Baku and Minsk).
+    assert_eq!(count("LineString"), 12);
+    assert_eq!(count("Point") + count("MultiPoint"), 14);
+    assert_eq!(out.left_out, 16);
+    assert_eq!(features.len(), out.written);
+    assert_eq!(out.written + out.left_out, 42);
+    assert_eq!(json["left_out"], out.left_out);
+    let line = features.iter().find(|f| f["geometry"]["type"] == "LineString").expect("a line");
+    let ends = line["geometry"]["coordinates"].as_array().expect("coordinates");
+    let baku = serde_json::json!([49.8671, 40.4093]);
+    let minsk = serde_json::json!([27.559, 53.9006]);
+    assert!(ends.contains(&baku) && ends.contains(&minsk), "{ends:?}");
+    for f in features {
+        for p in f["geometry"]["coordinates"].as_array().into_iter().flatten() {
+            let flat: Vec<f64> = match p.as_array() {
+                Some(pair) => pair.iter().filter_map(serde_json::Value::as_f64).collect(),
+                None => vec![],
+            };
+            if let [lon, lat] = flat.as_slice() {
+                assert!((-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat));
+            }
+        }
+    }
+}
+
+#[test]
+fn export_format_names() {
+    for f in ExportFormat::ALL {
+        assert_eq!(f.name().parse::<ExportFormat>(), Ok(f));
+    }
+    assert!("xml".parse::<ExportFormat>().is_err());
+}
