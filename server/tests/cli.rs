@@ -83,6 +83,27 @@ fn stats_prints_the_figures_of_the_default_record() {
     assert_eq!(view["actors"]["person"], 14);
 }
 
+#[test]
+fn validate_reads_csv_and_timelinejs_files() {
+    let o = annals(&["validate", "data/examples/events.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(text.contains("ok: csv format, 9 record(s) accepted, 0 rejected"), "{text}");
+    assert!(
+        text.contains("data/examples/events.csv:4: note: record 3, visitor: actor \"alexander-lukashenko\""),
+        "{text}"
+    );
+    let o = annals(&["validate", "--json", "../shared/corpus/timelinejs/eras.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(report["format"], "timelinejs-json");
+    assert_eq!(report["accepted"], 23, "20 slides and 3 eras");
+    // Forced to read a TimelineJS file as CSV, it says what it expected.
+    let o = annals(&["validate", "--format", "csv", "../shared/corpus/timelinejs/eras.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("is neither a TimelineJS sheet"), "{}", stdout(&o));
+}
+
 /// The store commands on a real SQLite file in a temporary directory.
 mod store_commands {
     use super::*;
@@ -163,5 +184,40 @@ mod store_commands {
         let bad = annals_in(dir.path(), &["append", "--stream", "az-by"], Some("{\"id\": 1}"));
         assert_eq!(bad.status.code(), Some(1));
         assert_eq!(export_lines(dir.path(), "az-by").len(), 80, "a refused append writes nothing");
+    }
+
+    #[test]
+    fn export_writes_every_format_from_the_current_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = annals_in(dir.path(), &["import", "../shared/corpus/timelinejs/eras.json", "--stream", "eras"], None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let export = |format: &str| annals_in(dir.path(), &["export", "--stream", "eras", "--format", format], None);
+        // TimelineJS back out: the slides and the eras where they were.
+        let tl = export("timelinejs-json");
+        assert_eq!(tl.status.code(), Some(0));
+        let json: serde_json::Value = serde_json::from_slice(&tl.stdout).expect("timelinejs json");
+        assert_eq!(json["events"].as_array().map(Vec::len), Some(20));
+        assert_eq!(json["eras"].as_array().map(Vec::len), Some(3));
+        // The CSV template and TimelineJS JSON read back clean.
+        for (format, name) in [("csv", "eras.csv"), ("timelinejs-json", "eras-again.json")] {
+            let out = export(format);
+            let path = dir.path().join(name);
+            std::fs::write(&path, &out.stdout).expect("write");
+            let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
+            assert!(stdout(&check).contains("23 record(s) accepted, 0 rejected"), "{format}: {}", stdout(&check));
+        }
+        let ics = export("ics");
+        assert_eq!(ics.status.code(), Some(0));
+        let text = stdout(&ics);
+        assert_eq!(text.matches("BEGIN:VEVENT\r\n").count(), 23);
+        assert!(text.contains("UID:0602-last-great-roman-persian-war@eras\r\n"), "{text}");
+        // No place in a TimelineJS file has coordinates: every event is left out, and said so.
+        let geo = export("geojson");
+        assert_eq!(geo.status.code(), Some(0));
+        let json: serde_json::Value = serde_json::from_slice(&geo.stdout).expect("geojson");
+        assert_eq!(json["features"].as_array().map(Vec::len), Some(0));
+        assert_eq!(json["left_out"], 23);
+        assert!(String::from_utf8_lossy(&geo.stderr).contains("23 event(s) left out"));
+        assert_eq!(export("xml").status.code(), Some(2));
     }
 }

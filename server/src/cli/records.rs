@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annals_core::catalog::Catalog;
-use annals_core::format::native::{write_document, write_ndjson, DocumentInfo};
+use annals_core::format::export::{export as write_export, ExportFormat, ExportInfo};
 use annals_core::format::{load, Format};
 use annals_core::{Envelope, ExpectedVersion, Proposed, StreamName};
 use anyhow::Context;
@@ -37,7 +37,7 @@ pub struct StoreArgs {
 /// Arguments of `annals import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file to import (Annals JSON document or NDJSON log).
+    /// The file to import (Annals JSON document or NDJSON log, TimelineJS JSON, CSV, …).
     pub file: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
@@ -54,9 +54,10 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     store: StoreArgs,
-    /// Output format: annals-ndjson (envelopes with positions) or annals-json (a document).
+    /// Output format: annals-ndjson (the log, envelopes with positions), annals-json (the log
+    /// as a document), or the current record as timelinejs-json, csv, ics or geojson.
     #[arg(long, value_name = "FORMAT", default_value = "annals-ndjson")]
-    format: Format,
+    format: ExportFormat,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -200,20 +201,15 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("annals: stream {stream} has no events in {}", location.describe());
         return Ok(ExitCode::from(1));
     }
-    let text = match args.format {
-        Format::AnnalsNdjson => write_ndjson(&envelopes),
-        Format::AnnalsJson => {
-            let records: Vec<Proposed> = envelopes
-                .into_iter()
-                .map(|e| Proposed { id: e.id, event: e.event, recorded_at: Some(e.recorded_at) })
-                .collect();
-            write_document(&DocumentInfo { stream: Some(stream.as_str()), ..DocumentInfo::default() }, &records)
-        }
-        other => {
-            eprintln!("annals: cannot export to {}; expected annals-ndjson or annals-json", other.name());
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let info = ExportInfo { stream: Some(stream.as_str()), ..ExportInfo::default() };
+    let exported = write_export(&envelopes, args.format, &info);
+    if exported.left_out > 0 {
+        eprintln!(
+            "annals: {} event(s) left out: {} cannot hold them (no coordinates, or a year a calendar cannot write)",
+            exported.left_out, args.format
+        );
+    }
+    let text = exported.text;
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
         None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing to standard output")?,
