@@ -8,7 +8,7 @@
 //! - [`file_source`] is the honest fallback source of an event whose file gives none: the
 //!   file itself, by name and format.
 
-use super::{Diagnostic, Format, Loaded, Located};
+use super::{Format, Located};
 use crate::envelope::Proposed;
 use crate::event::{ActorRegistration, Event, Source};
 use crate::id::{ActorId, EventId};
@@ -56,24 +56,5 @@ pub fn file_source(format: Format, file_name: &str) -> Source {
         url: None,
         author: None,
         quote: None,
-    }
-}
-
-/// A reader that does not exist yet.
-pub(crate) fn unsupported(format: Format) -> Loaded {
-    Loaded {
-        format,
-        stream: None,
-        title: None,
-        description: None,
-        accepted: Vec::new(),
-        rejected: 0,
-        diagnostics: vec![Diagnostic {
-            line: None,
-            record: None,
-            field: String::new(),
-            message: format!("reading {} files is not supported yet", format.name()),
-        }],
-        notes: Vec::new(),
     }
 }
