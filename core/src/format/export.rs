@@ -109,7 +109,7 @@ pub struct Exported {
     /// Events written.
     pub written: usize,
     /// Live events not written because the format cannot hold them (no coordinates for
-    /// GeoJSON, a year outside 1..=9998 for iCalendar).
+    /// GeoJSON, a date before year 1 or in year 9999 for iCalendar).
     pub left_out: usize,
 }
 
@@ -443,7 +443,7 @@ fn ics_line(out: &mut String, line: &str) {
 
 fn ics_date(day: i32) -> Option<String> {
     let (y, m, d) = civil_from_days(day);
-    (0..=9999).contains(&y).then(|| format!("{y:04}{m:02}{d:02}"))
+    (1..=9999).contains(&y).then(|| format!("{y:04}{m:02}{d:02}"))
 }
 
 fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
