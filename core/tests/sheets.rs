@@ -532,3 +532,37 @@ fn export_format_names() {
     }
     assert!("xml".parse::<ExportFormat>().is_err());
 }
+
+#[test]
+fn awkward_text_survives_the_csv_template_and_icalendar_leaves_out_what_it_cannot_date() {
+    let text = "type,occurred,title,summary,documents,count,parties,source_publisher,source_title,codes\n\
+Signing,2024,\"Title, with comma; and \"\"quotes\"\"\",\"Line one\nLine two\",other: A \\| B|protocol: Second,2,aze|blr,P,T,k=v\\|w\n\
+Other,-0044-03-15,The Ides of March,,,,,P,T,\n";
+    let first = load(text.as_bytes(), "awkward.csv", None, &Nothing);
+    assert!(first.is_clean(), "{:?}", problems(&first));
+    let events = domain(&first);
+    let signing = events[0].2;
+    assert_eq!(signing.title, "Title, with comma; and \"quotes\"");
+    assert_eq!(signing.summary.as_deref(), Some("Line one\nLine two"));
+    let titles: Vec<&str> = signing.documents.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(titles, ["A | B", "Second"]);
+    assert_eq!(signing.codes.get("k").map(String::as_str), Some("v|w"));
+    let mut before: Vec<String> = events.iter().map(|(id, k, e)| format!("{id} {k} {e:?}")).collect();
+    before.sort();
+    let records = envelopes(first);
+    let out = export(&records, ExportFormat::Csv, &ExportInfo::default());
+    let back = load(out.text.as_bytes(), "back.csv", None, &Nothing);
+    assert!(back.is_clean(), "{:?}", problems(&back));
+    let mut again: Vec<String> = domain(&back).iter().map(|(id, k, e)| format!("{id} {k} {e:?}")).collect();
+    again.sort();
+    assert_eq!(again.len(), 2);
+    assert_eq!(again, before);
+    let ics = export(&records, ExportFormat::Ics, &ExportInfo::default());
+    assert_eq!((ics.written, ics.left_out), (1, 1), "44 BC has no four-digit iCalendar year");
+    assert!(ics.text.contains("SUMMARY:Title\\, with comma\\; and \"quotes\"\r\n"), "{}", ics.text);
+    let unfolded = ics.text.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("DESCRIPTION:Date as the sources give it: 2024\\nLine one\\nLine two\\nSource: P — T\r\n"),
+        "{unfolded}"
+    );
+}

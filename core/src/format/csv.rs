@@ -486,7 +486,8 @@ const DOMAIN_ONLY: [&str; 18] = [
     "id",
     "type",
 ];
-const ACTOR_ONLY: [&str; 9] = ["actor", "kind", "names", "iso3", "country", "capital", "office", "lat", "lon"];
+const ACTOR_ONLY: [&str; 10] =
+    ["actor", "kind", "names", "iso3", "country", "capital", "office", "lat", "lon", "members"];
 
 fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Parsed) {
     let mut cols = columns(header, is_template_column, parsed);
@@ -804,4 +805,86 @@ fn column_of(field: &str) -> String {
         return if rest == "en" { "title".into() } else { "names".into() };
     }
     f.split(['.', '[']).next().unwrap_or(f).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row as (line, cells) for comparing.
+    type Expected<'a> = (usize, Vec<&'a str>);
+
+    fn cells(text: &str, delimiter: char) -> Vec<(usize, Vec<String>)> {
+        rows(text, delimiter).0.into_iter().map(|r| (r.line, r.cells)).collect()
+    }
+
+    #[test]
+    fn rows_keep_quotes_newlines_and_their_first_line() {
+        let cases: Vec<(&str, char, Vec<Expected<'_>>)> = vec![
+            ("a,b\n1,2\n", ',', vec![(1, vec!["a", "b"]), (2, vec!["1", "2"])]),
+            ("a;b\r\n\"x;y\";\"say \"\"hi\"\"\"\r\n", ';', vec![(1, vec!["a", "b"]), (2, vec!["x;y", "say \"hi\""])]),
+            (
+                "a,b\n\"one\ntwo\nthree\",x\nlast,y",
+                ',',
+                vec![(1, vec!["a", "b"]), (2, vec!["one\ntwo\nthree", "x"]), (5, vec!["last", "y"])],
+            ),
+            ("a,b\n\n,\n1,\n", ',', vec![(1, vec!["a", "b"]), (4, vec!["1", ""])]),
+            ("a\tb\n<p>1</p>\t2", '\t', vec![(1, vec!["a", "b"]), (2, vec!["<p>1</p>", "2"])]),
+            ("a,\"\"\n", ',', vec![(1, vec!["a", ""])]),
+        ];
+        for (text, delimiter, expected) in cases {
+            let expected: Vec<(usize, Vec<String>)> =
+                expected.into_iter().map(|(l, c)| (l, c.into_iter().map(str::to_owned).collect())).collect();
+            assert_eq!(cells(text, delimiter), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_its_row_starts() {
+        let (rows, problems) = rows("a,b\n1,2\n3,\"open\nmore\n", ',');
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].cells, ["3", "open\nmore\n"]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(3));
+    }
+
+    #[test]
+    fn the_delimiter_is_sniffed_from_the_header_only() {
+        for (text, expected) in [
+            ("Year,Month,Headline\n1;2;3;4;5", ','),
+            ("Year;Month;Headline;\"a,b,c,d\"\n", ';'),
+            ("Year\tHeadline\n", '\t'),
+            ("single\n", ','),
+            ("", ','),
+        ] {
+            assert_eq!(sniff_delimiter(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lists_escape_their_bars() {
+        let items = ["a|b", "c\\d", " e "];
+        let joined = join_list(items);
+        assert_eq!(joined, "a\\|b|c\\\\d| e ");
+        assert_eq!(split_list(&joined), ["a|b", "c\\d", "e"]);
+        assert!(split_list("").is_empty());
+        assert_eq!(split_list("x||y|"), ["x", "y"]);
+    }
+
+    #[test]
+    fn actor_kinds_are_guessed_from_the_column() {
+        for (column, id, kind) in [
+            ("places", "minsk", ActorKind::Place),
+            ("commission", "igc", ActorKind::Commission),
+            ("visitor", "aze", ActorKind::Country),
+            ("host", "belarus", ActorKind::Country),
+            ("visitor", "aliyev", ActorKind::Person),
+            ("actors", "mfa-belarus", ActorKind::Person),
+        ] {
+            assert_eq!(guess_kind(column, id), kind, "{column} {id}");
+        }
+        assert_eq!(actor_ref("Ilham Aliyev"), ("ilham-aliyev".to_owned(), "Ilham Aliyev".to_owned()));
+        assert_eq!(actor_ref("aze"), ("aze".to_owned(), "AZE".to_owned()));
+        assert_eq!(actor_ref("ilham-aliyev").1, "Ilham Aliyev");
+    }
 }

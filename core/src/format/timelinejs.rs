@@ -194,12 +194,13 @@ impl<'a> Converter<'a> {
         if !slide.group.trim().is_empty() {
             codes.insert(format!("{CODE_PREFIX}group"), slide.group.clone());
         }
-        if slide.headline.trim() != title && html_escape(&title) != slide.headline.trim() {
-            codes.insert(format!("{CODE_PREFIX}headline"), slide.headline.clone());
+        let (headline, text) = (slide.headline.trim(), slide.text.trim());
+        if !headline.is_empty() && headline != title && html_escape(&title) != headline {
+            codes.insert(format!("{CODE_PREFIX}headline"), headline.to_owned());
         }
         // The original is kept when it is more than the text written as HTML.
-        if !slide.text.trim().is_empty() && slide.text.trim() != summary && html_escape(&summary) != slide.text.trim() {
-            codes.insert(format!("{CODE_PREFIX}text"), slide.text.clone());
+        if !text.is_empty() && text != summary && html_escape(&summary) != text {
+            codes.insert(format!("{CODE_PREFIX}text"), text.to_owned());
         }
         for (key, parts) in [("start_time", &slide.start), ("end_time", &slide.end)] {
             if !parts.time.trim().is_empty() {
@@ -501,7 +502,8 @@ fn entity(name: &str) -> Option<char> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse().ok()?,
         };
-        return char::from_u32(code);
+        // Control characters are not text; `&#0;` stays as written.
+        return char::from_u32(code).filter(|c| !c.is_control());
     }
     Some(match name {
         "amp" => '&',
@@ -838,5 +840,45 @@ impl LineIndex {
     pub(crate) fn line_of(&self, text: &str, part: &str) -> usize {
         let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
         self.starts.partition_point(|s| *s <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        for (html, text) in [
+            ("plain text", "plain text"),
+            ("<p>One</p><p>Two</p>", "One\nTwo"),
+            ("a<br>b<br/>c", "a\nb\nc"),
+            ("<b>bold</b> and <a href=\"https://x\">link</a>", "bold and link"),
+            ("Tom &amp; Jerry &lt;3 &#8212; &#x41;&nbsp;x", "Tom & Jerry <3 — A x"),
+            ("a < b and c > d", "a < b and c > d"),
+            ("unknown &entity; & stray", "unknown &entity; & stray"),
+            ("  spaced \n\n  out  ", "spaced out"),
+            ("<ul><li>one</li><li>two</li></ul>", "one\ntwo"),
+            ("<script>x</script>", "x"),
+            ("&#xFFFFFFFF; &#0;", "&#xFFFFFFFF; &#0;"),
+        ] {
+            assert_eq!(plain_text(html), text, "{html:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_text_reads_back_as_the_same_text() {
+        for text in ["a < b & \"c\"", "line one\nline two", "<b>not markup</b>"] {
+            assert_eq!(plain_text(&html_escape(text)), text);
+        }
+    }
+
+    #[test]
+    fn ids_are_stable_and_valid() {
+        assert_eq!(slug_or_hash("Muhammad Migrates from Mecca to Medina"), "muhammad-migrates-from-mecca-to-medina");
+        assert_eq!(slug_or_hash("Визит"), slug_or_hash("Визит"));
+        assert_eq!(slug_or_hash("Визит").len(), 16);
+        assert!(check_event_id(&id_safe("has spaces & symbols")).is_ok());
+        assert!(check_event_id(&id_safe("   ")).is_ok());
     }
 }
