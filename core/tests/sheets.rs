@@ -255,6 +255,16 @@ fn timelinejs_sheet_with_semicolons_bom_crlf_and_multiline_cells() {
     assert_eq!(lines, [Some(3), Some(6), Some(7), Some(8)]);
 }
 
+#[test]
+fn older_and_newer_timelinejs_sheet_columns() {
+    let text = "Year,Headline,Tag,Media,Alt Text\n2024,Visit,Calls,https://example.org/a.jpg,Two presidents\n";
+    let loaded = read(text, Format::Csv);
+    assert!(loaded.is_clean() && loaded.notes.is_empty(), "{:?} {:?}", problems(&loaded), loaded.notes);
+    let events = domain(&loaded);
+    assert_eq!(events[0].1, EventKind::Call, "a v1 Tag is the group");
+    assert_eq!(events[0].2.codes.get("timelinejs:media.alt").map(String::as_str), Some("Two presidents"));
+}
+
 // ----------------------------------------------------------------------------------------
 // CSV: the Annals template.
 

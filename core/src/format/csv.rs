@@ -171,7 +171,7 @@ pub const TEMPLATE_COLUMNS: [&str; 30] = [
 pub const SOURCE_PARTS: [&str; 6] = ["publisher", "title", "url", "date", "author", "quote"];
 
 /// The TimelineJS sheet columns Annals reads.
-const SHEET_COLUMNS: [&str; 18] = [
+const SHEET_COLUMNS: [&str; 20] = [
     "year",
     "month",
     "day",
@@ -190,6 +190,10 @@ const SHEET_COLUMNS: [&str; 18] = [
     "type",
     "group",
     "background",
+    // Added to the template in December 2024.
+    "alt text",
+    // What version 1 sheets call the group.
+    "tag",
 ];
 
 /// Which sheet a header row is.
@@ -359,13 +363,14 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         slide.end.time = get("end time");
         slide.headline = get("headline");
         slide.text = cell(row, &cols, "text").to_owned();
-        slide.group = get("group");
+        slide.group = if cols.contains_key("group") { get("group") } else { get("tag") };
         for (column, key) in [
             ("display date", "display_date"),
             ("media", "media.url"),
             ("media credit", "media.credit"),
             ("media caption", "media.caption"),
             ("media thumbnail", "media.thumbnail"),
+            ("alt text", "media.alt"),
         ] {
             slide.extra.insert(key.into(), get(column));
         }

@@ -204,10 +204,11 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let info = ExportInfo { stream: Some(stream.as_str()), ..ExportInfo::default() };
     let exported = write_export(&envelopes, args.format, &info);
     if exported.left_out > 0 {
-        eprintln!(
-            "annals: {} event(s) left out: {} cannot hold them (no coordinates, or a year a calendar cannot write)",
-            exported.left_out, args.format
-        );
+        let why = match args.format {
+            ExportFormat::Geojson => "no coordinates are known for them",
+            _ => "their dates cannot be written in this format",
+        };
+        eprintln!("annals: {} event(s) left out of the {} file: {why}", exported.left_out, args.format);
     }
     let text = exported.text;
     match &args.output {
