@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::import::Actors;
-use super::timelinejs::{slug_or_hash, Converter, Part, Slide, SlideKind};
+use super::timelinejs::{slug, slug_or_hash, Converter, Part, Slide, SlideKind};
 use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
 use crate::envelope::{decode_event, Proposed};
 use crate::event::{ActorKind, ActorRegistration};
@@ -466,9 +466,10 @@ fn actor_ref(text: &str) -> (String, String) {
         };
         return (text.to_owned(), name);
     }
-    let slug = slug_or_hash(text);
-    let id = if slug.chars().all(|c| c.is_ascii_hexdigit()) && !text.is_ascii() { text.to_owned() } else { slug };
-    (id, text.to_owned())
+    // A name with no Latin letters gives no id: it stays as written, and validation says
+    // what an id may be (register the actor in its own row instead).
+    let id = slug(text);
+    (if id.is_empty() { text.to_owned() } else { id }, text.to_owned())
 }
 
 const DOMAIN_ONLY: [&str; 18] = [
@@ -891,5 +892,7 @@ mod tests {
         assert_eq!(actor_ref("Ilham Aliyev"), ("ilham-aliyev".to_owned(), "Ilham Aliyev".to_owned()));
         assert_eq!(actor_ref("aze"), ("aze".to_owned(), "AZE".to_owned()));
         assert_eq!(actor_ref("ilham-aliyev").1, "Ilham Aliyev");
+        assert_eq!(actor_ref("Café Européen").0, "cafe-europeen");
+        assert_eq!(actor_ref("Ильхам Алиев").0, "Ильхам Алиев");
     }
 }

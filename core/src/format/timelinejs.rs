@@ -365,11 +365,12 @@ fn id_safe(text: &str) -> String {
     }
 }
 
-/// A lowercase ASCII slug of a title (at most 60 characters), or a hash when the title has
-/// no ASCII letters or digits (a Cyrillic headline), so the id is stable either way.
-pub(crate) fn slug_or_hash(title: &str) -> String {
+/// A lowercase ASCII slug of a text, at most 60 characters: `"Last great Roman-Persian War."`
+/// → `last-great-roman-persian-war`. Empty when the text has no ASCII letters or digits.
+pub(crate) fn slug(text: &str) -> String {
     let mut slug = String::new();
-    for c in title.chars() {
+    for c in text.chars() {
+        let c = fold_latin(c);
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
@@ -379,11 +380,45 @@ pub(crate) fn slug_or_hash(title: &str) -> String {
             break;
         }
     }
-    let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// A Latin letter with a diacritic as its base letter (`é` → `e`, `ə` → `e`, `ş` → `s`),
+/// so names in Azerbaijani, Turkish and most European languages keep readable slugs.
+fn fold_latin(c: char) -> char {
+    const FOLDS: [(&str, char); 16] = [
+        ("àáâãäåāăąǎ", 'a'),
+        ("çćĉċč", 'c'),
+        ("ďđ", 'd'),
+        ("èéêëēĕėęěəǝ", 'e'),
+        ("ĝğġģ", 'g'),
+        ("ìíîïĩīĭįı", 'i'),
+        ("ķ", 'k'),
+        ("ĺļľŀł", 'l'),
+        ("ñńņňŉ", 'n'),
+        ("òóôõöøōŏő", 'o'),
+        ("ŕŗř", 'r'),
+        ("śŝşšș", 's'),
+        ("ţťțŧ", 't'),
+        ("ùúûüũūŭůűų", 'u'),
+        ("ýÿŷ", 'y'),
+        ("źżž", 'z'),
+    ];
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    if lower.is_ascii() {
+        return lower;
+    }
+    FOLDS.iter().find(|(from, _)| from.contains(lower)).map_or(c, |(_, to)| *to)
+}
+
+/// The slug of a title, or a hash when it has none (a Cyrillic headline), so an id
+/// derived from it is stable either way.
+pub(crate) fn slug_or_hash(title: &str) -> String {
+    let s = slug(title);
+    if s.is_empty() {
         format!("{:016x}", fnv(title))
     } else {
-        slug.to_owned()
+        s
     }
 }
 
@@ -876,6 +911,7 @@ mod tests {
     #[test]
     fn ids_are_stable_and_valid() {
         assert_eq!(slug_or_hash("Muhammad Migrates from Mecca to Medina"), "muhammad-migrates-from-mecca-to-medina");
+        assert_eq!(slug("Əli Əhmədov, Şuşa, Gəncə, Zürich, Łódź"), "eli-ehmedov-susa-gence-zurich-lodz");
         assert_eq!(slug_or_hash("Визит"), slug_or_hash("Визит"));
         assert_eq!(slug_or_hash("Визит").len(), 16);
         assert!(check_event_id(&id_safe("has spaces & symbols")).is_ok());
