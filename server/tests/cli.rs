@@ -98,6 +98,11 @@ fn validate_reads_csv_and_timelinejs_files() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(report["format"], "timelinejs-json");
     assert_eq!(report["accepted"], 23, "20 slides and 3 eras");
+    let o = annals(&["validate", "--json", "data/examples/events.csv"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(report["notes"].as_array().map(Vec::len), Some(3), "three actors registered on the fly");
+    assert_eq!(report["notes"][0]["field"], "visitor");
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(0));
     // Forced to read a TimelineJS file as CSV, it says what it expected.
     let o = annals(&["validate", "--format", "csv", "../shared/corpus/timelinejs/eras.json"]);
     assert_eq!(o.status.code(), Some(1));
@@ -191,6 +196,12 @@ mod store_commands {
         let dir = tempfile::tempdir().expect("tempdir");
         let o = annals_in(dir.path(), &["import", "../shared/corpus/timelinejs/eras.json", "--stream", "eras"], None);
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        // The ids of slides without a unique_id are derived, the same every time: importing
+        // the file again is idempotent.
+        let again =
+            annals_in(dir.path(), &["import", "../shared/corpus/timelinejs/eras.json", "--stream", "eras"], None);
+        assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+        assert!(stdout(&again).contains("already there: 23 record(s)"), "{}", stdout(&again));
         let export = |format: &str| annals_in(dir.path(), &["export", "--stream", "eras", "--format", format], None);
         // TimelineJS back out: the slides and the eras where they were.
         let tl = export("timelinejs-json");
