@@ -21,7 +21,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use super::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
 use super::native::{write_document, write_ndjson, DocumentInfo};
@@ -192,106 +193,142 @@ fn html_for(current: &str, original: Option<&str>, one_line: bool) -> String {
     html_escape(current)
 }
 
-fn tl_date(date: PartialDate, time: Option<&str>, display: Option<&str>) -> Value {
-    let mut d = Map::new();
-    d.insert("year".into(), Value::from(date.year_value()));
-    if let Some(m) = date.month_value() {
-        d.insert("month".into(), Value::from(m));
-    }
-    if let Some(day) = date.day_value() {
-        d.insert("day".into(), Value::from(day));
-    }
+/// A TimelineJS file, its fields in the order TimelineJS documents them.
+#[derive(Serialize)]
+struct TlFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<TlTitle>,
+    events: Vec<TlSlide>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    eras: Vec<TlSlide>,
+}
+
+#[derive(Serialize)]
+struct TlTitle {
+    text: TlText,
+}
+
+#[derive(Serialize)]
+struct TlText {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TlDate {
+    year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    month: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    day: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hour: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minute: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    second: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TlSlide {
+    start_date: TlDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<TlDate>,
+    text: TlText,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    media: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_date: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    background: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    autolink: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unique_id: Option<String>,
+}
+
+fn tl_date(date: PartialDate, time: Option<&str>, display: Option<&str>) -> TlDate {
+    let mut d = TlDate {
+        year: date.year_value(),
+        month: date.month_value(),
+        day: date.day_value(),
+        hour: None,
+        minute: None,
+        second: None,
+        display_date: display.map(str::to_owned),
+    };
     if let Some(t) = time {
         let parts: Vec<Option<u32>> = t.split(':').map(|p| p.trim().parse().ok()).collect();
         if let [Some(h), Some(m)] | [Some(h), Some(m), _] = parts.as_slice() {
-            d.insert("hour".into(), Value::from(*h));
-            d.insert("minute".into(), Value::from(*m));
+            d.hour = Some(*h);
+            d.minute = Some(*m);
             if let [_, _, Some(s)] = parts.as_slice() {
-                d.insert("second".into(), Value::from(*s));
+                d.second = Some(*s);
             }
         }
     }
-    if let Some(text) = display {
-        d.insert("display_date".into(), Value::from(text));
-    }
-    Value::Object(d)
+    d
 }
 
 fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
-    let mut slides = Vec::new();
-    let mut eras = Vec::new();
+    let mut file = TlFile { title: None, events: Vec::new(), eras: Vec::new() };
     for r in events {
         let e = &r.event;
-        let mut slide = Map::new();
         let start = e.occurred.start();
-        slide.insert("start_date".into(), tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")));
-        if let Some(end) = e.occurred.end() {
-            slide.insert("end_date".into(), tl_date(end, code(r, "end_time"), code(r, "end_date.display_date")));
-        }
-        let mut text = Map::new();
-        text.insert("headline".into(), Value::from(html_for(&e.title, code(r, "headline"), true)));
-        if let Some(summary) = &e.summary {
-            text.insert("text".into(), Value::from(html_for(summary, code(r, "text"), false)));
-        }
-        slide.insert("text".into(), Value::Object(text));
-        let is_era = code(r, "type") == Some("era");
-        if is_era {
+        let mut slide = TlSlide {
+            start_date: tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")),
+            end_date: e.occurred.end().map(|end| tl_date(end, code(r, "end_time"), code(r, "end_date.display_date"))),
+            text: TlText {
+                headline: Some(html_for(&e.title, code(r, "headline"), true)),
+                text: e.summary.as_deref().map(|s| html_for(s, code(r, "text"), false)),
+            },
+            media: BTreeMap::new(),
+            group: None,
+            display_date: None,
+            background: BTreeMap::new(),
+            autolink: None,
+            unique_id: None,
+        };
+        if code(r, "type") == Some("era") {
             // An era needs an end; a single date spans itself.
-            if e.occurred.end().is_none() {
-                slide.insert("end_date".into(), tl_date(start, None, None));
+            if slide.end_date.is_none() {
+                slide.end_date = Some(tl_date(start, None, None));
             }
-            eras.push(Value::Object(slide));
+            file.eras.push(slide);
             continue;
         }
-        let mut media = Map::new();
-        let mut background = Map::new();
         for (key, value) in &e.codes {
             let Some(rest) = key.strip_prefix(CODE_PREFIX) else { continue };
             if let Some(k) = rest.strip_prefix("media.") {
-                media.insert(k.to_owned(), Value::from(value.as_str()));
+                slide.media.insert(k.to_owned(), value.clone());
             } else if let Some(k) = rest.strip_prefix("background.") {
-                background.insert(k.to_owned(), Value::from(value.as_str()));
+                slide.background.insert(k.to_owned(), value.clone());
             }
         }
-        if media.contains_key("url") {
-            slide.insert("media".into(), Value::Object(media));
-        }
-        if !background.is_empty() {
-            slide.insert("background".into(), Value::Object(background));
+        if !slide.media.contains_key("url") {
+            slide.media.clear();
         }
         // The group the file gave; an Annals event is grouped by its kind (Other is no group).
-        let group = code(r, "group").or((r.kind != EventKind::Other).then(|| r.kind.label()));
-        if let Some(group) = group {
-            slide.insert("group".into(), Value::from(group));
-        }
-        if let Some(d) = code(r, "display_date") {
-            slide.insert("display_date".into(), Value::from(d));
-        }
-        if code(r, "autolink") == Some("false") {
-            slide.insert("autolink".into(), Value::Bool(false));
-        }
-        let unique = code(r, "unique_id").unwrap_or(r.id.as_str());
-        slide.insert("unique_id".into(), Value::from(unique));
-        slides.push(Value::Object(slide));
+        slide.group = code(r, "group").or((r.kind != EventKind::Other).then(|| r.kind.label())).map(str::to_owned);
+        slide.display_date = code(r, "display_date").map(str::to_owned);
+        slide.autolink = (code(r, "autolink") == Some("false")).then_some(false);
+        slide.unique_id = Some(code(r, "unique_id").unwrap_or(r.id.as_str()).to_owned());
+        file.events.push(slide);
     }
-    let mut top = Map::new();
     let title = info.title.or(info.stream);
     if title.is_some() || info.description.is_some() {
-        let mut text = Map::new();
-        if let Some(t) = title {
-            text.insert("headline".into(), Value::from(html_escape(t)));
-        }
-        if let Some(d) = info.description {
-            text.insert("text".into(), Value::from(html_escape(d)));
-        }
-        top.insert("title".into(), json!({ "text": text }));
+        file.title = Some(TlTitle {
+            text: TlText { headline: title.map(html_escape), text: info.description.map(html_escape) },
+        });
     }
-    let written = slides.len() + eras.len();
-    top.insert("events".into(), Value::Array(slides));
-    if !eras.is_empty() {
-        top.insert("eras".into(), Value::Array(eras));
-    }
-    let mut text = serde_json::to_string_pretty(&Value::Object(top)).unwrap_or_default();
+    let written = file.events.len() + file.eras.len();
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
     text.push('\n');
     Exported { text, written, left_out: 0 }
 }
