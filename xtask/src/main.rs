@@ -209,7 +209,8 @@ fn fuzz(ws: &Workspace, seconds: u64) -> Result {
         .map(|target| {
             let corpus = format!("{FUZZ_DIR}/corpus/{target}");
             let line = format!(
-                "cargo +nightly fuzz run --fuzz-dir {FUZZ_DIR} {target} {corpus} -- -max_total_time={seconds} -max_len={SEED_BYTES}"
+                "cargo +nightly fuzz run --fuzz-dir {FUZZ_DIR} {target} {corpus} -- -max_total_time={seconds} \
+                 -max_len={SEED_BYTES} -dict={FUZZ_DIR}/formats.dict"
             );
             Step::command(&format!("fuzz {target} ({seconds} s)"), ws.line(&line))
         })

@@ -1316,4 +1316,13 @@ mod tests {
         // --format wins over detection.
         assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
     }
+
+    #[test]
+    fn detect_does_not_slice_a_first_line_inside_a_character() {
+        // Found by review while fuzzing: the header check cut the first line at byte 13,
+        // which panics when byte 13 is inside a multi-byte character.
+        assert_eq!(crate::format::detect("GLOBALEVENTIé\t1".as_bytes(), "x"), None);
+        assert_eq!(crate::format::detect("\"ééééééé".as_bytes(), "x"), None);
+        assert_eq!(crate::format::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
+    }
 }

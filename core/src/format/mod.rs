@@ -312,7 +312,7 @@ fn detect_json_object(text: &str) -> Option<Format> {
 /// - HistoryAtState: an XML document whose root is `<visits>` or `<trips>`.
 fn detect_event_data(text: &str, first: &str) -> Option<Format> {
     let head = first.trim_start_matches('"');
-    if head.len() >= 13 && head[..13].eq_ignore_ascii_case("GLOBALEVENTID") {
+    if head.get(..13).is_some_and(|h| h.eq_ignore_ascii_case("GLOBALEVENTID")) {
         return Some(Format::Gdelt);
     }
     if first.contains('\t') {
