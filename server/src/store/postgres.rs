@@ -65,16 +65,17 @@
 //! folded). It loops:
 //!
 //! 1. wait for one append request, then take every request already queued (a group);
-//! 2. `BEGIN` (read committed); `SELECT position FROM log_head FOR UPDATE` — the lock;
+//! 2. `BEGIN` (read committed); `SELECT position FROM log_head FOR UPDATE` — the lock — and,
+//!    pipelined behind it (so it runs once the lock is held), read in one statement the
+//!    stored rows of every id the group names;
 //! 3. fold the rows after the state's last position up to the head into the state (the
 //!    appends of other replicas), checking they are gapless and consecutive per stream;
-//! 4. read in one statement the stored rows of every id the group names;
-//! 5. plan each request in arrival order with [`plan_append`] against the state and those
+//! 4. plan each request in arrival order with [`plan_append`] against the state and those
 //!    rows (both already include the earlier requests of the group); a rejected request
 //!    changes nothing, an accepted one takes the next positions and is folded in;
-//! 6. insert every accepted envelope in one statement (`UNNEST`), set the head, and
-//!    `pg_notify` the store's channel;
-//! 7. `COMMIT` — durable before it returns (the store refuses `synchronous_commit=off`
+//! 5. insert every accepted envelope in one statement (`UNNEST`), and, pipelined, set the
+//!    head and `pg_notify` the store's channel;
+//! 6. `COMMIT` — durable before it returns (the store refuses `synchronous_commit=off`
 //!    for its session) — then publish the new position locally and answer each request.
 //!
 //! If anything fails, the transaction is rolled back and every request of the group gets a
@@ -714,7 +715,7 @@ impl Writer {
         }
     }
 
-    /// Steps 2–7 of the commit protocol, except answering. `Err` means the whole group
+    /// Steps 2–6 of the commit protocol, except answering. `Err` means the whole group
     /// failed and nothing of it was acknowledged.
     async fn try_group(&mut self, group: &mut [Request]) -> Result<Vec<Outcome>, StoreError> {
         let now = (self.clock)();
@@ -724,15 +725,21 @@ impl Writer {
         let Some(conn) = self.conn.as_mut() else { return Err(StoreError::Closed) };
         let mut state = self.state.take().unwrap_or_default();
         let tx = conn.client.transaction().await.map_err(pg)?;
-        let head = tx.query_one(&conn.lock_head, &[]).await.map_err(pg)?.get::<_, i64>(0) as u64;
+        // Pipelined: the server runs the id lookup after the lock is granted, so it sees every
+        // commit before ours (read committed: each statement reads what is committed when it
+        // starts).
+        let ids: Vec<&str> = group.iter().flat_map(|r| r.batch.iter().map(|p| p.id.as_str())).collect();
+        let by_ids: [&(dyn ToSql + Sync); 1] = [&ids];
+        let (head, found) =
+            tokio::try_join!(tx.query_one(&conn.lock_head, &[]), tx.query(&conn.by_ids, &by_ids)).map_err(pg)?;
+        let head = head.get::<_, i64>(0) as u64;
         if head < state.last_position {
             state = State::default();
         }
         fold_after(&tx, &conn.after, &mut state, head).await?;
 
-        let ids: Vec<&str> = group.iter().flat_map(|r| r.batch.iter().map(|p| p.id.as_str())).collect();
         let mut stored = HashMap::new();
-        for row in tx.query(&conn.by_ids, &[&ids]).await.map_err(pg)? {
+        for row in found {
             let (env, _) = envelope(&row)?;
             stored.insert(env.id.clone(), (env.position, env.stream, Proposed::new(env.id, env.event)));
         }
@@ -783,8 +790,9 @@ impl Writer {
                 &rows.schema_version,
                 &rows.payload,
             ];
-            tx.execute(&conn.insert, &params).await.map_err(pg)?;
-            tx.query(&conn.advance, &[&(state.last_position as i64), &self.channel]).await.map_err(pg)?;
+            let last = state.last_position as i64;
+            let advance: [&(dyn ToSql + Sync); 2] = [&last, &self.channel];
+            tokio::try_join!(tx.execute(&conn.insert, &params), tx.query(&conn.advance, &advance)).map_err(pg)?;
         }
         tx.commit().await.map_err(pg)?;
         self.state = Some(state);
