@@ -47,7 +47,10 @@ impl Cluster {
         let bin = postgres_bin()?;
         let as_postgres = capture(&mut ws.line("id -u")).as_deref() == Some("0");
         let port = free_port()?;
-        let dir = std::env::temp_dir().join(format!("annals-postgres-{}-{port}", std::process::id()));
+        // `/tmp` rather than `$TMPDIR`: the `postgres` user must reach the folder, and the
+        // socket path in it must stay under the 107 bytes a Unix socket name may have.
+        let tmp = Some(PathBuf::from("/tmp")).filter(|t| t.is_dir()).unwrap_or_else(std::env::temp_dir);
+        let dir = tmp.join(format!("annals-postgres-{}-{port}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| format!("removing the stale {}: {e}", dir.display()))?;
         }
