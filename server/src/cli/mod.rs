@@ -35,10 +35,11 @@ pub enum Command {
     Validate(validate::Args),
     /// Print figures of a file of events: events per kind and year, actors, documents signed.
     Stats(stats::Args),
-    /// Run the service: the event store (SQLite), the HTTP API and the web app.
+    /// Run the service: the event store (SQLite, or PostgreSQL with --store), the HTTP API and the web app.
     ///
     /// Loads the default record into an empty store on first start. Writes need the bearer
-    /// token (--token, ANNALS_TOKEN, or the one generated into <db>.token).
+    /// token (--token, ANNALS_TOKEN, or the one generated into <db>.token; with --store it
+    /// must be given, and every replica of one database gets the same).
     Serve(serve::Args),
     /// Import a file of events into a stream of the store, all or nothing (unless --keep-valid).
     ///
