@@ -422,5 +422,13 @@ async fn the_record_commands_work_on_postgres() {
         .expect("run annals");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--store expects a postgres://"));
+    // Replicas share one token: serve does not make one up for a database.
+    let out = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-seed", "--store", &url])
+        .env_remove("ANNALS_TOKEN")
+        .output()
+        .expect("run annals");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give the write token"));
     schemas.drop_all().await;
 }
