@@ -8,7 +8,8 @@
 //!
 //! - `timelinejs-json`: slides and eras. What the TimelineJS reader kept under
 //!   `timelinejs:` codes goes back where it came from, so a TimelineJS file survives a trip
-//!   through Annals. TimelineJS has no actors and no sources: those are not written.
+//!   through Annals. Sources close each slide's text as a paragraph the reader takes back;
+//!   TimelineJS has no actors, so those are not written.
 //! - `csv`: the Annals CSV template (actor rows, then event rows), which the CSV reader reads
 //!   back into the same current record.
 //! - `ics`: one all-day `VEVENT` per event (RFC 5545). A year- or month-precision date spans
@@ -26,7 +27,7 @@ use serde_json::{json, Value};
 
 use super::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
 use super::native::{write_document, write_ndjson, DocumentInfo};
-use super::timelinejs::{html_escape, plain_text, CODE_PREFIX};
+use super::timelinejs::{html_escape, plain_text, sources_paragraph, CODE_PREFIX};
 use crate::catalog::{Catalog, Resolved};
 use crate::date::{civil_from_days, PartialDate};
 use crate::envelope::{Envelope, Proposed};
@@ -253,6 +254,16 @@ struct TlSlide {
     unique_id: Option<String>,
 }
 
+/// A slide's text: the summary (as the HTML it came with, while that still fits), then the
+/// sources, which TimelineJS has no field for.
+fn slide_text(r: &Resolved) -> Option<String> {
+    let summary = r.event.summary.as_deref().map(|s| html_for(s, code(r, "text"), false));
+    match (summary, sources_paragraph(&r.event.sources)) {
+        (Some(text), Some(sources)) => Some(format!("{text}{sources}")),
+        (text, sources) => text.or(sources),
+    }
+}
+
 fn tl_date(date: PartialDate, time: Option<&str>, display: Option<&str>) -> TlDate {
     let mut d = TlDate {
         year: date.year_value(),
@@ -284,10 +295,7 @@ fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         let mut slide = TlSlide {
             start_date: tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")),
             end_date: e.occurred.end().map(|end| tl_date(end, code(r, "end_time"), code(r, "end_date.display_date"))),
-            text: TlText {
-                headline: Some(html_for(&e.title, code(r, "headline"), true)),
-                text: e.summary.as_deref().map(|s| html_for(s, code(r, "text"), false)),
-            },
+            text: TlText { headline: Some(html_for(&e.title, code(r, "headline"), true)), text: slide_text(r) },
             media: BTreeMap::new(),
             group: None,
             display_date: None,

@@ -58,3 +58,14 @@ pub fn file_source(format: Format, file_name: &str) -> Source {
         quote: None,
     }
 }
+
+/// True for a source [`file_source`] made: it names a file Annals read, not a publication,
+/// so writers for other tools leave it out.
+pub fn is_file_source(source: &Source) -> bool {
+    source.publisher.ends_with(" file")
+        && source.title.as_deref().is_some_and(|t| t.starts_with("Imported from "))
+        && source.url.is_none()
+        && source.date.is_none()
+        && source.author.is_none()
+        && source.quote.is_none()
+}

@@ -23,8 +23,11 @@
 //! - The event id is the slide's `unique_id` (made into a valid id if needed); otherwise it
 //!   is derived from the start date and the headline, so importing the same file twice
 //!   gives the same ids (and the second import is idempotent).
-//! - Every event cites the file itself ([`super::import::file_source`]): TimelineJS has no
-//!   sources, and a media link illustrates a slide rather than vouching for it.
+//! - TimelineJS has no sources. The writer closes a slide's text with a paragraph that shows
+//!   them and carries each field in `data-` attributes ([`sources_paragraph`]); the reader
+//!   takes them back from it. Any other slide cites the file itself
+//!   ([`super::import::file_source`]): a media link illustrates a slide rather than vouching
+//!   for it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,7 +38,7 @@ use super::import::file_source;
 use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
 use crate::date::{Occurred, PartialDate};
 use crate::envelope::Proposed;
-use crate::event::{DomainEvent, Event, EventKind};
+use crate::event::{DomainEvent, Event, EventKind, Source};
 use crate::id::check_event_id;
 use crate::validate::Known;
 
@@ -157,7 +160,8 @@ impl<'a> Converter<'a> {
             }
         };
         let headline_plain = one_line(&plain_text(&slide.headline));
-        let summary = plain_text(&slide.text);
+        let (text_html, carried) = take_sources(&slide.text, &mut notes);
+        let summary = plain_text(&text_html);
         let title = if !headline_plain.is_empty() {
             headline_plain.clone()
         } else if !summary.is_empty() {
@@ -194,7 +198,7 @@ impl<'a> Converter<'a> {
         if !slide.group.trim().is_empty() {
             codes.insert(format!("{CODE_PREFIX}group"), slide.group.clone());
         }
-        let (headline, text) = (slide.headline.trim(), slide.text.trim());
+        let (headline, text) = (slide.headline.trim(), text_html.trim());
         if !headline.is_empty() && headline != title && html_escape(&title) != headline {
             codes.insert(format!("{CODE_PREFIX}headline"), headline.to_owned());
         }
@@ -221,7 +225,7 @@ impl<'a> Converter<'a> {
         let kind = if slide.kind == SlideKind::Era { EventKind::Other } else { kind_of_group(&slide.group) };
         let mut event = DomainEvent::new(occurred, title);
         event.summary = Some(summary).filter(|s| !s.is_empty());
-        event.sources = vec![file_source(self.format, self.file_name)];
+        event.sources = if carried.is_empty() { vec![file_source(self.format, self.file_name)] } else { carried };
         event.codes = codes;
         event.tags = tags;
         for (field, message) in notes {
@@ -538,7 +542,7 @@ fn entity(name: &str) -> Option<char> {
             None => num.parse().ok()?,
         };
         // Control characters are not text; `&#0;` stays as written.
-        return char::from_u32(code).filter(|c| !c.is_control());
+        return char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'));
     }
     Some(match name {
         "amp" => '&',
@@ -574,6 +578,126 @@ pub fn html_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
+    out
+}
+
+/// The class of the paragraph that carries an event's sources through TimelineJS, which has
+/// no field for them: people see "Sources: …" under the text, and every field of each source
+/// is in `data-` attributes, so reading the file back restores the sources exactly.
+const SOURCES_CLASS: &str = "annals-sources";
+const SOURCE_CLASS: &str = "annals-source";
+
+/// The paragraph of sources to append to a slide's text; `None` when there is nothing to cite
+/// (sources Annals made for an imported file are left out).
+pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
+    let items: Vec<String> = sources
+        .iter()
+        .filter(|s| !super::import::is_file_source(s))
+        .map(|s| {
+            let mut attrs = format!(" data-publisher=\"{}\"", attr_escape(&s.publisher));
+            let date = s.date.map(|d| d.to_string());
+            for (name, value) in [
+                ("title", s.title.as_deref()),
+                ("date", date.as_deref()),
+                ("url", s.url.as_deref()),
+                ("author", s.author.as_deref()),
+                ("quote", s.quote.as_deref()),
+            ] {
+                if let Some(v) = value {
+                    attrs.push_str(&format!(" data-{name}=\"{}\"", attr_escape(v)));
+                }
+            }
+            let mut shown = html_escape(&s.publisher);
+            if let Some(t) = &s.title {
+                shown.push_str(" — ");
+                shown.push_str(&html_escape(t));
+            }
+            if let Some(url) = s.url.as_deref().filter(|u| crate::validate::check_url(u).is_ok()) {
+                shown = format!("<a href=\"{}\">{shown}</a>", attr_escape(url));
+            }
+            format!("<span class=\"{SOURCE_CLASS}\"{attrs}>{shown}</span>")
+        })
+        .collect();
+    (!items.is_empty()).then(|| format!("<p class=\"{SOURCES_CLASS}\">Sources: {}</p>", items.join("; ")))
+}
+
+/// Splits a slide's text into the text proper and the sources its closing
+/// [`sources_paragraph`] carries (none when it has no such paragraph).
+fn take_sources(html: &str, notes: &mut Vec<(String, String)>) -> (String, Vec<Source>) {
+    let marker = format!("<p class=\"{SOURCES_CLASS}\">");
+    let Some(start) = html.rfind(&marker) else { return (html.to_owned(), Vec::new()) };
+    let inner = &html[start + marker.len()..];
+    let Some(end) = inner.find("</p>").filter(|e| inner[e + 4..].trim().is_empty()) else {
+        return (html.to_owned(), Vec::new());
+    };
+    let mut sources = Vec::new();
+    let open = format!("<span class=\"{SOURCE_CLASS}\"");
+    let mut rest = &inner[..end];
+    while let Some(i) = rest.find(&open) {
+        let Some(close) = rest[i..].find('>') else { break };
+        let tag = &rest[i..i + close];
+        let date = attr(tag, "data-date");
+        let parsed_date = date.as_deref().and_then(|d| d.parse().ok());
+        if let (Some(d), None) = (&date, parsed_date) {
+            notes.push(("text.text".into(), format!("a source's date {d:?} is not a date; it is left out")));
+        }
+        sources.push(Source {
+            publisher: attr(tag, "data-publisher").unwrap_or_default(),
+            title: attr(tag, "data-title"),
+            date: parsed_date,
+            url: attr(tag, "data-url"),
+            author: attr(tag, "data-author"),
+            quote: attr(tag, "data-quote"),
+        });
+        rest = &rest[i + close..];
+    }
+    (html[..start].trim_end().to_owned(), sources)
+}
+
+/// The value of an attribute written by [`sources_paragraph`], entities decoded.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let from = tag.find(&key)? + key.len();
+    let len = tag[from..].find('"')?;
+    Some(decode_entities(&tag[from..from + len]))
+}
+
+/// Text as an attribute value: `& < > "` and line breaks as entities.
+fn attr_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Entities decoded, nothing else changed.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').filter(|e| *e <= 10);
+        match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
