@@ -730,9 +730,11 @@ impl Writer {
         // starts).
         let ids: Vec<&str> = group.iter().flat_map(|r| r.batch.iter().map(|p| p.id.as_str())).collect();
         let by_ids: [&(dyn ToSql + Sync); 1] = [&ids];
-        let (head, found) =
-            tokio::try_join!(tx.query_one(&conn.lock_head, &[]), tx.query(&conn.by_ids, &by_ids)).map_err(pg)?;
-        let head = head.get::<_, i64>(0) as u64;
+        // `join!`, not `try_join!`: when the first statement fails the second fails too
+        // ("transaction is aborted"), and the first error is the one that says why.
+        let (head, found) = tokio::join!(tx.query_one(&conn.lock_head, &[]), tx.query(&conn.by_ids, &by_ids));
+        let head = head.map_err(pg)?.get::<_, i64>(0) as u64;
+        let found = found.map_err(pg)?;
         if head < state.last_position {
             state = State::default();
         }
@@ -792,7 +794,10 @@ impl Writer {
             ];
             let last = state.last_position as i64;
             let advance: [&(dyn ToSql + Sync); 2] = [&last, &self.channel];
-            tokio::try_join!(tx.execute(&conn.insert, &params), tx.query(&conn.advance, &advance)).map_err(pg)?;
+            let (inserted, advanced) =
+                tokio::join!(tx.execute(&conn.insert, &params), tx.query(&conn.advance, &advance));
+            inserted.map_err(pg)?;
+            advanced.map_err(pg)?;
         }
         tx.commit().await.map_err(pg)?;
         self.state = Some(state);
