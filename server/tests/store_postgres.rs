@@ -158,6 +158,89 @@ async fn replicas_append_gaplessly_and_a_follower_never_skips() {
     schemas.drop_all().await;
 }
 
+/// The invariant itself, deterministically: while another writer holds the log head with
+/// position 3 written but not committed, an append through the store waits (it cannot take
+/// position 4 and become visible before 3), nothing after 2 is visible, and once the other
+/// writer commits, the append takes 4 and a reader after 2 sees 3 then 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_position_never_becomes_visible_before_an_earlier_one() {
+    let schemas = PgSchemas::connect("order").await;
+    let url = schemas.url().await;
+    let schema = url.rsplit("%3D").next().expect("schema").to_owned();
+    let store = Arc::new(open(&url).await);
+    store.append(s("a"), ExpectedVersion::NoStream, countries()).await.expect("countries");
+    // A slow writer (another replica): locks the head, writes position 3, does not commit yet.
+    let (mut slow, connection) =
+        tokio_postgres::connect(&common::postgres_url(), tokio_postgres::NoTls).await.expect("connect");
+    tokio::spawn(connection);
+    let tx = slow.transaction().await.expect("begin");
+    let head: i64 =
+        tx.query_one(&format!("SELECT position FROM {schema}.log_head FOR UPDATE"), &[]).await.expect("lock").get(0);
+    assert_eq!(head, 2);
+    let payload = serde_json::to_string(&call("late").event.payload()).expect("payload");
+    tx.execute(
+        &format!("INSERT INTO {schema}.events VALUES (3, 'late', 'a', 3, '2026-01-01T00:00:00.000Z', 'Call', 1, $1)"),
+        &[&payload],
+    )
+    .await
+    .expect("insert");
+    tx.execute(&format!("UPDATE {schema}.log_head SET position = 3"), &[]).await.expect("head");
+    let append = {
+        let store = store.clone();
+        tokio::spawn(async move { store.append(s("a"), ExpectedVersion::Any, vec![call("next")]).await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!append.is_finished(), "the append did not wait for the writer holding the head");
+    assert!(store.read_all(2, 10).await.expect("read").is_empty(), "nothing after 2 is visible yet");
+    tx.commit().await.expect("commit");
+    let done = append.await.expect("task").expect("append");
+    assert_eq!(done.positions, vec![4]);
+    let after: Vec<(u64, String)> =
+        store.read_all(2, 10).await.expect("read").into_iter().map(|e| (e.position, e.id.to_string())).collect();
+    assert_eq!(after, [(3, "late".to_owned()), (4, "next".to_owned())]);
+    drop(store);
+    schemas.drop_all().await;
+}
+
+/// Two replicas started together on an empty database both seed it: the record is loaded
+/// once (the second append repeats the first one's ids and is a duplicate), both serve it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_seeding_an_empty_database_load_the_record_once() {
+    let schemas = PgSchemas::connect("seed").await;
+    let url = schemas.url().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--dist", "/nonexistent", "--token", TOKEN, "--store", &url])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start annals serve");
+        let addr = common::listening(&mut child);
+        (child, addr)
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let a = scope.spawn(start);
+        let b = scope.spawn(start);
+        (a.join().expect("first"), b.join().expect("second"))
+    });
+    for (_, addr) in [&first, &second] {
+        let mut socket = TcpStream::connect(addr).await.expect("connect");
+        socket.write_all(b"GET /api/streams HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").await.expect("send");
+        let mut response = String::new();
+        socket.read_to_string(&mut response).await.expect("read");
+        assert!(response.contains(r#"{"stream":"azerbaijan-belarus","version":79,"last_position":79}"#), "{response}");
+    }
+    for (mut child, _) in [first, second] {
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+    }
+    schemas.drop_all().await;
+}
+
 /// A commit through one replica wakes the subscribers of another (LISTEN/NOTIFY); with the
 /// listener's connection killed, the wake-up still comes (the listener reconnects and
 /// reads the head; nothing is lost, at worst late).
