@@ -83,6 +83,11 @@
 //! from the table by the next group. A failed `COMMIT` on a lost connection is ambiguous:
 //! the group may have been stored, and a retry then answers with the original positions.
 //!
+//! Connections come back by themselves: a closed connection is replaced before its next
+//! use, a group whose `BEGIN` failed (nothing of it was sent) is tried once more on a new
+//! connection, and so is a failed read. A database restart or failover therefore costs the
+//! groups in flight at that moment, not the replica.
+//!
 //! # Live updates across replicas
 //!
 //! [`Store::subscribe`]'s position is moved by three things, and it only ever moves to a
@@ -430,18 +435,14 @@ impl Store for PostgresStore {
 
     fn read_all(&self, after: u64, n: usize) -> BoxFuture<'_, Result<Vec<Envelope>, StoreError>> {
         Box::pin(async move {
-            let reader = self.readers.get().await?;
-            let rows = reader.client.query(&reader.read_all, &[&(after as i64), &limit(n)]).await;
-            let rows = rows.map_err(pg)?;
+            let rows = self.readers.query(|r| &r.read_all, &[&(after as i64), &limit(n)]).await?;
             rows.iter().map(|row| envelope(row).map(|(env, _)| env)).collect()
         })
     }
 
     fn read_stream(&self, stream: StreamName, after: u64, n: usize) -> BoxFuture<'_, Result<StreamPage, StoreError>> {
         Box::pin(async move {
-            let reader = self.readers.get().await?;
-            let rows = reader.client.query(&reader.read_stream, &[&stream.as_str(), &(after as i64), &limit(n)]).await;
-            let rows = rows.map_err(pg)?;
+            let rows = self.readers.query(|r| &r.read_stream, &[&stream.as_str(), &(after as i64), &limit(n)]).await?;
             // One statement, one snapshot: the version and the page agree.
             let mut version = 0;
             let mut events = Vec::with_capacity(rows.len());
@@ -458,9 +459,7 @@ impl Store for PostgresStore {
 
     fn streams(&self) -> BoxFuture<'_, Result<Vec<StreamInfo>, StoreError>> {
         Box::pin(async move {
-            let reader = self.readers.get().await?;
-            let rows = reader.client.query(&reader.streams, &[]).await;
-            let rows = rows.map_err(pg)?;
+            let rows = self.readers.query(|r| &r.streams, &[]).await?;
             rows.iter()
                 .map(|r| {
                     Ok(StreamInfo {
@@ -540,16 +539,41 @@ struct Readers {
 }
 
 impl Readers {
-    async fn get(&self) -> Result<Arc<ReadConn>, StoreError> {
+    /// The connection of the next slot (round robin), (re)connected if needed, and its slot.
+    async fn get(&self) -> Result<(usize, Arc<ReadConn>), StoreError> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
         let Some(slot) = self.slots.get(i) else { return Err(StoreError::Closed) };
         let mut slot = slot.lock().await;
         if let Some(conn) = slot.as_ref().filter(|c| !c.client.is_closed()) {
-            return Ok(conn.clone());
+            return Ok((i, conn.clone()));
         }
         let conn = Arc::new(ReadConn::connect(&self.config).await?);
         *slot = Some(conn.clone());
-        Ok(conn)
+        Ok((i, conn))
+    }
+
+    /// Runs one read. A read that fails is tried once more on a new connection (reads are
+    /// idempotent): a database restart or a killed session costs a reconnect, not an error.
+    async fn query(
+        &self,
+        statement: fn(&ReadConn) -> &Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
+        let (i, conn) = self.get().await?;
+        match conn.client.query(statement(&conn), params).await {
+            Ok(rows) => Ok(rows),
+            Err(first) => {
+                tracing::warn!("read failed ({}); retrying on a new connection", pg(first));
+                if let Some(slot) = self.slots.get(i) {
+                    let mut slot = slot.lock().await;
+                    if slot.as_ref().is_some_and(|c| Arc::ptr_eq(c, &conn)) {
+                        *slot = None;
+                    }
+                }
+                let (_, conn) = self.get().await?;
+                conn.client.query(statement(&conn), params).await.map_err(pg)
+            }
+        }
     }
 }
 
@@ -681,6 +705,27 @@ struct Writer {
 
 type Outcome = Result<Appended, StoreError>;
 
+/// Why a group failed: before its transaction began (nothing was sent: safe to retry), or
+/// during it (rolled back; a failed `COMMIT` may have been applied).
+enum Failure {
+    BeforeBegin(StoreError),
+    During(StoreError),
+}
+
+impl Failure {
+    fn into_inner(self) -> StoreError {
+        match self {
+            Self::BeforeBegin(e) | Self::During(e) => e,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Self::During(e)
+    }
+}
+
 impl Writer {
     async fn run(mut self, mut queue: mpsc::Receiver<Request>) {
         while let Some(first) = queue.recv().await {
@@ -702,7 +747,15 @@ impl Writer {
     }
 
     async fn commit_group(&mut self, group: &mut [Request]) -> Vec<Outcome> {
-        match self.try_group(group).await {
+        let mut result = self.try_group(group).await;
+        if let Err(Failure::BeforeBegin(e)) = &result {
+            // Nothing of the group reached the database: try once more on a new connection
+            // (the server restarted, or this session was killed while idle).
+            tracing::warn!("starting a commit failed ({e}); retrying on a new connection");
+            self.conn = None;
+            result = self.try_group(group).await;
+        }
+        match result.map_err(Failure::into_inner) {
             Ok(outcomes) => outcomes,
             Err(e) => {
                 tracing::error!("commit of {} append request(s) failed: {e}", group.len());
@@ -717,14 +770,14 @@ impl Writer {
 
     /// Steps 2–6 of the commit protocol, except answering. `Err` means the whole group
     /// failed and nothing of it was acknowledged.
-    async fn try_group(&mut self, group: &mut [Request]) -> Result<Vec<Outcome>, StoreError> {
+    async fn try_group(&mut self, group: &mut [Request]) -> Result<Vec<Outcome>, Failure> {
         let now = (self.clock)();
         if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
-            self.conn = Some(WriteConn::connect(&self.config).await?);
+            self.conn = Some(WriteConn::connect(&self.config).await.map_err(Failure::BeforeBegin)?);
         }
-        let Some(conn) = self.conn.as_mut() else { return Err(StoreError::Closed) };
+        let Some(conn) = self.conn.as_mut() else { return Err(Failure::BeforeBegin(StoreError::Closed)) };
+        let tx = conn.client.transaction().await.map_err(|e| Failure::BeforeBegin(pg(e)))?;
         let mut state = self.state.take().unwrap_or_default();
-        let tx = conn.client.transaction().await.map_err(pg)?;
         // Pipelined: the server runs the id lookup after the lock is granted, so it sees every
         // commit before ours (read committed: each statement reads what is committed when it
         // starts).
