@@ -241,6 +241,40 @@ async fn two_replicas_seeding_an_empty_database_load_the_record_once() {
     schemas.drop_all().await;
 }
 
+/// Every session of a store killed (as a database restart or a failover does): the next
+/// append and the next reads reconnect and succeed; nothing is lost or doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_reconnects_after_its_sessions_are_killed() {
+    let schemas = PgSchemas::connect("kill").await;
+    let app = format!("annals_kill_{}", std::process::id());
+    let url = format!("{}&application_name={app}", schemas.url().await);
+    let store = open(&url).await;
+    store.append(s("a"), ExpectedVersion::NoStream, countries()).await.expect("countries");
+    assert_eq!(store.read_all(0, 10).await.expect("read").len(), 2);
+    let sessions = |sql: &'static str| {
+        let admin = schemas.admin();
+        let app = app.clone();
+        async move { admin.query_one(sql, &[&app]).await.expect("sessions").get::<_, i64>(0) }
+    };
+    let killed =
+        sessions("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1").await;
+    assert!(killed >= 3, "the writer, the listener and a reader were killed ({killed})");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while sessions("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1").await > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the killed sessions did not end");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let done = store.append(s("a"), ExpectedVersion::Exact(2), vec![call("c1")]).await.expect("append after the kill");
+    assert_eq!(done.positions, vec![3]);
+    for _ in 0..8 {
+        // Every read slot, the killed ones included.
+        assert_eq!(store.read_all(0, 10).await.expect("read after the kill").len(), 3);
+    }
+    assert_eq!(store.streams().await.expect("streams").len(), 1);
+    drop(store);
+    schemas.drop_all().await;
+}
+
 /// A commit through one replica wakes the subscribers of another (LISTEN/NOTIFY); with the
 /// listener's connection killed, the wake-up still comes (the listener reconnects and
 /// reads the head; nothing is lost, at worst late).
