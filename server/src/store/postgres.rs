@@ -169,14 +169,18 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 /// A PostgreSQL error with what the server said (tokio-postgres' own text is only
 /// "db error" for those).
 fn pg(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Storage(pg_text(&e))
+}
+
+fn pg_text(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => {
             let detail = db.detail().map(|d| format!(" ({d})")).unwrap_or_default();
-            StoreError::Storage(format!("PostgreSQL: {}: {}{detail}", db.severity(), db.message()))
+            format!("PostgreSQL: {}: {}{detail}", db.severity(), db.message())
         }
-        None => match std::error::Error::source(&e) {
-            Some(source) => StoreError::Storage(format!("PostgreSQL: {e}: {source}")),
-            None => StoreError::Storage(format!("PostgreSQL: {e}")),
+        None => match std::error::Error::source(e) {
+            Some(source) => format!("PostgreSQL: {e}: {source}"),
+            None => format!("PostgreSQL: {e}"),
         },
     }
 }
@@ -213,7 +217,7 @@ async fn connect(config: &Config) -> Result<Client, StoreError> {
     })?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
-            tracing::warn!("postgres connection closed: {e}");
+            tracing::warn!("connection closed: {}", pg_text(&e));
         }
     });
     Ok(client)
@@ -563,7 +567,7 @@ impl Readers {
         match conn.client.query(statement(&conn), params).await {
             Ok(rows) => Ok(rows),
             Err(first) => {
-                tracing::warn!("read failed ({}); retrying on a new connection", pg(first));
+                tracing::warn!("read failed ({}); retrying on a new connection", pg_text(&first));
                 if let Some(slot) = self.slots.get(i) {
                     let mut slot = slot.lock().await;
                     if slot.as_ref().is_some_and(|c| Arc::ptr_eq(c, &conn)) {
@@ -903,7 +907,7 @@ async fn listen_once(config: &Config, channel: &str, committed: &watch::Sender<u
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::warn!("live: listener connection: {e}");
+                    tracing::warn!("live: listener connection: {}", pg_text(&e));
                     return;
                 }
             }
