@@ -525,6 +525,10 @@ async fn the_record_commands_work_on_postgres() {
         })
         .collect();
     assert_eq!(positions, [1, 2, 3, 4]);
+    let (code, stdout, stderr) = annals(&["stats", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let figures: serde_json::Value = serde_json::from_str(&stdout).expect("stats JSON");
+    assert_eq!(figures["events"], 2, "the stream's two calls: {stdout}");
     // The password never appears in messages.
     let out = Command::new(env!("CARGO_BIN_EXE_annals"))
         .args(["export", "--stream", "r", "--store", "postgres://who:secret-word@127.0.0.1:1/none"])
