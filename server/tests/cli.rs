@@ -109,6 +109,39 @@ fn validate_reads_csv_and_timelinejs_files() {
     assert!(stdout(&o).contains("is neither a TimelineJS sheet"), "{}", stdout(&o));
 }
 
+#[test]
+fn validate_reads_gdelt_plover_and_historyatstate_files() {
+    // GDELT 2.0: every row accepted; merged visit rows and rows that cannot be visits are notes.
+    let o = annals(&["validate", "--json", "../shared/corpus/gdelt/20150218230000.export.CSV"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(report["format"], "gdelt");
+    assert_eq!((report["rejected"].as_u64(), report["diagnostics"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    assert_eq!(report["notes"].as_array().map(Vec::len), Some(2));
+    // PLOVER gold records: two refused records (exit 1) and the placeholder-date note.
+    let o = annals(&["validate", "../shared/corpus/plover/PLOVER_GSR_CAMEO.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(text.contains("note: date: every record is dated 2000-01-01"), "{text}");
+    assert!(text.contains(":116: error: record 8, target: found \"diplomatic\""), "{text}");
+    // HistoryAtState, detected by the root element and forced by name.
+    for args in [
+        &["validate", "--json", "../shared/corpus/historyatstate/visits-2020.xml"][..],
+        &[
+            "validate",
+            "--json",
+            "--format",
+            "historyatstate-xml",
+            "../shared/corpus/historyatstate/secretary-travels-clinton.xml",
+        ][..],
+    ] {
+        let o = annals(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+        assert_eq!((report["format"].as_str(), report["rejected"].as_u64()), (Some("historyatstate-xml"), Some(0)));
+    }
+}
+
 /// The store commands on a real SQLite file in a temporary directory.
 mod store_commands {
     use super::*;

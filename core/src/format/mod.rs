@@ -384,7 +384,7 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
                 line: None,
                 record: None,
                 field: String::new(),
-                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file or a CSV sheet with a known header (give --format)".into(),
+                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)".into(),
             }],
             notes: Vec::new(),
         },

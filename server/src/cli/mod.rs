@@ -60,7 +60,8 @@ pub enum Command {
 pub struct Input {
     /// The file to read (Annals JSON document or NDJSON log).
     pub file: PathBuf,
-    /// Read the file as this format instead of detecting it: annals-json or annals-ndjson.
+    /// Read the file as this format instead of detecting it: annals-json, annals-ndjson, csv,
+    /// timelinejs-json, gdelt, plover or historyatstate-xml.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
 }

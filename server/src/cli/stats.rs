@@ -16,7 +16,8 @@ pub struct Args {
     /// The file to read (Annals JSON document or NDJSON log); or give --stream.
     #[arg(required_unless_present = "stream")]
     file: Option<std::path::PathBuf>,
-    /// Read the file as this format instead of detecting it: annals-json or annals-ndjson.
+    /// Read the file as this format instead of detecting it: annals-json, annals-ndjson, csv,
+    /// timelinejs-json, gdelt, plover or historyatstate-xml.
     #[arg(long, value_name = "FORMAT")]
     format: Option<Format>,
     /// A stream of the store instead of a file.
