@@ -130,19 +130,33 @@ mod draw {
         Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordu64>,
     >;
 
+    /// The theme's colours as plotters colours (hex only; anything else falls back to light).
+    struct Ink {
+        paper: RGBColor,
+        rule: RGBColor,
+        muted: RGBColor,
+    }
+
     /// The canvas as a drawing area at its CSS width, on the page's paper colour.
-    fn root(node: &NodeRef) -> Option<Root> {
+    fn root(node: &NodeRef) -> Option<(Root, Ink)> {
         let canvas = node.cast::<HtmlCanvasElement>()?;
+        let colours = crate::theme::Colours::at(&canvas);
+        let pick = |value: &str, fallback: &str| rgb(crate::theme::rgb(value).map_or(fallback, |_| value));
+        let ink = Ink {
+            paper: pick(&colours.paper, crate::theme::LIGHT.paper),
+            rule: pick(&colours.rule, crate::theme::LIGHT.rule),
+            muted: pick(&colours.muted, crate::theme::LIGHT.muted),
+        };
         let width = canvas.client_width().max(300) as u32;
         canvas.set_width(width);
         let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
-        root.fill(&RGBColor(251, 250, 247)).ok()?;
-        Some(root)
+        root.fill(&ink.paper).ok()?;
+        Some((root, ink))
     }
 
     /// The axes both charts share: one slot per year, centred on the year's tick, counts
     /// from 0 to `max`, in the page's colours.
-    fn year_chart<'a>(root: &'a Root, data: &ChartData, max: u64, y_desc: &str) -> Option<YearChart<'a>> {
+    fn year_chart<'a>(root: &'a Root, ink: &Ink, data: &ChartData, max: u64, y_desc: &str) -> Option<YearChart<'a>> {
         let (first, last) = (*data.years.first()?, *data.years.last()?);
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -153,9 +167,9 @@ mod draw {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(RGBColor(230, 226, 216))
-            .axis_style(RGBColor(74, 85, 96))
-            .label_style(("sans-serif", 12).into_font().color(&RGBColor(74, 85, 96)))
+            .light_line_style(ink.rule)
+            .axis_style(ink.muted)
+            .label_style(("sans-serif", 12).into_font().color(&ink.muted))
             .y_desc(y_desc)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .draw()
@@ -164,8 +178,8 @@ mod draw {
     }
 
     pub(super) fn per_year(node: &NodeRef, data: &ChartData) {
-        let Some(root) = root(node) else { return };
-        let Some(mut chart) = year_chart(&root, data, u64::from(data.max_events().max(1)) + 1, "events") else {
+        let Some((root, ink)) = root(node) else { return };
+        let Some(mut chart) = year_chart(&root, &ink, data, u64::from(data.max_events().max(1)) + 1, "events") else {
             return;
         };
         for (i, year) in data.years.iter().enumerate() {
@@ -185,9 +199,9 @@ mod draw {
     }
 
     pub(super) fn documents(node: &NodeRef, data: &ChartData) {
-        let Some(root) = root(node) else { return };
+        let Some((root, ink)) = root(node) else { return };
         let max = data.cumulative_documents.last().copied().unwrap_or(0).max(1);
-        let Some(mut chart) = year_chart(&root, data, max + max / 10 + 1, "documents") else { return };
+        let Some(mut chart) = year_chart(&root, &ink, data, max + max / 10 + 1, "documents") else { return };
         let colour = rgb(kind_colour(EventKind::Signing));
         let points: Vec<(f64, u64)> =
             data.years.iter().map(|y| f64::from(*y)).zip(data.cumulative_documents.iter().copied()).collect();

@@ -9,19 +9,24 @@
 //! - [`map`] — the relation map, with its as-of replay;
 //! - [`charts`] — events per year and documents signed (plotters);
 //! - [`panels`] — details, the accessible list of events in view, filters;
-//! - [`record`] — fetching and folding a record.
+//! - [`record`] — fetching and folding a record;
+//! - [`embed`] — the widget in other pages: the iframe page, the custom element, the snippets;
+//! - [`fragment`] — the view in the page's URL fragment (never on a host page);
+//! - [`theme`] — the colours canvases paint with, from the stylesheet's custom properties.
 
 pub mod charts;
+pub mod embed;
+pub mod fragment;
 pub mod geometry;
 pub mod map;
 pub mod panels;
 pub mod record;
 pub mod state;
+pub mod theme;
 pub mod timeline;
 
 use std::rc::Rc;
 
-use gloo::events::EventListener;
 use yew::prelude::*;
 
 use panels::{Controls, Details, EventList};
@@ -32,9 +37,22 @@ use timeline::TimelineCanvas;
 /// Where the static site finds the default record (copied into the bundle by trunk).
 pub const DEFAULT_RECORD_URL: &str = "data/azerbaijan-belarus.json";
 
-/// Mounts the app on the page's body.
+/// Starts the page the bundle was loaded by: the app, or with `?embed=1` the iframe widget.
+///
+/// Only on the app's own page, marked `<body data-annals-app>`: when `annals-embed.js` loads the
+/// same bundle into someone else's page, the wasm start function runs there too, and must not
+/// take over that page's body (widgets are mounted on their elements instead).
 pub fn start() {
-    yew::Renderer::<App>::new().render();
+    let Some(window) = web_sys::window() else { return };
+    let ours = window.document().and_then(|d| d.body()).is_some_and(|b| b.has_attribute("data-annals-app"));
+    if !ours {
+        return;
+    }
+    if embed::frame_requested(&window.location().search().unwrap_or_default()) {
+        embed::start_frame();
+    } else {
+        yew::Renderer::<App>::new().render();
+    }
 }
 
 /// The app: loads a record, then shows it.
@@ -44,18 +62,11 @@ pub fn app() -> Html {
     {
         let state = state.dispatcher();
         use_effect_with((), move |_| {
-            let src = query_param("src");
+            let (src, stream) = (query_param("src"), query_param("stream"));
             wasm_bindgen_futures::spawn_local(async move {
                 // A file named in the address wins; otherwise the service's stream, if there
                 // is a service; otherwise the default record shipped with the static site.
-                let loaded = match src {
-                    Some(url) => record::fetch(&url).await,
-                    None => match record::fetch_stream(query_param("stream")).await {
-                        Some(found) => found,
-                        None => record::fetch(DEFAULT_RECORD_URL).await,
-                    },
-                };
-                state.dispatch(RecordAction::Loaded(loaded));
+                state.dispatch(RecordAction::Loaded(record::fetch_record(src, stream, "").await));
             });
         });
     }
@@ -68,7 +79,7 @@ pub fn app() -> Html {
         };
         let follow = live.as_ref().map(|(s, _)| s.clone());
         use_effect_with(follow, move |_| {
-            let source = live.and_then(|(stream, after)| live::follow(&stream, after, dispatcher));
+            let source = live.and_then(|(stream, after)| live::follow("", &stream, after, dispatcher));
             move || drop(source)
         });
     }
@@ -96,9 +107,9 @@ fn query_param(name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-mod live {
-    //! Live updates from `annals serve`: an `EventSource` on the stream's `/live`, from the
-    //! position the page has. The browser reconnects by itself and sends `Last-Event-ID`, so
+pub(crate) mod live {
+    //! Live updates from `annals serve` (at `base`): an `EventSource` on the stream's `/live`,
+    //! from the position the page has. The browser reconnects by itself and sends `Last-Event-ID`, so
     //! nothing is lost or repeated; each envelope is folded into a copy of the record.
 
     use wasm_bindgen::closure::Closure;
@@ -120,8 +131,13 @@ mod live {
         }
     }
 
-    pub fn follow(stream: &str, after: u64, records: UseReducerDispatcher<RecordState>) -> Option<Following> {
-        let url = format!("api/streams/{}/live?after={after}", crate::state::encode(stream));
+    pub fn follow(
+        base: &str,
+        stream: &str,
+        after: u64,
+        records: UseReducerDispatcher<RecordState>,
+    ) -> Option<Following> {
+        let url = format!("{base}api/streams/{}/live?after={after}", crate::state::encode(stream));
         let source = EventSource::new(&url).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let Some(text) = e.data().as_string() else { return };
@@ -141,7 +157,7 @@ pub struct ExplorerProps {
 }
 
 /// The whole-record view, with the time extent padded so nothing sits on the edge.
-fn default_view(record: &Record) -> View {
+pub fn default_view(record: &Record) -> View {
     let (lo, hi) = record.projections.timeline.extent().unwrap_or((0, 365));
     let pad = (f64::from(hi - lo) * 0.04).max(30.0);
     View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, ..View::default() }
@@ -159,37 +175,11 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let initial = (*initial).clone();
     let view = {
         let initial = initial.clone();
-        use_reducer(move || {
-            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-            View::from_fragment(&hash, &initial)
-        })
+        use_reducer(move || View::from_fragment(&fragment::current(), &initial))
     };
-    // The URL follows the view (replaceState: no history entry per zoom step)…
-    {
-        let fragment = view.to_fragment();
-        use_effect_with(fragment, |fragment| {
-            if let Some(w) = web_sys::window() {
-                if let Ok(history) = w.history() {
-                    let _ =
-                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
-                }
-            }
-        });
-    }
-    // …and the view follows the URL when someone edits it or follows an in-page link.
-    {
-        let view = view.clone();
-        let initial = initial.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "hashchange", move |_| {
-                    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-                    view.dispatch(Action::Replace(Box::new(View::from_fragment(&hash, &initial))));
-                })
-            });
-            move || drop(listener)
-        });
-    }
+    // The URL follows the view, and the view follows the URL.
+    fragment::use_fragment_sync(view.clone(), initial.clone(), true);
+    let embedding = use_state(|| false);
     // The filters' result, recomputed only when the record or a filter changes — never on a
     // zoom or pan frame.
     let visible =
@@ -232,7 +222,13 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     let onclick = Callback::from(move |_: MouseEvent| handle.dispatch(Action::Show(panel)));
                     html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }
                 }) }
+                <button type="button" class="embed-button" aria-expanded={embedding.to_string()}
+                    onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(!*e)) }}>{ "Embed" }</button>
             </nav>
+            if *embedding {
+                <embed::snippet::EmbedPanel record={record.clone()} view={(*view).clone()}
+                    onclose={{ let e = embedding.clone(); Callback::from(move |()| e.set(false)) }} />
+            }
             <Controls view={view.clone()} extent={(initial.from, initial.to)} actors={actors} />
             { match view.panel {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },

@@ -21,6 +21,7 @@ use yew::prelude::*;
 
 use crate::record::Record;
 use crate::state::{Action, View};
+use crate::theme::Colours;
 use crate::timeline::kind_colour;
 
 /// Props of [`RelationMap`].
@@ -285,7 +286,8 @@ fn paint(
         return Vec::new();
     };
     let _ = ctx.scale(ratio, ratio);
-    ctx.set_fill_style_str("#fbfaf7");
+    let colours = Colours::at(canvas);
+    ctx.set_fill_style_str(&colours.paper);
     ctx.fill_rect(0.0, 0.0, width, height);
     let (ox, oy, zoom) = t;
     let half = (width.min(height) / 2.0 - 40.0) * zoom;
@@ -310,19 +312,20 @@ fn paint(
         let (x, y) = at.get(p.id.as_str()).copied().unwrap_or((0.0, 0.0));
         ctx.begin_path();
         let _ = ctx.arc(x, y, p.radius, 0.0, std::f64::consts::TAU);
-        ctx.set_fill_style_str(p.colour);
+        // Countries are drawn in ink, which follows the theme.
+        ctx.set_fill_style_str(if p.colour == crate::theme::LIGHT.ink { &colours.ink } else { p.colour });
         ctx.fill();
-        ctx.set_stroke_style_str("#fbfaf7");
+        ctx.set_stroke_style_str(&colours.paper);
         ctx.stroke();
         if ego == Some(p.id.as_str()) {
-            ctx.set_stroke_style_str("#8a3b12");
+            ctx.set_stroke_style_str(&colours.accent);
             ctx.set_line_width(3.0);
             ctx.stroke();
             ctx.set_line_width(1.0);
         }
         if p.radius >= 7.0 || ego.is_some() {
             ctx.set_font("12px system-ui, sans-serif");
-            ctx.set_fill_style_str("#1b1f24");
+            ctx.set_fill_style_str(&colours.ink);
             ctx.set_text_baseline("middle");
             let label: String = if p.label.chars().count() > 32 {
                 p.label.chars().take(30).collect::<String>() + "…"

@@ -107,12 +107,34 @@ struct StreamEntry {
     stream: String,
 }
 
-/// When the page is served by `annals serve`, the record of a stream (`?stream=` or the
-/// first), read through the API page by page. `None` when there is no service (a static
-/// site), so the caller falls back to the file.
-pub async fn fetch_stream(wanted: Option<String>) -> Option<RecordState> {
-    let list: StreamList =
-        gloo::net::http::Request::get("api/streams").send().await.ok().filter(|r| r.ok())?.json().await.ok()?;
+/// Loads what a page or a widget asks for: the file `src` if given (a URL, relative to the
+/// page); otherwise the stream `stream` (or the first) of the service at `base`, if there is
+/// one; otherwise the default record shipped in the bundle at `base`.
+///
+/// `base` is where the bundle (and, under `annals serve`, the API) lives, ending in `/`: empty
+/// for the app's own page, the script's directory for a widget on someone else's page.
+pub async fn fetch_record(src: Option<String>, stream: Option<String>, base: &str) -> RecordState {
+    match src {
+        Some(url) => fetch(&url).await,
+        None => match fetch_stream(base, stream).await {
+            Some(found) => found,
+            None => fetch(&format!("{base}{}", crate::DEFAULT_RECORD_URL)).await,
+        },
+    }
+}
+
+/// When the page is served by `annals serve` (at `base`), the record of a stream (`?stream=`
+/// or the first), read through the API page by page. `None` when there is no service (a
+/// static site), so the caller falls back to the file.
+pub async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<RecordState> {
+    let list: StreamList = gloo::net::http::Request::get(&format!("{base}api/streams"))
+        .send()
+        .await
+        .ok()
+        .filter(|r| r.ok())?
+        .json()
+        .await
+        .ok()?;
     let stream = match wanted {
         Some(s) => s,
         None => list.streams.first()?.stream.clone(),
@@ -120,7 +142,7 @@ pub async fn fetch_stream(wanted: Option<String>) -> Option<RecordState> {
     let mut envelopes = Vec::new();
     let mut after = 0;
     loop {
-        let url = format!("api/streams/{}/events?after={after}&limit=1000", crate::state::encode(&stream));
+        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", crate::state::encode(&stream));
         let page: EventsPage = match gloo::net::http::Request::get(&url).send().await {
             Ok(r) if r.ok() => match r.json().await {
                 Ok(page) => page,
@@ -136,7 +158,7 @@ pub async fn fetch_stream(wanted: Option<String>) -> Option<RecordState> {
         }
     }
     Some(RecordState::Ready(Rc::new(Record {
-        title: title_of(&stream).await.unwrap_or_else(|| stream.clone()),
+        title: title_of(base, &stream).await.unwrap_or_else(|| stream.clone()),
         projections: Projections::fold(&envelopes, AsOf::NOW),
         live: Some(stream),
     })))
@@ -144,12 +166,12 @@ pub async fn fetch_stream(wanted: Option<String>) -> Option<RecordState> {
 
 /// The title of a stream, from its document shipped in the bundle (`data/{stream}.json`, as
 /// the default record is); the store keeps events, not titles.
-async fn title_of(stream: &str) -> Option<String> {
+async fn title_of(base: &str, stream: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Titled {
         title: Option<String>,
     }
-    let url = format!("data/{}.json", crate::state::encode(stream));
+    let url = format!("{base}data/{}.json", crate::state::encode(stream));
     let response = gloo::net::http::Request::get(&url).send().await.ok().filter(|r| r.ok())?;
     let bytes = response.binary().await.ok()?;
     serde_json::from_slice::<Titled>(&bytes).ok()?.title

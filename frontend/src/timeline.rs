@@ -23,6 +23,7 @@ use yew::prelude::*;
 use crate::geometry::{self, Cluster, Mark, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
 use crate::record::Record;
 use crate::state::{Action, View};
+use crate::theme::Colours;
 
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
@@ -294,7 +295,10 @@ fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]
         "End" => visible.last().and_then(entry).map(|r| focus(r)),
         "Escape" => Some(Action::Select(None)),
         "Enter" => {
-            let details = web_sys::window()?.document()?.get_element_by_id("details")?;
+            // The details of *this* widget: a page may hold several (each in its own shadow
+            // root), so the panel is found from the canvas, never looked up in the document.
+            let canvas = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+            let details = canvas.closest(".annals").ok()??.query_selector(".details").ok()??;
             let _ = details.dyn_ref::<web_sys::HtmlElement>()?.focus();
             None
         }
@@ -330,20 +334,21 @@ fn paint(
         return Drawn::default();
     };
     let _ = ctx.scale(ratio, ratio);
+    let colours = Colours::at(canvas);
     // Small screens get a narrower label column so the time axis keeps most of the width.
     let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
     let scale = Scale { from: view.from, to: view.to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
 
     // Paper, lanes, labels.
-    ctx.set_fill_style_str("#fbfaf7");
+    ctx.set_fill_style_str(&colours.paper);
     ctx.fill_rect(0.0, 0.0, width, height);
     for (i, label) in lane_labels.iter().enumerate() {
         let y = AXIS_HEIGHT + LANE_HEIGHT * i as f64;
         if i % 2 == 0 {
-            ctx.set_fill_style_str("#f1eee6");
+            ctx.set_fill_style_str(&colours.band);
             ctx.fill_rect(0.0, y, width, LANE_HEIGHT);
         }
-        ctx.set_fill_style_str("#1b1f24");
+        ctx.set_fill_style_str(&colours.ink);
         ctx.set_font("13px system-ui, sans-serif");
         ctx.set_text_baseline("middle");
         let _ = ctx.fill_text(&ellipsize(&ctx, label, label_width - 12.0), 8.0, y + LANE_HEIGHT / 2.0);
@@ -357,12 +362,12 @@ fn paint(
         if x < label_width {
             continue;
         }
-        ctx.set_stroke_style_str("#d9d4c7");
+        ctx.set_stroke_style_str(&colours.rule);
         ctx.begin_path();
         ctx.move_to(x, AXIS_HEIGHT - 6.0);
         ctx.line_to(x, height);
         ctx.stroke();
-        ctx.set_fill_style_str("#4a5560");
+        ctx.set_fill_style_str(&colours.muted);
         let _ = ctx.fill_text(&t.label, x + 4.0, AXIS_HEIGHT / 2.0);
     }
 
@@ -389,7 +394,7 @@ fn paint(
     let mut marks = Vec::new();
     if let Some(in_window) = &detail {
         marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
-        draw_marks(&ctx, &marks, view.selected.as_deref());
+        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours);
     } else {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
@@ -403,7 +408,11 @@ fn paint(
         }
     }
     ctx.restore();
-    mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
+    // Only a page of our own gets the mark; an embedded widget writes nothing on the host's
+    // window (its canvas then lives in a shadow root, not in the document).
+    if canvas.get_root_node().has_type::<web_sys::Document>() {
+        mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
+    }
     Drawn { marks, scale: Some(scale) }
 }
 
@@ -465,7 +474,7 @@ fn draw_cluster(ctx: &CanvasRenderingContext2d, c: &Cluster, lane_keys: &[String
     }
 }
 
-fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&str>) {
+fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&str>, colours: &Colours) {
     // Pale spans first, so precise marks sit on top of them.
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| m.shape != Shape::Uncertain);
@@ -497,12 +506,12 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&
             }
         }
         if m.disputed {
-            ctx.set_fill_style_str("#8a3b12");
+            ctx.set_fill_style_str(&colours.accent);
             ctx.set_font("bold 11px system-ui, sans-serif");
             let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
         }
         if is_selected {
-            ctx.set_stroke_style_str("#1b1f24");
+            ctx.set_stroke_style_str(&colours.ink);
             ctx.set_line_width(2.0);
             ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
             ctx.set_line_width(1.0);
@@ -516,7 +525,7 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&
         if start > free && m.shape != Shape::Uncertain || (m.shape == Shape::Uncertain && m.x1 + 4.0 > free) {
             let x = if m.shape == Shape::Uncertain { m.x1 + 4.0 } else { start };
             ctx.set_font("12px system-ui, sans-serif");
-            ctx.set_fill_style_str("#1b1f24");
+            ctx.set_fill_style_str(&colours.ink);
             let text = ellipsize(ctx, &m.title, 220.0);
             let w = ctx.measure_text(&text).map_or(100.0, |t| t.width());
             let _ = ctx.fill_text(&text, x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });

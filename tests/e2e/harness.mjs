@@ -42,9 +42,11 @@ export function requireDist() {
 
 /**
  * Serves a directory on 127.0.0.1 on a free port. No SPA fallback: a missing file is a 404.
+ * With `{ cors: true }` every file may be read from other origins (a widget's module script,
+ * wasm and record files, as a static host that allows embedding would serve them).
  * Returns `{ url, close }`; `url` has no trailing slash.
  */
-export async function serveDir(dir) {
+export async function serveDir(dir, { cors = false } = {}) {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     let path;
@@ -75,6 +77,7 @@ export async function serveDir(dir) {
       'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': stat.size,
       'cache-control': 'no-store',
+      ...(cors ? { 'access-control-allow-origin': '*' } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();

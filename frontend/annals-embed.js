@@ -1,0 +1,74 @@
+// Annals widgets for any page. One tag loads it:
+//
+//   <script type="module" src="https://YOUR-ANNALS/annals-embed.js"></script>
+//   <annals-timeline src="my-record.json" view="timeline"></annals-timeline>
+//
+// or, from a script: `await Annals.mount(element, { src: "my-record.json", view: "map" })`,
+// which returns a handle with `unmount()`.
+//
+// This file only defines the element and loads the app's bundle (`annals-web.js` and its
+// wasm, next to this file); everything else — loading the record, drawing, keys — is the Rust
+// widget (frontend/src/embed/), which renders into the element's shadow root. A custom element
+// must be a class extending HTMLElement, which Rust cannot declare; hence these few lines.
+// Attributes are read when the element is connected and whenever one of them changes.
+
+const base = new URL('./', import.meta.url);
+let bundle;
+
+/** The app's bundle, loaded once for every widget on the page. */
+function load() {
+  bundle ??= import(new URL('annals-web.js', base).href).then(async (m) => {
+    await m.default({ module_or_path: new URL('annals-web_bg.wasm', base) });
+    return m;
+  });
+  return bundle;
+}
+
+const OPTIONS = ['src', 'stream', 'service', 'view', 'event', 'from', 'to', 'kinds', 'q', 'actor', 'lanes', 'height', 'theme', 'lang'];
+
+class AnnalsTimeline extends HTMLElement {
+  static get observedAttributes() {
+    return OPTIONS;
+  }
+
+  #handle = null;
+  #generation = 0;
+
+  connectedCallback() {
+    this.#render();
+  }
+
+  disconnectedCallback() {
+    this.#generation++;
+    this.#handle?.unmount();
+    this.#handle = null;
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.#render();
+  }
+
+  async #render() {
+    const generation = ++this.#generation;
+    const m = await load();
+    // A newer render (or a removal) happened while the bundle loaded.
+    if (generation !== this.#generation || !this.isConnected) return;
+    const options = {};
+    for (const name of OPTIONS) {
+      const value = this.getAttribute(name);
+      if (value !== null) options[name] = value;
+    }
+    this.#handle?.unmount();
+    this.#handle = m.mount(this, options, base.href);
+  }
+}
+
+if (!customElements.get('annals-timeline')) customElements.define('annals-timeline', AnnalsTimeline);
+
+globalThis.Annals ??= Object.freeze({
+  /** Mounts a widget into `element` (in its shadow root); resolves to a handle with `unmount()`. */
+  async mount(element, options = {}) {
+    const m = await load();
+    return m.mount(element, options, base.href);
+  },
+});

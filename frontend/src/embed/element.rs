@@ -1,0 +1,78 @@
+//! Mounting a widget into an element of someone else's page: the custom element
+//! `<annals-timeline>` and `Annals.mount(element, options)` (both defined by the small
+//! `frontend/annals-embed.js`, which loads this bundle and calls [`mount`]).
+//!
+//! The widget renders into a **shadow root** on the element, with the app's stylesheet inside
+//! that root: the host page's CSS cannot restyle the widget, and the widget's CSS (which styles
+//! `button`, `a`, `h2`, …) cannot leak onto the host page. A host can still theme it through
+//! the inherited custom properties (`--paper`, `--ink`, …) or `theme="dark"`.
+//!
+//! *Why the custom element is defined in JavaScript:* a custom element's class must extend
+//! `HTMLElement`, which wasm-bindgen cannot express; the script is a dozen lines that read the
+//! attributes and call in here, so every behaviour stays in Rust.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+
+use super::widget::{Widget, WidgetProps};
+use super::{Mode, Options};
+
+/// The stylesheet inside every widget's shadow root: the app's, then the embed's.
+pub const STYLES: &str = concat!(include_str!("../../style.css"), "\n", include_str!("../../embed.css"));
+
+/// A mounted widget; `unmount()` removes it and stops everything it runs.
+#[wasm_bindgen]
+pub struct Mounted {
+    app: Option<yew::AppHandle<Widget>>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the widget (its live connection and listeners go with it).
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Mounts a widget into `host` (in its shadow root, created if needed, replacing an earlier
+/// widget there). `options` is a plain object with the option names of
+/// [`Options::from_pairs`] (string or number values); `base` is the URL of the bundle's
+/// directory, where the default record and, under `annals serve`, the API are.
+#[wasm_bindgen]
+pub fn mount(host: Element, options: JsValue, base: String) -> Result<Mounted, JsValue> {
+    let shadow = match host.shadow_root() {
+        Some(shadow) => shadow,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    while let Some(child) = shadow.first_child() {
+        shadow.remove_child(&child)?;
+    }
+    let document = host.owner_document().ok_or("the element is not in a document")?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLES));
+    shadow.append_child(&style)?;
+    let root = document.create_element("div")?;
+    shadow.append_child(&root)?;
+    let base = if base.is_empty() || base.ends_with('/') { base } else { format!("{base}/") };
+    let props = WidgetProps { options: Rc::new(Options::from_pairs(pairs(&options))), mode: Mode::Element, base };
+    Ok(Mounted { app: Some(yew::Renderer::<Widget>::with_root_and_props(root, props).render()) })
+}
+
+/// The string and number properties of a plain object.
+fn pairs(options: &JsValue) -> Vec<(String, String)> {
+    let Some(object) = options.dyn_ref::<web_sys::js_sys::Object>() else { return Vec::new() };
+    web_sys::js_sys::Object::entries(object)
+        .iter()
+        .filter_map(|entry| {
+            let entry = entry.dyn_into::<web_sys::js_sys::Array>().ok()?;
+            let key = entry.get(0).as_string()?;
+            let value = entry.get(1);
+            let value = value.as_string().or_else(|| value.as_f64().map(|n| n.to_string()))?;
+            Some((key, value))
+        })
+        .collect()
+}
