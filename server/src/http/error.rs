@@ -78,6 +78,9 @@ pub enum ApiError {
     /// The store is shutting down (503).
     #[error("the store is closed")]
     Unavailable,
+    /// Something this server does not offer, such as oEmbed as XML (501).
+    #[error("{0}")]
+    NotImplemented(String),
 }
 
 #[derive(Serialize)]
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
         }
     }
 
@@ -123,6 +127,7 @@ impl ApiError {
             ApiError::Unprocessable { .. } => "invalid",
             ApiError::Storage(_) => "storage_failed",
             ApiError::Unavailable => "unavailable",
+            ApiError::NotImplemented(_) => "not_implemented",
         }
     }
 

@@ -6,10 +6,13 @@
 //! - [`views`] — `GET /api/streams/{stream}/timeline|graph|stats`, the projections;
 //! - [`live`] — `GET /api/streams/{stream}/live`, Server-Sent Events of new envelopes;
 //!
-//! plus `GET /healthz`, and the web app (`dist/`) for every other path. Every error has the
-//! one JSON shape of [`ApiError`]. Reads are public, with CORS so other sites can fetch a
-//! record; the stream version is their `ETag`. Writes need `Authorization: Bearer <token>`.
+//! plus `GET /healthz`, `GET /oembed` ([`embed`]), and the web app (`dist/`) for every other
+//! path, its page carrying the oEmbed discovery link. Every error has the one JSON shape of
+//! [`ApiError`]. Reads are public, with CORS so other sites can fetch a record — and load the
+//! widget script and wasm from another page; the stream version is their `ETag`. Writes need
+//! `Authorization: Bearer <token>`.
 
+pub mod embed;
 pub mod error;
 pub mod live;
 pub mod streams;
@@ -28,7 +31,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::watch;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -105,15 +108,24 @@ pub fn router(state: AppState, dist: Option<&Path>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(cors);
+    // The widget on other sites imports the bundle as a module script and fetches its wasm:
+    // both are CORS requests. Everything outside /api is public and read-only, so any origin.
+    let public = || CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]);
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/oembed", get(embed::oembed).layer(public()))
         .nest("/api", api)
-        .with_state(state)
-        .layer(TraceLayer::new_for_http());
-    match dist {
-        Some(dist) => app.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")))),
+        .with_state(state);
+    let app = match dist {
+        Some(dist) => {
+            // The app page gets the oEmbed discovery link; so does every path the app routes.
+            let page = get(embed::app_page).with_state(embed::AppPage::new(dist));
+            let files = Router::new().fallback_service(ServeDir::new(dist).fallback(page.clone())).layer(public());
+            app.route_service("/", page.clone()).route_service("/index.html", page).fallback_service(files)
+        }
         None => app,
-    }
+    };
+    app.layer(TraceLayer::new_for_http())
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
