@@ -1325,4 +1325,16 @@ mod tests {
         assert_eq!(crate::format::detect("\"ééééééé".as_bytes(), "x"), None);
         assert_eq!(crate::format::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
     }
+
+    #[test]
+    fn a_sourceurl_that_is_not_a_link_names_the_outlet_and_gdelt_is_the_publisher() {
+        // Early GDELT 1.0 daily files put an outlet's name where the URL belongs.
+        let text = row(Version::V1, &with(&VISIT, &[("SOURCEURL", "BBC Monitoring")]), "\t");
+        let loaded = read(text.as_bytes(), "x", &Nothing);
+        assert_eq!(messages(&loaded), Vec::<String>::new());
+        let (_, e) = loaded.accepted.iter().find_map(domain).expect("a visit");
+        assert_eq!(e.sources[0].publisher, "GDELT");
+        assert_eq!(e.sources[0].title.as_deref(), Some("GDELT event 1, from BBC Monitoring"));
+        assert_eq!(e.sources[0].url, None);
+    }
 }
