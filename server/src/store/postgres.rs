@@ -16,7 +16,7 @@
 //!     recorded_at    TEXT    NOT NULL,   -- RFC 3339 UTC, milliseconds (`Timestamp`)
 //!     type           TEXT    NOT NULL,
 //!     schema_version INTEGER NOT NULL,
-//!     payload        TEXT    NOT NULL,   -- the payload JSON, byte for byte as written
+//!     payload        TEXT    NOT NULL,   -- the payload JSON, as in the envelope JSON
 //!     UNIQUE (stream, stream_version)
 //! );
 //! CREATE INDEX events_by_stream ON events (stream, position);
@@ -29,7 +29,8 @@
 //!
 //! `events` is the SQLite table column for column (the envelope JSON of
 //! [`annals_core::envelope`]), so an export from one backend imports into the other
-//! unchanged. The payload is `TEXT`, not `jsonb`, so it reads back exactly as written.
+//! unchanged. The payload is `TEXT`, not `jsonb`, so it reads back byte for byte as the store
+//! wrote it (`jsonb` would reorder keys and drop duplicates).
 //!
 //! # Why a locked head row, not a sequence
 //!
@@ -52,6 +53,15 @@
 //!   committed (PostgreSQL makes A's commit visible before it releases A's locks), so B's
 //!   positions are all above A's and B commits after A. A reader that has seen position
 //!   `n` has seen everything up to `n`; `position > last` never skips a late commit.
+//!
+//! *Why the row, not `pg_advisory_xact_lock`:* both serialize the same way, but the row
+//! also holds the value the lock protects. Reading it under the lock tells a replica at once
+//! whether others have appended since its last group (so it folds just those rows), and a
+//! head that disagrees with the table is caught on opening. *Why not the research's other
+//! options:* a high-water mark (Marten) or a gap timeout (Axon) makes every reader reason
+//! about gaps and can stall on, or skip past, a slow transaction; logical decoding needs a
+//! replication slot. Serializing is correct without any of that, and group commit keeps its
+//! cost down (see the store benchmark).
 //!
 //! The price is that appends are serialized across all replicas. Within a replica the
 //! writer amortizes it the way the SQLite writer does: one transaction (one lock, one WAL
