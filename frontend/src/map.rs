@@ -126,7 +126,8 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
-    // Wheel zoom (non-passive).
+    // Wheel zoom (non-passive); embedded, only with Ctrl/⌘ (see `embed::InEmbed`).
+    let embedded = use_context::<crate::embed::InEmbed>().is_some();
     {
         let canvas = canvas.clone();
         let transform = transform.clone();
@@ -135,6 +136,9 @@ pub fn relation_map(props: &Props) -> Html {
             let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
                 EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
                     let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
+                    if embedded && !(e.ctrl_key() || e.meta_key()) {
+                        return;
+                    }
                     e.prevent_default();
                     let mut t = transform.borrow_mut();
                     t.2 = (t.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);

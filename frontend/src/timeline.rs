@@ -108,7 +108,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
         });
     }
 
-    // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+    // Wheel zoom needs a non-passive listener to keep the page from scrolling. Embedded on
+    // someone else's page, the plain wheel scrolls that page; Ctrl/⌘ + wheel zooms.
+    let embedded = use_context::<crate::embed::InEmbed>().is_some();
     {
         let canvas = canvas.clone();
         let view = props.view.clone();
@@ -117,6 +119,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
             let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
                 EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
                     let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
+                    if embedded && !(e.ctrl_key() || e.meta_key()) {
+                        return;
+                    }
                     e.prevent_default();
                     let Some(scale) = drawn.borrow().scale else { return };
                     let around = scale.day(f64::from(e.offset_x()));

@@ -124,6 +124,11 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
       titleOf(NORTH, north[1]),
     );
     assert.equal(await details(page.locator('#south')), null, 'the south widget did not react to keys in the north one');
+    // Enter moves the focus to the details of this widget (found in its own shadow root).
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('north').shadowRoot.activeElement?.matches('section.details'));
+    assert.equal(await page.evaluate(() => document.getElementById('south').shadowRoot.activeElement), null);
+    await page.locator('#north canvas.timeline-canvas').focus();
 
     await page.locator('#south canvas.timeline-canvas').focus();
     await page.keyboard.press('End');
@@ -145,6 +150,30 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
 
     const afterwards = await page.evaluate(() => ({ href: location.href, history: history.length }));
     assert.deepEqual(afterwards, before, 'the host page address and history are untouched');
+    await done();
+  });
+
+  test('the wheel over a widget scrolls the host page; Ctrl + wheel zooms the widget', async () => {
+    const { page, done } = await openHost();
+    const heading = page.locator('#north section.event-list h2');
+    const before = await heading.textContent();
+    const box = await page.locator('#north canvas.timeline-canvas').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.wheel(0, 200);
+    await page.waitForFunction(() => scrollY > 0, undefined, { timeout: 5_000 });
+    assert.equal(await heading.textContent(), before, 'the plain wheel did not zoom');
+    const box2 = await page.locator('#north canvas.timeline-canvas').boundingBox();
+    await page.mouse.move(box2.x + box2.width * 0.3, box2.y + box2.height / 2);
+    const scrolled = await page.evaluate(() => scrollY);
+    await page.keyboard.down('Control');
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -400);
+    await page.keyboard.up('Control');
+    await page.waitForFunction(
+      (t) => document.getElementById('north').shadowRoot.querySelector('section.event-list h2').textContent !== t,
+      before,
+      { timeout: 5_000 },
+    );
+    assert.equal(await page.evaluate(() => scrollY), scrolled, 'Ctrl + wheel zoomed instead of scrolling');
     await done();
   });
 
@@ -226,6 +255,10 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     assert.ok(inner.scroll <= inner.view + 1, `no inner scroll: ${JSON.stringify(inner)}`);
     assert.equal((await frame.locator('.embed-title').textContent()).trim(), SOUTH.title);
     assert.ok(await page.locator('#frame').getAttribute('title'), 'the iframe has a title');
+    // In view, the frame paints (out of view, the browser may not have painted it yet).
+    await page.locator('#frame').scrollIntoViewIfNeeded();
+    await frame.locator('canvas.timeline-canvas').waitFor();
+    await new Promise((r) => setTimeout(r, 300));
     await page.screenshot({ path: await screenshotPath('embed-host-1280.png'), fullPage: true });
 
     // Selecting an event opens the details: the frame grows, and says so.

@@ -14,8 +14,15 @@
 //!
 //! The messages go to any origin (`"*"`): a height says nothing private, and the frame cannot
 //! know who embeds it.
+//!
+//! Changes are noticed by a `ResizeObserver`, and also by a check once a second: browsers do not
+//! run the rendering steps (where resize observations are delivered) of a cross-origin frame
+//! that is out of view, so a frame below the fold would otherwise keep its first, "loading"
+//! height until scrolled to. The check is one layout read, and sends nothing when nothing
+//! changed.
 
 use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
@@ -66,8 +73,11 @@ fn content_height(root: &web_sys::Element) -> u32 {
     (root.get_bounding_client_rect().bottom() + scroll).ceil().max(0.0) as u32
 }
 
-/// What a running reporter holds: the observer, its callback and the Pym listener.
-type Reporting = (web_sys::ResizeObserver, Closure<dyn FnMut()>, Option<EventListener>);
+/// What a running reporter holds: the observer, its callback, the Pym listener, the timer.
+type Reporting = (web_sys::ResizeObserver, Closure<dyn FnMut()>, Option<EventListener>, Interval);
+
+/// How often the height is checked besides the observer, in milliseconds.
+const CHECK_EVERY_MS: u32 = 1000;
 
 /// While `enabled`, reports the height of `root` to the parent page whenever it changes (a
 /// `ResizeObserver`, so a panel opening, the list growing or a width change that rewraps text
@@ -96,6 +106,7 @@ pub fn use_height_reporter(root: NodeRef, enabled: bool, child_id: Option<String
             let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
             let pym = child_id.clone().and_then(|id| {
                 let window = web_sys::window()?;
+                let report = report.clone();
                 Some(EventListener::new(&window, "message", move |e| {
                     let data = e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
                     if data.is_some_and(|d| is_pym_width(&d, &id)) {
@@ -103,13 +114,14 @@ pub fn use_height_reporter(root: NodeRef, enabled: bool, child_id: Option<String
                     }
                 }))
             });
+            let check = Interval::new(CHECK_EVERY_MS, move || report(false));
             if let Some(observer) = observer {
                 observer.observe(&element);
-                keep = Some((observer, on_resize, pym));
+                keep = Some((observer, on_resize, pym, check));
             }
         }
         move || {
-            if let Some((observer, _, _)) = keep {
+            if let Some((observer, _, _, _)) = keep {
                 observer.disconnect();
             }
         }

@@ -36,6 +36,13 @@ use std::rc::Rc;
 
 use crate::state::{decode, encode, View};
 
+/// Context present inside an embedded widget. Canvases read it to leave the wheel to the host
+/// page: a reader scrolling past an embed must scroll the page, not zoom the timeline, so an
+/// embedded timeline or map zooms with Ctrl/⌘ + wheel (a trackpad pinch sends that) or with
+/// its + and − keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InEmbed;
+
 /// Where a widget runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

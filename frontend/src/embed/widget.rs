@@ -63,6 +63,7 @@ pub fn widget(props: &WidgetProps) -> Html {
     let style = options.height.map(|h| format!("height:{h}px;overflow:auto"));
     html! {
         <div ref={root} class="annals embed" data-theme={options.theme.name()} lang={options.lang.clone()} {style}>
+            <ContextProvider<super::InEmbed> context={super::InEmbed}>
             { match &*state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
@@ -70,6 +71,7 @@ pub fn widget(props: &WidgetProps) -> Html {
                     <Embedded record={record.clone()} options={options.clone()} mode={props.mode} base={props.base.clone()} />
                 },
             } }
+            </ContextProvider<super::InEmbed>>
         </div>
     }
 }
