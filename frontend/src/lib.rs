@@ -12,13 +12,15 @@
 //! - [`record`] — fetching and folding a record;
 //! - [`embed`] — the widget in other pages: the iframe page, the custom element, the snippets;
 //! - [`fragment`] — the view in the page's URL fragment (never on a host page);
-//! - [`theme`] — the colours canvases paint with, from the stylesheet's custom properties.
+//! - [`theme`] — the colours canvases paint with, from the stylesheet's custom properties;
+//! - [`open`] — opening a person's own file (picker, drop, paste), with its report.
 
 pub mod charts;
 pub mod embed;
 pub mod fragment;
 pub mod geometry;
 pub mod map;
+pub mod open;
 pub mod panels;
 pub mod record;
 pub mod state;
@@ -83,12 +85,38 @@ pub fn app() -> Html {
             move || drop(source)
         });
     }
+    // A file dropped anywhere on the app is opened (the drop is taken on the app's element,
+    // not the whole document).
+    let dropped = use_state(|| None::<open::DroppedFile>);
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let dropped = dropped.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = open::dropped_file(&e) {
+                let n = dropped.as_ref().map_or(0, |d| d.1 + 1);
+                dropped.set(Some(open::DroppedFile(file, n)));
+            }
+        })
+    };
+    let on_view = {
+        let state = state.dispatcher();
+        Callback::from(move |record: Rc<Record>| {
+            // A new record starts from its own whole view, not the window and selection of
+            // the one before.
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"));
+            }
+            state.dispatch(RecordAction::Loaded(RecordState::Ready(record)));
+        })
+    };
     html! {
-        <main class="annals">
+        <main class="annals" {ondragover} {ondrop}>
+            <open::Opener on_view={on_view} dropped={(*dropped).clone()} />
             { match &*state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
-                RecordState::Ready(record) => html! { <Explorer record={record.clone()} /> },
+                RecordState::Ready(record) => html! { <Explorer key={Rc::as_ptr(record) as usize} record={record.clone()} /> },
             } }
         </main>
     }

@@ -141,40 +141,71 @@ pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(d) => return failed(Format::AnnalsNdjson, d),
     };
-    let mut parsed = Parsed::default();
-    let mut record = 0;
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with("//") {
-            continue;
-        }
-        record += 1;
-        match decode_record(trimmed) {
-            Ok(decoded) => {
-                if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_ref()) {
+    let mut log = NdjsonParts::default();
+    log.decode(text, 1);
+    log.finish(known)
+}
+
+/// An NDJSON log read part by part: each part (whole lines) is decoded as it comes, and the
+/// whole log is validated once at the end, exactly as [`read_ndjson`] would. This lets a
+/// caller that must stay responsive (the browser) decode a large log in steps; the result
+/// does not depend on where the parts were cut.
+#[derive(Debug, Default)]
+pub struct NdjsonParts {
+    parsed: Parsed,
+    records: usize,
+}
+
+impl NdjsonParts {
+    /// Decodes whole lines of the log; `first_line` is the 1-based line of the part's first
+    /// line in the file.
+    pub fn decode(&mut self, part: &str, first_line: usize) {
+        let part = if first_line == 1 { part.strip_prefix('\u{feff}').unwrap_or(part) } else { part };
+        let parsed = &mut self.parsed;
+        for (i, line) in part.lines().enumerate() {
+            let line_no = first_line + i;
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with("//") {
+                continue;
+            }
+            self.records += 1;
+            let record = self.records;
+            match decode_record(trimmed) {
+                Ok(decoded) => {
+                    if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_ref()) {
+                        parsed.undecodable += 1;
+                        parsed.diagnostics.push(Diagnostic {
+                            line: Some(line_no),
+                            record: Some(record),
+                            field: "stream".into(),
+                            message: problem,
+                        });
+                        continue;
+                    }
+                    parsed.records.push(Located { line: Some(line_no), record, proposed: decoded.proposed });
+                }
+                Err(e) => {
                     parsed.undecodable += 1;
                     parsed.diagnostics.push(Diagnostic {
-                        line: Some(i + 1),
+                        line: Some(line_no),
                         record: Some(record),
-                        field: "stream".into(),
-                        message: problem,
+                        field: e.field,
+                        message: e.message,
                     });
-                    continue;
                 }
-                parsed.records.push(Located { line: Some(i + 1), record, proposed: decoded.proposed });
-            }
-            Err(e) => {
-                parsed.undecodable += 1;
-                parsed.diagnostics.push(Diagnostic {
-                    line: Some(i + 1),
-                    record: Some(record),
-                    field: e.field,
-                    message: e.message,
-                });
             }
         }
     }
-    finish(Format::AnnalsNdjson, parsed, known)
+
+    /// Records decoded so far (good or not).
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    /// Validates everything decoded against `known`, as [`read_ndjson`] does.
+    pub fn finish(self, known: &dyn Known) -> Loaded {
+        finish(Format::AnnalsNdjson, self.parsed, known)
+    }
 }
 
 /// Checks a record's stream name; the first one names the file's stream, and every other
