@@ -13,7 +13,8 @@
 //! - [`embed`] — the widget in other pages: the iframe page, the custom element, the snippets;
 //! - [`fragment`] — the view in the page's URL fragment (never on a host page);
 //! - [`theme`] — the colours canvases paint with, from the stylesheet's custom properties;
-//! - [`open`] — opening a person's own file (picker, drop, paste), with its report.
+//! - [`open`] — opening a person's own file (picker, drop, paste), with its report;
+//! - [`save`] — saving the record in any format, importing it into the service.
 
 pub mod charts;
 pub mod embed;
@@ -23,6 +24,7 @@ pub mod map;
 pub mod open;
 pub mod panels;
 pub mod record;
+pub mod save;
 pub mod state;
 pub mod theme;
 pub mod timeline;
@@ -112,7 +114,8 @@ pub fn app() -> Html {
     };
     html! {
         <main class="annals" {ondragover} {ondrop}>
-            <open::Opener on_view={on_view} dropped={(*dropped).clone()} />
+            <open::Opener on_view={on_view} dropped={(*dropped).clone()}
+                current={match &*state { RecordState::Ready(r) => Some(r.clone()), _ => None }} />
             { match &*state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },

@@ -157,10 +157,11 @@ impl Checker {
                     name,
                     format: self.format,
                     accepted: envelopes.len(),
+                    stream: loaded.stream,
+                    record: Rc::new(Record { title, projections: *projections, live: None, log: Rc::new(envelopes) }),
                     rejected: loaded.rejected,
                     diagnostics: loaded.diagnostics,
-                    stream: loaded.stream,
-                    record: Rc::new(Record { title, projections: *projections, live: None }),
+                    notes: loaded.notes,
                 }));
                 Progress::finished()
             }
@@ -185,6 +186,7 @@ impl Checker {
             accepted,
             rejected: 0,
             diagnostics: Vec::new(),
+            notes: Vec::new(),
         };
         let envelopes = part.into_envelopes(&stream, Timestamp(0));
         let what = format!("Building the views of {}", self.name);
@@ -219,6 +221,8 @@ pub struct Report {
     pub rejected: usize,
     /// Every problem, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Remarks that are not problems (a column not read, a value kept under `codes`).
+    pub notes: Vec<Diagnostic>,
     /// The valid part, ready to show.
     pub record: Rc<Record>,
     /// The stream the file names, if any.
@@ -308,6 +312,9 @@ mod ui {
         /// A file dropped on the page, handed over by the page.
         #[prop_or_default]
         pub dropped: Option<DroppedFile>,
+        /// The record on screen, to save.
+        #[prop_or_default]
+        pub current: Option<Rc<Record>>,
     }
 
     /// A file dropped somewhere on the page (each drop a new value, so the same file can be
@@ -372,6 +379,16 @@ mod ui {
         let opening = use_state(|| Opening::Idle);
         let format = use_state(|| None::<Format>);
         let paste_ref = use_node_ref();
+        // Under `annals serve`, an editor can import a checked file into a stream.
+        let service = use_state(|| false);
+        {
+            let service = service.clone();
+            use_effect_with(*open, move |open| {
+                if *open {
+                    wasm_bindgen_futures::spawn_local(async move { service.set(crate::save::service_here().await) });
+                }
+            });
+        }
 
         // One place runs a file or text through reading and checking.
         let run = {
@@ -465,7 +482,16 @@ mod ui {
                 </div>
             },
             Opening::Failed(message) => html! { <p class="error" role="alert">{ message.clone() }</p> },
-            Opening::Checked(report) => report_view(report, &props.on_view, &opening),
+            Opening::Checked(report) => html! {
+                <>
+                    { report_view(report, &props.on_view, &opening) }
+                    if *service && report.accepted > 0 {
+                        <crate::save::Import
+                            record={report.record.clone()}
+                            stream={crate::save::default_stream(report.stream.as_ref().map(|s| s.as_str()), &report.name)} />
+                    }
+                </>
+            },
         };
         html! {
             <section class="opener" aria-label="Open your own file">
@@ -493,9 +519,33 @@ mod ui {
                         </label>
                         <button type="button" onclick={on_paste_read}>{ "Read the pasted text" }</button>
                         { body }
+                        if let Some(record) = &props.current {
+                            <crate::save::Export record={record.clone()} />
+                        }
                     </div>
                 }
             </section>
+        }
+    }
+
+    /// Problems or notes, each with its line, record and field; the first `shown` of them.
+    fn problem_list(list: &[annals_core::format::Diagnostic], shown: usize) -> Html {
+        html! {
+            <>
+                <ol class="problems">
+                    { for list.iter().take(shown).map(|d| html! {
+                        <li>
+                            if let Some(l) = d.line { <span class="where">{ format!("line {l}") }</span> }
+                            if let Some(r) = d.record { <span class="where">{ format!("record {r}") }</span> }
+                            if !d.field.is_empty() { <code>{ d.field.clone() }</code> }
+                            <span>{ d.message.clone() }</span>
+                        </li>
+                    }) }
+                </ol>
+                if list.len() > shown {
+                    <p class="note">{ format!("…and {} more.", list.len() - shown) }</p>
+                }
+            </>
         }
     }
 
@@ -516,25 +566,29 @@ mod ui {
             let opening = opening.clone();
             Callback::from(move |_: MouseEvent| opening.set(Opening::Idle))
         };
+        let notes = if report.notes.is_empty() {
+            html! {}
+        } else {
+            html! {
+                <details class="notes">
+                    <summary>{ format!("{} note(s) on how the file was read", report.notes.len()) }</summary>
+                    { problem_list(&report.notes, SHOWN) }
+                </details>
+            }
+        };
         if report.is_clean() {
-            return html! { <p class="open-done" role="status">{ format!("Opened {}", report.summary()) }</p> };
+            return html! {
+                <div class="open-done" role="status">
+                    <p>{ format!("Opened {}", report.summary()) }</p>
+                    { notes }
+                </div>
+            };
         }
         html! {
             <div class="open-report" role="alert">
                 <p><strong>{ report.summary() }</strong></p>
-                <ol class="problems">
-                    { for report.diagnostics.iter().take(SHOWN).map(|d| html! {
-                        <li>
-                            if let Some(l) = d.line { <span class="where">{ format!("line {l}") }</span> }
-                            if let Some(r) = d.record { <span class="where">{ format!("record {r}") }</span> }
-                            if !d.field.is_empty() { <code>{ d.field.clone() }</code> }
-                            <span>{ d.message.clone() }</span>
-                        </li>
-                    }) }
-                </ol>
-                if report.diagnostics.len() > SHOWN {
-                    <p class="note">{ format!("…and {} more problems.", report.diagnostics.len() - SHOWN) }</p>
-                }
+                { problem_list(&report.diagnostics, SHOWN) }
+                { notes }
                 <div class="open-choice">
                     if report.accepted > 0 {
                         <button type="button" onclick={view_valid}>{ format!("View the {} valid records", report.accepted) }</button>

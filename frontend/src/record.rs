@@ -6,7 +6,7 @@ use annals_core::event::Source;
 use annals_core::format::load;
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::{check_url, Nothing};
-use annals_core::{StreamName, Timestamp};
+use annals_core::{Envelope, StreamName, Timestamp};
 use yew::prelude::*;
 
 /// A record ready to show.
@@ -18,15 +18,24 @@ pub struct Record {
     pub projections: Projections,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
+    /// The log itself, in position order: what an export writes and an import sends.
+    pub log: Rc<Vec<Envelope>>,
 }
 
 impl Record {
+    /// A record of a log, folded.
+    pub fn new(title: String, log: Vec<Envelope>, live: Option<String>) -> Self {
+        let projections = Projections::fold(&log, AsOf::NOW);
+        Self { title, projections, live, log: Rc::new(log) }
+    }
+
     /// A copy of the record with more envelopes folded in (a live update).
-    pub fn with(&self, envelopes: &[annals_core::Envelope]) -> Record {
+    pub fn with(&self, envelopes: &[Envelope]) -> Record {
         let mut next = self.clone();
         for env in envelopes {
             next.projections.apply(env);
         }
+        Rc::make_mut(&mut next.log).extend_from_slice(envelopes);
         next
     }
 }
@@ -54,7 +63,7 @@ pub enum RecordAction {
     /// Loading finished (or failed).
     Loaded(RecordState),
     /// A live envelope arrived.
-    Append(Box<annals_core::Envelope>),
+    Append(Box<Envelope>),
 }
 
 /// A reducer, so that a live envelope is folded into the record as it is *now*, not as it
@@ -86,13 +95,13 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    Ok(Record { title, projections: Projections::fold(&envelopes, AsOf::NOW), live: None })
+    Ok(Record::new(title, envelopes, None))
 }
 
 /// A page of `GET /api/streams/{stream}/events`.
 #[derive(Debug, serde::Deserialize)]
 struct EventsPage {
-    events: Vec<annals_core::Envelope>,
+    events: Vec<Envelope>,
     #[serde(default)]
     next: Option<u64>,
 }
@@ -157,11 +166,8 @@ pub async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<RecordSt
             _ => break,
         }
     }
-    Some(RecordState::Ready(Rc::new(Record {
-        title: title_of(base, &stream).await.unwrap_or_else(|| stream.clone()),
-        projections: Projections::fold(&envelopes, AsOf::NOW),
-        live: Some(stream),
-    })))
+    let title = title_of(base, &stream).await.unwrap_or_else(|| stream.clone());
+    Some(RecordState::Ready(Rc::new(Record::new(title, envelopes, Some(stream)))))
 }
 
 /// The title of a stream, from its document shipped in the bundle (`data/{stream}.json`, as

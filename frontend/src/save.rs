@@ -1,0 +1,298 @@
+//! Taking a record out of the browser: a download in any format Annals writes, and — under
+//! `annals serve`, for an editor with the write token — an import into one of its streams.
+//!
+//! Both work from the record's log ([`Record::log`]), so what is saved or sent is exactly
+//! what is on screen. The export is core's [`export`], the same code as `annals export`, so
+//! a file saved here and a file exported by the CLI are the same file. The import is one
+//! `POST` of every record, so the service takes all of them or none (its batches are atomic)
+//! and answers with the same diagnostics as `annals import`.
+
+use annals_core::envelope::Proposed;
+use annals_core::format::export::{export, ExportFormat, ExportInfo, Exported};
+
+use crate::record::Record;
+
+/// The file name extension and media type of a format.
+pub fn file_kind(format: ExportFormat) -> (&'static str, &'static str) {
+    match format {
+        ExportFormat::AnnalsJson => ("json", "application/json"),
+        ExportFormat::AnnalsNdjson => ("ndjson", "application/x-ndjson"),
+        ExportFormat::TimelinejsJson => ("timeline.json", "application/json"),
+        ExportFormat::Csv => ("csv", "text/csv"),
+        ExportFormat::Ics => ("ics", "text/calendar"),
+        ExportFormat::Geojson => ("geojson", "application/geo+json"),
+    }
+}
+
+/// A file name from a title: lower case letters, digits and single dashes.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "record".to_owned()
+    } else {
+        out.chars().take(60).collect()
+    }
+}
+
+/// The record written in `format`, with the file name to save it under.
+pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
+    let info = ExportInfo { stream: None, title: Some(&record.title), description: None };
+    let exported = export(&record.log, format, &info);
+    let (ext, _) = file_kind(format);
+    (format!("{}.{ext}", slug(&record.title)), exported)
+}
+
+/// What a download said, for people.
+pub fn saved_message(name: &str, format: ExportFormat, exported: &Exported) -> String {
+    let mut message = format!("Saved {name}: {} events as {}", exported.written, format.name());
+    if exported.left_out > 0 {
+        message.push_str(&format!(
+            "; {} left out because {} cannot hold them (no coordinates, or a date the format cannot write)",
+            exported.left_out,
+            format.name()
+        ));
+    }
+    message
+}
+
+/// The body of an import: every record of the log as a JSON array; the service stamps the
+/// time it records them.
+pub fn import_body(record: &Record) -> String {
+    let records: Vec<Proposed> =
+        record.log.iter().map(|e| Proposed { id: e.id.clone(), event: e.event.clone(), recorded_at: None }).collect();
+    serde_json::to_string(&records).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The stream a file goes to unless the editor names another: the one it names, else its
+/// name as a slug.
+pub fn default_stream(named: Option<&str>, file_name: &str) -> String {
+    named.map_or_else(|| slug(file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem)), str::to_owned)
+}
+
+pub use ui::{Export, ExportProps, Import, ImportProps};
+
+mod ui {
+    //! The two controls.
+
+    use std::rc::Rc;
+
+    use annals_core::format::export::ExportFormat;
+    use wasm_bindgen::JsCast;
+    use web_sys::{HtmlAnchorElement, HtmlInputElement, HtmlSelectElement};
+    use yew::prelude::*;
+
+    use super::{file_kind, import_body, saved_message, write};
+    use crate::record::Record;
+
+    /// Props of [`Export`].
+    #[derive(Properties, PartialEq)]
+    pub struct ExportProps {
+        /// The record on screen.
+        pub record: Rc<Record>,
+    }
+
+    /// Offers the text as a file download.
+    fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+        let parts = web_sys::js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+            .map_err(|_| "the browser could not make the file")?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the browser could not make a link")?;
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let a: HtmlAnchorElement =
+            document.create_element("a").map_err(|_| "no link")?.dyn_into().map_err(|_| "no link")?;
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+        let _ = web_sys::Url::revoke_object_url(&url);
+        Ok(())
+    }
+
+    /// "Save the record as …": every format Annals writes.
+    #[function_component(Export)]
+    pub fn export_control(props: &ExportProps) -> Html {
+        let format = use_state(|| ExportFormat::AnnalsJson);
+        let status = use_state(String::new);
+        let on_format = {
+            let format = format.clone();
+            Callback::from(move |e: Event| {
+                let Some(select) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) else { return };
+                if let Ok(f) = select.value().parse() {
+                    format.set(f);
+                }
+            })
+        };
+        let on_save = {
+            let record = props.record.clone();
+            let format = format.clone();
+            let status = status.clone();
+            Callback::from(move |_: MouseEvent| {
+                let (name, exported) = write(&record, *format);
+                let (_, mime) = file_kind(*format);
+                status.set(match download(&name, mime, &exported.text) {
+                    Ok(()) => saved_message(&name, *format, &exported),
+                    Err(e) => format!("Could not save {name}: {e}"),
+                });
+            })
+        };
+        html! {
+            <div class="open-row save">
+                <label class="search">{ "Save the record on screen as" }
+                    <select onchange={on_format} aria-label="Format to save in">
+                        { for ExportFormat::ALL.iter().map(|f| html! {
+                            <option value={f.name()} selected={*format == *f}>{ f.name() }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" onclick={on_save}>{ "Download" }</button>
+                if !status.is_empty() { <p class="open-done" role="status">{ (*status).clone() }</p> }
+            </div>
+        }
+    }
+
+    /// Props of [`Import`].
+    #[derive(Properties, PartialEq)]
+    pub struct ImportProps {
+        /// The record to import (a checked file's valid part).
+        pub record: Rc<Record>,
+        /// The stream proposed.
+        pub stream: AttrValue,
+    }
+
+    /// "Import into the service": stream name, write token, one atomic POST.
+    #[function_component(Import)]
+    pub fn import_control(props: &ImportProps) -> Html {
+        let stream_ref = use_node_ref();
+        let token_ref = use_node_ref();
+        let status = use_state(|| None::<(bool, String)>);
+        let on_import = {
+            let record = props.record.clone();
+            let (stream_ref, token_ref, status) = (stream_ref.clone(), token_ref.clone(), status.clone());
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned());
+                let (Some(stream), Some(token)) = (value(&stream_ref), value(&token_ref)) else { return };
+                if stream.is_empty() || token.is_empty() {
+                    status.set(Some((false, "Give the stream's name and your write token.".into())));
+                    return;
+                }
+                let body = import_body(&record);
+                let count = record.log.len();
+                let status = status.clone();
+                status.set(Some((true, format!("Sending {count} records to {stream}…"))));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let url = format!("api/streams/{}/events", crate::state::encode(&stream));
+                    let sent = gloo::net::http::Request::post(&url)
+                        .header("Authorization", &format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .body(body);
+                    let answer = match sent {
+                        Ok(request) => request.send().await,
+                        Err(e) => return status.set(Some((false, format!("Could not send: {e}")))),
+                    };
+                    status.set(Some(match answer {
+                        Ok(r) if r.ok() => (true, format!("Imported {count} records into {stream}.")),
+                        Ok(r) => {
+                            let code = r.status();
+                            let text = r.text().await.unwrap_or_default();
+                            (
+                                false,
+                                format!(
+                                    "The service refused the import ({code}); nothing was written. {}",
+                                    error_message(&text)
+                                ),
+                            )
+                        }
+                        Err(e) => (false, format!("Could not reach the service: {e}")),
+                    }));
+                });
+            })
+        };
+        html! {
+            <form class="open-row import" onsubmit={on_import} aria-label="Import into the service">
+                <label class="search">{ "Stream" }
+                    <input ref={stream_ref} type="text" value={props.stream.clone()} required=true />
+                </label>
+                <label class="search">{ "Write token" }
+                    <input ref={token_ref} type="password" autocomplete="off" required=true />
+                </label>
+                <button type="submit">{ format!("Import {} records into the service", props.record.log.len()) }</button>
+                if let Some((ok, message)) = &*status {
+                    <p class={if *ok { "open-done" } else { "error" }} role="status">{ message.clone() }</p>
+                }
+            </form>
+        }
+    }
+
+    /// The message of the service's error body (`{"error": {"message", "diagnostics"}}`).
+    fn error_message(body: &str) -> String {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return String::new() };
+        let error = &value["error"];
+        let mut text = error["message"].as_str().unwrap_or_default().to_owned();
+        if let Some(list) = error["diagnostics"].as_array() {
+            for d in list.iter().take(5) {
+                let record = d["record"].as_u64().map(|r| format!("record {r}, ")).unwrap_or_default();
+                text.push_str(&format!(
+                    " {record}{}: {}.",
+                    d["field"].as_str().unwrap_or(""),
+                    d["message"].as_str().unwrap_or("")
+                ));
+            }
+        }
+        text
+    }
+}
+
+/// Whether the page is served by `annals serve` (its API answers), checked once.
+pub async fn service_here() -> bool {
+    matches!(gloo::net::http::Request::get("api/streams").send().await, Ok(r) if r.ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_make_file_names() {
+        assert_eq!(slug("Azerbaijan–Belarus relations"), "azerbaijan-belarus-relations");
+        assert_eq!(slug("  ??  "), "record");
+        assert_eq!(slug("Ünïcode: 2024/05"), "ünïcode-2024-05");
+        assert_eq!(default_stream(None, "My Events.csv"), "my-events");
+        assert_eq!(default_stream(Some("mine"), "x.csv"), "mine");
+    }
+
+    #[test]
+    fn every_format_saves_the_default_record_and_the_native_ones_read_back() {
+        let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+        let record = crate::record::from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
+        for format in ExportFormat::ALL {
+            let (name, exported) = write(&record, format);
+            assert!(name.starts_with("azerbaijan-belarus-relations."), "{name}");
+            assert!(exported.written > 0, "{format:?} wrote nothing");
+            assert!(saved_message(&name, format, &exported).contains(format.name()));
+        }
+        for format in [ExportFormat::AnnalsJson, ExportFormat::AnnalsNdjson] {
+            let (name, exported) = write(&record, format);
+            let back = crate::record::from_bytes(exported.text.as_bytes(), &name).expect("reads back");
+            assert_eq!(back.projections.stats_view(), record.projections.stats_view(), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn an_import_body_is_every_record_without_positions() {
+        let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+        let record = crate::record::from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
+        let body: Vec<serde_json::Value> = serde_json::from_str(&import_body(&record)).expect("json");
+        assert_eq!(body.len(), record.log.len());
+        assert!(body.iter().all(|r| r.get("position").is_none() && r.get("id").is_some() && r.get("type").is_some()));
+    }
+}
