@@ -1,0 +1,264 @@
+// End-to-end tests of opening a person's own file in the web app and saving the record:
+// the picker, paste, drop, the report with its choice, a large log with progress, and every
+// export format — on the built `dist/` in Debian's headless Chromium.
+//
+// Real files written by other people come from ../shared/corpus/ (never copied here).
+
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { DIST, ROOT, launchBrowser, requireDist, screenshotPath, serveDir } from './harness.mjs';
+
+const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const DEFAULT_TITLE = 'Azerbaijan–Belarus relations';
+
+let server;
+let browser;
+const contexts = new Set();
+
+/** Opens the app with its default record and the file panel open. */
+async function openApp() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  contexts.add(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /panicked|RuntimeError|unreachable/i.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${server.url}/`);
+  await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Open a file…' }).click();
+  const done = async () => {
+    assert.deepEqual(errors, [], 'the page logged errors');
+    contexts.delete(context);
+    await context.close();
+  };
+  return { page, done };
+}
+
+async function heading(page) {
+  return (await page.locator('h1').first().textContent()).trim();
+}
+
+/** "N event(s) in view". */
+async function inView(page) {
+  const text = (await page.locator('section.event-list h2').textContent()).trim();
+  const m = /^(\d+) event\(s\) in view$/.exec(text);
+  assert.ok(m, `unexpected list heading ${JSON.stringify(text)}`);
+  return Number(m[1]);
+}
+
+/** Waits for the record on screen to have this title. */
+async function waitForTitle(page, title) {
+  try {
+    await page.waitForFunction((t) => document.querySelector('h1')?.textContent.trim().startsWith(t), title, {
+      timeout: 30_000,
+    });
+  } catch {
+    const report = await page.locator('.opener').textContent();
+    assert.fail(`the record never became ${JSON.stringify(title)}; the h1 is ${JSON.stringify(await heading(page))}; the panel says: ${report}`);
+  }
+}
+
+async function paste(page, text) {
+  await page.locator('.paste textarea').fill(text);
+  await page.getByRole('button', { name: 'Read the pasted text' }).click();
+}
+
+const SOURCE = { publisher: 'Example', title: 'Example report' };
+const actor = (id, kind, en) => ({ id: `actor:${id}`, type: 'ActorRegistered', payload: { actor: id, kind, names: { en } } });
+const call = (id, occurred, title, extra = {}) => ({
+  id,
+  type: 'Call',
+  payload: { occurred, title, actors: [{ actor: 'a' }, { actor: 'b' }], sources: [SOURCE], ...extra },
+});
+
+/** An NDJSON log of `n` calls between two countries. */
+function bigLog(n) {
+  const lines = [JSON.stringify(actor('a', 'country', 'Alpha')), JSON.stringify(actor('b', 'country', 'Beta'))];
+  for (let i = 0; i < n; i += 1) {
+    const year = 1950 + (i % 70);
+    const month = String(1 + (i % 12)).padStart(2, '0');
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    lines.push(JSON.stringify(call(`call-${i}`, `${year}-${month}-${day}`, `Call number ${i} between Alpha and Beta`)));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('opening and saving files in the web app', { timeout: 120_000 }, () => {
+  before(async () => {
+    requireDist();
+    server = await serveDir(DIST);
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    for (const context of contexts) await context.close();
+    contexts.clear();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a TimelineJS file from the corpus, by the picker, becomes the record in every view', async () => {
+    const file = join(CORPUS, 'timelinejs', 'eras.json');
+    assert.ok(existsSync(file), `${file} is missing: ../shared must sit beside the repository`);
+    const { page, done } = await openApp();
+    await page.locator('.opener input[type=file]').setInputFiles(file);
+    await waitForTitle(page, 'Eras Test');
+    assert.equal(await inView(page), 20, 'the 20 slides of eras.json are listed');
+    const status = await page.locator('.open-done').first().textContent();
+    assert.match(status, /eras\.json \(timelinejs-json\): \d+ record\(s\) accepted, 0 rejected, no problems/);
+    // The map and the charts show the same record.
+    await page.getByRole('button', { name: 'Charts' }).click();
+    await page.locator('.charts canvas, canvas.chart').first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: await screenshotPath('open-timelinejs-charts.png') });
+    await page.getByRole('button', { name: 'Timeline' }).click();
+    await page.screenshot({ path: await screenshotPath('open-timelinejs.png') });
+    await done();
+  });
+
+  test('a file with problems shows each with line and field, and the choice: nothing, or the valid part', async () => {
+    const { page, done } = await openApp();
+    const lines = [
+      actor('a', 'country', 'Alpha'),
+      actor('b', 'country', 'Beta'),
+      call('good-1', '2020-03', 'A good call'),
+      call('bad-date', '2020-02-30', 'A call on a day that does not exist'),
+      call('good-2', '2021', 'Another good call'),
+    ].map((r) => JSON.stringify(r));
+    await paste(page, lines.join('\n'));
+    const report = page.locator('.open-report');
+    await report.waitFor({ timeout: 15_000 });
+    const text = await report.textContent();
+    assert.match(text, /pasted text \(annals-ndjson\): 4 record\(s\) accepted, 1 rejected, 1 problem/);
+    const problem = (await report.locator('.problems li').first().textContent()).replace(/\s+/g, ' ');
+    assert.match(problem, /line 4/);
+    assert.match(problem, /record 4/);
+    assert.match(problem, /payload\.occurred/);
+    assert.match(problem, /30/);
+    await page.screenshot({ path: await screenshotPath('open-report.png') });
+    // Nothing: the record on screen stays.
+    await page.getByRole('button', { name: /View nothing/ }).click();
+    assert.equal(await heading(page), DEFAULT_TITLE);
+    assert.equal(await page.locator('.open-report').count(), 0);
+    // The valid part: two calls.
+    await paste(page, lines.join('\n'));
+    await page.getByRole('button', { name: 'View the 4 valid records' }).click();
+    await waitForTitle(page, 'pasted text');
+    assert.equal(await inView(page), 2);
+    await done();
+  });
+
+  test('a file dropped on the page opens', async () => {
+    const { page, done } = await openApp();
+    const csv = [
+      'id,type,occurred,title,actors,source_publisher,source_title,actor,kind',
+      'actor:x,ActorRegistered,,Xland,,,,x,country',
+      'actor:y,ActorRegistered,,Yland,,,,y,country',
+      'one,Talks,2019-12,"Talks, with a comma",x|y,Example,Example report,,',
+      'two,Call,2020,A call,x|y,Example,Example report,,',
+    ].join('\r\n');
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+      const target = document.querySelector('main');
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, csv);
+    await waitForTitle(page, 'dropped.csv');
+    assert.equal(await inView(page), 2);
+    const titles = await page.locator('section.event-list li[data-id] .title').allTextContents();
+    assert.ok(titles.some((t) => t.includes('Talks, with a comma')), `titles: ${titles}`);
+    await done();
+  });
+
+  test('the GDELT 2.0 export from the corpus opens, with its notes', async () => {
+    const { page, done } = await openApp();
+    await page.locator('.opener input[type=file]').setInputFiles(join(CORPUS, 'gdelt', '20150218230000.export.CSV'));
+    await waitForTitle(page, '20150218230000.export.CSV');
+    assert.ok((await inView(page)) > 1000, 'most of the 2,271 GDELT rows are events');
+    const status = await page.locator('.open-done').first().textContent();
+    assert.match(status, /\(gdelt\)/);
+    await done();
+  });
+
+  test('a 100,000-event log shows progress, stays responsive, and opens whole', async () => {
+    const { page, done } = await openApp();
+    const text = bigLog(100_000);
+    // Count the longest gap between animation frames while the file is read.
+    await page.evaluate(() => {
+      window.__gaps = [];
+      let last = performance.now();
+      const tick = (now) => {
+        window.__gaps.push(now - last);
+        last = now;
+        if (!window.__stopFrames) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const started = Date.now();
+    await page.locator('.opener input[type=file]').setInputFiles({
+      name: 'big.ndjson',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(text),
+    });
+    await page.locator('.open-progress progress').waitFor({ timeout: 10_000 });
+    await waitForTitle(page, 'big.ndjson');
+    const seconds = (Date.now() - started) / 1000;
+    const gaps = await page.evaluate(() => {
+      window.__stopFrames = true;
+      return window.__gaps;
+    });
+    const longest = Math.max(...gaps);
+    console.log(
+      `# big.ndjson: ${(text.length / 1e6).toFixed(1)} MB, 100,000 events, opened in ${seconds.toFixed(1)} s; ` +
+        `${gaps.length} frames, longest gap ${longest.toFixed(0)} ms`,
+    );
+    assert.ok(gaps.length > 10, 'frames kept coming while the file was read');
+    const summary = (await page.locator('header .summary').textContent()).trim();
+    assert.ok(summary.startsWith('100000 events'), summary);
+    await done();
+  });
+
+  test('the record saves in every format; the Annals JSON reads back as the same record', async () => {
+    const { page, done } = await openApp();
+    const summary = (await page.locator('header .summary').textContent()).trim();
+    const saved = {};
+    for (const format of ['annals-json', 'annals-ndjson', 'timelinejs-json', 'csv', 'ics', 'geojson']) {
+      await page.locator('.save select').selectOption(format);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Download' }).click(),
+      ]);
+      const path = await download.path();
+      saved[format] = { name: download.suggestedFilename(), text: readFileSync(path, 'utf8'), path };
+      assert.match(await page.locator('.save [role=status]').textContent(), new RegExp(`as ${format}`));
+    }
+    assert.equal(saved['annals-json'].name, 'azerbaijan-belarus-relations.json');
+    assert.equal(JSON.parse(saved['geojson'].text).type, 'FeatureCollection');
+    assert.ok(saved.ics.text.startsWith('BEGIN:VCALENDAR\r\n'), 'an iCalendar file');
+    assert.ok(JSON.parse(saved['timelinejs-json'].text).events.length > 0, 'TimelineJS slides');
+    assert.ok(saved.csv.text.startsWith('id,type,occurred'), 'the Annals CSV template');
+    // What was saved opens again as the same record.
+    for (const format of ['annals-json', 'annals-ndjson', 'csv']) {
+      await page.locator('.opener input[type=file]').setInputFiles({
+        name: `again.${format}`,
+        mimeType: 'text/plain',
+        buffer: Buffer.from(saved[format].text),
+      });
+      await page.waitForFunction(
+        (name) => document.querySelector('.open-done')?.textContent.includes(name),
+        `again.${format}`,
+        { timeout: 15_000 },
+      );
+      assert.equal((await page.locator('header .summary').textContent()).trim(), summary, `${format} read back`);
+    }
+    await done();
+  });
+});
