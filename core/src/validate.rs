@@ -83,10 +83,11 @@ impl Known for Nothing {
 /// Returns the problems of each item, by index into `batch`; an empty result means the
 /// whole batch is valid.
 pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Problem)> {
-    let mut ctx = BatchContext { known, actors: HashMap::new(), events: HashMap::new(), payloads: HashMap::new() };
+    let mut ctx =
+        BatchContext { known, batch, actors: HashMap::new(), events: HashMap::new(), payloads: HashMap::new() };
     for p in batch {
         if let Event::ActorRegistered(a) = &p.event {
-            ctx.actors.entry(a.actor.as_str().to_owned()).or_insert(a.kind);
+            ctx.actors.entry(a.actor.as_str()).or_insert(a.kind);
         }
     }
     let mut problems = Vec::new();
@@ -117,18 +118,17 @@ pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Prob
         }
         validate_event(&p.event, &ctx, &mut out);
         if out.is_empty() {
-            ctx.events
-                .insert(p.id.as_str().to_owned(), KnownEvent { type_name: p.event.type_name(), retracted: false });
+            ctx.events.insert(p.id.as_str(), KnownEvent { type_name: p.event.type_name(), retracted: false });
             if let Event::Retracted(r) = &p.event {
                 if let Some(t) = ctx.events.get_mut(r.target.as_str()) {
                     t.retracted = true;
                 } else if let Some(mut t) = known.event(r.target.as_str()) {
                     t.retracted = true;
-                    ctx.events.insert(r.target.as_str().to_owned(), t);
+                    ctx.events.insert(r.target.as_str(), t);
                 }
             }
             if matches!(p.event, Event::Domain(..) | Event::ActorRegistered(_)) {
-                ctx.payloads.insert(p.id.as_str().to_owned(), p.event.payload());
+                ctx.payloads.insert(p.id.as_str(), i);
             }
         }
         problems.extend(out.into_iter().map(|pr| (i, pr)));
@@ -136,11 +136,16 @@ pub fn validate_batch(batch: &[Proposed], known: &dyn Known) -> Vec<(usize, Prob
     problems
 }
 
+/// What a batch knows while it is validated: the store's `known`, plus the batch itself.
+/// Keys borrow from the batch, and a payload is kept as the index of its record and turned
+/// into JSON only when a correction in the same batch asks for it — serializing every
+/// payload up front made validation cost several times the parse.
 struct BatchContext<'a> {
     known: &'a dyn Known,
-    actors: HashMap<String, ActorKind>,
-    events: HashMap<String, KnownEvent>,
-    payloads: HashMap<String, Value>,
+    batch: &'a [Proposed],
+    actors: HashMap<&'a str, ActorKind>,
+    events: HashMap<&'a str, KnownEvent>,
+    payloads: HashMap<&'a str, usize>,
 }
 
 impl Known for BatchContext<'_> {
@@ -151,7 +156,10 @@ impl Known for BatchContext<'_> {
         self.events.get(id).copied().or_else(|| self.known.event(id))
     }
     fn payload(&self, id: &str) -> Option<Value> {
-        self.payloads.get(id).cloned().or_else(|| self.known.payload(id))
+        match self.payloads.get(id) {
+            Some(&i) => self.batch.get(i).map(|p| p.event.payload()),
+            None => self.known.payload(id),
+        }
     }
 }
 
