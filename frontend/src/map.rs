@@ -262,7 +262,8 @@ pub fn relation_map(props: &Props) -> Html {
             <canvas ref={canvas} class="map-canvas" role="img" tabindex="0" {onpointerdown} {onpointermove} {onpointerup}
                 aria-label={format!("Relation map as of {}: {} actors, {} relations", *as_of, graph.nodes.len(), graph.edges.len())} />
             <ul class="legend" aria-label="Legend">
-                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Country)))}></span>{ "country" }</li>
+                // Countries are drawn in ink, which follows the theme.
+                <li><span class="swatch" style="background:var(--ink)"></span>{ "country" }</li>
                 <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Person)))}></span>{ "person" }</li>
                 <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Organization)))}></span>{ "organization" }</li>
                 <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Commission)))}></span>{ "commission" }</li>

@@ -322,6 +322,14 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     const { page, done } = await openHost({ width: 360, height: 740 });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no horizontal scroll on the host page at 360 px (${width})`);
+    // The frame sizes itself to its content at this width too (and paints once in view).
+    const frame = page.frameLocator('#frame');
+    const content = () => frame.locator('.annals.embed').evaluate((el) => Math.ceil(el.getBoundingClientRect().bottom));
+    const given = () => page.evaluate(() => parseFloat(document.getElementById('frame').style.height));
+    for (let i = 0; i < 50 && (await given()) !== (await content()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await given(), await content());
+    await page.locator('#frame').scrollIntoViewIfNeeded();
+    await new Promise((r) => setTimeout(r, 300));
     await page.screenshot({ path: await screenshotPath('embed-host-360.png'), fullPage: true });
     await done();
     for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {

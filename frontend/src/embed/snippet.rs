@@ -33,6 +33,11 @@ pub struct Target {
 /// The suggested height of a new iframe before it reports its own.
 pub const FRAME_HEIGHT: u32 = 720;
 
+/// What the frame may do, and no more: run its scripts, read its own origin's files (the
+/// bundle, records, the API), and open "Open in Annals" in a new, unsandboxed tab. No forms, no
+/// top navigation, no downloads. (The same list is in the oEmbed answer of `annals serve`.)
+pub const SANDBOX: &str = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox";
+
 /// Escapes text for a double-quoted HTML attribute or for element content.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -98,7 +103,7 @@ addEventListener("message", function (e) {
 /// The iframe snippet: the frame (with a `title`, lazy) and the auto-height listener.
 pub fn iframe_snippet(target: &Target, view: &View, title: &str) -> String {
     format!(
-        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{FRAME_HEIGHT}\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>\n{AUTO_HEIGHT}",
+        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{FRAME_HEIGHT}\" style=\"border:0;max-width:100%\" loading=\"lazy\" sandbox=\"{SANDBOX}\"></iframe>\n{AUTO_HEIGHT}",
         escape(&frame_url(target, view)),
         escape(&format!("{title} (Annals timeline)")),
     )
@@ -284,7 +289,7 @@ mod tests {
             "{s}"
         );
         assert!(!s.contains("<img"), "the search text stays data: {s}");
-        assert!(s.contains("loading=\"lazy\""));
+        assert!(s.contains("loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin allow-popups"), "{s}");
         // The frame URL the snippet names reads back as the same view.
         let url = frame_url(&target(), &view());
         let options = super::super::Options::from_query(url.split_once('?').expect("query").1);

@@ -28,6 +28,9 @@ use super::{ApiError, AppState};
 pub const PROVIDER_NAME: &str = "Annals";
 /// The iframe's size when the consumer sets no limit.
 pub const DEFAULT_SIZE: (u32, u32) = (800, 720);
+/// What the embedded frame may do (as the app's own iframe snippet): its scripts, its own
+/// origin's files, and opening the app in a new tab.
+pub const SANDBOX: &str = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox";
 /// Paths of the app page: the only embeddable addresses.
 const APP_PATHS: [&str; 2] = ["/", "/index.html"];
 
@@ -164,7 +167,7 @@ pub async fn oembed(
         src.push_str(&page.fragment);
     }
     let html = format!(
-        "<iframe src=\"{}\" title=\"{}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>",
+        "<iframe src=\"{}\" title=\"{}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" loading=\"lazy\" sandbox=\"{SANDBOX}\"></iframe>",
         attr(&src),
         attr(&format!("{title} (timeline)")),
     );
