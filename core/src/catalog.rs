@@ -106,15 +106,33 @@ pub struct Change {
     pub after: Option<Arc<Resolved>>,
 }
 
-/// What an id stands for in the catalog.
+/// What an id stands for in the catalog: sixteen bytes, so the one id map stays small.
 #[derive(Debug, Clone)]
 enum Slot {
     /// A domain event; retracted when `retracted` is set on it.
     Domain(Arc<Resolved>),
-    /// An actor registration, for the actor it registered.
-    Actor(ActorId),
+    /// An actor registration: the index, in `Catalog::registered`, of the actor it registered.
+    Actor(u32),
     /// A correction, retraction or dispute.
-    Change(&'static str),
+    Change(ChangeType),
+}
+
+/// The types of the events that change other events.
+#[derive(Debug, Clone, Copy)]
+enum ChangeType {
+    Corrected,
+    Retracted,
+    Disputed,
+}
+
+impl ChangeType {
+    fn name(self) -> &'static str {
+        match self {
+            ChangeType::Corrected => "Corrected",
+            ChangeType::Retracted => "Retracted",
+            ChangeType::Disputed => "Disputed",
+        }
+    }
 }
 
 /// The current picture of a stream: domain events, actors, and every id ever seen.
@@ -124,6 +142,8 @@ enum Slot {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     ids: FxHashMap<EventId, Slot>,
+    /// Every actor registered, in order of registration (what [`Slot::Actor`] points into).
+    registered: Vec<ActorId>,
     actors: FxHashMap<ActorId, Arc<ActorRegistration>>,
     live: usize,
     retracted: usize,
@@ -183,14 +203,16 @@ impl Catalog {
                     self.skip(env.position, format!("actor {:?} registered before", a.actor.as_str()));
                     return None;
                 }
-                self.ids.insert(env.id.clone(), Slot::Actor(a.actor.clone()));
+                self.ids.insert(env.id.clone(), Slot::Actor(self.registered.len() as u32));
+                self.registered.push(a.actor.clone());
                 self.actors.insert(a.actor.clone(), Arc::new((**a).clone()));
                 None
             }
             Event::Corrected(c) => {
-                self.ids.insert(env.id.clone(), Slot::Change("Corrected"));
+                self.ids.insert(env.id.clone(), Slot::Change(ChangeType::Corrected));
                 match self.ids.get(&c.target).cloned() {
-                    Some(Slot::Actor(actor_id)) => {
+                    Some(Slot::Actor(a)) => {
+                        let actor_id = self.registered[a as usize].clone();
                         let current = self.actors.get(&actor_id)?;
                         match patched::<ActorRegistration>(&**current, "ActorRegistered", &c.changes) {
                             Some(Event::ActorRegistered(updated)) if updated.actor == actor_id => {
@@ -234,7 +256,7 @@ impl Catalog {
                 }
             }
             Event::Retracted(r) => {
-                self.ids.insert(env.id.clone(), Slot::Change("Retracted"));
+                self.ids.insert(env.id.clone(), Slot::Change(ChangeType::Retracted));
                 let Some(Slot::Domain(old)) = self.ids.get(&r.target).cloned() else {
                     self.skip(env.position, format!("retraction of unknown event {:?}", r.target.as_str()));
                     return None;
@@ -256,7 +278,7 @@ impl Catalog {
                 Some(Change { before: Some(old), after: None })
             }
             Event::Disputed(d) => {
-                self.ids.insert(env.id.clone(), Slot::Change("Disputed"));
+                self.ids.insert(env.id.clone(), Slot::Change(ChangeType::Disputed));
                 let Some(Slot::Domain(old)) = self.ids.get(&d.target).cloned().filter(|s| !is_retracted(s)) else {
                     self.skip(env.position, format!("dispute of unknown event {:?}", d.target.as_str()));
                     return None;
@@ -353,6 +375,15 @@ impl Catalog {
         }
     }
 
+    /// The actor an `ActorRegistered` event registered, by the event's id.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn registered_by(&self, id: &str) -> Option<&ActorId> {
+        match self.ids.get(id) {
+            Some(Slot::Actor(a)) => self.registered.get(*a as usize),
+            _ => None,
+        }
+    }
+
     /// The highest log position folded in.
     pub fn last_position(&self) -> u64 {
         self.last_position
@@ -384,14 +415,14 @@ impl Known for Catalog {
         Some(match self.ids.get(id)? {
             Slot::Domain(r) => KnownEvent { type_name: r.kind.name(), retracted: r.retracted.is_some() },
             Slot::Actor(_) => KnownEvent { type_name: "ActorRegistered", retracted: false },
-            Slot::Change(t) => KnownEvent { type_name: t, retracted: false },
+            Slot::Change(t) => KnownEvent { type_name: t.name(), retracted: false },
         })
     }
 
     fn payload(&self, id: &str) -> Option<Value> {
         match self.ids.get(id)? {
             Slot::Domain(r) => serde_json::to_value(&*r.event).ok(),
-            Slot::Actor(a) => serde_json::to_value(&**self.actors.get(a)?).ok(),
+            Slot::Actor(a) => serde_json::to_value(&**self.actors.get(&self.registered[*a as usize])?).ok(),
             Slot::Change(_) => None,
         }
     }

@@ -345,3 +345,79 @@ fn synthetic_changes_never_target_retracted_events() {
     }
     assert!(changes > 2500 && retracted.len() > 800, "{changes} changes, {} retracted", retracted.len());
 }
+
+/// A fold large enough to run in chunks (on two threads natively) equals folding envelope by
+/// envelope, including the graph's reading of actor kinds: a place named before it is
+/// registered counts as a participant, one registered first does not, and an actor corrected
+/// into a place before it is named does not either.
+#[test]
+fn a_large_fold_equals_folding_one_by_one() {
+    use annals_core::synth::{synthetic_log, SynthOptions};
+    let synthetic = synthetic_log(SynthOptions { events: 60_000, countries: 20, ..SynthOptions::default() });
+    let stream = synthetic[0].stream.clone();
+    let source = Source { publisher: "Wire".into(), title: Some("Report".into()), ..Source::default() };
+    let talks = |with: &str| {
+        let mut e = DomainEvent::new(Occurred::on(PartialDate::year(1995).expect("year")), "Talks");
+        e.sources.push(source.clone());
+        e.actors = vec![
+            Participant { actor: "c1".into(), role: Role::Participant },
+            Participant { actor: with.into(), role: Role::Participant },
+        ];
+        Event::Domain(EventKind::Talks, std::sync::Arc::new(e))
+    };
+    let place = |id: &str, kind: ActorKind| Event::ActorRegistered(Box::new(ActorRegistration::new(id, kind, id)));
+    let mut to_place = serde_json::Map::new();
+    to_place.insert("kind".into(), serde_json::Value::from("place"));
+    let extra = vec![
+        ("t-minsk", talks("minsk")),
+        ("actor:minsk", place("minsk", ActorKind::Place)),
+        ("actor:baku", place("baku", ActorKind::Place)),
+        ("t-baku", talks("baku")),
+        ("actor:x", place("x", ActorKind::Person)),
+        (
+            "fix-x",
+            Event::Corrected(Box::new(Correction {
+                target: "actor:x".into(),
+                changes: to_place,
+                reason: None,
+                sources: vec![],
+            })),
+        ),
+        ("t-x", talks("x")),
+    ];
+    let (head, tail) = synthetic.split_at(30_000);
+    let mut log: Vec<Envelope> = head.to_vec();
+    for (id, event) in extra {
+        log.push(Envelope { position: 0, id: id.into(), stream: stream.clone(), recorded_at: Timestamp(0), event });
+    }
+    log.extend(tail.iter().cloned());
+    for (i, env) in log.iter_mut().enumerate() {
+        env.position = i as u64 + 1;
+    }
+    let views = |p: &Projections| {
+        let window = GraphQuery {
+            window: Some((
+                PartialDate::year(1990).expect("year").first_day(),
+                PartialDate::year(2000).expect("year").last_day(),
+            )),
+            ego: None,
+        };
+        let windowed = serde_json::to_string(&p.graph_view(&window)).expect("graph");
+        format!("{}\n{windowed}", digest(p))
+    };
+    let year_2000 = PartialDate::year(2000).expect("year");
+    for as_of in
+        [AsOf::NOW, AsOf { position: Some(45_000), date: None }, AsOf { position: None, date: Some(year_2000) }]
+    {
+        let folded = Projections::fold(&log, as_of);
+        let mut one_by_one = Projections::new(as_of);
+        for env in &log {
+            one_by_one.apply(env);
+        }
+        assert_eq!(views(&folded), views(&one_by_one), "as of {as_of:?}");
+        let nodes: Vec<String> =
+            folded.graph_view(&GraphQuery::default()).nodes.iter().map(|n| n.id.to_string()).collect();
+        assert!(nodes.contains(&"minsk".to_owned()), "a place named before it was registered is a participant");
+        assert!(!nodes.contains(&"baku".to_owned()) && !nodes.contains(&"x".to_owned()), "{nodes:?}");
+    }
+}

@@ -29,6 +29,25 @@ struct Contribution {
     len: u32,
 }
 
+/// Where the graph learns an actor's kind (only whether it is a place matters): the
+/// catalog itself, or, when the graph is folded on another thread, a copy kept in step.
+pub(crate) trait ActorKinds {
+    fn kind(&self, id: &ActorId) -> Option<ActorKind>;
+}
+
+impl ActorKinds for Catalog {
+    fn kind(&self, id: &ActorId) -> Option<ActorKind> {
+        self.actor(id.as_str()).map(|a| a.kind)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ActorKinds for FxHashMap<ActorId, ActorKind> {
+    fn kind(&self, id: &ActorId) -> Option<ActorKind> {
+        self.get(id).copied()
+    }
+}
+
 /// The relation graph projection.
 ///
 /// Actors are interned to small integers; each event's contribution is keyed by its log
@@ -107,7 +126,7 @@ pub struct GraphQuery {
 }
 
 impl RelationGraph {
-    fn intern(&mut self, id: &ActorId, catalog: &Catalog) -> u32 {
+    fn intern(&mut self, id: &ActorId, kinds: &impl ActorKinds) -> u32 {
         if let Some(i) = self.index.get(id) {
             return *i;
         }
@@ -116,7 +135,7 @@ impl RelationGraph {
         self.names.push(id.clone());
         // Places are where things happen, not who takes part; an actor registered later
         // than its first use is taken as not a place.
-        self.is_place.push(catalog.actor(id.as_str()).is_some_and(|a| a.kind == ActorKind::Place));
+        self.is_place.push(kinds.kind(id) == Some(ActorKind::Place));
         self.activity.push(0);
         i
     }
@@ -133,23 +152,28 @@ impl RelationGraph {
 
     /// Takes in one change from the catalog.
     pub fn change(&mut self, change: &Change, catalog: &Catalog) {
+        self.change_with(change, catalog);
+    }
+
+    /// Takes in one change, with the kinds of actors as the catalog had them then.
+    pub(crate) fn change_with(&mut self, change: &Change, kinds: &impl ActorKinds) {
         if let Some(old) = &change.before {
             if let Some(c) = self.contributions.remove(old.position) {
                 self.add(c, -1);
             }
         }
         if let Some(new) = &change.after {
-            let c = self.contribution(new, catalog);
+            let c = self.contribution(new, kinds);
             self.add(c, 1);
             self.contributions.insert(new.position, c);
         }
     }
 
-    fn contribution(&mut self, r: &Resolved, catalog: &Catalog) -> Contribution {
+    fn contribution(&mut self, r: &Resolved, kinds: &impl ActorKinds) -> Contribution {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         for a in r.event.participant_ids() {
-            let i = self.intern(a, catalog);
+            let i = self.intern(a, kinds);
             if !self.is_place[i as usize] {
                 scratch.push(i);
             }

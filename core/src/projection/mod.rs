@@ -11,6 +11,7 @@
 //! correction that moves an event past the date removes it, and one that moves it back
 //! adds it again.
 
+mod bulk;
 pub mod graph;
 pub mod stats;
 pub mod timeline;
@@ -119,16 +120,15 @@ impl Projections {
     }
 
     /// Folds many envelopes at once: the same result as [`Projections::apply`] on each, but
-    /// the timeline sorts once at the end instead of inserting in order one by one.
+    /// the timeline sorts once at the end instead of inserting in order one by one, and a
+    /// large fold runs in chunks (natively on two threads); see the `bulk` module.
     pub fn extend<'a>(&mut self, envelopes: impl IntoIterator<Item = &'a Envelope>) {
         let envelopes = envelopes.into_iter();
         let expected = envelopes.size_hint().0;
         self.catalog.reserve(expected);
         self.graph.reserve(expected);
         self.timeline.begin_bulk(expected);
-        for env in envelopes {
-            self.apply(env);
-        }
+        bulk::fold(self, envelopes, expected);
         self.timeline.end_bulk();
     }
 
@@ -139,20 +139,23 @@ impl Projections {
 
     /// Folds one envelope in.
     pub fn apply(&mut self, env: &Envelope) {
-        if self.as_of.position.is_some_and(|p| env.position > p) {
-            return;
+        if let Some(change) = self.catalog_step(env) {
+            self.graph.change(&change, &self.catalog);
+            self.stats.change(&change);
+            self.timeline.take(change);
         }
-        let Some(change) = self.catalog.apply(env) else {
-            return;
-        };
+    }
+
+    /// Folds one envelope into the catalog; returns the change the views must take in, if
+    /// it is visible from this moment.
+    fn catalog_step(&mut self, env: &Envelope) -> Option<Change> {
+        if self.as_of.position.is_some_and(|p| env.position > p) {
+            return None;
+        }
+        let change = self.catalog.apply(env)?;
         let visible = |r: Option<Arc<Resolved>>| r.filter(|r| self.as_of.shows(r));
         let change = Change { before: visible(change.before), after: visible(change.after) };
-        if change.before.is_none() && change.after.is_none() {
-            return;
-        }
-        self.timeline.change(&change);
-        self.graph.change(&change, &self.catalog);
-        self.stats.change(&change);
+        (change.before.is_some() || change.after.is_some()).then_some(change)
     }
 
     /// The relation graph for a query.

@@ -191,6 +191,12 @@ fn key(r: &Resolved) -> OrderKey {
 impl Timeline {
     /// Takes in one change from the catalog.
     pub fn change(&mut self, change: &Change) {
+        self.take(change.clone());
+    }
+
+    /// Takes in one change from the catalog, keeping its picture without another
+    /// reference count (each is an atomic operation, which waits for every pending write).
+    pub(crate) fn take(&mut self, change: Change) {
         if let Some(old) = &change.before {
             match &mut self.bulk {
                 Some(map) => {
@@ -204,19 +210,19 @@ impl Timeline {
             }
             self.count(old, -1);
         }
-        if let Some(new) = &change.after {
-            let k = key(new);
+        if let Some(new) = change.after {
+            let k = key(&new);
             self.longest = self.longest.max(k.1 - k.0);
+            self.count(&new, 1);
             match &mut self.bulk {
                 Some(map) => {
-                    map.insert(new.position, (k, new.clone()));
+                    map.insert(new.position, (k, new));
                 }
                 None => {
                     let i = self.order.partition_point(|(x, _)| *x < k);
-                    self.order.insert(i, (k, new.clone()));
+                    self.order.insert(i, (k, new));
                 }
             }
-            self.count(new, 1);
         }
     }
 

@@ -1,0 +1,183 @@
+//! Folding many envelopes at once, as fast as memory allows.
+//!
+//! A fold of a million envelopes is bound by memory, not by arithmetic: every envelope's
+//! id, payload and actor lists live in their own allocations, scattered over a few hundred
+//! megabytes, and each view reads them once. Two things keep the processor busy anyway:
+//!
+//! - **Chunks with a read-ahead pass.** Envelopes are taken [`CHUNK`] at a time; a short
+//!   loop first reads what the fold of each will read (the id's bytes, the payload's date
+//!   and participants). That loop is small enough that the processor has the cache misses
+//!   of many envelopes in flight at once, instead of waiting for each in turn inside the
+//!   long per-envelope fold. There is no prefetch instruction here: core forbids `unsafe`.
+//! - **Two threads, natively.** The catalog must see envelopes one after another, and each
+//!   view must see changes in log order, but the views do not depend on each other. On
+//!   native targets, a large fold runs the catalog on the calling thread and hands each
+//!   chunk of changes to a second thread for the relation graph and the figures (about half
+//!   of the work); the chunk comes back and the timeline takes its changes over, so each
+//!   event's picture is shared with the timeline without another reference count (an
+//!   atomic operation, which waits for every pending write to memory). WebAssembly in the
+//!   browser has no threads, so there the same chunks are folded on one thread.
+//!
+//! The result is the one [`Projections::apply`] gives envelope by envelope (the property
+//! tests fold both ways and compare). The graph reads one thing outside the change — the
+//! kind of an actor when it first meets it — so the catalog thread sends every change of an
+//! actor's kind in line with the changes, and the graph thread keeps its own copy in step.
+
+use super::Projections;
+use crate::envelope::Envelope;
+
+/// Envelopes per chunk: enough to amortise a hand-over between threads, few enough that a
+/// chunk's read-ahead data is still in cache when it is folded.
+const CHUNK: usize = 1024;
+
+/// Below this many envelopes a second thread costs more than it saves.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_FROM: usize = 50_000;
+
+/// Folds `envelopes` into `p` (the timeline is already in bulk mode).
+pub(super) fn fold<'a>(p: &mut Projections, envelopes: impl Iterator<Item = &'a Envelope>, expected: usize) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if expected >= PARALLEL_FROM {
+        return parallel::fold(p, envelopes);
+    }
+    let _ = expected;
+    let mut chunk: Vec<&Envelope> = Vec::with_capacity(CHUNK);
+    let mut envelopes = envelopes.peekable();
+    while envelopes.peek().is_some() {
+        chunk.clear();
+        chunk.extend(envelopes.by_ref().take(CHUNK));
+        read_ahead(&chunk);
+        for env in &chunk {
+            p.apply(env);
+        }
+    }
+}
+
+/// Reads what folding a chunk of envelopes will read, in a loop short enough that the
+/// processor overlaps the cache misses of many envelopes (see the module docs).
+fn read_ahead(chunk: &[&Envelope]) {
+    use std::hash::BuildHasher;
+    let mut acc = 0u64;
+    for env in chunk {
+        acc ^= rustc_hash::FxBuildHasher.hash_one(env.id.as_str());
+        if let crate::event::Event::Domain(_, e) = &env.event {
+            acc ^= e.occurred.first_day() as u64;
+            for a in e.participant_ids() {
+                acc ^= a.as_str().len() as u64;
+            }
+        }
+    }
+    std::hint::black_box(acc);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel {
+    use std::sync::mpsc;
+
+    use rustc_hash::FxHashMap;
+
+    use super::{read_ahead, CHUNK};
+    use crate::catalog::Change;
+    use crate::envelope::Envelope;
+    use crate::event::{ActorKind, Event};
+    use crate::id::ActorId;
+    use crate::projection::Projections;
+
+    /// What the graph-and-figures thread takes in, in log order.
+    enum Item {
+        /// A change for the views.
+        Change(Change),
+        /// An actor's kind as the catalog now has it (`None`: not registered).
+        Actor(ActorId, Option<ActorKind>),
+    }
+
+    /// Catalog and timeline here; relation graph and figures on a second thread.
+    pub(super) fn fold<'a>(p: &mut Projections, envelopes: impl Iterator<Item = &'a Envelope>) {
+        let mut graph = std::mem::take(&mut p.graph);
+        let mut stats = std::mem::take(&mut p.stats);
+        let mut kinds: FxHashMap<ActorId, ActorKind> =
+            p.catalog.actors().into_iter().map(|a| (a.actor.clone(), a.kind)).collect();
+        // Chunks come back once the other thread is done with them, and the timeline takes
+        // their changes over here, in log order.
+        let (to_views, views_in) = mpsc::sync_channel::<Vec<Item>>(4);
+        let (to_here, done) = mpsc::channel::<Vec<Item>>();
+        std::thread::scope(|scope| {
+            let views = scope.spawn(move || {
+                for items in views_in {
+                    for item in &items {
+                        match item {
+                            Item::Change(change) => {
+                                graph.change_with(change, &kinds);
+                                stats.change(change);
+                            }
+                            Item::Actor(id, Some(kind)) => {
+                                kinds.insert(id.clone(), *kind);
+                            }
+                            Item::Actor(id, None) => {
+                                kinds.remove(id);
+                            }
+                        }
+                    }
+                    if to_here.send(items).is_err() {
+                        break; // the catalog thread has stopped
+                    }
+                }
+                (graph, stats)
+            });
+            let mut chunk: Vec<&Envelope> = Vec::with_capacity(CHUNK);
+            let mut envelopes = envelopes.peekable();
+            while envelopes.peek().is_some() {
+                chunk.clear();
+                chunk.extend(envelopes.by_ref().take(CHUNK));
+                read_ahead(&chunk);
+                let mut items = Vec::with_capacity(chunk.len());
+                for env in &chunk {
+                    if let Some(change) = p.catalog_step(env) {
+                        items.push(Item::Change(change));
+                    }
+                    if let Some(actor) = actor_changed(p, env) {
+                        let kind = p.catalog.actor(actor.as_str()).map(|a| a.kind);
+                        items.push(Item::Actor(actor, kind));
+                    }
+                }
+                if to_views.send(items).is_err() {
+                    break; // the other thread has stopped: its join below says why
+                }
+                for items in done.try_iter() {
+                    timeline_takes(p, items);
+                }
+            }
+            drop(to_views);
+            for items in done.iter() {
+                timeline_takes(p, items);
+            }
+            match views.join() {
+                Ok((g, s)) => {
+                    p.graph = g;
+                    p.stats = s;
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+    }
+
+    fn timeline_takes(p: &mut Projections, items: Vec<Item>) {
+        for item in items {
+            if let Item::Change(change) = item {
+                p.timeline.take(change);
+            }
+        }
+    }
+
+    /// The actor whose registration an envelope may have changed (registered or corrected).
+    fn actor_changed(p: &Projections, env: &Envelope) -> Option<ActorId> {
+        if p.as_of.position.is_some_and(|limit| env.position > limit) {
+            return None;
+        }
+        match &env.event {
+            Event::ActorRegistered(a) => Some(a.actor.clone()),
+            Event::Corrected(c) => p.catalog.registered_by(c.target.as_str()).cloned(),
+            _ => None,
+        }
+    }
+}
