@@ -10,13 +10,13 @@
 //!   of many envelopes in flight at once, instead of waiting for each in turn inside the
 //!   long per-envelope fold. There is no prefetch instruction here: core forbids `unsafe`.
 //! - **Two threads, natively.** The catalog must see envelopes one after another, and each
-//!   view must see changes in log order, but the views do not depend on each other. On
-//!   native targets, a large fold runs the catalog on the calling thread and hands each
-//!   chunk of changes to a second thread for the relation graph and the figures (about half
-//!   of the work); the chunk comes back and the timeline takes its changes over, so each
-//!   event's picture is shared with the timeline without another reference count (an
-//!   atomic operation, which waits for every pending write to memory). WebAssembly in the
-//!   browser has no threads, so there the same chunks are folded on one thread.
+//!   view must see changes in log order, but the views need nothing from the catalog
+//!   but its changes. On native targets, a large fold runs the catalog on the calling
+//!   thread and hands each chunk of changes to a second thread, which folds them into the
+//!   three views (about half of the work). The timeline takes each change over rather than
+//!   copying it: another reference count would be an atomic operation, which waits for every
+//!   pending write to memory. WebAssembly in the browser has no threads, so there the same
+//!   chunks are folded on one thread.
 //!
 //! The result is the one [`Projections::apply`] gives envelope by envelope (the property
 //! tests fold both ways and compare). The graph reads one thing outside the change — the
@@ -83,7 +83,7 @@ mod parallel {
     use crate::id::ActorId;
     use crate::projection::Projections;
 
-    /// What the graph-and-figures thread takes in, in log order.
+    /// What the views' thread takes in, in log order.
     enum Item {
         /// A change for the views.
         Change(Change),
@@ -91,38 +91,34 @@ mod parallel {
         Actor(ActorId, Option<ActorKind>),
     }
 
-    /// Catalog and timeline here; relation graph and figures on a second thread.
+    /// The catalog here; the views on a second thread.
     pub(super) fn fold<'a>(p: &mut Projections, envelopes: impl Iterator<Item = &'a Envelope>) {
+        let mut timeline = std::mem::take(&mut p.timeline);
         let mut graph = std::mem::take(&mut p.graph);
         let mut stats = std::mem::take(&mut p.stats);
         let mut kinds: FxHashMap<ActorId, ActorKind> =
             p.catalog.actors().into_iter().map(|a| (a.actor.clone(), a.kind)).collect();
-        // Chunks come back once the other thread is done with them, and the timeline takes
-        // their changes over here, in log order.
         let (to_views, views_in) = mpsc::sync_channel::<Vec<Item>>(4);
-        let (to_here, done) = mpsc::channel::<Vec<Item>>();
         std::thread::scope(|scope| {
             let views = scope.spawn(move || {
                 for items in views_in {
-                    for item in &items {
+                    for item in items {
                         match item {
                             Item::Change(change) => {
-                                graph.change_with(change, &kinds);
-                                stats.change(change);
+                                graph.change_with(&change, &kinds);
+                                stats.change(&change);
+                                timeline.take(change);
                             }
                             Item::Actor(id, Some(kind)) => {
-                                kinds.insert(id.clone(), *kind);
+                                kinds.insert(id, kind);
                             }
                             Item::Actor(id, None) => {
-                                kinds.remove(id);
+                                kinds.remove(&id);
                             }
                         }
                     }
-                    if to_here.send(items).is_err() {
-                        break; // the catalog thread has stopped
-                    }
                 }
-                (graph, stats)
+                (timeline, graph, stats)
             });
             let mut chunk: Vec<&Envelope> = Vec::with_capacity(CHUNK);
             let mut envelopes = envelopes.peekable();
@@ -143,30 +139,17 @@ mod parallel {
                 if to_views.send(items).is_err() {
                     break; // the other thread has stopped: its join below says why
                 }
-                for items in done.try_iter() {
-                    timeline_takes(p, items);
-                }
             }
             drop(to_views);
-            for items in done.iter() {
-                timeline_takes(p, items);
-            }
             match views.join() {
-                Ok((g, s)) => {
+                Ok((t, g, s)) => {
+                    p.timeline = t;
                     p.graph = g;
                     p.stats = s;
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
-    }
-
-    fn timeline_takes(p: &mut Projections, items: Vec<Item>) {
-        for item in items {
-            if let Item::Change(change) = item {
-                p.timeline.take(change);
-            }
-        }
     }
 
     /// The actor whose registration an envelope may have changed (registered or corrected).
