@@ -63,7 +63,7 @@ async function openHost(viewport, frameExtra = '') {
 }
 
 const listed = (page, widget) =>
-  page.locator(`#${widget} section.event-list li[data-id]`).evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  page.locator(`${widget === 'document' ? '' : `#${widget} `}section.event-list li[data-id]`).evaluateAll((lis) => lis.map((li) => li.dataset.id));
 const details = async (scope) => {
   const h2 = scope.locator('section.details h2');
   return (await h2.count()) ? (await h2.textContent()).trim() : null;
@@ -316,6 +316,27 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     assert.deepEqual(elementIds.sort(), [...withoutCalls].sort());
     await otherDone();
     await done();
+  });
+
+  test('from a subdirectory of a static host, the iframe page and the element script work', async () => {
+    // The repository root as the static host: the bundle is under /dist/.
+    const site = await serveDir(join(HERE, '..', '..'), { cors: true });
+    try {
+      const { page, done } = await newPage();
+      await page.goto(`${site.url}/dist/index.html?embed=1&src=${encodeURIComponent('../tests/e2e/fixtures/embed-south.json')}`);
+      await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+      assert.deepEqual((await listed(page, 'document')).sort(), idsOf(SOUTH).sort());
+      await page.goto(`${host.url}/embed-blank.html`);
+      await page.evaluate(async (dist) => {
+        await import(`${dist}/annals-embed.js`);
+        document.body.insertAdjacentHTML('beforeend', '<annals-timeline id="w" src="fixtures/embed-north.json"></annals-timeline>');
+      }, `${site.url}/dist`);
+      await page.locator('#w section.event-list h2').waitFor({ timeout: 15_000 });
+      assert.deepEqual((await listed(page, 'w')).sort(), idsOf(NORTH).sort());
+      await done();
+    } finally {
+      await site.close();
+    }
   });
 
   test('screenshots: the host page and the iframe page at 360 px, the iframe page at 1280 px', async () => {
