@@ -176,27 +176,24 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
         });
     }
     if version == current_schema(type_name) {
-        let mut de = serde_json::Deserializer::from_str(payload.get());
-        typed(type_name, &mut de)
+        typed(type_name, payload.get())
     } else {
         let value: Value = serde_json::from_str(payload.get())
             .map_err(|e| DecodeError { field: "payload".into(), message: e.to_string() })?;
-        let value = upcast(type_name, version, value)?;
-        typed(type_name, value)
+        // The upcast payload is written back to text and read like a current one. *Why:*
+        // each deserializer type instantiates every payload's derived decoder (wrapped by
+        // `serde_path_to_error`) once more; reading old versions from a `Value` doubled that
+        // code in the browser bundle, for a path only old files take.
+        typed(type_name, &upcast(type_name, version, value)?.to_string())
     }
 }
 
-fn typed<'de, D>(type_name: &str, de: D) -> Result<Event, DecodeError>
-where
-    D: serde::Deserializer<'de>,
-    D::Error: std::fmt::Display,
-{
-    fn go<'de, T: DeserializeOwned, D: serde::Deserializer<'de>>(de: D) -> Result<T, DecodeError>
-    where
-        D::Error: std::fmt::Display,
-    {
+fn typed(type_name: &str, text: &str) -> Result<Event, DecodeError> {
+    type Json<'a, 'de> = &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+    fn go<T: DeserializeOwned>(de: Json<'_, '_>) -> Result<T, DecodeError> {
         serde_path_to_error::deserialize(de).map_err(path_error("payload"))
     }
+    let de = &mut serde_json::Deserializer::from_str(text);
     Ok(match type_name {
         "ActorRegistered" => Event::ActorRegistered(Box::new(go(de)?)),
         "Corrected" => Event::Corrected(Box::new(go(de)?)),
