@@ -141,43 +141,76 @@ pub struct ListProps {
 }
 
 /// The events in the window, as a list people and screen readers can read.
+///
+/// *Why rows are components:* this list re-renders on every zoom and pan frame (the window is
+/// in its props), and a month of a large record holds a hundred events or more. Each row is a
+/// keyed [`EventRow`] whose props compare cheaply, so a frame re-renders only the rows that
+/// enter the window or change selection, not every row with its strings and callbacks.
 #[function_component(EventList)]
 pub fn event_list(props: &ListProps) -> Html {
     let view = &*props.view;
     let timeline = &props.record.projections.timeline;
     let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
     let total = props.visible.count_in_window(timeline, from, to);
-    let in_window: Vec<&Resolved> =
-        props.visible.window(timeline, from, to).take(200).filter_map(|i| timeline.at(i)).map(|r| &**r).collect();
+    let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
+    let selected = view.selected.as_deref();
+    let dispatcher = props.view.dispatcher();
     html! {
         <section class="event-list" aria-label="Events in view">
             <h2>{ format!("{total} event(s) in view") }</h2>
             <ol>
-                { for in_window.iter().take(shown).map(|r| {
-                    let id = r.id.as_str().to_owned();
-                    let selected = view.selected.as_deref() == Some(id.as_str());
-                    let onclick = {
-                        let view = props.view.clone();
-                        let id = id.clone();
-                        Callback::from(move |_| view.dispatch(Action::Select(Some(id.clone()))))
-                    };
-                    html! {
-                        <li data-id={id.clone()} class={classes!(selected.then_some("selected"))}>
-                            <button type="button" {onclick} aria-pressed={selected.to_string()}>
-                                <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
-                                <span class="date">{ r.event.occurred.label() }</span>
-                                <span class="title">{ r.event.title.clone() }</span>
-                                if r.is_disputed() { <span class="badge">{ "disputed" }</span> }
-                            </button>
-                        </li>
-                    }
+                { for in_window.into_iter().filter_map(|index| {
+                    let r = timeline.at(index)?;
+                    let is_selected = selected == Some(r.id.as_str());
+                    Some(html! {
+                        <EventRow key={index} record={props.record.clone()} {index} selected={is_selected} view={dispatcher.clone()} />
+                    })
                 }) }
             </ol>
             if total > shown {
                 <p class="note">{ format!("{} more; zoom in or filter to list them.", total - shown) }</p>
             }
         </section>
+    }
+}
+
+/// At most this many events are listed; the heading counts them all.
+pub const LIST_LIMIT: usize = 200;
+
+/// Props of [`EventRow`].
+#[derive(Properties, PartialEq)]
+pub struct RowProps {
+    /// The record (compared by identity).
+    pub record: Rc<Record>,
+    /// The event's index in the timeline.
+    pub index: usize,
+    /// Whether it is the selected event.
+    pub selected: bool,
+    /// Where a click sends the selection.
+    pub view: UseReducerDispatcher<View>,
+}
+
+/// One event of the list.
+#[function_component(EventRow)]
+pub fn event_row(props: &RowProps) -> Html {
+    let Some(r) = props.record.projections.timeline.at(props.index) else { return html! {} };
+    let r: &Resolved = r;
+    let id = r.id.as_str().to_owned();
+    let onclick = {
+        let view = props.view.clone();
+        let id = id.clone();
+        Callback::from(move |_| view.dispatch(Action::Select(Some(id.clone()))))
+    };
+    html! {
+        <li data-id={id} class={classes!(props.selected.then_some("selected"))}>
+            <button type="button" {onclick} aria-pressed={props.selected.to_string()}>
+                <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
+                <span class="date">{ r.event.occurred.label() }</span>
+                <span class="title">{ r.event.title.clone() }</span>
+                if r.is_disputed() { <span class="badge">{ "disputed" }</span> }
+            </button>
+        </li>
     }
 }
 

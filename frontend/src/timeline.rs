@@ -52,12 +52,23 @@ pub struct Props {
     pub visible: Rc<Visible>,
 }
 
-/// What was drawn last, for hit-testing and keyboard moves.
+/// What was drawn last, for hit-testing and keyboard moves, and what painting keeps between
+/// frames.
 #[derive(Default)]
 struct Drawn {
     marks: Vec<Mark>,
     scale: Option<Scale>,
+    /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
+    /// clears the bitmap even when the value is the same, so it is set only when it changes.
+    size: (u32, u32),
+    /// Labels as drawn (shortened to fit) with their widths, by title and room. Measuring
+    /// text is a call into the browser's text shaper; a pan redraws the same labels every
+    /// frame, so each is measured once.
+    labels: HashMap<(String, u32), (String, f64)>,
 }
+
+/// Forget measured labels beyond this many (a long session would otherwise keep every title).
+const LABEL_CACHE_LIMIT: usize = 20_000;
 
 /// The timeline widget.
 #[function_component(TimelineCanvas)]
@@ -151,8 +162,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 let w = if width > 0.0 { width } else { c.client_width() as f64 };
-                let mut d = drawn.borrow_mut();
-                *d = paint(&c, w, height, &record, &visible, &view, &lane_keys, &lane_labels, &shown_kinds);
+                paint(
+                    &mut drawn.borrow_mut(),
+                    &c,
+                    w,
+                    height,
+                    &record,
+                    &visible,
+                    &view,
+                    &lane_keys,
+                    &lane_labels,
+                    &shown_kinds,
+                );
             }
         });
     }
@@ -194,7 +215,10 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 if (x - start).abs() > 4.0 || moved {
                     view.dispatch(Action::Pan(-(x - last) * scale.days_per_px()));
                     *d = Some((start, x, true));
-                    hover.set(None);
+                    // Setting state re-renders even to the same value: only when there is a tooltip.
+                    if hover.is_some() {
+                        hover.set(None);
+                    }
                 }
                 return;
             }
@@ -321,6 +345,7 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 
 #[expect(clippy::too_many_arguments, reason = "one paint call with everything it draws")]
 fn paint(
+    drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
     width: f64,
     height: f64,
@@ -330,15 +355,24 @@ fn paint(
     lane_keys: &[String],
     lane_labels: &[String],
     shown_kinds: &[EventKind],
-) -> Drawn {
+) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    canvas.set_width((width * ratio) as u32);
-    canvas.set_height((height * ratio) as u32);
+    let size = ((width * ratio) as u32, (height * ratio) as u32);
+    if drawn.size != size || canvas.width() != size.0 || canvas.height() != size.1 {
+        canvas.set_width(size.0);
+        canvas.set_height(size.1);
+        drawn.size = size;
+    }
+    drawn.marks.clear();
+    drawn.scale = None;
     let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
     else {
-        return Drawn::default();
+        return;
     };
-    let _ = ctx.scale(ratio, ratio);
+    // The bitmap is kept between frames: reset the transform (not accumulate it); the paper
+    // below covers every pixel.
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    ctx.set_global_alpha(1.0);
     let colours = Colours::at(canvas);
     // Small screens get a narrower label column so the time axis keeps most of the width.
     let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
@@ -347,33 +381,36 @@ fn paint(
     // Paper, lanes, labels.
     ctx.set_fill_style_str(&colours.paper);
     ctx.fill_rect(0.0, 0.0, width, height);
+    ctx.set_fill_style_str(&colours.band);
+    for i in (0..lane_labels.len()).step_by(2) {
+        ctx.fill_rect(0.0, AXIS_HEIGHT + LANE_HEIGHT * i as f64, width, LANE_HEIGHT);
+    }
+    ctx.set_fill_style_str(&colours.ink);
+    ctx.set_font("13px system-ui, sans-serif");
+    ctx.set_text_baseline("middle");
     for (i, label) in lane_labels.iter().enumerate() {
         let y = AXIS_HEIGHT + LANE_HEIGHT * i as f64;
-        if i % 2 == 0 {
-            ctx.set_fill_style_str(&colours.band);
-            ctx.fill_rect(0.0, y, width, LANE_HEIGHT);
-        }
-        ctx.set_fill_style_str(&colours.ink);
-        ctx.set_font("13px system-ui, sans-serif");
-        ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text(&ellipsize(&ctx, label, label_width - 12.0), 8.0, y + LANE_HEIGHT / 2.0);
+        let (text, _) = fitted(&mut drawn.labels, &ctx, label, label_width - 12.0, "13");
+        let _ = ctx.fill_text(&text, 8.0, y + LANE_HEIGHT / 2.0);
     }
 
-    // Axis.
+    // Axis: one path for every gridline, then the labels.
     ctx.set_font("12px system-ui, sans-serif");
-    ctx.set_text_baseline("middle");
-    for t in geometry::ticks(&scale) {
-        let x = scale.x(f64::from(t.day)).round() + 0.5;
-        if x < label_width {
-            continue;
-        }
-        ctx.set_stroke_style_str(&colours.rule);
-        ctx.begin_path();
-        ctx.move_to(x, AXIS_HEIGHT - 6.0);
-        ctx.line_to(x, height);
-        ctx.stroke();
-        ctx.set_fill_style_str(&colours.muted);
-        let _ = ctx.fill_text(&t.label, x + 4.0, AXIS_HEIGHT / 2.0);
+    let ticks: Vec<(f64, String)> = geometry::ticks(&scale)
+        .into_iter()
+        .map(|t| (scale.x(f64::from(t.day)).round() + 0.5, t.label))
+        .filter(|(x, _)| *x >= label_width)
+        .collect();
+    ctx.set_stroke_style_str(&colours.rule);
+    ctx.begin_path();
+    for (x, _) in &ticks {
+        ctx.move_to(*x, AXIS_HEIGHT - 6.0);
+        ctx.line_to(*x, height);
+    }
+    ctx.stroke();
+    ctx.set_fill_style_str(&colours.muted);
+    for (x, label) in &ticks {
+        let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
     }
 
     // Events or clusters.
@@ -399,7 +436,7 @@ fn paint(
     let mut marks = Vec::new();
     if let Some(in_window) = &detail {
         marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
-        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours);
+        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours, &mut drawn.labels);
     } else {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
@@ -418,7 +455,8 @@ fn paint(
     if canvas.get_root_node().has_type::<web_sys::Document>() {
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
-    Drawn { marks, scale: Some(scale) }
+    drawn.marks = marks;
+    drawn.scale = Some(scale);
 }
 
 /// Records, once, when the timeline first painted events (`window.__annalsFirstPaint`, in
@@ -479,64 +517,105 @@ fn draw_cluster(ctx: &CanvasRenderingContext2d, c: &Cluster, lane_keys: &[String
     }
 }
 
-fn draw_marks(ctx: &CanvasRenderingContext2d, marks: &[Mark], selected: Option<&str>, colours: &Colours) {
-    // Pale spans first, so precise marks sit on top of them.
+/// Draws marks, then their labels.
+///
+/// *Why in passes:* every change of fill style or font is parsed by the canvas and every
+/// `fill()` rasterizes a path, so a thousand marks drawn one by one cost a thousand of each.
+/// Dots and bars of one colour share a path and a fill; labels share one font. Pale spans go
+/// first, so precise marks sit on top of them.
+fn draw_marks(
+    ctx: &CanvasRenderingContext2d,
+    marks: &[Mark],
+    selected: Option<&str>,
+    colours: &Colours,
+    labels: &mut HashMap<(String, u32), (String, f64)>,
+) {
+    let mut order: Vec<&Mark> = marks.iter().collect();
+    order.sort_by_key(|m| (m.shape != Shape::Uncertain, m.kind.index()));
+    let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
+
+    // Pale spans, each with its dashed outline.
+    for m in &order[..uncertain] {
+        let colour = kind_colour(m.kind);
+        ctx.set_fill_style_str(colour);
+        ctx.set_global_alpha(0.18);
+        ctx.fill_rect(m.x1, m.y - 9.0, (m.x2 - m.x1).max(4.0), 18.0);
+        ctx.set_global_alpha(1.0);
+        ctx.set_stroke_style_str(colour);
+        let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
+        ctx.stroke_rect(m.x1 + 0.5, m.y - 8.5, (m.x2 - m.x1 - 1.0).max(3.0), 17.0);
+        let _ = ctx.set_line_dash(&js_dash(&[]));
+    }
+    // Dots and bars, one path per kind (the order is by kind).
+    for group in order[uncertain..].chunk_by(|a, b| a.kind == b.kind) {
+        ctx.set_fill_style_str(kind_colour(group[0].kind));
+        ctx.begin_path();
+        for m in group {
+            match m.shape {
+                Shape::Point => {
+                    let cx = (m.x1 + m.x2) / 2.0;
+                    ctx.move_to(cx + 6.0, m.y);
+                    let _ = ctx.arc(cx, m.y, 6.0, 0.0, std::f64::consts::TAU);
+                }
+                _ => ctx.rect(m.x1, m.y - 6.0, (m.x2 - m.x1).max(6.0), 12.0),
+            }
+        }
+        ctx.fill();
+    }
+    // Disputes and the selection.
+    ctx.set_fill_style_str(&colours.accent);
+    ctx.set_font("bold 11px system-ui, sans-serif");
+    for m in order.iter().filter(|m| m.disputed) {
+        let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
+    }
+    if let Some(m) = order.iter().find(|m| selected == Some(m.id.as_str())) {
+        ctx.set_stroke_style_str(&colours.ink);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
+        ctx.set_line_width(1.0);
+    }
+    // A label where it fits without overlapping the previous one in the lane: pale spans
+    // first, then the rest, each left to right (the marks come in order of time).
+    ctx.set_font("12px system-ui, sans-serif");
+    ctx.set_fill_style_str(&colours.ink);
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| m.shape != Shape::Uncertain);
     let mut label_end: HashMap<usize, f64> = HashMap::new();
-    for m in order {
-        let colour = kind_colour(m.kind);
-        let is_selected = selected == Some(m.id.as_str());
-        match m.shape {
-            Shape::Point => {
-                let cx = (m.x1 + m.x2) / 2.0;
-                ctx.begin_path();
-                let _ = ctx.arc(cx, m.y, 6.0, 0.0, std::f64::consts::TAU);
-                ctx.set_fill_style_str(colour);
-                ctx.fill();
-            }
-            Shape::Bar => {
-                ctx.set_fill_style_str(colour);
-                ctx.fill_rect(m.x1, m.y - 6.0, (m.x2 - m.x1).max(6.0), 12.0);
-            }
-            Shape::Uncertain => {
-                ctx.set_fill_style_str(colour);
-                ctx.set_global_alpha(0.18);
-                ctx.fill_rect(m.x1, m.y - 9.0, (m.x2 - m.x1).max(4.0), 18.0);
-                ctx.set_global_alpha(1.0);
-                ctx.set_stroke_style_str(colour);
-                let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
-                ctx.stroke_rect(m.x1 + 0.5, m.y - 8.5, (m.x2 - m.x1 - 1.0).max(3.0), 17.0);
-                let _ = ctx.set_line_dash(&js_dash(&[]));
-            }
-        }
-        if m.disputed {
-            ctx.set_fill_style_str(&colours.accent);
-            ctx.set_font("bold 11px system-ui, sans-serif");
-            let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
-        }
-        if is_selected {
-            ctx.set_stroke_style_str(&colours.ink);
-            ctx.set_line_width(2.0);
-            ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
-            ctx.set_line_width(1.0);
-        }
-        // A label where it fits without overlapping the previous one in the lane.
-        let start = match m.shape {
+    for m in &order {
+        let x = match m.shape {
             Shape::Point => (m.x1 + m.x2) / 2.0 + 10.0,
-            _ => m.x2.max(m.x1 + 6.0) + 6.0,
+            Shape::Bar => m.x2.max(m.x1 + 6.0) + 6.0,
+            Shape::Uncertain => m.x1 + 4.0,
         };
         let free = label_end.get(&m.lane).copied().unwrap_or(f64::MIN);
-        if start > free && m.shape != Shape::Uncertain || (m.shape == Shape::Uncertain && m.x1 + 4.0 > free) {
-            let x = if m.shape == Shape::Uncertain { m.x1 + 4.0 } else { start };
-            ctx.set_font("12px system-ui, sans-serif");
-            ctx.set_fill_style_str(&colours.ink);
-            let text = ellipsize(ctx, &m.title, 220.0);
-            let w = ctx.measure_text(&text).map_or(100.0, |t| t.width());
+        if x > free {
+            let (text, w) = fitted(labels, ctx, &m.title, 220.0, "12");
             let _ = ctx.fill_text(&text, x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
             label_end.insert(m.lane, x + w + 12.0);
         }
     }
+}
+
+/// `text` shortened to `max` pixels in the current font (`font` names it in the cache key),
+/// and its width; measured once per text, room and font.
+fn fitted(
+    cache: &mut HashMap<(String, u32), (String, f64)>,
+    ctx: &CanvasRenderingContext2d,
+    text: &str,
+    max: f64,
+    font: &str,
+) -> (String, f64) {
+    let key = (format!("{font}\u{1f}{text}"), max as u32);
+    if let Some(hit) = cache.get(&key) {
+        return hit.clone();
+    }
+    if cache.len() >= LABEL_CACHE_LIMIT {
+        cache.clear();
+    }
+    let shown = ellipsize(ctx, text, max);
+    let width = ctx.measure_text(&shown).map_or(100.0, |t| t.width());
+    cache.insert(key, (shown.clone(), width));
+    (shown, width)
 }
 
 fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {
