@@ -1,0 +1,120 @@
+#![expect(missing_docs, reason = "criterion macros generate undocumented items")]
+//! Import throughput: reading ~100 MB files through `format::load` (decode, validate, report),
+//! beside plain parses of the same bytes in the same run.
+//!
+//! - Annals NDJSON, a synthetic log written by `format::native::write_ndjson`:
+//!   - `ndjson/baseline/value`: `serde_json` parses each line into a `serde_json::Value`;
+//!   - `ndjson/baseline/decode`: each line decoded into the envelope structs, no validation;
+//!   - `ndjson/load`: `format::load`, everything a person's import does.
+//! - GDELT 2.0, the rows of `shared/corpus/gdelt/20150218230000.export.CSV` repeated in memory
+//!   with new event ids and years (so rows do not merge across copies), when that file is there:
+//!   - `gdelt/baseline/split`: each line split at its tabs;
+//!   - `gdelt/load`: `format::load` with the GDELT reader.
+//!
+//! Issue 5's goal: validation costs at most twice the plain parse (`ndjson/load` ≤ 2 ×
+//! `ndjson/baseline/value`). Throughput is printed in bytes per second.
+//!
+//! Run: `cargo bench -p annals-core --bench import` (or `cargo xtask bench`); set
+//! `ANNALS_BENCH_MB` for another size.
+
+use std::time::Duration;
+
+use annals_core::format::{self, native, Format};
+use annals_core::synth::{synthetic_log, SynthOptions};
+use annals_core::validate::Nothing;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const GDELT_SAMPLE: &str = "../../shared/corpus/gdelt/20150218230000.export.CSV";
+
+fn megabytes() -> usize {
+    std::env::var("ANNALS_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100)
+}
+
+/// A synthetic NDJSON log of about `mb` megabytes.
+fn ndjson(mb: usize) -> String {
+    let probe =
+        native::write_ndjson(&synthetic_log(SynthOptions { events: 2_000, countries: 150, ..SynthOptions::default() }));
+    let per_event = probe.len() / 2_000 + 1;
+    let events = mb * 1_000_000 / per_event;
+    native::write_ndjson(&synthetic_log(SynthOptions { events, countries: 150, ..SynthOptions::default() }))
+}
+
+/// The GDELT sample repeated to about `mb` megabytes: copy `r` gets event ids `+ r·10⁹` and
+/// its dates `r` years earlier, so the reader sees as many distinct events as rows.
+fn gdelt(sample: &str, mb: usize) -> String {
+    let copies = (mb * 1_000_000).div_ceil(sample.len().max(1));
+    let mut out = String::with_capacity(copies * sample.len() + 1024);
+    for r in 0..copies {
+        for line in sample.lines().filter(|l| !l.trim().is_empty()) {
+            for (i, field) in line.split('\t').enumerate() {
+                if i > 0 {
+                    out.push('\t');
+                }
+                match (i, field.parse::<u64>()) {
+                    (0, Ok(id)) => out.push_str(&(id + r as u64 * 1_000_000_000).to_string()),
+                    // SQLDATE (YYYYMMDD), MonthYear (YYYYMM), Year: the same day, r years back.
+                    (1..=3, Ok(n)) => {
+                        let scale = [0, 10_000, 100, 1][i];
+                        out.push_str(&(n - r as u64 * scale).to_string());
+                    }
+                    _ => out.push_str(field),
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn import(c: &mut Criterion) {
+    let mb = megabytes();
+    let mut group = c.benchmark_group("import");
+    group.sample_size(10).measurement_time(Duration::from_secs(30)).warm_up_time(Duration::from_secs(1));
+
+    let log = ndjson(mb);
+    let records = log.lines().count();
+    let check = format::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing);
+    assert!(check.is_clean() && check.accepted.len() == records, "the synthetic log must load whole");
+    drop(check);
+    eprintln!("ndjson: {} bytes, {records} records", log.len());
+    group.throughput(Throughput::Bytes(log.len() as u64));
+    group.bench_function("ndjson/baseline/value", |b| {
+        b.iter(|| log.lines().filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok()).count())
+    });
+    group.bench_function("ndjson/baseline/decode", |b| {
+        b.iter(|| log.lines().filter_map(|line| annals_core::envelope::decode_record(line).ok()).count())
+    });
+    group.bench_function("ndjson/load", |b| {
+        b.iter(|| format::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing))
+    });
+    drop(log);
+
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GDELT_SAMPLE);
+    match std::fs::read_to_string(&sample) {
+        Ok(sample) => {
+            let file = gdelt(&sample, mb);
+            let check = format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing);
+            assert!(!check.accepted.is_empty(), "the GDELT sample must load: {:?}", check.diagnostics.first());
+            eprintln!(
+                "gdelt: {} bytes, {} rows, {} records accepted, {} rejected",
+                file.len(),
+                file.lines().count(),
+                check.accepted.len(),
+                check.rejected
+            );
+            drop(check);
+            group.throughput(Throughput::Bytes(file.len() as u64));
+            group.bench_function("gdelt/baseline/split", |b| {
+                b.iter(|| file.lines().map(|line| line.split('\t').filter(|f| !f.is_empty()).count()).sum::<usize>())
+            });
+            group.bench_function("gdelt/load", |b| {
+                b.iter(|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing))
+            });
+        }
+        Err(e) => eprintln!("gdelt: skipped, {} not readable: {e}", sample.display()),
+    }
+    group.finish();
+}
+
+criterion_group!(benches, import);
+criterion_main!(benches);
