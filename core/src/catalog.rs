@@ -384,6 +384,11 @@ impl Catalog {
         }
     }
 
+    /// Whether an id is in the catalog (any kind of event).
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        self.ids.contains_key(id)
+    }
+
     /// The highest log position folded in.
     pub fn last_position(&self) -> u64 {
         self.last_position

@@ -5,10 +5,13 @@
 //! megabytes, and each view reads them once. Two things keep the processor busy anyway:
 //!
 //! - **Chunks with a read-ahead pass.** Envelopes are taken [`CHUNK`] at a time; a short
-//!   loop first reads what the fold of each will read (the id's bytes, the payload's date
-//!   and participants). That loop is small enough that the processor has the cache misses
-//!   of many envelopes in flight at once, instead of waiting for each in turn inside the
-//!   long per-envelope fold. There is no prefetch instruction here: core forbids `unsafe`.
+//!   loop first reads what the fold of each will read (the id's bytes and its place in the
+//!   catalog's id map, the payload's reference count; on the views' side, its dates and
+//!   participants). That loop is small enough that the processor has the cache misses of
+//!   many envelopes in flight at once, instead of waiting for each in turn inside the long
+//!   per-envelope fold, where every reference count taken is an atomic operation that waits
+//!   for all earlier memory traffic. There is no prefetch instruction here: core forbids
+//!   `unsafe`.
 //! - **Two threads, natively.** The catalog must see envelopes one after another, and each
 //!   view must see changes in log order, but the views need nothing from the catalog
 //!   but its changes. On native targets, a large fold runs the catalog on the calling
@@ -24,7 +27,9 @@
 //! actor's kind in line with the changes, and the graph thread keeps its own copy in step.
 
 use super::Projections;
+use crate::catalog::Catalog;
 use crate::envelope::Envelope;
+use crate::event::{DomainEvent, Event};
 
 /// Envelopes per chunk: enough to amortise a hand-over between threads, few enough that a
 /// chunk's read-ahead data is still in cache when it is folded.
@@ -46,25 +51,57 @@ pub(super) fn fold<'a>(p: &mut Projections, envelopes: impl Iterator<Item = &'a 
     while envelopes.peek().is_some() {
         chunk.clear();
         chunk.extend(envelopes.by_ref().take(CHUNK));
-        read_ahead(&chunk);
+        read_ahead(&p.catalog, &chunk);
+        read_ahead_payloads(&chunk);
         for env in &chunk {
+            // One by one: the graph reads actor kinds from the catalog as they stand now.
             p.apply(env);
         }
     }
 }
 
-/// Reads what folding a chunk of envelopes will read, in a loop short enough that the
+/// Reads what the catalog will read to fold a chunk of envelopes — each id's bytes and its
+/// place in the id map, each payload's reference count — in a loop short enough that the
 /// processor overlaps the cache misses of many envelopes (see the module docs).
-fn read_ahead(chunk: &[&Envelope]) {
-    use std::hash::BuildHasher;
+fn read_ahead(catalog: &Catalog, chunk: &[&Envelope]) {
+    let mut acc = 0usize;
+    for env in chunk {
+        acc ^= usize::from(catalog.knows(env.id.as_str()));
+        if let Event::Domain(_, e) = &env.event {
+            acc ^= std::sync::Arc::strong_count(e);
+        }
+    }
+    std::hint::black_box(acc);
+}
+
+/// Reads what the views will read of an event: its dates and participants.
+fn read_ahead_event(e: &DomainEvent) -> u64 {
+    let mut acc = e.occurred.first_day() as u64;
+    for a in e.participant_ids() {
+        acc ^= a.as_str().len() as u64;
+    }
+    acc
+}
+
+/// [`read_ahead_event`] for the payloads of a chunk of envelopes, when the views are folded
+/// on this thread.
+fn read_ahead_payloads(chunk: &[&Envelope]) {
     let mut acc = 0u64;
     for env in chunk {
-        acc ^= rustc_hash::FxBuildHasher.hash_one(env.id.as_str());
-        if let crate::event::Event::Domain(_, e) = &env.event {
-            acc ^= e.occurred.first_day() as u64;
-            for a in e.participant_ids() {
-                acc ^= a.as_str().len() as u64;
-            }
+        if let Event::Domain(_, e) = &env.event {
+            acc ^= read_ahead_event(e);
+        }
+    }
+    std::hint::black_box(acc);
+}
+
+/// [`read_ahead_event`] for a chunk of changes, on the views' thread.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_ahead_views<'a>(changes: impl Iterator<Item = &'a crate::catalog::Change>) {
+    let mut acc = 0u64;
+    for change in changes {
+        for r in change.before.iter().chain(change.after.iter()) {
+            acc ^= read_ahead_event(&r.event);
         }
     }
     std::hint::black_box(acc);
@@ -76,7 +113,7 @@ mod parallel {
 
     use rustc_hash::FxHashMap;
 
-    use super::{read_ahead, CHUNK};
+    use super::{read_ahead, read_ahead_views, CHUNK};
     use crate::catalog::Change;
     use crate::envelope::Envelope;
     use crate::event::{ActorKind, Event};
@@ -102,6 +139,10 @@ mod parallel {
         std::thread::scope(|scope| {
             let views = scope.spawn(move || {
                 for items in views_in {
+                    read_ahead_views(items.iter().filter_map(|item| match item {
+                        Item::Change(change) => Some(change),
+                        Item::Actor(..) => None,
+                    }));
                     for item in items {
                         match item {
                             Item::Change(change) => {
@@ -125,7 +166,7 @@ mod parallel {
             while envelopes.peek().is_some() {
                 chunk.clear();
                 chunk.extend(envelopes.by_ref().take(CHUNK));
-                read_ahead(&chunk);
+                read_ahead(&p.catalog, &chunk);
                 let mut items = Vec::with_capacity(chunk.len());
                 for env in &chunk {
                     if let Some(change) = p.catalog_step(env) {
