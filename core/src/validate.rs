@@ -5,7 +5,8 @@
 //! signing's stated count is not smaller than its list of titles, references point at
 //! actors and events that exist, a correction still leaves a valid event behind. It
 //! returns every problem it finds, each with the path of the field and what was expected,
-//! so a person can fix a whole file in one pass.
+//! so a person can fix a whole file in one pass. A field's path is written out only when
+//! it has a problem: a valid record of a large file costs no allocation here.
 //!
 //! *Architecture invariant:* validation sees the rest of the record only through the
 //! narrow [`Known`] trait, so the in-memory log, the server's stores and the browser share
@@ -195,7 +196,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                     "an actor's id cannot change; register a new actor instead",
                 ));
             }
-            sources(&c.sources, "payload.sources", false, out);
+            sources(&c.sources, &|| "payload.sources".to_owned(), false, out);
             let Some(mut current) = known.payload(c.target.as_str()) else {
                 return;
             };
@@ -237,7 +238,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
             if r.reason.trim().is_empty() {
                 out.push(Problem::new("payload.reason", "is empty; expected why the event is retracted"));
             }
-            sources(&r.sources, "payload.sources", false, out);
+            sources(&r.sources, &|| "payload.sources".to_owned(), false, out);
         }
         Event::Disputed(d) => {
             if let Some(target) = target_event(d.target.as_str(), known, out) {
@@ -259,7 +260,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
             }
             for (i, claim) in d.claims.iter().enumerate() {
                 let base = format!("payload.claims[{i}]");
-                sources(&claim.sources, &format!("{base}.sources"), true, out);
+                sources(&claim.sources, &|| format!("{base}.sources"), true, out);
                 if d.field == "occurred" {
                     match claim.value.as_str().map(str::parse::<Occurred>) {
                         Some(Ok(_)) => {}
@@ -304,16 +305,16 @@ const MAX_TEXT: usize = 20_000;
 
 fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: &mut Vec<Problem>) {
     let f = |name: &str| format!("{base}.{name}");
-    text(&e.title, &f("title"), MAX_TITLE, true, out);
+    text(&e.title, &|| f("title"), MAX_TITLE, true, out);
     if let Some(s) = &e.summary {
-        text(s, &f("summary"), MAX_TEXT, false, out);
+        text(s, &|| f("summary"), MAX_TEXT, false, out);
     }
-    sources(&e.sources, &f("sources"), true, out);
+    sources(&e.sources, &|| f("sources"), true, out);
     for (i, p) in e.actors.iter().enumerate() {
-        actor_ref(&p.actor, None, &format!("{base}.actors[{i}].actor"), known, out);
+        actor_ref(&p.actor, None, &|| format!("{base}.actors[{i}].actor"), known, out);
     }
     for (i, p) in e.places.iter().enumerate() {
-        actor_ref(p, Some(ActorKind::Place), &format!("{base}.places[{i}]"), known, out);
+        actor_ref(p, Some(ActorKind::Place), &|| format!("{base}.places[{i}]"), known, out);
     }
     for (i, t) in e.tags.iter().enumerate() {
         if t.trim().is_empty() || t.chars().count() > 64 {
@@ -360,11 +361,11 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     match kind {
         EventKind::Visit => {
             match &e.visitor {
-                Some(v) => actor_ref(v, None, &f("visitor"), known, out),
+                Some(v) => actor_ref(v, None, &|| f("visitor"), known, out),
                 None => out.push(Problem::new(f("visitor"), "is missing; a Visit needs the actor who travels")),
             }
             match &e.host {
-                Some(h) => actor_ref(h, None, &f("host"), known, out),
+                Some(h) => actor_ref(h, None, &|| f("host"), known, out),
                 None => out.push(Problem::new(f("host"), "is missing; a Visit needs the host (usually a country)")),
             }
             if e.visitor.is_some() && e.visitor == e.host {
@@ -373,10 +374,10 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         }
         EventKind::Signing => {
             for (i, p) in e.parties.iter().enumerate() {
-                actor_ref(p, None, &format!("{base}.parties[{i}]"), known, out);
+                actor_ref(p, None, &|| format!("{base}.parties[{i}]"), known, out);
             }
             for (i, d) in e.documents.iter().enumerate() {
-                text(&d.title, &format!("{base}.documents[{i}].title"), MAX_TITLE, true, out);
+                text(&d.title, &|| format!("{base}.documents[{i}].title"), MAX_TITLE, true, out);
             }
             match e.count {
                 None if e.documents.is_empty() => out.push(Problem::new(
@@ -398,14 +399,14 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         }
         EventKind::CommissionMeeting => {
             match &e.commission {
-                Some(c) => actor_ref(c, Some(ActorKind::Commission), &f("commission"), known, out),
+                Some(c) => actor_ref(c, Some(ActorKind::Commission), &|| f("commission"), known, out),
                 None => out.push(Problem::new(f("commission"), "is missing; a CommissionMeeting needs its commission")),
             }
             if e.session == Some(0) {
                 out.push(Problem::new(f("session"), "is 0; sessions are numbered from 1"));
             }
             for (i, c) in e.co_chairs.iter().enumerate() {
-                actor_ref(c, None, &format!("{base}.co_chairs[{i}]"), known, out);
+                actor_ref(c, None, &|| format!("{base}.co_chairs[{i}]"), known, out);
             }
         }
         EventKind::Talks | EventKind::Call | EventKind::Statement | EventKind::Other => {}
@@ -445,53 +446,62 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
         }
     }
     if let Some(c) = &a.country {
-        actor_ref(c, Some(ActorKind::Country), &f("country"), known, out);
+        actor_ref(c, Some(ActorKind::Country), &|| f("country"), known, out);
     }
     if let Some(c) = &a.capital {
         if a.kind != ActorKind::Country {
             out.push(Problem::new(f("capital"), "applies only to a country"));
         }
-        actor_ref(c, Some(ActorKind::Place), &f("capital"), known, out);
+        actor_ref(c, Some(ActorKind::Place), &|| f("capital"), known, out);
     }
     for (i, m) in a.members.iter().enumerate() {
-        actor_ref(m, None, &format!("{base}.members[{i}]"), known, out);
+        actor_ref(m, None, &|| format!("{base}.members[{i}]"), known, out);
     }
-    sources(&a.sources, &f("sources"), false, out);
+    sources(&a.sources, &|| f("sources"), false, out);
 }
 
-fn actor_ref(id: &ActorId, kind: Option<ActorKind>, field: &str, known: &dyn Known, out: &mut Vec<Problem>) {
+fn actor_ref(
+    id: &ActorId,
+    kind: Option<ActorKind>,
+    field: &dyn Fn() -> String,
+    known: &dyn Known,
+    out: &mut Vec<Problem>,
+) {
     if let Err(msg) = check_actor_id(id.as_str()) {
-        out.push(Problem::new(field, msg));
+        out.push(Problem::new(field(), msg));
         return;
     }
     match (known.actor_kind(id.as_str()), kind) {
         (None, _) => out.push(Problem::new(
-            field,
+            field(),
             format!("unknown actor {:?}; expected an actor registered by an ActorRegistered event", id.as_str()),
         )),
         (Some(found), Some(expected)) if found != expected => out.push(Problem::new(
-            field,
+            field(),
             format!("actor {:?} is a {}; expected a {}", id.as_str(), found.name(), expected.name()),
         )),
         _ => {}
     }
 }
 
-fn text(value: &str, field: &str, max: usize, required: bool, out: &mut Vec<Problem>) {
+fn text(value: &str, field: &dyn Fn() -> String, max: usize, required: bool, out: &mut Vec<Problem>) {
     if required && value.trim().is_empty() {
-        out.push(Problem::new(field, "is empty; expected text"));
-    } else if value.chars().count() > max {
-        out.push(Problem::new(field, format!("is {} characters long; expected at most {max}", value.chars().count())));
+        out.push(Problem::new(field(), "is empty; expected text"));
+    } else if value.len() > max && value.chars().count() > max {
+        out.push(Problem::new(
+            field(),
+            format!("is {} characters long; expected at most {max}", value.chars().count()),
+        ));
     }
 }
 
 /// Checks a list of sources; `required` asks for at least one.
-fn sources(list: &[Source], base: &str, required: bool, out: &mut Vec<Problem>) {
+fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut Vec<Problem>) {
     if required && list.is_empty() {
-        out.push(Problem::new(base, "is empty; every event must cite at least one source"));
+        out.push(Problem::new(base(), "is empty; every event must cite at least one source"));
     }
     for (i, s) in list.iter().enumerate() {
-        let f = |name: &str| format!("{base}[{i}].{name}");
+        let f = |name: &str| format!("{}[{i}].{name}", base());
         if s.publisher.trim().is_empty() {
             out.push(Problem::new(f("publisher"), "is missing; expected the outlet or site that published the source"));
         }
