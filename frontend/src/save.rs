@@ -89,7 +89,7 @@ mod ui {
     use web_sys::{HtmlAnchorElement, HtmlInputElement, HtmlSelectElement};
     use yew::prelude::*;
 
-    use super::{file_kind, import_body, saved_message, write};
+    use super::{file_kind, import_body, imported_message, saved_message, write};
     use crate::record::Record;
 
     /// Props of [`Export`].
@@ -200,7 +200,10 @@ mod ui {
                         Err(e) => return status.set(Some((false, format!("Could not send: {e}")))),
                     };
                     status.set(Some(match answer {
-                        Ok(r) if r.ok() => (true, format!("Imported {count} records into {stream}.")),
+                        Ok(r) if r.ok() => {
+                            let text = r.text().await.unwrap_or_default();
+                            (true, imported_message(&text, count, &stream))
+                        }
                         Ok(r) => {
                             let code = r.status();
                             let text = r.text().await.unwrap_or_default();
@@ -252,6 +255,18 @@ mod ui {
     }
 }
 
+/// What the service's answer to an import means, for people: `201` with the new version, or
+/// `200` with `"duplicate": true` when every record was stored before.
+pub fn imported_message(body: &str, count: usize, stream: &str) -> String {
+    let answer: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let version = answer["version"].as_u64().map(|v| format!(" (version {v})")).unwrap_or_default();
+    if answer["duplicate"].as_bool() == Some(true) {
+        format!("Already in {stream}{version}: every record was stored before; nothing new was written.")
+    } else {
+        format!("Imported {count} records into {stream}{version}.")
+    }
+}
+
 /// Whether the page is served by `annals serve` (its API answers), checked once.
 pub async fn service_here() -> bool {
     matches!(gloo::net::http::Request::get("api/streams").send().await, Ok(r) if r.ok())
@@ -285,6 +300,15 @@ mod tests {
             let back = crate::record::from_bytes(exported.text.as_bytes(), &name).expect("reads back");
             assert_eq!(back.projections.stats_view(), record.projections.stats_view(), "{format:?}");
         }
+    }
+
+    #[test]
+    fn the_answer_to_an_import_says_whether_anything_was_new() {
+        assert_eq!(
+            imported_message(r#"{"stream":"s","positions":[1,2],"version":2,"duplicate":false}"#, 2, "s"),
+            "Imported 2 records into s (version 2)."
+        );
+        assert!(imported_message(r#"{"version":2,"duplicate":true}"#, 2, "s").starts_with("Already in s (version 2)"));
     }
 
     #[test]

@@ -1,0 +1,115 @@
+// Importing a person's file into the real `annals serve` from the web app: the file is checked
+// in the browser, and an editor with the write token sends its valid part to a stream in one
+// atomic request; a wrong token writes nothing. The stream is then read back through the API.
+//
+// Needs dist/ and the `annals` binary (target/debug or target/release; `cargo xtask test`
+// builds both before this runs).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DIST, ROOT, launchBrowser, requireDist } from './harness.mjs';
+
+const BINARY = ['debug', 'release'].map((p) => join(ROOT, 'target', p, 'annals')).find((p) => existsSync(p));
+const TOKEN = 'open-test-token';
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  requireDist();
+  assert.ok(BINARY, 'no annals binary in target/debug or target/release; run `cargo xtask test` or `cargo build -p annals-server`');
+  const dir = mkdtempSync(join(tmpdir(), 'annals-open-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BINARY, ['serve', '--addr', `127.0.0.1:${port}`, '--db', join(dir, 'annals.db'), '--dist', DIST, '--token', TOKEN], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  server.stdout.on('data', (d) => (log += d));
+  server.stderr.on('data', (d) => (log += d));
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+    if (i === 99) throw new Error(`annals serve did not start:\n${log}`);
+  }
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+const CSV = [
+  'id,type,occurred,title,actors,source_publisher,source_title,actor,kind',
+  'actor:x,ActorRegistered,,Xland,,,,x,country',
+  'actor:y,ActorRegistered,,Yland,,,,y,country',
+  'talks-2019,Talks,2019-12,Talks in December,x|y,Example,Example report,,',
+  'bad,Call,2020-02-30,A call on a day that does not exist,x|y,Example,Example report,,',
+  'call-2020,Call,2020,A call,x|y,Example,Example report,,',
+].join('\n');
+
+async function streamIds(stream) {
+  const answer = await fetch(`${base}/api/streams/${stream}/events?limit=1000`);
+  if (answer.status === 404) return [];
+  assert.equal(answer.status, 200);
+  return (await answer.json()).events.map((e) => e.id);
+}
+
+test('an editor imports the valid part of a checked file into a stream; a wrong token writes nothing', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/`);
+  await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Open a file…' }).click();
+  await page.locator('.opener input[type=file]').setInputFiles({ name: 'my-events.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+  const report = page.locator('.open-report');
+  await report.waitFor({ timeout: 15_000 });
+  assert.match(await report.textContent(), /my-events\.csv \(csv\): 4 record\(s\) accepted, 1 rejected, 1 problem/);
+  const form = page.locator('form.import');
+  await form.waitFor({ timeout: 10_000 });
+  assert.equal(await form.locator('input[type=text]').inputValue(), 'my-events', 'the stream is named after the file');
+
+  // A wrong token: refused, and the stream does not exist afterwards.
+  await form.locator('input[type=password]').fill('not-the-token');
+  await form.getByRole('button', { name: /Import 4 records/ }).click();
+  await page.waitForFunction(() => /refused/.test(document.querySelector('form.import [role=status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  assert.match(await form.locator('[role=status]').textContent(), /\(401\); nothing was written/);
+  assert.deepEqual(await streamIds('my-events'), []);
+
+  // The right token: all four valid records, in file order.
+  await form.locator('input[type=password]').fill(TOKEN);
+  await form.getByRole('button', { name: /Import 4 records/ }).click();
+  await page.waitForFunction(() => /Imported 4 records into my-events \(version 4\)/.test(document.querySelector('form.import [role=status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  assert.deepEqual(await streamIds('my-events'), ['actor:x', 'actor:y', 'talks-2019', 'call-2020']);
+
+  // Importing again is idempotent: the same ids, nothing new.
+  await form.getByRole('button', { name: /Import 4 records/ }).click();
+  await page.waitForFunction(() => /Already in my-events \(version 4\)/.test(document.querySelector('form.import [role=status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  assert.deepEqual(await streamIds('my-events'), ['actor:x', 'actor:y', 'talks-2019', 'call-2020']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
