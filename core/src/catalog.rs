@@ -149,6 +149,8 @@ pub struct Catalog {
     retracted: usize,
     last_position: u64,
     skipped: Vec<(u64, String)>,
+    /// The language actors are named in ([`Catalog::actor_name`]); `None` is English.
+    language: Option<String>,
 }
 
 impl Catalog {
@@ -361,9 +363,21 @@ impl Catalog {
         list
     }
 
-    /// The display name of an actor id (its English name, else the id itself).
+    /// The display name of an actor id: its name in the catalog's language
+    /// ([`Catalog::set_language`]), else English, else the id itself.
     pub fn actor_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.actors.get(id).map_or(id, |a| a.name())
+        match (self.actors.get(id), &self.language) {
+            (None, _) => id,
+            (Some(a), None) => a.name(),
+            (Some(a), Some(tag)) => a.name_for(tag),
+        }
+    }
+
+    /// Names actors for readers of a language (a BCP 47 tag such as `ru` or `be-BY`), where
+    /// the record has their names in it; English otherwise. It changes how the record is
+    /// shown, never what it holds.
+    pub fn set_language(&mut self, tag: Option<&str>) {
+        self.language = tag.filter(|t| !t.is_empty()).map(str::to_owned);
     }
 
     /// The country an actor stands for: itself if a country, else its `country`.

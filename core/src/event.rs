@@ -494,6 +494,15 @@ impl ActorRegistration {
     pub fn name_in(&self, lang: &str) -> &str {
         self.names.get(lang).map_or_else(|| self.name(), String::as_str)
     }
+
+    /// The name for a reader of a BCP 47 language tag: the name in that exact tag
+    /// (`sr-Latn`), else in its primary language (`ru` for `ru-BY`), else English.
+    pub fn name_for(&self, tag: &str) -> &str {
+        let primary = tag.split(['-', '_']).next().unwrap_or(tag);
+        let wanted = |k: &String| k.eq_ignore_ascii_case(tag) || k.eq_ignore_ascii_case(primary);
+        let exact = self.names.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag));
+        exact.or_else(|| self.names.iter().find(|(k, _)| wanted(k))).map_or_else(|| self.name(), |(_, v)| v.as_str())
+    }
 }
 
 /// A correction of an earlier event: a JSON merge patch (RFC 7396) over its payload.

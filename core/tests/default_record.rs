@@ -86,3 +86,23 @@ fn the_readme_example_is_a_valid_record() {
     assert!(loaded.is_clean(), "{:#?}", loaded.diagnostics);
     assert_eq!(loaded.accepted.len(), 3);
 }
+
+/// Actors are named for readers of a language where the record has their names in it, by
+/// exact tag, then primary language, then English; the map's labels follow.
+#[test]
+fn actors_are_named_in_the_readers_language() {
+    let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+    let loaded = load(bytes, "azerbaijan-belarus.json", None, &Nothing);
+    let envelopes = loaded.into_envelopes(&StreamName::from("s"), Timestamp(0));
+    let mut p = Projections::fold(&envelopes, AsOf::NOW);
+    let cases =
+        [(None, "Azerbaijan"), (Some("ru-BY"), "Азербайджан"), (Some("AZ"), "Azərbaycan"), (Some("fr"), "Azerbaijan")];
+    for (tag, name) in cases {
+        p.catalog.set_language(tag);
+        assert_eq!(p.catalog.actor_name("aze"), name, "{tag:?}");
+        let graph = p.graph_view(&GraphQuery::default());
+        let node = graph.nodes.iter().find(|n| n.id.as_str() == "aze").expect("aze is on the map");
+        assert_eq!(node.label, name, "map label for {tag:?}");
+    }
+    assert_eq!(p.catalog.actor_name("no-such-actor"), "no-such-actor");
+}

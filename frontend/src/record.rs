@@ -98,6 +98,18 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
     Ok(Record::new(title, envelopes, None))
 }
 
+/// A loaded record shown for readers of a language (`lang=` of an embed): actors are named
+/// in it where the record has their names in it. The record is not copied: it has just been
+/// loaded and nothing else holds it yet.
+pub fn in_language(mut state: RecordState, lang: Option<&str>) -> RecordState {
+    if let (RecordState::Ready(record), Some(lang)) = (&mut state, lang) {
+        if let Some(record) = Rc::get_mut(record) {
+            record.projections.catalog.set_language(Some(lang));
+        }
+    }
+    state
+}
+
 /// A page of `GET /api/streams/{stream}/events`.
 #[derive(Debug, serde::Deserialize)]
 struct EventsPage {
@@ -225,6 +237,9 @@ mod tests {
         let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
         let record = from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
         assert_eq!(record.title, "Azerbaijan–Belarus relations");
+        let shown = in_language(RecordState::Ready(Rc::new(record.clone())), Some("ru-BY"));
+        let RecordState::Ready(shown) = shown else { panic!("the record is ready") };
+        assert_eq!(shown.projections.catalog.actor_name("aze"), "Азербайджан");
         assert!(record.projections.timeline.len() >= 25);
     }
 

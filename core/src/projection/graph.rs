@@ -237,7 +237,7 @@ impl RelationGraph {
                 let reg = catalog.actor(id.as_str());
                 Node {
                     id: id.clone(),
-                    label: reg.map_or_else(|| id.as_str().to_owned(), |a| a.name().to_owned()),
+                    label: catalog.actor_name(id.as_str()).to_owned(),
                     kind: reg.map(|a| a.kind),
                     activity: activity[i as usize],
                 }

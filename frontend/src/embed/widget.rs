@@ -36,11 +36,12 @@ pub fn widget(props: &WidgetProps) -> Html {
     let service = options.service.clone().unwrap_or_else(|| props.base.clone());
     {
         let dispatcher = state.dispatcher();
-        let key = (options.src.clone(), options.stream.clone(), service.clone());
-        use_effect_with(key, move |(src, stream, service)| {
-            let (src, stream, service) = (src.clone(), stream.clone(), service.clone());
+        let key = (options.src.clone(), options.stream.clone(), service.clone(), options.lang.clone());
+        use_effect_with(key, move |(src, stream, service, lang)| {
+            let (src, stream, service, lang) = (src.clone(), stream.clone(), service.clone(), lang.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(RecordAction::Loaded(record::fetch_record(src, stream, &service).await));
+                let loaded = record::fetch_record(src, stream, &service).await;
+                dispatcher.dispatch(RecordAction::Loaded(record::in_language(loaded, lang.as_deref())));
             });
         });
     }
