@@ -129,3 +129,48 @@ export function rgb(hex) {
   const n = Number.parseInt(hex.replace('#', ''), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
+
+/**
+ * Starts the real `annals serve` (target/debug or target/release) on a free port of 127.0.0.1,
+ * with a fresh SQLite store in a temporary directory, serving `DIST`, and waits until `/healthz`
+ * answers. Returns `{ base, stop }`; `base` has no trailing slash.
+ */
+export async function startServe(token, name = 'annals') {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { createServer: createNetServer } = await import('node:net');
+  const { tmpdir } = await import('node:os');
+  const binary = ['debug', 'release'].map((p) => join(ROOT, 'target', p, 'annals')).find((p) => existsSync(p));
+  if (!binary) {
+    throw new Error('no annals binary in target/debug or target/release; run `cargo xtask test` or `cargo build -p annals-server`');
+  }
+  const port = await new Promise((ok, fail) => {
+    const s = createNetServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port: free } = s.address();
+      s.close(() => ok(free));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(
+    binary,
+    ['serve', '--addr', `127.0.0.1:${port}`, '--db', join(dir, 'annals.db'), '--dist', DIST, '--token', token],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  server.stdout.on('data', (d) => (log += d));
+  server.stderr.on('data', (d) => (log += d));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    if (i === 99) {
+      server.kill('SIGTERM');
+      throw new Error(`annals serve did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, stop: () => server.kill('SIGTERM') };
+}

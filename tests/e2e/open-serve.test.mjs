@@ -7,58 +7,24 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { DIST, ROOT, launchBrowser, requireDist } from './harness.mjs';
+import { launchBrowser, requireDist, startServe } from './harness.mjs';
 
-const BINARY = ['debug', 'release'].map((p) => join(ROOT, 'target', p, 'annals')).find((p) => existsSync(p));
 const TOKEN = 'open-test-token';
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-let server;
+let stopServe;
 let base;
 let browser;
 
 before(async () => {
   requireDist();
-  assert.ok(BINARY, 'no annals binary in target/debug or target/release; run `cargo xtask test` or `cargo build -p annals-server`');
-  const dir = mkdtempSync(join(tmpdir(), 'annals-open-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BINARY, ['serve', '--addr', `127.0.0.1:${port}`, '--db', join(dir, 'annals.db'), '--dist', DIST, '--token', TOKEN], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  server.stdout.on('data', (d) => (log += d));
-  server.stderr.on('data', (d) => (log += d));
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-    if (i === 99) throw new Error(`annals serve did not start:\n${log}`);
-  }
+  ({ base, stop: stopServe } = await startServe(TOKEN, 'annals-open'));
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  stopServe?.();
 });
 
 const CSV = [
