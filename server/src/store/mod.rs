@@ -23,6 +23,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+mod state;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -121,7 +121,7 @@
 //! consecutive, and the head equal to the last position. TLS is not supported: use a local
 //! or Unix-socket connection (`host=/var/run/postgresql`), or a tunnel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,6 +137,7 @@ use tokio_postgres::config::Host;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 
+use super::state::WriterState;
 use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
 
 const SCHEMA: &str = "
@@ -360,7 +361,7 @@ fn quote_ident(name: &str) -> String {
 }
 
 /// Folds the whole table in one snapshot and checks it against the head.
-async fn load(client: &mut Client) -> Result<State, StoreError> {
+async fn load(client: &mut Client) -> Result<WriterState, StoreError> {
     let tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -371,7 +372,7 @@ async fn load(client: &mut Client) -> Result<State, StoreError> {
     let head = tx.query_one("SELECT position FROM log_head", &[]).await.map_err(pg)?.get::<_, i64>(0);
     let after =
         tx.prepare(&format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position")).await.map_err(pg)?;
-    let mut state = State::default();
+    let mut state = WriterState::default();
     fold_after(&tx, &after, &mut state, head as u64).await?;
     tx.commit().await.map_err(pg)?;
     Ok(state)
@@ -379,7 +380,12 @@ async fn load(client: &mut Client) -> Result<State, StoreError> {
 
 /// Folds the rows after the state's last position into it, checking that they are gapless,
 /// consecutive per stream, and end at `head`.
-async fn fold_after(tx: &Transaction<'_>, after: &Statement, state: &mut State, head: u64) -> Result<(), StoreError> {
+async fn fold_after(
+    tx: &Transaction<'_>,
+    after: &Statement,
+    state: &mut WriterState,
+    head: u64,
+) -> Result<(), StoreError> {
     if head == state.last_position {
         return Ok(());
     }
@@ -387,21 +393,7 @@ async fn fold_after(tx: &Transaction<'_>, after: &Statement, state: &mut State, 
     let mut rows = std::pin::pin!(rows);
     while let Some(row) = rows.try_next().await.map_err(pg)? {
         let (env, stream_version) = envelope(&row)?;
-        if env.position != state.last_position + 1 {
-            return Err(StoreError::Storage(format!(
-                "positions are not gapless: {} follows {}; the table was changed outside Annals",
-                env.position, state.last_position
-            )));
-        }
-        let expected = state.streams.get(&env.stream).map_or(0, |s| s.version) + 1;
-        if stream_version != expected {
-            return Err(StoreError::Storage(format!(
-                "position {}: stream {:?} version {stream_version}, expected {expected}",
-                env.position,
-                env.stream.as_str()
-            )));
-        }
-        state.apply(&env);
+        state.apply_stored(&env, stream_version, "table")?;
     }
     if state.last_position != head {
         return Err(StoreError::Storage(format!(
@@ -591,39 +583,16 @@ impl Readers {
     }
 }
 
-/// What the writer knows about one stream.
-#[derive(Debug, Default)]
-struct StreamState {
-    version: u64,
-    catalog: Catalog,
-}
-
-/// What the writer knows: enough to plan appends without reading the whole table.
-#[derive(Debug, Default)]
-struct State {
-    streams: BTreeMap<StreamName, StreamState>,
-    last_position: u64,
-}
-
-impl State {
-    fn apply(&mut self, env: &Envelope) {
-        let s = self.streams.entry(env.stream.clone()).or_default();
-        s.catalog.apply(env);
-        s.version += 1;
-        self.last_position = env.position;
-    }
-}
-
 /// The view [`plan_append`] plans against: versions and catalogs from the state, stored
 /// ids from the rows read for the group (plus the group's own earlier writes).
 struct Planner<'a> {
-    state: &'a State,
+    state: &'a WriterState,
     stored: &'a HashMap<EventId, (u64, StreamName, Proposed)>,
 }
 
 impl AppendContext for Planner<'_> {
     fn version(&self, stream: &StreamName) -> u64 {
-        self.state.streams.get(stream).map_or(0, |s| s.version)
+        self.state.version(stream)
     }
 
     fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)> {
@@ -631,7 +600,7 @@ impl AppendContext for Planner<'_> {
     }
 
     fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        self.state.streams.get(stream).map(|s| &s.catalog)
+        self.state.catalog(stream)
     }
 }
 
@@ -712,7 +681,7 @@ struct Writer {
     channel: String,
     conn: Option<WriteConn>,
     /// `None` after a failure: rebuilt from the table by the next group.
-    state: Option<State>,
+    state: Option<WriterState>,
     committed: Arc<watch::Sender<u64>>,
     clock: fn() -> Timestamp,
 }
@@ -803,7 +772,7 @@ impl Writer {
         let head = head.map_err(pg)?.get::<_, i64>(0) as u64;
         let found = found.map_err(pg)?;
         if head < state.last_position {
-            state = State::default();
+            state = WriterState::default();
         }
         fold_after(&tx, &conn.after, &mut state, head).await?;
 
@@ -827,7 +796,7 @@ impl Writer {
                 Ok(Plan::AlreadyAppended(done)) => Ok(done),
                 Ok(Plan::Write) => {
                     let batch = std::mem::take(&mut request.batch);
-                    let version = state.streams.get(&request.stream).map_or(0, |s| s.version);
+                    let version = state.version(&request.stream);
                     let mut positions = Vec::with_capacity(batch.len());
                     for (i, p) in batch.into_iter().enumerate() {
                         let env = Envelope {

@@ -61,7 +61,6 @@
 //! is refused, not repaired. SQLite's own recovery (rolling back an incomplete WAL
 //! transaction) has already run by then.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -73,6 +72,7 @@ use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, Stream
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
+use super::state::WriterState;
 use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
 
 const SCHEMA: &str = "
@@ -299,52 +299,15 @@ fn envelope(row: &Row<'_>) -> Result<(Envelope, u64), StoreError> {
     Ok((env, stream_version))
 }
 
-/// What the writer knows about one stream.
-#[derive(Debug, Default)]
-struct StreamState {
-    version: u64,
-    catalog: Catalog,
-}
-
-/// What the writer knows: enough to plan appends without reading the whole table.
-#[derive(Debug, Default)]
-struct State {
-    streams: BTreeMap<StreamName, StreamState>,
-    last_position: u64,
-}
-
-impl State {
-    fn apply(&mut self, env: &Envelope) {
-        let s = self.streams.entry(env.stream.clone()).or_default();
-        s.catalog.apply(env);
-        s.version += 1;
-        self.last_position = env.position;
-    }
-}
-
 /// Folds the whole table into the writer's state, checking that positions are gapless and
 /// stream versions consecutive.
-fn load_state(conn: &Connection) -> Result<State, StoreError> {
-    let mut state = State::default();
+fn load_state(conn: &Connection) -> Result<WriterState, StoreError> {
+    let mut state = WriterState::default();
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY position")).map_err(storage)?;
     let mut rows = stmt.query([]).map_err(storage)?;
     while let Some(row) = rows.next().map_err(storage)? {
         let (env, stream_version) = envelope(row)?;
-        if env.position != state.last_position + 1 {
-            return Err(StoreError::Storage(format!(
-                "positions are not gapless: {} follows {}; the file was changed outside Annals",
-                env.position, state.last_position
-            )));
-        }
-        let expected = state.streams.get(&env.stream).map_or(0, |s| s.version) + 1;
-        if stream_version != expected {
-            return Err(StoreError::Storage(format!(
-                "position {}: stream {:?} version {stream_version}, expected {expected}",
-                env.position,
-                env.stream.as_str()
-            )));
-        }
-        state.apply(&env);
+        state.apply_stored(&env, stream_version, "file")?;
     }
     Ok(state)
 }
@@ -353,13 +316,13 @@ fn load_state(conn: &Connection) -> Result<State, StoreError> {
 /// stored ids from the table (inside the writer's open transaction, so earlier requests of
 /// the same group are seen).
 struct Planner<'a> {
-    state: &'a State,
+    state: &'a WriterState,
     conn: &'a Connection,
 }
 
 impl AppendContext for Planner<'_> {
     fn version(&self, stream: &StreamName) -> u64 {
-        self.state.streams.get(stream).map_or(0, |s| s.version)
+        self.state.version(stream)
     }
 
     fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)> {
@@ -384,14 +347,14 @@ impl AppendContext for Planner<'_> {
     }
 
     fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        self.state.streams.get(stream).map(|s| &s.catalog)
+        self.state.catalog(stream)
     }
 }
 
 /// The single writer: owns the write connection and the state.
 struct Writer {
     conn: Connection,
-    state: State,
+    state: WriterState,
     committed: watch::Sender<u64>,
     clock: fn() -> Timestamp,
 }
@@ -438,7 +401,7 @@ impl Writer {
 /// and nothing of it is stored (the state may be ahead of the table and must be rebuilt).
 fn try_group(
     conn: &mut Connection,
-    state: &mut State,
+    state: &mut WriterState,
     group: &mut [Request],
     now: Timestamp,
 ) -> Result<Vec<Outcome>, StoreError> {
@@ -456,7 +419,7 @@ fn try_group(
             Ok(Plan::AlreadyAppended(done)) => Ok(done),
             Ok(Plan::Write) => {
                 let batch = std::mem::take(&mut request.batch);
-                let version = state.streams.get(&request.stream).map_or(0, |s| s.version);
+                let version = state.version(&request.stream);
                 let envelopes: Vec<Envelope> = batch
                     .into_iter()
                     .enumerate()

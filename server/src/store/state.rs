@@ -1,0 +1,68 @@
+//! What a store's single writer keeps in memory to plan appends: each stream's version and
+//! [`Catalog`], and the last position. Both backends fold their table into it the same way,
+//! checking that the stored log is still what Annals wrote (gapless positions, consecutive
+//! stream versions), so a table changed behind Annals' back is refused, not trusted.
+
+use std::collections::BTreeMap;
+
+use annals_core::catalog::Catalog;
+use annals_core::{Envelope, StreamName};
+
+use super::StoreError;
+
+/// What the writer knows about one stream.
+#[derive(Debug, Default)]
+struct StreamState {
+    version: u64,
+    catalog: Catalog,
+}
+
+/// What the writer knows: enough to plan appends without reading the whole table.
+#[derive(Debug, Default)]
+pub(crate) struct WriterState {
+    streams: BTreeMap<StreamName, StreamState>,
+    /// The position of the last envelope folded in.
+    pub(crate) last_position: u64,
+}
+
+impl WriterState {
+    /// Folds in an envelope the writer itself just committed.
+    pub(crate) fn apply(&mut self, env: &Envelope) {
+        let s = self.streams.entry(env.stream.clone()).or_default();
+        s.catalog.apply(env);
+        s.version += 1;
+        self.last_position = env.position;
+    }
+
+    /// Folds in an envelope read back from storage (`where_`: "file" or "table", for the
+    /// message), after checking that it continues the log: the next position, and the next
+    /// version of its stream.
+    pub(crate) fn apply_stored(&mut self, env: &Envelope, stream_version: u64, where_: &str) -> Result<(), StoreError> {
+        if env.position != self.last_position + 1 {
+            return Err(StoreError::Storage(format!(
+                "positions are not gapless: {} follows {}; the {where_} was changed outside Annals",
+                env.position, self.last_position
+            )));
+        }
+        let expected = self.version(&env.stream) + 1;
+        if stream_version != expected {
+            return Err(StoreError::Storage(format!(
+                "position {}: stream {:?} version {stream_version}, expected {expected}",
+                env.position,
+                env.stream.as_str()
+            )));
+        }
+        self.apply(env);
+        Ok(())
+    }
+
+    /// A stream's version (its number of events); 0 for a stream not seen.
+    pub(crate) fn version(&self, stream: &StreamName) -> u64 {
+        self.streams.get(stream).map_or(0, |s| s.version)
+    }
+
+    /// A stream's catalog, if the stream exists.
+    pub(crate) fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
+        self.streams.get(stream).map(|s| &s.catalog)
+    }
+}
