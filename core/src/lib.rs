@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod date;
+pub mod embed;
 pub mod envelope;
 pub mod event;
 pub mod format;

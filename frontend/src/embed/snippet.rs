@@ -33,26 +33,7 @@ pub struct Target {
 /// The suggested height of a new iframe before it reports its own.
 pub const FRAME_HEIGHT: u32 = 720;
 
-/// What the frame may do, and no more: run its scripts, read its own origin's files (the
-/// bundle, records, the API), and open "Open in Annals" in a new, unsandboxed tab. No forms, no
-/// top navigation, no downloads. (The same list is in the oEmbed answer of `annals serve`.)
-pub const SANDBOX: &str = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox";
-
-/// Escapes text for a double-quoted HTML attribute or for element content.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use annals_core::embed::{escape_html as escape, IFRAME_SANDBOX as SANDBOX};
 
 /// The app page with a record and a view: `page?src=…#fragment` (the app reads the view from
 /// the fragment).

@@ -28,9 +28,8 @@ use super::{ApiError, AppState};
 pub const PROVIDER_NAME: &str = "Annals";
 /// The iframe's size when the consumer sets no limit.
 pub const DEFAULT_SIZE: (u32, u32) = (800, 720);
-/// What the embedded frame may do (as the app's own iframe snippet): its scripts, its own
-/// origin's files, and opening the app in a new tab.
-pub const SANDBOX: &str = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox";
+// The same iframe as the web app's Embed panel: one sandbox list and one escaping, in core.
+pub use annals_core::embed::IFRAME_SANDBOX as SANDBOX;
 /// Paths of the app page: the only embeddable addresses.
 const APP_PATHS: [&str; 2] = ["/", "/index.html"];
 
@@ -92,21 +91,7 @@ fn form_pairs(query: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
 }
 
-/// Escapes text for a double-quoted HTML attribute.
-pub fn attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use annals_core::embed::escape_html as attr;
 
 /// Percent-encodes a query value.
 fn encode(value: &str) -> String {
