@@ -393,10 +393,12 @@ mod ui {
         // One place runs a file or text through reading and checking.
         let run = {
             let opening = opening.clone();
+            let open = open.clone();
             let on_view = props.on_view.clone();
             let format = format.clone();
             Callback::from(move |(name, input): (String, Result<File, String>)| {
                 let opening = opening.clone();
+                let open = open.clone();
                 let on_view = on_view.clone();
                 let asked = *format;
                 wasm_bindgen_futures::spawn_local(async move {
@@ -417,8 +419,11 @@ mod ui {
                         move |what: &str, done, total| setter.set(Opening::Busy(what.to_owned(), done, total));
                     match check(bytes, name, asked, &progress).await {
                         Ok(report) if report.is_clean() && report.accepted > 0 => {
+                            // A clean file needs no choice: show it, and fold the panel away
+                            // so the record has the screen (the status line stays).
                             on_view.emit(report.record.clone());
                             opening.set(Opening::Checked(Rc::new(report)));
+                            open.set(false);
                         }
                         Ok(report) => opening.set(Opening::Checked(Rc::new(report))),
                         Err(message) => opening.set(Opening::Failed(message)),
@@ -498,6 +503,11 @@ mod ui {
                 <button type="button" class="open-toggle" aria-expanded={open.to_string()} onclick={toggle}>
                     { "Open a file…" }
                 </button>
+                if let (false, Opening::Checked(report)) = (*open, &*opening) {
+                    if report.is_clean() {
+                        <p class="open-done" role="status">{ format!("Opened {}", report.summary()) }</p>
+                    }
+                }
                 if *open {
                     <div class="open-panel">
                         <p class="note">{ "Drop a file anywhere on the page, choose one, or paste its text. Annals reads its own JSON and NDJSON, CSV spreadsheets (TimelineJS or the Annals template), TimelineJS JSON, GDELT and PLOVER exports and HistoryAtState XML. The file stays in your browser." }</p>

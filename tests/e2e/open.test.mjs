@@ -250,6 +250,10 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     // stands, without its disputes, so it reads back with the same events but none disputed).
     const current = summary.replace(/\d+ disputed$/, '0 disputed');
     for (const [format, expected] of [['annals-json', summary], ['annals-ndjson', summary], ['csv', current]]) {
+      // A clean file folds the panel away; open it again for the next one.
+      if (!(await page.locator('.opener input[type=file]').count())) {
+        await page.getByRole('button', { name: 'Open a file…' }).click();
+      }
       await page.locator('.opener input[type=file]').setInputFiles({
         name: `again.${format}`,
         mimeType: 'text/plain',
