@@ -52,6 +52,12 @@ pub struct Proposed {
     pub recorded_at: Option<Timestamp>,
 }
 
+impl AsRef<Proposed> for Proposed {
+    fn as_ref(&self) -> &Proposed {
+        self
+    }
+}
+
 impl Proposed {
     /// A proposed event without its own recorded time.
     pub fn new(id: impl Into<EventId>, event: Event) -> Self {

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::envelope::Proposed;
 use crate::id::StreamName;
-use crate::validate::{validate_batch, Known, Problem};
+use crate::validate::{validate_records, Known, Problem};
 
 /// The file formats Annals reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -124,6 +124,12 @@ pub struct Located {
     pub proposed: Proposed,
 }
 
+impl AsRef<Proposed> for Located {
+    fn as_ref(&self) -> &Proposed {
+        &self.proposed
+    }
+}
+
 /// What reading a file produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
@@ -192,14 +198,16 @@ pub(crate) struct Parsed {
 /// Validates decoded records against `known`, dropping the invalid ones and whatever
 /// depends on them, until the accepted part is valid on its own.
 pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
-    // The records and where they were, kept side by side so validation reads the batch in
-    // place (a file of 100,000 records is never copied between rounds).
-    let (mut places, mut batch): (Vec<(Option<usize>, usize)>, Vec<Proposed>) =
-        std::mem::take(&mut parsed.records).into_iter().map(|l| ((l.line, l.record), l.proposed)).unzip();
+    // Validation reads the records in place, and a round only drops the rejected ones: a
+    // file of 100,000 records is never copied or split apart between rounds.
+    let mut batch = std::mem::take(&mut parsed.records);
     let mut rejected = parsed.undecodable;
     let mut first_round = true;
     loop {
-        let problems = validate_batch(&batch, known);
+        let problems = validate_records(&batch, known, &|i| match &batch[i] {
+            Located { line: Some(line), record, .. } => format!("line {line}, record {record}"),
+            Located { line: None, record, .. } => format!("record {record}"),
+        });
         if problems.is_empty() {
             break;
         }
@@ -207,18 +215,16 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
         for (i, Problem { field, message }) in problems {
             bad[i] = true;
             let message = if first_round { message } else { format!("{message} (it depends on a rejected record)") };
-            parsed.diagnostics.push(Diagnostic { line: places[i].0, record: Some(places[i].1), field, message });
+            let Located { line, record, .. } = batch[i];
+            parsed.diagnostics.push(Diagnostic { line, record: Some(record), field, message });
         }
         let before = batch.len();
         let mut keep = bad.iter().map(|b| !b);
         batch.retain(|_| keep.next().unwrap_or(false));
-        let mut keep = bad.iter().map(|b| !b);
-        places.retain(|_| keep.next().unwrap_or(false));
         rejected += before - batch.len();
         first_round = false;
     }
-    let accepted: Vec<Located> =
-        places.into_iter().zip(batch).map(|((line, record), proposed)| Located { line, record, proposed }).collect();
+    let accepted = batch;
     parsed.diagnostics.sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
     Loaded {
         format,

@@ -754,7 +754,7 @@ mod tests {
             vec![
                 // Context written where the recipients belong.
                 "line 116, record 8, target: found \"diplomatic\"; expected a list of entities such as [{\"code\": \"USA\"}]".to_owned(),
-                "line 4825, record 291, id: \"plover:PLOVER-GSR01-COERCE-0004\" is used twice (also by item 411); ids must be unique"
+                "line 4825, record 291, id: \"plover:PLOVER-GSR01-COERCE-0004\" is used twice (also by line 4596, record 278); ids must be unique"
                     .to_owned(),
             ]
         );
