@@ -17,6 +17,8 @@
 //! files and stores written by earlier releases keep loading. A version newer than this
 //! program knows is refused with a message, never guessed at.
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -132,17 +134,21 @@ pub struct DecodeError {
     pub message: String,
 }
 
+/// A record's envelope fields, its strings borrowed from the text where they need no
+/// unescaping: the id is copied once, into its [`EventId`], and the stream name and type
+/// (the same in every record of a file) are not copied at all.
 #[derive(Deserialize)]
 struct RawRecord<'a> {
     #[serde(default)]
     position: Option<u64>,
-    id: String,
-    #[serde(default)]
-    stream: Option<String>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    stream: Option<Cow<'a, str>>,
     #[serde(default)]
     recorded_at: Option<Timestamp>,
-    #[serde(rename = "type")]
-    type_name: String,
+    #[serde(rename = "type", borrow)]
+    type_name: Cow<'a, str>,
     #[serde(default)]
     schema_version: Option<u32>,
     #[serde(borrow)]
@@ -160,14 +166,35 @@ pub struct DecodedRecord {
     pub proposed: Proposed,
 }
 
-/// Decodes one record or envelope from JSON text.
+/// A record decoded from JSON, its stream name still borrowed from the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedRecordRef<'a> {
+    /// Position, when the record is a full envelope.
+    pub position: Option<u64>,
+    /// Stream, when the record names one.
+    pub stream: Option<Cow<'a, str>>,
+    /// The proposed event.
+    pub proposed: Proposed,
+}
+
+/// Decodes one record or envelope from JSON text; see [`decode_record_ref`].
+pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
+    decode_record_ref(text).map(|r| DecodedRecord {
+        position: r.position,
+        stream: r.stream.map(|s| StreamName::from(&*s)),
+        proposed: r.proposed,
+    })
+}
+
+/// Decodes one record or envelope from JSON text, leaving its stream name in the text: a
+/// reader of a log compares it with the file's stream instead of allocating it per record.
 ///
 /// Natively, records are decoded without tracking where the decoder is; only one that fails
 /// is decoded again with its path tracked, for the diagnostic. (Tracking the path of every
 /// field of every record cost a third of reading a large file.) In the browser the tracked
 /// decoder alone is used: a second instantiation of every payload's decoder would grow the
 /// bundle, and the browser reads files of a person's size.
-pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
+pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError> {
     #[cfg(not(target_arch = "wasm32"))]
     let untracked = serde_json::from_str::<RawRecord<'_>>(text).ok();
     #[cfg(target_arch = "wasm32")]
@@ -180,10 +207,10 @@ pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
         }
     };
     let event = decode_event(&raw.type_name, raw.schema_version, raw.payload)?;
-    Ok(DecodedRecord {
+    Ok(DecodedRecordRef {
         position: raw.position,
-        stream: raw.stream.map(StreamName::from),
-        proposed: Proposed { id: EventId::from(raw.id), event, recorded_at: raw.recorded_at },
+        stream: raw.stream,
+        proposed: Proposed { id: EventId::from(&*raw.id), event, recorded_at: raw.recorded_at },
     })
 }
 

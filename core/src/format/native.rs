@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::envelope::{decode_record, Envelope, Proposed};
+use crate::envelope::{decode_record, decode_record_ref, Envelope, Proposed};
 use crate::id::StreamName;
 use crate::validate::Known;
 
@@ -170,9 +170,9 @@ impl NdjsonParts {
             }
             self.records += 1;
             let record = self.records;
-            match decode_record(trimmed) {
+            match decode_record_ref(trimmed) {
                 Ok(decoded) => {
-                    if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_ref()) {
+                    if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_deref()) {
                         parsed.undecodable += 1;
                         parsed.diagnostics.push(Diagnostic {
                             line: Some(line_no),
@@ -209,21 +209,23 @@ impl NdjsonParts {
 }
 
 /// Checks a record's stream name; the first one names the file's stream, and every other
-/// record must be in the same stream.
-fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&StreamName>) -> Option<String> {
+/// record must be in the same stream. A name equal to the file's was checked with the first
+/// record that gave it, so a log of one stream checks and allocates its name once.
+fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) -> Option<String> {
     let record = record?;
-    if let Err(reason) = crate::id::check_stream(record.as_str()) {
-        return Some(format!("stream name {:?} {reason}", record.as_str()));
+    if file_stream.as_ref().is_some_and(|s| s.as_str() == record) {
+        return None;
+    }
+    if let Err(reason) = crate::id::check_stream(record) {
+        return Some(format!("stream name {record:?} {reason}"));
     }
     match file_stream {
         None => {
-            *file_stream = Some(record.clone());
+            *file_stream = Some(StreamName::from(record));
             None
         }
-        Some(s) if s == record => None,
         Some(s) => Some(format!(
-            "record is in stream {:?} but the file's first record is in {:?}; expected one stream per file",
-            record.as_str(),
+            "record is in stream {record:?} but the file's first record is in {:?}; expected one stream per file",
             s.as_str()
         )),
     }
