@@ -88,6 +88,7 @@ impl Reducible for RecordState {
 /// version; the message names the first problem and how many there are.
 pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
     let loaded = load(bytes, name, None, &Nothing);
+    mark("annals:loaded");
     if let Some(first) = loaded.diagnostics.first() {
         return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
     }
@@ -95,7 +96,21 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    Ok(Record::new(title, envelopes, None))
+    let record = Record::new(title, envelopes, None);
+    mark("annals:folded");
+    Ok(record)
+}
+
+/// A User Timing mark (`performance.mark`) at a step of loading, so the time to first render
+/// can be taken apart (fetched, decoded and validated, folded, first paint) by the benchmark
+/// or in DevTools. Nothing natively.
+pub fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
 }
 
 /// A loaded record shown for readers of a language (`lang=` of an embed): actors are named
@@ -202,7 +217,9 @@ pub async fn fetch(url: &str) -> RecordState {
         Ok(r) => return RecordState::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
         Err(e) => return RecordState::Failed(format!("{url}: {e}")),
     };
-    match response.binary().await {
+    let bytes = response.binary().await;
+    mark("annals:fetched");
+    match bytes {
         Ok(bytes) => match from_bytes(&bytes, url) {
             Ok(record) => RecordState::Ready(Rc::new(record)),
             Err(message) => RecordState::Failed(message),

@@ -141,6 +141,26 @@ function instruments() {
   for (const type of ['wheel', 'pointermove', 'mousemove']) {
     addEventListener(type, onInput, { capture: true, passive: true });
   }
+  // Annals: during a gesture only the canvas follows the input; the rest of the app (the list,
+  // the date boxes, the URL) takes the new window once the input has rested, marked
+  // `annals:settle`. That work is measured the same way as an input step's: from the mark
+  // until the end of the frame that follows it.
+  bench.settles = [];
+  bench.lastSettle = 0;
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, options) => {
+    const entry = mark(name, options);
+    if (name === 'annals:settle') {
+      const at = performance.now();
+      bench.lastSettle = at;
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => bench.settles.push(performance.now() - at);
+        channel.port2.postMessage(0);
+      });
+    }
+    return entry;
+  };
   // Annals: when the event list heading appears, and two frames after the first paint.
   const observer = new MutationObserver(() => {
     if (document.querySelector('section.event-list h2')) {
@@ -297,9 +317,86 @@ async function interact(page, selector, readWindow) {
     panFrame: stats(out.pan, 'frame'),
     panWork: stats(out.pan, 'work'),
   };
+  const settles = await page.evaluate(() => window.__bench.settles ?? []);
+  out.stats.settle = stats(settles.map((ms) => ({ ms })), 'ms');
+  out.settles = settles.map(round);
   out.inputsSeen = [...out.zoom, ...out.pan].filter((s) => s.input).length;
   for (const key of ['floor', 'zoom', 'pan']) out[key] = out[key].map((s) => ({ frame: round(s.frame), work: round(s.work) }));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiling (BENCH_PROFILE=1): a sampled CPU profile of the Annals interaction through the
+// page's DevTools protocol session, written as target/bench/<run>.cpuprofile (it opens in the
+// Performance panel of Chromium's DevTools) and summed by function into the report. Wasm
+// functions have names only in a bundle built with them (wasm-opt strips them; build with
+// `data-wasm-opt="0"` for a profile). The sampler costs time itself: a profiled run's frame
+// and work figures are not the benchmark's.
+
+const PROFILE = Boolean(process.env.BENCH_PROFILE);
+
+async function startProfile(page) {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 200 });
+  await session.send('Profiler.start');
+  return session;
+}
+
+/** Self time by function (and by category: wasm, JavaScript, the browser's own work). */
+async function stopProfile(session, name) {
+  const { profile } = await session.send('Profiler.stop');
+  await writeFile(join(OUT, `${name}.cpuprofile`), JSON.stringify(profile));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const node = byId.get(profile.samples[i]);
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    const f = node.callFrame;
+    const where = f.url ? f.url.split('/').pop() : '';
+    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + ms);
+    if (f.functionName !== '(idle)' && f.functionName !== '(program)') total += ms;
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
+  console.log(`  profile ${name} (${Math.round(total)} ms busy, top self times):`);
+  for (const [key, ms] of top) console.log(`    ${ms.toFixed(1).padStart(8)} ms  ${key}`);
+  await session.detach();
+  return { busyMs: round(total), top: top.map(([key, ms]) => ({ function: key, selfMs: round(ms) })) };
+}
+
+/**
+ * BENCH_TRACE=1: a Chromium trace of the Annals interaction (target/bench/<run>.trace.json),
+ * with the renderer main thread's time summed by what it was doing (script, style, layout,
+ * paint…), which the sampled profile lumps together as "(program)".
+ */
+const TRACE = Boolean(process.env.BENCH_TRACE);
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'];
+
+async function summarizeTrace(buffer, name) {
+  await writeFile(join(OUT, `${name}.trace.json`), buffer);
+  const { traceEvents } = JSON.parse(buffer.toString());
+  const main = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const events = traceEvents.filter((e) => e.ph === 'X' && main && e.pid === main.pid && e.tid === main.tid);
+  // Self time of each complete event: its duration minus that of its direct children.
+  events.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const self = new Map();
+  const stack = [];
+  for (const e of events) {
+    while (stack.length && stack.at(-1).ts + stack.at(-1).dur <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) self.set(parent, (self.get(parent) ?? parent.dur) - e.dur);
+    if (!self.has(e)) self.set(e, e.dur);
+    stack.push(e);
+  }
+  const byName = new Map();
+  for (const [e, us] of self) byName.set(e.name, (byName.get(e.name) ?? 0) + Math.max(0, us) / 1000);
+  const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  console.log(`  trace ${name} (renderer main thread, self time by event):`);
+  for (const [event, ms] of top) console.log(`    ${ms.toFixed(1).padStart(8)} ms  ${event}`);
+  return top.map(([event, ms]) => ({ event, selfMs: round(ms) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,18 +435,36 @@ async function runAnnals(browser, base, n, opening) {
           fileFetchedMs: entry?.responseEnd,
           fileBytes: entry?.encodedBodySize,
           wasmFetchedMs: wasm?.responseEnd,
+          // The app's own marks (record.rs): fetched, decoded and validated, folded.
+          marks: Object.fromEntries(
+            performance
+              .getEntriesByType('mark')
+              .filter((m) => m.name.startsWith('annals:'))
+              .map((m) => [m.name.slice('annals:'.length), Math.round(m.startTime * 10) / 10]),
+          ),
         };
       }, `events-${n}.ndjson`),
     );
     result.afterFetchToFirstRenderMs = result.firstRenderMs - result.fileFetchedMs;
+    // The URL follows once a gesture has settled (see `instruments`): wait for that (never
+    // during a measured step), then read it.
     const readWindow = () =>
-      page.evaluate(() => {
+      page.evaluate(async () => {
+        const bench = window.__bench;
+        const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+        for (let i = 0; i < 120 && bench.t0 && bench.lastSettle < bench.t0; i += 1) await frame();
+        await frame();
         const fragment = new URLSearchParams(location.hash.slice(1));
         const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
         return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
       });
+    const name = `annals-${n}${opening ? '-month' : ''}`;
+    const profiler = PROFILE ? await startProfile(page) : null;
+    if (TRACE) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     result.interaction = await interact(page, 'canvas.timeline-canvas', readWindow);
+    if (TRACE) result.trace = await summarizeTrace(await browser.stopTracing(), name);
     result.interaction.finalFragment = await page.evaluate(() => location.hash);
+    if (profiler) result.profile = await stopProfile(profiler, name);
   } catch (e) {
     result.error = e.message;
   }
@@ -426,6 +541,12 @@ function summary(r) {
     workP95Ms: s.work?.p95 ?? null,
     workMaxMs: s.work?.max ?? null,
     floorP50Ms: s.floor?.p50 ?? null,
+    zoomWorkP50Ms: s.zoomWork?.p50 ?? null,
+    zoomWorkP95Ms: s.zoomWork?.p95 ?? null,
+    panWorkP50Ms: s.panWork?.p50 ?? null,
+    panWorkP95Ms: s.panWork?.p95 ?? null,
+    settleP50Ms: s.settle?.p50 ?? null,
+    settleP95Ms: s.settle?.p95 ?? null,
     steps: s.frame?.n ?? 0,
     timedOutAfterMs: r.timedOut ? r.timeoutMs : null,
     completed: r.interaction?.completed ?? false,
@@ -444,6 +565,9 @@ function printTable(rows) {
     ['wk p95', 'workP95Ms'],
     ['wk max', 'workMaxMs'],
     ['floor', 'floorP50Ms'],
+    ['zoom p95', 'zoomWorkP95Ms'],
+    ['pan p95', 'panWorkP95Ms'],
+    ['settle', 'settleP50Ms'],
     ['steps', 'steps'],
   ];
   const names = Object.keys(rows);
@@ -460,7 +584,8 @@ function printTable(rows) {
     'first: time to first render, ms (Annals: __annalsFirstPaint; vis: new vis.Timeline() until two frames later)\n' +
       'nav+2f: two frames after the first render, from navigation start (fetch and parse included), ms\n' +
       'fr: frame time per input step (input → two rAF), ms; wk: main-thread work per step (input event → end of its frame), ms\n' +
-      'floor: the frame measure with no input (p50), ms; steps: measured zoom + pan steps',
+      'floor: the frame measure with no input (p50), ms; zoom/pan p95: work p95 of the zoom and of the pan steps, ms\n' +
+      'settle: Annals only, work when the app takes a gesture\'s window once the input rests (p50), ms; steps: measured zoom + pan steps',
   );
   for (const name of names) if (rows[name].note) console.log(`  ${name}: ${rows[name].note}`);
 }
@@ -517,6 +642,24 @@ async function main() {
           `  zoom: ${i.zoom.length} wheel steps, window ${i.windows[0]} → ${i.zoomedTo} days; pan: ${i.pan.length} steps` +
             `${i.stopped ? `; stopped: ${i.stopped}` : ''}`,
         );
+      }
+      if (r.tool === 'Annals' && r.firstRenderMs !== undefined) {
+        const m = r.marks ?? {};
+        const steps = [
+          ['wasm fetched', r.wasmFetchedMs],
+          ['file fetched', r.fileFetchedMs],
+          ['bytes read', m.fetched],
+          ['decoded+validated', m.loaded],
+          ['folded', m.folded],
+          ['first paint', r.firstRenderMs],
+        ].filter(([, t]) => typeof t === 'number');
+        let last = 0;
+        const parts = steps.map(([what, t]) => {
+          const part = `${what} ${fmt(t)} (+${fmt(t - last)})`;
+          last = t;
+          return part;
+        });
+        console.log(`  first render, ms from navigation: ${parts.join(', ')}`);
       }
       for (const e of r.errors ?? []) console.log(`  ${e}`);
       if (r.timedOut) {
