@@ -2,6 +2,8 @@
 //! drawn, and which mark a point hits. Pure, so it is tested natively; the canvas component
 //! only paints what this computes.
 
+use std::sync::Arc;
+
 use annals_core::catalog::Resolved;
 use annals_core::date::{civil_from_days, days_from_civil, PartialDate, Precision};
 use annals_core::projection::{Bucket, Level};
@@ -71,7 +73,8 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
             out.push(Tick { day: days_from_civil(y, 1, 1), label: y.to_string() });
             y += step;
         }
-    } else if min_days > 28.0 {
+    } else if min_days > 14.0 {
+        // Ticks of 14 days would be closer than the minimum; a month apart is wide enough.
         let step = [1, 2, 3, 6].into_iter().find(|s| f64::from(*s) * 30.44 >= min_days).unwrap_or(6);
         for y in y0..=y1 {
             for m in (1..=12).step_by(step as usize) {
@@ -118,10 +121,14 @@ pub enum Shape {
 }
 
 /// One event as drawn.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It holds the event itself (a reference count, not a copy): a frame places up to
+/// [`DETAIL_LIMIT`](crate::timeline::DETAIL_LIMIT) marks, and copying each title and date
+/// label into them every frame was a measurable part of a pan.
+#[derive(Debug, Clone)]
 pub struct Mark {
-    /// The event id.
-    pub id: String,
+    /// The event.
+    pub event: Arc<Resolved>,
     /// Its kind.
     pub kind: EventKind,
     /// Lane index.
@@ -136,11 +143,48 @@ pub struct Mark {
     pub shape: Shape,
     /// Whether a dispute is attached.
     pub disputed: bool,
-    /// The title, drawn beside the mark when there is room.
-    pub title: String,
-    /// The honest date label ("2009", "16–17 May 2024").
-    pub date: String,
 }
+
+impl Mark {
+    /// The event id.
+    pub fn id(&self) -> &str {
+        self.event.id.as_str()
+    }
+
+    /// The title, drawn beside the mark when there is room.
+    pub fn title(&self) -> &str {
+        &self.event.event.title
+    }
+
+    /// The honest date label ("2009", "16–17 May 2024").
+    pub fn date(&self) -> String {
+        self.event.event.occurred.label()
+    }
+
+    /// Where the drawn mark begins and ends on x (a dot is wider than its day).
+    pub fn extent(&self) -> (f64, f64) {
+        match self.shape {
+            Shape::Point => {
+                let cx = (self.x1 + self.x2) / 2.0;
+                (cx - DOT_RADIUS, cx + DOT_RADIUS)
+            }
+            Shape::Bar => (self.x1, self.x2.max(self.x1 + 6.0)),
+            Shape::Uncertain => (self.x1, self.x2.max(self.x1 + 4.0)),
+        }
+    }
+
+    /// Whether a label may not cover it: every dot and bar, and a pale span too narrow to
+    /// read as a background (zoomed out, a month's span is a few pixels, drawn as a mark).
+    pub fn blocks_labels(&self) -> bool {
+        self.shape != Shape::Uncertain || self.x2 - self.x1 < NARROW_SPAN
+    }
+}
+
+/// A pale span narrower than this is an obstacle for labels, like a dot.
+const NARROW_SPAN: f64 = 24.0;
+
+/// Radius of a single day's dot.
+pub const DOT_RADIUS: f64 = 6.0;
 
 /// The y of a lane's centre.
 pub fn lane_y(lane: usize) -> f64 {
@@ -148,7 +192,7 @@ pub fn lane_y(lane: usize) -> f64 {
 }
 
 /// Places events: one mark per (event, lane).
-pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Resolved, Vec<usize>)>, scale: &Scale) -> Vec<Mark> {
+pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>)>, scale: &Scale) -> Vec<Mark> {
     let mut out = Vec::new();
     for (r, lanes) in events {
         let o = &r.event.occurred;
@@ -161,7 +205,7 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Resolved, Vec<usize>)>, s
         };
         for lane in lanes {
             out.push(Mark {
-                id: r.id.as_str().to_owned(),
+                event: r.clone(),
                 kind: r.kind,
                 lane,
                 x1,
@@ -169,8 +213,6 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Resolved, Vec<usize>)>, s
                 y: lane_y(lane),
                 shape,
                 disputed: r.is_disputed(),
-                title: r.event.title.clone(),
-                date: o.label(),
             });
         }
     }
@@ -196,6 +238,93 @@ pub fn hit(marks: &[Mark], x: f64, y: f64) -> Option<&Mark> {
             near.iter().filter(|m| x >= m.x1 && x <= m.x2).min_by(|a, b| (a.x2 - a.x1).total_cmp(&(b.x2 - b.x1)))
         })
         .copied()
+}
+
+/// Where a mark's label goes: its left edge, and how wide it may be (the text is shortened
+/// with "…" to fit when `room` is less than its width).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelSpot {
+    /// Index of the mark in the slice given to [`label_spots`].
+    pub mark: usize,
+    /// Left edge of the text.
+    pub x: f64,
+    /// Widest the text may be drawn.
+    pub room: f64,
+}
+
+/// Gap between a label and the marks or labels around it.
+const LABEL_GAP: f64 = 6.0;
+/// A label shortened to less than this is not drawn: "Vis…" helps nobody.
+pub const MIN_LABEL: f64 = 40.0;
+/// Labels are never wider than this (long titles are shortened).
+pub const MAX_LABEL: f64 = 220.0;
+
+/// Places labels so that none is cut off by the edges of the time area (`left..right`) and none
+/// runs over another label or over a later mark in its lane.
+///
+/// Per lane, left to right: a label goes right of its mark; when the right edge would cut it,
+/// it goes left of the mark instead, if it fits there; otherwise it is shortened to the room
+/// there is, or left out when that is less than [`MIN_LABEL`]. A pale span's label is drawn
+/// inside the span, from where the span enters the view. `width` is a title's full width.
+pub fn label_spots(marks: &[Mark], left: f64, right: f64, mut width: impl FnMut(&Mark) -> f64) -> Vec<LabelSpot> {
+    let mut lanes: Vec<Vec<usize>> = Vec::new();
+    for (i, m) in marks.iter().enumerate() {
+        if lanes.len() <= m.lane {
+            lanes.resize_with(m.lane + 1, Vec::new);
+        }
+        lanes[m.lane].push(i);
+    }
+    let mut out = Vec::new();
+    for lane in &mut lanes {
+        lane.sort_by(|a, b| marks[*a].x1.total_cmp(&marks[*b].x1));
+        // Where the next label may begin: after the last label, and after the marks passed.
+        let mut free = left;
+        for (k, &i) in lane.iter().enumerate() {
+            let m = &marks[i];
+            let (start, end) = m.extent();
+            let precise = m.shape != Shape::Uncertain;
+            // Right of the mark (inside a pale span, from where it enters the view).
+            let x = if precise { end + LABEL_GAP } else { start.max(left) + 4.0 };
+            // When `x` is taken by an earlier label, nothing fits left of the mark either (the
+            // mark is left of `x`): then the label is left out without measuring its title.
+            let spot = (x >= free)
+                .then(|| {
+                    // Where the first later mark a label may not cover begins (one that reaches
+                    // past `x`; the marks are in order of where they begin).
+                    let next = lane[k + 1..]
+                        .iter()
+                        .map(|j| &marks[*j])
+                        .filter(|n| n.blocks_labels())
+                        .map(Mark::extent)
+                        .find(|(_, e)| *e > x)
+                        .map_or(f64::INFINITY, |(s, _)| s);
+                    let limit = if precise { next.min(right) } else { next.min(right).min(end) } - LABEL_GAP;
+                    let w = width(m).min(MAX_LABEL);
+                    let spot = if x + w <= limit {
+                        (x, w)
+                    } else if precise
+                        && x + w > right
+                        && start - LABEL_GAP <= right
+                        && start - LABEL_GAP - w >= free.max(left)
+                    {
+                        // Cut off by the right edge, and there is room on the left.
+                        (start - LABEL_GAP - w, w)
+                    } else {
+                        (x, (limit - x).min(w))
+                    };
+                    (spot.1 >= MIN_LABEL.min(w)).then_some(spot)
+                })
+                .flatten();
+            if let Some((x, room)) = spot {
+                out.push(LabelSpot { mark: i, x, room });
+                free = free.max(x + room + LABEL_GAP);
+            }
+            if m.blocks_labels() {
+                free = free.max(end + 2.0);
+            }
+        }
+    }
+    out
 }
 
 /// A counted bucket as drawn when zoomed out.
@@ -256,6 +385,66 @@ mod tests {
         assert_eq!(labels(&scale("2024-01-01", "2025-01-01", 900.0))[..4], ["2024", "Feb", "Mar", "Apr"]);
         let days = labels(&scale("2024-05-14", "2024-05-20", 900.0));
         assert!(days.contains(&"16 May".to_owned()), "{days:?}");
+    }
+
+    /// Marks of the default record in a window, one lane per kind, and where their labels go
+    /// when every title is `width` pixels wide.
+    fn placed(from: &str, to: &str, width: f64) -> (Vec<Mark>, Vec<LabelSpot>, Scale) {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let s = scale(from, to, 900.0);
+        let timeline = &record.projections.timeline;
+        let marks = marks(timeline.window(s.from as i32, s.to as i32).map(|r| (r, vec![r.kind.index()])), &s);
+        let spots = label_spots(&marks, s.left, s.left + s.width, |_| width);
+        (marks, spots, s)
+    }
+
+    #[test]
+    fn labels_stay_inside_and_off_other_marks_and_labels() {
+        for (from, to) in [("2024-01-01", "2025-01-01"), ("2024-05-01", "2024-06-01"), ("1995-01-01", "2026-01-01")] {
+            for width in [30.0, 90.0, 400.0] {
+                let (marks, spots, s) = placed(from, to, width);
+                let what = format!("{from}..{to}, labels {width} px");
+                for a in &spots {
+                    let (x1, x2) = (a.x, a.x + a.room);
+                    assert!(x1 >= s.left && x2 <= s.left + s.width + 1e-9, "{what}: {a:?} is cut off");
+                    assert!(a.room <= width.min(MAX_LABEL) + 1e-9, "{what}: {a:?} is wider than its text");
+                    let lane = marks[a.mark].lane;
+                    let own = &marks[a.mark];
+                    for m in marks.iter().filter(|m| m.lane == lane && m.blocks_labels() && !std::ptr::eq(*m, own)) {
+                        let (m1, m2) = m.extent();
+                        assert!(x2 <= m1 || x1 >= m2, "{what}: {a:?} runs over the mark of {}", m.id());
+                    }
+                    for b in spots.iter().filter(|b| b != &a && marks[b.mark].lane == lane) {
+                        assert!(x2 <= b.x || x1 >= b.x + b.room, "{what}: {a:?} overlaps {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_at_the_right_edge_goes_left_of_its_mark() {
+        // The last event of the record, with the window ending just after it.
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let timeline = &record.projections.timeline;
+        let last = timeline.entries().rfind(|r| r.event.occurred.precision() == Precision::Day).expect("event");
+        let day = f64::from(last.event.occurred.last_day());
+        let s = Scale { from: day - 400.0, to: day + 3.0, left: LABEL_WIDTH, width: 900.0 };
+        let marks = marks([(last, vec![0])], &s);
+        let spots = label_spots(&marks, s.left, s.left + s.width, |_| 120.0);
+        assert_eq!(spots.len(), 1, "{spots:?}");
+        assert_eq!(spots[0].room, 120.0, "whole, not shortened");
+        assert!(spots[0].x + spots[0].room <= marks[0].extent().0, "left of the mark: {spots:?} {:?}", marks[0]);
+    }
+
+    #[test]
+    fn a_crowded_label_is_shortened_or_left_out() {
+        // Many marks in a month, titles far wider than the gaps between them.
+        let (marks, spots, _) = placed("2024-05-01", "2024-06-01", 400.0);
+        assert!(!marks.is_empty());
+        assert!(spots.iter().all(|s| s.room >= MIN_LABEL && s.room <= MAX_LABEL), "{spots:?}");
     }
 
     #[test]

@@ -132,12 +132,7 @@ impl View {
     pub fn apply(&self, action: Action) -> View {
         let mut v = self.clone();
         match action {
-            Action::Zoom { factor, around } => {
-                let span = (v.span() * factor).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
-                let ratio = if v.span() > 0.0 { (around - v.from) / v.span() } else { 0.5 };
-                v.from = around - span * ratio;
-                v.to = v.from + span;
-            }
+            Action::Zoom { factor, around } => (v.from, v.to) = zoom((v.from, v.to), factor, around),
             Action::Pan(days) => {
                 v.from += days;
                 v.to += days;
@@ -282,6 +277,18 @@ impl View {
         }
         v
     }
+}
+
+/// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,
+/// which stays where it is on screen; the span stays within [`MIN_SPAN_DAYS`] and
+/// [`MAX_SPAN_DAYS`]. The timeline zooms its own window with this during a gesture, before the
+/// view is told (see `timeline`).
+pub fn zoom((from, to): (f64, f64), factor: f64, around: f64) -> (f64, f64) {
+    let old = to - from;
+    let span = (old * factor).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
+    let ratio = if old > 0.0 { (around - from) / old } else { 0.5 };
+    let from = around - span * ratio;
+    (from, from + span)
 }
 
 /// The reducer the app keeps in a `use_reducer`.

@@ -7,6 +7,13 @@
 //! (`--paper`, `--band`, `--ink`, `--muted`, `--rule`, `--accent`), from the canvas element
 //! itself, so a shadow root's `:host` values and a `data-theme` on an ancestor both apply. The
 //! kind colours stay fixed: they carry meaning and were chosen to read on both papers.
+//!
+//! *Performance:* reading a computed style makes the browser bring the style of the whole
+//! document up to date first, and a zoom step has just changed the DOM (the list, the date
+//! boxes), so reading it on every frame cost a style recalculation per frame. The canvases keep
+//! the palette in a [`ColourCache`] and read it again only when the theme may have changed: when
+//! the widget is mounted (a widget's `theme` attribute remounts it), when the window is resized
+//! (a host's media queries may set other colours) and when the system's colour scheme changes.
 
 /// The light palette, used when a property is missing (and natively).
 pub const LIGHT: Palette =
@@ -53,6 +60,70 @@ impl Colours {
             muted: read("--muted", LIGHT.muted),
             rule: read("--rule", LIGHT.rule),
             accent: read("--accent", LIGHT.accent),
+        }
+    }
+}
+
+/// The palette of one canvas, read from the page once and again only after something that
+/// can change the theme (see the module docs); the listeners live as long as the cache.
+pub struct ColourCache {
+    colours: Option<Colours>,
+    stale: std::rc::Rc<std::cell::Cell<bool>>,
+    _listeners: Vec<gloo::events::EventListener>,
+}
+
+impl Default for ColourCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ColourCache {
+    /// An empty cache, watching the window's size and the system's colour scheme.
+    pub fn new() -> Self {
+        let stale = std::rc::Rc::new(std::cell::Cell::new(true));
+        let listeners = Self::watch(&stale);
+        Self { colours: None, stale, _listeners: listeners }
+    }
+
+    /// Listeners that mark the palette stale when the window is resized or the system's
+    /// colour scheme changes (nothing natively).
+    fn watch(stale: &std::rc::Rc<std::cell::Cell<bool>>) -> Vec<gloo::events::EventListener> {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(w) = web_sys::window() {
+            let mark = || {
+                let stale = stale.clone();
+                move |_: &web_sys::Event| stale.set(true)
+            };
+            let mut listeners = vec![gloo::events::EventListener::new(&w, "resize", mark())];
+            if let Ok(Some(scheme)) = w.match_media("(prefers-color-scheme: dark)") {
+                listeners.push(gloo::events::EventListener::new(&scheme, "change", mark()));
+            }
+            return listeners;
+        }
+        let _ = stale;
+        Vec::new()
+    }
+
+    /// The palette at `element`: the one read before, unless the theme may have changed.
+    pub fn at(&mut self, element: &web_sys::Element) -> &Colours {
+        if self.stale.replace(false) || self.colours.is_none() {
+            self.colours = Some(Colours::at(element));
+        }
+        self.colours.get_or_insert_with(|| LIGHT.owned())
+    }
+}
+
+impl Palette {
+    /// The palette as owned strings.
+    pub fn owned(&self) -> Colours {
+        Palette {
+            paper: self.paper.to_owned(),
+            band: self.band.to_owned(),
+            ink: self.ink.to_owned(),
+            muted: self.muted.to_owned(),
+            rule: self.rule.to_owned(),
+            accent: self.accent.to_owned(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
 //! pinch.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -23,7 +24,7 @@ use yew::prelude::*;
 use crate::geometry::{self, Cluster, Mark, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
 use crate::record::Record;
 use crate::state::{Action, View};
-use crate::theme::Colours;
+use crate::theme::{ColourCache, Colours};
 
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
@@ -61,24 +62,116 @@ struct Drawn {
     /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
     /// clears the bitmap even when the value is the same, so it is set only when it changes.
     size: (u32, u32),
-    /// Labels as drawn (shortened to fit) with their widths, by title and room. Measuring
-    /// text is a call into the browser's text shaper; a pan redraws the same labels every
-    /// frame, so each is measured once.
-    labels: HashMap<(String, u32), (String, f64)>,
+    /// Mark labels (12 px) as drawn, measured once.
+    labels: LabelCache,
+    /// Lane labels (13 px) as drawn, measured once.
+    lanes: LabelCache,
+    /// The 2D context, looked up once.
+    context: Option<CanvasRenderingContext2d>,
+    /// The palette, read from the page once (see [`crate::theme`]).
+    colours: ColourCache,
 }
 
 /// Forget measured labels beyond this many (a long session would otherwise keep every title).
-const LABEL_CACHE_LIMIT: usize = 20_000;
+const LABEL_CACHE_LIMIT: usize = 50_000;
+
+/// A window the canvas shows ahead of the view while a wheel, drag or pinch goes on.
+///
+/// *Why:* the view lives in the app's reducer, and every change of it re-renders the app: the
+/// list of events in view, the date boxes, the URL fragment (`replaceState`, which Chromium also
+/// throttles when it is called on every frame). Doing that for each wheel step cost more than the
+/// canvas itself. So during a gesture only the canvas follows the input, painting its own
+/// window; the view is told once the input has rested for [`SETTLE_MS`] (or at once when a drag
+/// ends, a key is pressed or the widget goes away), and everything else follows then.
+#[derive(Debug, Clone, Copy)]
+struct Gesture {
+    /// The view's window when the gesture began.
+    base: (f64, f64),
+    /// The window shown.
+    window: (f64, f64),
+}
+
+/// How long the input must rest before the view takes a gesture's window.
+pub const SETTLE_MS: u32 = 150;
+
+/// Everything a paint needs besides the window, as of the last render.
+struct Scene {
+    record: Rc<Record>,
+    visible: Rc<Visible>,
+    view: View,
+    width: f64,
+    height: f64,
+    lane_keys: Vec<String>,
+    lane_labels: Vec<String>,
+    shown_kinds: Vec<EventKind>,
+}
+
+/// The widget's state outside yew's render path: what was drawn, the scene, the gesture.
+#[derive(Default)]
+struct Widget {
+    drawn: Drawn,
+    scene: Option<Scene>,
+    gesture: Option<Gesture>,
+    settle: Option<gloo::timers::callback::Timeout>,
+}
+
+impl Widget {
+    /// The window shown: the gesture's, or the view's.
+    fn window(&self) -> Option<(f64, f64)> {
+        self.gesture.map(|g| g.window).or_else(|| self.scene.as_ref().map(|s| (s.view.from, s.view.to)))
+    }
+
+    /// Paints the scene at the window shown.
+    fn paint(&mut self, canvas: &HtmlCanvasElement) {
+        let Some(window) = self.window() else { return };
+        let Some(scene) = &self.scene else { return };
+        let w = if scene.width > 0.0 { scene.width } else { f64::from(canvas.client_width()) };
+        paint(&mut self.drawn, canvas, w, scene, window);
+    }
+}
+
+/// Moves the window shown by `change` and paints it; the view follows once the input rests.
+fn move_window(
+    widget: &Rc<RefCell<Widget>>,
+    canvas: &NodeRef,
+    view: &UseReducerDispatcher<View>,
+    change: impl FnOnce((f64, f64)) -> (f64, f64),
+) {
+    let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
+    let mut w = widget.borrow_mut();
+    let (Some(settled), Some(current)) = (w.scene.as_ref().map(|s| (s.view.from, s.view.to)), w.window()) else {
+        return;
+    };
+    let base = w.gesture.map_or(settled, |g| g.base);
+    w.gesture = Some(Gesture { base, window: change(current) });
+    w.paint(&c);
+    let (widget, view) = (widget.clone(), view.clone());
+    w.settle = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || settle(&widget, &view)));
+}
+
+/// Hands the gesture's window to the view (and so to the list, the date boxes and the URL).
+fn settle(widget: &Rc<RefCell<Widget>>, view: &UseReducerDispatcher<View>) {
+    let window = {
+        let mut w = widget.borrow_mut();
+        w.settle = None;
+        w.gesture.map(|g| g.window)
+    };
+    if let Some((from, to)) = window {
+        crate::record::mark("annals:settle");
+        view.dispatch(Action::Window(from, to));
+    }
+}
 
 /// The timeline widget.
 #[function_component(TimelineCanvas)]
 pub fn timeline_canvas(props: &Props) -> Html {
     let canvas = use_node_ref();
-    let drawn = use_mut_ref(Drawn::default);
+    let widget = use_mut_ref(Widget::default);
     let width = use_state(|| 0.0f64);
     let hover = use_state(|| None::<(Mark, f64, f64)>);
     let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
     let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
+    let dispatcher = props.view.dispatcher();
 
     let view = &*props.view;
     let record = &props.record;
@@ -98,6 +191,26 @@ pub fn timeline_canvas(props: &Props) -> Html {
         LaneMode::Actor => lanes.iter().map(|l| l.label.clone()).collect(),
     };
     let height = AXIS_HEIGHT + LANE_HEIGHT * lane_keys.len().max(1) as f64 + 8.0;
+
+    // The scene of this render. A view whose window moved since a gesture began (the gesture
+    // settled, or another control moved it) ends the gesture: the view wins.
+    {
+        let mut w = widget.borrow_mut();
+        if w.gesture.is_some_and(|g| g.base != (view.from, view.to)) {
+            w.gesture = None;
+            w.settle = None;
+        }
+        w.scene = Some(Scene {
+            record: record.clone(),
+            visible: props.visible.clone(),
+            view: view.clone(),
+            width: *width,
+            height,
+            lane_keys,
+            lane_labels,
+            shown_kinds,
+        });
+    }
 
     // Track the element's width.
     {
@@ -119,13 +232,27 @@ pub fn timeline_canvas(props: &Props) -> Html {
         });
     }
 
+    // A gesture still going on when the widget goes away is not lost.
+    {
+        let widget = widget.clone();
+        let dispatcher = dispatcher.clone();
+        use_effect_with((), move |_| {
+            move || {
+                let pending = widget.borrow_mut().settle.take();
+                if pending.is_some() {
+                    settle(&widget, &dispatcher);
+                }
+            }
+        });
+    }
+
     // Wheel zoom needs a non-passive listener to keep the page from scrolling. Embedded on
     // someone else's page, the plain wheel scrolls that page; Ctrl/⌘ + wheel zooms.
     let embedded = use_context::<crate::embed::InEmbed>().is_some();
     {
         let canvas = canvas.clone();
-        let view = props.view.clone();
-        let drawn = drawn.clone();
+        let dispatcher = dispatcher.clone();
+        let widget = widget.clone();
         use_effect_with((), move |_| {
             let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
                 EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
@@ -134,14 +261,15 @@ pub fn timeline_canvas(props: &Props) -> Html {
                         return;
                     }
                     e.prevent_default();
-                    let Some(scale) = drawn.borrow().scale else { return };
+                    let Some(scale) = widget.borrow().drawn.scale else { return };
                     let around = scale.day(f64::from(e.offset_x()));
                     let delta = match e.delta_mode() {
                         1 => e.delta_y() * 16.0,
                         2 => e.delta_y() * 400.0,
                         _ => e.delta_y(),
                     };
-                    view.dispatch(Action::Zoom { factor: (delta * 0.0015).exp(), around });
+                    let factor = (delta * 0.0015).exp();
+                    move_window(&widget, &canvas, &dispatcher, |w| crate::state::zoom(w, factor, around));
                 })
             });
             move || drop(listener)
@@ -151,29 +279,10 @@ pub fn timeline_canvas(props: &Props) -> Html {
     // Paint after every render.
     {
         let canvas = canvas.clone();
-        let drawn = drawn.clone();
-        let record = record.clone();
-        let visible = props.visible.clone();
-        let view = view.clone();
-        let width = *width;
-        let lane_keys = lane_keys.clone();
-        let lane_labels = lane_labels.clone();
-        let shown_kinds = shown_kinds.clone();
+        let widget = widget.clone();
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let w = if width > 0.0 { width } else { c.client_width() as f64 };
-                paint(
-                    &mut drawn.borrow_mut(),
-                    &c,
-                    w,
-                    height,
-                    &record,
-                    &visible,
-                    &view,
-                    &lane_keys,
-                    &lane_labels,
-                    &shown_kinds,
-                );
+                widget.borrow_mut().paint(&c);
             }
         });
     }
@@ -191,13 +300,14 @@ pub fn timeline_canvas(props: &Props) -> Html {
     };
     let onpointermove = {
         let drag = drag.clone();
-        let view = props.view.clone();
-        let drawn = drawn.clone();
+        let dispatcher = dispatcher.clone();
+        let widget = widget.clone();
+        let canvas = canvas.clone();
         let hover = hover.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
             let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
-            let Some(scale) = drawn.borrow().scale else { return };
+            let Some(scale) = widget.borrow().drawn.scale else { return };
             // Two pointers: pinch to zoom around their midpoint.
             let mut ps = pointers.borrow_mut();
             if ps.len() == 2 && ps.contains_key(&e.pointer_id()) {
@@ -206,15 +316,19 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 let after: Vec<(f64, f64)> = ps.values().copied().collect();
                 let dist = |p: &[(f64, f64)]| ((p[0].0 - p[1].0).powi(2) + (p[0].1 - p[1].1).powi(2)).sqrt().max(1.0);
                 let around = scale.day((after[0].0 + after[1].0) / 2.0);
-                view.dispatch(Action::Zoom { factor: dist(&before) / dist(&after), around });
+                let factor = dist(&before) / dist(&after);
+                drop(ps);
+                move_window(&widget, &canvas, &dispatcher, |w| crate::state::zoom(w, factor, around));
                 return;
             }
             drop(ps);
             let mut d = drag.borrow_mut();
             if let Some((start, last, moved)) = *d {
                 if (x - start).abs() > 4.0 || moved {
-                    view.dispatch(Action::Pan(-(x - last) * scale.days_per_px()));
+                    let days = -(x - last) * scale.days_per_px();
                     *d = Some((start, x, true));
+                    drop(d);
+                    move_window(&widget, &canvas, &dispatcher, |(from, to)| (from + days, to + days));
                     // Setting state re-renders even to the same value: only when there is a tooltip.
                     if hover.is_some() {
                         hover.set(None);
@@ -222,24 +336,30 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 }
                 return;
             }
-            let hit = geometry::hit(&drawn.borrow().marks, x, y).cloned();
-            if hit.as_ref().map(|m| &m.id) != hover.as_ref().map(|(m, _, _)| &m.id) {
+            drop(d);
+            let hit = geometry::hit(&widget.borrow().drawn.marks, x, y).cloned();
+            if hit.as_ref().map(Mark::id) != hover.as_ref().map(|(m, _, _)| m.id()) {
                 hover.set(hit.map(|m| (m, x, y)));
             }
         })
     };
     let onpointerup = {
         let drag = drag.clone();
-        let view = props.view.clone();
-        let drawn = drawn.clone();
+        let dispatcher = dispatcher.clone();
+        let widget = widget.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
             pointers.borrow_mut().remove(&e.pointer_id());
             let was = drag.borrow_mut().take();
-            if let Some((_, _, false)) = was {
-                let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
-                let hit = geometry::hit(&drawn.borrow().marks, x, y).map(|m| m.id.clone());
-                view.dispatch(Action::Select(hit));
+            match was {
+                Some((_, _, false)) => {
+                    let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+                    let hit = geometry::hit(&widget.borrow().drawn.marks, x, y).map(|m| m.id().to_owned());
+                    dispatcher.dispatch(Action::Select(hit));
+                }
+                // A drag ends: the view takes its window now.
+                Some((_, _, true)) if widget.borrow_mut().settle.take().is_some() => settle(&widget, &dispatcher),
+                _ => {}
             }
         })
     };
@@ -248,13 +368,24 @@ pub fn timeline_canvas(props: &Props) -> Html {
         Callback::from(move |_: PointerEvent| hover.set(None))
     };
     let onkeydown = {
-        let view = props.view.clone();
+        let dispatcher = dispatcher.clone();
+        let widget = widget.clone();
         let record = record.clone();
         let visible = props.visible.clone();
+        let view = props.view.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if let Some(action) = key_action(&e, &view, &record, &visible) {
+            // Keys act on the window shown, so a gesture still settling is handed over first.
+            let shown = widget.borrow().window();
+            let current = match shown {
+                Some((from, to)) if (from, to) != (view.from, view.to) => View { from, to, ..(*view).clone() },
+                _ => (*view).clone(),
+            };
+            if let Some(action) = key_action(&e, &current, &record, &visible) {
                 e.prevent_default();
-                view.dispatch(action);
+                if widget.borrow_mut().settle.take().is_some() {
+                    settle(&widget, &dispatcher);
+                }
+                dispatcher.dispatch(action);
             }
         })
     };
@@ -283,8 +414,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
             />
             if let Some((m, x, y)) = &*hover {
                 <div class="tooltip" role="tooltip" style={format!("left:{}px;top:{}px", x + 12.0, y + 12.0)}>
-                    <strong>{ m.title.clone() }</strong>
-                    <span>{ format!("{} · {}", m.date, m.kind.label()) }</span>
+                    <strong>{ m.title().to_owned() }</strong>
+                    <span>{ format!("{} · {}", m.date(), m.kind.label()) }</span>
                     if m.disputed { <span class="badge">{ "disputed" }</span> }
                 </div>
             }
@@ -343,19 +474,10 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one paint call with everything it draws")]
-fn paint(
-    drawn: &mut Drawn,
-    canvas: &HtmlCanvasElement,
-    width: f64,
-    height: f64,
-    record: &Record,
-    visible: &Visible,
-    view: &View,
-    lane_keys: &[String],
-    lane_labels: &[String],
-    shown_kinds: &[EventKind],
-) {
+/// Paints a scene at a window (`from`, `to` in days).
+fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scene, (from, to): (f64, f64)) {
+    let Scene { record, visible, view, height, lane_keys, lane_labels, shown_kinds, .. } = scene;
+    let height = *height;
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let size = ((width * ratio) as u32, (height * ratio) as u32);
     if drawn.size != size || canvas.width() != size.0 || canvas.height() != size.1 {
@@ -365,18 +487,19 @@ fn paint(
     }
     drawn.marks.clear();
     drawn.scale = None;
-    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+    if drawn.context.is_none() {
+        drawn.context =
+            canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    }
+    let Some(ctx) = drawn.context.clone() else { return };
     // The bitmap is kept between frames: reset the transform (not accumulate it); the paper
     // below covers every pixel.
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.set_global_alpha(1.0);
-    let colours = Colours::at(canvas);
+    let colours = drawn.colours.at(canvas).clone();
     // Small screens get a narrower label column so the time axis keeps most of the width.
     let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
-    let scale = Scale { from: view.from, to: view.to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
+    let scale = Scale { from, to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
 
     // Paper, lanes, labels.
     ctx.set_fill_style_str(&colours.paper);
@@ -390,8 +513,8 @@ fn paint(
     ctx.set_text_baseline("middle");
     for (i, label) in lane_labels.iter().enumerate() {
         let y = AXIS_HEIGHT + LANE_HEIGHT * i as f64;
-        let (text, _) = fitted(&mut drawn.labels, &ctx, label, label_width - 12.0, "13");
-        let _ = ctx.fill_text(&text, 8.0, y + LANE_HEIGHT / 2.0);
+        let (text, _) = fitted(&mut drawn.lanes, &ctx, label, label_width - 12.0);
+        let _ = ctx.fill_text(text, 8.0, y + LANE_HEIGHT / 2.0);
     }
 
     // Axis: one path for every gridline, then the labels.
@@ -415,7 +538,7 @@ fn paint(
 
     // Events or clusters.
     let timeline = &record.projections.timeline;
-    let (from_day, to_day) = (view.from.floor() as i32, view.to.ceil() as i32);
+    let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
     let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
     let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
@@ -435,8 +558,9 @@ fn paint(
     ctx.clip();
     let mut marks = Vec::new();
     if let Some(in_window) = &detail {
-        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (&**r, lanes_of(r))), &scale);
-        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours, &mut drawn.labels);
+        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
+        let right = scale.left + scale.width;
+        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours, &mut drawn.labels, (label_width, right));
     } else {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
@@ -445,9 +569,7 @@ fn paint(
         } else {
             count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)
         };
-        for c in &clusters {
-            draw_cluster(&ctx, c, lane_keys, view.lanes);
-        }
+        draw_clusters(&ctx, &clusters, lane_keys, view.lanes);
     }
     ctx.restore();
     // Only a page of our own gets the mark; an embedded widget writes nothing on the host's
@@ -495,26 +617,34 @@ fn count_clusters(
         .collect()
 }
 
-fn draw_cluster(ctx: &CanvasRenderingContext2d, c: &Cluster, lane_keys: &[String], mode: LaneMode) {
-    let colour = match mode {
-        LaneMode::Kind => {
-            lane_keys.get(c.lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour)
-        }
+/// Draws counted clusters: bars first, one fill style per lane, then every count in one font.
+/// (Setting a font is parsed by the canvas each time; zoomed out, hundreds of clusters are
+/// drawn per frame.)
+fn draw_clusters(ctx: &CanvasRenderingContext2d, clusters: &[Cluster], lane_keys: &[String], mode: LaneMode) {
+    let colour = |lane: usize| match mode {
+        LaneMode::Kind => lane_keys.get(lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour),
         LaneMode::Actor => "#4a5560",
     };
-    let y = geometry::lane_y(c.lane);
-    let h = (6.0 + (f64::from(c.count)).ln_1p() * 4.0).min(LANE_HEIGHT - 6.0);
-    ctx.set_fill_style_str(colour);
+    let height = |c: &Cluster| (6.0 + (f64::from(c.count)).ln_1p() * 4.0).min(LANE_HEIGHT - 6.0);
+    let mut order: Vec<&Cluster> = clusters.iter().collect();
+    order.sort_by_key(|c| c.lane);
     ctx.set_global_alpha(0.75);
-    ctx.fill_rect(c.x1 + 0.5, y - h / 2.0, (c.x2 - c.x1 - 1.0).max(1.0), h);
-    ctx.set_global_alpha(1.0);
-    if c.x2 - c.x1 > 24.0 {
-        ctx.set_fill_style_str("#ffffff");
-        ctx.set_font("bold 11px system-ui, sans-serif");
-        ctx.set_text_align("center");
-        let _ = ctx.fill_text(&c.count.to_string(), (c.x1 + c.x2) / 2.0, y);
-        ctx.set_text_align("start");
+    for lane in order.chunk_by(|a, b| a.lane == b.lane) {
+        ctx.set_fill_style_str(colour(lane[0].lane));
+        let y = geometry::lane_y(lane[0].lane);
+        for c in lane {
+            let h = height(c);
+            ctx.fill_rect(c.x1 + 0.5, y - h / 2.0, (c.x2 - c.x1 - 1.0).max(1.0), h);
+        }
     }
+    ctx.set_global_alpha(1.0);
+    ctx.set_fill_style_str("#ffffff");
+    ctx.set_font("bold 11px system-ui, sans-serif");
+    ctx.set_text_align("center");
+    for c in order.iter().filter(|c| c.x2 - c.x1 > 24.0) {
+        let _ = ctx.fill_text(&c.count.to_string(), (c.x1 + c.x2) / 2.0, geometry::lane_y(c.lane));
+    }
+    ctx.set_text_align("start");
 }
 
 /// Draws marks, then their labels.
@@ -522,30 +652,45 @@ fn draw_cluster(ctx: &CanvasRenderingContext2d, c: &Cluster, lane_keys: &[String
 /// *Why in passes:* every change of fill style or font is parsed by the canvas and every
 /// `fill()` rasterizes a path, so a thousand marks drawn one by one cost a thousand of each.
 /// Dots and bars of one colour share a path and a fill; labels share one font. Pale spans go
-/// first, so precise marks sit on top of them.
+/// first, so precise marks sit on top of them. Where labels go is [`geometry::label_spots`]:
+/// never cut off at the edges, never over a later mark or another label.
 fn draw_marks(
     ctx: &CanvasRenderingContext2d,
     marks: &[Mark],
     selected: Option<&str>,
     colours: &Colours,
-    labels: &mut HashMap<(String, u32), (String, f64)>,
+    labels: &mut LabelCache,
+    (left, right): (f64, f64),
 ) {
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| (m.shape != Shape::Uncertain, m.kind.index()));
     let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
 
-    // Pale spans, each with its dashed outline.
-    for m in &order[..uncertain] {
-        let colour = kind_colour(m.kind);
+    // Pale spans, each with its dashed outline, one per lane, kind and span: a hundred events
+    // dated only "1988" share one span, and drawn a hundred times at 18 % they were a solid bar
+    // that hid every dot of the lane.
+    let mut spans: Vec<&Mark> = order[..uncertain].to_vec();
+    spans.sort_by(|a, b| {
+        (a.kind.index(), a.lane).cmp(&(b.kind.index(), b.lane)).then(a.x1.total_cmp(&b.x1)).then(a.x2.total_cmp(&b.x2))
+    });
+    spans.dedup_by(|a, b| {
+        a.lane == b.lane && a.kind == b.kind && (a.x1 - b.x1).abs() < 0.5 && (a.x2 - b.x2).abs() < 0.5
+    });
+    let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
+    for group in spans.chunk_by(|a, b| a.kind == b.kind) {
+        let colour = kind_colour(group[0].kind);
         ctx.set_fill_style_str(colour);
         ctx.set_global_alpha(0.18);
-        ctx.fill_rect(m.x1, m.y - 9.0, (m.x2 - m.x1).max(4.0), 18.0);
+        for m in group {
+            ctx.fill_rect(m.x1, m.y - 9.0, (m.x2 - m.x1).max(4.0), 18.0);
+        }
         ctx.set_global_alpha(1.0);
         ctx.set_stroke_style_str(colour);
-        let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
-        ctx.stroke_rect(m.x1 + 0.5, m.y - 8.5, (m.x2 - m.x1 - 1.0).max(3.0), 17.0);
-        let _ = ctx.set_line_dash(&js_dash(&[]));
+        for m in group {
+            ctx.stroke_rect(m.x1 + 0.5, m.y - 8.5, (m.x2 - m.x1 - 1.0).max(3.0), 17.0);
+        }
     }
+    let _ = ctx.set_line_dash(&js_dash(&[]));
     // Dots and bars, one path per kind (the order is by kind).
     for group in order[uncertain..].chunk_by(|a, b| a.kind == b.kind) {
         ctx.set_fill_style_str(kind_colour(group[0].kind));
@@ -554,8 +699,8 @@ fn draw_marks(
             match m.shape {
                 Shape::Point => {
                     let cx = (m.x1 + m.x2) / 2.0;
-                    ctx.move_to(cx + 6.0, m.y);
-                    let _ = ctx.arc(cx, m.y, 6.0, 0.0, std::f64::consts::TAU);
+                    ctx.move_to(cx + geometry::DOT_RADIUS, m.y);
+                    let _ = ctx.arc(cx, m.y, geometry::DOT_RADIUS, 0.0, std::f64::consts::TAU);
                 }
                 _ => ctx.rect(m.x1, m.y - 6.0, (m.x2 - m.x1).max(6.0), 12.0),
             }
@@ -568,54 +713,100 @@ fn draw_marks(
     for m in order.iter().filter(|m| m.disputed) {
         let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
     }
-    if let Some(m) = order.iter().find(|m| selected == Some(m.id.as_str())) {
+    if let Some(m) = order.iter().find(|m| selected == Some(m.id())) {
         ctx.set_stroke_style_str(&colours.ink);
         ctx.set_line_width(2.0);
         ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
         ctx.set_line_width(1.0);
     }
-    // A label where it fits without overlapping the previous one in the lane: pale spans
-    // first, then the rest, each left to right (the marks come in order of time).
+    // Labels: measured at full width (once per title), placed, then shortened to their room.
     ctx.set_font("12px system-ui, sans-serif");
     ctx.set_fill_style_str(&colours.ink);
-    let mut order: Vec<&Mark> = marks.iter().collect();
-    order.sort_by_key(|m| m.shape != Shape::Uncertain);
-    let mut label_end: HashMap<usize, f64> = HashMap::new();
-    for m in &order {
-        let x = match m.shape {
-            Shape::Point => (m.x1 + m.x2) / 2.0 + 10.0,
-            Shape::Bar => m.x2.max(m.x1 + 6.0) + 6.0,
-            Shape::Uncertain => m.x1 + 4.0,
-        };
-        let free = label_end.get(&m.lane).copied().unwrap_or(f64::MIN);
-        if x > free {
-            let (text, w) = fitted(labels, ctx, &m.title, 220.0, "12");
-            let _ = ctx.fill_text(&text, x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
-            label_end.insert(m.lane, x + w + 12.0);
-        }
+    let spots = geometry::label_spots(marks, left, right, |m| fitted(labels, ctx, m.title(), geometry::MAX_LABEL).1);
+    for spot in spots {
+        let m = &marks[spot.mark];
+        // Rooms are rounded down to 8 px so a pan reuses shortened labels instead of measuring
+        // them again for every pixel moved.
+        let (_, whole) = fitted(labels, ctx, m.title(), geometry::MAX_LABEL);
+        let room = if spot.room >= whole { geometry::MAX_LABEL } else { (spot.room / 8.0).floor() * 8.0 };
+        let (text, _) = fitted(labels, ctx, m.title(), room);
+        let _ = ctx.fill_text(text, spot.x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
     }
 }
 
-/// `text` shortened to `max` pixels in the current font (`font` names it in the cache key),
-/// and its width; measured once per text, room and font.
-fn fitted(
-    cache: &mut HashMap<(String, u32), (String, f64)>,
-    ctx: &CanvasRenderingContext2d,
-    text: &str,
-    max: f64,
-    font: &str,
-) -> (String, f64) {
-    let key = (format!("{font}\u{1f}{text}"), max as u32);
-    if let Some(hit) = cache.get(&key) {
-        return hit.clone();
+/// Labels in one font as drawn (shortened to fit) with their widths, by title and room.
+///
+/// Measuring text is a call into the browser's text shaper, and a pan redraws the same labels
+/// every frame, so each title is measured once, and each shortened form once per room;
+/// looking one up allocates nothing.
+#[derive(Default)]
+struct LabelCache {
+    by_title: HashMap<String, Measured>,
+    entries: usize,
+}
+
+struct Measured {
+    /// The whole title's width.
+    width: f64,
+    /// Shortened forms: (room, text, width).
+    shortened: Vec<(u32, String, f64)>,
+}
+
+/// `text` shortened with "…" to `max` pixels in the context's current font (one cache per
+/// font), and its width.
+fn fitted<'a>(cache: &'a mut LabelCache, ctx: &CanvasRenderingContext2d, text: &'a str, max: f64) -> (&'a str, f64) {
+    if cache.entries >= LABEL_CACHE_LIMIT {
+        cache.by_title.clear();
+        cache.entries = 0;
     }
-    if cache.len() >= LABEL_CACHE_LIMIT {
-        cache.clear();
+    if !cache.by_title.contains_key(text) {
+        let width = ctx.measure_text(text).map_or(100.0, |t| t.width());
+        cache.by_title.insert(text.to_owned(), Measured { width, shortened: Vec::new() });
+        cache.entries += 1;
     }
-    let shown = ellipsize(ctx, text, max);
-    let width = ctx.measure_text(&shown).map_or(100.0, |t| t.width());
-    cache.insert(key, (shown.clone(), width));
-    (shown, width)
+    let Some(measured) = cache.by_title.get_mut(text) else { return (text, 0.0) };
+    if measured.width <= max {
+        return (text, measured.width);
+    }
+    let room = max as u32;
+    let at = match measured.shortened.iter().position(|(r, _, _)| *r == room) {
+        Some(at) => at,
+        None => {
+            measured.shortened.push(shorten(ctx, text, max, measured.width));
+            cache.entries += 1;
+            measured.shortened.len() - 1
+        }
+    };
+    let (_, shown, width) = &measured.shortened[at];
+    (shown.as_str(), *width)
+}
+
+/// `text` (`width` pixels wide) cut and ended with "…" to fit `max` pixels: the cut is first
+/// guessed from the average character width, then moved a character at a time, so it costs a
+/// measurement or two rather than a search.
+fn shorten(ctx: &CanvasRenderingContext2d, text: &str, max: f64, width: f64) -> (u32, String, f64) {
+    let measure = |t: &str| ctx.measure_text(t).map_or(f64::INFINITY, |m| m.width());
+    let chars: Vec<char> = text.chars().collect();
+    let ellipsis = measure("…");
+    let guess = ((max - ellipsis).max(0.0) / width.max(1.0) * chars.len() as f64).floor() as usize;
+    let with_ellipsis = |n: usize| chars[..n].iter().collect::<String>() + "…";
+    let mut n = guess.min(chars.len());
+    let mut candidate = with_ellipsis(n);
+    let mut w = measure(&candidate);
+    while w > max && n > 0 {
+        n -= 1;
+        candidate = with_ellipsis(n);
+        w = measure(&candidate);
+    }
+    // One more character, if it fits.
+    if n + 1 < chars.len() {
+        let longer = with_ellipsis(n + 1);
+        let lw = measure(&longer);
+        if lw <= max {
+            return (max as u32, longer, lw);
+        }
+    }
+    (max as u32, candidate, w)
 }
 
 fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {
@@ -625,26 +816,6 @@ fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {
 
 fn js_sys_array(values: &[f64]) -> web_sys::js_sys::Array {
     values.iter().map(|v| wasm_bindgen::JsValue::from_f64(*v)).collect()
-}
-
-/// Shortens text with "…" to fit a width.
-fn ellipsize(ctx: &CanvasRenderingContext2d, text: &str, max: f64) -> String {
-    let width = |t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width());
-    if width(text) <= max {
-        return text.to_owned();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let candidate: String = chars[..mid].iter().collect::<String>() + "…";
-        if width(&candidate) <= max {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    chars[..lo].iter().collect::<String>() + "…"
 }
 
 /// The events that pass the view's filters (kinds, actor, search — not the window): their
