@@ -27,9 +27,16 @@ pub use stats::{Direction, Stats, StatsView, YearRow};
 pub use timeline::{Bucket, Counts, Lane, LaneMode, Level, Timeline};
 
 /// Values keyed by log position, for folds that see positions in increasing order: an
-/// append is a push, a correction or retraction (rare) a binary search. Much cheaper than a
+/// append is a push, a correction or retraction (rare) a search. Much cheaper than a
 /// hash map when a million events are folded, because nothing is hashed and memory is read
 /// in order.
+///
+/// The search is not a plain binary search: positions are distinct and increasing, so two
+/// entries are never further apart in the vector than in position, and positions are
+/// nearly consecutive (only envelopes that are not domain events leave gaps). A guess
+/// from the position therefore lands on or next to the entry, and every probe narrows the
+/// range to the distance in positions; a binary search of a million entries would take
+/// twenty probes, each a cache miss.
 #[derive(Debug, Clone)]
 pub(crate) struct ByPosition<T> {
     items: Vec<(u64, Option<T>)>,
@@ -51,15 +58,52 @@ impl<T> ByPosition<T> {
             self.items.push((position, Some(value)));
             return;
         }
-        match self.items.binary_search_by_key(&position, |(p, _)| *p) {
+        match self.search(position) {
             Ok(i) => self.items[i].1 = Some(value),
             Err(i) => self.items.insert(i, (position, Some(value))),
         }
     }
 
     pub(crate) fn remove(&mut self, position: u64) -> Option<T> {
-        let i = self.items.binary_search_by_key(&position, |(p, _)| *p).ok()?;
+        let i = self.search(position).ok()?;
         self.items[i].1.take()
+    }
+
+    /// Where `position` is (`Ok`) or would go (`Err`), like `binary_search`.
+    fn search(&self, position: u64) -> Result<usize, usize> {
+        let items = &self.items;
+        let distance = |from: u64, to: u64| usize::try_from(to - from).unwrap_or(usize::MAX);
+        // The answer (the number of entries below `position`) lies in `lo..=hi`. Entries
+        // `d` apart in the vector are at least `d` apart in position, which bounds it from
+        // both sides after each probe.
+        let (mut lo, mut hi) = (0, items.len());
+        for _ in 0..8 {
+            if lo >= hi {
+                break;
+            }
+            let first = items[lo].0;
+            if position <= first {
+                return if position == first { Ok(lo) } else { Err(lo) };
+            }
+            let guess = lo.saturating_add(distance(first, position)).min(hi - 1);
+            let at = items[guess].0;
+            match at.cmp(&position) {
+                std::cmp::Ordering::Equal => return Ok(guess),
+                std::cmp::Ordering::Less => {
+                    lo = guess + 1;
+                    hi = hi.min(guess.saturating_add(distance(at, position)));
+                }
+                std::cmp::Ordering::Greater => {
+                    hi = guess;
+                    lo = lo.max(guess.saturating_sub(distance(position, at)));
+                }
+            }
+        }
+        let end = if hi < items.len() { hi + 1 } else { items.len() };
+        match items[lo..end].binary_search_by_key(&position, |(p, _)| *p) {
+            Ok(i) => Ok(lo + i),
+            Err(i) => Err(lo + i),
+        }
     }
 
     pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
@@ -68,6 +112,47 @@ impl<T> ByPosition<T> {
 
     pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
         self.items.into_iter().filter_map(|(_, v)| v)
+    }
+}
+
+/// Values per consecutive integer key — decades, years or months — in an array from
+/// `base`: a record of a few centuries stays small, and finding a key's value is an index,
+/// not a search. Keys never stored read as the default value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dense<T> {
+    base: i64,
+    values: Vec<T>,
+}
+
+impl<T: Clone + Default> Dense<T> {
+    /// The value of a key, made room for.
+    pub(crate) fn slot(&mut self, key: i64) -> &mut T {
+        if self.values.is_empty() {
+            self.base = key;
+        }
+        if key < self.base {
+            let grow = (self.base - key) as usize + self.values.len() / 2 + 8;
+            self.values.splice(0..0, std::iter::repeat_n(T::default(), grow));
+            self.base -= grow as i64;
+        }
+        let i = (key - self.base) as usize;
+        if i >= self.values.len() {
+            self.values.resize(i + 1 + self.values.len() / 2, T::default());
+        }
+        &mut self.values[i]
+    }
+
+    /// Keys from `from` to `to` (inclusive) that have room, with their values.
+    pub(crate) fn range(&self, from: i64, to: i64) -> impl Iterator<Item = (i64, &T)> {
+        let len = self.values.len() as i64;
+        let lo = (from.saturating_sub(self.base)).clamp(0, len) as usize;
+        let hi = (to.saturating_sub(self.base).saturating_add(1)).clamp(0, len) as usize;
+        self.values[lo..hi.max(lo)].iter().enumerate().map(move |(i, v)| (self.base + (lo + i) as i64, v))
+    }
+
+    /// Every key that has room, in order, with its value.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, &T)> {
+        self.values.iter().enumerate().map(move |(i, v)| (self.base + i as i64, v))
     }
 }
 
@@ -120,8 +205,9 @@ impl Projections {
     }
 
     /// Folds many envelopes at once: the same result as [`Projections::apply`] on each, but
-    /// the timeline sorts once at the end instead of inserting in order one by one, and a
-    /// large fold runs in chunks (natively on two threads); see the `bulk` module.
+    /// the timeline sorts once at the end instead of inserting in order one by one, the
+    /// graph counts its edges once at the end, and a large fold runs in chunks (natively on
+    /// two threads); see the `bulk` module.
     pub fn extend<'a>(&mut self, envelopes: impl IntoIterator<Item = &'a Envelope>) {
         let envelopes = envelopes.into_iter();
         let expected = envelopes.size_hint().0;
@@ -166,5 +252,49 @@ impl Projections {
     /// The figures.
     pub fn stats_view(&self) -> StatsView {
         self.stats.view(&self.catalog)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ByPosition;
+
+    /// Every position from 0 to past the last is found, or placed, where a binary search
+    /// would find or place it.
+    fn check(positions: &[u64]) {
+        let mut map = ByPosition::default();
+        for &p in positions {
+            map.insert(p, p);
+        }
+        let last = positions.last().copied().unwrap_or(0);
+        for p in 0..=last + 2 {
+            let expected = map.items.binary_search_by_key(&p, |(q, _)| *q);
+            assert_eq!(map.search(p), expected, "position {p} among {positions:?}");
+        }
+    }
+
+    #[test]
+    fn search_agrees_with_binary_search() {
+        check(&[]);
+        check(&[1]);
+        check(&[5]);
+        check(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        check(&[3, 4, 6, 7, 9, 10, 11, 40, 41, 42]);
+        check(&[1, 1000, 1001, 1002, 1003, 5000, 5001]);
+        check(&(1..300).map(|i| i * i).collect::<Vec<_>>());
+        check(&(1..2000).filter(|i| i % 97 != 0 && i % 13 != 5).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn search_survives_positions_far_apart() {
+        let mut map = ByPosition::default();
+        for p in [1, 2, u64::MAX / 2, u64::MAX - 1] {
+            map.insert(p, ());
+        }
+        assert_eq!(map.search(u64::MAX - 1), Ok(3));
+        assert_eq!(map.search(u64::MAX), Err(4));
+        assert_eq!(map.search(3), Err(2));
+        assert_eq!(map.remove(2), Some(()));
+        assert_eq!(map.values().count(), 3);
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Dense;
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::event::{ActorKind, EventKind};
 use crate::id::ActorId;
@@ -21,7 +22,8 @@ struct YearCounts {
 /// The statistics projection.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
-    years: BTreeMap<i32, YearCounts>,
+    /// Counts per year, in an array (a lookup per event is an index, not a tree search).
+    years: Dense<YearCounts>,
     /// Visits by visitor, then host (nested so a lookup clones and hashes no pair).
     visits: rustc_hash::FxHashMap<ActorId, rustc_hash::FxHashMap<ActorId, u32>>,
     events: u64,
@@ -96,14 +98,11 @@ impl Stats {
         if !r.corrections.is_empty() {
             add(&mut self.corrected);
         }
-        let year = self.years.entry(r.event.occurred.start().year_value()).or_default();
+        let year = self.years.slot(i64::from(r.event.occurred.start().year_value()));
         let k = r.kind.index();
         year.by_kind[k] = year.by_kind[k].saturating_add_signed(delta as i32);
         if r.kind == EventKind::Signing {
             year.documents = year.documents.saturating_add_signed(delta * i64::from(r.event.documents_signed()));
-        }
-        if *year == YearCounts::default() {
-            self.years.remove(&r.event.occurred.start().year_value());
         }
         if r.kind == EventKind::Visit && r.event.part_of.is_none() {
             if let (Some(v), Some(h)) = (&r.event.visitor, &r.event.host) {
@@ -126,12 +125,15 @@ impl Stats {
     pub fn view(&self, catalog: &Catalog) -> StatsView {
         let mut years = Vec::new();
         let mut cumulative = 0;
-        if let (Some((&first, _)), Some((&last, _))) = (self.years.first_key_value(), self.years.last_key_value()) {
-            for year in first..=last {
-                let c = self.years.get(&year).copied().unwrap_or_default();
+        // Years with no event left in them count as none, as if never seen.
+        let counted = |(_, c): &(i64, &YearCounts)| **c != YearCounts::default();
+        if let (Some((first, _)), Some((last, _))) =
+            (self.years.iter().find(counted), self.years.iter().rev().find(counted))
+        {
+            for (year, c) in self.years.range(first, last) {
                 cumulative += c.documents;
                 years.push(YearRow {
-                    year,
+                    year: year as i32,
                     by_kind: c.by_kind,
                     documents: c.documents,
                     documents_cumulative: cumulative,
@@ -140,7 +142,7 @@ impl Stats {
         }
         let mut by_kind = BTreeMap::new();
         for k in EventKind::ALL {
-            let n: u64 = self.years.values().map(|y| u64::from(y.by_kind[k.index()])).sum();
+            let n: u64 = self.years.iter().map(|(_, y)| u64::from(y.by_kind[k.index()])).sum();
             by_kind.insert(k.name(), n);
         }
         let mut actors = BTreeMap::new();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::ByPosition;
+use super::{ByPosition, Dense};
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::date::{civil_from_days, days_from_civil, Precision};
 
@@ -133,42 +133,6 @@ pub struct Lane {
 /// Key of the ordered index: first day, last day, position (unique).
 type OrderKey = (i32, i32, u64);
 
-/// Counts per bucket of one level, in a dense array from `base` (buckets are consecutive
-/// integers: decades, years or months, so a record of a few centuries stays small).
-#[derive(Debug, Clone, Default)]
-struct Dense {
-    base: i64,
-    counts: Vec<Counts>,
-}
-
-impl Dense {
-    fn slot(&mut self, bucket: i64) -> &mut Counts {
-        if self.counts.is_empty() {
-            self.base = bucket;
-        }
-        if bucket < self.base {
-            let grow = (self.base - bucket) as usize + self.counts.len() / 2 + 8;
-            self.counts.splice(0..0, std::iter::repeat_n(Counts::default(), grow));
-            self.base -= grow as i64;
-        }
-        let i = (bucket - self.base) as usize;
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1 + self.counts.len() / 2, Counts::default());
-        }
-        &mut self.counts[i]
-    }
-
-    fn range(&self, from: i64, to: i64) -> impl Iterator<Item = (i64, &Counts)> {
-        let lo = (from - self.base).clamp(0, self.counts.len() as i64) as usize;
-        let hi = (to - self.base + 1).clamp(0, self.counts.len() as i64) as usize;
-        self.counts[lo..hi.max(lo)]
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.total() > 0)
-            .map(move |(i, c)| (self.base + (lo + i) as i64, c))
-    }
-}
-
 /// The timeline projection.
 ///
 /// Events are kept in a vector sorted by (first day, last day, position). A live change is
@@ -180,7 +144,7 @@ impl Dense {
 pub struct Timeline {
     order: Vec<(OrderKey, Arc<Resolved>)>,
     bulk: Option<ByPosition<(OrderKey, Arc<Resolved>)>>,
-    lod: [Dense; 3],
+    lod: [Dense<Counts>; 3],
     longest: i32,
 }
 
@@ -377,7 +341,11 @@ impl Timeline {
                 return days.into_iter().map(|(b, c)| bucket(b, c)).collect();
             }
         };
-        dense.range(level.bucket(from), level.bucket(to)).map(|(b, c)| bucket(b, *c)).collect()
+        dense
+            .range(level.bucket(from), level.bucket(to))
+            .filter(|(_, c)| c.total() > 0)
+            .map(|(b, c)| bucket(b, *c))
+            .collect()
     }
 
     /// The lanes for a mode, in display order: kinds in their fixed order; actors by
