@@ -77,9 +77,11 @@ fn fold(c: &mut Criterion) {
         b.iter_batched(
             annals_core::projection::RelationGraph::default,
             |mut g| {
+                g.begin_bulk(changes.len());
                 for c in &changes {
                     g.change(c, &catalog);
                 }
+                g.end_bulk();
                 g
             },
             BatchSize::PerIteration,

@@ -5,6 +5,14 @@
 //! the number of such events per kind. The all-time graph is kept up to date incrementally;
 //! a time window or an ego view is computed from each event's contribution on demand.
 //!
+//! **Edges in a bulk fold.** Each event adds one to the edge of every pair of its actors,
+//! and the edge map of a large record is megabytes of hash table, so updating it event by
+//! event is a cache miss per pair — most of the graph's part of a million-event fold. A
+//! large bulk fold ([`RelationGraph::begin_bulk`]) therefore keeps only the contributions
+//! and counts the edges once at the end, from the contributions grouped by their first
+//! actor: one sequential pass to group, then one small row at a time. The counts are the
+//! same, because an edge's count is the number of live contributions holding its pair.
+//!
 //! The layout is a force simulation that is *deterministic*: starting positions come from
 //! a hash of each actor id, and the arithmetic uses only `+ - * / sqrt`, which IEEE 754
 //! defines exactly, so the native service and the browser draw the same map.
@@ -63,6 +71,8 @@ pub struct RelationGraph {
     scratch: Vec<u32>,
     activity: Vec<u32>,
     edges: FxHashMap<(u32, u32), [u32; 7]>,
+    /// In a bulk fold that counts edges at its end: `edges` is empty until then.
+    deferred: bool,
 }
 
 /// A node of a graph view.
@@ -146,6 +156,68 @@ impl RelationGraph {
         self.arena.reserve(additional * 2);
     }
 
+    /// Starts a bulk fold of about `expected` events. When they are at least as many as the
+    /// events already folded, edges are counted once in [`RelationGraph::end_bulk`] (see
+    /// the module docs); queries in between see no edges.
+    pub fn begin_bulk(&mut self, expected: usize) {
+        if !self.deferred && expected > 0 && expected >= self.contributions.positions() {
+            self.deferred = true;
+            self.edges = FxHashMap::default();
+        }
+    }
+
+    /// Ends a bulk fold: counts the edges of every live contribution.
+    pub fn end_bulk(&mut self) {
+        if !std::mem::take(&mut self.deferred) {
+            return;
+        }
+        let n = self.names.len();
+        // Pairs grouped by their first (smaller) actor: `next[a]..` is where a's go.
+        let mut next = vec![0usize; n + 1];
+        for c in self.contributions.values() {
+            let actors = self.actors(c);
+            for (i, &a) in actors.iter().enumerate() {
+                next[a as usize + 1] += actors.len() - i - 1;
+            }
+        }
+        for a in 1..next.len() {
+            next[a] += next[a - 1];
+        }
+        let rows = next.clone();
+        let mut pairs = vec![(0u32, 0u8); next[n]];
+        for c in self.contributions.values() {
+            let actors = self.actors(c);
+            for (i, &a) in actors.iter().enumerate() {
+                for &b in &actors[i + 1..] {
+                    let slot = &mut next[a as usize];
+                    pairs[*slot] = (b, c.kind.index() as u8);
+                    *slot += 1;
+                }
+            }
+        }
+        // One row at a time: `column[b]` is b's place in the row while it is counted.
+        let mut column = vec![u32::MAX; n];
+        let mut row: Vec<(u32, [u32; 7])> = Vec::new();
+        let mut edges: Vec<((u32, u32), [u32; 7])> = Vec::new();
+        for a in 0..n {
+            for &(b, k) in &pairs[rows[a]..rows[a + 1]] {
+                let at = &mut column[b as usize];
+                if *at == u32::MAX {
+                    *at = row.len() as u32;
+                    row.push((b, [0; 7]));
+                }
+                let count = &mut row[*at as usize].1[usize::from(k)];
+                *count = count.saturating_add(1);
+            }
+            for (b, by_kind) in row.drain(..) {
+                column[b as usize] = u32::MAX;
+                edges.push(((a as u32, b), by_kind));
+            }
+        }
+        self.edges.reserve(edges.len());
+        self.edges.extend(edges);
+    }
+
     fn actors(&self, c: &Contribution) -> &[u32] {
         &self.arena[c.offset as usize..(c.offset + c.len) as usize]
     }
@@ -193,6 +265,9 @@ impl RelationGraph {
         for i in lo..hi {
             let a = self.arena[i];
             self.activity[a as usize] = self.activity[a as usize].saturating_add_signed(delta);
+            if self.deferred {
+                continue;
+            }
             for j in i + 1..hi {
                 let b = self.arena[j];
                 let e = self.edges.entry((a, b)).or_default();

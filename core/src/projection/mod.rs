@@ -53,6 +53,11 @@ impl<T> ByPosition<T> {
         self.items.reserve(additional);
     }
 
+    /// How many positions have been given a value (removed ones included).
+    pub(crate) fn positions(&self) -> usize {
+        self.items.len()
+    }
+
     pub(crate) fn insert(&mut self, position: u64, value: T) {
         if self.items.last().is_none_or(|(p, _)| *p < position) {
             self.items.push((position, Some(value)));
@@ -213,9 +218,11 @@ impl Projections {
         let expected = envelopes.size_hint().0;
         self.catalog.reserve(expected);
         self.graph.reserve(expected);
+        self.graph.begin_bulk(expected);
         self.timeline.begin_bulk(expected);
         bulk::fold(self, envelopes, expected);
         self.timeline.end_bulk();
+        self.graph.end_bulk();
     }
 
     /// The moment these projections are seen from.
