@@ -90,7 +90,7 @@ async fn oembed_answers_a_rich_iframe_for_an_app_page() {
     assert_eq!(
         body["html"],
         format!(
-            "<iframe src=\"http://{HOST}/?embed=1&amp;stream=s#e=c2&amp;kinds=Call\" title=\"s — Annals (timeline)\" \
+            "<iframe src=\"http://{HOST}/?embed=1&amp;stream=s#e=c2&amp;kinds=Call\" title=\"s (Annals timeline)\" \
              width=\"800\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" \
              sandbox=\"allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox\"></iframe>"
         )

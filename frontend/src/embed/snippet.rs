@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use annals_core::embed::{escape_html as escape, iframe_tag};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
@@ -32,8 +33,6 @@ pub struct Target {
 
 /// The suggested height of a new iframe before it reports its own.
 pub const FRAME_HEIGHT: u32 = 720;
-
-pub use annals_core::embed::{escape_html as escape, IFRAME_SANDBOX as SANDBOX};
 
 /// The app page with a record and a view: `page?src=…#fragment` (the app reads the view from
 /// the fragment).
@@ -83,11 +82,8 @@ addEventListener("message", function (e) {
 
 /// The iframe snippet: the frame (with a `title`, lazy) and the auto-height listener.
 pub fn iframe_snippet(target: &Target, view: &View, title: &str) -> String {
-    format!(
-        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{FRAME_HEIGHT}\" style=\"border:0;max-width:100%\" loading=\"lazy\" sandbox=\"{SANDBOX}\"></iframe>\n{AUTO_HEIGHT}",
-        escape(&frame_url(target, view)),
-        escape(&format!("{title} (Annals timeline)")),
-    )
+    let frame = iframe_tag(&frame_url(target, view), title, "100%", &FRAME_HEIGHT.to_string());
+    format!("{frame}\n{AUTO_HEIGHT}")
 }
 
 /// The custom-element snippet: the script, and the element with the view as attributes.

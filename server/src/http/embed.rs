@@ -28,8 +28,8 @@ use super::{ApiError, AppState};
 pub const PROVIDER_NAME: &str = "Annals";
 /// The iframe's size when the consumer sets no limit.
 pub const DEFAULT_SIZE: (u32, u32) = (800, 720);
-// The same iframe as the web app's Embed panel: one sandbox list and one escaping, in core.
-pub use annals_core::embed::IFRAME_SANDBOX as SANDBOX;
+// The same iframe as the web app's Embed panel, written by core.
+use annals_core::embed::iframe_tag;
 /// Paths of the app page: the only embeddable addresses.
 const APP_PATHS: [&str; 2] = ["/", "/index.html"];
 
@@ -151,11 +151,7 @@ pub async fn oembed(
         src.push('#');
         src.push_str(&page.fragment);
     }
-    let html = format!(
-        "<iframe src=\"{}\" title=\"{}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" loading=\"lazy\" sandbox=\"{SANDBOX}\"></iframe>",
-        attr(&src),
-        attr(&format!("{title} (timeline)")),
-    );
+    let html = iframe_tag(&src, &name, &width.to_string(), &height.to_string());
     let body: Value = json!({
         "type": "rich",
         "version": "1.0",
