@@ -64,6 +64,19 @@ fn unreadable_files_and_bad_arguments_exit_2() {
 }
 
 #[test]
+fn a_sqlite_file_and_a_postgresql_url_together_are_refused() {
+    // Which store was meant is unknowable; the command must not pick one silently.
+    for command in [&["export", "--stream", "r"][..], &["stats", "--stream", "r"], &["serve", "--no-seed"]] {
+        let mut args = command.to_vec();
+        args.extend(["--db", "some.db", "--store", "postgres://annals@127.0.0.1:1/none"]);
+        let o = annals(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--store") && err.contains("--db"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn forcing_the_wrong_format_reports_instead_of_crashing() {
     let o = annals(&["validate", "--format", "annals-ndjson", "data/azerbaijan-belarus.json"]);
     assert_eq!(o.status.code(), Some(1));

@@ -27,7 +27,7 @@ pub struct StoreArgs {
     #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
     pub db: PathBuf,
     /// A PostgreSQL database instead of the SQLite file: `postgres://user@host/db`.
-    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true, conflicts_with = "db")]
     pub store: Option<String>,
     /// The stream (record) to work on.
     #[arg(long)]

@@ -39,7 +39,7 @@ pub struct Args {
     pub db: PathBuf,
     /// A PostgreSQL database instead of the SQLite file: `postgres://user@host/db`. Any
     /// number of replicas may serve one database; give them all the same --token.
-    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true, conflicts_with = "db")]
     pub store: Option<String>,
     /// The built web app to serve at `/` (`trunk build` output).
     #[arg(long, env = "ANNALS_DIST", default_value = "dist")]

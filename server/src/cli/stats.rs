@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, env = "ANNALS_DB", default_value = "./annals.db")]
     db: std::path::PathBuf,
     /// A PostgreSQL database instead of the SQLite file, with --stream: `postgres://user@host/db`.
-    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = "ANNALS_STORE", value_name = "URL", hide_env_values = true, conflicts_with = "db")]
     store: Option<String>,
     /// Print the figures as JSON.
     #[arg(long)]
