@@ -13,7 +13,7 @@
 
 use std::fs;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd::{capture, run, Result, Workspace};
@@ -50,6 +50,7 @@ impl Cluster {
         // `/tmp` rather than `$TMPDIR`: the `postgres` user must reach the folder, and the
         // socket path in it must stay under the 107 bytes a Unix socket name may have.
         let tmp = Some(PathBuf::from("/tmp")).filter(|t| t.is_dir()).unwrap_or_else(std::env::temp_dir);
+        sweep_stale(&tmp, &bin, as_postgres);
         let dir = tmp.join(format!("annals-postgres-{}-{port}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| format!("removing the stale {}: {e}", dir.display()))?;
@@ -114,6 +115,32 @@ impl Drop for Cluster {
         if let Err(e) = fs::remove_dir_all(&owned.dir) {
             eprintln!("xtask: removing {}: {e}", owned.dir.display());
         }
+    }
+}
+
+/// Stops and deletes the clusters that earlier xtask runs left behind when they were killed
+/// before [`Cluster`]'s `Drop` could run (Ctrl-C twice, SIGKILL, a CI timeout): a folder
+/// `annals-postgres-PID-PORT` whose PID is no longer a running process. A cluster of a run
+/// still going is left alone.
+fn sweep_stale(tmp: &Path, bin: &Path, as_postgres: bool) {
+    // Whether a process runs is read from /proc; without it (not Linux), sweep nothing.
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("annals-postgres-")) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        println!("xtask: removing the PostgreSQL cluster a killed run left in {}", entry.path().display());
+        // Dropping an owned cluster stops its server and deletes the folder.
+        drop(Cluster {
+            url: String::new(),
+            owned: Some(Owned { bin: bin.to_owned(), dir: entry.path(), as_postgres }),
+        });
     }
 }
 
