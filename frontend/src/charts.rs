@@ -26,7 +26,8 @@ impl ChartData {
     /// Counts the given events (indices into the timeline's entries) by the year they began.
     pub fn from_events(record: &Record, visible: &[usize]) -> Self {
         let mut per_year: std::collections::BTreeMap<i32, ([u32; 7], u64)> = std::collections::BTreeMap::new();
-        for r in visible.iter().filter_map(|i| record.projections.timeline.at(*i)) {
+        let projections = record.projections();
+        for r in visible.iter().filter_map(|i| projections.timeline.at(*i)) {
             let slot = per_year.entry(r.event.occurred.start().year_value()).or_default();
             slot.0[r.kind.index()] += 1;
             if r.kind == EventKind::Signing {
@@ -243,14 +244,14 @@ mod tests {
     fn chart_numbers_follow_the_filter() {
         let record =
             crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let all: Vec<usize> = (0..record.projections.timeline.len()).collect();
+        let all: Vec<usize> = (0..record.projections().timeline.len()).collect();
         let data = ChartData::from_events(&record, &all);
         assert_eq!(data.years.first(), Some(&1993));
         assert_eq!(data.cumulative_documents.last(), Some(&29));
         let y2024 = data.years.iter().position(|y| *y == 2024).expect("2024");
         assert_eq!(data.by_kind[y2024].iter().sum::<u32>(), 16);
         let signings: Vec<usize> = record
-            .projections
+            .projections()
             .timeline
             .entries()
             .enumerate()

@@ -393,7 +393,8 @@ mod tests {
         let record =
             crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
         let s = scale(from, to, 900.0);
-        let timeline = &record.projections.timeline;
+        let projections = record.projections();
+        let timeline = &projections.timeline;
         let marks = marks(timeline.window(s.from as i32, s.to as i32).map(|r| (r, vec![r.kind.index()])), &s);
         let spots = label_spots(&marks, s.left, s.left + s.width, |_| width);
         (marks, spots, s)
@@ -428,7 +429,8 @@ mod tests {
         // The last event of the record, with the window ending just after it.
         let record =
             crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let timeline = &record.projections.timeline;
+        let projections = record.projections();
+        let timeline = &projections.timeline;
         let last = timeline.entries().rfind(|r| r.event.occurred.precision() == Precision::Day).expect("event");
         let day = f64::from(last.event.occurred.last_day());
         let s = Scale { from: day - 400.0, to: day + 3.0, left: LABEL_WIDTH, width: 900.0 };

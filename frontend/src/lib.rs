@@ -78,7 +78,7 @@ pub fn app() -> Html {
     {
         let dispatcher = state.dispatcher();
         let live = match &*state {
-            RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections.catalog.last_position())),
+            RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections().catalog.last_position())),
             _ => None,
         };
         let follow = live.as_ref().map(|(s, _)| s.clone());
@@ -119,7 +119,7 @@ pub fn app() -> Html {
             { match &*state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
-                RecordState::Ready(record) => html! { <Explorer key={Rc::as_ptr(record) as usize} record={record.clone()} /> },
+                RecordState::Ready(record) => html! { <Explorer key={record.id()} record={record.clone()} /> },
             } }
         </main>
     }
@@ -189,7 +189,7 @@ pub struct ExplorerProps {
 
 /// The whole-record view, with the time extent padded so nothing sits on the edge.
 pub fn default_view(record: &Record) -> View {
-    let (lo, hi) = record.projections.timeline.extent().unwrap_or((0, 365));
+    let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
     let pad = (f64::from(hi - lo) * 0.04).max(30.0);
     View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, ..View::default() }
 }
@@ -218,24 +218,14 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             let record = record.clone();
             let view = (*view).clone();
             move |_| {
-                let catalog = &record.projections.catalog;
-                timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned())
+                let projections = record.projections();
+                let catalog = &projections.catalog;
+                timeline::visible(&projections.timeline, &view, |id| catalog.actor_name(id).to_owned())
             }
         });
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
-        move |_| record.projections.stats_view()
-    });
-    let actors = use_memo(Rc::as_ptr(&record) as usize, {
-        let record = record.clone();
-        move |_| {
-            let p = &record.projections;
-            p.timeline
-                .lanes(annals_core::projection::LaneMode::Actor, &p.catalog)
-                .into_iter()
-                .map(|l| (l.key, l.label))
-                .collect::<Vec<_>>()
-        }
+        move |_| record.projections().stats_view()
     });
     html! {
         <>
@@ -260,7 +250,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <embed::snippet::EmbedPanel record={record.clone()} view={(*view).clone()}
                     onclose={{ let e = embedding.clone(); Callback::from(move |()| e.set(false)) }} />
             }
-            <Controls view={view.clone()} extent={(initial.from, initial.to)} actors={actors} />
+            <Controls view={view.clone()} extent={(initial.from, initial.to)} record={record.clone()} />
             { match view.panel {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
                 Panel::Map => html! { <map::RelationMap record={record.clone()} view={view.clone()} /> },

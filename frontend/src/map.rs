@@ -79,7 +79,7 @@ pub fn relation_map(props: &Props) -> Html {
     let record = props.record.clone();
     let canvas = use_node_ref();
     let (first_year, last_year) = {
-        let ext = record.projections.timeline.extent().unwrap_or((0, 0));
+        let ext = record.projections().timeline.extent().unwrap_or((0, 0));
         (PartialDate::from_day_number(ext.0).year_value(), PartialDate::from_day_number(ext.1).year_value())
     };
     let as_of = use_state(|| last_year);
@@ -87,6 +87,8 @@ pub fn relation_map(props: &Props) -> Html {
     let transform = use_mut_ref(|| (0.0f64, 0.0f64, 1.0f64));
     let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
     let drawn = use_mut_ref(Vec::<(Placed, f64, f64)>::new);
+    // The palette, read once (see `theme`): replay and drag repaint every frame.
+    let colours = use_mut_ref(crate::theme::ColourCache::new);
     let redraw = use_state(|| 0u32);
     let reduced_motion = web_sys::window()
         .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
@@ -96,7 +98,7 @@ pub fn relation_map(props: &Props) -> Html {
     let positions = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
         move |_| {
-            let all = record.projections.graph_view(&GraphQuery::default());
+            let all = record.projections().graph_view(&GraphQuery::default());
             let pos = layout(&all, 300);
             all.nodes.iter().map(|n| n.id.as_str().to_owned()).zip(pos).collect::<HashMap<_, _>>()
         }
@@ -105,7 +107,7 @@ pub fn relation_map(props: &Props) -> Html {
     let ego = props.view.actor.clone();
     let until = annals_core::date::days_from_civil(*as_of, 12, 31);
     let graph = record
-        .projections
+        .projections()
         .graph_view(&GraphQuery { window: Some((i32::MIN / 2, until)), ego: ego.clone().map(Into::into) });
     let placed = Rc::new(place(&graph, &positions));
 
@@ -157,9 +159,11 @@ pub fn relation_map(props: &Props) -> Html {
         let transform = transform.clone();
         let drawn = drawn.clone();
         let ego = ego.clone();
+        let colours = colours.clone();
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                *drawn.borrow_mut() = paint(&c, &graph, &placed, *transform.borrow(), ego.as_deref());
+                let colours = colours.borrow_mut().at(&c).clone();
+                *drawn.borrow_mut() = paint(&c, &graph, &placed, *transform.borrow(), ego.as_deref(), &colours);
             }
         });
     }
@@ -236,7 +240,7 @@ pub fn relation_map(props: &Props) -> Html {
         let as_of = as_of.clone();
         Callback::from(move |_: MouseEvent| as_of.set((*as_of + delta).clamp(first_year, last_year)))
     };
-    let ego_name = ego.as_deref().map(|id| record.projections.catalog.actor_name(id).to_owned());
+    let ego_name = ego.as_deref().map(|id| record.projections().catalog.actor_name(id).to_owned());
     html! {
         <section class="map" aria-label="Relation map">
             <div class="map-controls">
@@ -279,6 +283,7 @@ fn paint(
     placed: &[Placed],
     t: (f64, f64, f64),
     ego: Option<&str>,
+    colours: &Colours,
 ) -> Vec<(Placed, f64, f64)> {
     let width = f64::from(canvas.client_width().max(300));
     let height = (width * 0.6).clamp(320.0, 560.0);
@@ -291,7 +296,6 @@ fn paint(
         return Vec::new();
     };
     let _ = ctx.scale(ratio, ratio);
-    let colours = Colours::at(canvas);
     ctx.set_fill_style_str(&colours.paper);
     ctx.fill_rect(0.0, 0.0, width, height);
     let (ox, oy, zoom) = t;

@@ -158,7 +158,7 @@ impl Checker {
                     format: self.format,
                     accepted: envelopes.len(),
                     stream: loaded.stream,
-                    record: Rc::new(Record { title, projections: *projections, live: None, log: Rc::new(envelopes) }),
+                    record: Rc::new(Record::folded(title, *projections, envelopes, None)),
                     rejected: loaded.rejected,
                     diagnostics: loaded.diagnostics,
                     notes: loaded.notes,
@@ -635,7 +635,7 @@ mod tests {
             let parts = check_all(&bytes, "invalid.ndjson", None, part).expect("parts");
             assert_eq!(parts.diagnostics, whole.diagnostics, "parts of {part} bytes");
             assert_eq!((parts.accepted, parts.rejected), (whole.accepted, whole.rejected));
-            assert_eq!(parts.record.projections.timeline.len(), whole.record.projections.timeline.len());
+            assert_eq!(parts.record.projections().timeline.len(), whole.record.projections().timeline.len());
         }
         assert!(whole.accepted > 0 && whole.rejected > 0, "the example has good and bad records: {}", whole.summary());
     }
@@ -651,7 +651,7 @@ mod tests {
         let parts = check_all(log.as_bytes(), "log.ndjson", None, 500).expect("log");
         assert!(parts.is_clean(), "{:?}", parts.diagnostics);
         assert_eq!(parts.accepted, whole.accepted);
-        assert_eq!(parts.record.projections.stats_view(), whole.record.projections.stats_view());
+        assert_eq!(parts.record.projections().stats_view(), whole.record.projections().stats_view());
         assert_eq!(parts.record.title, "log.ndjson");
     }
 

@@ -26,7 +26,8 @@ pub struct DetailsProps {
 /// Everything the record holds about the selected event.
 #[function_component(Details)]
 pub fn details(props: &DetailsProps) -> Html {
-    let catalog = &props.record.projections.catalog;
+    let projections = props.record.projections();
+    let catalog = &projections.catalog;
     let Some(r) = props.selected.as_deref().and_then(|id| catalog.event_any(id)) else {
         return html! {
             <section id="details" class="details empty" tabindex="-1" aria-label="Event details">
@@ -149,7 +150,8 @@ pub struct ListProps {
 #[function_component(EventList)]
 pub fn event_list(props: &ListProps) -> Html {
     let view = &*props.view;
-    let timeline = &props.record.projections.timeline;
+    let projections = props.record.projections();
+    let timeline = &projections.timeline;
     let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
     let total = props.visible.count_in_window(timeline, from, to);
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
@@ -194,7 +196,8 @@ pub struct RowProps {
 /// One event of the list.
 #[function_component(EventRow)]
 pub fn event_row(props: &RowProps) -> Html {
-    let Some(r) = props.record.projections.timeline.at(props.index) else { return html! {} };
+    let projections = props.record.projections();
+    let Some(r) = projections.timeline.at(props.index) else { return html! {} };
     let r: &Resolved = r;
     let id = r.id.as_str().to_owned();
     let onclick = {
@@ -221,14 +224,31 @@ pub struct ControlsProps {
     pub view: UseReducerHandle<View>,
     /// The whole extent of the record (days), for "All".
     pub extent: (f64, f64),
-    /// Actors to filter by: (id, name), most active first.
-    pub actors: Rc<Vec<(String, String)>>,
+    /// The record, whose actors the actor filter offers.
+    pub record: Rc<Record>,
 }
 
 /// Filters and zoom buttons.
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let view = &*props.view;
+    // The actors to filter by, most active first. Counting them walks every event, and the
+    // select is not needed to show the record, so they are counted after the first paint
+    // (until then the select offers "All actors" only).
+    let actors = use_state(|| Rc::new(Vec::<(String, String)>::new()));
+    {
+        let actors = actors.clone();
+        let record = props.record.clone();
+        use_effect_with(Rc::as_ptr(&props.record) as usize, move |_| {
+            let count = gloo::timers::callback::Timeout::new(0, move || {
+                let p = record.projections();
+                let list =
+                    p.timeline.lanes(LaneMode::Actor, &p.catalog).into_iter().map(|l| (l.key, l.label)).collect();
+                actors.set(Rc::new(list));
+            });
+            move || drop(count)
+        });
+    }
     let dispatch = |action: Action| {
         let handle = props.view.clone();
         Callback::from(move |_: MouseEvent| handle.dispatch(action.clone()))
@@ -300,7 +320,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     })
                 }}>
                     <option value="" selected={view.actor.is_none()}>{ "All actors" }</option>
-                    { for props.actors.iter().map(|(id, name)| html! {
+                    { for actors.iter().map(|(id, name)| html! {
                         <option value={id.clone()} selected={view.actor.as_deref() == Some(id.as_str())}>{ name.clone() }</option>
                     }) }
                 </select>

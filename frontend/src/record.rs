@@ -1,5 +1,6 @@
 //! Loading a record in the browser: fetch, validate with the core loader, fold.
 
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use annals_core::event::Source;
@@ -10,33 +11,73 @@ use annals_core::{Envelope, StreamName, Timestamp};
 use yew::prelude::*;
 
 /// A record ready to show.
+///
+/// *Why the fold is shared and mutable:* a live update from the service used to copy the
+/// record (its projections and its whole log) and fold the envelope into the copy, so one
+/// update cost as much as the record is large. Now the folded record lives once, in a
+/// `RefCell` shared by every `Record` of it, and an update folds into it in place
+/// ([`Record::with`]); what yew compares is the `Record` value (by identity), and an update
+/// makes a new one, so components holding the old one re-render. [`Record::id`] names the
+/// record itself and stays the same across updates.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// Its title.
     pub title: String,
-    /// Its projections.
-    pub projections: Projections,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
+    folded: Rc<RefCell<Folded>>,
+}
+
+/// The projections and the log they were folded from.
+#[derive(Debug)]
+struct Folded {
+    projections: Projections,
     /// The log itself, in position order: what an export writes and an import sends.
-    pub log: Rc<Vec<Envelope>>,
+    log: Vec<Envelope>,
 }
 
 impl Record {
     /// A record of a log, folded.
     pub fn new(title: String, log: Vec<Envelope>, live: Option<String>) -> Self {
         let projections = Projections::fold(&log, AsOf::NOW);
-        Self { title, projections, live, log: Rc::new(log) }
+        Self::folded(title, projections, log, live)
     }
 
-    /// A copy of the record with more envelopes folded in (a live update).
+    /// A record of a log already folded into `projections`.
+    pub fn folded(title: String, projections: Projections, log: Vec<Envelope>, live: Option<String>) -> Self {
+        Self { title, live, folded: Rc::new(RefCell::new(Folded { projections, log })) }
+    }
+
+    /// Its projections. (Borrowed for as long as the guard lives: drop it before anything
+    /// that may fold a live update, which only the record reducer does.)
+    pub fn projections(&self) -> Ref<'_, Projections> {
+        Ref::map(self.folded.borrow(), |f| &f.projections)
+    }
+
+    /// The log itself, in position order: what an export writes and an import sends.
+    pub fn log(&self) -> Ref<'_, [Envelope]> {
+        Ref::map(self.folded.borrow(), |f| f.log.as_slice())
+    }
+
+    /// Names the record's actors in a language (see `Catalog::set_language`).
+    pub fn set_language(&self, lang: Option<&str>) {
+        self.folded.borrow_mut().projections.catalog.set_language(lang);
+    }
+
+    /// The identity of the record: the same for every update of it, another for another record.
+    pub fn id(&self) -> usize {
+        Rc::as_ptr(&self.folded) as usize
+    }
+
+    /// The record with more envelopes folded in (a live update): folded into the shared
+    /// record in place, and returned as a new `Record` so that what shows it re-renders.
     pub fn with(&self, envelopes: &[Envelope]) -> Record {
-        let mut next = self.clone();
+        let mut folded = self.folded.borrow_mut();
         for env in envelopes {
-            next.projections.apply(env);
+            folded.projections.apply(env);
         }
-        Rc::make_mut(&mut next.log).extend_from_slice(envelopes);
-        next
+        folded.log.extend_from_slice(envelopes);
+        self.clone()
     }
 }
 
@@ -75,7 +116,7 @@ impl Reducible for RecordState {
         match action {
             RecordAction::Loaded(state) => Rc::new(state),
             RecordAction::Append(env) => match &*self {
-                RecordState::Ready(r) if env.position > r.projections.catalog.last_position() => {
+                RecordState::Ready(r) if env.position > r.projections().catalog.last_position() => {
                     Rc::new(RecordState::Ready(Rc::new(r.with(&[*env]))))
                 }
                 _ => self,
@@ -114,13 +155,10 @@ pub fn mark(name: &str) {
 }
 
 /// A loaded record shown for readers of a language (`lang=` of an embed): actors are named
-/// in it where the record has their names in it. The record is not copied: it has just been
-/// loaded and nothing else holds it yet.
-pub fn in_language(mut state: RecordState, lang: Option<&str>) -> RecordState {
-    if let (RecordState::Ready(record), Some(lang)) = (&mut state, lang) {
-        if let Some(record) = Rc::get_mut(record) {
-            record.projections.catalog.set_language(Some(lang));
-        }
+/// in it where the record has their names in it.
+pub fn in_language(state: RecordState, lang: Option<&str>) -> RecordState {
+    if let (RecordState::Ready(record), Some(lang)) = (&state, lang) {
+        record.set_language(Some(lang));
     }
     state
 }
@@ -256,8 +294,30 @@ mod tests {
         assert_eq!(record.title, "Azerbaijan–Belarus relations");
         let shown = in_language(RecordState::Ready(Rc::new(record.clone())), Some("ru-BY"));
         let RecordState::Ready(shown) = shown else { panic!("the record is ready") };
-        assert_eq!(shown.projections.catalog.actor_name("aze"), "Азербайджан");
-        assert!(record.projections.timeline.len() >= 25);
+        assert_eq!(shown.projections().catalog.actor_name("aze"), "Азербайджан");
+        assert!(record.projections().timeline.len() >= 25);
+    }
+
+    #[test]
+    fn a_live_update_folds_into_the_record_in_place() {
+        let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+        let whole = from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
+        let log = whole.log().to_vec();
+        let (first, rest) = log.split_at(log.len() - 3);
+        let mut state = Rc::new(RecordState::Ready(Rc::new(Record::new("r".into(), first.to_vec(), Some("s".into())))));
+        let RecordState::Ready(before) = &*state else { panic!("ready") };
+        let before = before.clone();
+        for env in rest {
+            state = state.reduce(RecordAction::Append(Box::new(env.clone())));
+        }
+        // An envelope already folded in is not folded again.
+        state = state.reduce(RecordAction::Append(Box::new(rest[0].clone())));
+        let RecordState::Ready(after) = &*state else { panic!("ready") };
+        assert!(after != &before, "a new value, so what shows the record re-renders");
+        assert_eq!(after.id(), before.id(), "the same record, not a copy");
+        assert_eq!(after.log().len(), log.len());
+        assert_eq!(after.projections().stats_view(), whole.projections().stats_view());
+        assert_eq!(after.projections().timeline.len(), whole.projections().timeline.len());
     }
 
     #[test]

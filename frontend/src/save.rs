@@ -45,7 +45,7 @@ pub fn slug(title: &str) -> String {
 /// The record written in `format`, with the file name to save it under.
 pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
     let info = ExportInfo { stream: None, title: Some(&record.title), description: None };
-    let exported = export(&record.log, format, &info);
+    let exported = export(&record.log(), format, &info);
     let (ext, _) = file_kind(format);
     (format!("{}.{ext}", slug(&record.title)), exported)
 }
@@ -67,7 +67,7 @@ pub fn saved_message(name: &str, format: ExportFormat, exported: &Exported) -> S
 /// time it records them.
 pub fn import_body(record: &Record) -> String {
     let records: Vec<Proposed> =
-        record.log.iter().map(|e| Proposed { id: e.id.clone(), event: e.event.clone(), recorded_at: None }).collect();
+        record.log().iter().map(|e| Proposed { id: e.id.clone(), event: e.event.clone(), recorded_at: None }).collect();
     serde_json::to_string(&records).unwrap_or_else(|_| "[]".to_owned())
 }
 
@@ -186,7 +186,7 @@ mod ui {
                     return;
                 }
                 let body = import_body(&record);
-                let count = record.log.len();
+                let count = record.log().len();
                 let status = status.clone();
                 status.set(Some((true, format!("Sending {count} records to {stream}…"))));
                 wasm_bindgen_futures::spawn_local(async move {
@@ -228,7 +228,7 @@ mod ui {
                 <label class="search">{ "Write token" }
                     <input ref={token_ref} type="password" autocomplete="off" required=true />
                 </label>
-                <button type="submit">{ format!("Import {} records into the service", props.record.log.len()) }</button>
+                <button type="submit">{ format!("Import {} records into the service", props.record.log().len()) }</button>
                 if let Some((ok, message)) = &*status {
                     <p class={if *ok { "open-done" } else { "error" }} role="status">{ message.clone() }</p>
                 }
@@ -298,7 +298,7 @@ mod tests {
         for format in [ExportFormat::AnnalsJson, ExportFormat::AnnalsNdjson] {
             let (name, exported) = write(&record, format);
             let back = crate::record::from_bytes(exported.text.as_bytes(), &name).expect("reads back");
-            assert_eq!(back.projections.stats_view(), record.projections.stats_view(), "{format:?}");
+            assert_eq!(back.projections().stats_view(), record.projections().stats_view(), "{format:?}");
         }
     }
 
@@ -316,7 +316,7 @@ mod tests {
         let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
         let record = crate::record::from_bytes(bytes, "azerbaijan-belarus.json").expect("record");
         let body: Vec<serde_json::Value> = serde_json::from_str(&import_body(&record)).expect("json");
-        assert_eq!(body.len(), record.log.len());
+        assert_eq!(body.len(), record.log().len());
         assert!(body.iter().all(|r| r.get("position").is_none() && r.get("id").is_some() && r.get("type").is_some()));
     }
 }

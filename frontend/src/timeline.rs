@@ -178,7 +178,10 @@ pub fn timeline_canvas(props: &Props) -> Html {
     // Lanes by actor count every event's participants: once per record and mode, not per frame.
     let lanes = use_memo((Rc::as_ptr(record) as usize, view.lanes), {
         let record = record.clone();
-        move |(_, mode)| record.projections.timeline.lanes(*mode, &record.projections.catalog)
+        move |(_, mode)| {
+            let p = record.projections();
+            p.timeline.lanes(*mode, &p.catalog)
+        }
     });
     let shown_kinds: Vec<EventKind> =
         EventKind::ALL.into_iter().filter(|k| view.kinds.is_empty() || view.kinds.contains(k)).collect();
@@ -425,7 +428,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
 
 /// The action a key stands for on the timeline, if any.
 fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]) -> Option<Action> {
-    let timeline = &record.projections.timeline;
+    let projections = record.projections();
+    let timeline = &projections.timeline;
     let entry = |i: &usize| timeline.at(*i);
     let step = |forward: bool| -> Option<Action> {
         let current = view
@@ -537,7 +541,8 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     }
 
     // Events or clusters.
-    let timeline = &record.projections.timeline;
+    let projections = record.projections();
+    let timeline = &projections.timeline;
     let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
     let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
     let entry = |i: &usize| timeline.at(*i);
@@ -886,7 +891,13 @@ impl Visible {
 
 /// Which events pass the view's filters.
 pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) -> Visible {
-    let mask: Vec<bool> = timeline.entries().map(|r| view.shows(r, &name)).collect();
+    // No filter (how a record opens): every event, without asking each.
+    let unfiltered = view.kinds.is_empty() && view.actor.is_none() && view.query.trim().is_empty();
+    let mask: Vec<bool> = if unfiltered {
+        vec![true; timeline.len()]
+    } else {
+        timeline.entries().map(|r| view.shows(r, &name)).collect()
+    };
     let indices = mask.iter().enumerate().filter(|(_, shown)| **shown).map(|(i, _)| i).collect();
     Visible { indices, mask }
 }
@@ -899,7 +910,8 @@ mod tests {
     fn the_fast_window_count_matches_the_plain_one() {
         let record =
             crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let timeline = &record.projections.timeline;
+        let projections = record.projections();
+        let timeline = &projections.timeline;
         let filters = [View::default(), View { kinds: [EventKind::Visit].into_iter().collect(), ..View::default() }];
         for view in &filters {
             let shown = visible(timeline, view, |id| id.to_owned());

@@ -49,7 +49,7 @@ pub fn widget(props: &WidgetProps) -> Html {
     {
         let dispatcher = state.dispatcher();
         let live = match &*state {
-            RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections.catalog.last_position())),
+            RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections().catalog.last_position())),
             _ => None,
         };
         let follow = live.as_ref().map(|(s, _)| s.clone());
@@ -120,8 +120,9 @@ pub fn embedded(props: &EmbeddedProps) -> Html {
             let record = record.clone();
             let view = (*view).clone();
             move |_| {
-                let catalog = &record.projections.catalog;
-                crate::timeline::visible(&record.projections.timeline, &view, |id| catalog.actor_name(id).to_owned())
+                let projections = record.projections();
+                let catalog = &projections.catalog;
+                crate::timeline::visible(&projections.timeline, &view, |id| catalog.actor_name(id).to_owned())
             }
         });
     let link = open_link(&props.options, frame, &props.base, &view.to_fragment());
