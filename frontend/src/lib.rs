@@ -141,7 +141,7 @@ fn query_param(name: &str) -> Option<String> {
 pub(crate) mod live {
     //! Live updates from `annals serve` (at `base`): an `EventSource` on the stream's `/live`,
     //! from the position the page has. The browser reconnects by itself and sends `Last-Event-ID`, so
-    //! nothing is lost or repeated; each envelope is folded into a copy of the record.
+    //! nothing is lost or repeated; each envelope is folded into the record (in place, see `record`).
 
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
