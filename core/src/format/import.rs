@@ -22,13 +22,14 @@ pub struct Actors {
 
 impl Actors {
     /// Returns the actor's id, queueing its registration the first time it is seen.
-    /// `make` builds the registration only then.
+    /// `make` builds the registration only then; later calls share the first id's text.
     pub fn intern(&mut self, id: &str, make: impl FnOnce(ActorId) -> ActorRegistration) -> ActorId {
-        let id = ActorId::from(id);
-        if !self.known.contains(&id) {
-            self.known.insert(id.clone());
-            self.pending.push(make(id.clone()));
+        if let Some(known) = self.known.get(id) {
+            return known.clone();
         }
+        let id = ActorId::from(id);
+        self.known.insert(id.clone());
+        self.pending.push(make(id.clone()));
         id
     }
 
