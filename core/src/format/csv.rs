@@ -132,40 +132,69 @@ pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Diagnostic>) {
     (out, problems)
 }
 
+/// Which rows of the template a column applies to; a cell of the other kind of row must
+/// be empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Domain events and actor registrations (an actor row's `title` is its English name).
+    Both,
+    /// Domain events only.
+    Event,
+    /// Actor registrations only.
+    Actor,
+}
+
+/// The columns of the Annals CSV template, in the order the writer uses, with the rows they
+/// apply to: the one list the header, the writer and the per-row checks read.
+const TEMPLATE: [(&str, Rows); 30] = [
+    ("id", Rows::Both),
+    ("type", Rows::Both),
+    ("occurred", Rows::Event),
+    ("title", Rows::Both),
+    ("summary", Rows::Event),
+    ("visitor", Rows::Event),
+    ("host", Rows::Event),
+    ("level", Rows::Event),
+    ("actors", Rows::Event),
+    ("places", Rows::Event),
+    ("parties", Rows::Event),
+    ("documents", Rows::Event),
+    ("count", Rows::Event),
+    ("commission", Rows::Event),
+    ("session", Rows::Event),
+    ("co_chairs", Rows::Event),
+    ("outcomes", Rows::Event),
+    ("part_of", Rows::Event),
+    ("tags", Rows::Event),
+    ("codes", Rows::Both),
+    ("actor", Rows::Actor),
+    ("kind", Rows::Actor),
+    ("names", Rows::Actor),
+    ("iso3", Rows::Actor),
+    ("country", Rows::Actor),
+    ("capital", Rows::Actor),
+    ("office", Rows::Actor),
+    ("lat", Rows::Actor),
+    ("lon", Rows::Actor),
+    ("members", Rows::Actor),
+];
+
 /// The columns of the Annals CSV template, in the order the writer uses. Sources take
 /// `source_*` columns; a second and further sources `source2_*`, `source3_*`, ….
-pub const TEMPLATE_COLUMNS: [&str; 30] = [
-    "id",
-    "type",
-    "occurred",
-    "title",
-    "summary",
-    "visitor",
-    "host",
-    "level",
-    "actors",
-    "places",
-    "parties",
-    "documents",
-    "count",
-    "commission",
-    "session",
-    "co_chairs",
-    "outcomes",
-    "part_of",
-    "tags",
-    "codes",
-    "actor",
-    "kind",
-    "names",
-    "iso3",
-    "country",
-    "capital",
-    "office",
-    "lat",
-    "lon",
-    "members",
-];
+pub const TEMPLATE_COLUMNS: [&str; TEMPLATE.len()] = {
+    let mut names = [""; TEMPLATE.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = TEMPLATE[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// The template's columns that apply to `rows` only, in the writer's order.
+fn only_on(rows: Rows) -> impl Iterator<Item = &'static str> {
+    TEMPLATE.iter().filter(move |(_, r)| *r == rows).map(|(c, _)| *c)
+}
 
 /// The parts of a source, as the template's `source_*` columns name them.
 pub const SOURCE_PARTS: [&str; 6] = ["publisher", "title", "url", "date", "author", "quote"];
@@ -472,29 +501,6 @@ fn actor_ref(text: &str) -> (String, String) {
     (if id.is_empty() { text.to_owned() } else { id }, text.to_owned())
 }
 
-const DOMAIN_ONLY: [&str; 18] = [
-    "occurred",
-    "summary",
-    "visitor",
-    "host",
-    "level",
-    "actors",
-    "places",
-    "parties",
-    "documents",
-    "count",
-    "commission",
-    "session",
-    "co_chairs",
-    "outcomes",
-    "part_of",
-    "tags",
-    "id",
-    "type",
-];
-const ACTOR_ONLY: [&str; 10] =
-    ["actor", "kind", "names", "iso3", "country", "capital", "office", "lat", "lon", "members"];
-
 fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Parsed) {
     let mut cols = columns(header, is_template_column, parsed);
     if let Some(i) = cols.remove("co-chairs") {
@@ -560,10 +566,10 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         };
         let mut refs: Vec<(&'static str, String, String)> = Vec::new();
         let (type_name, id) = if is_actor {
-            for column in DOMAIN_ONLY.iter().filter(|c| !matches!(**c, "id" | "type")) {
+            for column in only_on(Rows::Event) {
                 if !get(column).is_empty() {
                     problems
-                        .push(((*column).into(), "does not apply to an ActorRegistered row; expected it empty".into()));
+                        .push((column.into(), "does not apply to an ActorRegistered row; expected it empty".into()));
                 }
             }
             put("actor", text(get("actor")));
@@ -621,7 +627,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             let id = if get("id").is_empty() { format!("actor:{}", get("actor")) } else { get("id").to_owned() };
             ("ActorRegistered", id)
         } else {
-            for column in ACTOR_ONLY {
+            for column in only_on(Rows::Actor) {
                 if !get(column).is_empty() {
                     problems.push((column.into(), format!("does not apply to a {type_name} row; expected it empty")));
                 }
