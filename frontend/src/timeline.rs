@@ -26,6 +26,9 @@ use crate::record::Record;
 use crate::state::{Action, View};
 use crate::theme::{ColourCache, Colours};
 
+/// The font of the axis and of the marks' labels.
+const LABEL_FONT: &str = "12px system-ui, sans-serif";
+
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
 
@@ -113,6 +116,29 @@ struct Widget {
     scene: Option<Scene>,
     gesture: Option<Gesture>,
     settle: Option<gloo::timers::callback::Timeout>,
+    /// What the canvas shows now, so a render that would paint the same picture does not
+    /// (a hover's tooltip, or the view settling on the window the gesture already painted).
+    painted: Option<Painted>,
+}
+
+/// Everything a picture depends on.
+#[derive(Debug, Clone, PartialEq)]
+struct Painted {
+    /// The view without its window (filters, selection, lanes).
+    view: View,
+    window: (f64, f64),
+    record: usize,
+    visible: usize,
+    size: (f64, f64, f64),
+}
+
+impl Painted {
+    /// The same picture: equal, and windows within a hundredth of a pixel of each other.
+    fn same(&self, other: &Painted) -> bool {
+        let px = (self.window.1 - self.window.0).abs() / self.size.0.max(1.0) / 100.0;
+        let close = (self.window.0 - other.window.0).abs() <= px && (self.window.1 - other.window.1).abs() <= px;
+        close && Painted { window: other.window, ..self.clone() } == *other
+    }
 }
 
 impl Widget {
@@ -126,7 +152,19 @@ impl Widget {
         let Some(window) = self.window() else { return };
         let Some(scene) = &self.scene else { return };
         let w = if scene.width > 0.0 { scene.width } else { f64::from(canvas.client_width()) };
+        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let now = Painted {
+            view: View { from: 0.0, to: 0.0, ..scene.view.clone() },
+            window,
+            record: Rc::as_ptr(&scene.record) as usize,
+            visible: Rc::as_ptr(&scene.visible) as usize,
+            size: (w, scene.height, ratio),
+        };
+        if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
+            return;
+        }
         paint(&mut self.drawn, canvas, w, scene, window);
+        self.painted = Some(now);
     }
 }
 
@@ -521,8 +559,9 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         let _ = ctx.fill_text(text, 8.0, y + LANE_HEIGHT / 2.0);
     }
 
-    // Axis: one path for every gridline, then the labels.
-    ctx.set_font("12px system-ui, sans-serif");
+    // Axis: one path for every gridline, then the labels, in the font of the marks' labels
+    // (`draw_marks` counts on it).
+    ctx.set_font(LABEL_FONT);
     let ticks: Vec<(f64, String)> = geometry::ticks(&scale)
         .into_iter()
         .map(|t| (scale.x(f64::from(t.day)).round() + 0.5, t.label))
@@ -713,10 +752,15 @@ fn draw_marks(
         ctx.fill();
     }
     // Disputes and the selection.
-    ctx.set_fill_style_str(&colours.accent);
-    ctx.set_font("bold 11px system-ui, sans-serif");
-    for m in order.iter().filter(|m| m.disputed) {
-        let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
+    // (Fonts only when needed: each assignment is parsed by the canvas, ~0.2 ms; the axis
+    // left the label font set.)
+    if order.iter().any(|m| m.disputed) {
+        ctx.set_fill_style_str(&colours.accent);
+        ctx.set_font("bold 11px system-ui, sans-serif");
+        for m in order.iter().filter(|m| m.disputed) {
+            let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
+        }
+        ctx.set_font(LABEL_FONT);
     }
     if let Some(m) = order.iter().find(|m| selected == Some(m.id())) {
         ctx.set_stroke_style_str(&colours.ink);
@@ -725,7 +769,6 @@ fn draw_marks(
         ctx.set_line_width(1.0);
     }
     // Labels: measured at full width (once per title), placed, then shortened to their room.
-    ctx.set_font("12px system-ui, sans-serif");
     ctx.set_fill_style_str(&colours.ink);
     let spots = geometry::label_spots(marks, left, right, |m| fitted(labels, ctx, m.title(), geometry::MAX_LABEL).1);
     for spot in spots {
