@@ -18,7 +18,9 @@
 //!   thread and hands each chunk of changes to a second thread, which folds them into the
 //!   three views (about half of the work). The timeline takes each change over rather than
 //!   copying it: another reference count would be an atomic operation, which waits for every
-//!   pending write to memory. WebAssembly in the browser has no threads, so there the same
+//!   pending write to memory. The two ends of the fold run side by side as well: the views'
+//!   thread hands the timeline back for its sort on the calling thread, and meanwhile
+//!   counts the graph's edges. WebAssembly in the browser has no threads, so there the same
 //!   chunks are folded on one thread.
 //!
 //! The result is the one [`Projections::apply`] gives envelope by envelope (the property
@@ -118,7 +120,7 @@ mod parallel {
     use crate::envelope::Envelope;
     use crate::event::{ActorKind, Event};
     use crate::id::ActorId;
-    use crate::projection::Projections;
+    use crate::projection::{Projections, Timeline};
 
     /// What the views' thread takes in, in log order.
     enum Item {
@@ -136,6 +138,7 @@ mod parallel {
         let mut kinds: FxHashMap<ActorId, ActorKind> =
             p.catalog.actors().into_iter().map(|a| (a.actor.clone(), a.kind)).collect();
         let (to_views, views_in) = mpsc::sync_channel::<Vec<Item>>(4);
+        let (timeline_back, timeline_in) = mpsc::sync_channel::<Timeline>(1);
         std::thread::scope(|scope| {
             let views = scope.spawn(move || {
                 for items in views_in {
@@ -159,7 +162,12 @@ mod parallel {
                         }
                     }
                 }
-                (timeline, graph, stats)
+                // The ends of the fold side by side: the timeline's sort on the catalog's
+                // thread, which has nothing else to do now, the graph's edge count here.
+                // If the other thread has stopped, its panic is what the join reports.
+                let _ = timeline_back.send(timeline);
+                graph.end_bulk();
+                (graph, stats)
             });
             let mut chunk: Vec<&Envelope> = Vec::with_capacity(CHUNK);
             let mut envelopes = envelopes.peekable();
@@ -182,9 +190,12 @@ mod parallel {
                 }
             }
             drop(to_views);
+            if let Ok(mut t) = timeline_in.recv() {
+                t.end_bulk();
+                p.timeline = t;
+            }
             match views.join() {
-                Ok((t, g, s)) => {
-                    p.timeline = t;
+                Ok((g, s)) => {
                     p.graph = g;
                     p.stats = s;
                 }
