@@ -9,25 +9,37 @@
 //! Records rejected by validation can take others with them: an event naming an actor whose
 //! registration was rejected is rejected too (its diagnostic says so), so the accepted part
 //! is always valid on its own.
+//!
+//! The readers of other tools' files are behind the `foreign-formats` feature (on by default).
+//! *Why:* the browser's main bundle reads only Annals files (the default record, `?src=`,
+//! the widget) and leaves the rest to the file-opening worker, which is built with it; the
+//! bytes of five readers and an XML parser are then downloaded only by someone who opens a
+//! file. Without the feature [`load`] reads the native formats and says so for the others;
+//! [`csv`] and [`timelinejs`] stay compiled because [`export`] writes those formats with
+//! their helpers (their readers are then unreachable and left out by the linker).
 
+#[cfg(feature = "foreign-formats")]
 pub mod countries;
 pub mod csv;
 pub mod export;
+#[cfg(feature = "foreign-formats")]
 pub mod gdelt;
+#[cfg(feature = "foreign-formats")]
 pub mod history;
 pub mod import;
 pub mod native;
+#[cfg(feature = "foreign-formats")]
 pub mod plover;
 pub mod timelinejs;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::envelope::Proposed;
 use crate::id::StreamName;
 use crate::validate::{validate_records, Known, Problem};
 
 /// The file formats Annals reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// The Annals JSON document: `{"annals": 1, "events": [...]}`.
@@ -84,13 +96,13 @@ impl std::str::FromStr for Format {
 }
 
 /// Where a problem is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// 1-based line in the file, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// 1-based record number (item of the events array, data line of a log), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<usize>,
     /// Path of the field within the record; empty for the record or file as a whole.
     pub field: String,
@@ -324,7 +336,11 @@ fn detect_event_data(text: &str, first: &str) -> Option<Format> {
     if first.contains('\t') {
         let fields: Vec<&str> = first.split('\t').collect();
         let numeric = fields.first().is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-        if numeric && gdelt::Version::from_width(fields.len()).is_some() {
+        #[cfg(feature = "foreign-formats")]
+        let gdelt_width = gdelt::Version::from_width(fields.len()).is_some();
+        #[cfg(not(feature = "foreign-formats"))]
+        let gdelt_width = false;
+        if numeric && gdelt_width {
             return Some(Format::Gdelt);
         }
     }
@@ -374,25 +390,32 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
     match format {
         Some(Format::AnnalsJson) => native::read_document(bytes, known),
         Some(Format::AnnalsNdjson) => native::read_ndjson(bytes, known),
+        #[cfg(feature = "foreign-formats")]
         Some(Format::Csv) => csv::read(bytes, name, known),
+        #[cfg(feature = "foreign-formats")]
         Some(Format::TimelinejsJson) => timelinejs::read(bytes, name, known),
+        #[cfg(feature = "foreign-formats")]
         Some(Format::Gdelt) => gdelt::read(bytes, name, known),
+        #[cfg(feature = "foreign-formats")]
         Some(Format::Plover) => plover::read(bytes, name, known),
+        #[cfg(feature = "foreign-formats")]
         Some(Format::HistoryAtState) => history::read(bytes, name, known),
-        None => Loaded {
-            format: Format::AnnalsJson,
-            stream: None,
-            title: None,
-            description: None,
-            accepted: Vec::new(),
-            rejected: 0,
-            diagnostics: vec![Diagnostic {
-                line: None,
-                record: None,
-                field: String::new(),
-                message: "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)".into(),
-            }],
-            notes: Vec::new(),
-        },
+        #[cfg(not(feature = "foreign-formats"))]
+        Some(other) => unread(other, format!("{} files are not read by this build (no foreign-formats feature); the web app reads them in its file opener", other.name())),
+        None => unread(Format::AnnalsJson, "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)".into()),
+    }
+}
+
+/// A file not read at all: no records, one problem about the file as a whole.
+fn unread(format: Format, message: String) -> Loaded {
+    Loaded {
+        format,
+        stream: None,
+        title: None,
+        description: None,
+        accepted: Vec::new(),
+        rejected: 0,
+        diagnostics: vec![Diagnostic { line: None, record: None, field: String::new(), message }],
+        notes: Vec::new(),
     }
 }
