@@ -63,14 +63,27 @@ pub fn start() {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| RecordState::Loading);
+    // A file dropped on the app (or named by `?src=` and not read by the page, below).
+    let dropped = use_state(|| None::<open::DroppedFile>);
     {
         let state = state.dispatcher();
+        let dropped = dropped.clone();
         use_effect_with((), move |_| {
             let (src, stream) = (query_param("src"), query_param("stream"));
             wasm_bindgen_futures::spawn_local(async move {
                 // A file named in the address wins; otherwise the service's stream, if there
                 // is a service; otherwise the default record shipped with the static site.
-                state.dispatch(RecordAction::Loaded(record::fetch_record(src, stream, "").await));
+                let loaded = record::fetch_record(src.clone(), stream, "").await;
+                let failed = matches!(loaded, RecordState::Failed(_));
+                state.dispatch(RecordAction::Loaded(loaded));
+                // The page reads Annals files only: a named file it could not read (another
+                // tool's format, or one with problems) goes to the opener, which reads every
+                // format and reports every problem.
+                if let (true, Some(url)) = (failed, src) {
+                    if let Some(file) = open::fetch_file(&url).await {
+                        dropped.set(Some(open::DroppedFile(file, 0)));
+                    }
+                }
             });
         });
     }
@@ -89,7 +102,6 @@ pub fn app() -> Html {
     }
     // A file dropped anywhere on the app is opened (the drop is taken on the app's element,
     // not the whole document).
-    let dropped = use_state(|| None::<open::DroppedFile>);
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let dropped = dropped.clone();

@@ -1,0 +1,290 @@
+//! # annals-open
+//!
+//! The web app's file-opening worker: reading, detecting and checking a person's own file,
+//! off the page's thread and out of the page's bundle. A binary of its own (`annals-open`,
+//! built by trunk as a Web Worker from the root `index.html`), started by the page only when
+//! someone opens, drops or pastes a file (see `annals_web::open`).
+//!
+//! *Why its own crate:* a wasm binary keeps every `#[wasm_bindgen]` export of the crates it
+//! links, and the app's library exports the embed widget (and so all of yew); this crate
+//! depends on `annals-core` and the browser bindings only. *Why a worker at all:* the readers
+//! of other tools' formats and the XML parser are needed only by someone who opens a file, and
+//! validating a large file as a whole (one long step) must not block the page.
+//!
+//! The crate's library is also what the page shares with the worker: the messages
+//! ([`FromWorker`], [`Checked`], [`Progress`]) and [`line_parts`]. The page depends on it
+//! without the `foreign-formats` feature (default here, so the worker reads every format).
+//!
+//! - [`Checker`] — the worker's work in steps, pure and tested natively;
+//! - [`worker`] — the worker's end of the messages (the only part that touches the browser).
+
+use annals_core::format::native::{write_ndjson, NdjsonParts};
+use annals_core::format::{load, Diagnostic, Format, Loaded};
+use annals_core::validate::Nothing;
+use annals_core::{StreamName, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub mod worker;
+
+/// Bytes read from a file between two progress messages.
+pub const READ_SLICE: usize = 4 << 20;
+/// About how many bytes of an NDJSON log are decoded between two progress messages (in the
+/// worker) or two yields (on the page).
+pub const PART_BYTES: usize = 2 << 20;
+
+/// Cuts an NDJSON log into parts of at least `target` bytes that end at a line end (the last
+/// part takes the rest). Returns `(start, end, first line)` of each part; line numbers are
+/// 1-based.
+pub fn line_parts(bytes: &[u8], target: usize) -> Vec<(usize, usize, usize)> {
+    let mut parts = Vec::new();
+    let (mut start, mut line) = (0, 1);
+    while start < bytes.len() {
+        let want = (start + target.max(1)).min(bytes.len());
+        let end = match bytes[want..].iter().position(|b| *b == b'\n') {
+            Some(i) => want + i + 1,
+            None => bytes.len(),
+        };
+        parts.push((start, end, line));
+        line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
+        start = end;
+    }
+    parts
+}
+
+/// How far a [`Checker`] or a [`Builder`] is: what it is doing, how much of it is done, of
+/// how much.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The step, for people.
+    pub what: String,
+    /// Done so far.
+    pub done: f64,
+    /// Of this much.
+    pub total: f64,
+    /// True when the work is over.
+    pub finished: bool,
+}
+
+impl Progress {
+    /// `done` of `total`, not finished.
+    pub fn new(what: String, done: usize, total: usize) -> Self {
+        Self { what, done: done as f64, total: total as f64, finished: false }
+    }
+
+    /// The work is over.
+    pub fn finished() -> Self {
+        Self { what: "Done".into(), done: 1.0, total: 1.0, finished: true }
+    }
+}
+
+/// What the worker tells the page, as JSON. *API boundary* between the two wasm binaries of
+/// one build (they are always built together, so it needs no version).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Externally tagged (serde's default): an internally tagged enum buffers every message and
+// costs the page's bundle kilobytes more to decode.
+#[serde(rename_all = "kebab-case")]
+pub enum FromWorker {
+    /// Started and listening: the page may send the file. (A message sent before would be
+    /// lost while the worker's wasm is still loading.)
+    Ready,
+    /// How far it is.
+    Progress(Progress),
+    /// The file could not be read at all (unreadable, or its format unknown).
+    Failed {
+        /// What went wrong, for people.
+        message: String,
+    },
+    /// Checked; the accepted part follows beside the message as an NDJSON log.
+    Checked(Checked),
+}
+
+/// What checking a file found, without the records themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checked {
+    /// The file's name.
+    pub name: String,
+    /// The format it was read as.
+    pub format: Format,
+    /// Its title, or its name when it has none.
+    pub title: String,
+    /// The stream the file names, if any.
+    pub stream: Option<String>,
+    /// Records accepted.
+    pub accepted: usize,
+    /// Records rejected.
+    pub rejected: usize,
+    /// Every problem, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Remarks that are not problems (a column not read, a value kept under `codes`).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Checks a file in steps (in the worker): [`Checker::step`] does one step and says how far
+/// it is; the result is the same wherever the steps fall.
+pub struct Checker {
+    name: String,
+    format: Format,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Decoding an NDJSON log: the bytes, where the parts are cut, the next part.
+    Decoding { bytes: Vec<u8>, parts: Vec<(usize, usize, usize)>, next: usize, log: NdjsonParts },
+    /// A decoded log, to validate as a whole.
+    Validating(NdjsonParts),
+    /// A file read whole.
+    Whole { bytes: Vec<u8> },
+    /// The report and the accepted part as an NDJSON log.
+    Done(Box<(Checked, String)>),
+    /// Between two stages.
+    Moving,
+}
+
+impl Checker {
+    /// A checker for `bytes`, the file `name` read as `format`; an NDJSON log is decoded in
+    /// parts of about `part_bytes`.
+    pub fn new(bytes: Vec<u8>, name: &str, format: Format, part_bytes: usize) -> Self {
+        // A log that is not UTF-8 is read whole, so the reader says where the bad byte is.
+        let stage = if format == Format::AnnalsNdjson && std::str::from_utf8(&bytes).is_ok() {
+            let parts = line_parts(&bytes, part_bytes);
+            Stage::Decoding { bytes, parts, next: 0, log: NdjsonParts::default() }
+        } else {
+            Stage::Whole { bytes }
+        };
+        Self { name: name.to_owned(), format, stage }
+    }
+
+    /// Does one step of the work and says how far it is.
+    pub fn step(&mut self) -> Progress {
+        let name = &self.name;
+        match std::mem::replace(&mut self.stage, Stage::Moving) {
+            Stage::Decoding { bytes, parts, next, mut log } => match parts.get(next) {
+                Some(&(start, end, line)) => {
+                    // Parts end at line ends, so each is UTF-8 when the whole is.
+                    log.decode(std::str::from_utf8(&bytes[start..end]).unwrap_or_default(), line);
+                    let total = bytes.len();
+                    self.stage = Stage::Decoding { bytes, parts, next: next + 1, log };
+                    Progress::new(format!("Reading the records of {name}"), end, total)
+                }
+                None => {
+                    let what = format!("Checking the {} records of {name}", log.records());
+                    self.stage = Stage::Validating(log);
+                    Progress::new(what, 0, 1)
+                }
+            },
+            Stage::Validating(log) => self.finish(log.finish(&Nothing)),
+            Stage::Whole { bytes } => {
+                let loaded = load(&bytes, name, Some(self.format), &Nothing);
+                self.finish(loaded)
+            }
+            done @ Stage::Done(_) => {
+                self.stage = done;
+                Progress::finished()
+            }
+            Stage::Moving => Progress::finished(),
+        }
+    }
+
+    fn finish(&mut self, mut loaded: Loaded) -> Progress {
+        let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
+        let checked = Checked {
+            name: self.name.clone(),
+            format: self.format,
+            title: loaded.title.take().unwrap_or_else(|| self.name.clone()),
+            stream: loaded.stream.as_ref().map(|s| s.as_str().to_owned()),
+            accepted: loaded.accepted.len(),
+            rejected: loaded.rejected,
+            diagnostics: std::mem::take(&mut loaded.diagnostics),
+            notes: std::mem::take(&mut loaded.notes),
+        };
+        // Validated together here; the page only decodes and folds them.
+        let log = write_ndjson(&loaded.into_envelopes(&stream, Timestamp(0)));
+        self.stage = Stage::Done(Box::new((checked, log)));
+        Progress::finished()
+    }
+
+    /// The report and the accepted part as an NDJSON log, once [`Checker::step`] said it is
+    /// finished.
+    pub fn finished(self) -> Option<(Checked, String)> {
+        match self.stage {
+            Stage::Done(done) => Some(*done),
+            _ => None,
+        }
+    }
+}
+
+/// The format to read `bytes` as: the one asked for, else the detected one.
+pub fn format_of(bytes: &[u8], name: &str, asked: Option<Format>) -> Option<Format> {
+    asked.or_else(|| annals_core::format::detect(bytes, name))
+}
+
+/// The message for a file whose format cannot be told.
+pub fn cannot_tell(name: &str) -> String {
+    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    format!("{name}: could not tell the format of this file; choose one of {} above and try again", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_end_at_line_ends_and_count_lines() {
+        let text = b"a\nbb\nccc\ndddd\n";
+        let parts = line_parts(text, 3);
+        assert_eq!(parts, vec![(0, 5, 1), (5, 9, 3), (9, 14, 4)]);
+        let whole: Vec<u8> = parts.iter().flat_map(|(s, e, _)| text[*s..*e].to_vec()).collect();
+        assert_eq!(whole, text);
+        assert_eq!(line_parts(b"no newline", 4), vec![(0, 10, 1)]);
+        assert!(line_parts(b"", 4).is_empty());
+    }
+
+    fn check(bytes: &[u8], name: &str, part_bytes: usize) -> (Checked, String) {
+        let format = format_of(bytes, name, None).expect("a known format");
+        let mut checker = Checker::new(bytes.to_vec(), name, format, part_bytes);
+        while !checker.step().finished {}
+        checker.finished().expect("checked")
+    }
+
+    /// A log checked in small parts says exactly what it says checked whole, and the
+    /// accepted part is written as one envelope a line.
+    #[test]
+    fn a_log_checked_in_parts_equals_the_log_checked_whole() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/examples/invalid.ndjson")).expect("example");
+        let whole = check(&bytes, "invalid.ndjson", usize::MAX);
+        for part in [1, 64, 300] {
+            assert_eq!(check(&bytes, "invalid.ndjson", part), whole, "parts of {part} bytes");
+        }
+        let (checked, log) = whole;
+        assert!(checked.accepted > 0 && checked.rejected > 0, "the example has good and bad records");
+        assert_eq!(log.lines().count(), checked.accepted);
+        assert_eq!(checked.title, "invalid.ndjson");
+    }
+
+    /// The report crosses from the worker to the page as JSON, problems and notes included.
+    #[test]
+    fn the_worker_s_answers_survive_the_trip_to_the_page() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/examples/invalid.ndjson")).expect("example");
+        let (checked, _) = check(&bytes, "invalid.ndjson", 64);
+        assert!(!checked.diagnostics.is_empty());
+        let progress = Progress::new("Reading".into(), 1, 2);
+        for message in [
+            FromWorker::Checked(checked),
+            FromWorker::Ready,
+            FromWorker::Progress(progress),
+            FromWorker::Failed { message: "x".into() },
+        ] {
+            let json = serde_json::to_string(&message).expect("json");
+            assert_eq!(serde_json::from_str::<FromWorker>(&json).expect("back"), message, "{json}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_file_says_so() {
+        assert_eq!(format_of(b"\x00\x01binary", "blob.bin", None), None);
+        let message = cannot_tell("blob.bin");
+        assert!(message.contains("blob.bin") && message.contains("annals-json"), "{message}");
+    }
+}

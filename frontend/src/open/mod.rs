@@ -1,0 +1,246 @@
+//! Opening a person's own file in the browser: by picker, by dropping it on the page, or by
+//! pasting its text. (`?src=URL` and the widget read Annals files on the page, through
+//! [`crate::record::fetch`]; the app hands a `?src=` file the page cannot read to the opener,
+//! [`fetch_file`].)
+//!
+//! A file is checked by the same core loader as `annals validate`, so it is accepted or
+//! refused for the same reasons as on the command line. Nothing is half-loaded silently:
+//! a clean file becomes the current record at once; a file with problems shows a report
+//! (counts, and every problem with its line, record and field), and the person chooses to
+//! view the valid part or nothing — the record on screen stays until they choose.
+//!
+//! *Why a worker:* the file is read, detected and checked in a Web Worker, the `annals-open`
+//! binary of its own crate (`frontend/open-worker`, built by trunk with every reader of core).
+//! The readers of other tools' formats and the XML parser are only needed by someone who opens
+//! a file, so the main bundle leaves them out and the worker is fetched on the first open; and
+//! validating a large file as a whole (one long step: a log may register an actor after the
+//! record that names it, so parts cannot be validated alone) no longer blocks the page.
+//!
+//! The work is cut in two halves that meet in one message, a [`Checked`] report and the
+//! accepted records as an NDJSON log of envelopes:
+//! - in the worker, `annals_open::Checker`: the file read in slices, its format detected, an
+//!   NDJSON log decoded in parts with progress, everything validated, the accepted part written
+//!   as a log;
+//! - on the page, a [`Builder`]: that log decoded part by part and folded into the projections
+//!   [`FOLD_STEP`] events at a time, with a yield to the browser between steps.
+//!
+//! Both halves are pure and tested natively, together ([`check_all`]); only the messages and
+//! the yielding touch the browser ([`ui`] on the page, `annals_open::worker` in the worker).
+
+use std::rc::Rc;
+
+use annals_core::format::{Diagnostic, Format};
+use annals_core::projection::{AsOf, Projections};
+use annals_core::{Envelope, StreamName};
+pub use annals_open::{cannot_tell, format_of, line_parts, Checked, Checker, FromWorker, Progress, PART_BYTES};
+
+use crate::record::Record;
+
+pub mod ui;
+
+pub use ui::{dropped_file, fetch_file, DroppedFile, Opener, OpenerProps};
+
+/// About how many bytes of the checked log the page decodes between two yields. Smaller than
+/// the worker's parts: here every step is a frame the page does not draw.
+pub const TAKE_BYTES: usize = 512 << 10;
+/// Envelopes folded into the projections between two yields.
+pub const FOLD_STEP: usize = 20_000;
+
+/// Builds the record of a checked file (on the page): decodes the accepted log part by part,
+/// then folds it into the projections, a step at a time.
+pub struct Builder {
+    checked: Checked,
+    fold_step: usize,
+    build: Build,
+}
+
+enum Build {
+    Decoding { log: String, parts: Vec<(usize, usize, usize)>, next: usize, envelopes: Vec<Envelope> },
+    Folding { envelopes: Vec<Envelope>, projections: Box<Projections>, next: usize },
+    Done(Box<Report>),
+    Moving,
+}
+
+impl Builder {
+    /// A builder for what the worker sent: the report and the accepted part as an NDJSON log,
+    /// decoded in parts of about `part_bytes` and folded `fold_step` envelopes per step.
+    pub fn new(checked: Checked, log: String, part_bytes: usize, fold_step: usize) -> Self {
+        let parts = line_parts(log.as_bytes(), part_bytes);
+        let envelopes = Vec::with_capacity(checked.accepted);
+        Self { checked, fold_step: fold_step.max(1), build: Build::Decoding { log, parts, next: 0, envelopes } }
+    }
+
+    /// Does one step of the work and says how far it is; an error if the log does not decode
+    /// (it was written by the worker of the same build, so that is a bug, not a bad file).
+    pub fn step(&mut self) -> Result<Progress, String> {
+        let name = &self.checked.name;
+        Ok(match std::mem::replace(&mut self.build, Build::Moving) {
+            Build::Decoding { log, parts, next, mut envelopes } => match parts.get(next) {
+                Some(&(start, end, _)) => {
+                    for line in log[start..end].lines().filter(|l| !l.is_empty()) {
+                        let envelope = serde_json::from_str::<Envelope>(line)
+                            .map_err(|e| format!("{name}: the checked records came back unreadable: {e}"))?;
+                        envelopes.push(envelope);
+                    }
+                    let total = log.len();
+                    self.build = Build::Decoding { log, parts, next: next + 1, envelopes };
+                    Progress::new(format!("Taking in the records of {name}"), end, total)
+                }
+                None => {
+                    let total = envelopes.len();
+                    self.build =
+                        Build::Folding { envelopes, projections: Box::new(Projections::new(AsOf::NOW)), next: 0 };
+                    Progress::new(format!("Building the views of {name}"), 0, total)
+                }
+            },
+            Build::Folding { envelopes, mut projections, next } => {
+                let end = (next + self.fold_step).min(envelopes.len());
+                projections.extend(&envelopes[next..end]);
+                let total = envelopes.len();
+                if end < total {
+                    self.build = Build::Folding { envelopes, projections, next: end };
+                    return Ok(Progress::new(format!("Building the views of {name}"), end, total));
+                }
+                let c = &mut self.checked;
+                self.build = Build::Done(Box::new(Report {
+                    name: c.name.clone(),
+                    format: c.format,
+                    accepted: envelopes.len(),
+                    rejected: c.rejected,
+                    diagnostics: std::mem::take(&mut c.diagnostics),
+                    notes: std::mem::take(&mut c.notes),
+                    stream: c.stream.as_deref().map(StreamName::from),
+                    record: Rc::new(Record::folded(c.title.clone(), *projections, envelopes, None)),
+                }));
+                Progress::finished()
+            }
+            done @ Build::Done(_) => {
+                self.build = done;
+                Progress::finished()
+            }
+            Build::Moving => Progress::finished(),
+        })
+    }
+
+    /// The report, once [`Builder::step`] said it is finished.
+    pub fn report(self) -> Option<Report> {
+        match self.build {
+            Build::Done(report) => Some(*report),
+            _ => None,
+        }
+    }
+}
+
+/// What checking a file found, with the valid part ready to show.
+#[derive(Debug)]
+pub struct Report {
+    /// The file's name.
+    pub name: String,
+    /// The format it was read as.
+    pub format: Format,
+    /// Records accepted.
+    pub accepted: usize,
+    /// Records rejected.
+    pub rejected: usize,
+    /// Every problem, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Remarks that are not problems (a column not read, a value kept under `codes`).
+    pub notes: Vec<Diagnostic>,
+    /// The valid part, ready to show.
+    pub record: Rc<Record>,
+    /// The stream the file names, if any.
+    pub stream: Option<StreamName>,
+}
+
+impl Report {
+    /// True when the whole file was accepted.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// One line for people: "events.csv (csv): 120 record(s) accepted, 3 rejected, 4 problems".
+    pub fn summary(&self) -> String {
+        let problems = match self.diagnostics.len() {
+            0 => "no problems".to_owned(),
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        };
+        format!(
+            "{} ({}): {} record(s) accepted, {} rejected, {problems}",
+            self.name,
+            self.format.name(),
+            self.accepted,
+            self.rejected
+        )
+    }
+}
+
+/// Checks a whole file and builds its record without yielding — what the worker and the page
+/// do in steps, for tests.
+pub fn check_all(bytes: &[u8], name: &str, asked: Option<Format>, part_bytes: usize) -> Result<Report, String> {
+    let format = format_of(bytes, name, asked).ok_or_else(|| cannot_tell(name))?;
+    let mut checker = Checker::new(bytes.to_vec(), name, format, part_bytes);
+    while !checker.step().finished {}
+    let (checked, log) = checker.finished().ok_or_else(|| format!("{name}: checking stopped before the end"))?;
+    let mut builder = Builder::new(checked, log, part_bytes, part_bytes.clamp(1, FOLD_STEP));
+    while !builder.step()?.finished {}
+    builder.report().ok_or_else(|| format!("{name}: building stopped before the end"))
+}
+
+#[cfg(test)]
+mod tests {
+    use annals_core::format::load;
+    use annals_core::validate::Nothing;
+    use annals_core::Timestamp;
+
+    use super::*;
+
+    /// A log checked in small parts says exactly what it says checked whole.
+    #[test]
+    fn a_log_checked_in_parts_equals_the_log_checked_whole() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/examples/invalid.ndjson")).expect("example");
+        let whole = check_all(&bytes, "invalid.ndjson", None, usize::MAX).expect("whole");
+        for part in [1, 64, 300] {
+            let parts = check_all(&bytes, "invalid.ndjson", None, part).expect("parts");
+            assert_eq!(parts.diagnostics, whole.diagnostics, "parts of {part} bytes");
+            assert_eq!((parts.accepted, parts.rejected), (whole.accepted, whole.rejected));
+            assert_eq!(parts.record.projections().timeline.len(), whole.record.projections().timeline.len());
+        }
+        assert!(whole.accepted > 0 && whole.rejected > 0, "the example has good and bad records: {}", whole.summary());
+    }
+
+    #[test]
+    fn the_default_record_as_a_log_in_parts() {
+        let doc =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/azerbaijan-belarus.json")).expect("record");
+        let whole = check_all(&doc, "azerbaijan-belarus.json", None, usize::MAX).expect("document");
+        assert!(whole.is_clean(), "{:?}", whole.diagnostics);
+        let envelopes = load(&doc, "x.json", None, &Nothing).into_envelopes(&StreamName::from("s"), Timestamp(0));
+        let log = annals_core::format::native::write_ndjson(&envelopes);
+        let parts = check_all(log.as_bytes(), "log.ndjson", None, 500).expect("log");
+        assert!(parts.is_clean(), "{:?}", parts.diagnostics);
+        assert_eq!(parts.accepted, whole.accepted);
+        assert_eq!(parts.record.projections().stats_view(), whole.record.projections().stats_view());
+        assert_eq!(parts.record.title, "log.ndjson");
+    }
+
+    #[test]
+    fn an_unknown_file_says_so() {
+        let Err(err) = check_all(b"\x00\x01binary", "blob.bin", None, PART_BYTES) else {
+            panic!("a binary file was read")
+        };
+        assert!(err.contains("blob.bin") && err.contains("annals-json"), "{err}");
+    }
+
+    /// Another tool's file goes through the same two halves (the worker is built with every
+    /// reader).
+    #[test]
+    fn a_timelinejs_sheet_is_checked_and_built() {
+        let csv = "Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,Headline,Text,Media,Media Credit,Media Caption,Media Thumbnail,Type,Group,Background\n\
+                   2019,5,16,,,,,,,A visit,Text,,,,,,,\n";
+        let report = check_all(csv.as_bytes(), "sheet.csv", None, PART_BYTES).expect("read");
+        assert_eq!(report.format, Format::Csv);
+        assert_eq!(report.record.projections().timeline.len(), 1, "{}", report.summary());
+    }
+}
