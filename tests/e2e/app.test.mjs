@@ -4,12 +4,12 @@
 // Run: `cargo xtask test` (builds dist/ first), or, with dist/ built, `node --test tests/e2e/`.
 // Screenshots land in target/screenshots/ for people to look at.
 
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { DIST, ROOT, launchBrowser, requireDist, rgb, screenshotPath, serveDir } from './harness.mjs';
+import { ROOT, appSuite, rgb, screenshotPath } from './harness.mjs';
 
 // What the default record says, read from the same file the app loads.
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
@@ -41,39 +41,6 @@ const KIND_COLOURS = {
   Other: '#6B6B6B',
 };
 
-let server;
-let browser;
-/** Contexts still open; a failed test leaves its own, closed after it. */
-const contexts = new Set();
-
-/** Opens a page of the app and waits until the record is shown. */
-async function open(path = '/', contextOptions = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
-  contexts.add(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|RuntimeError|unreachable/i.test(m.text())) {
-      errors.push(`console: ${m.text()}`);
-    }
-  });
-  await page.goto(server.url + path);
-  const status = page.locator('main .status.error');
-  await Promise.race([
-    page.locator('section.event-list h2').waitFor({ timeout: 15_000 }),
-    status.waitFor({ timeout: 15_000 }).then(async () => {
-      throw new Error(`the app failed to load the record: ${await status.textContent()}`);
-    }),
-  ]);
-  const done = async () => {
-    assert.deepEqual(errors, [], 'the page logged errors');
-    contexts.delete(context);
-    await context.close();
-  };
-  return { page, context, errors, done };
-}
-
 /** The number the list heading states ("N event(s) in view"). */
 async function countInView(page) {
   const text = await page.locator('section.event-list h2').textContent();
@@ -102,30 +69,17 @@ async function waitForHash(page, predicate, what) {
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 describe('Annals web app', { timeout: 55_000 }, () => {
-  before(async () => {
-    requireDist();
-    server = await serveDir(DIST);
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const context of contexts) await context.close();
-    contexts.clear();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = appSuite();
+  const open = suite.openPage;
 
   test('the static server serves the wasm as application/wasm', async () => {
-    const html = await (await fetch(`${server.url}/`)).text();
+    const html = await (await fetch(`${suite.url()}/`)).text();
     const wasm = /["']\/?([^"']+_bg\.wasm)["']/.exec(html);
     assert.ok(wasm, 'index.html names a _bg.wasm file');
-    const res = await fetch(`${server.url}/${wasm[1]}`);
+    const res = await fetch(`${suite.url()}/${wasm[1]}`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/wasm');
-    assert.equal((await fetch(`${server.url}/data/azerbaijan-belarus.json`)).status, 200, 'the record is bundled');
+    assert.equal((await fetch(`${suite.url()}/data/azerbaijan-belarus.json`)).status, 200, 'the record is bundled');
   });
 
   test('the default record is shown, with the 16 May 2024 state visit in the list', async () => {

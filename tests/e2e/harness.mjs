@@ -1,7 +1,9 @@
 // Helpers for the end-to-end tests: a tiny static file server for `dist/` and a headless
 // Chromium (Debian's, driven by npm `playwright-core`; no downloaded browsers).
 
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { after, afterEach, before } from 'node:test';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -116,6 +118,62 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * The scaffolding of a suite that drives the built app; call it inside `describe`. Before the
+ * suite, `dist/` is served and Chromium launched; after each test, the browser contexts it left
+ * open (a failed test leaves its own) are closed; after the suite, both are stopped.
+ *
+ * Returns `{ url, openPage }`: `url()` is the static server's address, and
+ * `openPage(path, contextOptions)` opens `path` of the app in a new context and waits until the
+ * record is shown (or fails with the app's error). It returns `{ page, context, errors, done }`;
+ * `done()` asserts that the page logged no panic or error and closes the context.
+ */
+export function appSuite() {
+  let server;
+  let browser;
+  const contexts = new Set();
+  before(async () => {
+    requireDist();
+    server = await serveDir(DIST);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const context of contexts) await context.close();
+    contexts.clear();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  async function openPage(path = '/', contextOptions = {}) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+    contexts.add(context);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /panicked|RuntimeError|unreachable/i.test(m.text())) {
+        errors.push(`console: ${m.text()}`);
+      }
+    });
+    await page.goto(server.url + path);
+    const status = page.locator('main .status.error');
+    await Promise.race([
+      page.locator('section.event-list h2').waitFor({ timeout: 15_000 }),
+      status.waitFor({ timeout: 15_000 }).then(async () => {
+        throw new Error(`the app failed to load the record: ${await status.textContent()}`);
+      }),
+    ]);
+    const done = async () => {
+      assert.deepEqual(errors, [], 'the page logged errors');
+      contexts.delete(context);
+      await context.close();
+    };
+    return { page, context, errors, done };
+  }
+  return { url: () => server.url, openPage };
 }
 
 /** Makes sure the screenshot directory exists and returns the path of a file in it. */
