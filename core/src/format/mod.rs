@@ -258,10 +258,13 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
 /// - Lines whose first object has `payload` are an Annals log. `//` comment lines are skipped.
 /// - A first line that is the header of a known sheet (TimelineJS or the Annals template,
 ///   `,`, `;` or tab separated) is CSV; so is a `.csv` file whose header is not tab-separated.
+///
+/// Without the `foreign-formats` feature only JSON is told apart (nothing else could be read).
 pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"))?;
+    #[cfg(feature = "foreign-formats")]
     if let Some(format) = detect_event_data(text, first) {
         return Some(format);
     }
@@ -282,10 +285,8 @@ pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
         }
         return Some(Format::AnnalsJson);
     }
-    if csv::looks_like(text) {
-        return Some(Format::Csv);
-    }
-    if name.to_ascii_lowercase().ends_with(".csv") && csv::sniff_delimiter(first) != '\t' {
+    #[cfg(feature = "foreign-formats")]
+    if csv::looks_like(text) || (name.to_ascii_lowercase().ends_with(".csv") && csv::sniff_delimiter(first) != '\t') {
         return Some(Format::Csv);
     }
     None
@@ -328,6 +329,7 @@ fn detect_json_object(text: &str) -> Option<Format> {
 /// - PLOVER: a JSON array whose first item, or a first line that is an object, has PLOVER's
 ///   keys (`event` with `eventText`/`event_text`/`actor`/`source`/`mode`, or `event_type`);
 /// - HistoryAtState: an XML document whose root is `<visits>` or `<trips>`.
+#[cfg(feature = "foreign-formats")]
 fn detect_event_data(text: &str, first: &str) -> Option<Format> {
     let head = first.trim_start_matches('"');
     if head.get(..13).is_some_and(|h| h.eq_ignore_ascii_case("GLOBALEVENTID")) {
@@ -336,11 +338,7 @@ fn detect_event_data(text: &str, first: &str) -> Option<Format> {
     if first.contains('\t') {
         let fields: Vec<&str> = first.split('\t').collect();
         let numeric = fields.first().is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-        #[cfg(feature = "foreign-formats")]
-        let gdelt_width = gdelt::Version::from_width(fields.len()).is_some();
-        #[cfg(not(feature = "foreign-formats"))]
-        let gdelt_width = false;
-        if numeric && gdelt_width {
+        if numeric && gdelt::Version::from_width(fields.len()).is_some() {
             return Some(Format::Gdelt);
         }
     }
@@ -364,6 +362,7 @@ fn detect_event_data(text: &str, first: &str) -> Option<Format> {
 
 /// The name of the root element of an XML document, skipping the prolog, comments and
 /// doctype, without parsing the rest.
+#[cfg(feature = "foreign-formats")]
 fn xml_root(text: &str) -> Option<&str> {
     let mut rest = text.trim_start_matches('\u{feff}').trim_start();
     loop {
