@@ -88,7 +88,8 @@ fn dispatch(args: &[String]) -> Result {
 
 /// `cargo xtask test`: every check, in order, stopping at the first failure.
 fn test(ws: &Workspace) -> Result {
-    let wasm_crates = format!("-p annals-core -p annals-web --target {WASM_TARGET}");
+    // annals-open: the web app's file-opening worker, a second wasm binary with every reader.
+    let wasm_crates = format!("-p annals-core -p annals-web -p annals-open --target {WASM_TARGET}");
     let lines = [
         ("fmt", "cargo fmt --all -- --check".to_owned()),
         ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
