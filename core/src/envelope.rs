@@ -189,12 +189,22 @@ pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
 /// Decodes one record or envelope from JSON text, leaving its stream name in the text: a
 /// reader of a log compares it with the file's stream instead of allocating it per record.
 ///
-/// Natively, records are decoded without tracking where the decoder is; only one that fails
-/// is decoded again with its path tracked, for the diagnostic. (Tracking the path of every
+/// Natively, records are decoded in one pass where they can be (see `one_pass`) and without
+/// tracking where the decoder is; only one that fails is decoded again with its path
+/// tracked, for the diagnostic. (Tracking the path of every
 /// field of every record cost a third of reading a large file.) In the browser the tracked
 /// decoder alone is used: a second instantiation of every payload's decoder would grow the
 /// bundle, and the browser reads files of a person's size.
 pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(decoded) = one_pass::decode(text) {
+        return Ok(decoded);
+    }
+    decode_two_pass(text)
+}
+
+/// The record, then its payload as the type it names; see [`decode_record_ref`].
+fn decode_two_pass(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError> {
     #[cfg(not(target_arch = "wasm32"))]
     let untracked = serde_json::from_str::<RawRecord<'_>>(text).ok();
     #[cfg(target_arch = "wasm32")]
@@ -212,6 +222,150 @@ pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError
         stream: raw.stream,
         proposed: Proposed { id: EventId::from(&*raw.id), event, recorded_at: raw.recorded_at },
     })
+}
+
+/// The one-pass decoder [`decode_record_ref`] tries first, natively.
+///
+/// The two-pass way reads a record with its payload as raw JSON, then reads the payload
+/// again into the type the record names: every payload byte is scanned twice. When `type`
+/// (and `schema_version`, if given) come before `payload` — as this program writes them —
+/// the type is known when the payload is reached, and it is decoded in the same pass.
+/// Anything else (payload first, an older schema, any error) gives `None`, and the
+/// two-pass way reads the record again and says what is wrong where: this decoder only
+/// ever returns what that way would.
+#[cfg(not(target_arch = "wasm32"))]
+mod one_pass {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde::Deserialize;
+
+    use super::{current_schema, DecodedRecordRef, Proposed};
+    use crate::date::Timestamp;
+    use crate::event::{DomainEvent, Event, EVENT_TYPES};
+    use crate::id::EventId;
+
+    pub(super) fn decode(text: &str) -> Option<DecodedRecordRef<'_>> {
+        serde_json::from_str::<Record<'_>>(text).ok().map(|r| r.0)
+    }
+
+    struct Record<'a>(DecodedRecordRef<'a>);
+
+    impl<'de> Deserialize<'de> for Record<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(RecordVisitor)
+        }
+    }
+
+    /// Gives up on this record; the two-pass way will read it.
+    fn give_up<E: de::Error>() -> E {
+        E::custom("not a one-pass record")
+    }
+
+    /// Sets a field once; a repeated field is left to the two-pass way to report.
+    fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+        match slot.replace(value) {
+            Some(_) => Err(give_up()),
+            None => Ok(()),
+        }
+    }
+
+    struct RecordVisitor;
+
+    impl<'de> Visitor<'de> for RecordVisitor {
+        type Value = Record<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a record")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
+            let (mut position, mut id, mut stream, mut recorded_at) = (None, None, None, None);
+            let (mut type_name, mut schema_version, mut event) = (None::<Text<'de>>, None, None);
+            while let Some(key) = map.next_key::<Text<'de>>()? {
+                match &*key.0 {
+                    "position" => once(&mut position, map.next_value::<Option<u64>>()?)?,
+                    "id" => once(&mut id, map.next_value::<Text<'de>>()?)?,
+                    "stream" => once(&mut stream, map.next_value::<Option<Text<'de>>>()?)?,
+                    "recorded_at" => once(&mut recorded_at, map.next_value::<Option<Timestamp>>()?)?,
+                    "type" => once(&mut type_name, map.next_value::<Text<'de>>()?)?,
+                    "schema_version" => once(&mut schema_version, map.next_value::<Option<u32>>()?)?,
+                    "payload" => {
+                        let Some(t) = &type_name else { return Err(give_up()) };
+                        let version = schema_version.flatten().unwrap_or_else(|| current_schema(&t.0));
+                        if event.is_some() || version != current_schema(&t.0) {
+                            return Err(give_up());
+                        }
+                        event = Some(map.next_value_seed(Payload(&t.0))?);
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            // A schema_version after the payload must still be the one it was read as.
+            let (Some(id), Some(type_name), Some(event)) = (id, type_name, event) else { return Err(give_up()) };
+            if schema_version.flatten().is_some_and(|v| v != current_schema(&type_name.0)) {
+                return Err(give_up());
+            }
+            Ok(Record(DecodedRecordRef {
+                position: position.flatten(),
+                stream: stream.flatten().map(|s| s.0),
+                proposed: Proposed { id: EventId::from(&*id.0), event, recorded_at: recorded_at.flatten() },
+            }))
+        }
+    }
+
+    /// A payload of the named type.
+    struct Payload<'t>(&'t str);
+
+    impl<'de> DeserializeSeed<'de> for Payload<'_> {
+        type Value = Event;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Event, D::Error> {
+            if !EVENT_TYPES.contains(&self.0) {
+                return Err(give_up());
+            }
+            Ok(match self.0 {
+                "ActorRegistered" => Event::ActorRegistered(Deserialize::deserialize(d)?),
+                "Corrected" => Event::Corrected(Deserialize::deserialize(d)?),
+                "Retracted" => Event::Retracted(Deserialize::deserialize(d)?),
+                "Disputed" => Event::Disputed(Deserialize::deserialize(d)?),
+                other => {
+                    let kind = other.parse().map_err(|_| give_up::<D::Error>())?;
+                    Event::Domain(kind, std::sync::Arc::new(DomainEvent::deserialize(d)?))
+                }
+            })
+        }
+    }
+
+    /// A string, borrowed from the text unless it has escapes.
+    struct Text<'a>(Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_str(TextVisitor)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl<'de> Visitor<'de> for TextVisitor {
+        type Value = Text<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+            Ok(Text(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+            Ok(Text(Cow::Owned(v.to_owned())))
+        }
+    }
 }
 
 /// Decodes a payload of a given type and schema version (upcasting older versions).
@@ -380,6 +534,29 @@ mod tests {
         assert_eq!(env.event.type_name(), "Call");
         let again = serde_json::to_string(&env).expect("encode");
         assert_eq!(again, text);
+    }
+
+    #[test]
+    fn one_pass_decodes_what_two_passes_do_or_leaves_the_record_to_them() {
+        let visit = r#""payload":{"occurred":"2024","title":"V","visitor":"a","host":"b"}"#;
+        let signing = r#""payload":{"occurred":"2018","title":"S","documents":[{"title":"T"}]}"#;
+        for (text, one_pass) in [
+            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":1,{visit}}}"#), true),
+            (format!(r#"{{"id":"v1","type":"Visit","extra":[1,{{}}],{visit},"recorded_at":null}}"#), true),
+            (format!(r#"{{{visit},"id":"v","type":"Visit"}}"#), false),
+            (format!(r#"{{"id":"s","type":"Signing",{signing},"schema_version":1}}"#), false),
+            (r#"{"id":"s","type":"Signing","schema_version":1,"payload":{"occurred":"2018","title":"S","documents":["T"]}}"#.to_owned(), false),
+            (format!(r#"{{"id":"v","id":"w","type":"Visit",{visit}}}"#), false),
+            (format!(r#"{{"id":"v","type":"visit",{visit}}}"#), false),
+            (format!(r#"{{"id":"v","type":"Visit",{visit}}} x"#), false),
+            (r#"{"id":"v","type":"Visit","payload":{"occurred":"2024","titel":"V"}}"#.to_owned(), false),
+        ] {
+            let fast = one_pass::decode(&text);
+            assert_eq!(fast.is_some(), one_pass, "{text}");
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), decode_two_pass(&text), "{text}");
+            }
+        }
     }
 
     #[test]
