@@ -3,7 +3,10 @@
 //!
 //! Both work from the record's log ([`Record::log`]), so what is saved or sent is exactly
 //! what is on screen. The export is core's [`export`], the same code as `annals export`, so
-//! a file saved here and a file exported by the CLI are the same file. The import is one
+//! a file saved here and a file exported by the CLI are the same file. It runs in the
+//! file-opening worker (`annals_open::export_log`, the page sends its log as NDJSON): the
+//! writers of other tools' formats are needed only by someone who downloads, so the page's
+//! bundle leaves them out. The import is one
 //! `POST` of every record, so the service takes all of them or none (its batches are atomic)
 //! and answers with the same diagnostics as `annals import`.
 
@@ -42,7 +45,8 @@ pub fn slug(title: &str) -> String {
     }
 }
 
-/// The record written in `format`, with the file name to save it under.
+/// The record written in `format`, with the file name to save it under: what the worker writes
+/// for a download, here for tests.
 pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
     let info = ExportInfo { stream: None, title: Some(&record.title), description: None };
     let exported = export(&record.log(), format, &info);
@@ -84,12 +88,13 @@ mod ui {
 
     use std::rc::Rc;
 
-    use annals_core::format::export::ExportFormat;
-    use wasm_bindgen::JsCast;
+    use annals_core::format::export::{ExportFormat, Exported};
+    use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{HtmlAnchorElement, HtmlInputElement, HtmlSelectElement};
     use yew::prelude::*;
 
-    use super::{file_kind, import_body, imported_message, saved_message, write};
+    use super::{file_kind, import_body, imported_message, saved_message, slug};
+    use crate::open::ui::{Answer, Reader};
     use crate::record::Record;
 
     /// Props of [`Export`].
@@ -101,7 +106,7 @@ mod ui {
 
     /// Offers the text as a file download.
     fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-        let parts = web_sys::js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let parts = web_sys::js_sys::Array::of1(&JsValue::from_str(text));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type(mime);
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
@@ -131,17 +136,40 @@ mod ui {
                 }
             })
         };
+        // The writers run in the file-opening worker (see `annals_open::export_log`): the page
+        // sends its log and offers the text that comes back as the download.
+        let writer = use_mut_ref(|| None::<Reader>);
         let on_save = {
             let record = props.record.clone();
             let format = format.clone();
             let status = status.clone();
             Callback::from(move |_: MouseEvent| {
-                let (name, exported) = write(&record, *format);
-                let (_, mime) = file_kind(*format);
-                status.set(match download(&name, mime, &exported.text) {
-                    Ok(()) => saved_message(&name, *format, &exported),
-                    Err(e) => format!("Could not save {name}: {e}"),
-                });
+                let format = *format;
+                let (ext, mime) = file_kind(format);
+                let name = format!("{}.{ext}", slug(&record.title));
+                let log = annals_core::format::native::write_ndjson(&record.log());
+                let request = web_sys::js_sys::Array::of4(
+                    &JsValue::from_str("export"),
+                    &JsValue::from_str(format.name()),
+                    &JsValue::from_str(&record.title),
+                    &web_sys::js_sys::Uint8Array::from(log.as_bytes()),
+                );
+                status.set(format!("Writing {name}…"));
+                let answer = {
+                    let status = status.clone();
+                    move |answer: Answer| match answer {
+                        Answer::Exported(written, left_out, text) => {
+                            let exported = Exported { text, written, left_out };
+                            status.set(match download(&name, mime, &exported.text) {
+                                Ok(()) => saved_message(&name, format, &exported),
+                                Err(e) => format!("Could not save {name}: {e}"),
+                            });
+                        }
+                        Answer::Failed(message) => status.set(format!("Could not save {name}: {message}")),
+                        Answer::Progress(..) | Answer::Checked(..) => {}
+                    }
+                };
+                *writer.borrow_mut() = Reader::start(request, answer).map_err(|e| status.set(e)).ok();
             })
         };
         html! {

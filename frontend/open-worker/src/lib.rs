@@ -16,12 +16,16 @@
 //! without the `foreign-formats` feature (default here, so the worker reads every format).
 //!
 //! - [`Checker`] — the worker's work in steps, pure and tested natively;
+//! - [`export_log`] — a download written in any format, from the page's log (the writers of
+//!   other tools' formats are left out of the page's bundle too);
 //! - [`worker`] — the worker's end of the messages (the only part that touches the browser).
 
+use annals_core::envelope::decode_record;
+use annals_core::format::export::{export, ExportFormat, ExportInfo, Exported};
 use annals_core::format::native::{write_ndjson, NdjsonParts};
 use annals_core::format::{load, Diagnostic, Format, Loaded};
 use annals_core::validate::Nothing;
-use annals_core::{StreamName, Timestamp};
+use annals_core::{Envelope, StreamName, Timestamp};
 use serde::{Deserialize, Serialize};
 
 pub mod worker;
@@ -96,6 +100,13 @@ pub enum FromWorker {
     },
     /// Checked; the accepted part follows beside the message as an NDJSON log.
     Checked(Checked),
+    /// A record written for a download; the file's text follows beside the message.
+    Exported {
+        /// Events written.
+        written: usize,
+        /// Events the format cannot hold.
+        left_out: usize,
+    },
 }
 
 /// What checking a file found, without the records themselves.
@@ -213,6 +224,29 @@ impl Checker {
     }
 }
 
+/// Writes a record, given as the NDJSON log the page keeps, in `format` for a download: core's
+/// `export`, the same code as `annals export`. *Why here:* the writers of other tools' formats
+/// are needed only by someone who downloads, so the page's bundle leaves them to the worker.
+pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Exported, String> {
+    let mut envelopes = Vec::new();
+    for line in log.lines().filter(|l| !l.is_empty()) {
+        let record = decode_record(line).map_err(|e| format!("the record came to the writer unreadable: {e}"))?;
+        let (Some(position), Some(stream), Some(recorded_at)) =
+            (record.position, record.stream, record.proposed.recorded_at)
+        else {
+            return Err("the record came to the writer without its positions".to_owned());
+        };
+        envelopes.push(Envelope {
+            position,
+            id: record.proposed.id,
+            stream,
+            recorded_at,
+            event: record.proposed.event,
+        });
+    }
+    Ok(export(&envelopes, format, &ExportInfo { stream: None, title: Some(title), description: None }))
+}
+
 /// The format to read `bytes` as: the one asked for, else the detected one.
 pub fn format_of(bytes: &[u8], name: &str, asked: Option<Format>) -> Option<Format> {
     asked.or_else(|| annals_core::format::detect(bytes, name))
@@ -272,6 +306,7 @@ mod tests {
         let progress = Progress::new("Reading".into(), 1, 2);
         for message in [
             FromWorker::Checked(checked),
+            FromWorker::Exported { written: 3, left_out: 1 },
             FromWorker::Ready,
             FromWorker::Progress(progress),
             FromWorker::Failed { message: "x".into() },
@@ -279,6 +314,22 @@ mod tests {
             let json = serde_json::to_string(&message).expect("json");
             assert_eq!(serde_json::from_str::<FromWorker>(&json).expect("back"), message, "{json}");
         }
+    }
+
+    /// What the worker writes from the page's log is what core writes from the envelopes.
+    #[test]
+    fn a_record_exports_from_its_log_as_from_its_envelopes() {
+        let doc = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/azerbaijan-belarus.json"))
+            .expect("the default record");
+        let envelopes = load(&doc, "x.json", None, &Nothing).into_envelopes(&StreamName::from("s"), Timestamp(0));
+        let log = write_ndjson(&envelopes);
+        for format in ExportFormat::ALL {
+            let info = ExportInfo { stream: None, title: Some("T"), description: None };
+            let direct = export(&envelopes, format, &info);
+            let via_log = export_log(&log, format, "T").expect("exported");
+            assert_eq!((via_log.text, via_log.written), (direct.text, direct.written), "{format:?}");
+        }
+        assert!(export_log("{not json", ExportFormat::Csv, "T").is_err());
     }
 
     #[test]

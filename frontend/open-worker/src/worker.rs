@@ -1,7 +1,8 @@
 //! The worker's end (the `annals-open` binary): takes one request from the page — the file's
 //! name, the format asked for (or "" to detect it) and the `File` or the pasted text — reads
 //! and checks it with a [`Checker`], and answers with [`FromWorker`] messages: progress, then
-//! the report with the accepted part as an NDJSON log (its bytes transferred, not copied).
+//! the report with the accepted part as an NDJSON log (its bytes transferred, not copied). Or,
+//! for a download, writes the page's record in a format ([`export_log`]).
 //!
 //! Nothing here runs on the page; the page's end is `annals_web::open::ui`.
 
@@ -10,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-use crate::{cannot_tell, format_of, Checker, FromWorker, Progress, PART_BYTES, READ_SLICE};
+use crate::{cannot_tell, export_log, format_of, Checker, FromWorker, Progress, PART_BYTES, READ_SLICE};
 
 /// Listens for the page's request and says it is ready. Called by the worker's `main`.
 pub fn start() {
@@ -42,9 +43,20 @@ fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, log: Option<&[
     };
 }
 
-/// Reads, checks and answers one request; an error message when the file cannot be read.
+/// Answers one request: `["export", format, title, the log's bytes]` writes a download,
+/// anything else is a file to open; an error message when it cannot be done.
 fn serve(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), String> {
     let request: &Array = request.dyn_ref().ok_or("the page sent no file")?;
+    if request.get(0).as_string().as_deref() == Some("export") {
+        let format = request.get(1).as_string().and_then(|f| f.parse().ok()).ok_or("the page asked for no format")?;
+        let title = request.get(2).as_string().unwrap_or_default();
+        let log =
+            String::from_utf8(Uint8Array::new(&request.get(3)).to_vec()).map_err(|_| "the page sent no record")?;
+        let exported = export_log(&log, format, &title)?;
+        let answer = FromWorker::Exported { written: exported.written, left_out: exported.left_out };
+        post(scope, &answer, Some(exported.text.as_bytes()));
+        return Ok(());
+    }
     let name = request.get(0).as_string().unwrap_or_default();
     let asked = request.get(1).as_string().and_then(|f| f.parse().ok());
     let input = request.get(2);

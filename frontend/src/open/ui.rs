@@ -20,15 +20,18 @@ use crate::record::Record;
 /// `annals-open.js` and starts `annals-open_bg.wasm`. Relative to the page, as the bundle is.
 const WORKER_URL: &str = "annals-open_loader.js";
 
-/// What the worker said, for the opener.
-enum Answer {
+/// What the worker said.
+pub(crate) enum Answer {
     Progress(String, f64, f64),
     Failed(String),
     Checked(Checked, String),
+    /// A download written: events written, events left out, the file's text.
+    Exported(usize, usize, String),
 }
 
-/// A running worker reading one file; stopped when dropped.
-struct Reader {
+/// A running worker doing one thing (reading a file, or writing a download); stopped when
+/// dropped.
+pub(crate) struct Reader {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -37,7 +40,7 @@ struct Reader {
 impl Reader {
     /// Starts a worker and sends it `request` (name, format asked for or "", the `File` or
     /// the pasted text) once it says it is ready; `answer` hears the rest.
-    fn start(request: Array, answer: impl Fn(Answer) + 'static) -> Result<Reader, String> {
+    pub(crate) fn start(request: Array, answer: impl Fn(Answer) + 'static) -> Result<Reader, String> {
         let worker = Worker::new(WORKER_URL).map_err(|_| "the browser could not start the file reader".to_owned())?;
         let answer = Rc::new(answer);
         let on_message = {
@@ -60,6 +63,11 @@ impl Reader {
                     Ok(FromWorker::Failed { message }) => {
                         worker.terminate();
                         answer(Answer::Failed(message));
+                    }
+                    Ok(FromWorker::Exported { written, left_out }) => {
+                        worker.terminate();
+                        let bytes = log.map(|l| Uint8Array::new(&l).to_vec()).unwrap_or_default();
+                        answer(Answer::Exported(written, left_out, String::from_utf8_lossy(&bytes).into_owned()));
                     }
                     Ok(FromWorker::Checked(checked)) => {
                         worker.terminate();
@@ -199,6 +207,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 move |answer: Answer| match answer {
                     Answer::Progress(what, done, total) => opening.set(Opening::Busy(what, done, total)),
                     Answer::Failed(message) => opening.set(Opening::Failed(message)),
+                    Answer::Exported(..) => {}
                     Answer::Checked(checked, log) => {
                         let (opening, open, on_view) = (opening.clone(), open.clone(), on_view.clone());
                         wasm_bindgen_futures::spawn_local(async move {
