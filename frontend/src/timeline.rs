@@ -576,7 +576,11 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     ctx.stroke();
     ctx.set_fill_style_str(&colours.muted);
     for (x, label) in &ticks {
-        let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
+        // A tick near the right edge keeps its line but not a label the edge would cut.
+        let (_, w) = fitted(&mut drawn.labels, &ctx, label, geometry::MAX_LABEL);
+        if x + 4.0 + w <= width {
+            let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
+        }
     }
 
     // Events or clusters.
