@@ -115,8 +115,9 @@ impl<T> ByPosition<T> {
         self.items.iter().filter_map(|(_, v)| v.as_ref())
     }
 
-    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
-        self.items.into_iter().filter_map(|(_, v)| v)
+    /// Every position given a value, in order, with its value (`None` once removed).
+    pub(crate) fn into_slots(self) -> Vec<(u64, Option<T>)> {
+        self.items
     }
 }
 

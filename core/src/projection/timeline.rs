@@ -148,40 +148,51 @@ pub struct Timeline {
     longest: i32,
 }
 
-/// Sorts entries by (first day, last day, position).
+/// An event on the timeline: its place in the order, and the event.
+type Entry = (OrderKey, Arc<Resolved>);
+
+/// Sorts the entries of a bulk fold's slots (by position; `None` where one was removed) by
+/// (first day, last day, position).
 ///
 /// A counting sort on the first day (a record spans a few tens of thousands of days, far
 /// fewer than a large fold has events), then a sort by (last day, position) inside each day,
 /// which is no work when the entries came in log order and the day's events end together
 /// (the common case): a handful of passes over memory instead of the twenty
-/// of a comparison sort of a million entries. A record spread over many more days than it has
-/// events is sorted by comparison.
-fn sort_by_days(entries: Vec<(OrderKey, Arc<Resolved>)>) -> Vec<(OrderKey, Arc<Resolved>)> {
-    let (Some(min), Some(max)) = (entries.iter().map(|(k, _)| k.0).min(), entries.iter().map(|(k, _)| k.0).max())
-    else {
-        return entries;
+/// of a comparison sort of a million entries. The counting sort places slot numbers, four
+/// bytes each, and then reads the entries once in their new order, so each entry is moved
+/// once, into the one vector the timeline keeps. A record spread over many more days than it
+/// has events is sorted by comparison.
+fn sort_by_days(mut slots: Vec<(u64, Option<Entry>)>) -> Vec<Entry> {
+    let days = || slots.iter().filter_map(|(_, e)| e.as_ref().map(|(k, _)| k.0));
+    let (Some(min), Some(max)) = (days().min(), days().max()) else {
+        return Vec::new();
     };
+    let live = days().count();
     let span = (i64::from(max) - i64::from(min) + 1) as usize;
-    if span > entries.len().saturating_mul(4).saturating_add(4096) {
-        let mut entries = entries;
+    if span > live.saturating_mul(4).saturating_add(4096) || u32::try_from(slots.len()).is_err() {
+        let mut entries: Vec<Entry> = slots.into_iter().filter_map(|(_, e)| e).collect();
         entries.sort_unstable_by_key(|(k, _)| *k);
         return entries;
     }
     let day = |k: &OrderKey| (i64::from(k.0) - i64::from(min)) as usize;
     let mut next = vec![0usize; span + 1];
-    for (k, _) in &entries {
+    for (k, _) in slots.iter().filter_map(|(_, e)| e.as_ref()) {
         next[day(k) + 1] += 1;
     }
     for d in 1..next.len() {
         next[d] += next[d - 1];
     }
-    let mut sorted: Vec<Option<(OrderKey, Arc<Resolved>)>> = vec![None; entries.len()];
-    for entry in entries {
-        let slot = &mut next[day(&entry.0)];
-        sorted[*slot] = Some(entry);
-        *slot += 1;
+    // `from[i]` is the slot of the i-th entry in the new order.
+    let mut from = vec![0u32; live];
+    for (i, (_, e)) in slots.iter().enumerate() {
+        if let Some((k, _)) = e {
+            let place = &mut next[day(k)];
+            from[*place] = i as u32;
+            *place += 1;
+        }
     }
-    let mut sorted: Vec<(OrderKey, Arc<Resolved>)> = sorted.into_iter().flatten().collect();
+    let mut sorted: Vec<Entry> = Vec::with_capacity(live);
+    sorted.extend(from.iter().filter_map(|&i| slots[i as usize].1.take()));
     let mut start = 0;
     while start < sorted.len() {
         let first = sorted[start].0 .0;
@@ -255,7 +266,7 @@ impl Timeline {
     /// Ends a bulk fold: sorts what was collected.
     pub fn end_bulk(&mut self) {
         if let Some(map) = self.bulk.take() {
-            self.order = sort_by_days(map.into_values().collect());
+            self.order = sort_by_days(map.into_slots());
         }
     }
 
@@ -390,7 +401,7 @@ mod tests {
     use super::*;
     use crate::synth::SplitMix;
 
-    fn entries(n: u64, days: u64, rng: &mut SplitMix) -> Vec<(OrderKey, Arc<Resolved>)> {
+    fn entries(n: u64, days: u64, rng: &mut SplitMix) -> Vec<(u64, Option<Entry>)> {
         let r = Arc::new(Resolved {
             id: "e".into(),
             position: 0,
@@ -404,7 +415,9 @@ mod tests {
         (1..=n)
             .map(|position| {
                 let first = rng.below(days) as i32 - 5_000;
-                ((first, first + rng.below(3) as i32 * 30, position), r.clone())
+                // Every seventh slot was removed in the fold.
+                let entry = ((first, first + rng.below(3) as i32 * 30, position), r.clone());
+                (position, (position % 7 != 3).then_some(entry))
             })
             .collect()
     }
@@ -418,7 +431,7 @@ mod tests {
             if shuffle {
                 input.reverse();
             }
-            let mut expected: Vec<OrderKey> = input.iter().map(|(k, _)| *k).collect();
+            let mut expected: Vec<OrderKey> = input.iter().filter_map(|(_, e)| e.as_ref().map(|(k, _)| *k)).collect();
             expected.sort_unstable();
             let got: Vec<OrderKey> = sort_by_days(input).iter().map(|(k, _)| *k).collect();
             assert_eq!(got, expected, "{n} entries over {days} days");
