@@ -7,9 +7,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-import { ROOT, appSuite, screenshotPath } from './harness.mjs';
+import { DIST, ROOT, appSuite, screenshotPath } from './harness.mjs';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const DEFAULT_TITLE = 'Azerbaijan–Belarus relations';
@@ -75,6 +76,15 @@ function bigLog(n) {
 
 describe('opening and saving files in the web app', { timeout: 120_000 }, () => {
   suite = appSuite();
+
+  test('the main bundle stays under 400 KB gzipped; the readers and writers are in the worker', () => {
+    const gz = (name) => gzipSync(readFileSync(join(DIST, name)), { level: 9 }).length;
+    const main = gz('annals-web_bg.wasm') + gz('annals-web.js');
+    assert.ok(main < 400_000, `the main bundle is ${(main / 1000).toFixed(1)} KB gzipped`);
+    const worker = gz('annals-open_bg.wasm') + gz('annals-open.js');
+    console.log(`# main bundle ${(main / 1000).toFixed(1)} KB, worker ${(worker / 1000).toFixed(1)} KB (gzip -9)`);
+    assert.ok(existsSync(join(DIST, 'annals-open_loader.js')), 'the worker has its loader');
+  });
 
   test('a TimelineJS file from the corpus, by the picker, becomes the record in every view', async () => {
     const file = join(CORPUS, 'timelinejs', 'eras.json');
