@@ -443,6 +443,7 @@ async function runAnnals(browser, base, n, opening) {
           listHeading: document.querySelector('section.event-list h2')?.textContent,
           listItems: document.querySelectorAll('section.event-list li').length,
           domElements: document.getElementsByTagName('*').length,
+          fileRequestedMs: entry?.startTime,
           fileFetchedMs: entry?.responseEnd,
           fileBytes: entry?.encodedBodySize,
           wasmFetchedMs: wasm?.responseEnd,
@@ -661,6 +662,7 @@ async function main() {
         const m = r.marks ?? {};
         const steps = [
           ['wasm fetched', r.wasmFetchedMs],
+          ['file requested', r.fileRequestedMs],
           ['file fetched', r.fileFetchedMs],
           ['bytes read', m.fetched],
           ['decoded+validated', m.loaded],
