@@ -69,6 +69,8 @@ struct Drawn {
     labels: LabelCache,
     /// Lane labels (13 px) as drawn, measured once.
     lanes: LabelCache,
+    /// Cluster counts (bold 11 px), measured once.
+    counts: LabelCache,
     /// The 2D context, looked up once.
     context: Option<CanvasRenderingContext2d>,
     /// The palette, read from the page once (see [`crate::theme`]).
@@ -617,7 +619,7 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         } else {
             count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)
         };
-        draw_clusters(&ctx, &clusters, lane_keys, view.lanes);
+        draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts);
     }
     ctx.restore();
     // Only a page of our own gets the mark; an embedded widget writes nothing on the host's
@@ -668,7 +670,13 @@ fn count_clusters(
 /// Draws counted clusters: bars first, one fill style per lane, then every count in one font.
 /// (Setting a font is parsed by the canvas each time; zoomed out, hundreds of clusters are
 /// drawn per frame.)
-fn draw_clusters(ctx: &CanvasRenderingContext2d, clusters: &[Cluster], lane_keys: &[String], mode: LaneMode) {
+fn draw_clusters(
+    ctx: &CanvasRenderingContext2d,
+    clusters: &[Cluster],
+    lane_keys: &[String],
+    mode: LaneMode,
+    counts: &mut LabelCache,
+) {
     let colour = |lane: usize| match mode {
         LaneMode::Kind => lane_keys.get(lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour),
         LaneMode::Actor => "#4a5560",
@@ -689,8 +697,14 @@ fn draw_clusters(ctx: &CanvasRenderingContext2d, clusters: &[Cluster], lane_keys
     ctx.set_fill_style_str("#ffffff");
     ctx.set_font("bold 11px system-ui, sans-serif");
     ctx.set_text_align("center");
+    // A count only where it fits inside its bar (a decade of 13,279 events is wider than the
+    // bar on a phone).
     for c in order.iter().filter(|c| c.x2 - c.x1 > 24.0) {
-        let _ = ctx.fill_text(&c.count.to_string(), (c.x1 + c.x2) / 2.0, geometry::lane_y(c.lane));
+        let count = c.count.to_string();
+        let (_, w) = fitted(counts, ctx, &count, f64::INFINITY);
+        if w + 4.0 <= c.x2 - c.x1 {
+            let _ = ctx.fill_text(&count, (c.x1 + c.x2) / 2.0, geometry::lane_y(c.lane));
+        }
     }
     ctx.set_text_align("start");
 }
