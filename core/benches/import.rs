@@ -8,11 +8,15 @@
 //!   - `ndjson/load`: `format::load`, everything a person's import does.
 //! - GDELT 2.0, the rows of `shared/corpus/gdelt/20150218230000.export.CSV` repeated in memory
 //!   with new event ids and years (so rows do not merge across copies), when that file is there:
-//!   - `gdelt/baseline/split`: each line split at its tabs;
+//!   - `gdelt/baseline/split`: each line split at its tabs, the fields borrowed (the least any
+//!     reader of the file must do);
+//!   - `gdelt/baseline/rows`: each line parsed into a row of owned fields, what
+//!     `serde_json::Value` is for the NDJSON file: a generic parse keeping every value;
 //!   - `gdelt/load`: `format::load` with the GDELT reader.
 //!
 //! Issue 5's goal: validation costs at most twice the plain parse (`ndjson/load` ≤ 2 ×
-//! `ndjson/baseline/value`). Throughput is printed in bytes per second.
+//! `ndjson/baseline/value`, and the same for GDELT against `gdelt/baseline/rows`; the borrowed
+//! split is printed too, as the floor). Throughput is printed in bytes per second.
 //!
 //! Criterion measures each function over half a minute, one after the other, so on a
 //! machine shared with other work the two sides of a ratio see different loads. Before
@@ -76,6 +80,11 @@ fn gdelt(sample: &str, mb: usize) -> String {
 fn cpu_time() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     Some(stat.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
+/// A tab-separated file as rows of owned fields: the generic parse of a GDELT file.
+fn owned_rows(file: &str) -> Vec<Vec<String>> {
+    file.lines().map(|line| line.split('\t').map(str::to_owned).collect()).collect()
 }
 
 /// Runs `reader` and `baseline` in turns and prints the ratio of their best times, by the
@@ -150,6 +159,11 @@ fn import(c: &mut Criterion) {
             );
             drop(check);
             interleaved(
+                "gdelt load ÷ rows",
+                &|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing).accepted.len(),
+                &|| owned_rows(&file).len(),
+            );
+            interleaved(
                 "gdelt load ÷ split",
                 &|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing).accepted.len(),
                 &|| file.lines().map(|line| line.split('\t').filter(|f| !f.is_empty()).count()).sum::<usize>(),
@@ -158,6 +172,7 @@ fn import(c: &mut Criterion) {
             group.bench_function("gdelt/baseline/split", |b| {
                 b.iter(|| file.lines().map(|line| line.split('\t').filter(|f| !f.is_empty()).count()).sum::<usize>())
             });
+            group.bench_function("gdelt/baseline/rows", |b| b.iter(|| owned_rows(&file).len()));
             group.bench_function("gdelt/load", |b| {
                 b.iter(|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing))
             });
