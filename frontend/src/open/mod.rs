@@ -1,7 +1,8 @@
 //! Opening a person's own file in the browser: by picker, by dropping it on the page, or by
 //! pasting its text. (`?src=URL` and the widget read Annals files on the page, through
-//! [`crate::record::fetch`]; the app hands a `?src=` file the page cannot read to the opener,
-//! [`fetch_file`].)
+//! [`crate::record::fetch`]; a `?src=` file the page cannot read is fetched again
+//! ([`fetch_file`]) and read by the same worker: the app hands it to the opener, the widget
+//! reads it with [`ui::read`] and shows the accepted part with a one-line note.)
 //!
 //! A file is checked by the same core loader as `annals validate`, so it is accepted or
 //! refused for the same reasons as on the command line. Nothing is half-loaded silently:
@@ -26,6 +27,13 @@
 //!
 //! Both halves are pure and tested natively, together ([`check_all`]); only the messages and
 //! the yielding touch the browser ([`ui`] on the page, `annals_open::worker` in the worker).
+//!
+//! *Why the worker starts from a Blob URL* ([`worker_script`]): `new Worker(url)` refuses a
+//! script of another origin, and a widget on someone else's page runs on that page's origin
+//! while the worker's files sit beside the bundle. A script made on the page is of the page's
+//! origin wherever it runs; it imports the worker's files by absolute URL (a relative URL has
+//! nothing to resolve against inside a blob worker). The app and the iframe page start it the
+//! same way, with their own directory as the base: one code path.
 
 use std::rc::Rc;
 
@@ -46,6 +54,39 @@ pub use ui::{dropped_file, fetch_file, DroppedFile, Opener, OpenerProps};
 pub const TAKE_BYTES: usize = 1 << 20;
 /// Envelopes folded into the projections between two yields.
 pub const FOLD_STEP: usize = 20_000;
+
+/// The worker's script, which trunk writes beside the bundle (`data-type="worker"` in
+/// `index.html`).
+pub const WORKER_JS: &str = "annals-open.js";
+/// The worker's wasm.
+pub const WORKER_WASM: &str = "annals-open_bg.wasm";
+
+/// The script of the worker started from a Blob URL: imports the worker's JavaScript from
+/// `base` (an absolute URL of the bundle's directory, ending in `/`) and starts its wasm.
+/// The URLs are written as JSON strings, so no character of them can end the literal.
+pub fn worker_script(base: &str) -> String {
+    let url = |file: &str| serde_json::to_string(&format!("{base}{file}")).unwrap_or_else(|_| "\"\"".to_owned());
+    format!("importScripts({});wasm_bindgen({});", url(WORKER_JS), url(WORKER_WASM))
+}
+
+/// "1 record", "12 records".
+pub fn records(n: usize) -> String {
+    if n == 1 {
+        "1 record".to_owned()
+    } else {
+        format!("{n} records")
+    }
+}
+
+/// The report's button that shows the valid part: "View the 1 valid record", "View the 4
+/// valid records".
+pub fn view_valid(accepted: usize) -> String {
+    if accepted == 1 {
+        "View the 1 valid record".to_owned()
+    } else {
+        format!("View the {accepted} valid records")
+    }
+}
 
 /// Builds the record of a checked file (on the page): decodes the accepted log part by part,
 /// then folds it into the projections, a step at a time.
@@ -185,6 +226,31 @@ impl Report {
             self.rejected
         )
     }
+
+    /// The widget's one line about a file with problems (it has no room for the report, the
+    /// app shows it): `None` for a clean file.
+    pub fn widget_note(&self) -> Option<String> {
+        if self.rejected > 0 {
+            let all = self.accepted + self.rejected;
+            Some(format!("{} of {} could not be read — open in Annals for the report", self.rejected, records(all)))
+        } else if self.is_clean() {
+            None
+        } else {
+            let n = self.diagnostics.len();
+            let problems = if n == 1 { "1 problem".to_owned() } else { format!("{n} problems") };
+            Some(format!("{problems} in this file — open in Annals for the report"))
+        }
+    }
+
+    /// The widget's error when nothing of the file could be shown.
+    pub fn nothing_read(&self) -> String {
+        let all = self.accepted + self.rejected;
+        if all == 0 {
+            format!("{}: no records could be read from this file", self.name)
+        } else {
+            format!("{}: none of its {} could be read — open it in Annals for the report", self.name, records(all))
+        }
+    }
 }
 
 /// Checks a whole file and builds its record without yielding — what the worker and the page
@@ -235,6 +301,49 @@ mod tests {
         assert_eq!(parts.accepted, whole.accepted);
         assert_eq!(parts.record.projections().stats_view(), whole.record.projections().stats_view());
         assert_eq!(parts.record.title, "log.ndjson");
+    }
+
+    #[test]
+    fn one_valid_record_is_singular() {
+        assert_eq!(view_valid(1), "View the 1 valid record");
+        assert_eq!(view_valid(4), "View the 4 valid records");
+    }
+
+    #[test]
+    fn the_blob_worker_imports_by_absolute_url() {
+        assert_eq!(
+            worker_script("https://annals.example/app/"),
+            r#"importScripts("https://annals.example/app/annals-open.js");wasm_bindgen("https://annals.example/app/annals-open_bg.wasm");"#
+        );
+        // A quote in the URL cannot end the string.
+        assert!(worker_script("https://x/\");alert(1)//").contains(r#"\");alert(1)"#));
+    }
+
+    /// The widget's note counts the rejected records among all; nothing readable is an error
+    /// naming the file.
+    #[test]
+    fn the_widget_note_counts_the_records_not_read() {
+        let sheet = |rows: &[&str]| {
+            let mut text = "id,type,occurred,title,source_publisher,source_title\n".to_owned();
+            for row in rows {
+                text.push_str(row);
+                text.push_str(",BelTA,A report\n");
+            }
+            text
+        };
+        let (good, broken) = ("a,Statement,2024-05-16,A statement", "b,Talks,not a date,Broken");
+        let csv = sheet(&[good, broken, "c,Talks,2024-05-18,Talks"]);
+        let report = check_all(csv.as_bytes(), "three.csv", None, PART_BYTES).expect("read");
+        assert_eq!((report.accepted, report.rejected), (2, 1), "{}", report.summary());
+        assert_eq!(
+            report.widget_note().as_deref(),
+            Some("1 of 3 records could not be read — open in Annals for the report")
+        );
+        let report = check_all(sheet(&[broken]).as_bytes(), "bad.csv", None, PART_BYTES).expect("read");
+        assert_eq!(report.accepted, 0);
+        assert!(report.nothing_read().starts_with("bad.csv: none of its 1 record could"), "{}", report.nothing_read());
+        let clean = check_all(sheet(&[good]).as_bytes(), "ok.csv", None, PART_BYTES).expect("read");
+        assert_eq!(clean.widget_note(), None, "{:?}", clean.diagnostics);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The opener on the page: the button, the drop zone, the paste box, progress and the
-//! report; and the page's end of the worker ([`Reader`]).
+//! report; and the page's end of the worker ([`Reader`], and [`read`], which the opener and the
+//! embed widget both read files with).
 
 use std::rc::Rc;
 
@@ -9,16 +10,13 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::{
-    DragEvent, ErrorEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, MessageEvent, Worker,
+    Blob, BlobPropertyBag, DragEvent, ErrorEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+    MessageEvent, Url, Worker,
 };
 use yew::prelude::*;
 
-use super::{Builder, Checked, FromWorker, Report, FOLD_STEP, TAKE_BYTES};
+use super::{worker_script, Builder, Checked, FromWorker, Report, FOLD_STEP, TAKE_BYTES};
 use crate::record::Record;
-
-/// The worker's loader, written by trunk beside the page (`data-loader-shim`): it imports
-/// `annals-open.js` and starts `annals-open_bg.wasm`. Relative to the page, as the bundle is.
-const WORKER_URL: &str = "annals-open_loader.js";
 
 /// What the worker said.
 pub(crate) enum Answer {
@@ -33,15 +31,39 @@ pub(crate) enum Answer {
 /// dropped.
 pub(crate) struct Reader {
     worker: Worker,
+    /// The Blob URL of the worker's script, revoked with the worker.
+    script: String,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
 impl Reader {
-    /// Starts a worker and sends it `request` (name, format asked for or "", the `File` or
-    /// the pasted text) once it says it is ready; `answer` hears the rest.
+    /// Starts a worker beside the page's own bundle and sends it `request` (name, format asked
+    /// for or "", the `File` or the pasted text) once it says it is ready; `answer` hears the
+    /// rest.
     pub(crate) fn start(request: Array, answer: impl Fn(Answer) + 'static) -> Result<Reader, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|_| "the browser could not start the file reader".to_owned())?;
+        Self::start_at("", request, answer)
+    }
+
+    /// [`Reader::start`] with the worker's files at `base` (the bundle's directory; empty: the
+    /// page's directory), started from a Blob URL so that a host page of another origin can
+    /// start it too (see the module docs of `open`).
+    pub(crate) fn start_at(base: &str, request: Array, answer: impl Fn(Answer) + 'static) -> Result<Reader, String> {
+        const CANNOT: &str = "the browser could not start the file reader";
+        let base = absolute_base(base).ok_or(CANNOT)?;
+        let options = BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob =
+            Blob::new_with_str_sequence_and_options(&Array::of1(&JsValue::from_str(&worker_script(&base))), &options)
+                .map_err(|_| CANNOT)?;
+        let script = Url::create_object_url_with_blob(&blob).map_err(|_| CANNOT)?;
+        let worker = match Worker::new(&script) {
+            Ok(worker) => worker,
+            Err(_) => {
+                let _ = Url::revoke_object_url(&script);
+                return Err(CANNOT.to_owned());
+            }
+        };
         let answer = Rc::new(answer);
         let on_message = {
             let (worker, answer) = (worker.clone(), answer.clone());
@@ -92,25 +114,63 @@ impl Reader {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Reader { worker, _on_message: on_message, _on_error: on_error })
+        Ok(Reader { worker, script, _on_message: on_message, _on_error: on_error })
     }
 }
 
 impl Drop for Reader {
     fn drop(&mut self) {
         self.worker.terminate();
+        let _ = Url::revoke_object_url(&self.script);
     }
 }
 
+/// `base` made absolute against the document (empty: the document's own directory), ending
+/// in `/`.
+fn absolute_base(base: &str) -> Option<String> {
+    let relative = if base.is_empty() { "./" } else { base };
+    let mut url = crate::embed::widget::absolute(relative)?;
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Some(url)
+}
+
+/// Reads `input` (a `File` or text) named `name` in the worker whose files are at `base` (see
+/// [`Reader::start_at`]), `asked` the format chosen or none, and builds its record on the page:
+/// `progress` hears each step (what, done, of how many), `done` the report or why there is
+/// none. The work stops when the returned [`Reader`] is dropped.
+pub(crate) fn read(
+    base: &str,
+    name: &str,
+    asked: Option<Format>,
+    input: &JsValue,
+    progress: impl Fn(String, f64, f64) + 'static,
+    done: impl Fn(Result<Report, String>) + 'static,
+) -> Result<Reader, String> {
+    let request = Array::of3(&JsValue::from_str(name), &JsValue::from_str(asked.map_or("", |f| f.name())), input);
+    let (progress, done) = (Rc::new(progress), Rc::new(done));
+    Reader::start_at(base, request, move |answer| match answer {
+        Answer::Progress(what, n, total) => progress(what, n, total),
+        Answer::Failed(message) => done(Err(message)),
+        Answer::Exported(..) => {}
+        Answer::Checked(checked, log) => {
+            let (progress, done) = (progress.clone(), done.clone());
+            wasm_bindgen_futures::spawn_local(async move { done(build(checked, log, &*progress).await) });
+        }
+    })
+    .map_err(|message| format!("{name}: {message}"))
+}
+
 /// Builds the record of a checked file in steps, yielding to the browser between them.
-async fn build(checked: Checked, log: String, opening: &UseStateHandle<Opening>) -> Result<Report, String> {
+async fn build(checked: Checked, log: String, progress: &dyn Fn(String, f64, f64)) -> Result<Report, String> {
     let mut builder = Builder::new(checked, log, TAKE_BYTES, FOLD_STEP);
     loop {
         let step = builder.step()?;
         if step.finished {
             break;
         }
-        opening.set(Opening::Busy(step.what, step.done, step.total));
+        progress(step.what, step.done, step.total);
         TimeoutFuture::new(0).await;
     }
     builder.report().ok_or_else(|| "building the record stopped before the end".to_owned())
@@ -199,36 +259,29 @@ pub fn opener(props: &OpenerProps) -> Html {
         let on_view = props.on_view.clone();
         let format = format.clone();
         Callback::from(move |(name, input): (String, JsValue)| {
-            let asked = format.map_or("", |f| f.name());
-            let request = Array::of3(&JsValue::from_str(&name), &JsValue::from_str(asked), &input);
             opening.set(Opening::Busy(format!("Starting to read {name}"), 0.0, 1.0));
-            let answer = {
+            let progress = {
+                let opening = opening.clone();
+                move |what, done, total| opening.set(Opening::Busy(what, done, total))
+            };
+            let done = {
                 let (opening, open, on_view) = (opening.clone(), open.clone(), on_view.clone());
-                move |answer: Answer| match answer {
-                    Answer::Progress(what, done, total) => opening.set(Opening::Busy(what, done, total)),
-                    Answer::Failed(message) => opening.set(Opening::Failed(message)),
-                    Answer::Exported(..) => {}
-                    Answer::Checked(checked, log) => {
-                        let (opening, open, on_view) = (opening.clone(), open.clone(), on_view.clone());
-                        wasm_bindgen_futures::spawn_local(async move {
-                            match build(checked, log, &opening).await {
-                                Ok(report) if report.is_clean() && report.accepted > 0 => {
-                                    // A clean file needs no choice: show it, and fold the panel
-                                    // away so the record has the screen (the status line stays).
-                                    on_view.emit(report.record.clone());
-                                    opening.set(Opening::Checked(Rc::new(report)));
-                                    open.set(false);
-                                }
-                                Ok(report) => opening.set(Opening::Checked(Rc::new(report))),
-                                Err(message) => opening.set(Opening::Failed(message)),
-                            }
-                        });
+                move |built: Result<Report, String>| match built {
+                    Ok(report) if report.is_clean() && report.accepted > 0 => {
+                        // A clean file needs no choice: show it, and fold the panel away so
+                        // the record has the screen (the status line stays).
+                        on_view.emit(report.record.clone());
+                        opening.set(Opening::Checked(Rc::new(report)));
+                        open.set(false);
                     }
+                    Ok(report) => opening.set(Opening::Checked(Rc::new(report))),
+                    Err(message) => opening.set(Opening::Failed(message)),
                 }
             };
-            let started = Reader::start(request, answer);
+            // The app's own page: the worker is beside it.
+            let started = read("", &name, *format, &input, progress, done);
             if let Err(message) = &started {
-                opening.set(Opening::Failed(format!("{name}: {message}")));
+                opening.set(Opening::Failed(message.clone()));
             }
             *reader.borrow_mut() = started.ok();
         })
@@ -403,7 +456,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
             { notes }
             <div class="open-choice">
                 if report.accepted > 0 {
-                    <button type="button" onclick={view_valid}>{ format!("View the {} valid records", report.accepted) }</button>
+                    <button type="button" onclick={view_valid}>{ super::view_valid(report.accepted) }</button>
                 }
                 <button type="button" onclick={nothing}>{ "View nothing (keep the current record)" }</button>
             </div>
