@@ -7,11 +7,11 @@
 
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DIST, launchBrowser, requireDist, screenshotPath, serveDir } from './harness.mjs';
+import { DIST, ROOT, launchBrowser, requireDist, screenshotPath, serveDir } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DOMAIN_KINDS = ['Visit', 'Signing', 'CommissionMeeting', 'Talks', 'Call', 'Statement', 'Other'];
@@ -22,9 +22,15 @@ const idsOf = (record) => record.events.filter((e) => DOMAIN_KINDS.includes(e.ty
 const titleOf = (record, id) => record.events.find((e) => e.id === id).payload.title;
 const MARKUP_ID = 'north-2005-markup';
 const MARKUP_TITLE = titleOf(NORTH, MARKUP_ID);
+// Files written by other tools, read from the shared corpus beside the checkout (never copied in).
+const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const ERAS = existsSync(join(CORPUS, 'timelinejs', 'eras.json'))
+  ? JSON.parse(readFileSync(join(CORPUS, 'timelinejs', 'eras.json'), 'utf8'))
+  : null;
 
 let app; // dist/, the Annals origin
 let host; // tests/e2e/, the host page's origin
+let corpus; // ../shared/corpus/, a third origin with other tools' files
 let browser;
 const contexts = new Set();
 
@@ -74,6 +80,7 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     requireDist();
     app = await serveDir(DIST, { cors: true });
     host = await serveDir(HERE, { cors: true });
+    if (ERAS) corpus = await serveDir(CORPUS, { cors: true });
     browser = await launchBrowser();
   });
 
@@ -86,6 +93,7 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     await browser?.close();
     await app?.close();
     await host?.close();
+    await corpus?.close();
   });
 
   test('each widget on the host page shows its own record, in its own shadow root', async () => {
@@ -105,6 +113,73 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
       return seen.size;
     });
     assert.ok(colours > 5, `the north timeline canvas has only ${colours} colours`);
+    await done();
+  });
+
+  // Other tools' files are read by the file-opening worker, which a widget on a host page of
+  // another origin must start from a Blob URL (`new Worker` refuses the bundle's origin).
+  test('widgets read other formats in the worker: a CSV in a custom element, TimelineJS in the iframe', { skip: !ERAS && 'no ../shared/corpus' }, async () => {
+    const { page, done } = await openHost();
+    const csv = `${app.url}/data/examples/events.csv`;
+    const eras = `${corpus.url}/timelinejs/eras.json`;
+    await page.evaluate(({ csv, frameSrc }) => {
+      const main = document.querySelector('main');
+      const element = document.createElement('annals-timeline');
+      element.id = 'csv';
+      element.setAttribute('src', csv);
+      main.append(element);
+      const frame = document.createElement('iframe');
+      frame.id = 'eras-frame';
+      frame.title = 'TimelineJS eras (Annals timeline)';
+      frame.height = '600';
+      frame.src = frameSrc;
+      main.append(frame);
+    }, { csv, frameSrc: `${app.url}/index.html?embed=1&src=${encodeURIComponent(eras)}` });
+
+    // The CSV's four events, in a widget on the host's origin with the bundle on another.
+    await page.locator('#csv section.event-list li[data-id]').first().waitFor({ timeout: 20_000 });
+    const titles = await page.locator('#csv section.event-list li[data-id]').allTextContents();
+    assert.equal(titles.length, 4, titles.join(' | '));
+    assert.ok(titles.some((t) => t.includes("Alexander Lukashenko's state visit to Azerbaijan")), titles.join(' | '));
+    assert.equal(await page.locator('#csv .embed-note').count(), 0, 'a clean file has no note');
+
+    // TimelineJS JSON from a third origin, in the iframe.
+    const frame = page.frameLocator('#eras-frame');
+    await frame.locator('section.event-list li[data-id]').first().waitFor({ timeout: 20_000 });
+    const headlines = ERAS.events.map((e) => e.text.headline.trim());
+    const shown = await frame.locator('section.event-list li[data-id]').allTextContents();
+    assert.ok(shown.length >= headlines.length, `${shown.length} of ${headlines.length} events listed`);
+    for (const h of ['Battle of Nineveh', 'Synod of Whitby']) {
+      assert.ok(shown.some((t) => t.includes(h)), `${h} is listed: ${shown.join(' | ')}`);
+    }
+    assert.equal(await frame.locator('.embed-note').count(), 0);
+
+    await page.locator('#csv').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: await screenshotPath('embed-host-csv-1280.png'), fullPage: true });
+    await done();
+  });
+
+  test('a file with a bad row: the widget shows the valid records and a note; a file it cannot read, an error naming it', async () => {
+    const { page, done } = await openHost();
+    await page.evaluate(() => {
+      const main = document.querySelector('main');
+      for (const [id, src] of [['bad-row', 'fixtures/embed-bad-row.csv'], ['unreadable', 'embed-blank.html']]) {
+        const element = document.createElement('annals-timeline');
+        element.id = id;
+        element.setAttribute('src', src);
+        main.append(element);
+      }
+    });
+    const note = page.locator('#bad-row .embed-note');
+    await note.waitFor({ timeout: 20_000 });
+    assert.equal((await note.textContent()).trim(), '1 of 4 records could not be read — open in Annals for the report');
+    assert.ok(await note.isVisible());
+    const ids = await listed(page, 'bad-row');
+    assert.deepEqual(ids.sort(), ['bad-row-call', 'bad-row-statement', 'bad-row-talks']);
+
+    const error = page.locator('#unreadable p.status.error');
+    await error.waitFor({ timeout: 20_000 });
+    assert.match(await error.textContent(), /embed-blank\.html/);
     await done();
   });
 

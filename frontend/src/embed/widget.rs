@@ -6,6 +6,12 @@
 //! options), its view (a reducer), its live connection. Two widgets on a page share nothing.
 //! Only in [`Mode::Frame`] does the view also live in the page's URL fragment (the iframe's own
 //! address) and is the height reported to the parent.
+//!
+//! A `src` the page cannot read as an Annals file (a CSV, a TimelineJS JSON, …) is read by the
+//! file-opening worker, as the app's opener reads it ([`crate::open::ui::read`], the worker's
+//! files at the widget's `base`). The widget shows the accepted records; it has no room for
+//! the report, so a file with problems gets one line saying how many records were not read
+//! and pointing to "Open in Annals", where the opener shows the whole report.
 
 use std::rc::Rc;
 
@@ -33,16 +39,52 @@ pub struct WidgetProps {
 pub fn widget(props: &WidgetProps) -> Html {
     let options = &props.options;
     let state = use_reducer(|| RecordState::Loading);
+    // What the widget says about a file read with problems.
+    let note = use_state(|| None::<String>);
+    // The worker reading a file of another format; stopped with the widget or a new `src`.
+    let reader = use_mut_ref(|| None::<crate::open::ui::Reader>);
     let service = options.service.clone().unwrap_or_else(|| props.base.clone());
     {
         let dispatcher = state.dispatcher();
+        let (note, reader) = (note.clone(), reader.clone());
+        let worker_base = props.base.clone();
         let key = (options.src.clone(), options.stream.clone(), service.clone(), options.lang.clone());
         use_effect_with(key, move |(src, stream, service, lang)| {
             let (src, stream, service, lang) = (src.clone(), stream.clone(), service.clone(), lang.clone());
+            note.set(None);
+            let stop = reader.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let loaded = record::fetch_record(src, stream, &service).await;
-                dispatcher.dispatch(RecordAction::Loaded(record::in_language(loaded, lang.as_deref())));
+                let loaded = record::fetch_record(src.clone(), stream, &service).await;
+                let Some(url) = src.filter(|_| matches!(loaded, RecordState::Failed(_))) else {
+                    dispatcher.dispatch(RecordAction::Loaded(record::in_language(loaded, lang.as_deref())));
+                    return;
+                };
+                // Not an Annals file (or one with problems): the worker reads every format.
+                let Some(file) = crate::open::fetch_file(&url).await else {
+                    dispatcher.dispatch(RecordAction::Loaded(loaded));
+                    return;
+                };
+                let done = {
+                    let dispatcher = dispatcher.clone();
+                    move |built: Result<crate::open::Report, String>| {
+                        let state = match built {
+                            Ok(report) if report.accepted > 0 => {
+                                note.set(report.widget_note());
+                                record::in_language(RecordState::Ready(report.record.clone()), lang.as_deref())
+                            }
+                            Ok(report) => RecordState::Failed(report.nothing_read()),
+                            Err(message) => RecordState::Failed(message),
+                        };
+                        dispatcher.dispatch(RecordAction::Loaded(state));
+                    }
+                };
+                let started = crate::open::ui::read(&worker_base, &file.name(), None, &file.into(), |_, _, _| {}, done);
+                match started {
+                    Ok(started) => *reader.borrow_mut() = Some(started),
+                    Err(message) => dispatcher.dispatch(RecordAction::Loaded(RecordState::Failed(message))),
+                }
             });
+            move || drop(stop.borrow_mut().take())
         });
     }
     // A stream of the service is followed live, like in the app.
@@ -69,7 +111,12 @@ pub fn widget(props: &WidgetProps) -> Html {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
                 RecordState::Ready(record) => html! {
-                    <Embedded record={record.clone()} options={options.clone()} mode={props.mode} base={props.base.clone()} />
+                    <>
+                        if let Some(note) = &*note {
+                            <p class="note embed-note" role="status">{ note.clone() }</p>
+                        }
+                        <Embedded record={record.clone()} options={options.clone()} mode={props.mode} base={props.base.clone()} />
+                    </>
                 },
             } }
             </ContextProvider<super::InEmbed>>
