@@ -26,14 +26,15 @@
 // is reported as such.
 //
 // Run: `cargo xtask bench` (builds dist/ first), or with dist/ built, `node tests/e2e/bench/run.mjs`
-// (BENCH_ONLY="Annals 1k,vis 1k" runs only the runs named; see `plan` below).
+// (BENCH_ONLY="Annals 1k,vis 1k" runs only the runs named; see `plan` below). BENCH_COMPARE compares
+// the first render of builds in turns (see `compareFirstRender`).
 // Writes target/bench/web.json (and the generated log, target/bench/events-100000.ndjson).
 
 import { createServer } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DIST, ROOT, launchBrowser, requireDist } from '../harness.mjs';
@@ -77,11 +78,11 @@ const MIME = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-function snapshot(dir, files = new Map()) {
+function snapshot(dir, files = new Map(), root = dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) snapshot(path, files);
-    else files.set(`/${relative(DIST, path).split(sep).join('/')}`, readFileSync(path));
+    if (statSync(path).isDirectory()) snapshot(path, files, root);
+    else files.set(`/${relative(root, path).split(sep).join('/')}`, readFileSync(path));
   }
   return files;
 }
@@ -413,7 +414,7 @@ async function summarizeTrace(buffer, name) {
 // ---------------------------------------------------------------------------------------------
 // The two tools.
 
-async function runAnnals(browser, base, n, opening) {
+async function runAnnals(browser, base, n, opening, { interaction = true } = {}) {
   const { context, page, errors } = await newPage(browser);
   const result = { tool: 'Annals', events: n, opensOn: opening ? opening : 'all time' };
   try {
@@ -470,6 +471,7 @@ async function runAnnals(browser, base, n, opening) {
         const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
         return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
       });
+    if (!interaction) throw new Done();
     const name = `annals-${n}${opening ? '-month' : ''}`;
     const profiler = PROFILE ? await startProfile(page) : null;
     if (TRACE) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
@@ -478,12 +480,15 @@ async function runAnnals(browser, base, n, opening) {
     result.interaction.finalFragment = await page.evaluate(() => location.hash);
     if (profiler) result.profile = await stopProfile(profiler, name);
   } catch (e) {
-    result.error = e.message;
+    if (!(e instanceof Done)) result.error = e.message;
   }
   result.errors = errors;
   await closeQuietly(context);
   return result;
 }
+
+/** Ends a run early, without an error (a first-render-only run). */
+class Done extends Error {}
 
 async function runVis(browser, base, n, opening) {
   const { context, page, errors } = await newPage(browser);
@@ -607,7 +612,100 @@ function printTable(rows) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The steps of an Annals first render, ms from navigation. */
+function steps(r) {
+  const m = r.marks ?? {};
+  return [
+    ['wasm fetched', r.wasmFetchedMs],
+    ['file requested', r.fileRequestedMs],
+    ['file fetched', r.fileFetchedMs],
+    ['bytes read', m.fetched],
+    ['decoded+validated', m.loaded],
+    ['folded', m.folded],
+    ['first paint', r.firstRenderMs],
+  ];
+}
+
+/** An Annals first render taken apart: each step from navigation and (+) from the one before. */
+function breakdown(r) {
+  let last = 0;
+  return steps(r)
+    .filter(([, t]) => typeof t === 'number')
+    .map(([what, t]) => {
+      const part = `${what} ${fmt(t)} (+${fmt(t - last)})`;
+      last = t;
+      return part;
+    })
+    .join(', ');
+}
+
+/**
+ * BENCH_COMPARE="before=/path/to/dist,after=dist": the first render of 100,000 events only,
+ * for each build named, in turns (BENCH_ROUNDS rounds, default 5), so that the machine's load
+ * weighs on all of them alike; then the median of each step per build. Each build is served
+ * from its own origin, from memory. Writes target/bench/first-render.json.
+ */
+async function compareFirstRender(spec) {
+  const builds = spec.split(',').map((item) => {
+    const at = item.indexOf('=');
+    return { label: item.slice(0, at).trim(), dir: resolve(ROOT, item.slice(at + 1).trim()) };
+  });
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const n = SIZES[0];
+  const ndjson = Buffer.from(toNdjson(generate(n)));
+  const servers = [];
+  for (const build of builds) {
+    const files = snapshot(build.dir);
+    files.set(`/bench/events-${n}.ndjson`, ndjson);
+    files.set('/favicon.ico', Buffer.alloc(0));
+    servers.push(await serve(files));
+  }
+  const loadAtStart = loadavg().map(round);
+  const browser = await launchBrowser();
+  console.log(`${builds.map((b) => `${b.label} = ${b.dir}`).join('; ')}\n${rounds} rounds; load average ${loadAtStart.join(' ')}`);
+  const runs = Object.fromEntries(builds.map((b) => [b.label, []]));
+  try {
+    for (let round_ = 1; round_ <= rounds; round_ += 1) {
+      // Alternate the order too, so neither build always runs right after the other.
+      const order = builds.map((b, i) => [b, servers[i]]);
+      if (round_ % 2 === 0) order.reverse();
+      for (const [build, server] of order) {
+        const r = await runAnnals(browser, server.url, n, undefined, { interaction: false });
+        runs[build.label].push(r);
+        console.log(`round ${round_} ${build.label}: ${r.error ?? breakdown(r)}; load ${loadavg()[0].toFixed(1)}`);
+      }
+    }
+  } finally {
+    await within(30_000, 'closing the browser', browser.close()).catch(() => {});
+    for (const server of servers) await server.close();
+  }
+  const median = (values) => {
+    const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+    return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
+  };
+  console.log('\nmedians, ms from navigation (and + from the step before):');
+  const summary = {};
+  for (const build of builds) {
+    const rs = runs[build.label].filter((r) => !r.error);
+    const row = {};
+    let last = 0;
+    for (const [what] of steps({})) {
+      const t = median(rs.map((r) => Object.fromEntries(steps(r))[what]));
+      row[what] = { at: round(t), step: round(t - last) };
+      if (typeof t === 'number') last = t;
+    }
+    summary[build.label] = { runs: rs.length, firstPaint: rs.map((r) => round(r.firstRenderMs)), median: row };
+    console.log(`  ${build.label} (${rs.length} runs; first paint ${summary[build.label].firstPaint.join(', ')}):`);
+    console.log(`    ${Object.entries(row).map(([what, v]) => `${what} ${fmt(v.at)} (+${fmt(v.step)})`).join(', ')}`);
+  }
+  const report = { date: new Date().toISOString(), events: n, rounds, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round) }, builds, summary, runs };
+  await mkdir(OUT, { recursive: true });
+  await writeFile(join(OUT, 'first-render.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${relative(ROOT, join(OUT, 'first-render.json'))}; load average at the end ${report.loadAverage.atEnd.join(' ')}`);
+}
+
 async function main() {
+  if (process.env.BENCH_COMPARE) return compareFirstRender(process.env.BENCH_COMPARE);
   requireDist();
   const begun = Date.now();
   const loadAtStart = loadavg().map(round);
@@ -658,25 +756,7 @@ async function main() {
             `${i.stopped ? `; stopped: ${i.stopped}` : ''}`,
         );
       }
-      if (r.tool === 'Annals' && r.firstRenderMs !== undefined) {
-        const m = r.marks ?? {};
-        const steps = [
-          ['wasm fetched', r.wasmFetchedMs],
-          ['file requested', r.fileRequestedMs],
-          ['file fetched', r.fileFetchedMs],
-          ['bytes read', m.fetched],
-          ['decoded+validated', m.loaded],
-          ['folded', m.folded],
-          ['first paint', r.firstRenderMs],
-        ].filter(([, t]) => typeof t === 'number');
-        let last = 0;
-        const parts = steps.map(([what, t]) => {
-          const part = `${what} ${fmt(t)} (+${fmt(t - last)})`;
-          last = t;
-          return part;
-        });
-        console.log(`  first render, ms from navigation: ${parts.join(', ')}`);
-      }
+      if (r.tool === 'Annals' && r.firstRenderMs !== undefined) console.log(`  first render, ms from navigation: ${breakdown(r)}`);
       for (const e of r.errors ?? []) console.log(`  ${e}`);
       if (r.timedOut) {
         // The renderer may still be busy; a fresh browser keeps it from touching what follows.
