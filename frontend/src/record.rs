@@ -1,10 +1,19 @@
 //! Loading a record in the browser: fetch, validate with the core loader, fold.
+//!
+//! A record file fetched by URL is decoded while it downloads ([`Incoming`]): an NDJSON log
+//! is decoded a chunk of whole lines at a time as the body arrives (core's `NdjsonParts`,
+//! whose result does not depend on where the parts were cut), then validated once and
+//! folded. *Why:* decoding a large log took longer than its transfer, and the two used to
+//! run one after the other. Anything that is not a log (a JSON document) is read whole and
+//! loaded as before, and so is a log whose whole text turns out not to be one: what the
+//! person sees never depends on how the body was cut.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use annals_core::event::Source;
-use annals_core::format::load;
+use annals_core::format::native::NdjsonParts;
+use annals_core::format::{detect, load, Format, Loaded};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::{check_url, Nothing};
 use annals_core::{Envelope, StreamName, Timestamp};
@@ -128,7 +137,11 @@ impl Reducible for RecordState {
 /// Builds a record from the bytes of a file. Only a clean file is shown in this first
 /// version; the message names the first problem and how many there are.
 pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
-    let loaded = load(bytes, name, None, &Nothing);
+    from_loaded(load(bytes, name, None, &Nothing), name)
+}
+
+/// Builds a record from a loaded file, as [`from_bytes`] does.
+fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> {
     mark("annals:loaded");
     if let Some(first) = loaded.diagnostics.first() {
         return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
@@ -248,21 +261,146 @@ async fn title_of(base: &str, stream: &str) -> Option<String> {
     serde_json::from_slice::<Titled>(&bytes).ok()?.title
 }
 
-/// Fetches a record by URL.
+/// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]).
 pub async fn fetch(url: &str) -> RecordState {
     let response = match gloo::net::http::Request::get(url).send().await {
         Ok(r) if r.ok() => r,
         Ok(r) => return RecordState::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
         Err(e) => return RecordState::Failed(format!("{url}: {e}")),
     };
-    let bytes = response.binary().await;
+    let loaded = read_body(&response, url).await;
+    match loaded.and_then(|loaded| from_loaded(loaded, url)) {
+        Ok(record) => RecordState::Ready(Rc::new(record)),
+        Err(message) => RecordState::Failed(message),
+    }
+}
+
+/// Reads the body of a record file chunk by chunk into an [`Incoming`] and loads it; the
+/// whole body at once where the browser gives no stream. Marks `annals:fetched` when the
+/// last byte has arrived.
+async fn read_body(response: &gloo::net::http::Response, url: &str) -> Result<Loaded, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::js_sys::Uint8Array;
+    use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
+
+    let mut incoming = Incoming::new(url);
+    // The whole body is kept: room for it at once, when the server says how long it is.
+    let length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
+    incoming.reserve(length.unwrap_or(0).min(1 << 30));
+    match response.body() {
+        Some(body) => {
+            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+            loop {
+                let read = JsFuture::from(reader.read()).await.map_err(|e| format!("{url}: {}", js_message(&e)))?;
+                let read: ReadableStreamReadResult = read.unchecked_into();
+                if read.get_done().unwrap_or(false) {
+                    break;
+                }
+                let chunk = Uint8Array::new(&read.get_value());
+                incoming.push_with(chunk.length() as usize, |into| chunk.copy_to(into));
+            }
+        }
+        None => {
+            let bytes = response.binary().await.map_err(|e| format!("{url}: {e}"))?;
+            incoming.push(&bytes);
+        }
+    }
     mark("annals:fetched");
-    match bytes {
-        Ok(bytes) => match from_bytes(&bytes, url) {
-            Ok(record) => RecordState::Ready(Rc::new(record)),
-            Err(message) => RecordState::Failed(message),
-        },
-        Err(e) => RecordState::Failed(format!("{url}: {e}")),
+    Ok(incoming.finish())
+}
+
+/// What a rejected JavaScript promise says, for people.
+fn js_message(e: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<web_sys::js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    }
+}
+
+/// A record file as its body arrives: every byte is kept, and while the file looks like an
+/// NDJSON log its whole lines are decoded as soon as they are in. [`Incoming::finish`] gives
+/// exactly what [`load`] gives for the whole file: the decoded parts are used only when the
+/// whole text is detected as a log, and are what `read_ndjson` would have decoded (it strips
+/// one byte-order mark, then decodes with `NdjsonParts`, which strips another on line 1);
+/// otherwise the whole file goes through [`load`].
+#[derive(Debug)]
+pub struct Incoming {
+    name: String,
+    bytes: Vec<u8>,
+    /// How much of `bytes` was handed to the decoder: whole lines.
+    decoded: usize,
+    /// The line number of the first line not yet decoded.
+    next_line: usize,
+    /// The log decoded so far, while the file looks like one.
+    parts: Option<NdjsonParts>,
+    /// Whether the file was looked at to tell if it is a log.
+    told: bool,
+}
+
+impl Incoming {
+    /// Nothing received yet of the file `name` (its URL: a name ending in `.ndjson` helps
+    /// tell a log, as it does for [`load`]).
+    pub fn new(name: &str) -> Self {
+        Self { name: name.to_owned(), bytes: Vec::new(), decoded: 0, next_line: 1, parts: None, told: false }
+    }
+
+    /// Room for `additional` more bytes of the body.
+    pub fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+
+    /// The next bytes of the body.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.push_with(chunk.len(), |into| into.copy_from_slice(chunk));
+    }
+
+    /// The next `len` bytes of the body, written by `fill` into the buffer (so a chunk from
+    /// JavaScript is copied once).
+    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        let start = self.bytes.len();
+        self.bytes.resize(start + len, 0);
+        fill(&mut self.bytes[start..]);
+        let Some(end) = self.bytes[start..].iter().rposition(|b| *b == b'\n').map(|i| start + i + 1) else {
+            return;
+        };
+        if !self.told {
+            // Told once, from the first whole lines, by the same detection as `load`'s; the
+            // whole text is detected again at the end, which is what decides.
+            self.told = true;
+            if detect(&self.bytes[..end], &self.name) == Some(Format::AnnalsNdjson) {
+                self.parts = Some(NdjsonParts::default());
+            }
+        }
+        self.decode_to(end);
+    }
+
+    /// Decodes the lines in `bytes[decoded..end]`, if the file still looks like a log.
+    fn decode_to(&mut self, end: usize) {
+        let Some(parts) = &mut self.parts else { return };
+        let Ok(mut text) = std::str::from_utf8(&self.bytes[self.decoded..end]) else {
+            // Not UTF-8: `load` says where, at the end.
+            self.parts = None;
+            return;
+        };
+        if self.next_line == 1 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
+        parts.decode(text, self.next_line);
+        self.next_line += self.bytes[self.decoded..end].iter().filter(|b| **b == b'\n').count();
+        self.decoded = end;
+    }
+
+    /// The whole file, loaded: validated once, as [`load`] would.
+    pub fn finish(mut self) -> Loaded {
+        if self.parts.is_some() && detect(&self.bytes, &self.name) == Some(Format::AnnalsNdjson) {
+            self.decode_to(self.bytes.len());
+            if let Some(parts) = self.parts {
+                return parts.finish(&Nothing);
+            }
+        }
+        load(&self.bytes, &self.name, None, &Nothing)
     }
 }
 
@@ -318,6 +456,49 @@ mod tests {
         assert_eq!(after.log().len(), log.len());
         assert_eq!(after.projections().stats_view(), whole.projections().stats_view());
         assert_eq!(after.projections().timeline.len(), whole.projections().timeline.len());
+    }
+
+    /// The file cut into chunks of `size` bytes (and the last), as a body may arrive.
+    fn streamed(bytes: &[u8], name: &str, size: usize) -> Loaded {
+        let mut incoming = Incoming::new(name);
+        for chunk in bytes.chunks(size) {
+            incoming.push(chunk);
+        }
+        incoming.finish()
+    }
+
+    #[test]
+    fn a_file_decoded_while_it_arrives_loads_as_it_does_whole() {
+        let log = export_ndjson();
+        let with_problems = format!(
+            "\u{feff}\u{feff}// a comment\r\n\n{}\n{{\"id\":\"x\",\"type\":\"Visit\",\"payload\":{{\"title\":\"é\"}}}}\nnot json\n{}",
+            include_str!("../../data/examples/invalid.ndjson"),
+            log.lines().take(40).collect::<Vec<_>>().join("\r\n"),
+        );
+        let document = include_str!("../../data/azerbaijan-belarus.json");
+        let files: [(&[u8], &str); 7] = [
+            (log.as_bytes(), "log.ndjson"),
+            (with_problems.as_bytes(), "problems.ndjson"),
+            (include_bytes!("../../data/examples/minimal.ndjson"), "minimal.ndjson"),
+            (document.as_bytes(), "azerbaijan-belarus.json"),
+            // A document named like a log: told as a log from its first line, then not.
+            (document.as_bytes(), "document.ndjson"),
+            (b"{\"id\":\"a\"}\n\xff\xfe\n", "not-utf8.ndjson"),
+            (b"", "empty.ndjson"),
+        ];
+        for (bytes, name) in files {
+            let whole = load(bytes, name, None, &Nothing);
+            for size in [1, 2, 7, 100, 4096, bytes.len().max(1)] {
+                assert_eq!(streamed(bytes, name, size), whole, "{name} in chunks of {size}");
+            }
+        }
+    }
+
+    /// The default record as an NDJSON log of envelopes.
+    fn export_ndjson() -> String {
+        let record = from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let log = record.log();
+        annals_core::format::native::write_ndjson(&log)
     }
 
     #[test]
