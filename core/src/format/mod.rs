@@ -165,6 +165,20 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// A file not read at all: no records, one problem about the file as a whole.
+    pub(crate) fn failed(format: Format, diagnostic: Diagnostic) -> Self {
+        Loaded {
+            format,
+            stream: None,
+            title: None,
+            description: None,
+            accepted: Vec::new(),
+            rejected: 0,
+            diagnostics: vec![diagnostic],
+            notes: Vec::new(),
+        }
+    }
+
     /// True when every record was accepted and there is no problem.
     pub fn is_clean(&self) -> bool {
         self.diagnostics.is_empty()
@@ -405,16 +419,7 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
     }
 }
 
-/// A file not read at all: no records, one problem about the file as a whole.
+/// A file not read at all, with a message about the file as a whole.
 fn unread(format: Format, message: String) -> Loaded {
-    Loaded {
-        format,
-        stream: None,
-        title: None,
-        description: None,
-        accepted: Vec::new(),
-        rejected: 0,
-        diagnostics: vec![Diagnostic { line: None, record: None, field: String::new(), message }],
-        notes: Vec::new(),
-    }
+    Loaded::failed(format, Diagnostic { line: None, record: None, field: String::new(), message })
 }

@@ -50,24 +50,11 @@ fn utf8(bytes: &[u8]) -> Result<&str, Diagnostic> {
     })
 }
 
-fn failed(format: Format, diagnostic: Diagnostic) -> Loaded {
-    Loaded {
-        format,
-        stream: None,
-        title: None,
-        description: None,
-        accepted: Vec::new(),
-        rejected: 0,
-        diagnostics: vec![diagnostic],
-        notes: Vec::new(),
-    }
-}
-
 /// Reads an Annals JSON document.
 pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     let text = match utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(d) => return failed(Format::AnnalsJson, d),
+        Err(d) => return Loaded::failed(Format::AnnalsJson, d),
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let doc: RawDocument<'_> = match serde_path_to_error::deserialize(&mut de) {
@@ -77,7 +64,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
             let path = e.path().to_string();
             let message = inner.to_string();
             let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
-            return failed(
+            return Loaded::failed(
                 Format::AnnalsJson,
                 Diagnostic {
                     line: Some(inner.line()).filter(|l| *l > 0),
@@ -139,7 +126,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
 pub fn read_ndjson(bytes: &[u8], known: &dyn Known) -> Loaded {
     let text = match utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(d) => return failed(Format::AnnalsNdjson, d),
+        Err(d) => return Loaded::failed(Format::AnnalsNdjson, d),
     };
     let mut log = NdjsonParts::default();
     log.decode(text, 1);

@@ -971,16 +971,7 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
 }
 
 fn failed(format: Format, line: Option<usize>, field: &str, message: String) -> Loaded {
-    Loaded {
-        format,
-        stream: None,
-        title: None,
-        description: None,
-        accepted: Vec::new(),
-        rejected: 0,
-        diagnostics: vec![Diagnostic { line, record: None, field: field.into(), message }],
-        notes: Vec::new(),
-    }
+    Loaded::failed(format, Diagnostic { line, record: None, field: field.into(), message })
 }
 
 /// Line numbers of positions in a text, by binary search over the line starts.
