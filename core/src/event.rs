@@ -185,6 +185,14 @@ pub struct Source {
     /// The words the fact rests on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// What the page does support when it backs the fact only in part (the right page, but
+    /// the date, count or detail is not in it). Absent when it supports the whole fact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
+    /// Why there is no `url` (the page was looked for and not found, say): a reader learns
+    /// that the missing link is known, not forgotten. Never given together with a `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_url: Option<String>,
 }
 
 /// The level of a visit.

@@ -622,6 +622,15 @@ fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut
             if let Err(msg) = check_url(url) {
                 out.push(Problem::new(f("url"), msg));
             }
+            if s.no_url.is_some() {
+                out.push(Problem::new(f("no_url"), "is given together with a url; expected one of the two"));
+            }
+        }
+        if let Some(why) = &s.no_url {
+            text(why, &|| f("no_url"), MAX_TITLE, true, out);
+        }
+        if let Some(what) = &s.partial {
+            text(what, &|| f("partial"), MAX_TITLE, true, out);
         }
     }
 }

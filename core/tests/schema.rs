@@ -234,7 +234,7 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
     let s = schemas();
     // (what, mutation, where the schema complains, the loader's field)
     type Mutation = fn(&mut Value);
-    let cases: [(&str, Mutation, &str, &str); 8] = [
+    let cases: [(&str, Mutation, &str, &str); 11] = [
         (
             "a Visit without host",
             |d| {
@@ -277,6 +277,28 @@ fn documents_with_mistakes_fail_the_schema_and_the_loader() {
             },
             "/events/4/payload/sources/0/url",
             "payload.sources[0].url",
+        ),
+        (
+            "a source with a link and a reason why it has none",
+            |d| d["events"][4]["payload"]["sources"][0]["no_url"] = json!("Not found"),
+            "/events/4/payload/sources/0",
+            "payload.sources[0].no_url",
+        ),
+        (
+            "a source with an empty reason for having no link",
+            |d| {
+                let source = d["events"][4]["payload"]["sources"][0].as_object_mut().expect("source");
+                source.remove("url");
+                source.insert("no_url".into(), json!(" "));
+            },
+            "/events/4/payload/sources/0/no_url",
+            "payload.sources[0].no_url",
+        ),
+        (
+            "a source with an empty note of partial support",
+            |d| d["events"][4]["payload"]["sources"][0]["partial"] = json!(""),
+            "/events/4/payload/sources/0/partial",
+            "payload.sources[0].partial",
         ),
         (
             "an actor id with a capital letter",

@@ -197,7 +197,7 @@ fn only_on(rows: Rows) -> impl Iterator<Item = &'static str> {
 }
 
 /// The parts of a source, as the template's `source_*` columns name them.
-pub const SOURCE_PARTS: [&str; 6] = ["publisher", "title", "url", "date", "author", "quote"];
+pub const SOURCE_PARTS: [&str; 8] = ["publisher", "title", "url", "date", "author", "quote", "partial", "no_url"];
 
 /// The TimelineJS sheet columns Annals reads.
 const SHEET_COLUMNS: [&str; 20] = [

@@ -389,6 +389,8 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
                 s.date.map(|d| d.to_string()),
                 s.author.clone(),
                 s.quote.clone(),
+                s.partial.clone(),
+                s.no_url.clone(),
             ];
             for (part, value) in SOURCE_PARTS.iter().zip(parts) {
                 cells[at(&format!("{prefix}_{part}"))] = value.unwrap_or_default();

@@ -53,10 +53,7 @@ pub fn file_source(format: Format, file_name: &str) -> Source {
     Source {
         publisher: format!("{} file", format.name()),
         title: Some(format!("Imported from {file_name}")),
-        date: None,
-        url: None,
-        author: None,
-        quote: None,
+        ..Source::default()
     }
 }
 

@@ -602,6 +602,8 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
                 ("url", s.url.as_deref()),
                 ("author", s.author.as_deref()),
                 ("quote", s.quote.as_deref()),
+                ("partial", s.partial.as_deref()),
+                ("no-url", s.no_url.as_deref()),
             ] {
                 if let Some(v) = value {
                     attrs.push_str(&format!(" data-{name}=\"{}\"", attr_escape(v)));
@@ -648,6 +650,8 @@ fn take_sources(html: &str, notes: &mut Vec<(String, String)>) -> (String, Vec<S
             url: attr(tag, "data-url"),
             author: attr(tag, "data-author"),
             quote: attr(tag, "data-quote"),
+            partial: attr(tag, "data-partial"),
+            no_url: attr(tag, "data-no-url"),
         });
         rest = &rest[i + close..];
     }
