@@ -418,7 +418,7 @@ fn default_record() -> Vec<Envelope> {
 fn csv_export_reads_back_into_the_same_record() {
     let record = default_record();
     let out = export(&record, ExportFormat::Csv, &ExportInfo::default());
-    assert_eq!(out.written, 42);
+    assert_eq!(out.written, 51);
     let back = load(out.text.as_bytes(), "export.csv", None, &Nothing);
     assert_eq!(back.format, Format::Csv);
     assert!(back.is_clean(), "{:?}", problems(&back));
@@ -438,9 +438,9 @@ fn csv_export_reads_back_into_the_same_record() {
     };
     let (events, actors) = fold(&record);
     let (events_back, actors_back) = fold(&envelopes(back));
-    assert_eq!(events.len(), 42);
+    assert_eq!(events.len(), 51);
     assert_eq!(events_back, events);
-    assert_eq!(actors.len(), 35);
+    assert_eq!(actors.len(), 36);
     assert_eq!(actors_back, actors);
 }
 
@@ -449,7 +449,7 @@ fn ics_export_is_valid_icalendar() {
     let record = default_record();
     let out =
         export(&record, ExportFormat::Ics, &ExportInfo { stream: Some("azerbaijan-belarus"), ..ExportInfo::default() });
-    assert_eq!((out.written, out.left_out), (42, 0));
+    assert_eq!((out.written, out.left_out), (51, 0));
     assert!(out.text.ends_with("END:VCALENDAR\r\n"));
     assert!(!out.text.replace("\r\n", "").contains('\n'), "every line ends with CRLF");
     let mut unfolded: Vec<String> = Vec::new();
@@ -460,8 +460,8 @@ fn ics_export_is_valid_icalendar() {
             None => unfolded.push(line.to_owned()),
         }
     }
-    assert_eq!(unfolded.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 42);
-    assert_eq!(unfolded.iter().filter(|l| l.starts_with("UID:")).count(), 42);
+    assert_eq!(unfolded.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 51);
+    assert_eq!(unfolded.iter().filter(|l| l.starts_with("UID:")).count(), 51);
     // The two-day state visit: DTEND is the day after the last day.
     let at = unfolded.iter().position(|l| l == "UID:2024-05-16-state-visit@azerbaijan-belarus").expect("visit");
     let block: Vec<&str> = unfolded[at..].iter().take_while(|l| *l != "END:VEVENT").map(String::as_str).collect();
@@ -511,11 +511,11 @@ fn geojson_export_has_points_and_visit_lines() {
     let features = json["features"].as_array().expect("features");
     let count = |t: &str| features.iter().filter(|f| f["geometry"]["type"] == t).count();
     // Every visit's visitor and host resolve to capitals (Baku and Minsk).
-    assert_eq!(count("LineString"), 12);
-    assert_eq!(count("Point") + count("MultiPoint"), 14);
-    assert_eq!(out.left_out, 16);
+    assert_eq!(count("LineString"), 17);
+    assert_eq!(count("Point") + count("MultiPoint"), 16);
+    assert_eq!(out.left_out, 18);
     assert_eq!(features.len(), out.written);
-    assert_eq!(out.written + out.left_out, 42);
+    assert_eq!(out.written + out.left_out, 51);
     assert_eq!(json["left_out"], out.left_out);
     let line = features.iter().find(|f| f["geometry"]["type"] == "LineString").expect("a line");
     let ends = line["geometry"]["coordinates"].as_array().expect("coordinates");
@@ -591,7 +591,7 @@ fn sources_survive_a_trip_through_timelinejs() {
         catalog.apply(env);
     }
     let events = domain(&back);
-    assert_eq!(events.len(), 42);
+    assert_eq!(events.len(), 51);
     for (id, _, e) in events {
         let original = catalog.event(&id).expect("the unique_id is the event id");
         assert_eq!(e.sources, original.event.sources, "{id}");

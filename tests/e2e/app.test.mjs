@@ -411,7 +411,7 @@ describe('Annals web app', { timeout: 55_000 }, () => {
     assert.ok(text.includes('15 March 2023'), `first claim: ${text}`);
     assert.ok(text.includes('15 May 2023'), `second claim: ${text}`);
     assert.ok(
-      await dispute.locator('a[href="https://azernews.az/nation/227071"]').count(),
+      await dispute.locator('a[href="https://www.azernews.az/nation/227071.html"]').count(),
       'the claim with a URL links its source',
     );
     await done();
