@@ -18,7 +18,7 @@ fn stdout(o: &Output) -> String {
 fn validate_accepts_the_default_record() {
     let o = annals(&["validate", "data/azerbaijan-belarus.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("ok: annals-json format, 79 record(s) accepted, 0 rejected"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok: annals-json format, 93 record(s) accepted, 0 rejected"), "{}", stdout(&o));
 }
 
 #[test]
@@ -88,12 +88,12 @@ fn stats_prints_the_figures_of_the_default_record() {
     let o = annals(&["stats", "data/azerbaijan-belarus.json"]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
-    assert!(text.contains("42 events, 29 documents signed, 2 disputed"), "{text}");
-    assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["2024", "4", "1", "1", "5", "1", "3", "1", "9", "29"]), "{text}");
+    assert!(text.contains("51 events, 40 documents signed, 6 disputed"), "{text}");
+    assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["2024", "4", "1", "1", "5", "1", "3", "1", "8", "39"]), "{text}");
     let json = annals(&["stats", "--json", "data/azerbaijan-belarus.json"]);
     let view: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert_eq!(view["by_kind"]["Visit"], 12);
-    assert_eq!(view["actors"]["person"], 14);
+    assert_eq!(view["by_kind"]["Visit"], 17);
+    assert_eq!(view["actors"]["person"], 15);
 }
 
 #[test]
@@ -212,13 +212,13 @@ mod store_commands {
         assert_eq!(again.status.code(), Some(0));
         assert!(stdout(&again).contains("already there"), "{}", stdout(&again));
         let lines = export_lines(dir.path(), "az-by");
-        assert_eq!(lines.len(), 79);
+        assert_eq!(lines.len(), 93);
         assert_eq!(lines[0]["position"], 1);
         // A new event naming actors the stream already holds, from stdin, at the right version.
         let call = r#"{"id":"2025-call","type":"Call","payload":{"occurred":"2025","title":"A call","actors":[{"actor":"aliyev"},{"actor":"lukashenko"}],"sources":[{"publisher":"P","title":"T"}]}}"#;
         let stale = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "78"], Some(call));
         assert_eq!(stale.status.code(), Some(1));
-        let ok = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "79"], Some(call));
+        let ok = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "93"], Some(call));
         assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
         assert!(stdout(&ok).contains("appended at position(s) 80"), "{}", stdout(&ok));
         // The document export reads back as a clean file of the same records.

@@ -62,7 +62,7 @@ async fn first_start_seeds_and_makes_a_token_restart_does_neither() {
     let dir = tempfile::tempdir().expect("dir");
     let (child, addr) = start(dir.path());
     let streams = get(addr, "/api/streams").await;
-    assert!(streams.contains(r#"{"stream":"azerbaijan-belarus","version":79,"last_position":79}"#), "{streams}");
+    assert!(streams.contains(r#"{"stream":"azerbaijan-belarus","version":93,"last_position":93}"#), "{streams}");
     // A live subscriber stays connected while the server is asked to stop.
     let mut live = TcpStream::connect(addr).await.expect("connect");
     live.write_all(b"GET /api/streams/azerbaijan-belarus/live HTTP/1.1\r\nHost: test\r\n\r\n").await.expect("send");
@@ -81,7 +81,7 @@ async fn first_start_seeds_and_makes_a_token_restart_does_neither() {
 
     let (child, addr) = start(dir.path());
     let streams = get(addr, "/api/streams").await;
-    assert!(streams.contains(r#""version":79,"last_position":79"#), "loaded once: {streams}");
+    assert!(streams.contains(r#""version":93,"last_position":93"#), "loaded once: {streams}");
     let (status, stdout) = stop(child);
     assert!(status.success());
     assert!(!stdout.contains(token.trim()), "the token is printed only once: {stdout}");

@@ -232,7 +232,7 @@ async fn two_replicas_seeding_an_empty_database_load_the_record_once() {
         socket.write_all(b"GET /api/streams HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").await.expect("send");
         let mut response = String::new();
         socket.read_to_string(&mut response).await.expect("read");
-        assert!(response.contains(r#"{"stream":"azerbaijan-belarus","version":79,"last_position":79}"#), "{response}");
+        assert!(response.contains(r#"{"stream":"azerbaijan-belarus","version":93,"last_position":93}"#), "{response}");
     }
     for (mut child, _) in [first, second] {
         child.kill().expect("kill");
