@@ -216,25 +216,25 @@ mod store_commands {
         assert_eq!(lines[0]["position"], 1);
         // A new event naming actors the stream already holds, from stdin, at the right version.
         let call = r#"{"id":"2025-call","type":"Call","payload":{"occurred":"2025","title":"A call","actors":[{"actor":"aliyev"},{"actor":"lukashenko"}],"sources":[{"publisher":"P","title":"T"}]}}"#;
-        let stale = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "78"], Some(call));
+        let stale = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "92"], Some(call));
         assert_eq!(stale.status.code(), Some(1));
         let ok = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "93"], Some(call));
         assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-        assert!(stdout(&ok).contains("appended at position(s) 80"), "{}", stdout(&ok));
+        assert!(stdout(&ok).contains("appended at position(s) 94"), "{}", stdout(&ok));
         // The document export reads back as a clean file of the same records.
         let doc = annals_in(dir.path(), &["export", "--stream", "az-by", "--format", "annals-json"], None);
         let path = dir.path().join("export.json");
         std::fs::write(&path, &doc.stdout).expect("write");
         let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
-        assert!(stdout(&check).contains("80 record(s) accepted, 0 rejected"), "{}", stdout(&check));
+        assert!(stdout(&check).contains("94 record(s) accepted, 0 rejected"), "{}", stdout(&check));
         let stats = annals_in(dir.path(), &["stats", "--stream", "az-by", "--json"], None);
         let view: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("stats json");
-        assert_eq!(view["events"], 43, "the default record plus the appended call");
+        assert_eq!(view["events"], 52, "the default record plus the appended call");
         assert_eq!(annals_in(dir.path(), &["stats", "--stream", "nobody"], None).status.code(), Some(2));
         assert_eq!(annals_in(dir.path(), &["stats"], None).status.code(), Some(2), "a FILE or --stream is required");
         let bad = annals_in(dir.path(), &["append", "--stream", "az-by"], Some("{\"id\": 1}"));
         assert_eq!(bad.status.code(), Some(1));
-        assert_eq!(export_lines(dir.path(), "az-by").len(), 80, "a refused append writes nothing");
+        assert_eq!(export_lines(dir.path(), "az-by").len(), 94, "a refused append writes nothing");
     }
 
     #[test]
