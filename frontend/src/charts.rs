@@ -247,7 +247,7 @@ mod tests {
         let all: Vec<usize> = (0..record.projections().timeline.len()).collect();
         let data = ChartData::from_events(&record, &all);
         assert_eq!(data.years.first(), Some(&1993));
-        assert_eq!(data.cumulative_documents.last(), Some(&29));
+        assert_eq!(data.cumulative_documents.last(), Some(&40));
         let y2024 = data.years.iter().position(|y| *y == 2024).expect("2024");
         assert_eq!(data.by_kind[y2024].iter().sum::<u32>(), 16);
         let signings: Vec<usize> = record
@@ -260,6 +260,6 @@ mod tests {
             .collect();
         let only = ChartData::from_events(&record, &signings);
         assert_eq!(only.max_events(), 1);
-        assert_eq!(only.cumulative_documents.last(), Some(&29));
+        assert_eq!(only.cumulative_documents.last(), Some(&40));
     }
 }
