@@ -128,9 +128,3 @@ pub fn main() -> ExitCode {
         }
     }
 }
-
-/// The clock, read once per command: when the CLI records events, they are recorded now.
-pub fn now() -> annals_core::Timestamp {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    annals_core::Timestamp(since.as_millis() as i64)
-}

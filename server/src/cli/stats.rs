@@ -8,7 +8,8 @@ use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections, StatsView};
 use annals_core::{EventKind, StreamName};
 
-use super::{display_name, now, Input};
+use super::{display_name, Input};
+use crate::clock::now;
 
 /// Arguments of `annals stats`.
 #[derive(Debug, clap::Args)]
