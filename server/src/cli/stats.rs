@@ -8,6 +8,7 @@ use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections, StatsView};
 use annals_core::{EventKind, StreamName};
 
+use super::output::{note, print};
 use super::{display_name, Input};
 use crate::clock::now;
 
@@ -46,9 +47,9 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let view = projections.stats_view();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+        print(&format!("{}\n", serde_json::to_string_pretty(&view).unwrap_or_default()))?;
     } else {
-        print!("{}", table(&title, &view, &projections));
+        print(&table(&title, &view, &projections))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -58,7 +59,7 @@ fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
     let loaded = input.load()?;
     let file = display_name(&input.file);
     if !loaded.is_clean() {
-        eprintln!(
+        note!(
             "{file}: {} record(s) rejected; the figures cover the {} valid ones (see `annals validate {file}`)",
             loaded.rejected,
             loaded.accepted.len()
