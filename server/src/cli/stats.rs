@@ -72,6 +72,19 @@ fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
     Ok((title, Projections::fold(&envelopes, AsOf::NOW)))
 }
 
+/// The heading of a kind's column: at most 5 characters.
+fn column(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Visit => "Visit",
+        EventKind::Signing => "Sign",
+        EventKind::CommissionMeeting => "Comm",
+        EventKind::Talks => "Talk",
+        EventKind::Call => "Call",
+        EventKind::Statement => "Stmt",
+        EventKind::Other => "Other",
+    }
+}
+
 fn table(title: &str, s: &StatsView, p: &Projections) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
@@ -80,10 +93,9 @@ fn table(title: &str, s: &StatsView, p: &Projections) -> String {
         "{} events, {} documents signed, {} disputed, {} corrected, {} retracted\n",
         s.events, s.documents, s.disputed, s.corrected, s.retracted
     );
-    let short = ["Visit", "Sign", "Comm", "Talk", "Call", "Stmt", "Other"];
     let _ = write!(out, "{:>6}", "year");
-    for k in short {
-        let _ = write!(out, " {k:>5}");
+    for k in EventKind::ALL {
+        let _ = write!(out, " {:>5}", column(k));
     }
     let _ = writeln!(out, " {:>5} {:>5}", "docs", "cumul");
     for y in &s.years {
