@@ -9,7 +9,7 @@
 //! Run: `cargo bench -p annals-core --bench fold` (or `cargo xtask bench`).
 
 use annals_core::synth::{synthetic_log, SynthOptions};
-use annals_core::{AsOf, Catalog, Event, Projections};
+use annals_core::{AsOf, Catalog, Event, EventKind, Projections};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 fn fold(c: &mut Criterion) {
@@ -20,11 +20,11 @@ fn fold(c: &mut Criterion) {
     group.throughput(Throughput::Elements(log.len() as u64));
     group.bench_function("baseline/scan", |b| {
         b.iter(|| {
-            let mut counts = [0u64; 12];
+            let mut counts = [0u64; EventKind::COUNT + 5];
             for env in &log {
                 let i = match &env.event {
                     Event::Domain(k, _) => k.index(),
-                    other => 7 + other.type_name().len() % 5,
+                    other => EventKind::COUNT + other.type_name().len() % 5,
                 };
                 counts[i] += env.position & 1;
             }

@@ -24,7 +24,27 @@ use crate::date::{Occurred, PartialDate};
 use crate::id::{ActorId, EventId};
 
 /// The kinds of domain events; each is a lane of the timeline and a colour of the map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// *The one list of kinds.* This enum is it: [`EventKind::ALL`], [`EventKind::COUNT`], the
+/// names ([`EventKind::name`], the same as serde's) and every per-kind table ([`PerKind`]) are
+/// derived from it, and what differs per kind is an exhaustive `match` (no wildcard arm), so
+/// a new kind is led by the compiler to each place that must say something about it
+/// (ARCHITECTURE.md, "Adding an event kind").
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumCount,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
 pub enum EventKind {
     /// A visit of a head of state, of government, a minister or a delegation.
     Visit,
@@ -43,33 +63,29 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// Every kind, in lane order.
-    pub const ALL: [EventKind; 7] = [
-        EventKind::Visit,
-        EventKind::Signing,
-        EventKind::CommissionMeeting,
-        EventKind::Talks,
-        EventKind::Call,
-        EventKind::Statement,
-        EventKind::Other,
-    ];
+    /// How many kinds there are: the length of every per-kind table.
+    pub const COUNT: usize = <Self as strum::EnumCount>::COUNT;
 
-    /// Index into [`EventKind::ALL`]; used for per-kind count arrays.
-    pub fn index(self) -> usize {
+    /// Every kind, in lane order (the order of the enum).
+    pub const ALL: [EventKind; Self::COUNT] = {
+        let variants = <Self as strum::VariantArray>::VARIANTS;
+        let mut all = [EventKind::Visit; Self::COUNT];
+        let mut i = 0;
+        while i < Self::COUNT {
+            all[i] = variants[i];
+            i += 1;
+        }
+        all
+    };
+
+    /// Position in [`EventKind::ALL`]; a per-kind table ([`PerKind`]) is indexed by the kind itself.
+    pub const fn index(self) -> usize {
         self as usize
     }
 
-    /// The name used in files and URLs (`Visit`, `CommissionMeeting`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::Visit => "Visit",
-            EventKind::Signing => "Signing",
-            EventKind::CommissionMeeting => "CommissionMeeting",
-            EventKind::Talks => "Talks",
-            EventKind::Call => "Call",
-            EventKind::Statement => "Statement",
-            EventKind::Other => "Other",
-        }
+    /// The name used in files and URLs (`Visit`, `CommissionMeeting`, …): the variant's name.
+    pub const fn name(self) -> &'static str {
+        <Self as strum::VariantNames>::VARIANTS[self as usize]
     }
 
     /// A label for people ("Commission meeting").
@@ -83,6 +99,86 @@ impl EventKind {
             EventKind::Statement => "Statement",
             EventKind::Other => "Other",
         }
+    }
+}
+
+// `index` (the discriminant) is the position in `ALL`.
+const _: () = {
+    let mut i = 0;
+    while i < EventKind::COUNT {
+        assert!(EventKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
+/// One value per event kind, indexed by [`EventKind`] (or its [`EventKind::index`]), sized
+/// by the list of kinds: a new kind makes every such table longer instead of an index out
+/// of bounds. It serializes and prints as the plain array, in lane order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct PerKind<T>(pub [T; EventKind::COUNT]);
+
+impl<T> PerKind<T> {
+    /// The values in lane order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    /// Each kind with its value, in lane order.
+    pub fn kinds(&self) -> impl Iterator<Item = (EventKind, &T)> {
+        EventKind::ALL.into_iter().zip(&self.0)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for PerKind<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> std::ops::Index<EventKind> for PerKind<T> {
+    type Output = T;
+
+    fn index(&self, kind: EventKind) -> &T {
+        &self.0[kind as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<EventKind> for PerKind<T> {
+    fn index_mut(&mut self, kind: EventKind) -> &mut T {
+        &mut self.0[kind as usize]
+    }
+}
+
+impl<T> std::ops::Index<usize> for PerKind<T> {
+    type Output = T;
+
+    fn index(&self, index: usize) -> &T {
+        &self.0[index]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for PerKind<T> {
+    fn index_mut(&mut self, index: usize) -> &mut T {
+        &mut self.0[index]
+    }
+}
+
+impl<T> IntoIterator for PerKind<T> {
+    type Item = T;
+    type IntoIter = std::array::IntoIter<T, { EventKind::COUNT }>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a PerKind<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -589,20 +685,19 @@ pub enum Event {
     Disputed(Box<Dispute>),
 }
 
-/// The name of each event type as written in files (`type`).
-pub const EVENT_TYPES: [&str; 11] = [
-    "Visit",
-    "Signing",
-    "CommissionMeeting",
-    "Talks",
-    "Call",
-    "Statement",
-    "Other",
-    "ActorRegistered",
-    "Corrected",
-    "Retracted",
-    "Disputed",
-];
+/// The types of the events that are not domain events, as written in files.
+const OTHER_TYPES: [&str; 4] = ["ActorRegistered", "Corrected", "Retracted", "Disputed"];
+
+/// The name of each event type as written in files (`type`): the kinds, then the others.
+pub const EVENT_TYPES: [&str; EventKind::COUNT + OTHER_TYPES.len()] = {
+    let mut all = [""; EventKind::COUNT + OTHER_TYPES.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < EventKind::COUNT { EventKind::ALL[i].name() } else { OTHER_TYPES[i - EventKind::COUNT] };
+        i += 1;
+    }
+    all
+};
 
 impl Event {
     /// The type name written in files.

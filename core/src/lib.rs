@@ -32,7 +32,7 @@ pub mod validate;
 pub use catalog::{Catalog, Change, Resolved};
 pub use date::{Occurred, PartialDate, Precision, Timestamp};
 pub use envelope::{Envelope, Proposed};
-pub use event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind};
+pub use event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, PerKind};
 pub use id::{ActorId, EventId, StreamName};
 pub use log::{AppendError, Appended, ExpectedVersion, Log};
 pub use projection::{AsOf, Projections};

@@ -100,7 +100,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
             _ => PartialDate::day(year, month, day),
         }
         .unwrap_or_else(|_| PartialDate::from_day_number(0));
-        let kind = EventKind::ALL[rng.below(7) as usize];
+        let kind = EventKind::ALL[rng.below(EventKind::COUNT as u64) as usize];
         let occurred = if kind == EventKind::Visit && precision > 14 && rng.below(2) == 0 {
             let end = PartialDate::from_day_number(start.first_day() + 1 + rng.below(3) as i32);
             Occurred::between(start, end).unwrap_or(Occurred::on(start))
@@ -125,7 +125,11 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
                 e.parties = vec![countries[a].clone(), countries[b].clone()];
                 e.count = Some(1 + rng.below(9) as u32);
             }
-            _ => {
+            EventKind::CommissionMeeting
+            | EventKind::Talks
+            | EventKind::Call
+            | EventKind::Statement
+            | EventKind::Other => {
                 e.actors.push(Participant { actor: leaders[a].clone(), role: Role::Participant });
                 e.actors.push(Participant { actor: leaders[b].clone(), role: Role::Participant });
             }

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use annals_core::EventKind;
+use annals_core::{EventKind, PerKind};
 use yew::prelude::*;
 
 use crate::record::Record;
@@ -16,8 +16,8 @@ use crate::record::Record;
 pub struct ChartData {
     /// Every year from the first to the last event shown.
     pub years: Vec<i32>,
-    /// Events per year per kind ([`EventKind::index`]).
-    pub by_kind: Vec<[u32; 7]>,
+    /// Events per year per kind.
+    pub by_kind: Vec<PerKind<u32>>,
     /// Documents signed up to and including each year.
     pub cumulative_documents: Vec<u64>,
 }
@@ -25,11 +25,11 @@ pub struct ChartData {
 impl ChartData {
     /// Counts the given events (indices into the timeline's entries) by the year they began.
     pub fn from_events(record: &Record, visible: &[usize]) -> Self {
-        let mut per_year: std::collections::BTreeMap<i32, ([u32; 7], u64)> = std::collections::BTreeMap::new();
+        let mut per_year: std::collections::BTreeMap<i32, (PerKind<u32>, u64)> = std::collections::BTreeMap::new();
         let projections = record.projections();
         for r in visible.iter().filter_map(|i| projections.timeline.at(*i)) {
             let slot = per_year.entry(r.event.occurred.start().year_value()).or_default();
-            slot.0[r.kind.index()] += 1;
+            slot.0[r.kind] += 1;
             if r.kind == EventKind::Signing {
                 slot.1 += u64::from(r.event.documents_signed());
             }
@@ -186,7 +186,7 @@ mod draw {
         for (i, year) in data.years.iter().enumerate() {
             let mut base = 0u64;
             for kind in EventKind::ALL {
-                let n = u64::from(data.by_kind[i][kind.index()]);
+                let n = u64::from(data.by_kind[i][kind]);
                 if n == 0 {
                     continue;
                 }

@@ -8,7 +8,9 @@
 //! - [`cli`] — the commands (`validate`, `stats`, `serve`).
 //! - [`store`] — the [`store::Store`] trait and its SQLite backend.
 //! - [`http`] — the API and the web app over a store.
+//! - [`clock`] — the time of day, read by the commands and the stores.
 
 pub mod cli;
+pub mod clock;
 pub mod http;
 pub mod store;

@@ -278,3 +278,86 @@ mod store_commands {
         assert_eq!(export("xml").status.code(), Some(2));
     }
 }
+
+/// A reader that stops reading (`annals stats FILE | head -1`) ends every command quietly,
+/// as it ends `cat` or `grep`: no panic, no message, status 141 (128 + SIGPIPE).
+mod closed_pipe {
+    use std::process::{Command, Output, Stdio};
+
+    /// Runs annals (database `db`) with standard output a pipe whose reading end is closed
+    /// before annals writes anything, so its first write to it fails.
+    fn with_stdout_closed(db: &std::path::Path, args: &[&str]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(args)
+            .env("ANNALS_DB", db)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run annals");
+        drop(child.stdout.take());
+        child.wait_with_output().expect("wait")
+    }
+
+    #[test]
+    fn every_command_that_writes_to_stdout_stops_quietly_with_141() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("annals.db");
+        let record = "data/azerbaijan-belarus.json";
+        let one = dir.path().join("one.json");
+        std::fs::write(
+            &one,
+            r#"{"id":"actor:arm","type":"ActorRegistered","payload":{"actor":"arm","kind":"country","names":{"en":"Armenia"},"iso3":"ARM"}}"#,
+        )
+        .expect("write");
+        let one = one.to_str().expect("utf-8 path");
+        let commands: [&[&str]; 8] = [
+            &["stats", record],
+            &["stats", "--json", record],
+            &["validate", record],
+            &["validate", "--json", record],
+            &["import", record, "--stream", "r"],
+            &["export", "--stream", "r"],
+            &["stats", "--stream", "r"],
+            &["append", one, "--stream", "r"],
+        ];
+        for args in commands {
+            let o = with_stdout_closed(&db, args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            let said: Vec<&str> = stderr.lines().filter(|l| !l.contains(" importing ")).collect();
+            assert_eq!(o.status.code(), Some(141), "annals {}: {:?}, stderr: {stderr}", args.join(" "), o.status);
+            assert!(said.is_empty(), "annals {} said: {stderr}", args.join(" "));
+        }
+    }
+}
+
+/// `annals serve` writes its log without colour codes when standard error is not a terminal.
+#[test]
+#[cfg(unix)]
+fn the_serve_log_has_no_colour_codes_in_a_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", "annals.db", "--token", "t", "--no-seed"])
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("start annals serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("serving") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(text.contains("serving"), "the log says where it serves: {text}");
+    assert!(text.contains("INFO"), "{text}");
+    assert!(!text.contains("\x1b["), "colour codes in a log file: {text:?}");
+}

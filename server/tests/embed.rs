@@ -148,7 +148,7 @@ async fn the_app_page_carries_the_discovery_link_for_its_own_address() {
         assert!(a.headers[header::CONTENT_TYPE].to_str().expect("type").starts_with("text/html"));
         let href = format!(
             "http://{HOST}/oembed?url={}&amp;format=json",
-            serde_urlencoded::to_string([("u", expected.as_str())]).expect("encode")["u=".len()..].to_owned()
+            form_urlencoded::byte_serialize(expected.as_bytes()).collect::<String>()
         );
         let link =
             format!("<link rel=\"alternate\" type=\"application/json+oembed\" href=\"{href}\" title=\"Annals\" />");

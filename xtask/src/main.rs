@@ -13,6 +13,8 @@
 //! - `cargo xtask test` — setup, then every check in order, stopping at the first failure.
 //!   The native tests run against a throwaway PostgreSQL server started for them
 //!   ([`postgres`]), whose URL they get in `ANNALS_TEST_POSTGRES`.
+//! - `cargo xtask cycles` — no import circles between the modules of any crate ([`cycles`]);
+//!   also a step of `test`, right after `fmt`.
 //! - `cargo xtask test-postgres` — only the PostgreSQL store's tests, with a throwaway server.
 //! - `cargo xtask crash [ROUNDS]` — the SIGKILL crash test of `annals serve` with more rounds
 //!   than the test run's 20 (default 500).
@@ -23,6 +25,7 @@
 //!   separate from `test` because it needs nightly and runs for as long as it is given.
 
 mod cmd;
+mod cycles;
 mod postgres;
 mod setup;
 mod step;
@@ -44,7 +47,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   setup               install the pinned tools that are missing (idempotent)
-  test                setup, then fmt, clippy, tests (with a throwaway PostgreSQL server), wasm build,
+  cycles              check that no crate's modules import each other in a circle
+  test                setup, then fmt, import circles, clippy, tests (with a throwaway PostgreSQL server), wasm build,
                       browser tests, web build, e2e
   test-postgres       the PostgreSQL store's tests, against a throwaway PostgreSQL server
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
@@ -70,6 +74,7 @@ fn dispatch(args: &[String]) -> Result {
     match command.as_str() {
         "setup" => setup(&ws, Scope::All),
         "test" => test(&ws),
+        "cycles" => cycles::check(&ws),
         "run" => run_app(&ws, &parse_addr(rest)?),
         "bench" => bench(&ws, rest),
         "crash" => crash(&ws, rest),
@@ -91,11 +96,14 @@ fn test(ws: &Workspace) -> Result {
     // annals-open: the web app's file-opening worker, a second wasm binary with every reader.
     let wasm_crates = format!("-p annals-core -p annals-web -p annals-open --target {WASM_TARGET}");
     let lines = [
-        ("fmt", "cargo fmt --all -- --check".to_owned()),
         ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
         ("clippy (wasm32)", format!("cargo clippy {wasm_crates} -- -D warnings")),
     ];
-    let mut steps = vec![Step::new("setup", || setup(ws, Scope::All))];
+    let mut steps = vec![
+        Step::new("setup", || setup(ws, Scope::All)),
+        Step::command("fmt", ws.line("cargo fmt --all -- --check")),
+        Step::new("import circles", || cycles::check(ws)),
+    ];
     steps.extend(lines.iter().map(|(name, line)| Step::command(name, ws.line(line))));
     steps.extend([
         native_tests(ws),

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use super::ByPosition;
 use crate::catalog::{Catalog, Change, Resolved};
-use crate::event::{ActorKind, EventKind};
+use crate::event::{ActorKind, EventKind, PerKind};
 use crate::id::ActorId;
 
 /// What one event adds to the graph: its kind, first day and (sorted, distinct) actors,
@@ -70,7 +70,7 @@ pub struct RelationGraph {
     arena: Vec<u32>,
     scratch: Vec<u32>,
     activity: Vec<u32>,
-    edges: FxHashMap<(u32, u32), [u32; 7]>,
+    edges: FxHashMap<(u32, u32), PerKind<u32>>,
     /// In a bulk fold that counts edges at its end: `edges` is empty until then.
     deferred: bool,
 }
@@ -95,8 +95,8 @@ pub struct Edge {
     pub a: ActorId,
     /// The other end.
     pub b: ActorId,
-    /// Shared events per kind, indexed by [`EventKind::index`].
-    pub by_kind: [u32; 7],
+    /// Shared events per kind.
+    pub by_kind: PerKind<u32>,
 }
 
 impl Edge {
@@ -107,13 +107,13 @@ impl Edge {
 
     /// The kind of most shared events (the first in lane order on ties).
     pub fn main_kind(&self) -> EventKind {
-        let mut best = 0;
-        for i in 1..7 {
-            if self.by_kind[i] > self.by_kind[best] {
-                best = i;
+        let mut best = EventKind::ALL[0];
+        for (kind, n) in self.by_kind.kinds() {
+            if *n > self.by_kind[best] {
+                best = kind;
             }
         }
-        EventKind::ALL[best]
+        best
     }
 }
 
@@ -184,29 +184,29 @@ impl RelationGraph {
             next[a] += next[a - 1];
         }
         let rows = next.clone();
-        let mut pairs = vec![(0u32, 0u8); next[n]];
+        let mut pairs = vec![(0u32, EventKind::Visit); next[n]];
         for c in self.contributions.values() {
             let actors = self.actors(c);
             for (i, &a) in actors.iter().enumerate() {
                 for &b in &actors[i + 1..] {
                     let slot = &mut next[a as usize];
-                    pairs[*slot] = (b, c.kind.index() as u8);
+                    pairs[*slot] = (b, c.kind);
                     *slot += 1;
                 }
             }
         }
         // One row at a time: `column[b]` is b's place in the row while it is counted.
         let mut column = vec![u32::MAX; n];
-        let mut row: Vec<(u32, [u32; 7])> = Vec::new();
-        let mut edges: Vec<((u32, u32), [u32; 7])> = Vec::new();
+        let mut row: Vec<(u32, PerKind<u32>)> = Vec::new();
+        let mut edges: Vec<((u32, u32), PerKind<u32>)> = Vec::new();
         for a in 0..n {
             for &(b, k) in &pairs[rows[a]..rows[a + 1]] {
                 let at = &mut column[b as usize];
                 if *at == u32::MAX {
                     *at = row.len() as u32;
-                    row.push((b, [0; 7]));
+                    row.push((b, PerKind::default()));
                 }
-                let count = &mut row[*at as usize].1[usize::from(k)];
+                let count = &mut row[*at as usize].1[k];
                 *count = count.saturating_add(1);
             }
             for (b, by_kind) in row.drain(..) {
@@ -260,7 +260,7 @@ impl RelationGraph {
     }
 
     fn add(&mut self, c: Contribution, delta: i32) {
-        let k = c.kind.index();
+        let k = c.kind;
         let (lo, hi) = (c.offset as usize, (c.offset + c.len) as usize);
         for i in lo..hi {
             let a = self.arena[i];
@@ -285,13 +285,13 @@ impl RelationGraph {
             None => (self.activity.clone(), self.edges.clone()),
             Some((from, to)) => {
                 let mut activity = vec![0u32; self.names.len()];
-                let mut edges: FxHashMap<(u32, u32), [u32; 7]> = FxHashMap::default();
+                let mut edges: FxHashMap<(u32, u32), PerKind<u32>> = FxHashMap::default();
                 for c in self.contributions.values().filter(|c| c.start >= from && c.start <= to) {
                     let actors = self.actors(c);
                     for (i, &a) in actors.iter().enumerate() {
                         activity[a as usize] += 1;
                         for &b in &actors[i + 1..] {
-                            edges.entry((a, b)).or_default()[c.kind.index()] += 1;
+                            edges.entry((a, b)).or_default()[c.kind] += 1;
                         }
                     }
                 }

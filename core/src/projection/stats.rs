@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use super::Dense;
 use crate::catalog::{Catalog, Change, Resolved};
-use crate::event::{ActorKind, EventKind};
+use crate::event::{ActorKind, EventKind, PerKind};
 use crate::id::ActorId;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct YearCounts {
-    by_kind: [u32; 7],
+    by_kind: PerKind<u32>,
     documents: u64,
 }
 
@@ -36,8 +36,8 @@ pub struct Stats {
 pub struct YearRow {
     /// The year.
     pub year: i32,
-    /// Events that began that year, per kind ([`EventKind::index`]).
-    pub by_kind: [u32; 7],
+    /// Events that began that year, per kind.
+    pub by_kind: PerKind<u32>,
     /// Documents signed that year (stated counts).
     pub documents: u64,
     /// Documents signed up to and including that year.
@@ -99,8 +99,8 @@ impl Stats {
             add(&mut self.corrected);
         }
         let year = self.years.slot(i64::from(r.event.occurred.start().year_value()));
-        let k = r.kind.index();
-        year.by_kind[k] = year.by_kind[k].saturating_add_signed(delta as i32);
+        let n = &mut year.by_kind[r.kind];
+        *n = n.saturating_add_signed(delta as i32);
         if r.kind == EventKind::Signing {
             year.documents = year.documents.saturating_add_signed(delta * i64::from(r.event.documents_signed()));
         }
@@ -142,7 +142,7 @@ impl Stats {
         }
         let mut by_kind = BTreeMap::new();
         for k in EventKind::ALL {
-            let n: u64 = self.years.iter().map(|(_, y)| u64::from(y.by_kind[k.index()])).sum();
+            let n: u64 = self.years.iter().map(|(_, y)| u64::from(y.by_kind[k])).sum();
             by_kind.insert(k.name(), n);
         }
         let mut actors = BTreeMap::new();

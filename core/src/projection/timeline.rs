@@ -15,7 +15,7 @@ use super::{ByPosition, Dense};
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::date::{civil_from_days, days_from_civil, Precision};
 
-use crate::event::EventKind;
+use crate::event::{EventKind, PerKind};
 
 /// The bucket sizes of the level-of-detail index, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -87,8 +87,8 @@ impl Level {
 /// Counts of one bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Counts {
-    /// Events per kind, indexed by [`EventKind::index`].
-    pub by_kind: [u32; 7],
+    /// Events per kind.
+    pub by_kind: PerKind<u32>,
     /// Of those, events whose date is coarser than the bucket (a year-only event in a month
     /// bucket): the bucket holds them by their earliest day, but they may belong elsewhere.
     pub uncertain: u32,
@@ -275,7 +275,7 @@ impl Timeline {
         let precision = r.event.occurred.precision();
         let (y, m) = (start.year_value(), start.month_value().unwrap_or(1));
         let buckets = [i64::from(y).div_euclid(10), i64::from(y), i64::from(y) * 12 + i64::from(m) - 1];
-        let k = r.kind.index();
+        let k = r.kind;
         for (i, level) in [Level::Decade, Level::Year, Level::Month].into_iter().enumerate() {
             let entry = self.lod[i].slot(buckets[i]);
             entry.by_kind[k] = entry.by_kind[k].saturating_add_signed(delta);
@@ -344,7 +344,7 @@ impl Timeline {
                 let lo = self.order.partition_point(|(k, _)| k.0 < from);
                 for (k, r) in self.order[lo..].iter().take_while(|(k, _)| k.0 <= to) {
                     let c = days.entry(i64::from(k.0)).or_default();
-                    c.by_kind[r.kind.index()] += 1;
+                    c.by_kind[r.kind] += 1;
                     if r.event.occurred.precision() < Precision::Day {
                         c.uncertain += 1;
                     }

@@ -2,8 +2,10 @@
 //!
 //! Exit codes are part of the interface, for scripts: 0 when the work is done and the input
 //! is clean, 1 when the input has errors (each reported), 2 when the input cannot be read at
-//! all or the command line is wrong.
+//! all or the command line is wrong, 141 when standard output was closed before the command
+//! finished (`annals stats FILE | head -1`; see [`output`]).
 
+pub mod output;
 mod progress;
 mod records;
 pub mod serve;
@@ -93,15 +95,6 @@ fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// The exit code of a command that uses the store: its own, or 2 when a file or the store
-/// could not be read.
-fn store_command(result: anyhow::Result<ExitCode>) -> ExitCode {
-    result.unwrap_or_else(|e| {
-        eprintln!("annals: {e:#}");
-        ExitCode::from(2)
-    })
-}
-
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -114,23 +107,19 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
-        Command::Stats(args) => return store_command(stats::run(&args)),
-        Command::Serve(args) => Ok(serve::run(&args)),
-        Command::Import(args) => return store_command(records::import(&args)),
-        Command::Export(args) => return store_command(records::export(&args)),
-        Command::Append(args) => return store_command(records::append(&args)),
+        Command::Stats(args) => stats::run(&args),
+        Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Import(args) => records::import(&args),
+        Command::Export(args) => records::export(&args),
+        Command::Append(args) => records::append(&args),
     };
     match result {
         Ok(code) => code,
+        Err(e) if output::is_closed(&e) => ExitCode::from(output::CLOSED_PIPE),
+        // A file or the store could not be read, or the service could not start.
         Err(e) => {
-            eprintln!("annals: {e}");
+            output::note!("annals: {e:#}");
             ExitCode::from(2)
         }
     }
-}
-
-/// The clock, read once per command: when the CLI records events, they are recorded now.
-pub fn now() -> annals_core::Timestamp {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    annals_core::Timestamp(since.as_millis() as i64)
 }

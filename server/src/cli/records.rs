@@ -8,7 +8,7 @@
 //! nothing unless `--keep-valid` is given. Exit status: 0 done, 1 refused (the report says
 //! why; nothing was written), 2 a file or the store cannot be read.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +18,7 @@ use annals_core::format::{load, Format};
 use annals_core::{Envelope, ExpectedVersion, Proposed, StreamName};
 use anyhow::Context;
 
+use super::output::{note, print};
 use crate::store::{Location, Store, StoreError};
 
 /// The store options shared by the commands.
@@ -127,11 +128,11 @@ fn refused(what: &str, error: &StoreError) -> ExitCode {
     match error {
         StoreError::Rejected(annals_core::AppendError::Invalid(problems)) => {
             for (i, p) in problems {
-                eprintln!("{what}: error: item {}, {}: {}", i + 1, p.field, p.message);
+                note!("{what}: error: item {}, {}: {}", i + 1, p.field, p.message);
             }
-            eprintln!("{what}: FAILED: {} problem(s); nothing was written", problems.len());
+            note!("{what}: FAILED: {} problem(s); nothing was written", problems.len());
         }
-        other => eprintln!("{what}: FAILED: {other}; nothing was written"),
+        other => note!("{what}: FAILED: {other}; nothing was written"),
     }
     ExitCode::from(1)
 }
@@ -159,13 +160,13 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         let loaded = if repeated { alone } else { load(&bytes, &name, args.format, &known) };
         progress.clear();
         for d in &loaded.notes {
-            eprintln!("{name}: note: {d}");
+            note!("{name}: note: {d}");
         }
         for d in &loaded.diagnostics {
-            eprintln!("{name}: error: {d}");
+            note!("{name}: error: {d}");
         }
         if !loaded.is_clean() && !args.keep_valid {
-            eprintln!(
+            note!(
                 "{name}: FAILED: {} record(s) rejected; nothing was imported (--keep-valid imports the {} valid ones)",
                 loaded.rejected,
                 loaded.accepted.len()
@@ -173,18 +174,18 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
         if loaded.accepted.is_empty() {
-            eprintln!("{name}: nothing to import");
+            note!("{name}: nothing to import");
             return Ok(ExitCode::from(u8::from(!loaded.is_clean())));
         }
         let total = loaded.accepted.len();
-        eprintln!("{name}: importing {total} record(s) into {stream} …");
+        note!("{name}: importing {total} record(s) into {stream} …");
         progress.step("writing", format!("{total} record(s) into {stream}"));
         let written = store.append(stream.clone(), ExpectedVersion::Any, loaded.proposed()).await;
         progress.clear();
         match written {
             Ok(done) => {
                 let verb = if done.duplicate { "already there" } else { "imported" };
-                println!("{name}: {verb}: {total} record(s), {stream} is at version {}", done.version);
+                print(&format!("{name}: {verb}: {total} record(s), {stream} is at version {}\n", done.version))?;
                 Ok(if loaded.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
             }
             Err(e @ StoreError::Rejected(_)) => Ok(refused(&name, &e)),
@@ -198,7 +199,7 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let envelopes = runtime()?.block_on(read_stream(&*store, &stream))?;
     if envelopes.is_empty() {
         let location = Location::from_args(&args.store.db, args.store.store.as_deref()).map_err(anyhow::Error::msg)?;
-        eprintln!("annals: stream {stream} has no events in {}", location.describe());
+        note!("annals: stream {stream} has no events in {}", location.describe());
         return Ok(ExitCode::from(1));
     }
     let info = ExportInfo { stream: Some(stream.as_str()), ..ExportInfo::default() };
@@ -208,12 +209,12 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             ExportFormat::Geojson => "no coordinates are known for them",
             _ => "their dates cannot be written in this format",
         };
-        eprintln!("annals: {} event(s) left out of the {} file: {why}", exported.left_out, args.format);
+        note!("annals: {} event(s) left out of the {} file: {why}", exported.left_out, args.format);
     }
     let text = exported.text;
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing to standard output")?,
+        None => print(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -233,7 +234,7 @@ pub(super) fn append(args: &AppendArgs) -> anyhow::Result<ExitCode> {
     let batch = match parse_records(&bytes) {
         Ok(batch) => batch,
         Err(message) => {
-            eprintln!("{name}: error: {message}");
+            note!("{name}: error: {message}");
             return Ok(ExitCode::from(1));
         }
     };
@@ -244,11 +245,11 @@ pub(super) fn append(args: &AppendArgs) -> anyhow::Result<ExitCode> {
             Ok(done) => {
                 let positions: Vec<String> = done.positions.iter().map(u64::to_string).collect();
                 let verb = if done.duplicate { "already stored at" } else { "appended at" };
-                println!(
-                    "{name}: {verb} position(s) {}; {stream} is at version {}",
+                print(&format!(
+                    "{name}: {verb} position(s) {}; {stream} is at version {}\n",
                     positions.join(", "),
                     done.version
-                );
+                ))?;
                 Ok(ExitCode::SUCCESS)
             }
             Err(e @ StoreError::Rejected(_)) => Ok(refused(&name, &e)),

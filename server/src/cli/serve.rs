@@ -9,9 +9,9 @@
 //! does not have. Seeding an empty store from two replicas at once is safe: the second
 //! append repeats the first one's ids and is answered as a duplicate.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use annals_core::format::load;
@@ -60,23 +60,14 @@ pub struct Args {
     pub max_body: usize,
 }
 
-pub(super) fn run(args: &Args) -> ExitCode {
+pub(super) fn run(args: &Args) -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("annals: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    match runtime.block_on(serve(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("annals: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    // Colour codes only for a person at a terminal: a log file or a journal gets plain text.
+    let colour = std::io::stderr().is_terminal();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour).try_init();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    runtime.block_on(serve(args))
 }
 
 async fn serve(args: &Args) -> anyhow::Result<()> {
@@ -193,7 +184,10 @@ pub fn token(given: Option<&str>, db: &Path) -> anyhow::Result<String> {
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
-    println!("annals: generated a write token, stored in {} (owner-only):\n{token}", path.display());
+    super::output::print(&format!(
+        "annals: generated a write token, stored in {} (owner-only):\n{token}\n",
+        path.display()
+    ))?;
     Ok(token)
 }
 

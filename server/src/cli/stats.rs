@@ -8,7 +8,9 @@ use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections, StatsView};
 use annals_core::{EventKind, StreamName};
 
-use super::{display_name, now, Input};
+use super::output::{note, print};
+use super::{display_name, Input};
+use crate::clock::now;
 
 /// Arguments of `annals stats`.
 #[derive(Debug, clap::Args)]
@@ -45,9 +47,9 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let view = projections.stats_view();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+        print(&format!("{}\n", serde_json::to_string_pretty(&view).unwrap_or_default()))?;
     } else {
-        print!("{}", table(&title, &view, &projections));
+        print(&table(&title, &view, &projections))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -57,7 +59,7 @@ fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
     let loaded = input.load()?;
     let file = display_name(&input.file);
     if !loaded.is_clean() {
-        eprintln!(
+        note!(
             "{file}: {} record(s) rejected; the figures cover the {} valid ones (see `annals validate {file}`)",
             loaded.rejected,
             loaded.accepted.len()
@@ -70,6 +72,19 @@ fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
     Ok((title, Projections::fold(&envelopes, AsOf::NOW)))
 }
 
+/// The heading of a kind's column: at most 5 characters.
+fn column(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Visit => "Visit",
+        EventKind::Signing => "Sign",
+        EventKind::CommissionMeeting => "Comm",
+        EventKind::Talks => "Talk",
+        EventKind::Call => "Call",
+        EventKind::Statement => "Stmt",
+        EventKind::Other => "Other",
+    }
+}
+
 fn table(title: &str, s: &StatsView, p: &Projections) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
@@ -78,10 +93,9 @@ fn table(title: &str, s: &StatsView, p: &Projections) -> String {
         "{} events, {} documents signed, {} disputed, {} corrected, {} retracted\n",
         s.events, s.documents, s.disputed, s.corrected, s.retracted
     );
-    let short = ["Visit", "Sign", "Comm", "Talk", "Call", "Stmt", "Other"];
     let _ = write!(out, "{:>6}", "year");
-    for k in short {
-        let _ = write!(out, " {k:>5}");
+    for k in EventKind::ALL {
+        let _ = write!(out, " {:>5}", column(k));
     }
     let _ = writeln!(out, " {:>5} {:>5}", "docs", "cumul");
     for y in &s.years {

@@ -1,12 +1,12 @@
 //! `annals validate FILE [--json]`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use annals_core::format::Loaded;
 use serde::Serialize;
 
-use super::{display_name, Input, Unreadable};
+use super::output::print;
+use super::{display_name, Input};
 
 /// Arguments of `annals validate`.
 #[derive(Debug, clap::Args)]
@@ -29,10 +29,9 @@ struct Report<'a> {
     notes: &'a [annals_core::format::Diagnostic],
 }
 
-pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
+pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = args.input.load()?;
     let file = display_name(&args.input.file);
-    let mut out = std::io::stdout().lock();
     if args.json {
         let report = Report {
             file,
@@ -42,9 +41,9 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Unreadable> {
             diagnostics: &loaded.diagnostics,
             notes: &loaded.notes,
         };
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        print(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()))?;
     } else {
-        let _ = write!(out, "{}", human(&file, &loaded));
+        print(&human(&file, &loaded))?;
     }
     Ok(if loaded.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

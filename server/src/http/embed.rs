@@ -82,20 +82,21 @@ fn own_app_url(url: &str, host: &str) -> Option<AppUrl> {
     Some(AppUrl { query: uri.query().unwrap_or("").to_owned(), fragment: fragment.to_owned() })
 }
 
-/// The value of a query parameter (percent-decoded).
+/// The value of a query parameter (the first one of that name, percent-decoded).
 fn param(query: &str, name: &str) -> Option<String> {
-    form_pairs(query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
-fn form_pairs(query: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
+/// True when one `&`-separated part of a query is the `embed` parameter, whatever its value.
+fn is_embed(part: &str) -> bool {
+    form_urlencoded::parse(part.as_bytes()).next().is_some_and(|(k, _)| k == "embed")
 }
 
 pub use annals_core::embed::escape_html as attr;
 
-/// Percent-encodes a query value.
+/// Percent-encodes a query value (`application/x-www-form-urlencoded`, as a form would).
 fn encode(value: &str) -> String {
-    serde_urlencoded::to_string([("v", value)]).map(|s| s["v=".len()..].to_owned()).unwrap_or_default()
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// A size limit from the query; unreadable or zero limits are no limit.
@@ -140,8 +141,9 @@ pub async fn oembed(
     let width = limit(q.maxwidth.as_deref()).map_or(DEFAULT_SIZE.0, |m| m.min(DEFAULT_SIZE.0));
     let height = limit(q.maxheight.as_deref()).map_or(DEFAULT_SIZE.1, |m| m.min(DEFAULT_SIZE.1));
     let mut src = format!("{scheme}://{host}/?embed=1");
+    // The page's own parameters as it wrote them, but for its `embed`, which the iframe sets.
     if !page.query.is_empty() {
-        let rest: Vec<&str> = page.query.split('&').filter(|p| *p != "embed=1" && *p != "embed").collect();
+        let rest: Vec<&str> = page.query.split('&').filter(|p| !p.is_empty() && !is_embed(p)).collect();
         if !rest.is_empty() {
             src.push('&');
             src.push_str(&rest.join("&"));
@@ -229,6 +231,10 @@ mod tests {
         assert_eq!(attr("a\"<b>&'"), "a&quot;&lt;b&gt;&amp;&#39;");
         assert_eq!(encode("http://h/?a=1&b=2#c"), "http%3A%2F%2Fh%2F%3Fa%3D1%26b%3D2%23c");
         assert_eq!(param("src=data%2Fx.json&stream=s", "src").as_deref(), Some("data/x.json"));
+        assert_eq!(param("stream=a+b%21&stream=c", "stream").as_deref(), Some("a b!"));
+        assert_eq!(param("src", "stream"), None);
+        assert!(is_embed("embed=1") && is_embed("embed") && is_embed("%65mbed=true"));
+        assert!(!is_embed("embedded=1") && !is_embed("stream=embed"));
         assert_eq!(limit(Some("0")), None);
         assert_eq!(limit(Some("400")), Some(400));
         assert_eq!(limit(Some("wide")), None);

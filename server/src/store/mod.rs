@@ -153,8 +153,3 @@ pub(crate) fn decode_row(
         annals_core::envelope::decode_event(type_name, Some(schema_version), raw).map_err(|e| bad(e.to_string()))?;
     Ok(Envelope { position, id: annals_core::EventId::from(id), stream: StreamName::from(stream), recorded_at, event })
 }
-
-/// The time the log records events at: milliseconds since the Unix epoch, now.
-pub fn now() -> annals_core::Timestamp {
-    crate::cli::now()
-}

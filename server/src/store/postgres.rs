@@ -256,7 +256,7 @@ impl PostgresStore {
     /// Opens the store at a `postgres://` URL (creating its tables when missing), recording
     /// events at the time of the system clock.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        Self::open_with_clock(url, super::now).await
+        Self::open_with_clock(url, crate::clock::now).await
     }
 
     /// Opens the store with a clock for `recorded_at`.

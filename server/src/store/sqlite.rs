@@ -128,7 +128,7 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path`, recording events at the time of the
     /// system clock.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        Self::open_with_clock(path, super::now)
+        Self::open_with_clock(path, crate::clock::now)
     }
 
     /// Opens (or creates) the store at `path` with a clock for `recorded_at`.
