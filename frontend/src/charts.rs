@@ -61,7 +61,7 @@ pub struct Props {
     /// The record.
     pub record: Rc<Record>,
     /// The events that pass the filters.
-    pub visible: Rc<crate::timeline::Visible>,
+    pub visible: Rc<crate::visible::Visible>,
 }
 
 /// Both charts.
@@ -117,7 +117,7 @@ mod draw {
     use yew::NodeRef;
 
     use super::{ChartData, EventKind};
-    use crate::timeline::kind_colour;
+    use crate::palette::kind_colour;
 
     fn rgb(hex: &str) -> RGBColor {
         let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x6b6b6b);

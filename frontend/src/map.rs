@@ -13,16 +13,16 @@ use std::rc::Rc;
 use annals_core::date::PartialDate;
 use annals_core::event::ActorKind;
 use annals_core::projection::{layout, GraphQuery, GraphView};
-use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
+use crate::palette::kind_colour;
 use crate::record::Record;
 use crate::state::{Action, View};
 use crate::theme::Colours;
-use crate::timeline::kind_colour;
 
 /// Props of [`RelationMap`].
 #[derive(Properties, PartialEq)]
@@ -85,7 +85,7 @@ pub fn relation_map(props: &Props) -> Html {
     let as_of = use_state(|| last_year);
     let playing = use_state(|| false);
     let transform = use_mut_ref(|| (0.0f64, 0.0f64, 1.0f64));
-    let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
+    let drag = use_mut_ref(|| None::<Drag>);
     let drawn = use_mut_ref(Vec::<(Placed, f64, f64)>::new);
     // The palette, read once (see `theme`): replay and drag repaint every frame.
     let colours = use_mut_ref(crate::theme::ColourCache::new);
@@ -128,26 +128,14 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
-    // Wheel zoom (non-passive); embedded, only with Ctrl/⌘ (see `embed::InEmbed`).
-    let embedded = use_context::<crate::embed::InEmbed>().is_some();
+    // The wheel zooms (on a host page only with Ctrl/⌘, see `gestures`).
     {
-        let canvas = canvas.clone();
         let transform = transform.clone();
         let redraw = redraw.clone();
-        use_effect_with((), move |_| {
-            let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
-                EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
-                    let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
-                    if embedded && !(e.ctrl_key() || e.meta_key()) {
-                        return;
-                    }
-                    e.prevent_default();
-                    let mut t = transform.borrow_mut();
-                    t.2 = (t.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
-                    redraw.set(*redraw + 1);
-                })
-            });
-            move || drop(listener)
+        use_wheel(canvas.clone(), move |e| {
+            let mut t = transform.borrow_mut();
+            t.2 = (t.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
+            redraw.set(*redraw + 1);
         });
     }
 
@@ -171,10 +159,8 @@ pub fn relation_map(props: &Props) -> Html {
     let onpointerdown = {
         let drag = drag.clone();
         Callback::from(move |e: PointerEvent| {
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-                let _ = t.set_pointer_capture(e.pointer_id());
-            }
-            *drag.borrow_mut() = Some((f64::from(e.offset_x()), f64::from(e.offset_y()), false));
+            capture(&e);
+            *drag.borrow_mut() = Some(Drag::free(offset(&e)));
         })
     };
     let onpointermove = {
@@ -183,13 +169,11 @@ pub fn relation_map(props: &Props) -> Html {
         let redraw = redraw.clone();
         Callback::from(move |e: PointerEvent| {
             let mut d = drag.borrow_mut();
-            let Some((x0, y0, moved)) = *d else { return };
-            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
-            if moved || (x - x0).abs() + (y - y0).abs() > 4.0 {
+            let Some(press) = d.as_mut() else { return };
+            if let Some((dx, dy)) = press.step(offset(&e)) {
                 let mut t = transform.borrow_mut();
-                t.0 += x - x0;
-                t.1 += y - y0;
-                *d = Some((x, y, true));
+                t.0 += dx;
+                t.1 += dy;
                 redraw.set(*redraw + 1);
             }
         })
@@ -199,8 +183,8 @@ pub fn relation_map(props: &Props) -> Html {
         let drawn = drawn.clone();
         let view = props.view.clone();
         Callback::from(move |e: PointerEvent| {
-            if let Some((_, _, false)) = drag.borrow_mut().take() {
-                let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            if drag.borrow_mut().take().is_some_and(|d| !d.moved()) {
+                let (x, y) = offset(&e);
                 let hit = drawn
                     .borrow()
                     .iter()

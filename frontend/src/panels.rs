@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::palette::kind_colour;
 use crate::record::{source_link, Record};
 use crate::state::{Action, View};
-use crate::timeline::kind_colour;
 
 /// Props of [`Details`].
 #[derive(Properties, PartialEq)]
@@ -138,7 +138,7 @@ pub struct ListProps {
     /// The view.
     pub view: UseReducerHandle<View>,
     /// The events that pass the filters.
-    pub visible: Rc<crate::timeline::Visible>,
+    pub visible: Rc<crate::visible::Visible>,
 }
 
 /// The events in the window, as a list people and screen readers can read.

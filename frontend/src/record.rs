@@ -17,6 +17,7 @@ use annals_core::format::{detect, load, Format, Loaded};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::{check_url, Nothing};
 use annals_core::{Envelope, StreamName, Timestamp};
+use annals_open::Lines;
 use yew::prelude::*;
 
 /// A record ready to show.
@@ -141,7 +142,7 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
 }
 
 /// Builds a record from a loaded file, as [`from_bytes`] does.
-fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> {
+pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> {
     mark("annals:loaded");
     if let Some(first) = loaded.diagnostics.first() {
         return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
@@ -176,163 +177,17 @@ pub fn in_language(state: RecordState, lang: Option<&str>) -> RecordState {
     state
 }
 
-/// A page of `GET /api/streams/{stream}/events`.
-#[derive(Debug, serde::Deserialize)]
-struct EventsPage {
-    events: Vec<Envelope>,
-    #[serde(default)]
-    next: Option<u64>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StreamList {
-    streams: Vec<StreamEntry>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StreamEntry {
-    stream: String,
-}
-
-/// Loads what a page or a widget asks for: the file `src` if given (a URL, relative to the
-/// page); otherwise the stream `stream` (or the first) of the service at `base`, if there is
-/// one; otherwise the default record shipped in the bundle at `base`.
-///
-/// `base` is where the bundle (and, under `annals serve`, the API) lives, ending in `/`: empty
-/// for the app's own page, the script's directory for a widget on someone else's page.
-pub async fn fetch_record(src: Option<String>, stream: Option<String>, base: &str) -> RecordState {
-    match src {
-        Some(url) => fetch(&url).await,
-        None => match fetch_stream(base, stream).await {
-            Some(found) => found,
-            None => fetch(&format!("{base}{}", crate::DEFAULT_RECORD_URL)).await,
-        },
-    }
-}
-
-/// When the page is served by `annals serve` (at `base`), the record of a stream (`?stream=`
-/// or the first), read through the API page by page. `None` when there is no service (a
-/// static site), so the caller falls back to the file.
-pub async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<RecordState> {
-    let list: StreamList = gloo::net::http::Request::get(&format!("{base}api/streams"))
-        .send()
-        .await
-        .ok()
-        .filter(|r| r.ok())?
-        .json()
-        .await
-        .ok()?;
-    let stream = match wanted {
-        Some(s) => s,
-        None => list.streams.first()?.stream.clone(),
-    };
-    let mut envelopes = Vec::new();
-    let mut after = 0;
-    loop {
-        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", crate::state::encode(&stream));
-        let page: EventsPage = match gloo::net::http::Request::get(&url).send().await {
-            Ok(r) if r.ok() => match r.json().await {
-                Ok(page) => page,
-                Err(e) => return Some(RecordState::Failed(format!("{url}: {e}"))),
-            },
-            Ok(r) => return Some(RecordState::Failed(format!("{url}: the server answered {}", r.status()))),
-            Err(e) => return Some(RecordState::Failed(format!("{url}: {e}"))),
-        };
-        envelopes.extend(page.events);
-        match page.next {
-            Some(n) if n > after => after = n,
-            _ => break,
-        }
-    }
-    let title = title_of(base, &stream).await.unwrap_or_else(|| stream.clone());
-    Some(RecordState::Ready(Rc::new(Record::new(title, envelopes, Some(stream)))))
-}
-
-/// The title of a stream, from its document shipped in the bundle (`data/{stream}.json`, as
-/// the default record is); the store keeps events, not titles.
-async fn title_of(base: &str, stream: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Titled {
-        title: Option<String>,
-    }
-    let url = format!("{base}data/{}.json", crate::state::encode(stream));
-    let response = gloo::net::http::Request::get(&url).send().await.ok().filter(|r| r.ok())?;
-    let bytes = response.binary().await.ok()?;
-    serde_json::from_slice::<Titled>(&bytes).ok()?.title
-}
-
-/// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]).
-pub async fn fetch(url: &str) -> RecordState {
-    let response = match gloo::net::http::Request::get(url).send().await {
-        Ok(r) if r.ok() => r,
-        Ok(r) => return RecordState::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
-        Err(e) => return RecordState::Failed(format!("{url}: {e}")),
-    };
-    let loaded = read_body(&response, url).await;
-    match loaded.and_then(|loaded| from_loaded(loaded, url)) {
-        Ok(record) => RecordState::Ready(Rc::new(record)),
-        Err(message) => RecordState::Failed(message),
-    }
-}
-
-/// Reads the body of a record file chunk by chunk into an [`Incoming`] and loads it; the
-/// whole body at once where the browser gives no stream. Marks `annals:fetched` when the
-/// last byte has arrived.
-async fn read_body(response: &gloo::net::http::Response, url: &str) -> Result<Loaded, String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::js_sys::Uint8Array;
-    use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
-
-    let mut incoming = Incoming::new(url);
-    // The whole body is kept: room for it at once, when the server says how long it is.
-    let length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
-    incoming.reserve(length.unwrap_or(0).min(1 << 30));
-    match response.body() {
-        Some(body) => {
-            let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-            loop {
-                let read = JsFuture::from(reader.read()).await.map_err(|e| format!("{url}: {}", js_message(&e)))?;
-                let read: ReadableStreamReadResult = read.unchecked_into();
-                if read.get_done().unwrap_or(false) {
-                    break;
-                }
-                let chunk = Uint8Array::new(&read.get_value());
-                incoming.push_with(chunk.length() as usize, |into| chunk.copy_to(into));
-            }
-        }
-        None => {
-            let bytes = response.binary().await.map_err(|e| format!("{url}: {e}"))?;
-            incoming.push(&bytes);
-        }
-    }
-    mark("annals:fetched");
-    Ok(incoming.finish())
-}
-
-/// What a rejected JavaScript promise says, for people.
-fn js_message(e: &wasm_bindgen::JsValue) -> String {
-    use wasm_bindgen::JsCast;
-    match e.dyn_ref::<web_sys::js_sys::Error>() {
-        Some(error) => String::from(error.message()),
-        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
-    }
-}
-
 /// A record file as its body arrives: every byte is kept, and while the file looks like an
 /// NDJSON log its whole lines are decoded as soon as they are in. [`Incoming::finish`] gives
 /// exactly what [`load`] gives for the whole file: the decoded parts are used only when the
 /// whole text is detected as a log, and are what `read_ndjson` would have decoded (it strips
 /// one byte-order mark, then decodes with `NdjsonParts`, which strips another on line 1);
-/// otherwise the whole file goes through [`load`].
+/// otherwise the whole file goes through [`load`]. Where the parts are cut is decided by
+/// `annals_open::Lines`, the driver every decoding in parts shares.
 #[derive(Debug)]
 pub struct Incoming {
     name: String,
-    bytes: Vec<u8>,
-    /// How much of `bytes` was handed to the decoder: whole lines.
-    decoded: usize,
-    /// The line number of the first line not yet decoded.
-    next_line: usize,
+    lines: Lines,
     /// The log decoded so far, while the file looks like one.
     parts: Option<NdjsonParts>,
     /// Whether the file was looked at to tell if it is a log.
@@ -343,12 +198,12 @@ impl Incoming {
     /// Nothing received yet of the file `name` (its URL: a name ending in `.ndjson` helps
     /// tell a log, as it does for [`load`]).
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_owned(), bytes: Vec::new(), decoded: 0, next_line: 1, parts: None, told: false }
+        Self { name: name.to_owned(), lines: Lines::default(), parts: None, told: false }
     }
 
     /// Room for `additional` more bytes of the body.
     pub fn reserve(&mut self, additional: usize) {
-        self.bytes.reserve(additional);
+        self.lines.reserve(additional);
     }
 
     /// The next bytes of the body.
@@ -359,48 +214,55 @@ impl Incoming {
     /// The next `len` bytes of the body, written by `fill` into the buffer (so a chunk from
     /// JavaScript is copied once).
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        let start = self.bytes.len();
-        self.bytes.resize(start + len, 0);
-        fill(&mut self.bytes[start..]);
-        let Some(end) = self.bytes[start..].iter().rposition(|b| *b == b'\n').map(|i| start + i + 1) else {
-            return;
-        };
+        self.lines.push_with(len, fill);
         if !self.told {
             // Told once, from the first whole lines, by the same detection as `load`'s; the
             // whole text is detected again at the end, which is what decides.
+            let bytes = self.lines.bytes();
+            let Some(end) = bytes.iter().rposition(|b| *b == b'\n') else { return };
             self.told = true;
-            if detect(&self.bytes[..end], &self.name) == Some(Format::AnnalsNdjson) {
+            if detect(&bytes[..=end], &self.name) == Some(Format::AnnalsNdjson) {
                 self.parts = Some(NdjsonParts::default());
             }
         }
-        self.decode_to(end);
+        if self.parts.is_some() {
+            if let Some(part) = self.lines.arrived() {
+                self.decode(part);
+            }
+        }
     }
 
-    /// Decodes the lines in `bytes[decoded..end]`, if the file still looks like a log.
-    fn decode_to(&mut self, end: usize) {
+    /// Decodes a part of whole lines, if the file still looks like a log.
+    fn decode(&mut self, (start, end, line): (usize, usize, usize)) {
         let Some(parts) = &mut self.parts else { return };
-        let Ok(mut text) = std::str::from_utf8(&self.bytes[self.decoded..end]) else {
+        let Ok(mut text) = std::str::from_utf8(&self.lines.bytes()[start..end]) else {
             // Not UTF-8: `load` says where, at the end.
             self.parts = None;
             return;
         };
-        if self.next_line == 1 {
+        if line == 1 {
             text = text.strip_prefix('\u{feff}').unwrap_or(text);
         }
-        parts.decode(text, self.next_line);
-        self.next_line += self.bytes[self.decoded..end].iter().filter(|b| **b == b'\n').count();
-        self.decoded = end;
+        parts.decode(text, line);
     }
 
-    /// The whole file, loaded: validated once, as [`load`] would.
-    pub fn finish(mut self) -> Loaded {
-        if self.parts.is_some() && detect(&self.bytes, &self.name) == Some(Format::AnnalsNdjson) {
-            self.decode_to(self.bytes.len());
-            if let Some(parts) = self.parts {
+    /// The whole file, loaded: validated once, as [`load`] would. The bytes stay (see
+    /// [`Incoming::into_bytes`]).
+    pub fn finish(&mut self) -> Loaded {
+        if self.parts.is_some() && detect(self.lines.bytes(), &self.name) == Some(Format::AnnalsNdjson) {
+            if let Some(part) = self.lines.rest() {
+                self.decode(part);
+            }
+            if let Some(parts) = self.parts.take() {
                 return parts.finish(&Nothing);
             }
         }
-        load(&self.bytes, &self.name, None, &Nothing)
+        load(self.lines.bytes(), &self.name, None, &Nothing)
+    }
+
+    /// The file's bytes: what the worker reads when the page cannot (see `source`).
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.lines.into_bytes()
     }
 }
 

@@ -94,8 +94,8 @@ mod ui {
     use yew::prelude::*;
 
     use super::{file_kind, import_body, imported_message, saved_message, slug};
-    use crate::open::ui::{Answer, Reader};
     use crate::record::Record;
+    use crate::worker::{Answer, Reader};
 
     /// Props of [`Export`].
     #[derive(Properties, PartialEq)]
@@ -218,7 +218,7 @@ mod ui {
                 let status = status.clone();
                 status.set(Some((true, format!("Sending {count} records to {stream}…"))));
                 wasm_bindgen_futures::spawn_local(async move {
-                    let url = format!("api/streams/{}/events", crate::state::encode(&stream));
+                    let url = format!("api/streams/{}/events", crate::address::encode(&stream));
                     let sent = gloo::net::http::Request::post(&url)
                         .header("Authorization", &format!("Bearer {token}"))
                         .header("Content-Type", "application/json")

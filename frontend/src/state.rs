@@ -14,6 +14,9 @@ use annals_core::projection::LaneMode;
 use annals_core::EventKind;
 use yew::Reducible;
 
+use crate::address::encode;
+use crate::record::Record;
+
 /// The smallest window: two days, so a single day stays readable.
 pub const MIN_SPAN_DAYS: f64 = 2.0;
 /// The largest window: 600 years.
@@ -248,10 +251,8 @@ impl View {
         let mut v = default.clone();
         let mut from = None;
         let mut to = None;
-        for part in fragment.trim_start_matches('#').split('&') {
-            let Some((key, value)) = part.split_once('=') else { continue };
-            let value = decode(value);
-            match key {
+        for (key, value) in crate::address::pairs(fragment) {
+            match key.as_str() {
                 "e" if !value.is_empty() => v.selected = Some(value),
                 "from" => from = value.parse::<PartialDate>().ok().map(|d| f64::from(d.first_day())),
                 "to" => to = value.parse::<PartialDate>().ok().map(|d| f64::from(d.last_day() + 1)),
@@ -279,6 +280,13 @@ impl View {
     }
 }
 
+/// The whole-record view, with the time extent padded so nothing sits on the edge.
+pub fn default_view(record: &Record) -> View {
+    let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
+    let pad = (f64::from(hi - lo) * 0.04).max(30.0);
+    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, ..View::default() }
+}
+
 /// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,
 /// which stays where it is on screen; the span stays within [`MIN_SPAN_DAYS`] and
 /// [`MAX_SPAN_DAYS`]. The timeline zooms its own window with this during a gesture, before the
@@ -298,45 +306,6 @@ impl Reducible for View {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         Rc::new(self.apply(action))
     }
-}
-
-/// Percent-encodes what a fragment value cannot hold literally.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'/' | b'@' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// Decodes percent-encoding (and `+` as space); invalid escapes are kept as they are.
-pub fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -401,8 +370,7 @@ mod tests {
         let d = View { from: 1.0, to: 100.0, ..View::default() };
         let v = View::from_fragment("#from=yesterday&kinds=Parade&%zz&e=", &d);
         assert_eq!(v, d);
-        assert_eq!(decode("%zz%4"), "%zz%4");
-        assert_eq!(decode("a+b%20c"), "a b c");
+        // (How escapes are read is tested in `address`.)
     }
 
     #[test]

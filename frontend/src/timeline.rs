@@ -16,34 +16,24 @@ use std::rc::Rc;
 
 use annals_core::projection::{LaneMode, Timeline};
 use annals_core::EventKind;
-use gloo::events::{EventListener, EventListenerOptions};
+use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use crate::geometry::{self, Cluster, Mark, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
+use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
+use crate::palette::kind_colour;
 use crate::record::Record;
 use crate::state::{Action, View};
 use crate::theme::{ColourCache, Colours};
+use crate::visible::Visible;
 
 /// The font of the axis and of the marks' labels.
 const LABEL_FONT: &str = "12px system-ui, sans-serif";
 
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
-
-/// Colour of a kind (Okabe–Ito palette, readable for the common colour-vision deficiencies).
-pub fn kind_colour(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Visit => "#0072B2",
-        EventKind::Signing => "#D55E00",
-        EventKind::CommissionMeeting => "#009E73",
-        EventKind::Talks => "#CC79A7",
-        EventKind::Call => "#B07A00",
-        EventKind::Statement => "#2F8FC4",
-        EventKind::Other => "#6B6B6B",
-    }
-}
 
 /// Props of [`TimelineCanvas`].
 #[derive(Properties, PartialEq)]
@@ -210,7 +200,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
     let width = use_state(|| 0.0f64);
     let hover = use_state(|| None::<(Mark, f64, f64)>);
     let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
-    let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
+    let drag = use_mut_ref(|| None::<Drag>);
     let dispatcher = props.view.dispatcher();
 
     let view = &*props.view;
@@ -289,33 +279,21 @@ pub fn timeline_canvas(props: &Props) -> Html {
         });
     }
 
-    // Wheel zoom needs a non-passive listener to keep the page from scrolling. Embedded on
-    // someone else's page, the plain wheel scrolls that page; Ctrl/⌘ + wheel zooms.
-    let embedded = use_context::<crate::embed::InEmbed>().is_some();
+    // The wheel zooms around the pointer (on a host page only with Ctrl/⌘, see `gestures`).
     {
-        let canvas = canvas.clone();
+        let canvas_for_zoom = canvas.clone();
         let dispatcher = dispatcher.clone();
         let widget = widget.clone();
-        use_effect_with((), move |_| {
-            let listener = canvas.cast::<HtmlCanvasElement>().map(|c| {
-                EventListener::new_with_options(&c, "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
-                    let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
-                    if embedded && !(e.ctrl_key() || e.meta_key()) {
-                        return;
-                    }
-                    e.prevent_default();
-                    let Some(scale) = widget.borrow().drawn.scale else { return };
-                    let around = scale.day(f64::from(e.offset_x()));
-                    let delta = match e.delta_mode() {
-                        1 => e.delta_y() * 16.0,
-                        2 => e.delta_y() * 400.0,
-                        _ => e.delta_y(),
-                    };
-                    let factor = (delta * 0.0015).exp();
-                    move_window(&widget, &canvas, &dispatcher, |w| crate::state::zoom(w, factor, around));
-                })
-            });
-            move || drop(listener)
+        use_wheel(canvas.clone(), move |e| {
+            let Some(scale) = widget.borrow().drawn.scale else { return };
+            let around = scale.day(f64::from(e.offset_x()));
+            let delta = match e.delta_mode() {
+                1 => e.delta_y() * 16.0,
+                2 => e.delta_y() * 400.0,
+                _ => e.delta_y(),
+            };
+            let factor = (delta * 0.0015).exp();
+            move_window(&widget, &canvas_for_zoom, &dispatcher, |w| crate::state::zoom(w, factor, around));
         });
     }
 
@@ -334,11 +312,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let drag = drag.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-                let _ = t.set_pointer_capture(e.pointer_id());
-            }
-            pointers.borrow_mut().insert(e.pointer_id(), (f64::from(e.offset_x()), f64::from(e.offset_y())));
-            *drag.borrow_mut() = Some((f64::from(e.offset_x()), f64::from(e.offset_x()), false));
+            capture(&e);
+            pointers.borrow_mut().insert(e.pointer_id(), offset(&e));
+            *drag.borrow_mut() = Some(Drag::horizontal(offset(&e)));
         })
     };
     let onpointermove = {
@@ -349,7 +325,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let hover = hover.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
-            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let (x, y) = offset(&e);
             let Some(scale) = widget.borrow().drawn.scale else { return };
             // Two pointers: pinch to zoom around their midpoint.
             let mut ps = pointers.borrow_mut();
@@ -366,10 +342,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
             }
             drop(ps);
             let mut d = drag.borrow_mut();
-            if let Some((start, last, moved)) = *d {
-                if (x - start).abs() > 4.0 || moved {
-                    let days = -(x - last) * scale.days_per_px();
-                    *d = Some((start, x, true));
+            if let Some(press) = d.as_mut() {
+                if let Some((dx, _)) = press.step((x, y)) {
+                    let days = -dx * scale.days_per_px();
                     drop(d);
                     move_window(&widget, &canvas, &dispatcher, |(from, to)| (from + days, to + days));
                     // Setting state re-renders even to the same value: only when there is a tooltip.
@@ -394,14 +369,14 @@ pub fn timeline_canvas(props: &Props) -> Html {
         Callback::from(move |e: PointerEvent| {
             pointers.borrow_mut().remove(&e.pointer_id());
             let was = drag.borrow_mut().take();
-            match was {
-                Some((_, _, false)) => {
-                    let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            match was.map(|d| d.moved()) {
+                Some(false) => {
+                    let (x, y) = offset(&e);
                     let hit = geometry::hit(&widget.borrow().drawn.marks, x, y).map(|m| m.id().to_owned());
                     dispatcher.dispatch(Action::Select(hit));
                 }
                 // A drag ends: the view takes its window now.
-                Some((_, _, true)) if widget.borrow_mut().settle.take().is_some() => settle(&widget, &dispatcher),
+                Some(true) if widget.borrow_mut().settle.take().is_some() => settle(&widget, &dispatcher),
                 _ => {}
             }
         })
@@ -882,108 +857,4 @@ fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {
 
 fn js_sys_array(values: &[f64]) -> web_sys::js_sys::Array {
     values.iter().map(|v| wasm_bindgen::JsValue::from_f64(*v)).collect()
-}
-
-/// The events that pass the view's filters (kinds, actor, search — not the window): their
-/// indices into [`Timeline::entries`] in order, and a mask by index for window lookups.
-///
-/// Computed once per change of the filters (the app memoizes it), never per frame: a frame
-/// only walks the window, found by binary search. Equality is identity, so passing the same
-/// memoized value down does not make components compare a hundred thousand entries.
-#[derive(Debug, Default)]
-pub struct Visible {
-    /// Indices of the shown events, in order of occurrence.
-    pub indices: Vec<usize>,
-    /// `mask[i]`: whether entry `i` is shown.
-    pub mask: Vec<bool>,
-}
-
-impl PartialEq for Visible {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-impl std::ops::Deref for Visible {
-    type Target = [usize];
-
-    fn deref(&self) -> &[usize] {
-        &self.indices
-    }
-}
-
-impl Visible {
-    /// Indices of the shown events that overlap the days `from..=to`, in order, lazily.
-    pub fn window<'a>(&'a self, timeline: &'a Timeline, from: i32, to: i32) -> impl Iterator<Item = usize> + 'a {
-        timeline
-            .window_indices(from, to)
-            .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
-            .filter(move |i| timeline.at(*i).is_some_and(|r| r.event.occurred.last_day() >= from))
-    }
-
-    /// Indices of the shown events that overlap the days `from..=to`, in order.
-    pub fn in_window(&self, timeline: &Timeline, from: i32, to: i32) -> Vec<usize> {
-        self.window(timeline, from, to).collect()
-    }
-
-    /// The shown events in the window, or `None` when there are more than `limit` (then the
-    /// caller draws clusters and never walks the rest of the window).
-    pub fn in_window_up_to(&self, timeline: &Timeline, from: i32, to: i32, limit: usize) -> Option<Vec<usize>> {
-        let list: Vec<usize> = self.window(timeline, from, to).take(limit + 1).collect();
-        (list.len() <= limit).then_some(list)
-    }
-
-    /// How many shown events overlap the window. Events starting inside it only need the
-    /// mask (read in order, cheap); only those starting before it are looked at.
-    pub fn count_in_window(&self, timeline: &Timeline, from: i32, to: i32) -> usize {
-        let range = timeline.window_indices(from, to);
-        let starts_inside = timeline
-            .window_indices(from, to)
-            .find(|i| timeline.at(*i).is_some_and(|r| r.event.occurred.first_day() >= from))
-            .unwrap_or(range.end);
-        let before = (range.start..starts_inside)
-            .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
-            .filter(|i| timeline.at(*i).is_some_and(|r| r.event.occurred.last_day() >= from))
-            .count();
-        let inside = self.mask.get(starts_inside..range.end).map_or(0, |m| m.iter().filter(|b| **b).count());
-        before + inside
-    }
-}
-
-/// Which events pass the view's filters.
-pub fn visible(timeline: &Timeline, view: &View, name: impl Fn(&str) -> String) -> Visible {
-    // No filter (how a record opens): every event, without asking each.
-    let unfiltered = view.kinds.is_empty() && view.actor.is_none() && view.query.trim().is_empty();
-    let mask: Vec<bool> = if unfiltered {
-        vec![true; timeline.len()]
-    } else {
-        timeline.entries().map(|r| view.shows(r, &name)).collect()
-    };
-    let indices = mask.iter().enumerate().filter(|(_, shown)| **shown).map(|(i, _)| i).collect();
-    Visible { indices, mask }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fast_window_count_matches_the_plain_one() {
-        let record =
-            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let projections = record.projections();
-        let timeline = &projections.timeline;
-        let filters = [View::default(), View { kinds: [EventKind::Visit].into_iter().collect(), ..View::default() }];
-        for view in &filters {
-            let shown = visible(timeline, view, |id| id.to_owned());
-            for from in (8_000..20_500).step_by(97) {
-                for span in [1, 30, 400, 5_000] {
-                    let plain = shown.in_window(timeline, from, from + span);
-                    assert_eq!(shown.count_in_window(timeline, from, from + span), plain.len(), "{from}+{span}");
-                    let limited = shown.in_window_up_to(timeline, from, from + span, 3);
-                    assert_eq!(limited, (plain.len() <= 3).then(|| plain.clone()));
-                }
-            }
-        }
-    }
 }

@@ -12,7 +12,8 @@
 //! validating a large file as a whole (one long step) must not block the page.
 //!
 //! The crate's library is also what the page shares with the worker: the messages
-//! ([`FromWorker`], [`Checked`], [`Progress`]) and [`line_parts`]. The page depends on it
+//! ([`FromWorker`], [`Checked`], [`Progress`]) and [`Lines`], the one driver of NDJSON
+//! decoded in parts. The page depends on it
 //! without the `foreign-formats` feature (default here, so the worker reads every format).
 //!
 //! - [`Checker`] — the worker's work in steps, pure and tested natively;
@@ -36,23 +37,104 @@ pub const READ_SLICE: usize = 4 << 20;
 /// worker) or two yields (on the page).
 pub const PART_BYTES: usize = 2 << 20;
 
-/// Cuts an NDJSON log into parts of at least `target` bytes that end at a line end (the last
-/// part takes the rest). Returns `(start, end, first line)` of each part; line numbers are
-/// 1-based.
-pub fn line_parts(bytes: &[u8], target: usize) -> Vec<(usize, usize, usize)> {
-    let mut parts = Vec::new();
-    let (mut start, mut line) = (0, 1);
-    while start < bytes.len() {
-        let want = (start + target.max(1)).min(bytes.len());
-        let end = match bytes[want..].iter().position(|b| *b == b'\n') {
-            Some(i) => want + i + 1,
-            None => bytes.len(),
-        };
-        parts.push((start, end, line));
-        line += bytes[start..end].iter().filter(|b| **b == b'\n').count();
-        start = end;
+/// An NDJSON text taken a part of whole lines at a time: **the one driver of every decoding
+/// in parts** — a file by URL while its body downloads (`annals_web::record::Incoming`, fed
+/// with [`Lines::push_with`] and drained with [`Lines::arrived`]), a file checked in the
+/// worker ([`Checker`]) and the checked log taken in on the page (`annals_web::open::Builder`),
+/// both with every byte in and cut by [`Lines::next_part`]. What each does with a part (core's
+/// `NdjsonParts`, or the envelopes of a log already checked) is its own; where parts are cut
+/// and which line each starts on is decided here only.
+///
+/// A part is `(start, end, first line)`: a byte range of [`Lines::bytes`] that ends at a line
+/// end (or at the end of the text), and the 1-based number of its first line.
+#[derive(Debug)]
+pub struct Lines {
+    bytes: Vec<u8>,
+    /// How much of `bytes` was taken: whole lines.
+    taken: usize,
+    /// The line number of the first line not yet taken.
+    next_line: usize,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Self::new(Vec::new())
     }
-    parts
+}
+
+impl Lines {
+    /// A text whose bytes are `bytes` so far (all of it, or none yet).
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self { bytes, taken: 0, next_line: 1 }
+    }
+
+    /// Room for `additional` more bytes.
+    pub fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+
+    /// The next `len` bytes, written by `fill` into the buffer (so a chunk from JavaScript is
+    /// copied once).
+    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        let start = self.bytes.len();
+        self.bytes.resize(start + len, 0);
+        fill(&mut self.bytes[start..]);
+    }
+
+    /// Every byte so far.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Every byte, given up.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// How many bytes were taken in parts.
+    pub fn taken(&self) -> usize {
+        self.taken
+    }
+
+    /// The whole lines that arrived since the last part (up to the last line end in), if any.
+    pub fn arrived(&mut self) -> Option<(usize, usize, usize)> {
+        let end = self.bytes[self.taken..].iter().rposition(|b| *b == b'\n')? + self.taken + 1;
+        Some(self.take(end))
+    }
+
+    /// The next part of at least `target` bytes that ends at a line end, or the rest of the
+    /// text when no line end follows (every byte is in); `None` when all was taken.
+    pub fn next_part(&mut self, target: usize) -> Option<(usize, usize, usize)> {
+        if self.taken >= self.bytes.len() {
+            return None;
+        }
+        let want = (self.taken + target.max(1)).min(self.bytes.len());
+        let end = match self.bytes[want..].iter().position(|b| *b == b'\n') {
+            Some(i) => want + i + 1,
+            None => self.bytes.len(),
+        };
+        Some(self.take(end))
+    }
+
+    /// The rest of the text, line end or not (every byte is in); `None` when all was taken.
+    pub fn rest(&mut self) -> Option<(usize, usize, usize)> {
+        (self.taken < self.bytes.len()).then(|| self.take(self.bytes.len()))
+    }
+
+    fn take(&mut self, end: usize) -> (usize, usize, usize) {
+        let part = (self.taken, end, self.next_line);
+        self.next_line += self.bytes[self.taken..end].iter().filter(|b| **b == b'\n').count();
+        self.taken = end;
+        part
+    }
+}
+
+/// Cuts an NDJSON log into parts of at least `target` bytes that end at a line end (the last
+/// part takes the rest), as [`Lines::next_part`] does. Returns `(start, end, first line)` of
+/// each part; line numbers are 1-based.
+pub fn line_parts(bytes: &[u8], target: usize) -> Vec<(usize, usize, usize)> {
+    let mut lines = Lines::new(bytes.to_vec());
+    std::iter::from_fn(|| lines.next_part(target)).collect()
 }
 
 /// How far a [`Checker`] or a [`Builder`] is: what it is doing, how much of it is done, of
@@ -140,7 +222,7 @@ pub struct Checker {
 
 enum Stage {
     /// Decoding an NDJSON log: the bytes, where the parts are cut, the next part.
-    Decoding { bytes: Vec<u8>, parts: Vec<(usize, usize, usize)>, next: usize, log: NdjsonParts },
+    Decoding { lines: Lines, part_bytes: usize, log: NdjsonParts },
     /// A decoded log, to validate as a whole.
     Validating(NdjsonParts),
     /// A file read whole.
@@ -157,8 +239,7 @@ impl Checker {
     pub fn new(bytes: Vec<u8>, name: &str, format: Format, part_bytes: usize) -> Self {
         // A log that is not UTF-8 is read whole, so the reader says where the bad byte is.
         let stage = if format == Format::AnnalsNdjson && std::str::from_utf8(&bytes).is_ok() {
-            let parts = line_parts(&bytes, part_bytes);
-            Stage::Decoding { bytes, parts, next: 0, log: NdjsonParts::default() }
+            Stage::Decoding { lines: Lines::new(bytes), part_bytes, log: NdjsonParts::default() }
         } else {
             Stage::Whole { bytes }
         };
@@ -169,12 +250,12 @@ impl Checker {
     pub fn step(&mut self) -> Progress {
         let name = &self.name;
         match std::mem::replace(&mut self.stage, Stage::Moving) {
-            Stage::Decoding { bytes, parts, next, mut log } => match parts.get(next) {
-                Some(&(start, end, line)) => {
+            Stage::Decoding { mut lines, part_bytes, mut log } => match lines.next_part(part_bytes) {
+                Some((start, end, line)) => {
                     // Parts end at line ends, so each is UTF-8 when the whole is.
-                    log.decode(std::str::from_utf8(&bytes[start..end]).unwrap_or_default(), line);
-                    let total = bytes.len();
-                    self.stage = Stage::Decoding { bytes, parts, next: next + 1, log };
+                    log.decode(std::str::from_utf8(&lines.bytes()[start..end]).unwrap_or_default(), line);
+                    let total = lines.bytes().len();
+                    self.stage = Stage::Decoding { lines, part_bytes, log };
                     Progress::new(format!("Reading the records of {name}"), end, total)
                 }
                 None => {

@@ -3,8 +3,9 @@
 //! There are two ways in, and both run the **same bundle** (one `annals-web.js` + wasm):
 //!
 //! - **iframe** — `index.html?embed=1&src=…` (or `&stream=…` under `annals serve`). The page
-//!   [`start`](crate::start)s in frame mode: only the [`widget::Widget`] (timeline, map or
-//!   charts, its list and details), options from the query string. *Why the same
+//!   [`start`](crate::start)s in frame mode ([`widget::start_frame`]): only the
+//!   [`widget::Widget`] (the shared record view, `crate::view`, without its filters), options
+//!   from the query string. *Why the same
 //!   `index.html` and not an `embed.html`:* trunk builds one HTML entry per build; a second,
 //!   hand-written page would need its own loader and could drift from the app's. With a query
 //!   flag the iframe page is byte-for-byte the app page, so it works wherever the app works —
@@ -20,7 +21,11 @@
 //! *Invariant:* a widget on someone else's page never touches that page's address, history,
 //! keys or DOM outside its own element: each widget has its own record and view state (no
 //! globals), listens for keys on its own canvas, and reads nothing of the host but its own
-//! attributes. Record text is rendered as text nodes, never parsed as markup.
+//! attributes. Record text is rendered as text nodes, never parsed as markup. Canvases learn
+//! that they are embedded from `crate::context::InEmbed`, which the widget provides.
+//!
+//! This module holds what the ways in share and is pure ([`Options`], tested natively); it
+//! imports none of its submodules, which import it.
 //!
 //! [`Options`] are the same in both ways — the query parameters of the iframe, the attributes
 //! of the element — and use the keys of the app's URL fragment for the view (`view`, `e` or
@@ -32,16 +37,8 @@ pub mod height;
 pub mod snippet;
 pub mod widget;
 
-use std::rc::Rc;
-
-use crate::state::{decode, encode, View};
-
-/// Context present inside an embedded widget. Canvases read it to leave the wheel to the host
-/// page: a reader scrolling past an embed must scroll the page, not zoom the timeline, so an
-/// embedded timeline or map zooms with Ctrl/⌘ + wheel (a trackpad pinch sends that) or with
-/// its + and − keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InEmbed;
+use crate::address::{encode, pairs};
+use crate::state::View;
 
 /// Where a widget runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +131,7 @@ impl Options {
 
     /// Options from a query string (`?embed=1&src=…`).
     pub fn from_query(search: &str) -> Options {
-        Options::from_pairs(query_pairs(search))
+        Options::from_pairs(pairs(search))
     }
 
     /// The view these options ask for, over the record's default view.
@@ -143,22 +140,9 @@ impl Options {
     }
 }
 
-/// The decoded name/value pairs of a query string.
-pub fn query_pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
 /// Whether a query string asks for the iframe page (`embed=1`, or `embed` alone).
 pub fn frame_requested(search: &str) -> bool {
-    query_pairs(search).iter().any(|(k, v)| k == "embed" && v != "0" && v != "false")
+    pairs(search).iter().any(|(k, v)| k == "embed" && v != "0" && v != "false")
 }
 
 /// A BCP 47-looking tag (`en`, `ru-BY`, `zh-Hant-TW`): letters, digits and hyphens only.
@@ -171,23 +155,6 @@ fn is_language_tag(v: &str) -> bool {
 /// A Pym child id goes inside `xPYMx`-separated messages: keep it to a plain token.
 fn is_child_id(v: &str) -> bool {
     (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// Starts the iframe page: the widget alone, on the page's body, options from the address.
-pub fn start_frame() {
-    let Some(window) = web_sys::window() else { return };
-    let options = Options::from_query(&window.location().search().unwrap_or_default());
-    // The frame is a page of its own: its root element carries the language and theme so the
-    // page background follows them too.
-    if let Some(html) = window.document().and_then(|d| d.document_element()) {
-        if let Some(lang) = &options.lang {
-            let _ = html.set_attribute("lang", lang);
-        }
-        let _ = html.set_attribute("data-theme", options.theme.name());
-        let _ = html.set_attribute("class", "embed-frame");
-    }
-    let props = widget::WidgetProps { options: Rc::new(options), mode: Mode::Frame, base: String::new() };
-    yew::Renderer::<widget::Widget>::with_props(props).render();
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::address::{encode, pairs, param};
 use crate::record::Record;
-use crate::state::{decode, encode, View};
+use crate::state::View;
 
 /// Where the snippets point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,11 +97,10 @@ pub fn element_snippet(target: &Target, view: &View) -> String {
         attributes.push(("service".to_owned(), service.clone()));
     }
     attributes.push(("view".to_owned(), view.panel.name().to_owned()));
-    for part in view.to_fragment().split('&') {
-        let Some((key, value)) = part.split_once('=') else { continue };
-        let key = if key == "e" { "event" } else { key };
+    for (key, value) in pairs(&view.to_fragment()) {
+        let key = if key == "e" { "event".to_owned() } else { key };
         if key != "view" {
-            attributes.push((key.to_owned(), decode(value)));
+            attributes.push((key, value));
         }
     }
     let attributes: String = attributes.iter().map(|(k, v)| format!(" {k}=\"{}\"", escape(v))).collect();
@@ -117,10 +117,7 @@ fn target(record: &Record) -> Option<Target> {
     let href = location.href().ok()?;
     let page = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
     let resolve = |relative: &str| web_sys::Url::new_with_base(relative, &href).ok().map(|u| u.href());
-    let src = super::query_pairs(&location.search().unwrap_or_default())
-        .into_iter()
-        .find(|(k, v)| k == "src" && !v.is_empty())
-        .and_then(|(_, v)| resolve(&v));
+    let src = param("src").and_then(|v| resolve(&v));
     let stream = if src.is_none() { record.live.clone() } else { None };
     Some(Target {
         script: resolve("annals-embed.js")?,

@@ -1,8 +1,6 @@
 //! Opening a person's own file in the browser: by picker, by dropping it on the page, or by
-//! pasting its text. (`?src=URL` and the widget read Annals files on the page, through
-//! [`crate::record::fetch`]; a `?src=` file the page cannot read is fetched again
-//! ([`fetch_file`]) and read by the same worker: the app hands it to the opener, the widget
-//! reads it with [`ui::read`] and shows the accepted part with a one-line note.)
+//! pasting its text — and any file by URL the page cannot read itself (`?src=`, a widget's
+//! `src`), which [`crate::source`] hands to the same worker with the bytes it fetched.
 //!
 //! A file is checked by the same core loader as `annals validate`, so it is accepted or
 //! refused for the same reasons as on the command line. Nothing is half-loaded silently:
@@ -26,14 +24,8 @@
 //!   [`FOLD_STEP`] events at a time, with a yield to the browser between steps.
 //!
 //! Both halves are pure and tested natively, together ([`check_all`]); only the messages and
-//! the yielding touch the browser ([`ui`] on the page, `annals_open::worker` in the worker).
-//!
-//! *Why the worker starts from a Blob URL* ([`worker_script`]): `new Worker(url)` refuses a
-//! script of another origin, and a widget on someone else's page runs on that page's origin
-//! while the worker's files sit beside the bundle. A script made on the page is of the page's
-//! origin wherever it runs; it imports the worker's files by absolute URL (a relative URL has
-//! nothing to resolve against inside a blob worker). The app and the iframe page start it the
-//! same way, with their own directory as the base: one code path.
+//! the yielding touch the browser ([`crate::worker`] on the page, `annals_open::worker` in the
+//! worker).
 
 use std::rc::Rc;
 
@@ -41,33 +33,17 @@ use annals_core::envelope::decode_record;
 use annals_core::format::{Diagnostic, Format};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::{Envelope, StreamName};
-pub use annals_open::{cannot_tell, format_of, line_parts, Checked, Checker, FromWorker, Progress, PART_BYTES};
+pub use annals_open::{cannot_tell, format_of, Checked, Checker, FromWorker, Lines, Progress, PART_BYTES};
 
 use crate::record::Record;
 
 pub mod ui;
-
-pub use ui::{dropped_file, fetch_file, DroppedFile, Opener, OpenerProps};
 
 /// About how many bytes of the checked log the page decodes between two yields. Smaller than
 /// the worker's parts: here every step is a frame the page does not draw.
 pub const TAKE_BYTES: usize = 1 << 20;
 /// Envelopes folded into the projections between two yields.
 pub const FOLD_STEP: usize = 20_000;
-
-/// The worker's script, which trunk writes beside the bundle (`data-type="worker"` in
-/// `index.html`).
-pub const WORKER_JS: &str = "annals-open.js";
-/// The worker's wasm.
-pub const WORKER_WASM: &str = "annals-open_bg.wasm";
-
-/// The script of the worker started from a Blob URL: imports the worker's JavaScript from
-/// `base` (an absolute URL of the bundle's directory, ending in `/`) and starts its wasm.
-/// The URLs are written as JSON strings, so no character of them can end the literal.
-pub fn worker_script(base: &str) -> String {
-    let url = |file: &str| serde_json::to_string(&format!("{base}{file}")).unwrap_or_else(|_| "\"\"".to_owned());
-    format!("importScripts({});wasm_bindgen({});", url(WORKER_JS), url(WORKER_WASM))
-}
 
 /// "1 record", "12 records".
 pub fn records(n: usize) -> String {
@@ -92,12 +68,13 @@ pub fn view_valid(accepted: usize) -> String {
 /// then folds it into the projections, a step at a time.
 pub struct Builder {
     checked: Checked,
+    part_bytes: usize,
     fold_step: usize,
     build: Build,
 }
 
 enum Build {
-    Decoding { log: String, parts: Vec<(usize, usize, usize)>, next: usize, envelopes: Vec<Envelope> },
+    Decoding { log: Lines, envelopes: Vec<Envelope> },
     Folding { envelopes: Vec<Envelope>, projections: Box<Projections>, next: usize },
     Done(Box<Report>),
     Moving,
@@ -107,9 +84,9 @@ impl Builder {
     /// A builder for what the worker sent: the report and the accepted part as an NDJSON log,
     /// decoded in parts of about `part_bytes` and folded `fold_step` envelopes per step.
     pub fn new(checked: Checked, log: String, part_bytes: usize, fold_step: usize) -> Self {
-        let parts = line_parts(log.as_bytes(), part_bytes);
         let envelopes = Vec::with_capacity(checked.accepted);
-        Self { checked, fold_step: fold_step.max(1), build: Build::Decoding { log, parts, next: 0, envelopes } }
+        let log = Lines::new(log.into_bytes());
+        Self { checked, part_bytes, fold_step: fold_step.max(1), build: Build::Decoding { log, envelopes } }
     }
 
     /// Does one step of the work and says how far it is; an error if the log does not decode
@@ -117,13 +94,15 @@ impl Builder {
     pub fn step(&mut self) -> Result<Progress, String> {
         let name = &self.checked.name;
         Ok(match std::mem::replace(&mut self.build, Build::Moving) {
-            Build::Decoding { log, parts, next, mut envelopes } => match parts.get(next) {
-                Some(&(start, end, _)) => {
-                    for line in log[start..end].lines().filter(|l| !l.is_empty()) {
+            Build::Decoding { mut log, mut envelopes } => match log.next_part(self.part_bytes) {
+                Some((start, end, _)) => {
+                    // Parts end at line ends, and the log came as a string: each part is UTF-8.
+                    let part = std::str::from_utf8(&log.bytes()[start..end]).unwrap_or_default();
+                    for line in part.lines().filter(|l| !l.is_empty()) {
                         envelopes.push(envelope(line).map_err(|e| format!("{name}: {e}"))?);
                     }
-                    let total = log.len();
-                    self.build = Build::Decoding { log, parts, next: next + 1, envelopes };
+                    let total = log.bytes().len();
+                    self.build = Build::Decoding { log, envelopes };
                     Progress::new(format!("Taking in the records of {name}"), end, total)
                 }
                 None => {
@@ -203,6 +182,12 @@ pub struct Report {
     pub record: Rc<Record>,
     /// The stream the file names, if any.
     pub stream: Option<StreamName>,
+}
+
+impl PartialEq for Report {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Report {
@@ -307,16 +292,6 @@ mod tests {
     fn one_valid_record_is_singular() {
         assert_eq!(view_valid(1), "View the 1 valid record");
         assert_eq!(view_valid(4), "View the 4 valid records");
-    }
-
-    #[test]
-    fn the_blob_worker_imports_by_absolute_url() {
-        assert_eq!(
-            worker_script("https://annals.example/app/"),
-            r#"importScripts("https://annals.example/app/annals-open.js");wasm_bindgen("https://annals.example/app/annals-open_bg.wasm");"#
-        );
-        // A quote in the URL cannot end the string.
-        assert!(worker_script("https://x/\");alert(1)//").contains(r#"\");alert(1)"#));
     }
 
     /// The widget's note counts the rejected records among all; nothing readable is an error

@@ -1,0 +1,104 @@
+//! The app page: the record its address names (`?src=`, `?stream=`, or the service's first
+//! stream, or the default record) in the shared record view, with what only the app has
+//! around it — the opener (and a drop anywhere on the page), the masthead, the view tabs and
+//! the Embed panel. The page owns its address: the view lives in its URL fragment.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::address::param;
+use crate::embed::snippet::EmbedPanel;
+use crate::hooks::record::use_record;
+use crate::hooks::view::use_view;
+use crate::open::ui::{dropped_file, DroppedFile, Opener};
+use crate::record::{Record, RecordState};
+use crate::source::Place;
+use crate::state::{Action, Panel};
+use crate::view::RecordView;
+
+/// The app: loads a record, then shows it.
+#[function_component(App)]
+pub fn app() -> Html {
+    // A file named in the address wins; otherwise the service's stream, if there is a
+    // service; otherwise the default record shipped with the static site. A named file the
+    // page cannot read goes to the worker, and its report to the opener.
+    let named = use_memo((), |_| (param("src"), param("stream")));
+    let record = use_record((*named).clone(), Place::default(), None, false, true);
+    // A file dropped anywhere on the app is opened (the drop is taken on the app's element,
+    // not the whole document), in the format chosen in the opener.
+    let dropped = use_state(|| None::<DroppedFile>);
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let dropped = dropped.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = dropped_file(&e) {
+                let n = dropped.as_ref().map_or(0, |d| d.1 + 1);
+                dropped.set(Some(DroppedFile(file, n)));
+            }
+        })
+    };
+    let current = match &*record.state {
+        RecordState::Ready(r) => Some(r.clone()),
+        _ => None,
+    };
+    html! {
+        <main class="annals" {ondragover} {ondrop}>
+            <Opener on_open={record.open.clone()} on_view={record.show.clone()} opening={record.opening.clone()}
+                dropped={(*dropped).clone()} {current} />
+            { match &*record.state {
+                RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
+                RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
+                RecordState::Ready(record) => html! { <Explorer key={record.id()} record={record.clone()} /> },
+            } }
+        </main>
+    }
+}
+
+/// Props of [`Explorer`].
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    /// The record to explore.
+    pub record: Rc<Record>,
+}
+
+/// One record on the app page: the masthead, the view tabs, the Embed panel, then the shared
+/// record view with its filters.
+#[function_component(Explorer)]
+pub fn explorer(props: &ExplorerProps) -> Html {
+    let record = props.record.clone();
+    // The URL follows the view, and the view follows the URL.
+    let view = use_view(&record, "", true);
+    let embedding = use_state(|| false);
+    let stats = use_memo(Rc::as_ptr(&record) as usize, {
+        let record = record.clone();
+        move |_| record.projections().stats_view()
+    });
+    html! {
+        <>
+            <header class="masthead">
+                <h1>{ record.title.clone() }
+                    if record.live.is_some() { <span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                </h1>
+                <p class="summary">
+                    { format!("{} events · {} documents signed · {} disputed", stats.events, stats.documents, stats.disputed) }
+                </p>
+            </header>
+            <nav class="tabs" aria-label="Views">
+                { for [(Panel::Timeline, "Timeline"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
+                    let handle = view.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| handle.dispatch(Action::Show(panel)));
+                    html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }
+                }) }
+                <button type="button" class="embed-button" aria-expanded={embedding.to_string()}
+                    onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(!*e)) }}>{ "Embed" }</button>
+            </nav>
+            if *embedding {
+                <EmbedPanel record={record.clone()} view={(*view).clone()}
+                    onclose={{ let e = embedding.clone(); Callback::from(move |()| e.set(false)) }} />
+            }
+            <RecordView {record} {view} />
+        </>
+    }
+}

@@ -1,0 +1,59 @@
+//! **The one record view**: the visual (timeline, relation map or charts), the filters, the
+//! list of events in view and the details of the selected one — what the app page and every
+//! widget (the iframe page, the custom element) show of a record. The shells around it only
+//! choose where the record comes from and what surrounds it (the app: masthead, tabs, Embed
+//! panel, opener; a widget: its head, its note); what the view itself shows is decided by its
+//! props ([`RecordViewProps::controls`]), not by copies of its markup.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::charts::Charts;
+use crate::hooks::visible::use_visible;
+use crate::map::RelationMap;
+use crate::panels::{Controls, Details, EventList};
+use crate::record::Record;
+use crate::state::{default_view, Panel, View};
+use crate::timeline::TimelineCanvas;
+
+/// Props of [`RecordView`].
+#[derive(Properties, PartialEq)]
+pub struct RecordViewProps {
+    /// The record.
+    pub record: Rc<Record>,
+    /// The view (window, filters, selection, panel), owned by the shell (see `hooks::view`).
+    pub view: UseReducerHandle<View>,
+    /// Whether the filters and zoom buttons are shown (the app: yes; a widget: its view is
+    /// fixed by its options and changed by the reader's own zooming, panning and selecting).
+    #[prop_or(true)]
+    pub controls: bool,
+}
+
+/// The visual, filters, list and details of one record.
+#[function_component(RecordView)]
+pub fn record_view(props: &RecordViewProps) -> Html {
+    let RecordViewProps { record, view, controls } = props;
+    let visible = use_visible(record, view);
+    // "All" shows the record's whole extent (scanned once per record).
+    let whole = use_memo(Rc::as_ptr(record) as usize, {
+        let record = record.clone();
+        move |_| default_view(&record)
+    });
+    html! {
+        <>
+            if *controls {
+                <Controls view={view.clone()} extent={(whole.from, whole.to)} record={record.clone()} />
+            }
+            { match view.panel {
+                Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
+                Panel::Map => html! { <RelationMap record={record.clone()} view={view.clone()} /> },
+                Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} /> },
+            } }
+            <div class="columns">
+                <EventList record={record.clone()} view={view.clone()} {visible} />
+                <Details record={record.clone()} selected={view.selected.clone()} />
+            </div>
+        </>
+    }
+}
