@@ -30,16 +30,16 @@
 
 use roxmltree::{Document, Node};
 
-use super::countries::slug;
-use super::import::Actors;
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{Occurred, PartialDate};
-use crate::envelope::Proposed;
-use crate::event::{
+use crate::countries::slug;
+use crate::import::Actors;
+use annals_core::date::{Occurred, PartialDate};
+use annals_core::envelope::Proposed;
+use annals_core::event::{
     ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Participant, Role, Source, VisitLevel,
 };
-use crate::id::{check_actor_id, ActorId};
-use crate::validate::Known;
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::{check_actor_id, ActorId};
+use annals_core::validate::Known;
 
 /// The publisher of both datasets.
 const PUBLISHER: &str = "Office of the Historian, U.S. Department of State";
@@ -519,7 +519,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::validate::Nothing;
+    use annals_core::validate::Nothing;
 
     fn corpus(path: &str) -> Vec<u8> {
         let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -756,7 +756,7 @@ mod tests {
 
     #[test]
     fn detection_knows_historyatstate_by_its_root() {
-        use crate::format::{detect, load};
+        use crate::{detect, load};
         assert_eq!(detect(&corpus("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
         let trips = corpus("historyatstate/secretary-travels-clinton.xml");
         assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));

@@ -2,10 +2,10 @@
 //! these tests, the real TimelineJS file of the shared corpus, and round trips.
 
 use annals_core::event::{Event, EventKind};
-use annals_core::format::export::{export, ExportFormat, ExportInfo};
-use annals_core::format::{detect, load, Format, Loaded};
 use annals_core::validate::Nothing;
 use annals_core::{DomainEvent, Envelope, StreamName, Timestamp};
+use annals_formats::export::{export, ExportFormat, ExportInfo};
+use annals_formats::{detect, load, Format, Loaded};
 
 fn read(text: &str, format: Format) -> Loaded {
     load(text.as_bytes(), "fixture", Some(format), &Nothing)

@@ -55,17 +55,17 @@ use std::fmt::Write as _;
 
 use rustc_hash::FxHashMap;
 
-use super::countries::{intern_country, slug};
-use super::import::Actors;
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{days_from_civil, Occurred, PartialDate, Timestamp};
-use crate::envelope::Proposed;
-use crate::event::{
+use crate::countries::{intern_country, slug};
+use crate::import::Actors;
+use annals_core::date::{days_from_civil, Occurred, PartialDate, Timestamp};
+use annals_core::envelope::Proposed;
+use annals_core::event::{
     ActorKind, ActorRegistration, Coordinates, Document, DocumentKind, DomainEvent, Event, EventKind, Participant,
     Role, Source,
 };
-use crate::id::ActorId;
-use crate::validate::{check_url, Known};
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::ActorId;
+use annals_core::validate::{check_url, Known};
 
 /// The 61 columns of a GDELT 2.0 export, in order.
 pub const COLUMNS_V2: [&str; 61] = [
@@ -917,7 +917,7 @@ impl<'k> Builder<'k> {
             if let Some(id) = intern_country(&mut self.actors, self.known, code, "cameo") {
                 if !self.names.contains_key(&id) {
                     let name =
-                        super::countries::iso3_name(code).map_or_else(|| format!("CAMEO code {code}"), str::to_owned);
+                        crate::countries::iso3_name(code).map_or_else(|| format!("CAMEO code {code}"), str::to_owned);
                     self.names.insert(id.clone(), name);
                 }
                 self.by_country.insert(code.to_owned(), id.clone());
@@ -929,7 +929,7 @@ impl<'k> Builder<'k> {
         }
         // No country: a role GDELT could not place (`GOV`, `BUS`), one actor per code.
         let id_text = format!("cameo-{}", slug(a.code).unwrap_or_else(|| "unknown".to_owned()));
-        let id_text = if id_text.len() > crate::id::MAX_ACTOR_ID { "cameo-unknown".to_owned() } else { id_text };
+        let id_text = if id_text.len() > annals_core::id::MAX_ACTOR_ID { "cameo-unknown".to_owned() } else { id_text };
         let label = format!("{} (CAMEO actor without a country)", a.code);
         if !self.names.contains_key(id_text.as_str()) {
             self.names.insert(ActorId::from(id_text.as_str()), label.clone());
@@ -954,7 +954,7 @@ impl<'k> Builder<'k> {
         }
         let key = g.feature.map_or_else(|| g.full_name.to_owned(), |f| f.replace('-', "n"));
         let id = format!("geo-{}", slug(&key)?);
-        if id.len() > crate::id::MAX_ACTOR_ID {
+        if id.len() > annals_core::id::MAX_ACTOR_ID {
             return None;
         }
         let id = match self.known.actor_kind(&id) {
@@ -1033,7 +1033,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::validate::Nothing;
+    use annals_core::validate::Nothing;
 
     const CORPUS_FILE: &str = "gdelt/20150218230000.export.CSV";
 
@@ -1401,7 +1401,7 @@ mod tests {
                     _ => None,
                 }
             }
-            fn event(&self, _: &str) -> Option<crate::validate::KnownEvent> {
+            fn event(&self, _: &str) -> Option<annals_core::validate::KnownEvent> {
                 None
             }
             fn payload(&self, _: &str) -> Option<serde_json::Value> {
@@ -1417,7 +1417,7 @@ mod tests {
 
     #[test]
     fn detection_knows_gdelt_by_width_and_header() {
-        use crate::format::{detect, load};
+        use crate::{detect, load};
         let bytes = corpus(CORPUS_FILE);
         assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
@@ -1437,9 +1437,9 @@ mod tests {
     fn detect_does_not_slice_a_first_line_inside_a_character() {
         // Found by review while fuzzing: the header check cut the first line at byte 13,
         // which panics when byte 13 is inside a multi-byte character.
-        assert_eq!(crate::format::detect("GLOBALEVENTIé\t1".as_bytes(), "x"), None);
-        assert_eq!(crate::format::detect("\"ééééééé".as_bytes(), "x"), None);
-        assert_eq!(crate::format::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
+        assert_eq!(crate::detect("GLOBALEVENTIé\t1".as_bytes(), "x"), None);
+        assert_eq!(crate::detect("\"ééééééé".as_bytes(), "x"), None);
+        assert_eq!(crate::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
     }
 
     #[test]
