@@ -1037,11 +1037,6 @@ mod tests {
 
     const CORPUS_FILE: &str = "gdelt/20150218230000.export.CSV";
 
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
-
     /// A row of `version` with the given columns set and every other column empty.
     fn row(version: Version, set: &[(&str, &str)], sep: &str) -> String {
         let columns = version.columns();
@@ -1097,7 +1092,7 @@ mod tests {
 
     #[test]
     fn the_first_gdelt_2_export_imports_whole_with_visits_merged() {
-        let loaded = read(&corpus(CORPUS_FILE), "20150218230000.export.CSV", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "20150218230000.export.CSV", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         assert_eq!(loaded.rejected, 0);
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -1138,7 +1133,7 @@ mod tests {
     fn reciprocal_042_and_043_rows_are_one_visit() {
         // Kagame visits Kenya: row 410412439 says 042 (RWA visits KEN), row 410412435 says
         // 043 (KEN hosts RWA), both on 2015-02-17.
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let visits: Vec<&DomainEvent> = loaded
             .accepted
             .iter()
@@ -1161,7 +1156,7 @@ mod tests {
 
     #[test]
     fn codes_stay_strings_with_their_leading_zeros_and_both_clocks_are_kept() {
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let first = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == "gdelt:410412347");
         let Some(first) = first else { panic!("event 410412347 missing") };
         let Some((kind, e)) = domain(first) else { panic!("not a domain event") };
@@ -1182,7 +1177,7 @@ mod tests {
     fn fips_geo_codes_name_places_never_countries() {
         // Row 410412684: Actor1 is "MINSK" coded as the country BLR; the action is geocoded
         // to Belarus as FIPS "BO".
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let blr = registration(&loaded, "blr").expect("blr registered");
         assert_eq!((blr.kind, blr.name(), blr.iso3.as_deref()), (ActorKind::Country, "Belarus", Some("BLR")));
         assert_eq!(blr.codes.get("cameo").map(String::as_str), Some("BLR"));
@@ -1204,7 +1199,7 @@ mod tests {
 
     #[test]
     fn rows_without_actor1_are_kept_with_the_actor_they_have() {
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let e = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == "gdelt:410412348").and_then(domain);
         let Some((kind, e)) = e else { panic!("event 410412348 missing") };
         // 042 "IND MUMBAI" visits nobody GDELT could code: Other, with India as participant.
@@ -1418,7 +1413,7 @@ mod tests {
     #[test]
     fn detection_knows_gdelt_by_width_and_header() {
         use crate::{detect, load};
-        let bytes = corpus(CORPUS_FILE);
+        let bytes = corpus!(CORPUS_FILE);
         assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
         assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));

@@ -521,11 +521,6 @@ mod tests {
     use super::*;
     use annals_core::validate::Nothing;
 
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
-
     fn messages(loaded: &Loaded) -> Vec<String> {
         loaded.diagnostics.iter().map(ToString::to_string).collect()
     }
@@ -560,7 +555,7 @@ mod tests {
 
     #[test]
     fn the_2020s_visits_import_with_levels_from_free_text() {
-        let loaded = read(&corpus("historyatstate/visits-2020.xml"), "visits-2020.xml", &Nothing);
+        let loaded = read(&corpus!("historyatstate/visits-2020.xml"), "visits-2020.xml", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         let all = visits(&loaded);
         assert_eq!(all.len(), 276);
@@ -595,7 +590,7 @@ mod tests {
 
     #[test]
     fn two_leaders_in_one_visit_are_two_visitors() {
-        let loaded = read(&corpus("historyatstate/visits-2020.xml"), "x", &Nothing);
+        let loaded = read(&corpus!("historyatstate/visits-2020.xml"), "x", &Nothing);
         let both = visits(&loaded)
             .into_iter()
             .find(|(_, e)| e.title.starts_with("President Andrzej Duda and Prime Minister Donald Tusk"))
@@ -611,7 +606,7 @@ mod tests {
 
     #[test]
     fn clintons_travels_include_both_baku_trips() {
-        let loaded = read(&corpus("historyatstate/secretary-travels-clinton.xml"), "x", &Nothing);
+        let loaded = read(&corpus!("historyatstate/secretary-travels-clinton.xml"), "x", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         let all = visits(&loaded);
         assert_eq!(all.len(), 239);
@@ -757,8 +752,8 @@ mod tests {
     #[test]
     fn detection_knows_historyatstate_by_its_root() {
         use crate::{detect, load};
-        assert_eq!(detect(&corpus("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
-        let trips = corpus("historyatstate/secretary-travels-clinton.xml");
+        assert_eq!(detect(&corpus!("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
+        let trips = corpus!("historyatstate/secretary-travels-clinton.xml");
         assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));
         // 239 trips, 115 countries, 1 traveller, 156 distinct locales.
         assert_eq!(load(&trips, "clinton.xml", None, &Nothing).accepted.len(), 239 + 115 + 1 + 156);

@@ -22,6 +22,12 @@
 //! [`Parsed`]: annals_core::format::Parsed
 //! [`finish`]: annals_core::format::finish
 
+// The shared corpus for the tests, found in one place (see the file).
+#[cfg(test)]
+#[macro_use]
+#[path = "../tests/common/corpus.rs"]
+mod corpus;
+
 pub mod countries;
 pub mod csv;
 pub mod export;

@@ -719,11 +719,6 @@ mod tests {
 
     const GOLD: &str = "plover/PLOVER_GSR_CAMEO.json";
 
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
-
     fn messages(loaded: &Loaded) -> Vec<String> {
         loaded.diagnostics.iter().map(ToString::to_string).collect()
     }
@@ -745,7 +740,7 @@ mod tests {
 
     #[test]
     fn the_gold_standard_records_import_with_their_quirks_reported() {
-        let loaded = read(&corpus(GOLD), "PLOVER_GSR_CAMEO.json", &Nothing);
+        let loaded = read(&corpus!(GOLD), "PLOVER_GSR_CAMEO.json", &Nothing);
         let placeholder = "file, date: every record is dated 2000-01-01, the placeholder PLOVER's example records use for an unknown date; \
              the events are kept on that date but tagged \"placeholder-date\": do not read them as having happened then";
         assert_eq!(loaded.notes.iter().map(ToString::to_string).collect::<Vec<_>>(), vec![placeholder.to_owned()]);
@@ -787,7 +782,7 @@ mod tests {
 
     #[test]
     fn consult_visit_and_the_older_host_mode() {
-        let loaded = read(&corpus(GOLD), "x", &Nothing);
+        let loaded = read(&corpus!(GOLD), "x", &Nothing);
         let (k, e) = event(&loaded, "plover:PLOVER-GSR01-CONSULT-0001");
         assert_eq!((k, id(&e.visitor), id(&e.host)), (EventKind::Visit, Some("mar"), Some("usa")));
         assert_eq!(e.codes.get("plover:mode").map(String::as_str), Some("visit"));
@@ -817,7 +812,7 @@ mod tests {
 
     #[test]
     fn support_with_signed_words_is_a_signing_of_a_described_document() {
-        let loaded = read(&corpus(GOLD), "x", &Nothing);
+        let loaded = read(&corpus!(GOLD), "x", &Nothing);
         let (k, e) = event(&loaded, "plover:PLOVER-GSR01-SUPPORT-0011");
         assert_eq!(k, EventKind::Signing);
         assert_eq!(e.count, None);
@@ -909,7 +904,7 @@ mod tests {
     #[test]
     fn detection_knows_plover_by_its_keys() {
         use crate::{detect, load};
-        assert_eq!(detect(&corpus(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
+        assert_eq!(detect(&corpus!(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
         let line = br#"{"id":"a","date":"2016-07-24","actor":[{"code":"USA"}],"event":["CONSULT"]}"#;
         assert_eq!(detect(line, "x.jsonl"), Some(Format::Plover));
         assert_eq!(detect(br#"[{"id": "a", "event_type": "AGREE"}]"#, "x.json"), Some(Format::Plover));

@@ -11,6 +11,9 @@ use annals_formats::{load, Loaded};
 use jsonschema::{Registry, Validator};
 use serde_json::{json, Value};
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
 const BASE: &str = "https://annals.invalid/schema/";
 const RECORD: &str = "annals-record.schema.json";
 const ENVELOPE: &str = "annals-envelope.schema.json";
@@ -64,11 +67,11 @@ fn schemas() -> Schemas {
 #[test]
 fn what_the_importers_make_passes_the_record_schema() {
     let s = schemas();
-    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/timelinejs/eras.json");
-    let inputs = [
-        ("eras.json", std::fs::read(corpus).expect("the shared corpus beside the checkout")),
-        ("events.csv", read("data/examples/events.csv")),
-    ];
+    let mut inputs = vec![("events.csv", read("data/examples/events.csv"))];
+    // The real TimelineJS file when the shared corpus is there (it says so when it is not).
+    if let Some(eras) = corpus::read("timelinejs/eras.json") {
+        inputs.insert(0, ("eras.json", eras));
+    }
     for (name, bytes) in inputs {
         let loaded = load_bytes(&bytes, name);
         assert_clean(&loaded, name);
