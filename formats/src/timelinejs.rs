@@ -36,6 +36,7 @@ use serde_json::Value;
 
 use crate::import::file_source;
 use annals_core::date::{Occurred, PartialDate};
+use annals_core::embed::escape_html;
 use annals_core::envelope::Proposed;
 use annals_core::event::{DomainEvent, Event, EventKind, Source};
 use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
@@ -569,20 +570,10 @@ fn entity(name: &str) -> Option<char> {
     })
 }
 
-/// Plain text as HTML that shows the same text: `& < > "` escaped, line breaks as `<br>`.
+/// Plain text as HTML that shows the same text: escaped by core's one HTML escaper
+/// (`annals_core::embed::escape_html`), line breaks as `<br>`.
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(text).replace('\n', "<br>")
 }
 
 /// The class of the paragraph that carries an event's sources through TimelineJS, which has
@@ -666,20 +657,9 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     Some(decode_entities(&tag[from..from + len]))
 }
 
-/// Text as an attribute value: `& < > "` and line breaks as entities.
+/// Text as an attribute value: escaped as everywhere, line breaks as entities.
 fn attr_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(text).replace('\n', "&#10;")
 }
 
 /// Entities decoded, nothing else changed.
