@@ -13,8 +13,8 @@
 //! - [`log`] — the in-memory append-only log and the append rules every store shares.
 //! - [`catalog`] — the record as it stands after corrections, retractions and disputes.
 //! - [`projection`] — timeline, relation graph, statistics; as-of on both clocks.
-//! - [`format`] — reading and writing files, with diagnostics for every problem; the readers of
-//!   other tools' formats are behind the `foreign-formats` feature (on by default).
+//! - [`format`] — what every file reader shares (diagnostics for every problem, validation of
+//!   what was read) and Annals' own formats; other tools' formats are the `annals-formats` crate.
 //! - [`synth`] — deterministic synthetic records for benchmarks.
 
 pub mod catalog;

@@ -1,7 +1,8 @@
 //! The default record in `data/` is valid, complete and honest about what it does not know.
 
 use annals_core::event::Source;
-use annals_core::format::{load, Format};
+use annals_core::format::native::load;
+use annals_core::format::Format;
 use annals_core::projection::{AsOf, GraphQuery, Projections};
 use annals_core::validate::Nothing;
 use annals_core::{Event, EventKind, ExpectedVersion, Log, Precision, StreamName, Timestamp};

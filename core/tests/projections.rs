@@ -1,8 +1,7 @@
 //! Each projection on small records written here, and snapshots of every projection of the
 //! default record (`data/azerbaijan-belarus.json`).
 
-use annals_core::format::load;
-use annals_core::format::native::read_ndjson;
+use annals_core::format::native::{load, read_ndjson};
 use annals_core::projection::{layout, AsOf, GraphQuery, LaneMode, Level, Projections, Timeline};
 use annals_core::validate::Nothing;
 use annals_core::{EventKind, ExpectedVersion, Log, PartialDate, StreamName, Timestamp};

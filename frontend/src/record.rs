@@ -12,12 +12,12 @@ use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use annals_core::event::Source;
-use annals_core::format::native::NdjsonParts;
-use annals_core::format::{detect, load, Format, Loaded};
+use annals_core::format::native::{detect, load, NdjsonParts};
+use annals_core::format::{Format, Loaded};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::{check_url, Nothing};
 use annals_core::{Envelope, StreamName, Timestamp};
-use annals_open::Lines;
+use annals_open_messages::Lines;
 use yew::prelude::*;
 
 /// A record ready to show.

@@ -2,7 +2,7 @@
 //! `annals serve`, for an editor with the write token — an import into one of its streams.
 //!
 //! Both work from the record's log ([`Record::log`]), so what is saved or sent is exactly
-//! what is on screen. The export is core's [`export`], the same code as `annals export`, so
+//! what is on screen. The export is `annals_formats::export`, the same code as `annals export`, so
 //! a file saved here and a file exported by the CLI are the same file. It runs in the
 //! file-opening worker (`annals_open::export_log`, the page sends its log as NDJSON): the
 //! writers of other tools' formats are needed only by someone who downloads, so the page's
@@ -11,7 +11,7 @@
 //! and answers with the same diagnostics as `annals import`.
 
 use annals_core::envelope::Proposed;
-use annals_core::format::export::{export, ExportFormat, ExportInfo, Exported};
+use annals_core::format::{ExportFormat, Exported};
 
 use crate::record::Record;
 
@@ -46,8 +46,10 @@ pub fn slug(title: &str) -> String {
 }
 
 /// The record written in `format`, with the file name to save it under: what the worker writes
-/// for a download, here for tests.
+/// for a download, here for tests (the writers are `annals-formats`, a dependency of the tests only).
+#[cfg(test)]
 pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
+    use annals_formats::export::{export, ExportInfo};
     let info = ExportInfo { stream: None, title: Some(&record.title), description: None };
     let exported = export(&record.log(), format, &info);
     let (ext, _) = file_kind(format);
@@ -88,7 +90,7 @@ mod ui {
 
     use std::rc::Rc;
 
-    use annals_core::format::export::{ExportFormat, Exported};
+    use annals_core::format::{ExportFormat, Exported};
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{HtmlAnchorElement, HtmlInputElement, HtmlSelectElement};
     use yew::prelude::*;

@@ -1,9 +1,10 @@
 //! What every fuzz target checks, whatever the bytes: reading never panics (libFuzzer reports
 //! a panic as a crash), and what a reader accepts is valid on its own — validating the
 //! accepted records again, with nothing else known, finds no problem. That second property is
-//! what `format::finish` promises the callers that append the accepted part.
+//! what `annals_core::format::finish` promises the callers that append the accepted part.
 
-use annals_core::format::{load, Format};
+use annals_core::format::Format;
+use annals_formats::load;
 use annals_core::validate::{validate_batch, Nothing};
 
 /// Loads `data` as `format` (or detects it) and checks the promises of every reader.

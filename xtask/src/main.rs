@@ -19,7 +19,7 @@
 //! - `cargo xtask crash [ROUNDS]` — the SIGKILL crash test of `annals serve` with more rounds
 //!   than the test run's 20 (default 500).
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
-//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold and import, the stores, then the
+//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, formats import, the stores, then the
 //!   browser benchmark).
 //! - `cargo xtask fuzz [SECONDS]` — every fuzz target of `fuzz/` for SECONDS each (default 60);
 //!   separate from `test` because it needs nightly and runs for as long as it is given.
@@ -53,7 +53,7 @@ usage: cargo xtask <command>
   test-postgres       the PostgreSQL store's tests, against a throwaway PostgreSQL server
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
   run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
-  bench [ARGS]        run the benchmarks: core fold and import (ARGS go to them), the stores (SQLite, PostgreSQL),
+  bench [ARGS]        run the benchmarks: core fold, formats import (ARGS go to them), the stores (SQLite, PostgreSQL),
                       then web app vs vis-timeline
   fuzz [SECONDS]      run every fuzz target for SECONDS each (default 60; needs nightly, installs cargo-fuzz)";
 
@@ -93,8 +93,11 @@ fn dispatch(args: &[String]) -> Result {
 
 /// `cargo xtask test`: every check, in order, stopping at the first failure.
 fn test(ws: &Workspace) -> Result {
-    // annals-open: the web app's file-opening worker, a second wasm binary with every reader.
-    let wasm_crates = format!("-p annals-core -p annals-web -p annals-open --target {WASM_TARGET}");
+    // annals-open: the web app's file-opening worker, a second wasm binary with every reader
+    // (annals-formats); annals-open-messages: what the page and the worker say to each other.
+    let wasm_crates = format!(
+        "-p annals-core -p annals-formats -p annals-web -p annals-open-messages -p annals-open --target {WASM_TARGET}"
+    );
     let lines = [
         ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
         ("clippy (wasm32)", format!("cargo clippy {wasm_crates} -- -D warnings")),
@@ -180,18 +183,18 @@ fn run_app(ws: &Workspace, addr: &str) -> Result {
     Ok(())
 }
 
-/// `cargo xtask bench`: the benchmarks: the core fold and import (ARGS go to them), the stores (SQLite and,
+/// `cargo xtask bench`: the benchmarks: the core fold and formats import (ARGS go to them), the stores (SQLite and,
 /// on a throwaway server, PostgreSQL), then, on a fresh web build, the browser benchmark.
 fn bench(ws: &Workspace, args: &[String]) -> Result {
     let mut fold = ws.line("cargo bench -p annals-core --bench fold");
-    let mut import = ws.line("cargo bench -p annals-core --bench import");
+    let mut import = ws.line("cargo bench -p annals-formats --bench import");
     if !args.is_empty() {
         fold.arg("--").args(args);
         import.arg("--").args(args);
     }
     run_all(vec![
         Step::command("bench: fold (annals-core)", fold),
-        Step::command("bench: import (annals-core)", import),
+        Step::command("bench: import (annals-formats)", import),
         Step::new("setup", || setup(ws, Scope::All)),
         with_postgres(ws, "bench: stores (SQLite, PostgreSQL)", "cargo bench -p annals-server --bench store"),
         Step::command("web build (trunk)", web_build(ws)),

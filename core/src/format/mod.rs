@@ -1,4 +1,4 @@
-//! Reading and writing files of events.
+//! Reading and writing files of events: what every reader shares, and Annals' own formats.
 //!
 //! Every reader turns bytes into [`Loaded`]: the records that passed validation, and a
 //! [`Diagnostic`] for every problem found — which line or record, which field, what was
@@ -10,27 +10,17 @@
 //! registration was rejected is rejected too (its diagnostic says so), so the accepted part
 //! is always valid on its own.
 //!
-//! The readers of other tools' files are behind the `foreign-formats` feature (on by default).
-//! *Why:* the browser's main bundle reads only Annals files (the default record, `?src=`,
-//! the widget) and leaves the rest to the file-opening worker, which is built with it; the
-//! bytes of five readers and an XML parser are then downloaded only by someone who opens a
-//! file. Without the feature [`load`] reads the native formats and says so for the others;
-//! [`csv`] and [`timelinejs`] stay compiled because [`export`] writes those formats with
-//! their helpers (their readers are then unreachable and left out by the linker).
+//! *What is here and what is not:* core reads and writes its own formats ([`native`]: the
+//! JSON document and the NDJSON log) and owns the contract every reader fulfils ([`Parsed`]
+//! in, [`finish`] to validate, [`Loaded`] out). The readers and writers of other tools' files
+//! (TimelineJS, CSV, GDELT, PLOVER, HistoryAtState, iCalendar, GeoJSON) and the any-format
+//! dispatcher are the `annals-formats` crate, which depends on this one. *Why:* the browser's
+//! main bundle reads only Annals files (the default record, `?src=`, the widget) and does not
+//! depend on that crate at all; a file in another format goes to the file-opening worker,
+//! which does. [`Format`] and [`ExportFormat`] still name every format, so the page can offer
+//! them and the worker's messages can carry them without linking a reader.
 
-#[cfg(feature = "foreign-formats")]
-pub mod countries;
-pub mod csv;
-pub mod export;
-#[cfg(feature = "foreign-formats")]
-pub mod gdelt;
-#[cfg(feature = "foreign-formats")]
-pub mod history;
-pub mod import;
 pub mod native;
-#[cfg(feature = "foreign-formats")]
-pub mod plover;
-pub mod timelinejs;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +100,13 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A problem with the file as a whole (no line, record or field).
+    pub fn about_file(message: impl Into<String>) -> Self {
+        Diagnostic { line: None, record: None, field: String::new(), message: message.into() }
+    }
+}
+
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.line, self.record) {
@@ -166,7 +163,7 @@ pub struct Loaded {
 
 impl Loaded {
     /// A file not read at all: no records, one problem about the file as a whole.
-    pub(crate) fn failed(format: Format, diagnostic: Diagnostic) -> Self {
+    pub fn failed(format: Format, diagnostic: Diagnostic) -> Self {
         Loaded {
             format,
             stream: None,
@@ -209,11 +206,16 @@ impl Loaded {
 
 /// What a reader hands to [`finish`]: decoded records and the problems found so far.
 #[derive(Debug, Default)]
-pub(crate) struct Parsed {
+pub struct Parsed {
+    /// The stream the file names, if any.
     pub stream: Option<StreamName>,
+    /// The file's title, if any.
     pub title: Option<String>,
+    /// The file's description, if any.
     pub description: Option<String>,
+    /// Records decoded, in file order, not yet validated.
     pub records: Vec<Located>,
+    /// Problems found while decoding.
     pub diagnostics: Vec<Diagnostic>,
     /// Remarks that are not problems; see [`Loaded::notes`].
     pub notes: Vec<Diagnostic>,
@@ -223,7 +225,7 @@ pub(crate) struct Parsed {
 
 /// Validates decoded records against `known`, dropping the invalid ones and whatever
 /// depends on them, until the accepted part is valid on its own.
-pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
+pub fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
     // Validation reads the records in place, and a round only drops the rejected ones: a
     // file of 100,000 records is never copied or split apart between rounds.
     let mut batch = std::mem::take(&mut parsed.records);
@@ -264,162 +266,72 @@ pub(crate) fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> L
     }
 }
 
-/// Guesses the format of a file from its content (and name, when the content is ambiguous).
-///
-/// - A JSON object is an Annals document when it has `annals`, or `events` whose items are
-///   records (`type` and `payload`); it is a TimelineJS file when its `events` are slides
-///   (`start_date`, `text`, `media`) or it has `eras` or `scale`.
-/// - Lines whose first object has `payload` are an Annals log. `//` comment lines are skipped.
-/// - A first line that is the header of a known sheet (TimelineJS or the Annals template,
-///   `,`, `;` or tab separated) is CSV; so is a `.csv` file whose header is not tab-separated.
-///
-/// Without the `foreign-formats` feature only JSON is told apart (nothing else could be read).
-pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"))?;
-    #[cfg(feature = "foreign-formats")]
-    if let Some(format) = detect_event_data(text, first) {
-        return Some(format);
-    }
-    if first.starts_with('{') {
-        if let Some(format) = detect_json_object(text) {
-            return Some(format);
-        }
-        if let Ok(keys) = serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(first) {
-            if keys.contains_key("events") {
-                return Some(Format::AnnalsJson);
-            }
-            if keys.contains_key("payload") {
-                return Some(Format::AnnalsNdjson);
-            }
-        }
-        if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
-            return Some(Format::AnnalsNdjson);
-        }
-        return Some(Format::AnnalsJson);
-    }
-    #[cfg(feature = "foreign-formats")]
-    if csv::looks_like(text) || (name.to_ascii_lowercase().ends_with(".csv") && csv::sniff_delimiter(first) != '\t') {
-        return Some(Format::Csv);
-    }
-    None
+/// The formats Annals writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    /// The Annals JSON document (the whole log).
+    AnnalsJson,
+    /// The Annals NDJSON log (envelopes, with positions).
+    AnnalsNdjson,
+    /// A TimelineJS3 JSON file.
+    TimelinejsJson,
+    /// The Annals CSV template.
+    Csv,
+    /// An iCalendar file.
+    Ics,
+    /// A GeoJSON FeatureCollection.
+    Geojson,
 }
 
-/// Tells an Annals document from a TimelineJS file by their keys; `None` when the text is
-/// not one JSON object (a log) or says neither.
-fn detect_json_object(text: &str) -> Option<Format> {
-    use serde::de::IgnoredAny;
-    use serde_json::value::RawValue;
-    use std::collections::HashMap;
-    let top: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
-    if top.contains_key("annals") {
-        return Some(Format::AnnalsJson);
-    }
-    let slide_keys = ["start_date", "end_date", "text", "media", "unique_id", "background", "display_date"];
-    if let Some(events) = top.get("events") {
-        let items: Vec<HashMap<String, IgnoredAny>> = serde_json::from_str(events.get()).unwrap_or_default();
-        if let Some(item) = items.first() {
-            if item.contains_key("payload") || (item.contains_key("type") && item.contains_key("id")) {
-                return Some(Format::AnnalsJson);
-            }
-            if slide_keys.iter().any(|k| item.contains_key(*k)) {
-                return Some(Format::TimelinejsJson);
-            }
-        }
-    }
-    if top.contains_key("eras") || top.contains_key("scale") {
-        return Some(Format::TimelinejsJson);
-    }
-    if top.contains_key("events") {
-        return Some(Format::AnnalsJson);
-    }
-    None
-}
+impl ExportFormat {
+    /// Every format, for `--format` help.
+    pub const ALL: [ExportFormat; 6] = [
+        ExportFormat::AnnalsJson,
+        ExportFormat::AnnalsNdjson,
+        ExportFormat::TimelinejsJson,
+        ExportFormat::Csv,
+        ExportFormat::Ics,
+        ExportFormat::Geojson,
+    ];
 
-/// Recognises the event-data formats by their content alone:
-/// - GDELT: a line of 57, 58 or 61 TAB-separated fields starting with a number, or a header
-///   row starting with `GLOBALEVENTID` (TAB- or comma-separated, quoted or not);
-/// - PLOVER: a JSON array whose first item, or a first line that is an object, has PLOVER's
-///   keys (`event` with `eventText`/`event_text`/`actor`/`source`/`mode`, or `event_type`);
-/// - HistoryAtState: an XML document whose root is `<visits>` or `<trips>`.
-#[cfg(feature = "foreign-formats")]
-fn detect_event_data(text: &str, first: &str) -> Option<Format> {
-    let head = first.trim_start_matches('"');
-    if head.get(..13).is_some_and(|h| h.eq_ignore_ascii_case("GLOBALEVENTID")) {
-        return Some(Format::Gdelt);
-    }
-    if first.contains('\t') {
-        let fields: Vec<&str> = first.split('\t').collect();
-        let numeric = fields.first().is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-        if numeric && gdelt::Version::from_width(fields.len()).is_some() {
-            return Some(Format::Gdelt);
-        }
-    }
-    if first.starts_with('<') {
-        return xml_root(text).filter(|r| *r == "visits" || *r == "trips").map(|_| Format::HistoryAtState);
-    }
-    let object = match text.trim_start().strip_prefix('[') {
-        Some(rest) => rest.trim_start(),
-        None if first.starts_with('{') => first,
-        None => return None,
-    };
-    let keys = serde_json::Deserializer::from_str(object)
-        .into_iter::<std::collections::HashMap<String, serde::de::IgnoredAny>>()
-        .next()?
-        .ok()?;
-    let has = |k: &str| keys.contains_key(k);
-    let plover = has("event_type")
-        || (has("event") && ["eventText", "event_text", "actor", "source", "recipient", "mode"].iter().any(|k| has(k)));
-    plover.then_some(Format::Plover)
-}
-
-/// The name of the root element of an XML document, skipping the prolog, comments and
-/// doctype, without parsing the rest.
-#[cfg(feature = "foreign-formats")]
-fn xml_root(text: &str) -> Option<&str> {
-    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
-    loop {
-        if let Some(r) = rest.strip_prefix("<?") {
-            rest = r.split_once("?>")?.1.trim_start();
-        } else if let Some(r) = rest.strip_prefix("<!--") {
-            rest = r.split_once("-->")?.1.trim_start();
-        } else if let Some(r) = rest.strip_prefix("<!") {
-            rest = r.split_once('>')?.1.trim_start();
-        } else {
-            let r = rest.strip_prefix('<')?;
-            let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(r.len());
-            return Some(&r[..end]);
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::AnnalsJson => "annals-json",
+            ExportFormat::AnnalsNdjson => "annals-ndjson",
+            ExportFormat::TimelinejsJson => "timelinejs-json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Ics => "ics",
+            ExportFormat::Geojson => "geojson",
         }
     }
 }
 
-/// Reads a file: detects (or takes) its format, decodes and validates every record.
-///
-/// `known` is what the records may refer to besides themselves (the stream they will be
-/// appended to); pass [`crate::validate::Nothing`] for a file on its own.
-pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known) -> Loaded {
-    let format = format.or_else(|| detect(bytes, name));
-    match format {
-        Some(Format::AnnalsJson) => native::read_document(bytes, known),
-        Some(Format::AnnalsNdjson) => native::read_ndjson(bytes, known),
-        #[cfg(feature = "foreign-formats")]
-        Some(Format::Csv) => csv::read(bytes, name, known),
-        #[cfg(feature = "foreign-formats")]
-        Some(Format::TimelinejsJson) => timelinejs::read(bytes, name, known),
-        #[cfg(feature = "foreign-formats")]
-        Some(Format::Gdelt) => gdelt::read(bytes, name, known),
-        #[cfg(feature = "foreign-formats")]
-        Some(Format::Plover) => plover::read(bytes, name, known),
-        #[cfg(feature = "foreign-formats")]
-        Some(Format::HistoryAtState) => history::read(bytes, name, known),
-        #[cfg(not(feature = "foreign-formats"))]
-        Some(other) => unread(other, format!("{} files are not read by this build (no foreign-formats feature); the web app reads them in its file opener", other.name())),
-        None => unread(Format::AnnalsJson, "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)".into()),
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
-/// A file not read at all, with a message about the file as a whole.
-fn unread(format: Format, message: String) -> Loaded {
-    Loaded::failed(format, Diagnostic { line: None, record: None, field: String::new(), message })
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ExportFormat::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown export format {s:?}; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// A written record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exported {
+    /// The file's text.
+    pub text: String,
+    /// Events written.
+    pub written: usize,
+    /// Live events not written because the format cannot hold them (no coordinates for
+    /// GeoJSON, a date before year 1 or in year 9999 for iCalendar).
+    pub left_out: usize,
 }

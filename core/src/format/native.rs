@@ -12,6 +12,11 @@
 //! in `data/schema/`. Records keep the line they start on, found from where serde's
 //! borrowed raw value sits in the input, so a diagnostic in a 40,000-line document still
 //! points at the right line.
+//!
+//! [`detect`] and [`load`] read these two formats only, and tell a TimelineJS JSON file from
+//! an Annals document so it can be handed on: the web page's loader (which leaves other tools'
+//! readers to its file-opening worker) and core's own tests use them. Everything else calls
+//! `annals_formats::load`, which reads every format and uses [`detect_text`] for the JSON ones.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -215,6 +220,98 @@ fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) ->
             "record is in stream {record:?} but the file's first record is in {:?}; expected one stream per file",
             s.as_str()
         )),
+    }
+}
+
+/// The message for a file whose format cannot be told, as every loader says it.
+pub const CANNOT_TELL: &str = "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)";
+
+/// Guesses whether a file is an Annals document, an Annals log or a TimelineJS file, from its
+/// content (and name, when the content is ambiguous); `None` for anything that does not start
+/// with a JSON object. See [`detect_text`].
+pub fn detect(bytes: &[u8], name: &str) -> Option<Format> {
+    detect_text(std::str::from_utf8(bytes).ok()?, name)
+}
+
+/// [`detect`] for text already known to be UTF-8.
+///
+/// - A JSON object is an Annals document when it has `annals`, or `events` whose items are
+///   records (`type` and `payload`); it is a TimelineJS file when its `events` are slides
+///   (`start_date`, `text`, `media`) or it has `eras` or `scale`.
+/// - Lines whose first object has `payload` are an Annals log. `//` comment lines are skipped.
+/// - Any other first object is an Annals log when the name says `.ndjson` or `.jsonl`, else
+///   an Annals document (whose reader then says what is wrong with it).
+pub fn detect_text(text: &str, name: &str) -> Option<Format> {
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"))?;
+    if !first.starts_with('{') {
+        return None;
+    }
+    if let Some(format) = detect_json_object(text) {
+        return Some(format);
+    }
+    if let Ok(keys) = serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(first) {
+        if keys.contains_key("events") {
+            return Some(Format::AnnalsJson);
+        }
+        if keys.contains_key("payload") {
+            return Some(Format::AnnalsNdjson);
+        }
+    }
+    if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+        return Some(Format::AnnalsNdjson);
+    }
+    Some(Format::AnnalsJson)
+}
+
+/// Tells an Annals document from a TimelineJS file by their keys; `None` when the text is
+/// not one JSON object (a log) or says neither.
+fn detect_json_object(text: &str) -> Option<Format> {
+    use serde::de::IgnoredAny;
+    use serde_json::value::RawValue;
+    use std::collections::HashMap;
+    let top: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+    if top.contains_key("annals") {
+        return Some(Format::AnnalsJson);
+    }
+    let slide_keys = ["start_date", "end_date", "text", "media", "unique_id", "background", "display_date"];
+    if let Some(events) = top.get("events") {
+        let items: Vec<HashMap<String, IgnoredAny>> = serde_json::from_str(events.get()).unwrap_or_default();
+        if let Some(item) = items.first() {
+            if item.contains_key("payload") || (item.contains_key("type") && item.contains_key("id")) {
+                return Some(Format::AnnalsJson);
+            }
+            if slide_keys.iter().any(|k| item.contains_key(*k)) {
+                return Some(Format::TimelinejsJson);
+            }
+        }
+    }
+    if top.contains_key("eras") || top.contains_key("scale") {
+        return Some(Format::TimelinejsJson);
+    }
+    if top.contains_key("events") {
+        return Some(Format::AnnalsJson);
+    }
+    None
+}
+
+/// Reads an Annals file: detects (or takes) its format and reads it when it is one of Annals'
+/// own; any other format is a file not read, with a message saying where it is read.
+///
+/// `known` is what the records may refer to besides themselves (the stream they will be
+/// appended to); pass [`crate::validate::Nothing`] for a file on its own.
+pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known) -> Loaded {
+    match format.or_else(|| detect(bytes, name)) {
+        Some(Format::AnnalsJson) => read_document(bytes, known),
+        Some(Format::AnnalsNdjson) => read_ndjson(bytes, known),
+        Some(other) => Loaded::failed(
+            other,
+            Diagnostic::about_file(format!(
+                "{} files are not read by this build (only Annals files are); the web app reads them in its file opener",
+                other.name()
+            )),
+        ),
+        None => Loaded::failed(Format::AnnalsJson, Diagnostic::about_file(CANNOT_TELL)),
     }
 }
 

@@ -7,14 +7,14 @@
 //!
 //! *Why its own crate:* a wasm binary keeps every `#[wasm_bindgen]` export of the crates it
 //! links, and the app's library exports the embed widget (and so all of yew); this crate
-//! depends on `annals-core` and the browser bindings only. *Why a worker at all:* the readers
-//! of other tools' formats and the XML parser are needed only by someone who opens a file, and
-//! validating a large file as a whole (one long step) must not block the page.
+//! depends on `annals-core`, `annals-formats` and the browser bindings only. *Why a worker at
+//! all:* the readers of other tools' formats and the XML parser are needed only by someone who
+//! opens a file, and validating a large file as a whole (one long step) must not block the page.
 //!
-//! The crate's library is also what the page shares with the worker: the messages
-//! ([`FromWorker`], [`Checked`], [`Progress`]) and [`Lines`], the one driver of NDJSON
-//! decoded in parts. The page depends on it
-//! without the `foreign-formats` feature (default here, so the worker reads every format).
+//! The messages the page and the worker exchange ([`FromWorker`], [`Checked`], [`Progress`],
+//! [`line_parts`]) are the `annals-open-messages` crate, re-exported here: the page depends on
+//! that crate and never on this one, so the readers cannot reach its bundle (see that crate's
+//! docs for why not a feature flag).
 //!
 //! - [`Checker`] — the worker's work in steps, pure and tested natively;
 //! - [`export_log`] — a download written in any format, from the page's log (the writers of
@@ -22,195 +22,15 @@
 //! - [`worker`] — the worker's end of the messages (the only part that touches the browser).
 
 use annals_core::envelope::decode_record;
-use annals_core::format::export::{export, ExportFormat, ExportInfo, Exported};
 use annals_core::format::native::{write_ndjson, NdjsonParts};
-use annals_core::format::{load, Diagnostic, Format, Loaded};
+use annals_core::format::{Format, Loaded};
 use annals_core::validate::Nothing;
 use annals_core::{Envelope, StreamName, Timestamp};
-use serde::{Deserialize, Serialize};
+use annals_formats::export::{export, ExportFormat, ExportInfo, Exported};
+use annals_formats::load;
+pub use annals_open_messages::{cannot_tell, line_parts, Checked, FromWorker, Lines, Progress, PART_BYTES, READ_SLICE};
 
 pub mod worker;
-
-/// Bytes read from a file between two progress messages.
-pub const READ_SLICE: usize = 4 << 20;
-/// About how many bytes of an NDJSON log are decoded between two progress messages (in the
-/// worker) or two yields (on the page).
-pub const PART_BYTES: usize = 2 << 20;
-
-/// An NDJSON text taken a part of whole lines at a time: **the one driver of every decoding
-/// in parts** — a file by URL while its body downloads (`annals_web::record::Incoming`, fed
-/// with [`Lines::push_with`] and drained with [`Lines::arrived`]), a file checked in the
-/// worker ([`Checker`]) and the checked log taken in on the page (`annals_web::open::Builder`),
-/// both with every byte in and cut by [`Lines::next_part`]. What each does with a part (core's
-/// `NdjsonParts`, or the envelopes of a log already checked) is its own; where parts are cut
-/// and which line each starts on is decided here only.
-///
-/// A part is `(start, end, first line)`: a byte range of [`Lines::bytes`] that ends at a line
-/// end (or at the end of the text), and the 1-based number of its first line.
-#[derive(Debug)]
-pub struct Lines {
-    bytes: Vec<u8>,
-    /// How much of `bytes` was taken: whole lines.
-    taken: usize,
-    /// The line number of the first line not yet taken.
-    next_line: usize,
-}
-
-impl Default for Lines {
-    fn default() -> Self {
-        Self::new(Vec::new())
-    }
-}
-
-impl Lines {
-    /// A text whose bytes are `bytes` so far (all of it, or none yet).
-    pub fn new(bytes: Vec<u8>) -> Self {
-        Self { bytes, taken: 0, next_line: 1 }
-    }
-
-    /// Room for `additional` more bytes.
-    pub fn reserve(&mut self, additional: usize) {
-        self.bytes.reserve(additional);
-    }
-
-    /// The next `len` bytes, written by `fill` into the buffer (so a chunk from JavaScript is
-    /// copied once).
-    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        let start = self.bytes.len();
-        self.bytes.resize(start + len, 0);
-        fill(&mut self.bytes[start..]);
-    }
-
-    /// Every byte so far.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// Every byte, given up.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.bytes
-    }
-
-    /// How many bytes were taken in parts.
-    pub fn taken(&self) -> usize {
-        self.taken
-    }
-
-    /// The whole lines that arrived since the last part (up to the last line end in), if any.
-    pub fn arrived(&mut self) -> Option<(usize, usize, usize)> {
-        let end = self.bytes[self.taken..].iter().rposition(|b| *b == b'\n')? + self.taken + 1;
-        Some(self.take(end))
-    }
-
-    /// The next part of at least `target` bytes that ends at a line end, or the rest of the
-    /// text when no line end follows (every byte is in); `None` when all was taken.
-    pub fn next_part(&mut self, target: usize) -> Option<(usize, usize, usize)> {
-        if self.taken >= self.bytes.len() {
-            return None;
-        }
-        let want = (self.taken + target.max(1)).min(self.bytes.len());
-        let end = match self.bytes[want..].iter().position(|b| *b == b'\n') {
-            Some(i) => want + i + 1,
-            None => self.bytes.len(),
-        };
-        Some(self.take(end))
-    }
-
-    /// The rest of the text, line end or not (every byte is in); `None` when all was taken.
-    pub fn rest(&mut self) -> Option<(usize, usize, usize)> {
-        (self.taken < self.bytes.len()).then(|| self.take(self.bytes.len()))
-    }
-
-    fn take(&mut self, end: usize) -> (usize, usize, usize) {
-        let part = (self.taken, end, self.next_line);
-        self.next_line += self.bytes[self.taken..end].iter().filter(|b| **b == b'\n').count();
-        self.taken = end;
-        part
-    }
-}
-
-/// Cuts an NDJSON log into parts of at least `target` bytes that end at a line end (the last
-/// part takes the rest), as [`Lines::next_part`] does. Returns `(start, end, first line)` of
-/// each part; line numbers are 1-based.
-pub fn line_parts(bytes: &[u8], target: usize) -> Vec<(usize, usize, usize)> {
-    let mut lines = Lines::new(bytes.to_vec());
-    std::iter::from_fn(|| lines.next_part(target)).collect()
-}
-
-/// How far a [`Checker`] or a [`Builder`] is: what it is doing, how much of it is done, of
-/// how much.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
-    /// The step, for people.
-    pub what: String,
-    /// Done so far.
-    pub done: f64,
-    /// Of this much.
-    pub total: f64,
-    /// True when the work is over.
-    pub finished: bool,
-}
-
-impl Progress {
-    /// `done` of `total`, not finished.
-    pub fn new(what: String, done: usize, total: usize) -> Self {
-        Self { what, done: done as f64, total: total as f64, finished: false }
-    }
-
-    /// The work is over.
-    pub fn finished() -> Self {
-        Self { what: "Done".into(), done: 1.0, total: 1.0, finished: true }
-    }
-}
-
-/// What the worker tells the page, as JSON. *API boundary* between the two wasm binaries of
-/// one build (they are always built together, so it needs no version).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-// Externally tagged (serde's default): an internally tagged enum buffers every message and
-// costs the page's bundle kilobytes more to decode.
-#[serde(rename_all = "kebab-case")]
-pub enum FromWorker {
-    /// Started and listening: the page may send the file. (A message sent before would be
-    /// lost while the worker's wasm is still loading.)
-    Ready,
-    /// How far it is.
-    Progress(Progress),
-    /// The file could not be read at all (unreadable, or its format unknown).
-    Failed {
-        /// What went wrong, for people.
-        message: String,
-    },
-    /// Checked; the accepted part follows beside the message as an NDJSON log.
-    Checked(Checked),
-    /// A record written for a download; the file's text follows beside the message.
-    Exported {
-        /// Events written.
-        written: usize,
-        /// Events the format cannot hold.
-        left_out: usize,
-    },
-}
-
-/// What checking a file found, without the records themselves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Checked {
-    /// The file's name.
-    pub name: String,
-    /// The format it was read as.
-    pub format: Format,
-    /// Its title, or its name when it has none.
-    pub title: String,
-    /// The stream the file names, if any.
-    pub stream: Option<String>,
-    /// Records accepted.
-    pub accepted: usize,
-    /// Records rejected.
-    pub rejected: usize,
-    /// Every problem, in file order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Remarks that are not problems (a column not read, a value kept under `codes`).
-    pub notes: Vec<Diagnostic>,
-}
 
 /// Checks a file in steps (in the worker): [`Checker::step`] does one step and says how far
 /// it is; the result is the same wherever the steps fall.
@@ -305,8 +125,8 @@ impl Checker {
     }
 }
 
-/// Writes a record, given as the NDJSON log the page keeps, in `format` for a download: core's
-/// `export`, the same code as `annals export`. *Why here:* the writers of other tools' formats
+/// Writes a record, given as the NDJSON log the page keeps, in `format` for a download:
+/// `annals_formats::export`, the same code as `annals export`. *Why here:* the writers of other tools' formats
 /// are needed only by someone who downloads, so the page's bundle leaves them to the worker.
 pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Exported, String> {
     let mut envelopes = Vec::new();
@@ -330,29 +150,12 @@ pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Export
 
 /// The format to read `bytes` as: the one asked for, else the detected one.
 pub fn format_of(bytes: &[u8], name: &str, asked: Option<Format>) -> Option<Format> {
-    asked.or_else(|| annals_core::format::detect(bytes, name))
-}
-
-/// The message for a file whose format cannot be told.
-pub fn cannot_tell(name: &str) -> String {
-    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-    format!("{name}: could not tell the format of this file; choose one of {} above and try again", names.join(", "))
+    asked.or_else(|| annals_formats::detect(bytes, name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parts_end_at_line_ends_and_count_lines() {
-        let text = b"a\nbb\nccc\ndddd\n";
-        let parts = line_parts(text, 3);
-        assert_eq!(parts, vec![(0, 5, 1), (5, 9, 3), (9, 14, 4)]);
-        let whole: Vec<u8> = parts.iter().flat_map(|(s, e, _)| text[*s..*e].to_vec()).collect();
-        assert_eq!(whole, text);
-        assert_eq!(line_parts(b"no newline", 4), vec![(0, 10, 1)]);
-        assert!(line_parts(b"", 4).is_empty());
-    }
 
     fn check(bytes: &[u8], name: &str, part_bytes: usize) -> (Checked, String) {
         let format = format_of(bytes, name, None).expect("a known format");

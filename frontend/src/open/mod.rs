@@ -9,7 +9,7 @@
 //! view the valid part or nothing — the record on screen stays until they choose.
 //!
 //! *Why a worker:* the file is read, detected and checked in a Web Worker, the `annals-open`
-//! binary of its own crate (`frontend/open-worker`, built by trunk with every reader of core).
+//! binary of its own crate (`frontend/open-worker`, built by trunk with every reader, `annals-formats`).
 //! The readers of other tools' formats and the XML parser are only needed by someone who opens
 //! a file, so the main bundle leaves them out and the worker is fetched on the first open; and
 //! validating a large file as a whole (one long step: a log may register an actor after the
@@ -33,7 +33,7 @@ use annals_core::envelope::decode_record;
 use annals_core::format::{Diagnostic, Format};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::{Envelope, StreamName};
-pub use annals_open::{cannot_tell, format_of, Checked, Checker, FromWorker, Lines, Progress, PART_BYTES};
+pub use annals_open_messages::{cannot_tell, line_parts, Checked, FromWorker, Lines, Progress, PART_BYTES};
 
 use crate::record::Record;
 
@@ -239,8 +239,11 @@ impl Report {
 }
 
 /// Checks a whole file and builds its record without yielding — what the worker and the page
-/// do in steps, for tests.
+/// do in steps, for tests (the worker's half is the `annals-open` crate, a dependency of the
+/// tests only).
+#[cfg(test)]
 pub fn check_all(bytes: &[u8], name: &str, asked: Option<Format>, part_bytes: usize) -> Result<Report, String> {
+    use annals_open::{format_of, Checker};
     let format = format_of(bytes, name, asked).ok_or_else(|| cannot_tell(name))?;
     let mut checker = Checker::new(bytes.to_vec(), name, format, part_bytes);
     while !checker.step().finished {}
@@ -252,7 +255,7 @@ pub fn check_all(bytes: &[u8], name: &str, asked: Option<Format>, part_bytes: us
 
 #[cfg(test)]
 mod tests {
-    use annals_core::format::load;
+    use annals_core::format::native::load;
     use annals_core::validate::Nothing;
     use annals_core::Timestamp;
 

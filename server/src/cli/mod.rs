@@ -15,8 +15,9 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use annals_core::format::{load, Format, Loaded};
+use annals_core::format::{Format, Loaded};
 use annals_core::validate::Nothing;
+use annals_formats::load;
 use clap::{Parser, Subcommand};
 
 /// Keeps and shows the record of relations between states.

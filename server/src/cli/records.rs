@@ -13,9 +13,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annals_core::catalog::Catalog;
-use annals_core::format::export::{export as write_export, ExportFormat, ExportInfo};
-use annals_core::format::{load, Format};
+use annals_core::format::Format;
 use annals_core::{Envelope, ExpectedVersion, Proposed, StreamName};
+use annals_formats::export::{export as write_export, ExportFormat, ExportInfo};
+use annals_formats::load;
 use anyhow::Context;
 
 use super::output::{note, print};

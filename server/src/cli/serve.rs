@@ -14,9 +14,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use annals_core::format::load;
 use annals_core::validate::Nothing;
 use annals_core::{Appended, ExpectedVersion, StreamName};
+use annals_formats::load;
 use anyhow::{bail, Context};
 use tracing_subscriber::EnvFilter;
 

@@ -26,7 +26,7 @@
 //! - TimelineJS has no sources. The writer closes a slide's text with a paragraph that shows
 //!   them and carries each field in `data-` attributes ([`sources_paragraph`]); the reader
 //!   takes them back from it. Any other slide cites the file itself
-//!   ([`super::import::file_source`]): a media link illustrates a slide rather than vouching
+//!   ([`crate::import::file_source`]): a media link illustrates a slide rather than vouching
 //!   for it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,13 +34,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::import::file_source;
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{Occurred, PartialDate};
-use crate::envelope::Proposed;
-use crate::event::{DomainEvent, Event, EventKind, Source};
-use crate::id::check_event_id;
-use crate::validate::Known;
+use crate::import::file_source;
+use annals_core::date::{Occurred, PartialDate};
+use annals_core::embed::escape_html;
+use annals_core::envelope::Proposed;
+use annals_core::event::{DomainEvent, Event, EventKind, Source};
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::check_event_id;
+use annals_core::validate::Known;
 
 /// The prefix of the `codes` keys that keep TimelineJS fields.
 pub const CODE_PREFIX: &str = "timelinejs:";
@@ -284,7 +285,11 @@ impl<'a> Converter<'a> {
         let Ok(y) = i32::try_from(year) else {
             problems.push((
                 name(Part::Year(end)),
-                format!("year {year} is out of range ({}..={})", crate::date::MIN_YEAR, crate::date::MAX_YEAR),
+                format!(
+                    "year {year} is out of range ({}..={})",
+                    annals_core::date::MIN_YEAR,
+                    annals_core::date::MAX_YEAR
+                ),
             ));
             return None;
         };
@@ -298,8 +303,8 @@ impl<'a> Converter<'a> {
             Ok(d) => Some(d),
             Err(e) => {
                 let part = match e {
-                    crate::date::DateError::Month(_) => Part::Month(end),
-                    crate::date::DateError::Day { .. } => Part::Day(end),
+                    annals_core::date::DateError::Month(_) => Part::Month(end),
+                    annals_core::date::DateError::Day { .. } => Part::Day(end),
                     _ => Part::Year(end),
                 };
                 problems.push((name(part), e.to_string()));
@@ -565,20 +570,10 @@ fn entity(name: &str) -> Option<char> {
     })
 }
 
-/// Plain text as HTML that shows the same text: `& < > "` escaped, line breaks as `<br>`.
+/// Plain text as HTML that shows the same text: escaped by core's one HTML escaper
+/// (`annals_core::embed::escape_html`), line breaks as `<br>`.
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(text).replace('\n', "<br>")
 }
 
 /// The class of the paragraph that carries an event's sources through TimelineJS, which has
@@ -592,7 +587,7 @@ const SOURCE_CLASS: &str = "annals-source";
 pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
     let items: Vec<String> = sources
         .iter()
-        .filter(|s| !super::import::is_file_source(s))
+        .filter(|s| !crate::import::is_file_source(s))
         .map(|s| {
             let mut attrs = format!(" data-publisher=\"{}\"", attr_escape(&s.publisher));
             let date = s.date.map(|d| d.to_string());
@@ -614,7 +609,7 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
                 shown.push_str(" — ");
                 shown.push_str(&html_escape(t));
             }
-            if let Some(url) = s.url.as_deref().filter(|u| crate::validate::check_url(u).is_ok()) {
+            if let Some(url) = s.url.as_deref().filter(|u| annals_core::validate::check_url(u).is_ok()) {
                 shown = format!("<a href=\"{}\">{shown}</a>", attr_escape(url));
             }
             format!("<span class=\"{SOURCE_CLASS}\"{attrs}>{shown}</span>")
@@ -666,20 +661,9 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     Some(decode_entities(&tag[from..from + len]))
 }
 
-/// Text as an attribute value: `& < > "` and line breaks as entities.
+/// Text as an attribute value: escaped as everywhere, line breaks as entities.
 fn attr_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(text).replace('\n', "&#10;")
 }
 
 /// Entities decoded, nothing else changed.
@@ -767,8 +751,8 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                     field: "scale".into(),
                     message: format!(
                         "is {v}; Annals reads every scale as human dates (years {}..={}, others are refused)",
-                        crate::date::MIN_YEAR,
-                        crate::date::MAX_YEAR
+                        annals_core::date::MIN_YEAR,
+                        annals_core::date::MAX_YEAR
                     ),
                 }),
                 Err(_) => {}

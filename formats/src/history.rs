@@ -30,16 +30,16 @@
 
 use roxmltree::{Document, Node};
 
-use super::countries::slug;
-use super::import::Actors;
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{Occurred, PartialDate};
-use crate::envelope::Proposed;
-use crate::event::{
+use crate::countries::slug;
+use crate::import::Actors;
+use annals_core::date::{Occurred, PartialDate};
+use annals_core::envelope::Proposed;
+use annals_core::event::{
     ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Participant, Role, Source, VisitLevel,
 };
-use crate::id::{check_actor_id, ActorId};
-use crate::validate::Known;
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::{check_actor_id, ActorId};
+use annals_core::validate::Known;
 
 /// The publisher of both datasets.
 const PUBLISHER: &str = "Office of the Historian, U.S. Department of State";
@@ -519,12 +519,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::validate::Nothing;
-
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
+    use annals_core::validate::Nothing;
 
     fn messages(loaded: &Loaded) -> Vec<String> {
         loaded.diagnostics.iter().map(ToString::to_string).collect()
@@ -560,7 +555,7 @@ mod tests {
 
     #[test]
     fn the_2020s_visits_import_with_levels_from_free_text() {
-        let loaded = read(&corpus("historyatstate/visits-2020.xml"), "visits-2020.xml", &Nothing);
+        let loaded = read(&corpus!("historyatstate/visits-2020.xml"), "visits-2020.xml", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         let all = visits(&loaded);
         assert_eq!(all.len(), 276);
@@ -595,7 +590,7 @@ mod tests {
 
     #[test]
     fn two_leaders_in_one_visit_are_two_visitors() {
-        let loaded = read(&corpus("historyatstate/visits-2020.xml"), "x", &Nothing);
+        let loaded = read(&corpus!("historyatstate/visits-2020.xml"), "x", &Nothing);
         let both = visits(&loaded)
             .into_iter()
             .find(|(_, e)| e.title.starts_with("President Andrzej Duda and Prime Minister Donald Tusk"))
@@ -611,7 +606,7 @@ mod tests {
 
     #[test]
     fn clintons_travels_include_both_baku_trips() {
-        let loaded = read(&corpus("historyatstate/secretary-travels-clinton.xml"), "x", &Nothing);
+        let loaded = read(&corpus!("historyatstate/secretary-travels-clinton.xml"), "x", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         let all = visits(&loaded);
         assert_eq!(all.len(), 239);
@@ -756,9 +751,9 @@ mod tests {
 
     #[test]
     fn detection_knows_historyatstate_by_its_root() {
-        use crate::format::{detect, load};
-        assert_eq!(detect(&corpus("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
-        let trips = corpus("historyatstate/secretary-travels-clinton.xml");
+        use crate::{detect, load};
+        assert_eq!(detect(&corpus!("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
+        let trips = corpus!("historyatstate/secretary-travels-clinton.xml");
         assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));
         // 239 trips, 115 countries, 1 traveller, 156 distinct locales.
         assert_eq!(load(&trips, "clinton.xml", None, &Nothing).accepted.len(), 239 + 115 + 1 + 156);

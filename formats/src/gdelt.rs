@@ -55,17 +55,17 @@ use std::fmt::Write as _;
 
 use rustc_hash::FxHashMap;
 
-use super::countries::{intern_country, slug};
-use super::import::Actors;
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{days_from_civil, Occurred, PartialDate, Timestamp};
-use crate::envelope::Proposed;
-use crate::event::{
+use crate::countries::{intern_country, slug};
+use crate::import::Actors;
+use annals_core::date::{days_from_civil, Occurred, PartialDate, Timestamp};
+use annals_core::envelope::Proposed;
+use annals_core::event::{
     ActorKind, ActorRegistration, Coordinates, Document, DocumentKind, DomainEvent, Event, EventKind, Participant,
     Role, Source,
 };
-use crate::id::ActorId;
-use crate::validate::{check_url, Known};
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::ActorId;
+use annals_core::validate::{check_url, Known};
 
 /// The 61 columns of a GDELT 2.0 export, in order.
 pub const COLUMNS_V2: [&str; 61] = [
@@ -917,7 +917,7 @@ impl<'k> Builder<'k> {
             if let Some(id) = intern_country(&mut self.actors, self.known, code, "cameo") {
                 if !self.names.contains_key(&id) {
                     let name =
-                        super::countries::iso3_name(code).map_or_else(|| format!("CAMEO code {code}"), str::to_owned);
+                        crate::countries::iso3_name(code).map_or_else(|| format!("CAMEO code {code}"), str::to_owned);
                     self.names.insert(id.clone(), name);
                 }
                 self.by_country.insert(code.to_owned(), id.clone());
@@ -929,7 +929,7 @@ impl<'k> Builder<'k> {
         }
         // No country: a role GDELT could not place (`GOV`, `BUS`), one actor per code.
         let id_text = format!("cameo-{}", slug(a.code).unwrap_or_else(|| "unknown".to_owned()));
-        let id_text = if id_text.len() > crate::id::MAX_ACTOR_ID { "cameo-unknown".to_owned() } else { id_text };
+        let id_text = if id_text.len() > annals_core::id::MAX_ACTOR_ID { "cameo-unknown".to_owned() } else { id_text };
         let label = format!("{} (CAMEO actor without a country)", a.code);
         if !self.names.contains_key(id_text.as_str()) {
             self.names.insert(ActorId::from(id_text.as_str()), label.clone());
@@ -954,7 +954,7 @@ impl<'k> Builder<'k> {
         }
         let key = g.feature.map_or_else(|| g.full_name.to_owned(), |f| f.replace('-', "n"));
         let id = format!("geo-{}", slug(&key)?);
-        if id.len() > crate::id::MAX_ACTOR_ID {
+        if id.len() > annals_core::id::MAX_ACTOR_ID {
             return None;
         }
         let id = match self.known.actor_kind(&id) {
@@ -1033,14 +1033,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::validate::Nothing;
+    use annals_core::validate::Nothing;
 
     const CORPUS_FILE: &str = "gdelt/20150218230000.export.CSV";
-
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
 
     /// A row of `version` with the given columns set and every other column empty.
     fn row(version: Version, set: &[(&str, &str)], sep: &str) -> String {
@@ -1097,7 +1092,7 @@ mod tests {
 
     #[test]
     fn the_first_gdelt_2_export_imports_whole_with_visits_merged() {
-        let loaded = read(&corpus(CORPUS_FILE), "20150218230000.export.CSV", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "20150218230000.export.CSV", &Nothing);
         assert_eq!(messages(&loaded), Vec::<String>::new());
         assert_eq!(loaded.rejected, 0);
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -1138,7 +1133,7 @@ mod tests {
     fn reciprocal_042_and_043_rows_are_one_visit() {
         // Kagame visits Kenya: row 410412439 says 042 (RWA visits KEN), row 410412435 says
         // 043 (KEN hosts RWA), both on 2015-02-17.
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let visits: Vec<&DomainEvent> = loaded
             .accepted
             .iter()
@@ -1161,7 +1156,7 @@ mod tests {
 
     #[test]
     fn codes_stay_strings_with_their_leading_zeros_and_both_clocks_are_kept() {
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let first = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == "gdelt:410412347");
         let Some(first) = first else { panic!("event 410412347 missing") };
         let Some((kind, e)) = domain(first) else { panic!("not a domain event") };
@@ -1182,7 +1177,7 @@ mod tests {
     fn fips_geo_codes_name_places_never_countries() {
         // Row 410412684: Actor1 is "MINSK" coded as the country BLR; the action is geocoded
         // to Belarus as FIPS "BO".
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let blr = registration(&loaded, "blr").expect("blr registered");
         assert_eq!((blr.kind, blr.name(), blr.iso3.as_deref()), (ActorKind::Country, "Belarus", Some("BLR")));
         assert_eq!(blr.codes.get("cameo").map(String::as_str), Some("BLR"));
@@ -1204,7 +1199,7 @@ mod tests {
 
     #[test]
     fn rows_without_actor1_are_kept_with_the_actor_they_have() {
-        let loaded = read(&corpus(CORPUS_FILE), "x", &Nothing);
+        let loaded = read(&corpus!(CORPUS_FILE), "x", &Nothing);
         let e = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == "gdelt:410412348").and_then(domain);
         let Some((kind, e)) = e else { panic!("event 410412348 missing") };
         // 042 "IND MUMBAI" visits nobody GDELT could code: Other, with India as participant.
@@ -1401,7 +1396,7 @@ mod tests {
                     _ => None,
                 }
             }
-            fn event(&self, _: &str) -> Option<crate::validate::KnownEvent> {
+            fn event(&self, _: &str) -> Option<annals_core::validate::KnownEvent> {
                 None
             }
             fn payload(&self, _: &str) -> Option<serde_json::Value> {
@@ -1417,8 +1412,8 @@ mod tests {
 
     #[test]
     fn detection_knows_gdelt_by_width_and_header() {
-        use crate::format::{detect, load};
-        let bytes = corpus(CORPUS_FILE);
+        use crate::{detect, load};
+        let bytes = corpus!(CORPUS_FILE);
         assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
         assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
@@ -1437,9 +1432,9 @@ mod tests {
     fn detect_does_not_slice_a_first_line_inside_a_character() {
         // Found by review while fuzzing: the header check cut the first line at byte 13,
         // which panics when byte 13 is inside a multi-byte character.
-        assert_eq!(crate::format::detect("GLOBALEVENTIé\t1".as_bytes(), "x"), None);
-        assert_eq!(crate::format::detect("\"ééééééé".as_bytes(), "x"), None);
-        assert_eq!(crate::format::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
+        assert_eq!(crate::detect("GLOBALEVENTIé\t1".as_bytes(), "x"), None);
+        assert_eq!(crate::detect("\"ééééééé".as_bytes(), "x"), None);
+        assert_eq!(crate::detect(b"globaleventid,sqldate", "x"), Some(Format::Gdelt));
     }
 
     #[test]

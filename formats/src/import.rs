@@ -8,10 +8,10 @@
 //! - [`file_source`] is the honest fallback source of an event whose file gives none: the
 //!   file itself, by name and format.
 
-use super::{Format, Located};
-use crate::envelope::Proposed;
-use crate::event::{ActorRegistration, Event, Source};
-use crate::id::{ActorId, EventId};
+use annals_core::envelope::Proposed;
+use annals_core::event::{ActorRegistration, Event, Source};
+use annals_core::format::{Format, Located};
+use annals_core::id::{ActorId, EventId};
 
 /// The actors a reader has met so far, and the registrations still to emit.
 #[derive(Debug, Default)]

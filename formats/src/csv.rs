@@ -10,7 +10,7 @@
 //!
 //! The header says which sheet it is, matched by name, case-insensitively, in any order:
 //! - **TimelineJS** (`Year`, `Headline`, …): each row is a slide and goes through the same
-//!   conversion as the TimelineJS JSON reader ([`super::timelinejs`]); `Type` = `title`
+//!   conversion as the TimelineJS JSON reader ([`crate::timelinejs`]); `Type` = `title`
 //!   gives the file's title, `era` an era.
 //! - **The Annals template** (`type`, `occurred`, `title`, …; see [`TEMPLATE_COLUMNS`] and
 //!   `docs/format.md`): a row is a domain event or an actor registration. Cells are turned
@@ -28,13 +28,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::import::Actors;
-use super::timelinejs::{slug, slug_or_hash, Converter, Part, Slide, SlideKind};
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::envelope::{decode_event, Proposed};
-use crate::event::{ActorKind, ActorRegistration};
-use crate::id::check_actor_id;
-use crate::validate::Known;
+use crate::import::Actors;
+use crate::timelinejs::{slug, slug_or_hash, Converter, Part, Slide, SlideKind};
+use annals_core::envelope::{decode_event, Proposed};
+use annals_core::event::{ActorKind, ActorRegistration};
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::check_actor_id;
+use annals_core::validate::Known;
 
 /// One row of a CSV file: its cells and the physical line it starts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -367,8 +367,8 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         let get = |n: &str| cell(row, &cols, n).to_owned();
         let kind = get("type").to_lowercase();
         if kind == "title" {
-            parsed.title = Some(super::timelinejs::plain_text(&get("headline"))).filter(|s| !s.is_empty());
-            parsed.description = Some(super::timelinejs::plain_text(&get("text"))).filter(|s| !s.is_empty());
+            parsed.title = Some(crate::timelinejs::plain_text(&get("headline"))).filter(|s| !s.is_empty());
+            parsed.description = Some(crate::timelinejs::plain_text(&get("text"))).filter(|s| !s.is_empty());
             continue;
         }
         let mut slide =
@@ -527,7 +527,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         let get = |n: &str| cell(row, &cols, n);
         let type_name = get("type");
         let is_actor = type_name.eq_ignore_ascii_case("ActorRegistered");
-        let kind = type_name.parse::<crate::event::EventKind>();
+        let kind = type_name.parse::<annals_core::event::EventKind>();
         if !is_actor && kind.is_err() {
             let message = if matches!(type_name, "Corrected" | "Retracted" | "Disputed") {
                 format!("{type_name} records are not read from the CSV template; write them in an Annals JSON document")
@@ -632,7 +632,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     problems.push((column.into(), format!("does not apply to a {type_name} row; expected it empty")));
                 }
             }
-            let kind = kind.unwrap_or(crate::event::EventKind::Other);
+            let kind = kind.unwrap_or(annals_core::event::EventKind::Other);
             put("occurred", text(get("occurred")));
             put("title", text(get("title")));
             for column in ["summary", "level", "part_of"] {

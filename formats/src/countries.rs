@@ -9,10 +9,10 @@
 //!
 //! The table is sorted by code so a lookup is a binary search.
 
-use super::import::Actors;
-use crate::event::{ActorKind, ActorRegistration};
-use crate::id::ActorId;
-use crate::validate::Known;
+use crate::import::Actors;
+use annals_core::event::{ActorKind, ActorRegistration};
+use annals_core::id::ActorId;
+use annals_core::validate::Known;
 
 /// (code, English short name), sorted by code.
 const COUNTRIES: [(&str, &str); 249] = [
@@ -325,8 +325,8 @@ pub(crate) fn slug(text: &str) -> Option<String> {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.len() > crate::id::MAX_ACTOR_ID {
-        let cut = &out[..crate::id::MAX_ACTOR_ID];
+    if out.len() > annals_core::id::MAX_ACTOR_ID {
+        let cut = &out[..annals_core::id::MAX_ACTOR_ID];
         out = cut.rfind('-').map_or(cut, |i| &cut[..i]).to_owned();
     }
     (!out.is_empty()).then_some(out)
@@ -386,7 +386,7 @@ mod tests {
         assert!(long.len() <= 64 && !long.ends_with('-'), "{long}");
         for text in ["Tô Lâm", "Ilham Əliyev", "Ünal", "a\u{0}b", "Ωmega", "-x-"] {
             let s = slug(text).unwrap_or_default();
-            assert!(crate::id::check_actor_id(&s).is_ok(), "{text:?} -> {s:?}");
+            assert!(annals_core::id::check_actor_id(&s).is_ok(), "{text:?} -> {s:?}");
         }
     }
 }

@@ -2,10 +2,14 @@
 //! these tests, the real TimelineJS file of the shared corpus, and round trips.
 
 use annals_core::event::{Event, EventKind};
-use annals_core::format::export::{export, ExportFormat, ExportInfo};
-use annals_core::format::{detect, load, Format, Loaded};
 use annals_core::validate::Nothing;
 use annals_core::{DomainEvent, Envelope, StreamName, Timestamp};
+use annals_formats::export::{export, ExportFormat, ExportInfo};
+use annals_formats::{detect, load, Format, Loaded};
+
+#[macro_use]
+#[path = "common/corpus.rs"]
+mod corpus;
 
 fn read(text: &str, format: Format) -> Loaded {
     load(text.as_bytes(), "fixture", Some(format), &Nothing)
@@ -130,8 +134,7 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
 
 #[test]
 fn the_corpus_file_imports() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/timelinejs/eras.json");
-    let bytes = std::fs::read(path).expect("the shared corpus beside the checkout");
+    let bytes = corpus!("timelinejs/eras.json");
     assert_eq!(detect(&bytes, "eras.json"), Some(Format::TimelinejsJson));
     let loaded = load(&bytes, "eras.json", None, &Nothing);
     assert!(loaded.is_clean(), "{:?}", problems(&loaded));

@@ -25,72 +25,18 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
-use super::native::{write_document, write_ndjson, DocumentInfo};
-use super::timelinejs::{html_escape, plain_text, sources_paragraph, CODE_PREFIX};
-use crate::catalog::{Catalog, Resolved};
-use crate::date::{civil_from_days, PartialDate};
-use crate::envelope::{Envelope, Proposed};
-use crate::event::{ActorKind, ActorRegistration, EventKind};
-use crate::id::ActorId;
+use annals_core::catalog::{Catalog, Resolved};
+use annals_core::date::{civil_from_days, PartialDate};
+use annals_core::envelope::{Envelope, Proposed};
+use annals_core::event::{ActorKind, ActorRegistration, EventKind};
+use annals_core::format::native::{write_document, write_ndjson, DocumentInfo};
+/// The names of the formats and what writing gives live in core, so the web page can offer
+/// them without linking the writers.
+pub use annals_core::format::{ExportFormat, Exported};
+use annals_core::id::ActorId;
 
-/// The formats Annals writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExportFormat {
-    /// The Annals JSON document (the whole log).
-    AnnalsJson,
-    /// The Annals NDJSON log (envelopes, with positions).
-    AnnalsNdjson,
-    /// A TimelineJS3 JSON file.
-    TimelinejsJson,
-    /// The Annals CSV template.
-    Csv,
-    /// An iCalendar file.
-    Ics,
-    /// A GeoJSON FeatureCollection.
-    Geojson,
-}
-
-impl ExportFormat {
-    /// Every format, for `--format` help.
-    pub const ALL: [ExportFormat; 6] = [
-        ExportFormat::AnnalsJson,
-        ExportFormat::AnnalsNdjson,
-        ExportFormat::TimelinejsJson,
-        ExportFormat::Csv,
-        ExportFormat::Ics,
-        ExportFormat::Geojson,
-    ];
-
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            ExportFormat::AnnalsJson => "annals-json",
-            ExportFormat::AnnalsNdjson => "annals-ndjson",
-            ExportFormat::TimelinejsJson => "timelinejs-json",
-            ExportFormat::Csv => "csv",
-            ExportFormat::Ics => "ics",
-            ExportFormat::Geojson => "geojson",
-        }
-    }
-}
-
-impl std::fmt::Display for ExportFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for ExportFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ExportFormat::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();
-            format!("unknown export format {s:?}; expected one of {}", names.join(", "))
-        })
-    }
-}
+use crate::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
+use crate::timelinejs::{html_escape, plain_text, sources_paragraph, CODE_PREFIX};
 
 /// What the record is called, for the formats that carry a name.
 #[derive(Debug, Clone, Copy, Default)]
@@ -101,18 +47,6 @@ pub struct ExportInfo<'a> {
     pub title: Option<&'a str>,
     /// What the record covers.
     pub description: Option<&'a str>,
-}
-
-/// A written record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exported {
-    /// The file's text.
-    pub text: String,
-    /// Events written.
-    pub written: usize,
-    /// Live events not written because the format cannot hold them (no coordinates for
-    /// GeoJSON, a date before year 1 or in year 9999 for iCalendar).
-    pub left_out: usize,
 }
 
 /// Writes envelopes (a stream, in position order) in a format.
@@ -379,7 +313,7 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
         header.extend(SOURCE_PARTS.iter().map(|p| format!("{prefix}_{p}")));
     }
     let at = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
-    let source_cells = |cells: &mut Vec<String>, sources: &[crate::event::Source]| {
+    let source_cells = |cells: &mut Vec<String>, sources: &[annals_core::event::Source]| {
         for (n, s) in sources.iter().enumerate() {
             let prefix = if n == 0 { "source".to_owned() } else { format!("source{}", n + 1) };
             let parts = [
@@ -524,7 +458,7 @@ fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         ics_line(&mut out, &format!("DTEND;VALUE=DATE:{end}"));
         ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&e.title)));
         let mut description = String::new();
-        if e.occurred.precision() != crate::date::Precision::Day {
+        if e.occurred.precision() != annals_core::date::Precision::Day {
             let _ = writeln!(description, "Date as the sources give it: {}", e.occurred.label());
         }
         if let Some(s) = &e.summary {
@@ -541,7 +475,7 @@ fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(description.trim_end())));
         ics_line(&mut out, &format!("CATEGORIES:{}", ics_text(r.kind.label())));
         if let Some(url) = e.sources.first().and_then(|s| s.url.as_deref()) {
-            if crate::validate::check_url(url).is_ok() {
+            if annals_core::validate::check_url(url).is_ok() {
                 ics_line(&mut out, &format!("URL:{url}"));
             }
         }
@@ -551,7 +485,7 @@ fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
     Exported { text: out, written, left_out }
 }
 
-fn ics_stamp(t: crate::date::Timestamp) -> String {
+fn ics_stamp(t: annals_core::date::Timestamp) -> String {
     let text = t.to_string();
     // 2026-11-30T05:55:23.120Z → 20261130T055523Z
     let (date, time) = text.split_once('T').unwrap_or((&text, "00:00:00Z"));

@@ -1,18 +1,18 @@
 #![expect(missing_docs, reason = "criterion macros generate undocumented items")]
-//! Import throughput: reading ~100 MB files through `format::load` (decode, validate, report),
+//! Import throughput: reading ~100 MB files through `annals_formats::load` (decode, validate, report),
 //! beside plain parses of the same bytes in the same run.
 //!
-//! - Annals NDJSON, a synthetic log written by `format::native::write_ndjson`:
+//! - Annals NDJSON, a synthetic log written by `annals_core::format::native::write_ndjson`:
 //!   - `ndjson/baseline/value`: `serde_json` parses each line into a `serde_json::Value`;
 //!   - `ndjson/baseline/decode`: each line decoded into the envelope structs, no validation;
-//!   - `ndjson/load`: `format::load`, everything a person's import does.
-//! - GDELT 2.0, the rows of `shared/corpus/gdelt/20150218230000.export.CSV` repeated in memory
+//!   - `ndjson/load`: `annals_formats::load`, everything a person's import does.
+//! - GDELT 2.0, the rows of `gdelt/20150218230000.export.CSV` of the shared corpus (`../shared/corpus` or `ANNALS_CORPUS`) repeated in memory
 //!   with new event ids and years (so rows do not merge across copies), when that file is there:
 //!   - `gdelt/baseline/split`: each line split at its tabs, the fields borrowed (the least any
 //!     reader of the file must do);
 //!   - `gdelt/baseline/rows`: each line parsed into a row of owned fields, what
 //!     `serde_json::Value` is for the NDJSON file: a generic parse keeping every value;
-//!   - `gdelt/load`: `format::load` with the GDELT reader.
+//!   - `gdelt/load`: `annals_formats::load` with the GDELT reader.
 //!
 //! Issue 5's goal: validation costs at most twice the plain parse (`ndjson/load` ≤ 2 ×
 //! `ndjson/baseline/value`, and the same for GDELT against `gdelt/baseline/rows`; the borrowed
@@ -24,17 +24,22 @@
 //! their best times is printed, by the clock and (on Linux) by the thread's CPU time, which
 //! other processes do not inflate: `ratio ndjson load ÷ value: …`.
 //!
-//! Run: `cargo bench -p annals-core --bench import` (or `cargo xtask bench`); set
+//! Run: `cargo bench -p annals-formats --bench import` (or `cargo xtask bench`); set
 //! `ANNALS_BENCH_MB` for another size.
 
 use std::time::{Duration, Instant};
 
-use annals_core::format::{self, native, Format};
+use annals_core::format::native;
 use annals_core::synth::{synthetic_log, SynthOptions};
 use annals_core::validate::Nothing;
+use annals_formats::Format;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-const GDELT_SAMPLE: &str = "../../shared/corpus/gdelt/20150218230000.export.CSV";
+// Where the shared corpus is, as the tests find it.
+#[path = "../tests/common/corpus.rs"]
+mod corpus;
+
+const GDELT_SAMPLE: &str = "gdelt/20150218230000.export.CSV";
 
 fn megabytes() -> usize {
     std::env::var("ANNALS_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100)
@@ -123,13 +128,13 @@ fn import(c: &mut Criterion) {
 
     let log = ndjson(mb);
     let records = log.lines().count();
-    let check = format::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing);
+    let check = annals_formats::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing);
     assert!(check.is_clean() && check.accepted.len() == records, "the synthetic log must load whole");
     drop(check);
     eprintln!("ndjson: {} bytes, {records} records", log.len());
     interleaved(
         "ndjson load ÷ value",
-        &|| format::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing).accepted.len(),
+        &|| annals_formats::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing).accepted.len(),
         &|| log.lines().filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok()).count(),
     );
     group.throughput(Throughput::Bytes(log.len() as u64));
@@ -140,15 +145,16 @@ fn import(c: &mut Criterion) {
         b.iter(|| log.lines().filter_map(|line| annals_core::envelope::decode_record(line).ok()).count())
     });
     group.bench_function("ndjson/load", |b| {
-        b.iter(|| format::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing))
+        b.iter(|| annals_formats::load(log.as_bytes(), "bench.ndjson", Some(Format::AnnalsNdjson), &Nothing))
     });
     drop(log);
 
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GDELT_SAMPLE);
-    match std::fs::read_to_string(&sample) {
-        Ok(sample) => {
+    // Without the corpus the GDELT half is skipped (the corpus helper says so on stderr).
+    if let Some(sample) = corpus::read(GDELT_SAMPLE) {
+        let sample = String::from_utf8_lossy(&sample);
+        {
             let file = gdelt(&sample, mb);
-            let check = format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing);
+            let check = annals_formats::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing);
             assert!(!check.accepted.is_empty(), "the GDELT sample must load: {:?}", check.diagnostics.first());
             eprintln!(
                 "gdelt: {} bytes, {} rows, {} records accepted, {} rejected",
@@ -160,12 +166,20 @@ fn import(c: &mut Criterion) {
             drop(check);
             interleaved(
                 "gdelt load ÷ rows",
-                &|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing).accepted.len(),
+                &|| {
+                    annals_formats::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing)
+                        .accepted
+                        .len()
+                },
                 &|| owned_rows(&file).len(),
             );
             interleaved(
                 "gdelt load ÷ split",
-                &|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing).accepted.len(),
+                &|| {
+                    annals_formats::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing)
+                        .accepted
+                        .len()
+                },
                 &|| file.lines().map(|line| line.split('\t').filter(|f| !f.is_empty()).count()).sum::<usize>(),
             );
             group.throughput(Throughput::Bytes(file.len() as u64));
@@ -174,10 +188,9 @@ fn import(c: &mut Criterion) {
             });
             group.bench_function("gdelt/baseline/rows", |b| b.iter(|| owned_rows(&file).len()));
             group.bench_function("gdelt/load", |b| {
-                b.iter(|| format::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing))
+                b.iter(|| annals_formats::load(file.as_bytes(), "bench.export.CSV", Some(Format::Gdelt), &Nothing))
             });
         }
-        Err(e) => eprintln!("gdelt: skipped, {} not readable: {e}", sample.display()),
     }
     group.finish();
 }

@@ -37,17 +37,17 @@
 
 use serde_json::{Map, Value};
 
-use super::countries::{intern_country, slug};
-use super::import::{file_source, Actors};
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
-use crate::date::{Occurred, PartialDate};
-use crate::envelope::Proposed;
-use crate::event::{
+use crate::countries::{intern_country, slug};
+use crate::import::{file_source, Actors};
+use annals_core::date::{Occurred, PartialDate};
+use annals_core::envelope::Proposed;
+use annals_core::event::{
     ActorKind, ActorRegistration, Coordinates, Document, DocumentKind, DomainEvent, Event, EventKind, Participant,
     Role, Source,
 };
-use crate::id::{check_event_id, ActorId};
-use crate::validate::{check_url, Known};
+use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::id::{check_event_id, ActorId};
+use annals_core::validate::{check_url, Known};
 
 /// The PLOVER event types, in the spellings of the README, the 2.0 manual and CAMEO2PLOVER.
 pub const EVENT_TYPES: [&str; 21] = [
@@ -640,7 +640,7 @@ fn label(r: &Record) -> String {
 }
 
 fn display_name(id: &ActorId, e: &Entity) -> String {
-    match e.code.as_deref().and_then(super::countries::iso3_name) {
+    match e.code.as_deref().and_then(crate::countries::iso3_name) {
         Some(n) => n.to_owned(),
         None => e.text.clone().or_else(|| e.code.clone()).unwrap_or_else(|| id.to_string()),
     }
@@ -681,7 +681,7 @@ fn entity_actor(e: &Entity, actors: &mut Actors, known: &dyn Known) -> Option<Ac
     }
     let text = e.text.as_deref()?;
     let id = format!("plover-{}", slug(text)?);
-    let id = id.get(..crate::id::MAX_ACTOR_ID).map_or(id.as_str(), |s| s.trim_end_matches('-')).to_owned();
+    let id = id.get(..annals_core::id::MAX_ACTOR_ID).map_or(id.as_str(), |s| s.trim_end_matches('-')).to_owned();
     if known.actor_kind(&id).is_some() {
         return Some(ActorId::from(id));
     }
@@ -694,7 +694,7 @@ fn place_actor(
     known: &dyn Known,
 ) -> Option<ActorId> {
     let id = format!("loc-{}", slug(name)?);
-    let id = id.get(..crate::id::MAX_ACTOR_ID).map_or(id.as_str(), |s| s.trim_end_matches('-')).to_owned();
+    let id = id.get(..annals_core::id::MAX_ACTOR_ID).map_or(id.as_str(), |s| s.trim_end_matches('-')).to_owned();
     match known.actor_kind(&id) {
         Some(ActorKind::Place) => return Some(ActorId::from(id)),
         Some(_) => return None,
@@ -715,14 +715,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::validate::Nothing;
+    use annals_core::validate::Nothing;
 
     const GOLD: &str = "plover/PLOVER_GSR_CAMEO.json";
-
-    fn corpus(path: &str) -> Vec<u8> {
-        let full = format!("{}/../../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-    }
 
     fn messages(loaded: &Loaded) -> Vec<String> {
         loaded.diagnostics.iter().map(ToString::to_string).collect()
@@ -745,7 +740,7 @@ mod tests {
 
     #[test]
     fn the_gold_standard_records_import_with_their_quirks_reported() {
-        let loaded = read(&corpus(GOLD), "PLOVER_GSR_CAMEO.json", &Nothing);
+        let loaded = read(&corpus!(GOLD), "PLOVER_GSR_CAMEO.json", &Nothing);
         let placeholder = "file, date: every record is dated 2000-01-01, the placeholder PLOVER's example records use for an unknown date; \
              the events are kept on that date but tagged \"placeholder-date\": do not read them as having happened then";
         assert_eq!(loaded.notes.iter().map(ToString::to_string).collect::<Vec<_>>(), vec![placeholder.to_owned()]);
@@ -787,7 +782,7 @@ mod tests {
 
     #[test]
     fn consult_visit_and_the_older_host_mode() {
-        let loaded = read(&corpus(GOLD), "x", &Nothing);
+        let loaded = read(&corpus!(GOLD), "x", &Nothing);
         let (k, e) = event(&loaded, "plover:PLOVER-GSR01-CONSULT-0001");
         assert_eq!((k, id(&e.visitor), id(&e.host)), (EventKind::Visit, Some("mar"), Some("usa")));
         assert_eq!(e.codes.get("plover:mode").map(String::as_str), Some("visit"));
@@ -817,7 +812,7 @@ mod tests {
 
     #[test]
     fn support_with_signed_words_is_a_signing_of_a_described_document() {
-        let loaded = read(&corpus(GOLD), "x", &Nothing);
+        let loaded = read(&corpus!(GOLD), "x", &Nothing);
         let (k, e) = event(&loaded, "plover:PLOVER-GSR01-SUPPORT-0011");
         assert_eq!(k, EventKind::Signing);
         assert_eq!(e.count, None);
@@ -908,8 +903,8 @@ mod tests {
 
     #[test]
     fn detection_knows_plover_by_its_keys() {
-        use crate::format::{detect, load};
-        assert_eq!(detect(&corpus(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
+        use crate::{detect, load};
+        assert_eq!(detect(&corpus!(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
         let line = br#"{"id":"a","date":"2016-07-24","actor":[{"code":"USA"}],"event":["CONSULT"]}"#;
         assert_eq!(detect(line, "x.jsonl"), Some(Format::Plover));
         assert_eq!(detect(br#"[{"id": "a", "event_type": "AGREE"}]"#, "x.json"), Some(Format::Plover));
