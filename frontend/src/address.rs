@@ -1,11 +1,10 @@
 //! Addresses: the page's own query string, the view's URL fragment, and URLs made absolute.
 //!
 //! *Why no parser of our own:* a query string and a fragment are
-//! `application/x-www-form-urlencoded`, which the browser reads with `URLSearchParams` and
-//! the `form_urlencoded` crate reads the same way (both follow the WHATWG URL standard). The
-//! browser's own reader is used where only the browser runs the code ([`param`]); code that is
-//! also tested natively (the view's fragment form, the widget's options) reads with
-//! [`pairs`], the same parser on both sides.
+//! `application/x-www-form-urlencoded`, which the `form_urlencoded` crate reads as the
+//! browser's `URLSearchParams` does (both follow the WHATWG URL standard). Everything reads
+//! with [`pairs`], so the natively tested code (the view's fragment form, the widget's
+//! options) and the browser-only code ([`param`]) share one reader.
 //!
 //! Values are written with [`encode`]: everything but unreserved characters and `:` `/` `@`
 //! percent-encoded, a space as `%20` (not `+`), so a fragment or a snippet stays readable and
@@ -19,7 +18,7 @@ const ESCAPED: &AsciiSet =
 
 /// Percent-encodes what a query or fragment value cannot hold literally.
 pub fn encode(s: &str) -> String {
-    utf8_percent_encode(s, ESCAPED).to_string()
+    utf8_percent_encode(s, ESCAPED).collect()
 }
 
 /// The decoded name/value pairs of a query string or fragment (with or without its leading
@@ -29,11 +28,12 @@ pub fn pairs(text: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-/// A parameter of the page's own address (`?src=`, `?stream=`), read by the browser's
-/// `URLSearchParams`; `None` when absent or empty.
+/// A parameter of the page's own address (`?src=`, `?stream=`); `None` when absent or empty.
+/// (Read with [`pairs`], not the browser's `URLSearchParams`: the same WHATWG reader, and its
+/// bindings made the main bundle larger than the one reader it already has.)
 pub fn param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    pairs(&search).into_iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v)
 }
 
 /// A URL made absolute against the document's base URL.
