@@ -11,7 +11,7 @@ use crate::address::param;
 use crate::embed::snippet::EmbedPanel;
 use crate::hooks::record::use_record;
 use crate::hooks::view::use_view;
-use crate::open::ui::{dropped_file, DroppedFile, Opener};
+use crate::opener::{dropped_file, DroppedFile, Opener};
 use crate::record::{Record, RecordState};
 use crate::source::Place;
 use crate::state::{Action, Panel};

@@ -23,7 +23,8 @@
 //! - [`panels`] — details, the accessible list of events in view, filters;
 //! - [`palette`] — the colours of event kinds;
 //! - [`context`] — whether a view runs embedded in someone else's page;
-//! - [`open`] — opening a person's own file (picker, drop, paste), with its report;
+//! - [`open`] — what opening a file needs, pure: the report and the builder of the checked log;
+//! - [`opener`] — the opener (picker, drop, paste) and its report, on the page;
 //! - [`worker`] — the page's end of the file-opening worker;
 //! - [`save`] — saving the record in any format, importing it into the service;
 //! - [`address`] — query strings, fragments and URLs;
@@ -40,6 +41,7 @@ pub mod geometry;
 pub mod hooks;
 pub mod map;
 pub mod open;
+pub mod opener;
 pub mod palette;
 pub mod panels;
 pub mod record;

@@ -4,7 +4,7 @@
 //! the report with the accepted part as an NDJSON log (its bytes transferred, not copied). Or,
 //! for a download, writes the page's record in a format ([`export_log`]).
 //!
-//! Nothing here runs on the page; the page's end is `annals_web::open::ui`.
+//! Nothing here runs on the page; the page's end is `annals_web::worker` (started by `annals_web::opener`).
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};

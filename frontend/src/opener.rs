@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::Report;
+use crate::open::Report;
 use crate::hooks::record::Opening;
 use crate::record::Record;
 use crate::source::Source;
@@ -256,7 +256,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
             { notes }
             <div class="open-choice">
                 if report.accepted > 0 {
-                    <button type="button" onclick={view_valid}>{ super::view_valid(report.accepted) }</button>
+                    <button type="button" onclick={view_valid}>{ crate::open::view_valid(report.accepted) }</button>
                 }
                 <button type="button" onclick={nothing}>{ "View nothing (keep the current record)" }</button>
             </div>
