@@ -291,6 +291,31 @@ pub struct Source {
     pub no_url: Option<String>,
 }
 
+impl Source {
+    /// Who first published what this source says, as a lowercase key: two sources with the
+    /// same key are one voice, however many sites carried it.
+    ///
+    /// The record writes a republication in the publisher's name ("News.az, citing BelTA",
+    /// "Dikgazete, from Anadolu Agency", "AzerNews, republished by MENAFN") and the site in
+    /// parentheses ("BelTA (eng.belta.by)"), so the origin is the outlet cited, or else the name
+    /// before its first comma or parenthesis: the German service of an agency is the agency.
+    pub fn origin(&self) -> String {
+        let name = self.publisher.trim();
+        let cited = [", citing ", ", from "].iter().find_map(|m| name.split_once(m).map(|(_, o)| o));
+        let origin = cited.unwrap_or(name);
+        let end = origin.find([',', '(']).unwrap_or(origin.len());
+        origin[..end].trim().to_lowercase()
+    }
+}
+
+/// How many independent publishers the sources come from (see [`Source::origin`]).
+pub fn independent_publishers<'a>(sources: impl IntoIterator<Item = &'a Source>) -> usize {
+    let mut origins: Vec<String> = sources.into_iter().map(Source::origin).filter(|o| !o.is_empty()).collect();
+    origins.sort_unstable();
+    origins.dedup();
+    origins.len()
+}
+
 /// The level of a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -733,5 +758,31 @@ impl Event {
         // Serializing these plain structs to a Value cannot fail: no maps with non-string
         // keys, no non-finite floats reach here unchecked (coordinates are validated).
         result.unwrap_or(Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn republished_and_cited_pages_count_as_their_origin() {
+        let from = |publisher: &str| Source { publisher: publisher.into(), ..Source::default() };
+        let cases = [
+            ("BelTA (eng.belta.by)", "belta"),
+            ("BelTA, German service (deu.belta.by)", "belta"),
+            ("News.az, citing BelTA (news.az)", "belta"),
+            ("Dikgazete, from Anadolu Agency (dikgazete.com)", "anadolu agency"),
+            ("AzerNews, republished by MENAFN (menafn.com)", "azernews"),
+            ("ekosular.az", "ekosular.az"),
+        ];
+        for (publisher, origin) in cases {
+            assert_eq!(from(publisher).origin(), origin, "{publisher}");
+        }
+        let sources: Vec<Source> = ["BelTA (belta.by)", "News.az, citing BelTA (news.az)", "News.az (news.az)", " "]
+            .into_iter()
+            .map(from)
+            .collect();
+        assert_eq!(independent_publishers(&sources), 2);
     }
 }

@@ -11,7 +11,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::palette::kind_colour;
-use crate::record::{source_link, Record};
+use annals_core::event::{independent_publishers, Source};
+use annals_core::validate::check_url;
+
+use crate::record::Record;
 use crate::state::{Action, View};
 
 /// Props of [`Details`].
@@ -92,7 +95,7 @@ pub fn details(props: &DetailsProps) -> Html {
                             <li>
                                 <strong>{ claim_value(&c.value) }</strong>
                                 if let Some(n) = &c.note { <span>{ format!(" — {n}") }</span> }
-                                <ul class="sources">{ for c.sources.iter().map(|s| html! { <li>{ source_link(s) }</li> }) }</ul>
+                                <ul class="sources">{ for c.sources.iter().map(source_item) }</ul>
                             </li>
                         }) }
                     </ul>
@@ -106,15 +109,57 @@ pub fn details(props: &DetailsProps) -> Html {
                 </div>
             }) }
             <h3>{ "Sources" }</h3>
-            <ul class="sources">
-                { for e.sources.iter().map(|s| html! {
-                    <li>
-                        { source_link(s) }
-                        if let Some(q) = &s.quote { <blockquote>{ q.clone() }</blockquote> }
-                    </li>
-                }) }
-            </ul>
+            <p class="backing">{ backing(&e.sources) }</p>
+            <ul class="sources">{ for e.sources.iter().map(source_item) }</ul>
         </section>
+    }
+}
+
+/// How many sources, from how many independent publishers, back an event (a page that
+/// republishes or cites another outlet counts as that outlet: `Source::origin`).
+fn backing(sources: &[Source]) -> String {
+    let publishers = independent_publishers(sources);
+    let linked = sources.iter().filter(|s| s.url.is_some()).count();
+    let sources_text = match sources.len() {
+        1 => "1 source".to_owned(),
+        n => format!("{n} sources"),
+    };
+    let publishers_text = match publishers {
+        1 => "one publisher only".to_owned(),
+        n => format!("{n} independent publishers"),
+    };
+    let links = match (linked, sources.len()) {
+        (l, n) if l == n => String::new(),
+        (0, _) => ", none with a link".to_owned(),
+        (l, _) => format!(", {l} with a link"),
+    };
+    format!("{sources_text} from {publishers_text}{links}")
+}
+
+/// One source as a reader checks it: publisher, title (a link when the record gives a safe
+/// `http(s)` URL), date and author, the words quoted, what the page supports when only part,
+/// and why there is no link when there is none. Text from the record is rendered as text.
+fn source_item(s: &Source) -> Html {
+    let title = s.title.clone().unwrap_or_else(|| "Untitled page".to_owned());
+    let link = s.url.as_deref().filter(|u| check_url(u).is_ok());
+    let byline: Vec<String> = s.date.iter().map(|d| d.label()).chain(s.author.iter().cloned()).collect();
+    html! {
+        <li class="source">
+            <span class="publisher">{ s.publisher.clone() }</span>{ " — " }
+            { match link {
+                Some(url) => html! { <a href={url.to_owned()} rel="noopener noreferrer" target="_blank"><cite>{ title }</cite></a> },
+                None => html! { <cite>{ title }</cite> },
+            } }
+            if !byline.is_empty() { <span class="byline">{ format!(" ({})", byline.join(", ")) }</span> }
+            if let Some(q) = &s.quote { <blockquote>{ q.clone() }</blockquote> }
+            if let Some(p) = &s.partial { <p class="partial">{ format!("Supports only in part: {p}") }</p> }
+            if link.is_none() {
+                <p class="no-link">{ match &s.no_url {
+                    Some(why) => format!("No link: {why}"),
+                    None => "No link given for this source.".to_owned(),
+                } }</p>
+            }
+        </li>
     }
 }
 

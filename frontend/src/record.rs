@@ -11,11 +11,10 @@
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
-use annals_core::event::Source;
 use annals_core::format::native::{detect, load, NdjsonParts};
 use annals_core::format::{Format, Loaded};
 use annals_core::projection::{AsOf, Projections};
-use annals_core::validate::{check_url, Nothing};
+use annals_core::validate::Nothing;
 use annals_core::{Envelope, StreamName, Timestamp};
 use annals_open_messages::Lines;
 use yew::prelude::*;
@@ -263,23 +262,6 @@ impl Incoming {
     /// The file's bytes: what the worker reads when the page cannot (see `source`).
     pub fn into_bytes(self) -> Vec<u8> {
         self.lines.into_bytes()
-    }
-}
-
-/// A source as a link when it has a safe (http/https) URL, as text otherwise. Text from the
-/// record is always rendered as text, never as markup.
-pub fn source_link(s: &Source) -> Html {
-    let label = match (&s.title, &s.date) {
-        (Some(t), Some(d)) => format!("{} — {t} ({})", s.publisher, d.label()),
-        (Some(t), None) => format!("{} — {t}", s.publisher),
-        (None, Some(d)) => format!("{} ({})", s.publisher, d.label()),
-        (None, None) => s.publisher.clone(),
-    };
-    match &s.url {
-        Some(url) if check_url(url).is_ok() => html! {
-            <a href={url.clone()} rel="noopener noreferrer" target="_blank">{ label }</a>
-        },
-        _ => html! { <span>{ label }</span> },
     }
 }
 
