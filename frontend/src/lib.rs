@@ -26,6 +26,7 @@
 //! - [`open`] — what opening a file needs, pure: the report and the builder of the checked log;
 //! - [`opener`] — the opener (picker, drop, paste) and its report, on the page;
 //! - [`worker`] — the page's end of the file-opening worker;
+//! - [`http`] — the page's requests, on the browser's `fetch`;
 //! - [`save`] — saving the record in any format, importing it into the service;
 //! - [`address`] — query strings, fragments and URLs;
 //! - [`fragment`] — the view in the page's URL fragment (never on a host page);
@@ -39,6 +40,7 @@ pub mod embed;
 pub mod fragment;
 pub mod geometry;
 pub mod hooks;
+pub mod http;
 pub mod map;
 pub mod open;
 pub mod opener;

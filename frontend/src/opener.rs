@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::open::Report;
 use crate::hooks::record::Opening;
+use crate::open::Report;
 use crate::record::Record;
 use crate::source::Source;
 

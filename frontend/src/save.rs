@@ -221,14 +221,9 @@ mod ui {
                 status.set(Some((true, format!("Sending {count} records to {stream}…"))));
                 wasm_bindgen_futures::spawn_local(async move {
                     let url = format!("api/streams/{}/events", crate::address::encode(&stream));
-                    let sent = gloo::net::http::Request::post(&url)
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .header("Content-Type", "application/json")
-                        .body(body);
-                    let answer = match sent {
-                        Ok(request) => request.send().await,
-                        Err(e) => return status.set(Some((false, format!("Could not send: {e}")))),
-                    };
+                    let bearer = format!("Bearer {token}");
+                    let headers = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+                    let answer = crate::http::send("POST", &url, &headers, Some(&body)).await;
                     status.set(Some(match answer {
                         Ok(r) if r.ok() => {
                             let text = r.text().await.unwrap_or_default();
@@ -299,7 +294,7 @@ pub fn imported_message(body: &str, count: usize, stream: &str) -> String {
 
 /// Whether the page is served by `annals serve` (its API answers), checked once.
 pub async fn service_here() -> bool {
-    matches!(gloo::net::http::Request::get("api/streams").send().await, Ok(r) if r.ok())
+    matches!(crate::http::get("api/streams").await, Ok(r) if r.ok())
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ enum Fetched {
 
 /// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]).
 async fn fetch(url: &str) -> Fetched {
-    let response = match gloo::net::http::Request::get(url).send().await {
+    let response = match crate::http::get(url).await {
         Ok(r) if r.ok() => r,
         Ok(r) => return Fetched::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
         Err(e) => return Fetched::Failed(format!("{url}: {e}")),
@@ -192,20 +192,21 @@ fn file(bytes: Vec<u8>, url: &str) -> Option<File> {
 /// Reads the body of a record file chunk by chunk into an [`Incoming`]; the whole body at
 /// once where the browser gives no stream. Marks `annals:fetched` when the last byte has
 /// arrived.
-async fn read_body(response: &gloo::net::http::Response, url: &str) -> Result<Incoming, String> {
+async fn read_body(response: &crate::http::Response, url: &str) -> Result<Incoming, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
 
     let mut incoming = Incoming::new(url);
     // The whole body is kept: room for it at once, when the server says how long it is.
-    let length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
+    let length = response.header("content-length").and_then(|l| l.parse::<usize>().ok());
     incoming.reserve(length.unwrap_or(0).min(1 << 30));
     match response.body() {
         Some(body) => {
             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
             loop {
-                let read = JsFuture::from(reader.read()).await.map_err(|e| format!("{url}: {}", js_message(&e)))?;
+                let read =
+                    JsFuture::from(reader.read()).await.map_err(|e| format!("{url}: {}", crate::http::message(&e)))?;
                 let read: ReadableStreamReadResult = read.unchecked_into();
                 if read.get_done().unwrap_or(false) {
                     break;
@@ -215,21 +216,12 @@ async fn read_body(response: &gloo::net::http::Response, url: &str) -> Result<In
             }
         }
         None => {
-            let bytes = response.binary().await.map_err(|e| format!("{url}: {e}"))?;
+            let bytes = response.bytes().await.map_err(|e| format!("{url}: {e}"))?;
             incoming.push(&bytes);
         }
     }
     mark("annals:fetched");
     Ok(incoming)
-}
-
-/// What a rejected JavaScript promise says, for people.
-fn js_message(e: &JsValue) -> String {
-    use wasm_bindgen::JsCast;
-    match e.dyn_ref::<web_sys::js_sys::Error>() {
-        Some(error) => String::from(error.message()),
-        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
-    }
 }
 
 /// A page of `GET /api/streams/{stream}/events`.
@@ -254,14 +246,8 @@ struct StreamEntry {
 /// or the first), read through the API page by page. `None` when there is no service (a
 /// static site), so the caller falls back to the file.
 async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Record>, String>> {
-    let list: StreamList = gloo::net::http::Request::get(&format!("{base}api/streams"))
-        .send()
-        .await
-        .ok()
-        .filter(|r| r.ok())?
-        .json()
-        .await
-        .ok()?;
+    let list: StreamList =
+        crate::http::get(&format!("{base}api/streams")).await.ok().filter(|r| r.ok())?.json().await.ok()?;
     let stream = match wanted {
         Some(s) => s,
         None => list.streams.first()?.stream.clone(),
@@ -270,7 +256,7 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
     let mut after = 0;
     loop {
         let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", encode(&stream));
-        let page: EventsPage = match gloo::net::http::Request::get(&url).send().await {
+        let page: EventsPage = match crate::http::get(&url).await {
             Ok(r) if r.ok() => match r.json().await {
                 Ok(page) => page,
                 Err(e) => return Some(Err(format!("{url}: {e}"))),
@@ -296,7 +282,7 @@ async fn title_of(base: &str, stream: &str) -> Option<String> {
         title: Option<String>,
     }
     let url = format!("{base}data/{}.json", encode(stream));
-    let response = gloo::net::http::Request::get(&url).send().await.ok().filter(|r| r.ok())?;
-    let bytes = response.binary().await.ok()?;
+    let response = crate::http::get(&url).await.ok().filter(|r| r.ok())?;
+    let bytes = response.bytes().await.ok()?;
     serde_json::from_slice::<Titled>(&bytes).ok()?.title
 }

@@ -37,7 +37,6 @@ pub use annals_open_messages::{cannot_tell, line_parts, Checked, FromWorker, Lin
 
 use crate::record::Record;
 
-
 /// About how many bytes of the checked log the page decodes between two yields. Smaller than
 /// the worker's parts: here every step is a frame the page does not draw.
 pub const TAKE_BYTES: usize = 1 << 20;
