@@ -127,6 +127,31 @@ describe('Annals web app', { timeout: 55_000 }, () => {
     await done();
   });
 
+  test('each source reads as publisher, title, date and quote; a source without a link says why; the publishers are counted', async () => {
+    const id = '2024-05-16-state-visit';
+    const event = byId(id);
+    const { page, done } = await open(`/#e=${id}`);
+    await page.locator('section#details h2').waitFor();
+    const items = page.locator('section#details > ul.sources > li');
+    assert.equal(await items.count(), event.payload.sources.length);
+    for (const [i, source] of event.payload.sources.entries()) {
+      const item = items.nth(i);
+      assert.equal((await item.locator('.publisher').textContent()).trim(), source.publisher);
+      if (source.url) {
+        assert.equal(await item.locator('a cite').count(), 1, `${source.publisher}: the title is the link`);
+        assert.equal(await item.locator('a').getAttribute('href'), source.url);
+      } else {
+        assert.equal(await item.locator('a').count(), 0);
+        assert.ok((await item.locator('.no-link').textContent()).includes(source.no_url ?? 'No link'), `${source.publisher} says it has no link`);
+      }
+      if (source.quote) assert.equal((await item.locator('blockquote').textContent()).trim(), source.quote);
+      if (source.partial) assert.ok((await item.locator('.partial').textContent()).includes(source.partial));
+    }
+    assert.ok(event.payload.sources.some((s) => s.no_url), 'the chosen event has a source with no page found');
+    assert.match(await page.locator('section#details .backing').textContent(), /^\d+ sources? from (one publisher only|\d+ independent publishers)/);
+    await done();
+  });
+
   test('unchecking Call removes every call from the list and writes kinds= in the URL', async () => {
     const { page, done } = await open('/');
     assert.ok(CALL_IDS.length >= 2, 'the record has calls');
