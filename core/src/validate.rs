@@ -15,34 +15,13 @@
 use std::collections::hash_map::Entry;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::date::Occurred;
-use crate::envelope::{decode_event, DecodeError, Proposed};
+use crate::envelope::{decode_event, Proposed};
 use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Source};
 use crate::id::{check_actor_id, check_event_id, ActorId};
-
-/// One problem with one field of one record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Problem {
-    /// Path of the field in the record: `payload.sources[0].publisher`.
-    pub field: String,
-    /// What is wrong and what was expected.
-    pub message: String,
-}
-
-impl Problem {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
-
-impl From<DecodeError> for Problem {
-    fn from(e: DecodeError) -> Self {
-        Self { field: e.field, message: e.message }
-    }
-}
+use crate::problem::Problem;
 
 /// What an event id stands for, as far as validation needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
