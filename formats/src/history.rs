@@ -181,11 +181,11 @@ impl Reader<'_, '_, '_> {
         match child(node, name).map(text_of) {
             Some(t) if !t.is_empty() => Some(t),
             Some(_) => {
-                problems.push(Problem::new(name.to_owned(), format!("is empty; expected {what}")));
+                problems.push(Problem::new(name, format!("is empty; expected {what}")));
                 None
             }
             None => {
-                problems.push(Problem::new(name.to_owned(), format!("is missing; expected {what}")));
+                problems.push(Problem::new(name, format!("is missing; expected {what}")));
                 None
             }
         }
@@ -198,7 +198,7 @@ impl Reader<'_, '_, '_> {
             match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(Problem::new(name.to_owned(), e.to_string()));
+                    problems.push(Problem::new(name, e.to_string()));
                     None
                 }
             }
@@ -209,7 +209,7 @@ impl Reader<'_, '_, '_> {
             Some(t) if !t.is_empty() => match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(Problem::new("end-date".to_owned(), e.to_string()));
+                    problems.push(Problem::new("end-date", e.to_string()));
                     return None;
                 }
             },
@@ -220,7 +220,7 @@ impl Reader<'_, '_, '_> {
             Some(end) if end != start => match Occurred::between(start, end) {
                 Ok(o) => Some(o),
                 Err(e) => {
-                    problems.push(Problem::new("end-date".to_owned(), e.to_string()));
+                    problems.push(Problem::new("end-date", e.to_string()));
                     None
                 }
             },
@@ -231,10 +231,7 @@ impl Reader<'_, '_, '_> {
     /// A country from an element with an `id` attribute and its name as text.
     fn country(&mut self, node: Node<'_, '_>, name: &str, problems: &mut Problems) -> Option<ActorId> {
         let Some(el) = child(node, name) else {
-            problems.push(Problem::new(
-                name.to_owned(),
-                "is missing; expected the country, as <".to_owned() + name + " id=\"…\">",
-            ));
+            problems.push(Problem::new(name, format!("is missing; expected the country, as <{name} id=\"…\">")));
             return None;
         };
         let label = text_of(el);
@@ -253,8 +250,7 @@ impl Reader<'_, '_, '_> {
             None => match slug(&label) {
                 Some(s) => s,
                 None => {
-                    problems
-                        .push(Problem::new(format!("{name}@id"), "is missing and the country has no name".to_owned()));
+                    problems.push(Problem::new(format!("{name}@id"), "is missing and the country has no name"));
                     return None;
                 }
             },
@@ -308,7 +304,7 @@ impl Reader<'_, '_, '_> {
         let country = self.country(node, "from", problems);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id".to_owned(), format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
             }
         }
         if !problems.is_empty() {
@@ -321,8 +317,7 @@ impl Reader<'_, '_, '_> {
             match self.person(part, &country, &country_name) {
                 Some(p) if !people.contains(&p) => people.push(p),
                 Some(_) => {}
-                None => problems
-                    .push(Problem::new("visitor".to_owned(), format!("found {part:?}; expected a person's name"))),
+                None => problems.push(Problem::new("visitor", format!("found {part:?}; expected a person's name"))),
             }
         }
         let host = self.united_states();
@@ -370,29 +365,26 @@ impl Reader<'_, '_, '_> {
             Some("president") => "President of the United States",
             Some(other) => {
                 problems.push(Problem::new(
-                    "role".to_owned(),
+                    "role",
                     format!("found {other:?}; expected \"secretary\" or \"president\" (travel-role-codes)"),
                 ));
                 ""
             }
             None => {
-                problems.push(Problem::new(
-                    "role".to_owned(),
-                    "is missing; expected \"secretary\" or \"president\"".to_owned(),
-                ));
+                problems.push(Problem::new("role", "is missing; expected \"secretary\" or \"president\""));
                 ""
             }
         };
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id".to_owned(), format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
             }
         }
         let traveller_id = match who.as_deref().map(str::trim) {
             Some(w) if check_actor_id(w).is_ok() => Some(w.to_owned()),
             Some(w) => {
                 problems.push(Problem::new(
-                    "@who".to_owned(),
+                    "@who",
                     format!("found {w:?}; expected an id such as \"clinton-hillary-rodham\""),
                 ));
                 None

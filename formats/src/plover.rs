@@ -208,8 +208,7 @@ fn strings(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<
             out
         }
         other => {
-            problems
-                .push(Problem::new(name.to_owned(), format!("found {other}; expected a string or a list of strings")));
+            problems.push(Problem::new(name, format!("found {other}; expected a string or a list of strings")));
             Vec::new()
         }
     }
@@ -262,7 +261,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
         }
         let text = text_of(o, &["entity_text", "actorText", "actor_text"]).map(str::to_owned);
         if code.is_none() && text.is_none() {
-            problems.push(Problem::new(path, "has neither a code nor a text; expected at least \"code\"".to_owned()));
+            problems.push(Problem::new(path, "has neither a code nor a text; expected at least \"code\""));
             continue;
         }
         out.push(Entity { code, text });
@@ -312,12 +311,12 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         Some(id) => match check_event_id(&format!("plover:{id}")) {
             Ok(()) => Some(id.to_owned()),
             Err(msg) => {
-                problems.push(Problem::new("id".to_owned(), msg));
+                problems.push(Problem::new("id", msg));
                 None
             }
         },
         None => {
-            problems.push(Problem::new("id".to_owned(), "is missing; expected the record's id".to_owned()));
+            problems.push(Problem::new("id", "is missing; expected the record's id"));
             None
         }
     };
@@ -331,10 +330,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         },
         None | Some((_, Value::Null)) if !required => None,
         None | Some((_, Value::Null)) => {
-            problems.push(Problem::new(
-                names[0].to_owned(),
-                "is missing; expected the event's date as YYYY-MM-DD".to_owned(),
-            ));
+            problems.push(Problem::new(names[0].to_owned(), "is missing; expected the event's date as YYYY-MM-DD"));
             None
         }
         Some((name, other)) => {
@@ -350,7 +346,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
     match types.first() {
         None => problems.push(Problem::new("event", "is missing; expected a PLOVER event type such as \"CONSULT\"")),
         Some(t) if !EVENT_TYPES.contains(&t.as_str()) => problems.push(Problem::new(
-            "event".to_owned(),
+            "event",
             format!("found {t:?}; expected a PLOVER event type ({})", EVENT_TYPES.join(", ")),
         )),
         Some(_) => {}
@@ -379,7 +375,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         (Some(s), Some(e)) => match Occurred::between(s, e) {
             Ok(_) => true,
             Err(err) => {
-                problems.push(Problem::new("enddate".to_owned(), err.to_string()));
+                problems.push(Problem::new("enddate", err.to_string()));
                 false
             }
         },
@@ -500,7 +496,7 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
             None => {
                 parsed.undecodable += 1;
                 if problems.is_empty() {
-                    problems.push(Problem::new(String::new(), "could not be read as a PLOVER record".to_owned()));
+                    problems.push(Problem::new(String::new(), "could not be read as a PLOVER record"));
                 }
                 parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(Some(item.line), Some(item.record))));
             }
