@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::date::Timestamp;
 use crate::event::{Event, EventKind, EVENT_TYPES};
 use crate::id::{EventId, StreamName};
+use crate::problem::Problem;
 
 /// An event as the log stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,15 +83,13 @@ pub fn current_schema(type_name: &str) -> u32 {
 ///
 /// Each step is a pure function from version N to N+1; the chain runs until the current
 /// version. Errors name the field that could not be upcast.
-pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<Value, DecodeError> {
+pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<Value, Problem> {
     let current = current_schema(type_name);
     if version == 0 || version > current {
-        return Err(DecodeError {
-            field: "schema_version".into(),
-            message: format!(
-                "schema_version {version} of {type_name} is not known to this program (expected 1..={current})"
-            ),
-        });
+        return Err(Problem::new(
+            "schema_version",
+            format!("schema_version {version} of {type_name} is not known to this program (expected 1..={current})"),
+        ));
     }
     while version < current {
         payload = match (type_name, version) {
@@ -103,7 +102,7 @@ pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<V
 }
 
 /// `Signing` v1 → v2: `"documents": ["Title", …]` becomes `[{"title": "Title", "kind": "other"}, …]`.
-fn signing_v1_to_v2(mut payload: Value) -> Result<Value, DecodeError> {
+fn signing_v1_to_v2(mut payload: Value) -> Result<Value, Problem> {
     if let Some(Value::Array(docs)) = payload.get_mut("documents") {
         for (i, doc) in docs.iter_mut().enumerate() {
             match doc {
@@ -113,25 +112,15 @@ fn signing_v1_to_v2(mut payload: Value) -> Result<Value, DecodeError> {
                 }
                 Value::Object(_) => {}
                 _ => {
-                    return Err(DecodeError {
-                        field: format!("payload.documents[{i}]"),
-                        message: "expected a document title (string) in schema_version 1".into(),
-                    })
+                    return Err(Problem::new(
+                        format!("payload.documents[{i}]"),
+                        "expected a document title (string) in schema_version 1",
+                    ))
                 }
             }
         }
     }
     Ok(payload)
-}
-
-/// Why a record could not be decoded, and where in it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct DecodeError {
-    /// Path of the field inside the record (`payload.sources[0].date`); empty for the whole record.
-    pub field: String,
-    /// What was wrong and what was expected.
-    pub message: String,
 }
 
 /// A record's envelope fields, its strings borrowed from the text where they need no
@@ -178,7 +167,7 @@ pub struct DecodedRecordRef<'a> {
 }
 
 /// Decodes one record or envelope from JSON text; see [`decode_record_ref`].
-pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
+pub fn decode_record(text: &str) -> Result<DecodedRecord, Problem> {
     decode_record_ref(text).map(|r| DecodedRecord {
         position: r.position,
         stream: r.stream.map(|s| StreamName::from(&*s)),
@@ -197,7 +186,7 @@ pub fn decode_record(text: &str) -> Result<DecodedRecord, DecodeError> {
 /// (~115 ms) for 8 KB of gzipped bundle (a second, untracked instantiation of the domain
 /// payload's decoder; all four other payloads' cost 6 KB more and would break the budget).
 /// Natively the two-pass way also tries untracked first; in the browser it does not.
-pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError> {
+pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, Problem> {
     if let Some(decoded) = one_pass::decode(text) {
         return Ok(decoded);
     }
@@ -205,7 +194,7 @@ pub fn decode_record_ref(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError
 }
 
 /// The record, then its payload as the type it names; see [`decode_record_ref`].
-fn decode_two_pass(text: &str) -> Result<DecodedRecordRef<'_>, DecodeError> {
+fn decode_two_pass(text: &str) -> Result<DecodedRecordRef<'_>, Problem> {
     #[cfg(not(target_arch = "wasm32"))]
     let untracked = serde_json::from_str::<RawRecord<'_>>(text).ok();
     #[cfg(target_arch = "wasm32")]
@@ -376,19 +365,18 @@ mod one_pass {
 }
 
 /// Decodes a payload of a given type and schema version (upcasting older versions).
-pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawValue) -> Result<Event, DecodeError> {
+pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawValue) -> Result<Event, Problem> {
     let version = schema_version.unwrap_or_else(|| current_schema(type_name));
     if !EVENT_TYPES.contains(&type_name) {
-        return Err(DecodeError {
-            field: "type".into(),
-            message: format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
-        });
+        return Err(Problem::new(
+            "type",
+            format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
+        ));
     }
     if version == current_schema(type_name) {
         typed(type_name, payload.get())
     } else {
-        let value: Value = serde_json::from_str(payload.get())
-            .map_err(|e| DecodeError { field: "payload".into(), message: e.to_string() })?;
+        let value: Value = serde_json::from_str(payload.get()).map_err(|e| Problem::new("payload", e.to_string()))?;
         // The upcast payload is written back to text and read like a current one. *Why:*
         // each deserializer type instantiates every payload's derived decoder (wrapped by
         // `serde_path_to_error`) once more; reading old versions from a `Value` doubled that
@@ -410,13 +398,13 @@ fn typed_untracked(type_name: &str, text: &str) -> Option<Event> {
     })
 }
 
-fn typed(type_name: &str, text: &str) -> Result<Event, DecodeError> {
+fn typed(type_name: &str, text: &str) -> Result<Event, Problem> {
     #[cfg(not(target_arch = "wasm32"))]
     if let Some(event) = typed_untracked(type_name, text) {
         return Ok(event);
     }
     type Json<'a, 'de> = &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>;
-    fn go<T: DeserializeOwned>(de: Json<'_, '_>) -> Result<T, DecodeError> {
+    fn go<T: DeserializeOwned>(de: Json<'_, '_>) -> Result<T, Problem> {
         serde_path_to_error::deserialize(de).map_err(path_error("payload"))
     }
     let de = &mut serde_json::Deserializer::from_str(text);
@@ -426,13 +414,13 @@ fn typed(type_name: &str, text: &str) -> Result<Event, DecodeError> {
         "Retracted" => Event::Retracted(Box::new(go(de)?)),
         "Disputed" => Event::Disputed(Box::new(go(de)?)),
         other => {
-            let kind: EventKind = other.parse().map_err(|message| DecodeError { field: "type".into(), message })?;
+            let kind: EventKind = other.parse().map_err(|message: String| Problem::new("type", message))?;
             Event::Domain(kind, std::sync::Arc::new(go(de)?))
         }
     })
 }
 
-fn path_error<E: std::fmt::Display>(prefix: &'static str) -> impl Fn(serde_path_to_error::Error<E>) -> DecodeError {
+fn path_error<E: std::fmt::Display>(prefix: &'static str) -> impl Fn(serde_path_to_error::Error<E>) -> Problem {
     move |e| {
         let path = e.path().to_string();
         let field = match (prefix, path.as_str()) {
@@ -440,7 +428,7 @@ fn path_error<E: std::fmt::Display>(prefix: &'static str) -> impl Fn(serde_path_
             ("", p) => p.to_owned(),
             (pre, p) => format!("{pre}.{p}"),
         };
-        DecodeError { field, message: clean_serde_message(&e.inner().to_string()) }
+        Problem::new(field, clean_serde_message(&e.inner().to_string()))
     }
 }
 

@@ -20,7 +20,8 @@ use crate::catalog::Catalog;
 use crate::date::Timestamp;
 use crate::envelope::{Envelope, Proposed};
 use crate::id::{check_stream, EventId, StreamName};
-use crate::validate::{validate_batch, Problem};
+use crate::problem::Problem;
+use crate::validate::validate_batch;
 
 /// The version a writer expects the stream to be at (the number of events in it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

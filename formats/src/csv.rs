@@ -32,9 +32,10 @@ use crate::import::Actors;
 use crate::timelinejs::{slug, slug_or_hash, Converter, Part, Slide, SlideKind};
 use annals_core::envelope::{decode_event, Proposed};
 use annals_core::event::{ActorKind, ActorRegistration};
-use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::format::{finish, Format, Loaded, Located, Parsed};
 use annals_core::id::check_actor_id;
 use annals_core::validate::Known;
+use annals_core::Problem;
 
 /// One row of a CSV file: its cells and the physical line it starts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +68,7 @@ pub fn sniff_delimiter(text: &str) -> char {
 
 /// Splits CSV text into rows. Never fails: an unterminated quote ends at the end of the
 /// file, and is reported as a problem at the line the row started on.
-pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Diagnostic>) {
+pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut line = 1;
@@ -115,7 +116,7 @@ pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Diagnostic>) {
         }
     }
     if quoted {
-        problems.push(Diagnostic {
+        problems.push(Problem {
             line: Some(row_line),
             record: None,
             field: String::new(),
@@ -268,7 +269,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            parsed.diagnostics.push(Diagnostic {
+            parsed.diagnostics.push(Problem {
                 line: Some(line),
                 record: None,
                 field: String::new(),
@@ -283,7 +284,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
     let (rows, problems) = rows(text, sniff_delimiter(text));
     parsed.diagnostics.extend(problems);
     let Some((header, data)) = rows.split_first() else {
-        parsed.diagnostics.push(Diagnostic {
+        parsed.diagnostics.push(Problem {
             line: None,
             record: None,
             field: String::new(),
@@ -294,7 +295,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
     match sheet_of(&header.cells) {
         Some(Sheet::Timelinejs) => read_sheet(header, data, name, &mut parsed),
         Some(Sheet::Template) => read_template(header, data, known, &mut parsed),
-        None => parsed.diagnostics.push(Diagnostic {
+        None => parsed.diagnostics.push(Problem {
             line: Some(header.line),
             record: None,
             field: String::new(),
@@ -316,7 +317,7 @@ fn columns(header: &Row, known: impl Fn(&str) -> bool, parsed: &mut Parsed) -> B
             continue;
         }
         if !known(&n) {
-            parsed.notes.push(Diagnostic {
+            parsed.notes.push(Problem {
                 line: Some(header.line),
                 record: None,
                 field: h.trim().to_owned(),
@@ -325,7 +326,7 @@ fn columns(header: &Row, known: impl Fn(&str) -> bool, parsed: &mut Parsed) -> B
         } else if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(n) {
             slot.insert(i);
         } else {
-            parsed.notes.push(Diagnostic {
+            parsed.notes.push(Problem {
                 line: Some(header.line),
                 record: None,
                 field: h.trim().to_owned(),
@@ -374,7 +375,7 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         let mut slide =
             Slide::new(Some(row.line), record, if kind == "era" { SlideKind::Era } else { SlideKind::Event });
         if !kind.is_empty() && kind != "era" {
-            parsed.notes.push(Diagnostic {
+            parsed.notes.push(Problem {
                 line: Some(row.line),
                 record: Some(record),
                 field: "Type".into(),
@@ -523,7 +524,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
     let mut used_ids = BTreeSet::new();
     for (i, row) in data.iter().enumerate() {
         let record = i + 1;
-        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut problems: Vec<Problem> = Vec::new();
         let get = |n: &str| cell(row, &cols, n);
         let type_name = get("type");
         let is_actor = type_name.eq_ignore_ascii_case("ActorRegistered");
@@ -537,7 +538,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                 )
             };
             parsed.undecodable += 1;
-            parsed.diagnostics.push(Diagnostic {
+            parsed.diagnostics.push(Problem {
                 line: Some(row.line),
                 record: Some(record),
                 field: "type".into(),
@@ -551,7 +552,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         };
         let text = |s: &str| Value::String(s.to_owned());
         let list = |s: &str| Value::Array(split_list(s).into_iter().map(Value::String).collect());
-        let number = |column: &str, problems: &mut Vec<(String, String)>| -> Option<Value> {
+        let number = |column: &str, problems: &mut Vec<Problem>| -> Option<Value> {
             let c = get(column);
             if c.is_empty() {
                 return None;
@@ -559,7 +560,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             match c.parse::<u32>() {
                 Ok(n) => Some(Value::from(n)),
                 Err(_) => {
-                    problems.push((column.into(), format!("{c:?} is not a whole number; expected 1 or more")));
+                    problems.push(Problem::new(column, format!("{c:?} is not a whole number; expected 1 or more")));
                     None
                 }
             }
@@ -568,8 +569,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         let (type_name, id) = if is_actor {
             for column in only_on(Rows::Event) {
                 if !get(column).is_empty() {
-                    problems
-                        .push((column.into(), "does not apply to an ActorRegistered row; expected it empty".into()));
+                    problems.push(Problem::new(column, "does not apply to an ActorRegistered row; expected it empty"));
                 }
             }
             put("actor", text(get("actor")));
@@ -583,9 +583,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     Some((lang, name)) => {
                         names.insert(lang.trim().to_owned(), text(name.trim()));
                     }
-                    None => {
-                        problems.push(("names".into(), format!("{item:?} is not lang=name; expected e.g. be=Мінск")))
-                    }
+                    None => problems
+                        .push(Problem::new("names", format!("{item:?} is not lang=name; expected e.g. be=Мінск"))),
                 }
             }
             put("names", Value::Object(names));
@@ -613,8 +612,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     (Ok(lat), Ok(lon)) if lat.is_finite() && lon.is_finite() => {
                         put("coordinates", serde_json::json!({"lat": lat, "lon": lon}));
                     }
-                    _ => problems.push((
-                        "lat".into(),
+                    _ => problems.push(Problem::new(
+                        "lat",
                         format!(
                             "lat {lat:?} and lon {lon:?} are not both numbers; expected degrees such as 53.9 and 27.56"
                         ),
@@ -629,7 +628,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         } else {
             for column in only_on(Rows::Actor) {
                 if !get(column).is_empty() {
-                    problems.push((column.into(), format!("does not apply to a {type_name} row; expected it empty")));
+                    problems
+                        .push(Problem::new(column, format!("does not apply to a {type_name} row; expected it empty")));
                 }
             }
             let kind = kind.unwrap_or(annals_core::event::EventKind::Other);
@@ -734,9 +734,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                 Some((k, v)) => {
                     codes.insert(k.trim().to_owned(), Value::String(v.trim().to_owned()));
                 }
-                None => {
-                    problems.push(("codes".into(), format!("{item:?} is not scheme=code; expected e.g. cameo=042")))
-                }
+                None => problems
+                    .push(Problem::new("codes", format!("{item:?} is not scheme=code; expected e.g. cameo=042"))),
             }
         }
         if !codes.is_empty() {
@@ -759,22 +758,22 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             put("sources", Value::Array(list_of_sources));
         }
         let event = serde_json::value::RawValue::from_string(Value::Object(payload).to_string())
-            .map_err(|e| ("".to_owned(), e.to_string()))
-            .and_then(|raw| decode_event(type_name, None, &raw).map_err(|e| (column_of(&e.field), e.message)));
+            .map_err(|e| Problem::about_file(e.to_string()))
+            .and_then(|raw| {
+                decode_event(type_name, None, &raw).map_err(|e| Problem { field: column_of(&e.field), ..e })
+            });
         let event = match event {
             Ok(event) if problems.is_empty() => event,
             Ok(_) => {
                 parsed.undecodable += 1;
-                for (field, message) in problems {
-                    parsed.diagnostics.push(Diagnostic { line: Some(row.line), record: Some(record), field, message });
-                }
+                parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(Some(row.line), Some(record))));
                 continue;
             }
             Err(problem) => {
                 parsed.undecodable += 1;
-                for (field, message) in problems.into_iter().chain([problem]) {
-                    parsed.diagnostics.push(Diagnostic { line: Some(row.line), record: Some(record), field, message });
-                }
+                parsed
+                    .diagnostics
+                    .extend(problems.into_iter().chain([problem]).map(|p| p.at(Some(row.line), Some(record))));
                 continue;
             }
         };
@@ -789,7 +788,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             }
             let kind = guess_kind(column, &id);
             actors.intern(&id, |actor| ActorRegistration::new(actor, kind, name.clone()));
-            parsed.notes.push(Diagnostic {
+            parsed.notes.push(Problem {
                 line: Some(row.line),
                 record: Some(record),
                 field: column.to_owned(),

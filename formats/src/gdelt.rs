@@ -63,9 +63,10 @@ use annals_core::event::{
     ActorKind, ActorRegistration, Coordinates, Document, DocumentKind, DomainEvent, Event, EventKind, Participant,
     Role, Source,
 };
-use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::format::{finish, Format, Loaded, Located, Parsed};
 use annals_core::id::ActorId;
 use annals_core::validate::{check_url, Known};
+use annals_core::Problem;
 
 /// The 61 columns of a GDELT 2.0 export, in order.
 pub const COLUMNS_V2: [&str; 61] = [
@@ -500,12 +501,12 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
             }
         }
         parsed.undecodable += 1;
-        parsed.diagnostics.extend(problems.drain(..).map(|(field, msg)| diag(line_no, Some(record), field, &msg)));
+        parsed.diagnostics.extend(problems.drain(..).map(|p| p.at(Some(line_no), Some(record))));
     }
 }
 
-fn diag(line: usize, record: Option<usize>, field: &str, message: &str) -> Diagnostic {
-    Diagnostic { line: Some(line), record, field: field.to_owned(), message: message.to_owned() }
+fn diag(line: usize, record: Option<usize>, field: &str, message: &str) -> Problem {
+    Problem { line: Some(line), record, field: field.to_owned(), message: message.to_owned() }
 }
 
 /// Decodes one row; every problem goes to `problems` as (column, message).
@@ -514,10 +515,10 @@ fn decode_row<'r>(
     fields: &'r [Cow<'_, str>],
     line: usize,
     record: usize,
-    problems: &mut Vec<(&'static str, String)>,
+    problems: &mut Vec<Problem>,
 ) -> Option<Row<'r>> {
     let get = |c: usize| layout.get(fields, c);
-    let mut problem = |c: usize, m: String| problems.push((COLUMNS_V2[c], m));
+    let mut problem = |c: usize, m: String| problems.push(Problem::new(COLUMNS_V2[c], m));
     let id = match get(GLOBALEVENTID) {
         Some(v) if v.bytes().all(|b| b.is_ascii_digit()) && v.len() <= 20 => Some(v),
         Some(v) => {
@@ -877,7 +878,7 @@ impl<'k> Builder<'k> {
 
     /// Writes the records (each event after the actors it registers) and the notes.
     fn finish(self, parsed: &mut Parsed) {
-        let note = |message: String| Diagnostic { line: None, record: None, field: "EventCode".to_owned(), message };
+        let note = |message: String| Problem { line: None, record: None, field: "EventCode".to_owned(), message };
         if self.merged > 0 {
             parsed.notes.push(note(format!(
                 "{} visit row(s) repeat a visit already read (same day, visitor and host: CAMEO 042 from one side, \

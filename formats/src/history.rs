@@ -37,9 +37,10 @@ use annals_core::envelope::Proposed;
 use annals_core::event::{
     ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Participant, Role, Source, VisitLevel,
 };
-use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::format::{finish, Format, Loaded, Located, Parsed};
 use annals_core::id::{check_actor_id, ActorId};
 use annals_core::validate::Known;
+use annals_core::Problem;
 
 /// The publisher of both datasets.
 const PUBLISHER: &str = "Office of the Historian, U.S. Department of State";
@@ -112,8 +113,8 @@ pub fn read(bytes: &[u8], _name: &str, known: &dyn Known) -> Loaded {
     finish(Format::HistoryAtState, parsed, known)
 }
 
-fn file_diag(line: Option<usize>, message: String) -> Diagnostic {
-    Diagnostic { line, record: None, field: String::new(), message }
+fn file_diag(line: Option<usize>, message: String) -> Problem {
+    Problem { line, record: None, field: String::new(), message }
 }
 
 fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> usize {
@@ -139,7 +140,7 @@ struct Reader<'d, 'i, 'p> {
 }
 
 /// What one record's problems are collected in: (field, message).
-type Problems = Vec<(String, String)>;
+type Problems = Vec<Problem>;
 
 impl Reader<'_, '_, '_> {
     fn records<'a, 'i>(
@@ -156,7 +157,10 @@ impl Reader<'_, '_, '_> {
             let proposed = if node.tag_name().name() == element {
                 read(self, node, line, record, &mut problems)
             } else {
-                problems.push((String::new(), format!("found <{}>; expected <{element}>", node.tag_name().name())));
+                problems.push(Problem::new(
+                    String::new(),
+                    format!("found <{}>; expected <{element}>", node.tag_name().name()),
+                ));
                 None
             };
             match proposed {
@@ -166,12 +170,7 @@ impl Reader<'_, '_, '_> {
                 }
                 _ => {
                     self.parsed.undecodable += 1;
-                    self.parsed.diagnostics.extend(problems.into_iter().map(|(field, message)| Diagnostic {
-                        line: Some(line),
-                        record: Some(record),
-                        field,
-                        message,
-                    }));
+                    self.parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(Some(line), Some(record))));
                 }
             }
         }
@@ -182,11 +181,11 @@ impl Reader<'_, '_, '_> {
         match child(node, name).map(text_of) {
             Some(t) if !t.is_empty() => Some(t),
             Some(_) => {
-                problems.push((name.to_owned(), format!("is empty; expected {what}")));
+                problems.push(Problem::new(name, format!("is empty; expected {what}")));
                 None
             }
             None => {
-                problems.push((name.to_owned(), format!("is missing; expected {what}")));
+                problems.push(Problem::new(name, format!("is missing; expected {what}")));
                 None
             }
         }
@@ -199,7 +198,7 @@ impl Reader<'_, '_, '_> {
             match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push((name.to_owned(), e.to_string()));
+                    problems.push(Problem::new(name, e.to_string()));
                     None
                 }
             }
@@ -210,7 +209,7 @@ impl Reader<'_, '_, '_> {
             Some(t) if !t.is_empty() => match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(("end-date".to_owned(), e.to_string()));
+                    problems.push(Problem::new("end-date", e.to_string()));
                     return None;
                 }
             },
@@ -221,7 +220,7 @@ impl Reader<'_, '_, '_> {
             Some(end) if end != start => match Occurred::between(start, end) {
                 Ok(o) => Some(o),
                 Err(e) => {
-                    problems.push(("end-date".to_owned(), e.to_string()));
+                    problems.push(Problem::new("end-date", e.to_string()));
                     None
                 }
             },
@@ -232,7 +231,7 @@ impl Reader<'_, '_, '_> {
     /// A country from an element with an `id` attribute and its name as text.
     fn country(&mut self, node: Node<'_, '_>, name: &str, problems: &mut Problems) -> Option<ActorId> {
         let Some(el) = child(node, name) else {
-            problems.push((name.to_owned(), "is missing; expected the country, as <".to_owned() + name + " id=\"…\">"));
+            problems.push(Problem::new(name, format!("is missing; expected the country, as <{name} id=\"…\">")));
             return None;
         };
         let label = text_of(el);
@@ -241,7 +240,7 @@ impl Reader<'_, '_, '_> {
             Some(id) => match slug(id) {
                 Some(s) => s,
                 None => {
-                    problems.push((
+                    problems.push(Problem::new(
                         format!("{name}@id"),
                         format!("found {id:?}; expected a country id such as \"greece\""),
                     ));
@@ -251,7 +250,7 @@ impl Reader<'_, '_, '_> {
             None => match slug(&label) {
                 Some(s) => s,
                 None => {
-                    problems.push((format!("{name}@id"), "is missing and the country has no name".to_owned()));
+                    problems.push(Problem::new(format!("{name}@id"), "is missing and the country has no name"));
                     return None;
                 }
             },
@@ -305,7 +304,7 @@ impl Reader<'_, '_, '_> {
         let country = self.country(node, "from", problems);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(("id".to_owned(), format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
             }
         }
         if !problems.is_empty() {
@@ -318,7 +317,7 @@ impl Reader<'_, '_, '_> {
             match self.person(part, &country, &country_name) {
                 Some(p) if !people.contains(&p) => people.push(p),
                 Some(_) => {}
-                None => problems.push(("visitor".to_owned(), format!("found {part:?}; expected a person's name"))),
+                None => problems.push(Problem::new("visitor", format!("found {part:?}; expected a person's name"))),
             }
         }
         let host = self.united_states();
@@ -365,27 +364,27 @@ impl Reader<'_, '_, '_> {
             Some("secretary") => "Secretary of State of the United States",
             Some("president") => "President of the United States",
             Some(other) => {
-                problems.push((
-                    "role".to_owned(),
+                problems.push(Problem::new(
+                    "role",
                     format!("found {other:?}; expected \"secretary\" or \"president\" (travel-role-codes)"),
                 ));
                 ""
             }
             None => {
-                problems.push(("role".to_owned(), "is missing; expected \"secretary\" or \"president\"".to_owned()));
+                problems.push(Problem::new("role", "is missing; expected \"secretary\" or \"president\""));
                 ""
             }
         };
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(("id".to_owned(), format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
             }
         }
         let traveller_id = match who.as_deref().map(str::trim) {
             Some(w) if check_actor_id(w).is_ok() => Some(w.to_owned()),
             Some(w) => {
-                problems.push((
-                    "@who".to_owned(),
+                problems.push(Problem::new(
+                    "@who",
                     format!("found {w:?}; expected an id such as \"clinton-hillary-rodham\""),
                 ));
                 None

@@ -11,7 +11,7 @@
 //! so nothing here can reach its bundle by accident; the file-opening worker, the service and
 //! the CLI depend on this crate. The dependency goes one way: this crate builds on core's
 //! reading contract (`annals_core::format`: [`Parsed`] in, [`finish`] to validate,
-//! [`Loaded`] out, a [`Diagnostic`] for every problem) and core never names a reader here.
+//! [`Loaded`] out, a [`Problem`] for every problem) and core never names a reader here.
 //!
 //! - [`detect`], [`load`] — any file, any format;
 //! - [`csv`], [`timelinejs`], [`gdelt`], [`plover`], [`history`] — the readers;
@@ -38,8 +38,9 @@ pub mod plover;
 pub mod timelinejs;
 
 use annals_core::format::native;
-pub use annals_core::format::{Diagnostic, Format, Loaded};
+pub use annals_core::format::{Format, Loaded};
 use annals_core::validate::Known;
+pub use annals_core::Problem;
 
 /// Guesses the format of a file from its content (and name, when the content is ambiguous).
 ///
@@ -132,6 +133,6 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
         Some(Format::Gdelt) => gdelt::read(bytes, name, known),
         Some(Format::Plover) => plover::read(bytes, name, known),
         Some(Format::HistoryAtState) => history::read(bytes, name, known),
-        None => Loaded::failed(Format::AnnalsJson, Diagnostic::about_file(native::CANNOT_TELL)),
+        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(native::CANNOT_TELL)),
     }
 }

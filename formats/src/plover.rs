@@ -45,9 +45,10 @@ use annals_core::event::{
     ActorKind, ActorRegistration, Coordinates, Document, DocumentKind, DomainEvent, Event, EventKind, Participant,
     Role, Source,
 };
-use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::format::{finish, Format, Loaded, Located, Parsed};
 use annals_core::id::{check_event_id, ActorId};
 use annals_core::validate::{check_url, Known};
+use annals_core::Problem;
 
 /// The PLOVER event types, in the spellings of the README, the 2.0 manual and CAMEO2PLOVER.
 pub const EVENT_TYPES: [&str; 21] = [
@@ -99,8 +100,8 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
     finish(Format::Plover, parsed, known)
 }
 
-fn file_diag(message: String) -> Diagnostic {
-    Diagnostic { line: None, record: None, field: String::new(), message }
+fn file_diag(message: String) -> Problem {
+    Problem { line: None, record: None, field: String::new(), message }
 }
 
 /// One item of the file: where it is and what it holds.
@@ -119,7 +120,7 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
         let raws: Vec<&serde_json::value::RawValue> = match serde_json::from_str(body) {
             Ok(r) => r,
             Err(e) => {
-                parsed.diagnostics.push(Diagnostic {
+                parsed.diagnostics.push(Problem {
                     line: Some(e.line()),
                     record: None,
                     field: String::new(),
@@ -140,7 +141,7 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
                 Ok(value) => items.push(Item { line, record: i + 1, value }),
                 Err(e) => {
                     parsed.undecodable += 1;
-                    parsed.diagnostics.push(Diagnostic {
+                    parsed.diagnostics.push(Problem {
                         line: Some(line),
                         record: Some(i + 1),
                         field: String::new(),
@@ -163,7 +164,7 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
             Ok(value) => items.push(Item { line: i + 1, record, value }),
             Err(e) => {
                 parsed.undecodable += 1;
-                parsed.diagnostics.push(Diagnostic {
+                parsed.diagnostics.push(Problem {
                     line: Some(i + 1),
                     record: Some(record),
                     field: String::new(),
@@ -186,7 +187,7 @@ fn text_of<'a>(obj: &'a Map<String, Value>, names: &[&'static str]) -> Option<&'
 }
 
 /// A field that may be one string or a list of strings (`event`, `mode`, `context`).
-fn strings(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<(String, String)>) -> Vec<String> {
+fn strings(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<Problem>) -> Vec<String> {
     let Some((name, v)) = field(obj, names) else {
         return Vec::new();
     };
@@ -199,13 +200,15 @@ fn strings(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<
                 match item.as_str() {
                     Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
                     Some(_) => {}
-                    None => problems.push((format!("{name}[{i}]"), format!("found {item}; expected a string"))),
+                    None => {
+                        problems.push(Problem::new(format!("{name}[{i}]"), format!("found {item}; expected a string")))
+                    }
                 }
             }
             out
         }
         other => {
-            problems.push((name.to_owned(), format!("found {other}; expected a string or a list of strings")));
+            problems.push(Problem::new(name, format!("found {other}; expected a string or a list of strings")));
             Vec::new()
         }
     }
@@ -219,7 +222,7 @@ struct Entity {
 }
 
 /// A list of entities; `""` and `null` mean none.
-fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<(String, String)>) -> Vec<Entity> {
+fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<Problem>) -> Vec<Entity> {
     let Some((name, v)) = field(obj, names) else {
         return Vec::new();
     };
@@ -229,7 +232,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
         Value::Array(items) => items.as_slice(),
         Value::Object(_) => std::slice::from_ref(v),
         other => {
-            problems.push((
+            problems.push(Problem::new(
                 name.to_owned(),
                 format!("found {other}; expected a list of entities such as [{{\"code\": \"USA\"}}]"),
             ));
@@ -240,13 +243,16 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
     for (i, item) in list.iter().enumerate() {
         let path = if matches!(v, Value::Array(_)) { format!("{name}[{i}]") } else { name.to_owned() };
         let Some(o) = item.as_object() else {
-            problems.push((path, format!("found {item}; expected an entity object such as {{\"code\": \"USA\"}}")));
+            problems.push(Problem::new(
+                path,
+                format!("found {item}; expected an entity object such as {{\"code\": \"USA\"}}"),
+            ));
             continue;
         };
         let code = text_of(o, &["code"]).map(str::to_owned);
         if let Some(c) = &code {
             if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                problems.push((
+                problems.push(Problem::new(
                     format!("{path}.code"),
                     format!("found {c:?}; expected a three-letter code such as \"USA\""),
                 ));
@@ -255,7 +261,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
         }
         let text = text_of(o, &["entity_text", "actorText", "actor_text"]).map(str::to_owned);
         if code.is_none() && text.is_none() {
-            problems.push((path, "has neither a code nor a text; expected at least \"code\"".to_owned()));
+            problems.push(Problem::new(path, "has neither a code nor a text; expected at least \"code\""));
             continue;
         }
         out.push(Entity { code, text });
@@ -283,9 +289,9 @@ struct Record {
 
 /// Decodes one item; `None` (with problems) when it cannot become an event, `Some(Err)` for
 /// a `DOCUMENT` record's description.
-fn decode(item: &Item, problems: &mut Vec<(String, String)>) -> Option<Result<Record, String>> {
+fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, String>> {
     let Some(obj) = item.value.as_object() else {
-        problems.push((
+        problems.push(Problem::new(
             String::new(),
             format!("found {}; expected a PLOVER record (a JSON object)", kind_of_json(&item.value)),
         ));
@@ -305,40 +311,42 @@ fn decode(item: &Item, problems: &mut Vec<(String, String)>) -> Option<Result<Re
         Some(id) => match check_event_id(&format!("plover:{id}")) {
             Ok(()) => Some(id.to_owned()),
             Err(msg) => {
-                problems.push(("id".to_owned(), msg));
+                problems.push(Problem::new("id", msg));
                 None
             }
         },
         None => {
-            problems.push(("id".to_owned(), "is missing; expected the record's id".to_owned()));
+            problems.push(Problem::new("id", "is missing; expected the record's id"));
             None
         }
     };
-    let date = |names: &[&'static str], required: bool, problems: &mut Vec<(String, String)>| match field(obj, names) {
+    let date = |names: &[&'static str], required: bool, problems: &mut Vec<Problem>| match field(obj, names) {
         Some((_, Value::String(s))) => match s.trim().parse::<PartialDate>() {
             Ok(d) => Some(d),
             Err(e) => {
-                problems.push((names[0].to_owned(), e.to_string()));
+                problems.push(Problem::new(names[0].to_owned(), e.to_string()));
                 None
             }
         },
         None | Some((_, Value::Null)) if !required => None,
         None | Some((_, Value::Null)) => {
-            problems.push((names[0].to_owned(), "is missing; expected the event's date as YYYY-MM-DD".to_owned()));
+            problems.push(Problem::new(names[0].to_owned(), "is missing; expected the event's date as YYYY-MM-DD"));
             None
         }
         Some((name, other)) => {
-            problems.push((name.to_owned(), format!("found {other}; expected a date string such as \"2016-07-24\"")));
+            problems.push(Problem::new(
+                name.to_owned(),
+                format!("found {other}; expected a date string such as \"2016-07-24\""),
+            ));
             None
         }
     };
     let start = date(&["date"], true, problems);
     let end = date(&["enddate", "end_date"], false, problems);
     match types.first() {
-        None => problems
-            .push(("event".to_owned(), "is missing; expected a PLOVER event type such as \"CONSULT\"".to_owned())),
-        Some(t) if !EVENT_TYPES.contains(&t.as_str()) => problems.push((
-            "event".to_owned(),
+        None => problems.push(Problem::new("event", "is missing; expected a PLOVER event type such as \"CONSULT\"")),
+        Some(t) if !EVENT_TYPES.contains(&t.as_str()) => problems.push(Problem::new(
+            "event",
             format!("found {t:?}; expected a PLOVER event type ({})", EVENT_TYPES.join(", ")),
         )),
         Some(_) => {}
@@ -367,7 +375,7 @@ fn decode(item: &Item, problems: &mut Vec<(String, String)>) -> Option<Result<Re
         (Some(s), Some(e)) => match Occurred::between(s, e) {
             Ok(_) => true,
             Err(err) => {
-                problems.push(("enddate".to_owned(), err.to_string()));
+                problems.push(Problem::new("enddate", err.to_string()));
                 false
             }
         },
@@ -488,14 +496,9 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
             None => {
                 parsed.undecodable += 1;
                 if problems.is_empty() {
-                    problems.push((String::new(), "could not be read as a PLOVER record".to_owned()));
+                    problems.push(Problem::new(String::new(), "could not be read as a PLOVER record"));
                 }
-                parsed.diagnostics.extend(problems.into_iter().map(|(field, message)| Diagnostic {
-                    line: Some(item.line),
-                    record: Some(item.record),
-                    field,
-                    message,
-                }));
+                parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(Some(item.line), Some(item.record))));
             }
         }
     }
@@ -506,7 +509,7 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
         !records.is_empty() && records.iter().all(|r| r.date.to_string() == PLACEHOLDER_DATE && r.end.is_none());
     if placeholder {
         // Not an error (the records are what they are), but no one may miss it: a note.
-        parsed.notes.push(Diagnostic {
+        parsed.notes.push(Problem {
             line: None,
             record: None,
             field: "date".to_owned(),

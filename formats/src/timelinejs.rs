@@ -39,9 +39,10 @@ use annals_core::date::{Occurred, PartialDate};
 use annals_core::embed::escape_html;
 use annals_core::envelope::Proposed;
 use annals_core::event::{DomainEvent, Event, EventKind, Source};
-use annals_core::format::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use annals_core::format::{finish, Format, Loaded, Located, Parsed};
 use annals_core::id::check_event_id;
 use annals_core::validate::Known;
+use annals_core::Problem;
 
 /// The prefix of the `codes` keys that keep TimelineJS fields.
 pub const CODE_PREFIX: &str = "timelinejs:";
@@ -137,8 +138,8 @@ impl<'a> Converter<'a> {
     /// Converts one slide; problems go to `parsed.diagnostics` (and the slide is counted as
     /// undecodable), remarks to `parsed.notes`.
     pub(crate) fn convert(&mut self, slide: Slide, parsed: &mut Parsed) {
-        let mut problems: Vec<(String, String)> = Vec::new();
-        let mut notes: Vec<(String, String)> = Vec::new();
+        let mut problems: Vec<Problem> = Vec::new();
+        let mut notes: Vec<Problem> = Vec::new();
         let start = self.date(&slide, &slide.start, false, &mut problems);
         let end = self.date(&slide, &slide.end, true, &mut problems);
         let occurred = match (start, end) {
@@ -146,15 +147,15 @@ impl<'a> Converter<'a> {
             (Some(s), Some(e)) => match Occurred::between(s, e) {
                 Ok(o) => Some(o),
                 Err(err) => {
-                    problems.push(((self.name_of)(Part::Year(true), &slide), err.to_string()));
+                    problems.push(Problem::new((self.name_of)(Part::Year(true), &slide), err.to_string()));
                     None
                 }
             },
             (None, _) => {
                 if slide.start.is_empty() {
-                    problems.push((
+                    problems.push(Problem::new(
                         (self.name_of)(Part::Year(false), &slide),
-                        "is missing; expected the year the event starts (negative for BCE)".into(),
+                        "is missing; expected the year the event starts (negative for BCE)",
                     ));
                 }
                 None
@@ -168,26 +169,25 @@ impl<'a> Converter<'a> {
         } else if !summary.is_empty() {
             let first = one_line(summary.lines().next().unwrap_or(""));
             let short: String = first.chars().take(120).collect();
-            notes.push((
+            notes.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                "is empty; the title is the beginning of the text".into(),
+                "is empty; the title is the beginning of the text",
             ));
             short
         } else if let (SlideKind::Era, Some(o)) = (slide.kind, occurred) {
-            notes.push(((self.name_of)(Part::Headline, &slide), "is empty; the era is titled by its dates".into()));
+            notes
+                .push(Problem::new((self.name_of)(Part::Headline, &slide), "is empty; the era is titled by its dates"));
             format!("Era {}", o.label())
         } else {
-            problems.push((
+            problems.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                "is empty and there is no text; expected a headline".into(),
+                "is empty and there is no text; expected a headline",
             ));
             String::new()
         };
         let Some(occurred) = occurred.filter(|_| problems.is_empty()) else {
             parsed.undecodable += 1;
-            for (field, message) in problems {
-                parsed.diagnostics.push(Diagnostic { line: slide.line, record: Some(slide.record), field, message });
-            }
+            parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(slide.line, Some(slide.record))));
             return;
         };
         let mut codes: BTreeMap<String, String> = BTreeMap::new();
@@ -229,9 +229,7 @@ impl<'a> Converter<'a> {
         event.sources = if carried.is_empty() { vec![file_source(self.format, self.file_name)] } else { carried };
         event.codes = codes;
         event.tags = tags;
-        for (field, message) in notes {
-            parsed.notes.push(Diagnostic { line: slide.line, record: Some(slide.record), field, message });
-        }
+        parsed.notes.extend(notes.into_iter().map(|p| p.at(slide.line, Some(slide.record))));
         parsed.records.push(Located {
             line: slide.line,
             record: slide.record,
@@ -239,13 +237,7 @@ impl<'a> Converter<'a> {
         });
     }
 
-    fn date(
-        &self,
-        slide: &Slide,
-        parts: &DateParts,
-        end: bool,
-        problems: &mut Vec<(String, String)>,
-    ) -> Option<PartialDate> {
+    fn date(&self, slide: &Slide, parts: &DateParts, end: bool, problems: &mut Vec<Problem>) -> Option<PartialDate> {
         if parts.is_empty() {
             return None;
         }
@@ -255,7 +247,7 @@ impl<'a> Converter<'a> {
             match clean_integer(text) {
                 Ok(n) => n,
                 Err(()) => {
-                    problems.push((name(part), format!("{text:?} is not a whole number; expected {what}")));
+                    problems.push(Problem::new(name(part), format!("{text:?} is not a whole number; expected {what}")));
                     bad = true;
                     None
                 }
@@ -268,22 +260,24 @@ impl<'a> Converter<'a> {
             return None;
         }
         let Some(year) = year else {
-            problems.push((
+            problems.push(Problem::new(
                 name(Part::Year(end)),
-                "is missing but a month, day or time is given; expected the year".into(),
+                "is missing but a month, day or time is given; expected the year",
             ));
             return None;
         };
         if day.is_some() && month.is_none() {
-            problems.push((name(Part::Month(end)), "is missing but a day is given; expected the month too".into()));
+            problems
+                .push(Problem::new(name(Part::Month(end)), "is missing but a day is given; expected the month too"));
             return None;
         }
         if !parts.time.trim().is_empty() && day.is_none() {
-            problems.push((name(Part::Time(end)), "is given without a day; expected a full date with a time".into()));
+            problems
+                .push(Problem::new(name(Part::Time(end)), "is given without a day; expected a full date with a time"));
             return None;
         }
         let Ok(y) = i32::try_from(year) else {
-            problems.push((
+            problems.push(Problem::new(
                 name(Part::Year(end)),
                 format!(
                     "year {year} is out of range ({}..={})",
@@ -307,7 +301,7 @@ impl<'a> Converter<'a> {
                     annals_core::date::DateError::Day { .. } => Part::Day(end),
                     _ => Part::Year(end),
                 };
-                problems.push((name(part), e.to_string()));
+                problems.push(Problem::new(name(part), e.to_string()));
                 None
             }
         }
@@ -319,7 +313,7 @@ impl<'a> Converter<'a> {
         occurred: Occurred,
         title: &str,
         codes: &mut BTreeMap<String, String>,
-        notes: &mut Vec<(String, String)>,
+        notes: &mut Vec<Problem>,
     ) -> String {
         let given = slide.unique_id.trim();
         if !given.is_empty() {
@@ -329,7 +323,7 @@ impl<'a> Converter<'a> {
             }
             let fixed = unique(&mut self.used_ids, id_safe(given));
             codes.insert(format!("{CODE_PREFIX}unique_id"), given.to_owned());
-            notes.push((
+            notes.push(Problem::new(
                 (self.name_of)(Part::UniqueId, slide),
                 format!("{given:?} is not a valid Annals id; the event's id is {fixed:?} (the original is kept)"),
             ));
@@ -620,7 +614,7 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
 
 /// Splits a slide's text into the text proper and the sources its closing
 /// [`sources_paragraph`] carries (none when it has no such paragraph).
-fn take_sources(html: &str, notes: &mut Vec<(String, String)>) -> (String, Vec<Source>) {
+fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
     let marker = format!("<p class=\"{SOURCES_CLASS}\">");
     let Some(start) = html.rfind(&marker) else { return (html.to_owned(), Vec::new()) };
     let inner = &html[start + marker.len()..];
@@ -636,7 +630,7 @@ fn take_sources(html: &str, notes: &mut Vec<(String, String)>) -> (String, Vec<S
         let date = attr(tag, "data-date");
         let parsed_date = date.as_deref().and_then(|d| d.parse().ok());
         if let (Some(d), None) = (&date, parsed_date) {
-            notes.push(("text.text".into(), format!("a source's date {d:?} is not a date; it is left out")));
+            notes.push(Problem::new("text.text", format!("a source's date {d:?} is not a date; it is left out")));
         }
         sources.push(Source {
             publisher: attr(tag, "data-publisher").unwrap_or_default(),
@@ -745,7 +739,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
             "events" | "eras" | "title" => {}
             "scale" => match serde_json::from_str::<Value>(top[key].get()) {
                 Ok(Value::String(s)) if s == "human" => {}
-                Ok(v) => parsed.notes.push(Diagnostic {
+                Ok(v) => parsed.notes.push(Problem {
                     line: Some(lines.line_of(text, top[key].get())),
                     record: None,
                     field: "scale".into(),
@@ -757,7 +751,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 }),
                 Err(_) => {}
             },
-            other => parsed.notes.push(Diagnostic {
+            other => parsed.notes.push(Problem {
                 line: Some(lines.line_of(text, top[key].get())),
                 record: None,
                 field: other.to_owned(),
@@ -776,7 +770,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 let dropped: Vec<&str> =
                     title.keys().map(String::as_str).filter(|k| *k != "text" && *k != "unique_id").collect();
                 if !dropped.is_empty() {
-                    parsed.notes.push(Diagnostic {
+                    parsed.notes.push(Problem {
                         line: Some(lines.line_of(text, raw.get())),
                         record: None,
                         field: "title".into(),
@@ -788,7 +782,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 }
             }
             Ok(Value::Null) => {}
-            _ => parsed.diagnostics.push(Diagnostic {
+            _ => parsed.diagnostics.push(Problem {
                 line: Some(lines.line_of(text, raw.get())),
                 record: None,
                 field: "title".into(),
@@ -805,7 +799,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(items) => items,
             Err(_) => {
-                parsed.diagnostics.push(Diagnostic {
+                parsed.diagnostics.push(Problem {
                     line: Some(lines.line_of(text, raw.get())),
                     record: None,
                     field: key.into(),
@@ -824,14 +818,12 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                     slide.path = path.clone();
                     let mut notes = Vec::new();
                     slide_from_json(&map, &mut slide, &path, &mut notes);
-                    for (field, message) in notes {
-                        parsed.notes.push(Diagnostic { line, record: Some(record), field, message });
-                    }
+                    parsed.notes.extend(notes.into_iter().map(|p| p.at(line, Some(record))));
                     converter.convert(slide, &mut parsed);
                 }
                 _ => {
                     parsed.undecodable += 1;
-                    parsed.diagnostics.push(Diagnostic {
+                    parsed.diagnostics.push(Problem {
                         line,
                         record: Some(record),
                         field: path,
@@ -843,7 +835,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         }
     }
     if !saw_events {
-        parsed.diagnostics.push(Diagnostic {
+        parsed.diagnostics.push(Problem {
             line: None,
             record: None,
             field: "events".into(),
@@ -863,12 +855,7 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-fn slide_from_json(
-    map: &serde_json::Map<String, Value>,
-    slide: &mut Slide,
-    path: &str,
-    notes: &mut Vec<(String, String)>,
-) {
+fn slide_from_json(map: &serde_json::Map<String, Value>, slide: &mut Slide, path: &str, notes: &mut Vec<Problem>) {
     for (key, value) in map {
         let at = format!("{path}.{key}");
         match key.as_str() {
@@ -882,7 +869,7 @@ fn slide_from_json(
                         match k.as_str() {
                             "headline" => slide.headline = scalar(v),
                             "text" => slide.text = scalar(v),
-                            _ => notes.push((format!("{at}.{k}"), "is not read by Annals; ignored".into())),
+                            _ => notes.push(Problem::new(format!("{at}.{k}"), "is not read by Annals; ignored")),
                         }
                     }
                 }
@@ -894,14 +881,14 @@ fn slide_from_json(
                     for (k, v) in m {
                         let s = scalar(v);
                         if v.is_object() || v.is_array() {
-                            notes.push((format!("{at}.{k}"), "is not text; ignored".into()));
+                            notes.push(Problem::new(format!("{at}.{k}"), "is not text; ignored"));
                         } else if !s.trim().is_empty() {
                             slide.extra.insert(format!("{key}.{k}"), s);
                         }
                     }
                 }
                 Value::Null => {}
-                _ => notes.push((at, "is not an object; ignored".into())),
+                _ => notes.push(Problem::new(at, "is not an object; ignored")),
             },
             "group" => slide.group = scalar(value),
             "display_date" => {
@@ -916,15 +903,18 @@ fn slide_from_json(
                     slide.extra.insert("autolink".into(), "false".into());
                 }
             }
-            _ => notes.push((at, "is not a TimelineJS field Annals reads; ignored".into())),
+            _ => notes.push(Problem::new(at, "is not a TimelineJS field Annals reads; ignored")),
         }
     }
 }
 
-fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Vec<(String, String)>) {
+fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Vec<Problem>) {
     let Value::Object(d) = value else {
         if !value.is_null() {
-            notes.push((at.to_owned(), "is not an object; expected {\"year\": …, \"month\": …, \"day\": …}".into()));
+            notes.push(Problem::new(
+                at.to_owned(),
+                "is not an object; expected {\"year\": …, \"month\": …, \"day\": …}",
+            ));
         }
         return;
     };
@@ -941,10 +931,10 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
             "display_date" | "display_text" => parts.display = s,
             "millisecond" | "format" | "thumbnail" => {
                 if !s.trim().is_empty() {
-                    notes.push((format!("{at}.{k}"), "has no place in an Annals date; ignored".into()));
+                    notes.push(Problem::new(format!("{at}.{k}"), "has no place in an Annals date; ignored"));
                 }
             }
-            _ => notes.push((format!("{at}.{k}"), "is not a TimelineJS date field; ignored".into())),
+            _ => notes.push(Problem::new(format!("{at}.{k}"), "is not a TimelineJS date field; ignored")),
         }
     }
     if !hour.trim().is_empty() {
@@ -959,7 +949,7 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
 }
 
 fn failed(format: Format, line: Option<usize>, field: &str, message: String) -> Loaded {
-    Loaded::failed(format, Diagnostic { line, record: None, field: field.into(), message })
+    Loaded::failed(format, Problem { line, record: None, field: field.into(), message })
 }
 
 /// Line numbers of positions in a text, by binary search over the line starts.

@@ -194,7 +194,7 @@ pub fn opener(props: &OpenerProps) -> Html {
 }
 
 /// Problems or notes, each with its line, record and field; the first `shown` of them.
-fn problem_list(list: &[annals_core::format::Diagnostic], shown: usize) -> Html {
+fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
     html! {
         <>
             <ol class="problems">

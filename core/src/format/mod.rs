@@ -1,7 +1,7 @@
 //! Reading and writing files of events: what every reader shares, and Annals' own formats.
 //!
 //! Every reader turns bytes into [`Loaded`]: the records that passed validation, and a
-//! [`Diagnostic`] for every problem found — which line or record, which field, what was
+//! [`Problem`] for every problem found — which line or record, which field, what was
 //! found and what was expected. Readers never panic and never stop at the first problem.
 //! Whether to use the valid part or nothing is the caller's choice; [`Loaded::is_clean`]
 //! says whether there is a choice to make.
@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::envelope::Proposed;
 use crate::id::StreamName;
-use crate::validate::{validate_records, Known, Problem};
+use crate::problem::Problem;
+use crate::validate::{validate_records, Known};
 
 /// The file formats Annals reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,43 +86,6 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Where a problem is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Diagnostic {
-    /// 1-based line in the file, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// 1-based record number (item of the events array, data line of a log), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<usize>,
-    /// Path of the field within the record; empty for the record or file as a whole.
-    pub field: String,
-    /// What is wrong, what was found and what was expected.
-    pub message: String,
-}
-
-impl Diagnostic {
-    /// A problem with the file as a whole (no line, record or field).
-    pub fn about_file(message: impl Into<String>) -> Self {
-        Diagnostic { line: None, record: None, field: String::new(), message: message.into() }
-    }
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.line, self.record) {
-            (Some(l), Some(r)) => write!(f, "line {l}, record {r}")?,
-            (Some(l), None) => write!(f, "line {l}")?,
-            (None, Some(r)) => write!(f, "record {r}")?,
-            (None, None) => f.write_str("file")?,
-        }
-        if !self.field.is_empty() {
-            write!(f, ", {}", self.field)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
 /// A record read from a file, with where it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located {
@@ -155,15 +119,15 @@ pub struct Loaded {
     /// Number of records rejected.
     pub rejected: usize,
     /// Every problem found, in file order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
     /// Remarks that are not problems (a spreadsheet column Annals does not read, a value
     /// kept under `codes`): the file stays clean, but the person should know.
-    pub notes: Vec<Diagnostic>,
+    pub notes: Vec<Problem>,
 }
 
 impl Loaded {
     /// A file not read at all: no records, one problem about the file as a whole.
-    pub fn failed(format: Format, diagnostic: Diagnostic) -> Self {
+    pub fn failed(format: Format, diagnostic: Problem) -> Self {
         Loaded {
             format,
             stream: None,
@@ -216,9 +180,9 @@ pub struct Parsed {
     /// Records decoded, in file order, not yet validated.
     pub records: Vec<Located>,
     /// Problems found while decoding.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
     /// Remarks that are not problems; see [`Loaded::notes`].
-    pub notes: Vec<Diagnostic>,
+    pub notes: Vec<Problem>,
     /// Records that did not even decode.
     pub undecodable: usize,
 }
@@ -240,11 +204,13 @@ pub fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
             break;
         }
         let mut bad = vec![false; batch.len()];
-        for (i, Problem { field, message }) in problems {
+        for (i, mut problem) in problems {
             bad[i] = true;
-            let message = if first_round { message } else { format!("{message} (it depends on a rejected record)") };
+            if !first_round {
+                problem.message.push_str(" (it depends on a rejected record)");
+            }
             let Located { line, record, .. } = batch[i];
-            parsed.diagnostics.push(Diagnostic { line, record: Some(record), field, message });
+            parsed.diagnostics.push(problem.at(line, Some(record)));
         }
         let before = batch.len();
         let mut keep = bad.iter().map(|b| !b);

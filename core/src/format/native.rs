@@ -21,9 +21,10 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{finish, Diagnostic, Format, Loaded, Located, Parsed};
+use super::{finish, Format, Loaded, Located, Parsed};
 use crate::envelope::{decode_record, decode_record_ref, Envelope, Proposed};
 use crate::id::StreamName;
+use crate::problem::Problem;
 use crate::validate::Known;
 
 /// The document format version this program reads and writes.
@@ -43,10 +44,10 @@ struct RawDocument<'a> {
     events: Vec<&'a RawValue>,
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, Diagnostic> {
+fn utf8(bytes: &[u8]) -> Result<&str, Problem> {
     std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Diagnostic {
+        Problem {
             line: Some(line),
             record: None,
             field: String::new(),
@@ -71,7 +72,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
             let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
             return Loaded::failed(
                 Format::AnnalsJson,
-                Diagnostic {
+                Problem {
                     line: Some(inner.line()).filter(|l| *l > 0),
                     record: None,
                     field: if path == "." { String::new() } else { path },
@@ -86,7 +87,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     match doc.annals {
         None => {}
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(DOCUMENT_VERSION)) => {}
-        Some(other) => parsed.diagnostics.push(Diagnostic {
+        Some(other) => parsed.diagnostics.push(Problem {
             line: None,
             record: None,
             field: "annals".into(),
@@ -96,7 +97,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     if let Some(s) = doc.stream {
         match crate::id::check_stream(&s) {
             Ok(()) => parsed.stream = Some(StreamName::from(s)),
-            Err(reason) => parsed.diagnostics.push(Diagnostic {
+            Err(reason) => parsed.diagnostics.push(Problem {
                 line: None,
                 record: None,
                 field: "stream".into(),
@@ -115,12 +116,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
             Ok(decoded) => parsed.records.push(Located { line: Some(line), record, proposed: decoded.proposed }),
             Err(e) => {
                 parsed.undecodable += 1;
-                parsed.diagnostics.push(Diagnostic {
-                    line: Some(line),
-                    record: Some(record),
-                    field: e.field,
-                    message: e.message,
-                });
+                parsed.diagnostics.push(e.at(Some(line), Some(record)));
             }
         }
     }
@@ -166,7 +162,7 @@ impl NdjsonParts {
                 Ok(decoded) => {
                     if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_deref()) {
                         parsed.undecodable += 1;
-                        parsed.diagnostics.push(Diagnostic {
+                        parsed.diagnostics.push(Problem {
                             line: Some(line_no),
                             record: Some(record),
                             field: "stream".into(),
@@ -178,12 +174,7 @@ impl NdjsonParts {
                 }
                 Err(e) => {
                     parsed.undecodable += 1;
-                    parsed.diagnostics.push(Diagnostic {
-                        line: Some(line_no),
-                        record: Some(record),
-                        field: e.field,
-                        message: e.message,
-                    });
+                    parsed.diagnostics.push(e.at(Some(line_no), Some(record)));
                 }
             }
         }
@@ -306,12 +297,12 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
         Some(Format::AnnalsNdjson) => read_ndjson(bytes, known),
         Some(other) => Loaded::failed(
             other,
-            Diagnostic::about_file(format!(
+            Problem::about_file(format!(
                 "{} files are not read by this build (only Annals files are); the web app reads them in its file opener",
                 other.name()
             )),
         ),
-        None => Loaded::failed(Format::AnnalsJson, Diagnostic::about_file(CANNOT_TELL)),
+        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(CANNOT_TELL)),
     }
 }
 

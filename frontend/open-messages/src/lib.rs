@@ -14,7 +14,8 @@
 //! (`cargo tree -p annals-web --target wasm32-unknown-unknown -e normal` does not list
 //! `annals-formats`).
 
-use annals_core::format::{Diagnostic, Format};
+use annals_core::format::Format;
+use annals_core::Problem;
 use serde::{Deserialize, Serialize};
 
 /// Bytes read from a file between two progress messages.
@@ -193,9 +194,9 @@ pub struct Checked {
     /// Records rejected.
     pub rejected: usize,
     /// Every problem, in file order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
     /// Remarks that are not problems (a column not read, a value kept under `codes`).
-    pub notes: Vec<Diagnostic>,
+    pub notes: Vec<Problem>,
 }
 
 /// The message for a file whose format cannot be told.

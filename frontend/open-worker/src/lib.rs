@@ -131,7 +131,8 @@ impl Checker {
 pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Exported, String> {
     let mut envelopes = Vec::new();
     for line in log.lines().filter(|l| !l.is_empty()) {
-        let record = decode_record(line).map_err(|e| format!("the record came to the writer unreadable: {e}"))?;
+        let record = decode_record(line)
+            .map_err(|e| format!("the record came to the writer unreadable: {}: {}", e.field, e.message))?;
         let (Some(position), Some(stream), Some(recorded_at)) =
             (record.position, record.stream, record.proposed.recorded_at)
         else {

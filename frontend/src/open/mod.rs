@@ -30,8 +30,9 @@
 use std::rc::Rc;
 
 use annals_core::envelope::decode_record;
-use annals_core::format::{Diagnostic, Format};
+use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections};
+use annals_core::Problem;
 use annals_core::{Envelope, StreamName};
 pub use annals_open_messages::{cannot_tell, line_parts, Checked, FromWorker, Lines, Progress, PART_BYTES};
 
@@ -152,7 +153,8 @@ impl Builder {
 /// through `Envelope`'s `Deserialize` (which first copies the line into a raw value): this is
 /// the page's longest step when a large file opens.
 fn envelope(line: &str) -> Result<Envelope, String> {
-    let record = decode_record(line).map_err(|e| format!("the checked records came back unreadable: {e}"))?;
+    let record = decode_record(line)
+        .map_err(|e| format!("the checked records came back unreadable: {}: {}", e.field, e.message))?;
     match (record.position, record.stream, record.proposed.recorded_at) {
         (Some(position), Some(stream), Some(recorded_at)) => {
             Ok(Envelope { position, id: record.proposed.id, stream, recorded_at, event: record.proposed.event })
@@ -173,9 +175,9 @@ pub struct Report {
     /// Records rejected.
     pub rejected: usize,
     /// Every problem, in file order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Problem>,
     /// Remarks that are not problems (a column not read, a value kept under `codes`).
-    pub notes: Vec<Diagnostic>,
+    pub notes: Vec<Problem>,
     /// The valid part, ready to show.
     pub record: Rc<Record>,
     /// The stream the file names, if any.

@@ -24,9 +24,9 @@ struct Report<'a> {
     format: &'static str,
     accepted: usize,
     rejected: usize,
-    diagnostics: &'a [annals_core::format::Diagnostic],
+    diagnostics: &'a [annals_core::Problem],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    notes: &'a [annals_core::format::Diagnostic],
+    notes: &'a [annals_core::Problem],
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -70,7 +70,7 @@ fn human(file: &str, loaded: &Loaded) -> String {
 }
 
 /// One `file:line: severity: record N, field: message` line.
-pub(super) fn line(file: &str, severity: &str, d: &annals_core::format::Diagnostic) -> String {
+pub(super) fn line(file: &str, severity: &str, d: &annals_core::Problem) -> String {
     let at = match d.line {
         Some(l) => format!("{file}:{l}"),
         None => file.to_owned(),

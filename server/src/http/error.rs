@@ -11,7 +11,7 @@
 //! 422) has the shape of the diagnostics of `annals validate --json`, with `record` the
 //! 1-based index of the record in the posted batch.
 
-use annals_core::format::Diagnostic;
+use annals_core::Problem;
 use annals_core::{AppendError, ExpectedVersion};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -70,7 +70,7 @@ pub enum ApiError {
         /// A summary.
         message: String,
         /// Every problem, by record and field.
-        diagnostics: Vec<Diagnostic>,
+        diagnostics: Vec<Problem>,
     },
     /// The store failed (500).
     #[error("{0}")]
@@ -94,7 +94,7 @@ struct Inner<'a> {
     code: &'a str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    diagnostics: Option<&'a [Diagnostic]>,
+    diagnostics: Option<&'a [Problem]>,
 }
 
 impl ApiError {
@@ -188,10 +188,7 @@ impl From<AppendError> for ApiError {
             AppendError::PartlyAppended { .. } => ApiError::Conflict { code: "partly_appended", message },
             AppendError::Invalid(problems) => ApiError::Unprocessable {
                 message,
-                diagnostics: problems
-                    .into_iter()
-                    .map(|(i, p)| Diagnostic { line: None, record: Some(i + 1), field: p.field, message: p.message })
-                    .collect(),
+                diagnostics: problems.into_iter().map(|(i, p)| p.at(None, Some(i + 1))).collect(),
             },
         }
     }

@@ -37,9 +37,9 @@
 //! is 413.
 
 use annals_core::envelope::decode_record;
-use annals_core::format::Diagnostic;
 use annals_core::log::StreamInfo;
 use annals_core::projection::Projections;
+use annals_core::Problem;
 use annals_core::{Envelope, Event, ExpectedVersion, PartialDate, Proposed, StreamName};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -279,25 +279,25 @@ fn decode_body(body: &[u8], stream: &StreamName) -> Result<Vec<Proposed>, ApiErr
     };
     let mut batch = Vec::with_capacity(items.len());
     let mut diagnostics = Vec::new();
-    let mut problem = |record: usize, field: &str, message: String| {
-        diagnostics.push(Diagnostic { line: None, record: Some(record), field: field.to_owned(), message });
-    };
+    let mut problem = |record: usize, problem: Problem| diagnostics.push(problem.at(None, Some(record)));
     for (i, item) in items.iter().enumerate() {
         match decode_record(item.get()) {
             Ok(decoded) => {
                 if decoded.position.is_some() {
-                    problem(i + 1, "position", "positions are assigned by the log; leave it out".into());
+                    problem(i + 1, Problem::new("position", "positions are assigned by the log; leave it out"));
                 }
                 if let Some(named) = decoded.stream.as_ref().filter(|s| *s != stream) {
                     problem(
                         i + 1,
-                        "stream",
-                        format!("names stream {:?} but was posted to {:?}", named.as_str(), stream.as_str()),
+                        Problem::new(
+                            "stream",
+                            format!("names stream {:?} but was posted to {:?}", named.as_str(), stream.as_str()),
+                        ),
                     );
                 }
                 batch.push(decoded.proposed);
             }
-            Err(e) => problem(i + 1, &e.field, e.message),
+            Err(e) => problem(i + 1, e),
         }
     }
     if diagnostics.is_empty() {

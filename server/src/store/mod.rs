@@ -149,7 +149,7 @@ pub(crate) fn decode_row(
     let recorded_at: annals_core::Timestamp = recorded_at.parse().map_err(|e| bad(format!("recorded_at: {e}")))?;
     let raw: &serde_json::value::RawValue = serde_json::from_str(payload).map_err(|e| bad(format!("payload: {e}")))?;
     let schema_version = u32::try_from(schema_version).map_err(|e| bad(format!("schema_version: {e}")))?;
-    let event =
-        annals_core::envelope::decode_event(type_name, Some(schema_version), raw).map_err(|e| bad(e.to_string()))?;
+    let event = annals_core::envelope::decode_event(type_name, Some(schema_version), raw)
+        .map_err(|e| bad(format!("{}: {}", e.field, e.message)))?;
     Ok(Envelope { position, id: annals_core::EventId::from(id), stream: StreamName::from(stream), recorded_at, event })
 }

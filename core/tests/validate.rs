@@ -1,0 +1,123 @@
+//! The validator's rules, checked through the NDJSON reader: each case is a small file whose
+//! problems must come back with their record, field and words. *Why here and not in
+//! `validate.rs`:* the reader is built on the validator, so a unit test there that calls the
+//! reader would tie the two modules into an import circle.
+
+use annals_core::format::native::read_ndjson;
+use annals_core::validate::{validate_batch, Nothing};
+
+const BASE: &str = r#"{"id":"a1","type":"ActorRegistered","payload":{"actor":"aze","kind":"country","names":{"en":"Azerbaijan"}}}
+{"id":"a2","type":"ActorRegistered","payload":{"actor":"blr","kind":"country","names":{"en":"Belarus"}}}
+{"id":"a3","type":"ActorRegistered","payload":{"actor":"igc","kind":"commission","names":{"en":"Commission"},"members":["aze","blr"]}}
+{"id":"c1","type":"Call","payload":{"occurred":"2021-05-22","title":"Call","actors":[{"actor":"aze"},{"actor":"blr"}],"sources":[{"publisher":"P","title":"T"}]}}
+"#;
+
+/// Loads BASE plus `extra` and returns "record field: message" of every problem.
+fn check(extra: &str, expected: &[&str]) {
+    let text = format!("{BASE}{extra}\n");
+    let loaded = read_ndjson(text.as_bytes(), &Nothing);
+    let got: Vec<String> =
+        loaded.diagnostics.iter().map(|d| format!("{} {}: {}", d.record.unwrap_or(0), d.field, d.message)).collect();
+    let got: Vec<&str> = got.iter().map(String::as_str).collect();
+    assert_eq!(got, expected, "for {extra}");
+}
+
+#[test]
+fn a_clean_base() {
+    check("", &[]);
+}
+
+#[test]
+fn a_batch_names_a_reused_id_by_its_item() {
+    let loaded = read_ndjson(BASE.as_bytes(), &Nothing);
+    let mut batch = loaded.proposed();
+    batch.push(batch[3].clone());
+    let problems: Vec<String> =
+        validate_batch(&batch, &Nothing).iter().map(|(i, p)| format!("{i} {}", p.message)).collect();
+    assert_eq!(problems, ["4 \"c1\" is used twice (also by item 4); ids must be unique"]);
+}
+
+#[test]
+fn corrections_must_leave_a_valid_event() {
+    check(
+        r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"occurred":"2021-02-30"}}}"#,
+        &["5 payload.changes.occurred: after the correction: day 30 does not exist in 2021-02"],
+    );
+    check(
+        r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"sources":null}}}"#,
+        &["5 payload.changes.sources: after the correction: is empty; every event must cite at least one source"],
+    );
+    check(r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"titel":"typo"}}}"#,
+        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
+    check(
+        r#"{"id":"x","type":"Corrected","payload":{"target":"nope","changes":{"title":"t"}}}"#,
+        &["5 payload.target: no event \"nope\" earlier in the record; expected the id of an earlier event"],
+    );
+    check(
+        r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{}}}"#,
+        &["5 payload.changes: is empty; expected at least one changed field"],
+    );
+    check(
+        r#"{"id":"x","type":"Corrected","payload":{"target":"a1","changes":{"actor":"az"}}}"#,
+        &["5 payload.changes.actor: an actor's id cannot change; register a new actor instead"],
+    );
+}
+
+#[test]
+fn retractions_and_disputes_need_live_targets_reasons_and_claims() {
+    check(
+        r#"{"id":"r1","type":"Retracted","payload":{"target":"c1","reason":"duplicate"}}
+{"id":"r2","type":"Retracted","payload":{"target":"c1","reason":"again"}}"#,
+        &["6 payload.target: event \"c1\" has been retracted"],
+    );
+    check(
+        r#"{"id":"r1","type":"Retracted","payload":{"target":"a1","reason":" "}}"#,
+        &[
+            "5 payload.target: a ActorRegistered cannot be retracted; expected a domain event",
+            "5 payload.reason: is empty; expected why the event is retracted",
+        ],
+    );
+    check(
+        r#"{"id":"d1","type":"Disputed","payload":{"target":"c1","field":"occurred","claims":[{"value":"2021-05","sources":[]}]}}"#,
+        &[
+            "5 payload.claims: has 1 claim(s); a dispute needs at least 2",
+            "5 payload.claims[0].sources: is empty; every event must cite at least one source",
+        ],
+    );
+    check(
+        r#"{"id":"d1","type":"Disputed","payload":{"target":"c1","field":"occurred","claims":[{"value":"May","sources":[{"publisher":"A","title":"a"}]},{"value":3,"sources":[{"publisher":"B","title":"b"}]}]}}"#,
+        &[
+            "5 payload.claims[0].value: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found \"May\"",
+            "5 payload.claims[1].value: expected a date string such as \"2023-03-15\"",
+        ],
+    );
+}
+
+#[test]
+fn references_must_exist_and_be_of_the_right_kind() {
+    check(
+        r#"{"id":"m1","type":"CommissionMeeting","payload":{"occurred":"2023","title":"13th","commission":"aze","session":0,"sources":[{"publisher":"P","title":"T"}]}}"#,
+        &[
+            "5 payload.commission: actor \"aze\" is a country; expected a commission",
+            "5 payload.session: is 0; sessions are numbered from 1",
+        ],
+    );
+    check(
+        r#"{"id":"v1","type":"Visit","payload":{"occurred":"2024","title":"V","visitor":"aze","host":"aze","documents":[{"title":"x"}],"sources":[{"publisher":"P","title":"T"}]}}"#,
+        &[
+            "5 payload.documents: does not apply to a Visit; expected only on Signing",
+            "5 payload.host: is the same actor as the visitor",
+        ],
+    );
+    check(
+        r#"{"id":"a9","type":"ActorRegistered","payload":{"actor":"aze","kind":"country","names":{"en":"Again"},"iso3":"az"}}"#,
+        &[
+            "5 payload.actor: actor \"aze\" is registered twice in this batch",
+            "5 payload.iso3: \"az\" is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\"",
+        ],
+    );
+    check(r#"{"id":"c1","type":"Call","payload":{"occurred":"2021","title":"Same id","sources":[{"publisher":"P","url":"ftp://x"}]}}"#, &[
+        "5 id: \"c1\" is used twice (also by line 4, record 4); ids must be unique",
+        "5 payload.sources[0].url: \"ftp://x\" is not an http(s) link; expected a URL starting with https:// or http://",
+    ]);
+}
