@@ -1411,11 +1411,21 @@ mod tests {
     }
 
     #[test]
-    fn detection_knows_gdelt_by_width_and_header() {
+    fn detection_knows_the_gdelt_2_export_by_its_width() {
         use crate::{detect, load};
         let bytes = corpus!(CORPUS_FILE);
         assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
+        // --format wins over detection.
+        assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
+    }
+
+    #[test]
+    fn detection_knows_gdelt_by_width_and_header() {
+        use crate::{detect, load};
+        let v2 = row(Version::V2, &VISIT, "\t");
+        assert_eq!(detect(v2.as_bytes(), "20240517.export.CSV"), Some(Format::Gdelt));
+        assert_eq!(load(v2.as_bytes(), "a.csv", None, &Nothing).format, Format::Gdelt);
         assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
         assert_eq!(detect(row(Version::V1, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
         assert_eq!(detect(b"\"GLOBALEVENTID\",\"SQLDATE\"\n", "x.csv"), Some(Format::Gdelt));
@@ -1425,7 +1435,7 @@ mod tests {
         let wide_words = vec!["a"; 61].join("\t");
         assert_eq!(detect(wide_words.as_bytes(), "x.tsv"), None);
         // --format wins over detection.
-        assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
+        assert_eq!(load(v2.as_bytes(), "x", Some(Format::Plover), &Nothing).format, Format::Plover);
     }
 
     #[test]

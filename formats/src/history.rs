@@ -750,13 +750,23 @@ mod tests {
     }
 
     #[test]
-    fn detection_knows_historyatstate_by_its_root() {
+    fn detection_knows_the_corpus_files_by_their_root() {
         use crate::{detect, load};
         assert_eq!(detect(&corpus!("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
         let trips = corpus!("historyatstate/secretary-travels-clinton.xml");
         assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));
         // 239 trips, 115 countries, 1 traveller, 156 distinct locales.
         assert_eq!(load(&trips, "clinton.xml", None, &Nothing).accepted.len(), 239 + 115 + 1 + 156);
+    }
+
+    #[test]
+    fn detection_knows_historyatstate_by_its_root() {
+        use crate::detect;
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<visits><visit/></visits>", "2020.xml"),
+            Some(Format::HistoryAtState)
+        );
+        assert_eq!(detect(b"<trips>\n<trip role=\"secretary\"/></trips>", "t.xml"), Some(Format::HistoryAtState));
         assert_eq!(detect(b"<!-- a note --><!DOCTYPE trips><trips/>", "x.xml"), Some(Format::HistoryAtState));
         assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<code-table/>", "x.xml"), None);
         assert_eq!(detect(b"<?xml unterminated", "x.xml"), None);
