@@ -1521,7 +1521,9 @@ mod tests {
     #[test]
     fn detection_knows_gdelt_by_width_and_header() {
         use crate::{detect, load};
-        let v2 = row(Version::V2, &VISIT, "\t");
+        // A 2.0 export row as GDELT writes it: a 14-digit DATEADDED and a SOURCEURL last.
+        let v2 = with(&VISIT, &[("DATEADDED", "20240517000000"), ("SOURCEURL", "https://example.org/a")]);
+        let v2 = row(Version::V2, &v2, "\t");
         assert_eq!(detect(v2.as_bytes(), "20240517.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(v2.as_bytes(), "a.csv", None, &Nothing).format, Format::Gdelt);
         assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
