@@ -69,8 +69,8 @@ pub fn sniff_delimiter(text: &str) -> char {
 /// Splits CSV text into rows. Never fails: an unterminated quote ends at the end of the
 /// file, and is reported as a problem at the line the row started on.
 ///
-/// The `csv` crate tokenizes (flexible widths, no header row, the sniffed delimiter); each
-/// record's position gives the physical line it starts on.
+/// The `csv` crate tokenizes (flexible widths, no header row, the sniffed delimiter); the
+/// physical line a row starts on is counted from each record's byte position.
 pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Diagnostic>) {
     let delimiter = u8::try_from(delimiter).unwrap_or(b',');
     let mut reader =
