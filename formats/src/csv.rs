@@ -21,8 +21,9 @@
 //!
 //! Columns the reader does not know are ignored, with one note each.
 //!
-//! The tokenizer is written here rather than taken from a crate: it must report the line a
-//! record starts on and never stop at a malformed row, and it is fifty lines.
+//! The `csv` crate tokenizes: it gives each record's position (so a diagnostic names the line
+//! a record starts on) and never stops at a malformed row; the one thing it does not say, a
+//! quoted cell left open at the end of the file, is checked here on the last record.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,69 +69,105 @@ pub fn sniff_delimiter(text: &str) -> char {
 
 /// Splits CSV text into rows. Never fails: an unterminated quote ends at the end of the
 /// file, and is reported as a problem at the line the row started on.
+///
+/// The `csv` crate tokenizes (flexible widths, no header row, the sniffed delimiter); the
+/// physical line a row starts on is counted from each record's byte position.
 pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Problem>) {
+    let delimiter = u8::try_from(delimiter).unwrap_or(b',');
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    let mut line = 1;
-    let mut row_line = 1;
-    let mut cells: Vec<String> = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cell.push('"');
-                }
-                '"' => quoted = false,
-                '\r' if chars.peek() == Some(&'\n') => {}
-                '\n' => {
-                    line += 1;
-                    cell.push('\n');
-                }
-                c => cell.push(c),
+    let mut record = ::csv::ByteRecord::new();
+    let bytes = text.as_bytes();
+    let (mut line, mut counted) = (1, 0);
+    let mut last_start = None;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // Reading from memory without UTF-8 checks cannot fail; should it, say so and stop.
+            Err(e) => {
+                problems.push(problem(Some(line), format!("could not be read as CSV ({e})")));
+                break;
             }
-            continue;
         }
-        match c {
-            '"' if cell.is_empty() && !was_quoted => {
-                quoted = true;
-                was_quoted = true;
-            }
-            c if c == delimiter => {
-                cells.push(std::mem::take(&mut cell));
-                was_quoted = false;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                cells.push(std::mem::take(&mut cell));
-                was_quoted = false;
-                out.push(Row { line: row_line, cells: std::mem::take(&mut cells) });
-                line += 1;
-                row_line = line;
-            }
-            c => cell.push(c),
+        // The record's first byte: the crate's position can sit on the line end before it.
+        let mut start = record.position().and_then(|p| usize::try_from(p.byte()).ok()).unwrap_or(counted);
+        start += bytes.get(start..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        // Lines are counted here, not taken from the crate, which counts a CRLF file's lines
+        // one short: "\n", "\r\n" and a lone "\r" each end a line, as editors show them.
+        if let Some(between) = bytes.get(counted..start) {
+            line += line_ends(between, bytes.get(start).copied());
+            counted = start;
         }
+        last_start = Some((line, start));
+        // Fields split at ASCII bytes of UTF-8 text are UTF-8; a line break inside a quoted
+        // cell reads as "\n" whatever the file's line ends.
+        let cells = record
+            .iter()
+            .map(|f| {
+                let cell = String::from_utf8_lossy(f);
+                if cell.contains('\r') {
+                    cell.replace("\r\n", "\n")
+                } else {
+                    cell.into_owned()
+                }
+            })
+            .collect();
+        out.push(Row { line, cells });
     }
-    if quoted {
-        problems.push(Problem {
-            line: Some(row_line),
-            record: None,
-            field: String::new(),
-            message:
+    // Only the last record can run to the end of the file inside a quoted cell.
+    if let Some((line, start)) = last_start {
+        if ends_inside_quotes(bytes.get(start..).unwrap_or_default(), delimiter) {
+            problems.push(problem(
+                Some(line),
                 "a quoted cell is never closed; expected a closing \" (the rest of the file was read as that cell)"
                     .into(),
-        });
-    }
-    if !cell.is_empty() || !cells.is_empty() || was_quoted {
-        cells.push(cell);
-        out.push(Row { line: row_line, cells });
+            ));
+        }
     }
     out.retain(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
     (out, problems)
+}
+
+fn problem(line: Option<usize>, message: String) -> Problem {
+    Problem { line, record: None, field: String::new(), message }
+}
+
+/// How many lines end in `bytes`; `next` is the byte after them (a "\r" right before a
+/// "\n" is one line end with it).
+fn line_ends(bytes: &[u8], next: Option<u8>) -> usize {
+    let mut n = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => n += 1,
+            b'\r' if bytes.get(i + 1).copied().or(next) != Some(b'\n') => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// True when `raw`, the text from a record's start to the end of the file, ends inside a
+/// quoted cell: a quote opens a cell only at its start, and `""` inside is a quote.
+fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
+    let mut quoted = false;
+    let mut cell_start = true;
+    let mut bytes = raw.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if quoted {
+            if b == b'"' && bytes.next_if_eq(&&b'"').is_none() {
+                quoted = false;
+            }
+        } else if b == b'"' && cell_start {
+            quoted = true;
+            cell_start = false;
+        } else {
+            cell_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+    }
+    quoted
 }
 
 /// Which rows of the template a column applies to; a cell of the other kind of row must
@@ -842,6 +879,13 @@ mod tests {
             ("a,b\n\n,\n1,\n", ',', vec![(1, vec!["a", "b"]), (4, vec!["1", ""])]),
             ("a\tb\n<p>1</p>\t2", '\t', vec![(1, vec!["a", "b"]), (2, vec!["<p>1</p>", "2"])]),
             ("a,\"\"\n", ',', vec![(1, vec!["a", ""])]),
+            // CRLF line ends, also inside a quoted cell, and old Mac files' lone CR.
+            (
+                "a,b\r\n\"x\r\ny\",z\r\n\r\nlast,1\r\n",
+                ',',
+                vec![(1, vec!["a", "b"]), (2, vec!["x\ny", "z"]), (5, vec!["last", "1"])],
+            ),
+            ("a\rb\r\rc", ',', vec![(1, vec!["a"]), (2, vec!["b"]), (4, vec!["c"])]),
         ];
         for (text, delimiter, expected) in cases {
             let expected: Vec<(usize, Vec<String>)> =

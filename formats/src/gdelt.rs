@@ -1250,6 +1250,104 @@ mod tests {
     }
 
     #[test]
+    fn the_export_quirks_in_a_fixture() {
+        let v2 = with(&VISIT, &[("DATEADDED", "20150218230000"), ("SQLDATE", "20150217")]);
+        // 043 with only Actor2, coded by role and no country: not a visit, and a year older
+        // than the day it was added (SQLDATE is the event's day, DATEADDED GDELT's clock).
+        let only_actor2 = [
+            ("GLOBALEVENTID", "11"),
+            ("SQLDATE", "20140218"),
+            ("Actor2Code", "GOV"),
+            ("Actor2Name", "PRESIDENT"),
+            ("EventCode", "043"),
+            ("EventRootCode", "04"),
+            ("GoldsteinScale", "2.8"),
+            ("DATEADDED", "20150218230000"),
+            ("SOURCEURL", "http://www.example.co.za/article/2015-02-18-a-visit"),
+        ];
+        // 042 with only Actor1: the actor it has, as a participant.
+        let only_actor1 = [
+            ("GLOBALEVENTID", "12"),
+            ("SQLDATE", "20150217"),
+            ("Actor1Code", "IND"),
+            ("Actor1Name", "MUMBAI"),
+            ("Actor1CountryCode", "IND"),
+            ("EventCode", "042"),
+            ("DATEADDED", "20150218230000"),
+        ];
+        // A city coded as its country; the action geocoded with FIPS "BO" (Belarus).
+        let fips = [
+            ("GLOBALEVENTID", "13"),
+            ("SQLDATE", "20150217"),
+            ("Actor1Code", "BLR"),
+            ("Actor1Name", "MINSK"),
+            ("Actor1CountryCode", "BLR"),
+            ("EventCode", "010"),
+            ("ActionGeo_Type", "4"),
+            ("ActionGeo_FullName", "Minsk, Horad Minsk, Belarus"),
+            ("ActionGeo_CountryCode", "BO"),
+            ("ActionGeo_Lat", "53.9"),
+            ("ActionGeo_Long", "27.5667"),
+            ("DATEADDED", "20150218230000"),
+        ];
+        let visit = with(&v2, &[("GLOBALEVENTID", "14")]);
+        let again = with(&v2, &[("GLOBALEVENTID", "15")]);
+        let text = [&only_actor2[..], &only_actor1, &fips, &visit, &again]
+            .iter()
+            .map(|set| row(Version::V2, set, "\t"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let loaded = read(text.as_bytes(), "x", &Nothing);
+        assert_eq!(messages(&loaded), Vec::<String>::new());
+        assert_eq!(loaded.rejected, 0);
+        let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("file, EventCode: 1 visit row(s) repeat a visit"), "{notes:?}");
+        assert!(notes[1].starts_with("file, EventCode: 2 row(s) coded as a visit (042/043)"), "{notes:?}");
+        let event = |id: &str| {
+            let found = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == id);
+            found.unwrap_or_else(|| panic!("{id} missing"))
+        };
+        // Codes stay strings with their leading zeros; both clocks are kept.
+        let first = event("gdelt:11");
+        let Some((kind, e)) = domain(first) else { panic!("not a domain event") };
+        assert_eq!(kind, EventKind::Other);
+        assert_eq!(e.codes.get("cameo").map(String::as_str), Some("043"));
+        assert_eq!(e.codes.get("cameo:root").map(String::as_str), Some("04"));
+        assert_eq!(e.codes.get("goldstein").map(String::as_str), Some("2.8"));
+        assert_eq!(e.occurred.to_string(), "2014-02-18");
+        assert_eq!(first.proposed.recorded_at.map(|t| t.to_string()).as_deref(), Some("2015-02-18T23:00:00Z"));
+        let s = &e.sources[0];
+        assert_eq!(s.publisher, "www.example.co.za");
+        assert_eq!(s.title.as_deref(), Some("GDELT event 11"));
+        assert!(s.url.as_deref().is_some_and(|u| u.starts_with("http://www.example.co.za/article/")));
+        // Actors without a country are organizations by their CAMEO code.
+        assert!(registration(&loaded, "cameo-gov").is_some());
+        let Some((kind, e)) = domain(event("gdelt:12")) else { panic!("not a domain event") };
+        assert_eq!(kind, EventKind::Other);
+        assert_eq!(e.actors, vec![Participant { actor: ActorId::from("ind"), role: Role::Participant }]);
+        // FIPS geo codes name places, never countries.
+        let blr = registration(&loaded, "blr").expect("blr registered");
+        assert_eq!((blr.kind, blr.name(), blr.iso3.as_deref()), (ActorKind::Country, "Belarus", Some("BLR")));
+        assert_eq!(blr.codes.get("cameo").map(String::as_str), Some("BLR"));
+        assert!(!blr.codes.contains_key("fips"));
+        assert!(registration(&loaded, "bo").is_none());
+        let Some((_, e)) = domain(event("gdelt:13")) else { panic!("not a domain event") };
+        assert_eq!(e.codes.get("fips").map(String::as_str), Some("BO"));
+        assert_eq!(e.codes.get("gdelt:actor1").map(String::as_str), Some("BLR"));
+        assert!(e.summary.as_deref().is_some_and(|s| s.contains("MINSK (BLR, country BLR)")), "{:?}", e.summary);
+        let place = registration(&loaded, e.places[0].as_str()).expect("place registered");
+        assert_eq!(place.kind, ActorKind::Place);
+        assert_eq!(place.codes.get("fips").map(String::as_str), Some("BO"));
+        assert!(place.country.is_none());
+        // The repeated visit row is merged into the first.
+        let Some((kind, e)) = domain(event("gdelt:14")) else { panic!("not a domain event") };
+        assert_eq!(kind, EventKind::Visit);
+        assert_eq!(e.codes.get("gdelt:merged").map(String::as_str), Some("15:042"));
+        assert!(!loaded.accepted.iter().any(|l| l.proposed.id.as_str() == "gdelt:15"));
+    }
+
+    #[test]
     fn signings_list_a_described_agreement_and_no_invented_count() {
         let sign = with(&VISIT, &[("EventCode", "057"), ("SOURCEURL", "https://example.org/a")]);
         let loaded =
@@ -1412,11 +1510,23 @@ mod tests {
     }
 
     #[test]
-    fn detection_knows_gdelt_by_width_and_header() {
+    fn detection_knows_the_gdelt_2_export_by_its_width() {
         use crate::{detect, load};
         let bytes = corpus!(CORPUS_FILE);
         assert_eq!(detect(&bytes, "20150218230000.export.CSV"), Some(Format::Gdelt));
         assert_eq!(load(&bytes, "a.csv", None, &Nothing).format, Format::Gdelt);
+        // --format wins over detection.
+        assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
+    }
+
+    #[test]
+    fn detection_knows_gdelt_by_width_and_header() {
+        use crate::{detect, load};
+        // A 2.0 export row as GDELT writes it: a 14-digit DATEADDED and a SOURCEURL last.
+        let v2 = with(&VISIT, &[("DATEADDED", "20240517000000"), ("SOURCEURL", "https://example.org/a")]);
+        let v2 = row(Version::V2, &v2, "\t");
+        assert_eq!(detect(v2.as_bytes(), "20240517.export.CSV"), Some(Format::Gdelt));
+        assert_eq!(load(v2.as_bytes(), "a.csv", None, &Nothing).format, Format::Gdelt);
         assert_eq!(detect(row(Version::V1NoUrl, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
         assert_eq!(detect(row(Version::V1, &VISIT, "\t").as_bytes(), "x"), Some(Format::Gdelt));
         assert_eq!(detect(b"\"GLOBALEVENTID\",\"SQLDATE\"\n", "x.csv"), Some(Format::Gdelt));
@@ -1426,7 +1536,7 @@ mod tests {
         let wide_words = vec!["a"; 61].join("\t");
         assert_eq!(detect(wide_words.as_bytes(), "x.tsv"), None);
         // --format wins over detection.
-        assert_eq!(load(&bytes, "x", Some(Format::Plover), &Nothing).format, Format::Plover);
+        assert_eq!(load(v2.as_bytes(), "x", Some(Format::Plover), &Nothing).format, Format::Plover);
     }
 
     #[test]

@@ -635,6 +635,112 @@ mod tests {
     }
 
     #[test]
+    fn visits_in_a_fixture_name_people_offices_and_levels() {
+        let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<visits>
+    <visit>
+        <id>1</id>
+        <start-date>2020-01-07</start-date>
+        <end-date>2020-01-07</end-date>
+        <visitor>Prime Minister Kyriakos Mitsotakis</visitor>
+        <from id="greece">Greece</from>
+        <description>Official Working Visit.</description>
+        <created-by>someone</created-by>
+    </visit>
+    <visit>
+        <id>2</id>
+        <start-date>2020-06-24</start-date>
+        <end-date>2020-06-24</end-date>
+        <visitor>President Andrzej Duda and Prime Minister Donald Tusk</visitor>
+        <from id="poland">Poland</from>
+        <description>Offical Visit.</description>
+    </visit>
+</visits>"#;
+        let loaded = read(text.as_bytes(), "visits-2020.xml", &Nothing);
+        assert_eq!(messages(&loaded), Vec::<String>::new());
+        let all = visits(&loaded);
+        assert_eq!(all.len(), 2);
+        let (_, first) = all[0];
+        assert_eq!(first.host.as_ref().map(ActorId::as_str), Some("united-states"));
+        assert_eq!(first.level, Some(VisitLevel::Working));
+        assert_eq!(first.title, "Prime Minister Kyriakos Mitsotakis (Greece): working visit to the United States");
+        assert_eq!(first.codes.get("historyatstate:description").map(String::as_str), Some("Official Working Visit."));
+        assert_eq!(first.sources[0].url.as_deref(), Some("https://history.state.gov/departmenthistory/visits/2020"));
+        let pm = registration(&loaded, "kyriakos-mitsotakis").expect("the visitor is a person");
+        assert_eq!(pm.kind, ActorKind::Person);
+        assert_eq!(pm.office.as_deref(), Some("Prime Minister of Greece"));
+        assert_eq!(pm.country.as_ref().map(ActorId::as_str), Some("greece"));
+        // Two leaders in one visit are two visitors.
+        let (_, both) = all[1];
+        assert_eq!(both.level, Some(VisitLevel::Official));
+        assert_eq!(both.visitor.as_ref().map(ActorId::as_str), Some("andrzej-duda"));
+        assert_eq!(both.actors, vec![Participant { actor: ActorId::from("donald-tusk"), role: Role::Visitor }]);
+        assert_eq!(
+            registration(&loaded, "donald-tusk").and_then(|r| r.office.as_deref()),
+            Some("Prime Minister of Poland")
+        );
+        assert_eq!(count_kinds(&loaded).get(&ActorKind::Country), Some(&3), "two countries and the host");
+    }
+
+    #[test]
+    fn a_secretarys_travels_in_a_fixture_are_visits_to_places() {
+        let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<trips>
+    <trip role="secretary" who="clinton-hillary-rodham">
+        <id>1</id>
+        <role>secretary</role>
+        <name>Hillary Rodham Clinton</name>
+        <start-date>2010-07-04</start-date>
+        <end-date>2010-07-04</end-date>
+        <country id="azerbaijan">Azerbaijan</country>
+        <locale>Baku</locale>
+        <remarks>Met with the President and the Foreign Minister.</remarks>
+    </trip>
+    <trip role="secretary" who="clinton-hillary-rodham">
+        <id>2</id>
+        <name>Hillary Rodham Clinton</name>
+        <start-date>2012-06-06</start-date>
+        <end-date>2012-06-07</end-date>
+        <country id="azerbaijan">Azerbaijan</country>
+        <locale>Baku</locale>
+        <remarks>Met with the President. Attended
+            a trade show.</remarks>
+    </trip>
+    <trip role="secretary" who="clinton-hillary-rodham">
+        <id>3</id>
+        <name>Hillary Rodham Clinton</name>
+        <start-date>2012-06-07</start-date>
+        <end-date>2012-06-07</end-date>
+        <country id="georgia">Georgia</country>
+        <locale>Batumi</locale>
+    </trip>
+</trips>"#;
+        let loaded = read(text.as_bytes(), "x", &Nothing);
+        assert_eq!(messages(&loaded), Vec::<String>::new());
+        let all = visits(&loaded);
+        assert_eq!(all.len(), 3);
+        let kinds = count_kinds(&loaded);
+        // Two countries visited plus the United States; one traveller; one place per (locale, country).
+        assert_eq!((kinds.get(&ActorKind::Country), kinds.get(&ActorKind::Person)), (Some(&3), Some(&1)));
+        assert_eq!(kinds.get(&ActorKind::Place), Some(&2));
+        let clinton = registration(&loaded, "clinton-hillary-rodham").expect("the traveller");
+        assert_eq!(clinton.name(), "Hillary Rodham Clinton");
+        assert_eq!(clinton.office.as_deref(), Some("Secretary of State of the United States"));
+        let dates: Vec<String> = all.iter().map(|(_, e)| e.occurred.to_string()).collect();
+        assert_eq!(dates, vec!["2010-07-04", "2012-06-06/2012-06-07", "2012-06-07"]);
+        let baku = all[0].1;
+        assert_eq!(baku.host.as_ref().map(ActorId::as_str), Some("azerbaijan"));
+        assert_eq!(baku.places, vec![ActorId::from("baku-azerbaijan")]);
+        assert_eq!(baku.summary.as_deref(), Some("Met with the President and the Foreign Minister."));
+        assert_eq!(baku.title, "Hillary Rodham Clinton in Baku, Azerbaijan");
+        assert_eq!(
+            baku.sources[0].url.as_deref(),
+            Some("https://history.state.gov/departmenthistory/travels/secretary/clinton-hillary-rodham")
+        );
+        assert_eq!(baku.level, None);
+    }
+
+    #[test]
     fn levels_survive_typos_and_case() {
         for (text, level) in [
             ("Offical Visit.", Some(VisitLevel::Official)),
@@ -749,13 +855,23 @@ mod tests {
     }
 
     #[test]
-    fn detection_knows_historyatstate_by_its_root() {
+    fn detection_knows_the_corpus_files_by_their_root() {
         use crate::{detect, load};
         assert_eq!(detect(&corpus!("historyatstate/visits-2020.xml"), "2020.xml"), Some(Format::HistoryAtState));
         let trips = corpus!("historyatstate/secretary-travels-clinton.xml");
         assert_eq!(detect(&trips, "clinton.xml"), Some(Format::HistoryAtState));
         // 239 trips, 115 countries, 1 traveller, 156 distinct locales.
         assert_eq!(load(&trips, "clinton.xml", None, &Nothing).accepted.len(), 239 + 115 + 1 + 156);
+    }
+
+    #[test]
+    fn detection_knows_historyatstate_by_its_root() {
+        use crate::detect;
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<visits><visit/></visits>", "2020.xml"),
+            Some(Format::HistoryAtState)
+        );
+        assert_eq!(detect(b"<trips>\n<trip role=\"secretary\"/></trips>", "t.xml"), Some(Format::HistoryAtState));
         assert_eq!(detect(b"<!-- a note --><!DOCTYPE trips><trips/>", "x.xml"), Some(Format::HistoryAtState));
         assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<code-table/>", "x.xml"), None);
         assert_eq!(detect(b"<?xml unterminated", "x.xml"), None);

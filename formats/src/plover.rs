@@ -832,6 +832,87 @@ mod tests {
         assert!(s.quote.as_deref().is_some_and(|q| q.contains("Gaddafi")));
     }
 
+    /// Records in the gold standard's shape (older field names, every date 2000-01-01), written
+    /// for this test: each quirk the corpus tests above check, on a file of our own.
+    const GOLD_SHAPED: &str = r#"[
+{"id": "G-DOCUMENT-0001", "event": "DOCUMENT", "eventText": "Coding examples kept as internal documentation of this file", "publication": "Test coders"},
+{"id": "G-CONSULT-0001", "date": "2000-01-01", "source": [{"actorText": "Moroccan envoys", "code": "MAR"}], "target": [{"actorText": "the President", "code": "USA"}], "event": "CONSULT", "eventText": "met", "context": "diplomatic", "mode": "visit", "publication": "Test coders"},
+{"id": "G-CONSULT-0002", "date": "2000-01-01", "source": [{"actorText": "the Russian President", "code": "RUS"}], "target": [{"actorText": "the Japanese Prime Minister", "code": "JAP"}], "event": "CONSULT", "eventText": "hosted", "mode": "host", "publication": "Test coders"},
+{"id": "G-CONSULT-0003", "date": "2000-01-01", "source": [{"code": "QAT"}], "target": [{"code": "ARE"}, {"code": "SAU"}], "event": "CONSULT", "eventText": "mediated between", "mode": "host", "publication": "Test coders"},
+{"id": "G-CONSULT-0004", "date": "2000-01-01", "source": [{"code": "FRA"}, {"code": "ROU"}], "event": "CONSULT", "eventText": "held talks", "mode": "visit", "publication": "Test coders"},
+{"id": "G-CONSULT-0005", "date": "2000-01-01", "source": [{"code": "USA"}, {"code": "RUS"}], "target": "", "event": "CONSULT", "eventText": "telephoned", "mode": "phone", "publication": "Test coders"},
+{"id": "G-SUPPORT-0001", "date": "2000-01-01", "source": [{"actorText": "Colonel Gaddafi", "code": "LBY"}, {"code": "BGR"}], "event": "SUPPORT", "eventText": "signed treaty", "text": "Colonel Gaddafi and the Bulgarian President signed a treaty.", "publication": "Test coders"},
+{"id": "G-SUPPORT-0002", "date": "2000-01-01", "source": [{"code": "USA"}], "target": [{"code": "HTI"}], "event": "SUPPORT", "eventText": "praised", "publication": "Test coders"},
+{"id": "G-AGREE-0001", "date": "2000-01-01", "source": [{"code": "TUR"}, {"code": "GRC"}], "target": "diplomatic", "event": "AGREE", "publication": "Test coders"},
+{"id": "G-SUPPORT-0002", "date": "2000-01-01", "source": [{"code": "USA"}], "event": "SUPPORT", "publication": "Test coders"}
+]"#;
+
+    #[test]
+    fn gold_standard_quirks_in_a_fixture() {
+        let loaded = read(GOLD_SHAPED.as_bytes(), "gold.txt", &Nothing);
+        // Every record on 2000-01-01: one note, and each event tagged.
+        let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("file, date: every record is dated 2000-01-01, the placeholder"), "{notes:?}");
+        // Context where the recipients belong, and an id used twice, are refused with their lines.
+        assert_eq!(
+            messages(&loaded),
+            vec![
+                "line 10, record 9, target: found \"diplomatic\"; expected a list of entities such as [{\"code\": \"USA\"}]",
+                "line 11, record 10, id: \"plover:G-SUPPORT-0002\" is used twice (also by line 9, record 8); ids must be unique",
+            ]
+        );
+        assert_eq!(loaded.rejected, 2);
+        // The DOCUMENT record describes the file.
+        assert!(loaded.description.as_deref().is_some_and(|d| d.contains("internal documentation")));
+        for l in &loaded.accepted {
+            if let Event::Domain(_, e) = &l.proposed.event {
+                assert_eq!(e.occurred.to_string(), PLACEHOLDER_DATE);
+                assert_eq!(e.tags, vec!["placeholder-date".to_owned()]);
+            }
+        }
+        // CONSULT with mode visit: the actor visits the recipient.
+        let (k, e) = event(&loaded, "plover:G-CONSULT-0001");
+        assert_eq!((k, id(&e.visitor), id(&e.host)), (EventKind::Visit, Some("mar"), Some("usa")));
+        assert_eq!(e.codes.get("plover:mode").map(String::as_str), Some("visit"));
+        assert_eq!(e.codes.get("plover:context").map(String::as_str), Some("diplomatic"));
+        assert_eq!(e.title, "Morocco visits United States (PLOVER CONSULT (visit, diplomatic))");
+        // The older mode host: the actor is the host.
+        let (k, e) = event(&loaded, "plover:G-CONSULT-0002");
+        assert_eq!((k, id(&e.visitor), id(&e.host)), (EventKind::Visit, Some("jap"), Some("rus")));
+        // JAP is not ISO 3166: an organization named by its code.
+        let jap = loaded.accepted.iter().find_map(|l| match &l.proposed.event {
+            Event::ActorRegistered(r) if r.actor.as_str() == "jap" => Some(r),
+            _ => None,
+        });
+        assert!(
+            jap.is_some_and(|r| r.kind == ActorKind::Organization && r.iso3.is_none() && r.name() == "PLOVER code JAP")
+        );
+        // A host with two recipients: both visit.
+        let (_, e) = event(&loaded, "plover:G-CONSULT-0003");
+        assert_eq!((id(&e.visitor), id(&e.host)), (Some("are"), Some("qat")));
+        assert_eq!(e.actors, vec![Participant { actor: ActorId::from("sau"), role: Role::Visitor }]);
+        // A visit with no recipient is talks; a phone consultation is a call between callers.
+        assert_eq!(event(&loaded, "plover:G-CONSULT-0004").0, EventKind::Talks);
+        let (k, e) = event(&loaded, "plover:G-CONSULT-0005");
+        assert_eq!(k, EventKind::Call);
+        assert_eq!(e.actors.iter().map(|p| p.role).collect::<Vec<_>>(), vec![Role::Caller, Role::Caller]);
+        // SUPPORT with signed words is a signing of a described document; praise is not.
+        let (k, e) = event(&loaded, "plover:G-SUPPORT-0001");
+        assert_eq!(k, EventKind::Signing);
+        assert_eq!(e.count, None);
+        assert_eq!(
+            e.documents,
+            vec![Document { title: "A treaty (not named in the PLOVER record)".into(), kind: DocumentKind::Treaty }]
+        );
+        assert_eq!(e.parties, vec![ActorId::from("lby"), ActorId::from("bgr")]);
+        let s = &e.sources[0];
+        assert_eq!(s.publisher, "Test coders");
+        assert_eq!(s.title.as_deref(), Some("PLOVER record G-SUPPORT-0001"));
+        assert!(s.quote.as_deref().is_some_and(|q| q.contains("Gaddafi")));
+        assert_eq!(event(&loaded, "plover:G-SUPPORT-0002").0, EventKind::Other);
+    }
+
     #[test]
     fn current_field_names_as_json_lines() {
         let text = r#"{"id":"PHOXv1-20160724-0042","date":"2016-07-24","actor":[{"code":"AZE","entity_text":"Ilham Aliyev"}],"recipient":[{"code":"BLR"}],"event":["CONSULT"],"mode":["visit"],"context":["diplomatic","economic"],"event_text":"visited","enddate":"2016-07-25","cite_info":{"url":"https://example.org/a","title":"Aliyev in Minsk","publication":"Example News"},"event_loc":{"name":"Minsk","country_code":"BLR","lat":53.9,"lon":27.5667}}
@@ -905,9 +986,16 @@ mod tests {
     }
 
     #[test]
+    fn detection_knows_the_gold_standard_file() {
+        assert_eq!(crate::detect(&corpus!(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
+    }
+
+    #[test]
     fn detection_knows_plover_by_its_keys() {
         use crate::{detect, load};
-        assert_eq!(detect(&corpus!(GOLD), "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
+        // The gold standard file's shape: a JSON array under a .txt name, with the older field names.
+        let gold = br#"[{"id": "X-0001", "date": "2000-01-01", "source": [{"code": "MAR"}], "event": "CONSULT"}]"#;
+        assert_eq!(detect(gold, "PLOVER_GSR_CAMEO.txt"), Some(Format::Plover));
         let line = br#"{"id":"a","date":"2016-07-24","actor":[{"code":"USA"}],"event":["CONSULT"]}"#;
         assert_eq!(detect(line, "x.jsonl"), Some(Format::Plover));
         assert_eq!(detect(br#"[{"id": "a", "event_type": "AGREE"}]"#, "x.json"), Some(Format::Plover));

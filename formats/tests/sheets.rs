@@ -132,6 +132,48 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
     assert_eq!(domain(&loaded)[0].2.occurred.to_string(), "1999");
 }
 
+/// The shapes of the corpus's eras.json (eras out of order, two slides on one date, years
+/// before 1000 as zero-padded strings, no ids), written for this test.
+const ERAS: &str = r##"{
+  "title": {"text": {"headline": "Eras <b>here</b>"}},
+  "events": [
+    {"start_date": {"year": "0622", "month": "08", "day": "09"}, "end_date": {"year": "0622", "month": "08", "day": "23"},
+     "text": {"headline": "A journey"}},
+    {"start_date": {"year": "0630"}, "text": {"headline": "One thing"}},
+    {"start_date": {"year": "0630"}, "text": {"headline": "Another thing"}}
+  ],
+  "eras": [
+    {"start_date": {"year": "0650"}, "end_date": {"year": "0700"}, "text": {"headline": "Second era"}},
+    {"start_date": {"year": "0600"}, "end_date": {"year": "0650"}, "text": {"headline": "First era"}},
+    {"start_date": {"year": "0700"}, "end_date": {"year": "0720"}, "text": {"headline": "Third era"}}
+  ]
+}"##;
+
+#[test]
+fn eras_out_of_order_and_slides_on_one_date_in_a_fixture() {
+    assert_eq!(detect(ERAS.as_bytes(), "eras.json"), Some(Format::TimelinejsJson));
+    let loaded = load(ERAS.as_bytes(), "eras.json", None, &Nothing);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    assert_eq!(loaded.format, Format::TimelinejsJson);
+    assert_eq!(loaded.title.as_deref(), Some("Eras here"));
+    let events = domain(&loaded);
+    let eras: Vec<_> = events.iter().filter(|(_, _, e)| e.codes.contains_key("timelinejs:type")).collect();
+    assert_eq!((events.len() - eras.len(), eras.len()), (3, 3));
+    // Each era keeps its own span, in the file's order.
+    let spans: Vec<String> = eras.iter().map(|(_, _, e)| e.occurred.to_string()).collect();
+    assert_eq!(spans, ["0650/0700", "0600/0650", "0700/0720"]);
+    // Zero-padded months as strings keep day precision.
+    assert!(events.iter().any(|(_, _, e)| e.occurred.to_string() == "0622-08-09/0622-08-23"));
+    // Two slides on the same date are both kept, with different ids.
+    let mut ids: Vec<&str> = events.iter().map(|(id, _, _)| id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 6);
+    // Importing twice gives the same ids: a repeated import is idempotent.
+    let again = load(ERAS.as_bytes(), "eras.json", None, &Nothing);
+    assert_eq!(again.proposed(), loaded.proposed());
+}
+
 #[test]
 fn the_corpus_file_imports() {
     let bytes = corpus!("timelinejs/eras.json");

@@ -2,6 +2,21 @@
 
 use std::process::{Command, Output};
 
+// The shared corpus of other tools' files, found as the formats crate's tests find it: the tests
+// that read it say "skipped" on stderr and end when it is not there.
+#[path = "../../formats/tests/common/corpus.rs"]
+mod corpus;
+
+/// A corpus file's path as an argument, or the end of the test (skipped, saying so).
+macro_rules! corpus_path {
+    ($relative:expr) => {
+        match corpus::path($relative) {
+            Some(path) => path.to_str().expect("a UTF-8 corpus path").to_owned(),
+            None => return,
+        }
+    };
+}
+
 fn annals(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_annals"))
         .args(args)
@@ -106,48 +121,46 @@ fn validate_reads_csv_and_timelinejs_files() {
         text.contains("data/examples/events.csv:4: note: record 3, visitor: actor \"alexander-lukashenko\""),
         "{text}"
     );
-    let o = annals(&["validate", "--json", "../shared/corpus/timelinejs/eras.json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
-    assert_eq!(report["format"], "timelinejs-json");
-    assert_eq!(report["accepted"], 23, "20 slides and 3 eras");
     let o = annals(&["validate", "--json", "data/examples/events.csv"]);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(report["notes"].as_array().map(Vec::len), Some(3), "three actors registered on the fly");
     assert_eq!(report["notes"][0]["field"], "visitor");
     assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(0));
+    let eras = corpus_path!("timelinejs/eras.json");
+    let o = annals(&["validate", "--json", &eras]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(report["format"], "timelinejs-json");
+    assert_eq!(report["accepted"], 23, "20 slides and 3 eras");
     // Forced to read a TimelineJS file as CSV, it says what it expected.
-    let o = annals(&["validate", "--format", "csv", "../shared/corpus/timelinejs/eras.json"]);
+    let o = annals(&["validate", "--format", "csv", &eras]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("is neither a TimelineJS sheet"), "{}", stdout(&o));
 }
 
 #[test]
 fn validate_reads_gdelt_plover_and_historyatstate_files() {
+    let gdelt = corpus_path!("gdelt/20150218230000.export.CSV");
+    let plover = corpus_path!("plover/PLOVER_GSR_CAMEO.json");
+    let visits = corpus_path!("historyatstate/visits-2020.xml");
+    let travels = corpus_path!("historyatstate/secretary-travels-clinton.xml");
     // GDELT 2.0: every row accepted; merged visit rows and rows that cannot be visits are notes.
-    let o = annals(&["validate", "--json", "../shared/corpus/gdelt/20150218230000.export.CSV"]);
+    let o = annals(&["validate", "--json", &gdelt]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(report["format"], "gdelt");
     assert_eq!((report["rejected"].as_u64(), report["diagnostics"].as_array().map(Vec::len)), (Some(0), Some(0)));
     assert_eq!(report["notes"].as_array().map(Vec::len), Some(2));
     // PLOVER gold records: two refused records (exit 1) and the placeholder-date note.
-    let o = annals(&["validate", "../shared/corpus/plover/PLOVER_GSR_CAMEO.json"]);
+    let o = annals(&["validate", &plover]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let text = stdout(&o);
     assert!(text.contains("note: date: every record is dated 2000-01-01"), "{text}");
     assert!(text.contains(":116: error: record 8, target: found \"diplomatic\""), "{text}");
     // HistoryAtState, detected by the root element and forced by name.
-    for args in [
-        &["validate", "--json", "../shared/corpus/historyatstate/visits-2020.xml"][..],
-        &[
-            "validate",
-            "--json",
-            "--format",
-            "historyatstate-xml",
-            "../shared/corpus/historyatstate/secretary-travels-clinton.xml",
-        ][..],
-    ] {
+    for args in
+        [&["validate", "--json", &visits][..], &["validate", "--json", "--format", "historyatstate-xml", &travels][..]]
+    {
         let o = annals(args);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
         let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
@@ -239,13 +252,13 @@ mod store_commands {
 
     #[test]
     fn export_writes_every_format_from_the_current_record() {
+        let eras = corpus_path!("timelinejs/eras.json");
         let dir = tempfile::tempdir().expect("tempdir");
-        let o = annals_in(dir.path(), &["import", "../shared/corpus/timelinejs/eras.json", "--stream", "eras"], None);
+        let o = annals_in(dir.path(), &["import", &eras, "--stream", "eras"], None);
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
         // The ids of slides without a unique_id are derived, the same every time: importing
         // the file again is idempotent.
-        let again =
-            annals_in(dir.path(), &["import", "../shared/corpus/timelinejs/eras.json", "--stream", "eras"], None);
+        let again = annals_in(dir.path(), &["import", &eras, "--stream", "eras"], None);
         assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
         assert!(stdout(&again).contains("already there: 23 record(s)"), "{}", stdout(&again));
         let export = |format: &str| annals_in(dir.path(), &["export", "--stream", "eras", "--format", format], None);

@@ -23,7 +23,7 @@ const titleOf = (record, id) => record.events.find((e) => e.id === id).payload.t
 const MARKUP_ID = 'north-2005-markup';
 const MARKUP_TITLE = titleOf(NORTH, MARKUP_ID);
 // Files written by other tools, read from the shared corpus beside the checkout (never copied in).
-const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const CORPUS = process.env.ANNALS_CORPUS || join(ROOT, '..', 'shared', 'corpus');
 const ERAS = existsSync(join(CORPUS, 'timelinejs', 'eras.json'))
   ? JSON.parse(readFileSync(join(CORPUS, 'timelinejs', 'eras.json'), 'utf8'))
   : null;
