@@ -298,19 +298,20 @@ mod closed_pipe {
     use std::process::{Command, Output, Stdio};
 
     /// Runs annals (database `db`) with standard output a pipe whose reading end is closed
-    /// before annals writes anything, so its first write to it fails.
+    /// before annals starts, so its first write to it fails (closing it only after the spawn
+    /// raced with a fast command, which could write before the close).
     fn with_stdout_closed(db: &std::path::Path, args: &[&str]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        Command::new(env!("CARGO_BIN_EXE_annals"))
             .args(args)
             .env("ANNALS_DB", db)
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
-            .spawn()
-            .expect("run annals");
-        drop(child.stdout.take());
-        child.wait_with_output().expect("wait")
+            .output()
+            .expect("run annals")
     }
 
     #[test]
