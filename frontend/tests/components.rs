@@ -66,10 +66,14 @@ async fn details_of_the_state_visit() {
     assert!(all.contains("Alexander Lukashenko"), "the visitor is named: {all}");
     assert!(all.contains("16–17 May 2024"), "the dates: {all}");
     assert!(!all.contains("Documents signed"), "a visit has no documents line: {all}");
-    // Seven sources in the data, none with a URL: all listed, none linked.
+    // Eight sources in the data, seven with a URL: all listed, those seven linked, and the one
+    // whose page was not found says why it has no link.
     let sources = root.query_selector_all("section#details > ul.sources > li").expect("selector");
-    assert_eq!(sources.length(), 7);
-    assert!(root.query_selector("section#details a").expect("selector").is_none());
+    assert_eq!(sources.length(), 8);
+    let links = root.query_selector_all("section#details > ul.sources > li a").expect("selector");
+    assert_eq!(links.length(), 7);
+    let unlinked = select_text(&root, "section#details > ul.sources .no-link").expect("a source says it has no link");
+    assert!(unlinked.starts_with("No link: Not found"), "{unlinked}");
 }
 
 #[wasm_bindgen_test]
@@ -77,13 +81,18 @@ async fn details_of_the_state_visit_signing() {
     let root = render_details(default_record(), Some("2024-05-16-signing")).await;
     assert_eq!(select_text(&root, "section#details h2").as_deref(), Some("Documents signed during the state visit"));
     let all = text(&root);
-    assert!(all.contains("Documents signed: 9"), "{all}");
-    assert!(all.contains("The sources state 9 documents; 8 titles are known."), "{all}");
+    // Eight titles are known; whether nine were signed is a dispute, not a count.
+    assert!(all.contains("Documents signed: 8"), "{all}");
+    assert!(all.contains("Disputed: count"), "{all}");
     let documents = root.query_selector_all("ul.documents > li").expect("selector");
     assert_eq!(documents.length(), 8);
-    let link = root.query_selector("ul.sources a").expect("selector").expect("the source with a URL is a link");
-    assert_eq!(link.get_attribute("href").as_deref(), Some("https://en.vestikavkaza.ru/material/168244"));
-    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    let links = root.query_selector_all("section#details > ul.sources a").expect("selector");
+    assert_eq!(links.length(), 6, "every source of the signing has a URL");
+    let vestnik = root
+        .query_selector("section#details > ul.sources a[href='https://en.vestikavkaza.ru/material/168244']")
+        .expect("selector")
+        .expect("the Vestnik Kavkaza page is a link");
+    assert_eq!(vestnik.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
 }
 
 #[wasm_bindgen_test]
