@@ -120,7 +120,18 @@ fn test(ws: &Workspace) -> Result {
 
 /// `cargo test --workspace` with a throwaway PostgreSQL server for the PostgreSQL store's
 /// tests.
+///
+/// Without the shared corpus (a clone with no `../shared` beside it), the tests on it skip; cargo
+/// hides what a passing test prints, so this says so before they run.
 fn native_tests(ws: &Workspace) -> Step<'_> {
+    let corpus = env::var_os("ANNALS_CORPUS").map_or_else(|| ws.file("../shared/corpus"), Into::into);
+    if !corpus.is_dir() {
+        println!(
+            "note: no corpus at {} (../shared/corpus, or set ANNALS_CORPUS): the tests on other people's files \
+             skip and say so (see them with `cargo test -- --nocapture`); the project's own fixtures still run",
+            corpus.display()
+        );
+    }
     with_postgres(ws, "tests (native, with PostgreSQL)", "cargo test --workspace")
 }
 
