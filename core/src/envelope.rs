@@ -27,7 +27,7 @@ use serde_json::Value;
 use crate::date::Timestamp;
 use crate::event::{Event, EventKind, EVENT_TYPES};
 use crate::id::{EventId, StreamName};
-use crate::problem::Problem;
+use crate::problem::{decode_json, JsonText, Problem};
 
 /// An event as the log stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +127,7 @@ fn signing_v1_to_v2(mut payload: Value) -> Result<Value, Problem> {
 /// unescaping: the id is copied once, into its [`EventId`], and the stream name and type
 /// (the same in every record of a file) are not copied at all.
 #[derive(Deserialize)]
+#[serde(expecting = "an Annals record: a JSON object with \"id\", \"type\" and \"payload\"")]
 struct RawRecord<'a> {
     #[serde(default)]
     position: Option<u64>,
@@ -203,7 +204,7 @@ fn decode_two_pass(text: &str) -> Result<DecodedRecordRef<'_>, Problem> {
         Some(raw) => raw,
         None => {
             let mut de = serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(&mut de).map_err(path_error(""))?
+            decode_json(&mut de).map_err(path_error(""))?
         }
     };
     let event = decode_event(&raw.type_name, raw.schema_version, raw.payload)?;
@@ -403,9 +404,8 @@ fn typed(type_name: &str, text: &str) -> Result<Event, Problem> {
     if let Some(event) = typed_untracked(type_name, text) {
         return Ok(event);
     }
-    type Json<'a, 'de> = &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>;
-    fn go<T: DeserializeOwned>(de: Json<'_, '_>) -> Result<T, Problem> {
-        serde_path_to_error::deserialize(de).map_err(path_error("payload"))
+    fn go<T: DeserializeOwned>(de: JsonText<'_, '_>) -> Result<T, Problem> {
+        decode_json(de).map_err(path_error("payload"))
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     Ok(match type_name {
@@ -420,15 +420,14 @@ fn typed(type_name: &str, text: &str) -> Result<Event, Problem> {
     })
 }
 
-fn path_error<E: std::fmt::Display>(prefix: &'static str) -> impl Fn(serde_path_to_error::Error<E>) -> Problem {
-    move |e| {
-        let path = e.path().to_string();
+fn path_error(prefix: &'static str) -> impl Fn((String, serde_json::Error)) -> Problem {
+    move |(path, e)| {
         let field = match (prefix, path.as_str()) {
-            (p, ".") => p.to_owned(),
+            (p, "") => p.to_owned(),
             ("", p) => p.to_owned(),
             (pre, p) => format!("{pre}.{p}"),
         };
-        Problem::new(field, clean_serde_message(&e.inner().to_string()))
+        Problem::new(field, clean_serde_message(&e.to_string()))
     }
 }
 

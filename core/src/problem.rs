@@ -72,3 +72,28 @@ impl std::fmt::Display for Problem {
         write!(f, ": {}", self.message)
     }
 }
+
+/// A JSON decoder over text, as the readers of this crate use it.
+pub(crate) type JsonText<'a, 'de> = &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+
+/// Decodes a `T` from JSON and, when that fails, says which field was being read: its path
+/// (`sources[0].publisher`; empty for the value as a whole) and the decoder's error.
+///
+/// *Why a feature:* tracking the path (`serde_path_to_error`) instantiates a second decoder
+/// for every type it wraps. The browser page never shows a decoding problem of its own — a
+/// file it cannot read cleanly goes to the file-opening worker, which is built with the
+/// feature and reports the field — so the page's bundle leaves it out (`error-paths`, on by
+/// default) and gets an empty path.
+pub(crate) fn decode_json<'de, T: Deserialize<'de>>(de: JsonText<'_, 'de>) -> Result<T, (String, serde_json::Error)> {
+    #[cfg(feature = "error-paths")]
+    {
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            (if path == "." { String::new() } else { path }, e.into_inner())
+        })
+    }
+    #[cfg(not(feature = "error-paths"))]
+    {
+        T::deserialize(de).map_err(|e| (String::new(), e))
+    }
+}

@@ -24,13 +24,14 @@ use serde_json::value::RawValue;
 use super::{finish, Format, Loaded, Located, Parsed};
 use crate::envelope::{decode_record, decode_record_ref, Envelope, Proposed};
 use crate::id::StreamName;
-use crate::problem::Problem;
+use crate::problem::{decode_json, Problem};
 use crate::validate::Known;
 
 /// The document format version this program reads and writes.
 pub const DOCUMENT_VERSION: u32 = 1;
 
 #[derive(Deserialize)]
+#[serde(expecting = "a JSON object")]
 struct RawDocument<'a> {
     #[serde(default)]
     annals: Option<serde_json::Value>,
@@ -63,11 +64,9 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
         Err(d) => return Loaded::failed(Format::AnnalsJson, d),
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let doc: RawDocument<'_> = match serde_path_to_error::deserialize(&mut de) {
+    let doc: RawDocument<'_> = match decode_json(&mut de) {
         Ok(doc) => doc,
-        Err(e) => {
-            let inner = e.inner();
-            let path = e.path().to_string();
+        Err((path, inner)) => {
             let message = inner.to_string();
             let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
             return Loaded::failed(
@@ -75,7 +74,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
                 Problem {
                     line: Some(inner.line()).filter(|l| *l > 0),
                     record: None,
-                    field: if path == "." { String::new() } else { path },
+                    field: path,
                     message: format!(
                         "{message} (expected an Annals JSON document: {{\"annals\": 1, \"events\": [...]}})"
                     ),
