@@ -36,6 +36,24 @@ pub fn param(name: &str) -> Option<String> {
     pairs(&search).into_iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v)
 }
 
+/// A query string (with or without its `?`) with `name` set to `value` (or removed, for
+/// `None`), the other pairs kept in order; `""` when nothing is left, else with its `?`.
+pub fn with_param(search: &str, name: &str, value: Option<&str>) -> String {
+    let mut kept: Vec<String> = pairs(search)
+        .into_iter()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
+        .collect();
+    if let Some(v) = value {
+        kept.push(format!("{}={}", encode(name), encode(v)));
+    }
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
 /// A URL made absolute against the document's base URL.
 pub fn absolute(url: &str) -> Option<String> {
     let base = web_sys::window()?.document()?.base_uri().ok()??;
@@ -53,6 +71,14 @@ mod tests {
         assert_eq!(encode("é"), "%C3%A9");
         let back = pairs(&format!("?q={}&src={}", encode("a + b & c"), encode("x?y=z")));
         assert_eq!(back, [("q".to_owned(), "a + b & c".to_owned()), ("src".to_owned(), "x?y=z".to_owned())]);
+    }
+
+    #[test]
+    fn a_parameter_is_set_replaced_or_removed_and_the_others_kept() {
+        assert_eq!(with_param("?src=a%20b.json&theme=light", "theme", Some("dark")), "?src=a%20b.json&theme=dark");
+        assert_eq!(with_param("", "theme", Some("dark")), "?theme=dark");
+        assert_eq!(with_param("?theme=dark", "theme", None), "");
+        assert_eq!(with_param("?a=1&theme=dark&b=2", "theme", None), "?a=1&b=2");
     }
 
     #[test]

@@ -10,12 +10,14 @@ use yew::prelude::*;
 use crate::address::param;
 use crate::embed::snippet::EmbedPanel;
 use crate::hooks::record::use_record;
+use crate::hooks::scheme::{use_scheme, Choice};
 use crate::hooks::view::use_view;
 use crate::opener::{dropped_file, DroppedFile, Opener};
 use crate::record::{Record, RecordState};
 use crate::source::Place;
 use crate::state::{Action, Panel};
 use crate::view::RecordView;
+use crate::words::count;
 
 /// The app: loads a record, then shows it.
 #[function_component(App)]
@@ -39,18 +41,38 @@ pub fn app() -> Html {
             }
         })
     };
+    let scheme = use_scheme();
+    let on_scheme = {
+        let choose = scheme.choose.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            choose.emit(Choice::parse(Some(&value)));
+        })
+    };
     let current = match &*record.state {
         RecordState::Ready(r) => Some(r.clone()),
         _ => None,
     };
     html! {
         <main class="annals" {ondragover} {ondrop}>
-            <Opener on_open={record.open.clone()} on_view={record.show.clone()} opening={record.opening.clone()}
-                dropped={(*dropped).clone()} {current} />
+            <div class="page-tools">
+                <label class="scheme">{ "Colours" }
+                    <select onchange={on_scheme}>
+                        { for Choice::ALL.into_iter().map(|c| html! {
+                            <option value={c.name()} selected={c == scheme.choice}>{ c.label() }</option>
+                        }) }
+                    </select>
+                </label>
+                <Opener on_open={record.open.clone()} on_view={record.show.clone()} opening={record.opening.clone()}
+                    dropped={(*dropped).clone()} {current} />
+            </div>
             { match &*record.state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
-                RecordState::Ready(record) => html! { <Explorer key={record.id()} record={record.clone()} /> },
+                // Keyed by the scheme too: the canvases read their colours when they are mounted.
+                RecordState::Ready(record) => html! {
+                    <Explorer key={format!("{}-{}", record.id(), scheme.dark)} record={record.clone()} />
+                },
             } }
         </main>
     }
@@ -78,12 +100,15 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     html! {
         <>
             <header class="masthead">
+                // The space keeps the badge a word of its own for screen readers ("… relations, live").
                 <h1>{ record.title.clone() }
-                    if record.live.is_some() { <span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                    if record.live.is_some() { { " " }<span class="live" title="New events appear as they are recorded">{ "live" }</span> }
                 </h1>
                 <p class="summary">
-                    { format!("{} events · {} documents signed · {} disputed", stats.events, stats.documents, stats.disputed) }
+                    { format!("{} · {} signed · {} disputed", count(stats.events, "event", "events"),
+                        count(stats.documents, "document", "documents"), stats.disputed) }
                 </p>
+                { arrived(&record, &view) }
             </header>
             <nav class="tabs" aria-label="Views">
                 { for [(Panel::Timeline, "Timeline"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
@@ -100,5 +125,27 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             }
             <RecordView {record} {view} />
         </>
+    }
+}
+
+/// The notice of an event that arrived from the live stream, with a button that shows it.
+fn arrived(record: &Record, view: &UseReducerHandle<crate::state::View>) -> Html {
+    let Some(id) = record.arrived.as_deref() else { return html! {} };
+    let projections = record.projections();
+    let Some(r) = projections.catalog.event(id) else { return html! {} };
+    let focus = Action::Focus {
+        id: id.to_owned(),
+        start: f64::from(r.event.occurred.first_day()),
+        end: f64::from(r.event.occurred.last_day()),
+    };
+    let onclick = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.dispatch(focus.clone()))
+    };
+    html! {
+        <p class="arrived" role="status">
+            { format!("Just recorded: {} ({})", r.event.title, r.event.occurred.label()) }
+            { " " }<button type="button" {onclick}>{ "Show it" }</button>
+        </p>
     }
 }

@@ -54,6 +54,7 @@ pub mod theme;
 pub mod timeline;
 pub mod view;
 pub mod visible;
+pub mod words;
 pub mod worker;
 
 pub use app::{App, Explorer, ExplorerProps};

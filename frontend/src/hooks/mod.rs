@@ -7,10 +7,12 @@
 //! - [`view`] — `use_view`: the view's reducer over a record's whole view, and (on a page
 //!   that owns its address) its URL fragment;
 //! - [`visible`] — `use_visible`: the filters' result, memoized;
+//! - [`scheme`] — `use_scheme`: the app page's light or dark colours, chosen or the system's;
 //! - [`gestures`] — the wheel and the drag the timeline and the relation map share.
 
 pub mod gestures;
 pub mod live;
 pub mod record;
+pub mod scheme;
 pub mod view;
 pub mod visible;
