@@ -89,7 +89,8 @@ pub(crate) fn decode_json<'de, T: Deserialize<'de>>(de: JsonText<'_, 'de>) -> Re
     {
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            (if path == "." { String::new() } else { path }, e.into_inner())
+            // "." is the value itself; "?" a place the tracker could not name.
+            (if path == "." || path == "?" { String::new() } else { path }, e.into_inner())
         })
     }
     #[cfg(not(feature = "error-paths"))]

@@ -67,6 +67,7 @@ pub struct Props {
 /// Both charts.
 #[function_component(Charts)]
 pub fn charts(props: &Props) -> Html {
+    let label = crate::context::use_landmark_label("Charts");
     let data = Rc::new(ChartData::from_events(&props.record, &props.visible));
     let per_year = use_node_ref();
     let documents = use_node_ref();
@@ -78,10 +79,18 @@ pub fn charts(props: &Props) -> Html {
         });
     }
     let total_docs = data.cumulative_documents.last().copied().unwrap_or(0);
+    // The kinds drawn, for the legend (a widget has no kind filters that would show them).
+    let drawn: Vec<EventKind> =
+        EventKind::ALL.iter().copied().filter(|k| data.by_kind.iter().any(|counts| counts[*k] > 0)).collect();
     html! {
-        <section class="charts" aria-label="Charts">
+        <section class="charts" aria-label={label}>
             <figure>
                 <figcaption>{ "Events per year, by kind" }</figcaption>
+                <ul class="legend" aria-label="Colours of the kinds">
+                    { for drawn.iter().map(|k| html! {
+                        <li><span class="swatch" style={format!("background:{}", crate::palette::kind_colour(*k))} aria-hidden="true"></span>{ k.label() }</li>
+                    }) }
+                </ul>
                 <canvas ref={per_year} class="chart" width="900" height="320" role="img"
                     aria-label={format!("Stacked bars of events per year from {} to {}", data.years.first().copied().unwrap_or(0), data.years.last().copied().unwrap_or(0))} />
             </figure>

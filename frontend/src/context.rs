@@ -9,3 +9,12 @@
 /// its + and − keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InEmbed;
+
+/// The name of a part of the record view that makes it a landmark on the app page, and
+/// nothing in a widget. *Why:* a page may hold several widgets, and two landmarks of one role
+/// and name on a page confuse the landmark menu of a screen reader (axe `landmark-unique`);
+/// inside a widget the parts are found by their headings instead.
+#[yew::hook]
+pub fn use_landmark_label(label: &'static str) -> Option<&'static str> {
+    yew::use_context::<InEmbed>().is_none().then_some(label)
+}

@@ -236,7 +236,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
     } else {
         html! {
             <details class="notes">
-                <summary>{ format!("{} note(s) on how the file was read", report.notes.len()) }</summary>
+                <summary>{ format!("{} on how the file was read", crate::words::count(report.notes.len(), "note", "notes")) }</summary>
                 { problem_list(&report.notes, SHOWN) }
             </details>
         }

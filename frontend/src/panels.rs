@@ -17,6 +17,29 @@ use annals_core::validate::check_url;
 use crate::record::Record;
 use crate::state::{Action, View};
 
+/// On a small screen (one column), brings the details into view when the reader selects
+/// another event and its heading is off screen: a tap on the timeline or the list must show
+/// something where the reader looks, not 600 px further down. Not on the first render (a deep
+/// link opens where the page starts) and never in a widget (that would scroll the host page).
+#[hook]
+fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool) {
+    let first = use_mut_ref(|| true);
+    let node = node.clone();
+    use_effect_with(selected, move |selected| {
+        if std::mem::replace(&mut *first.borrow_mut(), false) || embedded || selected.is_none() {
+            return;
+        }
+        let Some(w) = web_sys::window() else { return };
+        let narrow = w.match_media("(max-width: 48rem)").ok().flatten().is_some_and(|q| q.matches());
+        let Some(el) = node.cast::<web_sys::Element>() else { return };
+        let top = el.get_bounding_client_rect().top();
+        let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        if narrow && (top < 0.0 || top > height - 48.0) {
+            el.scroll_into_view_with_bool(true);
+        }
+    });
+}
+
 /// Props of [`Details`].
 #[derive(Properties, PartialEq)]
 pub struct DetailsProps {
@@ -29,11 +52,15 @@ pub struct DetailsProps {
 /// Everything the record holds about the selected event.
 #[function_component(Details)]
 pub fn details(props: &DetailsProps) -> Html {
+    let node = use_node_ref();
+    let embedded = use_context::<crate::context::InEmbed>().is_some();
+    let label = crate::context::use_landmark_label("Event details");
+    use_bring_into_view(&node, props.selected.clone(), embedded);
     let projections = props.record.projections();
     let catalog = &projections.catalog;
     let Some(r) = props.selected.as_deref().and_then(|id| catalog.event_any(id)) else {
         return html! {
-            <section id="details" class="details empty" tabindex="-1" aria-label="Event details">
+            <section ref={node} id="details" class="details empty" tabindex="-1" aria-label={label}>
                 <p>{ "Select an event on the timeline or in the list to read its details and sources." }</p>
             </section>
         };
@@ -41,7 +68,7 @@ pub fn details(props: &DetailsProps) -> Html {
     let e = &r.event;
     let name = |id: &str| catalog.actor_name(id).to_owned();
     html! {
-        <section id="details" class="details" tabindex="-1" aria-label="Event details" aria-live="polite">
+        <section ref={node} id="details" class="details" tabindex="-1" aria-label={label} aria-live="polite">
             <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ r.kind.label() }</p>
             <h2>{ e.title.clone() }</h2>
             <p class="date">
@@ -88,7 +115,7 @@ pub fn details(props: &DetailsProps) -> Html {
             }
             { for r.disputes.iter().map(|d| html! {
                 <div class="dispute" role="note">
-                    <h3>{ format!("Disputed: {}", d.dispute.field) }</h3>
+                    <h3>{ format!("Disputed: {}", field_words(&d.dispute.field)) }</h3>
                     if let Some(n) = &d.dispute.note { <p>{ n.clone() }</p> }
                     <ul>
                         { for d.dispute.claims.iter().map(|c| html! {
@@ -104,7 +131,7 @@ pub fn details(props: &DetailsProps) -> Html {
             { for r.corrections.iter().map(|c| html! {
                 <div class="correction" role="note">
                     <h3>{ "Corrected" }</h3>
-                    <p>{ format!("Changed: {}", c.changes.keys().cloned().collect::<Vec<_>>().join(", ")) }
+                    <p>{ format!("Changed: {}", c.changes.keys().map(|k| field_words(k)).collect::<Vec<_>>().join(", ")) }
                         { c.reason.as_ref().map(|r| format!(" — {r}")).unwrap_or_default() }</p>
                 </div>
             }) }
@@ -163,6 +190,29 @@ fn source_item(s: &Source) -> Html {
     }
 }
 
+/// A field of a record (as a dispute or a correction names it) in words: "the date", not
+/// `occurred`; a named claim (`first_official_visit`) with its underscores as spaces.
+pub fn field_words(field: &str) -> String {
+    let known = match field {
+        "occurred" => "the date",
+        "count" => "the number of documents",
+        "level" => "the level of the visit",
+        "title" => "the title",
+        "summary" => "the summary",
+        "place" => "the place",
+        "actors" => "who took part",
+        "kind" => "the kind of event",
+        "sources" => "the sources",
+        "documents" => "the documents",
+        "target" => "the event it concerns",
+        "visitor" => "the visitor",
+        "host" => "the host",
+        "tags" => "the tags",
+        _ => return field.replace(['_', '.'], " "),
+    };
+    known.to_owned()
+}
+
 fn claim_value(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => match s.parse::<annals_core::Occurred>() {
@@ -194,6 +244,7 @@ pub struct ListProps {
 /// enter the window or change selection, not every row with its strings and callbacks.
 #[function_component(EventList)]
 pub fn event_list(props: &ListProps) -> Html {
+    let label = crate::context::use_landmark_label("Events in view");
     let view = &*props.view;
     let projections = props.record.projections();
     let timeline = &projections.timeline;
@@ -204,8 +255,8 @@ pub fn event_list(props: &ListProps) -> Html {
     let selected = view.selected.as_deref();
     let dispatcher = props.view.dispatcher();
     html! {
-        <section class="event-list" aria-label="Events in view">
-            <h2>{ format!("{total} event(s) in view") }</h2>
+        <section class="event-list" aria-label={label}>
+            <h2>{ format!("{} in view", crate::words::count(total, "event", "events")) }</h2>
             <ol>
                 { for in_window.into_iter().filter_map(|index| {
                     let r = timeline.at(index)?;
@@ -250,8 +301,9 @@ pub fn event_row(props: &RowProps) -> Html {
         let id = id.clone();
         Callback::from(move |_| view.dispatch(Action::Select(Some(id.clone()))))
     };
+    let arrived = props.record.arrived.as_deref() == Some(id.as_str());
     html! {
-        <li data-id={id} class={classes!(props.selected.then_some("selected"))}>
+        <li data-id={id} class={classes!(props.selected.then_some("selected"), arrived.then_some("arrived"))}>
             <button type="button" {onclick} aria-pressed={props.selected.to_string()}>
                 <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
                 <span class="date">{ r.event.occurred.label() }</span>
@@ -371,5 +423,17 @@ pub fn controls(props: &ControlsProps) -> Html {
                 </select>
             </label>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_words;
+
+    #[test]
+    fn fields_are_named_in_words() {
+        assert_eq!(field_words("occurred"), "the date");
+        assert_eq!(field_words("target"), "the event it concerns");
+        assert_eq!(field_words("first_official_visit"), "first official visit");
     }
 }

@@ -34,6 +34,11 @@ pub struct Record {
     pub title: String,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
+    /// A person's own file (picked, dropped or pasted): it lives in this browser only and has
+    /// no address, so it cannot be linked to or embedded.
+    pub own_file: bool,
+    /// The event that arrived last from the live stream (the app says so and marks it).
+    pub arrived: Option<String>,
     folded: Rc<RefCell<Folded>>,
 }
 
@@ -54,7 +59,12 @@ impl Record {
 
     /// A record of a log already folded into `projections`.
     pub fn folded(title: String, projections: Projections, log: Vec<Envelope>, live: Option<String>) -> Self {
-        Self { title, live, folded: Rc::new(RefCell::new(Folded { projections, log })) }
+        Self { title, live, own_file: false, arrived: None, folded: Rc::new(RefCell::new(Folded { projections, log })) }
+    }
+
+    /// The same record, as a person's own file ([`Record::own_file`]).
+    pub fn as_own_file(&self) -> Record {
+        Record { own_file: true, ..self.clone() }
     }
 
     /// Its projections. (Borrowed for as long as the guard lives: drop it before anything
@@ -86,7 +96,8 @@ impl Record {
             folded.projections.apply(env);
         }
         folded.log.extend_from_slice(envelopes);
-        self.clone()
+        let arrived = envelopes.iter().rev().find(|e| matches!(e.event, annals_core::Event::Domain(..)));
+        Record { arrived: arrived.map(|e| e.id.as_str().to_owned()).or_else(|| self.arrived.clone()), ..self.clone() }
     }
 }
 

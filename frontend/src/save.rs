@@ -58,7 +58,8 @@ pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
 
 /// What a download said, for people.
 pub fn saved_message(name: &str, format: ExportFormat, exported: &Exported) -> String {
-    let mut message = format!("Saved {name}: {} events as {}", exported.written, format.name());
+    let mut message =
+        format!("Saved {name}: {} as {}", crate::words::count(exported.written, "event", "events"), format.name());
     if exported.left_out > 0 {
         message.push_str(&format!(
             "; {} left out because {} cannot hold them (no coordinates, or a date the format cannot write)",
@@ -218,7 +219,7 @@ mod ui {
                 let body = import_body(&record);
                 let count = record.log().len();
                 let status = status.clone();
-                status.set(Some((true, format!("Sending {count} records to {stream}…"))));
+                status.set(Some((true, format!("Sending {} to {stream}…", crate::open::records(count)))));
                 wasm_bindgen_futures::spawn_local(async move {
                     let url = format!("api/streams/{}/events", crate::address::encode(&stream));
                     let bearer = format!("Bearer {token}");
@@ -246,6 +247,9 @@ mod ui {
             })
         };
         html! {
+            // Folded away: only the service's editors have a write token.
+            <details class="import-details">
+            <summary>{ "Editors of this service: import the file" }</summary>
             <form class="open-row import" onsubmit={on_import} aria-label="Import into the service">
                 <label class="search">{ "Stream" }
                     <input ref={stream_ref} type="text" value={props.stream.clone()} required=true />
@@ -253,11 +257,12 @@ mod ui {
                 <label class="search">{ "Write token" }
                     <input ref={token_ref} type="password" autocomplete="off" required=true />
                 </label>
-                <button type="submit">{ format!("Import {} records into the service", props.record.log().len()) }</button>
+                <button type="submit">{ format!("Import {} into the service", crate::open::records(props.record.log().len())) }</button>
                 if let Some((ok, message)) = &*status {
                     <p class={if *ok { "open-done" } else { "error" }} role="status">{ message.clone() }</p>
                 }
             </form>
+            </details>
         }
     }
 
@@ -288,7 +293,7 @@ pub fn imported_message(body: &str, count: usize, stream: &str) -> String {
     if answer["duplicate"].as_bool() == Some(true) {
         format!("Already in {stream}{version}: every record was stored before; nothing new was written.")
     } else {
-        format!("Imported {count} records into {stream}{version}.")
+        format!("Imported {} into {stream}{version}.", crate::open::records(count))
     }
 }
 

@@ -162,12 +162,34 @@ enum Fetched {
     Unread(File, String),
 }
 
+/// Why a file by URL could not be fetched at all, for people. The browser says only "Failed
+/// to fetch"; the likely cause differs with where the file is: on another site, that site has
+/// not allowed other sites to read it (CORS), which the reader cannot fix but can work around.
+pub fn unreachable(url: &str, other_site: bool) -> String {
+    if other_site {
+        format!(
+            "Could not read {url}: its site does not let other sites read its files, or it cannot be reached. \
+             Download the file and open it here with “Open a file…”, or ask the site's owner to allow reading \
+             from other sites (CORS)."
+        )
+    } else {
+        format!("Could not reach {url}: check the address and the connection.")
+    }
+}
+
+/// Whether `url` (relative to the page) is on another origin than the page.
+fn other_site(url: &str) -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return false };
+    let (Ok(href), Ok(origin)) = (location.href(), location.origin()) else { return false };
+    web_sys::Url::new_with_base(url, &href).is_ok_and(|u| u.origin() != origin)
+}
+
 /// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]).
 async fn fetch(url: &str) -> Fetched {
     let response = match crate::http::get(url).await {
         Ok(r) if r.ok() => r,
         Ok(r) => return Fetched::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
-        Err(e) => return Fetched::Failed(format!("{url}: {e}")),
+        Err(_) => return Fetched::Failed(unreachable(url, other_site(url))),
     };
     let mut incoming = match read_body(&response, url).await {
         Ok(incoming) => incoming,
@@ -285,4 +307,19 @@ async fn title_of(base: &str, stream: &str) -> Option<String> {
     let response = crate::http::get(&url).await.ok().filter(|r| r.ok())?;
     let bytes = response.bytes().await.ok()?;
     serde_json::from_slice::<Titled>(&bytes).ok()?.title
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unreachable;
+
+    #[test]
+    fn a_file_that_cannot_be_fetched_is_explained_without_the_browsers_words() {
+        let elsewhere = unreachable("https://data.example/r.json", true);
+        assert!(elsewhere.contains("does not let other sites read"), "{elsewhere}");
+        assert!(elsewhere.contains("Open a file…"), "{elsewhere}");
+        let here = unreachable("data/r.json", false);
+        assert!(here.starts_with("Could not reach data/r.json"), "{here}");
+        assert!(!here.contains("TypeError") && !elsewhere.contains("TypeError"));
+    }
 }

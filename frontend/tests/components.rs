@@ -83,7 +83,7 @@ async fn details_of_the_state_visit_signing() {
     let all = text(&root);
     // Eight titles are known; whether nine were signed is a dispute, not a count.
     assert!(all.contains("Documents signed: 8"), "{all}");
-    assert!(all.contains("Disputed: count"), "{all}");
+    assert!(all.contains("Disputed: the number of documents"), "{all}");
     let documents = root.query_selector_all("ul.documents > li").expect("selector");
     assert_eq!(documents.length(), 8);
     let links = root.query_selector_all("section#details > ul.sources a").expect("selector");

@@ -41,10 +41,10 @@ const KIND_COLOURS = {
   Other: '#6B6B6B',
 };
 
-/** The number the list heading states ("N event(s) in view"). */
+/** The number the list heading states ("N events in view", "1 event in view"). */
 async function countInView(page) {
   const text = await page.locator('section.event-list h2').textContent();
-  const m = /^(\d+) event\(s\) in view$/.exec(text.trim());
+  const m = /^(\d+) events? in view$/.exec(text.trim());
   assert.ok(m, `unexpected list heading: ${JSON.stringify(text)}`);
   return Number(m[1]);
 }

@@ -32,6 +32,9 @@ test('a new event appears without a reload', async () => {
   await page.goto(`${base}/`);
   await page.waitForSelector('h1 .live', { timeout: 20000 });
   assert.match(await page.textContent('h1'), /^Azerbaijan–Belarus relations/);
+  // The badge is a word of its own for a screen reader ("… relations live", not "relationslive").
+  const heading = await page.getByRole('heading', { level: 1 }).evaluate((h) => h.textContent.replace(/\s+/g, ' ').trim());
+  assert.match(heading, /relations live$/);
   const count = async () => Number((await page.textContent('.event-list h2')).match(/\d+/)[0]);
   const before = await count();
   const record = {
@@ -52,6 +55,12 @@ test('a new event appears without a reload', async () => {
   assert.equal(res.status, 201, await res.text());
   await page.waitForSelector('li[data-id="live-test-call"]', { timeout: 10000 });
   assert.equal(await count(), before + 1);
+  // The reader is told, and the new event is marked in the list; "Show it" selects it.
+  const notice = page.locator('.arrived[role=status]');
+  assert.match(await notice.textContent(), /Just recorded: A call appended while the page is open \(20 November 2025\)/);
+  assert.equal(await page.locator('li.arrived[data-id="live-test-call"]').count(), 1);
+  await notice.getByRole('button', { name: 'Show it' }).click();
+  await page.waitForFunction(() => document.querySelector('#details h2')?.textContent === 'A call appended while the page is open');
   // A second append arrives too (the page folds into the current record, not a stale one).
   record.id = 'live-test-call-2';
   record.payload.title = 'A second live call';

@@ -54,7 +54,12 @@ test('an editor imports the valid part of a checked file into a stream; a wrong 
   await page.locator('.opener input[type=file]').setInputFiles({ name: 'my-events.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
   const report = page.locator('.open-report');
   await report.waitFor({ timeout: 15_000 });
-  assert.match(await report.textContent(), /my-events\.csv \(csv\): 4 record\(s\) accepted, 1 rejected, 1 problem/);
+  assert.match(await report.textContent(), /my-events\.csv \(csv\): 4 records accepted, 1 rejected, 1 problem/);
+  // A visitor is not offered a write-token field: it waits folded, for the service's editors.
+  const fold = page.locator('details.import-details');
+  await fold.waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('input[type=password]').isVisible(), false, 'no token field before an editor asks');
+  await fold.locator('summary').click();
   const form = page.locator('form.import');
   await form.waitFor({ timeout: 10_000 });
   assert.equal(await form.locator('input[type=text]').inputValue(), 'my-events', 'the stream is named after the file');

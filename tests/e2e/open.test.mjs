@@ -42,10 +42,10 @@ async function heading(page) {
   return (await page.locator('h1').first().textContent()).trim();
 }
 
-/** "N event(s) in view". */
+/** "N events in view" (or "1 event in view"). */
 async function inView(page) {
   const text = (await page.locator('section.event-list h2').textContent()).trim();
-  const m = /^(\d+) event\(s\) in view$/.exec(text);
+  const m = /^(\d+) events? in view$/.exec(text);
   assert.ok(m, `unexpected list heading ${JSON.stringify(text)}`);
   return Number(m[1]);
 }
@@ -108,7 +108,7 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     // 20 slides and 3 eras (an era is kept as an event spanning its years, tagged as an era).
     assert.equal(await inView(page), 23, 'the 20 slides and 3 eras of eras.json are listed');
     const status = await page.locator('.open-done').first().textContent();
-    assert.match(status, /eras\.json \(timelinejs-json\): \d+ record\(s\) accepted, 0 rejected, no problems/);
+    assert.match(status, /eras\.json \(timelinejs-json\): \d+ records accepted, 0 rejected, no problems/);
     // The map and the charts show the same record.
     await page.getByRole('button', { name: 'Charts' }).click();
     await page.locator('.charts canvas, canvas.chart').first().waitFor({ timeout: 10_000 });
@@ -131,7 +131,7 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     const report = page.locator('.open-report');
     await report.waitFor({ timeout: 15_000 });
     const text = await report.textContent();
-    assert.match(text, /pasted text \(annals-ndjson\): 4 record\(s\) accepted, 1 rejected, 1 problem/);
+    assert.match(text, /pasted text \(annals-ndjson\): 4 records accepted, 1 rejected, 1 problem/);
     const problem = (await report.locator('.problems li').first().textContent()).replace(/\s+/g, ' ');
     assert.match(problem, /line 4/);
     assert.match(problem, /record 4/);
@@ -178,7 +178,7 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent('data/examples/events.csv')}`);
     await waitForTitle(page, 'events.csv');
     const status = await page.locator('.open-done').first().textContent();
-    assert.match(status, /events\.csv \(csv\): 9 record\(s\) accepted, 0 rejected, no problems/);
+    assert.match(status, /events\.csv \(csv\): 9 records accepted, 0 rejected, no problems/);
     assert.ok((await inView(page)) > 0);
     await done();
   });

@@ -142,8 +142,32 @@ pub struct PanelProps {
 /// The snippets for the current view, with copy buttons and a live preview.
 #[function_component(EmbedPanel)]
 pub fn embed_panel(props: &PanelProps) -> Html {
-    let Some(target) = target(&props.record) else {
-        return html! { <section class="embed-panel"><p class="status error">{ "This page has no address to embed." }</p></section> };
+    let onclose = props.onclose.reform(|_: MouseEvent| ());
+    let head = html! {
+        <div class="embed-panel-head">
+            <h2>{ "Embed this view" }</h2>
+            <button type="button" onclick={onclose.clone()} aria-label="Close the embed panel">{ "Close" }</button>
+        </div>
+    };
+    // A person's own file is in this browser only: a snippet would show the page's record.
+    let target = target(&props.record).filter(|_| !props.record.own_file);
+    let Some(target) = target else {
+        let why = if props.record.own_file {
+            format!(
+                "“{}” is a file you opened in this browser: it has no address, so another page cannot show it. \
+                 To embed it, publish the file on a website that lets other sites read it, open its address here \
+                 (this page with ?src= and the file's URL), then embed that. Or import it into an Annals service.",
+                props.record.title
+            )
+        } else {
+            "This page has no address to embed.".to_owned()
+        };
+        return html! {
+            <section class="embed-panel" aria-label="Embed this view">
+                { head }
+                <p class="note embed-local">{ why }</p>
+            </section>
+        };
     };
     let iframe = iframe_snippet(&target, &props.view, &props.record.title);
     let element = element_snippet(&target, &props.view);
@@ -196,13 +220,9 @@ pub fn embed_panel(props: &PanelProps) -> Html {
             }
         })
     };
-    let onclose = props.onclose.reform(|_: MouseEvent| ());
     html! {
         <section class="embed-panel" aria-label="Embed this view">
-            <div class="embed-panel-head">
-                <h2>{ "Embed this view" }</h2>
-                <button type="button" onclick={onclose} aria-label="Close the embed panel">{ "Close" }</button>
-            </div>
+            { head }
             <p class="note">{ "Both show the record and the view on screen now (window, filters, selection). Paste either into any page." }</p>
             <div class="snippets">
                 <div class="snippet">

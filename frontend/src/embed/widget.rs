@@ -73,7 +73,8 @@ pub fn widget(props: &WidgetProps) -> Html {
     height::use_height_reporter(root.clone(), props.mode == Mode::Frame, options.child_id.clone());
     let style = options.height.map(|h| format!("height:{h}px;overflow:auto"));
     html! {
-        <div ref={root} class="annals embed" data-theme={options.theme.name()} lang={options.lang.clone()} {style}>
+        // The iframe page is a document of its own: its content is its main landmark.
+        <@{if props.mode == Mode::Frame { "main" } else { "div" }} ref={root} class="annals embed" data-theme={options.theme.name()} lang={options.lang.clone()} {style}>
             <ContextProvider<InEmbed> context={InEmbed}>
             { match &*record.state {
                 RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
@@ -88,7 +89,7 @@ pub fn widget(props: &WidgetProps) -> Html {
                 },
             } }
             </ContextProvider<InEmbed>>
-        </div>
+        </@>
     }
 }
 
@@ -123,12 +124,14 @@ pub fn embedded(props: &EmbeddedProps) -> Html {
     let link = open_link(&props.options, frame, &props.base, &view.to_fragment());
     html! {
         <>
-            <header class="embed-head">
-                <h2 class="embed-title">{ record.title.clone() }
-                    if record.live.is_some() { <span class="live" title="New events appear as they are recorded">{ "live" }</span> }
-                </h2>
+            // Not a <header>: on a host page that would be one more banner per widget. The
+            // iframe page's title is its own page's first heading; on a host page, a section's.
+            <div class="embed-head">
+                <@{if frame { "h1" } else { "h2" }} class="embed-title">{ record.title.clone() }
+                    if record.live.is_some() { { " " }<span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                </@>
                 <a class="embed-open" href={link} target="_blank" rel="noopener">{ "Open in Annals" }</a>
-            </header>
+            </div>
             <RecordView {record} {view} controls={false} />
         </>
     }

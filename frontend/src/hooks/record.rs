@@ -41,7 +41,7 @@ pub struct UseRecord {
     /// Opens a person's own file (or pasted text), in the format asked for or detected; a
     /// clean one replaces the record at once, one with problems waits in [`UseRecord::opening`].
     pub open: Callback<(Source, Option<Format>)>,
-    /// Shows a record in place of the one on screen (the valid part of a report).
+    /// Shows a person's own file in place of the record on screen (the valid part of a report).
     pub show: Callback<Rc<Record>>,
 }
 
@@ -67,7 +67,9 @@ pub fn use_record(
 
     let show = {
         let (dispatcher, lang) = (state.dispatcher(), lang.clone());
+        // What `show` is given is always a person's own file (the opener's).
         Callback::from(move |record: Rc<Record>| {
+            let record = Rc::new(record.as_own_file());
             if own_address {
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
                     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"));

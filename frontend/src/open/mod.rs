@@ -46,11 +46,7 @@ pub const FOLD_STEP: usize = 20_000;
 
 /// "1 record", "12 records".
 pub fn records(n: usize) -> String {
-    if n == 1 {
-        "1 record".to_owned()
-    } else {
-        format!("{n} records")
-    }
+    crate::words::count(n, "record", "records")
 }
 
 /// The report's button that shows the valid part: "View the 1 valid record", "View the 4
@@ -196,18 +192,17 @@ impl Report {
         self.diagnostics.is_empty()
     }
 
-    /// One line for people: "events.csv (csv): 120 record(s) accepted, 3 rejected, 4 problems".
+    /// One line for people: "events.csv (csv): 120 records accepted, 3 rejected, 4 problems".
     pub fn summary(&self) -> String {
         let problems = match self.diagnostics.len() {
             0 => "no problems".to_owned(),
-            1 => "1 problem".to_owned(),
-            n => format!("{n} problems"),
+            n => crate::words::count(n, "problem", "problems"),
         };
         format!(
-            "{} ({}): {} record(s) accepted, {} rejected, {problems}",
+            "{} ({}): {} accepted, {} rejected, {problems}",
             self.name,
             self.format.name(),
-            self.accepted,
+            crate::words::count(self.accepted, "record", "records"),
             self.rejected
         )
     }
@@ -222,7 +217,7 @@ impl Report {
             None
         } else {
             let n = self.diagnostics.len();
-            let problems = if n == 1 { "1 problem".to_owned() } else { format!("{n} problems") };
+            let problems = crate::words::count(n, "problem", "problems");
             Some(format!("{problems} in this file — open in Annals for the report"))
         }
     }

@@ -1,0 +1,231 @@
+// End-to-end tests of what a reader meets (issue 12): the app's colours (dark mode), the Embed
+// panel after opening one's own file, a tap on a phone, a record whose site does not allow other
+// sites to read it, the wording of counts, disputes and the open-file report, the charts' legend
+// in a widget — and axe-core on the app, the iframe page and a host page with two widgets.
+//
+// Each test here failed before the change it covers.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DIST, appSuite, rgb, screenshotPath, serveDir } from './harness.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const NORTH = readFileSync(join(HERE, 'fixtures', 'embed-north.json'));
+const SIGNING_COLOUR = rgb('#D55E00');
+
+/** The axe-core violations on the page (shadow roots included, other frames not), as lines. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { iframes: false, resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
+
+/** The colour most pixels of a canvas have: its paper. */
+async function paperOf(canvas) {
+  return canvas.evaluate((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 16) {
+      const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1])[0][0].split(',').map(Number);
+  });
+}
+
+const luminance = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+
+/** The centre of a solid mark of colour `[r, g, b]` on the timeline canvas, in CSS pixels. */
+async function markOf(page, colour) {
+  const canvas = page.locator('canvas.timeline-canvas');
+  const spot = await canvas.evaluate((c, [r, g, b]) => {
+    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const is = (x, y) => {
+      const i = (y * width + x) * 4;
+      return Math.abs(data[i] - r) <= 4 && Math.abs(data[i + 1] - g) <= 4 && Math.abs(data[i + 2] - b) <= 4;
+    };
+    const ratio = c.width / c.clientWidth;
+    const k = Math.max(2, Math.round(3 * ratio));
+    for (let y = k; y < height - k; y++)
+      for (let x = k; x < width - k; x++)
+        if (is(x, y) && is(x - k, y) && is(x + k, y) && is(x, y - k) && is(x, y + k)) return { x: x / ratio, y: y / ratio };
+    return null;
+  }, colour);
+  assert.ok(spot, 'a mark of that colour is drawn');
+  const box = await canvas.boundingBox();
+  return { x: box.x + spot.x, y: box.y + spot.y };
+}
+
+describe('what a reader meets', { timeout: 120_000 }, () => {
+  const suite = appSuite();
+
+  test('dark mode: ?theme=dark, the system setting, and a choice kept in the address', async () => {
+    // Asked for in the address: the page and the canvas are dark.
+    let { page, done } = await suite.openPage('/?theme=dark');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    const body = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(body, 'rgb(22, 25, 29)', 'the page is on the dark paper');
+    assert.ok(luminance(await paperOf(page.locator('canvas.timeline-canvas'))) < 60, 'the timeline is drawn dark');
+    assert.equal(await page.locator('.scheme select').inputValue(), 'dark');
+    await page.screenshot({ path: await screenshotPath('app-dark-1280.png') });
+    await done();
+
+    // The system's setting is followed when nothing is chosen.
+    ({ page, done } = await suite.openPage('/', { colorScheme: 'dark' }));
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    // Choosing Light turns the page light at once and writes it in the address, view kept.
+    await page.evaluate(() => { location.hash = '#e=2024-05-16-state-visit'; });
+    await page.waitForFunction(() => document.querySelector('#details h2'));
+    await page.locator('.scheme select').selectOption('light');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    assert.match(await page.evaluate(() => location.search), /theme=light/);
+    assert.match(await page.evaluate(() => location.hash), /e=2024-05-16-state-visit/);
+    await page.locator('canvas.timeline-canvas').waitFor();
+    await page.waitForTimeout(300);
+    assert.ok(luminance(await paperOf(page.locator('canvas.timeline-canvas'))) > 200, 'the timeline is redrawn light');
+    // …and a reload keeps it, though the system is dark.
+    await page.reload();
+    await page.locator('section.event-list h2').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    await done();
+  });
+
+  test('axe: no violations on the app (light and dark, every view), the iframe page and a page with two widgets', async () => {
+    for (const path of ['/', '/?theme=dark', '/#view=map', '/#view=charts', '/?theme=dark#view=charts']) {
+      const { page, done } = await suite.openPage(path);
+      await page.waitForTimeout(300);
+      assert.deepEqual(await axeViolations(page), [], `axe on ${path}`);
+      await done();
+    }
+    for (const path of ['/?embed=1', '/?embed=1&theme=dark&view=charts']) {
+      const { page, done } = await suite.openPage(path);
+      assert.deepEqual(await axeViolations(page), [], `axe on ${path}`);
+      await done();
+    }
+    const host = await serveDir(HERE);
+    const app = await serveDir(DIST, { cors: true });
+    try {
+      const { page, done } = await suite.openPage('/');
+      await page.goto(`${host.url}/embed-host.html?dist=${encodeURIComponent(`${app.url}/`)}`);
+      await page.locator('#north .embed-title').waitFor({ timeout: 15_000 });
+      await page.locator('#south .embed-title').waitFor({ timeout: 15_000 });
+      assert.deepEqual(await axeViolations(page), [], 'axe on a host page with two widgets');
+      await done();
+    } finally {
+      await host.close();
+      await app.close();
+    }
+  });
+
+  test('after opening a file, the Embed panel says a local file cannot be embedded instead of embedding the server record', async () => {
+    const { page, done } = await suite.openPage('/');
+    await page.getByRole('button', { name: 'Open a file…' }).click();
+    await page.locator('.opener input[type=file]').setInputFiles({ name: 'north.json', mimeType: 'application/json', buffer: NORTH });
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent.startsWith('Test record North'));
+    await page.getByRole('button', { name: 'Embed', exact: true }).click();
+    const panel = page.locator('.embed-panel');
+    await panel.waitFor();
+    assert.match(await panel.textContent(), /is a file you opened in this browser: it has no address/);
+    assert.equal(await panel.locator('textarea').count(), 0, 'no snippet of another record');
+    assert.equal(await panel.locator('iframe').count(), 0, 'no preview of the server record');
+    await done();
+  });
+
+  test('on a phone, tapping an event on the timeline or in the list brings its details into view', async () => {
+    const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+    const { page, done } = await suite.openPage('/', phone);
+    const spot = await markOf(page, SIGNING_COLOUR);
+    await page.touchscreen.tap(spot.x, spot.y);
+    const heading = page.locator('#details h2');
+    await heading.waitFor({ timeout: 5_000 });
+    const inView = async () => {
+      const box = await heading.boundingBox();
+      return box && box.y >= 0 && box.y + box.height <= 740;
+    };
+    assert.ok(await inView(), 'the details of the tapped mark are on screen');
+    const item = page.locator('section.event-list li button').nth(30);
+    await item.scrollIntoViewIfNeeded();
+    const title = (await item.locator('.title').textContent()).trim();
+    await item.tap();
+    await page.waitForFunction((t) => document.querySelector('#details h2')?.textContent === t, title);
+    await page.waitForTimeout(200);
+    assert.ok(await inView(), 'the details of the tapped list item are on screen');
+    await page.screenshot({ path: await screenshotPath('phone-tap-details-360.png') });
+    await done();
+  });
+
+  test('a record whose site does not let other sites read it gets an explanation, not "Failed to fetch"', async () => {
+    const other = await serveDir(join(HERE, 'fixtures')); // no CORS header
+    try {
+      const { page, done } = await suite.openPage('/');
+      await page.goto(`${suite.url()}/?src=${encodeURIComponent(`${other.url}/embed-north.json`)}`);
+      const status = page.locator('main .status.error');
+      await status.waitFor({ timeout: 15_000 });
+      const text = await status.textContent();
+      assert.match(text, /does not let other sites read its files/);
+      assert.match(text, /Open a file…/);
+      assert.doesNotMatch(text, /TypeError|Failed to fetch/);
+      await done();
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('words: counts agree with their number, disputes name fields in words, the report has no code words', async () => {
+    const { page, done } = await suite.openPage('/#e=2016-11-28-lukashenko-official-visit');
+    const dispute = page.locator('.dispute h3');
+    await dispute.first().waitFor();
+    assert.equal((await dispute.first().textContent()).trim(), 'Disputed: first official visit');
+    assert.match(await page.locator('.masthead .summary').textContent(), /^\d+ events · \d+ documents signed · \d+ disputed$/);
+
+    // One event: "1 event", never "1 events" or "event(s)".
+    await page.getByRole('button', { name: 'Open a file…' }).click();
+    const one = [
+      '{"id":"actor:a","type":"ActorRegistered","payload":{"actor":"a","kind":"country","names":{"en":"Alpha"}}}',
+      '{"id":"actor:b","type":"ActorRegistered","payload":{"actor":"b","kind":"country","names":{"en":"Beta"}}}',
+      '{"id":"c1","type":"Call","payload":{"occurred":"2020-01-02","title":"One call","actors":[{"actor":"a"},{"actor":"b"}],"sources":[{"publisher":"P","title":"T"}]}}',
+    ];
+    await page.locator('.paste textarea').fill(`${one.join('\n')}\n`);
+    await page.getByRole('button', { name: 'Read the pasted text' }).click();
+    await page.waitForFunction(() => /^1 event in view$/.test(document.querySelector('section.event-list h2')?.textContent ?? ''));
+    assert.match(await page.locator('.masthead .summary').textContent(), /^1 event · 0 documents signed/);
+
+    // A file with a dozen broken lines: plain words, no "?" field, list numbers 10+ not clipped.
+    await page.getByRole('button', { name: 'Open a file…' }).click();
+    const broken = [...one, ...Array.from({ length: 12 }, () => '"just a string"')];
+    await page.locator('.paste textarea').fill(`${broken.join('\n')}\n`);
+    await page.getByRole('button', { name: 'Read the pasted text' }).click();
+    const report = page.locator('.open-report');
+    await report.waitFor({ timeout: 15_000 });
+    const text = await report.textContent();
+    assert.doesNotMatch(text, /RawRecord|expected struct|expected enum/);
+    assert.match(text, /expected an Annals record/);
+    assert.deepEqual(await report.locator('ol.problems code').allTextContents(), [], 'no field named "?" or anything else');
+    const clipped = await report.locator('ol.problems li').nth(11).evaluate((li) => {
+      const list = li.parentElement;
+      const room = parseFloat(getComputedStyle(list).paddingLeft);
+      const font = parseFloat(getComputedStyle(li).fontSize);
+      return room < font * 2.2; // "12." needs about two ems beside the text
+    });
+    assert.equal(clipped, false, 'the numbers 10 and up have room');
+    await done();
+  });
+
+  test('a widget showing charts has a colour legend of the kinds drawn', async () => {
+    const { page, done } = await suite.openPage('/?embed=1&view=charts');
+    const legend = page.locator('.charts .legend li');
+    await legend.first().waitFor();
+    const kinds = await legend.allTextContents();
+    assert.ok(kinds.includes('Visit') && kinds.includes('Signing'), `legend: ${kinds}`);
+    await done();
+  });
+});
+
