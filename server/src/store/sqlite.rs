@@ -72,6 +72,7 @@ use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, Stream
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
+use super::lock::StoreLock;
 use super::state::WriterState;
 use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
 
@@ -109,11 +110,19 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 /// The SQLite store. See the module docs for the file format and the commit protocol.
 #[derive(Debug)]
 pub struct SqliteStore {
-    requests: Option<mpsc::Sender<Request>>,
+    requests: Option<mpsc::Sender<Message>>,
     readers: Arc<ReadPool>,
     permits: Arc<Semaphore>,
     committed: watch::Receiver<u64>,
     writer: Option<JoinHandle<()>>,
+}
+
+/// What the writer is asked to do.
+#[derive(Debug)]
+enum Message {
+    Append(Request),
+    /// Checkpoint the WAL into the database file and stop; the answer says how it went.
+    Close(oneshot::Sender<Result<(), StoreError>>),
 }
 
 #[derive(Debug)]
@@ -134,7 +143,9 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path` with a clock for `recorded_at`.
     pub fn open_with_clock(path: impl AsRef<Path>, clock: fn() -> Timestamp) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let conn = Connection::open(&path).map_err(storage)?;
+        let (mut lock, recorded) = StoreLock::acquire(&path)?;
+        prepare_file(&path, recorded, lock.path())?;
+        let conn = Connection::open(&path).map_err(|e| opening(&path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(storage)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -153,11 +164,25 @@ impl SqliteStore {
             StoreError::Storage(m) => StoreError::Storage(format!("{}: {m}", path.display())),
             other => other,
         })?;
+        if state.last_position < recorded {
+            return Err(StoreError::Storage(format!(
+                "{}: the log ends at position {} but {} records that position {recorded} was acknowledged: \
+                 events are missing. The write-ahead log {} was deleted, cut short or not copied along, or \
+                 the database was replaced. Put the missing file back or restore a backup (`annals backup` \
+                 makes one); only to serve what is left, delete {}",
+                path.display(),
+                state.last_position,
+                lock.path().display(),
+                suffixed(&path, "-wal").display(),
+                lock.path().display()
+            )));
+        }
+        lock.record(state.last_position).map_err(|e| StoreError::Storage(format!("{}: {e}", lock.path().display())))?;
         let (committed_tx, committed) = watch::channel(state.last_position);
         let (requests, queue) = mpsc::channel(4 * MAX_GROUP);
         let writer = std::thread::Builder::new()
             .name("annals-sqlite-writer".into())
-            .spawn(move || Writer { conn, state, committed: committed_tx, clock }.run(queue))
+            .spawn(move || Writer { conn, state, committed: committed_tx, clock, lock }.run(queue))
             .map_err(storage)?;
         Ok(Self {
             requests: Some(requests),
@@ -184,6 +209,92 @@ impl SqliteStore {
     }
 }
 
+/// Copies the store at `src` into a new file `dest` in one snapshot (`VACUUM INTO`), owner-only,
+/// and checks the copy as [`SqliteStore::open`] would. Takes no lock: the store may be
+/// served meanwhile. Returns the last position in the copy.
+pub fn backup(src: &Path, dest: &Path) -> Result<u64, StoreError> {
+    match std::fs::metadata(src) {
+        Ok(meta) if meta.len() == 0 => {
+            return Err(StoreError::Storage(format!("{} is empty (0 bytes), not an Annals store", src.display())))
+        }
+        Ok(_) => {}
+        Err(e) => return Err(opening(src, e)),
+    }
+    let dest_text =
+        dest.to_str().ok_or_else(|| StoreError::Storage(format!("{}: the file name must be UTF-8", dest.display())))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(dest).map_err(|e| StoreError::Storage(format!("{}: cannot create the copy: {e}", dest.display())))?;
+    let copy = || -> Result<u64, StoreError> {
+        let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| opening(src, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
+        conn.execute("VACUUM INTO ?1", [dest_text])
+            .map_err(|e| StoreError::Storage(format!("{}: the copy failed: {e}", src.display())))?;
+        drop(conn);
+        let copy = Connection::open(dest).map_err(|e| opening(dest, e))?;
+        let state = load_state(&copy)
+            .map_err(|e| StoreError::Storage(format!("{}: the copy is not sound: {e}", dest.display())))?;
+        Ok(state.last_position)
+    };
+    copy().inspect_err(|_| {
+        let _ = std::fs::remove_file(dest);
+    })
+}
+
+/// `path` with `suffix` appended to its file name (`annals.db` → `annals.db-wal`).
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A failure to open the database, naming the file.
+fn opening(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Storage(format!("{}: cannot open the database: {e}", path.display()))
+}
+
+/// Checks the database file before SQLite opens it, and creates a missing one owner-only
+/// (SQLite gives its `-wal` and `-shm` files the database file's permissions).
+///
+/// A 0-byte file is refused: SQLite would take it for a new database and the store would
+/// be seeded again, though the file was meant to hold a record. A missing file is created
+/// only when the lock file records no acknowledged event.
+fn prepare_file(path: &Path, recorded: u64, lock: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() == 0 => Err(StoreError::Storage(format!(
+            "{} is empty (0 bytes), not an Annals store: it was cut short or replaced. Restore it from a \
+             backup, or delete it to start a new store",
+            path.display()
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if recorded > 0 {
+                return Err(StoreError::Storage(format!(
+                    "{} does not exist, but {} records that it held {recorded} event(s): it was moved or \
+                     deleted. Restore it (with its -wal file, if any); to start a new, empty store, delete {}",
+                    path.display(),
+                    lock.display(),
+                    lock.display()
+                )));
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            options.open(path).map(drop).map_err(|e| opening(path, e))
+        }
+        Err(e) => Err(opening(path, e)),
+    }
+}
+
 impl Drop for SqliteStore {
     /// Stops the writer after the requests already queued and waits for it, so the file is
     /// closed when the store is gone (a reopen in the same process sees everything).
@@ -205,8 +316,23 @@ impl Store for SqliteStore {
         Box::pin(async move {
             let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
             let (reply, answer) = oneshot::channel();
-            requests.send(Request { stream, expected, batch, reply }).await.map_err(|_| StoreError::Closed)?;
+            let request = Request { stream, expected, batch, reply };
+            requests.send(Message::Append(request)).await.map_err(|_| StoreError::Closed)?;
             answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    /// Waits for the appends already queued, checkpoints the WAL into the database file
+    /// (`TRUNCATE`: the `-wal` file is left empty) and stops the writer; later appends get
+    /// [`StoreError::Closed`]. After it the database file alone holds the whole store.
+    fn close(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            let Some(requests) = self.requests.as_ref() else { return Ok(()) };
+            let (reply, answer) = oneshot::channel();
+            if requests.send(Message::Close(reply)).await.is_err() {
+                return Ok(());
+            }
+            answer.await.unwrap_or(Ok(()))
         })
     }
 
@@ -357,28 +483,78 @@ struct Writer {
     state: WriterState,
     committed: watch::Sender<u64>,
     clock: fn() -> Timestamp,
+    /// The store's lock, where the last acknowledged position is recorded.
+    lock: StoreLock,
 }
 
 type Outcome = Result<Appended, StoreError>;
 
 impl Writer {
-    fn run(mut self, mut queue: mpsc::Receiver<Request>) {
-        while let Some(first) = queue.blocking_recv() {
-            let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                match queue.try_recv() {
-                    Ok(request) => group.push(request),
-                    Err(_) => break,
+    fn run(mut self, mut queue: mpsc::Receiver<Message>) {
+        let mut closing = None;
+        'serve: while let Some(first) = queue.blocking_recv() {
+            let mut group = Vec::new();
+            let mut next = Some(first);
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Append(request) => group.push(request),
+                    Message::Close(reply) => {
+                        closing = Some(reply);
+                        break;
+                    }
+                }
+                if group.len() < MAX_GROUP {
+                    next = queue.try_recv().ok();
                 }
             }
-            let outcomes = self.commit_group(&mut group);
-            if self.state.last_position != *self.committed.borrow() {
-                self.committed.send_replace(self.state.last_position);
+            if !group.is_empty() {
+                self.commit(group);
             }
-            for (request, outcome) in group.into_iter().zip(outcomes) {
-                let _ = request.reply.send(outcome);
+            if closing.is_some() {
+                break 'serve;
             }
         }
+        // Appends that were queued after the close are refused (their sender sees Closed).
+        drop(queue);
+        let outcome = self.checkpoint();
+        if let Err(e) = &outcome {
+            tracing::error!("{e}");
+        }
+        if let Some(reply) = closing {
+            let _ = reply.send(outcome);
+        }
+    }
+
+    /// Commits one group, publishes and records its last position, answers each request.
+    fn commit(&mut self, mut group: Vec<Request>) {
+        let outcomes = self.commit_group(&mut group);
+        if self.state.last_position != *self.committed.borrow() {
+            // Recorded before anyone hears of it, so an acknowledged position is always in
+            // the lock file unless the process died right here (the record may lag, never lead).
+            if let Err(e) = self.lock.record(self.state.last_position) {
+                tracing::warn!("cannot record the last position in {}: {e}", self.lock.path().display());
+            }
+            self.committed.send_replace(self.state.last_position);
+        }
+        for (request, outcome) in group.into_iter().zip(outcomes) {
+            let _ = request.reply.send(outcome);
+        }
+    }
+
+    /// Moves every committed page from the WAL into the database file and empties the WAL.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        let (busy, _log, _moved): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| StoreError::Storage(format!("checkpoint of the write-ahead log failed: {e}")))?;
+        if busy != 0 {
+            return Err(StoreError::Storage(
+                "the write-ahead log could not be emptied (a reader was still active); the data is safe \
+                 in the -wal file, which must stay beside the database"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     fn commit_group(&mut self, group: &mut [Request]) -> Vec<Outcome> {
