@@ -159,24 +159,20 @@ impl SqliteStore {
                 path.display()
             )));
         }
+        // Before anything is written: a file that lost acknowledged events is left as found
+        // (the connection is not even closed, since closing checkpoints), so putting the
+        // missing -wal back still works.
+        let on_file = last_position_on_file(&conn).map_err(|e| opening(&path, e))?;
+        if on_file < recorded {
+            let error = lost(&path, on_file, recorded, lock.path());
+            std::mem::forget(conn);
+            return Err(error);
+        }
         conn.execute_batch(SCHEMA).map_err(storage)?;
         let state = load_state(&conn).map_err(|e| match e {
             StoreError::Storage(m) => StoreError::Storage(format!("{}: {m}", path.display())),
             other => other,
         })?;
-        if state.last_position < recorded {
-            return Err(StoreError::Storage(format!(
-                "{}: the log ends at position {} but {} records that position {recorded} was acknowledged: \
-                 events are missing. The write-ahead log {} was deleted, cut short or not copied along, or \
-                 the database was replaced. Put the missing file back or restore a backup (`annals backup` \
-                 makes one); only to serve what is left, delete {}",
-                path.display(),
-                state.last_position,
-                lock.path().display(),
-                suffixed(&path, "-wal").display(),
-                lock.path().display()
-            )));
-        }
         lock.record(state.last_position).map_err(|e| StoreError::Storage(format!("{}: {e}", lock.path().display())))?;
         let (committed_tx, committed) = watch::channel(state.last_position);
         let (requests, queue) = mpsc::channel(4 * MAX_GROUP);
@@ -244,6 +240,33 @@ pub fn backup(src: &Path, dest: &Path) -> Result<u64, StoreError> {
     copy().inspect_err(|_| {
         let _ = std::fs::remove_file(dest);
     })
+}
+
+/// The last position in the file as it is (0 when it has no events table yet).
+fn last_position_on_file(conn: &Connection) -> rusqlite::Result<u64> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(0);
+    }
+    conn.query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| r.get::<_, i64>(0)).map(|p| p as u64)
+}
+
+/// The refusal of a store that ends before the position its lock file records.
+fn lost(path: &Path, on_file: u64, recorded: u64, lock: &Path) -> StoreError {
+    StoreError::Storage(format!(
+        "{}: the log ends at position {on_file} but {} records that position {recorded} was acknowledged: \
+         events are missing. The write-ahead log {} was deleted, cut short or not copied along, or the \
+         database was replaced. Nothing was changed: put the missing file back or restore a backup \
+         (`annals backup` makes one); only to serve what is left, delete {}",
+        path.display(),
+        lock.display(),
+        suffixed(path, "-wal").display(),
+        lock.display()
+    ))
 }
 
 /// `path` with `suffix` appended to its file name (`annals.db` → `annals.db-wal`).
