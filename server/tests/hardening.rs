@@ -596,3 +596,61 @@ async fn the_token_comes_from_a_file_and_stays_off_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the token file is empty"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundle_is_sent_precompressed_the_api_compressed_and_live_events_promptly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).expect("dist");
+    std::fs::write(dist.join("index.html"), "<html><head></head><body>annals</body></html>").expect("index");
+    let script: String = (0..2000).map(|i| format!("export const v{i} = {};\n", i * 7)).collect();
+    std::fs::write(dist.join("app.js"), &script).expect("js");
+    let out = Command::new(env!("CARGO_BIN_EXE_annals")).arg("precompress").arg(&dist).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("precompressed 1 file(s)"));
+    let server = serve(dir.path(), &[], None);
+    let addr = server.addr;
+
+    // The file: brotli or gzip as the client accepts (the very bytes precompress wrote), else plain.
+    for (accept, encoding, sibling) in [("br, gzip", Some("br"), "app.js.br"), ("gzip", Some("gzip"), "app.js.gz")] {
+        let answer = send(addr, &format!("GET /app.js HTTP/1.1\r\nAccept-Encoding: {accept}"), b"").await;
+        assert_eq!((answer.status, answer.header("content-encoding")), (200, encoding), "{accept}");
+        assert_eq!(answer.body, std::fs::read(dist.join(sibling)).expect("sibling"));
+        assert_eq!(answer.decoded(), script.as_bytes());
+        assert_eq!(answer.header("vary"), Some("accept-encoding"));
+    }
+    let plain = get(addr, "/app.js").await;
+    assert_eq!((plain.header("content-encoding"), plain.body.as_slice()), (None, script.as_bytes()));
+
+    // An API answer, compressed on the fly, reads the same as the plain one.
+    let events = "/api/streams/azerbaijan-belarus/events?limit=100";
+    let plain = get(addr, events).await;
+    let packed = send(addr, &format!("GET {events} HTTP/1.1\r\nAccept-Encoding: br, gzip"), b"").await;
+    assert_eq!(packed.header("content-encoding"), Some("br"));
+    assert!(packed.body.len() * 4 < plain.body.len(), "{} vs {} bytes", packed.body.len(), plain.body.len());
+    assert_eq!(packed.json(), plain.json());
+
+    // The live stream is not compressed, so each event is sent when it happens.
+    let mut live = TcpStream::connect(addr).await.expect("connect");
+    live.write_all(b"GET /api/streams/s/live?after=0 HTTP/1.1\r\nHost: test\r\nAccept-Encoding: br, gzip\r\n\r\n")
+        .await
+        .expect("send");
+    let countries = format!("[{},{}]", common::actor_json("xxa"), common::actor_json("xxb"));
+    let head = format!("POST /api/streams/s/events HTTP/1.1\r\nAuthorization: Bearer {TOKEN}");
+    assert_eq!(send(addr, &head, countries.as_bytes()).await.status, 201);
+    let mut seen = Vec::new();
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("actor:xxb") {
+        let mut buf = [0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(2), live.read(&mut buf))
+            .await
+            .expect("the appended events arrive within 2 s")
+            .expect("read");
+        assert!(n > 0, "the stream ended");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&seen);
+    assert!(text.contains("text/event-stream") && !text.to_ascii_lowercase().contains("content-encoding"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    server.terminate(Duration::from_secs(10));
+}
