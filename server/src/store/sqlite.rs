@@ -47,19 +47,34 @@
 //! always durable, and positions are gapless and in commit order. Many concurrent appends
 //! share one fsync, which is what makes them fast.
 //!
-//! One process per file is the supported setup. A second writing process is noticed at
-//! step 2 and stays correct (SQLite's write lock serializes the groups), but each switch
-//! costs a full reload, and its commits do not wake this process's live subscribers.
+//! One process per file: opening takes an exclusive lock on `<db>.lock` ([`super::lock`]),
+//! so a second `annals serve` (or `import`, `append`, `export`) on a file in use is refused
+//! with a message naming the holder. The kernel releases the lock when the process dies.
+//! (A writer that bypasses the lock is still noticed at step 2 and stays correct, at the
+//! cost of a full reload; its commits do not wake this process's live subscribers.) After
+//! each commit the writer records the last position in the lock file.
 //!
 //! Reads use separate read-only connections (WAL readers never block the writer), on
 //! tokio's blocking pool; a read of a stream page and its version is one read transaction.
 //!
-//! # Recovery
+//! # Recovery, damage, and a clean stop
 //!
 //! Opening the file folds the whole table into the in-memory state, checking on the way
 //! that positions are gapless and stream versions consecutive; a file that fails the check
 //! is refused, not repaired. SQLite's own recovery (rolling back an incomplete WAL
 //! transaction) has already run by then.
+//!
+//! SQLite takes a missing or truncated WAL for an older state and a 0-byte file for a new
+//! database, without a word; the store would then be served, or seeded again, as if nothing
+//! had been lost. So a 0-byte database is refused; a missing one is created only when the
+//! lock file records no acknowledged event; and a log that ends before the position the
+//! lock file records is refused *before anything is written* (the connection is not even
+//! closed, since closing would checkpoint), so putting the missing `-wal` back still works.
+//!
+//! [`Store::close`] (and dropping the store) checkpoints the WAL with `TRUNCATE`: after a
+//! clean stop the database file alone holds the whole store. The files are created
+//! owner-only (0600; SQLite gives `-wal` and `-shm` the database file's mode). [`backup`]
+//! copies a live store in one snapshot (`VACUUM INTO`) into one file.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
