@@ -555,6 +555,18 @@ async fn bad_positions_are_400_every_error_is_json_and_dist_stays_closed() {
     assert_eq!(again.header("etag"), Some(tag.as_str()));
     assert_eq!(get(addr, "/").await.header("cache-control"), Some("no-cache"));
     server.terminate(Duration::from_secs(10));
+
+    // Nor is the app page itself read through a link out of dist.
+    std::fs::write(dir.path().join("outside.html"), "secret-outside").expect("outside");
+    std::fs::remove_file(dist.join("index.html")).expect("remove");
+    std::os::unix::fs::symlink(dir.path().join("outside.html"), dist.join("index.html")).expect("link");
+    let server = serve(dir.path(), &[], None);
+    for path in ["/", "/index.html", "/some/app/route"] {
+        let answer = get(server.addr, path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(!String::from_utf8_lossy(&answer.decoded()).contains("secret-outside"), "{path}");
+    }
+    server.terminate(Duration::from_secs(10));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
