@@ -112,6 +112,8 @@ const FORMAT: i64 = 1;
 
 const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
 
+/// Tries of the checkpoint at close, 100 ms apart, while readers hold the WAL.
+const CHECKPOINT_ATTEMPTS: usize = 10;
 /// Most requests one commit takes; the rest wait for the next group.
 const MAX_GROUP: usize = 1024;
 /// Most reads running at once, and read connections kept open between reads. Waiting for a
@@ -581,10 +583,21 @@ impl Writer {
 
     /// Moves every committed page from the WAL into the database file and empties the WAL.
     fn checkpoint(&self) -> Result<(), StoreError> {
-        let (busy, _log, _moved): (i64, i64, i64) = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| StoreError::Storage(format!("checkpoint of the write-ahead log failed: {e}")))?;
+        let mut busy = 0;
+        // A read still running (a request cut off by the shutdown deadline) holds the WAL;
+        // it ends within moments.
+        for attempt in 0..CHECKPOINT_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            busy = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
+                .map_err(|e| StoreError::Storage(format!("checkpoint of the write-ahead log failed: {e}")))?;
+            if busy == 0 {
+                break;
+            }
+        }
         if busy != 0 {
             return Err(StoreError::Storage(
                 "the write-ahead log could not be emptied (a reader was still active); the data is safe \
