@@ -2,7 +2,8 @@
 //! open-file limit, SIGTERM whatever the clients do, one self-contained file after a stop,
 //! `annals backup` of a live store, a second `serve` refused, damaged or missing files
 //! refused (and left as found), owner-only files, out-of-range positions, JSON on every
-//! error, `--dist` kept closed, the token from a file.
+//! error, `--dist` kept closed, the token from a file, `accept` out of descriptors, and the
+//! bundle and API compressed.
 
 #![cfg(unix)]
 
@@ -664,5 +665,76 @@ async fn the_bundle_is_sent_precompressed_the_api_compressed_and_live_events_pro
     let text = String::from_utf8_lossy(&seen);
     assert!(text.contains("text/event-stream") && !text.to_ascii_lowercase().contains("content-encoding"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(2));
+    server.terminate(Duration::from_secs(10));
+}
+
+/// CPU time a process has used (user + system), in clock ticks, from `/proc/PID/stat`.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // The fields after the command name (in parentheses, which may hold spaces): utime and
+    // stime are the 12th and 13th after it.
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..].split_whitespace().collect();
+    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+}
+
+/// A write whose body is held back: the connection stays in a request.
+async fn stalled_write(addr: SocketAddr) -> Option<TcpStream> {
+    let mut socket = TcpStream::connect(addr).await.ok()?;
+    let head = format!(
+        "POST /api/streams/s/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 1000\r\n\r\n["
+    );
+    socket.write_all(head.as_bytes()).await.ok()?;
+    Some(socket)
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_descriptors_the_accept_loop_backs_off_and_recovers() {
+    use rustix::process::{prlimit, Pid, Resource, Rlimit};
+    let dir = tempfile::tempdir().expect("dir");
+    let server = serve(dir.path(), &["--no-seed"], None);
+    let (addr, pid) = (server.addr, server.child.id());
+    // 100 connections in a request each, so none can be closed to make room.
+    let mut busy = Vec::new();
+    for _ in 0..100 {
+        busy.push(stalled_write(addr).await.expect("connect"));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The limit lowered under the running server (its cap was set at start from a high one):
+    // a few descriptors left, then `accept` fails with "Too many open files".
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).expect("fds").count() as u64;
+    let target = Pid::from_raw(i32::try_from(pid).expect("pid"));
+    // The server inherited this process's hard limit; only the soft one is lowered.
+    let hard = rustix::process::getrlimit(Resource::Nofile).maximum;
+    let old = prlimit(target, Resource::Nofile, Rlimit { current: Some(fds + 5), maximum: hard }).expect("lower");
+    // New clients keep coming, so there is always one to accept.
+    let flood = tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            if let Some(socket) = stalled_write(addr).await {
+                held.push(socket);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Out of descriptors for 2 s: a loop that retried at once would burn a core meanwhile.
+    let (ticks, started) = (cpu_ticks(pid), Instant::now());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let used = cpu_ticks(pid) - ticks;
+    let wall = started.elapsed().as_secs_f64() * 100.0;
+    let log = server.log();
+    let complaints = log.lines().filter(|l| l.contains("cannot accept a connection (Too many open files")).count();
+    assert!((1..=4).contains(&complaints), "said so, at most once a second ({complaints} times):\n{log}");
+    // Backing off it takes 1-2 ticks here; retrying at once, over 70.
+    assert!((used as f64) < wall * 0.1, "the accept loop spun: {used} ticks of CPU in {wall:.0}");
+
+    // Descriptors back: the service answers at once.
+    prlimit(target, Resource::Nofile, old).expect("restore");
+    flood.abort();
+    drop(busy);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let answer = tokio::time::timeout(Duration::from_secs(2), get(addr, "/healthz")).await.expect("answered");
+    assert_eq!(answer.status, 200);
     server.terminate(Duration::from_secs(10));
 }

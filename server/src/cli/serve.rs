@@ -121,8 +121,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     }
     let state = AppState::new(store.clone(), token).with_body_limit(args.max_body);
     let app = http::router(state.clone(), Some(&args.dist));
-    let listener =
-        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    let listener = listen::bind(args.addr).with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     let header_timeout = Duration::try_from_secs_f64(args.header_timeout)
         .ok()

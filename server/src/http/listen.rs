@@ -77,6 +77,18 @@ impl Default for Limits {
     }
 }
 
+/// Connections the kernel queues before `accept` takes them (capped by `net.core.somaxconn`);
+/// tokio's default of 128 drops the SYNs of a burst of clients.
+pub const BACKLOG: u32 = 1024;
+
+/// A listener on `addr` with a [`BACKLOG`]-long queue (and `SO_REUSEADDR`, as tokio's `bind`).
+pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
 /// `wanted`, lowered so that the connections and [`FD_RESERVE`] fit the process's open-file
 /// limit (at least 1).
 pub fn connection_cap(wanted: usize) -> usize {
