@@ -52,7 +52,7 @@ usage: cargo xtask <command>
                       browser tests, web build, e2e
   test-postgres       the PostgreSQL store's tests, against a throwaway PostgreSQL server
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
-  run [--addr ADDR]   build the web app and run the app (default address 127.0.0.1:8080)
+  run [--addr ADDR]   build (and precompress) the web app and run the app (default address 127.0.0.1:8080)
   bench [ARGS]        run the benchmarks: core fold, formats import (ARGS go to them), the stores (SQLite, PostgreSQL),
                       then web app vs vis-timeline
   fuzz [SECONDS]      run every fuzz target for SECONDS each (default 60; needs nightly, installs cargo-fuzz)";
@@ -112,7 +112,7 @@ fn test(ws: &Workspace) -> Result {
         native_tests(ws),
         Step::command("build (wasm32)", ws.line(&format!("cargo build {wasm_crates}"))),
         browser_tests(ws),
-        Step::command("web build (trunk)", web_build(ws)),
+        web_build(ws),
         e2e_tests(ws),
     ]);
     run_all(steps)
@@ -173,10 +173,7 @@ fn crash(ws: &Workspace, args: &[String]) -> Result {
 /// `cargo xtask run`: build the web app, then serve it (or, until the service exists, check the
 /// sample record and say how to look at the static site).
 fn run_app(ws: &Workspace, addr: &str) -> Result {
-    run_all(vec![
-        Step::new("setup (web build)", || setup(ws, Scope::WebBuild)),
-        Step::command("web build (trunk)", web_build(ws)),
-    ])?;
+    run_all(vec![Step::new("setup (web build)", || setup(ws, Scope::WebBuild)), web_build(ws)])?;
     let server = |args: &str| ws.line(&format!("cargo run --release -p annals-server -- {args}"));
     println!("\nbuilding the server to see whether `annals serve` exists yet…");
     let help = capture(&mut server("serve --help"));
@@ -208,7 +205,7 @@ fn bench(ws: &Workspace, args: &[String]) -> Result {
         Step::command("bench: import (annals-formats)", import),
         Step::new("setup", || setup(ws, Scope::All)),
         with_postgres(ws, "bench: stores (SQLite, PostgreSQL)", "cargo bench -p annals-server --bench store"),
-        Step::command("web build (trunk)", web_build(ws)),
+        web_build(ws),
         web_bench(ws),
     ])
 }
@@ -295,10 +292,16 @@ fn web_bench(ws: &Workspace) -> Step<'static> {
     Step::command("bench: web (Annals vs vis-timeline)", ws.cmd("node", &["tests/e2e/bench/run.mjs"]))
 }
 
-/// `trunk build --release` into `dist/`. The workspace `PATH` puts npm's wasm-opt first, and setup
-/// has checked that it is the version `Trunk.toml` pins, so trunk downloads nothing.
-fn web_build(ws: &Workspace) -> std::process::Command {
-    ws.line("trunk build --release --skip-version-check")
+/// `trunk build --release` into `dist/`, then `annals precompress dist`: the `.br` and `.gz` files
+/// beside each file that `annals serve` sends to browsers that accept them (brotli at its best
+/// setting takes seconds, too slow for the server to do per request or at start). The workspace
+/// `PATH` puts npm's wasm-opt first, and setup has checked that it is the version `Trunk.toml`
+/// pins, so trunk downloads nothing.
+fn web_build(ws: &Workspace) -> Step<'_> {
+    Step::new("web build (trunk, then precompressed)", move || {
+        run(&mut ws.line("trunk build --release --skip-version-check"))?;
+        run(&mut ws.line("cargo run --quiet -p annals-server -- precompress dist"))
+    })
 }
 
 /// The wasm tests in headless chromium, if the frontend has any `wasm_bindgen_test`.

@@ -5,7 +5,9 @@
 //! all or the command line is wrong, 141 when standard output was closed before the command
 //! finished (`annals stats FILE | head -1`; see [`output`]).
 
+mod backup;
 pub mod output;
+pub mod precompress;
 mod progress;
 mod records;
 pub mod serve;
@@ -41,8 +43,10 @@ pub enum Command {
     /// Run the service: the event store (SQLite, or PostgreSQL with --store), the HTTP API and the web app.
     ///
     /// Loads the default record into an empty store on first start. Writes need the bearer
-    /// token (--token, ANNALS_TOKEN, or the one generated into <db>.token; with --store it
-    /// must be given, and every replica of one database gets the same).
+    /// token (ANNALS_TOKEN, --token-file, or the one generated into <db>.token; with --store
+    /// it must be given, and every replica of one database gets the same). Two `serve` on
+    /// one SQLite file are refused; SIGTERM or Ctrl-C stops it within seconds and leaves the
+    /// store in the one database file.
     Serve(serve::Args),
     /// Import a file of events into a stream of the store, all or nothing (unless --keep-valid).
     ///
@@ -51,6 +55,12 @@ pub enum Command {
     Import(records::ImportArgs),
     /// Export a stream of the store as an NDJSON log (default) or a JSON document.
     Export(records::ExportArgs),
+    /// Copy a SQLite store into one self-contained file, consistently, also while it is served.
+    ///
+    /// The copy is checked before the command reports success. Exit status: 0 copied, 2 failed.
+    Backup(backup::Args),
+    /// Write FILE.br and FILE.gz beside each file of the built web app, for `serve` to send.
+    Precompress(precompress::Args),
     /// Append events (one record, an array, or NDJSON; from a file or stdin) to a stream.
     ///
     /// --expected-version refuses the append if the stream has moved on. Exit status: 0
@@ -113,6 +123,8 @@ pub fn main() -> ExitCode {
         Command::Import(args) => records::import(&args),
         Command::Export(args) => records::export(&args),
         Command::Append(args) => records::append(&args),
+        Command::Backup(args) => backup::run(&args),
+        Command::Precompress(args) => precompress::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use annals_core::validate::Nothing;
 use annals_core::{Appended, ExpectedVersion, StreamName};
@@ -20,6 +21,7 @@ use annals_formats::load;
 use anyhow::{bail, Context};
 use tracing_subscriber::EnvFilter;
 
+use crate::http::listen::{self, Limits};
 use crate::http::{self, AppState, DEFAULT_BODY_LIMIT};
 use crate::store::{Location, Store};
 
@@ -44,10 +46,15 @@ pub struct Args {
     /// The built web app to serve at `/` (`trunk build` output).
     #[arg(long, env = "ANNALS_DIST", default_value = "dist")]
     pub dist: PathBuf,
-    /// The bearer token writes must present. Without it (and without ANNALS_TOKEN) a token
-    /// is generated on first start, stored in `<db>.token` (owner-only) and printed once.
-    #[arg(long, env = "ANNALS_TOKEN", hide_env_values = true)]
+    /// The bearer token writes must present, in the environment variable ANNALS_TOKEN or
+    /// (visible to every user in the process list, so better not) as --token TOKEN. Without
+    /// it or --token-file, a token is generated on first start, stored in `<db>.token`
+    /// (owner-only) and printed once.
+    #[arg(long, env = "ANNALS_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub token: Option<String>,
+    /// Read the bearer token from this file (its first line; keep it owner-only).
+    #[arg(long, value_name = "PATH", conflicts_with = "token")]
+    pub token_file: Option<PathBuf>,
     /// The record loaded into an empty store on first start [default: data/azerbaijan-belarus.json
     /// when it exists, else the copy built into the binary].
     #[arg(long, value_name = "FILE")]
@@ -58,6 +65,13 @@ pub struct Args {
     /// Largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub max_body: usize,
+    /// Connections open at once; lowered to what the open-file limit (`ulimit -n`) allows.
+    /// When all are taken, the oldest one not in a request is closed for a newcomer.
+    #[arg(long, value_name = "N", default_value_t = listen::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a whole request head before its connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = listen::DEFAULT_HEADER_TIMEOUT.as_secs_f64())]
+    pub header_timeout: f64,
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<()> {
@@ -67,17 +81,29 @@ pub(super) fn run(args: &Args) -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour).try_init();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
-    runtime.block_on(serve(args))
+    let result = runtime.block_on(serve(args));
+    // Tasks still running (a read on the blocking pool) must not hold the exit.
+    runtime.shutdown_timeout(SHUTDOWN_LEFTOVERS);
+    result
 }
+
+/// How long tasks left over after the shutdown may delay the exit.
+const SHUTDOWN_LEFTOVERS: Duration = Duration::from_secs(1);
 
 async fn serve(args: &Args) -> anyhow::Result<()> {
     let location = Location::from_args(&args.db, args.store.as_deref()).map_err(anyhow::Error::msg)?;
+    let given = match &args.token_file {
+        Some(path) => Some(token_file(path)?),
+        None => args.token.clone(),
+    };
     let token = match &location {
-        Location::Sqlite(db) => token(args.token.as_deref(), db)?,
+        Location::Sqlite(db) => token(given.as_deref(), db)?,
         // Replicas share the database and must share the token; there is no file beside it.
-        Location::Postgres(_) => match args.token.as_deref().map(str::trim) {
+        Location::Postgres(_) => match given.as_deref().map(str::trim) {
             Some(token) if !token.is_empty() => token.to_owned(),
-            _ => bail!("with --store postgres://… give the write token (--token or ANNALS_TOKEN): replicas share it"),
+            _ => bail!(
+                "with --store postgres://… give the write token (ANNALS_TOKEN or --token-file): replicas share it"
+            ),
         },
     };
     let store: Arc<dyn Store> = location.open().await.with_context(|| format!("opening {}", location.describe()))?;
@@ -93,20 +119,26 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             args.dist.display()
         );
     }
-    let state = AppState::new(store, token).with_body_limit(args.max_body);
+    let state = AppState::new(store.clone(), token).with_body_limit(args.max_body);
     let app = http::router(state.clone(), Some(&args.dist));
-    let listener =
-        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    let listener = listen::bind(args.addr).with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let header_timeout = Duration::try_from_secs_f64(args.header_timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .with_context(|| format!("--header-timeout {}: expected a positive number of seconds", args.header_timeout))?;
+    let limits = Limits { max_connections: args.max_connections, header_timeout, ..Limits::default() };
     tracing::info!("serving {} on http://{addr}/", location.describe());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown().await;
-            tracing::info!("shutting down");
-            state.close();
-        })
-        .await?;
+    let closing = state.clone();
+    listen::serve(listener, app, limits, async move {
+        shutdown().await;
+        tracing::info!("shutting down");
+        closing.close();
+    })
+    .await?;
     tracing::info!("stopped; closing the store");
+    store.close().await.context("closing the store")?;
+    tracing::info!("the store is closed");
     Ok(())
 }
 
@@ -189,6 +221,15 @@ pub fn token(given: Option<&str>, db: &Path) -> anyhow::Result<String> {
         path.display()
     ))?;
     Ok(token)
+}
+
+/// The token in a file: its first line, trimmed.
+fn token_file(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading the token file {}", path.display()))?;
+    match text.lines().next().map(str::trim) {
+        Some(token) if !token.is_empty() => Ok(token.to_owned()),
+        _ => bail!("{}: the token file is empty; write the token on its first line", path.display()),
+    }
 }
 
 /// `<db>.token`.

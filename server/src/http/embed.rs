@@ -172,12 +172,29 @@ pub async fn oembed(
 #[derive(Debug, Clone)]
 pub struct AppPage {
     index: Arc<PathBuf>,
+    /// `dist/`, resolved: the page must resolve inside it (see `http::files`).
+    root: Arc<PathBuf>,
 }
 
 impl AppPage {
     /// The app page of a `dist/` directory.
     pub fn new(dist: &std::path::Path) -> Self {
-        Self { index: Arc::new(dist.join("index.html")) }
+        let root = std::fs::canonicalize(dist).unwrap_or_else(|_| dist.to_owned());
+        Self { index: Arc::new(dist.join("index.html")), root: Arc::new(root) }
+    }
+
+    /// The page, unless it is missing or a link that leads out of `dist/`.
+    async fn read(&self) -> Result<String, ApiError> {
+        let real = tokio::fs::canonicalize(&*self.index)
+            .await
+            .map_err(|e| ApiError::NotFound(format!("the web app is not built ({e})")))?;
+        if !real.starts_with(&*self.root) {
+            tracing::warn!("refused {}: it leads out of the web app's directory", self.index.display());
+            return Err(ApiError::NotFound("the web app is not built".into()));
+        }
+        tokio::fs::read_to_string(&real)
+            .await
+            .map_err(|e| ApiError::NotFound(format!("the web app is not built ({e})")))
     }
 }
 
@@ -185,9 +202,9 @@ impl AppPage {
 /// its `<head>` when the address is embeddable (the page itself for every other path, so the
 /// app can route).
 pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap, uri: Uri) -> Response {
-    let html = match tokio::fs::read_to_string(&*page.index).await {
+    let html = match page.read().await {
         Ok(html) => html,
-        Err(e) => return ApiError::NotFound(format!("the web app is not built ({e})")).into_response(),
+        Err(e) => return e.into_response(),
     };
     let link = origin(&headers).filter(|_| APP_PATHS.contains(&uri.path())).map(|(scheme, host)| {
         let here = format!("{scheme}://{host}{}", uri.path_and_query().map_or("/", |p| p.as_str()));

@@ -81,6 +81,17 @@ pub enum ApiError {
     /// Something this server does not offer, such as oEmbed as XML (501).
     #[error("{0}")]
     NotImplemented(String),
+    /// Any other refusal of the HTTP layer: header fields too large (431), a range that
+    /// cannot be satisfied (416), …
+    #[error("{message}")]
+    Http {
+        /// The status.
+        status: StatusCode,
+        /// Stable code (`headers_too_large`, or the status's reason in snake case).
+        code: &'static str,
+        /// What happened.
+        message: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -112,6 +123,7 @@ impl ApiError {
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::Http { status, .. } => *status,
         }
     }
 
@@ -128,6 +140,34 @@ impl ApiError {
             ApiError::Storage(_) => "storage_failed",
             ApiError::Unavailable => "unavailable",
             ApiError::NotImplemented(_) => "not_implemented",
+            ApiError::Http { code, .. } => code,
+        }
+    }
+
+    /// The error for a bare status that some layer answered without a body.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::NOT_FOUND => ApiError::NotFound("no such resource".into()),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::Http {
+                status,
+                code: "headers_too_large",
+                message: format!(
+                    "the request's header fields are too large; at most {} fields and {} bytes are read",
+                    super::MAX_HEADERS,
+                    super::MAX_HEADER_BYTES
+                ),
+            },
+            StatusCode::RANGE_NOT_SATISFIABLE => ApiError::Http {
+                status,
+                code: "range_not_satisfiable",
+                message: "the requested range lies outside the file".into(),
+            },
+            _ => ApiError::Http {
+                status,
+                code: if status.is_server_error() { "server_error" } else { "bad_request" },
+                message: status.canonical_reason().unwrap_or("the request failed").to_lowercase(),
+            },
         }
     }
 

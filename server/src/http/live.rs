@@ -66,15 +66,28 @@ async fn live(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let Query(query) = query?;
     let last_event_id = match headers.get("last-event-id") {
-        Some(v) => Some(v.to_str().ok().and_then(|t| t.trim().parse::<u64>().ok()).ok_or_else(|| {
-            ApiError::bad_request("bad_last_event_id", "Last-Event-ID is not a log position; expected a number")
-        })?),
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|t| t.trim().parse::<u64>().ok())
+                .filter(|p| *p <= super::MAX_POSITION)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "bad_last_event_id",
+                        format!(
+                            "Last-Event-ID is not a log position; expected a number from 0 to {}",
+                            super::MAX_POSITION
+                        ),
+                    )
+                })?,
+        ),
         None => None,
     };
     let recent = state.recent.clone();
     recent.start(&state.store);
     let published = recent.subscribe();
-    let start = last_event_id.or(query.after).unwrap_or_else(|| *state.store.subscribe().borrow());
+    let start =
+        last_event_id.or(super::position("after", query.after)?).unwrap_or_else(|| *state.store.subscribe().borrow());
     let (tx, rx) = mpsc::channel::<Event>(64);
     let subscriber = Subscriber { store: state.store.clone(), recent, stream, cursor: start, scanned: start, tx };
     let closed = state.closed();

@@ -14,6 +14,8 @@
 
 pub mod embed;
 pub mod error;
+pub mod files;
+pub mod listen;
 pub mod live;
 pub mod streams;
 pub mod views;
@@ -26,17 +28,24 @@ use annals_core::StreamName;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::watch;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
 use crate::store::Store;
+
+/// Requests with more header fields than this are refused with 431.
+pub const MAX_HEADERS: usize = 100;
+/// Requests whose header fields (names and values) add up to more bytes than this are
+/// refused with 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Bodies larger than this are refused with 413 unless configured otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -120,12 +129,54 @@ pub fn router(state: AppState, dist: Option<&Path>) -> Router {
         Some(dist) => {
             // The app page gets the oEmbed discovery link; so does every path the app routes.
             let page = get(embed::app_page).with_state(embed::AppPage::new(dist));
-            let files = Router::new().fallback_service(ServeDir::new(dist).fallback(page.clone())).layer(public());
+            let files = files::Files::new(dist, page.clone());
+            let files = tower::service_fn(move |request: axum::extract::Request| {
+                let files = files.clone();
+                async move { Ok::<_, std::convert::Infallible>(files.answer(request).await) }
+            });
+            let files = Router::new().fallback_service(files).layer(public());
             app.route_service("/", page.clone()).route_service("/index.html", page).fallback_service(files)
         }
         None => app,
     };
-    app.layer(TraceLayer::new_for_http())
+    // Errors answered without a body by any layer get the JSON one (inside the compression,
+    // so it is compressed too); the SSE stream is never compressed (the layer's default).
+    app.layer(middleware::map_response(json_errors))
+        .layer(middleware::from_fn(header_limits))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Gives an error answer that has no JSON body the one of [`ApiError`] (405 of a route that
+/// exists with other methods, 405 of the files, …), keeping its headers (`Allow`).
+async fn json_errors(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = response.status();
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let json = ApiError::from_status(status).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in json.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    axum::response::Response::from_parts(parts, json.into_body())
+}
+
+/// Refuses requests with more than [`MAX_HEADERS`] header fields or [`MAX_HEADER_BYTES`]
+/// bytes of them with a JSON 431 (larger ones still are refused by hyper itself, without a
+/// body: see [`listen`]).
+async fn header_limits(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let headers = request.headers();
+    let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::from_status(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    next.run(request).await
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -139,6 +190,22 @@ async fn not_found() -> ApiError {
 
 async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
+}
+
+/// The largest log position a store can hold (SQLite and PostgreSQL keep positions in signed
+/// 64-bit integers).
+pub const MAX_POSITION: u64 = i64::MAX as u64;
+
+/// A position given in a query or header (`name` for the message), checked against
+/// [`MAX_POSITION`]: a larger number is a 400, never wrapped into a negative one.
+pub fn position(name: &str, value: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match value {
+        Some(v) if v > MAX_POSITION => Err(ApiError::bad_request(
+            "bad_query",
+            format!("{name}={v}: out of range; expected a log position from 0 to {MAX_POSITION}"),
+        )),
+        other => Ok(other),
+    }
 }
 
 /// The `ETag` of a stream at a version: the version in quotes.

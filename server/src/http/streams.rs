@@ -173,7 +173,7 @@ async fn read(
         return Err(ApiError::bad_request("bad_query", format!("limit={limit}: expected 1..={MAX_LIMIT}")));
     }
     let filter = Filter::parse(&query)?;
-    let mut after = query.after.unwrap_or(0);
+    let mut after = super::position("after", query.after)?.unwrap_or(0);
     let page = if filter.is_empty() {
         let page = state.store.read_stream(stream.clone(), after, limit).await?;
         let next = (page.events.len() == limit).then(|| page.events.last().map_or(after, |e| e.position));

@@ -129,7 +129,10 @@ async fn projections(
     stream: &StreamName,
     query: &ViewQuery,
 ) -> Result<(u64, Arc<Projections>), ApiError> {
-    let as_of = AsOf { position: query.as_of_position, date: date("as_of", query.as_of.as_deref())? };
+    let as_of = AsOf {
+        position: super::position("as_of_position", query.as_of_position)?,
+        date: date("as_of", query.as_of.as_deref())?,
+    };
     let (version, projections) = if as_of == AsOf::NOW {
         state.views.current(&*state.store, stream).await?
     } else {

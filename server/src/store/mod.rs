@@ -21,6 +21,7 @@
 //! change re-reads the store after it. A notification can be coalesced or arrive late, but
 //! nothing is lost or delivered twice, because the store, not the channel, is the truth.
 
+pub mod lock;
 pub mod postgres;
 pub mod sqlite;
 mod state;
@@ -92,6 +93,13 @@ pub trait Store: Send + Sync + 'static {
     /// The last committed position, updated after every commit. Re-read the store after the
     /// position you hold when it changes (see the module docs).
     fn subscribe(&self) -> watch::Receiver<u64>;
+
+    /// Finishes the appends already queued and leaves the store's files clean for a stop
+    /// (SQLite: the WAL checkpointed into the one database file). Later appends may fail
+    /// with [`StoreError::Closed`]. The default does nothing.
+    fn close(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Where a store is: the SQLite file (the default) or a PostgreSQL database.

@@ -47,19 +47,34 @@
 //! always durable, and positions are gapless and in commit order. Many concurrent appends
 //! share one fsync, which is what makes them fast.
 //!
-//! One process per file is the supported setup. A second writing process is noticed at
-//! step 2 and stays correct (SQLite's write lock serializes the groups), but each switch
-//! costs a full reload, and its commits do not wake this process's live subscribers.
+//! One process per file: opening takes an exclusive lock on `<db>.lock` ([`super::lock`]),
+//! so a second `annals serve` (or `import`, `append`, `export`) on a file in use is refused
+//! with a message naming the holder. The kernel releases the lock when the process dies.
+//! (A writer that bypasses the lock is still noticed at step 2 and stays correct, at the
+//! cost of a full reload; its commits do not wake this process's live subscribers.) After
+//! each commit the writer records the last position in the lock file.
 //!
 //! Reads use separate read-only connections (WAL readers never block the writer), on
 //! tokio's blocking pool; a read of a stream page and its version is one read transaction.
 //!
-//! # Recovery
+//! # Recovery, damage, and a clean stop
 //!
 //! Opening the file folds the whole table into the in-memory state, checking on the way
 //! that positions are gapless and stream versions consecutive; a file that fails the check
 //! is refused, not repaired. SQLite's own recovery (rolling back an incomplete WAL
 //! transaction) has already run by then.
+//!
+//! SQLite takes a missing or truncated WAL for an older state and a 0-byte file for a new
+//! database, without a word; the store would then be served, or seeded again, as if nothing
+//! had been lost. So a 0-byte database is refused; a missing one is created only when the
+//! lock file records no acknowledged event; and a log that ends before the position the
+//! lock file records is refused *before anything is written* (the connection is not even
+//! closed, since closing would checkpoint), so putting the missing `-wal` back still works.
+//!
+//! [`Store::close`] (and dropping the store) checkpoints the WAL with `TRUNCATE`: after a
+//! clean stop the database file alone holds the whole store. The files are created
+//! owner-only (0600; SQLite gives `-wal` and `-shm` the database file's mode). [`backup`]
+//! copies a live store in one snapshot (`VACUUM INTO`) into one file.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -72,6 +87,7 @@ use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, Stream
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
+use super::lock::StoreLock;
 use super::state::WriterState;
 use super::{decode_row, BoxFuture, Store, StoreError, StreamPage};
 
@@ -96,6 +112,8 @@ const FORMAT: i64 = 1;
 
 const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
 
+/// Tries of the checkpoint at close, 100 ms apart, while readers hold the WAL.
+const CHECKPOINT_ATTEMPTS: usize = 10;
 /// Most requests one commit takes; the rest wait for the next group.
 const MAX_GROUP: usize = 1024;
 /// Most reads running at once, and read connections kept open between reads. Waiting for a
@@ -109,11 +127,19 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 /// The SQLite store. See the module docs for the file format and the commit protocol.
 #[derive(Debug)]
 pub struct SqliteStore {
-    requests: Option<mpsc::Sender<Request>>,
+    requests: Option<mpsc::Sender<Message>>,
     readers: Arc<ReadPool>,
     permits: Arc<Semaphore>,
     committed: watch::Receiver<u64>,
     writer: Option<JoinHandle<()>>,
+}
+
+/// What the writer is asked to do.
+#[derive(Debug)]
+enum Message {
+    Append(Request),
+    /// Checkpoint the WAL into the database file and stop; the answer says how it went.
+    Close(oneshot::Sender<Result<(), StoreError>>),
 }
 
 #[derive(Debug)]
@@ -134,7 +160,9 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path` with a clock for `recorded_at`.
     pub fn open_with_clock(path: impl AsRef<Path>, clock: fn() -> Timestamp) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let conn = Connection::open(&path).map_err(storage)?;
+        let (mut lock, recorded) = StoreLock::acquire(&path)?;
+        prepare_file(&path, recorded, lock.path())?;
+        let conn = Connection::open(&path).map_err(|e| opening(&path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(storage)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -148,16 +176,26 @@ impl SqliteStore {
                 path.display()
             )));
         }
+        // Before anything is written: a file that lost acknowledged events is left as found
+        // (the connection is not even closed, since closing checkpoints), so putting the
+        // missing -wal back still works.
+        let on_file = last_position_on_file(&conn).map_err(|e| opening(&path, e))?;
+        if on_file < recorded {
+            let error = lost(&path, on_file, recorded, lock.path());
+            std::mem::forget(conn);
+            return Err(error);
+        }
         conn.execute_batch(SCHEMA).map_err(storage)?;
         let state = load_state(&conn).map_err(|e| match e {
             StoreError::Storage(m) => StoreError::Storage(format!("{}: {m}", path.display())),
             other => other,
         })?;
+        lock.record(state.last_position).map_err(|e| StoreError::Storage(format!("{}: {e}", lock.path().display())))?;
         let (committed_tx, committed) = watch::channel(state.last_position);
         let (requests, queue) = mpsc::channel(4 * MAX_GROUP);
         let writer = std::thread::Builder::new()
             .name("annals-sqlite-writer".into())
-            .spawn(move || Writer { conn, state, committed: committed_tx, clock }.run(queue))
+            .spawn(move || Writer { conn, state, committed: committed_tx, clock, lock }.run(queue))
             .map_err(storage)?;
         Ok(Self {
             requests: Some(requests),
@@ -184,6 +222,119 @@ impl SqliteStore {
     }
 }
 
+/// Copies the store at `src` into a new file `dest` in one snapshot (`VACUUM INTO`), owner-only,
+/// and checks the copy as [`SqliteStore::open`] would. Takes no lock: the store may be
+/// served meanwhile. Returns the last position in the copy.
+pub fn backup(src: &Path, dest: &Path) -> Result<u64, StoreError> {
+    match std::fs::metadata(src) {
+        Ok(meta) if meta.len() == 0 => {
+            return Err(StoreError::Storage(format!("{} is empty (0 bytes), not an Annals store", src.display())))
+        }
+        Ok(_) => {}
+        Err(e) => return Err(opening(src, e)),
+    }
+    let dest_text =
+        dest.to_str().ok_or_else(|| StoreError::Storage(format!("{}: the file name must be UTF-8", dest.display())))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(dest).map_err(|e| StoreError::Storage(format!("{}: cannot create the copy: {e}", dest.display())))?;
+    let copy = || -> Result<u64, StoreError> {
+        let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| opening(src, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage)?;
+        conn.execute("VACUUM INTO ?1", [dest_text])
+            .map_err(|e| StoreError::Storage(format!("{}: the copy failed: {e}", src.display())))?;
+        drop(conn);
+        let copy = Connection::open(dest).map_err(|e| opening(dest, e))?;
+        let state = load_state(&copy)
+            .map_err(|e| StoreError::Storage(format!("{}: the copy is not sound: {e}", dest.display())))?;
+        Ok(state.last_position)
+    };
+    copy().inspect_err(|_| {
+        let _ = std::fs::remove_file(dest);
+    })
+}
+
+/// The last position in the file as it is (0 when it has no events table yet).
+fn last_position_on_file(conn: &Connection) -> rusqlite::Result<u64> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(0);
+    }
+    conn.query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| r.get::<_, i64>(0)).map(|p| p as u64)
+}
+
+/// The refusal of a store that ends before the position its lock file records.
+fn lost(path: &Path, on_file: u64, recorded: u64, lock: &Path) -> StoreError {
+    StoreError::Storage(format!(
+        "{}: the log ends at position {on_file} but {} records that position {recorded} was acknowledged: \
+         events are missing. The write-ahead log {} was deleted, cut short or not copied along, or the \
+         database was replaced. Nothing was changed: put the missing file back or restore a backup \
+         (`annals backup` makes one); only to serve what is left, delete {}",
+        path.display(),
+        lock.display(),
+        suffixed(path, "-wal").display(),
+        lock.display()
+    ))
+}
+
+/// `path` with `suffix` appended to its file name (`annals.db` → `annals.db-wal`).
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A failure to open the database, naming the file.
+fn opening(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Storage(format!("{}: cannot open the database: {e}", path.display()))
+}
+
+/// Checks the database file before SQLite opens it, and creates a missing one owner-only
+/// (SQLite gives its `-wal` and `-shm` files the database file's permissions).
+///
+/// A 0-byte file is refused: SQLite would take it for a new database and the store would
+/// be seeded again, though the file was meant to hold a record. A missing file is created
+/// only when the lock file records no acknowledged event.
+fn prepare_file(path: &Path, recorded: u64, lock: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() == 0 => Err(StoreError::Storage(format!(
+            "{} is empty (0 bytes), not an Annals store: it was cut short or replaced. Restore it from a \
+             backup, or delete it to start a new store",
+            path.display()
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if recorded > 0 {
+                return Err(StoreError::Storage(format!(
+                    "{} does not exist, but {} records that it held {recorded} event(s): it was moved or \
+                     deleted. Restore it (with its -wal file, if any); to start a new, empty store, delete {}",
+                    path.display(),
+                    lock.display(),
+                    lock.display()
+                )));
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            options.open(path).map(drop).map_err(|e| opening(path, e))
+        }
+        Err(e) => Err(opening(path, e)),
+    }
+}
+
 impl Drop for SqliteStore {
     /// Stops the writer after the requests already queued and waits for it, so the file is
     /// closed when the store is gone (a reopen in the same process sees everything).
@@ -205,8 +356,23 @@ impl Store for SqliteStore {
         Box::pin(async move {
             let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
             let (reply, answer) = oneshot::channel();
-            requests.send(Request { stream, expected, batch, reply }).await.map_err(|_| StoreError::Closed)?;
+            let request = Request { stream, expected, batch, reply };
+            requests.send(Message::Append(request)).await.map_err(|_| StoreError::Closed)?;
             answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    /// Waits for the appends already queued, checkpoints the WAL into the database file
+    /// (`TRUNCATE`: the `-wal` file is left empty) and stops the writer; later appends get
+    /// [`StoreError::Closed`]. After it the database file alone holds the whole store.
+    fn close(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            let Some(requests) = self.requests.as_ref() else { return Ok(()) };
+            let (reply, answer) = oneshot::channel();
+            if requests.send(Message::Close(reply)).await.is_err() {
+                return Ok(());
+            }
+            answer.await.unwrap_or(Ok(()))
         })
     }
 
@@ -357,28 +523,89 @@ struct Writer {
     state: WriterState,
     committed: watch::Sender<u64>,
     clock: fn() -> Timestamp,
+    /// The store's lock, where the last acknowledged position is recorded.
+    lock: StoreLock,
 }
 
 type Outcome = Result<Appended, StoreError>;
 
 impl Writer {
-    fn run(mut self, mut queue: mpsc::Receiver<Request>) {
-        while let Some(first) = queue.blocking_recv() {
-            let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                match queue.try_recv() {
-                    Ok(request) => group.push(request),
-                    Err(_) => break,
+    fn run(mut self, mut queue: mpsc::Receiver<Message>) {
+        let mut closing = None;
+        'serve: while let Some(first) = queue.blocking_recv() {
+            let mut group = Vec::new();
+            let mut next = Some(first);
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Append(request) => group.push(request),
+                    Message::Close(reply) => {
+                        closing = Some(reply);
+                        break;
+                    }
+                }
+                if group.len() < MAX_GROUP {
+                    next = queue.try_recv().ok();
                 }
             }
-            let outcomes = self.commit_group(&mut group);
-            if self.state.last_position != *self.committed.borrow() {
-                self.committed.send_replace(self.state.last_position);
+            if !group.is_empty() {
+                self.commit(group);
             }
-            for (request, outcome) in group.into_iter().zip(outcomes) {
-                let _ = request.reply.send(outcome);
+            if closing.is_some() {
+                break 'serve;
             }
         }
+        // Appends that were queued after the close are refused (their sender sees Closed).
+        drop(queue);
+        let outcome = self.checkpoint();
+        if let Err(e) = &outcome {
+            tracing::error!("{e}");
+        }
+        if let Some(reply) = closing {
+            let _ = reply.send(outcome);
+        }
+    }
+
+    /// Commits one group, publishes and records its last position, answers each request.
+    fn commit(&mut self, mut group: Vec<Request>) {
+        let outcomes = self.commit_group(&mut group);
+        if self.state.last_position != *self.committed.borrow() {
+            // Recorded before anyone hears of it, so an acknowledged position is always in
+            // the lock file unless the process died right here (the record may lag, never lead).
+            if let Err(e) = self.lock.record(self.state.last_position) {
+                tracing::warn!("cannot record the last position in {}: {e}", self.lock.path().display());
+            }
+            self.committed.send_replace(self.state.last_position);
+        }
+        for (request, outcome) in group.into_iter().zip(outcomes) {
+            let _ = request.reply.send(outcome);
+        }
+    }
+
+    /// Moves every committed page from the WAL into the database file and empties the WAL.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut busy = 0;
+        // A read still running (a request cut off by the shutdown deadline) holds the WAL;
+        // it ends within moments.
+        for attempt in 0..CHECKPOINT_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            busy = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
+                .map_err(|e| StoreError::Storage(format!("checkpoint of the write-ahead log failed: {e}")))?;
+            if busy == 0 {
+                break;
+            }
+        }
+        if busy != 0 {
+            return Err(StoreError::Storage(
+                "the write-ahead log could not be emptied (a reader was still active); the data is safe \
+                 in the -wal file, which must stay beside the database"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     fn commit_group(&mut self, group: &mut [Request]) -> Vec<Outcome> {
