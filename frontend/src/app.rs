@@ -111,7 +111,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 { arrived(&record, &view) }
             </header>
             <nav class="tabs" aria-label="Views">
-                { for [(Panel::Timeline, "Timeline"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
+                { for [(Panel::Timeline, "Timeline"), (Panel::Story, "Story"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
                     let handle = view.clone();
                     let onclick = Callback::from(move |_: MouseEvent| handle.dispatch(Action::Show(panel)));
                     html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }

@@ -50,6 +50,7 @@ pub mod record;
 pub mod save;
 pub mod source;
 pub mod state;
+pub mod story;
 pub mod theme;
 pub mod timeline;
 pub mod view;

@@ -65,10 +65,21 @@ pub fn details(props: &DetailsProps) -> Html {
             </section>
         };
     };
+    html! {
+        <section ref={node} id="details" class="details" tabindex="-1" aria-label={label} aria-live="polite">
+            { event_body(catalog, r) }
+        </section>
+    }
+}
+
+/// Everything the record holds about one event — its kind, headline, date (saying when the
+/// sources give no more), text, actors, documents, disputes, corrections and sources: the
+/// details panel and a story's slide show the same.
+pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let e = &r.event;
     let name = |id: &str| catalog.actor_name(id).to_owned();
     html! {
-        <section ref={node} id="details" class="details" tabindex="-1" aria-label={label} aria-live="polite">
+        <>
             <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ r.kind.label() }</p>
             <h2>{ e.title.clone() }</h2>
             <p class="date">
@@ -138,7 +149,7 @@ pub fn details(props: &DetailsProps) -> Html {
             <h3>{ "Sources" }</h3>
             <p class="backing">{ backing(&e.sources) }</p>
             <ul class="sources">{ for e.sources.iter().map(source_item) }</ul>
-        </section>
+        </>
     }
 }
 

@@ -32,6 +32,8 @@ use yew::prelude::*;
 pub struct Record {
     /// Its title.
     pub title: String,
+    /// What it is about, as its file introduces it (the story's title slide shows it).
+    pub description: Option<String>,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
     /// A person's own file (picked, dropped or pasted): it lives in this browser only and has
@@ -59,7 +61,19 @@ impl Record {
 
     /// A record of a log already folded into `projections`.
     pub fn folded(title: String, projections: Projections, log: Vec<Envelope>, live: Option<String>) -> Self {
-        Self { title, live, own_file: false, arrived: None, folded: Rc::new(RefCell::new(Folded { projections, log })) }
+        Self {
+            title,
+            description: None,
+            live,
+            own_file: false,
+            arrived: None,
+            folded: Rc::new(RefCell::new(Folded { projections, log })),
+        }
+    }
+
+    /// The record with what it is about.
+    pub fn described(self, description: Option<String>) -> Record {
+        Record { description, ..self }
     }
 
     /// The same record, as a person's own file ([`Record::own_file`]).
@@ -155,13 +169,17 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
 pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> {
     mark("annals:loaded");
     if let Some(first) = loaded.diagnostics.first() {
-        return Err(format!("{name}: {} problem(s); the first: {first}", loaded.diagnostics.len()));
+        return Err(format!(
+            "{name}: {}; the first: {first}",
+            crate::words::count(loaded.diagnostics.len(), "problem", "problems")
+        ));
     }
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
+    let description = loaded.description.clone();
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    let record = Record::new(title, envelopes, None);
+    let record = Record::new(title, envelopes, None).described(description);
     mark("annals:folded");
     Ok(record)
 }

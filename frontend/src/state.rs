@@ -32,6 +32,8 @@ pub enum Panel {
     Map,
     /// The charts.
     Charts,
+    /// The story: one slide per event (see `story`).
+    Story,
 }
 
 impl Panel {
@@ -41,6 +43,7 @@ impl Panel {
             Panel::Timeline => "timeline",
             Panel::Map => "map",
             Panel::Charts => "charts",
+            Panel::Story => "story",
         }
     }
 }
@@ -263,6 +266,7 @@ impl View {
                     v.panel = match value.as_str() {
                         "map" => Panel::Map,
                         "charts" => Panel::Charts,
+                        "story" => Panel::Story,
                         _ => Panel::Timeline,
                     }
                 }

@@ -15,6 +15,7 @@ use crate::map::RelationMap;
 use crate::panels::{Controls, Details, EventList};
 use crate::record::Record;
 use crate::state::{default_view, Panel, View};
+use crate::story::Story;
 use crate::timeline::TimelineCanvas;
 
 /// Props of [`RecordView`].
@@ -49,11 +50,15 @@ pub fn record_view(props: &RecordViewProps) -> Html {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
                 Panel::Map => html! { <RelationMap record={record.clone()} view={view.clone()} /> },
                 Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} /> },
+                // The slide is the details, and the strip the list.
+                Panel::Story => html! { <Story record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
             } }
-            <div class="columns">
-                <EventList record={record.clone()} view={view.clone()} {visible} />
-                <Details record={record.clone()} selected={view.selected.clone()} />
-            </div>
+            if view.panel != Panel::Story {
+                <div class="columns">
+                    <EventList record={record.clone()} view={view.clone()} {visible} />
+                    <Details record={record.clone()} selected={view.selected.clone()} />
+                </div>
+            }
         </>
     }
 }

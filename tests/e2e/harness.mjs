@@ -161,7 +161,8 @@ export function appSuite() {
     await page.goto(server.url + path);
     const status = page.locator('main .status.error');
     await Promise.race([
-      page.locator('section.event-list h2').waitFor({ timeout: 15_000 }),
+      // The list, or (in story mode, which has none) the slide.
+      page.locator('section.event-list h2, .story .slide').first().waitFor({ timeout: 15_000 }),
       status.waitFor({ timeout: 15_000 }).then(async () => {
         throw new Error(`the app failed to load the record: ${await status.textContent()}`);
       }),

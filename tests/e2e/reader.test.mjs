@@ -8,25 +8,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { axeViolations } from './axe.mjs';
 import { DIST, appSuite, rgb, screenshotPath, serveDir } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NORTH = readFileSync(join(HERE, 'fixtures', 'embed-north.json'));
 const SIGNING_COLOUR = rgb('#D55E00');
-
-/** The axe-core violations on the page (shadow roots included, other frames not), as lines. */
-export async function axeViolations(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { iframes: false, resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  });
-}
 
 /** The colour most pixels of a canvas have: its paper. */
 async function paperOf(canvas) {

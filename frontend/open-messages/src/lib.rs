@@ -187,6 +187,9 @@ pub struct Checked {
     pub format: Format,
     /// Its title, or its name when it has none.
     pub title: String,
+    /// What it is about, as the file introduces it.
+    #[serde(default)]
+    pub description: Option<String>,
     /// The stream the file names, if any.
     pub stream: Option<String>,
     /// Records accepted.

@@ -103,6 +103,7 @@ impl Checker {
             name: self.name.clone(),
             format: self.format,
             title: loaded.title.take().unwrap_or_else(|| self.name.clone()),
+            description: loaded.description.take(),
             stream: loaded.stream.as_ref().map(|s| s.as_str().to_owned()),
             accepted: loaded.accepted.len(),
             rejected: loaded.rejected,

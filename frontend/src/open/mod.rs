@@ -124,7 +124,9 @@ impl Builder {
                     diagnostics: std::mem::take(&mut c.diagnostics),
                     notes: std::mem::take(&mut c.notes),
                     stream: c.stream.as_deref().map(StreamName::from),
-                    record: Rc::new(Record::folded(c.title.clone(), *projections, envelopes, None)),
+                    record: Rc::new(
+                        Record::folded(c.title.clone(), *projections, envelopes, None).described(c.description.clone()),
+                    ),
                 }));
                 Progress::finished()
             }

@@ -1,0 +1,246 @@
+//! Story mode (`view=story`): the record told one event at a time, as a journalist's
+//! timeline is read — a title slide with the record's introduction, then one slide per event
+//! in date order with its headline, its date as precise as the sources make it, its text,
+//! actors, documents, disputes and sources (the details panel's body, [`event_body`]).
+//!
+//! - **Where the reader is** is the view's selection (`e=` in the address), so a deep link
+//!   opens on its slide, Back/Forward and a shared link work, and switching to the timeline
+//!   keeps the event selected. No selection is the title slide.
+//! - **Moving**: ← → (and Page Up/Down), Home/End, the Previous/Next buttons, a swipe, or the
+//!   strip below, which shows where the reader is among the slides and jumps to any of them.
+//!   The strip lists the slides near the current one only, so a record of a hundred thousand
+//!   events costs what a few dozen buttons cost.
+//! - **Screen readers** hear "Slide 3 of 18: headline, date" once per move, from one polite
+//!   live region; the slide itself is not live (it would be read twice).
+//! - **Motion**: a new slide fades in, unless the reader asks for reduced motion (CSS).
+//! - The filters apply: the slides are the events the filters let through.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::palette::kind_colour;
+use crate::panels::event_body;
+use crate::record::Record;
+use crate::state::{Action, View};
+use crate::visible::Visible;
+use crate::words::count;
+
+/// How many slides the strip lists on each side of the current one.
+const STRIP_REACH: usize = 24;
+
+/// Props of [`Story`].
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The record.
+    pub record: Rc<Record>,
+    /// The view (the selection is the slide).
+    pub view: UseReducerHandle<View>,
+    /// The events that pass the filters: the slides after the title slide, in date order.
+    pub visible: Rc<Visible>,
+}
+
+/// Where a move goes from slide `at` of `last + 1` (0 is the title slide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// One slide back.
+    Previous,
+    /// One slide on.
+    Next,
+    /// The title slide.
+    First,
+    /// The last slide.
+    Last,
+}
+
+impl Move {
+    /// The slide a move from `at` reaches, with `last` the last slide's number.
+    pub fn from(self, at: usize, last: usize) -> usize {
+        match self {
+            Move::Previous => at.saturating_sub(1),
+            Move::Next => (at + 1).min(last),
+            Move::First => 0,
+            Move::Last => last,
+        }
+    }
+
+    /// The move a key asks for, if any.
+    pub fn of_key(key: &str) -> Option<Move> {
+        Some(match key {
+            "ArrowLeft" | "PageUp" => Move::Previous,
+            "ArrowRight" | "PageDown" => Move::Next,
+            "Home" => Move::First,
+            "End" => Move::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// The slides the strip lists around slide `at` of `total`: a range of slide numbers.
+pub fn strip_range(at: usize, total: usize) -> std::ops::Range<usize> {
+    let start = at.saturating_sub(STRIP_REACH);
+    let end = (at + STRIP_REACH + 1).min(total);
+    start..end
+}
+
+/// The story: the slide, the controls, the strip.
+#[function_component(Story)]
+pub fn story(props: &Props) -> Html {
+    let projections = props.record.projections();
+    let timeline = &projections.timeline;
+    let slides: &[usize] = &props.visible;
+    let last = slides.len();
+    // The selection's slide (1-based; 0 is the title slide, also when the selected event is
+    // filtered out).
+    let at = props
+        .view
+        .selected
+        .as_deref()
+        .and_then(|id| slides.iter().position(|i| timeline.at(*i).is_some_and(|r| r.id.as_str() == id)))
+        .map_or(0, |p| p + 1);
+    let id_of = |slide: usize| -> Option<String> {
+        slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i)).map(|r| r.id.as_str().to_owned())
+    };
+    // Selecting a slide's event (or nothing: the title slide).
+    let go = {
+        let view = props.view.clone();
+        move |id: Option<String>| {
+            let view = view.clone();
+            Callback::from(move |_: MouseEvent| view.dispatch(Action::Select(id.clone())))
+        }
+    };
+    // Where each move goes from here: the ids are looked up for these four slides only.
+    let targets: Vec<(Move, Option<String>)> = [Move::Previous, Move::Next, Move::First, Move::Last]
+        .into_iter()
+        .map(|m| (m, id_of(m.from(at, last))))
+        .collect();
+    let onkeydown = {
+        let view = props.view.clone();
+        let targets = targets.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.alt_key() || e.ctrl_key() || e.meta_key() {
+                return;
+            }
+            let Some(m) = Move::of_key(&e.key()) else { return };
+            e.prevent_default();
+            if let Some((_, id)) = targets.iter().find(|(t, _)| *t == m) {
+                view.dispatch(Action::Select(id.clone()));
+            }
+        })
+    };
+    // A swipe: a horizontal pointer move of 48 px or more between down and up.
+    let swipe_from = use_mut_ref(|| None::<i32>);
+    let onpointerdown = {
+        let swipe_from = swipe_from.clone();
+        Callback::from(move |e: PointerEvent| *swipe_from.borrow_mut() = Some(e.client_x()))
+    };
+    let onpointerup = {
+        let (view, targets) = (props.view.clone(), targets.clone());
+        Callback::from(move |e: PointerEvent| {
+            let Some(x0) = swipe_from.borrow_mut().take() else { return };
+            let dx = e.client_x() - x0;
+            let m = match dx {
+                dx if dx <= -48 => Move::Next,
+                dx if dx >= 48 => Move::Previous,
+                _ => return,
+            };
+            if let Some((_, id)) = targets.iter().find(|(t, _)| *t == m) {
+                view.dispatch(Action::Select(id.clone()));
+            }
+        })
+    };
+    let target = |m: Move| targets.iter().find(|(t, _)| *t == m).map(|(_, id)| id.clone()).unwrap_or_default();
+    let current = at.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
+    let said = match current {
+        Some(r) => format!("Slide {} of {}: {}, {}", at + 1, last + 1, r.event.title, r.event.occurred.label()),
+        None => format!("Slide 1 of {}: {}", last + 1, props.record.title),
+    };
+    let slide = match current {
+        Some(r) => html! {
+            <article key={format!("s{at}")} class="slide" aria-label={format!("Slide {} of {}", at + 1, last + 1)}>
+                { event_body(&projections.catalog, r) }
+            </article>
+        },
+        None => {
+            let extent = timeline.extent().map(|(lo, hi)| {
+                let year = |d: i32| annals_core::date::civil_from_days(d).0;
+                (year(lo), year(hi))
+            });
+            html! {
+                <article key="s0" class="slide title-slide" aria-label={format!("Slide 1 of {}", last + 1)}>
+                    <h2>{ props.record.title.clone() }</h2>
+                    if let Some(d) = &props.record.description { <p class="summary-text">{ d.clone() }</p> }
+                    <p class="note">
+                        { count(last, "event", "events") }
+                        if let Some((lo, hi)) = extent { { format!(", {lo}–{hi}") } }
+                    </p>
+                    if last > 0 {
+                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ "Begin the story →" }</button>
+                    }
+                </article>
+            }
+        }
+    };
+    let strip = strip_range(at, last + 1);
+    html! {
+        <section class="story" aria-roledescription="story" aria-label={format!("Story of {}", props.record.title)}>
+            <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
+                aria-describedby="story-keys">
+                { slide }
+            </div>
+            <p id="story-keys" class="visually-hidden">{ "Use the left and right arrow keys, Home and End to move between slides." }</p>
+            <p class="visually-hidden" aria-live="polite" aria-atomic="true">{ said }</p>
+            <div class="story-nav">
+                <button type="button" onclick={go(target(Move::Previous))} disabled={at == 0}
+                    aria-label="Previous slide">{ "← Previous" }</button>
+                <span class="story-where">{ format!("{} / {}", at + 1, last + 1) }</span>
+                <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
+                    aria-label="Next slide">{ "Next →" }</button>
+            </div>
+            // Each button is named by its visible date first (what a voice-control user says).
+            <ol class="story-strip" aria-label="Slides">
+                { for strip.map(|slide| {
+                    let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
+                    let (label, colour, title) = match r {
+                        Some(r) => (r.event.occurred.label(), kind_colour(r.kind), r.event.title.clone()),
+                        None => ("Title".to_owned(), "var(--ink)", props.record.title.clone()),
+                    };
+                    let id = r.map(|r| r.id.as_str().to_owned());
+                    html! {
+                        <li key={slide}>
+                            <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")}
+                                aria-label={format!("{label}, slide {}: {title}", slide + 1)} title={title.clone()}>
+                                <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
+                                <span class="strip-date">{ label.clone() }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_stop_at_the_ends() {
+        assert_eq!(Move::Previous.from(0, 5), 0);
+        assert_eq!(Move::Next.from(5, 5), 5);
+        assert_eq!(Move::Next.from(2, 5), 3);
+        assert_eq!(Move::First.from(4, 5), 0);
+        assert_eq!(Move::Last.from(1, 5), 5);
+        assert_eq!(Move::of_key("ArrowRight"), Some(Move::Next));
+        assert_eq!(Move::of_key("Home"), Some(Move::First));
+        assert_eq!(Move::of_key("a"), None);
+    }
+
+    #[test]
+    fn the_strip_lists_the_slides_near_the_current_one() {
+        assert_eq!(strip_range(0, 10), 0..10);
+        assert_eq!(strip_range(50, 100_001), 26..75);
+        assert_eq!(strip_range(100_000, 100_001), 99_976..100_001);
+    }
+}

@@ -1,0 +1,140 @@
+// End-to-end tests of story mode (`view=story`, issue 13): a title slide, one slide per event in
+// date order, keys, buttons, a swipe and the strip; deep links; what a screen reader hears;
+// reduced motion; the iframe widget and the custom element; axe.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DIST, ROOT, appSuite, screenshotPath, serveDir } from './harness.mjs';
+import { axeViolations } from './axe.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
+const DOMAIN_KINDS = ['Visit', 'Signing', 'CommissionMeeting', 'Talks', 'Call', 'Statement', 'Other'];
+const EVENTS = RECORD.events.filter((e) => DOMAIN_KINDS.includes(e.type));
+const TOTAL = EVENTS.length + 1; // and the title slide
+
+const heard = (page) => page.locator('.story [aria-live=polite]').textContent();
+const headline = (page) => page.locator('.story .slide h2').textContent();
+const hash = (page) => page.evaluate(() => decodeURIComponent(location.hash));
+
+describe('story mode', { timeout: 120_000 }, () => {
+  const suite = appSuite();
+
+  test('a title slide, then every event in date order, moved by keys, buttons, a swipe and the strip', async () => {
+    const { page, done } = await suite.openPage('/#view=story');
+    assert.equal((await headline(page)).trim(), RECORD.title);
+    assert.match(await page.locator('.title-slide').textContent(), new RegExp(`${EVENTS.length} events`));
+    assert.equal((await heard(page)).trim(), `Slide 1 of ${TOTAL}: ${RECORD.title}`);
+    // The list and details give way to the slide.
+    assert.equal(await page.locator('section.event-list').count(), 0);
+
+    const stage = page.locator('.story-stage');
+    await stage.focus();
+    await page.keyboard.press('ArrowRight');
+    const first = EVENTS.find((e) => e.id === '1993-06-11-diplomatic-relations');
+    assert.equal((await headline(page)).trim(), first.payload.title, 'slide 2 is the earliest event');
+    assert.equal((await heard(page)).trim(), `Slide 2 of ${TOTAL}: ${first.payload.title}, 11 June 1993`);
+    assert.match(await hash(page), /e=1993-06-11-diplomatic-relations/);
+
+    // A year-only event says so: the date is never made more precise.
+    await page.keyboard.press('End');
+    const lastTitle = (await headline(page)).trim();
+    assert.match(await heard(page), new RegExp(`^Slide ${TOTAL} of ${TOTAL}: `));
+    assert.equal(await page.getByRole('button', { name: 'Next slide' }).isDisabled(), true);
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await headline(page)).trim(), lastTitle, 'the last slide stays the last');
+    await page.keyboard.press('Home');
+    assert.equal((await headline(page)).trim(), RECORD.title);
+
+    // Buttons.
+    await page.getByRole('button', { name: 'Begin the story →' }).click();
+    await page.getByRole('button', { name: 'Next slide' }).click();
+    assert.match(await heard(page), new RegExp(`^Slide 3 of ${TOTAL}: `));
+    await page.getByRole('button', { name: 'Previous slide' }).click();
+    assert.equal((await headline(page)).trim(), first.payload.title);
+
+    // A swipe to the left is "next".
+    const box = await stage.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 60, { steps: 4 });
+    await page.mouse.up();
+    assert.match(await heard(page), new RegExp(`^Slide 3 of ${TOTAL}: `));
+
+    // The strip marks where the reader is and jumps.
+    const current = page.locator('.story-strip button[aria-current=step]');
+    assert.equal(await current.count(), 1);
+    assert.match(await current.getAttribute('aria-label'), /, slide 3: /);
+    await page.locator('.story-strip button').nth(6).click();
+    assert.match(await heard(page), new RegExp(`^Slide 7 of ${TOTAL}: `));
+    await page.screenshot({ path: await screenshotPath('story-1280.png') });
+    await done();
+  });
+
+  test('a deep link opens its slide; the date keeps its precision; disputes and sources are on the slide', async () => {
+    const { page, done } = await suite.openPage('/#view=story&e=2016-11-28-lukashenko-official-visit', {
+      viewport: { width: 360, height: 740 },
+    });
+    const event = EVENTS.find((e) => e.id === '2016-11-28-lukashenko-official-visit');
+    assert.equal((await headline(page)).trim(), event.payload.title);
+    const slide = page.locator('.story .slide');
+    assert.match(await slide.textContent(), /Disputed: first official visit/);
+    assert.ok((await slide.locator('.sources li').count()) > 0, 'the slide cites its sources');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `no horizontal scroll at 360 px (${width})`);
+    await page.screenshot({ path: await screenshotPath('story-360.png') });
+
+    const yearOnly = EVENTS.find((e) => /^\d{4}$/.test(e.payload.occurred));
+    await page.evaluate((id) => { location.hash = `#view=story&e=${id}`; }, yearOnly.id);
+    await page.waitForFunction((t) => document.querySelector('.story .slide h2')?.textContent === t, yearOnly.payload.title);
+    assert.match(await slide.locator('.date').textContent(), new RegExp(`^${yearOnly.payload.occurred} — the sources give no more precise date`));
+    await done();
+  });
+
+  test('reduced motion: slides change without animation', async () => {
+    const { page, done } = await suite.openPage('/#view=story', { reducedMotion: 'reduce' });
+    assert.equal(await page.locator('.story .slide').evaluate((s) => getComputedStyle(s).animationName), 'none');
+    await done();
+    const moving = await suite.openPage('/#view=story');
+    assert.equal(await moving.page.locator('.story .slide').evaluate((s) => getComputedStyle(s).animationName), 'slide-in');
+    await moving.done();
+  });
+
+  test('in the iframe widget and the custom element, with no axe violations', async () => {
+    const { page, done } = await suite.openPage('/?embed=1&view=story&e=2024-05-16-state-visit');
+    assert.match(await heard(page), /^Slide \d+ of \d+: Ilham Aliyev's state visit|^Slide \d+ of \d+: /);
+    const event = EVENTS.find((e) => e.id === '2024-05-16-state-visit');
+    assert.equal((await headline(page)).trim(), event.payload.title);
+    await page.locator('.story-stage').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.notEqual((await headline(page)).trim(), event.payload.title);
+    assert.deepEqual(await axeViolations(page), [], 'axe in the iframe page');
+    await done();
+
+    const host = await serveDir(HERE);
+    const app = await serveDir(DIST, { cors: true });
+    try {
+      const opened = await suite.openPage('/');
+      const hostPage = opened.page;
+      await hostPage.goto(`${host.url}/embed-host.html?dist=${encodeURIComponent(`${app.url}/`)}`);
+      await hostPage.locator('#north .embed-title').waitFor({ timeout: 15_000 });
+      await hostPage.evaluate(() => document.getElementById('north').setAttribute('view', 'story'));
+      await hostPage.locator('#north .story .title-slide').waitFor({ timeout: 10_000 });
+      await hostPage.locator('#north .story-stage').focus();
+      await hostPage.keyboard.press('ArrowRight');
+      await hostPage.waitForFunction(() => /^Slide 2 of /.test(document.getElementById('north').shadowRoot.querySelector('.story [aria-live=polite]')?.textContent ?? ''));
+      assert.deepEqual(await axeViolations(hostPage), [], 'axe on the host page with a story widget');
+      await opened.done();
+    } finally {
+      await host.close();
+      await app.close();
+    }
+    const story = await suite.openPage('/#view=story&e=2024-05-16-state-visit');
+    assert.deepEqual(await axeViolations(story.page), [], 'axe on the app in story mode');
+    await story.done();
+  });
+});
