@@ -108,6 +108,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     { format!("{} · {} signed · {} disputed", count(stats.events, "event", "events"),
                         count(stats.documents, "document", "documents"), stats.disputed) }
                 </p>
+                if let Some(intro) = &record.description { <p class="intro">{ intro.clone() }</p> }
                 { arrived(&record, &view) }
             </header>
             <nav class="tabs" aria-label="Views">

@@ -292,21 +292,24 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
             _ => break,
         }
     }
-    let title = title_of(base, &stream).await.unwrap_or_else(|| stream.clone());
-    Some(Ok(Rc::new(Record::new(title, envelopes, Some(stream)))))
+    let (title, description) = heading_of(base, &stream).await.unwrap_or_default();
+    let record = Record::new(title.unwrap_or_else(|| stream.clone()), envelopes, Some(stream)).described(description);
+    Some(Ok(Rc::new(record)))
 }
 
-/// The title of a stream, from its document shipped in the bundle (`data/{stream}.json`, as
-/// the default record is); the store keeps events, not titles.
-async fn title_of(base: &str, stream: &str) -> Option<String> {
+/// The title and introduction of a stream, from its document shipped in the bundle
+/// (`data/{stream}.json`, as the default record is); the store keeps events, not titles.
+async fn heading_of(base: &str, stream: &str) -> Option<(Option<String>, Option<String>)> {
     #[derive(serde::Deserialize)]
-    struct Titled {
+    struct Heading {
         title: Option<String>,
+        description: Option<String>,
     }
     let url = format!("{base}data/{}.json", encode(stream));
     let response = crate::http::get(&url).await.ok().filter(|r| r.ok())?;
     let bytes = response.bytes().await.ok()?;
-    serde_json::from_slice::<Titled>(&bytes).ok()?.title
+    let heading = serde_json::from_slice::<Heading>(&bytes).ok()?;
+    Some((heading.title, heading.description))
 }
 
 #[cfg(test)]

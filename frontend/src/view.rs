@@ -43,7 +43,8 @@ pub fn record_view(props: &RecordViewProps) -> Html {
     });
     html! {
         <>
-            if *controls {
+            // A story is read slide by slide; its filters stay in the address, out of the way.
+            if *controls && view.panel != Panel::Story {
                 <Controls view={view.clone()} extent={(whole.from, whole.to)} record={record.clone()} />
             }
             { match view.panel {

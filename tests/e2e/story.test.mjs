@@ -28,6 +28,12 @@ describe('story mode', { timeout: 120_000 }, () => {
     const { page, done } = await suite.openPage('/#view=story');
     assert.equal((await headline(page)).trim(), RECORD.title);
     assert.match(await page.locator('.title-slide').textContent(), new RegExp(`${EVENTS.length} events`));
+    // The record's introduction: on the title slide and above the views.
+    const intro = RECORD.description.slice(0, 60);
+    assert.ok((await page.locator('.title-slide').textContent()).includes(intro), 'the title slide introduces the record');
+    assert.ok((await page.locator('.masthead .intro').textContent()).includes(intro), 'the masthead introduces the record');
+    // The filters stay in the address, out of the reader's way.
+    assert.equal(await page.locator('.controls').count(), 0);
     assert.equal((await heard(page)).trim(), `Slide 1 of ${TOTAL}: ${RECORD.title}`);
     // The list and details give way to the slide.
     assert.equal(await page.locator('section.event-list').count(), 0);
