@@ -93,6 +93,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     // The URL follows the view, and the view follows the URL.
     let view = use_view(&record, "", true);
     let embedding = use_state(|| false);
+    let (printing, print) = crate::print::use_printing();
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
         move |_| record.projections().stats_view()
@@ -119,10 +120,14 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 }) }
                 <button type="button" class="embed-button" aria-expanded={embedding.to_string()}
                     onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(!*e)) }}>{ "Embed" }</button>
+                <button type="button" class="print-button" onclick={print}>{ "Print" }</button>
             </nav>
             if *embedding {
                 <EmbedPanel record={record.clone()} view={(*view).clone()}
                     onclose={{ let e = embedding.clone(); Callback::from(move |()| e.set(false)) }} />
+            }
+            if printing {
+                <crate::print::Chronology record={record.clone()} view={(*view).clone()} />
             }
             <RecordView {record} {view} />
         </>

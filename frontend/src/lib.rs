@@ -46,6 +46,7 @@ pub mod open;
 pub mod opener;
 pub mod palette;
 pub mod panels;
+pub mod print;
 pub mod record;
 pub mod save;
 pub mod source;

@@ -143,4 +143,31 @@ describe('story mode', { timeout: 120_000 }, () => {
     assert.deepEqual(await axeViolations(story.page), [], 'axe on the app in story mode');
     await story.done();
   });
+
+  test('printing: the chronology the filters let through, with its sources as footnotes, and nothing interactive', async () => {
+    const { page, done } = await suite.openPage('/#kinds=Visit');
+    await page.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+    await page.getByRole('button', { name: 'Print', exact: true }).click();
+    await page.waitForFunction(() => window.__printed === 1);
+    const visits = EVENTS.filter((e) => e.type === 'Visit');
+    const items = page.locator('.print-chronology .chronology li');
+    assert.equal(await items.count(), visits.length);
+    assert.equal((await page.locator('.print-chronology > .note').textContent()).trim(), `${visits.length} events of ${EVENTS.length}: only Visit.`);
+    // Every mark leads to its footnote; a page cited twice has one number.
+    const targets = await page.locator('.print-chronology sup a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(targets.length >= visits.length, 'every visit cites a source');
+    for (const t of new Set(targets)) assert.equal(await page.locator(`.footnotes li${t}`).count(), 1, `${t} exists`);
+    const notes = await page.locator('.footnotes li').count();
+    assert.ok(notes <= targets.length && notes === new Set(targets).size, 'one footnote per cited page');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.timeline').isVisible(), false, 'the canvas is not printed');
+    assert.equal(await page.locator('.print-chronology').isVisible(), true);
+    await page.pdf({ path: await screenshotPath('chronology-visits.pdf') });
+    await page.evaluate(() => dispatchEvent(new Event('afterprint')));
+    await page.locator('.print-chronology').waitFor({ state: 'detached' });
+    // Ctrl+P: the browser's beforeprint builds it too.
+    await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    await page.locator('.print-chronology .chronology li').first().waitFor();
+    await done();
+  });
 });
