@@ -36,6 +36,7 @@ const luminance = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
 /** The centre of a solid mark of colour `[r, g, b]` on the timeline canvas, in CSS pixels. */
 async function markOf(page, colour) {
   const canvas = page.locator('canvas.timeline-canvas');
+  await canvas.scrollIntoViewIfNeeded();
   const spot = await canvas.evaluate((c, [r, g, b]) => {
     const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
     const is = (x, y) => {

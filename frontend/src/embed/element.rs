@@ -2,10 +2,16 @@
 //! `<annals-timeline>` and `Annals.mount(element, options)` (both defined by the small
 //! `frontend/annals-embed.js`, which loads this bundle and calls [`mount`]).
 //!
-//! The widget renders into a **shadow root** on the element, with the app's stylesheet inside
-//! that root: the host page's CSS cannot restyle the widget, and the widget's CSS (which styles
-//! `button`, `a`, `h2`, …) cannot leak onto the host page. A host can still theme it through
-//! the inherited custom properties (`--paper`, `--ink`, …) or `theme="dark"`.
+//! The widget renders into a **shadow root** on the element, with the app's stylesheets linked
+//! inside that root: the host page's CSS cannot restyle the widget, and the widget's CSS (which
+//! styles `button`, `a`, `h2`, …) cannot leak onto the host page. A host can still theme it
+//! through the inherited custom properties (`--paper`, `--ink`, …) or `theme="dark"`.
+//!
+//! *Why linked, not inlined:* the stylesheets are files of the bundle (`style.css`,
+//! `embed.css`, the same the app page loads, so the browser fetches them once for every widget
+//! on a page); inlined in the wasm they cost every reader of the app 4 KB of gzipped bundle. Until
+//! they arrive the widget is hidden by one inline rule that `embed.css` overrides, so no
+//! unstyled widget flashes on the host page.
 //!
 //! *Why the custom element is defined in JavaScript:* a custom element's class must extend
 //! `HTMLElement`, which wasm-bindgen cannot express; the script is a dozen lines that read the
@@ -19,8 +25,13 @@ use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 use super::widget::{Widget, WidgetProps};
 use super::{Mode, Options};
 
-/// The stylesheet inside every widget's shadow root: the app's, then the embed's.
-pub const STYLES: &str = concat!(include_str!("../../style.css"), "\n", include_str!("../../embed.css"));
+/// The stylesheets inside every widget's shadow root, relative to the bundle: the app's, then
+/// the embed's.
+pub const STYLESHEETS: [&str; 2] = ["style.css", "embed.css"];
+
+/// The one rule inlined in the shadow root: hidden until `embed.css` (later in the root, so it
+/// wins) shows it.
+const UNTIL_STYLED: &str = ".annals.embed{visibility:hidden}";
 
 /// A mounted widget; `unmount()` removes it and stops everything it runs.
 #[wasm_bindgen]
@@ -52,12 +63,18 @@ pub fn mount(host: Element, options: JsValue, base: String) -> Result<Mounted, J
         shadow.remove_child(&child)?;
     }
     let document = host.owner_document().ok_or("the element is not in a document")?;
+    let base = if base.is_empty() || base.ends_with('/') { base } else { format!("{base}/") };
     let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLES));
+    style.set_text_content(Some(UNTIL_STYLED));
     shadow.append_child(&style)?;
+    for sheet in STYLESHEETS {
+        let link = document.create_element("link")?;
+        link.set_attribute("rel", "stylesheet")?;
+        link.set_attribute("href", &format!("{base}{sheet}"))?;
+        shadow.append_child(&link)?;
+    }
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
-    let base = if base.is_empty() || base.ends_with('/') { base } else { format!("{base}/") };
     let props = WidgetProps { options: Rc::new(Options::from_pairs(pairs(&options))), mode: Mode::Element, base };
     Ok(Mounted { app: Some(yew::Renderer::<Widget>::with_root_and_props(root, props).render()) })
 }
