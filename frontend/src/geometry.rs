@@ -325,6 +325,8 @@ pub struct More {
     pub x2: f64,
     /// Vertical centre (the lane's row below its events).
     pub y: f64,
+    /// Left edge of its badge: where the first of them begins, kept inside the time area.
+    pub at: f64,
     /// How many.
     pub count: u32,
     /// The days they cover, for zooming to them.
@@ -339,7 +341,7 @@ impl More {
 
     /// Where the drawn badge begins and ends on x.
     pub fn extent(&self) -> (f64, f64) {
-        (self.x1, self.x1 + MORE_WIDTH)
+        (self.at, self.at + MORE_WIDTH)
     }
 }
 
@@ -374,8 +376,8 @@ const INSIDE_PAD: f64 = 4.0;
 enum Placed {
     /// Right of the mark or inside it, from `x`: its room is up to the next mark of the row.
     From(f64, bool),
-    /// Left of the mark, whole (the right edge would have cut it).
-    Left(f64),
+    /// Left of the mark, from `x`, `room` wide (the right edge would have cut it).
+    Left(f64, f64),
 }
 
 /// A mark in its row: where it (with its label) begins, its label, and its title's width.
@@ -440,7 +442,11 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
             } else if e + LABEL_GAP + w <= right {
                 Some((s, e + LABEL_GAP + w.min(LABEL_RESERVE), Placed::From(e + LABEL_GAP, false)))
             } else if s - LABEL_GAP - w >= left && e <= right {
-                Some((s - LABEL_GAP - w, e, Placed::Left(s - LABEL_GAP - w)))
+                Some((s - LABEL_GAP - w, e, Placed::Left(s - LABEL_GAP - w, w)))
+            } else if e <= right && s - LABEL_GAP - left > (right - e - LABEL_GAP).max(MIN_LABEL) {
+                // Whole on neither side: shortened on the side with more room (on a phone, the
+                // right edge is near).
+                Some((left, e, Placed::Left(left, s - LABEL_GAP - left)))
             } else {
                 None
             };
@@ -468,7 +474,7 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
                 marks[i].row = row;
                 let m = &marks[i];
                 let spot = match label {
-                    Placed::Left(x) => LabelSpot { mark: i, x, room: w, inside: false },
+                    Placed::Left(x, room) => LabelSpot { mark: i, x, room, inside: false },
                     Placed::From(x, inside) => {
                         let next = items.get(k + 1).map_or(f64::INFINITY, |n| n.begins) - LABEL_GAP;
                         let limit = if inside { m.extent().1.min(right) - INSIDE_PAD } else { next.min(right) };
@@ -507,7 +513,8 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
                 }
                 _ => {
                     more.extend(current.take());
-                    current = Some(More { lane, x1: s, x2: e, y, count: 1, days });
+                    let at = s.min(right - MORE_WIDTH).max(left);
+                    current = Some(More { lane, x1: s, x2: e, y, at, count: 1, days });
                 }
             }
         }
@@ -541,7 +548,7 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
 
 /// The counted cluster at a point.
 pub fn hit_more(more: &[More], x: f64, y: f64) -> Option<&More> {
-    more.iter().find(|c| (y - c.y).abs() <= ROW_HEIGHT / 2.0 && x >= c.x1 && x <= c.x2.max(c.extent().1))
+    more.iter().find(|c| (y - c.y).abs() <= ROW_HEIGHT / 2.0 && x >= c.x1.min(c.at) && x <= c.x2.max(c.extent().1))
 }
 
 /// A counted bucket as drawn when zoomed out.
@@ -763,7 +770,7 @@ mod tests {
     fn a_mark_goes_into_the_first_row_with_room() {
         // Visits of three days, one a day: four overlap, the fifth begins after the first ends.
         let all = visits(5, 1);
-        let s = scale("2000-01-01", "2000-01-08", 700.0);
+        let s = scale("2000-01-01", "2000-01-20", 700.0);
         let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
         // Titles too wide to sit beside or inside their bars: each mark takes only itself.
         let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 2000.0);

@@ -677,7 +677,7 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
     if canvas.has_attribute("data-test") {
-        describe(canvas, &marks, &stack, &mut drawn.labels, &ctx);
+        describe(canvas, lane_labels, &marks, &stack, &mut drawn.labels, &ctx);
     }
     drawn.marks = marks;
     drawn.more = stack.more;
@@ -685,33 +685,46 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
 }
 
 /// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
-/// `data-drawn` — each mark's lane, row, extent and label as drawn, and the counted clusters.
+/// `data-drawn` — the lanes, each mark's lane, row, extent and label as drawn, and the counted
+/// clusters.
 /// (A canvas has no DOM to query; this costs nothing unless asked for.)
 fn describe(
     canvas: &HtmlCanvasElement,
+    lanes: &[String],
     marks: &[Mark],
     stack: &geometry::Stack,
     labels: &mut LabelCache,
     ctx: &CanvasRenderingContext2d,
 ) {
-    let marks: Vec<serde_json::Value> = marks
+    // Written by hand: a JSON value type costs the bundle kilobytes for a test's hook.
+    let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
+    let list = |items: Vec<String>| format!("[{}]", items.join(","));
+    let marks = marks
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let label = stack.labels.iter().find(|l| l.mark == i).map(|l| {
-                let text = drawn_label(labels, ctx, m.title(), l.room).0.to_owned();
-                serde_json::json!({ "x": l.x, "room": l.room, "inside": l.inside, "text": text })
+            let label = stack.labels.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
+                let shown = text(drawn_label(labels, ctx, m.title(), l.room).0);
+                format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, l.x, l.room, l.inside)
             });
             let (x1, x2) = m.extent();
-            serde_json::json!({ "id": m.id(), "lane": m.lane, "row": m.row, "x1": x1, "x2": x2, "y": m.y, "label": label })
+            format!(
+                r#"{{"id":{},"lane":{},"row":{},"x1":{x1},"x2":{x2},"y":{},"label":{label}}}"#,
+                text(m.id()),
+                m.lane,
+                m.row,
+                m.y
+            )
         })
         .collect();
-    let more: Vec<serde_json::Value> = stack
+    let more = stack
         .more
         .iter()
-        .map(|c| serde_json::json!({ "lane": c.lane, "x1": c.x1, "x2": c.x2, "y": c.y, "count": c.count }))
+        .map(|c| format!(r#"{{"lane":{},"x1":{},"x2":{},"y":{},"count":{}}}"#, c.lane, c.x1, c.x2, c.y, c.count))
         .collect();
-    let _ = canvas.set_attribute("data-drawn", &serde_json::json!({ "marks": marks, "more": more }).to_string());
+    let lanes = list(lanes.iter().map(|l| text(l)).collect());
+    let json = format!(r#"{{"lanes":{lanes},"marks":{},"more":{}}}"#, list(marks), list(more));
+    let _ = canvas.set_attribute("data-drawn", &json);
 }
 
 /// A title as drawn in a room: whole when it fits, else shortened. Rooms are rounded down to
