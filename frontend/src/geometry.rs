@@ -380,13 +380,58 @@ enum Placed {
     Left(f64, f64),
 }
 
-/// A mark in its row: where it (with its label) begins, its label, and its title's width.
+/// A mark in its row: where it (with its label) begins and ends, its label, and its title's
+/// width.
 #[derive(Debug, Clone, Copy)]
 struct InRow {
     mark: usize,
     begins: f64,
+    ends: f64,
     label: Placed,
     width: f64,
+}
+
+/// Where a mark (index `i`) goes: the row `free(begins, ends)` finds for it with its label
+/// (inside its bar when it fits, else right of it, else left of it), or else for it alone;
+/// `None` when no row has room even for the mark.
+fn place(
+    m: &Mark,
+    i: usize,
+    left: f64,
+    right: f64,
+    width: &mut impl FnMut(&Mark) -> f64,
+    free: impl Fn(f64, f64) -> Option<usize>,
+) -> Option<(usize, InRow)> {
+    let (s, e) = m.extent();
+    // No row for the mark alone: counted, and its title never asked for.
+    let alone = free(s, e)?;
+    let w = width(m);
+    let (vs, ve) = (s.max(left), e.min(right));
+    let spanned = m.shape != Shape::Point;
+    // (where the mark and label begin, where they end, the label)
+    let choice = if spanned && ve - vs >= w + 2.0 * INSIDE_PAD {
+        Some((s, e, Placed::From(vs + INSIDE_PAD, true)))
+    } else if e + LABEL_GAP + w <= right {
+        Some((s, e + LABEL_GAP + w.min(LABEL_RESERVE), Placed::From(e + LABEL_GAP, false)))
+    } else if s - LABEL_GAP - w >= left && e <= right {
+        Some((s - LABEL_GAP - w, e, Placed::Left(s - LABEL_GAP - w, w)))
+    } else if e <= right && s - LABEL_GAP - left > (right - e - LABEL_GAP).max(MIN_LABEL) {
+        // Whole on neither side: shortened on the side with more room (on a phone, the right
+        // edge is near).
+        Some((left, e, Placed::Left(left, s - LABEL_GAP - left)))
+    } else {
+        None
+    };
+    let (row, begins, ends, label) = match choice.and_then(|(b, end, p)| Some((free(b, end)?, b, end, p))) {
+        Some(found) => found,
+        // The mark alone; inside a bar in view, or right of the mark, the label takes what
+        // room the row leaves it.
+        None if spanned && ve - vs >= MIN_LABEL + 2.0 * INSIDE_PAD => {
+            (alone, s, e, Placed::From(vs + INSIDE_PAD, true))
+        }
+        None => (alone, s, e, Placed::From(e + LABEL_GAP, false)),
+    };
+    Some((row, InRow { mark: i, begins, ends, label, width: w }))
 }
 
 /// Stacks the marks of each lane into rows, so that no mark or label covers another, and
@@ -419,55 +464,51 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
     let mut rows_of = Vec::with_capacity(by_lane.len());
     for (lane, order) in by_lane.iter_mut().enumerate() {
         order.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
-        // Per row: where it is taken up to, and its marks.
+        // Precise marks first, then pale spans: a month's or a year's span is drawn across a
+        // day's events, and must not push them out of the rows.
+        let (precise, vague): (Vec<usize>, Vec<usize>) =
+            order.iter().partition(|i| marks[**i].shape != Shape::Uncertain);
+        // Per row: where it is taken up to (of the precise marks, placed in order), and its marks.
         let mut ends: Vec<f64> = Vec::new();
         let mut rows: Vec<Vec<InRow>> = Vec::new();
         let mut over = Vec::new();
-        let first_free =
-            |ends: &[f64], from: f64| (0..MAX_ROWS).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
-        for &i in order.iter() {
-            let m = &marks[i];
-            let (s, e) = m.extent();
-            // No row for the mark alone: counted, and its title never measured.
-            let Some(alone) = first_free(&ends, s) else {
+        for &i in &precise {
+            let free =
+                |from: f64, _: f64| (0..MAX_ROWS).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, free) else {
                 over.push(i);
                 continue;
             };
-            let w = width(m);
-            let (vs, ve) = (s.max(left), e.min(right));
-            let spanned = m.shape != Shape::Point;
-            // (where the mark and label begin, where they end, the label)
-            let choice = if spanned && ve - vs >= w + 2.0 * INSIDE_PAD {
-                Some((s, e, Placed::From(vs + INSIDE_PAD, true)))
-            } else if e + LABEL_GAP + w <= right {
-                Some((s, e + LABEL_GAP + w.min(LABEL_RESERVE), Placed::From(e + LABEL_GAP, false)))
-            } else if s - LABEL_GAP - w >= left && e <= right {
-                Some((s - LABEL_GAP - w, e, Placed::Left(s - LABEL_GAP - w, w)))
-            } else if e <= right && s - LABEL_GAP - left > (right - e - LABEL_GAP).max(MIN_LABEL) {
-                // Whole on neither side: shortened on the side with more room (on a phone, the
-                // right edge is near).
-                Some((left, e, Placed::Left(left, s - LABEL_GAP - left)))
-            } else {
-                None
-            };
-            let (row, begins, end, placed) =
-                match choice.and_then(|(b, end, p)| Some((first_free(&ends, b)?, b, end, p))) {
-                    Some(found) => found,
-                    // The mark alone; inside a bar in view, or right of the mark, the label takes
-                    // what room the row leaves it.
-                    None if spanned && ve - vs >= MIN_LABEL + 2.0 * INSIDE_PAD => {
-                        (alone, s, e, Placed::From(vs + INSIDE_PAD, true))
-                    }
-                    None => (alone, s, e, Placed::From(e + LABEL_GAP, false)),
-                };
             if row == ends.len() {
-                ends.push(end);
+                ends.push(item.ends);
                 rows.push(Vec::new());
             } else {
-                ends[row] = end;
+                ends[row] = item.ends;
             }
-            rows[row].push(InRow { mark: i, begins, label: placed, width: w });
+            rows[row].push(item);
         }
+        // Pale spans go where a row is free over their whole extent.
+        for &i in &vague {
+            let free = |from: f64, to: f64| {
+                (0..MAX_ROWS).find(|r| {
+                    rows.get(*r).is_none_or(|items| {
+                        items.iter().all(|it| it.ends + MARK_GAP <= from || to + MARK_GAP <= it.begins)
+                    })
+                })
+            };
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, free) else {
+                over.push(i);
+                continue;
+            };
+            if row == rows.len() {
+                rows.push(Vec::new());
+            }
+            rows[row].push(item);
+        }
+        for items in &mut rows {
+            items.sort_by(|a, b| a.begins.total_cmp(&b.begins));
+        }
+        over.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
         // Label rooms: up to the next mark of the row, the right edge, the end of the bar.
         for (row, items) in rows.iter().enumerate() {
             for (k, &InRow { mark: i, label, width: w, .. }) in items.iter().enumerate() {
@@ -486,7 +527,7 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
                 }
             }
         }
-        rows_of.push(ends.len().max(1) + usize::from(!over.is_empty()));
+        rows_of.push(rows.len().max(1) + usize::from(!over.is_empty()));
         if !over.is_empty() {
             counted.push((lane, over));
         }
@@ -650,6 +691,10 @@ mod tests {
                 }
             }
         }
+        for m in marks {
+            let (top, height) = (stack.lanes.top(m.lane), stack.lanes.height(m.lane));
+            assert!(m.y > top && m.y < top + height, "{what}: {} (row {}) is outside its lane", m.id(), m.row);
+        }
         for l in &stack.labels {
             assert!(l.x >= s.left - 1e-9 && l.x + l.room <= s.left + s.width + 1e-9, "{what}: {l:?} is cut off");
             assert!(l.room >= MIN_LABEL.min(width(marks[l.mark].title())) - 1e-9, "{what}: {l:?} too short");
@@ -764,6 +809,30 @@ mod tests {
         let mut marks = super::marks(inside.into_iter().map(|r| (r, vec![0])), &zoomed);
         let open = super::stack(&mut marks, 1, zoomed.left, zoomed.left + zoomed.width, |_| 60.0);
         assert!(open.more.is_empty(), "{:?}", open.more);
+    }
+
+    #[test]
+    fn pale_spans_do_not_push_the_days_out_of_the_rows() {
+        // Ten events known only to the month, and three visits in it: at a month's zoom the
+        // spans cover the view, and it was the visits that were counted.
+        let mut all = visits(3, 9);
+        for i in 0..10 {
+            let month = PartialDate::month(2000, 1).expect("month");
+            let mut r = (*all[0]).clone();
+            r.id = format!("m{i}").as_str().into();
+            r.event = Arc::new(annals_core::DomainEvent::new(annals_core::Occurred::on(month), "In January"));
+            all.push(Arc::new(r));
+        }
+        let s = scale("2000-01-01", "2000-02-01", 900.0);
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 60.0);
+        for id in ["v0", "v1", "v2"] {
+            assert!(marks.iter().any(|m| m.id() == id), "{id} has a row: {:?}", stack.more);
+        }
+        let counted: u32 = stack.more.iter().map(|c| c.count).sum();
+        assert_eq!(counted as usize + marks.len(), all.len());
+        assert!(counted > 0, "the spans beyond the rows are counted");
+        assert_nothing_overlaps(&marks, &stack, &s, &|_| 60.0, "spans and visits");
     }
 
     #[test]

@@ -125,6 +125,8 @@ struct Painted {
     record: usize,
     visible: usize,
     size: (f64, f64, f64),
+    /// The canvas was kept taller than its lanes during a gesture (it shrinks at rest).
+    held: bool,
 }
 
 impl Painted {
@@ -154,12 +156,13 @@ impl Widget {
             record: Rc::as_ptr(&scene.record) as usize,
             visible: Rc::as_ptr(&scene.visible) as usize,
             size: (w, 0.0, ratio),
+            held: false,
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
-        paint(&mut self.drawn, canvas, w, scene, window);
-        self.painted = Some(now);
+        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some());
+        self.painted = Some(Painted { held, ..now });
     }
 }
 
@@ -543,7 +546,18 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 ///
 /// Marks are placed first (stacked into rows, which measures their titles), because the rows
 /// decide how tall the lanes, and so the canvas, are.
-fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scene, (from, to): (f64, f64)) {
+///
+/// During a gesture (`moving`) the canvas only grows: resizing it reallocates its bitmap and
+/// moves everything below it on the page, so it shrinks once the input rests. Returns whether
+/// it was kept taller than its lanes.
+fn paint(
+    drawn: &mut Drawn,
+    canvas: &HtmlCanvasElement,
+    width: f64,
+    scene: &Scene,
+    (from, to): (f64, f64),
+    moving: bool,
+) -> bool {
     let Scene { record, visible, view, lane_keys, lane_labels, shown_kinds, .. } = scene;
     drawn.marks.clear();
     drawn.more.clear();
@@ -552,7 +566,7 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         drawn.context =
             canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
     }
-    let Some(ctx) = drawn.context.clone() else { return };
+    let Some(ctx) = drawn.context.clone() else { return false };
     // Small screens get a narrower label column so the time axis keeps most of the width.
     let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
     let scale = Scale { from, to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
@@ -586,9 +600,13 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     ctx.set_font(LABEL_FONT);
     if let Some(in_window) = &detail {
         marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
-        let labels = &mut drawn.labels;
+        // Titles measured before are placed by their width; the others by an estimate, and
+        // measured when their label is drawn (by the next frame, they are placed exactly).
+        // *Why:* the first frame that shows events would otherwise measure up to
+        // `DETAIL_LIMIT` titles, most of which find no room for a label.
+        let labels = &drawn.labels;
         stack = geometry::stack(&mut marks, lane_keys.len(), label_width, right, |m| {
-            fitted(labels, &ctx, m.title(), f64::INFINITY).1
+            labels.by_title.get(m.title()).map_or_else(|| estimated_width(m.title()), |t| t.width)
         });
     } else {
         let level = geometry::level(&scale);
@@ -601,7 +619,8 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         stack.lanes = LaneRows::uniform(lane_keys.len());
     }
     let rows = &stack.lanes;
-    let height = rows.bottom().max(AXIS_HEIGHT + LANE_HEIGHT) + 8.0;
+    let needed = rows.bottom().max(AXIS_HEIGHT + LANE_HEIGHT) + 8.0;
+    let height = if moving { needed.max(drawn.height) } else { needed };
 
     // The canvas: its CSS height follows the lanes; its bitmap, the CSS size at the device's
     // pixel ratio (assigning either resets the context, so only when they change).
@@ -682,6 +701,7 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     drawn.marks = marks;
     drawn.more = stack.more;
     drawn.scale = Some(scale);
+    height > needed
 }
 
 /// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
@@ -912,6 +932,12 @@ fn draw_marks(
         }
         ctx.set_font(LABEL_FONT);
     }
+}
+
+/// About how wide a title is in the label font (12 px), without asking the browser: a little
+/// wide, so that a label placed by it is rarely shortened once measured.
+fn estimated_width(title: &str) -> f64 {
+    title.chars().map(|c| if c.is_ascii() { 7.0 } else { 12.0 }).sum()
 }
 
 /// Labels in one font as drawn (shortened to fit) with their widths, by title and room.
