@@ -5,6 +5,9 @@
 //! clusters from the core level-of-detail index instead (or, with a text or actor filter the
 //! index cannot apply, clusters counted from the filtered events).
 //!
+//! Overlapping events take rows of their lane ([`geometry::stack`]), so the canvas is as tall
+//! as the rows in view: nothing is drawn over anything else, and what finds no row is counted.
+//!
 //! Keys are listened to on the canvas only (it is one tab stop): ← → move between events,
 //! Shift+← → pan, + − zoom, Home/End jump to the first/last event, Enter opens the details,
 //! Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
