@@ -85,10 +85,37 @@ fn level_of_detail_counts_per_bucket_and_marks_uncertain_dates() {
 }
 
 #[test]
+fn lanes_by_the_files_own_groups() {
+    // Two groups (one under a reader's prefix, one bare), and an event without a group.
+    let text = format!(
+        "{BASE}{}\n{}\n",
+        r#"{"id":"g1","type":"Other","payload":{"occurred":"2019-03-01","title":"Council","codes":{"timelinejs:group":"Council "},"sources":[{"publisher":"P","title":"T"}]}}"#,
+        r#"{"id":"g2","type":"Other","payload":{"occurred":"2020-03-01","title":"Works","codes":{"group":"Works","timelinejs:media.url":"x"},"sources":[{"publisher":"P","title":"T"}]}}"#,
+    );
+    let p = fold_text(&text, AsOf::NOW);
+    assert!(p.timeline.has_groups());
+    let groups = p.timeline.lanes(LaneMode::Group, &p.catalog);
+    let labels: Vec<&str> = groups.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["Council", "Works", "No group"], "in the order they first occur, the ungrouped last");
+    let lane = |id: &str| Timeline::lanes_of(p.catalog.event(id).expect("event"), LaneMode::Group, &groups);
+    assert_eq!((lane("g1"), lane("g2"), lane("v2024")), (vec![0], vec![1], vec![2]));
+    for mode in LaneMode::ALL {
+        assert_eq!(LaneMode::from_name(mode.name()), Some(mode));
+    }
+    assert_eq!(LaneMode::from_name("kinds"), None);
+}
+
+#[test]
 fn lanes_by_kind_and_by_actor() {
     let p = fold_text(BASE, AsOf::NOW);
     let kinds = p.timeline.lanes(LaneMode::Kind, &p.catalog);
-    assert_eq!(kinds.len(), 7);
+    let keys: Vec<&str> = kinds.iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(keys, ["Visit", "Signing", "Talks", "Call"], "only the kinds the record has, in lane order");
+    let call = p.catalog.event("c2021").expect("call");
+    assert_eq!(Timeline::lanes_of(call, LaneMode::Kind, &kinds), [3]);
+    assert!(!p.timeline.has_groups());
+    assert_eq!(p.timeline.lanes(LaneMode::None, &p.catalog).len(), 1);
+    assert_eq!(Timeline::lanes_of(call, LaneMode::None, &kinds), [0]);
     let actors = p.timeline.lanes(LaneMode::Actor, &p.catalog);
     let labels: Vec<&str> = actors.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["Azerbaijan", "Ilham Aliyev", "Belarus", "Alexander Lukashenko", "Uzbekistan"]);

@@ -133,6 +133,8 @@ pub struct Mark {
     pub kind: EventKind,
     /// Lane index.
     pub lane: usize,
+    /// Row inside the lane (see [`stack`]).
+    pub row: usize,
     /// Left edge.
     pub x1: f64,
     /// Right edge.
@@ -172,26 +174,18 @@ impl Mark {
             Shape::Uncertain => (self.x1, self.x2.max(self.x1 + 4.0)),
         }
     }
-
-    /// Whether a label may not cover it: every dot and bar, and a pale span too narrow to
-    /// read as a background (zoomed out, a month's span is a few pixels, drawn as a mark).
-    pub fn blocks_labels(&self) -> bool {
-        self.shape != Shape::Uncertain || self.x2 - self.x1 < NARROW_SPAN
-    }
 }
-
-/// A pale span narrower than this is an obstacle for labels, like a dot.
-const NARROW_SPAN: f64 = 24.0;
 
 /// Radius of a single day's dot.
 pub const DOT_RADIUS: f64 = 6.0;
 
-/// The y of a lane's centre.
+/// The y of a lane's centre when every lane has one row (clusters zoomed out).
 pub fn lane_y(lane: usize) -> f64 {
     AXIS_HEIGHT + LANE_HEIGHT * (lane as f64 + 0.5)
 }
 
-/// Places events: one mark per (event, lane).
+/// Places events: one mark per (event, lane), each in its lane's first row until
+/// [`stack`] gives it its row.
 pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>)>, scale: &Scale) -> Vec<Mark> {
     let mut out = Vec::new();
     for (r, lanes) in events {
@@ -208,6 +202,7 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>
                 event: r.clone(),
                 kind: r.kind,
                 lane,
+                row: 0,
                 x1,
                 x2,
                 y: lane_y(lane),
@@ -219,10 +214,10 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>
     out
 }
 
-/// The mark at a point, preferring precise marks over the pale spans beneath them, and the
+/// The mark at a point, preferring precise marks over the pale spans of its row, and the
 /// nearest dot when several are close.
 pub fn hit(marks: &[Mark], x: f64, y: f64) -> Option<&Mark> {
-    let half = LANE_HEIGHT / 2.0;
+    let half = ROW_HEIGHT / 2.0;
     let near: Vec<&Mark> = marks.iter().filter(|m| (y - m.y).abs() <= half).collect();
     let precise = near
         .iter()
@@ -240,91 +235,361 @@ pub fn hit(marks: &[Mark], x: f64, y: f64) -> Option<&Mark> {
         .copied()
 }
 
+/// Height of one row of a lane.
+pub const ROW_HEIGHT: f64 = 24.0;
+/// Space above a lane's first row and below its last (a lane of one row is [`LANE_HEIGHT`]).
+pub const LANE_PAD: f64 = (LANE_HEIGHT - ROW_HEIGHT) / 2.0;
+/// Rows of events a lane grows to at most; the events that find no room in them are counted
+/// ([`More`]) in one more row below.
+pub const MAX_ROWS: usize = 5;
+
+/// How tall each lane is: its rows (at least one), one under the other below the axis.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LaneRows {
+    rows: Vec<usize>,
+    tops: Vec<f64>,
+}
+
+impl LaneRows {
+    /// Lanes of `rows[i]` rows each (a lane has at least one).
+    pub fn new(rows: Vec<usize>) -> LaneRows {
+        let rows: Vec<usize> = rows.into_iter().map(|r| r.max(1)).collect();
+        let mut tops = Vec::with_capacity(rows.len());
+        let mut y = AXIS_HEIGHT;
+        for r in &rows {
+            tops.push(y);
+            y += 2.0 * LANE_PAD + ROW_HEIGHT * *r as f64;
+        }
+        LaneRows { rows, tops }
+    }
+
+    /// `lanes` lanes of one row.
+    pub fn uniform(lanes: usize) -> LaneRows {
+        LaneRows::new(vec![1; lanes])
+    }
+
+    /// How many lanes.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The top of a lane.
+    pub fn top(&self, lane: usize) -> f64 {
+        self.tops.get(lane).copied().unwrap_or(AXIS_HEIGHT)
+    }
+
+    /// The height of a lane.
+    pub fn height(&self, lane: usize) -> f64 {
+        2.0 * LANE_PAD + ROW_HEIGHT * self.rows.get(lane).copied().unwrap_or(1) as f64
+    }
+
+    /// The vertical centre of a row of a lane.
+    pub fn row_y(&self, lane: usize, row: usize) -> f64 {
+        self.top(lane) + LANE_PAD + ROW_HEIGHT * (row as f64 + 0.5)
+    }
+
+    /// The bottom of the last lane (the axis' when there is none).
+    pub fn bottom(&self) -> f64 {
+        self.rows.len().checked_sub(1).map_or(AXIS_HEIGHT, |last| self.top(last) + self.height(last))
+    }
+}
+
 /// Where a mark's label goes: its left edge, and how wide it may be (the text is shortened
 /// with "…" to fit when `room` is less than its width).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LabelSpot {
-    /// Index of the mark in the slice given to [`label_spots`].
+    /// Index of the mark in the slice given to [`stack`].
     pub mark: usize,
     /// Left edge of the text.
     pub x: f64,
     /// Widest the text may be drawn.
     pub room: f64,
+    /// Drawn inside its bar (or pale span), not beside it.
+    pub inside: bool,
+}
+
+/// Events of a lane that found no row, counted where they are ("+12"): zooming in spreads them
+/// until they find rows of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct More {
+    /// Lane index.
+    pub lane: usize,
+    /// Left edge of the first of them.
+    pub x1: f64,
+    /// Right edge of the last.
+    pub x2: f64,
+    /// Vertical centre (the lane's row below its events).
+    pub y: f64,
+    /// Left edge of its badge: where the first of them begins, kept inside the time area.
+    pub at: f64,
+    /// How many.
+    pub count: u32,
+    /// The days they cover, for zooming to them.
+    pub days: (i32, i32),
+}
+
+impl More {
+    /// The text drawn.
+    pub fn label(&self) -> String {
+        format!("+{}", self.count)
+    }
+
+    /// Where the drawn badge begins and ends on x.
+    pub fn extent(&self) -> (f64, f64) {
+        (self.at, self.at + MORE_WIDTH)
+    }
+}
+
+/// Width of a "+12" badge.
+pub const MORE_WIDTH: f64 = 38.0;
+
+/// Lanes stacked into rows: how tall each lane is, where the labels go, and what was counted.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Stack {
+    /// The rows of each lane.
+    pub lanes: LaneRows,
+    /// The labels drawn.
+    pub labels: Vec<LabelSpot>,
+    /// The counted events.
+    pub more: Vec<More>,
 }
 
 /// Gap between a label and the marks or labels around it.
 const LABEL_GAP: f64 = 6.0;
+/// Gap between two marks in one row.
+const MARK_GAP: f64 = 3.0;
 /// A label shortened to less than this is not drawn: "Vis…" helps nobody.
 pub const MIN_LABEL: f64 = 40.0;
-/// Labels are never wider than this (long titles are shortened).
-pub const MAX_LABEL: f64 = 220.0;
+/// The room a label keeps for itself in its row when its mark is placed: a longer title
+/// still gets what room there is up to the next mark of its row.
+pub const LABEL_RESERVE: f64 = 320.0;
+/// Padding of a label inside a bar, on each side.
+const INSIDE_PAD: f64 = 4.0;
 
-/// Places labels so that none is cut off by the edges of the time area (`left..right`) and none
-/// runs over another label or over a later mark in its lane.
+/// A mark's label, as first placed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Placed {
+    /// Right of the mark or inside it, from `x`: its room is up to the next mark of the row.
+    From(f64, bool),
+    /// Left of the mark, from `x`, `room` wide (the right edge would have cut it).
+    Left(f64, f64),
+}
+
+/// A mark in its row: where it (with its label) begins and ends, its label, and its title's
+/// width.
+#[derive(Debug, Clone, Copy)]
+struct InRow {
+    mark: usize,
+    begins: f64,
+    ends: f64,
+    label: Placed,
+    width: f64,
+}
+
+/// Where a mark (index `i`) goes: the row `free(begins, ends)` finds for it with its label
+/// (inside its bar when it fits, else right of it, else left of it), or else for it alone;
+/// `None` when no row has room even for the mark.
+fn place(
+    m: &Mark,
+    i: usize,
+    left: f64,
+    right: f64,
+    width: &mut dyn FnMut(&Mark) -> f64,
+    free: &dyn Fn(f64, f64) -> Option<usize>,
+) -> Option<(usize, InRow)> {
+    let (s, e) = m.extent();
+    // No row for the mark alone: counted, and its title never asked for.
+    let alone = free(s, e)?;
+    let w = width(m);
+    let (vs, ve) = (s.max(left), e.min(right));
+    let spanned = m.shape != Shape::Point;
+    // (where the mark and label begin, where they end, the label)
+    let choice = if spanned && ve - vs >= w + 2.0 * INSIDE_PAD {
+        Some((s, e, Placed::From(vs + INSIDE_PAD, true)))
+    } else if e + LABEL_GAP + w <= right {
+        Some((s, e + LABEL_GAP + w.min(LABEL_RESERVE), Placed::From(e + LABEL_GAP, false)))
+    } else if s - LABEL_GAP - w >= left && e <= right {
+        Some((s - LABEL_GAP - w, e, Placed::Left(s - LABEL_GAP - w, w)))
+    } else if e <= right && s - LABEL_GAP - left > (right - e - LABEL_GAP).max(MIN_LABEL) {
+        // Whole on neither side: shortened on the side with more room (on a phone, the right
+        // edge is near).
+        Some((left, e, Placed::Left(left, s - LABEL_GAP - left)))
+    } else {
+        None
+    };
+    let (row, begins, ends, label) = match choice.and_then(|(b, end, p)| Some((free(b, end)?, b, end, p))) {
+        Some(found) => found,
+        // The mark alone; inside a bar in view, or right of the mark, the label takes what
+        // room the row leaves it.
+        None if spanned && ve - vs >= MIN_LABEL + 2.0 * INSIDE_PAD => {
+            (alone, s, e, Placed::From(vs + INSIDE_PAD, true))
+        }
+        None => (alone, s, e, Placed::From(e + LABEL_GAP, false)),
+    };
+    Some((row, InRow { mark: i, begins, ends, label, width: w }))
+}
+
+/// Stacks the marks of each lane into rows, so that no mark or label covers another, and
+/// places the labels. `lanes` is how many lanes there are (a lane without marks keeps one row);
+/// `left..right` is the time area; `width` is a title's full width (asked only for marks that
+/// find a row).
 ///
-/// Per lane, left to right: a label goes right of its mark; when the right edge would cut it,
-/// it goes left of the mark instead, if it fits there; otherwise it is shortened to the room
-/// there is, or left out when that is less than [`MIN_LABEL`]. A pale span's label is drawn
-/// inside the span, from where the span enters the view. `width` is a title's full width.
-pub fn label_spots(marks: &[Mark], left: f64, right: f64, mut width: impl FnMut(&Mark) -> f64) -> Vec<LabelSpot> {
-    let mut lanes: Vec<Vec<usize>> = Vec::new();
+/// Greedy interval packing, per lane from left to right: a mark goes into the first row whose
+/// last occupied x is left of where the mark (with its label) begins. Its label goes inside
+/// its bar when it fits there, else right of the mark, else — when the right edge would cut it
+/// — left of it; the row is taken up to the label's end (at most [`LABEL_RESERVE`]). When no
+/// row has room for the mark with its label, it goes into the first row with room for the
+/// mark alone, and its label gets what room there is up to the next mark of that row (or none,
+/// when that is less than [`MIN_LABEL`]). A lane grows to [`MAX_ROWS`] rows; the marks that find
+/// no room in them are counted in one more row ([`More`]) and leave `marks`. Then every mark
+/// gets its row's y.
+///
+/// The work is a few comparisons per mark and row: it runs on every frame, over the marks
+/// in view only (at most [`crate::timeline::DETAIL_LIMIT`]).
+pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut width: impl FnMut(&Mark) -> f64) -> Stack {
+    let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes];
     for (i, m) in marks.iter().enumerate() {
-        if lanes.len() <= m.lane {
-            lanes.resize_with(m.lane + 1, Vec::new);
+        if m.lane >= by_lane.len() {
+            by_lane.resize_with(m.lane + 1, Vec::new);
         }
-        lanes[m.lane].push(i);
+        by_lane[m.lane].push(i);
     }
-    let mut out = Vec::new();
-    for lane in &mut lanes {
-        lane.sort_by(|a, b| marks[*a].x1.total_cmp(&marks[*b].x1));
-        // Where the next label may begin: after the last label, and after the marks passed.
-        let mut free = left;
-        for (k, &i) in lane.iter().enumerate() {
-            let m = &marks[i];
-            let (start, end) = m.extent();
-            let precise = m.shape != Shape::Uncertain;
-            // Right of the mark (inside a pale span, from where it enters the view).
-            let x = if precise { end + LABEL_GAP } else { start.max(left) + 4.0 };
-            // When `x` is taken by an earlier label, nothing fits left of the mark either (the
-            // mark is left of `x`): then the label is left out without measuring its title.
-            let spot = (x >= free)
-                .then(|| {
-                    // Where the first later mark a label may not cover begins (one that reaches
-                    // past `x`; the marks are in order of where they begin).
-                    let next = lane[k + 1..]
-                        .iter()
-                        .map(|j| &marks[*j])
-                        .filter(|n| n.blocks_labels())
-                        .map(Mark::extent)
-                        .find(|(_, e)| *e > x)
-                        .map_or(f64::INFINITY, |(s, _)| s);
-                    let limit = if precise { next.min(right) } else { next.min(right).min(end) } - LABEL_GAP;
-                    let w = width(m).min(MAX_LABEL);
-                    let spot = if x + w <= limit {
-                        (x, w)
-                    } else if precise
-                        && x + w > right
-                        && start - LABEL_GAP <= right
-                        && start - LABEL_GAP - w >= free.max(left)
-                    {
-                        // Cut off by the right edge, and there is room on the left.
-                        (start - LABEL_GAP - w, w)
-                    } else {
-                        (x, (limit - x).min(w))
-                    };
-                    (spot.1 >= MIN_LABEL.min(w)).then_some(spot)
+    let mut labels = Vec::new();
+    let mut counted: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut rows_of = Vec::with_capacity(by_lane.len());
+    for (lane, order) in by_lane.iter_mut().enumerate() {
+        order.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
+        // Precise marks first, then pale spans: a month's or a year's span is drawn across a
+        // day's events, and must not push them out of the rows.
+        let (precise, vague): (Vec<usize>, Vec<usize>) =
+            order.iter().partition(|i| marks[**i].shape != Shape::Uncertain);
+        // Per row: where it is taken up to (of the precise marks, placed in order), and its marks.
+        let mut ends: Vec<f64> = Vec::new();
+        let mut rows: Vec<Vec<InRow>> = Vec::new();
+        let mut over = Vec::new();
+        for &i in &precise {
+            let free =
+                |from: f64, _: f64| (0..MAX_ROWS).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
+                over.push(i);
+                continue;
+            };
+            if row == ends.len() {
+                ends.push(item.ends);
+                rows.push(Vec::new());
+            } else {
+                ends[row] = item.ends;
+            }
+            rows[row].push(item);
+        }
+        // Pale spans go where a row is free over their whole extent.
+        for &i in &vague {
+            let free = |from: f64, to: f64| {
+                (0..MAX_ROWS).find(|r| {
+                    rows.get(*r).is_none_or(|items| {
+                        items.iter().all(|it| it.ends + MARK_GAP <= from || to + MARK_GAP <= it.begins)
+                    })
                 })
-                .flatten();
-            if let Some((x, room)) = spot {
-                out.push(LabelSpot { mark: i, x, room });
-                free = free.max(x + room + LABEL_GAP);
+            };
+            // (Rows and the counted stay in order of where they begin: inserted in place, not
+            // sorted, which would cost the bundle a sort of its own.)
+            let start = marks[i].extent().0;
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
+                over.insert(over.partition_point(|o| marks[*o].extent().0 <= start), i);
+                continue;
+            };
+            if row == rows.len() {
+                rows.push(Vec::new());
             }
-            if m.blocks_labels() {
-                free = free.max(end + 2.0);
+            let items = &mut rows[row];
+            items.insert(items.partition_point(|it| it.begins <= item.begins), item);
+        }
+        // Label rooms: up to the next mark of the row, the right edge, the end of the bar.
+        for (row, items) in rows.iter().enumerate() {
+            for (k, &InRow { mark: i, label, width: w, .. }) in items.iter().enumerate() {
+                marks[i].row = row;
+                let m = &marks[i];
+                let spot = match label {
+                    Placed::Left(x, room) => LabelSpot { mark: i, x, room, inside: false },
+                    Placed::From(x, inside) => {
+                        let next = items.get(k + 1).map_or(f64::INFINITY, |n| n.begins) - LABEL_GAP;
+                        let limit = if inside { m.extent().1.min(right) - INSIDE_PAD } else { next.min(right) };
+                        LabelSpot { mark: i, x, room: (limit - x).min(w), inside }
+                    }
+                };
+                if spot.room >= MIN_LABEL.min(w) && spot.room > 0.0 {
+                    labels.push(spot);
+                }
             }
         }
+        rows_of.push(rows.len().max(1) + usize::from(!over.is_empty()));
+        if !over.is_empty() {
+            counted.push((lane, over));
+        }
     }
-    out
+    let lane_rows = LaneRows::new(rows_of);
+    for m in marks.iter_mut() {
+        m.y = lane_rows.row_y(m.lane, m.row);
+    }
+    let mut more = Vec::new();
+    let over_all = counted;
+    for (lane, over) in over_all.iter().map(|(l, o)| (*l, o)) {
+        let y = lane_rows.row_y(lane, lane_rows.rows[lane] - 1);
+        let mut current: Option<More> = None;
+        for &i in over {
+            let m = &marks[i];
+            let (s, e) = m.extent();
+            let o = &m.event.event.occurred;
+            let days = (o.first_day(), o.last_day());
+            match current.as_mut() {
+                Some(c) if s <= c.x2.max(c.extent().1) + MARK_GAP => {
+                    c.x2 = c.x2.max(e);
+                    c.count += 1;
+                    c.days = (c.days.0.min(days.0), c.days.1.max(days.1));
+                }
+                _ => {
+                    more.extend(current.take());
+                    let at = s.min(right - MORE_WIDTH).max(left);
+                    current = Some(More { lane, x1: s, x2: e, y, at, count: 1, days });
+                }
+            }
+        }
+        more.extend(current);
+    }
+    if !more.is_empty() {
+        // The counted leave the marks (they are not drawn, nor hit); labels follow the rest.
+        let mut counted = vec![false; marks.len()];
+        for (_, over) in &over_all {
+            for &i in over {
+                counted[i] = true;
+            }
+        }
+        let mut new_index = Vec::with_capacity(marks.len());
+        let mut kept = 0;
+        for c in &counted {
+            new_index.push(kept);
+            kept += usize::from(!c);
+        }
+        let mut i = 0;
+        marks.retain(|_| {
+            i += 1;
+            !counted[i - 1]
+        });
+        for l in &mut labels {
+            l.mark = new_index[l.mark];
+        }
+    }
+    Stack { lanes: lane_rows, labels, more }
+}
+
+/// The counted cluster at a point.
+pub fn hit_more(more: &[More], x: f64, y: f64) -> Option<&More> {
+    more.iter().find(|c| (y - c.y).abs() <= ROW_HEIGHT / 2.0 && x >= c.x1.min(c.at) && x <= c.x2.max(c.extent().1))
 }
 
 /// A counted bucket as drawn when zoomed out.
@@ -387,37 +652,88 @@ mod tests {
         assert!(days.contains(&"16 May".to_owned()), "{days:?}");
     }
 
-    /// Marks of the default record in a window, one lane per kind, and where their labels go
-    /// when every title is `width` pixels wide.
-    fn placed(from: &str, to: &str, width: f64) -> (Vec<Mark>, Vec<LabelSpot>, Scale) {
+    /// Marks of the default record in a window, one lane per kind, stacked when every title
+    /// is `width(title)` pixels wide.
+    fn stacked(from: &str, to: &str, screen: f64, width: impl Fn(&str) -> f64) -> (Vec<Mark>, Stack, Scale) {
         let record =
             crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let s = scale(from, to, 900.0);
+        let s = scale(from, to, screen);
         let projections = record.projections();
         let timeline = &projections.timeline;
-        let marks = marks(timeline.window(s.from as i32, s.to as i32).map(|r| (r, vec![r.kind.index()])), &s);
-        let spots = label_spots(&marks, s.left, s.left + s.width, |_| width);
-        (marks, spots, s)
+        let mut marks = marks(timeline.window(s.from as i32, s.to as i32).map(|r| (r, vec![r.kind.index()])), &s);
+        let stack = stack(&mut marks, EventKind::COUNT, s.left, s.left + s.width, |m| width(m.title()));
+        (marks, stack, s)
+    }
+
+    /// About the width of 12 px system-ui text.
+    fn text_width(title: &str) -> f64 {
+        title.chars().count() as f64 * 6.5
+    }
+
+    /// What each drawn thing takes on x in its (lane, row): marks and labels.
+    fn taken(marks: &[Mark], stack: &Stack) -> Vec<((usize, usize), f64, f64, String)> {
+        let mut out: Vec<_> =
+            marks.iter().map(|m| ((m.lane, m.row), m.extent().0, m.extent().1, format!("mark {}", m.id()))).collect();
+        for l in stack.labels.iter().filter(|l| !l.inside) {
+            let m = &marks[l.mark];
+            out.push(((m.lane, m.row), l.x, l.x + l.room, format!("label {}", m.id())));
+        }
+        out
+    }
+
+    fn assert_nothing_overlaps(marks: &[Mark], stack: &Stack, s: &Scale, width: &dyn Fn(&str) -> f64, what: &str) {
+        let taken = taken(marks, stack);
+        for (i, a) in taken.iter().enumerate() {
+            for b in &taken[i + 1..] {
+                if a.0 == b.0 && a.3 != b.3 {
+                    // A mark and its own label never meet (the label is beside it).
+                    assert!(a.2 <= b.1 || b.2 <= a.1, "{what}: {} and {} overlap in {:?}", a.3, b.3, a.0);
+                }
+            }
+        }
+        for m in marks {
+            let (top, height) = (stack.lanes.top(m.lane), stack.lanes.height(m.lane));
+            assert!(m.y > top && m.y < top + height, "{what}: {} (row {}) is outside its lane", m.id(), m.row);
+        }
+        for l in &stack.labels {
+            assert!(l.x >= s.left - 1e-9 && l.x + l.room <= s.left + s.width + 1e-9, "{what}: {l:?} is cut off");
+            assert!(l.room >= MIN_LABEL.min(width(marks[l.mark].title())) - 1e-9, "{what}: {l:?} too short");
+        }
+    }
+
+    #[test]
+    fn one_day_of_the_state_visit_is_stacked_and_labelled() {
+        // 16–17 May 2024 at one-day zoom (issue 12): one statement hid the other, the trip to
+        // Fuzuli and Shusha was under the state visit's bar, the bar had no label, and labels
+        // were cut with hundreds of pixels free.
+        let (marks, stack, s) = stacked("2024-05-16", "2024-05-18", 1100.0, text_width);
+        assert_nothing_overlaps(&marks, &stack, &s, &text_width, "16–17 May");
+        let mark = |id: &str| marks.iter().find(|m| m.id() == id).unwrap_or_else(|| panic!("{id} is drawn"));
+        let label = |id: &str| stack.labels.iter().find(|l| marks[l.mark].id() == id);
+        let (a, b) = (mark("2024-05-16-karabakh-invitation"), mark("2024-05-16-commission-and-cop29-announcement"));
+        assert_eq!(a.lane, b.lane);
+        assert_ne!(a.y, b.y, "the two statements of 16 May are in rows of their own");
+        let (visit, trip) = (mark("2024-05-16-state-visit"), mark("2024-05-17-fuzuli-shusha"));
+        assert_ne!(visit.y, trip.y, "the trip of 17 May is not under the state visit's bar");
+        assert!(stack.more.is_empty(), "{:?}", stack.more);
+        for m in &marks {
+            let l = label(m.id()).unwrap_or_else(|| panic!("{} has a label", m.id()));
+            assert_eq!(l.room, text_width(m.title()), "{}'s label is whole: {l:?}", m.id());
+        }
+        assert!(label("2024-05-16-state-visit").is_some_and(|l| l.inside), "the bar carries its label");
+        assert!(stack.lanes.bottom() > AXIS_HEIGHT + LANE_HEIGHT * EventKind::COUNT as f64, "the lanes grew");
     }
 
     #[test]
     fn labels_stay_inside_and_off_other_marks_and_labels() {
         for (from, to) in [("2024-01-01", "2025-01-01"), ("2024-05-01", "2024-06-01"), ("1995-01-01", "2026-01-01")] {
             for width in [30.0, 90.0, 400.0] {
-                let (marks, spots, s) = placed(from, to, width);
-                let what = format!("{from}..{to}, labels {width} px");
-                for a in &spots {
-                    let (x1, x2) = (a.x, a.x + a.room);
-                    assert!(x1 >= s.left && x2 <= s.left + s.width + 1e-9, "{what}: {a:?} is cut off");
-                    assert!(a.room <= width.min(MAX_LABEL) + 1e-9, "{what}: {a:?} is wider than its text");
-                    let lane = marks[a.mark].lane;
-                    let own = &marks[a.mark];
-                    for m in marks.iter().filter(|m| m.lane == lane && m.blocks_labels() && !std::ptr::eq(*m, own)) {
-                        let (m1, m2) = m.extent();
-                        assert!(x2 <= m1 || x1 >= m2, "{what}: {a:?} runs over the mark of {}", m.id());
-                    }
-                    for b in spots.iter().filter(|b| b != &a && marks[b.mark].lane == lane) {
-                        assert!(x2 <= b.x || x1 >= b.x + b.room, "{what}: {a:?} overlaps {b:?}");
+                for screen in [900.0, 250.0] {
+                    let (marks, stack, s) = stacked(from, to, screen, |_| width);
+                    let what = format!("{from}..{to}, labels {width} px on {screen} px");
+                    assert_nothing_overlaps(&marks, &stack, &s, &|_| width, &what);
+                    for m in &marks {
+                        assert!(m.row < MAX_ROWS, "{}: row {}", m.id(), m.row);
                     }
                 }
             }
@@ -434,19 +750,105 @@ mod tests {
         let last = timeline.entries().rfind(|r| r.event.occurred.precision() == Precision::Day).expect("event");
         let day = f64::from(last.event.occurred.last_day());
         let s = Scale { from: day - 400.0, to: day + 3.0, left: LABEL_WIDTH, width: 900.0 };
-        let marks = marks([(last, vec![0])], &s);
-        let spots = label_spots(&marks, s.left, s.left + s.width, |_| 120.0);
-        assert_eq!(spots.len(), 1, "{spots:?}");
-        assert_eq!(spots[0].room, 120.0, "whole, not shortened");
-        assert!(spots[0].x + spots[0].room <= marks[0].extent().0, "left of the mark: {spots:?} {:?}", marks[0]);
+        let mut marks = marks([(last, vec![0])], &s);
+        let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 120.0);
+        assert_eq!(stack.labels.len(), 1, "{stack:?}");
+        assert_eq!(stack.labels[0].room, 120.0, "whole, not shortened");
+        assert!(stack.labels[0].x + 120.0 <= marks[0].extent().0, "left of the mark: {stack:?} {:?}", marks[0]);
+    }
+
+    /// `n` visits of three days, one starting every `every` days from 1 Jan 2000.
+    fn visits(n: usize, every: i32) -> Vec<Arc<Resolved>> {
+        let start = days_from_civil(2000, 1, 1);
+        (0..n)
+            .map(|i| {
+                let first = PartialDate::from_day_number(start + i as i32 * every);
+                let last = PartialDate::from_day_number(start + i as i32 * every + 2);
+                let occurred = annals_core::Occurred::between(first, last).expect("range");
+                Arc::new(Resolved {
+                    id: format!("v{i}").as_str().into(),
+                    position: i as u64 + 1,
+                    recorded_at: annals_core::Timestamp(0),
+                    kind: EventKind::Visit,
+                    event: Arc::new(annals_core::DomainEvent::new(occurred, "A visit")),
+                    corrections: Vec::new(),
+                    disputes: Vec::new(),
+                    retracted: None,
+                })
+            })
+            .collect()
     }
 
     #[test]
-    fn a_crowded_label_is_shortened_or_left_out() {
-        // Many marks in a month, titles far wider than the gaps between them.
-        let (marks, spots, _) = placed("2024-05-01", "2024-06-01", 400.0);
-        assert!(!marks.is_empty());
-        assert!(spots.iter().all(|s| s.room >= MIN_LABEL && s.room <= MAX_LABEL), "{spots:?}");
+    fn a_crowd_grows_its_lane_to_the_cap_then_is_counted() {
+        // 495 visits a week apart over nine years: once one solid bar.
+        let all = visits(495, 7);
+        let s = scale("2000-01-01", "2009-06-30", 900.0);
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 60.0);
+        assert_nothing_overlaps(&marks, &stack, &s, &|_| 60.0, "495 visits");
+        let counted: u32 = stack.more.iter().map(|c| c.count).sum();
+        assert_eq!(counted as usize + marks.len(), all.len(), "every visit is drawn or counted");
+        let rows: std::collections::BTreeSet<usize> = marks.iter().map(|m| m.row).collect();
+        assert_eq!(rows.len(), MAX_ROWS, "every row is used: {rows:?}");
+        assert!(counted > 0, "{counted} of {} counted", all.len());
+        assert!(stack.more.iter().all(|c| (c.y - stack.lanes.row_y(0, MAX_ROWS)).abs() < 1e-9), "in the row below");
+        // Counted clusters do not overlap, and each covers the days of its events.
+        for w in stack.more.windows(2) {
+            assert!(w[0].x2.max(w[0].extent().1) < w[1].x1, "{:?} {:?}", w[0], w[1]);
+            assert!(w[0].days.1 < w[1].days.0);
+        }
+        assert_eq!(stack.lanes.bottom(), AXIS_HEIGHT + 2.0 * LANE_PAD + ROW_HEIGHT * (MAX_ROWS + 1) as f64);
+        // Zoomed in on one cluster, its events find rows (and nothing is counted).
+        let c = &stack.more[0];
+        let zoomed = Scale { from: f64::from(c.days.0), to: f64::from(c.days.1 + 1), left: LABEL_WIDTH, width: 900.0 };
+        let inside: Vec<&Arc<Resolved>> = all
+            .iter()
+            .filter(|r| r.event.occurred.first_day() >= c.days.0 && r.event.occurred.last_day() <= c.days.1)
+            .collect();
+        let mut marks = super::marks(inside.into_iter().map(|r| (r, vec![0])), &zoomed);
+        let open = super::stack(&mut marks, 1, zoomed.left, zoomed.left + zoomed.width, |_| 60.0);
+        assert!(open.more.is_empty(), "{:?}", open.more);
+    }
+
+    #[test]
+    fn pale_spans_do_not_push_the_days_out_of_the_rows() {
+        // Ten events known only to the month, and three visits in it: at a month's zoom the
+        // spans cover the view, and it was the visits that were counted.
+        let mut all = visits(3, 9);
+        for i in 0..10 {
+            let month = PartialDate::month(2000, 1).expect("month");
+            let mut r = (*all[0]).clone();
+            r.id = format!("m{i}").as_str().into();
+            r.event = Arc::new(annals_core::DomainEvent::new(annals_core::Occurred::on(month), "In January"));
+            all.push(Arc::new(r));
+        }
+        let s = scale("2000-01-01", "2000-02-01", 900.0);
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 60.0);
+        for id in ["v0", "v1", "v2"] {
+            assert!(marks.iter().any(|m| m.id() == id), "{id} has a row: {:?}", stack.more);
+        }
+        let counted: u32 = stack.more.iter().map(|c| c.count).sum();
+        assert_eq!(counted as usize + marks.len(), all.len());
+        assert!(counted > 0, "the spans beyond the rows are counted");
+        assert_nothing_overlaps(&marks, &stack, &s, &|_| 60.0, "spans and visits");
+    }
+
+    #[test]
+    fn a_mark_goes_into_the_first_row_with_room() {
+        // Visits of three days, one a day: four overlap, the fifth begins after the first ends.
+        let all = visits(5, 1);
+        let s = scale("2000-01-01", "2000-01-20", 700.0);
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        // Titles too wide to sit beside or inside their bars: each mark takes only itself.
+        let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 2000.0);
+        let rows: Vec<usize> = marks.iter().map(|m| m.row).collect();
+        assert_eq!(rows, [0, 1, 2, 3, 0], "{marks:?}");
+        assert!(hit(&marks, marks[1].x1 + 2.0, marks[1].y).is_some_and(|m| m.id() == "v1"));
+        assert!(hit(&marks, marks[1].x1 + 2.0, marks[0].y).is_some_and(|m| m.id() == "v0"), "rows apart");
+        assert!(hit(&marks, marks[2].x1 + 2.0, marks[2].y).is_some_and(|m| m.id() == "v2"));
+        assert_eq!(stack.lanes.height(0), 2.0 * LANE_PAD + 4.0 * ROW_HEIGHT);
     }
 
     #[test]

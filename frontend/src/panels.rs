@@ -414,8 +414,20 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <button type="button" onclick={dispatch(Action::Window(lo, hi))}>{ "All" }</button>
             </div>
             <div class="lanes" role="group" aria-label="Lanes">
-                <button type="button" aria-pressed={(view.lanes == LaneMode::Kind).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Kind))}>{ "By kind" }</button>
-                <button type="button" aria-pressed={(view.lanes == LaneMode::Actor).to_string()} onclick={dispatch(Action::Lanes(LaneMode::Actor))}>{ "By actor" }</button>
+                // "By group" only for a record whose file gave its events groups (its lanes
+                // are then by group unless the address says otherwise).
+                { for LaneMode::ALL.into_iter()
+                    .filter(|m| *m != LaneMode::Group || view.default_lanes == LaneMode::Group || view.lanes == LaneMode::Group)
+                    .map(|mode| html! {
+                        <button type="button" aria-pressed={(view.lanes == mode).to_string()} onclick={dispatch(Action::Lanes(mode))}>
+                            { match mode {
+                                LaneMode::Kind => "By kind",
+                                LaneMode::Actor => "By actor",
+                                LaneMode::Group => "By group",
+                                LaneMode::None => "One lane",
+                            } }
+                        </button>
+                    }) }
             </div>
             <label class="search">{ "Actor" }
                 <select onchange={{

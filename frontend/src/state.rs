@@ -65,8 +65,11 @@ pub struct View {
     pub actor: Option<String>,
     /// The selected event.
     pub selected: Option<String>,
-    /// Lanes by kind or by actor.
+    /// Lanes by kind, by actor, by the file's groups, or one lane.
     pub lanes: LaneMode,
+    /// The lanes of the record's whole view ([`default_view`]: by group when the file gave its
+    /// events groups, else by kind). The address names the lanes only when they differ from it.
+    pub default_lanes: LaneMode,
 }
 
 impl Default for View {
@@ -80,6 +83,7 @@ impl Default for View {
             actor: None,
             selected: None,
             lanes: LaneMode::Kind,
+            default_lanes: LaneMode::Kind,
         }
     }
 }
@@ -115,7 +119,7 @@ pub enum Action {
         /// Its last day.
         end: f64,
     },
-    /// Lanes by kind or by actor.
+    /// Lanes by kind, actor, group or none.
     Lanes(LaneMode),
     /// Show another visual.
     Show(Panel),
@@ -242,8 +246,8 @@ impl View {
         if let Some(a) = &self.actor {
             parts.push(format!("actor={}", encode(a)));
         }
-        if self.lanes == LaneMode::Actor {
-            parts.push("lanes=actor".into());
+        if self.lanes != self.default_lanes {
+            parts.push(format!("lanes={}", self.lanes.name()));
         }
         parts.join("&")
     }
@@ -270,7 +274,7 @@ impl View {
                         _ => Panel::Timeline,
                     }
                 }
-                "lanes" => v.lanes = if value == "actor" { LaneMode::Actor } else { LaneMode::Kind },
+                "lanes" => v.lanes = LaneMode::from_name(&value).unwrap_or(default.lanes),
                 _ => {}
             }
         }
@@ -288,7 +292,8 @@ impl View {
 pub fn default_view(record: &Record) -> View {
     let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
     let pad = (f64::from(hi - lo) * 0.04).max(30.0);
-    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, ..View::default() }
+    let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
+    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, lanes, default_lanes: lanes, ..View::default() }
 }
 
 /// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,
@@ -353,6 +358,7 @@ mod tests {
             actor: Some("aliyev".into()),
             selected: Some("2024-05-16-state-visit".into()),
             lanes: LaneMode::Actor,
+            default_lanes: LaneMode::Kind,
         };
         let text = v.to_fragment();
         assert_eq!(
@@ -367,6 +373,19 @@ mod tests {
         assert_eq!(back.panel, Panel::Map);
         assert!((back.from - v.from).abs() <= 1.0 && (back.to - v.to).abs() <= 1.0, "{back:?}");
         assert_eq!(View::from_fragment(&back.to_fragment(), &View::default()).to_fragment(), back.to_fragment());
+    }
+
+    #[test]
+    fn lanes_are_named_only_when_they_differ_from_the_records_default() {
+        let grouped = View { lanes: LaneMode::Group, default_lanes: LaneMode::Group, ..View::default() };
+        assert!(!grouped.to_fragment().contains("lanes"), "{}", grouped.to_fragment());
+        for mode in LaneMode::ALL {
+            let v = grouped.apply(Action::Lanes(mode));
+            let back = View::from_fragment(&v.to_fragment(), &grouped);
+            assert_eq!(back.lanes, mode, "{}", v.to_fragment());
+        }
+        assert_eq!(grouped.apply(Action::Lanes(LaneMode::Kind)).to_fragment().matches("lanes=kind").count(), 1);
+        assert_eq!(View::from_fragment("lanes=sideways", &grouped).lanes, LaneMode::Group);
     }
 
     #[test]

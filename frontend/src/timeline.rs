@@ -5,6 +5,9 @@
 //! clusters from the core level-of-detail index instead (or, with a text or actor filter the
 //! index cannot apply, clusters counted from the filtered events).
 //!
+//! Overlapping events take rows of their lane ([`geometry::stack`]), so the canvas is as tall
+//! as the rows in view: nothing is drawn over anything else, and what finds no row is counted.
+//!
 //! Keys are listened to on the canvas only (it is one tab stop): ← → move between events,
 //! Shift+← → pan, + − zoom, Home/End jump to the first/last event, Enter opens the details,
 //! Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
@@ -21,7 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::geometry::{self, Cluster, Mark, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
+use crate::geometry::{self, Cluster, LaneRows, Mark, More, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
 use crate::palette::kind_colour;
 use crate::record::Record;
@@ -51,7 +54,11 @@ pub struct Props {
 #[derive(Default)]
 struct Drawn {
     marks: Vec<Mark>,
+    /// Counted events ("+12") as drawn.
+    more: Vec<More>,
     scale: Option<Scale>,
+    /// The canvas' CSS height: lanes grow with their rows, so it follows what is drawn.
+    height: f64,
     /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
     /// clears the bitmap even when the value is the same, so it is set only when it changes.
     size: (u32, u32),
@@ -95,7 +102,6 @@ struct Scene {
     visible: Rc<Visible>,
     view: View,
     width: f64,
-    height: f64,
     lane_keys: Vec<String>,
     lane_labels: Vec<String>,
     shown_kinds: Vec<EventKind>,
@@ -122,6 +128,8 @@ struct Painted {
     record: usize,
     visible: usize,
     size: (f64, f64, f64),
+    /// The canvas was kept taller than its lanes during a gesture (it shrinks at rest).
+    held: bool,
 }
 
 impl Painted {
@@ -150,13 +158,14 @@ impl Widget {
             window,
             record: Rc::as_ptr(&scene.record) as usize,
             visible: Rc::as_ptr(&scene.visible) as usize,
-            size: (w, scene.height, ratio),
+            size: (w, 0.0, ratio),
+            held: false,
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
-        paint(&mut self.drawn, canvas, w, scene, window);
-        self.painted = Some(now);
+        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some());
+        self.painted = Some(Painted { held, ..now });
     }
 }
 
@@ -199,6 +208,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
     let widget = use_mut_ref(Widget::default);
     let width = use_state(|| 0.0f64);
     let hover = use_state(|| None::<(Mark, f64, f64)>);
+    // Whether a tooltip is shown, for the listeners that outlive a render (the wheel's): a
+    // tooltip must not stay behind at a point the picture has moved away from.
+    let tip = use_mut_ref(|| false);
     let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
     let drag = use_mut_ref(|| None::<Drag>);
     let dispatcher = props.view.dispatcher();
@@ -213,17 +225,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
             p.timeline.lanes(*mode, &p.catalog)
         }
     });
-    let shown_kinds: Vec<EventKind> =
-        EventKind::ALL.into_iter().filter(|k| view.kinds.is_empty() || view.kinds.contains(k)).collect();
-    let lane_keys: Vec<String> = match view.lanes {
-        LaneMode::Kind => shown_kinds.iter().map(|k| k.name().to_owned()).collect(),
-        LaneMode::Actor => lanes.iter().map(|l| l.key.clone()).collect(),
+    // By kind, the kinds the record has and the filters show (no empty lanes).
+    let shown = |l: &&annals_core::projection::Lane| {
+        view.lanes != LaneMode::Kind
+            || view.kinds.is_empty()
+            || l.key.parse::<EventKind>().is_ok_and(|k| view.kinds.contains(&k))
     };
-    let lane_labels: Vec<String> = match view.lanes {
-        LaneMode::Kind => shown_kinds.iter().map(|k| k.label().to_owned()).collect(),
-        LaneMode::Actor => lanes.iter().map(|l| l.label.clone()).collect(),
+    let (lane_keys, lane_labels): (Vec<String>, Vec<String>) =
+        lanes.iter().filter(shown).map(|l| (l.key.clone(), l.label.clone())).unzip();
+    let shown_kinds: Vec<EventKind> = match view.lanes {
+        LaneMode::Kind => lane_keys.iter().filter_map(|k| k.parse().ok()).collect(),
+        _ => Vec::new(),
     };
-    let height = AXIS_HEIGHT + LANE_HEIGHT * lane_keys.len().max(1) as f64 + 8.0;
 
     // The scene of this render. A view whose window moved since a gesture began (the gesture
     // settled, or another control moved it) ends the gesture: the view wins.
@@ -238,7 +251,6 @@ pub fn timeline_canvas(props: &Props) -> Html {
             visible: props.visible.clone(),
             view: view.clone(),
             width: *width,
-            height,
             lane_keys,
             lane_labels,
             shown_kinds,
@@ -284,7 +296,11 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let canvas_for_zoom = canvas.clone();
         let dispatcher = dispatcher.clone();
         let widget = widget.clone();
+        let (hover, tip) = (hover.clone(), tip.clone());
         use_wheel(canvas.clone(), move |e| {
+            if std::mem::take(&mut *tip.borrow_mut()) {
+                hover.set(None);
+            }
             let Some(scale) = widget.borrow().drawn.scale else { return };
             let around = scale.day(f64::from(e.offset_x()));
             let delta = match e.delta_mode() {
@@ -323,6 +339,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let widget = widget.clone();
         let canvas = canvas.clone();
         let hover = hover.clone();
+        let tip = tip.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
             let (x, y) = offset(&e);
@@ -357,6 +374,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
             drop(d);
             let hit = geometry::hit(&widget.borrow().drawn.marks, x, y).cloned();
             if hit.as_ref().map(Mark::id) != hover.as_ref().map(|(m, _, _)| m.id()) {
+                *tip.borrow_mut() = hit.is_some();
                 hover.set(hit.map(|m| (m, x, y)));
             }
         })
@@ -372,8 +390,17 @@ pub fn timeline_canvas(props: &Props) -> Html {
             match was.map(|d| d.moved()) {
                 Some(false) => {
                     let (x, y) = offset(&e);
-                    let hit = geometry::hit(&widget.borrow().drawn.marks, x, y).map(|m| m.id().to_owned());
-                    dispatcher.dispatch(Action::Select(hit));
+                    let drawn = &widget.borrow().drawn;
+                    let hit = geometry::hit(&drawn.marks, x, y).map(|m| m.id().to_owned());
+                    // A counted cluster ("+12") opens: the window zooms to its days.
+                    match geometry::hit_more(&drawn.more, x, y).filter(|_| hit.is_none()) {
+                        Some(c) => {
+                            let (first, last) = (f64::from(c.days.0), f64::from(c.days.1 + 1));
+                            let pad = (last - first) * 0.1 + 1.0;
+                            dispatcher.dispatch(Action::Window(first - pad, last + pad));
+                        }
+                        None => dispatcher.dispatch(Action::Select(hit)),
+                    }
                 }
                 // A drag ends: the view takes its window now.
                 Some(true) if widget.borrow_mut().settle.take().is_some() => settle(&widget, &dispatcher),
@@ -382,8 +409,11 @@ pub fn timeline_canvas(props: &Props) -> Html {
         })
     };
     let onpointerleave = {
-        let hover = hover.clone();
-        Callback::from(move |_: PointerEvent| hover.set(None))
+        let (hover, tip) = (hover.clone(), tip.clone());
+        Callback::from(move |_: PointerEvent| {
+            *tip.borrow_mut() = false;
+            hover.set(None);
+        })
     };
     let onkeydown = {
         let dispatcher = dispatcher.clone();
@@ -391,6 +421,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let record = record.clone();
         let visible = props.visible.clone();
         let view = props.view.clone();
+        let (hover, tip) = (hover.clone(), tip.clone());
         Callback::from(move |e: KeyboardEvent| {
             // Keys act on the window shown, so a gesture still settling is handed over first.
             let shown = widget.borrow().window();
@@ -400,6 +431,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
             };
             if let Some(action) = key_action(&e, &current, &record, &visible) {
                 e.prevent_default();
+                if std::mem::take(&mut *tip.borrow_mut()) {
+                    hover.set(None);
+                }
                 if widget.borrow_mut().settle.take().is_some() {
                     settle(&widget, &dispatcher);
                 }
@@ -415,7 +449,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
         annals_core::PartialDate::from_day_number(view.to as i32).label()
     );
     html! {
-        <div class="timeline" style={format!("height:{height}px")}>
+        <div class="timeline">
             <canvas
                 ref={canvas}
                 class="timeline-canvas"
@@ -423,7 +457,6 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 role="application"
                 aria-roledescription="timeline"
                 aria-label={label}
-                style={format!("height:{height}px")}
                 {onpointerdown}
                 {onpointermove}
                 {onpointerup}
@@ -431,7 +464,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 {onkeydown}
             />
             if let Some((m, x, y)) = &*hover {
-                <div class="tooltip" role="tooltip" style={format!("left:{}px;top:{}px", x + 12.0, y + 12.0)}>
+                <div class="tooltip" role="tooltip" style={tooltip_place(*x, *y, *width, widget.borrow().drawn.height)}>
                     <strong>{ m.title().to_owned() }</strong>
                     <span>{ format!("{} · {}", m.date(), m.kind.label()) }</span>
                     if m.disputed { <span class="badge">{ "disputed" }</span> }
@@ -439,6 +472,25 @@ pub fn timeline_canvas(props: &Props) -> Html {
             }
         </div>
     }
+}
+
+/// Where the tooltip of a point goes: below right of the pointer, or — where it would run out
+/// of the timeline (which clips it) — left of it or above it. (Its width is at most the
+/// stylesheet's `max-width`, 22rem, so it is not measured.)
+fn tooltip_place(x: f64, y: f64, width: f64, height: f64) -> String {
+    const WIDE: f64 = 22.0 * 16.0;
+    const TALL: f64 = 90.0;
+    let across = if x + 12.0 + WIDE > width && x > width / 2.0 {
+        format!("right:{}px", (width - x + 12.0).max(0.0))
+    } else {
+        format!("left:{}px", x + 12.0)
+    };
+    let down = if y + 12.0 + TALL > height && y > height / 2.0 {
+        format!("bottom:{}px", (height - y + 12.0).max(0.0))
+    } else {
+        format!("top:{}px", y + 12.0)
+    };
+    format!("{across};{down}")
 }
 
 /// The action a key stands for on the timeline, if any.
@@ -494,9 +546,91 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 }
 
 /// Paints a scene at a window (`from`, `to` in days).
-fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scene, (from, to): (f64, f64)) {
-    let Scene { record, visible, view, height, lane_keys, lane_labels, shown_kinds, .. } = scene;
-    let height = *height;
+///
+/// Marks are placed first (stacked into rows, which measures their titles), because the rows
+/// decide how tall the lanes, and so the canvas, are.
+///
+/// During a gesture (`moving`) the canvas only grows: resizing it reallocates its bitmap and
+/// moves everything below it on the page, so it shrinks once the input rests. Returns whether
+/// it was kept taller than its lanes.
+fn paint(
+    drawn: &mut Drawn,
+    canvas: &HtmlCanvasElement,
+    width: f64,
+    scene: &Scene,
+    (from, to): (f64, f64),
+    moving: bool,
+) -> bool {
+    let Scene { record, visible, view, lane_keys, lane_labels, shown_kinds, .. } = scene;
+    drawn.marks.clear();
+    drawn.more.clear();
+    drawn.scale = None;
+    if drawn.context.is_none() {
+        drawn.context =
+            canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    }
+    let Some(ctx) = drawn.context.clone() else { return false };
+    // Small screens get a narrower label column so the time axis keeps most of the width.
+    let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
+    let scale = Scale { from, to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
+    let right = scale.left + scale.width;
+
+    // Events (stacked) or clusters.
+    let projections = record.projections();
+    let timeline = &projections.timeline;
+    let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
+    let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
+    let entry = |i: &usize| timeline.at(*i);
+    let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
+        match view.lanes {
+            LaneMode::Kind => lane_keys.iter().position(|k| k == r.kind.name()).into_iter().collect(),
+            LaneMode::Actor => r
+                .event
+                .participants()
+                .into_iter()
+                .filter_map(|(a, _)| lane_keys.iter().position(|k| k == a.as_str()))
+                .collect(),
+            LaneMode::Group => {
+                let key = annals_core::projection::group_of(r).unwrap_or("");
+                lane_keys.iter().position(|k| k == key).into_iter().collect()
+            }
+            LaneMode::None => vec![0],
+        }
+    };
+    let mut marks = Vec::new();
+    let mut clusters = Vec::new();
+    let mut stack = geometry::Stack::default();
+    ctx.set_font(LABEL_FONT);
+    if let Some(in_window) = &detail {
+        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
+        // Titles measured before are placed by their width; the others by an estimate, and
+        // measured when their label is drawn (by the next frame, they are placed exactly).
+        // *Why:* the first frame that shows events would otherwise measure up to
+        // `DETAIL_LIMIT` titles, most of which find no room for a label.
+        let labels = &drawn.labels;
+        stack = geometry::stack(&mut marks, lane_keys.len(), label_width, right, |m| {
+            labels.by_title.get(m.title()).map_or_else(|| estimated_width(m.title()), |t| t.width)
+        });
+    } else {
+        let level = geometry::level(&scale);
+        let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
+        clusters = if unfiltered {
+            geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
+        } else {
+            count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)
+        };
+        stack.lanes = LaneRows::uniform(lane_keys.len());
+    }
+    let rows = &stack.lanes;
+    let needed = rows.bottom().max(AXIS_HEIGHT + LANE_HEIGHT) + 8.0;
+    let height = if moving { needed.max(drawn.height) } else { needed };
+
+    // The canvas: its CSS height follows the lanes; its bitmap, the CSS size at the device's
+    // pixel ratio (assigning either resets the context, so only when they change).
+    if drawn.height != height {
+        let _ = canvas.style().set_property("height", &format!("{height}px"));
+        drawn.height = height;
+    }
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let size = ((width * ratio) as u32, (height * ratio) as u32);
     if drawn.size != size || canvas.width() != size.0 || canvas.height() != size.1 {
@@ -504,36 +638,25 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
         canvas.set_height(size.1);
         drawn.size = size;
     }
-    drawn.marks.clear();
-    drawn.scale = None;
-    if drawn.context.is_none() {
-        drawn.context =
-            canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-    }
-    let Some(ctx) = drawn.context.clone() else { return };
     // The bitmap is kept between frames: reset the transform (not accumulate it); the paper
     // below covers every pixel.
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.set_global_alpha(1.0);
     let colours = drawn.colours.at(canvas).clone();
-    // Small screens get a narrower label column so the time axis keeps most of the width.
-    let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
-    let scale = Scale { from, to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
 
     // Paper, lanes, labels.
     ctx.set_fill_style_str(&colours.paper);
     ctx.fill_rect(0.0, 0.0, width, height);
     ctx.set_fill_style_str(&colours.band);
     for i in (0..lane_labels.len()).step_by(2) {
-        ctx.fill_rect(0.0, AXIS_HEIGHT + LANE_HEIGHT * i as f64, width, LANE_HEIGHT);
+        ctx.fill_rect(0.0, rows.top(i), width, rows.height(i));
     }
     ctx.set_fill_style_str(&colours.ink);
     ctx.set_font("13px system-ui, sans-serif");
     ctx.set_text_baseline("middle");
     for (i, label) in lane_labels.iter().enumerate() {
-        let y = AXIS_HEIGHT + LANE_HEIGHT * i as f64;
         let (text, _) = fitted(&mut drawn.lanes, &ctx, label, label_width - 12.0);
-        let _ = ctx.fill_text(text, 8.0, y + LANE_HEIGHT / 2.0);
+        let _ = ctx.fill_text(text, 8.0, rows.top(i) + LANE_HEIGHT / 2.0);
     }
 
     // Axis: one path for every gridline, then the labels, in the font of the marks' labels
@@ -554,46 +677,19 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     ctx.set_fill_style_str(&colours.muted);
     for (x, label) in &ticks {
         // A tick near the right edge keeps its line but not a label the edge would cut.
-        let (_, w) = fitted(&mut drawn.labels, &ctx, label, geometry::MAX_LABEL);
+        let (_, w) = fitted(&mut drawn.labels, &ctx, label, f64::INFINITY);
         if x + 4.0 + w <= width {
             let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
         }
     }
 
-    // Events or clusters.
-    let projections = record.projections();
-    let timeline = &projections.timeline;
-    let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
-    let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
-    let entry = |i: &usize| timeline.at(*i);
-    let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
-        match view.lanes {
-            LaneMode::Kind => lane_keys.iter().position(|k| k == r.kind.name()).into_iter().collect(),
-            LaneMode::Actor => r
-                .event
-                .participants()
-                .into_iter()
-                .filter_map(|(a, _)| lane_keys.iter().position(|k| k == a.as_str()))
-                .collect(),
-        }
-    };
     ctx.save();
     ctx.begin_path();
     ctx.rect(label_width, AXIS_HEIGHT, width - label_width, height - AXIS_HEIGHT);
     ctx.clip();
-    let mut marks = Vec::new();
-    if let Some(in_window) = &detail {
-        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
-        let right = scale.left + scale.width;
-        draw_marks(&ctx, &marks, view.selected.as_deref(), &colours, &mut drawn.labels, (label_width, right));
+    if detail.is_some() {
+        draw_marks(&ctx, &marks, &stack, view.selected.as_deref(), &colours, &mut drawn.labels, &mut drawn.counts);
     } else {
-        let level = geometry::level(&scale);
-        let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
-        let clusters = if unfiltered {
-            geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
-        } else {
-            count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)
-        };
         draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts);
     }
     ctx.restore();
@@ -602,8 +698,69 @@ fn paint(drawn: &mut Drawn, canvas: &HtmlCanvasElement, width: f64, scene: &Scen
     if canvas.get_root_node().has_type::<web_sys::Document>() {
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
+    if canvas.has_attribute("data-test") {
+        describe(canvas, lane_labels, &marks, &stack, &mut drawn.labels, &ctx);
+    }
     drawn.marks = marks;
+    drawn.more = stack.more;
     drawn.scale = Some(scale);
+    height > needed
+}
+
+/// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
+/// `data-drawn` — the lanes, each mark's lane, row, extent and label as drawn, and the counted
+/// clusters.
+/// (A canvas has no DOM to query; this costs nothing unless asked for.)
+fn describe(
+    canvas: &HtmlCanvasElement,
+    lanes: &[String],
+    marks: &[Mark],
+    stack: &geometry::Stack,
+    labels: &mut LabelCache,
+    ctx: &CanvasRenderingContext2d,
+) {
+    // Written by hand: a JSON value type costs the bundle kilobytes for a test's hook.
+    let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
+    let list = |items: Vec<String>| format!("[{}]", items.join(","));
+    let marks = marks
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let label = stack.labels.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
+                let shown = text(drawn_label(labels, ctx, m.title(), l.room).0);
+                format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, l.x, l.room, l.inside)
+            });
+            let (x1, x2) = m.extent();
+            format!(
+                r#"{{"id":{},"lane":{},"row":{},"x1":{x1},"x2":{x2},"y":{},"label":{label}}}"#,
+                text(m.id()),
+                m.lane,
+                m.row,
+                m.y
+            )
+        })
+        .collect();
+    let more = stack
+        .more
+        .iter()
+        .map(|c| format!(r#"{{"lane":{},"x1":{},"x2":{},"y":{},"count":{}}}"#, c.lane, c.x1, c.x2, c.y, c.count))
+        .collect();
+    let lanes = list(lanes.iter().map(|l| text(l)).collect());
+    let json = format!(r#"{{"lanes":{lanes},"marks":{},"more":{}}}"#, list(marks), list(more));
+    let _ = canvas.set_attribute("data-drawn", &json);
+}
+
+/// A title as drawn in a room: whole when it fits, else shortened. Rooms are rounded down to
+/// 8 px so a pan reuses shortened labels instead of measuring them again for every pixel moved.
+fn drawn_label<'a>(
+    labels: &'a mut LabelCache,
+    ctx: &CanvasRenderingContext2d,
+    title: &'a str,
+    room: f64,
+) -> (&'a str, f64) {
+    let (_, whole) = fitted(labels, ctx, title, f64::INFINITY);
+    let room = if room >= whole { f64::INFINITY } else { (room / 8.0).floor() * 8.0 };
+    fitted(labels, ctx, title, room)
 }
 
 /// Records, once, when the timeline first painted events (`window.__annalsFirstPaint`, in
@@ -654,7 +811,7 @@ fn draw_clusters(
 ) {
     let colour = |lane: usize| match mode {
         LaneMode::Kind => lane_keys.get(lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour),
-        LaneMode::Actor => "#4a5560",
+        _ => "#4a5560",
     };
     let height = |c: &Cluster| (6.0 + (f64::from(c.count)).ln_1p() * 4.0).min(LANE_HEIGHT - 6.0);
     let mut order: Vec<&Cluster> = clusters.iter().collect();
@@ -684,37 +841,28 @@ fn draw_clusters(
     ctx.set_text_align("start");
 }
 
-/// Draws marks, then their labels.
+/// Draws marks, then their labels and the counted clusters.
 ///
 /// *Why in passes:* every change of fill style or font is parsed by the canvas and every
 /// `fill()` rasterizes a path, so a thousand marks drawn one by one cost a thousand of each.
-/// Dots and bars of one colour share a path and a fill; labels share one font. Pale spans go
-/// first, so precise marks sit on top of them. Where labels go is [`geometry::label_spots`]:
-/// never cut off at the edges, never over a later mark or another label.
+/// Dots and bars of one colour share a path and a fill; labels share one font. Where marks and
+/// labels go is [`geometry::stack`]: each in a row of its lane, never over another.
 fn draw_marks(
     ctx: &CanvasRenderingContext2d,
     marks: &[Mark],
+    stack: &geometry::Stack,
     selected: Option<&str>,
     colours: &Colours,
     labels: &mut LabelCache,
-    (left, right): (f64, f64),
+    counts: &mut LabelCache,
 ) {
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| (m.shape != Shape::Uncertain, m.kind.index()));
     let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
 
-    // Pale spans, each with its dashed outline, one per lane, kind and span: a hundred events
-    // dated only "1988" share one span, and drawn a hundred times at 18 % they were a solid bar
-    // that hid every dot of the lane.
-    let mut spans: Vec<&Mark> = order[..uncertain].to_vec();
-    spans.sort_by(|a, b| {
-        (a.kind.index(), a.lane).cmp(&(b.kind.index(), b.lane)).then(a.x1.total_cmp(&b.x1)).then(a.x2.total_cmp(&b.x2))
-    });
-    spans.dedup_by(|a, b| {
-        a.lane == b.lane && a.kind == b.kind && (a.x1 - b.x1).abs() < 0.5 && (a.x2 - b.x2).abs() < 0.5
-    });
+    // Pale spans, each with its dashed outline, one fill style per kind.
     let _ = ctx.set_line_dash(&js_dash(&[4.0, 3.0]));
-    for group in spans.chunk_by(|a, b| a.kind == b.kind) {
+    for group in order[..uncertain].chunk_by(|a, b| a.kind == b.kind) {
         let colour = kind_colour(group[0].kind);
         ctx.set_fill_style_str(colour);
         ctx.set_global_alpha(0.18);
@@ -728,7 +876,8 @@ fn draw_marks(
         }
     }
     let _ = ctx.set_line_dash(&js_dash(&[]));
-    // Dots and bars, one path per kind (the order is by kind).
+    // Dots and bars, one path per kind (the order is by kind). A bar is tall enough to carry
+    // its label.
     for group in order[uncertain..].chunk_by(|a, b| a.kind == b.kind) {
         ctx.set_fill_style_str(kind_colour(group[0].kind));
         ctx.begin_path();
@@ -739,7 +888,7 @@ fn draw_marks(
                     ctx.move_to(cx + geometry::DOT_RADIUS, m.y);
                     let _ = ctx.arc(cx, m.y, geometry::DOT_RADIUS, 0.0, std::f64::consts::TAU);
                 }
-                _ => ctx.rect(m.x1, m.y - 6.0, (m.x2 - m.x1).max(6.0), 12.0),
+                _ => ctx.rect(m.x1, m.y - 8.0, (m.x2 - m.x1).max(6.0), 16.0),
             }
         }
         ctx.fill();
@@ -751,28 +900,47 @@ fn draw_marks(
         ctx.set_fill_style_str(&colours.accent);
         ctx.set_font("bold 11px system-ui, sans-serif");
         for m in order.iter().filter(|m| m.disputed) {
-            let _ = ctx.fill_text("?", m.x2.max(m.x1 + 8.0) + 1.0, m.y - 9.0);
+            let _ = ctx.fill_text("?", m.extent().1 + 1.0, m.y - 9.0);
         }
         ctx.set_font(LABEL_FONT);
     }
     if let Some(m) = order.iter().find(|m| selected == Some(m.id())) {
         ctx.set_stroke_style_str(&colours.ink);
         ctx.set_line_width(2.0);
-        ctx.stroke_rect(m.x1 - 4.0, m.y - 12.0, (m.x2 - m.x1).max(6.0) + 8.0, 24.0);
+        let (x1, x2) = m.extent();
+        ctx.stroke_rect(x1 - 3.0, m.y - 11.0, x2 - x1 + 6.0, 22.0);
         ctx.set_line_width(1.0);
     }
-    // Labels: measured at full width (once per title), placed, then shortened to their room.
-    ctx.set_fill_style_str(&colours.ink);
-    let spots = geometry::label_spots(marks, left, right, |m| fitted(labels, ctx, m.title(), geometry::MAX_LABEL).1);
-    for spot in spots {
-        let m = &marks[spot.mark];
-        // Rooms are rounded down to 8 px so a pan reuses shortened labels instead of measuring
-        // them again for every pixel moved.
-        let (_, whole) = fitted(labels, ctx, m.title(), geometry::MAX_LABEL);
-        let room = if spot.room >= whole { geometry::MAX_LABEL } else { (spot.room / 8.0).floor() * 8.0 };
-        let (text, _) = fitted(labels, ctx, m.title(), room);
-        let _ = ctx.fill_text(text, spot.x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
+    // Labels (measured when stacked), shortened to their room; a bar's own label in white.
+    for inside_bar in [false, true] {
+        ctx.set_fill_style_str(if inside_bar { "#ffffff" } else { &colours.ink });
+        for spot in stack.labels.iter().filter(|l| (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar) {
+            let m = &marks[spot.mark];
+            let (text, _) = drawn_label(labels, ctx, m.title(), spot.room);
+            let _ = ctx.fill_text(text, spot.x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
+        }
     }
+    // Counted clusters: a badge "+12" where the events are that found no row.
+    if !stack.more.is_empty() {
+        ctx.set_font("bold 11px system-ui, sans-serif");
+        for c in &stack.more {
+            let (x1, x2) = c.extent();
+            ctx.set_fill_style_str(&colours.muted);
+            ctx.fill_rect(c.x1, c.y - 2.0, (c.x2 - c.x1).max(1.0), 4.0);
+            ctx.fill_rect(x1, c.y - 8.0, x2 - x1, 16.0);
+            ctx.set_fill_style_str(&colours.paper);
+            let label = c.label();
+            let (text, _) = fitted(counts, ctx, &label, geometry::MORE_WIDTH - 4.0);
+            let _ = ctx.fill_text(text, x1 + 4.0, c.y + 0.5);
+        }
+        ctx.set_font(LABEL_FONT);
+    }
+}
+
+/// About how wide a title is in the label font (12 px), without asking the browser: a little
+/// wide, so that a label placed by it is rarely shortened once measured.
+fn estimated_width(title: &str) -> f64 {
+    title.chars().map(|c| if c.is_ascii() { 7.0 } else { 12.0 }).sum()
 }
 
 /// Labels in one font as drawn (shortened to fit) with their widths, by title and room.

@@ -322,7 +322,8 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     assert.equal(Number(pym.at(-1).split('xPYMx').at(-1)), reported);
     assert.equal(amp.at(-1).height, reported);
     assert.ok(embedly.at(-1).src.includes('embed=1'), 'src is the frame address');
-    assert.ok(reported > 400, `the frame holds a timeline, a list and details: ${reported}px`);
+    // (The record has three kinds, so the timeline has three lanes: no empty ones.)
+    assert.ok(reported > 300, `the frame holds a timeline, a list and details: ${reported}px`);
     const box = await page.locator('#frame').boundingBox();
     assert.ok(Math.abs(box.height - 2 - reported) <= 1, `frame height ${box.height} (with its border) follows ${reported}`);
     // The content fits: nothing scrolls inside the frame.

@@ -24,7 +24,7 @@ use crate::envelope::Envelope;
 
 pub use graph::{layout, Edge, GraphQuery, GraphView, Node, RelationGraph};
 pub use stats::{Direction, Stats, StatsView, YearRow};
-pub use timeline::{Bucket, Counts, Lane, LaneMode, Level, Timeline};
+pub use timeline::{group_of, Bucket, Counts, Lane, LaneMode, Level, Timeline};
 
 /// Values keyed by log position, for folds that see positions in increasing order: an
 /// append is a push, a correction or retraction (rare) a search. Much cheaper than a

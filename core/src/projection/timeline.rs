@@ -115,11 +115,54 @@ pub struct Bucket {
 /// How lanes are formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum LaneMode {
-    /// One lane per kind of event.
+    /// One lane per kind of event (kinds with no event in the record have none).
     Kind,
     /// One lane per actor (countries and people), an event in the lane of each participant.
     Actor,
+    /// One lane per group the file itself gave its events (a TimelineJS slide's `group`, the
+    /// `Group` column of its spreadsheet), kept in the event's codes (see [`group_of`]); events
+    /// without a group share a last lane.
+    Group,
+    /// One lane for every event.
+    None,
 }
+
+impl LaneMode {
+    /// Every mode, in the order a person is offered them.
+    pub const ALL: [LaneMode; 4] = [LaneMode::Kind, LaneMode::Actor, LaneMode::Group, LaneMode::None];
+
+    /// The name in addresses and embed options (`lanes=group`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LaneMode::Kind => "kind",
+            LaneMode::Actor => "actor",
+            LaneMode::Group => "group",
+            LaneMode::None => "none",
+        }
+    }
+
+    /// The mode of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<LaneMode> {
+        LaneMode::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// The group a file gave an event: the code named `group`, or `…:group` under a reader's prefix
+/// (the TimelineJS reader keeps a slide's group as `timelinejs:group`), when not blank.
+///
+/// *Why codes and not a field of its own:* codes are already how an event keeps what its file
+/// said beyond Annals' fields; they live in the event, so the group survives the log, a
+/// correction and a trip back to the file's format, with no new schema version.
+pub fn group_of(r: &Resolved) -> Option<&str> {
+    r.event
+        .codes
+        .iter()
+        .find(|(k, v)| (k.as_str() == "group" || k.ends_with(":group")) && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
+}
+
+/// The key of the lane of events without a group (a group's key is its name).
+const NO_GROUP: &str = "";
 
 /// A lane of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -359,12 +402,22 @@ impl Timeline {
             .collect()
     }
 
-    /// The lanes for a mode, in display order: kinds in their fixed order; actors by
-    /// how many events they take part in, most active first (ties by actor id).
+    /// The lanes for a mode, in display order: the kinds the record has, in their fixed order;
+    /// actors by how many events they take part in, most active first (ties by actor id);
+    /// groups in the order they first occur. *Why no empty lanes:* a file of talks and
+    /// statements read as six empty lanes and a full one.
     pub fn lanes(&self, mode: LaneMode, catalog: &Catalog) -> Vec<Lane> {
         match mode {
             LaneMode::Kind => {
-                EventKind::ALL.iter().map(|k| Lane { key: k.name().to_owned(), label: k.label().to_owned() }).collect()
+                let mut used = PerKind::<bool>::default();
+                for (_, r) in &self.order {
+                    used[r.kind] = true;
+                }
+                EventKind::ALL
+                    .iter()
+                    .filter(|k| used[**k])
+                    .map(|k| Lane { key: k.name().to_owned(), label: k.label().to_owned() })
+                    .collect()
             }
             LaneMode::Actor => {
                 let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
@@ -379,20 +432,49 @@ impl Timeline {
                     .map(|(a, _)| Lane { key: a.to_owned(), label: catalog.actor_name(a).to_owned() })
                     .collect()
             }
+            LaneMode::Group => {
+                // In the order the groups first occur in time; the ungrouped last.
+                let mut lanes: Vec<Lane> = Vec::new();
+                let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+                let mut ungrouped = false;
+                for (_, r) in &self.order {
+                    match group_of(r) {
+                        Some(g) if seen.insert(g) => lanes.push(Lane { key: g.to_owned(), label: g.to_owned() }),
+                        Some(_) => {}
+                        None => ungrouped = true,
+                    }
+                }
+                if ungrouped {
+                    lanes.push(Lane { key: NO_GROUP.to_owned(), label: "No group".to_owned() });
+                }
+                lanes
+            }
+            LaneMode::None => vec![Lane { key: "all".to_owned(), label: "All events".to_owned() }],
         }
     }
 
-    /// The lanes an event is drawn in (indices into [`Timeline::lanes`] for the same mode).
+    /// Whether any event has a group of its file's (see [`group_of`]).
+    pub fn has_groups(&self) -> bool {
+        self.order.iter().any(|(_, r)| group_of(r).is_some())
+    }
+
+    /// The lanes (indices into `lanes`, from [`Timeline::lanes`] in the same mode) an event is
+    /// drawn in: one, or one per participant by actor.
     pub fn lanes_of(r: &Resolved, mode: LaneMode, lanes: &[Lane]) -> Vec<usize> {
-        match mode {
-            LaneMode::Kind => vec![r.kind.index()],
-            LaneMode::Actor => r
-                .event
-                .participants()
-                .into_iter()
-                .filter_map(|(a, _)| lanes.iter().position(|l| l.key == a.as_str()))
-                .collect(),
-        }
+        let key = match mode {
+            LaneMode::Kind => r.kind.name(),
+            LaneMode::Actor => {
+                return r
+                    .event
+                    .participants()
+                    .into_iter()
+                    .filter_map(|(a, _)| lanes.iter().position(|l| l.key == a.as_str()))
+                    .collect()
+            }
+            LaneMode::Group => group_of(r).unwrap_or(NO_GROUP),
+            LaneMode::None => return vec![0],
+        };
+        lanes.iter().position(|l| l.key == key).into_iter().collect()
     }
 }
 

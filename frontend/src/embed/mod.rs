@@ -180,6 +180,17 @@ mod tests {
     }
 
     #[test]
+    fn lanes_are_an_option_of_both_ways_in() {
+        use annals_core::projection::LaneMode;
+        let grouped = View { lanes: LaneMode::Group, default_lanes: LaneMode::Group, ..View::default() };
+        for mode in LaneMode::ALL {
+            let o = Options::from_pairs([("lanes", mode.name())]);
+            assert_eq!(o.initial_view(&grouped).lanes, mode);
+        }
+        assert_eq!(Options::from_query("?embed=1&lanes=upside-down").initial_view(&grouped).lanes, LaneMode::Group);
+    }
+
+    #[test]
     fn bad_values_are_dropped_not_trusted() {
         let o = Options::from_pairs([
             ("height", "99999"),

@@ -1,0 +1,300 @@
+// End-to-end tests of the timeline canvas (issue 12): events that overlap are stacked into rows
+// of their lane with whole labels, lanes by the file's own groups (and none empty), the lane
+// choice in the address and in embed options, a visible focus ring, and a tooltip that stays
+// inside the timeline and goes when the picture moves.
+//
+// A canvas has no DOM to query: with a `data-test` attribute on it, the timeline writes what it
+// drew (lanes, marks with their rows and labels, counted clusters) as JSON into `data-drawn`.
+//
+// Run: with dist/ built, `node --test tests/e2e/timeline.test.mjs`.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ROOT, appSuite, screenshotPath } from './harness.mjs';
+
+const GROUPS_FILE = 'timelinejs-groups.json';
+const GROUPS = JSON.parse(readFileSync(join(ROOT, 'tests/e2e/fixtures', GROUPS_FILE), 'utf8'));
+/** The groups of the fixture, in the order they first occur in time. */
+const GROUP_NAMES = [...GROUPS.events]
+  .sort((a, b) => dayOf(a.start_date) - dayOf(b.start_date))
+  .map((e) => e.group)
+  .filter((g, i, all) => all.indexOf(g) === i);
+
+function dayOf(d) {
+  return Date.UTC(Number(d.year), Number(d.month ?? 1) - 1, Number(d.day ?? 1));
+}
+
+const STATE_VISIT = '2024-05-16-state-visit';
+const FUZULI = '2024-05-17-fuzuli-shusha';
+const STATEMENTS = ['2024-05-16-karabakh-invitation', '2024-05-16-commission-and-cop29-announcement'];
+
+let suite;
+
+/** Opens `path` with the fixture of groups served at `fixtures/…`, the canvas describing what it draws. */
+async function open(path = '/', options = {}) {
+  const opened = await suite.openPage('/index.html?no-record-yet', options);
+  const { page } = opened;
+  await page.route(`**/fixtures/${GROUPS_FILE}`, (route) =>
+    route.fulfill({ body: readFileSync(join(ROOT, 'tests/e2e/fixtures', GROUPS_FILE)), contentType: 'application/json' }),
+  );
+  await page.goto(suite.url() + path);
+  await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+  await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+  return opened;
+}
+
+/** What the canvas drew, once it has drawn with `data-test` set and `ready` holds. */
+async function drawn(page, ready = () => true) {
+  const canvas = page.locator('canvas.timeline-canvas');
+  let last;
+  for (let i = 0; i < 100; i += 1) {
+    const text = await canvas.getAttribute('data-drawn');
+    if (text) {
+      last = JSON.parse(text);
+      if (ready(last)) return last;
+    }
+    await page.waitForTimeout(50);
+  }
+  assert.fail(`the timeline did not draw what was expected; last drawn: ${JSON.stringify(last)?.slice(0, 2000)}`);
+}
+
+/** Shows a window by the address (the fragment), which repaints the canvas. */
+async function showWindow(page, fragment) {
+  await page.evaluate((f) => {
+    location.hash = f;
+  }, fragment);
+}
+
+const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2;
+
+/** The colour of visits on the canvas. */
+const VISIT = [0x00, 0x72, 0xb2];
+
+/**
+ * Hovers the rightmost visit drawn (found by its colour on the canvas, so that this needs
+ * nothing of the page but its pixels) and returns the box of the tooltip that shows.
+ */
+async function hoverRightmost(page, tooltip) {
+  const canvas = page.locator('canvas.timeline-canvas');
+  const spot = await canvas.evaluate((c, [r, g, b]) => {
+    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const ratio = c.width / c.clientWidth;
+    const is = (x, y) => {
+      const i = (y * width + x) * 4;
+      return Math.abs(data[i] - r) <= 4 && Math.abs(data[i + 1] - g) <= 4 && Math.abs(data[i + 2] - b) <= 4;
+    };
+    for (let x = width - 1; x >= 0; x -= 1) {
+      for (let y = 0; y < height; y += 1) if (is(x, y) && is(x - 2, y) && is(x, y + 2)) return { x: (x - 3) / ratio, y: (y + 2) / ratio };
+    }
+    return null;
+  }, VISIT);
+  assert.ok(spot, 'a visit is drawn');
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + spot.x, box.y + spot.y);
+  await tooltip.waitFor({ timeout: 5_000 });
+  assert.match(await tooltip.textContent(), /Visit/);
+  return tooltip.boundingBox();
+}
+
+describe('the timeline canvas', () => {
+  suite = appSuite();
+
+  test('at one-day zoom on 16–17 May 2024, overlapping events take rows of their own and labels are whole', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    const d = await drawn(page, (d) => d.marks.some((m) => m.id === FUZULI));
+    const mark = (id) => {
+      const m = d.marks.find((x) => x.id === id);
+      assert.ok(m, `${id} is drawn: ${d.marks.map((x) => x.id)}`);
+      return m;
+    };
+    const [a, b] = STATEMENTS.map(mark);
+    assert.equal(a.lane, b.lane, 'both statements are in the statements lane');
+    assert.notEqual(a.y, b.y, 'one statement no longer hides the other');
+    const visit = mark(STATE_VISIT);
+    const trip = mark(FUZULI);
+    assert.equal(visit.lane, trip.lane);
+    assert.notEqual(visit.y, trip.y, 'the trip to Fuzuli and Shusha is not under the state visit bar');
+    assert.ok(visit.label, 'the state visit bar carries its label');
+    assert.ok(visit.label.inside, 'inside the bar, which is wide enough');
+    for (const m of d.marks) {
+      assert.ok(m.label, `${m.id} has a label`);
+      assert.ok(!m.label.text.endsWith('…'), `${m.id}'s label is whole: ${m.label.text}`);
+    }
+    // Nothing overlaps in a row: marks and the labels beside them.
+    const taken = d.marks.flatMap((m) => [
+      { who: `mark ${m.id}`, y: m.y, x1: m.x1, x2: m.x2 },
+      ...(m.label && !m.label.inside ? [{ who: `label ${m.id}`, y: m.y, x1: m.label.x, x2: m.label.x + m.label.room }] : []),
+    ]);
+    for (const [i, p] of taken.entries()) {
+      for (const q of taken.slice(i + 1)) {
+        if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.who} and ${q.who} overlap`);
+      }
+    }
+    assert.deepEqual(d.more, [], 'nothing is counted at this zoom');
+    // The canvas grew to hold the rows, and clicking the trip's row selects the trip.
+    const canvas = page.locator('canvas.timeline-canvas');
+    const box = await canvas.boundingBox();
+    assert.ok(box.height >= Math.max(...d.marks.map((m) => m.y)) + 12, `the canvas holds every row (${box.height} px)`);
+    await page.mouse.click(box.x + (trip.x1 + trip.x2) / 2, box.y + trip.y);
+    await page.locator('section#details h2').waitFor();
+    assert.match(await page.locator('section#details h2').textContent(), /Fuzuli and Shusha/);
+    await page.screenshot({ path: await screenshotPath('timeline-day-1280.png'), fullPage: true });
+    await done();
+  });
+
+  test('the all-time view of the default record: marks in rows, the crowd counted, none drawn twice in one place', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=1990-01-01&to=2026-12-31');
+    const d = await drawn(page, (d) => d.marks.length > 0);
+    const total = d.marks.length + d.more.reduce((n, c) => n + c.count, 0);
+    assert.ok(total >= 40, `every event in view is drawn or counted (${total})`);
+    for (const [i, p] of d.marks.entries()) {
+      for (const q of d.marks.slice(i + 1)) {
+        if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.id} and ${q.id} overlap in a row`);
+      }
+    }
+    await done();
+  });
+
+  test('a TimelineJS file with groups: lanes by its groups, no empty lanes, the choice in the address', async () => {
+    const { page, done } = await open(`/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
+    // The file's record replaces the page's first one (and its canvas): describe, and repaint.
+    await page.locator('h1', { hasText: GROUPS.title.text.headline }).waitFor({ timeout: 15_000 });
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await showWindow(page, '#from=2021-01-01&to=2022-06-30');
+    const byGroup = page.locator('.lanes button', { hasText: 'By group' });
+    assert.equal(await byGroup.getAttribute('aria-pressed'), 'true', 'a file with groups opens by group');
+    let d = await drawn(page, (d) => d.marks.length === GROUPS.events.length);
+    assert.deepEqual(d.lanes, GROUP_NAMES);
+    for (const e of GROUPS.events) {
+      const m = d.marks.find((x) => x.label?.text === e.text.headline);
+      assert.ok(m, `${e.text.headline} is drawn with its whole label`);
+      assert.equal(d.lanes[m.lane], e.group, `${e.text.headline} is in the lane of its group`);
+    }
+    assert.ok(!page.url().includes('lanes='), 'the default is not written in the address');
+    await page.screenshot({ path: await screenshotPath('timeline-groups-1280.png'), fullPage: true });
+
+    // By kind: one lane, "Other" (the slides have no diplomatic kind), not six empty ones.
+    await page.locator('.lanes button', { hasText: 'By kind' }).click();
+    d = await drawn(page, (d) => d.lanes.length !== GROUP_NAMES.length);
+    assert.deepEqual(d.lanes, ['Other']);
+    await page.waitForFunction(() => location.hash.includes('lanes=kind'));
+    // The address keeps it over a reload (the file is fetched again).
+    await page.reload();
+    await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.lanes button', { hasText: 'By kind' }).getAttribute('aria-pressed'), 'true');
+    await done();
+  });
+
+  test('lanes by actor, one lane or by kind, in the address both ways and in the embed snippet', async () => {
+    const { page, done } = await open('/#lanes=none');
+    const pressed = () => page.locator('.lanes button[aria-pressed=true]').textContent();
+    assert.equal(await pressed(), 'One lane');
+    assert.equal(await page.locator('.lanes button', { hasText: 'By group' }).count(), 0, 'no groups, no group lanes');
+    await showWindow(page, '#lanes=none&from=2024-05-16&to=2024-05-17');
+    let d = await drawn(page, (d) => d.lanes.length === 1 && d.marks.some((m) => m.id === FUZULI));
+    assert.deepEqual(d.lanes, ['All events']);
+    for (const [i, p] of d.marks.entries()) {
+      for (const q of d.marks.slice(i + 1)) {
+        if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.id} and ${q.id} overlap in the one lane`);
+      }
+    }
+    await page.locator('.lanes button', { hasText: 'By actor' }).click();
+    await page.waitForFunction(() => location.hash.includes('lanes=actor'));
+    d = await drawn(page, (d) => d.lanes.length > 1);
+    assert.ok(d.lanes.includes('Azerbaijan') && d.lanes.includes('Belarus'), `${d.lanes}`);
+    await page.locator('.lanes button', { hasText: 'By kind' }).click();
+    await page.waitForFunction(() => !location.hash.includes('lanes='));
+    d = await drawn(page, (d) => d.lanes.includes('Visit'));
+    const kinds = ['Visit', 'Signing', 'Commission meeting', 'Talks', 'Call', 'Statement', 'Other'];
+    assert.deepEqual(d.lanes, kinds, 'the default record has every kind');
+    // The Embed panel's snippets carry the lanes.
+    await page.locator('.lanes button', { hasText: 'One lane' }).click();
+    await page.locator('button.embed-button').click();
+    const snippet = await page.locator('textarea.snippet-iframe').inputValue();
+    assert.match(snippet, /lanes=none/, snippet);
+    assert.match(await page.locator('textarea.snippet-element').inputValue(), /lanes="none"/);
+    await done();
+  });
+
+  test('the iframe page takes its lanes from its options', async () => {
+    const { page, done } = await open('/index.html?embed=1&lanes=actor');
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    const d = await drawn(page, (d) => d.marks.length > 0);
+    assert.ok(d.lanes.includes('Azerbaijan') && !d.lanes.includes('Visit'), `${d.lanes}`);
+    await done();
+  });
+
+  test('the focus ring of the timeline is visible, not clipped by its box', async () => {
+    const { page, done } = await open('/');
+    const canvas = page.locator('canvas.timeline-canvas');
+    for (let i = 0; i < 60; i += 1) {
+      await page.keyboard.press('Tab');
+      if (await canvas.evaluate((c) => document.activeElement === c)) break;
+    }
+    assert.ok(await canvas.evaluate((c) => document.activeElement === c && c.matches(':focus-visible')), 'the canvas has keyboard focus');
+    const colour = await canvas.evaluate((c) => getComputedStyle(c).outlineColor);
+    const [r, g, b] = colour.match(/\d+/g).map(Number);
+    const shot = await page.locator('.timeline').screenshot({ path: await screenshotPath('timeline-focus-1280.png') });
+    // Count pixels of the ring's colour along the timeline's edges (in the page, which can read PNGs).
+    const ring = await page.evaluate(
+      async ({ png, rgb }) => {
+        const img = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+        const c = new OffscreenCanvas(img.width, img.height);
+        const ctx = c.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, img.width, img.height);
+        let n = 0;
+        for (let y = 0; y < img.height; y += 1) {
+          for (let x = 0; x < img.width; x += 1) {
+            const edge = x < 8 || y < 8 || x >= img.width - 8 || y >= img.height - 8;
+            const i = (y * img.width + x) * 4;
+            if (edge && Math.abs(data[i] - rgb[0]) < 12 && Math.abs(data[i + 1] - rgb[1]) < 12 && Math.abs(data[i + 2] - rgb[2]) < 12) n += 1;
+          }
+        }
+        return { n, perimeter: 2 * (img.width + img.height) };
+      },
+      { png: shot.toString('base64'), rgb: [r, g, b] },
+    );
+    assert.ok(ring.n >= ring.perimeter, `the ring (${colour}) is drawn around the timeline: ${ring.n} pixels for a perimeter of ${ring.perimeter}`);
+    await done();
+  });
+
+  test('the tooltip stays inside the timeline near its right edge', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    await page.waitForFunction(() => document.querySelector('section.event-list h2')?.textContent.startsWith('7 '));
+    const tooltip = page.locator('.tooltip');
+    const tip = await hoverRightmost(page, tooltip);
+    const outer = await page.locator('.timeline').boundingBox();
+    assert.ok(tip.x >= outer.x && tip.x + tip.width <= outer.x + outer.width, `the tooltip (${tip.x}…${tip.x + tip.width}) is inside the timeline (${outer.x}…${outer.x + outer.width})`);
+    await page.screenshot({ path: await screenshotPath('timeline-tooltip-1280.png') });
+    await done();
+  });
+
+  test('the tooltip goes when the wheel zooms the picture away from it', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    await page.waitForFunction(() => document.querySelector('section.event-list h2')?.textContent.startsWith('7 '));
+    const tooltip = page.locator('.tooltip');
+    await hoverRightmost(page, tooltip);
+    await page.mouse.wheel(0, 240);
+    await tooltip.waitFor({ state: 'detached', timeout: 5_000 });
+    await done();
+  });
+
+  test('on a phone, the tooltip fits the timeline', async () => {
+    const { page, done } = await open('/', { viewport: { width: 360, height: 740 } });
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    await page.waitForFunction(() => document.querySelector('section.event-list h2')?.textContent.startsWith('7 '));
+    await page.locator('canvas.timeline-canvas').scrollIntoViewIfNeeded();
+    const tip = await hoverRightmost(page, page.locator('.tooltip'));
+    const outer = await page.locator('.timeline').boundingBox();
+    assert.ok(tip.x >= outer.x && tip.x + tip.width <= outer.x + outer.width + 0.5, `the tooltip (${tip.x}…${tip.x + tip.width}) is inside the timeline (${outer.x}…${outer.x + outer.width})`);
+    await done();
+  });
+});
