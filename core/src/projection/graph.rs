@@ -374,10 +374,14 @@ pub fn layout_in(view: &GraphView, iterations: u32, aspect: f64) -> Vec<(f64, f6
         .iter()
         .filter_map(|e| Some((*index.get(e.a.as_str())?, *index.get(e.b.as_str())?, f64::from(e.weight()))))
         .collect();
-    let k = (4.0 * aspect / n as f64).sqrt(); // ideal edge length in a 2·aspect × 2 box
-    // Gravity per axis: the pull along x is weaker by aspect², so the cloud's equilibrium is
-    // about as much wider as the box.
-    let (gx, gy) = (1.2 / (aspect * aspect), 1.2);
+    // Ideal edge length: twice the side of a node's share of the 2·aspect × 2 box. Long
+    // edges and a strong pull to the centre spread a dense core over the box while keeping
+    // loose nodes in it: with short edges and a weak pull, a busy core stayed a clump and a
+    // few unconnected actors, far out, decided the drawing's extent.
+    let k = 2.0 * (4.0 * aspect / n as f64).sqrt();
+    // Gravity per axis: the pull along x is weaker by the aspect, so the cloud settles about
+    // as much wider as the box.
+    let (gx, gy) = (4.0 / aspect, 4.0);
     let mut temperature = 0.2 * aspect.max(1.0);
     let cooling = temperature / f64::from(iterations.max(1) + 1);
     let mut disp = vec![(0.0f64, 0.0f64); n];
