@@ -379,9 +379,9 @@ pub fn layout_in(view: &GraphView, iterations: u32, aspect: f64) -> Vec<(f64, f6
     // loose nodes in it: with short edges and a weak pull, a busy core stayed a clump and a
     // few unconnected actors, far out, decided the drawing's extent.
     let k = 2.0 * (4.0 * aspect / n as f64).sqrt();
-    // Gravity per axis: the pull along x is weaker by the aspect, so the cloud settles about
-    // as much wider as the box.
-    let (gx, gy) = (4.0 / aspect, 4.0);
+    // Gravity per axis: the pull along x is weaker by aspect^¾ (by square roots, which are
+    // exact), so the cloud settles about as much wider as the box.
+    let (gx, gy) = (4.0 / (aspect.sqrt() * aspect.sqrt().sqrt()), 4.0);
     let mut temperature = 0.2 * aspect.max(1.0);
     let cooling = temperature / f64::from(iterations.max(1) + 1);
     let mut disp = vec![(0.0f64, 0.0f64); n];
@@ -466,8 +466,7 @@ mod tests {
     /// A graph of `n` actors: a chain, with every fifth actor also meeting the first.
     fn chain(n: usize) -> GraphView {
         let id = |i: usize| ActorId::from(format!("actor-{i:03}"));
-        let nodes =
-            (0..n).map(|i| Node { id: id(i), label: format!("Actor {i}"), kind: None, activity: 1 }).collect();
+        let nodes = (0..n).map(|i| Node { id: id(i), label: format!("Actor {i}"), kind: None, activity: 1 }).collect();
         let mut edges = Vec::new();
         for i in 1..n {
             let mut by_kind = PerKind::<u32>::default();
