@@ -94,7 +94,8 @@ pub fn place_labels(discs: &[Disc], wanted: &[(usize, (f64, f64))], bounds: Rect
 }
 
 /// Spots to try for a `w`×`h` label of disc `d`, in order: beside it (right, left, above,
-/// below), then further out in eight directions with a leader line, in three rings.
+/// below), then further out in eight directions with a leader line, in six rings (a busy
+/// node is ringed by its neighbours; its label may have to reach past them).
 fn candidates(d: &Disc, w: f64, h: f64) -> impl Iterator<Item = Spot> + '_ {
     let near = d.r + GAP;
     let beside = [
@@ -107,17 +108,9 @@ fn candidates(d: &Disc, w: f64, h: f64) -> impl Iterator<Item = Spot> + '_ {
     .map(move |(x, y)| Spot { rect: Rect { x, y, w, h }, leader: None });
     // Eight directions (cos, sin), the sideways ones first: labels read sideways.
     const D: f64 = std::f64::consts::FRAC_1_SQRT_2;
-    const DIRS: [(f64, f64); 8] = [
-        (1.0, 0.0),
-        (-1.0, 0.0),
-        (D, -D),
-        (-D, -D),
-        (D, D),
-        (-D, D),
-        (0.0, -1.0),
-        (0.0, 1.0),
-    ];
-    let away = (1..=3).flat_map(move |ring| {
+    const DIRS: [(f64, f64); 8] =
+        [(1.0, 0.0), (-1.0, 0.0), (D, -D), (-D, -D), (D, D), (-D, D), (0.0, -1.0), (0.0, 1.0)];
+    let away = (1..=6).flat_map(move |ring| {
         DIRS.iter().map(move |&(c, s)| {
             let reach = near + f64::from(ring) * (h + 4.0);
             let (ax, ay) = (d.x + c * reach, d.y + s * reach);
@@ -142,12 +135,13 @@ fn candidates(d: &Disc, w: f64, h: f64) -> impl Iterator<Item = Spot> + '_ {
     beside.chain(away)
 }
 
-/// How positions from the layout (x in −aspect..=aspect, y in −1..=1) map to the canvas: one
-/// scale for both axes (the drawing keeps its proportions) and an offset.
+/// How positions from the layout (x in −aspect..=aspect, y in −1..=1) map to the canvas: a
+/// scale per axis (within [`STRETCH`] of each other, so the drawing keeps its proportions
+/// near enough) and an offset.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fit {
-    /// Pixels per layout unit.
-    pub scale: f64,
+    /// Pixels per layout unit along x and along y.
+    pub scale: (f64, f64),
     /// Canvas x of layout x = 0.
     pub cx: f64,
     /// Canvas y of layout y = 0.
@@ -157,12 +151,17 @@ pub struct Fit {
 impl Fit {
     /// Canvas pixels of a layout position.
     pub fn at(&self, p: (f64, f64)) -> (f64, f64) {
-        (self.cx + p.0 * self.scale, self.cy + p.1 * self.scale)
+        (self.cx + p.0 * self.scale.0, self.cy + p.1 * self.scale.1)
     }
 }
 
+/// How much more one axis may be scaled than the other when the drawing's proportions and the
+/// canvas' differ: the drawing fills a little more of the box, distances stay near true.
+pub const STRETCH: f64 = 1.25;
+
 /// Fits the bounding box of `points` into a `width`×`height` canvas less `margin` (x, y) on
-/// each side, centred, at the largest scale that fits both axes.
+/// each side, centred: the largest scale that fits both axes, and on the axis with room to
+/// spare up to [`STRETCH`] times that.
 pub fn fit(points: &[(f64, f64)], width: f64, height: f64, margin: (f64, f64)) -> Fit {
     let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
     for p in points {
@@ -170,18 +169,22 @@ pub fn fit(points: &[(f64, f64)], width: f64, height: f64, margin: (f64, f64)) -
         hi = (hi.0.max(p.0), hi.1.max(p.1));
     }
     if points.is_empty() {
-        return Fit { scale: 1.0, cx: width / 2.0, cy: height / 2.0 };
+        return Fit { scale: (1.0, 1.0), cx: width / 2.0, cy: height / 2.0 };
     }
     let room = ((width - 2.0 * margin.0).max(1.0), (height - 2.0 * margin.1).max(1.0));
     let span = (hi.0 - lo.0, hi.1 - lo.1);
+    let each = (room.0 / span.0.max(1e-9), room.1 / span.1.max(1e-9));
     let scale = match (span.0 > 1e-9, span.1 > 1e-9) {
-        (true, true) => (room.0 / span.0).min(room.1 / span.1),
-        (true, false) => room.0 / span.0,
-        (false, true) => room.1 / span.1,
-        (false, false) => 1.0,
+        (true, true) => {
+            let both = each.0.min(each.1);
+            (each.0.min(both * STRETCH), each.1.min(both * STRETCH))
+        }
+        (true, false) => (each.0, each.0),
+        (false, true) => (each.1, each.1),
+        (false, false) => (1.0, 1.0),
     };
     let mid = ((lo.0 + hi.0) / 2.0, (lo.1 + hi.1) / 2.0);
-    Fit { scale, cx: width / 2.0 - mid.0 * scale, cy: height / 2.0 - mid.1 * scale }
+    Fit { scale, cx: width / 2.0 - mid.0 * scale.0, cy: height / 2.0 - mid.1 * scale.1 }
 }
 
 /// A key that moves the map's focus.
@@ -207,7 +210,9 @@ pub enum Move {
 /// at the edge.
 pub fn step(points: &[(f64, f64)], from: usize, key: Move) -> usize {
     let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| points[a].0.total_cmp(&points[b].0).then(points[a].1.total_cmp(&points[b].1)).then(a.cmp(&b)));
+    sort_indices(&mut order, &|a, b| {
+        points[a].0.total_cmp(&points[b].0).then(points[a].1.total_cmp(&points[b].1)).then(a.cmp(&b))
+    });
     let rank = order.iter().position(|&i| i == from);
     match (key, rank) {
         (_, None) => order.first().copied().unwrap_or(from),
@@ -227,6 +232,12 @@ pub fn step(points: &[(f64, f64)], from: usize, key: Move) -> usize {
                 .unwrap_or(from)
         }
     }
+}
+
+/// Sorts indices by a comparison. One function for every index sort of the map, so the
+/// bundle holds one copy of the sort, not one per closure.
+pub fn sort_indices(v: &mut [usize], cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) {
+    v.sort_by(|a, b| cmp(*a, *b));
 }
 
 #[cfg(test)]
@@ -300,8 +311,8 @@ mod tests {
     fn where_nothing_is_free_the_label_is_left_out() {
         // A node walled in by a grid of others, with a label wider than any gap.
         let mut discs = vec![disc(200.0, 150.0, 5.0)];
-        for i in -6..=6 {
-            for j in -6..=6 {
+        for i in -11..=11 {
+            for j in -11..=11 {
                 if (i, j) != (0, 0) {
                     discs.push(disc(200.0 + f64::from(i) * 12.0, 150.0 + f64::from(j) * 12.0, 5.0));
                 }
@@ -316,10 +327,14 @@ mod tests {
     fn fit_fills_the_limiting_axis_and_centres_the_other() {
         let points = [(-2.0, -1.0), (2.0, 1.0), (0.0, 0.5)];
         let f = fit(&points, 1000.0, 400.0, (50.0, 20.0));
-        // x: 900 px for 4 units, y: 360 px for 2 units → 180 px per unit, y is the limit.
-        assert_eq!(f.scale, 180.0);
-        assert_eq!(f.at((-2.0, -1.0)), (140.0, 20.0));
-        assert_eq!(f.at((2.0, 1.0)), (860.0, 380.0));
+        // x: 900 px for 4 units, y: 360 px for 2 units → 180 px per unit, y is the limit;
+        // x may take 1.25 times that, 225 px per unit.
+        assert_eq!(f.scale, (225.0, 180.0));
+        assert_eq!(f.at((-2.0, -1.0)), (50.0, 20.0));
+        assert_eq!(f.at((2.0, 1.0)), (950.0, 380.0));
+        let far = fit(&points, 2000.0, 400.0, (50.0, 20.0));
+        assert_eq!(far.scale, (225.0, 180.0), "no more than 1.25 times, however wide the canvas");
+        assert_eq!(far.at((0.0, 0.0)), (1000.0, 200.0), "centred");
         let one = fit(&[(0.3, 0.3)], 200.0, 100.0, (10.0, 10.0));
         assert_eq!(one.at((0.3, 0.3)), (100.0, 50.0), "a single node sits in the middle");
         let flat = fit(&[(0.0, 0.0), (1.0, 0.0)], 200.0, 100.0, (10.0, 10.0));
