@@ -338,6 +338,20 @@ impl RelationGraph {
 /// A Fruchterman–Reingold simulation with a fixed number of steps and a cooling schedule.
 /// Deterministic: the same view gives bit-identical positions on every platform.
 pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
+    layout_in(view, iterations, 1.0)
+}
+
+/// Positions of a graph's nodes in a box `aspect` times as wide as it is high: x in
+/// −aspect..=aspect, y in −1..=1, in the order of `view.nodes`; the drawing touches the box on
+/// at least one axis and keeps its own proportions.
+///
+/// *Why a box:* a force layout settles into a round cloud, and a round cloud in a wide canvas
+/// leaves its sides empty (stretching it afterwards distorts distances and squeezes labels,
+/// which run sideways). Here the nodes start spread over the box, the ideal edge length is
+/// that of the box's area, and the pull towards the centre is weaker sideways, so the cloud
+/// settles into the box's shape. `aspect` is clamped to 1/4..=4; 1 is [`layout`].
+/// Deterministic like [`layout`]: the same view and aspect give bit-identical positions.
+pub fn layout_in(view: &GraphView, iterations: u32, aspect: f64) -> Vec<(f64, f64)> {
     let n = view.nodes.len();
     if n == 0 {
         return Vec::new();
@@ -345,15 +359,30 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
     if n == 1 {
         return vec![(0.0, 0.0)];
     }
+    let aspect = if aspect.is_finite() { aspect.clamp(0.25, 4.0) } else { 1.0 };
     let index: BTreeMap<&str, usize> = view.nodes.iter().enumerate().map(|(i, node)| (node.id.as_str(), i)).collect();
-    let mut pos: Vec<(f64, f64)> = view.nodes.iter().map(|node| seed_position(node.id.as_str())).collect();
+    let mut pos: Vec<(f64, f64)> = view
+        .nodes
+        .iter()
+        .map(|node| {
+            let (x, y) = seed_position(node.id.as_str());
+            (x * aspect, y)
+        })
+        .collect();
     let edges: Vec<(usize, usize, f64)> = view
         .edges
         .iter()
         .filter_map(|e| Some((*index.get(e.a.as_str())?, *index.get(e.b.as_str())?, f64::from(e.weight()))))
         .collect();
-    let k = (4.0 / n as f64).sqrt(); // ideal edge length in a 2×2 square
-    let mut temperature = 0.2;
+    // Ideal edge length: twice the side of a node's share of the 2·aspect × 2 box. Long
+    // edges and a strong pull to the centre spread a dense core over the box while keeping
+    // loose nodes in it: with short edges and a weak pull, a busy core stayed a clump and a
+    // few unconnected actors, far out, decided the drawing's extent.
+    let k = 2.0 * (4.0 * aspect / n as f64).sqrt();
+    // Gravity per axis: the pull along x is weaker by aspect^¾ (by square roots, which are
+    // exact), so the cloud settles about as much wider as the box.
+    let (gx, gy) = (4.0 / (aspect.sqrt() * aspect.sqrt().sqrt()), 4.0);
+    let mut temperature = 0.2 * aspect.max(1.0);
     let cooling = temperature / f64::from(iterations.max(1) + 1);
     let mut disp = vec![(0.0f64, 0.0f64); n];
     for _ in 0..iterations {
@@ -380,25 +409,25 @@ pub fn layout(view: &GraphView, iterations: u32) -> Vec<(f64, f64)> {
         }
         for i in 0..n {
             // Gravity keeps disconnected parts on the canvas.
-            disp[i].0 -= pos[i].0 * 1.2;
-            disp[i].1 -= pos[i].1 * 1.2;
+            disp[i].0 -= pos[i].0 * gx;
+            disp[i].1 -= pos[i].1 * gy;
             let len = (disp[i].0 * disp[i].0 + disp[i].1 * disp[i].1).sqrt();
             if len > 0.0 {
                 let step = len.min(temperature) / len;
                 // No walls: nodes pressed against a border pile up on it. Gravity keeps
-                // the drawing compact and `normalise` fits it to the square at the end.
+                // the drawing compact and `normalise` fits it to the box at the end.
                 pos[i].0 += disp[i].0 * step;
                 pos[i].1 += disp[i].1 * step;
             }
         }
         temperature -= cooling;
     }
-    normalise(&mut pos);
+    normalise(&mut pos, aspect);
     pos
 }
 
-/// Scales positions to fill −1..=1 while keeping the aspect ratio.
-fn normalise(pos: &mut [(f64, f64)]) {
+/// Scales positions to fit −aspect..=aspect × −1..=1, centred, keeping their proportions.
+fn normalise(pos: &mut [(f64, f64)], aspect: f64) {
     let (mut min_x, mut max_x, mut min_y, mut max_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for p in pos.iter() {
         min_x = min_x.min(p.0);
@@ -406,7 +435,7 @@ fn normalise(pos: &mut [(f64, f64)]) {
         min_y = min_y.min(p.1);
         max_y = max_y.max(p.1);
     }
-    let span = (max_x - min_x).max(max_y - min_y);
+    let span = ((max_x - min_x) / aspect).max(max_y - min_y);
     if span <= 0.0 {
         return;
     }
@@ -427,4 +456,64 @@ fn seed_position(id: &str) -> (f64, f64) {
     let x = (h >> 32) as f64 / f64::from(u32::MAX) * 2.0 - 1.0;
     let y = (h & 0xffff_ffff) as f64 / f64::from(u32::MAX) * 2.0 - 1.0;
     (x * 0.9, y * 0.9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::PerKind;
+
+    /// A graph of `n` actors: a chain, with every fifth actor also meeting the first.
+    fn chain(n: usize) -> GraphView {
+        let id = |i: usize| ActorId::from(format!("actor-{i:03}"));
+        let nodes = (0..n).map(|i| Node { id: id(i), label: format!("Actor {i}"), kind: None, activity: 1 }).collect();
+        let mut edges = Vec::new();
+        for i in 1..n {
+            let mut by_kind = PerKind::<u32>::default();
+            by_kind[EventKind::Call] = 1;
+            edges.push(Edge { a: id(i - 1), b: id(i), by_kind });
+            if i % 5 == 0 {
+                edges.push(Edge { a: id(0), b: id(i), by_kind });
+            }
+        }
+        GraphView { nodes, edges }
+    }
+
+    fn extent(pos: &[(f64, f64)]) -> (f64, f64) {
+        let span = |f: fn(&(f64, f64)) -> f64| {
+            let (lo, hi) = pos.iter().map(f).fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            hi - lo
+        };
+        (span(|p| p.0), span(|p| p.1))
+    }
+
+    #[test]
+    fn a_square_box_is_the_plain_layout() {
+        let view = chain(30);
+        assert_eq!(layout_in(&view, 200, 1.0), layout(&view, 200));
+    }
+
+    #[test]
+    fn a_wide_box_gets_a_wide_drawing_that_fits_it() {
+        let view = chain(40);
+        let (w, h) = extent(&layout(&view, 300));
+        assert!(w / h < 1.4, "the plain layout is roundish: {w} × {h}");
+        for aspect in [2.3, 1.6] {
+            let pos = layout_in(&view, 300, aspect);
+            assert_eq!(pos, layout_in(&view, 300, aspect), "deterministic");
+            let (w, h) = extent(&pos);
+            assert!(w / h > aspect * 0.7, "aspect {aspect}: the drawing is {w} × {h}");
+            assert!(pos.iter().all(|(x, y)| x.abs() <= aspect + 1e-9 && y.abs() <= 1.0 + 1e-9), "{pos:?}");
+            assert!((w - 2.0 * aspect).abs() < 1e-9 || (h - 2.0).abs() < 1e-9, "it touches the box: {w} × {h}");
+        }
+    }
+
+    #[test]
+    fn a_tall_or_silly_box_is_clamped() {
+        let view = chain(12);
+        let pos = layout_in(&view, 100, f64::NAN);
+        assert_eq!(pos, layout(&view, 100));
+        let pos = layout_in(&view, 100, 100.0);
+        assert!(pos.iter().all(|(x, y)| x.abs() <= 4.0 + 1e-9 && y.abs() <= 1.0 + 1e-9));
+    }
 }

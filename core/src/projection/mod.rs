@@ -22,7 +22,7 @@ use crate::catalog::{Catalog, Change, Resolved};
 use crate::date::PartialDate;
 use crate::envelope::Envelope;
 
-pub use graph::{layout, Edge, GraphQuery, GraphView, Node, RelationGraph};
+pub use graph::{layout, layout_in, Edge, GraphQuery, GraphView, Node, RelationGraph};
 pub use stats::{Direction, Stats, StatsView, YearRow};
 pub use timeline::{group_of, Bucket, Counts, Lane, LaneMode, Level, Timeline};
 
