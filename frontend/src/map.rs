@@ -96,13 +96,14 @@ pub fn place(view: &GraphView, positions: &HashMap<String, (f64, f64)>, busiest:
 /// The relation map, or, for a record without actors, a sentence saying there is none.
 #[function_component(RelationMap)]
 pub fn relation_map(props: &Props) -> Html {
+    let label = crate::context::use_landmark_label("Relation map");
     let all = use_memo(Rc::as_ptr(&props.record) as usize, {
         let record = props.record.clone();
         move |_| record.projections().graph_view(&GraphQuery::default())
     });
     if all.nodes.is_empty() {
         return html! {
-            <section class="map" aria-label="Relation map">
+            <section class="map" aria-label={label}>
                 <p class="map-empty">{ "This record names no actors, so there is no map to draw." }</p>
             </section>
         };
@@ -140,6 +141,7 @@ struct Scene<'a> {
 
 #[function_component(Drawing)]
 fn drawing(props: &DrawingProps) -> Html {
+    let label = crate::context::use_landmark_label("Relation map");
     let record = props.record.clone();
     let canvas = use_node_ref();
     let (first_year, last_year) = {
@@ -392,8 +394,8 @@ fn drawing(props: &DrawingProps) -> Html {
     let announce = focused_node.map_or_else(String::new, |n| {
         let relations = graph.edges.iter().filter(|e| e.a == n.id || e.b == n.id).count();
         let kind = n.kind.map_or("actor", ActorKind::name);
-        let events = if n.activity == 1 { "1 event".to_owned() } else { format!("{} events", n.activity) };
-        let relations = if relations == 1 { "1 relation".to_owned() } else { format!("{relations} relations") };
+        let events = crate::words::count(n.activity, "event", "events");
+        let relations = crate::words::count(relations, "relation", "relations");
         if ego.as_deref() == Some(n.id.as_str()) {
             format!(
                 "{}, {kind}: {events}, {relations}. Shown with its relations; Enter or Escape shows all actors.",
@@ -408,7 +410,7 @@ fn drawing(props: &DrawingProps) -> Html {
         format!("On the map: “{}” — {}", r.event.title, names.join(", "))
     });
     html! {
-        <section class="map" aria-label="Relation map">
+        <section class="map" aria-label={label}>
             <div class="map-controls">
                 <label class="as-of">{ format!("As of {}", *as_of) }
                     <input type="range" min={first_year.to_string()} max={last_year.to_string()} value={as_of.to_string()} oninput={onslide} />
