@@ -9,6 +9,7 @@ use std::rc::Rc;
 use annals_core::{EventKind, PerKind};
 use yew::prelude::*;
 
+use crate::palette::kind_colour;
 use crate::record::Record;
 
 /// The numbers behind the charts.
@@ -88,7 +89,7 @@ pub fn charts(props: &Props) -> Html {
                 <figcaption>{ "Events per year, by kind" }</figcaption>
                 <ul class="legend" aria-label="Colours of the kinds">
                     { for drawn.iter().map(|k| html! {
-                        <li><span class="swatch" style={format!("background:{}", crate::palette::kind_colour(*k))} aria-hidden="true"></span>{ k.label() }</li>
+                        <li><span class="swatch" style={format!("background:{}", kind_colour(*k))} aria-hidden="true"></span>{ k.label() }</li>
                     }) }
                 </ul>
                 <canvas ref={per_year} class="chart" width="900" height="320" role="img"
@@ -118,120 +119,83 @@ pub fn charts(props: &Props) -> Html {
     }
 }
 
+/// The plan the charts module draws (see `annals_charts::Plan`): the numbers with the
+/// colours resolved here, where the theme and the kinds are known.
+fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> String {
+    let hex = |value: &str, fallback: &'static str| {
+        if crate::theme::rgb(value).is_some() {
+            value.to_owned()
+        } else {
+            fallback.to_owned()
+        }
+    };
+    let stacks: Vec<Vec<(&str, u32)>> = if documents {
+        Vec::new()
+    } else {
+        data.by_kind
+            .iter()
+            .map(|counts| {
+                EventKind::ALL.iter().filter(|k| counts[**k] > 0).map(|k| (kind_colour(*k), counts[*k])).collect()
+            })
+            .collect()
+    };
+    serde_json::json!({
+        "years": data.years,
+        "stacks": stacks,
+        "cumulative": if documents { data.cumulative_documents.clone() } else { Vec::new() },
+        "line": kind_colour(EventKind::Signing),
+        "paper": hex(&colours.paper, crate::theme::LIGHT.paper),
+        "rule": hex(&colours.rule, crate::theme::LIGHT.rule),
+        "muted": hex(&colours.muted, crate::theme::LIGHT.muted),
+        "y_desc": if documents { "documents" } else { "events" },
+    })
+    .to_string()
+}
+
 #[cfg(target_arch = "wasm32")]
 mod draw {
-    use plotters::prelude::*;
-    use plotters_canvas::CanvasBackend;
+    //! Drawing is the charts module's (`frontend/charts`, fetched the first time a chart is
+    //! drawn): plotters costs the page bundle 16 KB gzipped that most readers never use.
+
+    use wasm_bindgen::prelude::*;
     use web_sys::HtmlCanvasElement;
     use yew::NodeRef;
 
-    use super::{ChartData, EventKind};
-    use crate::palette::kind_colour;
+    use super::{plan, ChartData};
 
-    fn rgb(hex: &str) -> RGBColor {
-        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x6b6b6b);
-        RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    #[wasm_bindgen(inline_js = "
+let loaded;
+export function drawChart(which, canvas, plan) {
+  const base = new URL('../../', import.meta.url);
+  loaded ??= import(new URL('annals-charts.js', base).href).then(async (m) => {
+    await m.default({ module_or_path: new URL('annals-charts_bg.wasm', base) });
+    return m;
+  });
+  return loaded.then((m) => m[which](canvas, plan));
+}")]
+    extern "C" {
+        #[wasm_bindgen(js_name = drawChart)]
+        fn draw_chart(which: &str, canvas: HtmlCanvasElement, plan: String) -> web_sys::js_sys::Promise;
     }
 
-    type Root = DrawingArea<CanvasBackend, plotters::coord::Shift>;
-    type YearChart<'a> = ChartContext<
-        'a,
-        CanvasBackend,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordu64>,
-    >;
-
-    /// The theme's colours as plotters colours (hex only; anything else falls back to light).
-    struct Ink {
-        paper: RGBColor,
-        rule: RGBColor,
-        muted: RGBColor,
-    }
-
-    /// The canvas as a drawing area at its CSS width, on the page's paper colour.
-    fn root(node: &NodeRef) -> Option<(Root, Ink)> {
-        let canvas = node.cast::<HtmlCanvasElement>()?;
+    fn draw(which: &'static str, node: &NodeRef, data: &ChartData) {
+        let Some(canvas) = node.cast::<HtmlCanvasElement>() else { return };
         let colours = crate::theme::Colours::at(&canvas);
-        let pick = |value: &str, fallback: &str| rgb(crate::theme::rgb(value).map_or(fallback, |_| value));
-        let ink = Ink {
-            paper: pick(&colours.paper, crate::theme::LIGHT.paper),
-            rule: pick(&colours.rule, crate::theme::LIGHT.rule),
-            muted: pick(&colours.muted, crate::theme::LIGHT.muted),
-        };
-        let width = canvas.client_width().max(300) as u32;
-        canvas.set_width(width);
-        let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
-        root.fill(&ink.paper).ok()?;
-        Some((root, ink))
-    }
-
-    /// The axes both charts share: one slot per year, centred on the year's tick, counts
-    /// from 0 to `max`, in the page's colours.
-    fn year_chart<'a>(root: &'a Root, ink: &Ink, data: &ChartData, max: u64, y_desc: &str) -> Option<YearChart<'a>> {
-        let (first, last) = (*data.years.first()?, *data.years.last()?);
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(36)
-            .build_cartesian_2d(f64::from(first) - 0.6..f64::from(last) + 0.6, 0u64..max)
-            .ok()?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(ink.rule)
-            .axis_style(ink.muted)
-            .label_style(("sans-serif", 12).into_font().color(&ink.muted))
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .draw()
-            .ok()?;
-        Some(chart)
+        let plan = plan(data, &colours, which == "documents");
+        let promise = draw_chart(which, canvas, plan);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                web_sys::console::warn_1(&e);
+            }
+        });
     }
 
     pub(super) fn per_year(node: &NodeRef, data: &ChartData) {
-        let Some((root, ink)) = root(node) else { return };
-        let Some(mut chart) = year_chart(&root, &ink, data, u64::from(data.max_events().max(1)) + 1, "events") else {
-            return;
-        };
-        for (i, year) in data.years.iter().enumerate() {
-            let mut base = 0u64;
-            for kind in EventKind::ALL {
-                let n = u64::from(data.by_kind[i][kind]);
-                if n == 0 {
-                    continue;
-                }
-                let x = f64::from(*year);
-                let bar = Rectangle::new([(x - 0.4, base), (x + 0.4, base + n)], rgb(kind_colour(kind)).filled());
-                let _ = chart.draw_series(std::iter::once(bar));
-                base += n;
-            }
-        }
-        let _ = root.present();
+        draw("per_year", node, data);
     }
 
     pub(super) fn documents(node: &NodeRef, data: &ChartData) {
-        let Some((root, ink)) = root(node) else { return };
-        let max = data.cumulative_documents.last().copied().unwrap_or(0).max(1);
-        let Some(mut chart) = year_chart(&root, &ink, data, max + max / 10 + 1, "documents") else { return };
-        let colour = rgb(kind_colour(EventKind::Signing));
-        let points: Vec<(f64, u64)> =
-            data.years.iter().map(|y| f64::from(*y)).zip(data.cumulative_documents.iter().copied()).collect();
-        // A cumulative count changes at signings, so it is drawn as steps, not slopes.
-        let mut steps = Vec::with_capacity(points.len() * 2);
-        let mut previous = 0;
-        for (y, n) in &points {
-            steps.push((*y, previous));
-            steps.push((*y, *n));
-            previous = *n;
-        }
-        let _ = chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)));
-        let _ = chart.draw_series(
-            points
-                .iter()
-                .zip(std::iter::once(0).chain(points.iter().map(|p| p.1)))
-                .filter(|((_, n), prev)| n > prev)
-                .map(|((y, n), _)| Circle::new((*y, *n), 4, colour.filled())),
-        );
-        let _ = root.present();
+        draw("documents", node, data);
     }
 }
 

@@ -1,0 +1,184 @@
+//! The Annals charts, drawn with plotters on a canvas: events per year by kind (stacked bars)
+//! and documents signed, cumulative (steps).
+//!
+//! *Why a module of its own:* plotters and its canvas backend are 16 KB of the gzipped page
+//! bundle, and only readers who open the Charts view need them. The page (`annals-web`'s
+//! `charts`) computes the numbers, resolves the colours, and imports this module the first
+//! time it draws; what crosses is a [`Plan`] as JSON, so this crate knows nothing of records.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// What to draw and in which colours (`#rrggbb`).
+#[derive(Debug, Deserialize)]
+pub struct Plan {
+    /// Every year from the first to the last.
+    pub years: Vec<i32>,
+    /// Per year: the stacked parts, bottom first, as (colour, count).
+    #[serde(default)]
+    pub stacks: Vec<Vec<(String, u64)>>,
+    /// Per year: documents signed up to and including it.
+    #[serde(default)]
+    pub cumulative: Vec<u64>,
+    /// The line's colour.
+    #[serde(default)]
+    pub line: String,
+    /// The page's paper, grid and label colours.
+    pub paper: String,
+    /// Grid lines.
+    pub rule: String,
+    /// Axis labels.
+    pub muted: String,
+    /// The y axis' name.
+    pub y_desc: String,
+}
+
+/// Draws the stacked bars of `plan` (JSON) on `canvas`; a plan that cannot be read draws
+/// nothing and says why.
+#[wasm_bindgen]
+pub fn per_year(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
+    draw::per_year(canvas, &read(plan)?);
+    Ok(())
+}
+
+/// Draws the cumulative steps of `plan` (JSON) on `canvas`.
+#[wasm_bindgen]
+pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
+    draw::documents(canvas, &read(plan)?);
+    Ok(())
+}
+
+fn read(plan: &str) -> Result<Plan, JsValue> {
+    serde_json::from_str(plan).map_err(|e| JsValue::from_str(&format!("the chart's numbers could not be read: {e}")))
+}
+
+/// `#rrggbb` as its channels; grey for anything else.
+pub fn channels(hex: &str) -> (u8, u8, u8) {
+    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x6b6b6b);
+    ((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod draw {
+    use plotters::prelude::*;
+    use plotters_canvas::CanvasBackend;
+    use web_sys::HtmlCanvasElement;
+
+    use super::{channels, Plan};
+
+    fn rgb(hex: &str) -> RGBColor {
+        let (r, g, b) = channels(hex);
+        RGBColor(r, g, b)
+    }
+
+    type Root = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+    type YearChart<'a> = ChartContext<
+        'a,
+        CanvasBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordu64>,
+    >;
+
+    /// The canvas as a drawing area at its CSS width, on the page's paper colour.
+    fn root(canvas: HtmlCanvasElement, plan: &Plan) -> Option<Root> {
+        let width = canvas.client_width().max(300) as u32;
+        canvas.set_width(width);
+        let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
+        root.fill(&rgb(&plan.paper)).ok()?;
+        Some(root)
+    }
+
+    /// The axes both charts share: one slot per year, centred on the year's tick, counts
+    /// from 0 to `max`, in the page's colours.
+    fn year_chart<'a>(root: &'a Root, plan: &Plan, max: u64) -> Option<YearChart<'a>> {
+        let (first, last) = (*plan.years.first()?, *plan.years.last()?);
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(36)
+            .build_cartesian_2d(f64::from(first) - 0.6..f64::from(last) + 0.6, 0u64..max)
+            .ok()?;
+        let muted = rgb(&plan.muted);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(rgb(&plan.rule))
+            .axis_style(muted)
+            .label_style(("sans-serif", 12).into_font().color(&muted))
+            .y_desc(plan.y_desc.as_str())
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .draw()
+            .ok()?;
+        Some(chart)
+    }
+
+    pub(super) fn per_year(canvas: HtmlCanvasElement, plan: &Plan) {
+        let Some(root) = root(canvas, plan) else { return };
+        let max = plan.stacks.iter().map(|s| s.iter().map(|(_, n)| n).sum::<u64>()).max().unwrap_or(0).max(1) + 1;
+        let Some(mut chart) = year_chart(&root, plan, max) else { return };
+        for (year, stack) in plan.years.iter().zip(&plan.stacks) {
+            let mut base = 0u64;
+            for (colour, n) in stack {
+                let x = f64::from(*year);
+                let bar = Rectangle::new([(x - 0.4, base), (x + 0.4, base + n)], rgb(colour).filled());
+                let _ = chart.draw_series(std::iter::once(bar));
+                base += n;
+            }
+        }
+        let _ = root.present();
+    }
+
+    pub(super) fn documents(canvas: HtmlCanvasElement, plan: &Plan) {
+        let Some(root) = root(canvas, plan) else { return };
+        let max = plan.cumulative.last().copied().unwrap_or(0).max(1);
+        let Some(mut chart) = year_chart(&root, plan, max + max / 10 + 1) else { return };
+        let colour = rgb(&plan.line);
+        let points: Vec<(f64, u64)> =
+            plan.years.iter().map(|y| f64::from(*y)).zip(plan.cumulative.iter().copied()).collect();
+        // A cumulative count changes at signings, so it is drawn as steps, not slopes.
+        let mut steps = Vec::with_capacity(points.len() * 2);
+        let mut previous = 0;
+        for (y, n) in &points {
+            steps.push((*y, previous));
+            steps.push((*y, *n));
+            previous = *n;
+        }
+        let _ = chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)));
+        let _ = chart.draw_series(
+            points
+                .iter()
+                .zip(std::iter::once(0).chain(points.iter().map(|p| p.1)))
+                .filter(|((_, n), prev)| n > prev)
+                .map(|((y, n), _)| Circle::new((*y, *n), 4, colour.filled())),
+        );
+        let _ = root.present();
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod draw {
+    //! Natively there is no canvas: the plan is read (and tested), nothing is drawn.
+    use web_sys::HtmlCanvasElement;
+
+    use super::Plan;
+
+    pub(super) fn per_year(_: HtmlCanvasElement, _: &Plan) {}
+    pub(super) fn documents(_: HtmlCanvasElement, _: &Plan) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_is_read_from_the_pages_json() {
+        let plan: Plan = serde_json::from_str(
+            r##"{"years":[2006,2007],"stacks":[[["#0072B2",1],["#D55E00",1]],[]],"cumulative":[9,9],"line":"#D55E00",
+                "paper":"#fbfaf7","rule":"#d9d4c7","muted":"#4a5560","y_desc":"events"}"##,
+        )
+        .expect("plan");
+        assert_eq!(plan.stacks[0][1], ("#D55E00".to_owned(), 1));
+        assert_eq!(channels("#D55E00"), (0xd5, 0x5e, 0x00));
+        assert_eq!(channels("rgb(1,2,3)"), (0x6b, 0x6b, 0x6b));
+    }
+}
