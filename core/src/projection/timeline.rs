@@ -321,6 +321,14 @@ impl Timeline {
         self.order[lo..hi].iter().filter(move |(k, _)| k.1 >= from).map(|(_, r)| r)
     }
 
+    /// Events whose first day is in `from..=to`, in order of occurrence (a binary search, then
+    /// only those events).
+    pub fn starting(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
+        let lo = self.order.partition_point(|(k, _)| k.0 < from);
+        let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
+        self.order[lo..hi].iter().map(|(_, r)| r)
+    }
+
     /// The first and last day covered by any event.
     pub fn extent(&self) -> Option<(i32, i32)> {
         let first = self.order.first()?.0 .0;
