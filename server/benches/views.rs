@@ -28,6 +28,9 @@ use annals_server::store::{Store, StoreError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The path each reader asks for its i-th request.
+type Paths = Arc<dyn Fn(usize, usize) -> String + Send + Sync>;
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -66,13 +69,7 @@ fn vm(pid: u32, field: &str) -> String {
 }
 
 /// `readers` tasks, each asking `per_reader` paths made by `path(reader, i)`; prints one line.
-async fn measure(
-    label: &str,
-    addr: SocketAddr,
-    readers: usize,
-    per_reader: usize,
-    path: Arc<dyn Fn(usize, usize) -> String + Send + Sync>,
-) {
+async fn measure(label: &str, addr: SocketAddr, readers: usize, per_reader: usize, path: Paths) {
     let started = Instant::now();
     let tasks: Vec<_> = (0..readers)
         .map(|r| {
@@ -185,7 +182,7 @@ async fn main() {
     println!("\n{readers} concurrent readers; bounded endpoints:");
     let s = "/api/streams/synthetic";
     let year = |r: usize, i: usize| 1950 + (SplitMix::new((r * 1000 + i) as u64).below(75) as usize);
-    let cases: Vec<(&str, usize, Arc<dyn Fn(usize, usize) -> String + Send + Sync>)> = vec![
+    let cases: Vec<(&str, usize, Paths)> = vec![
         ("lod, whole record, width=1200", 40, Arc::new(move |_, _| format!("{s}/lod?width=1200"))),
         (
             "lod, one year at a random place, width=1200",
@@ -229,7 +226,7 @@ async fn main() {
 
     println!("\nbaseline, the whole-log reads (sequential, then {readers} concurrent through the gate):");
     let last = stored + 100;
-    let baselines: Vec<(&str, usize, Arc<dyn Fn(usize, usize) -> String + Send + Sync>)> = vec![
+    let baselines: Vec<(&str, usize, Paths)> = vec![
         ("whole timeline", 1, Arc::new(move |_, _| format!("{s}/timeline"))),
         (
             "stats?as_of=YEAR folded from the log",
