@@ -284,3 +284,17 @@ fn stats_as_of_a_date_match_a_fold_as_of_it() {
     let middle = now.stats_as_of("2001-02-28".parse().expect("date"));
     assert!(middle.events > 0 && middle.events < now.stats_view().events, "{}", middle.events);
 }
+
+/// The extent, found from the end of the timeline, is the first and last day of all events.
+#[test]
+fn the_extent_covers_every_event() {
+    use annals_core::synth::{synthetic_log, SynthOptions};
+    for seed in 1..4 {
+        let log = synthetic_log(SynthOptions { events: 3_000, seed, ..SynthOptions::default() });
+        let t = Projections::fold(&log, AsOf::NOW).timeline;
+        let first = t.entries().map(|r| r.event.occurred.first_day()).min();
+        let last = t.entries().map(|r| r.event.occurred.last_day()).max();
+        assert_eq!(t.extent(), first.zip(last), "seed {seed}");
+    }
+    assert_eq!(Timeline::default().extent(), None);
+}

@@ -36,6 +36,8 @@ pub struct Stats {
     years: Dense<YearCounts>,
     /// Visits per year of the visit.
     visits: Dense<Visits>,
+    /// Visits of all years (the figures of now read these, not every year's).
+    all_visits: Visits,
 }
 
 /// One row of the per-year table.
@@ -114,18 +116,8 @@ impl Stats {
         }
         if r.kind == EventKind::Visit && r.event.part_of.is_none() {
             if let (Some(v), Some(h)) = (&r.event.visitor, &r.event.host) {
-                let visits = self.visits.slot(key);
-                let hosts = match visits.get_mut(v) {
-                    Some(hosts) => hosts,
-                    None => visits.entry(v.clone()).or_default(),
-                };
-                match hosts.get_mut(h) {
-                    Some(n) => *n = n.saturating_add_signed(delta as i32),
-                    None if delta > 0 => {
-                        hosts.insert(h.clone(), delta as u32);
-                    }
-                    None => {}
-                }
+                count_visit(self.visits.slot(key), v, h, delta);
+                count_visit(&mut self.all_visits, v, h, delta);
             }
         }
     }
@@ -143,7 +135,7 @@ impl Stats {
     /// not registrations).
     pub fn view_through(&self, catalog: &Catalog, last_year: i32, extra: Option<&Stats>) -> StatsView {
         let mut table: Dense<YearCounts> = Dense::default();
-        let mut visits: BTreeMap<(&ActorId, &ActorId), u32> = BTreeMap::new();
+        let mut visits: rustc_hash::FxHashMap<(&ActorId, &ActorId), u32> = rustc_hash::FxHashMap::default();
         let sources = std::iter::once((self, i64::from(last_year))).chain(extra.map(|x| (x, i64::MAX)));
         for (stats, through) in sources {
             for (year, c) in stats.years.range(i64::MIN, through).filter(|(_, c)| **c != YearCounts::default()) {
@@ -155,7 +147,14 @@ impl Stats {
                 row.disputed += c.disputed;
                 row.corrected += c.corrected;
             }
-            for (_, year) in stats.visits.range(i64::MIN, through) {
+            let last_counted = stats.years.iter().rev().find(|(_, c)| **c != YearCounts::default()).map(|(y, _)| y);
+            let every_year = [&stats.all_visits];
+            let years: Box<dyn Iterator<Item = &Visits>> = if last_counted.is_none_or(|last| last <= through) {
+                Box::new(every_year.into_iter())
+            } else {
+                Box::new(stats.visits.range(i64::MIN, through).map(|(_, year)| year))
+            };
+            for year in years {
                 for (v, hosts) in year {
                     for (h, n) in hosts.iter().filter(|(_, n)| **n > 0) {
                         *visits.entry((v, h)).or_default() += n;
@@ -214,5 +213,20 @@ impl Stats {
             corrected,
             retracted: catalog.retracted_len() as u64,
         }
+    }
+}
+
+/// Counts one visit in (`delta` 1) or out (−1).
+fn count_visit(visits: &mut Visits, v: &ActorId, h: &ActorId, delta: i64) {
+    let hosts = match visits.get_mut(v) {
+        Some(hosts) => hosts,
+        None => visits.entry(v.clone()).or_default(),
+    };
+    match hosts.get_mut(h) {
+        Some(n) => *n = n.saturating_add_signed(delta as i32),
+        None if delta > 0 => {
+            hosts.insert(h.clone(), delta as u32);
+        }
+        None => {}
     }
 }

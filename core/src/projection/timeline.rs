@@ -330,9 +330,19 @@ impl Timeline {
     }
 
     /// The first and last day covered by any event.
+    ///
+    /// The last day is found from the end: no event lasts more than `longest` days, so once
+    /// the events reached start more than that before the latest end seen, none earlier can
+    /// end later. A service asks for the extent on every view of a million events.
     pub fn extent(&self) -> Option<(i32, i32)> {
         let first = self.order.first()?.0 .0;
-        let last = self.order.iter().map(|(k, _)| k.1).max()?;
+        let mut last = i32::MIN;
+        for (k, _) in self.order.iter().rev() {
+            if k.0.saturating_add(self.longest) < last {
+                break;
+            }
+            last = last.max(k.1);
+        }
         Some((first, last))
     }
 

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use annals_core::projection::{AsOf, Projections};
-use annals_core::{Envelope, StreamName};
+use annals_core::projection::{AsOf, Projections, StatsView};
+use annals_core::{Envelope, PartialDate, StreamName};
 use tokio::sync::{OwnedRwLockReadGuard, OwnedSemaphorePermit, RwLock, Semaphore};
 
 use super::streams::no_stream;
@@ -53,6 +53,37 @@ pub struct Current {
     seen: u64,
     /// Whether the first fold has completed.
     folded: bool,
+    /// Figures already computed at `version`, by the last day of their as-of date.
+    stats: Mutex<(u64, HashMap<Option<i32>, Arc<StatsView>>)>,
+}
+
+/// Figures kept per version, at most.
+const STATS_MEMO: usize = 256;
+
+impl Current {
+    /// The figures, as of a date or now: computed once per version and date (their cost is
+    /// the years times the visit directions), then a lookup.
+    pub fn stats(&self, as_of: Option<PartialDate>) -> Arc<StatsView> {
+        let key = as_of.map(|d| d.last_day());
+        if let Ok(memo) = self.stats.lock() {
+            if memo.0 == self.version {
+                if let Some(view) = memo.1.get(&key) {
+                    return view.clone();
+                }
+            }
+        }
+        let view = Arc::new(match as_of {
+            Some(date) => self.projections.stats_as_of(date),
+            None => self.projections.stats_view(),
+        });
+        if let Ok(mut memo) = self.stats.lock() {
+            if memo.0 != self.version || memo.1.len() >= STATS_MEMO {
+                *memo = (self.version, HashMap::new());
+            }
+            memo.1.insert(key, view.clone());
+        }
+        view
+    }
 }
 
 /// A kept stream, read-locked: hold it only while the answer is computed.

@@ -21,7 +21,8 @@
 //!   One call looks at no more than [`MAX_WINDOW_SCAN`] events (a page may then hold fewer
 //!   than `limit`, with a `next`).
 //! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`]; `as_of=DATE` is
-//!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`).
+//!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`); each
+//!   figure is computed once per stream version and date, then looked up.
 //! - `graph` — `{"stream", "version", "nodes": [{id, label, kind, activity, x, y}],
 //!   "edges": [{a, b, by_kind, weight, main_kind}]}`; optional `ego=ACTOR` (the actor and
 //!   its neighbours), `from`/`to` (only events that start between `from`'s first day and
@@ -213,8 +214,8 @@ pub struct WindowQuery {
 }
 
 impl WindowQuery {
-    /// The window in days: given, or else the record's extent.
-    fn days(&self, extent: Option<(i32, i32)>) -> Result<(i32, i32), ApiError> {
+    /// The window in days: given, or else the record's extent (asked only then).
+    fn days(&self, extent: impl FnOnce() -> Option<(i32, i32)>) -> Result<(i32, i32), ApiError> {
         let one = |name: &str, text: &Option<String>, day: Option<i32>, first: bool| -> Result<Option<i32>, ApiError> {
             match (date(name, text.as_deref())?, day) {
                 (Some(_), Some(_)) => Err(ApiError::bad_request(
@@ -225,9 +226,15 @@ impl WindowQuery {
                 (None, day) => Ok(day),
             }
         };
-        let (lo, hi) = extent.unwrap_or((0, 0));
-        let from = one("from", &self.from, self.from_day, true)?.unwrap_or(lo);
-        let to = one("to", &self.to, self.to_day, false)?.unwrap_or(hi);
+        let from = one("from", &self.from, self.from_day, true)?;
+        let to = one("to", &self.to, self.to_day, false)?;
+        let (from, to) = match (from, to) {
+            (Some(from), Some(to)) => (from, to),
+            (from, to) => {
+                let (lo, hi) = extent().unwrap_or((0, 0));
+                (from.unwrap_or(lo), to.unwrap_or(hi))
+            }
+        };
         if from > to {
             return Err(ApiError::bad_request(
                 "bad_query",
@@ -287,7 +294,7 @@ async fn lod(
     }
     let timeline = &view.projections.timeline;
     let extent = timeline.extent();
-    let (from, to) = query.days(extent)?;
+    let (from, to) = query.days(|| extent)?;
     let level = match (&query.level, query.width) {
         (Some(name), None) => level_named(name)?,
         (None, Some(width)) if (1..=MAX_WIDTH).contains(&width) => {
@@ -376,7 +383,7 @@ async fn window(
         return Ok(response);
     }
     let timeline = &view.projections.timeline;
-    let (from, to) = query.days(timeline.extent())?;
+    let (from, to) = query.days(|| timeline.extent())?;
     let range = timeline.window_indices(from, to);
     // The first index after the cursor: a binary search over the range (sorted by key).
     let (mut lo, mut hi) = (range.start, range.end);
@@ -479,7 +486,7 @@ struct StatsBody<'a> {
     stream: &'a StreamName,
     version: u64,
     #[serde(flatten)]
-    stats: StatsView,
+    stats: &'a StatsView,
 }
 
 async fn stats(
@@ -499,11 +506,13 @@ async fn stats(
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    let p = source.projections();
-    let stats = match as_of {
-        Some(date) => p.stats_as_of(date),
-        None => p.stats_view(),
+    let stats = match &source {
+        Source::Kept(view) => view.stats(as_of),
+        Source::Folded(_, p) => std::sync::Arc::new(match as_of {
+            Some(date) => p.stats_as_of(date),
+            None => p.stats_view(),
+        }),
     };
     drop(source);
-    Ok(answer(version, StatsBody { stream: &stream, version, stats }))
+    Ok(answer(version, StatsBody { stream: &stream, version, stats: &stats }))
 }
