@@ -210,7 +210,7 @@ async fn main() {
         ("graph (gated)", 5, Arc::new(move |_, _| format!("{s}/graph"))),
         ("graph?as_of=YEAR (gated)", 5, Arc::new(move |r, i| format!("{s}/graph?as_of={}", year(r, i)))),
         (
-            "events?q=… one call (gated, ≤10,000 scanned)",
+            "events?q=… one call (gated, ≤2,000 scanned)",
             10,
             Arc::new(move |r, i| {
                 let after = SplitMix::new((r * 7919 + i) as u64).below(stored as u64);

@@ -75,7 +75,7 @@ const DEFAULT_LIMIT: usize = 100;
 /// Largest page size.
 const MAX_LIMIT: usize = 1000;
 /// Most envelopes one filtered read looks at.
-pub const MAX_SCAN: usize = 10_000;
+pub const MAX_SCAN: usize = 2_000;
 
 /// The query of a read; see the module docs.
 #[derive(Debug, Default, Deserialize)]
