@@ -54,8 +54,11 @@ pub struct Current {
     /// Whether the first fold has completed.
     folded: bool,
     /// Figures already computed at `version`, by the last day of their as-of date.
-    stats: Mutex<(u64, HashMap<Option<i32>, Arc<StatsView>>)>,
+    stats: Mutex<(u64, StatsMemo)>,
 }
+
+/// Figures by the last day of their as-of date (`None`: now).
+type StatsMemo = HashMap<Option<i32>, Arc<StatsView>>;
 
 /// Figures kept per version, at most.
 const STATS_MEMO: usize = 256;
