@@ -294,3 +294,34 @@ fn window_indices_cover_exactly_the_window() {
         assert_eq!(by_index, by_window, "{from}..{to}");
     }
 }
+
+/// The figures as of a date, taken from the per-year index of projections folded for now,
+/// are those of a fold as of that date, for years, months and days, on a synthetic log
+/// with corrections, disputes and retractions.
+#[test]
+fn stats_as_of_a_date_match_a_fold_as_of_it() {
+    use annals_core::synth::{synthetic_log, SynthOptions};
+    let log = synthetic_log(SynthOptions { events: 6_000, from_year: 1990, to_year: 2010, ..SynthOptions::default() });
+    let now = Projections::fold(&log, AsOf::NOW);
+    for date in ["1989", "1990", "1995", "1995-01", "1995-07", "2001-02-28", "2001-03-01", "2010-12-31", "2030"] {
+        let date: PartialDate = date.parse().expect("date");
+        let folded = Projections::fold(&log, AsOf { position: None, date: Some(date) }).stats_view();
+        assert_eq!(now.stats_as_of(date), folded, "as of {date}");
+    }
+    let middle = now.stats_as_of("2001-02-28".parse().expect("date"));
+    assert!(middle.events > 0 && middle.events < now.stats_view().events, "{}", middle.events);
+}
+
+/// The extent, found from the end of the timeline, is the first and last day of all events.
+#[test]
+fn the_extent_covers_every_event() {
+    use annals_core::synth::{synthetic_log, SynthOptions};
+    for seed in 1..4 {
+        let log = synthetic_log(SynthOptions { events: 3_000, seed, ..SynthOptions::default() });
+        let t = Projections::fold(&log, AsOf::NOW).timeline;
+        let first = t.entries().map(|r| r.event.occurred.first_day()).min();
+        let last = t.entries().map(|r| r.event.occurred.last_day()).max();
+        assert_eq!(t.extent(), first.zip(last), "seed {seed}");
+    }
+    assert_eq!(Timeline::default().extent(), None);
+}

@@ -261,6 +261,28 @@ impl Projections {
     pub fn stats_view(&self) -> StatsView {
         self.stats.view(&self.catalog)
     }
+
+    /// The figures as of a date — only events that had certainly begun by its last day — from
+    /// projections folded without a date: the same answer as folding the log again with
+    /// [`AsOf::date`], without the fold. The years before the date's year come from the
+    /// per-year index of [`Stats`]; of the date's own year, every event when the date is a
+    /// year, otherwise only the events that begin in that year are looked at (found in the
+    /// timeline by a binary search), so the cost is one year's events at most.
+    pub fn stats_as_of(&self, date: PartialDate) -> StatsView {
+        let year = date.year_value();
+        if date.month_value().is_none() {
+            return self.stats.view_through(&self.catalog, year, None);
+        }
+        let whole = PartialDate::year(year).map(|y| (y.first_day(), y.last_day()));
+        let (first, last) = whole.unwrap_or((date.first_day(), date.last_day()));
+        let mut part = Stats::default();
+        for r in self.timeline.starting(first, last) {
+            if r.event.occurred.certain_start_day() <= date.last_day() {
+                part.count(r, 1);
+            }
+        }
+        self.stats.view_through(&self.catalog, year.saturating_sub(1), Some(&part))
+    }
 }
 
 #[cfg(test)]

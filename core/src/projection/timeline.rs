@@ -364,10 +364,28 @@ impl Timeline {
         self.order[lo..hi].iter().filter(move |(k, _)| k.1 >= from).map(|(_, r)| r)
     }
 
+    /// Events whose first day is in `from..=to`, in order of occurrence (a binary search, then
+    /// only those events).
+    pub fn starting(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
+        let lo = self.order.partition_point(|(k, _)| k.0 < from);
+        let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
+        self.order[lo..hi].iter().map(|(_, r)| r)
+    }
+
     /// The first and last day covered by any event.
+    ///
+    /// The last day is found from the end: no event lasts more than `longest` days, so once
+    /// the events reached start more than that before the latest end seen, none earlier can
+    /// end later. A service asks for the extent on every view of a million events.
     pub fn extent(&self) -> Option<(i32, i32)> {
         let first = self.order.first()?.0 .0;
-        let last = self.order.iter().map(|(k, _)| k.1).max()?;
+        let mut last = i32::MIN;
+        for (k, _) in self.order.iter().rev() {
+            if k.0.saturating_add(self.longest) < last {
+                break;
+            }
+            last = last.max(k.1);
+        }
         Some((first, last))
     }
 

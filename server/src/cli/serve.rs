@@ -72,6 +72,15 @@ pub struct Args {
     /// Seconds a client has to send a whole request head before its connection is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = listen::DEFAULT_HEADER_TIMEOUT.as_secs_f64())]
     pub header_timeout: f64,
+    /// Streams whose projections are kept in memory (each folded once, then kept current);
+    /// the one used least recently is dropped when another is needed.
+    #[arg(long, value_name = "N", default_value_t = http::kept::DEFAULT_KEPT_STREAMS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub kept_streams: u64,
+    /// Expensive reads (whole timeline, graph, filtered event scans, as-of-position folds) at
+    /// once; more wait up to 2 s, then get 503 with Retry-After. Default: the number of CPUs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub expensive_reads: Option<u64>,
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<()> {
@@ -119,7 +128,12 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             args.dist.display()
         );
     }
-    let state = AppState::new(store.clone(), token).with_body_limit(args.max_body);
+    let mut state = AppState::new(store.clone(), token)
+        .with_body_limit(args.max_body)
+        .with_kept_streams(usize::try_from(args.kept_streams).unwrap_or(usize::MAX));
+    if let Some(permits) = args.expensive_reads {
+        state = state.with_expensive_reads(usize::try_from(permits).unwrap_or(usize::MAX));
+    }
     let app = http::router(state.clone(), Some(&args.dist));
     let listener = listen::bind(args.addr).with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;

@@ -78,6 +78,13 @@ pub enum ApiError {
     /// The store is shutting down (503).
     #[error("the store is closed")]
     Unavailable,
+    /// Too many expensive reads at once; try again after `retry_after` seconds (503 with
+    /// `Retry-After`).
+    #[error("the server is busy with other reads of this kind; try again in {retry_after} s")]
+    Busy {
+        /// Seconds to wait, also sent as `Retry-After`.
+        retry_after: u64,
+    },
     /// Something this server does not offer, such as oEmbed as XML (501).
     #[error("{0}")]
     NotImplemented(String),
@@ -121,7 +128,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::Http { status, .. } => *status,
         }
@@ -139,6 +146,7 @@ impl ApiError {
             ApiError::Unprocessable { .. } => "invalid",
             ApiError::Storage(_) => "storage_failed",
             ApiError::Unavailable => "unavailable",
+            ApiError::Busy { .. } => "busy",
             ApiError::NotImplemented(_) => "not_implemented",
             ApiError::Http { code, .. } => code,
         }
@@ -237,7 +245,7 @@ impl From<AppendError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, ApiError::Busy { .. }) {
             tracing::error!("{status}: {self}");
         }
         let diagnostics = match &self {
@@ -254,6 +262,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::PreconditionFailed { version, .. } => {
                 response.headers_mut().insert(header::ETAG, super::etag(*version));
+            }
+            ApiError::Busy { retry_after } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}
         }

@@ -3,7 +3,8 @@
 //! One router per resource, merged under `/api`:
 //!
 //! - [`streams`] — `GET /api/streams`, `GET|POST /api/streams/{stream}/events`;
-//! - [`views`] — `GET /api/streams/{stream}/timeline|graph|stats`, the projections;
+//! - [`views`] — `GET /api/streams/{stream}/lod|window|stats|graph|timeline`, the
+//!   projections, as [`kept`] keeps them current;
 //! - [`live`] — `GET /api/streams/{stream}/live`, Server-Sent Events of new envelopes;
 //!
 //! plus `GET /healthz`, `GET /oembed` ([`embed`]), and the web app (`dist/`) for every other
@@ -15,6 +16,7 @@
 pub mod embed;
 pub mod error;
 pub mod files;
+pub mod kept;
 pub mod listen;
 pub mod live;
 pub mod streams;
@@ -59,8 +61,10 @@ pub struct AppState {
     pub token: Arc<str>,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
-    /// Projections of each stream, kept up to date on demand.
-    pub views: Arc<views::ViewCache>,
+    /// Projections of the streams in use, kept current.
+    pub kept: Arc<kept::Kept>,
+    /// The limit on expensive reads at once.
+    pub gate: kept::Gate,
     /// The latest envelopes, shared by every live subscriber.
     pub recent: Arc<live::Recent>,
     /// Set when the server shuts down: live streams end so connections can close.
@@ -74,7 +78,8 @@ impl AppState {
             store,
             token: token.into(),
             body_limit: DEFAULT_BODY_LIMIT,
-            views: Arc::default(),
+            kept: Arc::default(),
+            gate: kept::Gate::per_cpu(),
             recent: Arc::default(),
             closing: Arc::new(watch::channel(false).0),
         }
@@ -92,6 +97,18 @@ impl AppState {
         async move {
             let _ = closing.wait_for(|closed| *closed).await;
         }
+    }
+
+    /// The same state keeping at most `streams` streams' projections.
+    pub fn with_kept_streams(mut self, streams: usize) -> Self {
+        self.kept = Arc::new(kept::Kept::new(streams));
+        self
+    }
+
+    /// The same state with at most `permits` expensive reads at once.
+    pub fn with_expensive_reads(mut self, permits: usize) -> Self {
+        self.gate = kept::Gate::new(permits);
+        self
     }
 
     /// The same state with another body limit.

@@ -21,8 +21,11 @@
 //!   ..= `to`'s last day (registrations have no date and never match);
 //! - `q=minsk` — case-insensitive text in the event's title or summary, or the actor's names.
 //!
-//! With filters, a page scans forward until `limit` envelopes match or the stream ends;
-//! `next` continues the scan.
+//! With filters, a page scans forward until `limit` envelopes match, the stream ends, or
+//! [`MAX_SCAN`] envelopes have been looked at — so one call costs the same on any record,
+//! and a page may hold fewer than `limit` envelopes (even none) with a `next`; `next`
+//! continues the scan. Filtered reads go through the gate of expensive reads (503 with
+//! `Retry-After` when it stays full; see [`super::kept`]).
 //!
 //! # Writing: `POST /api/streams/{stream}/events`
 //!
@@ -71,6 +74,8 @@ async fn list(State(state): State<AppState>) -> Result<Json<StreamList>, ApiErro
 const DEFAULT_LIMIT: usize = 100;
 /// Largest page size.
 const MAX_LIMIT: usize = 1000;
+/// Most envelopes one filtered read looks at.
+pub const MAX_SCAN: usize = 2_000;
 
 /// The query of a read; see the module docs.
 #[derive(Debug, Default, Deserialize)]
@@ -179,26 +184,32 @@ async fn read(
         let next = (page.events.len() == limit).then(|| page.events.last().map_or(after, |e| e.position));
         EventsPage { stream, version: page.version, events: page.events, next }
     } else {
-        let (_, projections) = state.views.current(&*state.store, &stream).await?;
+        let _permit = state.gate.enter().await?;
         let mut events = Vec::new();
         let mut version;
+        let mut scanned = 0;
         let next = loop {
             let page = state.store.read_stream(stream.clone(), after, MAX_LIMIT).await?;
             version = page.version;
-            let scanned = page.events.len();
-            for env in page.events {
-                after = env.position;
-                if filter.matches(&env, &projections) {
-                    events.push(env);
-                    if events.len() == limit {
-                        break;
+            let n = page.events.len();
+            if n > 0 {
+                // Judged by the events as they stand now (current with this page at least).
+                let view = state.kept.get(&state.store, &stream).await?;
+                for env in page.events {
+                    after = env.position;
+                    scanned += 1;
+                    if filter.matches(&env, &view.projections) {
+                        events.push(env);
+                        if events.len() == limit {
+                            break;
+                        }
                     }
                 }
             }
-            if events.len() == limit {
+            if events.len() == limit || (n == MAX_LIMIT && scanned >= MAX_SCAN) {
                 break Some(after);
             }
-            if scanned < MAX_LIMIT {
+            if n < MAX_LIMIT {
                 break None;
             }
         };

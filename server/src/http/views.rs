@@ -1,28 +1,47 @@
-//! The projections of a stream: `GET /api/streams/{stream}/timeline|graph|stats`.
+//! The projections of a stream: `GET /api/streams/{stream}/lod|window|stats|graph|timeline`.
 //!
-//! Each takes `as_of=DATE` (only events that had certainly begun by then) and/or
-//! `as_of_position=N` (only what the log held at position N), the two clocks of
-//! [`AsOf`]. Without them the answer comes from a per-stream cache of [`Projections`] that
-//! is brought up to date from the store on each request (only the new envelopes are
-//! folded); with them the stream is folded afresh. The `ETag` is the stream's version
-//! (`If-None-Match` with it gets `304 Not Modified`).
+//! Every answer comes from the stream's projections as [`kept`](super::kept) keeps them —
+//! folded once, current with every commit — so a read costs what it answers, not the size of
+//! the record. The `ETag` is the stream's version (`If-None-Match` with it gets `304 Not
+//! Modified`). Dates are partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`); days in answers
+//! are day numbers since 1970-01-01 (`from_day`/`to_day` take them too).
 //!
-//! - `timeline` — `{"stream", "version", "extent": [first_day, last_day] | null,
-//!   "entries": [...]}`, entries in order of occurrence, each the resolved event (`id`,
-//!   `position`, `recorded_at`, `kind`, `event`, `corrections`, `disputes`, `retracted`)
-//!   plus `occurred`, `label`, `first_day`, `last_day`, `title`, `disputed`, `corrected`.
-//!   Days are day numbers since 1970-01-01.
+//! What a view shows, bounded:
+//!
+//! - `lod?from=&to=&level=decade|year|month|day` (or `width=PX` instead of `level`: the
+//!   finest level whose buckets are at least 6 px wide, as the app draws) — the
+//!   level-of-detail counts of the window: `{"stream", "version", "level", "from", "to",
+//!   "extent", "kinds": [kind names], "buckets": [{start, end, counts: {by_kind: [n per kind,
+//!   in the order of "kinds"], uncertain}}]}`, empty buckets left out. At most
+//!   [`MAX_BUCKETS`] buckets (a wider window at that level is 400); decades, years and months
+//!   are read from the index, days counted from the events of the window.
+//! - `window?from=&to=&limit=&cursor=` — the events overlapping the window, in order of
+//!   occurrence, paged: at most `limit` (default 200, at most [`MAX_WINDOW_LIMIT`]) entries of
+//!   the timeline's shape, and `next`, the `cursor` of the next page, while there are more.
+//!   One call looks at no more than [`MAX_WINDOW_SCAN`] events (a page may then hold fewer
+//!   than `limit`, with a `next`).
+//! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`]; `as_of=DATE` is
+//!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`); each
+//!   figure is computed once per stream version and date, then looked up.
 //! - `graph` — `{"stream", "version", "nodes": [{id, label, kind, activity, x, y}],
 //!   "edges": [{a, b, by_kind, weight, main_kind}]}`; optional `ego=ACTOR` (the actor and
-//!   its neighbours), `from`/`to` (partial dates: only events that start between `from`'s
-//!   first day and `to`'s last day), positions from the deterministic [`layout`] in −1..=1.
-//! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`].
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//!   its neighbours), `from`/`to` (only events that start between `from`'s first day and
+//!   `to`'s last day), positions from the deterministic [`layout`] in −1..=1. `as_of=DATE` is
+//!   the window up to the date's last day: events whose *first possible* day is by then. That
+//!   is exact for a year (and for any date when events are dated at least as precisely); an
+//!   event dated only "1990" counts in `as_of=1990-03`, where a fold would leave it out.
+//!   Gated (its cost grows with the events and actors).
+//! - `timeline` — the whole timeline in one answer (`{"stream", "version", "extent",
+//!   "entries"}`): what the app fetched before `lod` and `window`, kept for small records and
+//!   as the baseline of the benchmark. Its size grows with the record; gated. `as_of=DATE`
+//!   filters the kept timeline (exact).
+//!
+//! `as_of_position=N` (what the log held at position N) cannot come from the kept
+//! projections: `timeline`, `graph` and `stats` fold the stream up to N afresh, in batches,
+//! through the gate. That cost grows with N.
 
 use annals_core::catalog::Resolved;
-use annals_core::projection::{layout, AsOf, Edge, GraphQuery, Node, Projections, StatsView};
+use annals_core::projection::{layout, Edge, GraphQuery, Level, Node, Projections, StatsView};
 use annals_core::{ActorId, EventKind, Occurred, PartialDate, StreamName};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -32,78 +51,35 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::streams::no_stream;
+use super::kept::{fold_as_of, View};
 use super::{etag, not_modified, ApiError, AppState, StreamPath};
-use crate::store::Store;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/streams/{stream}/lod", get(lod))
+        .route("/streams/{stream}/window", get(window))
         .route("/streams/{stream}/timeline", get(timeline))
         .route("/streams/{stream}/graph", get(graph))
         .route("/streams/{stream}/stats", get(stats))
 }
 
-/// Envelopes read from the store per round trip while folding.
-const FOLD_PAGE: usize = 10_000;
 /// Steps of the graph layout.
 const LAYOUT_ITERATIONS: u32 = 300;
+/// Most buckets one `lod` answer holds.
+pub const MAX_BUCKETS: i64 = 10_000;
+/// Widest `width` of `lod`, in pixels.
+pub const MAX_WIDTH: u32 = 10_000;
+/// Narrowest bucket, in pixels, when `lod` chooses the level from `width` (as the app does).
+const MIN_BUCKET_PX: f64 = 6.0;
+/// Default page of `window`.
+const DEFAULT_WINDOW_LIMIT: usize = 200;
+/// Largest page of `window`.
+pub const MAX_WINDOW_LIMIT: usize = 1000;
+/// Most events one `window` call looks at.
+pub const MAX_WINDOW_SCAN: usize = 20_000;
 
-/// The current projections of each stream, folded incrementally.
-#[derive(Debug, Default)]
-pub struct ViewCache {
-    streams: Mutex<HashMap<StreamName, Arc<tokio::sync::Mutex<Current>>>>,
-}
-
-#[derive(Debug, Default)]
-struct Current {
-    version: u64,
-    projections: Arc<Projections>,
-}
-
-impl ViewCache {
-    /// The stream's version and its projections as they stand now, folding in whatever
-    /// was appended since the last call. The snapshot is shared: later appends do not
-    /// change it.
-    pub async fn current(&self, store: &dyn Store, stream: &StreamName) -> Result<(u64, Arc<Projections>), ApiError> {
-        let slot = {
-            let mut streams =
-                self.streams.lock().map_err(|_| ApiError::Storage("the view cache is poisoned".into()))?;
-            streams.entry(stream.clone()).or_default().clone()
-        };
-        let mut current = slot.lock().await;
-        loop {
-            let after = current.projections.catalog.last_position();
-            let page = store.read_stream(stream.clone(), after, FOLD_PAGE).await?;
-            current.version = page.version;
-            let n = page.events.len();
-            if n > 0 {
-                let projections = Arc::make_mut(&mut current.projections);
-                if n > 64 {
-                    projections.extend(&page.events);
-                } else {
-                    for env in &page.events {
-                        projections.apply(env);
-                    }
-                }
-            }
-            if n < FOLD_PAGE {
-                break;
-            }
-        }
-        let answer = (current.version, current.projections.clone());
-        drop(current);
-        if answer.0 == 0 {
-            // Keep no entry for streams that do not exist: names in URLs are free to invent.
-            if let Ok(mut streams) = self.streams.lock() {
-                streams.remove(stream);
-            }
-        }
-        Ok(answer)
-    }
-}
-
-/// The query of a projection; see the module docs.
+/// The query of `timeline`, `graph` and `stats`; see the module docs.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewQuery {
@@ -123,36 +99,37 @@ fn date(name: &str, text: Option<&str>) -> Result<Option<PartialDate>, ApiError>
     .transpose()
 }
 
-/// The projections a query asks for, with the stream's version.
-async fn projections(
-    state: &AppState,
-    stream: &StreamName,
-    query: &ViewQuery,
-) -> Result<(u64, Arc<Projections>), ApiError> {
-    let as_of = AsOf {
-        position: super::position("as_of_position", query.as_of_position)?,
-        date: date("as_of", query.as_of.as_deref())?,
-    };
-    let (version, projections) = if as_of == AsOf::NOW {
-        state.views.current(&*state.store, stream).await?
-    } else {
-        let mut events = Vec::new();
-        let mut after = 0;
-        let version = loop {
-            let page = state.store.read_stream(stream.clone(), after, FOLD_PAGE).await?;
-            let n = page.events.len();
-            after = page.events.last().map_or(after, |e| e.position);
-            events.extend(page.events.into_iter().filter(|e| as_of.position.is_none_or(|p| e.position <= p)));
-            if n < FOLD_PAGE || as_of.position.is_some_and(|p| after > p) {
-                break page.version;
-            }
-        };
-        (version, Arc::new(Projections::fold(&events, as_of)))
-    };
-    if version == 0 {
-        return Err(no_stream(stream));
+/// The projections a view is computed from: the kept ones, or, with `as_of_position`, a
+/// fold up to that position (the caller holds a permit of the gate).
+enum Source {
+    Kept(View),
+    Folded(u64, Box<Projections>),
+}
+
+impl Source {
+    fn version(&self) -> u64 {
+        match self {
+            Source::Kept(view) => view.version,
+            Source::Folded(version, _) => *version,
+        }
     }
-    Ok((version, projections))
+
+    fn projections(&self) -> &Projections {
+        match self {
+            Source::Kept(view) => &view.projections,
+            Source::Folded(_, p) => p,
+        }
+    }
+}
+
+async fn source(state: &AppState, stream: &StreamName, position: Option<u64>) -> Result<Source, ApiError> {
+    match super::position("as_of_position", position)? {
+        Some(position) => {
+            let (version, p) = fold_as_of(&*state.store, stream, position).await?;
+            Ok(Source::Folded(version, Box::new(p)))
+        }
+        None => Ok(Source::Kept(state.kept.get(&state.store, stream).await?)),
+    }
 }
 
 fn answer<T: Serialize>(version: u64, body: T) -> Response {
@@ -172,6 +149,21 @@ struct TimelineEntry<'a> {
     corrected: bool,
 }
 
+impl<'a> TimelineEntry<'a> {
+    fn of(r: &'a Resolved) -> Self {
+        TimelineEntry {
+            resolved: r,
+            occurred: &r.event.occurred,
+            label: r.event.occurred.label(),
+            first_day: r.event.occurred.first_day(),
+            last_day: r.event.occurred.last_day(),
+            title: &r.event.title,
+            disputed: r.is_disputed(),
+            corrected: !r.corrections.is_empty(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct TimelineBody<'a> {
     stream: &'a StreamName,
@@ -187,39 +179,251 @@ async fn timeline(
     query: Result<Query<ViewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    let (version, p) = projections(&state, &stream, &query).await?;
+    let as_of = date("as_of", query.as_of.as_deref())?;
+    let _permit = state.gate.enter().await?;
+    let source = source(&state, &stream, query.as_of_position).await?;
+    let version = source.version();
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    let entries = p
-        .timeline
-        .entries()
-        .map(|r| TimelineEntry {
-            resolved: r,
-            occurred: &r.event.occurred,
-            label: r.event.occurred.label(),
-            first_day: r.event.occurred.first_day(),
-            last_day: r.event.occurred.last_day(),
-            title: &r.event.title,
-            disputed: r.is_disputed(),
-            corrected: !r.corrections.is_empty(),
-        })
-        .collect();
-    Ok(answer(version, TimelineBody { stream: &stream, version, extent: p.timeline.extent(), entries }))
+    let p = source.projections();
+    let shown =
+        |r: &&std::sync::Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
+    let entries: Vec<TimelineEntry> = p.timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
+    let extent = match as_of {
+        None => p.timeline.extent(),
+        Some(_) => {
+            entries.first().map(|e| (e.first_day, entries.iter().map(|e| e.last_day).max().unwrap_or(e.last_day)))
+        }
+    };
+    Ok(answer(version, TimelineBody { stream: &stream, version, extent, entries }))
+}
+
+/// The query of `lod` and `window`; see the module docs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    from: Option<String>,
+    to: Option<String>,
+    from_day: Option<i32>,
+    to_day: Option<i32>,
+    level: Option<String>,
+    width: Option<u32>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl WindowQuery {
+    /// The window in days: given, or else the record's extent (asked only then).
+    fn days(&self, extent: impl FnOnce() -> Option<(i32, i32)>) -> Result<(i32, i32), ApiError> {
+        let one = |name: &str, text: &Option<String>, day: Option<i32>, first: bool| -> Result<Option<i32>, ApiError> {
+            match (date(name, text.as_deref())?, day) {
+                (Some(_), Some(_)) => Err(ApiError::bad_request(
+                    "bad_query",
+                    format!("{name} and {name}_day both given; expected one of them"),
+                )),
+                (Some(d), None) => Ok(Some(if first { d.first_day() } else { d.last_day() })),
+                (None, day) => Ok(day),
+            }
+        };
+        let from = one("from", &self.from, self.from_day, true)?;
+        let to = one("to", &self.to, self.to_day, false)?;
+        let (from, to) = match (from, to) {
+            (Some(from), Some(to)) => (from, to),
+            (from, to) => {
+                let (lo, hi) = extent().unwrap_or((0, 0));
+                (from.unwrap_or(lo), to.unwrap_or(hi))
+            }
+        };
+        if from > to {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                format!("the window ends (day {to}) before it begins (day {from})"),
+            ));
+        }
+        Ok((from, to))
+    }
+
+    fn only(&self, endpoint: &str, allowed: &[&str]) -> Result<(), ApiError> {
+        let given = [
+            ("level", self.level.is_some()),
+            ("width", self.width.is_some()),
+            ("limit", self.limit.is_some()),
+            ("cursor", self.cursor.is_some()),
+        ];
+        match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
+            Some((name, _)) => Err(ApiError::bad_request("bad_query", format!("{endpoint} takes no {name}="))),
+            None => Ok(()),
+        }
+    }
 }
 
 #[derive(Serialize)]
-struct PlacedNode<'a> {
+struct LodBody<'a> {
+    stream: &'a StreamName,
+    version: u64,
+    level: Level,
+    from: i32,
+    to: i32,
+    extent: Option<(i32, i32)>,
+    kinds: Vec<&'static str>,
+    buckets: Vec<annals_core::projection::Bucket>,
+}
+
+fn level_named(name: &str) -> Result<Level, ApiError> {
+    match name.to_ascii_lowercase().as_str() {
+        "decade" => Ok(Level::Decade),
+        "year" => Ok(Level::Year),
+        "month" => Ok(Level::Month),
+        "day" => Ok(Level::Day),
+        _ => Err(ApiError::bad_request("bad_query", format!("level={name:?}: expected decade, year, month or day"))),
+    }
+}
+
+async fn lod(
+    State(state): State<AppState>,
+    StreamPath(stream): StreamPath,
+    headers: HeaderMap,
+    query: Result<Query<WindowQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    query.only("lod", &["level", "width"])?;
+    let view = state.kept.get(&state.store, &stream).await?;
+    if let Some(response) = not_modified(&headers, view.version) {
+        return Ok(response);
+    }
+    let timeline = &view.projections.timeline;
+    let extent = timeline.extent();
+    let (from, to) = query.days(|| extent)?;
+    let level = match (&query.level, query.width) {
+        (Some(name), None) => level_named(name)?,
+        (None, Some(width)) if (1..=MAX_WIDTH).contains(&width) => {
+            Level::for_scale(f64::from(to - from + 1) / f64::from(width), MIN_BUCKET_PX)
+        }
+        (None, Some(width)) => {
+            return Err(ApiError::bad_request("bad_query", format!("width={width}: expected 1..={MAX_WIDTH} pixels")))
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                "lod needs level= (decade, year, month, day) or width= (pixels)",
+            ))
+        }
+    };
+    let buckets = level.bucket(to) - level.bucket(from) + 1;
+    if buckets > MAX_BUCKETS {
+        return Err(ApiError::bad_request(
+            "window_too_wide",
+            format!("the window holds {buckets} buckets at level {level:?}; at most {MAX_BUCKETS}: narrow it or choose a coarser level"),
+        ));
+    }
+    let body = LodBody {
+        stream: &stream,
+        version: view.version,
+        level,
+        from,
+        to,
+        extent,
+        kinds: EventKind::ALL.iter().map(|k| k.name()).collect(),
+        buckets: timeline.buckets(level, from, to),
+    };
+    Ok(answer(view.version, body))
+}
+
+/// The key the timeline is ordered by: first day, last day, position.
+type OrderKey = (i32, i32, u64);
+
+fn order_key(r: &Resolved) -> OrderKey {
+    (r.event.occurred.first_day(), r.event.occurred.last_day(), r.position)
+}
+
+fn parse_cursor(text: &str) -> Result<OrderKey, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "bad_cursor",
+            format!("cursor={text:?} is not a cursor of this endpoint; pass the `next` of a page"),
+        )
+    };
+    let mut parts = text.split('.');
+    let first = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let last = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let position = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok((first, last, position))
+}
+
+#[derive(Serialize)]
+struct WindowBody<'a> {
+    stream: &'a StreamName,
+    version: u64,
+    from: i32,
+    to: i32,
+    entries: Vec<TimelineEntry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+async fn window(
+    State(state): State<AppState>,
+    StreamPath(stream): StreamPath,
+    headers: HeaderMap,
+    query: Result<Query<WindowQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    query.only("window", &["limit", "cursor"])?;
+    let limit = query.limit.unwrap_or(DEFAULT_WINDOW_LIMIT);
+    if limit == 0 || limit > MAX_WINDOW_LIMIT {
+        return Err(ApiError::bad_request("bad_query", format!("limit={limit}: expected 1..={MAX_WINDOW_LIMIT}")));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let view = state.kept.get(&state.store, &stream).await?;
+    if let Some(response) = not_modified(&headers, view.version) {
+        return Ok(response);
+    }
+    let timeline = &view.projections.timeline;
+    let (from, to) = query.days(|| timeline.extent())?;
+    let range = timeline.window_indices(from, to);
+    // The first index after the cursor: a binary search over the range (sorted by key).
+    let (mut lo, mut hi) = (range.start, range.end);
+    if let Some(cursor) = cursor {
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match timeline.at(mid) {
+                Some(r) if order_key(r) <= cursor => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    let mut at = lo;
+    let mut last = None;
+    while at < range.end && entries.len() < limit && at - lo < MAX_WINDOW_SCAN {
+        if let Some(r) = timeline.at(at) {
+            if r.event.occurred.last_day() >= from {
+                entries.push(TimelineEntry::of(r));
+            }
+            last = Some(order_key(r));
+        }
+        at += 1;
+    }
+    let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
+    Ok(answer(view.version, WindowBody { stream: &stream, version: view.version, from, to, entries, next }))
+}
+
+#[derive(Serialize)]
+struct PlacedNode {
     #[serde(flatten)]
-    node: &'a Node,
+    node: Node,
     x: f64,
     y: f64,
 }
 
 #[derive(Serialize)]
-struct WeightedEdge<'a> {
+struct WeightedEdge {
     #[serde(flatten)]
-    edge: &'a Edge,
+    edge: Edge,
     weight: u32,
     main_kind: EventKind,
 }
@@ -228,8 +432,8 @@ struct WeightedEdge<'a> {
 struct GraphBody<'a> {
     stream: &'a StreamName,
     version: u64,
-    nodes: Vec<PlacedNode<'a>>,
-    edges: Vec<WeightedEdge<'a>>,
+    nodes: Vec<PlacedNode>,
+    edges: Vec<WeightedEdge>,
 }
 
 async fn graph(
@@ -241,21 +445,38 @@ async fn graph(
     let Query(query) = query?;
     let from = date("from", query.from.as_deref())?;
     let to = date("to", query.to.as_deref())?;
-    let window = match (from, to) {
-        (None, None) => None,
-        (from, to) => Some((from.map_or(i32::MIN, |d| d.first_day()), to.map_or(i32::MAX, |d| d.last_day()))),
+    let as_of = date("as_of", query.as_of.as_deref())?;
+    let last = match (to, as_of) {
+        (Some(to), Some(as_of)) => Some(to.last_day().min(as_of.last_day())),
+        (to, as_of) => to.or(as_of).map(|d| d.last_day()),
     };
-    let (version, p) = projections(&state, &stream, &query).await?;
+    let window = match (from, last) {
+        (None, None) => None,
+        (from, last) => Some((from.map_or(i32::MIN, |d| d.first_day()), last.unwrap_or(i32::MAX))),
+    };
+    let _permit = state.gate.enter().await?;
+    let source = source(&state, &stream, query.as_of_position).await?;
+    let version = source.version();
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    let view = p.graph_view(&GraphQuery { window, ego: query.ego.as_deref().map(ActorId::from) });
-    let positions = layout(&view, LAYOUT_ITERATIONS);
-    let nodes = view.nodes.iter().zip(&positions).map(|(node, &(x, y))| PlacedNode { node, x, y }).collect();
+    let view = source.projections().graph_view(&GraphQuery { window, ego: query.ego.as_deref().map(ActorId::from) });
+    // The layout needs no projections: let appends in while it runs.
+    drop(source);
+    let (view, positions) = tokio::task::spawn_blocking(move || {
+        let positions = layout(&view, LAYOUT_ITERATIONS);
+        (view, positions)
+    })
+    .await
+    .map_err(|e| ApiError::Storage(format!("the graph layout failed: {e}")))?;
+    let nodes = view.nodes.into_iter().zip(positions).map(|(node, (x, y))| PlacedNode { node, x, y }).collect();
     let edges = view
         .edges
-        .iter()
-        .map(|edge| WeightedEdge { edge, weight: edge.weight(), main_kind: edge.main_kind() })
+        .into_iter()
+        .map(|edge| {
+            let (weight, main_kind) = (edge.weight(), edge.main_kind());
+            WeightedEdge { edge, weight, main_kind }
+        })
         .collect();
     Ok(answer(version, GraphBody { stream: &stream, version, nodes, edges }))
 }
@@ -265,7 +486,7 @@ struct StatsBody<'a> {
     stream: &'a StreamName,
     version: u64,
     #[serde(flatten)]
-    stats: StatsView,
+    stats: &'a StatsView,
 }
 
 async fn stats(
@@ -275,9 +496,23 @@ async fn stats(
     query: Result<Query<ViewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    let (version, p) = projections(&state, &stream, &query).await?;
+    let as_of = date("as_of", query.as_of.as_deref())?;
+    let _permit = match query.as_of_position {
+        Some(_) => Some(state.gate.enter().await?),
+        None => None,
+    };
+    let source = source(&state, &stream, query.as_of_position).await?;
+    let version = source.version();
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    Ok(answer(version, StatsBody { stream: &stream, version, stats: p.stats_view() }))
+    let stats = match &source {
+        Source::Kept(view) => view.stats(as_of),
+        Source::Folded(_, p) => std::sync::Arc::new(match as_of {
+            Some(date) => p.stats_as_of(date),
+            None => p.stats_view(),
+        }),
+    };
+    drop(source);
+    Ok(answer(version, StatsBody { stream: &stream, version, stats: &stats }))
 }

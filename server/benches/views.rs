@@ -1,0 +1,246 @@
+//! Figures of the read endpoints on a large record (a benchmark, not a timed test).
+//!
+//! Builds a SQLite file of `ANNALS_BENCH_EVENTS` synthetic events (default 1,000,000), starts
+//! the real `annals serve` on it, and measures, with `ANNALS_BENCH_READERS` concurrent readers
+//! (default 16), the latency (p50, p99) and answer size of each bounded read endpoint —
+//! `lod`, `window`, `stats` (now and as of a year), `graph`, a filtered `events` read — and
+//! then, in the same run, of the whole-log reads they replace (the baseline): the whole
+//! `timeline`, and stats as of a year folded from the log (`as_of_position`, which folds as
+//! every `as_of` did before). The baseline goes through the gate of expensive reads, as it
+//! would in service; answers shed with 503 are counted apart. The server's peak resident
+//! memory (`VmHWM`) is read after the first fold, after the bounded reads and after the
+//! baseline, and its resident memory (`VmRSS`) at the end.
+//!
+//! `cargo bench -p annals-server --bench views`.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use annals_core::synth::{synthetic_log, SplitMix, SynthOptions};
+use annals_core::{AppendError, ExpectedVersion, Proposed, StreamName};
+use annals_server::store::sqlite::SqliteStore;
+use annals_server::store::{Store, StoreError};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The path each reader asks for its i-th request.
+type Paths = Arc<dyn Fn(usize, usize) -> String + Send + Sync>;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// One answer: status, body bytes, time.
+struct Sample {
+    status: u16,
+    bytes: usize,
+    took: Duration,
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Sample {
+    let started = Instant::now();
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    socket.read_to_end(&mut raw).await.expect("read");
+    let took = started.elapsed();
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let status = std::str::from_utf8(&raw[..end.min(64)])
+        .ok()
+        .and_then(|h| h.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Sample { status, bytes: raw.len().saturating_sub(end + 4), took }
+}
+
+fn vm(pid: u32, field: &str) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .map(|l| l[field.len() + 1..].trim().to_owned())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// `readers` tasks, each asking `per_reader` paths made by `path(reader, i)`; prints one line.
+async fn measure(label: &str, addr: SocketAddr, readers: usize, per_reader: usize, path: Paths) {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..readers)
+        .map(|r| {
+            let path = path.clone();
+            tokio::spawn(async move {
+                let mut samples = Vec::with_capacity(per_reader);
+                for i in 0..per_reader {
+                    samples.push(get(addr, &path(r, i)).await);
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for t in tasks {
+        samples.extend(t.await.expect("reader"));
+    }
+    let wall = started.elapsed();
+    let shed = samples.iter().filter(|s| s.status == 503).count();
+    let failed: Vec<u16> = samples.iter().filter(|s| s.status != 200 && s.status != 503).map(|s| s.status).collect();
+    assert!(failed.is_empty(), "{label}: statuses {failed:?}");
+    let mut ok: Vec<&Sample> = samples.iter().filter(|s| s.status == 200).collect();
+    ok.sort_by_key(|s| s.took);
+    let at = |q: f64| {
+        let i = ((ok.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        ok.get(i).map_or(f64::NAN, |s| s.took.as_secs_f64() * 1000.0)
+    };
+    let bytes = ok.iter().map(|s| s.bytes).sum::<usize>() / ok.len().max(1);
+    println!(
+        "{label:<44} {:>4} ok {:>4} shed   p50 {:>9.1} ms   p99 {:>9.1} ms   {:>12} B/answer   {:>6.1} s",
+        ok.len(),
+        shed,
+        at(0.50),
+        at(0.99),
+        bytes,
+        wall.as_secs_f64()
+    );
+}
+
+async fn build(path: &Path, events: usize) -> usize {
+    let started = Instant::now();
+    let log = synthetic_log(SynthOptions { events, ..SynthOptions::default() });
+    let store = SqliteStore::open(path).expect("open");
+    let stream = StreamName::from("synthetic");
+    let mut stored = 0;
+    for chunk in log.chunks(10_000) {
+        let mut batch: Vec<Proposed> = chunk.iter().map(|e| Proposed::new(e.id.clone(), e.event.clone())).collect();
+        loop {
+            match store.append(stream.clone(), ExpectedVersion::Any, batch.clone()).await {
+                Ok(_) => break,
+                // Changes of retracted events are refused by validation; leave them out.
+                Err(StoreError::Rejected(AppendError::Invalid(problems))) => {
+                    let bad: BTreeSet<usize> = problems.iter().map(|(i, _)| *i).collect();
+                    batch = batch.into_iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, p)| p).collect();
+                }
+                Err(e) => panic!("append: {e}"),
+            }
+        }
+        stored += batch.len();
+    }
+    store.close().await.expect("close");
+    println!("store: {stored} envelopes ({events} synthetic events) in {:.1} s", started.elapsed().as_secs_f64());
+    stored
+}
+
+fn serve(dir: &Path) -> (Child, SocketAddr) {
+    std::fs::create_dir_all(dir.join("dist")).expect("dist");
+    std::fs::write(dir.join("dist/index.html"), "<!doctype html><title>bench</title>").expect("index");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", "bench.db", "--dist", "dist", "--no-seed"])
+        .args(["--max-connections", "4096"])
+        .current_dir(dir)
+        .env("ANNALS_TOKEN", "bench")
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "warn,annals=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start annals serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let addr = loop {
+        let line = lines.next().expect("annals serve exited").expect("line");
+        if let Some(at) = line.find("http://") {
+            let rest = &line[at + "http://".len()..];
+            break rest.split('/').next().unwrap_or(rest).parse().expect("address");
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+#[tokio::main]
+async fn main() {
+    let events = env_usize("ANNALS_BENCH_EVENTS", 1_000_000);
+    let readers = env_usize("ANNALS_BENCH_READERS", 16);
+    let dir = tempfile::tempdir().expect("dir");
+    let stored = build(&dir.path().join("bench.db"), events).await;
+    let (mut child, addr) = serve(dir.path());
+    let pid = child.id();
+    println!("server pid {pid}; after start: VmHWM {}", vm(pid, "VmHWM"));
+
+    let first = get(addr, "/api/streams/synthetic/stats").await;
+    assert_eq!(first.status, 200);
+    println!(
+        "first use (the one fold of the stream): {:.2} s; VmHWM {}, VmRSS {}",
+        first.took.as_secs_f64(),
+        vm(pid, "VmHWM"),
+        vm(pid, "VmRSS")
+    );
+    println!("\n{readers} concurrent readers; bounded endpoints:");
+    let s = "/api/streams/synthetic";
+    let year = |r: usize, i: usize| 1950 + (SplitMix::new((r * 1000 + i) as u64).below(75) as usize);
+    let cases: Vec<(&str, usize, Paths)> = vec![
+        ("lod, whole record, width=1200", 40, Arc::new(move |_, _| format!("{s}/lod?width=1200"))),
+        (
+            "lod, one year at a random place, width=1200",
+            40,
+            Arc::new(move |r, i| format!("{s}/lod?from={y}&to={y}&width=1200", y = year(r, i))),
+        ),
+        (
+            "lod, ten years by month",
+            40,
+            Arc::new(move |r, i| format!("{s}/lod?from={}&to={}&level=month", year(r, i), year(r, i) + 9)),
+        ),
+        (
+            "window, one month, limit=1000",
+            40,
+            Arc::new(move |r, i| format!("{s}/window?from={y}-06&to={y}-06&limit=1000", y = year(r, i))),
+        ),
+        (
+            "window, one year, limit=200",
+            20,
+            Arc::new(move |r, i| format!("{s}/window?from={y}&to={y}&limit=200", y = year(r, i))),
+        ),
+        ("stats", 40, Arc::new(move |_, _| format!("{s}/stats"))),
+        ("stats?as_of=YEAR", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}", year(r, i)))),
+        ("stats?as_of=YEAR-MM-DD", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}-07-14", year(r, i)))),
+        ("graph (gated)", 5, Arc::new(move |_, _| format!("{s}/graph"))),
+        ("graph?as_of=YEAR (gated)", 5, Arc::new(move |r, i| format!("{s}/graph?as_of={}", year(r, i)))),
+        (
+            "events?q=… one call (gated, ≤2,000 scanned)",
+            10,
+            Arc::new(move |r, i| {
+                let after = SplitMix::new((r * 7919 + i) as u64).below(stored as u64);
+                format!("{s}/events?q=no-such-text&after={after}")
+            }),
+        ),
+        ("events, plain page of 100", 40, Arc::new(move |r, i| format!("{s}/events?after={}", (r * 40 + i) * 1000))),
+    ];
+    for (label, per_reader, path) in cases {
+        measure(label, addr, readers, per_reader, path).await;
+    }
+    println!("after the bounded endpoints: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
+
+    println!("\nbaseline, the whole-log reads (sequential, then {readers} concurrent through the gate):");
+    let last = stored + 100;
+    let baselines: Vec<(&str, usize, Paths)> = vec![
+        ("whole timeline", 1, Arc::new(move |_, _| format!("{s}/timeline"))),
+        (
+            "stats?as_of=YEAR folded from the log",
+            1,
+            Arc::new(move |r, i| format!("{s}/stats?as_of={}&as_of_position={last}", year(r, i))),
+        ),
+    ];
+    for (label, per_reader, path) in baselines {
+        measure(&format!("{label}, 1 reader"), addr, 1, 3, path.clone()).await;
+        println!("  VmHWM {}", vm(pid, "VmHWM"));
+        measure(&format!("{label}, {readers} readers"), addr, readers, per_reader, path).await;
+        println!("  VmHWM {}", vm(pid, "VmHWM"));
+    }
+    println!("\nat the end: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
+    let _ = child.kill();
+    let _ = child.wait();
+}

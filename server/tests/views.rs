@@ -1,0 +1,428 @@
+//! The views of a large record against the real `annals serve` on a real SQLite file: the
+//! level-of-detail counts and the paged window agree with the whole timeline; the kept
+//! projections follow appends at once; stats as of a date; filtered reads scan a bounded
+//! number of envelopes per call; a kept-stream cap of one still answers two streams; and a
+//! full gate answers 503 with `Retry-After` and the JSON error.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use annals_core::synth::{synthetic_log, SynthOptions};
+use annals_core::{AppendError, ExpectedVersion, Proposed, StreamName};
+use annals_server::store::sqlite::SqliteStore;
+use annals_server::store::{Store, StoreError};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const TOKEN: &str = "views-token";
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, args: &[&str]) -> Server {
+    std::fs::create_dir_all(dir.join("dist")).expect("dist");
+    std::fs::write(dir.join("dist/index.html"), "<!doctype html><title>t</title>").expect("index");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", "annals.db", "--dist", "dist", "--no-seed"])
+        .args(args)
+        .current_dir(dir)
+        .env("ANNALS_TOKEN", TOKEN)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start annals serve");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let addr = loop {
+        assert!(Instant::now() < deadline, "annals serve did not start");
+        let line = lines.next().expect("annals serve exited before listening").expect("stderr line");
+        log.lock().expect("log").push(line.clone());
+        if let Some(at) = line.find("http://") {
+            let rest = &line[at + "http://".len()..];
+            break rest.split('/').next().unwrap_or(rest).parse().expect("address");
+        }
+    };
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().expect("log").push(line);
+        }
+    });
+    Server { child, addr, log }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body[..self.body.len().min(300)])))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+async fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Answer {
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "{head}\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.expect("send");
+    socket.write_all(body).await.expect("send body");
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), socket.read_to_end(&mut raw))
+        .await
+        .expect("answered in time")
+        .expect("read");
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("head");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("chunk size");
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).expect("utf-8").trim(), 16)
+                .expect("hex size");
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 2 + size + 2..];
+        }
+        body = out;
+    }
+    Answer { status, headers, body }
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Answer {
+    send(addr, &format!("GET {path} HTTP/1.1"), b"").await
+}
+
+async fn ok(addr: SocketAddr, path: &str) -> Value {
+    let answer = get(addr, path).await;
+    assert_eq!(answer.status, 200, "{path}: {}", String::from_utf8_lossy(&answer.body));
+    answer.json()
+}
+
+/// A SQLite file in `dir` holding `events` synthetic events in stream `name` (changes of
+/// retracted events, which validation refuses, left out).
+async fn synthetic_store(dir: &Path, name: &str, events: usize, seed: u64) {
+    let store = SqliteStore::open(dir.join("annals.db")).expect("open");
+    append_synthetic(&store, name, events, seed).await;
+    store.close().await.expect("close");
+}
+
+async fn append_synthetic(store: &SqliteStore, name: &str, events: usize, seed: u64) {
+    let log = synthetic_log(SynthOptions { events, seed, ..SynthOptions::default() });
+    let stream = StreamName::from(name);
+    for chunk in log.chunks(5_000) {
+        let mut batch: Vec<Proposed> = chunk.iter().map(|e| Proposed::new(e.id.clone(), e.event.clone())).collect();
+        loop {
+            match store.append(stream.clone(), ExpectedVersion::Any, batch.clone()).await {
+                Ok(_) => break,
+                Err(StoreError::Rejected(AppendError::Invalid(problems))) => {
+                    let bad: BTreeSet<usize> = problems.iter().map(|(i, _)| *i).collect();
+                    batch = batch.into_iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, p)| p).collect();
+                }
+                Err(e) => panic!("append: {e}"),
+            }
+        }
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// (first_day, last_day, id) of every timeline entry.
+fn keys(entries: &Value) -> Vec<(i64, i64, String)> {
+    entries
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (int(&e["first_day"]), int(&e["last_day"]), e["id"].as_str().expect("id").to_owned()))
+        .collect()
+}
+
+fn year_of_day(day: i64) -> i64 {
+    // Civil year of a day number (days since 1970-01-01), as in the proleptic Gregorian calendar.
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(month <= 2)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lod_and_window_agree_with_the_whole_timeline_and_follow_appends() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 20_000, 3).await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+
+    let whole = ok(addr, "/api/streams/big/timeline").await;
+    let all = keys(&whole["entries"]);
+    assert!(all.len() > 19_000, "{} entries", all.len());
+
+    // Year counts of the index are the entries per year of their first day.
+    let lod = ok(addr, "/api/streams/big/lod?level=year").await;
+    assert_eq!(lod["level"], "Year");
+    assert_eq!(lod["extent"], whole["extent"]);
+    let kinds = lod["kinds"].as_array().expect("kinds").len();
+    let mut expected: BTreeMap<i64, i64> = BTreeMap::new();
+    for (first, _, _) in &all {
+        *expected.entry(year_of_day(*first)).or_default() += 1;
+    }
+    let mut got = BTreeMap::new();
+    for b in lod["buckets"].as_array().expect("buckets") {
+        let counts = b["counts"]["by_kind"].as_array().expect("by_kind");
+        assert_eq!(counts.len(), kinds);
+        got.insert(year_of_day(int(&b["start"])), counts.iter().map(int).sum::<i64>());
+    }
+    assert_eq!(got, expected);
+
+    // A width picks the level; days of one month; bounds.
+    let narrow = ok(addr, "/api/streams/big/lod?from=1990-03&to=1990-03&width=1200").await;
+    assert_eq!(narrow["level"], "Day");
+    let in_march: i64 = narrow["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b["counts"]["by_kind"].as_array().expect("by_kind").iter().map(int).sum::<i64>())
+        .sum();
+    let (from, to) = (int(&narrow["from"]), int(&narrow["to"]));
+    assert_eq!(to - from, 30);
+    assert_eq!(in_march, all.iter().filter(|(f, _, _)| (from..=to).contains(f)).count() as i64);
+    let wide = ok(addr, "/api/streams/big/lod?width=800").await;
+    assert_eq!(wide["level"], "Year", "75 years on 800 px: years are 10 px wide");
+    for (query, code) in [
+        ("level=day", "window_too_wide"),
+        ("level=week", "bad_query"),
+        ("width=0", "bad_query"),
+        ("", "bad_query"),
+        ("level=year&limit=3", "bad_query"),
+        ("from=2000&to=1990&level=year", "bad_query"),
+        ("from=1990&from_day=3&level=year", "bad_query"),
+    ] {
+        let answer = get(addr, &format!("/api/streams/big/lod?{query}")).await;
+        assert_eq!(answer.status, 400, "{query}");
+        assert_eq!(answer.json()["error"]["code"], code, "{query}");
+    }
+
+    // Paging through a window gives the entries overlapping it, in order, once each.
+    let (from, to) = ("1980-05-01", "1984-02");
+    let (first_day, last_day) = {
+        let lod = ok(addr, &format!("/api/streams/big/lod?from={from}&to={to}&level=year")).await;
+        (int(&lod["from"]), int(&lod["to"]))
+    };
+    let expected: Vec<_> = all.iter().filter(|(f, l, _)| *f <= last_day && *l >= first_day).cloned().collect();
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    let mut pages = 0;
+    loop {
+        let page = ok(addr, &format!("/api/streams/big/window?from={from}&to={to}&limit=97{cursor}")).await;
+        let entries = keys(&page["entries"]);
+        assert!(entries.len() <= 97);
+        paged.extend(entries);
+        pages += 1;
+        match page["next"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert!(expected.len() > 500, "{} in the window", expected.len());
+    assert_eq!(pages, expected.len().div_ceil(97));
+    assert_eq!(paged, expected);
+    for query in ["limit=0", "limit=1001", "cursor=abc", "cursor=1.2", "level=year"] {
+        let answer = get(addr, &format!("/api/streams/big/window?{query}")).await;
+        assert_eq!(answer.status, 400, "{query}");
+    }
+
+    // An append shows in every view as soon as it is acknowledged.
+    let before = ok(addr, "/api/streams/big/stats").await;
+    let record = common::call_json("late-call", "1990-03-15", "c0", "c1");
+    let appended = send(addr, "POST /api/streams/big/events HTTP/1.1", record.as_bytes()).await;
+    assert_eq!(appended.status, 201, "{}", String::from_utf8_lossy(&appended.body));
+    let version = int(&appended.json()["version"]);
+    let after = ok(addr, "/api/streams/big/stats").await;
+    assert_eq!(int(&after["version"]), version);
+    assert_eq!(int(&after["events"]), int(&before["events"]) + 1);
+    let march = ok(addr, "/api/streams/big/lod?from=1990-03&to=1990-03&level=day").await;
+    let day_15 = march["buckets"].as_array().expect("buckets").iter().find(|b| int(&b["start"]) == 7378);
+    let before_15 = narrow["buckets"].as_array().expect("buckets").iter().find(|b| int(&b["start"]) == 7378);
+    let total =
+        |b: Option<&Value>| b.map_or(0, |b| b["counts"]["by_kind"].as_array().expect("k").iter().map(int).sum());
+    assert_eq!(total(day_15), total(before_15) + 1);
+    let window = ok(addr, "/api/streams/big/window?from=1990-03-15&to=1990-03-15&limit=1000").await;
+    assert!(keys(&window["entries"]).iter().any(|(_, _, id)| id == "late-call"));
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_as_of_a_date_count_what_had_begun_and_graph_as_of_is_a_window() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 5_000, 5).await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    let whole = ok(addr, "/api/streams/big/timeline").await;
+    let all = keys(&whole["entries"]);
+    for year in [1949, 1950, 1977, 2000, 2025] {
+        let stats = ok(addr, &format!("/api/streams/big/stats?as_of={year}")).await;
+        let begun = all.iter().filter(|(f, _, _)| year_of_day(*f) <= year).count() as i64;
+        assert_eq!(int(&stats["events"]), begun, "as of {year}");
+        let rows = stats["years"].as_array().expect("years");
+        assert!(rows.iter().all(|r| int(&r["year"]) <= year));
+        // The timeline as of the year holds the same events.
+        let timeline = ok(addr, &format!("/api/streams/big/timeline?as_of={year}")).await;
+        assert_eq!(timeline["entries"].as_array().expect("entries").len() as i64, begun);
+    }
+    // As of a log position is a fold up to it: the first 100 positions hold fewer events.
+    let early = ok(addr, "/api/streams/big/stats?as_of_position=100").await;
+    assert!(int(&early["events"]) < 100, "{}", early["events"]);
+    // The graph as of a year is the graph of the window up to it.
+    let as_of = ok(addr, "/api/streams/big/graph?as_of=1970").await;
+    let window = ok(addr, "/api/streams/big/graph?to=1970").await;
+    assert_eq!(as_of["edges"], window["edges"]);
+    let now = ok(addr, "/api/streams/big/graph").await;
+    let weight = |g: &Value| g["edges"].as_array().expect("edges").iter().map(|e| int(&e["weight"])).sum::<i64>();
+    assert!(weight(&as_of) < weight(&now));
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filtered_read_scans_a_bounded_number_of_envelopes_per_call() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 25_000, 7).await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    // Nothing matches: each call stops after 2,000 envelopes with a `next`, until the end.
+    let mut after = 0;
+    let mut calls = 0;
+    loop {
+        let page = ok(addr, &format!("/api/streams/big/events?q=no-such-text-anywhere&after={after}")).await;
+        assert!(page["events"].as_array().expect("events").is_empty());
+        calls += 1;
+        match page["next"].as_u64() {
+            Some(next) => {
+                assert!(next > after);
+                assert!(next - after <= 2_000, "one call scanned {} envelopes", next - after);
+                after = next;
+            }
+            None => break,
+        }
+    }
+    assert!(calls >= 13, "{calls} calls for 25,000 envelopes");
+    // Matches found by following `next` are those of a plain read of the whole stream.
+    let mut found = 0;
+    let mut after = 0;
+    loop {
+        let page = ok(addr, &format!("/api/streams/big/events?kind=Signing&limit=1000&after={after}")).await;
+        found += page["events"].as_array().expect("events").len();
+        match page["next"].as_u64() {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
+    let mut expected = 0;
+    let mut after = 0;
+    loop {
+        let page = ok(addr, &format!("/api/streams/big/events?limit=1000&after={after}")).await;
+        let events = page["events"].as_array().expect("events");
+        expected += events.iter().filter(|e| e["type"] == "Signing").count();
+        match page["next"].as_u64() {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
+    assert!(expected > 100);
+    assert_eq!(found, expected);
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_kept_stream_still_answers_two_and_a_full_gate_sheds_with_503() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store = SqliteStore::open(dir.path().join("annals.db")).expect("open");
+        append_synthetic(&store, "one", 30_000, 11).await;
+        // Ids are unique across the log: the second stream has its own.
+        let mut two: Vec<Proposed> = ["xa", "xb"].iter().map(|a| common::record(&common::actor_json(a))).collect();
+        two.extend((0..300).map(|i| common::record(&common::call_json(&format!("two-{i}"), "2001-02-03", "xa", "xb"))));
+        store.append(StreamName::from("two"), ExpectedVersion::Any, two).await.expect("append two");
+        store.close().await.expect("close");
+    }
+    let server = serve(dir.path(), &["--kept-streams", "1", "--expensive-reads", "1"]);
+    let addr = server.addr;
+    let one = ok(addr, "/api/streams/one/stats").await;
+    let two = ok(addr, "/api/streams/two/stats").await;
+    for _ in 0..2 {
+        assert_eq!(ok(addr, "/api/streams/one/stats").await, one);
+        assert_eq!(ok(addr, "/api/streams/two/stats").await, two);
+    }
+    assert_ne!(one["events"], two["events"]);
+    assert!(server.log.lock().expect("log").iter().any(|l| l.contains("no longer keeping stream")));
+
+    // Whole timelines of 30,000 events, 32 at once, one at a time: those that wait over
+    // 2 s are turned away with the JSON error and Retry-After; the others are whole.
+    let tasks: Vec<_> = (0..32).map(|_| tokio::spawn(get(addr, "/api/streams/one/timeline"))).collect();
+    let (mut served, mut shed) = (0, 0);
+    for task in tasks {
+        let answer = task.await.expect("task");
+        match answer.status {
+            200 => {
+                assert!(answer.json()["entries"].as_array().expect("entries").len() > 29_000);
+                served += 1;
+            }
+            503 => {
+                assert_eq!(answer.header("retry-after"), Some("1"));
+                assert_eq!(answer.json()["error"]["code"], "busy");
+                shed += 1;
+            }
+            other => panic!("status {other}"),
+        }
+    }
+    assert!(served >= 1 && shed >= 1, "{served} served, {shed} shed");
+    // Cheap views do not wait for the gate.
+    assert_eq!(ok(addr, "/api/streams/one/stats").await, one);
+    drop(server);
+}
