@@ -121,6 +121,7 @@ pub fn charts(props: &Props) -> Html {
 
 /// The plan the charts module draws (see `annals_charts::Plan`): the numbers with the
 /// colours resolved here, where the theme and the kinds are known.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, reason = "drawn only in the browser; tested natively"))]
 fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> String {
     let hex = |value: &str, fallback: &'static str| {
         if crate::theme::rgb(value).is_some() {
@@ -212,6 +213,23 @@ mod draw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_carries_the_stacks_in_kind_colours_and_the_pages_colours() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let all: Vec<usize> = (0..record.projections().timeline.len()).collect();
+        let data = ChartData::from_events(&record, &all);
+        let mut colours = crate::theme::LIGHT.owned();
+        colours.paper = "var(--x)".into(); // not a colour the module can read: the light paper instead
+        let bars: serde_json::Value = serde_json::from_str(&plan(&data, &colours, false)).expect("json");
+        assert_eq!(bars["paper"], crate::theme::LIGHT.paper);
+        assert_eq!(bars["stacks"][0], serde_json::json!([[kind_colour(EventKind::Signing), 1]]), "1993: one signing");
+        assert_eq!(bars["cumulative"], serde_json::json!([]));
+        let line: serde_json::Value = serde_json::from_str(&plan(&data, &colours, true)).expect("json");
+        assert_eq!(line["cumulative"].as_array().and_then(|c| c.last()), Some(&serde_json::json!(40)));
+        assert_eq!(line["y_desc"], "documents");
+    }
 
     #[test]
     fn chart_numbers_follow_the_filter() {

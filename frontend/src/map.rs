@@ -93,33 +93,6 @@ pub fn place(view: &GraphView, positions: &HashMap<String, (f64, f64)>, busiest:
         .collect()
 }
 
-/// The relation map, or, for a record without actors, a sentence saying there is none.
-#[function_component(RelationMap)]
-pub fn relation_map(props: &Props) -> Html {
-    let label = crate::context::use_landmark_label("Relation map");
-    let all = use_memo(Rc::as_ptr(&props.record) as usize, {
-        let record = props.record.clone();
-        move |_| record.projections().graph_view(&GraphQuery::default())
-    });
-    if all.nodes.is_empty() {
-        return html! {
-            <section class="map" aria-label={label}>
-                <p class="map-empty">{ "This record names no actors, so there is no map to draw." }</p>
-            </section>
-        };
-    }
-    html! { <Drawing record={props.record.clone()} view={props.view.clone()} {all} /> }
-}
-
-/// Props of [`Drawing`].
-#[derive(Properties, PartialEq)]
-struct DrawingProps {
-    record: Rc<Record>,
-    view: UseReducerHandle<View>,
-    /// The all-time graph (the layout's input).
-    all: Rc<GraphView>,
-}
-
 /// All-time positions for one record and one box shape.
 struct Layout {
     key: (usize, i32),
@@ -135,14 +108,22 @@ struct Scene<'a> {
     key: usize,
     transform: (f64, f64, f64),
     ego: Option<&'a str>,
+    /// The ego actor's relations of all time.
+    ego_nodes: Option<&'a [String]>,
     focused: Option<&'a str>,
     highlight: &'a [String],
 }
 
-#[function_component(Drawing)]
-fn drawing(props: &DrawingProps) -> Html {
+/// The relation map, or, for a record without actors, a sentence saying there is none.
+#[function_component(RelationMap)]
+pub fn relation_map(props: &Props) -> Html {
     let label = crate::context::use_landmark_label("Relation map");
     let record = props.record.clone();
+    // The all-time graph: the layout's input.
+    let all = use_memo(Rc::as_ptr(&record) as usize, {
+        let record = record.clone();
+        move |_| record.projections().graph_view(&GraphQuery::default())
+    });
     let canvas = use_node_ref();
     let (first_year, last_year) = {
         let ext = record.projections().timeline.extent().unwrap_or((0, 0));
@@ -180,11 +161,21 @@ fn drawing(props: &DrawingProps) -> Html {
                     .participants()
                     .into_iter()
                     .map(|(a, _)| a.as_str().to_owned())
-                    .filter(|a| props.all.nodes.binary_search_by(|n| n.id.as_str().cmp(a)).is_ok())
+                    .filter(|a| all.nodes.binary_search_by(|n| n.id.as_str().cmp(a)).is_ok())
                     .collect()
             })
             .unwrap_or_default(),
     );
+    // The ego actor's relations of all time, which the ego view is fitted to.
+    let ego_nodes = use_memo((Rc::as_ptr(&record) as usize, ego.clone()), {
+        let record = record.clone();
+        move |(_, ego)| {
+            ego.as_ref().map(|id| {
+                let view = record.projections().graph_view(&GraphQuery { window: None, ego: Some(id.clone().into()) });
+                view.nodes.into_iter().map(|n| n.id.as_str().to_owned()).collect::<Vec<String>>()
+            })
+        }
+    });
     let focused_node = focused.as_deref().and_then(|id| graph.nodes.iter().find(|n| n.id.as_str() == id));
 
     // Autoplay: one year per tick, stopping at the end.
@@ -219,7 +210,7 @@ fn drawing(props: &DrawingProps) -> Html {
     {
         let canvas = canvas.clone();
         let graph = graph.clone();
-        let all = props.all.clone();
+        let all = all.clone();
         let key = Rc::as_ptr(&record) as usize;
         let transform = transform.clone();
         let drawn = drawn.clone();
@@ -227,6 +218,7 @@ fn drawing(props: &DrawingProps) -> Html {
         let colours = colours.clone();
         let layout_cache = layout_cache.clone();
         let highlight = highlight.clone();
+        let ego_nodes = ego_nodes.clone();
         let focused = (*has_focus).then(|| (*focused).clone()).flatten();
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
@@ -237,6 +229,7 @@ fn drawing(props: &DrawingProps) -> Html {
                     key,
                     transform: *transform.borrow(),
                     ego: ego.as_deref(),
+                    ego_nodes: ego_nodes.as_deref(),
                     focused: focused.as_deref(),
                     highlight: &highlight,
                 };
@@ -409,6 +402,14 @@ fn drawing(props: &DrawingProps) -> Html {
         let names: Vec<String> = highlight.iter().map(|id| name(id)).collect();
         format!("On the map: “{}” — {}", r.event.title, names.join(", "))
     });
+    // After every hook (their order may not change between renders).
+    if all.nodes.is_empty() {
+        return html! {
+            <section class="map" aria-label={label}>
+                <p class="map-empty">{ "This record names no actors, so there is no map to draw." }</p>
+            </section>
+        };
+    }
     html! {
         <section class="map" aria-label={label}>
             <div class="map-controls">
@@ -497,7 +498,15 @@ fn paint(
     }
     let Some(layout) = cache.as_ref() else { return Vec::new() };
     let placed = place(s.graph, &layout.positions, layout.busiest, size);
-    let fitted = fit(&layout.points, width, height, margin);
+    // The ego view is fitted to the actor's relations of all time (so replay does not move
+    // them either); the whole map to every actor.
+    let fitted = match s.ego_nodes {
+        Some(ids) => {
+            let points: Vec<(f64, f64)> = ids.iter().filter_map(|id| layout.positions.get(id).copied()).collect();
+            fit(&points, width, height, margin)
+        }
+        None => fit(&layout.points, width, height, margin),
+    };
     let (ox, oy, zoom) = s.transform;
     let to_screen = |p: (f64, f64)| {
         let (x, y) = fitted.at(p);
@@ -564,7 +573,21 @@ fn paint(
     // Labels: the ego actor, the focused one and the selected event's first, then by size.
     ctx.set_font(FONT);
     ctx.set_text_baseline("middle");
-    let discs: Vec<Disc> = out.iter().map(|(p, x, y)| Disc { x: *x, y: *y, r: p.radius }).collect();
+    // A node's rings are part of it: no label goes over them either.
+    let discs: Vec<Disc> = out
+        .iter()
+        .map(|(p, x, y)| {
+            let id = p.id.as_str();
+            let ring = if s.focused == Some(id) {
+                10.0
+            } else if s.ego == Some(id) || lit(id) {
+                5.0
+            } else {
+                0.0
+            };
+            Disc { x: *x, y: *y, r: p.radius + ring }
+        })
+        .collect();
     let mut wanted: Vec<usize> = (0..out.len()).collect();
     let rank = |p: &Placed| {
         let id = p.id.as_str();
@@ -600,18 +623,18 @@ fn paint(
         labels.push(format!(
             "{} {} {} {} {}{}",
             out[i].0.id,
-            tenth(r.x),
-            tenth(r.y),
-            tenth(r.w),
-            tenth(r.h),
+            px(r.x),
+            px(r.y),
+            px(r.w),
+            px(r.h),
             if spot.leader.is_some() { " leader" } else { "" }
         ));
     }
 
-    // What was drawn, for the browser tests (ids hold no spaces or bars in practice; they are
-    // the first field, so a test can still split on the last four).
+    // What was drawn, for the browser tests, in whole pixels (ids hold no bars in practice;
+    // they are the first field, so a test can still split on the last numbers).
     let nodes: Vec<String> =
-        out.iter().map(|(p, x, y)| format!("{} {} {} {}", p.id, tenth(*x), tenth(*y), tenth(p.radius))).collect();
+        out.iter().map(|(p, x, y)| format!("{} {} {} {}", p.id, px(*x), px(*y), px(p.radius))).collect();
     let edges: Vec<String> = emphasised.iter().map(|(_, _, e)| format!("{} {}", e.a, e.b)).collect();
     let _ = canvas.set_attribute("data-nodes", &nodes.join("|"));
     let _ = canvas.set_attribute("data-labels", &labels.join("|"));
@@ -636,9 +659,10 @@ fn ring(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64, colour: &str, wi
     ctx.set_line_width(1.0);
 }
 
-/// Rounded to a tenth (written with `{}`: a fixed precision would link another formatter).
-fn tenth(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+/// Rounded to a whole pixel, for the data attributes (integers: formatting more floats costs
+/// the bundle a float formatter of its own, and labels keep 1.5 px clear of everything).
+fn px(v: f64) -> i64 {
+    v.round() as i64
 }
 
 /// A label of at most `longest` characters (shortened with "…").

@@ -4,8 +4,8 @@
 // and axe on the map view.
 //
 // What the map drew is read from the canvas' data attributes (`data-nodes`: "id x y r" per
-// node, `data-labels`: "id x y w h [leader]" per label, `data-highlight`: "a b" per emphasised
-// edge, `data-focused`), written by the same paint that draws the pixels.
+// node, `data-labels`: "id x y w h [leader]" per label, in whole CSS pixels; `data-highlight`:
+// "a b" per emphasised edge; `data-focused`), written by the same paint that draws the pixels.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,10 +72,12 @@ function assertReadable(d, what) {
   const meets = (l, n) => {
     const nx = Math.min(Math.max(n.x, l.x), l.x + l.w);
     const ny = Math.min(Math.max(n.y, l.y), l.y + l.h);
-    return (n.x - nx) ** 2 + (n.y - ny) ** 2 < n.r ** 2 - 0.5; // half a pixel for the rounding of data-*
+    // The data attributes are in whole pixels and the map keeps labels 1.5 px clear of nodes,
+    // so a pixel of tolerance cannot hide a real overlap.
+    return Math.hypot(n.x - nx, n.y - ny) < n.r - 1;
   };
   for (const l of d.labels) {
-    assert.ok(l.x >= -0.1 && l.y >= -0.1 && l.x + l.w <= d.width + 0.1 && l.y + l.h <= d.height + 0.1, `${what}: the label of ${l.id} leaves the canvas: ${JSON.stringify(l)}`);
+    assert.ok(l.x >= -1 && l.y >= -1 && l.x + l.w <= d.width + 1 && l.y + l.h <= d.height + 1, `${what}: the label of ${l.id} leaves the canvas: ${JSON.stringify(l)}`);
     for (const n of d.nodes) {
       assert.ok(!meets(l, n), `${what}: the label of ${l.id} covers the node ${n.id}: ${JSON.stringify({ l, n })}`);
     }
@@ -83,7 +85,7 @@ function assertReadable(d, what) {
   for (let i = 0; i < d.labels.length; i++) {
     for (let j = i + 1; j < d.labels.length; j++) {
       const [a, b] = [d.labels[i], d.labels[j]];
-      const overlap = a.x < b.x + b.w - 0.1 && b.x < a.x + a.w - 0.1 && a.y < b.y + b.h - 0.1 && b.y < a.y + a.h - 0.1;
+      const overlap = a.x < b.x + b.w - 1 && b.x < a.x + a.w - 1 && a.y < b.y + b.h - 1 && b.y < a.y + a.h - 1;
       assert.ok(!overlap, `${what}: the labels of ${a.id} and ${b.id} overlap: ${JSON.stringify({ a, b })}`);
     }
   }
@@ -169,10 +171,16 @@ describe('the relation map', { timeout: 60_000 }, () => {
     const announce = page.locator('section.map [aria-live]');
     assert.equal(await announce.count(), 1, 'the map has a live region');
     await page.keyboard.press('ArrowRight');
-    const first = (await drawn(page)).focused;
+    const focusedNow = await drawn(page);
+    const first = focusedNow.focused;
     assert.ok(first, 'an arrow key focuses an actor');
-    const busiest = before.nodes.reduce((a, b) => (b.r > a.r ? b : a));
-    assert.equal(first, busiest.id, 'the first press lands on the busiest actor');
+    // The focus ring (10 px around the node) is clear of labels too.
+    assertReadable(
+      { ...focusedNow, nodes: focusedNow.nodes.map((n) => (n.id === first ? { ...n, r: n.r + 10 } : n)) },
+      'with the focus ring',
+    );
+    const biggest = Math.max(...before.nodes.map((n) => n.r));
+    assert.equal(before.nodes.find((n) => n.id === first).r, biggest, 'the first press lands on a busiest actor');
     const name = (id) => RECORD.events.find((e) => e.type === 'ActorRegistered' && e.payload.actor === id).payload.names.en;
     await page.waitForFunction((n) => document.querySelector('section.map [aria-live]').textContent.includes(n), name(first));
     // Left to right: every press moves to a node right of (or level with) the one before.
@@ -220,6 +228,17 @@ describe('the relation map', { timeout: 60_000 }, () => {
     await canvas.evaluate((c) => c.blur());
     await page.waitForFunction(() => document.querySelector('canvas.map-canvas').dataset.focused === '', null, { timeout: 5_000 });
     await page.locator('section.map').screenshot({ path: await screenshotPath('map-keyboard-blurred.png') });
+    await done();
+  });
+
+  test("an actor's view (by the address) is fitted to the canvas, not left where it sits on the whole map", async () => {
+    const { page, done } = await suite.openPage('/#view=map&actor=mirziyoyev', { viewport: { width: 1280, height: 800 } });
+    const d = await drawn(page);
+    assert.deepEqual(d.nodes.map((n) => n.id).sort(), ['aliyev', 'lukashenko', 'mirziyoyev'], 'the ego view of Shavkat Mirziyoyev');
+    const spread = (v) => Math.max(...v) - Math.min(...v);
+    const [sx, sy] = [spread(d.nodes.map((n) => n.x)), spread(d.nodes.map((n) => n.y))];
+    assert.ok(sx >= 0.5 * d.width || sy >= 0.5 * d.height, `the ego view spans ${sx.toFixed(0)} × ${sy.toFixed(0)} px of ${d.width} × ${d.height}`);
+    assertReadable(d, 'the ego view');
     await done();
   });
 
