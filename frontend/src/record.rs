@@ -377,6 +377,6 @@ mod tests {
     #[test]
     fn a_broken_file_names_its_first_problem() {
         let err = from_bytes(b"{\"annals\": 1, \"events\": [{\"id\": \"x\"}]}", "mine.json").expect_err("broken");
-        assert!(err.starts_with("mine.json: 1 problem(s); the first: line 1, record 1"), "{err}");
+        assert!(err.starts_with("mine.json: 1 problem; the first: line 1, record 1"), "{err}");
     }
 }

@@ -94,9 +94,11 @@ fn dispatch(args: &[String]) -> Result {
 /// `cargo xtask test`: every check, in order, stopping at the first failure.
 fn test(ws: &Workspace) -> Result {
     // annals-open: the web app's file-opening worker, a second wasm binary with every reader
-    // (annals-formats); annals-open-messages: what the page and the worker say to each other.
+    // (annals-formats); annals-open-messages: what the page and the worker say to each other;
+    // annals-charts: the charts, a module the page imports when it first draws one.
     let wasm_crates = format!(
-        "-p annals-core -p annals-formats -p annals-web -p annals-open-messages -p annals-open --target {WASM_TARGET}"
+        "-p annals-core -p annals-formats -p annals-web -p annals-open-messages -p annals-open -p annals-charts \
+         --target {WASM_TARGET}"
     );
     let lines = [
         ("clippy (native)", "cargo clippy --workspace --all-targets -- -D warnings".to_owned()),
