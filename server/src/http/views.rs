@@ -33,7 +33,8 @@
 //!   Gated (its cost grows with the events and actors).
 //! - `timeline` — the whole timeline in one answer (`{"stream", "version", "extent",
 //!   "entries"}`): what the app fetched before `lod` and `window`, kept for small records and
-//!   as the baseline of the benchmark. Its size grows with the record; gated. `as_of=DATE`
+//!   as the baseline of the benchmark. Its size grows with the record; gated, and the
+//!   permit is kept until the answer is sent, so the gate bounds the answers in memory. `as_of=DATE`
 //!   filters the kept timeline (exact).
 //!
 //! `as_of_position=N` (what the log held at position N) cannot come from the kept
@@ -180,23 +181,53 @@ async fn timeline(
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let as_of = date("as_of", query.as_of.as_deref())?;
-    let _permit = state.gate.enter().await?;
+    let permit = state.gate.enter().await?;
     let source = source(&state, &stream, query.as_of_position).await?;
     let version = source.version();
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    let p = source.projections();
-    let shown =
-        |r: &&std::sync::Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
-    let entries: Vec<TimelineEntry> = p.timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
-    let extent = match as_of {
-        None => p.timeline.extent(),
-        Some(_) => {
-            entries.first().map(|e| (e.first_day, entries.iter().map(|e| e.last_day).max().unwrap_or(e.last_day)))
-        }
-    };
-    Ok(answer(version, TimelineBody { stream: &stream, version, extent, entries }))
+    // Hundreds of megabytes on a large record: written off the async threads (which keep
+    // the gate's timers running), and sent holding the permit, so the gate bounds the
+    // answers in memory, not only their making.
+    let bytes = tokio::task::spawn_blocking(move || {
+        let p = source.projections();
+        let shown =
+            |r: &&std::sync::Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
+        let entries: Vec<TimelineEntry> = p.timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
+        let extent = match as_of {
+            None => p.timeline.extent(),
+            Some(_) => {
+                entries.first().map(|e| (e.first_day, entries.iter().map(|e| e.last_day).max().unwrap_or(e.last_day)))
+            }
+        };
+        serde_json::to_vec(&TimelineBody { stream: &stream, version, extent, entries })
+    })
+    .await
+    .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))?
+    .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))?;
+    Ok(held_until_sent(version, bytes, permit))
+}
+
+/// A JSON answer sent in chunks, keeping `permit` until the last chunk is taken.
+fn held_until_sent(version: u64, bytes: Vec<u8>, permit: tokio::sync::OwnedSemaphorePermit) -> Response {
+    const CHUNK: usize = 1 << 20;
+    let length = bytes.len();
+    let bytes = axum::body::Bytes::from(bytes);
+    let chunks: Vec<axum::body::Bytes> =
+        (0..length).step_by(CHUNK).map(|at| bytes.slice(at..(at + CHUNK).min(length))).collect();
+    let body = futures_util::stream::unfold((chunks.into_iter(), permit), |(mut chunks, permit)| async move {
+        chunks.next().map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), (chunks, permit)))
+    });
+    (
+        [
+            (header::ETAG, etag(version)),
+            (header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json")),
+            (header::CONTENT_LENGTH, axum::http::HeaderValue::from(length)),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }
 
 /// The query of `lod` and `window`; see the module docs.
