@@ -399,8 +399,8 @@ fn place(
     i: usize,
     left: f64,
     right: f64,
-    width: &mut impl FnMut(&Mark) -> f64,
-    free: impl Fn(f64, f64) -> Option<usize>,
+    width: &mut dyn FnMut(&Mark) -> f64,
+    free: &dyn Fn(f64, f64) -> Option<usize>,
 ) -> Option<(usize, InRow)> {
     let (s, e) = m.extent();
     // No row for the mark alone: counted, and its title never asked for.
@@ -475,7 +475,7 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
         for &i in &precise {
             let free =
                 |from: f64, _: f64| (0..MAX_ROWS).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
-            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, free) else {
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
                 over.push(i);
                 continue;
             };
@@ -496,19 +496,19 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
                     })
                 })
             };
-            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, free) else {
-                over.push(i);
+            // (Rows and the counted stay in order of where they begin: inserted in place, not
+            // sorted, which would cost the bundle a sort of its own.)
+            let start = marks[i].extent().0;
+            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
+                over.insert(over.partition_point(|o| marks[*o].extent().0 <= start), i);
                 continue;
             };
             if row == rows.len() {
                 rows.push(Vec::new());
             }
-            rows[row].push(item);
+            let items = &mut rows[row];
+            items.insert(items.partition_point(|it| it.begins <= item.begins), item);
         }
-        for items in &mut rows {
-            items.sort_by(|a, b| a.begins.total_cmp(&b.begins));
-        }
-        over.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
         // Label rooms: up to the next mark of the row, the right edge, the end of the bar.
         for (row, items) in rows.iter().enumerate() {
             for (k, &InRow { mark: i, label, width: w, .. }) in items.iter().enumerate() {
