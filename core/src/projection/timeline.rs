@@ -453,11 +453,16 @@ impl Timeline {
             LaneMode::Group => {
                 // In the order the groups first occur in time; the ungrouped last.
                 let mut lanes: Vec<Lane> = Vec::new();
-                let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+                // (The map type of the actors' counts: in the browser, another map type is more
+                // code in the bundle.)
+                let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
                 let mut ungrouped = false;
                 for (_, r) in &self.order {
                     match group_of(r) {
-                        Some(g) if seen.insert(g) => lanes.push(Lane { key: g.to_owned(), label: g.to_owned() }),
+                        Some(g) if !seen.contains_key(g) => {
+                            seen.insert(g, 0);
+                            lanes.push(Lane { key: g.to_owned(), label: g.to_owned() });
+                        }
                         Some(_) => {}
                         None => ungrouped = true,
                     }
