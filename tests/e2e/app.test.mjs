@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT, appSuite, rgb, screenshotPath } from './harness.mjs';
+import { ROOT, appSuite, markOnCanvas, rgb, screenshotPath } from './harness.mjs';
 
 // What the default record says, read from the same file the app loads.
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
@@ -288,24 +288,11 @@ describe('Annals web app', { timeout: 55_000 }, () => {
   test('hovering an event mark on the canvas shows a tooltip naming it', async () => {
     const { page, done } = await open('/');
     const canvas = page.locator('canvas.timeline-canvas');
-    // Find the centre of a solid Signing-coloured blob (a mark, not a swatch: swatches are not on the canvas).
-    const spot = await canvas.evaluate((c, [r, g, b]) => {
-      const ctx = c.getContext('2d');
-      const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
-      const is = (x, y) => {
-        const i = (y * width + x) * 4;
-        return Math.abs(data[i] - r) <= 4 && Math.abs(data[i + 1] - g) <= 4 && Math.abs(data[i + 2] - b) <= 4;
-      };
-      const ratio = c.width / c.clientWidth;
-      const k = Math.max(2, Math.round(3 * ratio));
-      for (let y = k; y < height - k; y++)
-        for (let x = k; x < width - k; x++)
-          if (is(x, y) && is(x - k, y) && is(x + k, y) && is(x, y - k) && is(x, y + k)) return { x: x / ratio, y: y / ratio };
-      return null;
-    }, rgb(KIND_COLOURS.Signing));
+    // The centre of a solid Signing-coloured blob (a mark, not a swatch: swatches are not on the canvas).
+    const spot = await markOnCanvas(canvas, rgb(KIND_COLOURS.Signing));
     assert.ok(spot, 'a Signing mark is drawn on the canvas');
     const box = await canvas.boundingBox();
-    await page.mouse.move(box.x + spot.x, box.y + spot.y);
+    await page.mouse.move(spot.x, spot.y);
     const tooltip = page.locator('.tooltip');
     await tooltip.waitFor({ timeout: 5_000 });
     const text = await tooltip.textContent();

@@ -183,6 +183,32 @@ export async function screenshotPath(name) {
   return join(SCREENSHOTS, name);
 }
 
+/**
+ * Where on the page a solid mark of colour `[r, g, b]` is drawn on `canvas` (a locator): the
+ * centre of the first spot whose neighbours 3 CSS px away have the colour too (a mark, not an
+ * anti-aliased edge), in page coordinates; `null` when there is none. The canvas is scrolled
+ * into view first.
+ */
+export async function markOnCanvas(canvas, [r, g, b]) {
+  await canvas.scrollIntoViewIfNeeded();
+  const spot = await canvas.evaluate((c, [r, g, b]) => {
+    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const is = (x, y) => {
+      const i = (y * width + x) * 4;
+      return Math.abs(data[i] - r) <= 4 && Math.abs(data[i + 1] - g) <= 4 && Math.abs(data[i + 2] - b) <= 4;
+    };
+    const ratio = c.width / c.clientWidth;
+    const k = Math.max(2, Math.round(3 * ratio));
+    for (let y = k; y < height - k; y++)
+      for (let x = k; x < width - k; x++)
+        if (is(x, y) && is(x - k, y) && is(x + k, y) && is(x, y - k) && is(x, y + k)) return { x: x / ratio, y: y / ratio };
+    return null;
+  }, [r, g, b]);
+  if (!spot) return null;
+  const box = await canvas.boundingBox();
+  return { x: box.x + spot.x, y: box.y + spot.y };
+}
+
 /** `#rrggbb` → `[r, g, b]`. */
 export function rgb(hex) {
   const n = Number.parseInt(hex.replace('#', ''), 16);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { axeViolations } from './axe.mjs';
-import { DIST, appSuite, rgb, screenshotPath, serveDir } from './harness.mjs';
+import { DIST, appSuite, markOnCanvas, rgb, screenshotPath, serveDir } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const NORTH = readFileSync(join(HERE, 'fixtures', 'embed-north.json'));
@@ -33,26 +33,11 @@ async function paperOf(canvas) {
 
 const luminance = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
 
-/** The centre of a solid mark of colour `[r, g, b]` on the timeline canvas, in CSS pixels. */
+/** The centre of a solid mark of colour `[r, g, b]` on the timeline canvas, in page pixels. */
 async function markOf(page, colour) {
-  const canvas = page.locator('canvas.timeline-canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const spot = await canvas.evaluate((c, [r, g, b]) => {
-    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    const is = (x, y) => {
-      const i = (y * width + x) * 4;
-      return Math.abs(data[i] - r) <= 4 && Math.abs(data[i + 1] - g) <= 4 && Math.abs(data[i + 2] - b) <= 4;
-    };
-    const ratio = c.width / c.clientWidth;
-    const k = Math.max(2, Math.round(3 * ratio));
-    for (let y = k; y < height - k; y++)
-      for (let x = k; x < width - k; x++)
-        if (is(x, y) && is(x - k, y) && is(x + k, y) && is(x, y - k) && is(x, y + k)) return { x: x / ratio, y: y / ratio };
-    return null;
-  }, colour);
+  const spot = await markOnCanvas(page.locator('canvas.timeline-canvas'), colour);
   assert.ok(spot, 'a mark of that colour is drawn');
-  const box = await canvas.boundingBox();
-  return { x: box.x + spot.x, y: box.y + spot.y };
+  return spot;
 }
 
 describe('what a reader meets', { timeout: 120_000 }, () => {
