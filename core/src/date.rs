@@ -39,7 +39,7 @@ pub enum DateError {
     #[error("expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {0:?}")]
     Syntax(String),
     /// The year is outside [`MIN_YEAR`]..=[`MAX_YEAR`].
-    #[error("year {0} is out of range ({MIN_YEAR}..={MAX_YEAR})")]
+    #[error("year {0} is outside the years Annals reads ({MIN_YEAR} to {MAX_YEAR})")]
     Year(i64),
     /// The month is not 1..=12.
     #[error("month {0} is not between 1 and 12")]

@@ -88,7 +88,7 @@ pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<V
     if version == 0 || version > current {
         return Err(Problem::new(
             "schema_version",
-            format!("schema_version {version} of {type_name} is not known to this program (expected 1..={current})"),
+            format!("schema_version {version} of {type_name} is not known to this program (expected 1 to {current})"),
         ));
     }
     while version < current {

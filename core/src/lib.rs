@@ -29,6 +29,7 @@ pub mod problem;
 pub mod projection;
 pub mod synth;
 pub mod validate;
+pub mod words;
 
 pub use catalog::{Catalog, Change, Resolved};
 pub use date::{Occurred, PartialDate, Precision, Timestamp};

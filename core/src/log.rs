@@ -95,7 +95,7 @@ pub enum AppendError {
         total: usize,
     },
     /// Validation failed: (index in batch, problem) for every problem.
-    #[error("{} problem(s) in the batch", .0.len())]
+    #[error("{} in the batch", crate::words::count(.0.len(), "problem", "problems"))]
     Invalid(Vec<(usize, Problem)>),
 }
 

@@ -340,7 +340,10 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
             if d.claims.len() < 2 {
                 out.push(Problem::new(
                     "payload.claims",
-                    format!("has {} claim(s); a dispute needs at least 2", d.claims.len()),
+                    format!(
+                        "has {}; a dispute needs at least 2",
+                        crate::words::count(d.claims.len(), "claim", "claims")
+                    ),
                 ));
             }
             for (i, claim) in d.claims.iter().enumerate() {
@@ -524,10 +527,16 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
     }
     if let Some(c) = &a.coordinates {
         if !(-90.0..=90.0).contains(&c.lat) {
-            out.push(Problem::new(f("coordinates.lat"), format!("{} is outside -90..=90", c.lat)));
+            out.push(Problem::new(
+                f("coordinates.lat"),
+                format!("{} is not a latitude; expected a number from -90 to 90", c.lat),
+            ));
         }
         if !(-180.0..=180.0).contains(&c.lon) {
-            out.push(Problem::new(f("coordinates.lon"), format!("{} is outside -180..=180", c.lon)));
+            out.push(Problem::new(
+                f("coordinates.lon"),
+                format!("{} is not a longitude; expected a number from -180 to 180", c.lon),
+            ));
         }
     }
     if let Some(c) = &a.country {

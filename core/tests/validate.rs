@@ -80,7 +80,7 @@ fn retractions_and_disputes_need_live_targets_reasons_and_claims() {
     check(
         r#"{"id":"d1","type":"Disputed","payload":{"target":"c1","field":"occurred","claims":[{"value":"2021-05","sources":[]}]}}"#,
         &[
-            "5 payload.claims: has 1 claim(s); a dispute needs at least 2",
+            "5 payload.claims: has 1 claim; a dispute needs at least 2",
             "5 payload.claims[0].sources: is empty; every event must cite at least one source",
         ],
     );

@@ -881,16 +881,16 @@ impl<'k> Builder<'k> {
         let note = |message: String| Problem { line: None, record: None, field: "EventCode".to_owned(), message };
         if self.merged > 0 {
             parsed.notes.push(note(format!(
-                "{} visit row(s) repeat a visit already read (same day, visitor and host: CAMEO 042 from one side, \
-                 043 from the other, or another article) and were merged into it; their ids are kept in codes[\"gdelt:merged\"]",
-                self.merged
+                "{} merged into a visit already read (same day, visitor and host: CAMEO 042 from one side, \
+                 043 from the other, or another article); their ids are kept in codes[\"gdelt:merged\"]",
+                annals_core::words::count(self.merged, "visit row", "visit rows")
             )));
         }
         if self.unpaired > 0 {
             parsed.notes.push(note(format!(
-                "{} row(s) coded as a visit (042/043) do not name two different actors, so they are not Visits: \
-                 kept as Other with their CAMEO code",
-                self.unpaired
+                "{} coded as a visit (042/043) without two different actors, so not a visit: \
+                 kept as Other with the CAMEO code",
+                annals_core::words::count(self.unpaired, "row", "rows")
             )));
         }
         parsed.records.reserve(self.pending.len());
@@ -1110,8 +1110,8 @@ mod tests {
         // 374 rows say 042 or 043: 76 visits, 159 merged into them, 139 without two actors.
         let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].starts_with("file, EventCode: 159 visit row(s) repeat a visit"), "{notes:?}");
-        assert!(notes[1].starts_with("file, EventCode: 139 row(s) coded as a visit (042/043)"), "{notes:?}");
+        assert!(notes[0].starts_with("file, EventCode: 159 visit rows merged into a visit"), "{notes:?}");
+        assert!(notes[1].starts_with("file, EventCode: 139 rows coded as a visit (042/043)"), "{notes:?}");
         let events: usize = kinds.iter().filter(|(k, _)| **k != "ActorRegistered").map(|(_, n)| n).sum();
         assert_eq!(events, 2271 - 159);
         let expected: BTreeMap<&str, usize> =
@@ -1302,8 +1302,8 @@ mod tests {
         assert_eq!(loaded.rejected, 0);
         let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].starts_with("file, EventCode: 1 visit row(s) repeat a visit"), "{notes:?}");
-        assert!(notes[1].starts_with("file, EventCode: 2 row(s) coded as a visit (042/043)"), "{notes:?}");
+        assert!(notes[0].starts_with("file, EventCode: 1 visit row merged into a visit"), "{notes:?}");
+        assert!(notes[1].starts_with("file, EventCode: 2 rows coded as a visit (042/043)"), "{notes:?}");
         let event = |id: &str| {
             let found = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == id);
             found.unwrap_or_else(|| panic!("{id} missing"))

@@ -280,7 +280,7 @@ impl<'a> Converter<'a> {
             problems.push(Problem::new(
                 name(Part::Year(end)),
                 format!(
-                    "year {year} is out of range ({}..={})",
+                    "year {year} is outside the years Annals reads ({} to {})",
                     annals_core::date::MIN_YEAR,
                     annals_core::date::MAX_YEAR
                 ),
@@ -744,7 +744,7 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                     record: None,
                     field: "scale".into(),
                     message: format!(
-                        "is {v}; Annals reads every scale as human dates (years {}..={}, others are refused)",
+                        "is {v}; Annals reads every scale as human dates (years {} to {}, others are refused)",
                         annals_core::date::MIN_YEAR,
                         annals_core::date::MAX_YEAR
                     ),

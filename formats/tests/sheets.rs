@@ -125,7 +125,7 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
             "line 5, record 4, events[3].text.headline: is empty and there is no text; expected a headline",
             "line 6, record 5, events[4].end_date.year: range ends (2020) before it starts (2024)",
             "line 7, record 6, events[5]: is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}",
-            "line 8, record 7, events[6].start_date.year: year -13800000000 is out of range (-9999..=9999)",
+            "line 8, record 7, events[6].start_date.year: year -13800000000 is outside the years Annals reads (-9999 to 9999)",
             "line 9, record 8, events[7].start_date.day: day 30 does not exist in 2024-02",
         ]
     );

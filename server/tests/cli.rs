@@ -33,7 +33,7 @@ fn stdout(o: &Output) -> String {
 fn validate_accepts_the_default_record() {
     let o = annals(&["validate", "data/azerbaijan-belarus.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("ok: annals-json format, 93 record(s) accepted, 0 rejected"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ok: annals-json format, 93 records accepted, 0 rejected"), "{}", stdout(&o));
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn validate_reads_csv_and_timelinejs_files() {
     let o = annals(&["validate", "data/examples/events.csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let text = stdout(&o);
-    assert!(text.contains("ok: csv format, 9 record(s) accepted, 0 rejected"), "{text}");
+    assert!(text.contains("ok: csv format, 9 records accepted, 0 rejected"), "{text}");
     assert!(
         text.contains("data/examples/events.csv:4: note: record 3, visitor: actor \"alexander-lukashenko\""),
         "{text}"
@@ -233,13 +233,13 @@ mod store_commands {
         assert_eq!(stale.status.code(), Some(1));
         let ok = annals_in(dir.path(), &["append", "--stream", "az-by", "--expected-version", "93"], Some(call));
         assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-        assert!(stdout(&ok).contains("appended at position(s) 94"), "{}", stdout(&ok));
+        assert!(stdout(&ok).contains("appended at position 94"), "{}", stdout(&ok));
         // The document export reads back as a clean file of the same records.
         let doc = annals_in(dir.path(), &["export", "--stream", "az-by", "--format", "annals-json"], None);
         let path = dir.path().join("export.json");
         std::fs::write(&path, &doc.stdout).expect("write");
         let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
-        assert!(stdout(&check).contains("94 record(s) accepted, 0 rejected"), "{}", stdout(&check));
+        assert!(stdout(&check).contains("94 records accepted, 0 rejected"), "{}", stdout(&check));
         let stats = annals_in(dir.path(), &["stats", "--stream", "az-by", "--json"], None);
         let view: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("stats json");
         assert_eq!(view["events"], 52, "the default record plus the appended call");
@@ -260,7 +260,7 @@ mod store_commands {
         // the file again is idempotent.
         let again = annals_in(dir.path(), &["import", &eras, "--stream", "eras"], None);
         assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
-        assert!(stdout(&again).contains("already there: 23 record(s)"), "{}", stdout(&again));
+        assert!(stdout(&again).contains("already there: 23 records"), "{}", stdout(&again));
         let export = |format: &str| annals_in(dir.path(), &["export", "--stream", "eras", "--format", format], None);
         // TimelineJS back out: the slides and the eras where they were.
         let tl = export("timelinejs-json");
@@ -274,7 +274,7 @@ mod store_commands {
             let path = dir.path().join(name);
             std::fs::write(&path, &out.stdout).expect("write");
             let check = annals_in(dir.path(), &["validate", path.to_str().expect("utf-8 path")], None);
-            assert!(stdout(&check).contains("23 record(s) accepted, 0 rejected"), "{format}: {}", stdout(&check));
+            assert!(stdout(&check).contains("23 records accepted, 0 rejected"), "{format}: {}", stdout(&check));
         }
         let ics = export("ics");
         assert_eq!(ics.status.code(), Some(0));
@@ -287,7 +287,7 @@ mod store_commands {
         let json: serde_json::Value = serde_json::from_slice(&geo.stdout).expect("geojson");
         assert_eq!(json["features"].as_array().map(Vec::len), Some(0));
         assert_eq!(json["left_out"], 23);
-        assert!(String::from_utf8_lossy(&geo.stderr).contains("23 event(s) left out"));
+        assert!(String::from_utf8_lossy(&geo.stderr).contains("23 events left out"));
         assert_eq!(export("xml").status.code(), Some(2));
     }
 }

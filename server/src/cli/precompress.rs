@@ -51,8 +51,8 @@ pub struct Totals {
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let totals = precompress(&args.dir)?;
     print(&format!(
-        "annals: precompressed {} file(s) of {}: {} bytes, {} as brotli, {} as gzip\n",
-        totals.files,
+        "annals: precompressed {} of {}: {} bytes, {} as brotli, {} as gzip\n",
+        annals_core::words::count(totals.files, "file", "files"),
         args.dir.display(),
         totals.plain,
         totals.brotli,

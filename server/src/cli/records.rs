@@ -131,7 +131,10 @@ fn refused(what: &str, error: &StoreError) -> ExitCode {
             for (i, p) in problems {
                 note!("{what}: error: item {}, {}: {}", i + 1, p.field, p.message);
             }
-            note!("{what}: FAILED: {} problem(s); nothing was written", problems.len());
+            note!(
+                "{what}: FAILED: {}; nothing was written",
+                annals_core::words::count(problems.len(), "problem", "problems")
+            );
         }
         other => note!("{what}: FAILED: {other}; nothing was written"),
     }
@@ -168,8 +171,8 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         if !loaded.is_clean() && !args.keep_valid {
             note!(
-                "{name}: FAILED: {} record(s) rejected; nothing was imported (--keep-valid imports the {} valid ones)",
-                loaded.rejected,
+                "{name}: FAILED: {} rejected; nothing was imported (--keep-valid imports the {} valid ones)",
+                annals_core::words::count(loaded.rejected, "record", "records"),
                 loaded.accepted.len()
             );
             return Ok(ExitCode::from(1));
@@ -179,14 +182,15 @@ pub(super) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(u8::from(!loaded.is_clean())));
         }
         let total = loaded.accepted.len();
-        note!("{name}: importing {total} record(s) into {stream} …");
-        progress.step("writing", format!("{total} record(s) into {stream}"));
+        let records = annals_core::words::count(total, "record", "records");
+        note!("{name}: importing {records} into {stream} …");
+        progress.step("writing", format!("{records} into {stream}"));
         let written = store.append(stream.clone(), ExpectedVersion::Any, loaded.proposed()).await;
         progress.clear();
         match written {
             Ok(done) => {
                 let verb = if done.duplicate { "already there" } else { "imported" };
-                print(&format!("{name}: {verb}: {total} record(s), {stream} is at version {}\n", done.version))?;
+                print(&format!("{name}: {verb}: {records}, {stream} is at version {}\n", done.version))?;
                 Ok(if loaded.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
             }
             Err(e @ StoreError::Rejected(_)) => Ok(refused(&name, &e)),
@@ -210,7 +214,11 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             ExportFormat::Geojson => "no coordinates are known for them",
             _ => "their dates cannot be written in this format",
         };
-        note!("annals: {} event(s) left out of the {} file: {why}", exported.left_out, args.format);
+        note!(
+            "annals: {} left out of the {} file: {why}",
+            annals_core::words::count(exported.left_out, "event", "events"),
+            args.format
+        );
     }
     let text = exported.text;
     match &args.output {
@@ -247,7 +255,8 @@ pub(super) fn append(args: &AppendArgs) -> anyhow::Result<ExitCode> {
                 let positions: Vec<String> = done.positions.iter().map(u64::to_string).collect();
                 let verb = if done.duplicate { "already stored at" } else { "appended at" };
                 print(&format!(
-                    "{name}: {verb} position(s) {}; {stream} is at version {}\n",
+                    "{name}: {verb} {} {}; {stream} is at version {}\n",
+                    if positions.len() == 1 { "position" } else { "positions" },
                     positions.join(", "),
                     done.version
                 ))?;

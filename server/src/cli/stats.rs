@@ -60,8 +60,8 @@ fn of_file(input: &Input) -> anyhow::Result<(String, Projections)> {
     let file = display_name(&input.file);
     if !loaded.is_clean() {
         note!(
-            "{file}: {} record(s) rejected; the figures cover the {} valid ones (see `annals validate {file}`)",
-            loaded.rejected,
+            "{file}: {} rejected; the figures cover the {} valid ones (see `annals validate {file}`)",
+            annals_core::words::count(loaded.rejected, "record", "records"),
             loaded.accepted.len()
         );
     }

@@ -60,11 +60,11 @@ fn human(file: &str, loaded: &Loaded) -> String {
     }
     let verdict = if loaded.is_clean() { "ok" } else { "FAILED" };
     s.push_str(&format!(
-        "{file}: {verdict}: {} format, {} record(s) accepted, {} rejected, {} problem(s)\n",
+        "{file}: {verdict}: {} format, {} accepted, {} rejected, {}\n",
         loaded.format.name(),
-        loaded.accepted.len(),
+        annals_core::words::count(loaded.accepted.len(), "record", "records"),
         loaded.rejected,
-        loaded.diagnostics.len()
+        annals_core::words::count(loaded.diagnostics.len(), "problem", "problems")
     ));
     s
 }

@@ -3,7 +3,7 @@
 //! Every error, from a malformed body to a failed disk, is answered with its status and
 //!
 //! ```json
-//! {"error": {"status": 422, "code": "invalid", "message": "2 problem(s) in the batch",
+//! {"error": {"status": 422, "code": "invalid", "message": "2 problems in the batch",
 //!            "diagnostics": [{"record": 1, "field": "payload.sources", "message": "…"}]}}
 //! ```
 //!

@@ -315,7 +315,10 @@ fn decode_body(body: &[u8], stream: &StreamName) -> Result<Vec<Proposed>, ApiErr
         Ok(batch)
     } else {
         Err(ApiError::Unprocessable {
-            message: format!("{} problem(s) in the batch; nothing was written", diagnostics.len()),
+            message: format!(
+                "{} in the batch; nothing was written",
+                annals_core::words::count(diagnostics.len(), "problem", "problems")
+            ),
             diagnostics,
         })
     }

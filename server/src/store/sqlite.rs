@@ -315,10 +315,11 @@ fn prepare_file(path: &Path, recorded: u64, lock: &Path) -> Result<(), StoreErro
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if recorded > 0 {
                 return Err(StoreError::Storage(format!(
-                    "{} does not exist, but {} records that it held {recorded} event(s): it was moved or \
+                    "{} does not exist, but {} records that it held {}: it was moved or \
                      deleted. Restore it (with its -wal file, if any); to start a new, empty store, delete {}",
                     path.display(),
                     lock.display(),
+                    annals_core::words::count(recorded, "event", "events"),
                     lock.display()
                 )));
             }
