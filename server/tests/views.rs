@@ -303,3 +303,19 @@ async fn one_kept_stream_still_answers_two_and_a_full_gate_sheds_with_503() {
     assert_eq!(ok(addr, "/api/streams/one/stats").await, one);
     drop(server);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fold_at_start_folds_the_largest_streams_before_any_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqliteStore::open(dir.path().join("annals.db")).expect("open");
+    append_synthetic(&store, "big", 3_000, 4).await;
+    let small: Vec<Proposed> = common::countries().into_iter().chain([common::call("s1")]).collect();
+    store.append(StreamName::from("small"), ExpectedVersion::Any, small).await.expect("append small");
+    store.close().await.expect("close");
+    let server = serve(dir.path(), &["--fold-at-start", "--kept-streams", "1"]);
+    // Only the largest of the two is kept (one stream), and it is folded with no read asked.
+    assert!(server.logs_within("folded stream big at start", std::time::Duration::from_secs(30)), "{}", server.log());
+    assert!(!server.log().contains("folded stream small"), "{}", server.log());
+    let lod = ok(server.addr, "/api/streams/big/lod?level=decade").await;
+    assert!(lod["buckets"].as_array().is_some_and(|b| !b.is_empty()));
+}

@@ -210,6 +210,11 @@ impl Kept {
         }
     }
 
+    /// How many streams are kept at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// How many streams are kept now.
     pub fn len(&self) -> usize {
         self.streams.lock().map_or(0, |s| s.map.len())
