@@ -167,7 +167,7 @@ async function main() {
         `${String(b.window?.firstMs ?? '—').padStart(11)}/${b.window?.medianMs ?? '—'} ms   ${r.serverVmHwm}`,
     );
   }
-  await writeFileSync(join(OUT, 'served.json'), JSON.stringify(results, null, 2));
+  writeFileSync(join(OUT, 'served.json'), JSON.stringify(results, null, 2));
 }
 
 main().catch((e) => {
