@@ -11,9 +11,15 @@
 //! memory (`VmHWM`) is read after the first fold, after the bounded reads and after the
 //! baseline, and its resident memory (`VmRSS`) at the end.
 //!
+//! `ANNALS_BENCH_DB=/tmp/views.db` keeps the store there and uses it again in later runs
+//! (building a million events takes a while); `ANNALS_BENCH_BIN=path/to/annals` measures
+//! another build of the binary (an older one, side by side with this one, on the same store).
+//! Views asked again at the same version are answered from what the service kept; the
+//! "distinct" cases ask windows and graphs no reader asked before, so they are written each
+//! time.
+//!
 //! `cargo bench -p annals-server --bench views`.
 
-use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -21,12 +27,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use annals_core::synth::{synthetic_log, SplitMix, SynthOptions};
-use annals_core::{AppendError, ExpectedVersion, Proposed, StreamName};
+use annals_core::synth::{SplitMix, SynthOptions};
 use annals_server::store::sqlite::SqliteStore;
-use annals_server::store::{Store, StoreError};
+use annals_server::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// The store building the tests use too (and their harness, unused here).
+#[path = "../tests/common/served.rs"]
+#[allow(dead_code, reason = "the bench uses only the store building")]
+mod served;
 
 /// The path each reader asks for its i-th request.
 type Paths = Arc<dyn Fn(usize, usize) -> String + Send + Sync>;
@@ -43,6 +53,10 @@ struct Sample {
 }
 
 async fn get(addr: SocketAddr, path: &str) -> Sample {
+    get_body(addr, path).await.0
+}
+
+async fn get_body(addr: SocketAddr, path: &str) -> (Sample, Vec<u8>) {
     let started = Instant::now();
     let mut socket = TcpStream::connect(addr).await.expect("connect");
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -56,7 +70,8 @@ async fn get(addr: SocketAddr, path: &str) -> Sample {
         .and_then(|h| h.split(' ').nth(1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    Sample { status, bytes: raw.len().saturating_sub(end + 4), took }
+    let body = raw.get(end + 4..).unwrap_or_default().to_vec();
+    (Sample { status, bytes: raw.len().saturating_sub(end + 4), took }, body)
 }
 
 fn vm(pid: u32, field: &str) -> String {
@@ -111,35 +126,22 @@ async fn measure(label: &str, addr: SocketAddr, readers: usize, per_reader: usiz
 
 async fn build(path: &Path, events: usize) -> usize {
     let started = Instant::now();
-    let log = synthetic_log(SynthOptions { events, ..SynthOptions::default() });
     let store = SqliteStore::open(path).expect("open");
-    let stream = StreamName::from("synthetic");
-    let mut stored = 0;
-    for chunk in log.chunks(10_000) {
-        let mut batch: Vec<Proposed> = chunk.iter().map(|e| Proposed::new(e.id.clone(), e.event.clone())).collect();
-        loop {
-            match store.append(stream.clone(), ExpectedVersion::Any, batch.clone()).await {
-                Ok(_) => break,
-                // Changes of retracted events are refused by validation; leave them out.
-                Err(StoreError::Rejected(AppendError::Invalid(problems))) => {
-                    let bad: BTreeSet<usize> = problems.iter().map(|(i, _)| *i).collect();
-                    batch = batch.into_iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, p)| p).collect();
-                }
-                Err(e) => panic!("append: {e}"),
-            }
-        }
-        stored += batch.len();
-    }
+    let stored = served::append_synthetic(&store, "synthetic", events, SynthOptions::default().seed).await;
     store.close().await.expect("close");
     println!("store: {stored} envelopes ({events} synthetic events) in {:.1} s", started.elapsed().as_secs_f64());
     stored
 }
 
-fn serve(dir: &Path) -> (Child, SocketAddr) {
+fn serve(dir: &Path, db: &Path) -> (Child, SocketAddr) {
     std::fs::create_dir_all(dir.join("dist")).expect("dist");
     std::fs::write(dir.join("dist/index.html"), "<!doctype html><title>bench</title>").expect("index");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db", "bench.db", "--dist", "dist", "--no-seed"])
+    let bin = std::env::var("ANNALS_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_annals").to_owned());
+    println!("binary: {bin}");
+    let mut child = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--dist", "dist", "--no-seed"])
+        .arg("--db")
+        .arg(db)
         .args(["--max-connections", "4096"])
         .current_dir(dir)
         .env("ANNALS_TOKEN", "bench")
@@ -166,13 +168,22 @@ async fn main() {
     let events = env_usize("ANNALS_BENCH_EVENTS", 1_000_000);
     let readers = env_usize("ANNALS_BENCH_READERS", 16);
     let dir = tempfile::tempdir().expect("dir");
-    let stored = build(&dir.path().join("bench.db"), events).await;
-    let (mut child, addr) = serve(dir.path());
+    let db = std::env::var_os("ANNALS_BENCH_DB").map_or_else(|| dir.path().join("bench.db"), Into::into);
+    let stored = if db.exists() {
+        // The version of the stream (one stream: its envelopes), read below from `stats`.
+        println!("store: {} (kept from an earlier run)", db.display());
+        None
+    } else {
+        Some(build(&db, events).await)
+    };
+    let (mut child, addr) = serve(dir.path(), &db);
     let pid = child.id();
     println!("server pid {pid}; after start: VmHWM {}", vm(pid, "VmHWM"));
 
-    let first = get(addr, "/api/streams/synthetic/stats").await;
+    let (first, body) = get_body(addr, "/api/streams/synthetic/stats").await;
     assert_eq!(first.status, 200);
+    let version = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v["version"].as_u64());
+    let stored = stored.unwrap_or_else(|| version.expect("the stream's version") as usize);
     println!(
         "first use (the one fold of the stream): {:.2} s; VmHWM {}, VmRSS {}",
         first.took.as_secs_f64(),
@@ -204,13 +215,26 @@ async fn main() {
             20,
             Arc::new(move |r, i| format!("{s}/window?from={y}&to={y}&limit=200", y = year(r, i))),
         ),
+        (
+            "window, one month, distinct, limit=1000",
+            40,
+            Arc::new(move |r, i| {
+                let day = -7305 + SplitMix::new((r * 1009 + i) as u64).below(27_000) as i64;
+                format!("{s}/window?from_day={day}&to_day={}&limit=1000", day + 30)
+            }),
+        ),
         ("stats", 40, Arc::new(move |_, _| format!("{s}/stats"))),
         ("stats?as_of=YEAR", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}", year(r, i)))),
         ("stats?as_of=YEAR-MM-DD", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}-07-14", year(r, i)))),
         ("graph (gated)", 5, Arc::new(move |_, _| format!("{s}/graph"))),
         ("graph?as_of=YEAR (gated)", 5, Arc::new(move |r, i| format!("{s}/graph?as_of={}", year(r, i)))),
         (
-            "events?q=… one call (gated, ≤2,000 scanned)",
+            "graph?from=&to=, distinct (gated)",
+            5,
+            Arc::new(move |r, i| format!("{s}/graph?from={y}-{m:02}&to={y}", y = year(r, i), m = 1 + (r + i) % 12)),
+        ),
+        (
+            "events?q=… one call (gated, ≤5,000 scanned)",
             10,
             Arc::new(move |r, i| {
                 let after = SplitMix::new((r * 7919 + i) as u64).below(stored as u64);

@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -19,60 +18,14 @@ use std::time::{Duration, Instant};
 
 use annals_server::store::sqlite::SqliteStore;
 use annals_server::store::Store;
+use common::served::{get, send, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const TOKEN: &str = "hardening-token";
 
-/// `annals serve` in `dir` on `annals.db` with `args`, under `ulimit -n` when given; returns
-/// the process, its address and its log lines so far and to come.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
 fn serve(dir: &Path, args: &[&str], nofile: Option<u32>) -> Server {
-    let mut command = match nofile {
-        Some(n) => {
-            let mut c = Command::new("sh");
-            c.arg("-c").arg(format!("ulimit -n {n} && exec \"$0\" \"$@\"")).arg(env!("CARGO_BIN_EXE_annals"));
-            c
-        }
-        None => Command::new(env!("CARGO_BIN_EXE_annals")),
-    };
-    command
-        .args(["serve", "--addr", "127.0.0.1:0", "--db", "annals.db", "--dist", "dist"])
-        .args(args)
-        .current_dir(dir)
-        .env("ANNALS_TOKEN", TOKEN)
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start annals serve");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "annals serve did not start");
-        let line = match lines.next() {
-            Some(line) => line.expect("stderr line"),
-            None => panic!("annals serve exited before listening:\n{}", log.lock().expect("log").join("\n")),
-        };
-        log.lock().expect("log").push(line.clone());
-        if let Some(at) = line.find("http://") {
-            let rest = &line[at + "http://".len()..];
-            break rest.split('/').next().unwrap_or(rest).parse().expect("address");
-        }
-    };
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            sink.lock().expect("log").push(line);
-        }
-    });
-    Server { child, addr, log }
+    Server::start(dir, args, TOKEN, nofile)
 }
 
 /// Runs `annals serve` expecting it to refuse to start; returns its exit code and stderr.
@@ -92,7 +45,13 @@ fn refused(dir: &Path) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-impl Server {
+/// Stopping the server as a test means to.
+trait Stop {
+    fn terminate(self, limit: Duration) -> (std::process::ExitStatus, Duration);
+    fn kill(self);
+}
+
+impl Stop for Server {
     /// SIGTERM, then waits (at most `limit`) for the exit; returns the exit status and time.
     fn terminate(mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
         let started = Instant::now();
@@ -113,100 +72,11 @@ impl Server {
         signal(&self.child, "-KILL");
         self.child.wait().expect("wait");
     }
-
-    fn log(&self) -> String {
-        self.log.lock().expect("log").join("\n")
-    }
 }
 
 fn signal(child: &Child, which: &str) {
     let status = Command::new("kill").arg(which).arg(child.id().to_string()).status().expect("kill");
     assert!(status.success());
-}
-
-/// An answer: status, headers (lower-case names), body (de-chunked, not decoded).
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.decoded()).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
-    }
-
-    /// The body as the client reads it, after its `Content-Encoding`.
-    fn decoded(&self) -> Vec<u8> {
-        use std::io::Read;
-        let mut out = Vec::new();
-        match self.header("content-encoding") {
-            Some("br") => brotli::Decompressor::new(&self.body[..], 4096).read_to_end(&mut out).map(drop),
-            Some("gzip") => flate2::read::GzDecoder::new(&self.body[..]).read_to_end(&mut out).map(drop),
-            _ => {
-                out.clone_from(&self.body);
-                Ok(())
-            }
-        }
-        .expect("decodes");
-        out
-    }
-}
-
-/// Sends `head` (request line and headers, without the final blank line) with
-/// `Connection: close`, and reads the whole answer.
-async fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Answer {
-    let mut socket = TcpStream::connect(addr).await.expect("connect");
-    let mut request = format!("{head}\r\nHost: test\r\nConnection: close\r\n");
-    if !body.is_empty() {
-        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    request.push_str("\r\n");
-    socket.write_all(request.as_bytes()).await.expect("send");
-    socket.write_all(body).await.expect("send body");
-    let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), socket.read_to_end(&mut raw))
-        .await
-        .expect("answered in time")
-        .expect("read");
-    parse(&raw)
-}
-
-async fn get(addr: SocketAddr, path: &str) -> Answer {
-    send(addr, &format!("GET {path} HTTP/1.1"), b"").await
-}
-
-fn parse(raw: &[u8]) -> Answer {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| panic!("no head in {raw:?}"));
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("chunk size");
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).expect("utf-8").trim(), 16)
-                .expect("hex size");
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
-            rest = &rest[line_end + 2 + size + 2..];
-        }
-        body = out;
-    }
-    Answer { status, headers, body }
 }
 
 fn mode(path: &Path) -> u32 {
@@ -544,7 +414,11 @@ async fn bad_positions_are_400_every_error_is_json_and_dist_stays_closed() {
         assert_eq!(answer.json()["error"]["code"], "not_found");
         assert!(!String::from_utf8_lossy(&answer.decoded()).contains(passwd.lines().next().expect("line")));
     }
-    assert!(server.log().contains("refused /passwd.js: it leads out of the web app's directory"));
+    assert!(
+        server.logs_within("refused /passwd.js: it leads out of the web app's directory", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
 
     // A file is revalidated: no-cache, an ETag, and 304 for a matching If-None-Match.
     let file = get(addr, "/app.js").await;

@@ -19,8 +19,9 @@
 //! - `cargo xtask crash [ROUNDS]` — the SIGKILL crash test of `annals serve` with more rounds
 //!   than the test run's 20 (default 500).
 //! - `cargo xtask run [--addr ADDR]` — setup for the web build, build the web app, run the app.
-//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, formats import, the stores, then the
-//!   browser benchmark).
+//! - `cargo xtask bench [ARGS]` — the benchmarks (core fold, formats import, the stores, the
+//!   service's read endpoints on a large record, then the browser benchmarks: static files, and a
+//!   stream under `annals serve`).
 //! - `cargo xtask fuzz [SECONDS]` — every fuzz target of `fuzz/` for SECONDS each (default 60);
 //!   separate from `test` because it needs nightly and runs for as long as it is given.
 
@@ -54,7 +55,8 @@ usage: cargo xtask <command>
   crash [ROUNDS]      the SIGKILL crash test of annals serve with more rounds (default 500)
   run [--addr ADDR]   build (and precompress) the web app and run the app (default address 127.0.0.1:8080)
   bench [ARGS]        run the benchmarks: core fold, formats import (ARGS go to them), the stores (SQLite, PostgreSQL),
-                      then web app vs vis-timeline
+                      the service's read endpoints at 1M events, then web app vs vis-timeline and
+                      a stream under annals serve in the web app
   fuzz [SECONDS]      run every fuzz target for SECONDS each (default 60; needs nightly, installs cargo-fuzz)";
 
 fn main() -> ExitCode {
@@ -194,7 +196,8 @@ fn run_app(ws: &Workspace, addr: &str) -> Result {
 }
 
 /// `cargo xtask bench`: the benchmarks: the core fold and formats import (ARGS go to them), the stores (SQLite and,
-/// on a throwaway server, PostgreSQL), then, on a fresh web build, the browser benchmark.
+/// on a throwaway server, PostgreSQL), the read endpoints of `annals serve` on a large record (`ANNALS_BENCH_EVENTS`,
+/// default 1,000,000), then, on a fresh web build, the browser benchmarks (static files; a served stream).
 fn bench(ws: &Workspace, args: &[String]) -> Result {
     let mut fold = ws.line("cargo bench -p annals-core --bench fold");
     let mut import = ws.line("cargo bench -p annals-formats --bench import");
@@ -207,8 +210,14 @@ fn bench(ws: &Workspace, args: &[String]) -> Result {
         Step::command("bench: import (annals-formats)", import),
         Step::new("setup", || setup(ws, Scope::All)),
         with_postgres(ws, "bench: stores (SQLite, PostgreSQL)", "cargo bench -p annals-server --bench store"),
+        Step::command(
+            "bench: views (annals serve, read endpoints)",
+            ws.line("cargo bench -p annals-server --bench views"),
+        ),
         web_build(ws),
         web_bench(ws),
+        // After the views bench, which built target/release/annals.
+        Step::command("bench: served (a stream under annals serve)", ws.cmd("node", &["tests/e2e/bench/served.mjs"])),
     ])
 }
 

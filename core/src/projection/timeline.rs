@@ -348,6 +348,13 @@ impl Timeline {
         self.order.get(index).map(|(_, r)| r)
     }
 
+    /// The first day, last day and log position of the event at an index of
+    /// [`Timeline::entries`]: what the order is sorted by, kept beside each event, so a scan
+    /// over a window compares days without computing them from the event's dates.
+    pub fn key_at(&self, index: usize) -> Option<(i32, i32, u64)> {
+        self.order.get(index).map(|(k, _)| *k)
+    }
+
     /// The indices (into [`Timeline::entries`]) of the events that *may* overlap the days
     /// `from..=to`: every event that does is in the range, found by binary search; callers
     /// check the last day of each (long events starting earlier are included).

@@ -81,6 +81,10 @@ pub struct Args {
     /// once; more wait up to 2 s, then get 503 with Retry-After. Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub expensive_reads: Option<u64>,
+    /// Fold the largest streams (up to --kept-streams) in the background at start, so the first
+    /// view of a large record (level of detail, window, stats) does not wait for the fold.
+    #[arg(long)]
+    pub fold_at_start: bool,
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<()> {
@@ -134,6 +138,9 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     if let Some(permits) = args.expensive_reads {
         state = state.with_expensive_reads(usize::try_from(permits).unwrap_or(usize::MAX));
     }
+    if args.fold_at_start {
+        fold_at_start(&state);
+    }
     let app = http::router(state.clone(), Some(&args.dist));
     let listener = listen::bind(args.addr).with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
@@ -154,6 +161,31 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     store.close().await.context("closing the store")?;
     tracing::info!("the store is closed");
     Ok(())
+}
+
+/// Folds the largest streams, as many as are kept, one after the other in the background
+/// (`--fold-at-start`); reads that come first fold (or wait for) their stream as always.
+fn fold_at_start(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut streams = match state.store.streams().await {
+            Ok(streams) => streams,
+            Err(e) => return tracing::warn!("--fold-at-start: the streams could not be listed: {e}"),
+        };
+        streams.sort_by_key(|s| std::cmp::Reverse(s.version));
+        for info in streams.into_iter().take(state.kept.capacity()) {
+            let started = std::time::Instant::now();
+            match state.kept.get(&state.store, &info.stream).await {
+                Ok(view) => tracing::info!(
+                    "folded stream {} at start ({} events) in {:.1} s",
+                    info.stream,
+                    view.version,
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => tracing::warn!("--fold-at-start: stream {} not folded: {e:?}", info.stream),
+            }
+        }
+    });
 }
 
 /// Resolves on Ctrl-C or SIGTERM: requests in flight finish, the store closes cleanly.

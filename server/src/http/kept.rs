@@ -15,6 +15,12 @@
 //! add up. Readers share a read lock — many at once — and folding new envelopes takes the
 //! write lock briefly: the projections are never copied.
 //!
+//! *What else is kept.* Besides the projections, each stream keeps the subject of every
+//! envelope in log order ([`Logged`]: what a filtered `events` read judges an envelope by), so
+//! a filter scans memory instead of decoding the log from the store, and answers already
+//! written at the stream's version ([`Answers`], bounded in bytes, dropped at the next
+//! version): a view asked twice — a window the app pans back to, the graph — is written once.
+//!
 //! *The gate.* Reads whose cost grows with the record (the whole timeline, the graph with its
 //! layout, filtered event scans, folds as of a log position) each take a permit of [`Gate`]
 //! (`--expensive-reads`, default the number of CPUs). A read that gets none within
@@ -26,7 +32,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use annals_core::projection::{AsOf, Projections, StatsView};
-use annals_core::{Envelope, PartialDate, StreamName};
+use annals_core::{ActorId, Envelope, Event, EventId, PartialDate, StreamName};
+use axum::body::Bytes;
 use tokio::sync::{OwnedRwLockReadGuard, OwnedSemaphorePermit, RwLock, Semaphore};
 
 use super::streams::no_stream;
@@ -55,6 +62,78 @@ pub struct Current {
     folded: bool,
     /// Figures already computed at `version`, by the last day of their as-of date.
     stats: Mutex<(u64, StatsMemo)>,
+    /// Every envelope of the stream, in log order, with what it is about.
+    pub log: Vec<Logged>,
+    /// Answers written at a version (shared, so a read may keep one after its lock is gone).
+    pub answers: Arc<Mutex<Answers>>,
+}
+
+/// One envelope of a kept stream: its position, type and what it is about — a domain event
+/// is about itself, a correction, dispute or retraction about its target, a registration
+/// about its actor.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// Its log position.
+    pub position: u64,
+    /// Its type's name (`Visit`, `Corrected`, `ActorRegistered`, …).
+    pub type_name: &'static str,
+    /// What it is about.
+    pub about: About,
+}
+
+/// What an envelope is about.
+#[derive(Debug, Clone)]
+pub enum About {
+    /// A domain event (by its id).
+    Event(EventId),
+    /// An actor (by its id).
+    Actor(ActorId),
+}
+
+impl Logged {
+    fn of(env: &Envelope) -> Self {
+        let about = match &env.event {
+            Event::ActorRegistered(a) => About::Actor(a.actor.clone()),
+            event => About::Event(event.target().unwrap_or(&env.id).clone()),
+        };
+        Logged { position: env.position, type_name: env.event.type_name(), about }
+    }
+}
+
+/// Bytes of answers kept per stream, at most.
+pub const ANSWERS_BYTES: usize = 32 << 20;
+
+/// Answers written at one version of a stream, by endpoint and query; see the module docs.
+#[derive(Debug, Default)]
+pub struct Answers {
+    version: u64,
+    bytes: usize,
+    kept: HashMap<String, Bytes>,
+}
+
+impl Answers {
+    /// The answer to `key` written at `version`, if kept.
+    pub fn get(&mut self, version: u64, key: &str) -> Option<Bytes> {
+        if self.version != version {
+            return None;
+        }
+        self.kept.get(key).cloned()
+    }
+
+    /// Keeps an answer written at `version` (forgetting those of other versions; when the
+    /// bytes would pass [`ANSWERS_BYTES`], forgetting all first).
+    pub fn keep(&mut self, version: u64, key: String, body: Bytes) {
+        if body.len() > ANSWERS_BYTES / 4 {
+            return;
+        }
+        if self.version != version || self.bytes + body.len() > ANSWERS_BYTES {
+            *self = Answers { version, ..Answers::default() };
+        }
+        self.bytes += body.len();
+        if let Some(old) = self.kept.insert(key, body) {
+            self.bytes -= old.len();
+        }
+    }
 }
 
 /// Figures by the last day of their as-of date (`None`: now).
@@ -129,6 +208,11 @@ impl Kept {
             first_folds: Semaphore::new(1),
             follower: OnceLock::new(),
         }
+    }
+
+    /// How many streams are kept at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// How many streams are kept now.
@@ -250,6 +334,9 @@ async fn catch_up(current: &mut Current, store: &dyn Store, stream: &StreamName,
     loop {
         let page = store.read_stream(stream.clone(), after, FOLD_PAGE).await?;
         current.version = page.version;
+        // (A page read again after a failed read is not logged twice.)
+        let logged = current.log.last().map_or(0, |l| l.position);
+        current.log.extend(page.events.iter().filter(|e| e.position > logged).map(Logged::of));
         let n = page.events.len();
         after = page.events.last().map_or(after, |e| e.position);
         batch.extend(page.events);
@@ -341,5 +428,34 @@ impl Gate {
             Ok(Err(_)) => Err(ApiError::Unavailable),
             Err(_) => Err(ApiError::Busy { retry_after: 1 }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Answers, ANSWERS_BYTES};
+    use axum::body::Bytes;
+
+    #[test]
+    fn answers_are_kept_per_version_and_bounded_in_bytes() {
+        let mut answers = Answers::default();
+        answers.keep(3, "window?from=1990".into(), Bytes::from_static(b"[1]"));
+        assert_eq!(answers.get(3, "window?from=1990").as_deref(), Some(&b"[1]"[..]));
+        assert_eq!(answers.get(3, "window?from=1991"), None);
+        // Another version: the old answer is not given, and keeping one forgets it.
+        assert_eq!(answers.get(4, "window?from=1990"), None);
+        answers.keep(4, "stats?".into(), Bytes::from_static(b"{}"));
+        assert_eq!(answers.get(4, "window?from=1990"), None);
+        assert_eq!(answers.bytes, 2);
+        // Past the bound, all is forgotten first; an answer over a quarter of it is not kept.
+        let big = Bytes::from(vec![b' '; ANSWERS_BYTES / 4]);
+        for i in 0..4 {
+            answers.keep(4, format!("graph?{i}"), big.clone());
+        }
+        assert!(answers.bytes <= ANSWERS_BYTES);
+        assert_eq!(answers.get(4, "stats?"), None, "forgotten to make room");
+        assert!(answers.get(4, "graph?3").is_some());
+        answers.keep(4, "timeline?".into(), Bytes::from(vec![b' '; ANSWERS_BYTES / 4 + 1]));
+        assert_eq!(answers.get(4, "timeline?"), None);
     }
 }

@@ -24,8 +24,10 @@
 //! With filters, a page scans forward until `limit` envelopes match, the stream ends, or
 //! [`MAX_SCAN`] envelopes have been looked at — so one call costs the same on any record,
 //! and a page may hold fewer than `limit` envelopes (even none) with a `next`; `next`
-//! continues the scan. Filtered reads go through the gate of expensive reads (503 with
-//! `Retry-After` when it stays full; see [`super::kept`]).
+//! continues the scan. The scan runs over what the service keeps of the stream (the subject
+//! of each envelope, the events as they stand, see [`super::kept`]), not over the log: only
+//! the envelopes that match are read from the store. Filtered reads go through the gate of
+//! expensive reads (503 with `Retry-After` when it stays full).
 //!
 //! # Writing: `POST /api/streams/{stream}/events`
 //!
@@ -43,7 +45,7 @@ use annals_core::envelope::decode_record;
 use annals_core::log::StreamInfo;
 use annals_core::projection::Projections;
 use annals_core::Problem;
-use annals_core::{Envelope, Event, ExpectedVersion, PartialDate, Proposed, StreamName};
+use annals_core::{Envelope, ExpectedVersion, PartialDate, Proposed, StreamName};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -54,6 +56,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::kept::{About, Logged};
 use super::{etag, not_modified, ApiError, AppState, Authorized, StreamPath};
 
 /// Routes of this module.
@@ -75,7 +78,7 @@ const DEFAULT_LIMIT: usize = 100;
 /// Largest page size.
 const MAX_LIMIT: usize = 1000;
 /// Most envelopes one filtered read looks at.
-pub const MAX_SCAN: usize = 2_000;
+pub const MAX_SCAN: usize = 5_000;
 
 /// The query of a read; see the module docs.
 #[derive(Debug, Default, Deserialize)]
@@ -136,34 +139,50 @@ impl Filter {
         self.kinds.is_none() && self.actor.is_none() && self.from.is_none() && self.to.is_none() && self.q.is_none()
     }
 
-    fn matches(&self, env: &Envelope, p: &Projections) -> bool {
+    /// Whether a kept envelope matches, judged by what it is about as that stands now.
+    fn matches(&self, logged: &Logged, p: &Projections) -> bool {
         if let Some(kinds) = &self.kinds {
-            if !kinds.iter().any(|k| k.eq_ignore_ascii_case(env.event.type_name())) {
+            if !kinds.iter().any(|k| k.eq_ignore_ascii_case(logged.type_name)) {
                 return false;
             }
         }
         if self.actor.is_none() && self.from.is_none() && self.to.is_none() && self.q.is_none() {
             return true;
         }
-        if let Event::ActorRegistered(a) = &env.event {
-            let actor = p.catalog.actor(a.actor.as_str()).map_or(&**a, |r| &**r);
-            return self.from.is_none()
-                && self.to.is_none()
-                && self.actor.as_ref().is_none_or(|x| x == actor.actor.as_str())
-                && self.q.as_ref().is_none_or(|q| actor.names.values().any(|n| n.to_lowercase().contains(q)));
+        match &logged.about {
+            About::Actor(id) => {
+                let Some(actor) = p.catalog.actor(id.as_str()) else {
+                    return false;
+                };
+                self.from.is_none()
+                    && self.to.is_none()
+                    && self.actor.as_ref().is_none_or(|x| x == actor.actor.as_str())
+                    && self.q.as_ref().is_none_or(|q| actor.names.values().any(|n| contains_folded(n, q)))
+            }
+            About::Event(subject) => {
+                let Some(r) = p.catalog.event_any(subject.as_str()) else {
+                    return false;
+                };
+                let e = &r.event;
+                self.actor.as_ref().is_none_or(|x| e.participant_ids().chain(e.places.iter()).any(|a| a.as_str() == x))
+                    && self.from.is_none_or(|from| e.occurred.last_day() >= from)
+                    && self.to.is_none_or(|to| e.occurred.first_day() <= to)
+                    && self.q.as_ref().is_none_or(|q| {
+                        contains_folded(&e.title, q) || e.summary.as_ref().is_some_and(|s| contains_folded(s, q))
+                    })
+            }
         }
-        let subject = env.event.target().unwrap_or(&env.id);
-        let Some(r) = p.catalog.event_any(subject.as_str()) else {
-            return false;
-        };
-        let e = &r.event;
-        self.actor.as_ref().is_none_or(|x| e.participant_ids().chain(e.places.iter()).any(|a| a.as_str() == x))
-            && self.from.is_none_or(|from| e.occurred.last_day() >= from)
-            && self.to.is_none_or(|to| e.occurred.first_day() <= to)
-            && self.q.as_ref().is_none_or(|q| {
-                e.title.to_lowercase().contains(q) || e.summary.as_ref().is_some_and(|s| s.to_lowercase().contains(q))
-            })
     }
+}
+
+/// Whether `text`, lowercased, contains `needle` (lowercase already); ASCII text (most
+/// titles) is compared in place, without a lowercased copy.
+fn contains_folded(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let (t, n) = (text.as_bytes(), needle.as_bytes());
+        return n.is_empty() || t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    text.to_lowercase().contains(needle)
 }
 
 async fn read(
@@ -178,41 +197,43 @@ async fn read(
         return Err(ApiError::bad_request("bad_query", format!("limit={limit}: expected 1..={MAX_LIMIT}")));
     }
     let filter = Filter::parse(&query)?;
-    let mut after = super::position("after", query.after)?.unwrap_or(0);
+    let after = super::position("after", query.after)?.unwrap_or(0);
     let page = if filter.is_empty() {
         let page = state.store.read_stream(stream.clone(), after, limit).await?;
         let next = (page.events.len() == limit).then(|| page.events.last().map_or(after, |e| e.position));
         EventsPage { stream, version: page.version, events: page.events, next }
     } else {
         let _permit = state.gate.enter().await?;
-        let mut events = Vec::new();
-        let mut version;
-        let mut scanned = 0;
-        let next = loop {
-            let page = state.store.read_stream(stream.clone(), after, MAX_LIMIT).await?;
-            version = page.version;
-            let n = page.events.len();
-            if n > 0 {
-                // Judged by the events as they stand now (current with this page at least).
-                let view = state.kept.get(&state.store, &stream).await?;
-                for env in page.events {
-                    after = env.position;
-                    scanned += 1;
-                    if filter.matches(&env, &view.projections) {
-                        events.push(env);
-                        if events.len() == limit {
-                            break;
-                        }
-                    }
+        // The positions that match, from the kept stream (no envelope decoded)…
+        let (version, matched, next) = {
+            let view = state.kept.get(&state.store, &stream).await?;
+            let start = view.log.partition_point(|l| l.position <= after);
+            let mut matched = Vec::new();
+            let mut at = start;
+            while at < view.log.len() && at - start < MAX_SCAN && matched.len() < limit {
+                if filter.matches(&view.log[at], &view.projections) {
+                    matched.push(at);
                 }
+                at += 1;
             }
-            if events.len() == limit || (n == MAX_LIMIT && scanned >= MAX_SCAN) {
-                break Some(after);
-            }
-            if n < MAX_LIMIT {
-                break None;
-            }
+            let next = (at < view.log.len()).then(|| view.log[at - 1].position);
+            let positions: Vec<(usize, u64)> = matched.iter().map(|&i| (i, view.log[i].position)).collect();
+            (view.version, positions, next)
         };
+        // …then those envelopes from the store, in runs of neighbours.
+        let mut events = Vec::with_capacity(matched.len());
+        let mut i = 0;
+        while i < matched.len() {
+            let (first_index, first) = matched[i];
+            let mut j = i;
+            while j + 1 < matched.len() && matched[j + 1].0 - first_index < MAX_LIMIT {
+                j += 1;
+            }
+            let wanted = &matched[i..=j];
+            let page = state.store.read_stream(stream.clone(), first - 1, matched[j].0 - first_index + 1).await?;
+            events.extend(page.events.into_iter().filter(|e| wanted.iter().any(|(_, p)| *p == e.position)));
+            i = j + 1;
+        }
         EventsPage { stream, version, events, next }
     };
     if page.version == 0 {

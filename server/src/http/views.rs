@@ -23,6 +23,10 @@
 //! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`]; `as_of=DATE` is
 //!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`); each
 //!   figure is computed once per stream version and date, then looked up.
+//!
+//! Answers of `window`, `graph` and `stats` (from the kept projections) are kept as written,
+//! per stream version and query ([`Answers`]): asked again, they are sent without being
+//! written again.
 //! - `graph` — `{"stream", "version", "nodes": [{id, label, kind, activity, x, y}],
 //!   "edges": [{a, b, by_kind, weight, main_kind}]}`; optional `ego=ACTOR` (the actor and
 //!   its neighbours), `from`/`to` (only events that start between `from`'s first day and
@@ -46,13 +50,13 @@ use annals_core::projection::{layout, Edge, GraphQuery, Level, Node, Projections
 use annals_core::{ActorId, EventKind, Occurred, PartialDate, StreamName};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::kept::{fold_as_of, View};
+use super::kept::{fold_as_of, Answers, View};
 use super::{etag, not_modified, ApiError, AppState, StreamPath};
 
 /// Routes of this module.
@@ -135,6 +139,34 @@ async fn source(state: &AppState, stream: &StreamName, position: Option<u64>) ->
 
 fn answer<T: Serialize>(version: u64, body: T) -> Response {
     ([(header::ETAG, etag(version))], Json(body)).into_response()
+}
+
+/// A JSON answer already written.
+fn written(version: u64, body: axum::body::Bytes) -> Response {
+    ([(header::ETAG, etag(version)), (header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
+        .into_response()
+}
+
+/// The answer kept for `endpoint` and the request's query at `version`, or else `write` it
+/// (and keep it): see [`Answers`].
+fn kept_or_written(
+    answers: &std::sync::Mutex<Answers>,
+    version: u64,
+    endpoint: &str,
+    uri: &Uri,
+    write: impl FnOnce() -> serde_json::Result<Vec<u8>>,
+) -> Result<Response, ApiError> {
+    let key = format!("{endpoint}?{}", uri.query().unwrap_or(""));
+    if let Some(body) = answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
+        return Ok(written(version, body));
+    }
+    let body = axum::body::Bytes::from(
+        write().map_err(|e| ApiError::Storage(format!("writing the answer of {endpoint} failed: {e}")))?,
+    );
+    if let Ok(mut a) = answers.lock() {
+        a.keep(version, key, body.clone());
+    }
+    Ok(written(version, body))
 }
 
 #[derive(Serialize)]
@@ -222,8 +254,8 @@ fn held_until_sent(version: u64, bytes: Vec<u8>, permit: tokio::sync::OwnedSemap
     (
         [
             (header::ETAG, etag(version)),
-            (header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json")),
-            (header::CONTENT_LENGTH, axum::http::HeaderValue::from(length)),
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
         ],
         axum::body::Body::from_stream(body),
     )
@@ -364,10 +396,6 @@ async fn lod(
 /// The key the timeline is ordered by: first day, last day, position.
 type OrderKey = (i32, i32, u64);
 
-fn order_key(r: &Resolved) -> OrderKey {
-    (r.event.occurred.first_day(), r.event.occurred.last_day(), r.position)
-}
-
 fn parse_cursor(text: &str) -> Result<OrderKey, ApiError> {
     let bad = || {
         ApiError::bad_request(
@@ -400,6 +428,7 @@ async fn window(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
     headers: HeaderMap,
+    uri: Uri,
     query: Result<Query<WindowQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
@@ -415,32 +444,36 @@ async fn window(
     }
     let timeline = &view.projections.timeline;
     let (from, to) = query.days(|| timeline.extent())?;
-    let range = timeline.window_indices(from, to);
-    // The first index after the cursor: a binary search over the range (sorted by key).
-    let (mut lo, mut hi) = (range.start, range.end);
-    if let Some(cursor) = cursor {
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match timeline.at(mid) {
-                Some(r) if order_key(r) <= cursor => lo = mid + 1,
-                _ => hi = mid,
+    kept_or_written(&view.answers, view.version, "window", &uri, || {
+        let range = timeline.window_indices(from, to);
+        // The first index after the cursor: a binary search over the range (sorted by key).
+        let (mut lo, mut hi) = (range.start, range.end);
+        if let Some(cursor) = cursor {
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                match timeline.key_at(mid) {
+                    Some(k) if k <= cursor => lo = mid + 1,
+                    _ => hi = mid,
+                }
             }
         }
-    }
-    let mut entries = Vec::new();
-    let mut at = lo;
-    let mut last = None;
-    while at < range.end && entries.len() < limit && at - lo < MAX_WINDOW_SCAN {
-        if let Some(r) = timeline.at(at) {
-            if r.event.occurred.last_day() >= from {
-                entries.push(TimelineEntry::of(r));
+        // The scan compares the keys kept beside the events (the long events that begin
+        // before the window make it start up to the longest event's days earlier).
+        let mut entries = Vec::new();
+        let mut at = lo;
+        let mut last = None;
+        while at < range.end && entries.len() < limit && at - lo < MAX_WINDOW_SCAN {
+            if let (Some(k), Some(r)) = (timeline.key_at(at), timeline.at(at)) {
+                if k.1 >= from {
+                    entries.push(TimelineEntry::of(r));
+                }
+                last = Some(k);
             }
-            last = Some(order_key(r));
+            at += 1;
         }
-        at += 1;
-    }
-    let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
-    Ok(answer(view.version, WindowBody { stream: &stream, version: view.version, from, to, entries, next }))
+        let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
+        serde_json::to_vec(&WindowBody { stream: &stream, version: view.version, from, to, entries, next })
+    })
 }
 
 #[derive(Serialize)]
@@ -471,6 +504,7 @@ async fn graph(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
     headers: HeaderMap,
+    uri: Uri,
     query: Result<Query<ViewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
@@ -491,6 +525,19 @@ async fn graph(
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
+    // The layout is the cost of a graph, and the same at the same version: kept (not for a
+    // fold as of a position, which is not kept either).
+    let answers = match &source {
+        Source::Kept(view) => {
+            let answers = view.answers.clone();
+            let key = format!("graph?{}", uri.query().unwrap_or(""));
+            if let Some(body) = answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
+                return Ok(written(version, body));
+            }
+            Some((answers, key))
+        }
+        Source::Folded(..) => None,
+    };
     let view = source.projections().graph_view(&GraphQuery { window, ego: query.ego.as_deref().map(ActorId::from) });
     // The layout needs no projections: let appends in while it runs.
     drop(source);
@@ -509,7 +556,15 @@ async fn graph(
             WeightedEdge { edge, weight, main_kind }
         })
         .collect();
-    Ok(answer(version, GraphBody { stream: &stream, version, nodes, edges }))
+    let body = serde_json::to_vec(&GraphBody { stream: &stream, version, nodes, edges })
+        .map_err(|e| ApiError::Storage(format!("writing the graph failed: {e}")))?;
+    let body = axum::body::Bytes::from(body);
+    if let Some((answers, key)) = answers {
+        if let Ok(mut a) = answers.lock() {
+            a.keep(version, key, body.clone());
+        }
+    }
+    Ok(written(version, body))
 }
 
 #[derive(Serialize)]
@@ -524,6 +579,7 @@ async fn stats(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
     headers: HeaderMap,
+    uri: Uri,
     query: Result<Query<ViewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
@@ -537,13 +593,16 @@ async fn stats(
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    let stats = match &source {
-        Source::Kept(view) => view.stats(as_of),
-        Source::Folded(_, p) => std::sync::Arc::new(match as_of {
-            Some(date) => p.stats_as_of(date),
-            None => p.stats_view(),
+    match &source {
+        Source::Kept(view) => kept_or_written(&view.answers, version, "stats", &uri, || {
+            serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &view.stats(as_of) })
         }),
-    };
-    drop(source);
-    Ok(answer(version, StatsBody { stream: &stream, version, stats: &stats }))
+        Source::Folded(_, p) => {
+            let stats = match as_of {
+                Some(date) => p.stats_as_of(date),
+                None => p.stats_view(),
+            };
+            Ok(answer(version, StatsBody { stream: &stream, version, stats: &stats }))
+        }
+    }
 }

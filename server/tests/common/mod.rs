@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test binary uses a different part")]
 
 pub mod conformance;
+pub mod served;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
