@@ -56,6 +56,7 @@ pub mod theme;
 pub mod timeline;
 pub mod view;
 pub mod visible;
+pub mod visuals;
 pub mod words;
 pub mod worker;
 
