@@ -51,7 +51,7 @@ pub struct Props {
 }
 
 /// A node as the module drew it: id, centre (CSS pixels), radius.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dot(pub String, pub f64, pub f64, pub f64);
 
 /// Whether the map has been drawn yet.
@@ -76,39 +76,70 @@ pub fn actor_colour(kind: Option<ActorKind>) -> &'static str {
     }
 }
 
-/// The plan the visuals module draws (`annals_visuals::map::MapPlan`, JSON): the graph as of
-/// the slider's year with its colours resolved, and the all-time graph when `all` is given.
-fn plan(
-    graph: &GraphView,
-    all: Option<&GraphView>,
-    scene: &serde_json::Value,
-    colours: &crate::theme::Colours,
-) -> String {
-    use serde_json::json;
-    // Countries are drawn in ink, which follows the theme.
-    let ink = |c: &'static str| if c == crate::theme::LIGHT.ink { colours.ink.clone() } else { c.to_owned() };
-    let nodes: Vec<_> =
-        graph.nodes.iter().map(|n| json!([n.id.as_str(), n.label, n.activity, ink(actor_colour(n.kind))])).collect();
-    let edges: Vec<_> = graph
-        .edges
-        .iter()
-        .map(|e| json!([e.a.as_str(), e.b.as_str(), e.weight(), kind_colour(e.main_kind())]))
-        .collect();
-    let mut plan = scene.clone();
-    plan["nodes"] = nodes.into();
-    plan["edges"] = edges.into();
-    plan["paper"] = colours.paper.clone().into();
-    plan["accent"] = colours.accent.clone().into();
-    plan["ink"] = colours.ink.clone().into();
-    plan["muted"] = colours.muted.clone().into();
-    if let Some(all) = all {
-        let at = |id: &str| all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok();
-        let nodes: Vec<_> = all.nodes.iter().map(|n| json!([n.id.as_str(), n.activity])).collect();
-        let edges: Vec<_> =
-            all.edges.iter().filter_map(|e| Some(json!([at(e.a.as_str())?, at(e.b.as_str())?, e.weight()]))).collect();
-        plan["all"] = json!({ "nodes": nodes, "edges": edges });
+/// What the page says of a drawing besides the graphs: the canvas, the view's state.
+#[derive(serde::Serialize)]
+struct Scene<'a> {
+    key: usize,
+    width: f64,
+    height: f64,
+    ratio: f64,
+    ego: Option<&'a str>,
+    ego_nodes: Option<&'a [String]>,
+    focused: Option<&'a str>,
+    highlight: &'a [String],
+    transform: (f64, f64, f64),
+}
+
+/// The plan the visuals module draws (`annals_visuals::map::MapPlan`, JSON): the scene, the
+/// graph as of the slider's year with its colours resolved, and the all-time graph when `all`
+/// is given.
+fn plan(graph: &GraphView, all: Option<&GraphView>, scene: Scene, colours: &crate::theme::Colours) -> String {
+    #[derive(serde::Serialize)]
+    struct Plan<'a> {
+        #[serde(flatten)]
+        scene: Scene<'a>,
+        nodes: Vec<(&'a str, &'a str, u32, &'a str)>,
+        edges: Vec<(&'a str, &'a str, u32, &'static str)>,
+        paper: &'a str,
+        accent: &'a str,
+        ink: &'a str,
+        muted: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        all: Option<All<'a>>,
     }
-    plan.to_string()
+    #[derive(serde::Serialize)]
+    struct All<'a> {
+        nodes: Vec<(&'a str, u32)>,
+        edges: Vec<(usize, usize, u32)>,
+    }
+    // Countries are drawn in ink, which follows the theme.
+    let ink = |c: &'static str| if c == crate::theme::LIGHT.ink { colours.ink.as_str() } else { c };
+    let all = all.map(|all| {
+        let at = |id: &str| all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok();
+        All {
+            nodes: all.nodes.iter().map(|n| (n.id.as_str(), n.activity)).collect(),
+            edges: all.edges.iter().filter_map(|e| Some((at(e.a.as_str())?, at(e.b.as_str())?, e.weight()))).collect(),
+        }
+    });
+    let plan = Plan {
+        scene,
+        nodes: graph
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.label.as_str(), n.activity, ink(actor_colour(n.kind))))
+            .collect(),
+        edges: graph
+            .edges
+            .iter()
+            .map(|e| (e.a.as_str(), e.b.as_str(), e.weight(), kind_colour(e.main_kind())))
+            .collect(),
+        paper: &colours.paper,
+        accent: &colours.accent,
+        ink: &colours.ink,
+        muted: &colours.muted,
+        all,
+    };
+    serde_json::to_string(&plan).unwrap_or_default()
 }
 
 /// The relation map, or, for a record without actors, a sentence saying there is none.
@@ -235,18 +266,18 @@ pub fn relation_map(props: &Props) -> Html {
             }
             let first = *sent.borrow() != Some(key);
             *sent.borrow_mut() = Some(key);
-            let scene = serde_json::json!({
-                "key": key,
-                "width": width,
-                "height": height,
-                "ratio": ratio,
-                "ego": ego,
-                "ego_nodes": *ego_nodes,
-                "focused": focused,
-                "highlight": *highlight,
-                "transform": *transform.borrow(),
-            });
-            let plan = plan(&graph, first.then_some(&*all), &scene, &colours);
+            let scene = Scene {
+                key,
+                width,
+                height,
+                ratio,
+                ego: ego.as_deref(),
+                ego_nodes: (*ego_nodes).as_deref(),
+                focused: focused.as_deref(),
+                highlight: &highlight,
+                transform: *transform.borrow(),
+            };
+            let plan = plan(&graph, first.then_some(&*all), scene, &colours);
             draw(c, plan, move |answer| match answer {
                 Some(dots) => {
                     *drawn.borrow_mut() = dots;
@@ -479,15 +510,21 @@ pub fn relation_map(props: &Props) -> Html {
 /// module could not draw (it says why on the console).
 #[cfg(target_arch = "wasm32")]
 fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(Option<Vec<Dot>>) + 'static) {
-    crate::visuals::draw("map", canvas, plan, move |answer| {
-        let dots = answer.and_then(|a| {
-            let text = a.as_string().unwrap_or_default();
-            serde_json::from_str::<Vec<Dot>>(&text).map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
-        });
-        if let Err(e) = &dots {
-            web_sys::console::warn_1(e);
+    crate::visuals::draw("map", canvas, plan, move |answer| match answer {
+        // Flat: id, x, y, radius, id, …
+        Ok(flat) => {
+            let flat = web_sys::js_sys::Array::from(&flat).to_vec();
+            let number = |v: &wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
+            then(Some(
+                flat.chunks_exact(4)
+                    .map(|d| Dot(d[0].as_string().unwrap_or_default(), number(&d[1]), number(&d[2]), number(&d[3])))
+                    .collect(),
+            ));
         }
-        then(dots.ok());
+        Err(e) => {
+            web_sys::console::warn_1(&e);
+            then(None);
+        }
     });
 }
 

@@ -57,10 +57,10 @@ pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
 
 /// Lays out (once per record and canvas shape) and draws the relation map of `plan` (JSON, a
 /// [`map::MapPlan`]) on `canvas`, writes what it drew on the canvas' `data-*` attributes, and
-/// answers the nodes as drawn (`[[id, x, y, radius], …]`, JSON) for the page's hit-testing
-/// and keyboard.
+/// answers the nodes as drawn (`[id, x, y, radius, id, …]`) for the page's hit-testing and
+/// keyboard.
 #[wasm_bindgen]
-pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<String, JsValue> {
+pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<Vec<JsValue>, JsValue> {
     let plan: map::MapPlan =
         serde_json::from_str(plan).map_err(|e| JsValue::from_str(&format!("the map's plan could not be read: {e}")))?;
     #[cfg(target_arch = "wasm32")]
@@ -68,7 +68,7 @@ pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<String, JsValue> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = (canvas, plan);
-        Ok("[]".to_owned())
+        Ok(Vec::new())
     }
 }
 
