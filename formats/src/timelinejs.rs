@@ -495,15 +495,17 @@ pub(crate) fn title_slide(
     let text = rich::read(&slide.text, Allowed::Blocks);
     let mut problems = Vec::new();
     let media = take_media(&mut slide.extra, name, &mut problems);
+    let media_problems = problems.len();
     check_background(&slide.extra, name, &mut problems);
+    let (media_ok, background_ok) = (media_problems == 0, problems.len() == media_problems);
     let mut intro = Introduction {
         text: Some(text.plain.clone()).filter(|t| !t.is_empty()),
         text_html: text.html.filter(|_| !text.plain.is_empty()),
-        media: media.filter(|_| problems.is_empty()),
+        media: media.filter(|_| media_ok),
         codes: BTreeMap::new(),
     };
     for (k, v) in &slide.extra {
-        if !v.trim().is_empty() && (problems.is_empty() || !k.starts_with("background.")) {
+        if !v.trim().is_empty() && (background_ok || !k.starts_with("background.")) {
             intro.codes.insert(format!("{CODE_PREFIX}{k}"), v.clone());
         }
     }

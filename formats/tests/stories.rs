@@ -400,3 +400,17 @@ e2,Other,2020,y,https://x.example/,hologram,P,T\n";
     let fields: Vec<&str> = loaded.diagnostics.iter().map(|d| d.field.as_str()).collect();
     assert_eq!(fields, ["payload.media.url", "media_kind"], "{:?}", loaded.diagnostics);
 }
+
+#[test]
+fn a_title_slide_with_a_bad_background_keeps_its_medium() {
+    let text = r##"{"title": {"text": {"headline": "T", "text": "Intro"}, "media": {"url": "https://example.org/c.jpg"},
+      "background": {"color": "expression(alert(1))"}},
+      "events": [{"start_date": {"year": "2001"}, "text": {"headline": "One"}}]}"##;
+    let loaded = read(text, Format::TimelinejsJson);
+    let fields: Vec<&str> = loaded.diagnostics.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(fields, ["title.background.color"]);
+    let intro = loaded.introduction.as_ref().expect("introduction");
+    assert_eq!(intro.media.as_ref().map(|m| m.url.as_str()), Some("https://example.org/c.jpg"));
+    assert!(intro.codes.is_empty(), "{:?}", intro.codes);
+    assert_eq!(loaded.accepted.len(), 1);
+}
