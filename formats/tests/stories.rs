@@ -9,13 +9,17 @@ use std::collections::BTreeMap;
 
 use annals_core::event::{Event, MediaKind};
 use annals_core::format::Loaded;
-use annals_core::html::Allowed;
+use annals_core::html::{plain_text, Allowed};
 use annals_core::validate::Nothing;
 use annals_core::{DomainEvent, Envelope, StreamName, Timestamp};
 use annals_formats::export::{export, ExportFormat, ExportInfo};
 use annals_formats::rich::sanitize;
 use annals_formats::{load, Format};
 use serde_json::{json, Value};
+
+#[macro_use]
+#[path = "common/corpus.rs"]
+mod corpus;
 
 const STORY: &str = r##"{
   "title": {
@@ -413,4 +417,34 @@ fn a_title_slide_with_a_bad_background_keeps_its_medium() {
     assert_eq!(intro.media.as_ref().map(|m| m.url.as_str()), Some("https://example.org/c.jpg"));
     assert!(intro.codes.is_empty(), "{:?}", intro.codes);
     assert_eq!(loaded.accepted.len(), 1);
+}
+
+#[test]
+fn the_real_timelinejs_file_through_annals_keeps_its_media_backgrounds_and_text() {
+    let bytes = corpus!("timelinejs/eras.json");
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let original: Value = serde_json::from_str(&text).expect("json");
+    let (native, written) = through_annals(&text);
+    let with_media = events(&native).values().filter(|e| e.media.is_some()).count();
+    assert!(with_media > 0, "the corpus file has media");
+    assert_eq!(written["title"]["text"], original["title"]["text"]);
+    let by_headline = |file: &Value| -> BTreeMap<String, Value> {
+        file["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|s| (plain_text(s["text"]["headline"].as_str().unwrap_or("")), s.clone()))
+            .collect()
+    };
+    let (before, after) = (by_headline(&original), by_headline(&written));
+    assert_eq!(before.len(), after.len());
+    for (headline, s0) in &before {
+        let s1 = after.get(headline).unwrap_or_else(|| panic!("{headline} written back"));
+        assert_eq!(s1["media"], s0.get("media").cloned().unwrap_or(Value::Null), "{headline}: media");
+        assert_eq!(s1["background"], s0.get("background").cloned().unwrap_or(Value::Null), "{headline}: background");
+        // An empty text is left out.
+        let expected = s0["text"]["text"].as_str().filter(|t| !t.is_empty()).map(|h| sanitize(h, Allowed::Blocks));
+        assert_eq!(s1["text"]["text"].as_str().map(str::to_owned), expected, "{headline}: text");
+    }
+    assert_eq!(written["eras"].as_array().map(Vec::len), original["eras"].as_array().map(Vec::len));
 }
