@@ -468,9 +468,10 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         slide.extra.retain(|_, v| !v.trim().is_empty());
         if kind == "title" {
             let name = |p: Part| sheet_name(p, &slide);
-            let (title, intro) = title_slide(slide.clone(), &name, &mut parsed.diagnostics);
+            let (title, intro, notes) = title_slide(slide.clone(), &name, &mut parsed.diagnostics);
             parsed.title = title;
             parsed.introduction = intro;
+            parsed.notes.extend(notes.into_iter().map(|p| p.at(Some(row.line), Some(record))));
             continue;
         }
         converter.convert(slide, parsed);

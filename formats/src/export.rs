@@ -226,6 +226,7 @@ fn media_and_background(
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let mut out = BTreeMap::new();
     let mut background = BTreeMap::new();
+    let quoted = media.is_none() && codes.contains_key(&format!("{CODE_PREFIX}media.quote"));
     if let Some(m) = media {
         out.insert("url".to_owned(), m.url.clone());
         for (key, value) in [("caption", &m.caption), ("credit", &m.credit), ("alt", &m.alt), ("title", &m.title)] {
@@ -242,7 +243,12 @@ fn media_and_background(
     for (key, value) in codes {
         let Some(rest) = key.strip_prefix(CODE_PREFIX) else { continue };
         if let Some(k) = rest.strip_prefix("media.") {
-            if media.is_some() {
+            if k == "quote" {
+                // A quotation TimelineJS shows in place of a medium (sanitized when read).
+                if media.is_none() {
+                    out.insert("url".to_owned(), rich::sanitize(value, Allowed::Blocks));
+                }
+            } else if (media.is_some() || quoted) && !value.contains(['<', '>', '"']) {
                 out.entry(k.to_owned()).or_insert_with(|| value.clone());
             }
         } else if let Some(k) = rest.strip_prefix("background.") {

@@ -173,7 +173,7 @@ impl<'a> Converter<'a> {
         let text = rich::read(&text_html, Allowed::Blocks);
         let summary = text.plain.clone();
         let mut extra = std::mem::take(&mut slide.extra);
-        let media = take_media(&mut extra, &|p| (self.name_of)(p, &slide), &mut problems);
+        let media = take_media(&mut extra, &|p| (self.name_of)(p, &slide), &mut problems, &mut notes);
         check_background(&extra, &|p| (self.name_of)(p, &slide), &mut problems);
         slide.extra = extra;
         let mut made_title = None;
@@ -411,12 +411,44 @@ const MEDIA_FIELDS: [(&str, Part); 7] = [
 /// problem otherwise, named as the file names the field), the texts are made plain (TimelineJS
 /// allows HTML in a caption or credit: it is sanitized first). Without an address there is no
 /// medium, and what was given stays in `extra` (kept as codes).
+///
+/// TimelineJS also takes HTML in place of an address: a `<blockquote>` (a quotation shown as
+/// the medium) is kept, sanitized, as the code `timelinejs:media.quote` and written back; an
+/// `<iframe>` (embed code) gives its `src` as the medium's address when that is an `http(s)`
+/// link — the frame itself never is read. Both with a note.
 pub(crate) fn take_media(
     extra: &mut BTreeMap<String, String>,
     name: &dyn Fn(Part) -> String,
     problems: &mut Vec<Problem>,
+    notes: &mut Vec<Problem>,
 ) -> Option<Media> {
-    let url = extra.get("media.url").map(|u| u.trim().to_owned()).filter(|u| !u.is_empty())?;
+    let mut url = extra.get("media.url").map(|u| u.trim().to_owned()).filter(|u| !u.is_empty())?;
+    if url.to_ascii_lowercase().starts_with("<blockquote") {
+        extra.remove("media.url");
+        extra.insert("media.quote".into(), rich::sanitize(&url, Allowed::Blocks));
+        // Its caption and credit stay codes, written back as TimelineJS reads them: as HTML,
+        // so as escaped plain text.
+        for (key, _) in MEDIA_FIELDS {
+            if let Some(v) = extra.get_mut(key) {
+                *v = html_escape(&rich::plain(v));
+            }
+        }
+        notes.push(Problem::new(
+            name(Part::Media("url")),
+            "is a quotation written as HTML, not a link; it is kept (sanitized) for TimelineJS, not as a medium",
+        ));
+        return None;
+    }
+    if url.to_ascii_lowercase().starts_with("<iframe") {
+        if let Some(src) = frame_source(&url).filter(|s| check_url(s).is_ok()) {
+            notes.push(Problem::new(
+                name(Part::Media("url")),
+                format!("is embed code; its address {src:?} is the medium (the frame itself is never read)"),
+            ));
+            url = src;
+        }
+    }
+    extra.insert("media.url".into(), url.clone());
     let mut media = Media::new(url);
     for (key, part) in MEDIA_FIELDS {
         let Some(value) = extra.remove(key) else { continue };
@@ -449,6 +481,18 @@ pub(crate) fn take_media(
         }
     }
     Some(media)
+}
+
+/// The `src` of an `<iframe …>` tag, entities decoded.
+fn frame_source(tag: &str) -> Option<String> {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let attrs = &tag[..end];
+    let lower = attrs.to_ascii_lowercase();
+    let at = lower.find(" src=")? + " src=".len();
+    let rest = &attrs[at..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let len = rest[1..].find(quote)?;
+    Some(annals_core::html::decode_entities(&rest[1..1 + len]))
 }
 
 /// Checks a slide's background: an image by an `http(s)` address, a colour as `#` and hex
@@ -490,11 +534,12 @@ pub(crate) fn title_slide(
     mut slide: Slide,
     name: &dyn Fn(Part) -> String,
     diagnostics: &mut Vec<Problem>,
-) -> (Option<String>, Option<Introduction>) {
+) -> (Option<String>, Option<Introduction>, Vec<Problem>) {
     let headline = rich::read(&slide.headline, Allowed::Inline);
     let text = rich::read(&slide.text, Allowed::Blocks);
     let mut problems = Vec::new();
-    let media = take_media(&mut slide.extra, name, &mut problems);
+    let mut notes = Vec::new();
+    let media = take_media(&mut slide.extra, name, &mut problems, &mut notes);
     let media_problems = problems.len();
     check_background(&slide.extra, name, &mut problems);
     let (media_ok, background_ok) = (media_problems == 0, problems.len() == media_problems);
@@ -525,7 +570,7 @@ pub(crate) fn title_slide(
     }
     diagnostics.extend(problems.into_iter().map(|p| p.at(slide.line, None)));
     let title = Some(headline.plain).filter(|t| !t.is_empty());
-    (title, Some(intro).filter(|i| !i.is_empty()))
+    (title, Some(intro).filter(|i| !i.is_empty()), notes.into_iter().map(|p| p.at(slide.line, None)).collect())
 }
 
 /// TimelineJS's `clean_integer`: whitespace and thousands commas dropped; empty is `None`.
@@ -826,9 +871,11 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                     ));
                 }
                 parsed.notes.extend(notes.into_iter().map(|p| Problem { line, ..p }));
-                let (headline, intro) = title_slide(slide.clone(), &|p| json_name(p, &slide), &mut parsed.diagnostics);
+                let (headline, intro, notes) =
+                    title_slide(slide.clone(), &|p| json_name(p, &slide), &mut parsed.diagnostics);
                 parsed.title = headline;
                 parsed.introduction = intro;
+                parsed.notes.extend(notes);
             }
             Ok(Value::Null) => {}
             _ => parsed.diagnostics.push(Problem {

@@ -448,3 +448,33 @@ fn the_real_timelinejs_file_through_annals_keeps_its_media_backgrounds_and_text(
     }
     assert_eq!(written["eras"].as_array().map(Vec::len), original["eras"].as_array().map(Vec::len));
 }
+
+#[test]
+fn embedded_media_html_gives_a_quotation_or_a_frame_address_never_the_markup() {
+    let text = r##"{"events": [
+      {"start_date": {"year": "2001"}, "text": {"headline": "Quote"},
+       "media": {"url": "<blockquote onclick=\"alert(1)\">We will rebuild.<script>alert(2)</script></blockquote>", "credit": "<b onmouseover=x()>Mayor</b>"}, "unique_id": "q"},
+      {"start_date": {"year": "2002"}, "text": {"headline": "Map"},
+       "media": {"url": "<iframe src=\"https://www.google.com/maps/embed?pb=abc&amp;x=1\" onload=\"alert(3)\" width=\"600\"></iframe>"}, "unique_id": "m"},
+      {"start_date": {"year": "2003"}, "text": {"headline": "Bad frame"},
+       "media": {"url": "<iframe src=\"javascript:alert(4)\"></iframe>"}, "unique_id": "b"}
+    ]}"##;
+    let loaded = read(text, Format::TimelinejsJson);
+    let fields: Vec<&str> = loaded.diagnostics.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(fields, ["events[2].media.url"], "{:?}", loaded.diagnostics);
+    let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+    assert!(notes.iter().any(|n| n.contains("events[0].media.url: is a quotation")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("events[1].media.url: is embed code")), "{notes:?}");
+    let events = events(&loaded);
+    assert_eq!(events["q"].media, None);
+    let map = events["m"].media.as_ref().expect("the map's address");
+    assert_eq!((map.url.as_str(), map.kind()), ("https://www.google.com/maps/embed?pb=abc&x=1", MediaKind::Page));
+    let out = export(&envelopes(&loaded), ExportFormat::TimelinejsJson, &ExportInfo::default());
+    let file: Value = serde_json::from_str(&out.text).expect("json");
+    let quote = &slides(&file)["q"]["media"];
+    assert_eq!(quote, &json!({"url": "<blockquote>We will rebuild.</blockquote>", "credit": "Mayor"}));
+    let lower = out.text.to_ascii_lowercase();
+    for bad in ["<script", "onclick", "onmouseover", "onload", "javascript:", "<iframe"] {
+        assert!(!lower.contains(bad), "{bad} in {}", out.text);
+    }
+}
