@@ -10,8 +10,8 @@
 //!
 //! The header says which sheet it is, matched by name, case-insensitively, in any order:
 //! - **TimelineJS** (`Year`, `Headline`, …): each row is a slide and goes through the same
-//!   conversion as the TimelineJS JSON reader ([`crate::timelinejs`]); `Type` = `title`
-//!   gives the file's title, `era` an era.
+//!   conversion as the TimelineJS JSON reader ([`crate::timelinejs`]), its Media columns
+//!   included; `Type` = `title` gives the record's title and introduction, `era` an era.
 //! - **The Annals template** (`type`, `occurred`, `title`, …; see [`TEMPLATE_COLUMNS`] and
 //!   `docs/format.md`): a row is a domain event or an actor registration. Cells are turned
 //!   into the payload a JSON record would carry and decoded and validated the same way, so

@@ -6,9 +6,11 @@
 //! envelopes are folded through the [`Catalog`], corrections applied, retracted events left
 //! out, and the events written in date order (ties by position, so output is deterministic).
 //!
-//! - `timelinejs-json`: slides and eras. What the TimelineJS reader kept under
-//!   `timelinejs:` codes goes back where it came from, so a TimelineJS file survives a trip
-//!   through Annals. Sources close each slide's text as a paragraph the reader takes back;
+//! - `timelinejs-json`: slides, eras and the title slide (the record's introduction), with
+//!   each event's medium and rich text. What the TimelineJS reader kept under `timelinejs:`
+//!   codes goes back where it came from, so a TimelineJS file survives a trip through Annals.
+//!   Every piece of HTML is sanitized on the way out and a background is only a link or a
+//!   colour: a file written here is read by other programs. Sources close each slide's text as a paragraph the reader takes back;
 //!   TimelineJS has no actors, so those are not written.
 //! - `csv`: the Annals CSV template (actor rows, then event rows), which the CSV reader reads
 //!   back into the same current record.

@@ -1,23 +1,26 @@
 //! TimelineJS3 files: the JSON format, and the slide model its spreadsheet shares.
 //!
 //! A TimelineJS timeline is a list of *slides*: a date (or a range), a headline and a text
-//! that may hold HTML, media, a group, a background. It has no actors and no sources, and
-//! Annals has no field for most of what a slide carries, so a slide becomes an `Other`
-//! domain event (or `Talks`/`Call`/`Statement` when its group names that kind) and every
-//! TimelineJS field without an Annals home is kept under `codes` with a `timelinejs:` prefix
-//! (`timelinejs:media.url`, `timelinejs:group`, …). *Why codes:* they are part of the event,
+//! that may hold HTML, media, a group, a background. It has no actors and no sources, so a
+//! slide becomes an `Other` domain event (or `Talks`/`Call`/`Statement` when its group names
+//! that kind) with its medium in `media`, and every TimelineJS field without an Annals home is
+//! kept under `codes` with a `timelinejs:` prefix (`timelinejs:group`,
+//! `timelinejs:background.color`, `timelinejs:media.link_target`, …). *Why codes:* they are part of the event,
 //! so they survive the log, corrections and the round trip back to TimelineJS, and the
 //! validator already accepts any scheme name there.
 //!
 //! - Eras (labelled spans) are events too, marked `timelinejs:type = era` and tagged
 //!   `timelinejs-era`; the writer puts them back into `eras`.
-//! - The title slide has no date, so it is not an event: it becomes the file's title and
-//!   description.
-//! - HTML is turned into plain text (tags dropped, entities decoded, `<br>` and paragraphs
-//!   become line breaks), because Annals shows text as text and never renders HTML. When the
-//!   plain text differs from the original, the original is kept in `timelinejs:headline` /
-//!   `timelinejs:text`, and the writer uses it only while it still says what the (possibly
-//!   corrected) title or summary says.
+//! - The title slide has no date, so it is not an event: it becomes the record's title and
+//!   its [`Introduction`] (text, medium, background), and is written back from them.
+//! - HTML is written by anyone, so it goes through the sanitizer ([`crate::rich`]): the plain
+//!   text becomes `title`/`summary`, the markup that survives the allow-list
+//!   `title_html`/`summary_html`; captions and credits become plain text. The writer uses the
+//!   markup only while it still says what the (possibly corrected) title or summary says, and
+//!   sanitizes it again.
+//! - A medium is linked by an `http(s)` address: any other is a problem of the slide, named
+//!   as the file names it (`events[3].media.url`, the sheet's `Media`). A slide with a medium
+//!   and no headline is titled from its text or its medium, with a note.
 //! - Precision is never invented: a slide with only a year is a year-precision event.
 //!   Times of day have no place in an Annals date and are kept as `timelinejs:start_time`.
 //! - The event id is the slide's `unique_id` (made into a valid id if needed); otherwise it
