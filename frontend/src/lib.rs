@@ -42,6 +42,7 @@ pub mod geometry;
 pub mod hooks;
 pub mod http;
 pub mod map;
+pub mod media;
 pub mod open;
 pub mod opener;
 pub mod palette;
