@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! {"position": 42, "id": "2024-05-16-state-visit", "stream": "azerbaijan-belarus",
-//!  "recorded_at": "2026-11-26T10:00:00Z", "type": "Visit", "schema_version": 1,
+//!  "recorded_at": "2026-11-26T10:00:00Z", "type": "Visit", "schema_version": 2,
 //!  "payload": {"occurred": "2024-05-16/2024-05-17", "title": "…", …}}
 //! ```
 //!
@@ -70,11 +70,18 @@ impl Proposed {
 
 /// The schema version this program writes for an event type.
 ///
-/// History: `Signing` v1 listed `documents` as plain title strings; v2 (current) lists
-/// `{"title", "kind"}` objects. Every other type is at v1.
+/// History:
+/// - `Signing` v1 listed `documents` as plain title strings; v2 lists `{"title", "kind"}`
+///   objects.
+/// - Every domain kind then gained `media`, `title_html` and `summary_html` (`Signing` v3, the
+///   other kinds v2): what the TimelineJS reader had kept as `timelinejs:media.*`,
+///   `timelinejs:headline` and `timelinejs:text` codes moves into them.
+///
+/// Every other type is at v1.
 pub fn current_schema(type_name: &str) -> u32 {
     match type_name {
-        "Signing" => 2,
+        "Signing" => 3,
+        "Visit" | "CommissionMeeting" | "Talks" | "Call" | "Statement" | "Other" => 2,
         _ => 1,
     }
 }
@@ -94,6 +101,7 @@ pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<V
     while version < current {
         payload = match (type_name, version) {
             ("Signing", 1) => signing_v1_to_v2(payload)?,
+            ("Signing", 2) | (_, 1) => media_codes_to_fields(payload),
             _ => payload,
         };
         version += 1;
@@ -121,6 +129,63 @@ fn signing_v1_to_v2(mut payload: Value) -> Result<Value, Problem> {
         }
     }
     Ok(payload)
+}
+
+/// The `timelinejs:media.*` codes that became fields of `media`, with the field each became.
+const MEDIA_CODES: [(&str, &str); 7] = [
+    ("timelinejs:media.url", "url"),
+    ("timelinejs:media.caption", "caption"),
+    ("timelinejs:media.credit", "credit"),
+    ("timelinejs:media.thumbnail", "thumbnail"),
+    ("timelinejs:media.alt", "alt"),
+    ("timelinejs:media.title", "title"),
+    ("timelinejs:media.link", "link"),
+];
+
+/// A domain kind's last version without media (`Signing` v2, the others v1) → the next:
+/// what the TimelineJS reader kept in `codes` moves into the fields made for it.
+///
+/// - `timelinejs:media.url` and its companions become `media` (a medium needs its address:
+///   without `timelinejs:media.url`, the codes stay codes, as the old writer ignored them);
+/// - `timelinejs:headline` and `timelinejs:text`, the original HTML of the title and the
+///   summary, become `title_html` and `summary_html` when they keep to the allowed subset
+///   ([`crate::html::check`]) and say what the title and summary say; otherwise they stay
+///   codes (the TimelineJS writer sanitizes them before it writes them).
+///
+/// Nothing is checked here beyond that: the event is validated as it is read.
+fn media_codes_to_fields(mut payload: Value) -> Value {
+    let Some(object) = payload.as_object_mut() else { return payload };
+    let Some(Value::Object(mut codes)) = object.remove("codes") else { return payload };
+    if matches!(codes.get("timelinejs:media.url"), Some(Value::String(_))) && !object.contains_key("media") {
+        let mut media = serde_json::Map::new();
+        for (code, field) in MEDIA_CODES {
+            if let Some(value @ Value::String(_)) = codes.remove(code) {
+                media.insert(field.to_owned(), value);
+            }
+        }
+        object.insert("media".to_owned(), Value::Object(media));
+    }
+    for (code, field, plain, allowed) in [
+        ("timelinejs:headline", "title_html", "title", crate::html::Allowed::Inline),
+        ("timelinejs:text", "summary_html", "summary", crate::html::Allowed::Blocks),
+    ] {
+        let fits = match (codes.get(code), object.get(plain)) {
+            (Some(Value::String(html)), Some(Value::String(text))) => {
+                crate::html::check(html, allowed).is_ok()
+                    && crate::html::same_words(&crate::html::plain_text(html), text)
+            }
+            _ => false,
+        };
+        if fits && !object.contains_key(field) {
+            if let Some(html) = codes.remove(code) {
+                object.insert(field.to_owned(), html);
+            }
+        }
+    }
+    if !codes.is_empty() {
+        object.insert("codes".to_owned(), Value::Object(codes));
+    }
+    payload
 }
 
 /// A record's envelope fields, its strings borrowed from the text where they need no
@@ -374,7 +439,7 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
             format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
         ));
     }
-    if version == current_schema(type_name) {
+    if version == current_schema(type_name) || only_media_step_without_codes(type_name, version, payload.get()) {
         typed(type_name, payload.get())
     } else {
         let value: Value = serde_json::from_str(payload.get()).map_err(|e| Problem::new("payload", e.to_string()))?;
@@ -384,6 +449,16 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
         // code in the browser bundle, for a path only old files take.
         typed(type_name, &upcast(type_name, version, value)?.to_string())
     }
+}
+
+/// True when the only step left is the one to media and the payload has no `timelinejs:` code
+/// for it to move: the step would change nothing, so the payload is read as it is. *Why:* a
+/// store written before that step holds every domain event in the older version, and going
+/// through a JSON `Value` and back for each would slow down every opening of it.
+fn only_media_step_without_codes(type_name: &str, version: u32, payload: &str) -> bool {
+    let last_before_media = current_schema(type_name).saturating_sub(1);
+    let is_domain = type_name.parse::<EventKind>().is_ok();
+    is_domain && version >= 1 && version == last_before_media && !payload.contains("timelinejs:")
 }
 
 /// [`typed`] without tracking the path, natively (see [`decode_record`]): `None` on any
@@ -522,7 +597,7 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_through_json() {
-        let text = r#"{"position":3,"id":"e1","stream":"s","recorded_at":"2026-01-02T03:04:05Z","type":"Call","schema_version":1,"payload":{"occurred":"2021-05-22","title":"Phone call","sources":[{"publisher":"Trend"}]}}"#;
+        let text = r#"{"position":3,"id":"e1","stream":"s","recorded_at":"2026-01-02T03:04:05Z","type":"Call","schema_version":2,"payload":{"occurred":"2021-05-22","title":"Phone call","sources":[{"publisher":"Trend"}]}}"#;
         let env: Envelope = serde_json::from_str(text).expect("decode");
         assert_eq!(env.position, 3);
         assert_eq!(env.event.type_name(), "Call");
@@ -535,7 +610,8 @@ mod tests {
         let visit = r#""payload":{"occurred":"2024","title":"V","visitor":"a","host":"b"}"#;
         let signing = r#""payload":{"occurred":"2018","title":"S","documents":[{"title":"T"}]}"#;
         for (text, one_pass) in [
-            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":1,{visit}}}"#), true),
+            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":2,{visit}}}"#), true),
+            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":1,{visit}}}"#), false),
             (format!(r#"{{"id":"v1","type":"Visit","extra":[1,{{}}],{visit},"recorded_at":null}}"#), true),
             (format!(r#"{{{visit},"id":"v","type":"Visit"}}"#), false),
             (format!(r#"{{"id":"s","type":"Signing",{signing},"schema_version":1}}"#), false),
@@ -561,6 +637,61 @@ mod tests {
         assert_eq!(e.documents[0].title, "Joint statement");
         assert_eq!(e.documents[0].kind, crate::event::DocumentKind::Other);
         assert_eq!(e.count, Some(9));
+    }
+
+    fn domain(text: &str) -> std::sync::Arc<crate::event::DomainEvent> {
+        match decode_record(text).expect("decode").proposed.event {
+            Event::Domain(_, e) => e,
+            other => panic!("not a domain event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn timelinejs_codes_of_older_versions_become_media_and_rich_text() {
+        let codes = r#""codes":{"timelinejs:media.url":"https://example.org/a.jpg","timelinejs:media.caption":"The hall","timelinejs:media.credit":"Photo: P","timelinejs:media.link_target":"_blank","timelinejs:text":"<p>One <em>two</em></p>","timelinejs:headline":"<b>Big</b> day","timelinejs:group":"Talks"}"#;
+        for (type_name, version) in [("Other", 1), ("Talks", 1), ("Signing", 2)] {
+            let extra = if type_name == "Signing" { r#","count":1"# } else { "" };
+            let text = format!(
+                r#"{{"id":"e","type":"{type_name}","schema_version":{version},"payload":{{"occurred":"2020","title":"Big day","summary":"One two"{extra},{codes}}}}}"#
+            );
+            let e = domain(&text);
+            let media = e.media.as_ref().expect("media");
+            assert_eq!(media.url, "https://example.org/a.jpg", "{type_name}");
+            assert_eq!(media.caption.as_deref(), Some("The hall"));
+            assert_eq!(media.credit.as_deref(), Some("Photo: P"));
+            assert_eq!(media.kind(), crate::event::MediaKind::Image);
+            assert_eq!(e.summary_html.as_deref(), Some("<p>One <em>two</em></p>"));
+            assert_eq!(e.title_html.as_deref(), Some("<b>Big</b> day"));
+            // What has no field stays a code.
+            let left: Vec<&str> = e.codes.keys().map(String::as_str).collect();
+            assert_eq!(left, ["timelinejs:group", "timelinejs:media.link_target"], "{type_name}");
+        }
+    }
+
+    #[test]
+    fn older_codes_that_do_not_fit_stay_codes() {
+        // Markup outside the subset, a text that says other words, media without an address.
+        let text = r#"{"id":"e","type":"Other","schema_version":1,"payload":{"occurred":"2020","title":"Day","summary":"Hello","codes":{"timelinejs:text":"<p onclick=\"x()\">Hello</p>","timelinejs:headline":"<em>Night</em>","timelinejs:media.caption":"No address"}}}"#;
+        let e = domain(text);
+        assert_eq!((e.media.as_ref(), e.summary_html.as_ref(), e.title_html.as_ref()), (None, None, None));
+        assert_eq!(e.codes.len(), 3);
+        // The upcast is a pure JSON step: no codes, nothing changes.
+        let plain = serde_json::json!({"occurred": "2020", "title": "x"});
+        assert_eq!(upcast("Visit", 1, plain.clone()), Ok(plain));
+        // Such a payload is not even taken apart: it reads as the current version would.
+        let raw = RawValue::from_string(r#"{"occurred":"2020","title":"x"}"#.to_owned()).expect("raw");
+        assert!(only_media_step_without_codes("Visit", 1, raw.get()));
+        assert_eq!(decode_event("Visit", Some(1), &raw), decode_event("Visit", None, &raw));
+        assert!(!only_media_step_without_codes("Signing", 1, raw.get()), "Signing 1 has two steps");
+        assert!(!only_media_step_without_codes("ActorRegistered", 1, raw.get()));
+    }
+
+    #[test]
+    fn a_current_record_with_a_bad_medium_is_read_and_left_to_validation() {
+        let text = r#"{"id":"e","type":"Other","payload":{"occurred":"2020","title":"x","media":{"url":"javascript:alert(1)"}}}"#;
+        assert_eq!(domain(text).media.as_ref().map(|m| m.url.as_str()), Some("javascript:alert(1)"));
+        let unknown = r#"{"id":"e","type":"Other","payload":{"occurred":"2020","title":"x","media":{"url":"https://x.example","onload":"y"}}}"#;
+        assert_eq!(decode_record(unknown).expect_err("unknown field").field, "payload.media.onload");
     }
 
     #[test]

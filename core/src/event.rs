@@ -398,6 +398,109 @@ pub struct Coordinates {
     pub lon: f64,
 }
 
+/// What a medium is, as far as a reader must know to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    /// A picture (a photo, a map, a scan).
+    Image,
+    /// A video (a file or a page of a video host).
+    Video,
+    /// A recording.
+    Audio,
+    /// A web page shown as it is (a post, a map service, a document viewer).
+    Page,
+    /// A document to open or download (a PDF).
+    Document,
+}
+
+impl MediaKind {
+    /// Every kind, in the order of the enum.
+    pub const ALL: [MediaKind; 5] =
+        [MediaKind::Image, MediaKind::Video, MediaKind::Audio, MediaKind::Page, MediaKind::Document];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+            MediaKind::Page => "page",
+            MediaKind::Document => "document",
+        }
+    }
+
+    /// What a link most likely is, from its address alone, for a medium whose file does not
+    /// say (TimelineJS never does): a picture, sound or video file by its extension, the
+    /// well-known video and audio hosts, a PDF; anything else is a page.
+    pub fn guess(url: &str) -> MediaKind {
+        let lower = url.to_ascii_lowercase();
+        let path = lower.split(['?', '#']).next().unwrap_or(&lower);
+        let host = path.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or("");
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        let ext = path.rsplit('/').next().and_then(|f| f.rsplit_once('.')).map_or("", |(_, e)| e);
+        let on = |hosts: &[&str]| hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        match ext {
+            "jpg" | "jpeg" | "png" | "gif" | "webp" | "avif" | "svg" | "bmp" | "tif" | "tiff" => MediaKind::Image,
+            "mp4" | "webm" | "ogv" | "mov" | "m4v" => MediaKind::Video,
+            "mp3" | "ogg" | "oga" | "wav" | "m4a" | "flac" | "opus" => MediaKind::Audio,
+            "pdf" => MediaKind::Document,
+            _ if on(&["youtube.com", "youtu.be", "vimeo.com", "dailymotion.com"]) => MediaKind::Video,
+            _ if on(&["soundcloud.com", "spotify.com"]) => MediaKind::Audio,
+            _ if on(&["flickr.com", "imgur.com"]) || host == "upload.wikimedia.org" => MediaKind::Image,
+            _ => MediaKind::Page,
+        }
+    }
+}
+
+/// A picture, video, recording, page or document that illustrates an event or a record's
+/// introduction. It is linked, never copied: `url` is where it lives.
+///
+/// A medium illustrates; it does not vouch for the event (that is what sources do).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    /// Where it is (`http` or `https` only; required).
+    #[serde(default)]
+    pub url: String,
+    /// What it is; when absent, a reader guesses from the address ([`Media::kind`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MediaKind>,
+    /// A line shown with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Who made it or holds its rights ("Photo: president.az").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
+    /// What it shows, for someone who cannot see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    /// Its licence, as its publisher states it ("CC BY 4.0").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// A small picture of it (`http` or `https`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+    /// Its own title (the title of the video or page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Where a click on it leads, when not to `url` itself (`http` or `https`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Media {
+    /// A medium with only its address.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), ..Self::default() }
+    }
+
+    /// What it is: the kind given, else guessed from the address ([`MediaKind::guess`]).
+    pub fn kind(&self) -> MediaKind {
+        self.kind.unwrap_or_else(|| MediaKind::guess(&self.url))
+    }
+}
+
 /// The payload of every domain event. See the module docs for why it is one struct.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -406,9 +509,20 @@ pub struct DomainEvent {
     pub occurred: Occurred,
     /// A one-line title.
     pub title: String,
-    /// A few sentences.
+    /// A few sentences, as plain text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The title with its markup (links, emphasis), when it came with some: the same words
+    /// as `title`, in the inline subset of [`crate::html`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_html: Option<String>,
+    /// The summary with its markup (paragraphs, lists, links, emphasis): the same words as
+    /// `summary`, in the subset of [`crate::html`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_html: Option<String>,
+    /// A picture, video, recording, page or document that illustrates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
     /// Actors with their roles (besides the visitor, host, parties, co-chairs and commission).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<Participant>,
@@ -469,6 +583,9 @@ impl DomainEvent {
             occurred,
             title: title.into(),
             summary: None,
+            title_html: None,
+            summary_html: None,
+            media: None,
             actors: Vec::new(),
             places: Vec::new(),
             sources: Vec::new(),
@@ -527,6 +644,33 @@ impl DomainEvent {
     /// The number of documents signed: the stated count, else the number of known titles.
     pub fn documents_signed(&self) -> u32 {
         self.count.unwrap_or(self.documents.len() as u32)
+    }
+}
+
+/// A record's introduction: what a reader sees before the first event (TimelineJS's title
+/// slide). The record's title is the document's `title`; this is the text and medium below it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Introduction {
+    /// A few sentences, as plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The text with its markup: the same words as `text`, in the subset of [`crate::html`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_html: Option<String>,
+    /// A picture, video, recording, page or document that illustrates the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
+    /// What the tool the file came from kept and Annals has no field for
+    /// (`{"timelinejs:background.color": "#1a1a1a"}`), as for an event.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<String, String>,
+}
+
+impl Introduction {
+    /// True when it says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_none() && self.text_html.is_none() && self.media.is_none() && self.codes.is_empty()
     }
 }
 

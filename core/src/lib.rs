@@ -13,6 +13,7 @@
 //! - [`log`] — the in-memory append-only log and the append rules every store shares.
 //! - [`catalog`] — the record as it stands after corrections, retractions and disputes.
 //! - [`projection`] — timeline, relation graph, statistics; as-of on both clocks.
+//! - [`html`] — the small HTML subset rich text may use, checked, and HTML as plain text.
 //! - [`format`] — what every file reader shares (diagnostics for every problem, validation of
 //!   what was read) and Annals' own formats; other tools' formats are the `annals-formats` crate.
 //! - [`synth`] — deterministic synthetic records for benchmarks.
@@ -23,6 +24,7 @@ pub mod embed;
 pub mod envelope;
 pub mod event;
 pub mod format;
+pub mod html;
 pub mod id;
 pub mod log;
 pub mod problem;
@@ -34,7 +36,7 @@ pub mod words;
 pub use catalog::{Catalog, Change, Resolved};
 pub use date::{Occurred, PartialDate, Precision, Timestamp};
 pub use envelope::{Envelope, Proposed};
-pub use event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, PerKind};
+pub use event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Introduction, Media, MediaKind, PerKind};
 pub use id::{ActorId, EventId, StreamName};
 pub use log::{AppendError, Appended, ExpectedVersion, Log};
 pub use problem::Problem;

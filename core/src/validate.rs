@@ -19,7 +19,8 @@ use serde_json::Value;
 
 use crate::date::Occurred;
 use crate::envelope::{decode_event, Proposed};
-use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Source};
+use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Introduction, Media, Source};
+use crate::html::{self, Allowed};
 use crate::id::{check_actor_id, check_event_id, ActorId};
 use crate::problem::Problem;
 
@@ -397,6 +398,11 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     if let Some(s) = &e.summary {
         text(s, &|| f("summary"), MAX_TEXT, false, out);
     }
+    rich_text(e.title_html.as_deref(), Some(&e.title), Allowed::Inline, &|| f("title_html"), "title", out);
+    rich_text(e.summary_html.as_deref(), e.summary.as_deref(), Allowed::Blocks, &|| f("summary_html"), "summary", out);
+    if let Some(m) = &e.media {
+        media(m, &|| f("media"), out);
+    }
     sources(&e.sources, &|| f("sources"), true, out);
     for (i, p) in e.actors.iter().enumerate() {
         actor_ref(&p.actor, None, &|| format!("{base}.actors[{i}].actor"), known, out);
@@ -586,6 +592,80 @@ fn text(value: &str, field: &dyn Fn() -> String, max: usize, required: bool, out
             field(),
             format!("is {} characters long; expected at most {max}", value.chars().count()),
         ));
+    }
+}
+
+/// Checks a text with markup: the allowed subset only ([`crate::html::check`]), and the same
+/// words as its plain twin `plain` (named `plain_name`), so the two never say different things.
+fn rich_text(
+    html: Option<&str>,
+    plain: Option<&str>,
+    allowed: Allowed,
+    field: &dyn Fn() -> String,
+    plain_name: &str,
+    out: &mut Vec<Problem>,
+) {
+    let Some(html) = html else { return };
+    let max = if allowed == Allowed::Inline { MAX_TITLE * 4 } else { MAX_TEXT * 2 };
+    text(html, field, max, true, out);
+    if let Err(message) = html::check(html, allowed) {
+        out.push(Problem::new(field(), message));
+        return;
+    }
+    match plain {
+        None => out.push(Problem::new(
+            field(),
+            format!("is given without {plain_name}; expected the same text without markup in {plain_name} too"),
+        )),
+        Some(plain) if !html::same_words(&html::plain_text(html), plain) => out.push(Problem::new(
+            field(),
+            format!("does not say what {plain_name} says; expected the same words as {plain_name}, with markup (or leave it out)"),
+        )),
+        Some(_) => {}
+    }
+}
+
+/// The longest caption, alt text or credit of a medium.
+const MAX_MEDIA_TEXT: usize = 2_000;
+
+/// Checks a medium: an `http(s)` address, and its links and texts.
+pub fn media(m: &Media, base: &dyn Fn() -> String, out: &mut Vec<Problem>) {
+    let f = |name: &str| format!("{}.{name}", base());
+    if m.url.trim().is_empty() {
+        out.push(Problem::new(
+            f("url"),
+            "is missing; expected the address of the picture, video, recording, page or document",
+        ));
+    } else if let Err(msg) = check_url(&m.url) {
+        out.push(Problem::new(f("url"), msg));
+    }
+    for (name, link) in [("thumbnail", &m.thumbnail), ("link", &m.link)] {
+        if let Some(Err(msg)) = link.as_deref().map(check_url) {
+            out.push(Problem::new(f(name), msg));
+        }
+    }
+    for (name, value, max) in [
+        ("caption", &m.caption, MAX_MEDIA_TEXT),
+        ("credit", &m.credit, MAX_TITLE),
+        ("alt", &m.alt, MAX_MEDIA_TEXT),
+        ("licence", &m.licence, MAX_TITLE),
+        ("title", &m.title, MAX_TITLE),
+    ] {
+        if let Some(v) = value {
+            text(v, &|| f(name), max, true, out);
+        }
+    }
+}
+
+/// Checks a record's introduction (a document's `introduction`): its text, markup and medium.
+pub fn introduction(intro: &Introduction, base: &str, out: &mut Vec<Problem>) {
+    let f = |name: &str| format!("{base}.{name}");
+    if let Some(t) = &intro.text {
+        text(t, &|| f("text"), MAX_TEXT, false, out);
+    }
+    rich_text(intro.text_html.as_deref(), intro.text.as_deref(), Allowed::Blocks, &|| f("text_html"), "text", out);
+    if let Some(m) = &intro.media {
+        media(m, &|| f("media"), out);
     }
 }
 

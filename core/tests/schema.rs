@@ -223,6 +223,7 @@ fn what_the_program_writes_passes_the_schemas() {
             stream: Some(stream.as_str()),
             title: loaded.title.as_deref(),
             description: loaded.description.as_deref(),
+            introduction: loaded.introduction.as_ref(),
         },
         &loaded.proposed(),
     );
@@ -365,10 +366,10 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     let mut v1_with_objects = v1.clone();
     v1_with_objects["payload"]["documents"] = json!([{"title": "Joint statement"}]);
     assert!(!s.record.is_valid(&v1_with_objects));
-    let mut visit_v2 = json!({"id": "v", "type": "Visit", "schema_version": 2, "payload": {}});
-    assert_invalid_at(&s.record, &visit_v2, "/schema_version", "a Visit v2");
-    visit_v2["schema_version"] = json!(0);
-    assert!(!s.record.is_valid(&visit_v2));
+    let mut visit_v3 = json!({"id": "v", "type": "Visit", "schema_version": 3, "payload": {}});
+    assert_invalid_at(&s.record, &visit_v3, "/schema_version", "a Visit v3");
+    visit_v3["schema_version"] = json!(0);
+    assert!(!s.record.is_valid(&visit_v3));
 
     // The loader agrees: v1 is upcast, v2 with strings is refused.
     let ndjson = |signing: &Value| {
@@ -380,12 +381,85 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     let loaded = ndjson(&v1);
     assert_clean(&loaded, "a Signing v1");
     let written = serde_json::to_value(&loaded.accepted[5].proposed).expect("serialize");
-    assert_eq!(written["schema_version"], json!(2));
+    assert_eq!(written["schema_version"], json!(3));
     assert_eq!(written["payload"]["documents"], json!([{"title": "Joint statement", "kind": "other"}]));
     assert_valid(&s.record, &written, "the upcast Signing");
     let loaded = ndjson(&v2_with_strings);
     assert_eq!(loaded.rejected, 1);
     assert_eq!(loaded.diagnostics[0].field, "payload.documents[0]");
+}
+
+#[test]
+fn media_and_rich_text_pass_the_schema_and_the_loader_and_hostile_ones_fail_both() {
+    let s = schemas();
+    let event = |payload_extra: Value| {
+        let mut payload = json!({"occurred": "2024-05-16", "title": "A day", "summary": "One two",
+            "sources": [{"publisher": "P", "title": "T"}]});
+        for (k, v) in payload_extra.as_object().expect("object") {
+            payload[k] = v.clone();
+        }
+        json!({"id": "e1", "type": "Other", "payload": payload})
+    };
+    let good = event(json!({
+        "media": {"url": "https://example.org/hall.jpg", "kind": "image", "caption": "The hall",
+                  "credit": "Photo: P", "alt": "A long table", "licence": "CC BY 4.0",
+                  "thumbnail": "https://example.org/hall-small.jpg", "title": "Hall", "link": "https://example.org/"},
+        "summary_html": "<p>One <a href=\"https://example.org/\" rel=\"noopener\">two</a></p>",
+        "title_html": "A <em>day</em>"}));
+    assert_valid(&s.record, &good, "an event with media and rich text");
+    let doc = |records: Vec<Value>| json!({"annals": 1, "events": records});
+    assert_clean(&load_bytes(&document_bytes(&doc(vec![good])), "media.json"), "an event with media");
+
+    // (what, payload fields, the loader's field)
+    let hostile = [
+        ("a javascript: medium", json!({"media": {"url": "javascript:alert(1)"}}), "payload.media.url"),
+        (
+            "a data: thumbnail",
+            json!({"media": {"url": "https://x.example/a.png", "thumbnail": "data:text/html,x"}}),
+            "payload.media.thumbnail",
+        ),
+        ("a medium without address", json!({"media": {"caption": "c"}}), "payload.media.url"),
+        ("an unknown kind", json!({"media": {"url": "https://x.example/", "kind": "hologram"}}), "payload.media.kind"),
+        ("a script", json!({"summary_html": "<p>One</p><script>alert(1)</script>two"}), "payload.summary_html"),
+        ("an event handler", json!({"summary_html": "<p onmouseover=\"x()\">One two</p>"}), "payload.summary_html"),
+        (
+            "a javascript: link",
+            json!({"summary_html": "<a href=\"javascript:x()\">One two</a>"}),
+            "payload.summary_html",
+        ),
+        (
+            "an iframe",
+            json!({"summary_html": "<iframe src=\"https://x.example\"></iframe>One two"}),
+            "payload.summary_html",
+        ),
+        ("a style", json!({"title_html": "<b style=\"x\">A day</b>"}), "payload.title_html"),
+    ];
+    for (what, fields, field) in hostile {
+        let record = event(fields);
+        assert!(!s.record.is_valid(&record), "the schema accepted {what}");
+        let loaded = load_bytes(&document_bytes(&doc(vec![record])), "hostile.json");
+        assert_eq!(loaded.accepted.len(), 0, "{what}");
+        assert_eq!(loaded.diagnostics[0].field, field, "{what}: {:?}", loaded.diagnostics);
+        assert!(!loaded.diagnostics[0].message.contains("Option<"), "{what}: {}", loaded.diagnostics[0].message);
+    }
+    // Rich text that says other words than its plain twin passes the schema, not the loader.
+    let other_words = event(json!({"summary_html": "<p>Three four</p>"}));
+    let loaded = load_bytes(&document_bytes(&doc(vec![other_words])), "words.json");
+    assert_eq!(loaded.diagnostics[0].field, "payload.summary_html");
+
+    // The introduction of a document.
+    let mut with_intro = doc(vec![]);
+    with_intro["introduction"] = json!({"text": "Why", "text_html": "<p><em>Why</em></p>",
+        "media": {"url": "https://example.org/v", "kind": "video"}, "codes": {"timelinejs:background.color": "#000"}});
+    assert_valid(&s.document, &with_intro, "a document with an introduction");
+    let loaded = load_bytes(&document_bytes(&with_intro), "intro.json");
+    assert_clean(&loaded, "a document with an introduction");
+    assert_eq!(loaded.introduction.and_then(|i| i.media).map(|m| m.url), Some("https://example.org/v".to_owned()));
+    with_intro["introduction"]["media"]["url"] = json!("javascript:x()");
+    assert!(!s.document.is_valid(&with_intro));
+    let loaded = load_bytes(&document_bytes(&with_intro), "intro.json");
+    assert_eq!(loaded.diagnostics[0].field, "introduction.media.url");
+    assert!(loaded.introduction.is_none());
 }
 
 #[test]

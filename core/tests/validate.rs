@@ -48,7 +48,7 @@ fn corrections_must_leave_a_valid_event() {
         &["5 payload.changes.sources: after the correction: is empty; every event must cite at least one source"],
     );
     check(r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"titel":"typo"}}}"#,
-        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
+        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `title_html`, `summary_html`, `media`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
     check(
         r#"{"id":"x","type":"Corrected","payload":{"target":"nope","changes":{"title":"t"}}}"#,
         &["5 payload.target: no event \"nope\" earlier in the record; expected the id of an earlier event"],

@@ -10,8 +10,8 @@
 //!
 //! The header says which sheet it is, matched by name, case-insensitively, in any order:
 //! - **TimelineJS** (`Year`, `Headline`, …): each row is a slide and goes through the same
-//!   conversion as the TimelineJS JSON reader ([`crate::timelinejs`]); `Type` = `title`
-//!   gives the file's title, `era` an era.
+//!   conversion as the TimelineJS JSON reader ([`crate::timelinejs`]), its Media columns
+//!   included; `Type` = `title` gives the record's title and introduction, `era` an era.
 //! - **The Annals template** (`type`, `occurred`, `title`, …; see [`TEMPLATE_COLUMNS`] and
 //!   `docs/format.md`): a row is a domain event or an actor registration. Cells are turned
 //!   into the payload a JSON record would carry and decoded and validated the same way, so
@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::import::Actors;
-use crate::timelinejs::{slug, slug_or_hash, Converter, Part, Slide, SlideKind};
+use crate::timelinejs::{slug, slug_or_hash, title_slide, Converter, Part, Slide, SlideKind};
 use annals_core::envelope::{decode_event, Proposed};
 use annals_core::event::{ActorKind, ActorRegistration};
 use annals_core::format::{finish, Format, Loaded, Located, Parsed};
@@ -184,7 +184,7 @@ enum Rows {
 
 /// The columns of the Annals CSV template, in the order the writer uses, with the rows they
 /// apply to: the one list the header, the writer and the per-row checks read.
-const TEMPLATE: [(&str, Rows); 30] = [
+const TEMPLATE: [(&str, Rows); 41] = [
     ("id", Rows::Both),
     ("type", Rows::Both),
     ("occurred", Rows::Event),
@@ -205,6 +205,17 @@ const TEMPLATE: [(&str, Rows); 30] = [
     ("part_of", Rows::Event),
     ("tags", Rows::Event),
     ("codes", Rows::Both),
+    ("title_html", Rows::Event),
+    ("summary_html", Rows::Event),
+    ("media_url", Rows::Event),
+    ("media_kind", Rows::Event),
+    ("media_caption", Rows::Event),
+    ("media_credit", Rows::Event),
+    ("media_alt", Rows::Event),
+    ("media_licence", Rows::Event),
+    ("media_thumbnail", Rows::Event),
+    ("media_title", Rows::Event),
+    ("media_link", Rows::Event),
     ("actor", Rows::Actor),
     ("kind", Rows::Actor),
     ("names", Rows::Actor),
@@ -233,6 +244,9 @@ pub const TEMPLATE_COLUMNS: [&str; TEMPLATE.len()] = {
 fn only_on(rows: Rows) -> impl Iterator<Item = &'static str> {
     TEMPLATE.iter().filter(move |(_, r)| *r == rows).map(|(c, _)| *c)
 }
+
+/// The fields of a medium, as the template's `media_*` columns name them.
+pub const MEDIA_PARTS: [&str; 9] = ["url", "kind", "caption", "credit", "alt", "licence", "thumbnail", "title", "link"];
 
 /// The parts of a source, as the template's `source_*` columns name them.
 pub const SOURCE_PARTS: [&str; 8] = ["publisher", "title", "url", "date", "author", "quote", "partial", "no_url"];
@@ -393,6 +407,13 @@ fn sheet_name(part: Part, _: &Slide) -> String {
         Part::Time(true) => "End Time",
         Part::Headline => "Headline",
         Part::UniqueId => "Headline",
+        Part::Media("url") => "Media",
+        Part::Media("caption") => "Media Caption",
+        Part::Media("credit") => "Media Credit",
+        Part::Media("thumbnail") => "Media Thumbnail",
+        Part::Media("alt") => "Alt Text",
+        Part::Media(_) => "Media",
+        Part::Background(_) => "Background",
     }
     .to_owned()
 }
@@ -404,14 +425,9 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         let record = i + 1;
         let get = |n: &str| cell(row, &cols, n).to_owned();
         let kind = get("type").to_lowercase();
-        if kind == "title" {
-            parsed.title = Some(crate::timelinejs::plain_text(&get("headline"))).filter(|s| !s.is_empty());
-            parsed.description = Some(crate::timelinejs::plain_text(&get("text"))).filter(|s| !s.is_empty());
-            continue;
-        }
         let mut slide =
             Slide::new(Some(row.line), record, if kind == "era" { SlideKind::Era } else { SlideKind::Event });
-        if !kind.is_empty() && kind != "era" {
+        if !kind.is_empty() && kind != "era" && kind != "title" {
             parsed.notes.push(Problem {
                 line: Some(row.line),
                 record: Some(record),
@@ -449,6 +465,15 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
             "background.color"
         };
         slide.extra.insert(key.into(), background);
+        slide.extra.retain(|_, v| !v.trim().is_empty());
+        if kind == "title" {
+            let name = |p: Part| sheet_name(p, &slide);
+            let (title, intro, notes) = title_slide(slide.clone(), &name, &mut parsed.diagnostics);
+            parsed.title = title;
+            parsed.introduction = intro;
+            parsed.notes.extend(notes.into_iter().map(|p| p.at(Some(row.line), Some(record))));
+            continue;
+        }
         converter.convert(slide, parsed);
     }
 }
@@ -672,7 +697,18 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             let kind = kind.unwrap_or(annals_core::event::EventKind::Other);
             put("occurred", text(get("occurred")));
             put("title", text(get("title")));
-            for column in ["summary", "level", "part_of"] {
+            let mut media = Map::new();
+            for part in MEDIA_PARTS {
+                let value = get(&format!("media_{part}"));
+                if !value.is_empty() {
+                    let value = if part == "kind" { value.to_lowercase() } else { value.to_owned() };
+                    media.insert(part.to_owned(), Value::String(value));
+                }
+            }
+            if !media.is_empty() {
+                put("media", Value::Object(media));
+            }
+            for column in ["summary", "title_html", "summary_html", "level", "part_of"] {
                 if !get(column).is_empty() {
                     put(column, text(get(column)));
                 }
@@ -848,6 +884,9 @@ fn column_of(field: &str) -> String {
             let n: usize = n.parse().unwrap_or(0);
             return if n == 0 { format!("source_{part}") } else { format!("source{}_{part}", n + 1) };
         }
+    }
+    if let Some(part) = f.strip_prefix("media.") {
+        return format!("media_{part}");
     }
     if let Some(rest) = f.strip_prefix("names.") {
         return if rest == "en" { "title".into() } else { "names".into() };

@@ -6,9 +6,11 @@
 //! envelopes are folded through the [`Catalog`], corrections applied, retracted events left
 //! out, and the events written in date order (ties by position, so output is deterministic).
 //!
-//! - `timelinejs-json`: slides and eras. What the TimelineJS reader kept under
-//!   `timelinejs:` codes goes back where it came from, so a TimelineJS file survives a trip
-//!   through Annals. Sources close each slide's text as a paragraph the reader takes back;
+//! - `timelinejs-json`: slides, eras and the title slide (the record's introduction), with
+//!   each event's medium and rich text. What the TimelineJS reader kept under `timelinejs:`
+//!   codes goes back where it came from, so a TimelineJS file survives a trip through Annals.
+//!   Every piece of HTML is sanitized on the way out and a background is only a link or a
+//!   colour: a file written here is read by other programs. Sources close each slide's text as a paragraph the reader takes back;
 //!   TimelineJS has no actors, so those are not written.
 //! - `csv`: the Annals CSV template (actor rows, then event rows), which the CSV reader reads
 //!   back into the same current record.
@@ -28,15 +30,17 @@ use serde_json::{json, Value};
 use annals_core::catalog::{Catalog, Resolved};
 use annals_core::date::{civil_from_days, PartialDate};
 use annals_core::envelope::{Envelope, Proposed};
-use annals_core::event::{ActorKind, ActorRegistration, EventKind};
+use annals_core::event::{ActorKind, ActorRegistration, EventKind, Introduction, Media};
 use annals_core::format::native::{write_document, write_ndjson, DocumentInfo};
 /// The names of the formats and what writing gives live in core, so the web page can offer
 /// them without linking the writers.
 pub use annals_core::format::{ExportFormat, Exported};
+use annals_core::html::{same_words, Allowed};
 use annals_core::id::ActorId;
 
-use crate::csv::{join_list, SOURCE_PARTS, TEMPLATE_COLUMNS};
-use crate::timelinejs::{html_escape, plain_text, sources_paragraph, CODE_PREFIX};
+use crate::csv::{join_list, MEDIA_PARTS, SOURCE_PARTS, TEMPLATE_COLUMNS};
+use crate::rich;
+use crate::timelinejs::{html_escape, is_colour, plain_text, sources_paragraph, CODE_PREFIX, MADE_TITLE};
 
 /// What the record is called, for the formats that carry a name.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,6 +51,8 @@ pub struct ExportInfo<'a> {
     pub title: Option<&'a str>,
     /// What the record covers.
     pub description: Option<&'a str>,
+    /// What a reader sees first: the text and medium of a TimelineJS title slide.
+    pub introduction: Option<&'a Introduction>,
 }
 
 /// Writes envelopes (a stream, in position order) in a format.
@@ -58,7 +64,12 @@ pub fn export(envelopes: &[Envelope], format: ExportFormat, info: &ExportInfo<'_
                 .iter()
                 .map(|e| Proposed { id: e.id.clone(), event: e.event.clone(), recorded_at: Some(e.recorded_at) })
                 .collect();
-            let doc = DocumentInfo { stream: info.stream, title: info.title, description: info.description };
+            let doc = DocumentInfo {
+                stream: info.stream,
+                title: info.title,
+                description: info.description,
+                introduction: info.introduction,
+            };
             Exported { text: write_document(&doc, &records), written: records.len(), left_out: 0 }
         }
         _ => {
@@ -114,15 +125,15 @@ fn code<'a>(r: &'a Resolved, key: &str) -> Option<&'a str> {
 // ---------------------------------------------------------------------------------------
 // TimelineJS.
 
-/// The HTML to write for a title or summary: the original markup the reader kept, while it
-/// still says what the current text says (a correction may have changed it), else the text
-/// escaped.
-fn html_for(current: &str, original: Option<&str>, one_line: bool) -> String {
-    if let Some(html) = original {
-        let plain = plain_text(html);
-        let plain = if one_line { plain.split_whitespace().collect::<Vec<_>>().join(" ") } else { plain };
-        if plain == current {
-            return html.to_owned();
+/// The HTML to write for a title or summary: the first of the marked-up versions that still
+/// says what the current text says (a correction may have changed the text and not them),
+/// else the text escaped. Each is sanitized again on the way out: a `timelinejs:` code of an
+/// older file was never checked, and a file written here is read by other programs.
+fn html_for(current: &str, marked_up: &[Option<&str>], allowed: Allowed) -> String {
+    for html in marked_up.iter().flatten() {
+        let clean = rich::sanitize(html, allowed);
+        if same_words(&plain_text(&clean), current) {
+            return clean;
         }
     }
     html_escape(current)
@@ -141,6 +152,12 @@ struct TlFile {
 #[derive(Serialize)]
 struct TlTitle {
     text: TlText,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    media: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    background: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unique_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -191,11 +208,63 @@ struct TlSlide {
 /// A slide's text: the summary (as the HTML it came with, while that still fits), then the
 /// sources, which TimelineJS has no field for.
 fn slide_text(r: &Resolved) -> Option<String> {
-    let summary = r.event.summary.as_deref().map(|s| html_for(s, code(r, "text"), false));
+    let summary = r
+        .event
+        .summary
+        .as_deref()
+        .map(|s| html_for(s, &[r.event.summary_html.as_deref(), code(r, "text")], Allowed::Blocks));
     match (summary, sources_paragraph(&r.event.sources)) {
         (Some(text), Some(sources)) => Some(format!("{text}{sources}")),
         (text, sources) => text.or(sources),
     }
+}
+
+/// A slide's `media` and `background` objects: the medium's fields (texts escaped, as
+/// TimelineJS reads them as HTML) and the `timelinejs:media.*` codes it has no field for, and
+/// the background codes that are still a link or a colour.
+fn media_and_background(
+    media: Option<&Media>,
+    codes: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut out = BTreeMap::new();
+    let mut background = BTreeMap::new();
+    let quoted = media.is_none() && codes.contains_key(&format!("{CODE_PREFIX}media.quote"));
+    if let Some(m) = media {
+        out.insert("url".to_owned(), m.url.clone());
+        for (key, value) in [("caption", &m.caption), ("credit", &m.credit), ("alt", &m.alt), ("title", &m.title)] {
+            if let Some(v) = value {
+                out.insert(key.to_owned(), html_escape(v));
+            }
+        }
+        for (key, value) in [("thumbnail", &m.thumbnail), ("link", &m.link)] {
+            if let Some(v) = value {
+                out.insert(key.to_owned(), v.clone());
+            }
+        }
+    }
+    for (key, value) in codes {
+        let Some(rest) = key.strip_prefix(CODE_PREFIX) else { continue };
+        if let Some(k) = rest.strip_prefix("media.") {
+            if k == "quote" {
+                // A quotation TimelineJS shows in place of a medium (sanitized when read).
+                if media.is_none() {
+                    out.insert("url".to_owned(), rich::sanitize(value, Allowed::Blocks));
+                }
+            } else if (media.is_some() || quoted) && !value.contains(['<', '>', '"']) {
+                out.entry(k.to_owned()).or_insert_with(|| value.clone());
+            }
+        } else if let Some(k) = rest.strip_prefix("background.") {
+            let safe = match k {
+                "url" => annals_core::validate::check_url(value).is_ok(),
+                "color" => is_colour(value),
+                _ => !value.contains(['<', '>', '"']),
+            };
+            if safe {
+                background.insert(k.to_owned(), value.clone());
+            }
+        }
+    }
+    (out, background)
 }
 
 fn tl_date(date: PartialDate, time: Option<&str>, display: Option<&str>) -> TlDate {
@@ -229,7 +298,11 @@ fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         let mut slide = TlSlide {
             start_date: tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")),
             end_date: e.occurred.end().map(|end| tl_date(end, code(r, "end_time"), code(r, "end_date.display_date"))),
-            text: TlText { headline: Some(html_for(&e.title, code(r, "headline"), true)), text: slide_text(r) },
+            text: TlText {
+                headline: (code(r, MADE_TITLE) != Some(e.title.as_str()))
+                    .then(|| html_for(&e.title, &[e.title_html.as_deref(), code(r, "headline")], Allowed::Inline)),
+                text: slide_text(r),
+            },
             media: BTreeMap::new(),
             group: None,
             display_date: None,
@@ -245,17 +318,7 @@ fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
             file.eras.push(slide);
             continue;
         }
-        for (key, value) in &e.codes {
-            let Some(rest) = key.strip_prefix(CODE_PREFIX) else { continue };
-            if let Some(k) = rest.strip_prefix("media.") {
-                slide.media.insert(k.to_owned(), value.clone());
-            } else if let Some(k) = rest.strip_prefix("background.") {
-                slide.background.insert(k.to_owned(), value.clone());
-            }
-        }
-        if !slide.media.contains_key("url") {
-            slide.media.clear();
-        }
+        (slide.media, slide.background) = media_and_background(e.media.as_ref(), &e.codes);
         // The group the file gave; an Annals event is grouped by its kind (Other is no group).
         slide.group = code(r, "group").or((r.kind != EventKind::Other).then(|| r.kind.label())).map(str::to_owned);
         slide.display_date = code(r, "display_date").map(str::to_owned);
@@ -264,9 +327,23 @@ fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         file.events.push(slide);
     }
     let title = info.title.or(info.stream);
-    if title.is_some() || info.description.is_some() {
+    let intro = info.introduction;
+    let intro_code = |key: &str| intro.and_then(|i| i.codes.get(&format!("{CODE_PREFIX}{key}"))).map(String::as_str);
+    if title.is_some() || info.description.is_some() || intro.is_some_and(|i| !i.is_empty()) {
+        // The introduction's text is the title slide's; a record without one shows its description.
+        let text = match intro.and_then(|i| i.text.as_deref()) {
+            Some(t) => Some(html_for(t, &[intro.and_then(|i| i.text_html.as_deref())], Allowed::Blocks)),
+            None => info.description.map(html_escape),
+        };
+        let (media, background) = media_and_background(
+            intro.and_then(|i| i.media.as_ref()),
+            &intro.map(|i| i.codes.clone()).unwrap_or_default(),
+        );
         file.title = Some(TlTitle {
-            text: TlText { headline: title.map(html_escape), text: info.description.map(html_escape) },
+            text: TlText { headline: title.map(|t| html_for(t, &[intro_code("headline")], Allowed::Inline)), text },
+            media,
+            background,
+            unique_id: intro_code("unique_id").map(str::to_owned),
         });
     }
     let written = file.events.len() + file.eras.len();
@@ -382,6 +459,24 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
         cells[at("part_of")] = e.part_of.as_ref().map(ToString::to_string).unwrap_or_default();
         cells[at("tags")] = join_list(&e.tags);
         cells[at("codes")] = codes_cell(&e.codes);
+        cells[at("title_html")] = e.title_html.clone().unwrap_or_default();
+        cells[at("summary_html")] = e.summary_html.clone().unwrap_or_default();
+        if let Some(m) = &e.media {
+            let parts = [
+                Some(m.url.clone()),
+                m.kind.map(|k| k.name().to_owned()),
+                m.caption.clone(),
+                m.credit.clone(),
+                m.alt.clone(),
+                m.licence.clone(),
+                m.thumbnail.clone(),
+                m.title.clone(),
+                m.link.clone(),
+            ];
+            for (part, value) in MEDIA_PARTS.iter().zip(parts) {
+                cells[at(&format!("media_{part}"))] = value.unwrap_or_default();
+            }
+        }
         source_cells(&mut cells, &e.sources);
         csv_row(&mut out, &cells);
     }

@@ -16,6 +16,7 @@
 //! - [`detect`], [`load`] — any file, any format;
 //! - [`csv`], [`timelinejs`], [`gdelt`], [`plover`], [`history`] — the readers;
 //! - [`export`] — every format Annals writes (the native ones through core);
+//! - [`rich`] — HTML from other tools sanitized to the subset an event may hold (ammonia);
 //! - [`import`] — what the readers share (actors interned once, the file as a source);
 //! - [`countries`] — country names and codes to actor ids, for the event-data formats.
 //!
@@ -35,6 +36,7 @@ pub mod gdelt;
 pub mod history;
 pub mod import;
 pub mod plover;
+pub mod rich;
 pub mod timelinejs;
 
 use annals_core::format::native;

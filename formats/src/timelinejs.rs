@@ -1,23 +1,26 @@
 //! TimelineJS3 files: the JSON format, and the slide model its spreadsheet shares.
 //!
 //! A TimelineJS timeline is a list of *slides*: a date (or a range), a headline and a text
-//! that may hold HTML, media, a group, a background. It has no actors and no sources, and
-//! Annals has no field for most of what a slide carries, so a slide becomes an `Other`
-//! domain event (or `Talks`/`Call`/`Statement` when its group names that kind) and every
-//! TimelineJS field without an Annals home is kept under `codes` with a `timelinejs:` prefix
-//! (`timelinejs:media.url`, `timelinejs:group`, …). *Why codes:* they are part of the event,
+//! that may hold HTML, media, a group, a background. It has no actors and no sources, so a
+//! slide becomes an `Other` domain event (or `Talks`/`Call`/`Statement` when its group names
+//! that kind) with its medium in `media`, and every TimelineJS field without an Annals home is
+//! kept under `codes` with a `timelinejs:` prefix (`timelinejs:group`,
+//! `timelinejs:background.color`, `timelinejs:media.link_target`, …). *Why codes:* they are part of the event,
 //! so they survive the log, corrections and the round trip back to TimelineJS, and the
 //! validator already accepts any scheme name there.
 //!
 //! - Eras (labelled spans) are events too, marked `timelinejs:type = era` and tagged
 //!   `timelinejs-era`; the writer puts them back into `eras`.
-//! - The title slide has no date, so it is not an event: it becomes the file's title and
-//!   description.
-//! - HTML is turned into plain text (tags dropped, entities decoded, `<br>` and paragraphs
-//!   become line breaks), because Annals shows text as text and never renders HTML. When the
-//!   plain text differs from the original, the original is kept in `timelinejs:headline` /
-//!   `timelinejs:text`, and the writer uses it only while it still says what the (possibly
-//!   corrected) title or summary says.
+//! - The title slide has no date, so it is not an event: it becomes the record's title and
+//!   its [`Introduction`] (text, medium, background), and is written back from them.
+//! - HTML is written by anyone, so it goes through the sanitizer ([`crate::rich`]): the plain
+//!   text becomes `title`/`summary`, the markup that survives the allow-list
+//!   `title_html`/`summary_html`; captions and credits become plain text. The writer uses the
+//!   markup only while it still says what the (possibly corrected) title or summary says, and
+//!   sanitizes it again.
+//! - A medium is linked by an `http(s)` address: any other is a problem of the slide, named
+//!   as the file names it (`events[3].media.url`, the sheet's `Media`). A slide with a medium
+//!   and no headline is titled from its text or its medium, with a note.
 //! - Precision is never invented: a slide with only a year is a year-precision event.
 //!   Times of day have no place in an Annals date and are kept as `timelinejs:start_time`.
 //! - The event id is the slide's `unique_id` (made into a valid id if needed); otherwise it
@@ -35,12 +38,15 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::import::file_source;
+use crate::rich;
 use annals_core::date::{Occurred, PartialDate};
 use annals_core::embed::escape_html;
 use annals_core::envelope::Proposed;
-use annals_core::event::{DomainEvent, Event, EventKind, Source};
+use annals_core::event::{DomainEvent, Event, EventKind, Introduction, Media, MediaKind, Source};
 use annals_core::format::{finish, Format, Loaded, Located, Parsed};
+use annals_core::html::Allowed;
 use annals_core::id::check_event_id;
+use annals_core::validate::check_url;
 use annals_core::validate::Known;
 use annals_core::Problem;
 
@@ -83,6 +89,10 @@ pub(crate) enum Part {
     Time(bool),
     Headline,
     UniqueId,
+    /// A field of the medium (`url`, `thumbnail`, …).
+    Media(&'static str),
+    /// A field of the background (`url`, `color`).
+    Background(&'static str),
 }
 
 /// A slide read from a JSON file or a spreadsheet row, before it is checked.
@@ -137,7 +147,7 @@ impl<'a> Converter<'a> {
 
     /// Converts one slide; problems go to `parsed.diagnostics` (and the slide is counted as
     /// undecodable), remarks to `parsed.notes`.
-    pub(crate) fn convert(&mut self, slide: Slide, parsed: &mut Parsed) {
+    pub(crate) fn convert(&mut self, mut slide: Slide, parsed: &mut Parsed) {
         let mut problems: Vec<Problem> = Vec::new();
         let mut notes: Vec<Problem> = Vec::new();
         let start = self.date(&slide, &slide.start, false, &mut problems);
@@ -161,27 +171,33 @@ impl<'a> Converter<'a> {
                 None
             }
         };
-        let headline_plain = one_line(&plain_text(&slide.headline));
+        let headline = rich::read(&slide.headline, Allowed::Inline);
         let (text_html, carried) = take_sources(&slide.text, &mut notes);
-        let summary = plain_text(&text_html);
-        let title = if !headline_plain.is_empty() {
-            headline_plain.clone()
-        } else if !summary.is_empty() {
-            let first = one_line(summary.lines().next().unwrap_or(""));
-            let short: String = first.chars().take(120).collect();
+        let text = rich::read(&text_html, Allowed::Blocks);
+        let summary = text.plain.clone();
+        let mut extra = std::mem::take(&mut slide.extra);
+        let media = take_media(&mut extra, &|p| (self.name_of)(p, &slide), &mut problems, &mut notes);
+        check_background(&extra, &|p| (self.name_of)(p, &slide), &mut problems);
+        slide.extra = extra;
+        let mut made_title = None;
+        let title = if !headline.plain.is_empty() {
+            headline.plain.clone()
+        } else if let Some((title, from)) = made_from(&summary, media.as_ref()) {
             notes.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                "is empty; the title is the beginning of the text",
+                format!("is empty; the title is made from {from}"),
             ));
-            short
+            made_title = Some(title.clone());
+            title
         } else if let (SlideKind::Era, Some(o)) = (slide.kind, occurred) {
             notes
                 .push(Problem::new((self.name_of)(Part::Headline, &slide), "is empty; the era is titled by its dates"));
+            made_title = Some(format!("Era {}", o.label()));
             format!("Era {}", o.label())
         } else {
             problems.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                "is empty and there is no text; expected a headline",
+                "is empty and there is no text or medium; expected a headline",
             ));
             String::new()
         };
@@ -199,13 +215,9 @@ impl<'a> Converter<'a> {
         if !slide.group.trim().is_empty() {
             codes.insert(format!("{CODE_PREFIX}group"), slide.group.clone());
         }
-        let (headline, text) = (slide.headline.trim(), text_html.trim());
-        if !headline.is_empty() && headline != title && html_escape(&title) != headline {
-            codes.insert(format!("{CODE_PREFIX}headline"), headline.to_owned());
-        }
-        // The original is kept when it is more than the text written as HTML.
-        if !text.is_empty() && text != summary && html_escape(&summary) != text {
-            codes.insert(format!("{CODE_PREFIX}text"), text.to_owned());
+        if let Some(made) = made_title {
+            // The file had no headline: writing it back leaves it out again.
+            codes.insert(format!("{CODE_PREFIX}{MADE_TITLE}"), made);
         }
         for (key, parts) in [("start_time", &slide.start), ("end_time", &slide.end)] {
             if !parts.time.trim().is_empty() {
@@ -226,6 +238,9 @@ impl<'a> Converter<'a> {
         let kind = if slide.kind == SlideKind::Era { EventKind::Other } else { kind_of_group(&slide.group) };
         let mut event = DomainEvent::new(occurred, title);
         event.summary = Some(summary).filter(|s| !s.is_empty());
+        event.title_html = headline.html.filter(|_| !headline.plain.is_empty());
+        event.summary_html = text.html.filter(|_| event.summary.is_some());
+        event.media = media;
         event.sources = if carried.is_empty() { vec![file_source(self.format, self.file_name)] } else { carried };
         event.codes = codes;
         event.tags = tags;
@@ -346,6 +361,221 @@ fn kind_of_group(group: &str) -> EventKind {
     }
 }
 
+/// The code that keeps the title Annals made for a slide without a headline: while the
+/// title is still that, the writer leaves the headline out again.
+pub const MADE_TITLE: &str = "headline.made";
+
+/// A title for a slide without a headline: the text's first words, else the medium's caption
+/// or title, else what the medium is and where it is; with what it was made from.
+fn made_from(summary: &str, media: Option<&Media>) -> Option<(String, &'static str)> {
+    let short = |text: &str| -> String {
+        let line = one_line(text.lines().next().unwrap_or(""));
+        if line.chars().count() <= 120 {
+            return line;
+        }
+        let cut: String = line.chars().take(120).collect();
+        let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(w, _)| w);
+        format!("{words}…")
+    };
+    if !summary.is_empty() {
+        return Some((short(summary), "the beginning of the text"));
+    }
+    let media = media?;
+    if let Some(caption) = media.caption.as_deref() {
+        return Some((short(caption), "the medium's caption"));
+    }
+    if let Some(title) = media.title.as_deref() {
+        return Some((short(title), "the medium's title"));
+    }
+    let host = media.url.split("://").nth(1).and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or("");
+    let kind = match media.kind() {
+        MediaKind::Image => "Image",
+        MediaKind::Video => "Video",
+        MediaKind::Audio => "Recording",
+        MediaKind::Page => "Page",
+        MediaKind::Document => "Document",
+    };
+    Some((format!("{kind} from {host}"), "what the medium is and where it is"))
+}
+
+/// The TimelineJS media fields that have a field in [`Media`], by their key in a slide's
+/// `extra` (`media.url`, …); the others (`media.link_target`) stay codes.
+const MEDIA_FIELDS: [(&str, Part); 7] = [
+    ("media.url", Part::Media("url")),
+    ("media.caption", Part::Media("caption")),
+    ("media.credit", Part::Media("credit")),
+    ("media.thumbnail", Part::Media("thumbnail")),
+    ("media.alt", Part::Media("alt")),
+    ("media.title", Part::Media("title")),
+    ("media.link", Part::Media("link")),
+];
+
+/// Takes a slide's medium out of its `extra`: the address and links must be `http(s)` (a
+/// problem otherwise, named as the file names the field), the texts are made plain (TimelineJS
+/// allows HTML in a caption or credit: it is sanitized first). Without an address there is no
+/// medium, and what was given stays in `extra` (kept as codes).
+///
+/// TimelineJS also takes HTML in place of an address: a `<blockquote>` (a quotation shown as
+/// the medium) is kept, sanitized, as the code `timelinejs:media.quote` and written back; an
+/// `<iframe>` (embed code) gives its `src` as the medium's address when that is an `http(s)`
+/// link — the frame itself never is read. Both with a note.
+pub(crate) fn take_media(
+    extra: &mut BTreeMap<String, String>,
+    name: &dyn Fn(Part) -> String,
+    problems: &mut Vec<Problem>,
+    notes: &mut Vec<Problem>,
+) -> Option<Media> {
+    let mut url = extra.get("media.url").map(|u| u.trim().to_owned()).filter(|u| !u.is_empty())?;
+    if url.to_ascii_lowercase().starts_with("<blockquote") {
+        extra.remove("media.url");
+        extra.insert("media.quote".into(), rich::sanitize(&url, Allowed::Blocks));
+        // Its caption and credit stay codes, written back as TimelineJS reads them: as HTML,
+        // so as escaped plain text.
+        for (key, _) in MEDIA_FIELDS {
+            if let Some(v) = extra.get_mut(key) {
+                *v = html_escape(&rich::plain(v));
+            }
+        }
+        notes.push(Problem::new(
+            name(Part::Media("url")),
+            "is a quotation written as HTML, not a link; it is kept (sanitized) for TimelineJS, not as a medium",
+        ));
+        return None;
+    }
+    if url.to_ascii_lowercase().starts_with("<iframe") {
+        if let Some(src) = frame_source(&url).filter(|s| check_url(s).is_ok()) {
+            notes.push(Problem::new(
+                name(Part::Media("url")),
+                format!("is embed code; its address {src:?} is the medium (the frame itself is never read)"),
+            ));
+            url = src;
+        }
+    }
+    extra.insert("media.url".into(), url.clone());
+    let mut media = Media::new(url);
+    for (key, part) in MEDIA_FIELDS {
+        let Some(value) = extra.remove(key) else { continue };
+        let value = value.trim();
+        let Part::Media(field) = part else { continue };
+        let link = match field {
+            "url" | "thumbnail" | "link" => {
+                if value.is_empty() {
+                    continue;
+                }
+                if let Err(message) = check_url(value) {
+                    problems.push(Problem::new(
+                        name(part),
+                        format!("{message} (a medium is linked by its address; embedded HTML is never read)"),
+                    ));
+                }
+                Some(value.to_owned())
+            }
+            _ => None,
+        };
+        let text = || Some(rich::plain(value)).filter(|t| !t.is_empty());
+        match field {
+            "thumbnail" => media.thumbnail = link,
+            "link" => media.link = link,
+            "caption" => media.caption = text(),
+            "credit" => media.credit = text(),
+            "alt" => media.alt = text(),
+            "title" => media.title = text(),
+            _ => {}
+        }
+    }
+    Some(media)
+}
+
+/// The `src` of an `<iframe …>` tag, entities decoded.
+fn frame_source(tag: &str) -> Option<String> {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let attrs = &tag[..end];
+    let lower = attrs.to_ascii_lowercase();
+    let at = lower.find(" src=")? + " src=".len();
+    let rest = &attrs[at..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let len = rest[1..].find(quote)?;
+    Some(annals_core::html::decode_entities(&rest[1..1 + len]))
+}
+
+/// Checks a slide's background: an image by an `http(s)` address, a colour as `#` and hex
+/// digits or a colour's name. Both are written back into TimelineJS files, so nothing else
+/// (a `javascript:` address, CSS) may pass.
+pub(crate) fn check_background(
+    extra: &BTreeMap<String, String>,
+    name: &dyn Fn(Part) -> String,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(url) = extra.get("background.url").map(|u| u.trim()).filter(|u| !u.is_empty()) {
+        if let Err(message) = check_url(url) {
+            problems.push(Problem::new(name(Part::Background("url")), message));
+        }
+    }
+    if let Some(color) = extra.get("background.color").map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        if !is_colour(color) {
+            problems.push(Problem::new(
+                name(Part::Background("color")),
+                format!("{color:?} is not a colour; expected #rgb, #rrggbb or a colour's name such as navy"),
+            ));
+        }
+    }
+}
+
+/// A colour as TimelineJS takes it and nothing more: `#` and 3, 4, 6 or 8 hex digits, or a
+/// name of ASCII letters (`navy`).
+pub fn is_colour(text: &str) -> bool {
+    match text.strip_prefix('#') {
+        Some(hex) => matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => (1..=30).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphabetic()),
+    }
+}
+
+/// A TimelineJS title slide as a record's title and introduction: the headline is the title
+/// (its markup kept as the code `timelinejs:headline`), the text, medium, background and
+/// `unique_id` the introduction. Problems with its medium or background leave them out.
+pub(crate) fn title_slide(
+    mut slide: Slide,
+    name: &dyn Fn(Part) -> String,
+    diagnostics: &mut Vec<Problem>,
+) -> (Option<String>, Option<Introduction>, Vec<Problem>) {
+    let headline = rich::read(&slide.headline, Allowed::Inline);
+    let text = rich::read(&slide.text, Allowed::Blocks);
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let media = take_media(&mut slide.extra, name, &mut problems, &mut notes);
+    let media_problems = problems.len();
+    check_background(&slide.extra, name, &mut problems);
+    let (media_ok, background_ok) = (media_problems == 0, problems.len() == media_problems);
+    let mut intro = Introduction {
+        text: Some(text.plain.clone()).filter(|t| !t.is_empty()),
+        text_html: text.html.filter(|_| !text.plain.is_empty()),
+        media: media.filter(|_| media_ok),
+        codes: BTreeMap::new(),
+    };
+    for (k, v) in &slide.extra {
+        if !v.trim().is_empty() && (background_ok || !k.starts_with("background.")) {
+            intro.codes.insert(format!("{CODE_PREFIX}{k}"), v.clone());
+        }
+    }
+    if let Some(html) = headline.html.filter(|_| !headline.plain.is_empty()) {
+        intro.codes.insert(format!("{CODE_PREFIX}headline"), html);
+    }
+    if !slide.unique_id.trim().is_empty() {
+        intro.codes.insert(format!("{CODE_PREFIX}unique_id"), slide.unique_id.trim().to_owned());
+    }
+    let mut checked = Vec::new();
+    annals_core::validate::introduction(&intro, "title", &mut checked);
+    if !checked.is_empty() {
+        // Too long a text, say: the introduction's parts that fail are left out.
+        intro.text_html = None;
+        intro.media = None;
+        problems.extend(checked);
+    }
+    diagnostics.extend(problems.into_iter().map(|p| p.at(slide.line, None)));
+    let title = Some(headline.plain).filter(|t| !t.is_empty());
+    (title, Some(intro).filter(|i| !i.is_empty()), notes.into_iter().map(|p| p.at(slide.line, None)).collect())
+}
+
 /// TimelineJS's `clean_integer`: whitespace and thousands commas dropped; empty is `None`.
 fn clean_integer(text: &str) -> Result<Option<i64>, ()> {
     let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
@@ -445,124 +675,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// HTML to plain text: tags dropped (`<br>`, `<p>`, `<div>`, `<li>` and headings end a line),
-/// entities decoded, runs of spaces collapsed, blank lines squeezed. Text without markup
-/// comes back unchanged apart from whitespace.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find(['<', '&']) {
-        push_text(&mut out, &rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            // A tag ends at the next '>'; a '<' that starts no tag ("a < b") is text.
-            let tag_like = rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
-            match rest.find('>') {
-                Some(end) if tag_like => {
-                    let name: String = rest[1..end]
-                        .trim_start_matches('/')
-                        .chars()
-                        .take_while(char::is_ascii_alphanumeric)
-                        .collect::<String>()
-                        .to_ascii_lowercase();
-                    if matches!(
-                        name.as_str(),
-                        "br" | "p"
-                            | "div"
-                            | "li"
-                            | "ul"
-                            | "ol"
-                            | "h1"
-                            | "h2"
-                            | "h3"
-                            | "h4"
-                            | "h5"
-                            | "h6"
-                            | "blockquote"
-                    ) {
-                        out.push('\n');
-                    }
-                    rest = &rest[end + 1..];
-                }
-                _ => {
-                    push_text(&mut out, "<");
-                    rest = &rest[1..];
-                }
-            }
-        } else {
-            let end = rest.find(';').filter(|e| *e <= 10);
-            match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
-                Some((e, c)) => {
-                    let mut buf = [0u8; 4];
-                    push_text(&mut out, c.encode_utf8(&mut buf));
-                    rest = &rest[e + 1..];
-                }
-                None => {
-                    push_text(&mut out, "&");
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    push_text(&mut out, rest);
-    let lines: Vec<&str> = out.lines().map(str::trim).collect();
-    let mut text = String::new();
-    for l in lines {
-        if l.is_empty() {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        text.push_str(l);
-    }
-    text
-}
-
-/// Appends text, collapsing whitespace into single spaces (newlines come only from tags).
-fn push_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        if c.is_whitespace() && c != '\u{a0}' {
-            if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                out.push(' ');
-            }
-        } else if c == '\u{a0}' {
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
-    }
-}
-
-fn entity(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        // Control characters are not text; `&#0;` stays as written.
-        return char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'));
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "laquo" => '«',
-        "raquo" => '»',
-        "copy" => '©',
-        _ => return None,
-    })
-}
+pub use annals_core::html::plain_text;
 
 /// Plain text as HTML that shows the same text: escaped by core's one HTML escaper
 /// (`annals_core::embed::escape_html`), line breaks as `<br>`.
@@ -603,7 +716,7 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
                 shown.push_str(" — ");
                 shown.push_str(&html_escape(t));
             }
-            if let Some(url) = s.url.as_deref().filter(|u| annals_core::validate::check_url(u).is_ok()) {
+            if let Some(url) = s.url.as_deref().filter(|u| check_url(u).is_ok()) {
                 shown = format!("<a href=\"{}\">{shown}</a>", attr_escape(url));
             }
             format!("<span class=\"{SOURCE_CLASS}\"{attrs}>{shown}</span>")
@@ -652,35 +765,12 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     let key = format!(" {name}=\"");
     let from = tag.find(&key)? + key.len();
     let len = tag[from..].find('"')?;
-    Some(decode_entities(&tag[from..from + len]))
+    Some(annals_core::html::decode_entities(&tag[from..from + len]))
 }
 
 /// Text as an attribute value: escaped as everywhere, line breaks as entities.
 fn attr_escape(text: &str) -> String {
     escape_html(text).replace('\n', "&#10;")
-}
-
-/// Entities decoded, nothing else changed.
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.find(';').filter(|e| *e <= 10);
-        match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
-            Some((e, c)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -694,6 +784,8 @@ fn json_name(part: Part, slide: &Slide) -> String {
         Part::Time(e) => ("hour", e),
         Part::Headline => return format!("{}.text.headline", json_base(slide)),
         Part::UniqueId => return format!("{}.unique_id", json_base(slide)),
+        Part::Media(field) => return format!("{}.media.{field}", json_base(slide)),
+        Part::Background(field) => return format!("{}.background.{field}", json_base(slide)),
     };
     format!("{}.{}.{date}", json_base(slide), if end { "end_date" } else { "start_date" })
 }
@@ -760,30 +852,37 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         }
     }
     if let Some(raw) = top.get("title") {
+        let line = Some(lines.line_of(text, raw.get()));
         match serde_json::from_str::<Value>(raw.get()) {
             Ok(Value::Object(title)) => {
-                let text_obj = title.get("text");
-                let headline = text_obj.and_then(|t| t.get("headline")).map(scalar).unwrap_or_default();
-                let body = text_obj.and_then(|t| t.get("text")).map(scalar).unwrap_or_default();
-                parsed.title = Some(one_line(&plain_text(&headline))).filter(|s| !s.is_empty());
-                parsed.description = Some(plain_text(&body)).filter(|s| !s.is_empty());
-                let dropped: Vec<&str> =
-                    title.keys().map(String::as_str).filter(|k| *k != "text" && *k != "unique_id").collect();
+                let mut slide = Slide::new(line, 0, SlideKind::Event);
+                slide.path = "title".into();
+                let mut notes = Vec::new();
+                slide_from_json(&title, &mut slide, "title", &mut notes);
+                let dropped: Vec<&str> = title
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| matches!(*k, "start_date" | "end_date" | "group" | "display_date" | "autolink"))
+                    .collect();
                 if !dropped.is_empty() {
-                    parsed.notes.push(Problem {
-                        line: Some(lines.line_of(text, raw.get())),
-                        record: None,
-                        field: "title".into(),
-                        message: format!(
-                            "the title slide becomes the file's title and description; its {} are not kept",
+                    notes.push(Problem::new(
+                        "title",
+                        format!(
+                            "the title slide becomes the record's title and introduction; its {} are not kept",
                             dropped.join(", ")
                         ),
-                    });
+                    ));
                 }
+                parsed.notes.extend(notes.into_iter().map(|p| Problem { line, ..p }));
+                let (headline, intro, notes) =
+                    title_slide(slide.clone(), &|p| json_name(p, &slide), &mut parsed.diagnostics);
+                parsed.title = headline;
+                parsed.introduction = intro;
+                parsed.notes.extend(notes);
             }
             Ok(Value::Null) => {}
             _ => parsed.diagnostics.push(Problem {
-                line: Some(lines.line_of(text, raw.get())),
+                line,
                 record: None,
                 field: "title".into(),
                 message: "is not an object; expected {\"text\": {\"headline\": …, \"text\": …}}".into(),

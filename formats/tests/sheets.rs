@@ -60,7 +60,7 @@ fn timelinejs_json_keeps_precision_html_and_every_field() {
     let loaded = read(TIMELINE, Format::TimelinejsJson);
     assert!(loaded.is_clean(), "{:?}", problems(&loaded));
     assert_eq!(loaded.title.as_deref(), Some("Relations in brief"));
-    assert_eq!(loaded.description.as_deref(), Some("A test."));
+    assert_eq!(loaded.introduction.as_ref().and_then(|i| i.text.as_deref()), Some("A test."));
     let events = domain(&loaded);
     let got: Vec<(&str, EventKind, String, &str)> =
         events.iter().map(|(id, k, e)| (id.as_str(), *k, e.occurred.to_string(), e.title.as_str())).collect();
@@ -78,14 +78,15 @@ fn timelinejs_json_keeps_precision_html_and_every_field() {
     assert_eq!(visit.summary.as_deref(), Some("Talks at Zagulba & a trip.\nSecond."));
     assert_eq!(visit.sources.len(), 1);
     assert_eq!(visit.sources[0].publisher, "timelinejs-json file");
+    let media = visit.media.as_ref().expect("the medium");
+    assert_eq!(media.url, "https://example.org/photo.jpg");
+    assert_eq!(media.caption.as_deref(), Some("The meeting"));
+    assert_eq!(media.credit.as_deref(), Some("Press service"));
+    assert_eq!(visit.summary_html.as_deref(), Some("<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>"));
     for (key, value) in [
-        ("timelinejs:media.url", "https://example.org/photo.jpg"),
-        ("timelinejs:media.caption", "The <i>meeting</i>"),
-        ("timelinejs:media.credit", "Press service"),
         ("timelinejs:group", "Visits"),
         ("timelinejs:background.color", "#123456"),
         ("timelinejs:background.opacity", "50"),
-        ("timelinejs:text", "<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>"),
     ] {
         assert_eq!(visit.codes.get(key).map(String::as_str), Some(value), "{key}");
     }
@@ -122,7 +123,7 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
             "line 3, record 2, events[1].start_date.year: is missing but a month, day or time is given; expected the year",
             "line 4, record 3, events[2].start_date.month: is missing but a day is given; expected the month too",
             "line 5, record 4, events[3].start_date.year: \"twenty\" is not a whole number; expected a year such as 2024 (negative for BCE)",
-            "line 5, record 4, events[3].text.headline: is empty and there is no text; expected a headline",
+            "line 5, record 4, events[3].text.headline: is empty and there is no text or medium; expected a headline",
             "line 6, record 5, events[4].end_date.year: range ends (2020) before it starts (2024)",
             "line 7, record 6, events[5]: is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}",
             "line 8, record 7, events[6].start_date.year: year -13800000000 is outside the years Annals reads (-9999 to 9999)",
@@ -210,22 +211,28 @@ fn the_corpus_file_imports() {
 fn timelinejs_round_trip_keeps_what_timelinejs_holds() {
     let first = read(TIMELINE, Format::TimelinejsJson);
     let before: Vec<_> = first.proposed();
-    let (title, description) = (first.title.clone(), first.description.clone());
-    let info = ExportInfo { stream: Some("test"), title: title.as_deref(), description: description.as_deref() };
+    let (title, description, introduction) =
+        (first.title.clone(), first.description.clone(), first.introduction.clone());
+    let info = ExportInfo {
+        stream: Some("test"),
+        title: title.as_deref(),
+        description: description.as_deref(),
+        introduction: introduction.as_ref(),
+    };
     let out = export(&envelopes(first), ExportFormat::TimelinejsJson, &info);
     let json: serde_json::Value = serde_json::from_str(&out.text).expect("valid JSON");
     assert_eq!(json["events"].as_array().map(Vec::len), Some(4));
     assert_eq!(json["eras"].as_array().map(Vec::len), Some(1));
     let visit = &json["events"].as_array().expect("events").iter().find(|e| e["unique_id"] == "state-visit-2024");
     let visit = visit.expect("the visit keeps its unique_id");
-    assert_eq!(visit["media"]["caption"], "The <i>meeting</i>");
+    assert_eq!(visit["media"]["caption"], "The meeting");
     assert_eq!(visit["group"], "Visits");
     assert_eq!(visit["text"]["text"], "<p>Talks at <b>Zagulba</b> &amp; a trip.</p><p>Second.</p>");
     assert_eq!(visit["start_date"], serde_json::json!({"year": 2024, "month": 5, "day": 16}));
     assert_eq!(detect(out.text.as_bytes(), "out.json"), Some(Format::TimelinejsJson));
     let second = load(out.text.as_bytes(), "fixture", None, &Nothing);
     assert!(second.is_clean(), "{:?}", problems(&second));
-    assert_eq!((&second.title, &second.description), (&title, &description));
+    assert_eq!((&second.title, &second.description, &second.introduction), (&title, &description, &introduction));
     let mut after = second.proposed();
     let mut before = before;
     let key = |p: &annals_core::Proposed| p.id.to_string();
@@ -276,7 +283,7 @@ fn timelinejs_sheet_with_semicolons_bom_crlf_and_multiline_cells() {
     let loaded = load(text.as_bytes(), "sheet.csv", None, &Nothing);
     assert_eq!(problems(&loaded), ["line 9, record 6, Month: month 13 is not between 1 and 12"]);
     assert_eq!(loaded.title.as_deref(), Some("The title"));
-    assert_eq!(loaded.description.as_deref(), Some("About"));
+    assert_eq!(loaded.introduction.as_ref().and_then(|i| i.text.as_deref()), Some("About"));
     let events = domain(&loaded);
     let got: Vec<(String, &str)> = events.iter().map(|(_, _, e)| (e.occurred.to_string(), e.title.as_str())).collect();
     assert_eq!(
@@ -289,7 +296,8 @@ fn timelinejs_sheet_with_semicolons_bom_crlf_and_multiline_cells() {
         ]
     );
     assert_eq!(events[0].2.summary.as_deref(), Some("Line one\nLine \"two\""));
-    assert_eq!(events[0].2.codes.get("timelinejs:media.url").map(String::as_str), Some("https://example.org/a.jpg"));
+    let media = events[0].2.media.as_ref().expect("the medium");
+    assert_eq!((media.url.as_str(), media.credit.as_deref()), ("https://example.org/a.jpg", Some("AP")));
     assert_eq!(events[0].2.codes.get("timelinejs:background.color").map(String::as_str), Some("#fff"));
     assert_eq!(events[3].2.codes.get("timelinejs:type").map(String::as_str), Some("era"));
     assert_eq!(events[0].2.sources[0].title.as_deref(), Some("Imported from sheet.csv"));
@@ -307,7 +315,7 @@ fn older_and_newer_timelinejs_sheet_columns() {
     assert!(loaded.is_clean() && loaded.notes.is_empty(), "{:?} {:?}", problems(&loaded), loaded.notes);
     let events = domain(&loaded);
     assert_eq!(events[0].1, EventKind::Call, "a v1 Tag is the group");
-    assert_eq!(events[0].2.codes.get("timelinejs:media.alt").map(String::as_str), Some("Two presidents"));
+    assert_eq!(events[0].2.media.as_ref().and_then(|m| m.alt.as_deref()), Some("Two presidents"));
 }
 
 // ----------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ pub fn charts(props: &Props) -> Html {
     }
 }
 
-/// The plan the charts module draws (see `annals_charts::Plan`): the numbers with the
+/// The plan the visuals module draws (see `annals_visuals::Plan`): the numbers with the
 /// colours resolved here, where the theme and the kinds are known.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, reason = "drawn only in the browser; tested natively"))]
 fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> String {
@@ -155,37 +155,20 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
 
 #[cfg(target_arch = "wasm32")]
 mod draw {
-    //! Drawing is the charts module's (`frontend/charts`, fetched the first time a chart is
-    //! drawn): plotters costs the page bundle 16 KB gzipped that most readers never use.
+    //! Drawing is the visuals module's (see `crate::visuals`): plotters costs the page bundle
+    //! 16 KB gzipped that most readers never use.
 
-    use wasm_bindgen::prelude::*;
     use web_sys::HtmlCanvasElement;
     use yew::NodeRef;
 
     use super::{plan, ChartData};
 
-    #[wasm_bindgen(inline_js = "
-let loaded;
-export function drawChart(which, canvas, plan) {
-  const base = new URL('../../', import.meta.url);
-  loaded ??= import(new URL('annals-charts.js', base).href).then(async (m) => {
-    await m.default({ module_or_path: new URL('annals-charts_bg.wasm', base) });
-    return m;
-  });
-  return loaded.then((m) => m[which](canvas, plan));
-}")]
-    extern "C" {
-        #[wasm_bindgen(js_name = drawChart)]
-        fn draw_chart(which: &str, canvas: HtmlCanvasElement, plan: String) -> web_sys::js_sys::Promise;
-    }
-
     fn draw(which: &'static str, node: &NodeRef, data: &ChartData) {
         let Some(canvas) = node.cast::<HtmlCanvasElement>() else { return };
         let colours = crate::theme::Colours::at(&canvas);
         let plan = plan(data, &colours, which == "documents");
-        let promise = draw_chart(which, canvas, plan);
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        crate::visuals::draw(which, canvas, plan, |answer| {
+            if let Err(e) = answer {
                 web_sys::console::warn_1(&e);
             }
         });

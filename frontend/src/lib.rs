@@ -42,6 +42,7 @@ pub mod geometry;
 pub mod hooks;
 pub mod http;
 pub mod map;
+pub mod media;
 pub mod open;
 pub mod opener;
 pub mod palette;
@@ -56,6 +57,7 @@ pub mod theme;
 pub mod timeline;
 pub mod view;
 pub mod visible;
+pub mod visuals;
 pub mod words;
 pub mod worker;
 

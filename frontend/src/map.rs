@@ -5,7 +5,11 @@
 //! record year by year, so the eye follows the relation growing instead of nodes jumping.
 //! The layout is drawn into a box of the canvas' proportions (`layout_in`) and fitted to the
 //! canvas with room for labels, so a wide screen gets a wide map; labels are placed where
-//! they cover no node and no other label ([`placement`]).
+//! they cover no node and no other label. Layout, placement and paint are the visuals
+//! module's (`annals_visuals::map`, loaded the first time the map is drawn, see
+//! [`crate::visuals`]): this component computes the graph views, sizes the canvas, and sends
+//! a plan; it keeps the nodes as drawn for what must answer at once (hit-testing, the
+//! keyboard focus, [`keys`], and its announcement). Until the first drawing it says so.
 //!
 //! Clicking a node, or focusing it with the arrow keys and pressing Enter or Space, shows its
 //! ego view and filters the timeline and list to its events; Escape goes back. The focused
@@ -16,27 +20,26 @@
 //! names no actors says so instead of drawing an empty box.
 //!
 //! What was drawn is written on the canvas (`data-nodes`, `data-labels`, `data-highlight`,
-//! `data-focused`): the browser tests read positions there rather than guess from pixels.
+//! `data-focused`, by the module): the browser tests read positions there rather than guess
+//! from pixels.
 
-pub mod placement;
+pub mod keys;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use annals_core::date::PartialDate;
 use annals_core::event::ActorKind;
-use annals_core::projection::{layout_in, GraphQuery, GraphView};
+use annals_core::projection::{GraphQuery, GraphView};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement};
+use web_sys::{HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
-use self::placement::{fit, place_labels, step, Disc, Move, Rect};
+use self::keys::{step, Move};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
 use crate::palette::kind_colour;
 use crate::record::Record;
 use crate::state::{Action, View};
-use crate::theme::Colours;
 
 /// Props of [`RelationMap`].
 #[derive(Properties, PartialEq)]
@@ -47,19 +50,19 @@ pub struct Props {
     pub view: UseReducerHandle<View>,
 }
 
-/// A node as drawn.
+/// A node as the module drew it: id, centre (CSS pixels), radius.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
-    /// Actor id.
-    pub id: String,
-    /// Label.
-    pub label: String,
-    /// Position from the layout.
-    pub at: (f64, f64),
-    /// Radius in pixels.
-    pub radius: f64,
-    /// Fill colour.
-    pub colour: &'static str,
+pub struct Dot(pub String, pub f64, pub f64, pub f64);
+
+/// Whether the map has been drawn yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drawing {
+    /// Waiting for the visuals module (its first load).
+    Waiting,
+    /// Drawn.
+    Done,
+    /// The module could not draw it.
+    Failed,
 }
 
 /// Colour of an actor by kind.
@@ -73,45 +76,70 @@ pub fn actor_colour(kind: Option<ActorKind>) -> &'static str {
     }
 }
 
-/// Radius of a node: 4 px plus up to `16 × size` px by the square root of its share of the
-/// busiest actor's activity (all time), so one very busy actor cannot cover the map.
-pub fn radius(activity: u32, busiest: u32, size: f64) -> f64 {
-    4.0 + 16.0 * size * (f64::from(activity) / f64::from(busiest.max(1))).min(1.0).sqrt()
-}
-
-/// Nodes of a view placed at their all-time positions.
-pub fn place(view: &GraphView, positions: &HashMap<String, (f64, f64)>, busiest: u32, size: f64) -> Vec<Placed> {
-    view.nodes
-        .iter()
-        .map(|n| Placed {
-            id: n.id.as_str().to_owned(),
-            label: n.label.clone(),
-            at: positions.get(n.id.as_str()).copied().unwrap_or((0.0, 0.0)),
-            radius: radius(n.activity, busiest, size),
-            colour: actor_colour(n.kind),
-        })
-        .collect()
-}
-
-/// All-time positions for one record and one box shape.
-struct Layout {
-    key: (usize, i32),
-    positions: HashMap<String, (f64, f64)>,
-    points: Vec<(f64, f64)>,
-    busiest: u32,
-}
-
-/// What one paint needs besides the canvas.
+/// What the page says of a drawing besides the graphs: the canvas, the view's state.
+#[derive(serde::Serialize)]
 struct Scene<'a> {
-    graph: &'a GraphView,
-    all: &'a GraphView,
     key: usize,
-    transform: (f64, f64, f64),
+    width: f64,
+    height: f64,
+    ratio: f64,
     ego: Option<&'a str>,
-    /// The ego actor's relations of all time.
     ego_nodes: Option<&'a [String]>,
     focused: Option<&'a str>,
     highlight: &'a [String],
+    transform: (f64, f64, f64),
+}
+
+/// The plan the visuals module draws (`annals_visuals::map::MapPlan`, JSON): the scene, the
+/// graph as of the slider's year with its colours resolved, and the all-time graph when `all`
+/// is given.
+fn plan(graph: &GraphView, all: Option<&GraphView>, scene: Scene, colours: &crate::theme::Colours) -> String {
+    #[derive(serde::Serialize)]
+    struct Plan<'a> {
+        #[serde(flatten)]
+        scene: Scene<'a>,
+        nodes: Vec<(&'a str, &'a str, u32, &'a str)>,
+        edges: Vec<(&'a str, &'a str, u32, &'static str)>,
+        paper: &'a str,
+        accent: &'a str,
+        ink: &'a str,
+        muted: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        all: Option<All<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct All<'a> {
+        nodes: Vec<(&'a str, u32)>,
+        edges: Vec<(usize, usize, u32)>,
+    }
+    // Countries are drawn in ink, which follows the theme.
+    let ink = |c: &'static str| if c == crate::theme::LIGHT.ink { colours.ink.as_str() } else { c };
+    let all = all.map(|all| {
+        let at = |id: &str| all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok();
+        All {
+            nodes: all.nodes.iter().map(|n| (n.id.as_str(), n.activity)).collect(),
+            edges: all.edges.iter().filter_map(|e| Some((at(e.a.as_str())?, at(e.b.as_str())?, e.weight()))).collect(),
+        }
+    });
+    let plan = Plan {
+        scene,
+        nodes: graph
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.label.as_str(), n.activity, ink(actor_colour(n.kind))))
+            .collect(),
+        edges: graph
+            .edges
+            .iter()
+            .map(|e| (e.a.as_str(), e.b.as_str(), e.weight(), kind_colour(e.main_kind())))
+            .collect(),
+        paper: &colours.paper,
+        accent: &colours.accent,
+        ink: &colours.ink,
+        muted: &colours.muted,
+        all,
+    };
+    serde_json::to_string(&plan).unwrap_or_default()
 }
 
 /// The relation map, or, for a record without actors, a sentence saying there is none.
@@ -133,8 +161,10 @@ pub fn relation_map(props: &Props) -> Html {
     let playing = use_state(|| false);
     let transform = use_mut_ref(|| (0.0f64, 0.0f64, 1.0f64));
     let drag = use_mut_ref(|| None::<Drag>);
-    let drawn = use_mut_ref(Vec::<(Placed, f64, f64)>::new);
-    let layout_cache = use_mut_ref(|| None::<Layout>);
+    let drawn = use_mut_ref(Vec::<Dot>::new);
+    // The record whose all-time graph the module has (it keeps it, and its layout).
+    let sent = use_mut_ref(|| None::<usize>);
+    let drawing = use_state_eq(|| Drawing::Waiting);
     // The palette, read once (see `theme`): replay and drag repaint every frame.
     let colours = use_mut_ref(crate::theme::ColourCache::new);
     let redraw = use_state(|| 0u32);
@@ -206,7 +236,7 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
-    // Paint.
+    // Paint: the page sizes the canvas, the visuals module lays out and draws.
     {
         let canvas = canvas.clone();
         let graph = graph.clone();
@@ -216,25 +246,49 @@ pub fn relation_map(props: &Props) -> Html {
         let drawn = drawn.clone();
         let ego = ego.clone();
         let colours = colours.clone();
-        let layout_cache = layout_cache.clone();
+        let sent = sent.clone();
+        let drawing = drawing.clone();
         let highlight = highlight.clone();
         let ego_nodes = ego_nodes.clone();
         let focused = (*has_focus).then(|| (*focused).clone()).flatten();
         use_effect(move || {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let colours = colours.borrow_mut().at(&c).clone();
-                let scene = Scene {
-                    graph: &graph,
-                    all: &all,
-                    key,
-                    transform: *transform.borrow(),
-                    ego: ego.as_deref(),
-                    ego_nodes: ego_nodes.as_deref(),
-                    focused: focused.as_deref(),
-                    highlight: &highlight,
-                };
-                *drawn.borrow_mut() = paint(&c, &scene, &mut layout_cache.borrow_mut(), &colours);
+            let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
+            let colours = colours.borrow_mut().at(&c).clone();
+            let width = f64::from(c.client_width().max(300));
+            // Landscape on a wide screen; on a phone a little taller than wide, for labels' sake.
+            let height = if width < 560.0 { width * 1.2 } else { width * 0.6 }.clamp(320.0, 560.0);
+            let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+            let (bitmap_w, bitmap_h) = ((width * ratio) as u32, (height * ratio) as u32);
+            if c.width() != bitmap_w || c.height() != bitmap_h {
+                c.set_width(bitmap_w);
+                c.set_height(bitmap_h);
+                let _ = c.set_attribute("style", &format!("height:{height}px"));
             }
+            let first = *sent.borrow() != Some(key);
+            *sent.borrow_mut() = Some(key);
+            let scene = Scene {
+                key,
+                width,
+                height,
+                ratio,
+                ego: ego.as_deref(),
+                ego_nodes: (*ego_nodes).as_deref(),
+                focused: focused.as_deref(),
+                highlight: &highlight,
+                transform: *transform.borrow(),
+            };
+            let plan = plan(&graph, first.then_some(&*all), scene, &colours);
+            draw(c, plan, move |answer| match answer {
+                Some(dots) => {
+                    *drawn.borrow_mut() = dots;
+                    drawing.set(Drawing::Done);
+                }
+                None => {
+                    // The next drawing sends the graph again.
+                    *sent.borrow_mut() = None;
+                    drawing.set(Drawing::Failed);
+                }
+            });
         });
     }
 
@@ -280,8 +334,8 @@ pub fn relation_map(props: &Props) -> Html {
                 let hit = drawn
                     .borrow()
                     .iter()
-                    .filter(|(p, px, py)| (x - px).powi(2) + (y - py).powi(2) <= (p.radius + 4.0).powi(2))
-                    .map(|(p, _, _)| p.id.clone())
+                    .filter(|Dot(_, px, py, r)| (x - px).powi(2) + (y - py).powi(2) <= (r + 4.0).powi(2))
+                    .map(|d| d.0.clone())
                     .next();
                 if let Some(id) = hit {
                     focused.set(Some(id.clone()));
@@ -306,13 +360,13 @@ pub fn relation_map(props: &Props) -> Html {
                 _ => None,
             };
             let drawn = drawn.borrow();
-            let current = focused.as_deref().and_then(|id| drawn.iter().position(|(p, _, _)| p.id == id));
+            let current = focused.as_deref().and_then(|id| drawn.iter().position(|d| d.0 == id));
             match e.key().as_str() {
                 _ if key.is_some() && !drawn.is_empty() => {
                     e.prevent_default();
                     let next = match (current, key) {
                         (Some(at), Some(key)) => {
-                            let points: Vec<(f64, f64)> = drawn.iter().map(|(_, x, y)| (*x, *y)).collect();
+                            let points: Vec<(f64, f64)> = drawn.iter().map(|d| (d.1, d.2)).collect();
                             step(&points, at, key)
                         }
                         // The first press lands on the ego actor, an actor of the selected
@@ -321,20 +375,18 @@ pub fn relation_map(props: &Props) -> Html {
                             .actor
                             .iter()
                             .chain(highlight.iter())
-                            .find_map(|id| drawn.iter().position(|(p, _, _)| &p.id == id))
+                            .find_map(|id| drawn.iter().position(|d| &d.0 == id))
                             .unwrap_or_else(|| {
-                                (0..drawn.len())
-                                    .max_by(|&a, &b| drawn[a].0.radius.total_cmp(&drawn[b].0.radius))
-                                    .unwrap_or(0)
+                                (0..drawn.len()).max_by(|&a, &b| drawn[a].3.total_cmp(&drawn[b].3)).unwrap_or(0)
                             }),
                     };
-                    focused.set(Some(drawn[next].0.id.clone()));
+                    focused.set(Some(drawn[next].0.clone()));
                 }
                 "Enter" | " " => {
                     // Space would scroll the page.
                     e.prevent_default();
                     if let Some(at) = current {
-                        choose.emit(drawn[at].0.id.clone());
+                        choose.emit(drawn[at].0.clone());
                     }
                 }
                 "Escape" if view.actor.is_some() => {
@@ -435,6 +487,9 @@ pub fn relation_map(props: &Props) -> Html {
             if let Some(text) = highlighted {
                 <p class="map-highlight">{ text }</p>
             }
+            if *drawing != Drawing::Done {
+                <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { "The map could not be drawn." } else { "Drawing the map…" } }</p>
+            }
             <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription="relation map"
                 {onpointerdown} {onpointermove} {onpointerup} {onkeydown} {onfocus} {onblur}
                 aria-label={format!("Relation map as of {}: {} actors, {} relations. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", *as_of, graph.nodes.len(), graph.edges.len())} />
@@ -451,225 +506,28 @@ pub fn relation_map(props: &Props) -> Html {
     }
 }
 
-/// Label font and the height of a label's box.
-const FONT: &str = "12px system-ui, sans-serif";
-const LABEL_HEIGHT: f64 = 15.0;
-/// At most this many labels are tried per paint (most important first), so a record of
-/// thousands of actors stays quick to draw.
-const MAX_LABELS: usize = 250;
-
-fn paint(
-    canvas: &HtmlCanvasElement,
-    s: &Scene,
-    cache: &mut Option<Layout>,
-    colours: &Colours,
-) -> Vec<(Placed, f64, f64)> {
-    let width = f64::from(canvas.client_width().max(300));
-    // Landscape on a wide screen; on a phone a little taller than wide, for labels' sake.
-    let height = if width < 560.0 { width * 1.2 } else { width * 0.6 }.clamp(320.0, 560.0);
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    canvas.set_width((width * ratio) as u32);
-    canvas.set_height((height * ratio) as u32);
-    let _ = canvas.set_attribute("style", &format!("height:{height}px"));
-    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return Vec::new();
-    };
-    let _ = ctx.scale(ratio, ratio);
-    ctx.set_fill_style_str(&colours.paper);
-    ctx.fill_rect(0.0, 0.0, width, height);
-
-    // Nodes are smaller on a small canvas. Room around the drawing: the biggest node, plus a
-    // little of a label's width sideways and a label's height above and below (a label at the
-    // edge goes inwards, or out on a leader line).
-    let size = (width / 800.0).clamp(0.6, 1.0);
-    let biggest = 4.0 + 16.0 * size;
-    let margin = (biggest + 4.0 + (width * 0.06).min(60.0), biggest + 4.0 + LABEL_HEIGHT);
-    let aspect = (width - 2.0 * margin.0) / (height - 2.0 * margin.1).max(1.0);
-    let key = (s.key, (aspect * 4.0).round() as i32);
-    if cache.as_ref().is_none_or(|l| l.key != key) {
-        let pos = layout_in(s.all, 300, f64::from(key.1) / 4.0);
-        *cache = Some(Layout {
-            key,
-            positions: s.all.nodes.iter().map(|n| n.id.as_str().to_owned()).zip(pos.iter().copied()).collect(),
-            points: pos,
-            busiest: s.all.nodes.iter().map(|n| n.activity).max().unwrap_or(1),
-        });
-    }
-    let Some(layout) = cache.as_ref() else { return Vec::new() };
-    let placed = place(s.graph, &layout.positions, layout.busiest, size);
-    // The ego view is fitted to the actor's relations of all time (so replay does not move
-    // them either); the whole map to every actor.
-    let fitted = match s.ego_nodes {
-        Some(ids) => {
-            let points: Vec<(f64, f64)> = ids.iter().filter_map(|id| layout.positions.get(id).copied()).collect();
-            fit(&points, width, height, margin)
+/// Sends `plan` to the visuals module and hands `then` the nodes as drawn, or `None` if the
+/// module could not draw (it says why on the console).
+#[cfg(target_arch = "wasm32")]
+fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(Option<Vec<Dot>>) + 'static) {
+    crate::visuals::draw("map", canvas, plan, move |answer| match answer {
+        // Flat: id, x, y, radius, id, …
+        Ok(flat) => {
+            let flat = web_sys::js_sys::Array::from(&flat).to_vec();
+            let number = |v: &wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
+            then(Some(
+                flat.chunks_exact(4)
+                    .map(|d| Dot(d[0].as_string().unwrap_or_default(), number(&d[1]), number(&d[2]), number(&d[3])))
+                    .collect(),
+            ));
         }
-        None => fit(&layout.points, width, height, margin),
-    };
-    let (ox, oy, zoom) = s.transform;
-    let to_screen = |p: (f64, f64)| {
-        let (x, y) = fitted.at(p);
-        (width / 2.0 + ox + (x - width / 2.0) * zoom, height / 2.0 + oy + (y - height / 2.0) * zoom)
-    };
-    let at: HashMap<&str, (f64, f64)> = placed.iter().map(|p| (p.id.as_str(), to_screen(p.at))).collect();
-    let lit = |id: &str| s.highlight.iter().any(|h| h == id);
-
-    // Edges, then the selected event's edges over them.
-    let mut emphasised = Vec::new();
-    for e in &s.graph.edges {
-        let (Some(a), Some(b)) = (at.get(e.a.as_str()), at.get(e.b.as_str())) else { continue };
-        if lit(e.a.as_str()) && lit(e.b.as_str()) {
-            emphasised.push((*a, *b, e));
-            continue;
+        Err(e) => {
+            web_sys::console::warn_1(&e);
+            then(None);
         }
-        ctx.set_stroke_style_str(kind_colour(e.main_kind()));
-        ctx.set_global_alpha(if s.highlight.is_empty() { 0.55 } else { 0.3 });
-        ctx.set_line_width(1.0 + f64::from(e.weight()).sqrt() * 1.4);
-        line(&ctx, *a, *b);
-    }
-    ctx.set_global_alpha(1.0);
-    for (a, b, e) in &emphasised {
-        ctx.set_stroke_style_str(&colours.accent);
-        ctx.set_line_width(6.0 + f64::from(e.weight()).sqrt());
-        line(&ctx, *a, *b);
-        ctx.set_stroke_style_str(kind_colour(e.main_kind()));
-        ctx.set_line_width(2.0 + f64::from(e.weight()).sqrt() * 0.5);
-        line(&ctx, *a, *b);
-    }
-
-    // Nodes, small under big; rings for the ego actor, the selected event's actors and focus.
-    let mut order: Vec<usize> = (0..placed.len()).collect();
-    placement::sort_indices(&mut order, &|a, b| placed[a].radius.total_cmp(&placed[b].radius));
-    let mut out = Vec::with_capacity(placed.len());
-    for p in order.into_iter().map(|i| &placed[i]) {
-        let (x, y) = at.get(p.id.as_str()).copied().unwrap_or((0.0, 0.0));
-        ctx.set_line_width(1.0);
-        ctx.begin_path();
-        let _ = ctx.arc(x, y, p.radius, 0.0, std::f64::consts::TAU);
-        // Countries are drawn in ink, which follows the theme.
-        ctx.set_fill_style_str(if p.colour == crate::theme::LIGHT.ink { &colours.ink } else { p.colour });
-        ctx.fill();
-        ctx.set_stroke_style_str(&colours.paper);
-        ctx.stroke();
-        if s.ego == Some(p.id.as_str()) || lit(&p.id) {
-            ring(&ctx, x, y, p.radius + 3.5, &colours.accent, 3.0);
-        }
-        if s.focused == Some(p.id.as_str()) {
-            // A dashed ring (arcs: the dash API wants a JS array).
-            ctx.set_stroke_style_str(&colours.ink);
-            ctx.set_line_width(2.0);
-            for k in 0..16 {
-                let a = f64::from(k) * std::f64::consts::TAU / 16.0;
-                ctx.begin_path();
-                let _ = ctx.arc(x, y, p.radius + 8.0, a, a + std::f64::consts::TAU / 28.0);
-                ctx.stroke();
-            }
-            ctx.set_line_width(1.0);
-        }
-        out.push((p.clone(), x, y));
-    }
-
-    // Labels: the ego actor, the focused one and the selected event's first, then by size.
-    ctx.set_font(FONT);
-    ctx.set_text_baseline("middle");
-    // A node's rings are part of it: no label goes over them either.
-    let discs: Vec<Disc> = out
-        .iter()
-        .map(|(p, x, y)| {
-            let id = p.id.as_str();
-            let ring = if s.focused == Some(id) {
-                10.0
-            } else if s.ego == Some(id) || lit(id) {
-                5.0
-            } else {
-                0.0
-            };
-            Disc { x: *x, y: *y, r: p.radius + ring }
-        })
-        .collect();
-    let mut wanted: Vec<usize> = (0..out.len()).collect();
-    let rank = |p: &Placed| {
-        let id = p.id.as_str();
-        (s.ego != Some(id), s.focused != Some(id), !lit(id))
-    };
-    placement::sort_indices(&mut wanted, &|a, b| {
-        rank(&out[a].0).cmp(&rank(&out[b].0)).then(out[b].0.radius.total_cmp(&out[a].0.radius))
     });
-    wanted.truncate(MAX_LABELS);
-    let longest = if width < 560.0 { 20 } else { 32 };
-    let texts: Vec<String> = wanted.iter().map(|&i| short(&out[i].0.label, longest)).collect();
-    let sized: Vec<(usize, (f64, f64))> = wanted
-        .iter()
-        .zip(&texts)
-        .map(|(&i, t)| (i, (ctx.measure_text(t).map_or(100.0, |m| m.width()) + 4.0, LABEL_HEIGHT)))
-        .collect();
-    let spots = place_labels(&discs, &sized, Rect { x: 0.0, y: 0.0, w: width, h: height });
-    let mut labels = Vec::new();
-    for ((&i, text), spot) in wanted.iter().zip(&texts).zip(&spots) {
-        let Some(spot) = spot else { continue };
-        let r = spot.rect;
-        if let Some((from, to)) = spot.leader {
-            ctx.set_stroke_style_str(&colours.muted);
-            ctx.set_line_width(1.0);
-            line(&ctx, from, to);
-        }
-        ctx.set_global_alpha(0.85);
-        ctx.set_fill_style_str(&colours.paper);
-        ctx.fill_rect(r.x, r.y, r.w, r.h);
-        ctx.set_global_alpha(1.0);
-        ctx.set_fill_style_str(&colours.ink);
-        let _ = ctx.fill_text(text, r.x + 2.0, r.y + r.h / 2.0);
-        labels.push(format!(
-            "{} {} {} {} {}{}",
-            out[i].0.id,
-            px(r.x),
-            px(r.y),
-            px(r.w),
-            px(r.h),
-            if spot.leader.is_some() { " leader" } else { "" }
-        ));
-    }
-
-    // What was drawn, for the browser tests, in whole pixels (ids hold no bars in practice;
-    // they are the first field, so a test can still split on the last numbers).
-    let nodes: Vec<String> =
-        out.iter().map(|(p, x, y)| format!("{} {} {} {}", p.id, px(*x), px(*y), px(p.radius))).collect();
-    let edges: Vec<String> = emphasised.iter().map(|(_, _, e)| format!("{} {}", e.a, e.b)).collect();
-    let _ = canvas.set_attribute("data-nodes", &nodes.join("|"));
-    let _ = canvas.set_attribute("data-labels", &labels.join("|"));
-    let _ = canvas.set_attribute("data-highlight", &edges.join("|"));
-    let _ = canvas.set_attribute("data-focused", s.focused.unwrap_or(""));
-    out
 }
 
-fn line(ctx: &CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64)) {
-    ctx.begin_path();
-    ctx.move_to(a.0, a.1);
-    ctx.line_to(b.0, b.1);
-    ctx.stroke();
-}
-
-fn ring(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64, colour: &str, width: f64) {
-    ctx.begin_path();
-    let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
-    ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(width);
-    ctx.stroke();
-    ctx.set_line_width(1.0);
-}
-
-/// Rounded to a whole pixel, for the data attributes (integers: formatting more floats costs
-/// the bundle a float formatter of its own, and labels keep 1.5 px clear of everything).
-fn px(v: f64) -> i64 {
-    v.round() as i64
-}
-
-/// A label of at most `longest` characters (shortened with "…").
-fn short(label: &str, longest: usize) -> String {
-    if label.chars().count() > longest {
-        label.chars().take(longest - 1).collect::<String>() + "…"
-    } else {
-        label.to_owned()
-    }
-}
+/// Natively there is no canvas and no module.
+#[cfg(not(target_arch = "wasm32"))]
+fn draw(_: HtmlCanvasElement, _: String, _: impl FnOnce(Option<Vec<Dot>>) + 'static) {}

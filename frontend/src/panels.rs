@@ -92,6 +92,8 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
                 <p class="retracted" role="note">{ format!("Retracted: {}", ret.reason) }</p>
             }
             if let Some(s) = &e.summary { <p class="summary-text">{ s.clone() }</p> }
+            // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
+            if let Some(m) = &e.media { <crate::media::Medium key={m.url.clone()} medium={m.clone()} /> }
             <dl>
                 if let Some(v) = &e.visitor { <dt>{ "Visitor" }</dt><dd>{ name(v.as_str()) }</dd> }
                 if let Some(h) = &e.host { <dt>{ "Host" }</dt><dd>{ name(h.as_str()) }</dd> }

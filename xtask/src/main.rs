@@ -97,9 +97,10 @@ fn dispatch(args: &[String]) -> Result {
 fn test(ws: &Workspace) -> Result {
     // annals-open: the web app's file-opening worker, a second wasm binary with every reader
     // (annals-formats); annals-open-messages: what the page and the worker say to each other;
-    // annals-charts: the charts, a module the page imports when it first draws one.
+    // annals-visuals: the charts and the map's drawing, a module the page imports when it first
+    // draws one.
     let wasm_crates = format!(
-        "-p annals-core -p annals-formats -p annals-web -p annals-open-messages -p annals-open -p annals-charts \
+        "-p annals-core -p annals-formats -p annals-web -p annals-open-messages -p annals-open -p annals-visuals \
          --target {WASM_TARGET}"
     );
     let lines = [

@@ -25,6 +25,7 @@ pub mod native;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Proposed;
+use crate::event::Introduction;
 use crate::id::StreamName;
 use crate::problem::Problem;
 use crate::validate::{validate_records, Known};
@@ -114,6 +115,8 @@ pub struct Loaded {
     pub title: Option<String>,
     /// The file's description, if any.
     pub description: Option<String>,
+    /// The record's introduction (a TimelineJS title slide's text and medium), if any.
+    pub introduction: Option<Introduction>,
     /// Records that passed validation, in file order.
     pub accepted: Vec<Located>,
     /// Number of records rejected.
@@ -133,6 +136,7 @@ impl Loaded {
             stream: None,
             title: None,
             description: None,
+            introduction: None,
             accepted: Vec::new(),
             rejected: 0,
             diagnostics: vec![diagnostic],
@@ -177,6 +181,8 @@ pub struct Parsed {
     pub title: Option<String>,
     /// The file's description, if any.
     pub description: Option<String>,
+    /// The record's introduction, if any (checked by the reader).
+    pub introduction: Option<Introduction>,
     /// Records decoded, in file order, not yet validated.
     pub records: Vec<Located>,
     /// Problems found while decoding.
@@ -225,6 +231,7 @@ pub fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
         stream: parsed.stream,
         title: parsed.title,
         description: parsed.description,
+        introduction: parsed.introduction,
         accepted,
         rejected,
         diagnostics: parsed.diagnostics,

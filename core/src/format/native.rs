@@ -23,6 +23,7 @@ use serde_json::value::RawValue;
 
 use super::{finish, Format, Loaded, Located, Parsed};
 use crate::envelope::{decode_record, decode_record_ref, Envelope, Proposed};
+use crate::event::Introduction;
 use crate::id::StreamName;
 use crate::problem::{decode_json, Problem};
 use crate::validate::Known;
@@ -41,6 +42,8 @@ struct RawDocument<'a> {
     title: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default, borrow)]
+    introduction: Option<&'a RawValue>,
     #[serde(borrow)]
     events: Vec<&'a RawValue>,
 }
@@ -83,6 +86,9 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
         }
     };
     let mut parsed = Parsed { title: doc.title, description: doc.description, ..Parsed::default() };
+    if let Some(raw) = doc.introduction {
+        parsed.introduction = read_introduction(raw, &mut parsed.diagnostics);
+    }
     match doc.annals {
         None => {}
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(DOCUMENT_VERSION)) => {}
@@ -120,6 +126,31 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
         }
     }
     finish(Format::AnnalsJson, parsed, known)
+}
+
+/// A document's `introduction`, checked; `None` (and its problems in `diagnostics`) when it
+/// cannot be read or is not valid, which leaves the events to be read all the same.
+fn read_introduction(raw: &RawValue, diagnostics: &mut Vec<Problem>) -> Option<Introduction> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let intro: Option<Introduction> = match decode_json(&mut de) {
+        Ok(intro) => intro,
+        Err((path, e)) => {
+            let message = e.to_string();
+            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+            let field = if path.is_empty() { "introduction".to_owned() } else { format!("introduction.{path}") };
+            diagnostics.push(Problem::new(field, message));
+            return None;
+        }
+    };
+    let intro = intro.filter(|i| !i.is_empty())?;
+    let mut problems = Vec::new();
+    crate::validate::introduction(&intro, "introduction", &mut problems);
+    if problems.is_empty() {
+        Some(intro)
+    } else {
+        diagnostics.extend(problems);
+        None
+    }
 }
 
 /// Reads an Annals NDJSON log (records or envelopes, one per line).
@@ -314,6 +345,8 @@ pub struct DocumentInfo<'a> {
     pub title: Option<&'a str>,
     /// The description.
     pub description: Option<&'a str>,
+    /// The introduction (the text and medium a reader sees first).
+    pub introduction: Option<&'a Introduction>,
 }
 
 /// Writes records as an Annals JSON document (pretty-printed, one record per item).
@@ -327,6 +360,9 @@ pub fn write_document(info: &DocumentInfo<'_>, records: &[Proposed]) -> String {
     field("stream", info.stream);
     field("title", info.title);
     field("description", info.description);
+    if let Some(intro) = info.introduction.filter(|i| !i.is_empty()) {
+        out.push_str(&format!(",\n  \"introduction\": {}", serde_json::to_string(intro).unwrap_or_default()));
+    }
     out.push_str(",\n  \"events\": [");
     for (i, r) in records.iter().enumerate() {
         out.push_str(if i == 0 { "\n    " } else { ",\n    " });

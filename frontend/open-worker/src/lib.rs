@@ -147,7 +147,11 @@ pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Export
             event: record.proposed.event,
         });
     }
-    Ok(export(&envelopes, format, &ExportInfo { stream: None, title: Some(title), description: None }))
+    Ok(export(
+        &envelopes,
+        format,
+        &ExportInfo { stream: None, title: Some(title), description: None, introduction: None },
+    ))
 }
 
 /// The format to read `bytes` as: the one asked for, else the detected one.
@@ -210,7 +214,7 @@ mod tests {
         let envelopes = load(&doc, "x.json", None, &Nothing).into_envelopes(&StreamName::from("s"), Timestamp(0));
         let log = write_ndjson(&envelopes);
         for format in ExportFormat::ALL {
-            let info = ExportInfo { stream: None, title: Some("T"), description: None };
+            let info = ExportInfo { stream: None, title: Some("T"), description: None, introduction: None };
             let direct = export(&envelopes, format, &info);
             let via_log = export_log(&log, format, "T").expect("exported");
             assert_eq!((via_log.text, via_log.written), (direct.text, direct.written), "{format:?}");

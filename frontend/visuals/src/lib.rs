@@ -1,10 +1,16 @@
-//! The Annals charts, drawn with plotters on a canvas: events per year by kind (stacked bars)
-//! and documents signed, cumulative (steps).
+//! The Annals visuals that only some readers open, in a wasm module of its own that the page
+//! imports the first time it draws one: the charts, drawn with plotters on a canvas (events
+//! per year by kind, stacked bars, and documents signed, cumulative, steps), and the relation
+//! map's layout, label placement and paint ([`map`]).
 //!
-//! *Why a module of its own:* plotters and its canvas backend are 16 KB of the gzipped page
-//! bundle, and only readers who open the Charts view need them. The page (`annals-web`'s
-//! `charts`) computes the numbers, resolves the colours, and imports this module the first
-//! time it draws; what crosses is a [`Plan`] as JSON, so this crate knows nothing of records.
+//! *Why a module of its own:* plotters and its canvas backend were 16 KB of the gzipped page
+//! bundle, the map's layout and drawing 12 KB, and only readers who open the Charts or the
+//! Map view need them. The page (`annals-web`'s `charts`, `map`) computes the numbers and the
+//! graph views, resolves the colours, and hands over a plan as JSON ([`Plan`],
+//! [`map::MapPlan`]), so this crate knows nothing of records.
+
+pub mod map;
+pub mod placement;
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -47,6 +53,23 @@ pub fn per_year(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
 pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
     draw::documents(canvas, &read(plan)?);
     Ok(())
+}
+
+/// Lays out (once per record and canvas shape) and draws the relation map of `plan` (JSON, a
+/// [`map::MapPlan`]) on `canvas`, writes what it drew on the canvas' `data-*` attributes, and
+/// answers the nodes as drawn (`[id, x, y, radius, id, …]`) for the page's hit-testing and
+/// keyboard.
+#[wasm_bindgen]
+pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<Vec<JsValue>, JsValue> {
+    let plan: map::MapPlan =
+        serde_json::from_str(plan).map_err(|e| JsValue::from_str(&format!("the map's plan could not be read: {e}")))?;
+    #[cfg(target_arch = "wasm32")]
+    return map::paint::draw(&canvas, plan);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (canvas, plan);
+        Ok(Vec::new())
+    }
 }
 
 fn read(plan: &str) -> Result<Plan, JsValue> {

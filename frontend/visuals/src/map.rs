@@ -1,0 +1,481 @@
+//! The relation map's layout and drawing: core's deterministic layout of the all-time graph,
+//! the drawing fitted to the canvas, node sizes, the labels placed where they cover nothing
+//! ([`crate::placement`]), and the canvas paint.
+//!
+//! *Why here and not on the page:* the layout, the label placement and the paint were 12 KB
+//! of the gzipped page bundle, needed only by readers who open the map. The page keeps what
+//! must answer at once — hit-testing, the keyboard focus and its announcement — from the
+//! positions [`map`](crate::map) returns; what crosses is a [`MapPlan`] as JSON, with the
+//! colours and the graph views resolved on the page, where the record is.
+//!
+//! The all-time graph is sent once per record (`all`) and kept here with its layout, so a
+//! drag or a replay step sends only what it changes the drawing of: the graph as of the
+//! slider's year, the transform, the focus.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use annals_core::projection::{layout_in, Edge, GraphView, Node};
+use annals_core::PerKind;
+use serde::Deserialize;
+
+use crate::placement::{fit, place_labels, sort_indices, Disc, Rect};
+
+/// The all-time graph, the layout's input: nodes as (id, activity) in the page's order (by
+/// id), edges as (index, index, shared events).
+#[derive(Debug, Deserialize)]
+pub struct AllGraph {
+    /// The nodes.
+    pub nodes: Vec<(String, u32)>,
+    /// The edges.
+    pub edges: Vec<(usize, usize, u32)>,
+}
+
+/// What to draw.
+#[derive(Debug, Deserialize)]
+pub struct MapPlan {
+    /// Which record the graph is of: `all` comes with a new key only.
+    pub key: u64,
+    /// The all-time graph, when the page has not sent it for this key yet.
+    #[serde(default)]
+    pub all: Option<AllGraph>,
+    /// The canvas' size in CSS pixels (the page sizes it) and the device pixel ratio.
+    pub width: f64,
+    /// Height in CSS pixels.
+    pub height: f64,
+    /// Device pixels per CSS pixel.
+    pub ratio: f64,
+    /// The graph as of the slider's year: (id, label, activity, colour).
+    pub nodes: Vec<(String, String, u32, String)>,
+    /// Its edges: (a, b, shared events, colour of their most common kind).
+    pub edges: Vec<(String, String, u32, String)>,
+    /// The ego actor.
+    #[serde(default)]
+    pub ego: Option<String>,
+    /// The ego actor's relations of all time, which its view is fitted to.
+    #[serde(default)]
+    pub ego_nodes: Option<Vec<String>>,
+    /// The focused actor (only while the canvas has the focus).
+    #[serde(default)]
+    pub focused: Option<String>,
+    /// The selected event's actors.
+    #[serde(default)]
+    pub highlight: Vec<String>,
+    /// Pan (x, y) and zoom.
+    pub transform: (f64, f64, f64),
+    /// The page's colours.
+    pub paper: String,
+    /// Rings and emphasised edges.
+    pub accent: String,
+    /// Labels.
+    pub ink: String,
+    /// Leader lines.
+    pub muted: String,
+}
+
+/// A node as drawn: id, position on the canvas (CSS pixels) and radius.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dot {
+    /// Actor id.
+    pub id: String,
+    /// Centre.
+    pub x: f64,
+    /// Centre.
+    pub y: f64,
+    /// Radius.
+    pub r: f64,
+}
+
+/// Label font and the height of a label's box.
+pub const FONT: &str = "12px system-ui, sans-serif";
+const LABEL_HEIGHT: f64 = 15.0;
+/// At most this many labels are tried per paint (most important first), so a record of
+/// thousands of actors stays quick to draw.
+const MAX_LABELS: usize = 250;
+
+/// Radius of a node: 4 px plus up to `16 × size` px by the square root of its share of the
+/// busiest actor's activity (all time), so one very busy actor cannot cover the map.
+pub fn radius(activity: u32, busiest: u32, size: f64) -> f64 {
+    4.0 + 16.0 * size * (f64::from(activity) / f64::from(busiest.max(1))).min(1.0).sqrt()
+}
+
+/// A point in canvas pixels (or in the layout's box).
+pub type Point = (f64, f64);
+/// A layout for one box shape: the shape's key, positions by actor id and in node order.
+type Shaped = (i32, HashMap<String, Point>, Vec<Point>);
+/// An edge to draw: from, to, shared events, colour, emphasised.
+pub type Line = (Point, Point, u32, String, bool);
+/// A label to draw: its node's index (in drawing order), text, box, leader line.
+pub type Label = (usize, String, Rect, Option<(Point, Point)>);
+
+/// The all-time graph of the current record and its layout for one box shape.
+struct Kept {
+    key: u64,
+    graph: GraphView,
+    busiest: u32,
+    layout: Option<Shaped>,
+}
+
+thread_local! {
+    static KEPT: RefCell<Option<Kept>> = const { RefCell::new(None) };
+}
+
+/// The all-time graph as core's view, for [`layout_in`] (labels and kinds do not move nodes).
+pub fn graph(all: AllGraph) -> GraphView {
+    let nodes: Vec<Node> = all
+        .nodes
+        .into_iter()
+        .map(|(id, activity)| Node { id: id.into(), label: String::new(), kind: None, activity })
+        .collect();
+    let edges = all
+        .edges
+        .into_iter()
+        .filter(|(a, b, _)| *a < nodes.len() && *b < nodes.len())
+        .map(|(a, b, weight)| {
+            let mut by_kind = PerKind::default();
+            by_kind[0] = weight;
+            Edge { a: nodes[a].id.clone(), b: nodes[b].id.clone(), by_kind }
+        })
+        .collect();
+    GraphView { nodes, edges }
+}
+
+/// What the paint decided, before any pixel is drawn: node positions, the emphasised edges,
+/// the labels' spots. Split from the paint so it is tested natively.
+pub struct Scene {
+    /// Nodes in drawing order (small under big), with their colours.
+    pub dots: Vec<(Dot, String)>,
+    /// Edges as (from, to, width, colour, emphasised), plain ones first.
+    pub lines: Vec<Line>,
+    /// Labels: node index, text, box, leader line.
+    pub labels: Vec<Label>,
+    /// The emphasised edges' ends, for `data-highlight`.
+    pub emphasised: Vec<String>,
+}
+
+/// Lays out (once per record and box shape) and places everything of `plan`; `measure` gives
+/// a label's width in pixels.
+pub fn scene(plan: &mut MapPlan, measure: &dyn Fn(&str) -> f64) -> Result<Scene, String> {
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some(all) = plan.all.take() {
+            let graph = graph(all);
+            let busiest = graph.nodes.iter().map(|n| n.activity).max().unwrap_or(1);
+            *kept = Some(Kept { key: plan.key, graph, busiest, layout: None });
+        }
+        let Some(kept) = kept.as_mut().filter(|k| k.key == plan.key) else {
+            return Err("the map's graph was not sent with its first drawing".to_owned());
+        };
+        Ok(place(plan, kept, measure))
+    })
+}
+
+fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
+    let (width, height) = (s.width, s.height);
+    // Nodes are smaller on a small canvas. Room around the drawing: the biggest node, plus a
+    // little of a label's width sideways and a label's height above and below (a label at the
+    // edge goes inwards, or out on a leader line).
+    let size = (width / 800.0).clamp(0.6, 1.0);
+    let biggest = 4.0 + 16.0 * size;
+    let margin = (biggest + 4.0 + (width * 0.06).min(60.0), biggest + 4.0 + LABEL_HEIGHT);
+    let aspect = (width - 2.0 * margin.0) / (height - 2.0 * margin.1).max(1.0);
+    let shape = (aspect * 4.0).round() as i32;
+    if kept.layout.as_ref().is_none_or(|l| l.0 != shape) {
+        let pos = layout_in(&kept.graph, 300, f64::from(shape) / 4.0);
+        let positions = kept.graph.nodes.iter().map(|n| n.id.as_str().to_owned()).zip(pos.iter().copied()).collect();
+        kept.layout = Some((shape, positions, pos));
+    }
+    let Some((_, positions, points)) = kept.layout.as_ref() else {
+        return Scene { dots: Vec::new(), lines: Vec::new(), labels: Vec::new(), emphasised: Vec::new() };
+    };
+    // The ego view is fitted to the actor's relations of all time (so replay does not move
+    // them either); the whole map to every actor.
+    let fitted = match &s.ego_nodes {
+        Some(ids) => {
+            let points: Vec<(f64, f64)> = ids.iter().filter_map(|id| positions.get(id).copied()).collect();
+            fit(&points, width, height, margin)
+        }
+        None => fit(points, width, height, margin),
+    };
+    let (ox, oy, zoom) = s.transform;
+    let to_screen = |p: (f64, f64)| {
+        let (x, y) = fitted.at(p);
+        (width / 2.0 + ox + (x - width / 2.0) * zoom, height / 2.0 + oy + (y - height / 2.0) * zoom)
+    };
+    let at: HashMap<&str, (f64, f64)> = s
+        .nodes
+        .iter()
+        .map(|n| (n.0.as_str(), to_screen(positions.get(n.0.as_str()).copied().unwrap_or((0.0, 0.0)))))
+        .collect();
+    let lit = |id: &str| s.highlight.iter().any(|h| h == id);
+
+    // Edges, the selected event's last (over the others).
+    let mut lines = Vec::new();
+    let mut emphasised = Vec::new();
+    for (a_id, b_id, weight, colour) in &s.edges {
+        let (Some(a), Some(b)) = (at.get(a_id.as_str()), at.get(b_id.as_str())) else { continue };
+        let strong = lit(a_id) && lit(b_id);
+        if strong {
+            emphasised.push(format!("{a_id} {b_id}"));
+        }
+        lines.push((*a, *b, *weight, colour.clone(), strong));
+    }
+    lines.sort_by_key(|l| l.4);
+
+    // Nodes, small under big.
+    let mut order: Vec<usize> = (0..s.nodes.len()).collect();
+    let radii: Vec<f64> = s.nodes.iter().map(|n| radius(n.2, kept.busiest, size)).collect();
+    sort_indices(&mut order, &|a, b| radii[a].total_cmp(&radii[b]));
+    let dots: Vec<(Dot, String)> = order
+        .into_iter()
+        .map(|i| {
+            let n = &s.nodes[i];
+            let (x, y) = at.get(n.0.as_str()).copied().unwrap_or((0.0, 0.0));
+            (Dot { id: n.0.clone(), x, y, r: radii[i] }, n.3.clone())
+        })
+        .collect();
+
+    // Labels: the ego actor, the focused one and the selected event's first, then by size.
+    // A node's rings are part of it: no label goes over them either.
+    let focused = s.focused.as_deref();
+    let ego = s.ego.as_deref();
+    let discs: Vec<Disc> = dots
+        .iter()
+        .map(|(d, _)| {
+            let id = d.id.as_str();
+            let ring = if focused == Some(id) {
+                10.0
+            } else if ego == Some(id) || lit(id) {
+                5.0
+            } else {
+                0.0
+            };
+            Disc { x: d.x, y: d.y, r: d.r + ring }
+        })
+        .collect();
+    let label_of: HashMap<&str, &str> = s.nodes.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect();
+    let mut wanted: Vec<usize> = (0..dots.len()).collect();
+    let rank = |d: &Dot| {
+        let id = d.id.as_str();
+        (ego != Some(id), focused != Some(id), !lit(id))
+    };
+    sort_indices(&mut wanted, &|a, b| {
+        rank(&dots[a].0).cmp(&rank(&dots[b].0)).then(dots[b].0.r.total_cmp(&dots[a].0.r))
+    });
+    wanted.truncate(MAX_LABELS);
+    let longest = if width < 560.0 { 20 } else { 32 };
+    let texts: Vec<String> =
+        wanted.iter().map(|&i| short(label_of.get(dots[i].0.id.as_str()).copied().unwrap_or(""), longest)).collect();
+    let sized: Vec<(usize, (f64, f64))> =
+        wanted.iter().zip(&texts).map(|(&i, t)| (i, (measure(t) + 4.0, LABEL_HEIGHT))).collect();
+    let spots = place_labels(&discs, &sized, Rect { x: 0.0, y: 0.0, w: width, h: height });
+    let labels = wanted
+        .iter()
+        .zip(texts)
+        .zip(&spots)
+        .filter_map(|((&i, text), spot)| spot.map(|spot| (i, text, spot.rect, spot.leader)))
+        .collect();
+    Scene { dots, lines, labels, emphasised }
+}
+
+/// A label of at most `longest` characters (shortened with "…").
+fn short(label: &str, longest: usize) -> String {
+    if label.chars().count() > longest {
+        label.chars().take(longest - 1).collect::<String>() + "…"
+    } else {
+        label.to_owned()
+    }
+}
+
+/// Rounded to a whole pixel, for the data attributes (labels keep 1.5 px clear of everything).
+pub fn px(v: f64) -> i64 {
+    v.round() as i64
+}
+
+/// What was drawn, for the browser tests, in whole pixels (ids hold no bars in practice;
+/// they are the first field, so a test can still split on the last numbers): `data-nodes`,
+/// `data-labels`, `data-highlight`.
+pub fn attributes(scene: &Scene) -> [String; 3] {
+    let nodes: Vec<String> =
+        scene.dots.iter().map(|(d, _)| format!("{} {} {} {}", d.id, px(d.x), px(d.y), px(d.r))).collect();
+    let labels: Vec<String> = scene
+        .labels
+        .iter()
+        .map(|(i, _, r, leader)| {
+            let leader = if leader.is_some() { " leader" } else { "" };
+            format!("{} {} {} {} {}{leader}", scene.dots[*i].0.id, px(r.x), px(r.y), px(r.w), px(r.h))
+        })
+        .collect();
+    [nodes.join("|"), labels.join("|"), scene.emphasised.join("|")]
+}
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod paint {
+    //! The pixels: what [`super::scene`] decided, drawn on the canvas.
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+    use super::{attributes, scene, MapPlan, FONT};
+
+    fn line(ctx: &CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64)) {
+        ctx.begin_path();
+        ctx.move_to(a.0, a.1);
+        ctx.line_to(b.0, b.1);
+        ctx.stroke();
+    }
+
+    fn ring(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64, colour: &str, width: f64) {
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(width);
+        ctx.stroke();
+        ctx.set_line_width(1.0);
+    }
+
+    /// Draws `plan` and answers the nodes as drawn, flat: id, x, y, radius, id, … (an array
+    /// the page reads without a JSON decoder of its own for it).
+    pub(crate) fn draw(canvas: &HtmlCanvasElement, mut plan: MapPlan) -> Result<Vec<JsValue>, JsValue> {
+        let ctx = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+            .ok_or_else(|| JsValue::from_str("the map's canvas cannot be drawn on"))?;
+        ctx.set_font(FONT);
+        let measure = |t: &str| ctx.measure_text(t).map_or(100.0, |m| m.width());
+        let s = scene(&mut plan, &measure).map_err(|e| JsValue::from_str(&e))?;
+        let (width, height) = (plan.width, plan.height);
+        let _ = ctx.set_transform(plan.ratio, 0.0, 0.0, plan.ratio, 0.0, 0.0);
+        ctx.set_fill_style_str(&plan.paper);
+        ctx.fill_rect(0.0, 0.0, width, height);
+        let lit = |id: &str| plan.highlight.iter().any(|h| h == id);
+
+        for (a, b, weight, colour, strong) in &s.lines {
+            let w = f64::from(*weight).sqrt();
+            if *strong {
+                ctx.set_global_alpha(1.0);
+                ctx.set_stroke_style_str(&plan.accent);
+                ctx.set_line_width(6.0 + w);
+                line(&ctx, *a, *b);
+                ctx.set_stroke_style_str(colour);
+                ctx.set_line_width(2.0 + w * 0.5);
+            } else {
+                ctx.set_stroke_style_str(colour);
+                ctx.set_global_alpha(if plan.highlight.is_empty() { 0.55 } else { 0.3 });
+                ctx.set_line_width(1.0 + w * 1.4);
+            }
+            line(&ctx, *a, *b);
+        }
+        ctx.set_global_alpha(1.0);
+
+        // Nodes; rings for the ego actor, the selected event's actors and the focus.
+        for (d, colour) in &s.dots {
+            ctx.set_line_width(1.0);
+            ctx.begin_path();
+            let _ = ctx.arc(d.x, d.y, d.r, 0.0, std::f64::consts::TAU);
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+            ctx.set_stroke_style_str(&plan.paper);
+            ctx.stroke();
+            if plan.ego.as_deref() == Some(d.id.as_str()) || lit(&d.id) {
+                ring(&ctx, d.x, d.y, d.r + 3.5, &plan.accent, 3.0);
+            }
+            if plan.focused.as_deref() == Some(d.id.as_str()) {
+                // A dashed ring (arcs: the dash API wants a JS array).
+                ctx.set_stroke_style_str(&plan.ink);
+                ctx.set_line_width(2.0);
+                for k in 0..16 {
+                    let a = f64::from(k) * std::f64::consts::TAU / 16.0;
+                    ctx.begin_path();
+                    let _ = ctx.arc(d.x, d.y, d.r + 8.0, a, a + std::f64::consts::TAU / 28.0);
+                    ctx.stroke();
+                }
+                ctx.set_line_width(1.0);
+            }
+        }
+
+        ctx.set_text_baseline("middle");
+        for (_, text, r, leader) in &s.labels {
+            if let Some((from, to)) = leader {
+                ctx.set_stroke_style_str(&plan.muted);
+                ctx.set_line_width(1.0);
+                line(&ctx, *from, *to);
+            }
+            ctx.set_global_alpha(0.85);
+            ctx.set_fill_style_str(&plan.paper);
+            ctx.fill_rect(r.x, r.y, r.w, r.h);
+            ctx.set_global_alpha(1.0);
+            ctx.set_fill_style_str(&plan.ink);
+            let _ = ctx.fill_text(text, r.x + 2.0, r.y + r.h / 2.0);
+        }
+
+        let [nodes, labels, highlight] = attributes(&s);
+        let _ = canvas.set_attribute("data-nodes", &nodes);
+        let _ = canvas.set_attribute("data-labels", &labels);
+        let _ = canvas.set_attribute("data-highlight", &highlight);
+        let _ = canvas.set_attribute("data-focused", plan.focused.as_deref().unwrap_or(""));
+        Ok(s.dots.iter().flat_map(|(d, _)| [JsValue::from_str(&d.id), d.x.into(), d.y.into(), d.r.into()]).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(all: bool) -> MapPlan {
+        let json = format!(
+            r##"{{"key":7,{}"width":800,"height":480,"ratio":1,
+                "nodes":[["a","Alpha",4,"#111111"],["b","Beta",1,"#222222"],["c","Gamma",2,"#333333"]],
+                "edges":[["a","b",1,"#0072B2"],["a","c",2,"#D55E00"]],
+                "highlight":["a","c"],"transform":[0,0,1],
+                "paper":"#fff","accent":"#f00","ink":"#000","muted":"#888"}}"##,
+            if all {
+                r#""all":{"nodes":[["a",4],["b",1],["c",2],["d",1]],"edges":[[0,1,1],[0,2,2],[2,3,1]]},"#
+            } else {
+                ""
+            }
+        );
+        serde_json::from_str(&json).expect("plan")
+    }
+
+    #[test]
+    fn the_map_is_laid_out_as_core_lays_out_the_graph_and_placed_in_the_canvas() {
+        let mut first = plan(true);
+        let s = scene(&mut first, &|t| 7.0 * t.chars().count() as f64).expect("scene");
+        assert_eq!(s.dots.len(), 3, "the nodes as of the year, not the all-time ones");
+        assert_eq!(s.dots.last().map(|d| d.0.id.as_str()), Some("a"), "the busiest is drawn last, over the others");
+        assert_eq!(s.dots[2].0.r, radius(4, 4, 1.0));
+        for (d, _) in &s.dots {
+            assert!((0.0..=800.0).contains(&d.x) && (0.0..=480.0).contains(&d.y), "{d:?} is on the canvas");
+        }
+        assert_eq!(s.emphasised, ["a c"], "the edge between the selected event's actors");
+        assert_eq!(s.lines.last().map(|l| l.4), Some(true), "emphasised edges are drawn last");
+        assert_eq!(s.labels.len(), 3, "room for every label");
+        // The graph carries the edges' weights (the layout's pull).
+        let g = graph(AllGraph {
+            nodes: vec![("a".into(), 4), ("b".into(), 1), ("c".into(), 2), ("d".into(), 1)],
+            edges: vec![(0, 1, 1), (0, 2, 2), (2, 3, 1)],
+        });
+        assert_eq!(g.edges[1].weight(), 2);
+        // A later drawing of the same record needs no graph; another record does.
+        let mut again = plan(false);
+        let s2 = scene(&mut again, &|_| 30.0).expect("the kept graph");
+        assert_eq!(
+            s2.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>(),
+            s.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>()
+        );
+        let mut other = plan(false);
+        other.key = 8;
+        assert!(scene(&mut other, &|_| 30.0).is_err(), "an unknown record's graph is asked for");
+        let [nodes, _, highlight] = attributes(&s);
+        assert_eq!(nodes.split('|').count(), 3);
+        assert_eq!(highlight, "a c");
+    }
+
+    #[test]
+    fn long_labels_are_shortened() {
+        assert_eq!(short("Organization for Security and Co-operation", 20), "Organization for Se…");
+        assert_eq!(short("Belarus", 20), "Belarus");
+    }
+}
