@@ -71,7 +71,7 @@ pub fn app() -> Html {
             }
             replace_param("lang", Some(next.code()));
             let redraw = redraw.clone();
-            choose(next, String::new(), move || redraw.force_update());
+            choose(next, String::new(), Box::new(move || redraw.force_update()));
         })
     };
     // Set while rendering, like the scheme: `<html lang>` is what the texts are in now.

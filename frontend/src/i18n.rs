@@ -482,8 +482,8 @@ pub fn browser_language() -> Lang {
 /// from `base` (see [`load`]) — then calls `then` (also when the catalog could not be loaded:
 /// the interface stays as it was). The shells load the language before they render, and the
 /// app's menu renders again in `then`: no hook waits for it in every render (a hook that did
-/// cost the bundle 3 KB gzipped).
-pub fn choose(lang: Lang, base: String, then: impl FnOnce() + 'static) {
+/// cost the bundle 3 KB gzipped). `then` is boxed: one copy of this code for every caller.
+pub fn choose(lang: Lang, base: String, then: Box<dyn FnOnce()>) {
     if current() == lang {
         return then();
     }

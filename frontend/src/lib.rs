@@ -80,8 +80,12 @@ pub fn start() {
         // In the language `?lang=` names, else the browser's: its texts first, then the app.
         let lang =
             address::param("lang").as_deref().and_then(i18n::Lang::from_tag).unwrap_or_else(i18n::browser_language);
-        i18n::choose(lang, String::new(), || {
-            yew::Renderer::<App>::new().render();
-        });
+        i18n::choose(
+            lang,
+            String::new(),
+            Box::new(|| {
+                yew::Renderer::<App>::new().render();
+            }),
+        );
     }
 }

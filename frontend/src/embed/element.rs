@@ -89,12 +89,16 @@ pub fn mount(host: Element, options: JsValue, base: String) -> Result<Mounted, J
     // Rendered once its language's texts are in (at once if they are).
     let app = Rc::new(RefCell::new(Slot::Waiting));
     let slot = app.clone();
-    crate::i18n::choose(lang, base, move || {
-        let mut slot = slot.borrow_mut();
-        if matches!(*slot, Slot::Waiting) {
-            *slot = Slot::Shown(yew::Renderer::<Widget>::with_root_and_props(root, props).render());
-        }
-    });
+    crate::i18n::choose(
+        lang,
+        base,
+        Box::new(move || {
+            let mut slot = slot.borrow_mut();
+            if matches!(*slot, Slot::Waiting) {
+                *slot = Slot::Shown(yew::Renderer::<Widget>::with_root_and_props(root, props).render());
+            }
+        }),
+    );
     Ok(Mounted { app })
 }
 

@@ -53,9 +53,13 @@ pub fn start_frame() {
     }
     let lang = options.lang.as_deref().and_then(Lang::from_tag).unwrap_or_else(browser_language);
     let props = WidgetProps { options: Rc::new(options), mode: Mode::Frame, base: String::new() };
-    crate::i18n::choose(lang, String::new(), move || {
-        yew::Renderer::<Widget>::with_props(props).render();
-    });
+    crate::i18n::choose(
+        lang,
+        String::new(),
+        Box::new(move || {
+            yew::Renderer::<Widget>::with_props(props).render();
+        }),
+    );
 }
 
 /// The language a widget speaks: its `lang` option, else (an element) its host page's
