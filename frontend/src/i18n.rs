@@ -206,6 +206,12 @@ pub fn set(catalog: Option<Rc<Catalog>>) {
     CURRENT.with(|c| *c.borrow_mut() = catalog);
 }
 
+/// Marks an English text for the catalogs where it is chosen, and [`t`] translates it where it
+/// is used (`t(match k { A => en("…"), … })`): one lookup, not one per arm.
+pub const fn en(text: &'static str) -> &'static str {
+    text
+}
+
 /// An interface text in the current language: `en`, the English text, is its key.
 #[inline(never)]
 pub fn t(en: &'static str) -> &'static str {
@@ -300,57 +306,57 @@ pub fn kind(k: EventKind) -> &'static str {
 
 /// A role in an event, for people.
 pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Participant => t("participant"),
-        Role::Visitor => t("visitor"),
-        Role::Host => t("host"),
-        Role::Party => t("party"),
-        Role::CoChair => t("co-chair"),
-        Role::Caller => t("caller"),
-        Role::Recipient => t("recipient"),
-        Role::Speaker => t("speaker"),
-        Role::Addressee => t("addressee"),
-    }
+    t(match r {
+        Role::Participant => en("participant"),
+        Role::Visitor => en("visitor"),
+        Role::Host => en("host"),
+        Role::Party => en("party"),
+        Role::CoChair => en("co-chair"),
+        Role::Caller => en("caller"),
+        Role::Recipient => en("recipient"),
+        Role::Speaker => en("speaker"),
+        Role::Addressee => en("addressee"),
+    })
 }
 
 /// The level of a visit, for people.
 pub fn level(l: VisitLevel) -> &'static str {
-    match l {
-        VisitLevel::State => t("state"),
-        VisitLevel::Official => t("official"),
-        VisitLevel::Working => t("working"),
-        VisitLevel::Private => t("private"),
-        VisitLevel::Multilateral => t("multilateral"),
-    }
+    t(match l {
+        VisitLevel::State => en("state"),
+        VisitLevel::Official => en("official"),
+        VisitLevel::Working => en("working"),
+        VisitLevel::Private => en("private"),
+        VisitLevel::Multilateral => en("multilateral"),
+    })
 }
 
 /// The kind of a signed document, for people.
 pub fn document_kind(k: DocumentKind) -> &'static str {
-    match k {
-        DocumentKind::Agreement => t("agreement"),
-        DocumentKind::Protocol => t("protocol"),
-        DocumentKind::Memorandum => t("memorandum"),
-        DocumentKind::Plan => t("plan"),
-        DocumentKind::Declaration => t("declaration"),
-        DocumentKind::Statement => t("statement"),
-        DocumentKind::Treaty => t("treaty"),
-        DocumentKind::Programme => t("programme"),
-        DocumentKind::Roadmap => t("roadmap"),
-        DocumentKind::Contract => t("contract"),
-        DocumentKind::Other => t("other document"),
-    }
+    t(match k {
+        DocumentKind::Agreement => en("agreement"),
+        DocumentKind::Protocol => en("protocol"),
+        DocumentKind::Memorandum => en("memorandum"),
+        DocumentKind::Plan => en("plan"),
+        DocumentKind::Declaration => en("declaration"),
+        DocumentKind::Statement => en("statement"),
+        DocumentKind::Treaty => en("treaty"),
+        DocumentKind::Programme => en("programme"),
+        DocumentKind::Roadmap => en("roadmap"),
+        DocumentKind::Contract => en("contract"),
+        DocumentKind::Other => en("other document"),
+    })
 }
 
 /// What an actor is, for people (`None`: an actor the record does not describe).
 pub fn actor_kind(k: Option<ActorKind>) -> &'static str {
-    match k {
-        Some(ActorKind::Country) => t("country"),
-        Some(ActorKind::Person) => t("person"),
-        Some(ActorKind::Organization) => t("organization"),
-        Some(ActorKind::Commission) => t("commission"),
-        Some(ActorKind::Place) => t("place"),
-        None => t("actor"),
-    }
+    t(match k {
+        Some(ActorKind::Country) => en("country"),
+        Some(ActorKind::Person) => en("person"),
+        Some(ActorKind::Organization) => en("organization"),
+        Some(ActorKind::Commission) => en("commission"),
+        Some(ActorKind::Place) => en("place"),
+        None => en("actor"),
+    })
 }
 
 /// A date for people that says no more than is known: "2009", "May 2024", "16 May 2024" in

@@ -31,7 +31,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::i18n::{t, tf, tx};
+use crate::i18n::{en, t, tf, tx};
 
 use self::placement::{fit, place_labels, step, Disc, Move, Rect};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
@@ -423,7 +423,7 @@ pub fn relation_map(props: &Props) -> Html {
                     <button type="button" onclick={step_year(1)} aria-label={t("Next year")}>{ "▶" }</button>
                 } else {
                     <button type="button" onclick={toggle_play} aria-pressed={playing.to_string()}>
-                        { if *playing { tx("Pause") } else { tx("Play") } }
+                        { tx(if *playing { en("Pause") } else { en("Play") }) }
                     </button>
                 }
                 if let Some(name) = ego_name {

@@ -14,7 +14,7 @@ use crate::palette::kind_colour;
 use annals_core::event::{independent_publishers, Source};
 use annals_core::validate::check_url;
 
-use crate::i18n::{self, t, tf, tx};
+use crate::i18n::{self, en, t, tf, tx};
 use crate::record::Record;
 use crate::state::{Action, View};
 
@@ -202,23 +202,23 @@ fn source_item(s: &Source) -> Html {
 /// A field of a record (as a dispute or a correction names it) in words: "the date", not
 /// `occurred`; a named claim (`first_official_visit`) with its underscores as spaces.
 pub fn field_words(field: &str) -> String {
-    let known = match field {
-        "occurred" => t("the date"),
-        "count" => t("the number of documents"),
-        "level" => t("the level of the visit"),
-        "title" => t("the title"),
-        "summary" => t("the summary"),
-        "place" => t("the place"),
-        "actors" => t("who took part"),
-        "kind" => t("the kind of event"),
-        "sources" => t("the sources"),
-        "documents" => t("the documents"),
-        "target" => t("the event it concerns"),
-        "visitor" => t("the visitor"),
-        "host" => t("the host"),
-        "tags" => t("the tags"),
+    let known = t(match field {
+        "occurred" => en("the date"),
+        "count" => en("the number of documents"),
+        "level" => en("the level of the visit"),
+        "title" => en("the title"),
+        "summary" => en("the summary"),
+        "place" => en("the place"),
+        "actors" => en("who took part"),
+        "kind" => en("the kind of event"),
+        "sources" => en("the sources"),
+        "documents" => en("the documents"),
+        "target" => en("the event it concerns"),
+        "visitor" => en("the visitor"),
+        "host" => en("the host"),
+        "tags" => en("the tags"),
         _ => return field.replace(['_', '.'], " "),
-    };
+    });
     known.to_owned()
 }
 
@@ -418,12 +418,12 @@ pub fn controls(props: &ControlsProps) -> Html {
                     .filter(|m| *m != LaneMode::Group || view.default_lanes == LaneMode::Group || view.lanes == LaneMode::Group)
                     .map(|mode| html! {
                         <button type="button" aria-pressed={(view.lanes == mode).to_string()} onclick={dispatch(Action::Lanes(mode))}>
-                            { match mode {
-                                LaneMode::Kind => t("By kind"),
-                                LaneMode::Actor => t("By actor"),
-                                LaneMode::Group => t("By group"),
-                                LaneMode::None => t("One lane"),
-                            } }
+                            { tx(match mode {
+                                LaneMode::Kind => en("By kind"),
+                                LaneMode::Actor => en("By actor"),
+                                LaneMode::Group => en("By group"),
+                                LaneMode::None => en("One lane"),
+                            }) }
                         </button>
                     }) }
             </div>

@@ -1,5 +1,5 @@
 //! The check that no interface text is left untranslated: every text the frontend's source
-//! wraps (`t("…")`, `tx("…")`, `tf("…", …)`, `count(n, "one", "many")`, `plural(n, "one", "many")`), and
+//! wraps (`t("…")`, `tx("…")`, `en("…")`, `tf("…", …)`, `count(n, "one", "many")`, `plural(n, "one", "many")`), and
 //! every event kind's name, is in every catalog (`frontend/lang/*.json`) — a counted word with
 //! each plural category of its language —, a translation keeps the `{0}`, `{1}`… of its text,
 //! and no catalog holds a text the source no longer has. See `annals_web::i18n` for the design.
@@ -109,7 +109,7 @@ fn extract(file: &Path, text: &str, found: &mut Found) {
         }
         let args = &code[at + 1..];
         match name {
-            "t" | "tf" | "tx" => {
+            "t" | "tf" | "tx" | "en" => {
                 if let Some((value, _)) = literal(args.trim_start()) {
                     found.plain.insert(value, place(at));
                 }

@@ -12,7 +12,7 @@ use gloo::events::EventListener;
 use yew::prelude::*;
 
 use crate::address::{param, with_param};
-use crate::i18n::t;
+use crate::i18n::{en, t};
 
 /// What the reader chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +40,11 @@ impl Choice {
 
     /// The menu's words for it.
     pub fn label(self) -> &'static str {
-        match self {
-            Choice::System => t("As the system"),
-            Choice::Light => t("Light"),
-            Choice::Dark => t("Dark"),
-        }
+        t(match self {
+            Choice::System => en("As the system"),
+            Choice::Light => en("Light"),
+            Choice::Dark => en("Dark"),
+        })
     }
 
     /// The choice a `theme=` value names; anything else follows the system.
