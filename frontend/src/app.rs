@@ -10,8 +10,10 @@ use yew::prelude::*;
 use crate::address::param;
 use crate::embed::snippet::EmbedPanel;
 use crate::hooks::record::use_record;
+use crate::hooks::scheme::replace_param;
 use crate::hooks::scheme::{use_scheme, Choice};
 use crate::hooks::view::use_view;
+use crate::i18n::{choose, note, number, occurred, t, tf, tx, Lang};
 use crate::opener::{dropped_file, DroppedFile, Opener};
 use crate::record::{Record, RecordState};
 use crate::source::Place;
@@ -26,7 +28,12 @@ pub fn app() -> Html {
     // service; otherwise the default record shipped with the static site. A named file the
     // page cannot read goes to the worker, and its report to the opener.
     let named = use_memo((), |_| (param("src"), param("stream")));
-    let record = use_record((*named).clone(), Place::default(), None, false, true);
+    // The interface's language: loaded before the app was mounted (`?lang=`, else the
+    // browser's, see `crate::start`), changed by the menu. `?lang=` also names the actors.
+    let lang = crate::i18n::current();
+    let redraw = use_force_update();
+    let tag = use_memo((), |_| param("lang").or_else(|| Some(lang.code().to_owned())));
+    let record = use_record((*named).clone(), Place::default(), (*tag).clone(), false, true);
     // A file dropped anywhere on the app is opened (the drop is taken on the app's element,
     // not the whole document), in the format chosen in the opener.
     let dropped = use_state(|| None::<DroppedFile>);
@@ -53,25 +60,52 @@ pub fn app() -> Html {
         RecordState::Ready(r) => Some(r.clone()),
         _ => None,
     };
+    let on_language = {
+        let (redraw, current) = (redraw.clone(), current.clone());
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let Some(next) = Lang::from_tag(&value) else { return };
+            // The actors are named in it too; the views are drawn again once its texts are in.
+            if let Some(record) = &current {
+                record.set_language(Some(next.code()));
+            }
+            replace_param("lang", Some(next.code()));
+            let redraw = redraw.clone();
+            choose(next, String::new(), Box::new(move || redraw.force_update()));
+        })
+    };
+    // Set while rendering, like the scheme: `<html lang>` is what the texts are in now.
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.code());
+    }
     html! {
         <main class="annals" {ondragover} {ondrop}>
             <div class="page-tools">
-                <label class="scheme">{ "Colours" }
+                <label class="language">{ tx("Language") }
+                    <select onchange={on_language}>
+                        { for Lang::ALL.into_iter().map(|l| html! {
+                            <option value={l.code()} lang={l.code()} selected={l == lang}>{ l.name() }</option>
+                        }) }
+                    </select>
+                </label>
+                if !note().is_empty() { <small class="translation-note">{ note() }</small> }
+                <label class="scheme">{ tx("Colours") }
                     <select onchange={on_scheme}>
                         { for Choice::ALL.into_iter().map(|c| html! {
                             <option value={c.name()} selected={c == scheme.choice}>{ c.label() }</option>
                         }) }
                     </select>
                 </label>
-                <Opener on_open={record.open.clone()} on_view={record.show.clone()} opening={record.opening.clone()}
+                <Opener key={lang.code()} on_open={record.open.clone()} on_view={record.show.clone()} opening={record.opening.clone()}
                     dropped={(*dropped).clone()} {current} />
             </div>
             { match &*record.state {
-                RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
+                RecordState::Loading => html! { <p class="status" role="status">{ tx("Loading the record…") }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
-                // Keyed by the scheme too: the canvases read their colours when they are mounted.
+                // Keyed by the scheme too: the canvases read their colours when they are mounted;
+                // and by the language: every text below is drawn again in it.
                 RecordState::Ready(record) => html! {
-                    <Explorer key={format!("{}-{}", record.id(), scheme.dark)} record={record.clone()} />
+                    <Explorer key={format!("{}-{}-{}", record.id(), scheme.dark, lang.code())} record={record.clone()} />
                 },
             } }
         </main>
@@ -103,24 +137,24 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <header class="masthead">
                 // The space keeps the badge a word of its own for screen readers ("… relations, live").
                 <h1>{ record.title.clone() }
-                    if record.live.is_some() { { " " }<span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                    if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </h1>
                 <p class="summary">
-                    { format!("{} · {} signed · {} disputed", count(stats.events, "event", "events"),
-                        count(stats.documents, "document", "documents"), stats.disputed) }
+                    { tf("{0} · {1} signed · {2} disputed", &[&count(stats.events, "event", "events"),
+                        &count(stats.documents, "document", "documents"), &number(stats.disputed)]) }
                 </p>
                 if let Some(intro) = &record.description { <p class="intro">{ intro.clone() }</p> }
                 { arrived(&record, &view) }
             </header>
-            <nav class="tabs" aria-label="Views">
-                { for [(Panel::Timeline, "Timeline"), (Panel::Story, "Story"), (Panel::Map, "Relation map"), (Panel::Charts, "Charts")].into_iter().map(|(panel, label)| {
+            <nav class="tabs" aria-label={t("Views")}>
+                { for [(Panel::Timeline, t("Timeline")), (Panel::Story, t("Story")), (Panel::Map, t("Relation map")), (Panel::Charts, t("Charts"))].into_iter().map(|(panel, label)| {
                     let handle = view.clone();
                     let onclick = Callback::from(move |_: MouseEvent| handle.dispatch(Action::Show(panel)));
                     html! { <button type="button" aria-pressed={(view.panel == panel).to_string()} {onclick}>{ label }</button> }
                 }) }
                 <button type="button" class="embed-button" aria-expanded={embedding.to_string()}
-                    onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(!*e)) }}>{ "Embed" }</button>
-                <button type="button" class="print-button" onclick={print}>{ "Print" }</button>
+                    onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(!*e)) }}>{ tx("Embed") }</button>
+                <button type="button" class="print-button" onclick={print}>{ tx("Print") }</button>
             </nav>
             if *embedding {
                 <EmbedPanel record={record.clone()} view={(*view).clone()}
@@ -150,8 +184,8 @@ fn arrived(record: &Record, view: &UseReducerHandle<crate::state::View>) -> Html
     };
     html! {
         <p class="arrived" role="status">
-            { format!("Just recorded: {} ({})", r.event.title, r.event.occurred.label()) }
-            { " " }<button type="button" {onclick}>{ "Show it" }</button>
+            { tf("Just recorded: {0} ({1})", &[&r.event.title, &occurred(&r.event.occurred)]) }
+            { " " }<button type="button" {onclick}>{ tx("Show it") }</button>
         </p>
     }
 }

@@ -9,6 +9,8 @@ use std::rc::Rc;
 use annals_core::{EventKind, PerKind};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tx};
+
 use crate::palette::kind_colour;
 use crate::record::Record;
 
@@ -68,7 +70,7 @@ pub struct Props {
 /// Both charts.
 #[function_component(Charts)]
 pub fn charts(props: &Props) -> Html {
-    let label = crate::context::use_landmark_label("Charts");
+    let label = crate::context::use_landmark_label(t("Charts"));
     let data = Rc::new(ChartData::from_events(&props.record, &props.visible));
     let per_year = use_node_ref();
     let documents = use_node_ref();
@@ -86,26 +88,26 @@ pub fn charts(props: &Props) -> Html {
     html! {
         <section class="charts" aria-label={label}>
             <figure>
-                <figcaption>{ "Events per year, by kind" }</figcaption>
-                <ul class="legend" aria-label="Colours of the kinds">
+                <figcaption>{ tx("Events per year, by kind") }</figcaption>
+                <ul class="legend" aria-label={t("Colours of the kinds")}>
                     { for drawn.iter().map(|k| html! {
-                        <li><span class="swatch" style={format!("background:{}", kind_colour(*k))} aria-hidden="true"></span>{ k.label() }</li>
+                        <li><span class="swatch" style={format!("background:{}", kind_colour(*k))} aria-hidden="true"></span>{ crate::i18n::kind(*k) }</li>
                     }) }
                 </ul>
                 <canvas ref={per_year} class="chart" width="900" height="320" role="img"
-                    aria-label={format!("Stacked bars of events per year from {} to {}", data.years.first().copied().unwrap_or(0), data.years.last().copied().unwrap_or(0))} />
+                    aria-label={tf("Stacked bars of events per year from {0} to {1}", &[&data.years.first().copied().unwrap_or(0), &data.years.last().copied().unwrap_or(0)])} />
             </figure>
             <figure>
-                <figcaption>{ format!("Documents signed, cumulative ({total_docs} in all)") }</figcaption>
+                <figcaption>{ tf("Documents signed, cumulative ({0} in all)", &[&total_docs]) }</figcaption>
                 <canvas ref={documents} class="chart" width="900" height="260" role="img"
-                    aria-label={format!("Line of documents signed, cumulative, reaching {total_docs}")} />
+                    aria-label={tf("Line of documents signed, cumulative, reaching {0}", &[&total_docs])} />
             </figure>
             <details>
-                <summary>{ "The numbers" }</summary>
+                <summary>{ tx("The numbers") }</summary>
                 <table class="numbers">
-                    <thead><tr><th scope="col">{ "Year" }</th>
-                        { for EventKind::ALL.iter().map(|k| html! { <th scope="col">{ k.label() }</th> }) }
-                        <th scope="col">{ "Documents (cumulative)" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tx("Year") }</th>
+                        { for EventKind::ALL.iter().map(|k| html! { <th scope="col">{ crate::i18n::kind(*k) }</th> }) }
+                        <th scope="col">{ tx("Documents (cumulative)") }</th></tr></thead>
                     <tbody>
                         { for data.years.iter().enumerate().filter(|(i, _)| data.by_kind[*i].iter().any(|n| *n > 0)).map(|(i, y)| html! {
                             <tr><th scope="row">{ y }</th>
@@ -148,7 +150,7 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
         "paper": hex(&colours.paper, crate::theme::LIGHT.paper),
         "rule": hex(&colours.rule, crate::theme::LIGHT.rule),
         "muted": hex(&colours.muted, crate::theme::LIGHT.muted),
-        "y_desc": if documents { "documents" } else { "events" },
+        "y_desc": if documents { t("documents") } else { t("events") },
     })
     .to_string()
 }

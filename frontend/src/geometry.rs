@@ -91,7 +91,7 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
         let mut d = from.div_euclid(step) * step;
         while d <= to {
             let date = PartialDate::from_day_number(d);
-            let label = format!("{} {}", date.day_value().unwrap_or(1), short_month(&date));
+            let label = crate::i18n::short_month(date.month_value().unwrap_or(1), Some(date.day_value().unwrap_or(1)));
             out.push(Tick { day: d, label });
             d += step;
         }
@@ -101,12 +101,11 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
 }
 
 fn short_month(d: &PartialDate) -> String {
-    const M: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let m = d.month_value().unwrap_or(1);
     if m == 1 && d.day_value().is_none() {
         return d.year_value().to_string();
     }
-    M[usize::from(m - 1)].to_owned()
+    crate::i18n::short_month(m, None)
 }
 
 /// How an event is drawn.
@@ -160,7 +159,7 @@ impl Mark {
 
     /// The honest date label ("2009", "16–17 May 2024").
     pub fn date(&self) -> String {
-        self.event.event.occurred.label()
+        crate::i18n::occurred(&self.event.event.occurred)
     }
 
     /// Where the drawn mark begins and ends on x (a dot is wider than its day).

@@ -22,6 +22,7 @@
 //! - [`charts`] — events per year and documents signed (plotters);
 //! - [`panels`] — details, the accessible list of events in view, filters;
 //! - [`palette`] — the colours of event kinds;
+//! - [`i18n`] — the interface's language: texts, dates, numbers and plural forms;
 //! - [`context`] — whether a view runs embedded in someone else's page;
 //! - [`open`] — what opening a file needs, pure: the report and the builder of the checked log;
 //! - [`opener`] — the opener (picker, drop, paste) and its report, on the page;
@@ -41,6 +42,7 @@ pub mod fragment;
 pub mod geometry;
 pub mod hooks;
 pub mod http;
+pub mod i18n;
 pub mod map;
 pub mod media;
 pub mod open;
@@ -77,6 +79,15 @@ pub fn start() {
     if embed::frame_requested(&window.location().search().unwrap_or_default()) {
         embed::widget::start_frame();
     } else {
-        yew::Renderer::<App>::new().render();
+        // In the language `?lang=` names, else the browser's: its texts first, then the app.
+        let lang =
+            address::param("lang").as_deref().and_then(i18n::Lang::from_tag).unwrap_or_else(i18n::browser_language);
+        i18n::choose(
+            lang,
+            String::new(),
+            Box::new(|| {
+                yew::Renderer::<App>::new().render();
+            }),
+        );
     }
 }

@@ -37,6 +37,7 @@ use yew::prelude::*;
 
 use self::keys::{step, Move};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
+use crate::i18n::{en, t, tf, tx};
 use crate::palette::kind_colour;
 use crate::record::Record;
 use crate::state::{Action, View};
@@ -145,7 +146,7 @@ fn plan(graph: &GraphView, all: Option<&GraphView>, scene: Scene, colours: &crat
 /// The relation map, or, for a record without actors, a sentence saying there is none.
 #[function_component(RelationMap)]
 pub fn relation_map(props: &Props) -> Html {
-    let label = crate::context::use_landmark_label("Relation map");
+    let label = crate::context::use_landmark_label(t("Relation map"));
     let record = props.record.clone();
     // The all-time graph: the layout's input.
     let all = use_memo(Rc::as_ptr(&record) as usize, {
@@ -438,69 +439,69 @@ pub fn relation_map(props: &Props) -> Html {
     // What the live region says: the focused actor, and what Enter does with it.
     let announce = focused_node.map_or_else(String::new, |n| {
         let relations = graph.edges.iter().filter(|e| e.a == n.id || e.b == n.id).count();
-        let kind = n.kind.map_or("actor", ActorKind::name);
+        let kind = crate::i18n::actor_kind(n.kind);
         let events = crate::words::count(n.activity, "event", "events");
         let relations = crate::words::count(relations, "relation", "relations");
         if ego.as_deref() == Some(n.id.as_str()) {
-            format!(
-                "{}, {kind}: {events}, {relations}. Shown with its relations; Enter or Escape shows all actors.",
-                n.label
+            tf(
+                "{0}, {1}: {2}, {3}. Shown with its relations; Enter or Escape shows all actors.",
+                &[&n.label, &kind, &events, &relations],
             )
         } else {
-            format!("{}, {kind}: {events}, {relations}. Enter shows its relations and events.", n.label)
+            tf("{0}, {1}: {2}, {3}. Enter shows its relations and events.", &[&n.label, &kind, &events, &relations])
         }
     });
     let highlighted = selected.filter(|_| !highlight.is_empty()).map(|r| {
         let names: Vec<String> = highlight.iter().map(|id| name(id)).collect();
-        format!("On the map: “{}” — {}", r.event.title, names.join(", "))
+        tf("On the map: “{0}” — {1}", &[&r.event.title, &names.join(", ")])
     });
     // After every hook (their order may not change between renders).
     if all.nodes.is_empty() {
         return html! {
             <section class="map" aria-label={label}>
-                <p class="map-empty">{ "This record names no actors, so there is no map to draw." }</p>
+                <p class="map-empty">{ tx("This record names no actors, so there is no map to draw.") }</p>
             </section>
         };
     }
     html! {
         <section class="map" aria-label={label}>
             <div class="map-controls">
-                <label class="as-of">{ format!("As of {}", *as_of) }
+                <label class="as-of">{ tf("As of {0}", &[&*as_of]) }
                     <input type="range" min={first_year.to_string()} max={last_year.to_string()} value={as_of.to_string()} oninput={onslide} />
                 </label>
                 if reduced_motion {
-                    <button type="button" onclick={step_year(-1)} aria-label="Previous year">{ "◀" }</button>
-                    <button type="button" onclick={step_year(1)} aria-label="Next year">{ "▶" }</button>
+                    <button type="button" onclick={step_year(-1)} aria-label={t("Previous year")}>{ "◀" }</button>
+                    <button type="button" onclick={step_year(1)} aria-label={t("Next year")}>{ "▶" }</button>
                 } else {
                     <button type="button" onclick={toggle_play} aria-pressed={playing.to_string()}>
-                        { if *playing { "Pause" } else { "Play" } }
+                        { tx(if *playing { en("Pause") } else { en("Play") }) }
                     </button>
                 }
                 if let Some(name) = ego_name {
                     <button type="button" onclick={{ let v = props.view.clone(); Callback::from(move |_: MouseEvent| v.dispatch(Action::Actor(None))) }}>
-                        { format!("Showing {name} and its relations ✕") }
+                        { tf("Showing {0} and its relations ✕", &[&name]) }
                     </button>
                 } else {
-                    <span class="note">{ "Click an actor, or focus the map and use the arrow keys and Enter, to see its relations and filter the timeline." }</span>
+                    <span class="note">{ tx("Click an actor, or focus the map and use the arrow keys and Enter, to see its relations and filter the timeline.") }</span>
                 }
             </div>
             if let Some(text) = highlighted {
                 <p class="map-highlight">{ text }</p>
             }
             if *drawing != Drawing::Done {
-                <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { "The map could not be drawn." } else { "Drawing the map…" } }</p>
+                <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") } }</p>
             }
-            <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription="relation map"
+            <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription={t("relation map")}
                 {onpointerdown} {onpointermove} {onpointerup} {onkeydown} {onfocus} {onblur}
-                aria-label={format!("Relation map as of {}: {} actors, {} relations. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", *as_of, graph.nodes.len(), graph.edges.len())} />
+                aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&*as_of, &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />
             <p class="map-announce" aria-live="polite">{ announce }</p>
-            <ul class="legend" aria-label="Legend">
+            <ul class="legend" aria-label={t("Legend")}>
                 // Countries are drawn in ink, which follows the theme.
-                <li><span class="swatch" style="background:var(--ink)"></span>{ "country" }</li>
-                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Person)))}></span>{ "person" }</li>
-                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Organization)))}></span>{ "organization" }</li>
-                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Commission)))}></span>{ "commission" }</li>
-                <li>{ "edges: colour of the most common kind of shared event, width by count" }</li>
+                <li><span class="swatch" style="background:var(--ink)"></span>{ tx("country") }</li>
+                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Person)))}></span>{ tx("person") }</li>
+                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Organization)))}></span>{ tx("organization") }</li>
+                <li><span class="swatch" style={format!("background:{}", actor_colour(Some(ActorKind::Commission)))}></span>{ tx("commission") }</li>
+                <li>{ tx("edges: colour of the most common kind of shared event, width by count") }</li>
             </ul>
         </section>
     }

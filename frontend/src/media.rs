@@ -63,7 +63,7 @@ pub fn medium(props: &Props) -> Html {
     let link = m.link.clone().unwrap_or_else(|| m.url.clone());
     let shown = match (m.kind(), player(&m.url)) {
         _ if *broken => html! {
-            <p class="medium-broken">{ "The picture could not be loaded: " }
+            <p class="medium-broken">{ crate::i18n::t("The picture could not be loaded: ") }
                 <a href={link.clone()} rel="noopener noreferrer">{ label.clone() }</a></p>
         },
         (MediaKind::Image, _) => {
@@ -84,8 +84,8 @@ pub fn medium(props: &Props) -> Html {
             };
             html! {
                 <button type="button" class="medium-play" {onclick}>
-                    { format!("Play “{label}” from {host}") }
-                    <span class="note">{ format!(" (loads {host}'s player)") }</span>
+                    { crate::i18n::tf("Play “{0}” from {1}", &[&label, &host]) }
+                    <span class="note">{ crate::i18n::tf(" (loads {0}'s player)", &[&host]) }</span>
                 </button>
             }
         }

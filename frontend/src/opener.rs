@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tx};
+
 use crate::hooks::record::Opening;
 use crate::open::Report;
 use crate::record::Record;
@@ -136,7 +138,7 @@ pub fn opener(props: &OpenerProps) -> Html {
         Opening::Idle => html! {},
         Opening::Busy(what, done, total) => html! {
             <div class="open-progress" role="status">
-                <label>{ format!("{what}… {}%", if *total > 0.0 { (done / total * 100.0).round() } else { 0.0 }) }
+                <label>{ format!("{}… {}%", progress_words(what), if *total > 0.0 { (done / total * 100.0).round() } else { 0.0 }) }
                     <progress max={total.to_string()} value={done.to_string()}></progress>
                 </label>
             </div>
@@ -154,35 +156,35 @@ pub fn opener(props: &OpenerProps) -> Html {
         },
     };
     html! {
-        <section class="opener" aria-label="Open your own file">
+        <section class="opener" aria-label={t("Open your own file")}>
             <button type="button" class="open-toggle" aria-expanded={open.to_string()} onclick={toggle}>
-                { "Open a file…" }
+                { tx("Open a file…") }
             </button>
             if let (false, Opening::Checked(report)) = (*open, &*opening) {
                 if report.is_clean() {
-                    <p class="open-done" role="status">{ format!("Opened {}", report.summary()) }</p>
+                    <p class="open-done" role="status">{ tf("Opened {0}", &[&report.summary()]) }</p>
                 }
             }
             if *open {
                 <div class="open-panel">
-                    <p class="note">{ "Drop a file anywhere on the page, choose one, or paste its text. Annals reads its own JSON and NDJSON, CSV spreadsheets (TimelineJS or the Annals template), TimelineJS JSON, GDELT and PLOVER exports and HistoryAtState XML. The file stays in your browser." }</p>
+                    <p class="note">{ tx("Drop a file anywhere on the page, choose one, or paste its text. Annals reads its own JSON and NDJSON, CSV spreadsheets (TimelineJS or the Annals template), TimelineJS JSON, GDELT and PLOVER exports and HistoryAtState XML. The file stays in your browser.") }</p>
                     <div class="open-row">
-                        <label class="search">{ "Format" }
-                            <select onchange={on_format} aria-label="Format of the file">
-                                <option value="" selected={format.is_none()}>{ "Detect automatically" }</option>
+                        <label class="search">{ tx("Format") }
+                            <select onchange={on_format} aria-label={t("Format of the file")}>
+                                <option value="" selected={format.is_none()}>{ tx("Detect automatically") }</option>
                                 { for Format::ALL.iter().map(|f| html! {
                                     <option value={f.name()} selected={*format == Some(*f)}>{ f.name() }</option>
                                 }) }
                             </select>
                         </label>
-                        <label class="file-pick">{ "Choose a file" }
+                        <label class="file-pick">{ tx("Choose a file") }
                             <input type="file" onchange={on_pick} />
                         </label>
                     </div>
-                    <label class="paste">{ "…or paste the file's text" }
+                    <label class="paste">{ tx("…or paste the file's text") }
                         <textarea ref={paste_ref} rows="4" spellcheck="false"></textarea>
                     </label>
-                    <button type="button" onclick={on_paste_read}>{ "Read the pasted text" }</button>
+                    <button type="button" onclick={on_paste_read}>{ tx("Read the pasted text") }</button>
                     { body }
                     if let Some(record) = &props.current {
                         <crate::save::Export record={record.clone()} />
@@ -193,22 +195,41 @@ pub fn opener(props: &OpenerProps) -> Html {
     }
 }
 
+/// What the worker says it is doing ("Reading the records of events.csv"), in the interface's
+/// language: the worker's few progress sentences are known, and translated by their form.
+fn progress_words(what: &str) -> String {
+    if let Some(name) = what.strip_prefix("Reading the records of ") {
+        return tf("Reading the records of {0}", &[&name]);
+    }
+    let checking = what.strip_prefix("Checking the ").and_then(|r| r.split_once(" records of "));
+    if let Some((n, name)) = checking {
+        return tf("Checking the {0} records of {1}", &[&n, &name]);
+    }
+    match what {
+        "Reading" => t("Reading").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 /// Problems or notes, each with its line, record and field; the first `shown` of them.
 fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
+    let english = (crate::i18n::current() != crate::i18n::Lang::En).then_some("en");
     html! {
         <>
             <ol class="problems">
                 { for list.iter().take(shown).map(|d| html! {
                     <li>
-                        if let Some(l) = d.line { <span class="where">{ format!("line {l}") }</span> }
-                        if let Some(r) = d.record { <span class="where">{ format!("record {r}") }</span> }
+                        if let Some(l) = d.line { <span class="where">{ tf("line {0}", &[&l]) }</span> }
+                        if let Some(r) = d.record { <span class="where">{ tf("record {0}", &[&r]) }</span> }
                         if !d.field.is_empty() { <code>{ d.field.clone() }</code> }
-                        <span>{ d.message.clone() }</span>
+                        // The readers' messages are English sentences (core and the worker's readers):
+                        // marked so, for a screen reader to pronounce them as English.
+                        <span lang={english}>{ d.message.clone() }</span>
                     </li>
                 }) }
             </ol>
             if list.len() > shown {
-                <p class="note">{ format!("…and {} more.", list.len() - shown) }</p>
+                <p class="note">{ tf("…and {0} more.", &[&crate::i18n::number((list.len() - shown) as u64)]) }</p>
             }
         </>
     }
@@ -236,7 +257,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
     } else {
         html! {
             <details class="notes">
-                <summary>{ format!("{} on how the file was read", crate::words::count(report.notes.len(), "note", "notes")) }</summary>
+                <summary>{ tf("{0} on how the file was read", &[&crate::words::count(report.notes.len(), "note", "notes")]) }</summary>
                 { problem_list(&report.notes, SHOWN) }
             </details>
         }
@@ -244,7 +265,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
     if report.is_clean() {
         return html! {
             <div class="open-done" role="status">
-                <p>{ format!("Opened {}", report.summary()) }</p>
+                <p>{ tf("Opened {0}", &[&report.summary()]) }</p>
                 { notes }
             </div>
         };
@@ -258,7 +279,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
                 if report.accepted > 0 {
                     <button type="button" onclick={view_valid}>{ crate::open::view_valid(report.accepted) }</button>
                 }
-                <button type="button" onclick={nothing}>{ "View nothing (keep the current record)" }</button>
+                <button type="button" onclick={nothing}>{ tx("View nothing (keep the current record)") }</button>
             </div>
         </div>
     }

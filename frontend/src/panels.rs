@@ -14,6 +14,7 @@ use crate::palette::kind_colour;
 use annals_core::event::{independent_publishers, Source};
 use annals_core::validate::check_url;
 
+use crate::i18n::{self, en, t, tf, tx};
 use crate::record::Record;
 use crate::state::{Action, View};
 
@@ -54,14 +55,14 @@ pub struct DetailsProps {
 pub fn details(props: &DetailsProps) -> Html {
     let node = use_node_ref();
     let embedded = use_context::<crate::context::InEmbed>().is_some();
-    let label = crate::context::use_landmark_label("Event details");
+    let label = crate::context::use_landmark_label(t("Event details"));
     use_bring_into_view(&node, props.selected.clone(), embedded);
     let projections = props.record.projections();
     let catalog = &projections.catalog;
     let Some(r) = props.selected.as_deref().and_then(|id| catalog.event_any(id)) else {
         return html! {
             <section ref={node} id="details" class="details empty" tabindex="-1" aria-label={label}>
-                <p>{ "Select an event on the timeline or in the list to read its details and sources." }</p>
+                <p>{ tx("Select an event on the timeline or in the list to read its details and sources.") }</p>
             </section>
         };
     };
@@ -80,55 +81,55 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let name = |id: &str| catalog.actor_name(id).to_owned();
     html! {
         <>
-            <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ r.kind.label() }</p>
+            <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
             <h2>{ e.title.clone() }</h2>
             <p class="date">
-                { e.occurred.label() }
+                { i18n::occurred(&e.occurred) }
                 if e.occurred.precision() != annals_core::Precision::Day {
-                    <span class="note">{ " — the sources give no more precise date" }</span>
+                    <span class="note">{ tx(" — the sources give no more precise date") }</span>
                 }
             </p>
             if let Some(ret) = &r.retracted {
-                <p class="retracted" role="note">{ format!("Retracted: {}", ret.reason) }</p>
+                <p class="retracted" role="note">{ tf("Retracted: {0}", &[&ret.reason]) }</p>
             }
             if let Some(s) = &e.summary { <p class="summary-text">{ s.clone() }</p> }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
             if let Some(m) = &e.media { <crate::media::Medium key={m.url.clone()} medium={m.clone()} /> }
             <dl>
-                if let Some(v) = &e.visitor { <dt>{ "Visitor" }</dt><dd>{ name(v.as_str()) }</dd> }
-                if let Some(h) = &e.host { <dt>{ "Host" }</dt><dd>{ name(h.as_str()) }</dd> }
-                if let Some(l) = e.level { <dt>{ "Level" }</dt><dd>{ l.name() }</dd> }
-                if let Some(c) = &e.commission { <dt>{ "Commission" }</dt><dd>{ name(c.as_str()) }</dd> }
-                if let Some(n) = e.session { <dt>{ "Session" }</dt><dd>{ n }</dd> }
+                if let Some(v) = &e.visitor { <dt>{ tx("Visitor") }</dt><dd>{ name(v.as_str()) }</dd> }
+                if let Some(h) = &e.host { <dt>{ tx("Host") }</dt><dd>{ name(h.as_str()) }</dd> }
+                if let Some(l) = e.level { <dt>{ tx("Level") }</dt><dd>{ i18n::level(l) }</dd> }
+                if let Some(c) = &e.commission { <dt>{ tx("Commission") }</dt><dd>{ name(c.as_str()) }</dd> }
+                if let Some(n) = e.session { <dt>{ tx("Session") }</dt><dd>{ n }</dd> }
                 if !e.co_chairs.is_empty() {
-                    <dt>{ "Co-chairs" }</dt>
+                    <dt>{ tx("Co-chairs") }</dt>
                     <dd>{ e.co_chairs.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
                 }
                 if !e.parties.is_empty() {
-                    <dt>{ "Parties" }</dt>
+                    <dt>{ tx("Parties") }</dt>
                     <dd>{ e.parties.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
                 }
                 if !e.actors.is_empty() {
-                    <dt>{ "Actors" }</dt>
-                    <dd>{ e.actors.iter().map(|p| format!("{} ({})", name(p.actor.as_str()), p.role.name())).collect::<Vec<_>>().join(", ") }</dd>
+                    <dt>{ tx("Actors") }</dt>
+                    <dd>{ e.actors.iter().map(|p| format!("{} ({})", name(p.actor.as_str()), i18n::role(p.role))).collect::<Vec<_>>().join(", ") }</dd>
                 }
                 if !e.places.is_empty() {
-                    <dt>{ "Places" }</dt>
+                    <dt>{ tx("Places") }</dt>
                     <dd>{ e.places.iter().map(|p| name(p.as_str())).collect::<Vec<_>>().join(", ") }</dd>
                 }
             </dl>
             if r.kind == EventKind::Signing {
-                <h3>{ format!("Documents signed: {}", e.documents_signed()) }</h3>
+                <h3>{ tf("Documents signed: {0}", &[&e.documents_signed()]) }</h3>
                 if e.count.is_some_and(|n| n as usize > e.documents.len()) {
-                    <p class="note">{ format!("The sources state {} documents; {} titles are known.", e.documents_signed(), e.documents.len()) }</p>
+                    <p class="note">{ tf("The sources state {0} documents; {1} titles are known.", &[&e.documents_signed(), &e.documents.len()]) }</p>
                 }
                 <ul class="documents">
-                    { for e.documents.iter().map(|d| html! { <li>{ format!("{} ({})", d.title, format!("{:?}", d.kind).to_lowercase()) }</li> }) }
+                    { for e.documents.iter().map(|d| html! { <li>{ format!("{} ({})", d.title, i18n::document_kind(d.kind)) }</li> }) }
                 </ul>
             }
             { for r.disputes.iter().map(|d| html! {
                 <div class="dispute" role="note">
-                    <h3>{ format!("Disputed: {}", field_words(&d.dispute.field)) }</h3>
+                    <h3>{ tf("Disputed: {0}", &[&field_words(&d.dispute.field)]) }</h3>
                     if let Some(n) = &d.dispute.note { <p>{ n.clone() }</p> }
                     <ul>
                         { for d.dispute.claims.iter().map(|c| html! {
@@ -143,12 +144,12 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             }) }
             { for r.corrections.iter().map(|c| html! {
                 <div class="correction" role="note">
-                    <h3>{ "Corrected" }</h3>
-                    <p>{ format!("Changed: {}", c.changes.keys().map(|k| field_words(k)).collect::<Vec<_>>().join(", ")) }
+                    <h3>{ tx("Corrected") }</h3>
+                    <p>{ tf("Changed: {0}", &[&c.changes.keys().map(|k| field_words(k)).collect::<Vec<_>>().join(", ")]) }
                         { c.reason.as_ref().map(|r| format!(" — {r}")).unwrap_or_default() }</p>
                 </div>
             }) }
-            <h3>{ "Sources" }</h3>
+            <h3>{ tx("Sources") }</h3>
             <p class="backing">{ backing(&e.sources) }</p>
             <ul class="sources">{ for e.sources.iter().map(source_item) }</ul>
         </>
@@ -160,29 +161,26 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
 fn backing(sources: &[Source]) -> String {
     let publishers = independent_publishers(sources);
     let linked = sources.iter().filter(|s| s.url.is_some()).count();
-    let sources_text = match sources.len() {
-        1 => "1 source".to_owned(),
-        n => format!("{n} sources"),
-    };
+    let sources_text = crate::words::count(sources.len(), "source", "sources");
     let publishers_text = match publishers {
-        1 => "one publisher only".to_owned(),
-        n => format!("{n} independent publishers"),
+        1 => t("one publisher only").to_owned(),
+        n => crate::words::count(n, "independent publisher", "independent publishers"),
     };
     let links = match (linked, sources.len()) {
         (l, n) if l == n => String::new(),
-        (0, _) => ", none with a link".to_owned(),
-        (l, _) => format!(", {l} with a link"),
+        (0, _) => t(", none with a link").to_owned(),
+        (l, _) => tf(", {0} with a link", &[&l]),
     };
-    format!("{sources_text} from {publishers_text}{links}")
+    tf("{0} from {1}{2}", &[&sources_text, &publishers_text, &links])
 }
 
 /// One source as a reader checks it: publisher, title (a link when the record gives a safe
 /// `http(s)` URL), date and author, the words quoted, what the page supports when only part,
 /// and why there is no link when there is none. Text from the record is rendered as text.
 fn source_item(s: &Source) -> Html {
-    let title = s.title.clone().unwrap_or_else(|| "Untitled page".to_owned());
+    let title = s.title.clone().unwrap_or_else(|| t("Untitled page").to_owned());
     let link = s.url.as_deref().filter(|u| check_url(u).is_ok());
-    let byline: Vec<String> = s.date.iter().map(|d| d.label()).chain(s.author.iter().cloned()).collect();
+    let byline: Vec<String> = s.date.iter().map(i18n::date).chain(s.author.iter().cloned()).collect();
     html! {
         <li class="source">
             <span class="publisher">{ s.publisher.clone() }</span>{ " — " }
@@ -192,11 +190,11 @@ fn source_item(s: &Source) -> Html {
             } }
             if !byline.is_empty() { <span class="byline">{ format!(" ({})", byline.join(", ")) }</span> }
             if let Some(q) = &s.quote { <blockquote>{ q.clone() }</blockquote> }
-            if let Some(p) = &s.partial { <p class="partial">{ format!("Supports only in part: {p}") }</p> }
+            if let Some(p) = &s.partial { <p class="partial">{ tf("Supports only in part: {0}", &[p]) }</p> }
             if link.is_none() {
                 <p class="no-link">{ match &s.no_url {
-                    Some(why) => format!("No link: {why}"),
-                    None => "No link given for this source.".to_owned(),
+                    Some(why) => tf("No link: {0}", &[why]),
+                    None => t("No link given for this source.").to_owned(),
                 } }</p>
             }
         </li>
@@ -206,34 +204,34 @@ fn source_item(s: &Source) -> Html {
 /// A field of a record (as a dispute or a correction names it) in words: "the date", not
 /// `occurred`; a named claim (`first_official_visit`) with its underscores as spaces.
 pub fn field_words(field: &str) -> String {
-    let known = match field {
-        "occurred" => "the date",
-        "count" => "the number of documents",
-        "level" => "the level of the visit",
-        "title" => "the title",
-        "summary" => "the summary",
-        "place" => "the place",
-        "actors" => "who took part",
-        "kind" => "the kind of event",
-        "sources" => "the sources",
-        "documents" => "the documents",
-        "target" => "the event it concerns",
-        "visitor" => "the visitor",
-        "host" => "the host",
-        "tags" => "the tags",
+    let known = t(match field {
+        "occurred" => en("the date"),
+        "count" => en("the number of documents"),
+        "level" => en("the level of the visit"),
+        "title" => en("the title"),
+        "summary" => en("the summary"),
+        "place" => en("the place"),
+        "actors" => en("who took part"),
+        "kind" => en("the kind of event"),
+        "sources" => en("the sources"),
+        "documents" => en("the documents"),
+        "target" => en("the event it concerns"),
+        "visitor" => en("the visitor"),
+        "host" => en("the host"),
+        "tags" => en("the tags"),
         _ => return field.replace(['_', '.'], " "),
-    };
+    });
     known.to_owned()
 }
 
 fn claim_value(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => match s.parse::<annals_core::Occurred>() {
-            Ok(o) => o.label(),
+            Ok(o) => i18n::occurred(&o),
             Err(_) => s.clone(),
         },
-        serde_json::Value::Bool(true) => "yes".into(),
-        serde_json::Value::Bool(false) => "no".into(),
+        serde_json::Value::Bool(true) => t("yes").into(),
+        serde_json::Value::Bool(false) => t("no").into(),
         other => other.to_string(),
     }
 }
@@ -257,7 +255,7 @@ pub struct ListProps {
 /// enter the window or change selection, not every row with its strings and callbacks.
 #[function_component(EventList)]
 pub fn event_list(props: &ListProps) -> Html {
-    let label = crate::context::use_landmark_label("Events in view");
+    let label = crate::context::use_landmark_label(t("Events in view"));
     let view = &*props.view;
     let projections = props.record.projections();
     let timeline = &projections.timeline;
@@ -269,7 +267,7 @@ pub fn event_list(props: &ListProps) -> Html {
     let dispatcher = props.view.dispatcher();
     html! {
         <section class="event-list" aria-label={label}>
-            <h2>{ format!("{} in view", crate::words::count(total, "event", "events")) }</h2>
+            <h2>{ tf("{0} in view", &[&crate::words::count(total, "event", "events")]) }</h2>
             <ol>
                 { for in_window.into_iter().filter_map(|index| {
                     let r = timeline.at(index)?;
@@ -280,7 +278,7 @@ pub fn event_list(props: &ListProps) -> Html {
                 }) }
             </ol>
             if total > shown {
-                <p class="note">{ format!("{} more; zoom in or filter to list them.", total - shown) }</p>
+                <p class="note">{ tf("{0} more; zoom in or filter to list them.", &[&i18n::number((total - shown) as u64)]) }</p>
             }
         </section>
     }
@@ -319,9 +317,9 @@ pub fn event_row(props: &RowProps) -> Html {
         <li data-id={id} class={classes!(props.selected.then_some("selected"), arrived.then_some("arrived"))}>
             <button type="button" {onclick} aria-pressed={props.selected.to_string()}>
                 <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
-                <span class="date">{ r.event.occurred.label() }</span>
+                <span class="date">{ i18n::occurred(&r.event.occurred) }</span>
                 <span class="title">{ r.event.title.clone() }</span>
-                if r.is_disputed() { <span class="badge">{ "disputed" }</span> }
+                if r.is_disputed() { <span class="badge">{ tx("disputed") }</span> }
             </button>
         </li>
     }
@@ -388,9 +386,9 @@ pub fn controls(props: &ControlsProps) -> Html {
     let mid = (view.from + view.to) / 2.0;
     let (lo, hi) = props.extent;
     html! {
-        <div class="controls" role="group" aria-label="Filters and zoom">
+        <div class="controls" role="group" aria-label={t("Filters and zoom")}>
             <fieldset class="kinds">
-                <legend>{ "Kinds" }</legend>
+                <legend>{ tx("Kinds") }</legend>
                 { for EventKind::ALL.iter().map(|k| {
                     let checked = view.kinds.is_empty() || view.kinds.contains(k);
                     let handle = props.view.clone();
@@ -400,38 +398,38 @@ pub fn controls(props: &ControlsProps) -> Html {
                         <label class="kind-toggle">
                             <input type="checkbox" name="kind" value={k.name()} {checked} {onchange} />
                             <span class="swatch" style={format!("background:{}", kind_colour(*k))} aria-hidden="true"></span>
-                            { k.label() }
+                            { i18n::kind(*k) }
                         </label>
                     }
                 }) }
             </fieldset>
-            <label class="search">{ "Search" }
-                <input type="search" placeholder="title, actor, place…" value={view.query.clone()} {oninput} />
+            <label class="search">{ tx("Search") }
+                <input type="search" placeholder={t("title, actor, place…")} value={view.query.clone()} {oninput} />
             </label>
-            { date_input("From", view.from, true) }
-            { date_input("To", view.to, false) }
-            <div class="zoom" role="group" aria-label="Zoom">
-                <button type="button" onclick={dispatch(Action::Zoom { factor: 0.6, around: mid })} aria-label="Zoom in">{ "+" }</button>
-                <button type="button" onclick={dispatch(Action::Zoom { factor: 1.0 / 0.6, around: mid })} aria-label="Zoom out">{ "−" }</button>
-                <button type="button" onclick={dispatch(Action::Window(lo, hi))}>{ "All" }</button>
+            { date_input(t("From"), view.from, true) }
+            { date_input(t("To"), view.to, false) }
+            <div class="zoom" role="group" aria-label={t("Zoom")}>
+                <button type="button" onclick={dispatch(Action::Zoom { factor: 0.6, around: mid })} aria-label={t("Zoom in")}>{ "+" }</button>
+                <button type="button" onclick={dispatch(Action::Zoom { factor: 1.0 / 0.6, around: mid })} aria-label={t("Zoom out")}>{ "−" }</button>
+                <button type="button" onclick={dispatch(Action::Window(lo, hi))}>{ tx("All") }</button>
             </div>
-            <div class="lanes" role="group" aria-label="Lanes">
+            <div class="lanes" role="group" aria-label={t("Lanes")}>
                 // "By group" only for a record whose file gave its events groups (its lanes
                 // are then by group unless the address says otherwise).
                 { for LaneMode::ALL.into_iter()
                     .filter(|m| *m != LaneMode::Group || view.default_lanes == LaneMode::Group || view.lanes == LaneMode::Group)
                     .map(|mode| html! {
                         <button type="button" aria-pressed={(view.lanes == mode).to_string()} onclick={dispatch(Action::Lanes(mode))}>
-                            { match mode {
-                                LaneMode::Kind => "By kind",
-                                LaneMode::Actor => "By actor",
-                                LaneMode::Group => "By group",
-                                LaneMode::None => "One lane",
-                            } }
+                            { tx(match mode {
+                                LaneMode::Kind => en("By kind"),
+                                LaneMode::Actor => en("By actor"),
+                                LaneMode::Group => en("By group"),
+                                LaneMode::None => en("One lane"),
+                            }) }
                         </button>
                     }) }
             </div>
-            <label class="search">{ "Actor" }
+            <label class="search">{ tx("Actor") }
                 <select onchange={{
                     let handle = props.view.clone();
                     Callback::from(move |e: Event| {
@@ -441,7 +439,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         }
                     })
                 }}>
-                    <option value="" selected={view.actor.is_none()}>{ "All actors" }</option>
+                    <option value="" selected={view.actor.is_none()}>{ tx("All actors") }</option>
                     { for actors.iter().map(|(id, name)| html! {
                         <option value={id.clone()} selected={view.actor.as_deref() == Some(id.as_str())}>{ name.clone() }</option>
                     }) }

@@ -16,6 +16,8 @@ use annals_core::event::Source;
 use gloo::events::EventListener;
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tx};
+
 use crate::record::Record;
 use crate::state::View;
 use crate::words::count;
@@ -57,13 +59,13 @@ impl<'a> Footnotes<'a> {
 pub fn filters_in_words(view: &View, actor_name: impl Fn(&str) -> String) -> Option<String> {
     let mut parts = Vec::new();
     if !view.kinds.is_empty() {
-        parts.push(format!("only {}", view.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")));
+        parts.push(tf("only {0}", &[&view.kinds.iter().map(|k| crate::i18n::kind(*k)).collect::<Vec<_>>().join(", ")]));
     }
     if !view.query.is_empty() {
-        parts.push(format!("matching “{}”", view.query));
+        parts.push(tf("matching “{0}”", &[&view.query]));
     }
     if let Some(a) = &view.actor {
-        parts.push(format!("involving {}", actor_name(a)));
+        parts.push(tf("involving {0}", &[&actor_name(a)]));
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
@@ -120,18 +122,18 @@ pub fn chronology(props: &Props) -> Html {
         .iter()
         .map(|r| {
             let marks = r.event.sources.iter().map(|s| notes.number(s)).collect();
-            (r.event.occurred.label(), r.event.title.clone(), r.event.summary.clone(), marks)
+            (crate::i18n::occurred(&r.event.occurred), r.event.title.clone(), r.event.summary.clone(), marks)
         })
         .collect();
     let total = projections.timeline.len();
     let filters = filters_in_words(&props.view, |a| catalog.actor_name(a).to_owned());
     html! {
-        <section class="print-chronology" aria-label="Chronology for printing">
-            <h2>{ "Chronology" }</h2>
+        <section class="print-chronology" aria-label={t("Chronology for printing")}>
+            <h2>{ tx("Chronology") }</h2>
             <p class="note">
                 { match &filters {
-                    Some(f) => format!("{} of {}: {f}.", count(items.len(), "event", "events"), total),
-                    None => format!("All {}.", count(items.len(), "event", "events")),
+                    Some(f) => tf("{0} of {1}: {2}.", &[&count(items.len(), "event", "events"), &crate::i18n::number(total as u64), &f]),
+                    None => tf("All {0}.", &[&count(items.len(), "event", "events")]),
                 } }
             </p>
             <ol class="chronology">
@@ -144,12 +146,12 @@ pub fn chronology(props: &Props) -> Html {
                     </li>
                 }) }
             </ol>
-            <h2>{ "Sources" }</h2>
+            <h2>{ tx("Sources") }</h2>
             <ol class="footnotes">
                 { for notes.list.iter().enumerate().map(|(i, s)| html! {
                     <li id={format!("note-{}", i + 1)}>
-                        { format!("{} — {}", s.publisher, s.title.clone().unwrap_or_else(|| "Untitled page".to_owned())) }
-                        if let Some(d) = &s.date { { format!(" ({})", d.label()) } }
+                        { format!("{} — {}", s.publisher, s.title.clone().unwrap_or_else(|| t("Untitled page").to_owned())) }
+                        if let Some(d) = &s.date { { format!(" ({})", crate::i18n::date(d)) } }
                         if let Some(u) = &s.url { { ". " }<span class="url">{ u.clone() }</span> }
                     </li>
                 }) }

@@ -169,9 +169,9 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Record, String> {
 pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> {
     mark("annals:loaded");
     if let Some(first) = loaded.diagnostics.first() {
-        return Err(format!(
-            "{name}: {}; the first: {first}",
-            crate::words::count(loaded.diagnostics.len(), "problem", "problems")
+        return Err(crate::i18n::tf(
+            "{0}: {1}; the first: {2}",
+            &[&name, &crate::words::count(loaded.diagnostics.len(), "problem", "problems"), &first],
         ));
     }
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));

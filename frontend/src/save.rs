@@ -13,6 +13,7 @@
 use annals_core::envelope::Proposed;
 use annals_core::format::{ExportFormat, Exported};
 
+use crate::i18n::tf;
 use crate::record::Record;
 
 /// The file name extension and media type of a format.
@@ -58,13 +59,14 @@ pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
 
 /// What a download said, for people.
 pub fn saved_message(name: &str, format: ExportFormat, exported: &Exported) -> String {
-    let mut message =
-        format!("Saved {name}: {} as {}", crate::words::count(exported.written, "event", "events"), format.name());
+    let mut message = tf(
+        "Saved {0}: {1} as {2}",
+        &[&name, &crate::words::count(exported.written, "event", "events"), &format.name()],
+    );
     if exported.left_out > 0 {
-        message.push_str(&format!(
-            "; {} left out because {} cannot hold them (no coordinates, or a date the format cannot write)",
-            exported.left_out,
-            format.name()
+        message.push_str(&tf(
+            "; {0} left out because {1} cannot hold them (no coordinates, or a date the format cannot write)",
+            &[&crate::i18n::number(exported.left_out as u64), &format.name()],
         ));
     }
     message
@@ -97,6 +99,7 @@ mod ui {
     use yew::prelude::*;
 
     use super::{file_kind, import_body, imported_message, saved_message, slug};
+    use crate::i18n::{t, tf, tx};
     use crate::record::Record;
     use crate::worker::{Answer, Reader};
 
@@ -157,7 +160,7 @@ mod ui {
                     &JsValue::from_str(&record.title),
                     &web_sys::js_sys::Uint8Array::from(log.as_bytes()),
                 );
-                status.set(format!("Writing {name}…"));
+                status.set(tf("Writing {0}…", &[&name]));
                 let answer = {
                     let status = status.clone();
                     move |answer: Answer| match answer {
@@ -165,10 +168,10 @@ mod ui {
                             let exported = Exported { text, written, left_out };
                             status.set(match download(&name, mime, &exported.text) {
                                 Ok(()) => saved_message(&name, format, &exported),
-                                Err(e) => format!("Could not save {name}: {e}"),
+                                Err(e) => tf("Could not save {0}: {1}", &[&name, &e]),
                             });
                         }
-                        Answer::Failed(message) => status.set(format!("Could not save {name}: {message}")),
+                        Answer::Failed(message) => status.set(tf("Could not save {0}: {1}", &[&name, &message])),
                         Answer::Progress(..) | Answer::Checked(..) => {}
                     }
                 };
@@ -177,14 +180,14 @@ mod ui {
         };
         html! {
             <div class="open-row save">
-                <label class="search">{ "Save the record on screen as" }
-                    <select onchange={on_format} aria-label="Format to save in">
+                <label class="search">{ tx("Save the record on screen as") }
+                    <select onchange={on_format} aria-label={t("Format to save in")}>
                         { for ExportFormat::ALL.iter().map(|f| html! {
                             <option value={f.name()} selected={*format == *f}>{ f.name() }</option>
                         }) }
                     </select>
                 </label>
-                <button type="button" onclick={on_save}>{ "Download" }</button>
+                <button type="button" onclick={on_save}>{ tx("Download") }</button>
                 if !status.is_empty() { <p class="open-done" role="status">{ (*status).clone() }</p> }
             </div>
         }
@@ -213,13 +216,13 @@ mod ui {
                 let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned());
                 let (Some(stream), Some(token)) = (value(&stream_ref), value(&token_ref)) else { return };
                 if stream.is_empty() || token.is_empty() {
-                    status.set(Some((false, "Give the stream's name and your write token.".into())));
+                    status.set(Some((false, t("Give the stream's name and your write token.").into())));
                     return;
                 }
                 let body = import_body(&record);
                 let count = record.log().len();
                 let status = status.clone();
-                status.set(Some((true, format!("Sending {} to {stream}…", crate::open::records(count)))));
+                status.set(Some((true, tf("Sending {0} to {1}…", &[&crate::open::records(count), &stream]))));
                 wasm_bindgen_futures::spawn_local(async move {
                     let url = format!("api/streams/{}/events", crate::address::encode(&stream));
                     let bearer = format!("Bearer {token}");
@@ -235,13 +238,13 @@ mod ui {
                             let text = r.text().await.unwrap_or_default();
                             (
                                 false,
-                                format!(
-                                    "The service refused the import ({code}); nothing was written. {}",
-                                    error_message(&text)
+                                tf(
+                                    "The service refused the import ({0}); nothing was written. {1}",
+                                    &[&code, &error_message(&text)],
                                 ),
                             )
                         }
-                        Err(e) => (false, format!("Could not reach the service: {e}")),
+                        Err(e) => (false, tf("Could not reach the service: {0}", &[&e])),
                     }));
                 });
             })
@@ -249,15 +252,15 @@ mod ui {
         html! {
             // Folded away: only the service's editors have a write token.
             <details class="import-details">
-            <summary>{ "Editors of this service: import the file" }</summary>
-            <form class="open-row import" onsubmit={on_import} aria-label="Import into the service">
-                <label class="search">{ "Stream" }
+            <summary>{ tx("Editors of this service: import the file") }</summary>
+            <form class="open-row import" onsubmit={on_import} aria-label={t("Import into the service")}>
+                <label class="search">{ tx("Stream") }
                     <input ref={stream_ref} type="text" value={props.stream.clone()} required=true />
                 </label>
-                <label class="search">{ "Write token" }
+                <label class="search">{ tx("Write token") }
                     <input ref={token_ref} type="password" autocomplete="off" required=true />
                 </label>
-                <button type="submit">{ format!("Import {} into the service", crate::open::records(props.record.log().len())) }</button>
+                <button type="submit">{ tf("Import {0} into the service", &[&crate::open::records(props.record.log().len())]) }</button>
                 if let Some((ok, message)) = &*status {
                     <p class={if *ok { "open-done" } else { "error" }} role="status">{ message.clone() }</p>
                 }
@@ -273,7 +276,7 @@ mod ui {
         let mut text = error["message"].as_str().unwrap_or_default().to_owned();
         if let Some(list) = error["diagnostics"].as_array() {
             for d in list.iter().take(5) {
-                let record = d["record"].as_u64().map(|r| format!("record {r}, ")).unwrap_or_default();
+                let record = d["record"].as_u64().map(|r| tf("record {0}, ", &[&r])).unwrap_or_default();
                 text.push_str(&format!(
                     " {record}{}: {}.",
                     d["field"].as_str().unwrap_or(""),
@@ -289,11 +292,11 @@ mod ui {
 /// `200` with `"duplicate": true` when every record was stored before.
 pub fn imported_message(body: &str, count: usize, stream: &str) -> String {
     let answer: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let version = answer["version"].as_u64().map(|v| format!(" (version {v})")).unwrap_or_default();
+    let version = answer["version"].as_u64().map(|v| tf(" (version {0})", &[&v])).unwrap_or_default();
     if answer["duplicate"].as_bool() == Some(true) {
-        format!("Already in {stream}{version}: every record was stored before; nothing new was written.")
+        tf("Already in {0}{1}: every record was stored before; nothing new was written.", &[&stream, &version])
     } else {
-        format!("Imported {} into {stream}{version}.", crate::open::records(count))
+        tf("Imported {0} into {1}{2}.", &[&crate::open::records(count), &stream, &version])
     }
 }
 

@@ -25,6 +25,8 @@ use wasm_bindgen::JsValue;
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::File;
 
+use crate::i18n::tf;
+
 use crate::address::encode;
 use crate::open::Report;
 use crate::record::{from_loaded, mark, Incoming, Record};
@@ -112,7 +114,7 @@ pub fn load(source: Source, place: &Place, asked: Option<Format>, hear: impl Fn(
     wasm_bindgen_futures::spawn_local(async move {
         let (name, input) = match source {
             Source::File(file) => (file.name(), JsValue::from(file)),
-            Source::Text(text) => ("pasted text".to_owned(), JsValue::from_str(&text)),
+            Source::Text(text) => (crate::i18n::t("pasted text").to_owned(), JsValue::from_str(&text)),
             Source::Url(url) => match fetch(&url).await {
                 Fetched::Read(record) => return hear(Heard::Done(Ok(Opened::Record(record)))),
                 Fetched::Failed(message) => return hear(Heard::Done(Err(message))),
@@ -167,13 +169,14 @@ enum Fetched {
 /// not allowed other sites to read it (CORS), which the reader cannot fix but can work around.
 pub fn unreachable(url: &str, other_site: bool) -> String {
     if other_site {
-        format!(
-            "Could not read {url}: its site does not let other sites read its files, or it cannot be reached. \
+        tf(
+            "Could not read {0}: its site does not let other sites read its files, or it cannot be reached. \
              Download the file and open it here with “Open a file…”, or ask the site's owner to allow reading \
-             from other sites (CORS)."
+             from other sites (CORS).",
+            &[&url],
         )
     } else {
-        format!("Could not reach {url}: check the address and the connection.")
+        tf("Could not reach {0}: check the address and the connection.", &[&url])
     }
 }
 
@@ -188,7 +191,9 @@ fn other_site(url: &str) -> bool {
 async fn fetch(url: &str) -> Fetched {
     let response = match crate::http::get(url).await {
         Ok(r) if r.ok() => r,
-        Ok(r) => return Fetched::Failed(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
+        Ok(r) => {
+            return Fetched::Failed(tf("{0}: the server answered {1} {2}", &[&url, &r.status(), &r.status_text()]))
+        }
         Err(_) => return Fetched::Failed(unreachable(url, other_site(url))),
     };
     let mut incoming = match read_body(&response, url).await {
@@ -283,7 +288,7 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
                 Ok(page) => page,
                 Err(e) => return Some(Err(format!("{url}: {e}"))),
             },
-            Ok(r) => return Some(Err(format!("{url}: the server answered {}", r.status()))),
+            Ok(r) => return Some(Err(tf("{0}: the server answered {1}", &[&url, &r.status()]))),
             Err(e) => return Some(Err(format!("{url}: {e}"))),
         };
         envelopes.extend(page.events);

@@ -19,6 +19,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::i18n::{occurred, t, tf, tx};
+
 use crate::palette::kind_colour;
 use crate::panels::event_body;
 use crate::record::Record;
@@ -152,12 +154,14 @@ pub fn story(props: &Props) -> Html {
     let target = |m: Move| targets.iter().find(|(t, _)| *t == m).map(|(_, id)| id.clone()).unwrap_or_default();
     let current = at.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
     let said = match current {
-        Some(r) => format!("Slide {} of {}: {}, {}", at + 1, last + 1, r.event.title, r.event.occurred.label()),
-        None => format!("Slide 1 of {}: {}", last + 1, props.record.title),
+        Some(r) => {
+            tf("Slide {0} of {1}: {2}, {3}", &[&(at + 1), &(last + 1), &r.event.title, &occurred(&r.event.occurred)])
+        }
+        None => tf("Slide 1 of {0}: {1}", &[&(last + 1), &props.record.title]),
     };
     let slide = match current {
         Some(r) => html! {
-            <article key={format!("s{at}")} class="slide" aria-label={format!("Slide {} of {}", at + 1, last + 1)}>
+            <article key={format!("s{at}")} class="slide" aria-label={tf("Slide {0} of {1}", &[&(at + 1), &(last + 1)])}>
                 { event_body(&projections.catalog, r) }
             </article>
         },
@@ -167,7 +171,7 @@ pub fn story(props: &Props) -> Html {
                 (year(lo), year(hi))
             });
             html! {
-                <article key="s0" class="slide title-slide" aria-label={format!("Slide 1 of {}", last + 1)}>
+                <article key="s0" class="slide title-slide" aria-label={tf("Slide 1 of {0}", &[&(last + 1)])}>
                     <h2>{ props.record.title.clone() }</h2>
                     if let Some(d) = &props.record.description { <p class="summary-text">{ d.clone() }</p> }
                     <p class="note">
@@ -175,7 +179,7 @@ pub fn story(props: &Props) -> Html {
                         if let Some((lo, hi)) = extent { { format!(", {lo}–{hi}") } }
                     </p>
                     if last > 0 {
-                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ "Begin the story →" }</button>
+                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
                     }
                 </article>
             }
@@ -183,33 +187,33 @@ pub fn story(props: &Props) -> Html {
     };
     let strip = strip_range(at, last + 1);
     html! {
-        <section class="story" aria-roledescription="story" aria-label={format!("Story of {}", props.record.title)}>
+        <section class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title])}>
             <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
                 aria-describedby="story-keys">
                 { slide }
             </div>
-            <p id="story-keys" class="visually-hidden">{ "Use the left and right arrow keys, Home and End to move between slides." }</p>
+            <p id="story-keys" class="visually-hidden">{ tx("Use the left and right arrow keys, Home and End to move between slides.") }</p>
             <p class="visually-hidden" aria-live="polite" aria-atomic="true">{ said }</p>
             <div class="story-nav">
                 <button type="button" onclick={go(target(Move::Previous))} disabled={at == 0}
-                    aria-label="Previous slide">{ "← Previous" }</button>
+                    aria-label={t("Previous slide")}>{ tx("← Previous") }</button>
                 <span class="story-where">{ format!("{} / {}", at + 1, last + 1) }</span>
                 <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
-                    aria-label="Next slide">{ "Next →" }</button>
+                    aria-label={t("Next slide")}>{ tx("Next →") }</button>
             </div>
             // Each button is named by its visible date first (what a voice-control user says).
-            <ol class="story-strip" aria-label="Slides">
+            <ol class="story-strip" aria-label={t("Slides")}>
                 { for strip.map(|slide| {
                     let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
                     let (label, colour, title) = match r {
-                        Some(r) => (r.event.occurred.label(), kind_colour(r.kind), r.event.title.clone()),
-                        None => ("Title".to_owned(), "var(--ink)", props.record.title.clone()),
+                        Some(r) => (occurred(&r.event.occurred), kind_colour(r.kind), r.event.title.clone()),
+                        None => (t("Title").to_owned(), "var(--ink)", props.record.title.clone()),
                     };
                     let id = r.map(|r| r.id.as_str().to_owned());
                     html! {
                         <li key={slide}>
                             <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")}
-                                aria-label={format!("{label}, slide {}: {title}", slide + 1)} title={title.clone()}>
+                                aria-label={tf("{0}, slide {1}: {2}", &[&label, &(slide + 1), &title])} title={title.clone()}>
                                 <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
                                 <span class="strip-date">{ label.clone() }</span>
                             </button>

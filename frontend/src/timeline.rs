@@ -231,8 +231,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
             || view.kinds.is_empty()
             || l.key.parse::<EventKind>().is_ok_and(|k| view.kinds.contains(&k))
     };
-    let (lane_keys, lane_labels): (Vec<String>, Vec<String>) =
-        lanes.iter().filter(shown).map(|l| (l.key.clone(), l.label.clone())).unzip();
+    let (lane_keys, lane_labels): (Vec<String>, Vec<String>) = lanes
+        .iter()
+        .filter(shown)
+        .map(|l| {
+            // A kind's lane is named in the interface's language (core names it in English).
+            let label = match (view.lanes, l.key.parse::<EventKind>()) {
+                (LaneMode::Kind, Ok(k)) => crate::i18n::kind(k).to_owned(),
+                _ => l.label.clone(),
+            };
+            (l.key.clone(), label)
+        })
+        .unzip();
     let shown_kinds: Vec<EventKind> = match view.lanes {
         LaneMode::Kind => lane_keys.iter().filter_map(|k| k.parse().ok()).collect(),
         _ => Vec::new(),
@@ -442,11 +452,13 @@ pub fn timeline_canvas(props: &Props) -> Html {
         })
     };
 
-    let label = format!(
-        "Timeline of {} events, {} to {}. Arrow keys move between events, plus and minus zoom, Shift and arrows pan.",
-        props.visible.len(),
-        annals_core::PartialDate::from_day_number(view.from as i32).label(),
-        annals_core::PartialDate::from_day_number(view.to as i32).label()
+    let label = crate::i18n::tf(
+        "Timeline of {0}, {1} to {2}. Arrow keys move between events, plus and minus zoom, Shift and arrows pan.",
+        &[
+            &crate::words::count(props.visible.len(), "event", "events"),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.from as i32)),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i32)),
+        ],
     );
     html! {
         <div class="timeline">
@@ -455,7 +467,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 class="timeline-canvas"
                 tabindex="0"
                 role="application"
-                aria-roledescription="timeline"
+                aria-roledescription={crate::i18n::t("timeline")}
                 aria-label={label}
                 {onpointerdown}
                 {onpointermove}
@@ -466,8 +478,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
             if let Some((m, x, y)) = &*hover {
                 <div class="tooltip" role="tooltip" style={tooltip_place(*x, *y, *width, widget.borrow().drawn.height)}>
                     <strong>{ m.title().to_owned() }</strong>
-                    <span>{ format!("{} · {}", m.date(), m.kind.label()) }</span>
-                    if m.disputed { <span class="badge">{ "disputed" }</span> }
+                    <span>{ format!("{} · {}", m.date(), crate::i18n::kind(m.kind)) }</span>
+                    if m.disputed { <span class="badge">{ crate::i18n::tx("disputed") }</span> }
                 </div>
             }
         </div>

@@ -1,12 +1,13 @@
-//! Counted words for people: "1 event", "51 events" — never "event(s)" or "1 events".
+//! Counted words for people: "1 event", "51 events" — never "event(s)" or "1 events"; in
+//! Russian "1 событие", "3 события", "5 событий" (see [`crate::i18n::plural`]).
 //!
-//! One place, so that the interface's counts are written one way (and, when the interface
-//! speaks other languages, are found in one place).
+//! One place, so that the interface's counts are written one way, and the check of the
+//! catalogs finds every counted word (`count(n, "one", "many")` with both words written out).
 
-/// `n` and the word for one or for many.
-pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+/// `n` (written for the interface's language) and the word for that many.
+pub fn count(n: impl TryInto<u64>, one: &'static str, many: &'static str) -> String {
     let n: u64 = n.try_into().unwrap_or(u64::MAX);
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", crate::i18n::number(n), crate::i18n::plural(n, one, many))
 }
 
 #[cfg(test)]

@@ -114,12 +114,15 @@ impl Reader {
                         let bytes = log.map(|l| Uint8Array::new(&l).to_vec()).unwrap_or_default();
                         match String::from_utf8(bytes) {
                             Ok(log) => answer(Answer::Checked(checked, log)),
-                            Err(_) => {
-                                answer(Answer::Failed(format!("{}: the reader sent back no records", checked.name)))
-                            }
+                            Err(_) => answer(Answer::Failed(crate::i18n::tf(
+                                "{0}: the reader sent back no records",
+                                &[&checked.name],
+                            ))),
                         }
                     }
-                    Err(e) => answer(Answer::Failed(format!("the file reader said something unexpected: {e}"))),
+                    Err(e) => {
+                        answer(Answer::Failed(crate::i18n::tf("the file reader said something unexpected: {0}", &[&e])))
+                    }
                 }
             })
         };
@@ -127,7 +130,7 @@ impl Reader {
             let (worker, answer) = (worker.clone(), answer);
             Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
                 worker.terminate();
-                answer(Answer::Failed(format!("the file reader stopped: {}", e.message())));
+                answer(Answer::Failed(crate::i18n::tf("the file reader stopped: {0}", &[&e.message()])));
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -17,6 +17,7 @@
 //! `HTMLElement`, which wasm-bindgen cannot express; the script is a dozen lines that read the
 //! attributes and call in here, so every behaviour stays in Rust.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -36,14 +37,21 @@ const UNTIL_STYLED: &str = ".annals.embed{visibility:hidden}";
 /// A mounted widget; `unmount()` removes it and stops everything it runs.
 #[wasm_bindgen]
 pub struct Mounted {
-    app: Option<yew::AppHandle<Widget>>,
+    app: Rc<RefCell<Slot>>,
+}
+
+/// A widget waiting for its language's texts, shown, or removed (perhaps before it was shown).
+enum Slot {
+    Waiting,
+    Shown(yew::AppHandle<Widget>),
+    Gone,
 }
 
 #[wasm_bindgen]
 impl Mounted {
     /// Removes the widget (its live connection and listeners go with it).
     pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
+        if let Slot::Shown(app) = std::mem::replace(&mut *self.app.borrow_mut(), Slot::Gone) {
             app.destroy();
         }
     }
@@ -75,8 +83,23 @@ pub fn mount(host: Element, options: JsValue, base: String) -> Result<Mounted, J
     }
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
-    let props = WidgetProps { options: Rc::new(Options::from_pairs(pairs(&options))), mode: Mode::Element, base };
-    Ok(Mounted { app: Some(yew::Renderer::<Widget>::with_root_and_props(root, props).render()) })
+    let options = Rc::new(Options::from_pairs(pairs(&options)));
+    let lang = super::widget::language(&options, false);
+    let props = WidgetProps { options, mode: Mode::Element, base: base.clone() };
+    // Rendered once its language's texts are in (at once if they are).
+    let app = Rc::new(RefCell::new(Slot::Waiting));
+    let slot = app.clone();
+    crate::i18n::choose(
+        lang,
+        base,
+        Box::new(move || {
+            let mut slot = slot.borrow_mut();
+            if matches!(*slot, Slot::Waiting) {
+                *slot = Slot::Shown(yew::Renderer::<Widget>::with_root_and_props(root, props).render());
+            }
+        }),
+    );
+    Ok(Mounted { app })
 }
 
 /// The string and number properties of a plain object.

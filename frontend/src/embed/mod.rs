@@ -90,9 +90,9 @@ pub struct Options {
     pub height: Option<u32>,
     /// The colours.
     pub theme: Theme,
-    /// The language of the page that embeds: set as `lang` on the widget, and actors are named
-    /// in it where the record has their names in it (the interface texts of this version are
-    /// English).
+    /// The language of the page that embeds: the interface speaks it (if it is one of
+    /// `i18n::Lang`), it is set as `lang` on the widget, and actors are named in it where the
+    /// record has their names in it.
     pub lang: Option<String>,
     /// The Pym.js child id (iframe only), so Pym parents know which frame is talking.
     pub child_id: Option<String>,

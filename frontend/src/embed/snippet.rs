@@ -13,6 +13,8 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, tx};
+
 use crate::address::{encode, pairs, param};
 use crate::record::Record;
 use crate::state::View;
@@ -145,25 +147,25 @@ pub fn embed_panel(props: &PanelProps) -> Html {
     let onclose = props.onclose.reform(|_: MouseEvent| ());
     let head = html! {
         <div class="embed-panel-head">
-            <h2>{ "Embed this view" }</h2>
-            <button type="button" onclick={onclose.clone()} aria-label="Close the embed panel">{ "Close" }</button>
+            <h2>{ tx("Embed this view") }</h2>
+            <button type="button" onclick={onclose.clone()} aria-label={t("Close the embed panel")}>{ tx("Close") }</button>
         </div>
     };
     // A person's own file is in this browser only: a snippet would show the page's record.
     let target = target(&props.record).filter(|_| !props.record.own_file);
     let Some(target) = target else {
         let why = if props.record.own_file {
-            format!(
-                "“{}” is a file you opened in this browser: it has no address, so another page cannot show it. \
+            tf(
+                "“{0}” is a file you opened in this browser: it has no address, so another page cannot show it. \
                  To embed it, publish the file on a website that lets other sites read it, open its address here \
                  (this page with ?src= and the file's URL), then embed that. Or import it into an Annals service.",
-                props.record.title
+                &[&props.record.title],
             )
         } else {
-            "This page has no address to embed.".to_owned()
+            t("This page has no address to embed.").to_owned()
         };
         return html! {
-            <section class="embed-panel" aria-label="Embed this view">
+            <section class="embed-panel" aria-label={t("Embed this view")}>
                 { head }
                 <p class="note embed-local">{ why }</p>
             </section>
@@ -221,24 +223,24 @@ pub fn embed_panel(props: &PanelProps) -> Html {
         })
     };
     html! {
-        <section class="embed-panel" aria-label="Embed this view">
+        <section class="embed-panel" aria-label={t("Embed this view")}>
             { head }
-            <p class="note">{ "Both show the record and the view on screen now (window, filters, selection). Paste either into any page." }</p>
+            <p class="note">{ tx("Both show the record and the view on screen now (window, filters, selection). Paste either into any page.") }</p>
             <div class="snippets">
                 <div class="snippet">
-                    <label for="snippet-iframe">{ "iframe (any page, any CMS; resizes itself with the script)" }</label>
+                    <label for="snippet-iframe">{ tx("iframe (any page, any CMS; resizes itself with the script)") }</label>
                     <textarea id="snippet-iframe" class="snippet-iframe" readonly=true rows="9" spellcheck="false" value={iframe.clone()} />
-                    <button type="button" onclick={copy(iframe)}>{ "Copy iframe" }</button>
+                    <button type="button" onclick={copy(iframe)}>{ tx("Copy iframe") }</button>
                 </div>
                 <div class="snippet">
-                    <label for="snippet-element">{ "Custom element (one script; styles kept apart in a shadow root)" }</label>
+                    <label for="snippet-element">{ tx("Custom element (one script; styles kept apart in a shadow root)") }</label>
                     <textarea id="snippet-element" class="snippet-element" readonly=true rows="9" spellcheck="false" value={element.clone()} />
-                    <button type="button" onclick={copy(element)}>{ "Copy element" }</button>
+                    <button type="button" onclick={copy(element)}>{ tx("Copy element") }</button>
                 </div>
             </div>
-            <h3>{ "Preview" }</h3>
+            <h3>{ tx("Preview") }</h3>
             <iframe ref={preview} class="embed-preview" src={(*preview_src).clone()}
-                title={format!("{} (Annals timeline, preview)", props.record.title)}
+                title={tf("{0} (Annals timeline, preview)", &[&props.record.title])}
                 style={format!("height:{}px", *preview_height)} />
         </section>
     }

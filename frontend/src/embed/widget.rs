@@ -24,6 +24,7 @@ use crate::address::absolute;
 use crate::context::InEmbed;
 use crate::hooks::record::{use_record, Opening};
 use crate::hooks::view::use_view;
+use crate::i18n::{browser_language, t, tx, Lang};
 use crate::record::{Record, RecordState};
 use crate::source::Place;
 use crate::view::RecordView;
@@ -45,15 +46,27 @@ pub fn start_frame() {
     let options = Options::from_query(&window.location().search().unwrap_or_default());
     // The frame is a page of its own: its root element carries the language and theme so the
     // page background follows them too.
+    // (Its `lang` is set by the widget, once it knows the language it speaks.)
     if let Some(html) = window.document().and_then(|d| d.document_element()) {
-        if let Some(lang) = &options.lang {
-            let _ = html.set_attribute("lang", lang);
-        }
         let _ = html.set_attribute("data-theme", options.theme.name());
         let _ = html.set_attribute("class", "embed-frame");
     }
+    let lang = options.lang.as_deref().and_then(Lang::from_tag).unwrap_or_else(browser_language);
     let props = WidgetProps { options: Rc::new(options), mode: Mode::Frame, base: String::new() };
-    yew::Renderer::<Widget>::with_props(props).render();
+    crate::i18n::choose(
+        lang,
+        String::new(),
+        Box::new(move || {
+            yew::Renderer::<Widget>::with_props(props).render();
+        }),
+    );
+}
+
+/// The language a widget speaks: its `lang` option, else (an element) its host page's
+/// `<html lang>`, else the reader's browser's; English if the interface speaks none of them.
+pub fn language(options: &Options, frame: bool) -> Lang {
+    let host = || (!frame).then(host_language).flatten().and_then(|h| Lang::from_tag(&h));
+    options.lang.as_deref().and_then(Lang::from_tag).or_else(host).unwrap_or_else(browser_language)
 }
 
 /// Loads the record its options name, then shows it.
@@ -65,6 +78,17 @@ pub fn widget(props: &WidgetProps) -> Html {
     // A file with problems: the valid part at once (there is no room for the report).
     let named = (options.src.clone(), options.stream.clone());
     let record = use_record(named, place, options.lang.clone(), true, false);
+    // The interface's language (loaded before the widget was mounted, see `language`). The
+    // root's `lang` is the option's tag where it names that language ("ru-BY"), else its code.
+    let frame = props.mode == Mode::Frame;
+    let shown = crate::i18n::current();
+    let tag =
+        options.lang.clone().filter(|l| Lang::from_tag(l) == Some(shown)).unwrap_or_else(|| shown.code().to_owned());
+    if frame {
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", &tag);
+        }
+    }
     let note = match &*record.opening {
         Opening::Checked(report) => report.widget_note(),
         _ => None,
@@ -74,10 +98,10 @@ pub fn widget(props: &WidgetProps) -> Html {
     let style = options.height.map(|h| format!("height:{h}px;overflow:auto"));
     html! {
         // The iframe page is a document of its own: its content is its main landmark.
-        <@{if props.mode == Mode::Frame { "main" } else { "div" }} ref={root} class="annals embed" data-theme={options.theme.name()} lang={options.lang.clone()} {style}>
+        <@{if props.mode == Mode::Frame { "main" } else { "div" }} ref={root} class="annals embed" data-theme={options.theme.name()} lang={tag} {style}>
             <ContextProvider<InEmbed> context={InEmbed}>
             { match &*record.state {
-                RecordState::Loading => html! { <p class="status" role="status">{ "Loading the record…" }</p> },
+                RecordState::Loading => html! { <p class="status" role="status">{ tx("Loading the record…") }</p> },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
                 RecordState::Ready(record) => html! {
                     <>
@@ -128,13 +152,19 @@ pub fn embedded(props: &EmbeddedProps) -> Html {
             // iframe page's title is its own page's first heading; on a host page, a section's.
             <div class="embed-head">
                 <@{if frame { "h1" } else { "h2" }} class="embed-title">{ record.title.clone() }
-                    if record.live.is_some() { { " " }<span class="live" title="New events appear as they are recorded">{ "live" }</span> }
+                    if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </@>
-                <a class="embed-open" href={link} target="_blank" rel="noopener">{ "Open in Annals" }</a>
+                <a class="embed-open" href={link} target="_blank" rel="noopener">{ tx("Open in Annals") }</a>
             </div>
             <RecordView {record} {view} controls={false} />
         </>
     }
+}
+
+/// The language of the page that holds an element widget (its root's `lang`), if it says.
+fn host_language() -> Option<String> {
+    let root = web_sys::window()?.document()?.document_element()?;
+    root.get_attribute("lang").filter(|l| !l.is_empty())
 }
 
 /// The app's page showing the same record and view, for "Open in Annals": the frame's own

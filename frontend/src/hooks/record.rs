@@ -122,11 +122,11 @@ pub fn use_record(
         Callback::from(move |(source, asked): (Source, Option<Format>)| {
             let name = match &source {
                 Source::File(file) => file.name(),
-                Source::Text(_) => "pasted text".to_owned(),
+                Source::Text(_) => crate::i18n::t("pasted text").to_owned(),
                 Source::Url(url) => url.clone(),
                 Source::Service(stream) => stream.clone().unwrap_or_default(),
             };
-            opening.set(Opening::Busy(format!("Starting to read {name}"), 0.0, 1.0));
+            opening.set(Opening::Busy(crate::i18n::tf("Starting to read {0}", &[&name]), 0.0, 1.0));
             let (opening, show) = (opening.clone(), show.clone());
             let hear = move |heard: Heard| match heard {
                 Heard::Progress(what, done, total) => opening.set(Opening::Busy(what, done, total)),

@@ -12,6 +12,7 @@ use gloo::events::EventListener;
 use yew::prelude::*;
 
 use crate::address::{param, with_param};
+use crate::i18n::{en, t};
 
 /// What the reader chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +40,11 @@ impl Choice {
 
     /// The menu's words for it.
     pub fn label(self) -> &'static str {
-        match self {
-            Choice::System => "As the system",
-            Choice::Light => "Light",
-            Choice::Dark => "Dark",
-        }
+        t(match self {
+            Choice::System => en("As the system"),
+            Choice::Light => en("Light"),
+            Choice::Dark => en("Dark"),
+        })
     }
 
     /// The choice a `theme=` value names; anything else follows the system.
@@ -100,19 +101,24 @@ pub fn use_scheme() -> Scheme {
         let choice = choice.clone();
         Callback::from(move |next: Choice| {
             choice.set(next);
-            let Some(w) = web_sys::window() else { return };
-            let location = w.location();
-            let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash()) else {
-                return;
-            };
-            let value = (next != Choice::System).then(|| next.name());
-            let url = format!("{path}{}{hash}", with_param(&search, "theme", value));
-            if let Ok(history) = w.history() {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-            }
+            replace_param("theme", (next != Choice::System).then(|| next.name()));
         })
     };
     Scheme { choice: *choice, dark, choose }
+}
+
+/// Sets (or removes) a parameter of the page's query string in place (no new history entry):
+/// the app page's choices kept in its address (`theme=`, `lang=`).
+pub fn replace_param(name: &str, value: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let location = w.location();
+    let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash()) else {
+        return;
+    };
+    let url = format!("{path}{}{hash}", with_param(&search, name, value));
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }
 
 /// The system's dark-scheme query.

@@ -36,6 +36,7 @@ use annals_core::Problem;
 use annals_core::{Envelope, StreamName};
 pub use annals_open_messages::{cannot_tell, line_parts, Checked, FromWorker, Lines, Progress, PART_BYTES};
 
+use crate::i18n::{t, tf};
 use crate::record::Record;
 
 /// About how many bytes of the checked log the page decodes between two yields. Smaller than
@@ -52,11 +53,7 @@ pub fn records(n: usize) -> String {
 /// The report's button that shows the valid part: "View the 1 valid record", "View the 4
 /// valid records".
 pub fn view_valid(accepted: usize) -> String {
-    if accepted == 1 {
-        "View the 1 valid record".to_owned()
-    } else {
-        format!("View the {accepted} valid records")
-    }
+    tf("View the {0}", &[&crate::words::count(accepted, "valid record", "valid records")])
 }
 
 /// Builds the record of a checked file (on the page): decodes the accepted log part by part,
@@ -98,13 +95,13 @@ impl Builder {
                     }
                     let total = log.bytes().len();
                     self.build = Build::Decoding { log, envelopes };
-                    Progress::new(format!("Taking in the records of {name}"), end, total)
+                    Progress::new(tf("Taking in the records of {0}", &[&name]), end, total)
                 }
                 None => {
                     let total = envelopes.len();
                     self.build =
                         Build::Folding { envelopes, projections: Box::new(Projections::new(AsOf::NOW)), next: 0 };
-                    Progress::new(format!("Building the views of {name}"), 0, total)
+                    Progress::new(tf("Building the views of {0}", &[&name]), 0, total)
                 }
             },
             Build::Folding { envelopes, mut projections, next } => {
@@ -113,7 +110,7 @@ impl Builder {
                 let total = envelopes.len();
                 if end < total {
                     self.build = Build::Folding { envelopes, projections, next: end };
-                    return Ok(Progress::new(format!("Building the views of {name}"), end, total));
+                    return Ok(Progress::new(tf("Building the views of {0}", &[&name]), end, total));
                 }
                 let c = &mut self.checked;
                 self.build = Build::Done(Box::new(Report {
@@ -197,15 +194,18 @@ impl Report {
     /// One line for people: "events.csv (csv): 120 records accepted, 3 rejected, 4 problems".
     pub fn summary(&self) -> String {
         let problems = match self.diagnostics.len() {
-            0 => "no problems".to_owned(),
+            0 => t("no problems").to_owned(),
             n => crate::words::count(n, "problem", "problems"),
         };
-        format!(
-            "{} ({}): {} accepted, {} rejected, {problems}",
-            self.name,
-            self.format.name(),
-            crate::words::count(self.accepted, "record", "records"),
-            self.rejected
+        tf(
+            "{0} ({1}): {2} accepted, {3} rejected, {4}",
+            &[
+                &self.name,
+                &self.format.name(),
+                &crate::words::count(self.accepted, "record", "records"),
+                &crate::i18n::number(self.rejected as u64),
+                &problems,
+            ],
         )
     }
 
@@ -214,13 +214,16 @@ impl Report {
     pub fn widget_note(&self) -> Option<String> {
         if self.rejected > 0 {
             let all = self.accepted + self.rejected;
-            Some(format!("{} of {} could not be read — open in Annals for the report", self.rejected, records(all)))
+            Some(tf(
+                "{0} of {1} could not be read — open in Annals for the report",
+                &[&crate::i18n::number(self.rejected as u64), &records(all)],
+            ))
         } else if self.is_clean() {
             None
         } else {
             let n = self.diagnostics.len();
             let problems = crate::words::count(n, "problem", "problems");
-            Some(format!("{problems} in this file — open in Annals for the report"))
+            Some(tf("{0} in this file — open in Annals for the report", &[&problems]))
         }
     }
 
@@ -228,9 +231,9 @@ impl Report {
     pub fn nothing_read(&self) -> String {
         let all = self.accepted + self.rejected;
         if all == 0 {
-            format!("{}: no records could be read from this file", self.name)
+            tf("{0}: no records could be read from this file", &[&self.name])
         } else {
-            format!("{}: none of its {} could be read — open it in Annals for the report", self.name, records(all))
+            tf("{0}: none of its {1} could be read — open it in Annals for the report", &[&self.name, &records(all)])
         }
     }
 }
