@@ -3,7 +3,7 @@
 //! beside the bundle and that is imported the first time a chart or the map is drawn.
 //!
 //! *Why:* plotters and the map's layout, label placement and paint are needed only by readers
-//! who open those views, and cost the page bundle 28 KB gzipped. Calls made before the module
+//! who open those views, and cost the page bundle 24 KB gzipped. Calls made before the module
 //! has loaded wait for it, in the order they were made.
 
 #[cfg(target_arch = "wasm32")]

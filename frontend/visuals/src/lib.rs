@@ -4,7 +4,7 @@
 //! map's layout, label placement and paint ([`map`]).
 //!
 //! *Why a module of its own:* plotters and its canvas backend were 16 KB of the gzipped page
-//! bundle, the map's layout and drawing 12 KB, and only readers who open the Charts or the
+//! bundle, the map's layout and drawing 8 KB, and only readers who open the Charts or the
 //! Map view need them. The page (`annals-web`'s `charts`, `map`) computes the numbers and the
 //! graph views, resolves the colours, and hands over a plan as JSON ([`Plan`],
 //! [`map::MapPlan`]), so this crate knows nothing of records.

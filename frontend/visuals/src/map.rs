@@ -2,7 +2,7 @@
 //! the drawing fitted to the canvas, node sizes, the labels placed where they cover nothing
 //! ([`crate::placement`]), and the canvas paint.
 //!
-//! *Why here and not on the page:* the layout, the label placement and the paint were 12 KB
+//! *Why here and not on the page:* the layout, the label placement and the paint were 8 KB
 //! of the gzipped page bundle, needed only by readers who open the map. The page keeps what
 //! must answer at once — hit-testing, the keyboard focus and its announcement — from the
 //! positions [`map`](crate::map) returns; what crosses is a [`MapPlan`] as JSON, with the
