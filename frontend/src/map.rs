@@ -195,6 +195,17 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
+    // A new size (the window resized, a phone turned) is a new picture: the canvas is sized
+    // and the graph fitted to it when it paints.
+    {
+        let update = use_force_update();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window()
+                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| update.force_update()));
+            move || drop(listener)
+        });
+    }
+
     // The wheel zooms (on a host page only with Ctrl/⌘, see `gestures`).
     {
         let transform = transform.clone();
