@@ -113,7 +113,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
                 // and shows the button only there), so the visual is on the first screen.
                 if let Some(intro) = &record.description {
-                    <p class={classes!("intro", intro_open.then_some("open"))} id="record-intro">{ intro.clone() }</p>
+                    <p class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">{ intro.clone() }</p>
                     <button type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
                         onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
                         { if *intro_open { "less" } else { "more" } }

@@ -197,11 +197,12 @@ pub fn relation_map(props: &Props) -> Html {
 
     // A new size (the window resized, a phone turned) is a new picture: the canvas is sized
     // and the graph fitted to it when it paints.
+    // (A state set re-renders even to the value it has, which a listener made once sets.)
     {
-        let update = use_force_update();
+        let redraw = redraw.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window()
-                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| update.force_update()));
+                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| redraw.set(*redraw + 1)));
             move || drop(listener)
         });
     }

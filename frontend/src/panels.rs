@@ -407,7 +407,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
     html! {
-        <div class={classes!("controls", open.then_some("open"))} role="group" aria-label="Filters and zoom">
+        <div class={if *open { "controls open" } else { "controls" }} role="group" aria-label="Filters and zoom">
             <button type="button" class="filters-toggle" aria-expanded={open.to_string()} onclick={toggle}>{ "Filters" }</button>
             // One kind is no choice: no filter for a record of a single kind.
             if kinds.len() > 1 {
