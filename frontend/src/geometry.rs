@@ -876,7 +876,7 @@ mod tests {
             .map(|r| (r, vec![0]))
             .chain(few.iter().map(|r| (r, vec![1])))
             .chain(crowd.iter().map(|r| (r, vec![2])));
-        let all = super::marks(events, &s);
+        let all = marks(events, &s);
         let total = all.len();
         // Unbounded: both crowds take every row and a row of counted events.
         let mut marks = all.clone();
