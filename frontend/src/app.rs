@@ -127,6 +127,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     // The URL follows the view, and the view follows the URL.
     let view = use_view(&record, "", true);
     let embedding = use_state(|| false);
+    let intro_open = use_state(|| false);
     let (printing, print) = crate::print::use_printing();
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
@@ -143,7 +144,15 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     { tf("{0} · {1} signed · {2} disputed", &[&count(stats.events, "event", "events"),
                         &count(stats.documents, "document", "documents"), &number(stats.disputed)]) }
                 </p>
-                if let Some(intro) = &record.description { <p class="intro">{ intro.clone() }</p> }
+                // On a phone the introduction is one line until "more" (the stylesheet clamps it
+                // and shows the button only there), so the visual is on the first screen.
+                if let Some(intro) = &record.description {
+                    <p class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">{ intro.clone() }</p>
+                    <button type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
+                        onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
+                        { if *intro_open { tx("less") } else { tx("more") } }
+                    </button>
+                }
                 { arrived(&record, &view) }
             </header>
             <nav class="tabs" aria-label={t("Views")}>

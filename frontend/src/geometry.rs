@@ -144,6 +144,9 @@ pub struct Mark {
     pub shape: Shape,
     /// Whether a dispute is attached.
     pub disputed: bool,
+    /// The first and last day it may mean (computed once: a date's day numbers are calendar
+    /// arithmetic, and counted marks need them every frame).
+    pub days: (i32, i32),
 }
 
 impl Mark {
@@ -189,8 +192,9 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>
     let mut out = Vec::new();
     for (r, lanes) in events {
         let o = &r.event.occurred;
-        let x1 = scale.x(f64::from(o.first_day()));
-        let x2 = scale.x(f64::from(o.last_day() + 1));
+        let days = (o.first_day(), o.last_day());
+        let x1 = scale.x(f64::from(days.0));
+        let x2 = scale.x(f64::from(days.1 + 1));
         let shape = match (o.precision(), o.end()) {
             (Precision::Day, None) => Shape::Point,
             (Precision::Day, Some(_)) => Shape::Bar,
@@ -207,6 +211,7 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>
                 y: lane_y(lane),
                 shape,
                 disputed: r.is_disputed(),
+                days,
             });
         }
     }
@@ -450,7 +455,27 @@ fn place(
 ///
 /// The work is a few comparisons per mark and row: it runs on every frame, over the marks
 /// in view only (at most [`crate::timeline::DETAIL_LIMIT`]).
-pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut width: impl FnMut(&Mark) -> f64) -> Stack {
+pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, width: impl FnMut(&Mark) -> f64) -> Stack {
+    stack_within(marks, lanes, left, right, usize::MAX, width)
+}
+
+/// [`stack`] with at most `budget` rows over all lanes (the rows of counted events included,
+/// and at least two per lane): when the lanes would take more, the busiest are cut back
+/// evenly — each to the same number of rows, the most that keeps the total within the
+/// budget — and what no longer finds a row is counted.
+///
+/// *Why:* a picture taller than the screen is not read, and the labels it draws are the most
+/// expensive part of a frame (a call into the browser's text shaper each): at a hundred
+/// thousand events, a window of a year has a thousand marks, and five rows in each of seven
+/// lanes would draw hundreds of labels per frame of a zoom.
+pub fn stack_within(
+    marks: &mut Vec<Mark>,
+    lanes: usize,
+    left: f64,
+    right: f64,
+    budget: usize,
+    mut width: impl FnMut(&Mark) -> f64,
+) -> Stack {
     let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes];
     for (i, m) in marks.iter().enumerate() {
         if m.lane >= by_lane.len() {
@@ -458,56 +483,31 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
         }
         by_lane[m.lane].push(i);
     }
+    for order in &mut by_lane {
+        order.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
+    }
+    let mut packed: Vec<(Vec<Vec<InRow>>, Vec<usize>)> =
+        by_lane.iter().map(|order| pack(marks, order, MAX_ROWS, left, right, &mut width)).collect();
+    // Rows a lane takes when cut back to `cap` rows of events (plus one of counted events).
+    let taken = |packed: &[(Vec<Vec<InRow>>, Vec<usize>)], cap: usize| -> usize {
+        packed
+            .iter()
+            .map(|(rows, over)| rows.len().min(cap).max(1) + usize::from(!over.is_empty() || rows.len() > cap))
+            .sum()
+    };
+    let budget = budget.max(2 * by_lane.len());
+    if taken(&packed, MAX_ROWS) > budget {
+        let cap = (1..MAX_ROWS).rev().find(|cap| taken(&packed, *cap) <= budget).unwrap_or(1);
+        for (order, lane) in by_lane.iter().zip(packed.iter_mut()) {
+            if lane.0.len() > cap {
+                *lane = pack(marks, order, cap, left, right, &mut width);
+            }
+        }
+    }
     let mut labels = Vec::new();
     let mut counted: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut rows_of = Vec::with_capacity(by_lane.len());
-    for (lane, order) in by_lane.iter_mut().enumerate() {
-        order.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
-        // Precise marks first, then pale spans: a month's or a year's span is drawn across a
-        // day's events, and must not push them out of the rows.
-        let (precise, vague): (Vec<usize>, Vec<usize>) =
-            order.iter().partition(|i| marks[**i].shape != Shape::Uncertain);
-        // Per row: where it is taken up to (of the precise marks, placed in order), and its marks.
-        let mut ends: Vec<f64> = Vec::new();
-        let mut rows: Vec<Vec<InRow>> = Vec::new();
-        let mut over = Vec::new();
-        for &i in &precise {
-            let free =
-                |from: f64, _: f64| (0..MAX_ROWS).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
-            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
-                over.push(i);
-                continue;
-            };
-            if row == ends.len() {
-                ends.push(item.ends);
-                rows.push(Vec::new());
-            } else {
-                ends[row] = item.ends;
-            }
-            rows[row].push(item);
-        }
-        // Pale spans go where a row is free over their whole extent.
-        for &i in &vague {
-            let free = |from: f64, to: f64| {
-                (0..MAX_ROWS).find(|r| {
-                    rows.get(*r).is_none_or(|items| {
-                        items.iter().all(|it| it.ends + MARK_GAP <= from || to + MARK_GAP <= it.begins)
-                    })
-                })
-            };
-            // (Rows and the counted stay in order of where they begin: inserted in place, not
-            // sorted, which would cost the bundle a sort of its own.)
-            let start = marks[i].extent().0;
-            let Some((row, item)) = place(&marks[i], i, left, right, &mut width, &free) else {
-                over.insert(over.partition_point(|o| marks[*o].extent().0 <= start), i);
-                continue;
-            };
-            if row == rows.len() {
-                rows.push(Vec::new());
-            }
-            let items = &mut rows[row];
-            items.insert(items.partition_point(|it| it.begins <= item.begins), item);
-        }
+    for (lane, (rows, over)) in packed.into_iter().enumerate() {
         // Label rooms: up to the next mark of the row, the right edge, the end of the bar.
         for (row, items) in rows.iter().enumerate() {
             for (k, &InRow { mark: i, label, width: w, .. }) in items.iter().enumerate() {
@@ -543,8 +543,7 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
         for &i in over {
             let m = &marks[i];
             let (s, e) = m.extent();
-            let o = &m.event.event.occurred;
-            let days = (o.first_day(), o.last_day());
+            let days = m.days;
             match current.as_mut() {
                 Some(c) if s <= c.x2.max(c.extent().1) + MARK_GAP => {
                     c.x2 = c.x2.max(e);
@@ -584,6 +583,61 @@ pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, mut wid
         }
     }
     Stack { lanes: lane_rows, labels, more }
+}
+
+/// Packs one lane's marks (`order`: their indices, by where they begin) into at most `cap`
+/// rows: the rows with their marks in order, and the marks that found no row.
+fn pack(
+    marks: &[Mark],
+    order: &[usize],
+    cap: usize,
+    left: f64,
+    right: f64,
+    width: &mut dyn FnMut(&Mark) -> f64,
+) -> (Vec<Vec<InRow>>, Vec<usize>) {
+    // Precise marks first, then pale spans: a month's or a year's span is drawn across a
+    // day's events, and must not push them out of the rows.
+    let (precise, vague): (Vec<usize>, Vec<usize>) = order.iter().partition(|i| marks[**i].shape != Shape::Uncertain);
+    // Per row: where it is taken up to (of the precise marks, placed in order), and its marks.
+    let mut ends: Vec<f64> = Vec::new();
+    let mut rows: Vec<Vec<InRow>> = Vec::new();
+    let mut over = Vec::new();
+    for &i in &precise {
+        let free = |from: f64, _: f64| (0..cap).find(|r| ends.get(*r).is_none_or(|end| *end + MARK_GAP <= from));
+        let Some((row, item)) = place(&marks[i], i, left, right, width, &free) else {
+            over.push(i);
+            continue;
+        };
+        if row == ends.len() {
+            ends.push(item.ends);
+            rows.push(Vec::new());
+        } else {
+            ends[row] = item.ends;
+        }
+        rows[row].push(item);
+    }
+    // Pale spans go where a row is free over their whole extent.
+    for &i in &vague {
+        let free = |from: f64, to: f64| {
+            (0..cap).find(|r| {
+                rows.get(*r)
+                    .is_none_or(|items| items.iter().all(|it| it.ends + MARK_GAP <= from || to + MARK_GAP <= it.begins))
+            })
+        };
+        // (Rows and the counted stay in order of where they begin: inserted in place, not
+        // sorted, which would cost the bundle a sort of its own.)
+        let start = marks[i].extent().0;
+        let Some((row, item)) = place(&marks[i], i, left, right, width, &free) else {
+            over.insert(over.partition_point(|o| marks[*o].extent().0 <= start), i);
+            continue;
+        };
+        if row == rows.len() {
+            rows.push(Vec::new());
+        }
+        let items = &mut rows[row];
+        items.insert(items.partition_point(|it| it.begins <= item.begins), item);
+    }
+    (rows, over)
 }
 
 /// The counted cluster at a point.
@@ -808,6 +862,40 @@ mod tests {
         let mut marks = super::marks(inside.into_iter().map(|r| (r, vec![0])), &zoomed);
         let open = super::stack(&mut marks, 1, zoomed.left, zoomed.left + zoomed.width, |_| 60.0);
         assert!(open.more.is_empty(), "{:?}", open.more);
+    }
+
+    #[test]
+    fn a_row_budget_cuts_the_busiest_lanes_back_evenly() {
+        // Three lanes: two crowds (lanes 0 and 2) and a lane of three visits far apart.
+        let crowd = visits(495, 7);
+        let few = visits(3, 900);
+        let s = scale("2000-01-01", "2009-06-30", 900.0);
+        let events = crowd
+            .iter()
+            .map(|r| (r, vec![0]))
+            .chain(few.iter().map(|r| (r, vec![1])))
+            .chain(crowd.iter().map(|r| (r, vec![2])));
+        let all = marks(events, &s);
+        let total = all.len();
+        // Unbounded: both crowds take every row and a row of counted events.
+        let mut marks = all.clone();
+        let free = stack_within(&mut marks, 3, s.left, s.left + s.width, usize::MAX, |_| 60.0);
+        let rows = |st: &Stack| (0..3).map(|l| st.lanes.rows[l]).collect::<Vec<_>>();
+        assert_eq!(rows(&free), vec![MAX_ROWS + 1, 1, MAX_ROWS + 1]);
+        // Within ten rows: the quiet lane keeps its one, the crowds get three of events and
+        // one of counted events each (3 + 1 + 1 + 3 + 1 = 9; four each would be 11).
+        let mut marks = all.clone();
+        let cut = stack_within(&mut marks, 3, s.left, s.left + s.width, 10, |_| 60.0);
+        assert_eq!(rows(&cut), vec![4, 1, 4]);
+        assert_nothing_overlaps(&marks, &cut, &s, &|_| 60.0, "within a budget");
+        let counted: u32 = cut.more.iter().map(|c| c.count).sum();
+        assert_eq!(counted as usize + marks.len(), total, "every mark is drawn or counted");
+        assert_eq!(marks.iter().filter(|m| m.lane == 1).count(), 3, "the quiet lane is not cut");
+        assert!(marks.iter().all(|m| m.row < 3), "no lane beyond its three rows");
+        // A budget below two rows a lane is raised to it.
+        let mut marks = all;
+        let least = stack_within(&mut marks, 3, s.left, s.left + s.width, 1, |_| 60.0);
+        assert_eq!(rows(&least), vec![2, 1, 2]);
     }
 
     #[test]

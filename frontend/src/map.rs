@@ -226,6 +226,18 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
+    // A new size (the window resized, a phone turned) is a new picture: the canvas is sized
+    // and the graph fitted to it when it paints.
+    // (A state set re-renders even to the value it has, which a listener made once sets.)
+    {
+        let redraw = redraw.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window()
+                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| redraw.set(*redraw + 1)));
+            move || drop(listener)
+        });
+    }
+
     // The wheel zooms (on a host page only with Ctrl/⌘, see `gestures`).
     {
         let transform = transform.clone();

@@ -357,6 +357,20 @@ pub fn controls(props: &ControlsProps) -> Html {
             move || drop(count)
         });
     }
+    // The kinds the record has (as its lanes by kind are): a file of other people's events
+    // need not offer the six diplomatic kinds it has none of. One pass over the events, per
+    // record.
+    let kinds = use_memo(Rc::as_ptr(&props.record) as usize, {
+        let record = props.record.clone();
+        move |_| {
+            let p = record.projections();
+            p.timeline
+                .lanes(LaneMode::Kind, &p.catalog)
+                .iter()
+                .filter_map(|l| l.key.parse::<EventKind>().ok())
+                .collect::<Vec<_>>()
+        }
+    });
     let dispatch = |action: Action| {
         let handle = props.view.clone();
         Callback::from(move |_: MouseEvent| handle.dispatch(action.clone()))
@@ -385,11 +399,21 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     let mid = (view.from + view.to) / 2.0;
     let (lo, hi) = props.extent;
+    // On a phone the filters fold behind one button (the stylesheet shows it only there), so
+    // the visual is on the first screen; the zoom buttons stay out.
+    let open = use_state(|| false);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
     html! {
-        <div class="controls" role="group" aria-label={t("Filters and zoom")}>
+        <div class={if *open { "controls open" } else { "controls" }} role="group" aria-label={t("Filters and zoom")}>
+            <button type="button" class="filters-toggle" aria-expanded={open.to_string()} onclick={toggle}>{ tx("Filters") }</button>
+            // One kind is no choice: no filter for a record of a single kind.
+            if kinds.len() > 1 {
             <fieldset class="kinds">
                 <legend>{ tx("Kinds") }</legend>
-                { for EventKind::ALL.iter().map(|k| {
+                { for kinds.iter().map(|k| {
                     let checked = view.kinds.is_empty() || view.kinds.contains(k);
                     let handle = props.view.clone();
                     let kind = *k;
@@ -403,6 +427,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     }
                 }) }
             </fieldset>
+            }
             <label class="search">{ tx("Search") }
                 <input type="search" placeholder={t("title, actor, place…")} value={view.query.clone()} {oninput} />
             </label>

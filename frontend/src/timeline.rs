@@ -8,11 +8,13 @@
 //! Overlapping events take rows of their lane ([`geometry::stack`]), so the canvas is as tall
 //! as the rows in view: nothing is drawn over anything else, and what finds no row is counted.
 //!
-//! Keys are listened to on the canvas only (it is one tab stop): ← → move between events,
-//! Shift+← → pan, + − zoom, Home/End jump to the first/last event, Enter opens the details,
-//! Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
+//! Keys are listened to on the canvas only (it is one tab stop): ← → move between events —
+//! and stop on a counted cluster ("+12") when the next event is counted in it, which Enter
+//! then zooms into —, Shift+← → pan, + − zoom, Home/End jump to the first/last event, Enter
+//! opens the details, Escape clears the selection. The wheel zooms around the pointer, a drag pans, two fingers
 //! pinch.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -38,6 +40,19 @@ const LABEL_FONT: &str = "12px system-ui, sans-serif";
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
 
+/// Above this many marks in the window, marks are drawn without labels and the lanes' rows
+/// take at most [`SCREEN_SHARE`] of the screen's height: the picture is then where events are
+/// — at 1,500 marks, a label of each would be a wall of cut-off titles —, and labels (and
+/// rows) come as you zoom in. *Why a limit:* each label is a call into the browser's text
+/// shaper (5–12 µs in Chromium, where a dot costs 6), and each row makes the canvas taller, so
+/// at a hundred thousand events the labels and rows of a year's window cost more than
+/// everything else a frame of a zoom does.
+pub const LABEL_LIMIT: usize = 400;
+
+/// The share of the screen's height the lanes' rows may take above [`LABEL_LIMIT`] marks (see
+/// [`geometry::stack_within`]); what finds no row within it is counted ("+12").
+const SCREEN_SHARE: f64 = 0.7;
+
 /// Props of [`TimelineCanvas`].
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -62,20 +77,17 @@ struct Drawn {
     /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
     /// clears the bitmap even when the value is the same, so it is set only when it changes.
     size: (u32, u32),
-    /// Mark labels (12 px) as drawn, measured once.
-    labels: LabelCache,
-    /// Lane labels (13 px) as drawn, measured once.
-    lanes: LabelCache,
-    /// Cluster counts (bold 11 px), measured once.
-    counts: LabelCache,
+    /// Widths in the font of mark labels and the axis (12 px).
+    labels: TextWidths,
+    /// Widths in the font of lane labels (13 px).
+    lanes: TextWidths,
+    /// Widths in the font of counts (bold 11 px).
+    counts: TextWidths,
     /// The 2D context, looked up once.
     context: Option<CanvasRenderingContext2d>,
     /// The palette, read from the page once (see [`crate::theme`]).
     colours: ColourCache,
 }
-
-/// Forget measured labels beyond this many (a long session would otherwise keep every title).
-const LABEL_CACHE_LIMIT: usize = 50_000;
 
 /// A window the canvas shows ahead of the view while a wheel, drag or pinch goes on.
 ///
@@ -117,6 +129,17 @@ struct Widget {
     /// What the canvas shows now, so a render that would paint the same picture does not
     /// (a hover's tooltip, or the view settling on the window the gesture already painted).
     painted: Option<Painted>,
+    /// The counted cluster ("+12") the keyboard is on, if any.
+    more: Option<MoreFocus>,
+}
+
+/// A counted cluster the keyboard is on: its lane and the days of its events. (Clusters are
+/// placed anew each frame; the one drawn ringed is the one of that lane over those days.)
+type MoreFocus = (usize, (i32, i32));
+
+/// Whether a drawn cluster is the one the keyboard is on.
+fn is_focused(c: &More, focus: Option<MoreFocus>) -> bool {
+    focus.is_some_and(|(lane, (first, last))| c.lane == lane && c.days.0 <= last && first <= c.days.1)
 }
 
 /// Everything a picture depends on.
@@ -130,6 +153,8 @@ struct Painted {
     size: (f64, f64, f64),
     /// The canvas was kept taller than its lanes during a gesture (it shrinks at rest).
     held: bool,
+    /// The cluster the keyboard is on.
+    more: Option<MoreFocus>,
 }
 
 impl Painted {
@@ -160,11 +185,12 @@ impl Widget {
             visible: Rc::as_ptr(&scene.visible) as usize,
             size: (w, 0.0, ratio),
             held: false,
+            more: self.more,
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
-        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some());
+        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some(), self.more);
         self.painted = Some(Painted { held, ..now });
     }
 }
@@ -211,6 +237,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
     // Whether a tooltip is shown, for the listeners that outlive a render (the wheel's): a
     // tooltip must not stay behind at a point the picture has moved away from.
     let tip = use_mut_ref(|| false);
+    // What the keyboard's last stop on a counted cluster says (a polite live region).
+    let announce = use_state(String::new);
     let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
     let drag = use_mut_ref(|| None::<Drag>);
     let dispatcher = props.view.dispatcher();
@@ -400,17 +428,17 @@ pub fn timeline_canvas(props: &Props) -> Html {
             match was.map(|d| d.moved()) {
                 Some(false) => {
                     let (x, y) = offset(&e);
-                    let drawn = &widget.borrow().drawn;
+                    let mut w = widget.borrow_mut();
+                    w.more = None;
+                    let drawn = &w.drawn;
                     let hit = geometry::hit(&drawn.marks, x, y).map(|m| m.id().to_owned());
                     // A counted cluster ("+12") opens: the window zooms to its days.
-                    match geometry::hit_more(&drawn.more, x, y).filter(|_| hit.is_none()) {
-                        Some(c) => {
-                            let (first, last) = (f64::from(c.days.0), f64::from(c.days.1 + 1));
-                            let pad = (last - first) * 0.1 + 1.0;
-                            dispatcher.dispatch(Action::Window(first - pad, last + pad));
-                        }
-                        None => dispatcher.dispatch(Action::Select(hit)),
-                    }
+                    let action = match geometry::hit_more(&drawn.more, x, y).filter(|_| hit.is_none()) {
+                        Some(c) => open_cluster(c.days),
+                        None => Action::Select(hit),
+                    };
+                    drop(w);
+                    dispatcher.dispatch(action);
                 }
                 // A drag ends: the view takes its window now.
                 Some(true) if widget.borrow_mut().settle.take().is_some() => settle(&widget, &dispatcher),
@@ -432,6 +460,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let visible = props.visible.clone();
         let view = props.view.clone();
         let (hover, tip) = (hover.clone(), tip.clone());
+        let canvas = canvas.clone();
+        let announce = announce.clone();
         Callback::from(move |e: KeyboardEvent| {
             // Keys act on the window shown, so a gesture still settling is handed over first.
             let shown = widget.borrow().window();
@@ -439,7 +469,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 Some((from, to)) if (from, to) != (view.from, view.to) => View { from, to, ..(*view).clone() },
                 _ => (*view).clone(),
             };
-            if let Some(action) = key_action(&e, &current, &record, &visible) {
+            let handled = |e: &KeyboardEvent| {
                 e.prevent_default();
                 if std::mem::take(&mut *tip.borrow_mut()) {
                     hover.set(None);
@@ -447,7 +477,72 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 if widget.borrow_mut().settle.take().is_some() {
                     settle(&widget, &dispatcher);
                 }
-                dispatcher.dispatch(action);
+            };
+            // Counted clusters ("+12") are stops of the arrows too: an arrow whose next event
+            // is counted stops on its cluster (ringed and announced), Enter or Space opens it.
+            let on = widget.borrow().more;
+            let plain = !(e.shift_key() || e.alt_key() || e.ctrl_key() || e.meta_key());
+            let key = e.key();
+            if plain && (key == "ArrowRight" || key == "ArrowLeft") {
+                let p = record.projections();
+                let next = next_event(&current, &p.timeline, &visible, on.map(|m| m.1), key == "ArrowRight");
+                let r = next.and_then(|i| p.timeline.at(i));
+                let counted = r.and_then(|r| counted_in(&widget.borrow().drawn, r));
+                if let Some(c) = counted {
+                    handled(&e);
+                    widget.borrow_mut().more = Some((c.lane, c.days));
+                    if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                        widget.borrow_mut().paint(&el);
+                    }
+                    let day = |d: i32| crate::i18n::date(&annals_core::PartialDate::from_day_number(d));
+                    announce.set(crate::i18n::tf(
+                        "Not drawn at this zoom: {0}, {1} to {2}. Enter zooms in.",
+                        &[&crate::words::count(c.count, "event", "events"), &day(c.days.0), &day(c.days.1)],
+                    ));
+                    return;
+                }
+                if on.is_some() {
+                    handled(&e);
+                    widget.borrow_mut().more = None;
+                    announce.set(String::new());
+                    if let Some(r) = r {
+                        dispatcher.dispatch(focus(r));
+                    }
+                    return;
+                }
+            }
+            if let Some(days) = on.map(|m| m.1) {
+                let action = match key.as_str() {
+                    "Enter" | " " => Some(open_cluster(days)),
+                    "Escape" => None,
+                    _ => return dispatch_key(&e, &current, &record, &visible, handled, &dispatcher),
+                };
+                handled(&e);
+                widget.borrow_mut().more = None;
+                announce.set(String::new());
+                match action {
+                    Some(action) => dispatcher.dispatch(action),
+                    None => {
+                        if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                            widget.borrow_mut().paint(&el);
+                        }
+                    }
+                }
+                return;
+            }
+            dispatch_key(&e, &current, &record, &visible, handled, &dispatcher);
+        })
+    };
+
+    // The keyboard's stop on a cluster ends when the focus leaves the timeline.
+    let onblur = {
+        let (widget, canvas, announce) = (widget.clone(), canvas.clone(), announce.clone());
+        Callback::from(move |_: FocusEvent| {
+            if widget.borrow_mut().more.take().is_some() {
+                announce.set(String::new());
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    widget.borrow_mut().paint(&el);
+                }
             }
         })
     };
@@ -474,7 +569,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 {onpointerup}
                 {onpointerleave}
                 {onkeydown}
+                {onblur}
             />
+            <p class="visually-hidden" aria-live="polite">{ (*announce).clone() }</p>
             if let Some((m, x, y)) = &*hover {
                 <div class="tooltip" role="tooltip" style={tooltip_place(*x, *y, *width, widget.borrow().drawn.height)}>
                     <strong>{ m.title().to_owned() }</strong>
@@ -505,28 +602,81 @@ fn tooltip_place(x: f64, y: f64, width: f64, height: f64) -> String {
     format!("{across};{down}")
 }
 
+/// Does what a key stands for (see [`key_action`]), if anything: `handled` first.
+fn dispatch_key(
+    e: &KeyboardEvent,
+    view: &View,
+    record: &Record,
+    visible: &[usize],
+    handled: impl Fn(&KeyboardEvent),
+    dispatcher: &UseReducerDispatcher<View>,
+) {
+    if let Some(action) = key_action(e, view, record, visible) {
+        handled(e);
+        dispatcher.dispatch(action);
+    }
+}
+
+/// Opening a counted cluster: the window zooms to its days (and a little around them).
+fn open_cluster((first, last): (i32, i32)) -> Action {
+    let (first, last) = (f64::from(first), f64::from(last + 1));
+    let pad = (last - first) * 0.1 + 1.0;
+    Action::Window(first - pad, last + pad)
+}
+
+/// The cluster an event is counted in, when it is not drawn as a mark of its own.
+fn counted_in(drawn: &Drawn, r: &annals_core::catalog::Resolved) -> Option<More> {
+    if drawn.more.is_empty() || drawn.marks.iter().any(|m| m.id() == r.id.as_str()) {
+        return None;
+    }
+    let (first, last) = (r.event.occurred.first_day(), r.event.occurred.last_day());
+    drawn.more.iter().find(|c| c.days.0 <= first && last <= c.days.1).cloned()
+}
+
+/// The event an arrow goes to (its index in the timeline): the next or previous one the
+/// filters let through, from the selected event, or from a cluster's days (`from`): the first
+/// event that begins after them, or the last that begins before them. With nothing selected,
+/// the first (or last) in view.
+fn next_event(
+    view: &View,
+    timeline: &Timeline,
+    visible: &[usize],
+    from: Option<(i32, i32)>,
+    forward: bool,
+) -> Option<usize> {
+    let entry = |i: &usize| timeline.at(*i);
+    if let Some((first, last)) = from {
+        let begins = |i: &&usize| entry(i).map(|r| r.event.occurred.first_day());
+        return if forward {
+            visible.iter().find(|i| begins(i).is_some_and(|d| d > last)).copied()
+        } else {
+            visible.iter().rev().find(|i| begins(i).is_some_and(|d| d < first)).copied()
+        };
+    }
+    let current = view
+        .selected
+        .as_deref()
+        .and_then(|id| visible.iter().position(|i| entry(i).is_some_and(|r| r.id.as_str() == id)));
+    let next = match (current, forward) {
+        (None, true) => visible
+            .iter()
+            .position(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.last_day()) >= view.from))?,
+        (None, false) => visible
+            .iter()
+            .rposition(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.first_day()) <= view.to))?,
+        (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
+        (Some(c), false) => c.saturating_sub(1),
+    };
+    visible.get(next).copied()
+}
+
 /// The action a key stands for on the timeline, if any.
 fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]) -> Option<Action> {
     let projections = record.projections();
     let timeline = &projections.timeline;
     let entry = |i: &usize| timeline.at(*i);
-    let step = |forward: bool| -> Option<Action> {
-        let current = view
-            .selected
-            .as_deref()
-            .and_then(|id| visible.iter().position(|i| entry(i).is_some_and(|r| r.id.as_str() == id)));
-        let next = match (current, forward) {
-            (None, true) => visible
-                .iter()
-                .position(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.last_day()) >= view.from))?,
-            (None, false) => visible
-                .iter()
-                .rposition(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.first_day()) <= view.to))?,
-            (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
-            (Some(c), false) => c.saturating_sub(1),
-        };
-        Some(focus(entry(visible.get(next)?)?))
-    };
+    let step =
+        |forward: bool| -> Option<Action> { Some(focus(entry(&next_event(view, timeline, visible, None, forward)?)?)) };
     match e.key().as_str() {
         "ArrowRight" if e.shift_key() => Some(Action::Pan(view.span() * 0.1)),
         "ArrowLeft" if e.shift_key() => Some(Action::Pan(-view.span() * 0.1)),
@@ -572,6 +722,7 @@ fn paint(
     scene: &Scene,
     (from, to): (f64, f64),
     moving: bool,
+    more: Option<MoreFocus>,
 ) -> bool {
     let Scene { record, visible, view, lane_keys, lane_labels, shown_kinds, .. } = scene;
     drawn.marks.clear();
@@ -615,13 +766,27 @@ fn paint(
     ctx.set_font(LABEL_FONT);
     if let Some(in_window) = &detail {
         marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
-        // Titles measured before are placed by their width; the others by an estimate, and
-        // measured when their label is drawn (by the next frame, they are placed exactly).
-        // *Why:* the first frame that shows events would otherwise measure up to
-        // `DETAIL_LIMIT` titles, most of which find no room for a label.
-        let labels = &drawn.labels;
-        stack = geometry::stack(&mut marks, lane_keys.len(), label_width, right, |m| {
-            labels.by_title.get(m.title()).map_or_else(|| estimated_width(m.title()), |t| t.width)
+        // Titles are placed by their widths in the label font (summed character advances:
+        // no call into the browser per title, see `TextWidths`).
+        // Above `LABEL_LIMIT` marks they are placed without labels (a title of no width gets
+        // no label), and the lanes' rows, all together, take at most a share of the screen's
+        // height: see there.
+        let labelled = marks.len() <= LABEL_LIMIT;
+        let budget = if labelled {
+            f64::INFINITY
+        } else {
+            let screen =
+                web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(800.0);
+            let lanes = lane_keys.len() as f64;
+            ((screen * SCREEN_SHARE - AXIS_HEIGHT - lanes * 2.0 * geometry::LANE_PAD) / geometry::ROW_HEIGHT).max(0.0)
+        };
+        let labels = &mut drawn.labels;
+        stack = geometry::stack_within(&mut marks, lane_keys.len(), label_width, right, budget as usize, |m| {
+            if labelled {
+                labels.width(&ctx, m.title())
+            } else {
+                0.0
+            }
         });
     } else {
         let level = geometry::level(&scale);
@@ -668,7 +833,7 @@ fn paint(
     ctx.set_text_baseline("middle");
     for (i, label) in lane_labels.iter().enumerate() {
         let (text, _) = fitted(&mut drawn.lanes, &ctx, label, label_width - 12.0);
-        let _ = ctx.fill_text(text, 8.0, rows.top(i) + LANE_HEIGHT / 2.0);
+        let _ = ctx.fill_text(&text, 8.0, rows.top(i) + LANE_HEIGHT / 2.0);
     }
 
     // Axis: one path for every gridline, then the labels, in the font of the marks' labels
@@ -689,7 +854,7 @@ fn paint(
     ctx.set_fill_style_str(&colours.muted);
     for (x, label) in &ticks {
         // A tick near the right edge keeps its line but not a label the edge would cut.
-        let (_, w) = fitted(&mut drawn.labels, &ctx, label, f64::INFINITY);
+        let w = drawn.labels.width(&ctx, label);
         if x + 4.0 + w <= width {
             let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
         }
@@ -700,7 +865,8 @@ fn paint(
     ctx.rect(label_width, AXIS_HEIGHT, width - label_width, height - AXIS_HEIGHT);
     ctx.clip();
     if detail.is_some() {
-        draw_marks(&ctx, &marks, &stack, view.selected.as_deref(), &colours, &mut drawn.labels, &mut drawn.counts);
+        let selected = view.selected.as_deref();
+        draw_marks(&ctx, &marks, &stack, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
     } else {
         draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts);
     }
@@ -711,7 +877,7 @@ fn paint(
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
     if canvas.has_attribute("data-test") {
-        describe(canvas, lane_labels, &marks, &stack, &mut drawn.labels, &ctx);
+        describe(canvas, lane_labels, &marks, &stack, more, &mut drawn.labels, &ctx);
     }
     drawn.marks = marks;
     drawn.more = stack.more;
@@ -728,7 +894,8 @@ fn describe(
     lanes: &[String],
     marks: &[Mark],
     stack: &geometry::Stack,
-    labels: &mut LabelCache,
+    focus: Option<MoreFocus>,
+    labels: &mut TextWidths,
     ctx: &CanvasRenderingContext2d,
 ) {
     // Written by hand: a JSON value type costs the bundle kilobytes for a test's hook.
@@ -739,7 +906,7 @@ fn describe(
         .enumerate()
         .map(|(i, m)| {
             let label = stack.labels.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
-                let shown = text(drawn_label(labels, ctx, m.title(), l.room).0);
+                let shown = text(&fitted(labels, ctx, m.title(), l.room).0);
                 format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, l.x, l.room, l.inside)
             });
             let (x1, x2) = m.extent();
@@ -755,24 +922,17 @@ fn describe(
     let more = stack
         .more
         .iter()
-        .map(|c| format!(r#"{{"lane":{},"x1":{},"x2":{},"y":{},"count":{}}}"#, c.lane, c.x1, c.x2, c.y, c.count))
+        .map(|c| {
+            let focused = is_focused(c, focus);
+            format!(
+                r#"{{"lane":{},"x1":{},"x2":{},"at":{},"y":{},"count":{},"focused":{focused}}}"#,
+                c.lane, c.x1, c.x2, c.at, c.y, c.count
+            )
+        })
         .collect();
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
     let json = format!(r#"{{"lanes":{lanes},"marks":{},"more":{}}}"#, list(marks), list(more));
     let _ = canvas.set_attribute("data-drawn", &json);
-}
-
-/// A title as drawn in a room: whole when it fits, else shortened. Rooms are rounded down to
-/// 8 px so a pan reuses shortened labels instead of measuring them again for every pixel moved.
-fn drawn_label<'a>(
-    labels: &'a mut LabelCache,
-    ctx: &CanvasRenderingContext2d,
-    title: &'a str,
-    room: f64,
-) -> (&'a str, f64) {
-    let (_, whole) = fitted(labels, ctx, title, f64::INFINITY);
-    let room = if room >= whole { f64::INFINITY } else { (room / 8.0).floor() * 8.0 };
-    fitted(labels, ctx, title, room)
 }
 
 /// Records, once, when the timeline first painted events (`window.__annalsFirstPaint`, in
@@ -787,6 +947,11 @@ fn mark_first_paint(events: usize) {
     let _ = web_sys::js_sys::Reflect::set(&w, &key, &wasm_bindgen::JsValue::from_f64(now));
 }
 
+/// Clusters counted from the filtered events in the window (what the level-of-detail index
+/// cannot count: a text or actor filter, lanes other than by kind). The events come in order
+/// of their first day, so each lane's buckets come in order too: a lane's count goes on in its
+/// last cluster or opens the next. (No map of buckets: a map type of its own cost the bundle
+/// more than this.)
 fn count_clusters(
     in_window: &[usize],
     timeline: &Timeline,
@@ -794,21 +959,32 @@ fn count_clusters(
     level: annals_core::projection::Level,
     lanes_of: &dyn Fn(&annals_core::catalog::Resolved) -> Vec<usize>,
 ) -> Vec<Cluster> {
-    let mut counts: std::collections::BTreeMap<(usize, i64), (u32, u32)> = std::collections::BTreeMap::new();
+    let mut out: Vec<Cluster> = Vec::new();
+    // Per lane: its open bucket and that cluster's place in `out`.
+    let mut open: Vec<Option<(i64, usize)>> = Vec::new();
     for r in in_window.iter().filter_map(|i| timeline.at(*i)) {
         let bucket = level.bucket(r.event.occurred.first_day());
         for lane in lanes_of(r) {
-            let c = counts.entry((lane, bucket)).or_default();
-            c.0 += 1;
+            if lane >= open.len() {
+                open.resize(lane + 1, None);
+            }
+            match open[lane] {
+                Some((b, at)) if b == bucket => out[at].count += 1,
+                _ => {
+                    let (s, e) = level.span(bucket);
+                    open[lane] = Some((bucket, out.len()));
+                    out.push(Cluster {
+                        lane,
+                        x1: scale.x(f64::from(s)),
+                        x2: scale.x(f64::from(e + 1)),
+                        count: 1,
+                        uncertain: 0,
+                    });
+                }
+            }
         }
     }
-    counts
-        .into_iter()
-        .map(|((lane, b), (count, uncertain))| {
-            let (s, e) = level.span(b);
-            Cluster { lane, x1: scale.x(f64::from(s)), x2: scale.x(f64::from(e + 1)), count, uncertain }
-        })
-        .collect()
+    out
 }
 
 /// Draws counted clusters: bars first, one fill style per lane, then every count in one font.
@@ -819,7 +995,7 @@ fn draw_clusters(
     clusters: &[Cluster],
     lane_keys: &[String],
     mode: LaneMode,
-    counts: &mut LabelCache,
+    counts: &mut TextWidths,
 ) {
     let colour = |lane: usize| match mode {
         LaneMode::Kind => lane_keys.get(lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour),
@@ -845,7 +1021,7 @@ fn draw_clusters(
     // bar on a phone).
     for c in order.iter().filter(|c| c.x2 - c.x1 > 24.0) {
         let count = c.count.to_string();
-        let (_, w) = fitted(counts, ctx, &count, f64::INFINITY);
+        let w = counts.width(ctx, &count);
         if w + 4.0 <= c.x2 - c.x1 {
             let _ = ctx.fill_text(&count, (c.x1 + c.x2) / 2.0, geometry::lane_y(c.lane));
         }
@@ -863,10 +1039,10 @@ fn draw_marks(
     ctx: &CanvasRenderingContext2d,
     marks: &[Mark],
     stack: &geometry::Stack,
-    selected: Option<&str>,
+    (selected, focus): (Option<&str>, Option<MoreFocus>),
     colours: &Colours,
-    labels: &mut LabelCache,
-    counts: &mut LabelCache,
+    labels: &mut TextWidths,
+    counts: &mut TextWidths,
 ) {
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| (m.shape != Shape::Uncertain, m.kind.index()));
@@ -928,8 +1104,9 @@ fn draw_marks(
         ctx.set_fill_style_str(if inside_bar { "#ffffff" } else { &colours.ink });
         for spot in stack.labels.iter().filter(|l| (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar) {
             let m = &marks[spot.mark];
-            let (text, _) = drawn_label(labels, ctx, m.title(), spot.room);
-            let _ = ctx.fill_text(text, spot.x, m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 });
+            let (text, _) = fitted(labels, ctx, m.title(), spot.room);
+            let y = m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 };
+            let _ = ctx.fill_text(&text, spot.x, y);
         }
     }
     // Counted clusters: a badge "+12" where the events are that found no row.
@@ -943,91 +1120,98 @@ fn draw_marks(
             ctx.set_fill_style_str(&colours.paper);
             let label = c.label();
             let (text, _) = fitted(counts, ctx, &label, geometry::MORE_WIDTH - 4.0);
-            let _ = ctx.fill_text(text, x1 + 4.0, c.y + 0.5);
+            let _ = ctx.fill_text(&text, x1 + 4.0, c.y + 0.5);
+        }
+        // The cluster the keyboard is on, ringed as a selected mark is.
+        if let Some(c) = stack.more.iter().find(|c| is_focused(c, focus)) {
+            let (x1, x2) = c.extent();
+            ctx.set_stroke_style_str(&colours.ink);
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(x1 - 3.0, c.y - 11.0, x2 - x1 + 6.0, 22.0);
+            ctx.set_line_width(1.0);
         }
         ctx.set_font(LABEL_FONT);
     }
 }
 
-/// About how wide a title is in the label font (12 px), without asking the browser: a little
-/// wide, so that a label placed by it is rarely shortened once measured.
-fn estimated_width(title: &str) -> f64 {
-    title.chars().map(|c| if c.is_ascii() { 7.0 } else { 12.0 }).sum()
-}
-
-/// Labels in one font as drawn (shortened to fit) with their widths, by title and room.
+/// Widths of text in one font, from the advance of each character, each character measured
+/// once (`measureText` is a call into the browser's text shaper).
 ///
-/// Measuring text is a call into the browser's text shaper, and a pan redraws the same labels
-/// every frame, so each title is measured once, and each shortened form once per room;
-/// looking one up allocates nothing.
-#[derive(Default)]
-struct LabelCache {
-    by_title: HashMap<String, Measured>,
-    entries: usize,
+/// *Why not measure each title:* a zoom gives every label a new room each frame, and
+/// shortening a title to its room by measuring cost two to four `measureText` calls per label
+/// and frame — at a thousand marks in view, more than the stacking itself. Summed advances
+/// leave out kerning, which only narrows text: for every title of the default record the
+/// shaped width was at most the sum (measured in Chromium), so a label placed by the sum stays
+/// inside its room. (The canvas' `maxWidth` argument would guarantee it, but it has the
+/// browser measure the text again on every draw.)
+struct TextWidths {
+    /// Advances of ASCII characters (NaN: not measured yet).
+    ascii: [f64; 128],
+    /// Advances of the others (few in a record, so a list: a map of its own would cost the
+    /// bundle more than a search costs here).
+    other: Vec<(char, f64)>,
+    /// The width of "…".
+    ellipsis: f64,
 }
 
-struct Measured {
-    /// The whole title's width.
-    width: f64,
-    /// Shortened forms: (room, text, width).
-    shortened: Vec<(u32, String, f64)>,
+impl Default for TextWidths {
+    fn default() -> TextWidths {
+        TextWidths { ascii: [f64::NAN; 128], other: Vec::new(), ellipsis: f64::NAN }
+    }
 }
 
-/// `text` shortened with "…" to `max` pixels in the context's current font (one cache per
-/// font), and its width.
-fn fitted<'a>(cache: &'a mut LabelCache, ctx: &CanvasRenderingContext2d, text: &'a str, max: f64) -> (&'a str, f64) {
-    if cache.entries >= LABEL_CACHE_LIMIT {
-        cache.by_title.clear();
-        cache.entries = 0;
-    }
-    if !cache.by_title.contains_key(text) {
-        let width = ctx.measure_text(text).map_or(100.0, |t| t.width());
-        cache.by_title.insert(text.to_owned(), Measured { width, shortened: Vec::new() });
-        cache.entries += 1;
-    }
-    let Some(measured) = cache.by_title.get_mut(text) else { return (text, 0.0) };
-    if measured.width <= max {
-        return (text, measured.width);
-    }
-    let room = max as u32;
-    let at = match measured.shortened.iter().position(|(r, _, _)| *r == room) {
-        Some(at) => at,
-        None => {
-            measured.shortened.push(shorten(ctx, text, max, measured.width));
-            cache.entries += 1;
-            measured.shortened.len() - 1
-        }
-    };
-    let (_, shown, width) = &measured.shortened[at];
-    (shown.as_str(), *width)
-}
-
-/// `text` (`width` pixels wide) cut and ended with "…" to fit `max` pixels: the cut is first
-/// guessed from the average character width, then moved a character at a time, so it costs a
-/// measurement or two rather than a search.
-fn shorten(ctx: &CanvasRenderingContext2d, text: &str, max: f64, width: f64) -> (u32, String, f64) {
-    let measure = |t: &str| ctx.measure_text(t).map_or(f64::INFINITY, |m| m.width());
-    let chars: Vec<char> = text.chars().collect();
-    let ellipsis = measure("…");
-    let guess = ((max - ellipsis).max(0.0) / width.max(1.0) * chars.len() as f64).floor() as usize;
-    let with_ellipsis = |n: usize| chars[..n].iter().collect::<String>() + "…";
-    let mut n = guess.min(chars.len());
-    let mut candidate = with_ellipsis(n);
-    let mut w = measure(&candidate);
-    while w > max && n > 0 {
-        n -= 1;
-        candidate = with_ellipsis(n);
-        w = measure(&candidate);
-    }
-    // One more character, if it fits.
-    if n + 1 < chars.len() {
-        let longer = with_ellipsis(n + 1);
-        let lw = measure(&longer);
-        if lw <= max {
-            return (max as u32, longer, lw);
+impl TextWidths {
+    /// The advance of a character, measured the first time it is asked for.
+    fn advance(&mut self, ctx: &CanvasRenderingContext2d, c: char) -> f64 {
+        let measure = |c: char| ctx.measure_text(c.encode_utf8(&mut [0; 4])).map_or(8.0, |m| m.width());
+        match self.ascii.get_mut(c as usize) {
+            Some(w) if w.is_nan() => {
+                *w = measure(c);
+                *w
+            }
+            Some(w) => *w,
+            None => match self.other.iter().find(|(o, _)| *o == c) {
+                Some((_, w)) => *w,
+                None => {
+                    let w = measure(c);
+                    self.other.push((c, w));
+                    w
+                }
+            },
         }
     }
-    (max as u32, candidate, w)
+
+    /// How wide `text` is.
+    fn width(&mut self, ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
+        text.chars().map(|c| self.advance(ctx, c)).sum()
+    }
+}
+
+/// `text` as drawn in at most `max` pixels: whole when it fits, else cut and ended with "…"
+/// (or nothing, when not even "…" fits), and its width.
+fn fitted<'a>(widths: &mut TextWidths, ctx: &CanvasRenderingContext2d, text: &'a str, max: f64) -> (Cow<'a, str>, f64) {
+    let whole = widths.width(ctx, text);
+    if whole <= max {
+        return (Cow::Borrowed(text), whole);
+    }
+    if widths.ellipsis.is_nan() {
+        widths.ellipsis = ctx.measure_text("…").map_or(12.0, |m| m.width());
+    }
+    let room = max - widths.ellipsis;
+    let mut used = 0.0;
+    let mut cut = 0;
+    for (at, c) in text.char_indices() {
+        let w = widths.advance(ctx, c);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        cut = at + c.len_utf8();
+    }
+    if room < 0.0 {
+        return (Cow::Borrowed(""), 0.0);
+    }
+    (Cow::Owned(format!("{}…", text[..cut].trim_end())), used + widths.ellipsis)
 }
 
 fn js_dash(values: &[f64]) -> wasm_bindgen::JsValue {

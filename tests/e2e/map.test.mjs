@@ -261,6 +261,41 @@ describe('the relation map', { timeout: 60_000 }, () => {
     await done();
   });
 
+  test('the map redraws at its new size when the window is resized or a phone turns', async () => {
+    const { page, done } = await suite.openPage('/#view=map', { viewport: { width: 1280, height: 800 } });
+    const wide = await drawn(page);
+    assert.ok(wide.width > 900, `the map is wide at 1280 px (${wide.width} px)`);
+    // What the bitmap and the drawing fit: the canvas' size in pixels, the nodes' extent.
+    const fits = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('canvas.map-canvas');
+        const ratio = window.devicePixelRatio;
+        const xs = c.dataset.nodes.split('|').map((row) => Number(row.split(' ').at(-3)));
+        return {
+          client: c.clientWidth,
+          bitmap: c.width / ratio,
+          right: Math.max(...xs),
+        };
+      });
+    for (const [width, height] of [
+      [360, 740],
+      [740, 360],
+    ]) {
+      await page.setViewportSize({ width, height });
+      let now;
+      for (let i = 0; i < 40; i += 1) {
+        now = await fits();
+        if (Math.abs(now.bitmap - now.client) <= 1) break;
+        await page.waitForTimeout(50);
+      }
+      assert.ok(Math.abs(now.bitmap - now.client) <= 1, `at ${width}×${height} the bitmap is redrawn to the canvas' ${now.client} px (it is ${now.bitmap} px)`);
+      assert.ok(now.right <= now.client, `at ${width}×${height} every node is inside the canvas (rightmost at ${now.right} of ${now.client} px)`);
+      assertReadable(await drawn(page), `resized to ${width}×${height}`);
+    }
+    await page.locator('section.map').screenshot({ path: await screenshotPath('map-turned-740.png') });
+    await done();
+  });
+
   test('a record without actors says there is no map, and offers no clicks', async () => {
     const { page, done } = await suite.openPage('/', { viewport: { width: 1280, height: 800 } });
     const SOURCE = [{ publisher: 'Test fixture', title: 'Invented for the map tests' }];

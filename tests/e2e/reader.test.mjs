@@ -138,6 +138,45 @@ describe('what a reader meets', { timeout: 120_000 }, () => {
     await done();
   });
 
+  test('on a phone the timeline is on the first screen: the introduction one line until "more", the filters folded', async () => {
+    const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+    const { page, done } = await suite.openPage('/', phone);
+    const canvas = page.locator('canvas.timeline-canvas');
+    const top = (await canvas.boundingBox()).y;
+    await page.screenshot({ path: await screenshotPath('phone-first-screen-360.png') });
+    assert.ok(top + 200 <= 740, `at least 200 px of the timeline are on the first screen (it begins at ${Math.round(top)} px)`);
+    // The introduction: one line, and all of it after "more".
+    const intro = page.locator('.masthead .intro');
+    const line = await intro.evaluate((p) => parseFloat(getComputedStyle(p).lineHeight));
+    assert.ok((await intro.boundingBox()).height <= line * 1.5, 'the introduction is one line');
+    const more = page.getByRole('button', { name: 'more', exact: true });
+    assert.equal(await more.getAttribute('aria-expanded'), 'false');
+    await more.click();
+    assert.ok((await intro.boundingBox()).height > line * 3, 'after "more", the whole introduction');
+    assert.equal(await page.getByRole('button', { name: 'less', exact: true }).getAttribute('aria-expanded'), 'true');
+    // The filters: folded behind one button (the zoom buttons stay), open on a tap.
+    const search = page.locator('.controls input[type=search]');
+    assert.ok(!(await search.isVisible()), 'the search box is folded away');
+    assert.ok(await page.getByRole('button', { name: 'Zoom in' }).isVisible(), 'the zoom buttons stay');
+    const filters = page.getByRole('button', { name: 'Filters' });
+    assert.equal(await filters.getAttribute('aria-expanded'), 'false');
+    await filters.tap();
+    assert.ok(await search.isVisible(), 'the filters unfold');
+    assert.ok(await page.locator('fieldset.kinds').isVisible());
+    assert.equal(await filters.getAttribute('aria-expanded'), 'true');
+    await done();
+
+    // On a wide screen nothing is folded, and the fold buttons are not there.
+    const wide = await suite.openPage('/');
+    assert.ok(await wide.page.locator('.controls input[type=search]').isVisible(), 'the filters are shown at 1280 px');
+    assert.equal(await wide.page.getByRole('button', { name: 'Filters' }).count(), 0, 'no Filters button at 1280 px');
+    assert.equal(await wide.page.getByRole('button', { name: 'more', exact: true }).count(), 0, 'no "more" at 1280 px');
+    const intro1280 = wide.page.locator('.masthead .intro');
+    const line1280 = await intro1280.evaluate((p) => parseFloat(getComputedStyle(p).lineHeight));
+    assert.ok((await intro1280.boundingBox()).height > line1280 * 1.5, 'the whole introduction at 1280 px');
+    await wide.done();
+  });
+
   test('a record whose site does not let other sites read it gets an explanation, not "Failed to fetch"', async () => {
     const other = await serveDir(join(HERE, 'fixtures')); // no CORS header
     try {

@@ -160,6 +160,56 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  test('the keyboard reaches a counted cluster ("+12"): arrows stop on it, it is ringed and announced, Enter zooms in', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=1990-01-01&to=2026-12-31');
+    const before = await drawn(page, (d) => d.marks.length > 0 && d.more.length > 0);
+    const canvas = page.locator('canvas.timeline-canvas');
+    const announcer = page.locator('.timeline [aria-live]');
+    await canvas.focus();
+    await page.keyboard.press('Home');
+    let said = '';
+    for (let i = 0; i < 120 && !/more event/.test(said); i += 1) {
+      await page.keyboard.press('ArrowRight');
+      said = (await announcer.textContent()).trim();
+    }
+    assert.match(said, /^\d+ more events? not drawn at this zoom, .+ to .+\. Enter zooms in\.$/, 'an arrow stops on a cluster and says so');
+    const d = await drawn(page, (d) => d.more.some((c) => c.focused));
+    const cluster = d.more.find((c) => c.focused);
+    assert.equal(String(cluster.count), said.match(/^\d+/)[0], 'the cluster announced is the one ringed');
+    // The ring: the ink colour above and below the badge, as around a selected mark.
+    const ring = await canvas.evaluate((c, { at, y }) => {
+      const ratio = c.width / c.clientWidth;
+      const ink = getComputedStyle(c).getPropertyValue('--ink').trim() || '#1b1f24';
+      const n = Number.parseInt(ink.replace('#', ''), 16);
+      const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+      let hits = 0;
+      for (const row of [y - 11, y + 11]) {
+        const { data } = c.getContext('2d').getImageData(Math.round(at * ratio), Math.round(row * ratio) - 1, Math.round(38 * ratio), 3);
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) hits += 1;
+      }
+      return hits;
+    }, cluster);
+    assert.ok(ring >= 38, `the cluster the keyboard is on is ringed (${ring} ring pixels)`);
+    // Enter opens it: the window zooms to its days, where its events get rows.
+    const span = (hash) => {
+      const f = new URLSearchParams(hash.slice(1));
+      return (Date.parse(f.get('to')) - Date.parse(f.get('from'))) / 86_400_000;
+    };
+    const wide = span(await page.evaluate(() => location.hash));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((w) => {
+      const f = new URLSearchParams(location.hash.slice(1));
+      return (Date.parse(f.get('to')) - Date.parse(f.get('from'))) / 86_400_000 < w / 4;
+    }, wide);
+    const after = await drawn(page, (x) => x.marks.length > 0 && !x.more.some((c) => c.focused));
+    assert.ok(after.marks.length >= 1, 'the zoomed window draws events');
+    assert.equal((await announcer.textContent()).trim(), '', 'the announcement of the cluster is gone');
+    assert.ok(before.more.length > 0);
+    await page.screenshot({ path: await screenshotPath('timeline-cluster-keyboard-1280.png') });
+    await done();
+  });
+
   test('a TimelineJS file with groups: lanes by its groups, no empty lanes, the choice in the address', async () => {
     const { page, done } = await open(`/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
     // The file's record replaces the page's first one (and its canvas): describe, and repaint.
@@ -187,6 +237,40 @@ describe('the timeline canvas', () => {
     await page.reload();
     await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.lanes button', { hasText: 'By kind' }).getAttribute('aria-pressed'), 'true');
+    await done();
+  });
+
+  test('the Kinds filter offers only the kinds the record has', async () => {
+    // A record of visits and statements only.
+    const SOURCE = [{ publisher: 'Test fixture', title: 'Invented for the timeline tests' }];
+    const record = {
+      annals: 1,
+      stream: 'two-kinds',
+      title: 'A record of two kinds',
+      events: [
+        { id: 'actor:x', type: 'ActorRegistered', payload: { actor: 'x', kind: 'country', names: { en: 'Xland' } } },
+        { id: 'actor:y', type: 'ActorRegistered', payload: { actor: 'y', kind: 'country', names: { en: 'Yland' } } },
+        ...[1, 2, 3].map((i) => ({ id: `v${i}`, type: 'Visit', payload: { occurred: `201${i}-03-0${i}`, title: `Visit ${i}`, visitor: 'x', host: 'y', sources: SOURCE } })),
+        { id: 's1', type: 'Statement', payload: { occurred: '2012-05-01', title: 'A statement', actors: [{ actor: 'y' }], sources: SOURCE } },
+      ],
+    };
+    const { page, done } = await suite.openPage('/');
+    await page.getByRole('button', { name: 'Open a file…' }).click();
+    await page.locator('.opener input[type=file]').setInputFiles({ name: 'two-kinds.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(record)) });
+    await page.locator('h1', { hasText: record.title }).waitFor({ timeout: 20_000 });
+    const kinds = () => page.locator('fieldset.kinds label').allTextContents();
+    assert.deepEqual((await kinds()).map((t) => t.trim()), ['Visit', 'Statement']);
+    // Unticking one still filters: the statement leaves the list.
+    await page.locator('fieldset.kinds label', { hasText: 'Statement' }).click();
+    await page.waitForFunction(() => !document.querySelector('section.event-list')?.textContent.includes('A statement'));
+
+    // A TimelineJS file has one kind, "Other": no filter offering six kinds it has none of.
+    await page.route(`**/fixtures/${GROUPS_FILE}`, (route) =>
+      route.fulfill({ body: readFileSync(join(ROOT, 'tests/e2e/fixtures', GROUPS_FILE)), contentType: 'application/json' }),
+    );
+    await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
+    await page.locator('h1', { hasText: GROUPS.title.text.headline }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await kinds(), [], 'no Kinds filter for a record of one kind');
     await done();
   });
 

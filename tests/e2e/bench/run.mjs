@@ -27,7 +27,8 @@
 //
 // Run: `cargo xtask bench` (builds dist/ first), or with dist/ built, `node tests/e2e/bench/run.mjs`
 // (BENCH_ONLY="Annals 1k,vis 1k" runs only the runs named; see `plan` below). BENCH_COMPARE compares
-// the first render of builds in turns (see `compareFirstRender`).
+// the first render of builds in turns (see `compareFirstRender`), or with BENCH_WHAT=interaction
+// their work per input step (see `compareInteraction`).
 // Writes target/bench/web.json (and the generated log, target/bench/events-100000.ndjson).
 
 import { createServer } from 'node:http';
@@ -704,7 +705,72 @@ async function compareFirstRender(spec) {
   console.log(`\nwrote ${relative(ROOT, join(OUT, 'first-render.json'))}; load average at the end ${report.loadAverage.atEnd.join(' ')}`);
 }
 
+/**
+ * BENCH_COMPARE with BENCH_WHAT=interaction: the scripted interaction of "Annals 100k" (zoom from
+ * all time to a month, then the pan) for each build named, in turns (BENCH_ROUNDS rounds,
+ * default 3; the order alternates), so that the machine's load weighs on all of them alike.
+ * Reports, per build, the median and p95 of the work per input step over the steps of all its
+ * rounds (zoom and pan apart), each round's zoom p95, and the load average before and after.
+ * Writes target/bench/interaction.json.
+ */
+async function compareInteraction(spec) {
+  const builds = spec.split(',').map((item) => {
+    const at = item.indexOf('=');
+    return { label: item.slice(0, at).trim(), dir: resolve(ROOT, item.slice(at + 1).trim()) };
+  });
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const f1 = (v) => fmt(v, 1);
+  const n = SIZES[0];
+  const ndjson = Buffer.from(toNdjson(generate(n)));
+  const servers = [];
+  for (const build of builds) {
+    const files = snapshot(build.dir);
+    files.set(`/bench/events-${n}.ndjson`, ndjson);
+    files.set('/favicon.ico', Buffer.alloc(0));
+    servers.push(await serve(files));
+  }
+  const loadAtStart = loadavg().map(round);
+  const browser = await launchBrowser();
+  console.log(`${builds.map((b) => `${b.label} = ${b.dir}`).join('; ')}\n${rounds} rounds; load average ${loadAtStart.join(' ')}`);
+  const runs = Object.fromEntries(builds.map((b) => [b.label, []]));
+  try {
+    for (let round_ = 1; round_ <= rounds; round_ += 1) {
+      const order = builds.map((b, i) => [b, servers[i]]);
+      if (round_ % 2 === 0) order.reverse();
+      for (const [build, server] of order) {
+        const r = await runAnnals(browser, server.url, n, undefined);
+        const i = r.interaction;
+        runs[build.label].push({ load: loadavg().map(round), error: r.error, stopped: i?.stopped, zoom: i?.zoom ?? [], pan: i?.pan ?? [], stats: i?.stats });
+        console.log(
+          `round ${round_} ${build.label}: ${r.error ?? ''}${i ? `zoom work p50 ${f1(i.stats.zoomWork?.p50)} p95 ${f1(i.stats.zoomWork?.p95)} (${i.zoom.length} steps), pan work p50 ${f1(i.stats.panWork?.p50)} p95 ${f1(i.stats.panWork?.p95)}` : ''}` +
+            `${i?.stopped ? `; stopped: ${i.stopped}` : ''}; load ${loadavg().map((v) => v.toFixed(1)).join(' ')}`,
+        );
+      }
+    }
+  } finally {
+    await within(30_000, 'closing the browser', browser.close()).catch(() => {});
+    for (const server of servers) await server.close();
+  }
+  const summary = {};
+  console.log('\nwork per input step, ms, over the steps of all rounds:');
+  for (const build of builds) {
+    const rs = runs[build.label];
+    const zoom = stats(rs.flatMap((r) => r.zoom), 'work');
+    const pan = stats(rs.flatMap((r) => r.pan), 'work');
+    const zoomP95ByRound = rs.map((r) => r.stats?.zoomWork?.p95 ?? null);
+    summary[build.label] = { zoom, pan, zoomP95ByRound };
+    console.log(
+      `  ${build.label}: zoom p50 ${f1(zoom?.p50)} p95 ${f1(zoom?.p95)} (n ${zoom?.n}); pan p50 ${f1(pan?.p50)} p95 ${f1(pan?.p95)} (n ${pan?.n}); zoom p95 by round ${zoomP95ByRound.map((v) => f1(v)).join(', ')}`,
+    );
+  }
+  const report = { date: new Date().toISOString(), events: n, rounds, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round) }, builds, summary, runs };
+  await mkdir(OUT, { recursive: true });
+  await writeFile(join(OUT, 'interaction.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${relative(ROOT, join(OUT, 'interaction.json'))}; load average at the end ${report.loadAverage.atEnd.join(' ')}`);
+}
+
 async function main() {
+  if (process.env.BENCH_COMPARE && process.env.BENCH_WHAT === 'interaction') return compareInteraction(process.env.BENCH_COMPARE);
   if (process.env.BENCH_COMPARE) return compareFirstRender(process.env.BENCH_COMPARE);
   requireDist();
   const begun = Date.now();
