@@ -184,3 +184,32 @@ fn every_citation_has_a_link_or_says_why_not() {
         ]
     );
 }
+
+/// The record's media are the two presidents' official pages on an event, linked (never copied),
+/// each credited to its publisher, and each one of the pages the event cites as a source (a
+/// medium illustrates; it may not bring a claim of its own).
+#[test]
+fn the_default_records_media_are_cited_official_pages_credited() {
+    let log = log();
+    let mut seen = 0;
+    for e in log.stream(&StreamName::from("azerbaijan-belarus")) {
+        let Event::Domain(_, d) = &e.event else { continue };
+        let Some(m) = &d.media else { continue };
+        seen += 1;
+        assert!(
+            m.url.starts_with("https://president.gov.by/") || m.url.starts_with("https://president.az/"),
+            "{}",
+            m.url
+        );
+        assert_eq!(m.kind, Some(annals_core::event::MediaKind::Page), "{}", m.url);
+        let credit = m.credit.as_deref().unwrap_or_default();
+        assert!(credit.starts_with("President of the Republic of"), "{}: credit {credit:?}", m.url);
+        assert!(
+            d.sources.iter().any(|s| s.url.as_deref() == Some(m.url.as_str())),
+            "{}: {} is not among its sources",
+            d.title,
+            m.url
+        );
+    }
+    assert!(seen >= 5, "{seen} events carry a medium");
+}
