@@ -141,8 +141,11 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </h1>
                 <p class="summary">
-                    { tf("{0} · {1} signed · {2} disputed", &[&count(stats.events, "event", "events"),
-                        &count(stats.documents, "document", "documents"), &number(stats.disputed)]) }
+                    // Only what the record has: a file of discoveries has no documents signed
+                    // and nothing disputed to count.
+                    { count(stats.events, "event", "events") }
+                    if stats.documents > 0 { { " · " }{ tf("{0} signed", &[&count(stats.documents, "document", "documents")]) } }
+                    if stats.disputed > 0 { { " · " }{ tf("{0} disputed", &[&number(stats.disputed)]) } }
                 </p>
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
                 // and shows the button only there), so the visual is on the first screen.
