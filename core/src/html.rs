@@ -97,7 +97,7 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), String> {
                 let mail =
                     href.strip_prefix("mailto:").is_some_and(|m| m.contains('@') && !m.contains(char::is_whitespace));
                 if !mail {
-                    crate::validate::check_url(&href).map_err(|e| format!("has a link whose href {e}"))?;
+                    crate::link::check_url(&href).map_err(|e| format!("has a link whose href {e}"))?;
                 }
             }
         }

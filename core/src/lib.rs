@@ -26,6 +26,7 @@ pub mod event;
 pub mod format;
 pub mod html;
 pub mod id;
+pub mod link;
 pub mod log;
 pub mod problem;
 pub mod projection;

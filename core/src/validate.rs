@@ -22,6 +22,7 @@ use crate::envelope::{decode_event, Proposed};
 use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Introduction, Media, Source};
 use crate::html::{self, Allowed};
 use crate::id::{check_actor_id, check_event_id, ActorId};
+pub use crate::link::check_url;
 use crate::problem::Problem;
 
 /// What an event id stands for, as far as validation needs to know.
@@ -701,19 +702,6 @@ fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut
             text(what, &|| f("partial"), MAX_TITLE, true, out);
         }
     }
-}
-
-/// A link may only be `http` or `https`, with a host and no whitespace.
-pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} is not an http(s) link; expected a URL starting with https:// or http://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{url:?} is not a valid link; expected https://host/path without spaces"));
-    }
-    Ok(())
 }
 
 /// Applies an RFC 7396 JSON merge patch.

@@ -271,3 +271,8 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The 404 of a stream with no events.
+pub fn no_stream(stream: &annals_core::StreamName) -> ApiError {
+    ApiError::NotFound(format!("there is no stream {:?} (no event was appended to it)", stream.as_str()))
+}

@@ -36,7 +36,7 @@ use annals_core::{ActorId, Envelope, Event, EventId, PartialDate, StreamName};
 use axum::body::Bytes;
 use tokio::sync::{OwnedRwLockReadGuard, OwnedSemaphorePermit, RwLock, Semaphore};
 
-use super::streams::no_stream;
+use super::error::no_stream;
 use super::ApiError;
 use crate::store::{Store, StoreError};
 

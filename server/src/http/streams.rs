@@ -56,6 +56,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::error::no_stream;
 use super::kept::{About, Logged};
 use super::{etag, not_modified, ApiError, AppState, Authorized, StreamPath};
 
@@ -243,11 +244,6 @@ async fn read(
         return Ok(response);
     }
     Ok(([(header::ETAG, etag(page.version))], Json(page)).into_response())
-}
-
-/// The 404 of a stream with no events.
-pub fn no_stream(stream: &StreamName) -> ApiError {
-    ApiError::NotFound(format!("there is no stream {:?} (no event was appended to it)", stream.as_str()))
 }
 
 #[derive(Serialize)]
