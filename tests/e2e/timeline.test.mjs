@@ -271,6 +271,8 @@ describe('the timeline canvas', () => {
     await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
     await page.locator('h1', { hasText: GROUPS.title.text.headline }).waitFor({ timeout: 15_000 });
     assert.deepEqual(await kinds(), [], 'no Kinds filter for a record of one kind');
+    // Its title slide's text introduces it above the views.
+    assert.equal((await page.locator('.masthead .intro').textContent()).trim(), GROUPS.title.text.text);
     // Nor counts of what such a file cannot have: no documents signed, nothing disputed.
     assert.equal(await page.locator('.masthead .summary').textContent(), `${GROUPS.events.length} events`);
     await done();

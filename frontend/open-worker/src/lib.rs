@@ -103,7 +103,13 @@ impl Checker {
             name: self.name.clone(),
             format: self.format,
             title: loaded.title.take().unwrap_or_else(|| self.name.clone()),
-            description: loaded.description.take(),
+            // A TimelineJS title slide's text is the file's introduction; its plain text is
+            // what the masthead and the title slide show.
+            description: loaded
+                .description
+                .take()
+                .or_else(|| loaded.introduction.as_ref().and_then(|i| i.text.clone()))
+                .filter(|s| !s.trim().is_empty()),
             stream: loaded.stream.as_ref().map(|s| s.as_str().to_owned()),
             accepted: loaded.accepted.len(),
             rejected: loaded.rejected,
