@@ -641,17 +641,16 @@ function breakdown(r) {
 }
 
 /**
- * BENCH_COMPARE="before=/path/to/dist,after=dist": the first render of 100,000 events only,
- * for each build named, in turns (BENCH_ROUNDS rounds, default 5), so that the machine's load
- * weighs on all of them alike; then the median of each step per build. Each build is served
- * from its own origin, from memory. Writes target/bench/first-render.json.
+ * What both comparisons start from: the builds named in `spec` ("label=dir,…"), the rounds
+ * (BENCH_ROUNDS, else `defaultRounds`), one server per build serving it and the 100,000-event
+ * file from memory, the browser, the load average, and an empty list of runs per build.
  */
-async function compareFirstRender(spec) {
+async function compareSetup(spec, defaultRounds) {
   const builds = spec.split(',').map((item) => {
     const at = item.indexOf('=');
     return { label: item.slice(0, at).trim(), dir: resolve(ROOT, item.slice(at + 1).trim()) };
   });
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? defaultRounds);
   const n = SIZES[0];
   const ndjson = Buffer.from(toNdjson(generate(n)));
   const servers = [];
@@ -665,6 +664,17 @@ async function compareFirstRender(spec) {
   const browser = await launchBrowser();
   console.log(`${builds.map((b) => `${b.label} = ${b.dir}`).join('; ')}\n${rounds} rounds; load average ${loadAtStart.join(' ')}`);
   const runs = Object.fromEntries(builds.map((b) => [b.label, []]));
+  return { builds, rounds, n, servers, loadAtStart, browser, runs };
+}
+
+/**
+ * BENCH_COMPARE="before=/path/to/dist,after=dist": the first render of 100,000 events only,
+ * for each build named, in turns (BENCH_ROUNDS rounds, default 5), so that the machine's load
+ * weighs on all of them alike; then the median of each step per build. Each build is served
+ * from its own origin, from memory. Writes target/bench/first-render.json.
+ */
+async function compareFirstRender(spec) {
+  const { builds, rounds, n, servers, loadAtStart, browser, runs } = await compareSetup(spec, 5);
   try {
     for (let round_ = 1; round_ <= rounds; round_ += 1) {
       // Alternate the order too, so neither build always runs right after the other.
@@ -714,25 +724,8 @@ async function compareFirstRender(spec) {
  * Writes target/bench/interaction.json.
  */
 async function compareInteraction(spec) {
-  const builds = spec.split(',').map((item) => {
-    const at = item.indexOf('=');
-    return { label: item.slice(0, at).trim(), dir: resolve(ROOT, item.slice(at + 1).trim()) };
-  });
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const { builds, rounds, n, servers, loadAtStart, browser, runs } = await compareSetup(spec, 3);
   const f1 = (v) => fmt(v, 1);
-  const n = SIZES[0];
-  const ndjson = Buffer.from(toNdjson(generate(n)));
-  const servers = [];
-  for (const build of builds) {
-    const files = snapshot(build.dir);
-    files.set(`/bench/events-${n}.ndjson`, ndjson);
-    files.set('/favicon.ico', Buffer.alloc(0));
-    servers.push(await serve(files));
-  }
-  const loadAtStart = loadavg().map(round);
-  const browser = await launchBrowser();
-  console.log(`${builds.map((b) => `${b.label} = ${b.dir}`).join('; ')}\n${rounds} rounds; load average ${loadAtStart.join(' ')}`);
-  const runs = Object.fromEntries(builds.map((b) => [b.label, []]));
   try {
     for (let round_ = 1; round_ <= rounds; round_ += 1) {
       const order = builds.map((b, i) => [b, servers[i]]);
