@@ -536,13 +536,13 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
         if !(-90.0..=90.0).contains(&c.lat) {
             out.push(Problem::new(
                 f("coordinates.lat"),
-                format!("{} is not a latitude; expected a number from -90 to 90", c.lat),
+                format!("{} is not a latitude; expected a number from -90 to 90", number(c.lat)),
             ));
         }
         if !(-180.0..=180.0).contains(&c.lon) {
             out.push(Problem::new(
                 f("coordinates.lon"),
-                format!("{} is not a longitude; expected a number from -180 to 180", c.lon),
+                format!("{} is not a longitude; expected a number from -180 to 180", number(c.lon)),
             ));
         }
     }
@@ -671,6 +671,16 @@ pub fn introduction(intro: &Introduction, base: &str, out: &mut Vec<Problem>) {
 }
 
 /// Checks a list of sources; `required` asks for at least one.
+/// A number as a person wrote it ("91.5", "-200"), for a message. Written by the JSON number
+/// writer the crate already has, so the browser bundle carries one float formatter, not two.
+fn number(n: f64) -> String {
+    let written = serde_json::Number::from_f64(n).map_or_else(|| "this".to_owned(), |n| n.to_string());
+    match written.strip_suffix(".0") {
+        Some(whole) => whole.to_owned(),
+        None => written,
+    }
+}
+
 fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut Vec<Problem>) {
     if required && list.is_empty() {
         out.push(Problem::new(base(), "is empty; every event must cite at least one source"));

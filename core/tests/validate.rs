@@ -121,3 +121,14 @@ fn references_must_exist_and_be_of_the_right_kind() {
         "5 payload.sources[0].url: \"ftp://x\" is not an http(s) link; expected a URL starting with https:// or http://",
     ]);
 }
+
+#[test]
+fn coordinates_must_be_on_the_globe() {
+    check(
+        r#"{"id":"p1","type":"ActorRegistered","payload":{"actor":"baku","kind":"place","names":{"en":"Baku"},"coordinates":{"lat":91.5,"lon":-200}}}"#,
+        &[
+            "5 payload.coordinates.lat: 91.5 is not a latitude; expected a number from -90 to 90",
+            "5 payload.coordinates.lon: -200 is not a longitude; expected a number from -180 to 180",
+        ],
+    );
+}

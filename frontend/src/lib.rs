@@ -31,6 +31,7 @@
 //! - [`save`] — saving the record in any format, importing it into the service;
 //! - [`address`] — query strings, fragments and URLs;
 //! - [`fragment`] — the view in the page's URL fragment (never on a host page);
+//! - [`number`] — numbers written for CSS and test hooks (one float writer in the bundle);
 //! - [`theme`] — the colours canvases paint with, from the stylesheet's custom properties.
 
 pub mod address;
@@ -45,6 +46,7 @@ pub mod http;
 pub mod i18n;
 pub mod map;
 pub mod media;
+pub mod number;
 pub mod open;
 pub mod opener;
 pub mod palette;

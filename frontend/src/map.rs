@@ -275,7 +275,7 @@ pub fn relation_map(props: &Props) -> Html {
             if c.width() != bitmap_w || c.height() != bitmap_h {
                 c.set_width(bitmap_w);
                 c.set_height(bitmap_h);
-                let _ = c.set_attribute("style", &format!("height:{height}px"));
+                let _ = c.set_attribute("style", &format!("height:{}px", crate::number::decimal(height)));
             }
             let first = *sent.borrow() != Some(key);
             *sent.borrow_mut() = Some(key);

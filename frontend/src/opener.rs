@@ -13,6 +13,7 @@ use yew::prelude::*;
 use crate::i18n::{t, tf, tx};
 
 use crate::hooks::record::Opening;
+use crate::number::decimal;
 use crate::open::Report;
 use crate::record::Record;
 use crate::source::Source;
@@ -138,8 +139,8 @@ pub fn opener(props: &OpenerProps) -> Html {
         Opening::Idle => html! {},
         Opening::Busy(what, done, total) => html! {
             <div class="open-progress" role="status">
-                <label>{ format!("{}… {}%", progress_words(what), if *total > 0.0 { (done / total * 100.0).round() } else { 0.0 }) }
-                    <progress max={total.to_string()} value={done.to_string()}></progress>
+                <label>{ format!("{}… {}%", progress_words(what), if *total > 0.0 { (done / total * 100.0).round() as u32 } else { 0 }) }
+                    <progress max={decimal(*total)} value={decimal(*done)}></progress>
                 </label>
             </div>
         },

@@ -28,6 +28,7 @@ use yew::prelude::*;
 
 use crate::geometry::{self, Cluster, LaneRows, Mark, More, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
+use crate::number::decimal;
 use crate::palette::kind_colour;
 use crate::record::Record;
 use crate::state::{Action, View};
@@ -590,14 +591,14 @@ fn tooltip_place(x: f64, y: f64, width: f64, height: f64) -> String {
     const WIDE: f64 = 22.0 * 16.0;
     const TALL: f64 = 90.0;
     let across = if x + 12.0 + WIDE > width && x > width / 2.0 {
-        format!("right:{}px", (width - x + 12.0).max(0.0))
+        format!("right:{}px", decimal((width - x + 12.0).max(0.0)))
     } else {
-        format!("left:{}px", x + 12.0)
+        format!("left:{}px", decimal(x + 12.0))
     };
     let down = if y + 12.0 + TALL > height && y > height / 2.0 {
-        format!("bottom:{}px", (height - y + 12.0).max(0.0))
+        format!("bottom:{}px", decimal((height - y + 12.0).max(0.0)))
     } else {
-        format!("top:{}px", y + 12.0)
+        format!("top:{}px", decimal(y + 12.0))
     };
     format!("{across};{down}")
 }
@@ -805,7 +806,7 @@ fn paint(
     // The canvas: its CSS height follows the lanes; its bitmap, the CSS size at the device's
     // pixel ratio (assigning either resets the context, so only when they change).
     if drawn.height != height {
-        let _ = canvas.style().set_property("height", &format!("{height}px"));
+        let _ = canvas.style().set_property("height", &format!("{}px", decimal(height)));
         drawn.height = height;
     }
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
@@ -907,15 +908,17 @@ fn describe(
         .map(|(i, m)| {
             let label = stack.labels.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
                 let shown = text(&fitted(labels, ctx, m.title(), l.room).0);
-                format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, l.x, l.room, l.inside)
+                format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, decimal(l.x), decimal(l.room), l.inside)
             });
             let (x1, x2) = m.extent();
             format!(
-                r#"{{"id":{},"lane":{},"row":{},"x1":{x1},"x2":{x2},"y":{},"label":{label}}}"#,
+                r#"{{"id":{},"lane":{},"row":{},"x1":{},"x2":{},"y":{},"label":{label}}}"#,
                 text(m.id()),
                 m.lane,
                 m.row,
-                m.y
+                decimal(x1),
+                decimal(x2),
+                decimal(m.y)
             )
         })
         .collect();
@@ -926,7 +929,12 @@ fn describe(
             let focused = is_focused(c, focus);
             format!(
                 r#"{{"lane":{},"x1":{},"x2":{},"at":{},"y":{},"count":{},"focused":{focused}}}"#,
-                c.lane, c.x1, c.x2, c.at, c.y, c.count
+                c.lane,
+                decimal(c.x1),
+                decimal(c.x2),
+                decimal(c.at),
+                decimal(c.y),
+                c.count
             )
         })
         .collect();

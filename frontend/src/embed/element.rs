@@ -111,7 +111,12 @@ fn pairs(options: &JsValue) -> Vec<(String, String)> {
             let entry = entry.dyn_into::<web_sys::js_sys::Array>().ok()?;
             let key = entry.get(0).as_string()?;
             let value = entry.get(1);
-            let value = value.as_string().or_else(|| value.as_f64().map(|n| n.to_string()))?;
+            let value = value.as_string().or_else(|| {
+                value
+                    .as_f64()
+                    .and_then(|n| web_sys::js_sys::Number::from(n).to_string_with_radix(10).ok())
+                    .map(String::from)
+            })?;
             Some((key, value))
         })
         .collect()
