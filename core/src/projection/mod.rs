@@ -111,6 +111,16 @@ impl<T> ByPosition<T> {
         }
     }
 
+    /// The value at `position`, if it has one.
+    pub(crate) fn get(&self, position: u64) -> Option<&T> {
+        self.items[self.search(position).ok()?].1.as_ref()
+    }
+
+    /// Every position that has a value, in order, with it.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
+        self.items.iter().filter_map(|(p, v)| Some((*p, v.as_ref()?)))
+    }
+
     pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
         self.items.iter().filter_map(|(_, v)| v.as_ref())
     }
