@@ -70,6 +70,9 @@ pub struct View {
     /// The lanes of the record's whole view ([`default_view`]: by group when the file gave its
     /// events groups, else by kind). The address names the lanes only when they differ from it.
     pub default_lanes: LaneMode,
+    /// The visual the record opens on (the story for a TimelineJS file with a title slide, else
+    /// the timeline). The address names the view only when it differs from it.
+    pub default_panel: Panel,
 }
 
 impl Default for View {
@@ -84,6 +87,7 @@ impl Default for View {
             selected: None,
             lanes: LaneMode::Kind,
             default_lanes: LaneMode::Kind,
+            default_panel: Panel::Timeline,
         }
     }
 }
@@ -228,7 +232,7 @@ impl View {
     /// The view as a URL fragment (without `#`).
     pub fn to_fragment(&self) -> String {
         let mut parts = Vec::new();
-        if self.panel != Panel::Timeline {
+        if self.panel != self.default_panel {
             parts.push(format!("view={}", self.panel.name()));
         }
         if let Some(id) = &self.selected {
@@ -293,7 +297,16 @@ pub fn default_view(record: &Record) -> View {
     let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
     let pad = (f64::from(hi - lo) * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
-    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, lanes, default_lanes: lanes, ..View::default() }
+    let panel = if record.story { Panel::Story } else { Panel::Timeline };
+    View {
+        from: f64::from(lo) - pad,
+        to: f64::from(hi) + pad,
+        lanes,
+        default_lanes: lanes,
+        panel,
+        default_panel: panel,
+        ..View::default()
+    }
 }
 
 /// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,

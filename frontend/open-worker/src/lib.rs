@@ -110,6 +110,8 @@ impl Checker {
                 .take()
                 .or_else(|| loaded.introduction.as_ref().and_then(|i| i.text.clone()))
                 .filter(|s| !s.trim().is_empty()),
+            introduction: loaded.introduction.as_ref().and_then(|i| serde_json::to_string(i).ok()),
+            story: loaded.introduction.is_some() && matches!(self.format, Format::TimelinejsJson | Format::Csv),
             stream: loaded.stream.as_ref().map(|s| s.as_str().to_owned()),
             accepted: loaded.accepted.len(),
             rejected: loaded.rejected,
