@@ -23,7 +23,10 @@ use crate::visible::Visible;
 /// view) puts here how to describe it, since only it knows what it drew; the Save control
 /// asks when the reader saves.
 #[derive(Clone, Default)]
-pub struct Drawing(pub Rc<RefCell<Option<Rc<dyn Fn() -> String>>>>);
+pub struct Drawing(pub Rc<RefCell<Option<Describe>>>);
+
+/// Describes what the timeline drew, as JSON.
+pub type Describe = Rc<dyn Fn() -> String>;
 
 impl PartialEq for Drawing {
     fn eq(&self, other: &Self) -> bool {

@@ -361,6 +361,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_that_opens_as_a_story_has_the_story_for_its_whole_view() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        assert_eq!(default_view(&record).panel, Panel::Timeline);
+        let story = default_view(&record.introduced(None, true));
+        assert_eq!((story.panel, story.default_panel), (Panel::Story, Panel::Story));
+    }
+
+    #[test]
+    fn the_address_names_the_view_when_it_is_not_the_one_the_record_opens_on() {
+        let story = View { panel: Panel::Story, default_panel: Panel::Story, ..View::default() };
+        assert!(!story.to_fragment().contains("view="), "{}", story.to_fragment());
+        let timeline = story.apply(Action::Show(Panel::Timeline));
+        assert!(timeline.to_fragment().starts_with("view=timeline&"), "{}", timeline.to_fragment());
+        assert_eq!(View::from_fragment(&timeline.to_fragment(), &story).panel, Panel::Timeline);
+        assert_eq!(View::from_fragment("from=2024-01-01", &story).panel, Panel::Story);
+    }
+
+    #[test]
     fn the_fragment_round_trips() {
         let v = View {
             panel: Panel::Map,
@@ -372,6 +391,7 @@ mod tests {
             selected: Some("2024-05-16-state-visit".into()),
             lanes: LaneMode::Actor,
             default_lanes: LaneMode::Kind,
+            default_panel: Panel::Timeline,
         };
         let text = v.to_fragment();
         assert_eq!(

@@ -200,6 +200,7 @@ describe('a TimelineJS file with a title slide', { timeout: 120_000 }, () => {
       assert.equal(await picture.getAttribute('alt'), 'A river delta');
       await page.waitForFunction(() => document.querySelector('.title-slide .medium img')?.complete);
       assert.match(await title.locator('.medium figcaption').textContent(), /The delta.*Drawing: the tests/);
+      await page.screenshot({ path: join(SHOTS, 'timelinejs-title-slide-colour.png') }).catch(() => {});
       // The card keeps the text readable on the file's colour.
       const card = await title.locator('.title-card').evaluate((e) => getComputedStyle(e).backgroundColor);
       assert.notEqual(card, 'rgb(26, 43, 60)');
@@ -222,6 +223,8 @@ describe('a TimelineJS file with a title slide', { timeout: 120_000 }, () => {
       assert.equal(await backdrop.getAttribute('src'), `${files.url}/river.svg`);
       assert.equal(await backdrop.getAttribute('referrerpolicy'), 'no-referrer');
       assert.equal(await backdrop.getAttribute('alt'), '');
+      await pictured.page.waitForFunction(() => document.querySelector('.backdrop-picture')?.complete);
+      await pictured.page.screenshot({ path: join(SHOTS, 'timelinejs-title-slide-picture.png') }).catch(() => {});
       await pictured.done();
     } finally {
       await files.close();

@@ -176,7 +176,7 @@ impl Frame {
             }
         }
         // Most cited first; the first cited first among equals (a stable sort).
-        sites.sort_by(|a, b| b.1.cmp(&a.1));
+        sites.sort_by_key(|s| std::cmp::Reverse(s.1));
         let mut names: Vec<&str> = sites.iter().take(4).map(|(s, _)| *s).collect();
         if sites.len() > 4 {
             names.push("…");
