@@ -48,9 +48,10 @@ pub fn save(record: &Rc<Record>, view: &View, visible: &Rc<Visible>, drawing: &D
             let which = view.panel.name();
             let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
             let drawn = match (which, drawing.0.borrow().as_ref()) {
-                ("timeline", Some(describe)) => text(&describe()),
-                _ => "null".to_owned(),
+                ("timeline", Some(describe)) => describe(),
+                _ => String::new(),
             };
+            let drawn = if drawn.is_empty() { "null".to_owned() } else { drawn };
             // Every source's address (or publisher): the module names the sites, most cited
             // first.
             let mut sources = String::new();
@@ -62,7 +63,7 @@ pub fn save(record: &Rc<Record>, view: &View, visible: &Rc<Visible>, drawing: &D
             }
             sources.pop();
             let ask = format!(
-                r#"{{"which":"{which}","format":"{format}","title":{},"filters":{},"sources":{},"cited":[{sources}],"drawn":{drawn}}}"#,
+                r#"{{"which":"{which}","format":"{format}","frame":{{"title":{},"filters":{},"sources":{},"cited":[{sources}]}},"drawn":{drawn}}}"#,
                 text(&record.title),
                 text(&filters),
                 text(t("Sources: {0} — made with Annals")),

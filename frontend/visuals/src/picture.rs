@@ -20,11 +20,10 @@ pub struct Ask {
     /// `svg` or `png`.
     pub format: String,
     /// The lines around the view.
-    #[serde(flatten)]
     pub frame: Frame,
-    /// The timeline's drawing (JSON, as `annals-web`'s timeline writes what it drew).
+    /// The timeline's drawing (as `annals-web`'s timeline describes what it drew).
     #[serde(default)]
-    pub drawn: Option<String>,
+    pub drawn: Option<Drawn>,
 }
 
 /// The timeline as the page drew it (its `data-drawn` description).
@@ -307,6 +306,18 @@ mod tests {
         );
         // The last tick's label would run past the edge: its line stays, its label does not.
         assert!(svg.contains(">2024<") && !svg.contains(">2025<"));
+    }
+
+    #[test]
+    fn a_request_is_read_as_the_page_writes_it() {
+        let ask: Ask = serde_json::from_str(
+            r#"{"which":"map","format":"png","frame":{"title":"T","filters":"3 events","sources":"Sources: {0}",
+                "cited":["https://a.example/1","B"]},"drawn":null}"#,
+        )
+        .expect("ask");
+        assert_eq!((ask.which.as_str(), ask.format.as_str()), ("map", "png"));
+        assert_eq!(ask.frame.sources_line(), "Sources: a.example, B");
+        assert!(ask.drawn.is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use web_sys::{
     Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlAnchorElement, HtmlCanvasElement, HtmlImageElement, Url,
 };
 
-use crate::picture::{document, file_name, Ask, Drawn};
+use crate::picture::{document, file_name, Ask};
 
 fn fail(what: &str) -> JsValue {
     JsValue::from_str(what)
@@ -28,10 +28,9 @@ pub(crate) fn picture(ask: &Ask) -> Result<(), JsValue> {
     let (_, ctx) = canvas()?;
     let (view, size, colours) = match ask.which.as_str() {
         "timeline" => {
-            let drawn: Drawn = serde_json::from_str(ask.drawn.as_deref().unwrap_or(""))
-                .map_err(|e| fail(&format!("the timeline's drawing could not be read: {e}")))?;
+            let drawn = ask.drawn.as_ref().ok_or_else(|| fail("the timeline has not drawn yet"))?;
             ctx.set_font("13px system-ui, sans-serif");
-            crate::picture::timeline(&drawn, &|t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width()))
+            crate::picture::timeline(drawn, &|t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width()))
         }
         "map" => {
             let plan =
