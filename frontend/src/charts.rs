@@ -150,6 +150,7 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
         "paper": hex(&colours.paper, crate::theme::LIGHT.paper),
         "rule": hex(&colours.rule, crate::theme::LIGHT.rule),
         "muted": hex(&colours.muted, crate::theme::LIGHT.muted),
+        "ink": hex(&colours.ink, crate::theme::LIGHT.ink),
         "y_desc": if documents { t("documents") } else { t("events") },
     })
     .to_string()
@@ -169,11 +170,7 @@ mod draw {
         let Some(canvas) = node.cast::<HtmlCanvasElement>() else { return };
         let colours = crate::theme::Colours::at(&canvas);
         let plan = plan(data, &colours, which == "documents");
-        crate::visuals::draw(which, canvas, plan, |answer| {
-            if let Err(e) = answer {
-                web_sys::console::warn_1(&e);
-            }
-        });
+        crate::visuals::draw(which, canvas, plan, Box::new(crate::visuals::warn));
     }
 
     pub(super) fn per_year(node: &NodeRef, data: &ChartData) {

@@ -51,6 +51,7 @@ pub mod open;
 pub mod opener;
 pub mod palette;
 pub mod panels;
+pub mod picture;
 pub mod print;
 pub mod record;
 pub mod save;

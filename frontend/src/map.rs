@@ -523,22 +523,27 @@ pub fn relation_map(props: &Props) -> Html {
 /// module could not draw (it says why on the console).
 #[cfg(target_arch = "wasm32")]
 fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(Option<Vec<Dot>>) + 'static) {
-    crate::visuals::draw("map", canvas, plan, move |answer| match answer {
-        // Flat: id, x, y, radius, id, …
-        Ok(flat) => {
-            let flat = web_sys::js_sys::Array::from(&flat).to_vec();
-            let number = |v: &wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
-            then(Some(
-                flat.chunks_exact(4)
-                    .map(|d| Dot(d[0].as_string().unwrap_or_default(), number(&d[1]), number(&d[2]), number(&d[3])))
-                    .collect(),
-            ));
-        }
-        Err(e) => {
-            web_sys::console::warn_1(&e);
-            then(None);
-        }
-    });
+    crate::visuals::draw(
+        "map",
+        canvas,
+        plan,
+        Box::new(move |answer| match answer {
+            // Flat: id, x, y, radius, id, …
+            Ok(flat) => {
+                let flat = web_sys::js_sys::Array::from(&flat).to_vec();
+                let number = |v: &wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
+                then(Some(
+                    flat.chunks_exact(4)
+                        .map(|d| Dot(d[0].as_string().unwrap_or_default(), number(&d[1]), number(&d[2]), number(&d[3])))
+                        .collect(),
+                ));
+            }
+            Err(e) => {
+                web_sys::console::warn_1(&e);
+                then(None);
+            }
+        }),
+    );
 }
 
 /// Natively there is no canvas and no module.

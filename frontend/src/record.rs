@@ -34,6 +34,12 @@ pub struct Record {
     pub title: String,
     /// What it is about, as its file introduces it (the story's title slide shows it).
     pub description: Option<String>,
+    /// Its introduction (a TimelineJS title slide's text, medium and background): the story's
+    /// title slide shows its medium, on its background.
+    pub introduction: Option<Rc<annals_core::Introduction>>,
+    /// It opens as a story (a TimelineJS file with a title slide: its readers expect the story
+    /// first), unless the address asks for another view.
+    pub story: bool,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
     /// A person's own file (picked, dropped or pasted): it lives in this browser only and has
@@ -64,6 +70,8 @@ impl Record {
         Self {
             title,
             description: None,
+            introduction: None,
+            story: false,
             live,
             own_file: false,
             arrived: None,
@@ -74,6 +82,11 @@ impl Record {
     /// The record with what it is about.
     pub fn described(self, description: Option<String>) -> Record {
         Record { description, ..self }
+    }
+
+    /// The record with its introduction, opening as a story or not.
+    pub fn introduced(self, introduction: Option<annals_core::Introduction>, story: bool) -> Record {
+        Record { introduction: introduction.map(Rc::new), story, ..self }
     }
 
     /// The same record, as a person's own file ([`Record::own_file`]).
@@ -177,9 +190,10 @@ pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> 
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
     let description = loaded.description.clone();
+    let introduction = loaded.introduction.clone();
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    let record = Record::new(title, envelopes, None).described(description);
+    let record = Record::new(title, envelopes, None).described(description).introduced(introduction, false);
     mark("annals:folded");
     Ok(record)
 }

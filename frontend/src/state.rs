@@ -70,6 +70,9 @@ pub struct View {
     /// The lanes of the record's whole view ([`default_view`]: by group when the file gave its
     /// events groups, else by kind). The address names the lanes only when they differ from it.
     pub default_lanes: LaneMode,
+    /// The visual the record opens on (the story for a TimelineJS file with a title slide, else
+    /// the timeline). The address names the view only when it differs from it.
+    pub default_panel: Panel,
 }
 
 impl Default for View {
@@ -84,6 +87,7 @@ impl Default for View {
             selected: None,
             lanes: LaneMode::Kind,
             default_lanes: LaneMode::Kind,
+            default_panel: Panel::Timeline,
         }
     }
 }
@@ -228,7 +232,7 @@ impl View {
     /// The view as a URL fragment (without `#`).
     pub fn to_fragment(&self) -> String {
         let mut parts = Vec::new();
-        if self.panel != Panel::Timeline {
+        if self.panel != self.default_panel {
             parts.push(format!("view={}", self.panel.name()));
         }
         if let Some(id) = &self.selected {
@@ -293,7 +297,16 @@ pub fn default_view(record: &Record) -> View {
     let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
     let pad = (f64::from(hi - lo) * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
-    View { from: f64::from(lo) - pad, to: f64::from(hi) + pad, lanes, default_lanes: lanes, ..View::default() }
+    let panel = if record.story { Panel::Story } else { Panel::Timeline };
+    View {
+        from: f64::from(lo) - pad,
+        to: f64::from(hi) + pad,
+        lanes,
+        default_lanes: lanes,
+        panel,
+        default_panel: panel,
+        ..View::default()
+    }
 }
 
 /// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,
@@ -348,6 +361,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_that_opens_as_a_story_has_the_story_for_its_whole_view() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        assert_eq!(default_view(&record).panel, Panel::Timeline);
+        let story = default_view(&record.introduced(None, true));
+        assert_eq!((story.panel, story.default_panel), (Panel::Story, Panel::Story));
+    }
+
+    #[test]
+    fn the_address_names_the_view_when_it_is_not_the_one_the_record_opens_on() {
+        let story = View { panel: Panel::Story, default_panel: Panel::Story, ..View::default() };
+        assert!(!story.to_fragment().contains("view="), "{}", story.to_fragment());
+        let timeline = story.apply(Action::Show(Panel::Timeline));
+        assert!(timeline.to_fragment().starts_with("view=timeline&"), "{}", timeline.to_fragment());
+        assert_eq!(View::from_fragment(&timeline.to_fragment(), &story).panel, Panel::Timeline);
+        assert_eq!(View::from_fragment("from=2024-01-01", &story).panel, Panel::Story);
+    }
+
+    #[test]
     fn the_fragment_round_trips() {
         let v = View {
             panel: Panel::Map,
@@ -359,6 +391,7 @@ mod tests {
             selected: Some("2024-05-16-state-visit".into()),
             lanes: LaneMode::Actor,
             default_lanes: LaneMode::Kind,
+            default_panel: Panel::Timeline,
         };
         let text = v.to_fragment();
         assert_eq!(

@@ -14,6 +14,10 @@
 //!   live region; the slide itself is not live (it would be read twice).
 //! - **Motion**: a new slide fades in, unless the reader asks for reduced motion (CSS).
 //! - The filters apply: the slides are the events the filters let through.
+//! - **The title slide** is the record's introduction: its title, text and medium, on the
+//!   background its file gives (a TimelineJS title slide's colour or picture) under a card of
+//!   the page's paper, so the text keeps its contrast on any background. A TimelineJS file
+//!   with a title slide opens here (`state::default_view`).
 
 use std::rc::Rc;
 
@@ -21,6 +25,7 @@ use yew::prelude::*;
 
 use crate::i18n::{occurred, t, tf, tx};
 
+use crate::media::Medium;
 use crate::palette::kind_colour;
 use crate::panels::event_body;
 use crate::record::Record;
@@ -170,17 +175,38 @@ pub fn story(props: &Props) -> Html {
                 let year = |d: i32| annals_core::date::civil_from_days(d).0;
                 (year(lo), year(hi))
             });
+            // The introduction's medium, on the title slide's background as the file gives it:
+            // a colour (`#` and hex only, so nothing else reaches the style) or a picture (an
+            // `http(s)` address, loaded lazily without a referrer, as media are).
+            let intro = props.record.introduction.as_deref();
+            let code = |key: &str| intro.and_then(|i| i.codes.get(key)).map(|v| v.trim());
+            let colour = code("timelinejs:background.color").filter(|c| {
+                c.strip_prefix('#')
+                    .is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
+            let picture = code("timelinejs:background.url")
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .map(str::to_owned);
+            let backdrop = colour.is_some() || picture.is_some();
             html! {
-                <article key="s0" class="slide title-slide" aria-label={tf("Slide 1 of {0}", &[&(last + 1)])}>
-                    <h2>{ props.record.title.clone() }</h2>
-                    if let Some(d) = &props.record.description { <p class="summary-text">{ d.clone() }</p> }
-                    <p class="note">
-                        { count(last, "event", "events") }
-                        if let Some((lo, hi)) = extent { { format!(", {lo}–{hi}") } }
-                    </p>
-                    if last > 0 {
-                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
+                <article key="s0" class="slide title-slide" data-backdrop={backdrop.then_some("")}
+                    style={colour.map(|c| format!("background-color:{c}"))}
+                    aria-label={tf("Slide 1 of {0}", &[&(last + 1)])}>
+                    if let Some(src) = picture {
+                        <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
                     }
+                    <div class="title-card">
+                        <h2>{ props.record.title.clone() }</h2>
+                        if let Some(d) = &props.record.description { <p class="summary-text">{ d.clone() }</p> }
+                        if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
+                        <p class="note">
+                            { count(last, "event", "events") }
+                            if let Some((lo, hi)) = extent { { format!(", {lo}–{hi}") } }
+                        </p>
+                        if last > 0 {
+                            <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
+                        }
+                    </div>
                 </article>
             }
         }

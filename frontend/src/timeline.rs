@@ -63,6 +63,9 @@ pub struct Props {
     pub view: UseReducerHandle<View>,
     /// The events that pass the filters.
     pub visible: Rc<Visible>,
+    /// Where to say how to describe what was drawn, for a picture (see `picture`).
+    #[prop_or_default]
+    pub drawing: crate::picture::Drawing,
 }
 
 /// What was drawn last, for hit-testing and keyboard moves, and what painting keeps between
@@ -72,6 +75,10 @@ struct Drawn {
     marks: Vec<Mark>,
     /// Counted events ("+12") as drawn.
     more: Vec<More>,
+    /// The labels, the lanes' rows and the gridlines as drawn (for [`describe`]).
+    spots: Vec<geometry::LabelSpot>,
+    rows: LaneRows,
+    ticks: Vec<(f64, String)>,
     scale: Option<Scale>,
     /// The canvas' CSS height: lanes grow with their rows, so it follows what is drawn.
     height: f64,
@@ -243,6 +250,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
     let pointers = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
     let drag = use_mut_ref(|| None::<Drag>);
     let dispatcher = props.view.dispatcher();
+    // What was drawn, for a picture of the timeline (see `picture`).
+    {
+        let (widget, canvas) = (widget.clone(), canvas.clone());
+        *props.drawing.0.borrow_mut() = Some(Rc::new(move || {
+            let (Some(c), mut w) = (canvas.cast::<HtmlCanvasElement>(), widget.borrow_mut()) else {
+                return String::new();
+            };
+            let Widget { drawn, scene, more, .. } = &mut *w;
+            let Some(s) = scene else { return String::new() };
+            describe(drawn, &c, &s.lane_labels, s.view.selected.as_deref(), *more)
+        }));
+    }
 
     let view = &*props.view;
     let record = &props.record;
@@ -877,53 +896,62 @@ fn paint(
     if canvas.get_root_node().has_type::<web_sys::Document>() {
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
-    if canvas.has_attribute("data-test") {
-        describe(canvas, lane_labels, &marks, &stack, more, &mut drawn.labels, &ctx);
-    }
     drawn.marks = marks;
     drawn.more = stack.more;
+    drawn.spots = stack.labels;
+    drawn.rows = stack.lanes;
+    drawn.ticks = ticks;
     drawn.scale = Some(scale);
+    if canvas.has_attribute("data-test") {
+        let _ =
+            canvas.set_attribute("data-drawn", &describe(drawn, canvas, lane_labels, view.selected.as_deref(), more));
+    }
     height > needed
 }
 
-/// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
-/// `data-drawn` — the lanes, each mark's lane, row, extent and label as drawn, and the counted
-/// clusters.
-/// (A canvas has no DOM to query; this costs nothing unless asked for.)
+/// What was drawn last, as JSON: the canvas' size, the lanes (names, rows), the gridlines,
+/// each mark's lane, row, extent, shape, colour and label as drawn, and the counted clusters.
+/// For tests, on request (a `data-test` attribute on the canvas, written as `data-drawn`: a
+/// canvas has no DOM to query), and for a picture of the timeline, which the visuals module
+/// draws from it (see `picture`).
 fn describe(
+    drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
     lanes: &[String],
-    marks: &[Mark],
-    stack: &geometry::Stack,
+    selected: Option<&str>,
     focus: Option<MoreFocus>,
-    labels: &mut TextWidths,
-    ctx: &CanvasRenderingContext2d,
-) {
+) -> String {
     // Written by hand: a JSON value type costs the bundle kilobytes for a test's hook.
     let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
     let list = |items: Vec<String>| format!("[{}]", items.join(","));
+    let (Some(scale), Some(ctx)) = (drawn.scale, drawn.context.clone()) else { return String::new() };
+    ctx.set_font(LABEL_FONT);
+    let Drawn { marks, spots, more, rows, ticks, labels, colours, height, .. } = drawn;
     let marks = marks
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let label = stack.labels.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
-                let shown = text(&fitted(labels, ctx, m.title(), l.room).0);
+            let label = spots.iter().find(|l| l.mark == i).map_or("null".to_owned(), |l| {
+                let shown = text(&fitted(labels, &ctx, m.title(), l.room).0);
                 format!(r#"{{"x":{},"room":{},"inside":{},"text":{shown}}}"#, decimal(l.x), decimal(l.room), l.inside)
             });
             let (x1, x2) = m.extent();
             format!(
-                r#"{{"id":{},"lane":{},"row":{},"x1":{},"x2":{},"y":{},"label":{label}}}"#,
+                r#"{{"id":{},"lane":{},"row":{},"x1":{},"x2":{},"y":{},"shape":{},"colour":"{}","disputed":{},"selected":{},"label":{label}}}"#,
                 text(m.id()),
                 m.lane,
                 m.row,
                 decimal(x1),
                 decimal(x2),
-                decimal(m.y)
+                decimal(m.y),
+                m.shape as u8,
+                kind_colour(m.kind),
+                m.disputed,
+                selected == Some(m.id()),
             )
         })
         .collect();
-    let more = stack
-        .more
+    let more = more
         .iter()
         .map(|c| {
             let focused = is_focused(c, focus);
@@ -938,9 +966,21 @@ fn describe(
             )
         })
         .collect();
+    let c = colours.at(canvas);
+    let colours = list([&c.paper, &c.band, &c.ink, &c.muted, &c.rule, &c.accent].map(|c| text(c)).to_vec());
+    let ticks = list(ticks.iter().map(|(x, l)| format!("[{},{}]", decimal(*x), text(l))).collect());
+    let tops = list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
-    let json = format!(r#"{{"lanes":{lanes},"marks":{},"more":{}}}"#, list(marks), list(more));
-    let _ = canvas.set_attribute("data-drawn", &json);
+    format!(
+        r#"{{"width":{},"height":{},"left":{},"axis":{},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{}}}"#,
+        decimal(scale.left + scale.width + 8.0),
+        decimal(*height),
+        decimal(scale.left),
+        decimal(AXIS_HEIGHT),
+        decimal(geometry::DOT_RADIUS),
+        list(marks),
+        list(more)
+    )
 }
 
 /// Records, once, when the timeline first painted events (`window.__annalsFirstPaint`, in

@@ -41,6 +41,7 @@ pub fn record_view(props: &RecordViewProps) -> Html {
         let record = record.clone();
         move |_| default_view(&record)
     });
+    let drawing = use_memo((), |_| crate::picture::Drawing::default());
     html! {
         <>
             // A story is read slide by slide; its filters stay in the address, out of the way.
@@ -48,12 +49,17 @@ pub fn record_view(props: &RecordViewProps) -> Html {
                 <Controls view={view.clone()} extent={(whole.from, whole.to)} record={record.clone()} />
             }
             { match view.panel {
-                Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
+                Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} drawing={(*drawing).clone()} /> },
                 Panel::Map => html! { <RelationMap record={record.clone()} view={view.clone()} /> },
                 Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} /> },
                 // The slide is the details, and the strip the list.
                 Panel::Story => html! { <Story record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
             } }
+            // The app's, not a widget's: a picture is taken where the record is explored, and a
+            // widget's host page keeps its room for the view ("Open in Annals" leads here).
+            if *controls && view.panel != Panel::Story {
+                { crate::picture::save(record, view, &visible, &drawing) }
+            }
             if view.panel != Panel::Story {
                 <div class="columns">
                     <EventList record={record.clone()} view={view.clone()} {visible} />

@@ -28,15 +28,22 @@ export function draw(which, canvas, plan) {
     }
 }
 
-/// Draws `plan` (JSON) with the module's `which` on `canvas`, then hands the answer (or why
-/// not) to `then`.
+/// What to do with the module's answer (or why not).
 #[cfg(target_arch = "wasm32")]
-pub fn draw(
-    which: &'static str,
-    canvas: web_sys::HtmlCanvasElement,
-    plan: String,
-    then: impl FnOnce(Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>) + 'static,
-) {
+pub type Then = Box<dyn FnOnce(Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>)>;
+
+/// Draws `plan` (JSON) with the module's `which` on `canvas`, then hands the answer (or why
+/// not) to `then`. (Boxed: one waiting task in the bundle for every caller.)
+#[cfg(target_arch = "wasm32")]
+pub fn draw(which: &'static str, canvas: web_sys::HtmlCanvasElement, plan: String, then: Then) {
     let promise = door::draw(which, canvas, plan);
     wasm_bindgen_futures::spawn_local(async move { then(wasm_bindgen_futures::JsFuture::from(promise).await) });
+}
+
+/// Says in the console why the module could not do what it was asked.
+#[cfg(target_arch = "wasm32")]
+pub fn warn(answer: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>) {
+    if let Err(e) = answer {
+        web_sys::console::warn_1(&e);
+    }
 }

@@ -105,6 +105,9 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     const { page, done } = await openApp();
     await page.locator('.opener input[type=file]').setInputFiles(file);
     await waitForTitle(page, 'Eras Test');
+    // It has a title slide, so it opens as a story (TimelineJS readers expect the story first).
+    await page.locator('.story .title-slide').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Timeline' }).click();
     // 20 slides and 3 eras (an era is kept as an event spanning its years, tagged as an era).
     assert.equal(await inView(page), 23, 'the 20 slides and 3 eras of eras.json are listed');
     const status = await page.locator('.open-done').first().textContent();

@@ -211,11 +211,12 @@ describe('the timeline canvas', () => {
   });
 
   test('a TimelineJS file with groups: lanes by its groups, no empty lanes, the choice in the address', async () => {
-    const { page, done } = await open(`/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
+    // Its title slide would open it as a story: the address asks for the timeline.
+    const { page, done } = await open(`/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}#view=timeline`);
     // The file's record replaces the page's first one (and its canvas): describe, and repaint.
     await page.locator('h1', { hasText: GROUPS.title.text.headline }).waitFor({ timeout: 15_000 });
     await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
-    await showWindow(page, '#from=2021-01-01&to=2022-06-30');
+    await showWindow(page, '#view=timeline&from=2021-01-01&to=2022-06-30');
     const byGroup = page.locator('.lanes button', { hasText: 'By group' });
     assert.equal(await byGroup.getAttribute('aria-pressed'), 'true', 'a file with groups opens by group');
     let d = await drawn(page, (d) => d.marks.length === GROUPS.events.length);
@@ -268,8 +269,9 @@ describe('the timeline canvas', () => {
     await page.route(`**/fixtures/${GROUPS_FILE}`, (route) =>
       route.fulfill({ body: readFileSync(join(ROOT, 'tests/e2e/fixtures', GROUPS_FILE)), contentType: 'application/json' }),
     );
-    await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}`);
+    await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent(`fixtures/${GROUPS_FILE}`)}#view=timeline`);
     await page.locator('h1', { hasText: GROUPS.title.text.headline }).waitFor({ timeout: 15_000 });
+    await page.locator('fieldset.lanes, .lanes').first().waitFor({ timeout: 15_000 });
     assert.deepEqual(await kinds(), [], 'no Kinds filter for a record of one kind');
     // Its title slide's text introduces it above the views.
     assert.equal((await page.locator('.masthead .intro').textContent()).trim(), GROUPS.title.text.text);

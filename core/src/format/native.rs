@@ -87,7 +87,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     };
     let mut parsed = Parsed { title: doc.title, description: doc.description, ..Parsed::default() };
     if let Some(raw) = doc.introduction {
-        parsed.introduction = read_introduction(raw, &mut parsed.diagnostics);
+        parsed.introduction = read_introduction(raw.get(), &mut parsed.diagnostics);
     }
     match doc.annals {
         None => {}
@@ -128,10 +128,12 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     finish(Format::AnnalsJson, parsed, known)
 }
 
-/// A document's `introduction`, checked; `None` (and its problems in `diagnostics`) when it
-/// cannot be read or is not valid, which leaves the events to be read all the same.
-fn read_introduction(raw: &RawValue, diagnostics: &mut Vec<Problem>) -> Option<Introduction> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+/// A document's `introduction` (its JSON), checked; `None` (and its problems in
+/// `diagnostics`) when it cannot be read or is not valid, which leaves the events to be read
+/// all the same. (Public: the web page reads the introduction its file-opening worker sends
+/// with this, the reader it has anyway.)
+pub fn read_introduction(raw: &str, diagnostics: &mut Vec<Problem>) -> Option<Introduction> {
+    let mut de = serde_json::Deserializer::from_str(raw);
     let intro: Option<Introduction> = match decode_json(&mut de) {
         Ok(intro) => intro,
         Err((path, e)) => {

@@ -190,6 +190,15 @@ pub struct Checked {
     /// What it is about, as the file introduces it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Its introduction (a TimelineJS title slide: text, medium, background), as JSON: the
+    /// page reads it with the reader of introductions it has anyway
+    /// (`annals_core::format::native::read_introduction`).
+    #[serde(default)]
+    pub introduction: Option<String>,
+    /// Whether it opens as a story: a TimelineJS file with a title slide, whose readers expect
+    /// the story first.
+    #[serde(default)]
+    pub story: bool,
     /// The stream the file names, if any.
     pub stream: Option<String>,
     /// Records accepted.

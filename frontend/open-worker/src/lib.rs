@@ -110,6 +110,8 @@ impl Checker {
                 .take()
                 .or_else(|| loaded.introduction.as_ref().and_then(|i| i.text.clone()))
                 .filter(|s| !s.trim().is_empty()),
+            introduction: loaded.introduction.as_ref().and_then(|i| serde_json::to_string(i).ok()),
+            story: loaded.introduction.is_some() && matches!(self.format, Format::TimelinejsJson | Format::Csv),
             stream: loaded.stream.as_ref().map(|s| s.as_str().to_owned()),
             accepted: loaded.accepted.len(),
             rejected: loaded.rejected,
@@ -233,5 +235,26 @@ mod tests {
         assert_eq!(format_of(b"\x00\x01binary", "blob.bin", None), None);
         let message = cannot_tell("blob.bin");
         assert!(message.contains("blob.bin") && message.contains("annals-json"), "{message}");
+    }
+
+    /// A TimelineJS file with a title slide opens as a story, and its introduction (medium and
+    /// background) reaches the page as the JSON the page's reader of introductions reads.
+    #[test]
+    fn a_timelinejs_title_slide_opens_a_story_and_sends_its_introduction() {
+        let file = br##"{"title": {"text": {"headline": "Rivers", "text": "<p>How they were named.</p>"},
+            "media": {"url": "https://example.org/delta.jpg", "caption": "The delta"},
+            "background": {"color": "#1a2b3c"}},
+          "events": [{"start_date": {"year": 1901}, "text": {"headline": "The first map"}}]}"##;
+        let (checked, _) = check(file, "rivers.json", usize::MAX);
+        assert!(checked.story, "a title slide: the story first");
+        let intro = annals_core::format::native::read_introduction(
+            checked.introduction.as_deref().expect("the introduction is sent"),
+            &mut Vec::new(),
+        )
+        .expect("the page reads it");
+        assert_eq!(intro.media.map(|m| m.url), Some("https://example.org/delta.jpg".to_owned()));
+        assert_eq!(intro.codes.get("timelinejs:background.color").map(String::as_str), Some("#1a2b3c"));
+        let no_title = br#"{"events": [{"start_date": {"year": 1901}, "text": {"headline": "The first map"}}]}"#;
+        assert!(!check(no_title, "rivers.json", usize::MAX).0.story, "no title slide: the timeline");
     }
 }

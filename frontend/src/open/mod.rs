@@ -30,6 +30,7 @@
 use std::rc::Rc;
 
 use annals_core::envelope::decode_record;
+use annals_core::format::native::read_introduction;
 use annals_core::format::Format;
 use annals_core::projection::{AsOf, Projections};
 use annals_core::Problem;
@@ -122,7 +123,12 @@ impl Builder {
                     notes: std::mem::take(&mut c.notes),
                     stream: c.stream.as_deref().map(StreamName::from),
                     record: Rc::new(
-                        Record::folded(c.title.clone(), *projections, envelopes, None).described(c.description.clone()),
+                        Record::folded(c.title.clone(), *projections, envelopes, None)
+                            .described(c.description.clone())
+                            .introduced(
+                                c.introduction.as_deref().and_then(|i| read_introduction(i, &mut Vec::new())),
+                                c.story,
+                            ),
                     ),
                 }));
                 Progress::finished()

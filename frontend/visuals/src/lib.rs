@@ -10,7 +10,11 @@
 //! [`map::MapPlan`]), so this crate knows nothing of records.
 
 pub mod map;
+pub mod picture;
 pub mod placement;
+#[cfg(target_arch = "wasm32")]
+mod save;
+pub mod svg;
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -36,6 +40,9 @@ pub struct Plan {
     pub rule: String,
     /// Axis labels.
     pub muted: String,
+    /// The picture's title (the axis labels' colour when not given).
+    #[serde(default)]
+    pub ink: String,
     /// The y axis' name.
     pub y_desc: String,
 }
@@ -44,14 +51,14 @@ pub struct Plan {
 /// nothing and says why.
 #[wasm_bindgen]
 pub fn per_year(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
-    draw::per_year(canvas, &read(plan)?);
+    draw::per_year(canvas, read(plan)?);
     Ok(())
 }
 
 /// Draws the cumulative steps of `plan` (JSON) on `canvas`.
 #[wasm_bindgen]
 pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
-    draw::documents(canvas, &read(plan)?);
+    draw::documents(canvas, read(plan)?);
     Ok(())
 }
 
@@ -61,6 +68,7 @@ pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
 /// keyboard.
 #[wasm_bindgen]
 pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<Vec<JsValue>, JsValue> {
+    map::LAST_PLAN.with(|last| *last.borrow_mut() = Some(plan.to_owned()));
     let plan: map::MapPlan =
         serde_json::from_str(plan).map_err(|e| JsValue::from_str(&format!("the map's plan could not be read: {e}")))?;
     #[cfg(target_arch = "wasm32")]
@@ -69,6 +77,23 @@ pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<Vec<JsValue>, JsValu
     {
         let _ = (canvas, plan);
         Ok(Vec::new())
+    }
+}
+
+/// Saves a picture of a view (see [`picture`]): `ask` (JSON, a [`picture::Ask`]) says which
+/// view, in which format (`svg` or `png`), with which title, filters and sources; the file is
+/// offered as a download. The map and the charts are pictured as this module drew them last;
+/// the timeline as the page says it drew it. `_canvas` is not used (the door's signature).
+#[wasm_bindgen]
+pub fn picture(_canvas: JsValue, ask: &str) -> Result<(), JsValue> {
+    let ask: picture::Ask = serde_json::from_str(ask)
+        .map_err(|e| JsValue::from_str(&format!("the picture's request could not be read: {e}")))?;
+    #[cfg(target_arch = "wasm32")]
+    return save::picture(&ask);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = ask;
+        Ok(())
     }
 }
 
@@ -84,36 +109,47 @@ pub fn channels(hex: &str) -> (u8, u8, u8) {
 
 #[cfg(target_arch = "wasm32")]
 mod draw {
+    use std::cell::RefCell;
+
     use plotters::prelude::*;
     use plotters_canvas::CanvasBackend;
     use web_sys::HtmlCanvasElement;
 
     use super::{channels, Plan};
 
+    thread_local! {
+        /// The charts as drawn last (bars, then steps), with their canvas' size: what a
+        /// picture of the charts shows.
+        pub(crate) static LAST: RefCell<[Option<(Plan, u32, u32)>; 2]> = const { RefCell::new([None, None]) };
+    }
+
     fn rgb(hex: &str) -> RGBColor {
         let (r, g, b) = channels(hex);
         RGBColor(r, g, b)
     }
 
-    type Root = DrawingArea<CanvasBackend, plotters::coord::Shift>;
-    type YearChart<'a> = ChartContext<
+    type Root<DB> = DrawingArea<DB, plotters::coord::Shift>;
+    type YearChart<'a, DB> = ChartContext<
         'a,
-        CanvasBackend,
+        DB,
         Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordu64>,
     >;
 
-    /// The canvas as a drawing area at its CSS width, on the page's paper colour.
-    fn root(canvas: HtmlCanvasElement, plan: &Plan) -> Option<Root> {
+    /// Draws on the canvas at its CSS width, on the page's paper colour, and keeps the plan.
+    fn on_canvas(canvas: HtmlCanvasElement, plan: Plan, slot: usize, draw: fn(&Root<CanvasBackend>, &Plan)) {
         let width = canvas.client_width().max(300) as u32;
         canvas.set_width(width);
-        let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
-        root.fill(&rgb(&plan.paper)).ok()?;
-        Some(root)
+        let height = canvas.height();
+        if let Some(root) = CanvasBackend::with_canvas_object(canvas).map(|b| b.into_drawing_area()) {
+            draw(&root, &plan);
+        }
+        LAST.with(|last| last.borrow_mut()[slot] = Some((plan, width, height)));
     }
 
     /// The axes both charts share: one slot per year, centred on the year's tick, counts
     /// from 0 to `max`, in the page's colours.
-    fn year_chart<'a>(root: &'a Root, plan: &Plan, max: u64) -> Option<YearChart<'a>> {
+    fn year_chart<'a, DB: DrawingBackend + 'a>(root: &'a Root<DB>, plan: &Plan, max: u64) -> Option<YearChart<'a, DB>> {
+        root.fill(&rgb(&plan.paper)).ok()?;
         let (first, last) = (*plan.years.first()?, *plan.years.last()?);
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -135,10 +171,18 @@ mod draw {
         Some(chart)
     }
 
-    pub(super) fn per_year(canvas: HtmlCanvasElement, plan: &Plan) {
-        let Some(root) = root(canvas, plan) else { return };
+    pub(super) fn per_year(canvas: HtmlCanvasElement, plan: Plan) {
+        on_canvas(canvas, plan, 0, bars);
+    }
+
+    pub(super) fn documents(canvas: HtmlCanvasElement, plan: Plan) {
+        on_canvas(canvas, plan, 1, steps);
+    }
+
+    /// The stacked bars of events per year.
+    pub(crate) fn bars<DB: DrawingBackend>(root: &Root<DB>, plan: &Plan) {
         let max = plan.stacks.iter().map(|s| s.iter().map(|(_, n)| n).sum::<u64>()).max().unwrap_or(0).max(1) + 1;
-        let Some(mut chart) = year_chart(&root, plan, max) else { return };
+        let Some(mut chart) = year_chart(root, plan, max) else { return };
         for (year, stack) in plan.years.iter().zip(&plan.stacks) {
             let mut base = 0u64;
             for (colour, n) in stack {
@@ -151,10 +195,10 @@ mod draw {
         let _ = root.present();
     }
 
-    pub(super) fn documents(canvas: HtmlCanvasElement, plan: &Plan) {
-        let Some(root) = root(canvas, plan) else { return };
+    /// The cumulative steps of documents signed.
+    pub(crate) fn steps<DB: DrawingBackend>(root: &Root<DB>, plan: &Plan) {
         let max = plan.cumulative.last().copied().unwrap_or(0).max(1);
-        let Some(mut chart) = year_chart(&root, plan, max + max / 10 + 1) else { return };
+        let Some(mut chart) = year_chart(root, plan, max + max / 10 + 1) else { return };
         let colour = rgb(&plan.line);
         let points: Vec<(f64, u64)> =
             plan.years.iter().map(|y| f64::from(*y)).zip(plan.cumulative.iter().copied()).collect();
@@ -176,6 +220,36 @@ mod draw {
         );
         let _ = root.present();
     }
+
+    /// The charts drawn last, one above the other, as SVG: the markup, its size and the
+    /// frame's colours (paper, ink, muted).
+    pub(crate) fn svg() -> Option<(String, (f64, f64), [String; 3])> {
+        LAST.with(|last| {
+            let last = last.borrow();
+            let mut out = String::new();
+            let (mut width, mut y) = (0u32, 0u32);
+            let mut colours = None;
+            for slot in 0..2 {
+                let Some((plan, w, h)) = &last[slot] else { continue };
+                let mut chart = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut chart, (*w, *h)).into_drawing_area();
+                    if slot == 0 {
+                        bars(&root, plan);
+                    } else {
+                        steps(&root, plan);
+                    }
+                }
+                // Each chart is an SVG of its own, placed below the one before.
+                out.push_str(&chart.replacen("<svg ", &format!(r#"<svg class="chart" x="0" y="{y}" "#), 1));
+                width = width.max(*w);
+                y += h + 16;
+                let ink = if plan.ink.is_empty() { plan.muted.clone() } else { plan.ink.clone() };
+                colours.get_or_insert([plan.paper.clone(), ink, plan.muted.clone()]);
+            }
+            Some((out, (f64::from(width), f64::from(y.saturating_sub(16))), colours?))
+        })
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -185,8 +259,8 @@ mod draw {
 
     use super::Plan;
 
-    pub(super) fn per_year(_: HtmlCanvasElement, _: &Plan) {}
-    pub(super) fn documents(_: HtmlCanvasElement, _: &Plan) {}
+    pub(super) fn per_year(_: HtmlCanvasElement, _: Plan) {}
+    pub(super) fn documents(_: HtmlCanvasElement, _: Plan) {}
 }
 
 #[cfg(test)]

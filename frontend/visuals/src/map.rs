@@ -118,6 +118,8 @@ struct Kept {
 
 thread_local! {
     static KEPT: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    /// The plan drawn last (JSON): what a picture of the map shows.
+    pub static LAST_PLAN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The all-time graph as core's view, for [`layout_in`] (labels and kinds do not move nodes).
