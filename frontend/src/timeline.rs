@@ -969,7 +969,8 @@ fn describe(
     let c = colours.at(canvas);
     let colours = list([&c.paper, &c.band, &c.ink, &c.muted, &c.rule, &c.accent].map(|c| text(c)).to_vec());
     let ticks = list(ticks.iter().map(|(x, l)| format!("[{},{}]", decimal(*x), text(l))).collect());
-    let tops = list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
+    let tops =
+        list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
     format!(
         r#"{{"width":{},"height":{},"left":{},"axis":{},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{}}}"#,

@@ -203,6 +203,24 @@ async fn stats_as_of_a_date_count_what_had_begun_and_graph_as_of_is_a_window() {
     let now = ok(addr, "/api/streams/big/graph").await;
     let weight = |g: &Value| g["edges"].as_array().expect("edges").iter().map(|e| int(&e["weight"])).sum::<i64>();
     assert!(weight(&as_of) < weight(&now));
+    // A window's nodes stand where the all-time layout puts them (no layout of their own).
+    let place = |g: &Value| -> BTreeMap<String, (f64, f64)> {
+        let nodes = g["nodes"].as_array().expect("nodes");
+        nodes
+            .iter()
+            .map(|n| {
+                (n["id"].as_str().expect("id").to_owned(), (n["x"].as_f64().expect("x"), n["y"].as_f64().expect("y")))
+            })
+            .collect()
+    };
+    let all_time = place(&now);
+    let window = ok(addr, "/api/streams/big/graph?from=1960&to=1961-06").await;
+    assert!(!place(&window).is_empty() && place(&window).len() < all_time.len(), "a window has some of the actors");
+    for graph in [&as_of, &window] {
+        for (id, at) in place(graph) {
+            assert_eq!(Some(&at), all_time.get(&id), "{id} stands where the all-time layout puts it");
+        }
+    }
     drop(server);
 }
 

@@ -66,7 +66,12 @@ pub struct Current {
     pub log: Vec<Logged>,
     /// Answers written at a version (shared, so a read may keep one after its lock is gone).
     pub answers: Arc<Mutex<Answers>>,
+    /// Where the all-time graph's layout puts each actor, at a version (see `views::graph`).
+    pub places: Arc<Mutex<Places>>,
 }
+
+/// Positions of the all-time graph's nodes, by actor, and the version they were laid out at.
+pub type Places = (u64, Option<Arc<HashMap<ActorId, (f64, f64)>>>);
 
 /// One envelope of a kept stream: its position, type and what it is about — a domain event
 /// is about itself, a correction, dispute or retraction about its target, a registration

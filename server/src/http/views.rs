@@ -30,7 +30,11 @@
 //! - `graph` — `{"stream", "version", "nodes": [{id, label, kind, activity, x, y}],
 //!   "edges": [{a, b, by_kind, weight, main_kind}]}`; optional `ego=ACTOR` (the actor and
 //!   its neighbours), `from`/`to` (only events that start between `from`'s first day and
-//!   `to`'s last day), positions from the deterministic [`layout`] in −1..=1. `as_of=DATE` is
+//!   `to`'s last day), positions from the deterministic [`layout`] in −1..=1. A window (and
+//!   `as_of`) keeps the places of the all-time layout — laid out once per stream version —, so
+//!   its nodes stay put as the window moves (as in the app's replay) and it costs no layout of
+//!   its own; an ego view is laid out as itself. A window's activity and edges come from the
+//!   graph's per-year index (see core's `projection::graph`). `as_of=DATE` is
 //!   the window up to the date's last day: events whose *first possible* day is by then. That
 //!   is exact for a year (and for any date when events are dated at least as precisely); an
 //!   event dated only "1990" counts in `as_of=1990-03`, where a fold would leave it out.
@@ -44,6 +48,9 @@
 //! `as_of_position=N` (what the log held at position N) cannot come from the kept
 //! projections: `timeline`, `graph` and `stats` fold the stream up to N afresh, in batches,
 //! through the gate. That cost grows with N.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use annals_core::catalog::Resolved;
 use annals_core::projection::{layout, Edge, GraphQuery, Level, Node, Projections, StatsView};
@@ -224,8 +231,7 @@ async fn timeline(
     // answers in memory, not only their making.
     let bytes = tokio::task::spawn_blocking(move || {
         let p = source.projections();
-        let shown =
-            |r: &&std::sync::Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
+        let shown = |r: &&Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
         let entries: Vec<TimelineEntry> = p.timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
         let extent = match as_of {
             None => p.timeline.extent(),
@@ -538,11 +544,39 @@ async fn graph(
         }
         Source::Folded(..) => None,
     };
-    let view = source.projections().graph_view(&GraphQuery { window, ego: query.ego.as_deref().map(ActorId::from) });
+    let ego = query.ego.as_deref().map(ActorId::from);
+    let view = source.projections().graph_view(&GraphQuery { window, ego: ego.clone() });
+    // The all-time graph and a window of it (not an ego view, which is laid out as itself)
+    // take their places from the all-time layout, kept per version: a window costs no layout
+    // of its own, and its nodes stay where they are as the window moves, as in the app.
+    let kept_places = match (&source, &ego) {
+        (Source::Kept(kept), None) => Some(kept.places.clone()),
+        _ => None,
+    };
+    let places =
+        kept_places.as_ref().and_then(|p| p.lock().ok().and_then(|p| (p.0 == version).then(|| p.1.clone()))?);
+    let whole = match (&kept_places, &places, window) {
+        (Some(_), None, Some(_)) => Some(source.projections().graph_view(&GraphQuery::default())),
+        _ => None,
+    };
     // The layout needs no projections: let appends in while it runs.
     drop(source);
     let (view, positions) = tokio::task::spawn_blocking(move || {
-        let positions = layout(&view, LAYOUT_ITERATIONS);
+        let Some(kept_places) = kept_places else {
+            let positions = layout(&view, LAYOUT_ITERATIONS);
+            return (view, positions);
+        };
+        let places = places.unwrap_or_else(|| {
+            let whole = whole.as_ref().unwrap_or(&view);
+            let at = layout(whole, LAYOUT_ITERATIONS);
+            let places: Arc<HashMap<ActorId, (f64, f64)>> =
+                Arc::new(whole.nodes.iter().map(|n| n.id.clone()).zip(at).collect());
+            if let Ok(mut kept) = kept_places.lock() {
+                *kept = (version, Some(places.clone()));
+            }
+            places
+        });
+        let positions = view.nodes.iter().map(|n| places.get(&n.id).copied().unwrap_or((0.0, 0.0))).collect();
         (view, positions)
     })
     .await
