@@ -160,6 +160,44 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  test('a file of 495 visits, many overlapping, is marks in rows and counted crowds, not one solid bar', async () => {
+    // Like a secretary of state's travels: 495 trips of one to five days over four years, a
+    // new one every two to four days, so that many overlap.
+    const events = ['usa', 'jpn'].map((actor) => ({ id: `actor:${actor}`, type: 'ActorRegistered', payload: { actor, kind: 'country', names: { en: actor } } }));
+    let day = Date.UTC(2009, 1, 1);
+    for (let i = 0; i < 495; i += 1) {
+      const iso = (t) => new Date(t).toISOString().slice(0, 10);
+      const last = day + ((i * 7) % 5) * 86_400_000;
+      events.push({
+        id: `trip-${i}`,
+        type: 'Visit',
+        payload: { occurred: last > day ? `${iso(day)}/${iso(last)}` : iso(day), title: `Trip ${i + 1} to a capital`, visitor: 'usa', host: 'jpn', sources: [{ publisher: 'Test', title: 'Generated' }] },
+      });
+      day += (2 + (i % 3)) * 86_400_000;
+    }
+    const body = JSON.stringify({ annals: 1, stream: 'travels', title: 'Travels', events });
+    const opened = await suite.openPage('/index.html?no-record-yet');
+    const { page, done } = opened;
+    await page.route('**/fixtures/travels.json', (route) => route.fulfill({ body, contentType: 'application/json' }));
+    await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/travels.json')}`);
+    await page.locator('.masthead h1', { hasText: 'Travels' }).or(page.locator('main .status.error, .open-report')).first().waitFor();
+    assert.equal(await page.locator('main .status.error, .open-report').count(), 0, await page.locator('main').textContent());
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    const d = await drawn(page, (d) => d.marks.length > 0);
+    const rows = new Set(d.marks.map((m) => m.y));
+    assert.ok(rows.size >= 3, `the visits take rows (${rows.size})`);
+    for (const [i, p] of d.marks.entries()) {
+      for (const q of d.marks.slice(i + 1)) if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.id} and ${q.id} overlap in a row`);
+    }
+    const counted = d.more.reduce((n, c) => n + c.count, 0);
+    assert.equal(d.marks.length + counted, 495, `every visit is drawn or counted (${d.marks.length} drawn, ${counted} counted)`);
+    assert.ok(d.marks.length >= 100, `a good part of them drawn singly (${d.marks.length})`);
+    await page.screenshot({ path: await screenshotPath('timeline-495-visits-1280.png') });
+    await done();
+  });
+
   test('the keyboard reaches a counted cluster ("+12"): arrows stop on it, it is ringed and announced, Enter zooms in', async () => {
     const { page, done } = await open('/');
     await showWindow(page, '#from=1990-01-01&to=2026-12-31');
@@ -314,6 +352,73 @@ describe('the timeline canvas', () => {
     await showWindow(page, '#from=2024-05-16&to=2024-05-17');
     const d = await drawn(page, (d) => d.marks.length > 0);
     assert.ok(d.lanes.includes('Azerbaijan') && !d.lanes.includes('Visit'), `${d.lanes}`);
+    await done();
+  });
+
+  test('a drag moves the picture: rows and height hold while it moves, and at rest the window is stacked with its labels inside', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=2023-06-01&to=2024-12-31');
+    const canvas = page.locator('canvas.timeline-canvas');
+    const first = await drawn(page, (d) => d.marks.length >= 5);
+    const box = await canvas.boundingBox();
+    const [x, y] = [box.x + box.width / 2, box.y + 12];
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    // The first step stacks the marks of three screens (it may take more rows than the one at
+    // rest); from then on they only move.
+    await page.mouse.move(x - 40, y);
+    let last = JSON.parse(await canvas.getAttribute('data-drawn'));
+    let height = (await canvas.boundingBox()).height;
+    let hash = await page.evaluate(() => location.hash);
+    const seen = new Set(first.marks.map((m) => m.id));
+    let compared = 0;
+    for (let i = 2; i <= 12; i += 1) {
+      // (Read at once: the canvas paints in the input's handler.)
+      await page.mouse.move(x - i * 40, y);
+      const d = JSON.parse(await canvas.getAttribute('data-drawn'));
+      assert.notDeepEqual(d, last, `step ${i} is drawn`);
+      const now = await page.evaluate(() => location.hash);
+      if (now !== hash) {
+        // A pause of 150 ms (a slow machine) let the view take the window: the drag goes on
+        // from a window stacked anew, so this step is not compared.
+        [hash, last, height] = [now, d, (await canvas.boundingBox()).height];
+        continue;
+      }
+      compared += 1;
+      assert.equal((await canvas.boundingBox()).height, height, `step ${i}: the canvas keeps its height while the drag goes on`);
+      // Each mark still drawn is where it was, moved 40 px left: the same lane, row and y.
+      const before = new Map(last.marks.map((m) => [`${m.id} ${m.lane}`, m]));
+      let moved = 0;
+      for (const m of d.marks) {
+        const was = before.get(`${m.id} ${m.lane}`);
+        if (!was) continue;
+        moved += 1;
+        assert.equal(m.row, was.row, `step ${i}: ${m.id} keeps its row`);
+        assert.equal(m.y, was.y, `step ${i}: ${m.id} keeps its height on the canvas`);
+        assert.ok(Math.abs(m.x1 - (was.x1 - 40)) < 0.01, `step ${i}: ${m.id} moved with the pointer (${was.x1} → ${m.x1})`);
+      }
+      assert.ok(moved > 0, `step ${i}: marks stay in view`);
+      for (const m of d.marks) seen.add(m.id);
+      last = d;
+    }
+    assert.ok(compared >= 5, `most steps were compared (${compared} of 11)`);
+    assert.ok(seen.size > first.marks.length, 'the drag brought other events into view');
+    await page.mouse.up();
+    // At rest: stacked for the window shown, no label over the edges or over another mark.
+    await page.waitForFunction(() => location.hash.includes('from=') && !location.hash.includes('from=2023-06-01'));
+    const rest = await drawn(page, (d) => JSON.stringify(d) !== JSON.stringify(last));
+    const width = (await canvas.boundingBox()).width;
+    for (const m of rest.marks) {
+      if (!m.label) continue;
+      assert.ok(m.label.x >= 128 - 0.01 && m.label.x + m.label.room <= width - 8 + 0.01, `${m.id}'s label (${m.label.x}, ${m.label.room} px) is inside the time area`);
+    }
+    const taken = rest.marks.flatMap((m) => [
+      { who: `mark ${m.id}`, y: m.y, x1: m.x1, x2: m.x2 },
+      ...(m.label && !m.label.inside ? [{ who: `label ${m.id}`, y: m.y, x1: m.label.x, x2: m.label.x + m.label.room }] : []),
+    ]);
+    for (const [i, p] of taken.entries()) {
+      for (const q of taken.slice(i + 1)) if (p.y === q.y) assert.ok(!overlaps(p, q), `at rest, ${p.who} and ${q.who} overlap`);
+    }
     await done();
   });
 
