@@ -222,6 +222,16 @@ describe('what a reader meets', { timeout: 120_000 }, () => {
     await done();
   });
 
+  test('on a phone, the "disputed" badges of the list hold their word', async () => {
+    const { page, done } = await suite.openPage('/', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const badges = page.locator('section.event-list .badge');
+    assert.ok((await badges.count()) >= 1, 'the list shows disputed events');
+    for (const box of await badges.evaluateAll((els) => els.map((e) => ({ text: e.textContent, width: e.clientWidth, needed: e.scrollWidth })))) {
+      assert.ok(box.needed <= box.width + 1, `the badge "${box.text}" is ${box.width} px wide for ${box.needed} px of text`);
+    }
+    await done();
+  });
+
   test('a record whose site does not let other sites read it gets an explanation, not "Failed to fetch"', async () => {
     const other = await serveDir(join(HERE, 'fixtures')); // no CORS header
     try {

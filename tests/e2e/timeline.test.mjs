@@ -278,6 +278,32 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  test("a TimelineJS spreadsheet's Group column gives the lanes", async () => {
+    const csv = [
+      'Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,Headline,Text,Media,Media Credit,Media Caption,Media Thumbnail,Type,Group,Background',
+      ',,,,,,,,,Quay works,<p>A sheet with groups</p>,,,,,title,,',
+      '2021,3,1,,2021,6,30,,,Survey of the quay,,,,,,,Engineering,',
+      '2021,4,10,,,,,,,Budget approved,,,,,,,Council,',
+      '2021,4,13,,2021,4,18,,,Harbour festival,,,,,,,Community,',
+      '2021,9,2,,,,,,,Tender published,,,,,,,Engineering,',
+    ].join('\n');
+    const { page, done } = await suite.openPage('/index.html?no-record-yet');
+    await page.route('**/fixtures/groups.csv', (route) => route.fulfill({ body: csv, contentType: 'text/csv' }));
+    await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/groups.csv')}`);
+    await page.locator('.masthead h1', { hasText: 'Quay works' }).waitFor();
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await showWindow(page, '#from=2021-01-01&to=2021-12-31');
+    assert.equal(await page.locator('.lanes button', { hasText: 'By group' }).getAttribute('aria-pressed'), 'true', 'a sheet with groups opens by group');
+    const d = await drawn(page, (d) => d.marks.length === 4);
+    assert.deepEqual([...d.lanes].sort(), ['Community', 'Council', 'Engineering']);
+    const lane = (title) => d.lanes[d.marks.find((m) => m.label?.text === title).lane];
+    assert.equal(lane('Survey of the quay'), 'Engineering');
+    assert.equal(lane('Tender published'), 'Engineering');
+    assert.equal(lane('Budget approved'), 'Council');
+    assert.equal(lane('Harbour festival'), 'Community');
+    await done();
+  });
+
   test('the Kinds filter offers only the kinds the record has', async () => {
     // A record of visits and statements only.
     const SOURCE = [{ publisher: 'Test fixture', title: 'Invented for the timeline tests' }];
