@@ -748,8 +748,8 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 /// During a gesture (`moving`: whether only the window changed since the last frame) the
 /// canvas only grows: resizing it reallocates its bitmap and moves everything below it on the
 /// page, so it shrinks once the input rests; and a pan moves marks stacked once for a wider
-/// window ([`Wide`]). Returns whether the picture is to be
-/// painted again at rest (kept taller than its lanes, or moved marks).
+/// window ([`Wide`]). Returns whether the picture is to be painted again at rest (kept taller
+/// than its lanes, or moved marks).
 fn paint(
     drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
