@@ -93,9 +93,8 @@ struct Drawn {
     wide: Option<Wide>,
 }
 
-/// Marks stacked for a range of days: the window's own, or one three screens wide, kept while
-/// a drag pans across it: each step moves them ([`geometry::Stack::shifted`]) instead of
-/// stacking the window anew.
+/// Marks stacked for three screens, kept while a drag pans across them: each step moves them
+/// ([`geometry::Stack::shifted`]) instead of stacking its window anew.
 ///
 /// *Why:* stacking each step's window made the rows change under the pointer as events came
 /// and went, and grew the canvas (a new bitmap, the page below it moved) in the middle of a
@@ -799,9 +798,8 @@ fn paint(
     let mut clusters = Vec::new();
     let mut stack = geometry::Stack::default();
     ctx.set_font(LABEL_FONT);
-    // The marks are stacked for a range of days and moved to the window: the window itself, or
-    // during a pan (a gesture's step at the zoom of the last frame) three screens of it,
-    // stacked once and then only moved (see `Wide`).
+    // The window's marks are stacked; during a pan (a gesture's step at the zoom of the last
+    // frame), those of three screens around it, once, and then only moved (see `Wide`).
     let dpp = scale.days_per_px();
     let pan = moving == Some(true) && detail.is_some() && (dpp - drawn.dpp).abs() <= dpp * 1e-9;
     drawn.dpp = dpp;
@@ -812,6 +810,7 @@ fn paint(
     let wide_list = (pan && !reuse)
         .then(|| visible.in_window_up_to(timeline, wide.0.floor() as i32, wide.1.ceil() as i32, DETAIL_LIMIT))
         .flatten();
+    let mut placed = None;
     let (list, range, over) = match &wide_list {
         Some(all) => (
             Some(all),
@@ -845,14 +844,22 @@ fn paint(
                 0.0
             }
         });
-        drawn.wide = Some(Wide { range, from, placed: (marks, stack) });
-    } else if !reuse {
-        drawn.wide = None;
+        placed = Some((marks, stack));
     }
-    let moved = drawn.wide.as_ref().is_some_and(|w| w.range != (from, to));
+    // Three screens are kept for the steps to come; the window's own marks are drawn as they are.
+    match placed {
+        Some(p) if wide_list.is_some() => drawn.wide = Some(Wide { from, range, placed: p }),
+        Some(p) => {
+            drawn.wide = None;
+            (marks, stack) = p;
+        }
+        None if !reuse => drawn.wide = None,
+        None => {}
+    }
+    let moved = drawn.wide.is_some();
     if let Some(w) = &drawn.wide {
         (marks, stack) = w.placed.1.shifted(&w.placed.0, (w.from - from) / dpp, label_width, right);
-    } else {
+    } else if detail.is_none() {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
         clusters = if unfiltered {
