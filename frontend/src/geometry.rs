@@ -585,47 +585,6 @@ pub fn stack_within(
     Stack { lanes: lane_rows, labels, more }
 }
 
-impl Stack {
-    /// The marks and this stack moved `dx` pixels along x, keeping what is drawn inside
-    /// `left..right`: the marks that reach into it (with the labels of those), and the counted
-    /// clusters that do. The rows are the same.
-    ///
-    /// *Why:* a pan only moves the picture. During a drag the canvas stacks the marks of a
-    /// window three times as wide as the screen once ([`crate::timeline`]), then moves them
-    /// on each step: no stacking per step, and no row that changes under the reader's
-    /// pointer.
-    pub fn shifted(&self, marks: &[Mark], dx: f64, left: f64, right: f64) -> (Vec<Mark>, Stack) {
-        let inside = |a: f64, b: f64| b + dx >= left && a + dx <= right;
-        let mut kept = Vec::new();
-        let mut index = vec![usize::MAX; marks.len()];
-        for (i, m) in marks.iter().enumerate() {
-            let (a, b) = m.extent();
-            if inside(a, b) {
-                index[i] = kept.len();
-                kept.push(Mark { x1: m.x1 + dx, x2: m.x2 + dx, ..m.clone() });
-            }
-        }
-        let labels = self
-            .labels
-            .iter()
-            .filter(|l| index[l.mark] != usize::MAX && inside(l.x, l.x + l.room))
-            .map(|l| LabelSpot { mark: index[l.mark], x: l.x + dx, ..*l })
-            .collect();
-        let more = self
-            .more
-            .iter()
-            .filter(|c| inside(c.x1.min(c.at), c.x2.max(c.extent().1)))
-            .map(|c| More {
-                x1: c.x1 + dx,
-                x2: c.x2 + dx,
-                at: (c.at + dx).min(right - MORE_WIDTH).max(left),
-                ..c.clone()
-            })
-            .collect();
-        (kept, Stack { lanes: self.lanes.clone(), labels, more })
-    }
-}
-
 /// Packs one lane's marks (`order`: their indices, by where they begin) into at most `cap`
 /// rows: the rows with their marks in order, and the marks that found no row.
 fn pack(
@@ -829,46 +788,6 @@ mod tests {
                     for m in &marks {
                         assert!(m.row < MAX_ROWS, "{}: row {}", m.id(), m.row);
                     }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_stack_moved_keeps_its_rows_and_what_reaches_into_the_screen() {
-        // Stacked over three screens (2022–2024 on 3,000 px), then moved to show the middle one.
-        let (marks, stack, _) = stacked("2022-01-01", "2025-01-01", 3000.0, text_width);
-        let (left, right) = (LABEL_WIDTH, LABEL_WIDTH + 1000.0);
-        let dx = -1000.0;
-        let (moved, shown) = stack.shifted(&marks, dx, left, right);
-        assert!(!moved.is_empty() && moved.len() < marks.len(), "{} of {} marks", moved.len(), marks.len());
-        assert_eq!(shown.lanes, stack.lanes, "the rows stay");
-        for m in &moved {
-            let was = marks.iter().find(|o| o.id() == m.id() && o.lane == m.lane).expect("a mark of the stack");
-            assert_eq!((m.x1, m.x2, m.y, m.row), (was.x1 + dx, was.x2 + dx, was.y, was.row), "{}", m.id());
-            let (a, b) = m.extent();
-            assert!(b >= left && a <= right, "{} is drawn off the screen", m.id());
-        }
-        // Every mark of the stack that reaches into the screen is kept.
-        let reaching = marks.iter().filter(|m| m.extent().1 + dx >= left && m.extent().0 + dx <= right).count();
-        assert_eq!(moved.len(), reaching);
-        // Each label stays with its own mark, moved the same.
-        for l in &shown.labels {
-            let id = moved[l.mark].id();
-            let was = stack.labels.iter().find(|o| marks[o.mark].id() == id).expect("its label in the stack");
-            assert_eq!((l.x, l.room, l.inside), (was.x + dx, was.room, was.inside), "{id}");
-        }
-        let with_labels = stack.labels.iter().filter(|l| {
-            let (a, b) = marks[l.mark].extent();
-            b + dx >= left && a + dx <= right && l.x + l.room + dx >= left && l.x + dx <= right
-        });
-        assert_eq!(shown.labels.len(), with_labels.count(), "the labels of the kept marks that reach in");
-        // Nothing drawn over anything else.
-        let taken = taken(&moved, &shown);
-        for (i, a) in taken.iter().enumerate() {
-            for b in &taken[i + 1..] {
-                if a.0 == b.0 && a.3 != b.3 {
-                    assert!(a.2 <= b.1 || b.2 <= a.1, "{} and {} overlap in {:?}", a.3, b.3, a.0);
                 }
             }
         }

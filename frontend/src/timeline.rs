@@ -87,31 +87,6 @@ struct Drawn {
     context: Option<CanvasRenderingContext2d>,
     /// The palette, read from the page once (see [`crate::theme`]).
     colours: ColourCache,
-    /// Days per pixel of the last frame: a step at the same zoom during a gesture is a pan.
-    dpp: f64,
-    /// The marks a pan moves instead of stacking them anew (see [`Wide`]).
-    wide: Option<Wide>,
-}
-
-/// Marks stacked for three screens, kept while a drag pans across them: each step moves them
-/// ([`geometry::Stack::shifted`]) instead of stacking its window anew.
-///
-/// *Why:* stacking each step's window made the rows change under the pointer as events came
-/// and went, and grew the canvas (a new bitmap, the page below it moved) in the middle of a
-/// drag; at a hundred thousand events that made the pan's slowest steps several times slower
-/// than before stacking. Once the input rests, the window is stacked exactly (its labels kept
-/// off its edges).
-///
-/// Three screens hold while every frame is a pan of the same scene (the same record, filters,
-/// lanes and size, at the same zoom); any other frame stacks its window.
-struct Wide {
-    /// The days it covers.
-    range: (f64, f64),
-    /// The first day of the window its x positions are for.
-    from: f64,
-    /// The marks and their stack. (When three screens have too many events to draw singly,
-    /// each step stacks its own window.)
-    placed: (Vec<Mark>, geometry::Stack),
 }
 
 /// A window the canvas shows ahead of the view while a wheel, drag or pinch goes on.
@@ -215,14 +190,7 @@ impl Widget {
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
-        // During a gesture, whether only the window changed since the last frame (a pan may
-        // then move that frame's marks, see `Wide`).
-        let moving = self.gesture.map(|_| {
-            self.painted.as_ref().is_some_and(|p| {
-                p.view == now.view && p.record == now.record && p.visible == now.visible && p.size == now.size
-            })
-        });
-        let held = paint(&mut self.drawn, canvas, w, scene, window, moving, self.more);
+        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some(), self.more);
         self.painted = Some(Painted { held, ..now });
     }
 }
@@ -744,18 +712,16 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 /// Marks are placed first (stacked into rows, which measures their titles), because the rows
 /// decide how tall the lanes, and so the canvas, are.
 ///
-/// During a gesture (`moving`: whether only the window changed since the last frame) the
-/// canvas only grows: resizing it reallocates its bitmap and moves everything below it on the
-/// page, so it shrinks once the input rests; and a pan moves marks stacked once for a wider
-/// window ([`Wide`]). Returns whether the picture is to be painted again at rest (kept taller
-/// than its lanes, or moved marks).
+/// During a gesture (`moving`) the canvas only grows: resizing it reallocates its bitmap and
+/// moves everything below it on the page, so it shrinks once the input rests. Returns whether
+/// it was kept taller than its lanes.
 fn paint(
     drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
     width: f64,
     scene: &Scene,
     (from, to): (f64, f64),
-    moving: Option<bool>,
+    moving: bool,
     more: Option<MoreFocus>,
 ) -> bool {
     let Scene { record, visible, view, lane_keys, lane_labels, shown_kinds, .. } = scene;
@@ -798,35 +764,14 @@ fn paint(
     let mut clusters = Vec::new();
     let mut stack = geometry::Stack::default();
     ctx.set_font(LABEL_FONT);
-    // The window's marks are stacked; during a pan (a gesture's step at the zoom of the last
-    // frame), those of three screens around it, once, and then only moved (see `Wide`).
-    let dpp = scale.days_per_px();
-    let pan = moving == Some(true) && detail.is_some() && (dpp - drawn.dpp).abs() <= dpp * 1e-9;
-    drawn.dpp = dpp;
-    let reuse = pan && drawn.wide.as_ref().is_some_and(|w| w.range.0 <= from && to <= w.range.1);
-    let span = to - from;
-    let wide = (from - span, to + span);
-    // Three screens, when they are few enough to draw singly; else the window.
-    let wide_list = (pan && !reuse)
-        .then(|| visible.in_window_up_to(timeline, wide.0.floor() as i32, wide.1.ceil() as i32, DETAIL_LIMIT))
-        .flatten();
-    let mut placed = None;
-    let (list, range, over) = match &wide_list {
-        Some(all) => (
-            Some(all),
-            wide,
-            Scale { from: wide.0, to: wide.1, left: label_width - scale.width, width: 3.0 * scale.width },
-        ),
-        None => (detail.as_ref().filter(|_| !reuse), (from, to), scale),
-    };
-    // Titles are placed by their widths in the label font (summed character advances: no call
-    // into the browser per title, see `TextWidths`). Above `LABEL_LIMIT` marks in the window
-    // they are placed without labels (a title of no width gets no label), and the lanes' rows,
-    // all together, take at most a share of the screen's height: see there.
-    if let Some(list) = list {
-        let mut marks = geometry::marks(list.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &over);
-        let shown = marks.iter().filter(|m| m.extent().1 >= label_width && m.extent().0 <= right).count();
-        let labelled = shown <= LABEL_LIMIT;
+    if let Some(in_window) = &detail {
+        marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
+        // Titles are placed by their widths in the label font (summed character advances:
+        // no call into the browser per title, see `TextWidths`).
+        // Above `LABEL_LIMIT` marks they are placed without labels (a title of no width gets
+        // no label), and the lanes' rows, all together, take at most a share of the screen's
+        // height: see there.
+        let labelled = marks.len() <= LABEL_LIMIT;
         let budget = if labelled {
             f64::INFINITY
         } else {
@@ -836,30 +781,14 @@ fn paint(
             ((screen * SCREEN_SHARE - AXIS_HEIGHT - lanes * 2.0 * geometry::LANE_PAD) / geometry::ROW_HEIGHT).max(0.0)
         };
         let labels = &mut drawn.labels;
-        let (left, right) = (over.left, over.left + over.width);
-        let stack = geometry::stack_within(&mut marks, lane_keys.len(), left, right, budget as usize, |m| {
+        stack = geometry::stack_within(&mut marks, lane_keys.len(), label_width, right, budget as usize, |m| {
             if labelled {
                 labels.width(&ctx, m.title())
             } else {
                 0.0
             }
         });
-        placed = Some((marks, stack));
-    }
-    // Three screens are kept for the steps to come; the window's own marks are drawn as they are.
-    match placed {
-        Some(p) if wide_list.is_some() => drawn.wide = Some(Wide { from, range, placed: p }),
-        Some(p) => {
-            drawn.wide = None;
-            (marks, stack) = p;
-        }
-        None if !reuse => drawn.wide = None,
-        None => {}
-    }
-    let moved = drawn.wide.is_some();
-    if let Some(w) = &drawn.wide {
-        (marks, stack) = w.placed.1.shifted(&w.placed.0, (w.from - from) / dpp, label_width, right);
-    } else if detail.is_none() {
+    } else {
         let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
         clusters = if unfiltered {
@@ -871,7 +800,7 @@ fn paint(
     }
     let rows = &stack.lanes;
     let needed = rows.bottom().max(AXIS_HEIGHT + LANE_HEIGHT) + 8.0;
-    let height = if moving.is_some() { needed.max(drawn.height) } else { needed };
+    let height = if moving { needed.max(drawn.height) } else { needed };
 
     // The canvas: its CSS height follows the lanes; its bitmap, the CSS size at the device's
     // pixel ratio (assigning either resets the context, so only when they change).
@@ -953,8 +882,7 @@ fn paint(
     drawn.marks = marks;
     drawn.more = stack.more;
     drawn.scale = Some(scale);
-    // A moved stack is stacked exactly once the input rests: the picture is not final.
-    height > needed || moved
+    height > needed
 }
 
 /// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
