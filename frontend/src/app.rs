@@ -128,6 +128,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let view = use_view(&record, "", true);
     let embedding = use_state(|| false);
     let intro_open = use_state(|| false);
+    let (intro, intro_more) = (use_node_ref(), use_node_ref());
+    use_intro_fold(intro.clone(), intro_more.clone(), *intro_open);
     let (printing, print) = crate::print::use_printing();
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
@@ -148,10 +150,11 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     if stats.disputed > 0 { { " · " }{ tf("{0} disputed", &[&number(stats.disputed)]) } }
                 </p>
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
-                // and shows the button only there), so the visual is on the first screen.
-                if let Some(intro) = &record.description {
-                    <p class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">{ intro.clone() }</p>
-                    <button type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
+                // and shows the button only there), so the visual is on the first screen; the
+                // button only when the line cuts the text (see `use_intro_fold`).
+                if let Some(text) = &record.description {
+                    <p ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">{ text.clone() }</p>
+                    <button ref={intro_more} type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
                         onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
                         { if *intro_open { tx("less") } else { tx("more") } }
                     </button>
@@ -178,6 +181,36 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <RecordView {record} {view} />
         </>
     }
+}
+
+/// Shows "more" (the element `button`) only when the introduction (`intro`) is cut by the
+/// phone's one-line clamp, so that it has something to show: measured after layout, when the
+/// text is folded or unfolded, and on every resize (a turned phone, a wider window). (The
+/// masthead is drawn anew in another language or for another record, so those are measured on
+/// mounting.)
+///
+/// *How:* with the clamp on, a cut text is taller than its box (`scrollHeight` >
+/// `clientHeight`); while unfolded it is measured with its folded class put back for the
+/// moment of the measure (no frame is drawn in between). Where the stylesheet clamps nothing
+/// (a wide screen), nothing is cut. The button's `hidden` is set here, not rendered: no state,
+/// so no render of the page for a measure.
+#[hook]
+fn use_intro_fold(intro: NodeRef, button: NodeRef, open: bool) {
+    use_effect_with(open, move |_| {
+        let measure = move || {
+            let (Some(el), Some(button)) = (intro.cast::<web_sys::Element>(), button.cast::<web_sys::Element>()) else {
+                return;
+            };
+            let class = el.get_attribute("class").unwrap_or_default();
+            let _ = el.set_attribute("class", "intro");
+            let cut = el.scroll_height() > el.client_height() + 1;
+            let _ = el.set_attribute("class", &class);
+            let _ = if cut { button.remove_attribute("hidden") } else { button.set_attribute("hidden", "") };
+        };
+        measure();
+        let listener = web_sys::window().map(|w| gloo::events::EventListener::new(&w, "resize", move |_| measure()));
+        move || drop(listener)
+    });
 }
 
 /// The notice of an event that arrived from the live stream, with a button that shows it.

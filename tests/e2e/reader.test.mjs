@@ -177,6 +177,61 @@ describe('what a reader meets', { timeout: 120_000 }, () => {
     await wide.done();
   });
 
+  test('on a phone "more" is offered only when the introduction does not fit on its line, measured again on resize', async () => {
+    const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+    const more = (page) => page.getByRole('button', { name: 'more', exact: true });
+    /** Opens the fixture North with `description` as its introduction, at `width` px. */
+    const openWith = async (description, width) => {
+      const opened = await suite.openPage('/index.html?no-record-yet', { ...phone, viewport: { width, height: 740 } });
+      const body = JSON.stringify({ ...JSON.parse(NORTH), description });
+      await opened.page.route('**/fixtures/intro.json', (route) => route.fulfill({ body, contentType: 'application/json' }));
+      await opened.page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/intro.json')}`);
+      await opened.page.locator('.masthead h1', { hasText: 'Norway' }).waitFor();
+      await opened.page.locator('section.event-list h2').waitFor();
+      return opened;
+    };
+    // A short introduction: all of it on its one line, and no button that would show nothing more.
+    let { page, done } = await openWith('Invented events for a test.', 360);
+    const intro = page.locator('.masthead .intro');
+    assert.equal(await intro.textContent(), 'Invented events for a test.');
+    assert.ok(await intro.evaluate((p) => p.scrollHeight <= p.clientHeight), 'the short introduction is whole');
+    await page.waitForTimeout(100);
+    assert.equal(await more(page).count(), 0, 'no "more" beside an introduction that fits');
+    await page.screenshot({ path: await screenshotPath('phone-short-intro-360.png') });
+    await done();
+
+    // One that fits a line 700 px wide but not 360: no button at 700, a button once the window
+    // narrows, and it unfolds the whole text.
+    const medium = 'Invented visits and calls between Norway and Sweden, for the tests.';
+    ({ page, done } = await openWith(medium, 700));
+    await page.waitForTimeout(100);
+    assert.equal(await more(page).count(), 0, 'no "more" at 700 px, where the introduction fits');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await more(page).waitFor({ timeout: 5_000 });
+    const line = await page.locator('.masthead .intro').evaluate((p) => parseFloat(getComputedStyle(p).lineHeight));
+    await more(page).click();
+    assert.ok((await page.locator('.masthead .intro').boundingBox()).height > line * 1.5, 'after "more", both lines');
+    // Wide again while unfolded: nothing is cut any more, so no "less" either.
+    await page.setViewportSize({ width: 700, height: 740 });
+    await page.getByRole('button', { name: 'less', exact: true }).waitFor({ state: 'detached', timeout: 5_000 });
+    await done();
+
+    // The default record's long introduction at 360 px: the button is there.
+    ({ page, done } = await suite.openPage('/', phone));
+    await more(page).waitFor({ timeout: 5_000 });
+    await done();
+  });
+
+  test('on a phone, the "disputed" badges of the list hold their word', async () => {
+    const { page, done } = await suite.openPage('/', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const badges = page.locator('section.event-list .badge');
+    assert.ok((await badges.count()) >= 1, 'the list shows disputed events');
+    for (const box of await badges.evaluateAll((els) => els.map((e) => ({ text: e.textContent, width: e.clientWidth, needed: e.scrollWidth })))) {
+      assert.ok(box.needed <= box.width + 1, `the badge "${box.text}" is ${box.width} px wide for ${box.needed} px of text`);
+    }
+    await done();
+  });
+
   test('a record whose site does not let other sites read it gets an explanation, not "Failed to fetch"', async () => {
     const other = await serveDir(join(HERE, 'fixtures')); // no CORS header
     try {

@@ -160,6 +160,44 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  test('a file of 495 visits, many overlapping, is marks in rows and counted crowds, not one solid bar', async () => {
+    // Like a secretary of state's travels: 495 trips of one to five days over four years, a
+    // new one every two to four days, so that many overlap.
+    const events = ['usa', 'jpn'].map((actor) => ({ id: `actor:${actor}`, type: 'ActorRegistered', payload: { actor, kind: 'country', names: { en: actor } } }));
+    let day = Date.UTC(2009, 1, 1);
+    for (let i = 0; i < 495; i += 1) {
+      const iso = (t) => new Date(t).toISOString().slice(0, 10);
+      const last = day + ((i * 7) % 5) * 86_400_000;
+      events.push({
+        id: `trip-${i}`,
+        type: 'Visit',
+        payload: { occurred: last > day ? `${iso(day)}/${iso(last)}` : iso(day), title: `Trip ${i + 1} to a capital`, visitor: 'usa', host: 'jpn', sources: [{ publisher: 'Test', title: 'Generated' }] },
+      });
+      day += (2 + (i % 3)) * 86_400_000;
+    }
+    const body = JSON.stringify({ annals: 1, stream: 'travels', title: 'Travels', events });
+    const opened = await suite.openPage('/index.html?no-record-yet');
+    const { page, done } = opened;
+    await page.route('**/fixtures/travels.json', (route) => route.fulfill({ body, contentType: 'application/json' }));
+    await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/travels.json')}`);
+    await page.locator('.masthead h1', { hasText: 'Travels' }).or(page.locator('main .status.error, .open-report')).first().waitFor();
+    assert.equal(await page.locator('main .status.error, .open-report').count(), 0, await page.locator('main').textContent());
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    const d = await drawn(page, (d) => d.marks.length > 0);
+    const rows = new Set(d.marks.map((m) => m.y));
+    assert.ok(rows.size >= 3, `the visits take rows (${rows.size})`);
+    for (const [i, p] of d.marks.entries()) {
+      for (const q of d.marks.slice(i + 1)) if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.id} and ${q.id} overlap in a row`);
+    }
+    const counted = d.more.reduce((n, c) => n + c.count, 0);
+    assert.equal(d.marks.length + counted, 495, `every visit is drawn or counted (${d.marks.length} drawn, ${counted} counted)`);
+    assert.ok(d.marks.length >= 100, `a good part of them drawn singly (${d.marks.length})`);
+    await page.screenshot({ path: await screenshotPath('timeline-495-visits-1280.png') });
+    await done();
+  });
+
   test('the keyboard reaches a counted cluster ("+12"): arrows stop on it, it is ringed and announced, Enter zooms in', async () => {
     const { page, done } = await open('/');
     await showWindow(page, '#from=1990-01-01&to=2026-12-31');
@@ -238,6 +276,32 @@ describe('the timeline canvas', () => {
     await page.reload();
     await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.lanes button', { hasText: 'By kind' }).getAttribute('aria-pressed'), 'true');
+    await done();
+  });
+
+  test("a TimelineJS spreadsheet's Group column gives the lanes", async () => {
+    const csv = [
+      'Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,Headline,Text,Media,Media Credit,Media Caption,Media Thumbnail,Type,Group,Background',
+      ',,,,,,,,,Quay works,<p>A sheet with groups</p>,,,,,title,,',
+      '2021,3,1,,2021,6,30,,,Survey of the quay,,,,,,,Engineering,',
+      '2021,4,10,,,,,,,Budget approved,,,,,,,Council,',
+      '2021,4,13,,2021,4,18,,,Harbour festival,,,,,,,Community,',
+      '2021,9,2,,,,,,,Tender published,,,,,,,Engineering,',
+    ].join('\n');
+    const { page, done } = await suite.openPage('/index.html?no-record-yet');
+    await page.route('**/fixtures/groups.csv', (route) => route.fulfill({ body: csv, contentType: 'text/csv' }));
+    await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/groups.csv')}`);
+    await page.locator('.masthead h1', { hasText: 'Quay works' }).waitFor();
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await showWindow(page, '#from=2021-01-01&to=2021-12-31');
+    assert.equal(await page.locator('.lanes button', { hasText: 'By group' }).getAttribute('aria-pressed'), 'true', 'a sheet with groups opens by group');
+    const d = await drawn(page, (d) => d.marks.length === 4);
+    assert.deepEqual([...d.lanes].sort(), ['Community', 'Council', 'Engineering']);
+    const lane = (title) => d.lanes[d.marks.find((m) => m.label?.text === title).lane];
+    assert.equal(lane('Survey of the quay'), 'Engineering');
+    assert.equal(lane('Tender published'), 'Engineering');
+    assert.equal(lane('Budget approved'), 'Council');
+    assert.equal(lane('Harbour festival'), 'Community');
     await done();
   });
 
