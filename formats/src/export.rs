@@ -69,6 +69,8 @@ pub fn export(envelopes: &[Envelope], format: ExportFormat, info: &ExportInfo<'_
                 title: info.title,
                 description: info.description,
                 introduction: info.introduction,
+                titles: None,
+                descriptions: None,
             };
             Exported { text: write_document(&doc, &records), written: records.len(), left_out: 0 }
         }

@@ -549,6 +549,7 @@ pub(crate) fn title_slide(
     let mut intro = Introduction {
         text: Some(text.plain.clone()).filter(|t| !t.is_empty()),
         text_html: text.html.filter(|_| !text.plain.is_empty()),
+        texts: Default::default(),
         media: media.filter(|_| media_ok),
         codes: BTreeMap::new(),
     };
@@ -754,6 +755,7 @@ fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
             quote: attr(tag, "data-quote"),
             partial: attr(tag, "data-partial"),
             no_url: attr(tag, "data-no-url"),
+            ..Source::default()
         });
         rest = &rest[i + close..];
     }
