@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use annals_core::format::native::{detect, load, NdjsonParts};
 use annals_core::format::{Format, Loaded};
+use annals_core::lang::{self, Shown, Texts};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::Nothing;
 use annals_core::{Envelope, StreamName, Timestamp};
@@ -34,6 +35,8 @@ pub struct Record {
     pub title: String,
     /// What it is about, as its file introduces it (the story's title slide shows it).
     pub description: Option<String>,
+    /// The title and the description in other languages (`annals_core::lang`).
+    pub texts: Rc<(Texts, Texts)>,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
     /// A person's own file (picked, dropped or pasted): it lives in this browser only and has
@@ -64,6 +67,7 @@ impl Record {
         Self {
             title,
             description: None,
+            texts: Rc::default(),
             live,
             own_file: false,
             arrived: None,
@@ -74,6 +78,22 @@ impl Record {
     /// The record with what it is about.
     pub fn described(self, description: Option<String>) -> Record {
         Record { description, ..self }
+    }
+
+    /// The record with its title and description in other languages.
+    pub fn in_languages(self, titles: Texts, descriptions: Texts) -> Record {
+        Record { texts: Rc::new((titles, descriptions)), ..self }
+    }
+
+    /// Its title in the reader's language where it has one (`crate::shown`).
+    pub fn title_shown(&self) -> Shown<'_> {
+        lang::pick(&self.title, lang::DEFAULT_LANG, &self.texts.0, crate::shown::want())
+    }
+
+    /// Its description in the reader's language where it has one.
+    pub fn description_shown(&self) -> Option<Shown<'_>> {
+        let want = crate::shown::want();
+        self.description.as_deref().map(|d| lang::pick(d, lang::DEFAULT_LANG, &self.texts.1, want))
     }
 
     /// The same record, as a person's own file ([`Record::own_file`]).
@@ -177,9 +197,10 @@ pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> 
     let stream = loaded.stream.clone().unwrap_or_else(|| StreamName::from("default"));
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
     let description = loaded.description.clone();
+    let texts = (loaded.titles.clone(), loaded.descriptions.clone());
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    let record = Record::new(title, envelopes, None).described(description);
+    let record = Record::new(title, envelopes, None).described(description).in_languages(texts.0, texts.1);
     mark("annals:folded");
     Ok(record)
 }
