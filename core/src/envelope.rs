@@ -473,7 +473,8 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
 fn steps_change_nothing(type_name: &str, version: u32, payload: &str) -> bool {
     match media_step_from(type_name) {
         Some(from) if (1..=from).contains(&version) => {
-            !payload.contains("timelinejs:") && !(type_name == "Signing" && version == 1)
+            let documents_as_strings = type_name == "Signing" && version == 1;
+            !(documents_as_strings || payload.contains("timelinejs:"))
         }
         _ => only_added_fields_since(type_name, version),
     }

@@ -170,6 +170,6 @@ mod tests {
         for bad in ["", "xx", "rus", "r", "ru_RU", "ru-", "az-Latin-extralong", "русский", "q1"] {
             assert!(check_tag(bad).is_err(), "{bad}");
         }
-        assert!(ISO_639_1.len() % 2 == 0);
+        assert!(ISO_639_1.len().is_multiple_of(2));
     }
 }
