@@ -284,10 +284,10 @@ pub struct Source {
     pub quote: Option<String>,
     /// The title in other languages: the source's own (a version it published in that
     /// language) or the editors' translation ([`crate::lang`]).
-    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
     pub titles: Texts,
     /// The quote in other languages, likewise.
-    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
     pub quotes: Texts,
     /// What the page does support when it backs the fact only in part (the right page, but
     /// the date, count or detail is not in it). Absent when it supports the whole fact.
@@ -532,10 +532,10 @@ pub struct DomainEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
     /// The title in other languages, each the source's words or a translation ([`crate::lang`]).
-    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
     pub titles: Texts,
     /// The summary in other languages, likewise.
-    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
     pub summaries: Texts,
     /// A picture, video, recording, page or document that illustrates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -700,7 +700,7 @@ pub struct Introduction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_html: Option<String>,
     /// The text in other languages, each the source's words or a translation ([`crate::lang`]).
-    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
     pub texts: Texts,
     /// A picture, video, recording, page or document that illustrates the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,10 +20,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 /// Whose words a text in another language is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// The source's own words, as it published them in this language.
@@ -42,9 +43,8 @@ impl Origin {
     }
 }
 
-/// A text in one language, and whose words it is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A text in one language, and whose words it is. (Read with [`deserialize_texts`].)
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct LangText {
     /// The words, as plain text.
     pub text: String,
@@ -66,6 +66,44 @@ impl LangText {
 
 /// A text's other languages, by language tag (`{"ru": {"text": "…", "origin": "translation"}}`).
 pub type Texts = BTreeMap<String, LangText>;
+
+/// Reads [`Texts`] (`#[serde(deserialize_with = …)]`): through a JSON value, then by hand.
+///
+/// *Why not derived:* a derived decoder is instantiated once per deserializer the payload
+/// types are read with (several in the browser), and these maps sit in every event and
+/// source; a JSON value's decoder is there already. The page's bundle has a hard budget.
+pub fn deserialize_texts<'de, D: Deserializer<'de>>(d: D) -> Result<Texts, D::Error> {
+    texts_from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+const EXPECTED: &str = "expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}";
+
+/// [`Texts`] from a JSON value, or what is wrong with it in plain words.
+pub fn texts_from_value(value: Value) -> Result<Texts, String> {
+    let Value::Object(map) = value else {
+        return Err(format!("expected texts by language tag: {{\"ru\": {{\"text\": \"…\", \"origin\": \"translation\"}}}}, found {value}"));
+    };
+    let mut out = Texts::new();
+    for (tag, text) in map {
+        let Value::Object(mut fields) = text else { return Err(format!("{tag:?}: {EXPECTED}")) };
+        let words = match fields.remove("text") {
+            Some(Value::String(s)) => s,
+            Some(other) => return Err(format!("{tag:?}: text is {other}; expected a string")),
+            None => return Err(format!("{tag:?}: missing field `text`; {EXPECTED}")),
+        };
+        let origin = match fields.remove("origin") {
+            Some(Value::String(s)) if s == "source" => Origin::Source,
+            Some(Value::String(s)) if s == "translation" => Origin::Translation,
+            Some(other) => return Err(format!("{tag:?}: origin is {other}; expected \"source\" or \"translation\"")),
+            None => return Err(format!("{tag:?}: missing field `origin`; {EXPECTED}")),
+        };
+        if let Some(unknown) = fields.keys().next() {
+            return Err(format!("{tag:?}: unknown field `{unknown}`; {EXPECTED}"));
+        }
+        out.insert(tag, LangText { text: words, origin });
+    }
+    Ok(out)
+}
 
 /// The language of a record's own text when it does not name one.
 pub const DEFAULT_LANG: &str = "en";

@@ -737,7 +737,8 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
 /// one that cannot be read is left out, and said so.
 fn texts_attr(tag: &str, name: &str, notes: &mut Vec<Problem>) -> annals_core::lang::Texts {
     let Some(json) = attr(tag, name) else { return Default::default() };
-    serde_json::from_str(&json).unwrap_or_else(|_| {
+    let value = serde_json::from_str(&json).unwrap_or_default();
+    annals_core::lang::texts_from_value(value).unwrap_or_else(|_| {
         notes.push(Problem::new("text.text", format!("a source's {name} is not texts by language; it is left out")));
         Default::default()
     })

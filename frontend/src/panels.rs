@@ -82,8 +82,9 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let e = &r.event;
     let name = |id: &str| catalog.actor_name(id).to_owned();
     let (title, summary) = (e.title_for(shown::want()), e.summary_for(shown::want()));
-    // One note for both when they say the same (both the editors' translation, both English).
-    let title_note = shown::note(&title).filter(|n| summary.as_ref().and_then(shown::note).as_ref() != Some(n));
+    // One note for both, under the title, when they say the same (both translations, both English).
+    let title_note = shown::note(&title);
+    let summary_note = summary.as_ref().and_then(shown::note).filter(|n| title_note.as_ref() != Some(n));
     html! {
         <>
             <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
@@ -100,7 +101,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             }
             if let Some(s) = &summary {
                 <p class="summary-text" lang={s.lang.to_owned()}>{ s.text.to_owned() }</p>
-                { shown::note_line(s) }
+                if let Some(n) = summary_note { <p class="lang-note">{ n }</p> }
             }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
             if let Some(m) = &e.media { <crate::media::Medium key={m.url.clone()} medium={m.clone()} /> }

@@ -310,7 +310,7 @@ async fn heading_of(base: &str, stream: &str) -> Option<Heading> {
     let url = format!("{base}data/{}.json", encode(stream));
     let response = crate::http::get(&url).await.ok().filter(|r| r.ok())?;
     let bytes = response.bytes().await.ok()?;
-    serde_json::from_slice::<Heading>(&bytes).ok()
+    serde_json::from_str::<Heading>(std::str::from_utf8(&bytes).ok()?).ok()
 }
 
 /// What [`heading_of`] reads of a document: its title and description, in every language.
@@ -318,9 +318,9 @@ async fn heading_of(base: &str, stream: &str) -> Option<Heading> {
 struct Heading {
     title: Option<String>,
     description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "annals_core::lang::deserialize_texts")]
     titles: annals_core::lang::Texts,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "annals_core::lang::deserialize_texts")]
     descriptions: annals_core::lang::Texts,
 }
 

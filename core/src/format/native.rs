@@ -43,9 +43,9 @@ struct RawDocument<'a> {
     title: Option<String>,
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lang::deserialize_texts")]
     titles: Texts,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lang::deserialize_texts")]
     descriptions: Texts,
     #[serde(default, borrow)]
     introduction: Option<&'a RawValue>,
