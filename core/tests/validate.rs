@@ -151,7 +151,14 @@ fn texts_in_other_languages_name_a_known_language_and_say_whose_words_they_are()
         &call(r#""lang":"ru","titles":{"RU":{"text":"Звонок","origin":"translation"}}"#),
         &["5 payload.titles.RU: is in the record's own language (RU); expected other languages only (the text in RU is the plain field)"],
     );
-    check(&call(r#""titles":{"ru":{"text":"Звонок"}}"#), &["5 payload.titles.ru: missing field `origin`"]);
+    check(
+        &call(r#""titles":{"ru":{"text":"Звонок"}}"#),
+        &["5 payload.titles: \"ru\": missing field `origin`; expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}"],
+    );
+    check(
+        &call(r#""summaries":{"ru":{"text":"Звонок","origin":"editors"}}"#),
+        &["5 payload.summaries: \"ru\": origin is \"editors\"; expected \"source\" or \"translation\""],
+    );
     // A source's own texts: known tags, a quote's translation beside a quote.
     check(
         r#"{"id":"t","type":"Call","payload":{"occurred":"2021","title":"Call","actors":[{"actor":"aze"}],"sources":[{"publisher":"P","title":"T","titles":{"en-":{"text":"T","origin":"translation"}},"quotes":{"ru":{"text":"Слова","origin":"translation"}}}]}}"#,
