@@ -76,13 +76,26 @@ impl Proposed {
 /// - Every domain kind then gained `media`, `title_html` and `summary_html` (`Signing` v3, the
 ///   other kinds v2): what the TimelineJS reader had kept as `timelinejs:media.*`,
 ///   `timelinejs:headline` and `timelinejs:text` codes moves into them.
-///
-/// Every other type is at v1.
+/// - Then record text in several languages ([`crate::lang`]): a domain event's `lang`,
+///   `titles` and `summaries`, and every source's `titles` and `quotes` (`Signing` v4, the
+///   other kinds v3, and every other type v2, since each cites sources). The step only adds
+///   fields, so its upcast changes nothing; it exists so that an older program refuses a
+///   newer payload by its version ("not known to this program") instead of tripping over
+///   an unknown field.
 pub fn current_schema(type_name: &str) -> u32 {
     match type_name {
-        "Signing" => 3,
-        "Visit" | "CommissionMeeting" | "Talks" | "Call" | "Statement" | "Other" => 2,
-        _ => 1,
+        "Signing" => 4,
+        "Visit" | "CommissionMeeting" | "Talks" | "Call" | "Statement" | "Other" => 3,
+        _ => 2,
+    }
+}
+
+/// The version a domain kind's step to media starts from (`Signing` v2, the others v1);
+/// `None` for the types that are no domain kind.
+fn media_step_from(type_name: &str) -> Option<u32> {
+    match type_name {
+        "Signing" => Some(2),
+        other => other.parse::<EventKind>().is_ok().then_some(1),
     }
 }
 
@@ -101,7 +114,8 @@ pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<V
     while version < current {
         payload = match (type_name, version) {
             ("Signing", 1) => signing_v1_to_v2(payload)?,
-            ("Signing", 2) | (_, 1) => media_codes_to_fields(payload),
+            (t, v) if media_step_from(t) == Some(v) => media_codes_to_fields(payload),
+            // The step to languages only adds fields.
             _ => payload,
         };
         version += 1;
@@ -349,7 +363,7 @@ mod one_pass {
                     "payload" => {
                         let Some(t) = &type_name else { return Err(give_up()) };
                         let version = schema_version.flatten().unwrap_or_else(|| current_schema(&t.0));
-                        if event.is_some() || version != current_schema(&t.0) {
+                        if event.is_some() || !super::only_added_fields_since(&t.0, version) {
                             return Err(give_up());
                         }
                         event = Some(map.next_value_seed(Payload(&t.0))?);
@@ -361,7 +375,7 @@ mod one_pass {
             }
             // A schema_version after the payload must still be the one it was read as.
             let (Some(id), Some(type_name), Some(event)) = (id, type_name, event) else { return Err(give_up()) };
-            if schema_version.flatten().is_some_and(|v| v != current_schema(&type_name.0)) {
+            if schema_version.flatten().is_some_and(|v| !super::only_added_fields_since(&type_name.0, v)) {
                 return Err(give_up());
             }
             Ok(Record(DecodedRecordRef {
@@ -439,7 +453,7 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
             format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
         ));
     }
-    if version == current_schema(type_name) || only_media_step_without_codes(type_name, version, payload.get()) {
+    if version == current_schema(type_name) || steps_change_nothing(type_name, version, payload.get()) {
         typed(type_name, payload.get())
     } else {
         let value: Value = serde_json::from_str(payload.get()).map_err(|e| Problem::new("payload", e.to_string()))?;
@@ -451,14 +465,27 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
     }
 }
 
-/// True when the only step left is the one to media and the payload has no `timelinejs:` code
-/// for it to move: the step would change nothing, so the payload is read as it is. *Why:* a
-/// store written before that step holds every domain event in the older version, and going
-/// through a JSON `Value` and back for each would slow down every opening of it.
-fn only_media_step_without_codes(type_name: &str, version: u32, payload: &str) -> bool {
-    let last_before_media = current_schema(type_name).saturating_sub(1);
-    let is_domain = type_name.parse::<EventKind>().is_ok();
-    is_domain && version >= 1 && version == last_before_media && !payload.contains("timelinejs:")
+/// True when the steps from `version` to the current one would change nothing: the step to
+/// languages (which only adds fields) and a step to media with no `timelinejs:` code to
+/// move. Such a payload is read as it is. *Why:* a store written before those steps holds
+/// every event in an older version, and going through a JSON `Value` and back for each
+/// would slow down every opening of it.
+fn steps_change_nothing(type_name: &str, version: u32, payload: &str) -> bool {
+    match media_step_from(type_name) {
+        Some(from) if (1..=from).contains(&version) => {
+            let documents_as_strings = type_name == "Signing" && version == 1;
+            !(documents_as_strings || payload.contains("timelinejs:"))
+        }
+        _ => only_added_fields_since(type_name, version),
+    }
+}
+
+/// True when every step from `version` to the current one only adds fields (today: the step
+/// to languages), so the payload decodes as the current version would, unread in between.
+pub(crate) fn only_added_fields_since(type_name: &str, version: u32) -> bool {
+    let current = current_schema(type_name);
+    let after_media = media_step_from(type_name).map_or(1, |from| from + 1);
+    (after_media..=current).contains(&version)
 }
 
 /// [`typed`] without tracking the path, natively (see [`decode_record`]): `None` on any
@@ -597,7 +624,7 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_through_json() {
-        let text = r#"{"position":3,"id":"e1","stream":"s","recorded_at":"2026-01-02T03:04:05Z","type":"Call","schema_version":2,"payload":{"occurred":"2021-05-22","title":"Phone call","sources":[{"publisher":"Trend"}]}}"#;
+        let text = r#"{"position":3,"id":"e1","stream":"s","recorded_at":"2026-01-02T03:04:05Z","type":"Call","schema_version":3,"payload":{"occurred":"2021-05-22","title":"Phone call","sources":[{"publisher":"Trend"}]}}"#;
         let env: Envelope = serde_json::from_str(text).expect("decode");
         assert_eq!(env.position, 3);
         assert_eq!(env.event.type_name(), "Call");
@@ -610,7 +637,9 @@ mod tests {
         let visit = r#""payload":{"occurred":"2024","title":"V","visitor":"a","host":"b"}"#;
         let signing = r#""payload":{"occurred":"2018","title":"S","documents":[{"title":"T"}]}"#;
         for (text, one_pass) in [
+            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":3,{visit}}}"#), true),
             (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":2,{visit}}}"#), true),
+            (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":4,{visit}}}"#), false),
             (format!(r#"{{"position":1,"id":"v","stream":"s","type":"Visit","schema_version":1,{visit}}}"#), false),
             (format!(r#"{{"id":"v1","type":"Visit","extra":[1,{{}}],{visit},"recorded_at":null}}"#), true),
             (format!(r#"{{{visit},"id":"v","type":"Visit"}}"#), false),
@@ -680,10 +709,13 @@ mod tests {
         assert_eq!(upcast("Visit", 1, plain.clone()), Ok(plain));
         // Such a payload is not even taken apart: it reads as the current version would.
         let raw = RawValue::from_string(r#"{"occurred":"2020","title":"x"}"#.to_owned()).expect("raw");
-        assert!(only_media_step_without_codes("Visit", 1, raw.get()));
+        assert!(steps_change_nothing("Visit", 1, raw.get()));
+        assert!(steps_change_nothing("Visit", 2, raw.get()));
         assert_eq!(decode_event("Visit", Some(1), &raw), decode_event("Visit", None, &raw));
-        assert!(!only_media_step_without_codes("Signing", 1, raw.get()), "Signing 1 has two steps");
-        assert!(!only_media_step_without_codes("ActorRegistered", 1, raw.get()));
+        assert!(!steps_change_nothing("Signing", 1, raw.get()), "Signing 1 lists documents as strings");
+        assert!(steps_change_nothing("ActorRegistered", 1, raw.get()));
+        assert!(!steps_change_nothing("Visit", 4, raw.get()), "a version from the future");
+        assert!(!steps_change_nothing("Visit", 0, raw.get()));
     }
 
     #[test]

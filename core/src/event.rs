@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::date::{Occurred, PartialDate};
 use crate::id::{ActorId, EventId};
+use crate::lang::{self, Shown, Texts};
 
 /// The kinds of domain events; each is a lane of the timeline and a colour of the map.
 ///
@@ -281,6 +282,13 @@ pub struct Source {
     /// The words the fact rests on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// The title in other languages: the source's own (a version it published in that
+    /// language) or the editors' translation ([`crate::lang`]).
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub titles: Texts,
+    /// The quote in other languages, likewise.
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub quotes: Texts,
     /// What the page does support when it backs the fact only in part (the right page, but
     /// the date, count or detail is not in it). Absent when it supports the whole fact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -520,6 +528,15 @@ pub struct DomainEvent {
     /// `summary`, in the subset of [`crate::html`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary_html: Option<String>,
+    /// The language of `title` and `summary` (a BCP 47 tag); absent means English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The title in other languages, each the source's words or a translation ([`crate::lang`]).
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub titles: Texts,
+    /// The summary in other languages, likewise.
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub summaries: Texts,
     /// A picture, video, recording, page or document that illustrates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
@@ -585,6 +602,9 @@ impl DomainEvent {
             summary: None,
             title_html: None,
             summary_html: None,
+            lang: None,
+            titles: Texts::new(),
+            summaries: Texts::new(),
             media: None,
             actors: Vec::new(),
             places: Vec::new(),
@@ -641,6 +661,27 @@ impl DomainEvent {
             .chain(self.actors.iter().map(|p| &p.actor))
     }
 
+    /// The language of `title` and `summary`.
+    pub fn lang(&self) -> &str {
+        self.lang.as_deref().unwrap_or(lang::DEFAULT_LANG)
+    }
+
+    /// The title for a reader of language `want`, and the language it is in ([`lang::pick`]).
+    pub fn title_for(&self, want: &str) -> Shown<'_> {
+        lang::pick(&self.title, self.lang(), &self.titles, want)
+    }
+
+    /// The summary for a reader of language `want`, when there is one.
+    pub fn summary_for(&self, want: &str) -> Option<Shown<'_>> {
+        self.summary.as_deref().map(|s| lang::pick(s, self.lang(), &self.summaries, want))
+    }
+
+    /// Every text a search may find the event by: the title and summary in every language.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let own = std::iter::once(self.title.as_str()).chain(self.summary.as_deref());
+        own.chain(self.titles.values().chain(self.summaries.values()).map(|t| t.text.as_str()))
+    }
+
     /// The number of documents signed: the stated count, else the number of known titles.
     pub fn documents_signed(&self) -> u32 {
         self.count.unwrap_or(self.documents.len() as u32)
@@ -658,6 +699,9 @@ pub struct Introduction {
     /// The text with its markup: the same words as `text`, in the subset of [`crate::html`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_html: Option<String>,
+    /// The text in other languages, each the source's words or a translation ([`crate::lang`]).
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub texts: Texts,
     /// A picture, video, recording, page or document that illustrates the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
@@ -670,7 +714,11 @@ pub struct Introduction {
 impl Introduction {
     /// True when it says nothing.
     pub fn is_empty(&self) -> bool {
-        self.text.is_none() && self.text_html.is_none() && self.media.is_none() && self.codes.is_empty()
+        self.text.is_none()
+            && self.text_html.is_none()
+            && self.texts.is_empty()
+            && self.media.is_none()
+            && self.codes.is_empty()
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`date`] — partial dates and ranges that keep their precision.
 //! - [`event`] — the events: visits, signings, commission meetings, …, actors, corrections.
 //! - [`envelope`] — what the log stores around an event; versioned JSON with upcasting.
+//! - [`lang`] — record text in several languages: whose words each is, which one a reader sees.
 //! - [`validate`] — the rules an event must pass before it enters the log.
 //! - [`log`] — the in-memory append-only log and the append rules every store shares.
 //! - [`catalog`] — the record as it stands after corrections, retractions and disputes.
@@ -26,6 +27,7 @@ pub mod event;
 pub mod format;
 pub mod html;
 pub mod id;
+pub mod lang;
 pub mod link;
 pub mod log;
 pub mod problem;

@@ -22,6 +22,7 @@ use crate::envelope::{decode_event, Proposed};
 use crate::event::{ActorKind, ActorRegistration, DomainEvent, Event, EventKind, Introduction, Media, Source};
 use crate::html::{self, Allowed};
 use crate::id::{check_actor_id, check_event_id, ActorId};
+use crate::lang::{self, Origin, Texts};
 pub use crate::link::check_url;
 use crate::problem::Problem;
 
@@ -401,6 +402,9 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     }
     rich_text(e.title_html.as_deref(), Some(&e.title), Allowed::Inline, &|| f("title_html"), "title", out);
     rich_text(e.summary_html.as_deref(), e.summary.as_deref(), Allowed::Blocks, &|| f("summary_html"), "summary", out);
+    if !e.titles.is_empty() || !e.summaries.is_empty() || e.lang.is_some() {
+        languages(e, &f, out);
+    }
     if let Some(m) = &e.media {
         media(m, &|| f("media"), out);
     }
@@ -658,6 +662,71 @@ pub fn media(m: &Media, base: &dyn Fn() -> String, out: &mut Vec<Problem>) {
     }
 }
 
+/// Checks an event's texts in other languages: known tags, no empty text, not the event's
+/// own language again, a summary's translation only beside a summary, and a text that says it
+/// is a source's own words found in a source the event cites.
+fn languages(e: &DomainEvent, f: &dyn Fn(&str) -> String, out: &mut Vec<Problem>) {
+    if let Some(tag) = &e.lang {
+        if let Err(message) = lang::check_tag(tag) {
+            out.push(Problem::new(f("lang"), message));
+        }
+    }
+    let own = e.lang();
+    for (name, plain, texts, max) in
+        [("titles", Some(&e.title), &e.titles, MAX_TITLE), ("summaries", e.summary.as_ref(), &e.summaries, MAX_TEXT)]
+    {
+        lang_texts(texts, Some(own), max, &|| f(name), out);
+        if plain.is_none() && !texts.is_empty() {
+            out.push(Problem::new(
+                f(name),
+                "is given without a summary; expected the summary in the record's own language too",
+            ));
+        }
+        for (tag, t) in texts {
+            if t.origin == Origin::Source && !t.text.trim().is_empty() && !published_by_a_source(&t.text, &e.sources) {
+                out.push(Problem::new(
+                    format!("{}.{tag}.origin", f(name)),
+                    "says the text is a source's own words, but no source the event cites has it as its title or in its quote; expected \"translation\", or the source that published these words in sources",
+                ));
+            }
+        }
+    }
+}
+
+/// Whether some source published these words: as its title (in any language) or within its
+/// quote.
+fn published_by_a_source(words: &str, sources: &[Source]) -> bool {
+    let words = words.trim();
+    sources.iter().any(|s| {
+        let titles = s.title.iter().chain(s.titles.values().filter(|t| t.origin == Origin::Source).map(|t| &t.text));
+        let quotes = s.quote.iter().chain(s.quotes.values().filter(|t| t.origin == Origin::Source).map(|t| &t.text));
+        titles.into_iter().any(|t| t.trim() == words) || quotes.into_iter().any(|q| q.contains(words))
+    })
+}
+
+/// Checks texts by language: each tag known and not `own` (that text is the plain field),
+/// each text neither empty nor too long.
+fn lang_texts(texts: &Texts, own: Option<&str>, max: usize, field: &dyn Fn() -> String, out: &mut Vec<Problem>) {
+    for (tag, t) in texts {
+        let at = || format!("{}.{tag}", field());
+        if let Err(message) = lang::check_tag(tag) {
+            out.push(Problem::new(at(), message));
+        } else if own.is_some_and(|own| own.eq_ignore_ascii_case(tag)) {
+            out.push(Problem::new(
+                at(),
+                format!("is in the record's own language ({tag}); expected other languages only (the text in {tag} is the plain field)"),
+            ));
+        }
+        text(&t.text, &|| format!("{}.text", at()), max, true, out);
+    }
+}
+
+/// Checks a document's `titles` and `descriptions`: known tags, no empty text.
+pub fn record_texts(titles: &Texts, descriptions: &Texts, out: &mut Vec<Problem>) {
+    lang_texts(titles, None, MAX_TITLE, &|| "titles".to_owned(), out);
+    lang_texts(descriptions, None, MAX_TEXT, &|| "descriptions".to_owned(), out);
+}
+
 /// Checks a record's introduction (a document's `introduction`): its text, markup and medium.
 pub fn introduction(intro: &Introduction, base: &str, out: &mut Vec<Problem>) {
     let f = |name: &str| format!("{base}.{name}");
@@ -665,6 +734,7 @@ pub fn introduction(intro: &Introduction, base: &str, out: &mut Vec<Problem>) {
         text(t, &|| f("text"), MAX_TEXT, false, out);
     }
     rich_text(intro.text_html.as_deref(), intro.text.as_deref(), Allowed::Blocks, &|| f("text_html"), "text", out);
+    lang_texts(&intro.texts, None, MAX_TEXT, &|| f("texts"), out);
     if let Some(m) = &intro.media {
         media(m, &|| f("media"), out);
     }
@@ -710,6 +780,14 @@ fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut
         }
         if let Some(what) = &s.partial {
             text(what, &|| f("partial"), MAX_TITLE, true, out);
+        }
+        lang_texts(&s.titles, None, MAX_TITLE, &|| f("titles"), out);
+        lang_texts(&s.quotes, None, MAX_TEXT, &|| f("quotes"), out);
+        if s.quote.is_none() && !s.quotes.is_empty() {
+            out.push(Problem::new(
+                f("quotes"),
+                "is given without a quote; expected the quote as the source gives it too",
+            ));
         }
     }
 }

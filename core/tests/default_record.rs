@@ -213,3 +213,49 @@ fn the_default_records_media_are_cited_official_pages_credited() {
     }
     assert!(seen >= 5, "{seen} events carry a medium");
 }
+
+#[test]
+fn every_event_reads_in_english_russian_and_azerbaijani() {
+    use annals_core::lang::Origin;
+    let log = log();
+    let mut from_sources = Vec::new();
+    for env in log.read_from(0) {
+        let Event::Domain(_, e) = &env.event else { continue };
+        let id = env.id.as_str();
+        assert_eq!(e.lang(), "en", "{id}: the record's own text is English");
+        let summary = e.summary.as_deref().unwrap_or_else(|| panic!("{id} has no summary"));
+        for lang in ["ru", "az"] {
+            let title = e.titles.get(lang).unwrap_or_else(|| panic!("{id} has no {lang} title"));
+            let text = e.summaries.get(lang).unwrap_or_else(|| panic!("{id} has no {lang} summary"));
+            assert_ne!(title.text, e.title, "{id}: the {lang} title is the English one");
+            assert_ne!(text.text, summary, "{id}: the {lang} summary is the English one");
+            // The script says the language: Cyrillic for Russian, Latin with ə for Azerbaijani.
+            let cyrillic = |s: &str| s.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+            match lang {
+                "ru" => assert!(cyrillic(&title.text) && cyrillic(&text.text), "{id}: ru is not in Cyrillic"),
+                _ => assert!(
+                    !cyrillic(&text.text) && text.text.contains(['ə', 'ı', 'ş', 'ğ', 'ç', 'ö', 'ü']),
+                    "{id}: az"
+                ),
+            }
+            // A summary is always the editors' translation; a title the source's words only
+            // where a cited source published it (validation holds that).
+            assert_eq!(text.origin, Origin::Translation, "{id} {lang} summary");
+            if title.origin == Origin::Source {
+                from_sources.push(format!("{id} {lang}"));
+            }
+            assert_eq!(e.title_for(lang).text, title.text);
+        }
+        assert_eq!(e.title_for("be").text, e.title, "{id}: no Belarusian, so English");
+    }
+    assert_eq!(
+        from_sources,
+        [
+            "2010-06-lukashenko-official-visit az",
+            "2013-11-20-lukashenko-official-visit ru",
+            "2021-11-08-phone-call ru",
+            "2024-05-16-talks-zagulba ru",
+            "2024-11-11-cop29-working-visit ru",
+        ]
+    );
+}

@@ -224,6 +224,8 @@ fn what_the_program_writes_passes_the_schemas() {
             title: loaded.title.as_deref(),
             description: loaded.description.as_deref(),
             introduction: loaded.introduction.as_ref(),
+            titles: Some(&loaded.titles),
+            descriptions: Some(&loaded.descriptions),
         },
         &loaded.proposed(),
     );
@@ -366,10 +368,12 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     let mut v1_with_objects = v1.clone();
     v1_with_objects["payload"]["documents"] = json!([{"title": "Joint statement"}]);
     assert!(!s.record.is_valid(&v1_with_objects));
-    let mut visit_v3 = json!({"id": "v", "type": "Visit", "schema_version": 3, "payload": {}});
-    assert_invalid_at(&s.record, &visit_v3, "/schema_version", "a Visit v3");
-    visit_v3["schema_version"] = json!(0);
-    assert!(!s.record.is_valid(&visit_v3));
+    let mut visit_v4 = json!({"id": "v", "type": "Visit", "schema_version": 4, "payload": {}});
+    assert_invalid_at(&s.record, &visit_v4, "/schema_version", "a Visit v4");
+    visit_v4["schema_version"] = json!(0);
+    assert!(!s.record.is_valid(&visit_v4));
+    let actor_v3 = json!({"id": "a", "type": "ActorRegistered", "schema_version": 3, "payload": {}});
+    assert_invalid_at(&s.record, &actor_v3, "/schema_version", "an ActorRegistered v3");
 
     // The loader agrees: v1 is upcast, v2 with strings is refused.
     let ndjson = |signing: &Value| {
@@ -381,7 +385,7 @@ fn signing_schema_version_1_lists_titles_as_strings() {
     let loaded = ndjson(&v1);
     assert_clean(&loaded, "a Signing v1");
     let written = serde_json::to_value(&loaded.accepted[5].proposed).expect("serialize");
-    assert_eq!(written["schema_version"], json!(3));
+    assert_eq!(written["schema_version"], json!(4));
     assert_eq!(written["payload"]["documents"], json!([{"title": "Joint statement", "kind": "other"}]));
     assert_valid(&s.record, &written, "the upcast Signing");
     let loaded = ndjson(&v2_with_strings);

@@ -48,7 +48,7 @@ fn corrections_must_leave_a_valid_event() {
         &["5 payload.changes.sources: after the correction: is empty; every event must cite at least one source"],
     );
     check(r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"titel":"typo"}}}"#,
-        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `title_html`, `summary_html`, `media`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
+        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `title_html`, `summary_html`, `lang`, `titles`, `summaries`, `media`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
     check(
         r#"{"id":"x","type":"Corrected","payload":{"target":"nope","changes":{"title":"t"}}}"#,
         &["5 payload.target: no event \"nope\" earlier in the record; expected the id of an earlier event"],
@@ -129,6 +129,53 @@ fn coordinates_must_be_on_the_globe() {
         &[
             "5 payload.coordinates.lat: 91.5 is not a latitude; expected a number from -90 to 90",
             "5 payload.coordinates.lon: -200 is not a longitude; expected a number from -180 to 180",
+        ],
+    );
+}
+
+#[test]
+fn texts_in_other_languages_name_a_known_language_and_say_whose_words_they_are() {
+    let call = |texts: &str| {
+        format!(
+            r#"{{"id":"t","type":"Call","payload":{{"occurred":"2021-11-08","title":"Lukashenko calls Aliyev","summary":"A call.",{texts},"actors":[{{"actor":"aze"}}],"sources":[{{"publisher":"President of Azerbaijan","title":"Президент Республики Беларусь Александр Лукашенко позвонил Ильхаму Алиеву","quote":"обсудили ход реализации договоренностей"}}]}}}}"#
+        )
+    };
+    // Clean: a translation, the source's headline as its title, words inside the quote.
+    check(
+        &call(
+            r#""titles":{"ru":{"text":"Президент Республики Беларусь Александр Лукашенко позвонил Ильхаму Алиеву","origin":"source"},"az":{"text":"Lukaşenko Əliyevə zəng edib","origin":"translation"}},"summaries":{"ru":{"text":"обсудили ход реализации","origin":"source"}}"#,
+        ),
+        &[],
+    );
+    check(
+        &call(r#""titles":{"xx":{"text":"Zvonok","origin":"translation"},"ru":{"text":" ","origin":"translation"}}"#),
+        &[
+            "5 payload.titles.ru.text: is empty; expected text",
+            "5 payload.titles.xx: \"xx\" is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")",
+        ],
+    );
+    check(
+        &call(r#""titles":{"ru":{"text":"Лукашенко позвонил Алиеву","origin":"source"}}"#),
+        &["5 payload.titles.ru.origin: says the text is a source's own words, but no source the event cites has it as its title or in its quote; expected \"translation\", or the source that published these words in sources"],
+    );
+    check(
+        &call(r#""lang":"ru","titles":{"RU":{"text":"Звонок","origin":"translation"}}"#),
+        &["5 payload.titles.RU: is in the record's own language (RU); expected other languages only (the text in RU is the plain field)"],
+    );
+    check(
+        &call(r#""titles":{"ru":{"text":"Звонок"}}"#),
+        &["5 payload.titles: \"ru\": missing field `origin`; expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}"],
+    );
+    check(
+        &call(r#""summaries":{"ru":{"text":"Звонок","origin":"editors"}}"#),
+        &["5 payload.summaries: \"ru\": origin is \"editors\"; expected \"source\" or \"translation\""],
+    );
+    // A source's own texts: known tags, a quote's translation beside a quote.
+    check(
+        r#"{"id":"t","type":"Call","payload":{"occurred":"2021","title":"Call","actors":[{"actor":"aze"}],"sources":[{"publisher":"P","title":"T","titles":{"en-":{"text":"T","origin":"translation"}},"quotes":{"ru":{"text":"Слова","origin":"translation"}}}]}}"#,
+        &[
+            "5 payload.sources[0].titles.en-: \"en-\" has a subtag \"\" that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\"",
+            "5 payload.sources[0].quotes: is given without a quote; expected the quote as the source gives it too",
         ],
     );
 }

@@ -249,7 +249,37 @@ fn only_on(rows: Rows) -> impl Iterator<Item = &'static str> {
 pub const MEDIA_PARTS: [&str; 9] = ["url", "kind", "caption", "credit", "alt", "licence", "thumbnail", "title", "link"];
 
 /// The parts of a source, as the template's `source_*` columns name them.
-pub const SOURCE_PARTS: [&str; 8] = ["publisher", "title", "url", "date", "author", "quote", "partial", "no_url"];
+pub const SOURCE_PARTS: [&str; 10] =
+    ["publisher", "title", "url", "date", "author", "quote", "partial", "no_url", "titles", "quotes"];
+
+/// A source's texts in other languages as one list cell: `ru=…` for the editors'
+/// translation, `ru:source=…` for words the source published in that language.
+pub fn lang_list(texts: &annals_core::lang::Texts) -> String {
+    join_list(texts.iter().map(|(tag, t)| match t.origin {
+        annals_core::lang::Origin::Translation => format!("{tag}={}", t.text),
+        annals_core::lang::Origin::Source => format!("{tag}:source={}", t.text),
+    }))
+}
+
+/// Reads a [`lang_list`] cell into the JSON of `Texts`.
+fn read_lang_list(cell: &str, column: &str, problems: &mut Vec<Problem>) -> Map<String, Value> {
+    let mut texts = Map::new();
+    for item in split_list(cell) {
+        let Some((key, text)) = item.split_once('=') else {
+            problems.push(Problem::new(
+                column,
+                format!("{item:?} is not lang=text; expected e.g. ru=Визит or ru:source=… for the source's own words"),
+            ));
+            continue;
+        };
+        let (tag, origin) = match key.trim().strip_suffix(":source") {
+            Some(tag) => (tag, "source"),
+            None => (key.trim(), "translation"),
+        };
+        texts.insert(tag.to_owned(), serde_json::json!({"text": text.trim(), "origin": origin}));
+    }
+    texts
+}
 
 /// The TimelineJS sheet columns Annals reads.
 const SHEET_COLUMNS: [&str; 20] = [
@@ -482,10 +512,28 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
 // The Annals template.
 
 fn is_template_column(name: &str) -> bool {
-    if TEMPLATE_COLUMNS.contains(&name) || name == "co-chairs" {
+    if TEMPLATE_COLUMNS.contains(&name) || name == "co-chairs" || name == "lang" {
         return true;
     }
-    source_column(name).is_some()
+    source_column(name).is_some() || lang_column(name).is_some()
+}
+
+/// A column of an event's text in another language: `title@ru` → ("titles", "ru",
+/// "translation"), the editors' translation; `summary@az:source` → ("summaries", "az",
+/// "source"), a source's own words. (The `lang` column names the language of `title` and
+/// `summary` themselves, English when empty.)
+pub fn lang_column(name: &str) -> Option<(&'static str, &str, &'static str)> {
+    let (base, rest) = name.split_once('@')?;
+    let field = match base {
+        "title" => "titles",
+        "summary" => "summaries",
+        _ => return None,
+    };
+    let (tag, origin) = match rest.strip_suffix(":source") {
+        Some(tag) => (tag, "source"),
+        None => (rest, "translation"),
+    };
+    (!tag.is_empty()).then_some((field, tag, origin))
 }
 
 /// `source_url` → (1, "url"); `source3_title` → (3, "title").
@@ -708,9 +756,29 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             if !media.is_empty() {
                 put("media", Value::Object(media));
             }
-            for column in ["summary", "title_html", "summary_html", "level", "part_of"] {
+            for column in ["summary", "title_html", "summary_html", "level", "part_of", "lang"] {
                 if !get(column).is_empty() {
                     put(column, text(get(column)));
+                }
+            }
+            let mut texts: [Map<String, Value>; 2] = Default::default();
+            for name in cols.keys() {
+                let (Some((field, tag, origin)), value) = (lang_column(name), get(name)) else { continue };
+                let slot = &mut texts[usize::from(field == "summaries")];
+                if value.is_empty() {
+                    continue;
+                } else if slot.contains_key(tag) {
+                    problems.push(Problem::new(
+                        name.as_str(),
+                        format!("is a second text in {tag}; expected either the translation ({field} column without :source) or the source's words, not both"),
+                    ));
+                } else {
+                    slot.insert(tag.to_owned(), serde_json::json!({"text": value, "origin": origin}));
+                }
+            }
+            for (field, map) in ["titles", "summaries"].into_iter().zip(texts) {
+                if !map.is_empty() {
+                    put(field, Value::Object(map));
                 }
             }
             for column in ["visitor", "host", "commission"] {
@@ -819,7 +887,11 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             let mut source = Map::new();
             for (part, i) in parts {
                 let value = row.cells.get(*i).map_or("", |c| c.trim());
-                if !value.is_empty() {
+                if value.is_empty() {
+                } else if matches!(*part, "titles" | "quotes") {
+                    let column = header.cells.get(*i).map_or(*part, |h| h.trim());
+                    source.insert((*part).to_owned(), Value::Object(read_lang_list(value, column, &mut problems)));
+                } else {
                     source.insert((*part).to_owned(), Value::String(value.to_owned()));
                 }
             }

@@ -37,8 +37,9 @@ use annals_core::format::native::{write_document, write_ndjson, DocumentInfo};
 pub use annals_core::format::{ExportFormat, Exported};
 use annals_core::html::{same_words, Allowed};
 use annals_core::id::ActorId;
+use annals_core::lang::{same_language, LangText, Origin, Shown};
 
-use crate::csv::{join_list, MEDIA_PARTS, SOURCE_PARTS, TEMPLATE_COLUMNS};
+use crate::csv::{join_list, lang_list, MEDIA_PARTS, SOURCE_PARTS, TEMPLATE_COLUMNS};
 use crate::rich;
 use crate::timelinejs::{html_escape, is_colour, plain_text, sources_paragraph, CODE_PREFIX, MADE_TITLE};
 
@@ -53,6 +54,11 @@ pub struct ExportInfo<'a> {
     pub description: Option<&'a str>,
     /// What a reader sees first: the text and medium of a TimelineJS title slide.
     pub introduction: Option<&'a Introduction>,
+    /// The language to write the record's texts in (`--lang`): each event's title and summary
+    /// in that language where the record has them, else in its own. The CSV template writes
+    /// its own texts and that language's columns only; the native formats carry every
+    /// language and ignore it.
+    pub lang: Option<&'a str>,
 }
 
 /// Writes envelopes (a stream, in position order) in a format.
@@ -69,6 +75,8 @@ pub fn export(envelopes: &[Envelope], format: ExportFormat, info: &ExportInfo<'_
                 title: info.title,
                 description: info.description,
                 introduction: info.introduction,
+                titles: None,
+                descriptions: None,
             };
             Exported { text: write_document(&doc, &records), written: records.len(), left_out: 0 }
         }
@@ -80,7 +88,7 @@ pub fn export(envelopes: &[Envelope], format: ExportFormat, info: &ExportInfo<'_
             let events = in_date_order(&catalog);
             match format {
                 ExportFormat::TimelinejsJson => timelinejs(&events, info),
-                ExportFormat::Csv => csv(&catalog, &events),
+                ExportFormat::Csv => csv(&catalog, &events, info.lang),
                 ExportFormat::Ics => ics(&events, info),
                 _ => geojson(&catalog, &events),
             }
@@ -207,15 +215,24 @@ struct TlSlide {
 
 /// A slide's text: the summary (as the HTML it came with, while that still fits), then the
 /// sources, which TimelineJS has no field for.
-fn slide_text(r: &Resolved) -> Option<String> {
-    let summary = r
-        .event
-        .summary
-        .as_deref()
-        .map(|s| html_for(s, &[r.event.summary_html.as_deref(), code(r, "text")], Allowed::Blocks));
+fn slide_text(r: &Resolved, lang: Option<&str>) -> Option<String> {
+    let summary = r.event.summary_for(lang.unwrap_or(r.event.lang())).map(|s| {
+        let html = html_for(s.text, &[r.event.summary_html.as_deref(), code(r, "text")], Allowed::Blocks);
+        format!("{html}{}", translation_note(s))
+    });
     match (summary, sources_paragraph(&r.event.sources)) {
         (Some(text), Some(sources)) => Some(format!("{text}{sources}")),
         (text, sources) => text.or(sources),
+    }
+}
+
+/// What a reader of an export must be told about a text in another language than the
+/// record's own: whose words it is (TimelineJS and iCalendar have no field for it).
+fn translation_note(s: Shown<'_>) -> &'static str {
+    match s.origin {
+        Some(Origin::Translation) => "<p><em>Translated by the record's editors.</em></p>",
+        Some(Origin::Source) => "<p><em>The title and text in the source's own words, as published.</em></p>",
+        None => "",
     }
 }
 
@@ -294,14 +311,15 @@ fn timelinejs(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
     let mut file = TlFile { title: None, events: Vec::new(), eras: Vec::new() };
     for r in events {
         let e = &r.event;
+        let title = e.title_for(info.lang.unwrap_or(e.lang())).text;
         let start = e.occurred.start();
         let mut slide = TlSlide {
             start_date: tl_date(start, code(r, "start_time"), code(r, "start_date.display_date")),
             end_date: e.occurred.end().map(|end| tl_date(end, code(r, "end_time"), code(r, "end_date.display_date"))),
             text: TlText {
                 headline: (code(r, MADE_TITLE) != Some(e.title.as_str()))
-                    .then(|| html_for(&e.title, &[e.title_html.as_deref(), code(r, "headline")], Allowed::Inline)),
-                text: slide_text(r),
+                    .then(|| html_for(title, &[e.title_html.as_deref(), code(r, "headline")], Allowed::Inline)),
+                text: slide_text(r, info.lang),
             },
             media: BTreeMap::new(),
             group: None,
@@ -375,7 +393,7 @@ fn csv_row(out: &mut String, cells: &[String]) {
     out.push_str("\r\n");
 }
 
-fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
+fn csv(catalog: &Catalog, events: &[&Arc<Resolved>], lang: Option<&str>) -> Exported {
     let actors = catalog.actors();
     let sources_needed = events
         .iter()
@@ -389,6 +407,22 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
         let prefix = if n == 1 { "source".to_owned() } else { format!("source{n}") };
         header.extend(SOURCE_PARTS.iter().map(|p| format!("{prefix}_{p}")));
     }
+    // The texts in other languages (all of them, or `lang`'s): `title@ru`, `summary@az:source`.
+    let wanted = |tag: &str| lang.is_none_or(|l| same_language(tag, l));
+    let lang_column = |base: &str, tag: &str, t: &LangText| match t.origin {
+        Origin::Translation => format!("{base}@{tag}"),
+        Origin::Source => format!("{base}@{tag}:source"),
+    };
+    let mut lang_columns = std::collections::BTreeSet::new();
+    for r in events {
+        for (base, texts) in [("title", &r.event.titles), ("summary", &r.event.summaries)] {
+            lang_columns.extend(texts.iter().filter(|(tag, _)| wanted(tag)).map(|(tag, t)| lang_column(base, tag, t)));
+        }
+    }
+    if events.iter().any(|r| r.event.lang.is_some()) {
+        header.push("lang".to_owned());
+    }
+    header.extend(lang_columns);
     let at = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
     let source_cells = |cells: &mut Vec<String>, sources: &[annals_core::event::Source]| {
         for (n, s) in sources.iter().enumerate() {
@@ -402,6 +436,8 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
                 s.quote.clone(),
                 s.partial.clone(),
                 s.no_url.clone(),
+                Some(lang_list(&s.titles)),
+                Some(lang_list(&s.quotes)),
             ];
             for (part, value) in SOURCE_PARTS.iter().zip(parts) {
                 cells[at(&format!("{prefix}_{part}"))] = value.unwrap_or_default();
@@ -440,6 +476,14 @@ fn csv(catalog: &Catalog, events: &[&Arc<Resolved>]) -> Exported {
         cells[at("occurred")] = e.occurred.to_string();
         cells[at("title")] = e.title.clone();
         cells[at("summary")] = e.summary.clone().unwrap_or_default();
+        if let Some(l) = &e.lang {
+            cells[at("lang")] = l.clone();
+        }
+        for (base, texts) in [("title", &e.titles), ("summary", &e.summaries)] {
+            for (tag, t) in texts.iter().filter(|(tag, _)| wanted(tag)) {
+                cells[at(&lang_column(base, tag, t))] = t.text.clone();
+            }
+        }
         let id = |a: &Option<ActorId>| a.as_ref().map(ToString::to_string).unwrap_or_default();
         cells[at("visitor")] = id(&e.visitor);
         cells[at("host")] = id(&e.host);
@@ -551,13 +595,28 @@ fn ics(events: &[&Arc<Resolved>], info: &ExportInfo<'_>) -> Exported {
         ics_line(&mut out, &format!("DTSTAMP:{}", ics_stamp(r.recorded_at)));
         ics_line(&mut out, &format!("DTSTART;VALUE=DATE:{start}"));
         ics_line(&mut out, &format!("DTEND;VALUE=DATE:{end}"));
-        ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&e.title)));
+        let want = info.lang.unwrap_or(e.lang());
+        let (title, summary) = (e.title_for(want), e.summary_for(want));
+        // The language is named when one was asked for (RFC 5545 §3.2.10).
+        let param = info.lang.map(|_| format!(";LANGUAGE={}", title.lang)).unwrap_or_default();
+        ics_line(&mut out, &format!("SUMMARY{param}:{}", ics_text(title.text)));
         let mut description = String::new();
         if e.occurred.precision() != annals_core::date::Precision::Day {
             let _ = writeln!(description, "Date as the sources give it: {}", e.occurred.label());
         }
-        if let Some(s) = &e.summary {
-            let _ = writeln!(description, "{s}");
+        if let Some(s) = summary {
+            let _ = writeln!(description, "{}", s.text);
+        }
+        for (what, s) in [("title", Some(title)), ("summary", summary)] {
+            match s.and_then(|s| s.origin) {
+                Some(Origin::Translation) => {
+                    let _ = writeln!(description, "The {what} is translated by the record's editors.");
+                }
+                Some(Origin::Source) => {
+                    let _ = writeln!(description, "The {what} is in the source's own words, as published.");
+                }
+                None => {}
+            }
         }
         for s in &e.sources {
             let mut line = s.publisher.clone();

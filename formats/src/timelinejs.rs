@@ -549,6 +549,7 @@ pub(crate) fn title_slide(
     let mut intro = Introduction {
         text: Some(text.plain.clone()).filter(|t| !t.is_empty()),
         text_html: text.html.filter(|_| !text.plain.is_empty()),
+        texts: Default::default(),
         media: media.filter(|_| media_ok),
         codes: BTreeMap::new(),
     };
@@ -711,6 +712,13 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
                     attrs.push_str(&format!(" data-{name}=\"{}\"", attr_escape(v)));
                 }
             }
+            // A source's texts in other languages, as JSON (TimelineJS has no field for them).
+            for (name, texts) in [("titles", &s.titles), ("quotes", &s.quotes)] {
+                if !texts.is_empty() {
+                    let json = serde_json::to_string(texts).unwrap_or_default();
+                    attrs.push_str(&format!(" data-{name}=\"{}\"", attr_escape(&json)));
+                }
+            }
             let mut shown = html_escape(&s.publisher);
             if let Some(t) = &s.title {
                 shown.push_str(" — ");
@@ -723,6 +731,17 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
         })
         .collect();
     (!items.is_empty()).then(|| format!("<p class=\"{SOURCES_CLASS}\">Sources: {}</p>", items.join("; ")))
+}
+
+/// A source's texts in other languages from a `data-titles` or `data-quotes` attribute (JSON);
+/// one that cannot be read is left out, and said so.
+fn texts_attr(tag: &str, name: &str, notes: &mut Vec<Problem>) -> annals_core::lang::Texts {
+    let Some(json) = attr(tag, name) else { return Default::default() };
+    let value = serde_json::from_str(&json).unwrap_or_default();
+    annals_core::lang::texts_from_value(value).unwrap_or_else(|_| {
+        notes.push(Problem::new("text.text", format!("a source's {name} is not texts by language; it is left out")));
+        Default::default()
+    })
 }
 
 /// Splits a slide's text into the text proper and the sources its closing
@@ -754,6 +773,8 @@ fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
             quote: attr(tag, "data-quote"),
             partial: attr(tag, "data-partial"),
             no_url: attr(tag, "data-no-url"),
+            titles: texts_attr(tag, "data-titles", notes),
+            quotes: texts_attr(tag, "data-quotes", notes),
         });
         rest = &rest[i + close..];
     }

@@ -218,6 +218,7 @@ fn timelinejs_round_trip_keeps_what_timelinejs_holds() {
         title: title.as_deref(),
         description: description.as_deref(),
         introduction: introduction.as_ref(),
+        lang: None,
     };
     let out = export(&envelopes(first), ExportFormat::TimelinejsJson, &info);
     let json: serde_json::Value = serde_json::from_str(&out.text).expect("valid JSON");
@@ -669,4 +670,76 @@ fn awkward_sources_in_a_timelinejs_text() {
     let s = &events[0].2.sources[0];
     assert_eq!((s.publisher.as_str(), s.quote.as_deref(), s.date), ("A & B \"Q\"", Some("line\ntwo"), None));
     assert_eq!(events[0].2.summary.as_deref(), Some("Body"));
+}
+
+/// The content lines of an iCalendar text, unfolded.
+fn unfold(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+        match line.strip_prefix(' ') {
+            Some(rest) => lines.last_mut().expect("a line to continue").push_str(rest),
+            None => lines.push(line.to_owned()),
+        }
+    }
+    lines
+}
+
+#[test]
+fn exports_in_a_language_write_its_texts_and_say_whose_they_are() {
+    let record = default_record();
+    let lang = |l| ExportInfo { stream: Some("azerbaijan-belarus"), lang: Some(l), ..ExportInfo::default() };
+
+    // iCalendar: the Russian title with its language; the note says it is a translation, or
+    // the source's headline; a language the record lacks keeps English and says so.
+    let ru = unfold(&export(&record, ExportFormat::Ics, &lang("ru")).text);
+    let visit = ru.iter().position(|l| l == "UID:2024-05-16-state-visit@azerbaijan-belarus").expect("visit");
+    assert!(ru[visit..]
+        .contains(&"SUMMARY;LANGUAGE=ru:Государственный визит Александра Лукашенко в Азербайджан".to_owned()));
+    let description = ru[visit..].iter().find(|l| l.starts_with("DESCRIPTION:")).expect("description");
+    assert!(description.contains("Лукашенко совершил государственный визит"), "{description}");
+    assert!(description.contains("The title is translated by the record's editors."), "{description}");
+    let call = ru.iter().position(|l| l == "UID:2021-11-08-phone-call@azerbaijan-belarus").expect("call");
+    let description = ru[call..].iter().find(|l| l.starts_with("DESCRIPTION:")).expect("description");
+    assert!(description.contains("The title is in the source's own words\\, as published."), "{description}");
+    let be = unfold(&export(&record, ExportFormat::Ics, &lang("be")).text);
+    assert!(be.contains(&"SUMMARY;LANGUAGE=en:Alexander Lukashenko's state visit to Azerbaijan".to_owned()));
+    assert!(!be.iter().any(|l| l.contains("translated by")));
+
+    // TimelineJS: the Azerbaijani headline and text, marked as a translation.
+    let az: serde_json::Value =
+        serde_json::from_str(&export(&record, ExportFormat::TimelinejsJson, &lang("az")).text).expect("json");
+    let slide = az["events"]
+        .as_array()
+        .and_then(|e| e.iter().find(|s| s["unique_id"] == "2024-05-16-state-visit"))
+        .expect("the visit's slide");
+    assert_eq!(slide["text"]["headline"], "Aleksandr Lukaşenkonun Azərbaycana dövlət səfəri");
+    let text = slide["text"]["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("Lukaşenko Azərbaycana dövlət səfəri edib")
+            && text.contains("Translated by the record's editors")
+    );
+
+    // CSV: the record's own texts and the Russian columns only, which read back.
+    let csv = export(&record, ExportFormat::Csv, &lang("ru")).text;
+    let header = csv.lines().next().expect("header");
+    assert!(header.ends_with(",summary@ru,title@ru,title@ru:source"), "{header}");
+    assert!(!header.contains("@az"), "{header}");
+    let back = load(csv.as_bytes(), "ru.csv", None, &Nothing);
+    assert!(back.is_clean(), "{:?}", problems(&back));
+    let call = back.accepted.iter().find(|l| l.proposed.id.as_str() == "2021-11-08-phone-call").expect("call");
+    let Event::Domain(_, e) = &call.proposed.event else { panic!("not a domain event") };
+    assert_eq!(e.title_for("ru").text, "Президент Республики Беларусь Александр Лукашенко позвонил Ильхаму Алиеву");
+    assert_eq!(e.title_for("ru").origin, Some(annals_core::lang::Origin::Source));
+    assert_eq!(e.summary_for("az").map(|s| s.lang), Some("en"));
+}
+
+#[test]
+fn a_template_with_a_text_twice_in_one_language_says_which_column() {
+    let csv = "id,type,occurred,title,title@ru,title@ru:source,source_publisher,source_title\n\
+               c,Call,2021,Call,Звонок,Звонок,P,Звонок\n";
+    let loaded = load(csv.as_bytes(), "t.csv", None, &Nothing);
+    assert_eq!(
+        problems(&loaded),
+        ["line 2, record 1, title@ru:source: is a second text in ru; expected either the translation (titles column without :source) or the source's words, not both"]
+    );
 }

@@ -77,6 +77,7 @@ fn info(loaded: &Loaded) -> ExportInfo<'_> {
         title: loaded.title.as_deref(),
         description: loaded.description.as_deref(),
         introduction: loaded.introduction.as_ref(),
+        lang: None,
     }
 }
 
@@ -212,7 +213,7 @@ fn the_native_formats_carry_media_for_the_page() {
     let log = export(&envelopes(&loaded), ExportFormat::AnnalsNdjson, &info(&loaded));
     let line = log.text.lines().find(|l| l.contains("\"flood-1927\"")).expect("the flood's line");
     let value: Value = serde_json::from_str(line).expect("json");
-    assert_eq!(value["schema_version"], json!(2));
+    assert_eq!(value["schema_version"], json!(annals_core::envelope::current_schema("Other")));
     assert_eq!(value["payload"]["media"]["url"], "https://www.youtube.com/watch?v=abc123");
     assert!(value["payload"]["summary_html"].as_str().is_some_and(|h| h.contains("<ol>")));
     // The page reads a log through core alone.

@@ -139,7 +139,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         <>
             <header class="masthead">
                 // The space keeps the badge a word of its own for screen readers ("… relations, live").
-                <h1>{ record.title.clone() }
+                <h1>{ crate::shown::words(&record.title_shown()) }
                     if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </h1>
                 <p class="summary">
@@ -152,8 +152,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
                 // and shows the button only there), so the visual is on the first screen; the
                 // button only when the line cuts the text (see `use_intro_fold`).
-                if let Some(text) = &record.description {
-                    <p ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">{ text.clone() }</p>
+                if let Some(text) = record.description_shown() {
+                    <p ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro" lang={text.lang.to_owned()}>{ text.text.to_owned() }</p>
                     <button ref={intro_more} type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
                         onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
                         { if *intro_open { tx("less") } else { tx("more") } }
@@ -229,7 +229,7 @@ fn arrived(record: &Record, view: &UseReducerHandle<crate::state::View>) -> Html
     };
     html! {
         <p class="arrived" role="status">
-            { tf("Just recorded: {0} ({1})", &[&r.event.title, &occurred(&r.event.occurred)]) }
+            { tf("Just recorded: {0} ({1})", &[&r.event.title_for(crate::shown::want()).text, &occurred(&r.event.occurred)]) }
             { " " }<button type="button" {onclick}>{ tx("Show it") }</button>
         </p>
     }

@@ -157,7 +157,7 @@ impl Mark {
 
     /// The title, drawn beside the mark when there is room.
     pub fn title(&self) -> &str {
-        &self.event.event.title
+        self.event.event.title_for(crate::shown::want()).text
     }
 
     /// The honest date label ("2009", "16–17 May 2024").

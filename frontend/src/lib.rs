@@ -23,6 +23,7 @@
 //! - [`panels`] — details, the accessible list of events in view, filters;
 //! - [`palette`] — the colours of event kinds;
 //! - [`i18n`] — the interface's language: texts, dates, numbers and plural forms;
+//! - [`shown`] — the record's own text in the reader's language, marked where it is not;
 //! - [`context`] — whether a view runs embedded in someone else's page;
 //! - [`open`] — what opening a file needs, pure: the report and the builder of the checked log;
 //! - [`opener`] — the opener (picker, drop, paste) and its report, on the page;
@@ -55,6 +56,7 @@ pub mod picture;
 pub mod print;
 pub mod record;
 pub mod save;
+pub mod shown;
 pub mod source;
 pub mod state;
 pub mod story;

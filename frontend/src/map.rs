@@ -465,7 +465,7 @@ pub fn relation_map(props: &Props) -> Html {
     });
     let highlighted = selected.filter(|_| !highlight.is_empty()).map(|r| {
         let names: Vec<String> = highlight.iter().map(|id| name(id)).collect();
-        tf("On the map: “{0}” — {1}", &[&r.event.title, &names.join(", ")])
+        tf("On the map: “{0}” — {1}", &[&r.event.title_for(crate::shown::want()).text, &names.join(", ")])
     });
     // After every hook (their order may not change between renders).
     if all.nodes.is_empty() {

@@ -12,10 +12,12 @@ use yew::prelude::*;
 
 use crate::palette::kind_colour;
 use annals_core::event::{independent_publishers, Source};
+use annals_core::lang::{same_language, Shown, Texts};
 use annals_core::validate::check_url;
 
 use crate::i18n::{self, en, t, tf, tx};
 use crate::record::Record;
+use crate::shown;
 use crate::state::{Action, View};
 
 /// On a small screen (one column), brings the details into view when the reader selects
@@ -79,10 +81,15 @@ pub fn details(props: &DetailsProps) -> Html {
 pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let e = &r.event;
     let name = |id: &str| catalog.actor_name(id).to_owned();
+    let (title, summary) = (e.title_for(shown::want()), e.summary_for(shown::want()));
+    // One note for both, under the title, when they say the same (both translations, both English).
+    let title_note = shown::note(&title);
+    let summary_note = summary.as_ref().and_then(shown::note).filter(|n| title_note.as_ref() != Some(n));
     html! {
         <>
             <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
-            <h2>{ e.title.clone() }</h2>
+            <h2 lang={title.lang.to_owned()}>{ title.text.to_owned() }</h2>
+            if let Some(n) = title_note { <p class="lang-note">{ n }</p> }
             <p class="date">
                 { i18n::occurred(&e.occurred) }
                 if e.occurred.precision() != annals_core::Precision::Day {
@@ -92,7 +99,10 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             if let Some(ret) = &r.retracted {
                 <p class="retracted" role="note">{ tf("Retracted: {0}", &[&ret.reason]) }</p>
             }
-            if let Some(s) = &e.summary { <p class="summary-text">{ s.clone() }</p> }
+            if let Some(s) = &summary {
+                <p class="summary-text" lang={s.lang.to_owned()}>{ s.text.to_owned() }</p>
+                if let Some(n) = summary_note { <p class="lang-note">{ n }</p> }
+            }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
             if let Some(m) = &e.media { <crate::media::Medium key={m.url.clone()} medium={m.clone()} /> }
             <dl>
@@ -174,6 +184,15 @@ fn backing(sources: &[Source]) -> String {
     tf("{0} from {1}{2}", &[&sources_text, &publishers_text, &links])
 }
 
+/// A source's title or quote in the reader's language, when the source gives one, beside the
+/// words as published: "(… — translated by the record's editors)".
+fn also_in(texts: &Texts) -> Html {
+    let want = shown::want();
+    let Some((lang, t)) = texts.iter().find(|(k, _)| same_language(k, want)) else { return html! {} };
+    let s = Shown { text: &t.text, lang, origin: Some(t.origin) };
+    html! { <span class="lang-alt">{ " (" }{ shown::words(&s) }{ " — " }{ shown::note(&s).unwrap_or_default() }{ ")" }</span> }
+}
+
 /// One source as a reader checks it: publisher, title (a link when the record gives a safe
 /// `http(s)` URL), date and author, the words quoted, what the page supports when only part,
 /// and why there is no link when there is none. Text from the record is rendered as text.
@@ -189,7 +208,8 @@ fn source_item(s: &Source) -> Html {
                 None => html! { <cite>{ title }</cite> },
             } }
             if !byline.is_empty() { <span class="byline">{ format!(" ({})", byline.join(", ")) }</span> }
-            if let Some(q) = &s.quote { <blockquote>{ q.clone() }</blockquote> }
+            { also_in(&s.titles) }
+            if let Some(q) = &s.quote { <blockquote>{ q.clone() }{ also_in(&s.quotes) }</blockquote> }
             if let Some(p) = &s.partial { <p class="partial">{ tf("Supports only in part: {0}", &[p]) }</p> }
             if link.is_none() {
                 <p class="no-link">{ match &s.no_url {
@@ -318,7 +338,9 @@ pub fn event_row(props: &RowProps) -> Html {
             <button type="button" {onclick} aria-pressed={props.selected.to_string()}>
                 <span class="swatch" style={format!("background:{}", kind_colour(r.kind))} aria-hidden="true"></span>
                 <span class="date">{ i18n::occurred(&r.event.occurred) }</span>
-                <span class="title">{ r.event.title.clone() }</span>
+                { { let title = r.event.title_for(shown::want()); html! {
+                    <span class="title">{ shown::words(&title) }{ " " }{ shown::badge(&title) }</span>
+                } } }
                 if r.is_disputed() { <span class="badge">{ tx("disputed") }</span> }
             </button>
         </li>

@@ -122,7 +122,9 @@ pub fn chronology(props: &Props) -> Html {
         .iter()
         .map(|r| {
             let marks = r.event.sources.iter().map(|s| notes.number(s)).collect();
-            (crate::i18n::occurred(&r.event.occurred), r.event.title.clone(), r.event.summary.clone(), marks)
+            let want = crate::shown::want();
+            let (title, summary) = (r.event.title_for(want).text.to_owned(), r.event.summary_for(want));
+            (crate::i18n::occurred(&r.event.occurred), title, summary.map(|s| s.text.to_owned()), marks)
         })
         .collect();
     let total = projections.timeline.len();

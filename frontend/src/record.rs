@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use annals_core::format::native::{detect, load, NdjsonParts};
 use annals_core::format::{Format, Loaded};
+use annals_core::lang::{self, Shown, Texts};
 use annals_core::projection::{AsOf, Projections};
 use annals_core::validate::Nothing;
 use annals_core::{Envelope, StreamName, Timestamp};
@@ -40,6 +41,8 @@ pub struct Record {
     /// It opens as a story (a TimelineJS file with a title slide: its readers expect the story
     /// first), unless the address asks for another view.
     pub story: bool,
+    /// The title and the description in other languages (`annals_core::lang`).
+    pub texts: Rc<(Texts, Texts)>,
     /// When the record comes from an `annals serve` stream: its name, followed live.
     pub live: Option<String>,
     /// A person's own file (picked, dropped or pasted): it lives in this browser only and has
@@ -72,6 +75,7 @@ impl Record {
             description: None,
             introduction: None,
             story: false,
+            texts: Rc::default(),
             live,
             own_file: false,
             arrived: None,
@@ -87,6 +91,22 @@ impl Record {
     /// The record with its introduction, opening as a story or not.
     pub fn introduced(self, introduction: Option<annals_core::Introduction>, story: bool) -> Record {
         Record { introduction: introduction.map(Rc::new), story, ..self }
+    }
+
+    /// The record with its title and description in other languages.
+    pub fn in_languages(self, titles: Texts, descriptions: Texts) -> Record {
+        Record { texts: Rc::new((titles, descriptions)), ..self }
+    }
+
+    /// Its title in the reader's language where it has one (`crate::shown`).
+    pub fn title_shown(&self) -> Shown<'_> {
+        lang::pick(&self.title, lang::DEFAULT_LANG, &self.texts.0, crate::shown::want())
+    }
+
+    /// Its description in the reader's language where it has one.
+    pub fn description_shown(&self) -> Option<Shown<'_>> {
+        let want = crate::shown::want();
+        self.description.as_deref().map(|d| lang::pick(d, lang::DEFAULT_LANG, &self.texts.1, want))
     }
 
     /// The same record, as a person's own file ([`Record::own_file`]).
@@ -191,9 +211,13 @@ pub(crate) fn from_loaded(loaded: Loaded, name: &str) -> Result<Record, String> 
     let title = loaded.title.clone().unwrap_or_else(|| name.to_owned());
     let description = loaded.description.clone();
     let introduction = loaded.introduction.clone();
+    let texts = (loaded.titles.clone(), loaded.descriptions.clone());
     // Validated once by the loader; folded once.
     let envelopes = loaded.into_envelopes(&stream, Timestamp(0));
-    let record = Record::new(title, envelopes, None).described(description).introduced(introduction, false);
+    let record = Record::new(title, envelopes, None)
+        .described(description)
+        .introduced(introduction, false)
+        .in_languages(texts.0, texts.1);
     mark("annals:folded");
     Ok(record)
 }

@@ -51,7 +51,8 @@ pub fn slug(title: &str) -> String {
 #[cfg(test)]
 pub fn write(record: &Record, format: ExportFormat) -> (String, Exported) {
     use annals_formats::export::{export, ExportInfo};
-    let info = ExportInfo { stream: None, title: Some(&record.title), description: None, introduction: None };
+    let info =
+        ExportInfo { stream: None, title: Some(&record.title), description: None, introduction: None, lang: None };
     let exported = export(&record.log(), format, &info);
     let (ext, _) = file_kind(format);
     (format!("{}.{ext}", slug(&record.title)), exported)

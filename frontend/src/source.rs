@@ -297,24 +297,31 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
             _ => break,
         }
     }
-    let (title, description) = heading_of(base, &stream).await.unwrap_or_default();
-    let record = Record::new(title.unwrap_or_else(|| stream.clone()), envelopes, Some(stream)).described(description);
+    let heading = heading_of(base, &stream).await.unwrap_or_default();
+    let record = Record::new(heading.title.unwrap_or_else(|| stream.clone()), envelopes, Some(stream))
+        .described(heading.description)
+        .in_languages(heading.titles, heading.descriptions);
     Some(Ok(Rc::new(record)))
 }
 
 /// The title and introduction of a stream, from its document shipped in the bundle
 /// (`data/{stream}.json`, as the default record is); the store keeps events, not titles.
-async fn heading_of(base: &str, stream: &str) -> Option<(Option<String>, Option<String>)> {
-    #[derive(serde::Deserialize)]
-    struct Heading {
-        title: Option<String>,
-        description: Option<String>,
-    }
+async fn heading_of(base: &str, stream: &str) -> Option<Heading> {
     let url = format!("{base}data/{}.json", encode(stream));
     let response = crate::http::get(&url).await.ok().filter(|r| r.ok())?;
     let bytes = response.bytes().await.ok()?;
-    let heading = serde_json::from_slice::<Heading>(&bytes).ok()?;
-    Some((heading.title, heading.description))
+    serde_json::from_str::<Heading>(std::str::from_utf8(&bytes).ok()?).ok()
+}
+
+/// What [`heading_of`] reads of a document: its title and description, in every language.
+#[derive(serde::Deserialize, Default)]
+struct Heading {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "annals_core::lang::deserialize_texts")]
+    titles: annals_core::lang::Texts,
+    #[serde(default, deserialize_with = "annals_core::lang::deserialize_texts")]
+    descriptions: annals_core::lang::Texts,
 }
 
 #[cfg(test)]

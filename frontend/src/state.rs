@@ -216,7 +216,13 @@ impl View {
             return true;
         }
         let e = &r.event;
-        let mut haystack = format!("{} {} {}", e.title, e.summary.as_deref().unwrap_or(""), e.tags.join(" "));
+        // Every language's title and summary: a Russian query finds an event by its Russian
+        // title whichever language the page shows.
+        let mut haystack = e.tags.join(" ");
+        for text in e.texts() {
+            haystack.push(' ');
+            haystack.push_str(text);
+        }
         for (a, _) in e.participants() {
             haystack.push(' ');
             haystack.push_str(&actor_name(a.as_str()));
@@ -333,6 +339,32 @@ impl Reducible for View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_finds_an_event_by_its_text_in_any_language() {
+        use annals_core::lang::LangText;
+        let mut e = annals_core::DomainEvent::new("2021-11-08".parse().expect("date"), "Phone call");
+        e.titles.insert("ru".into(), LangText::translation("Телефонный разговор Алиева и Лукашенко"));
+        e.summaries.insert("az".into(), LangText::translation("İki prezident telefonla danışıb"));
+        let r = Resolved {
+            id: "c".into(),
+            position: 1,
+            recorded_at: annals_core::Timestamp(0),
+            kind: EventKind::Call,
+            event: std::sync::Arc::new(e),
+            corrections: Vec::new(),
+            disputes: Vec::new(),
+            retracted: None,
+        };
+        let finds = |q: &str| View { query: q.into(), ..View::default() }.shows(&r, |a| a.to_owned());
+        for q in ["phone", "ТЕЛЕФОННЫЙ разговор", "алиева", "prezident telefonla", "call phone"]
+        {
+            assert!(finds(q), "{q}");
+        }
+        for q in ["визит", "phone визит"] {
+            assert!(!finds(q), "{q}");
+        }
+    }
 
     fn day(s: &str) -> f64 {
         f64::from(s.parse::<PartialDate>().expect("date").first_day())

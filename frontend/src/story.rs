@@ -160,9 +160,10 @@ pub fn story(props: &Props) -> Html {
     let current = at.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
     let said = match current {
         Some(r) => {
-            tf("Slide {0} of {1}: {2}, {3}", &[&(at + 1), &(last + 1), &r.event.title, &occurred(&r.event.occurred)])
+            let title = r.event.title_for(crate::shown::want()).text;
+            tf("Slide {0} of {1}: {2}, {3}", &[&(at + 1), &(last + 1), &title, &occurred(&r.event.occurred)])
         }
-        None => tf("Slide 1 of {0}: {1}", &[&(last + 1), &props.record.title]),
+        None => tf("Slide 1 of {0}: {1}", &[&(last + 1), &props.record.title_shown().text]),
     };
     let slide = match current {
         Some(r) => html! {
@@ -196,8 +197,11 @@ pub fn story(props: &Props) -> Html {
                         <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
                     }
                     <div class="title-card">
-                        <h2>{ props.record.title.clone() }</h2>
-                        if let Some(d) = &props.record.description { <p class="summary-text">{ d.clone() }</p> }
+                        <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
+                        if let Some(d) = props.record.description_shown() {
+                            <p class="summary-text" lang={d.lang.to_owned()}>{ d.text.to_owned() }</p>
+                            { crate::shown::note_line(&d) }
+                        }
                         if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
                         <p class="note">
                             { count(last, "event", "events") }
@@ -213,7 +217,7 @@ pub fn story(props: &Props) -> Html {
     };
     let strip = strip_range(at, last + 1);
     html! {
-        <section class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title])}>
+        <section class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title_shown().text])}>
             <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
                 aria-describedby="story-keys">
                 { slide }
@@ -232,8 +236,8 @@ pub fn story(props: &Props) -> Html {
                 { for strip.map(|slide| {
                     let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
                     let (label, colour, title) = match r {
-                        Some(r) => (occurred(&r.event.occurred), kind_colour(r.kind), r.event.title.clone()),
-                        None => (t("Title").to_owned(), "var(--ink)", props.record.title.clone()),
+                        Some(r) => (occurred(&r.event.occurred), kind_colour(r.kind), r.event.title_for(crate::shown::want()).text.to_owned()),
+                        None => (t("Title").to_owned(), "var(--ink)", props.record.title_shown().text.to_owned()),
                     };
                     let id = r.map(|r| r.id.as_str().to_owned());
                     html! {

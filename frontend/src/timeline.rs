@@ -594,7 +594,10 @@ pub fn timeline_canvas(props: &Props) -> Html {
             <p class="visually-hidden" aria-live="polite">{ (*announce).clone() }</p>
             if let Some((m, x, y)) = &*hover {
                 <div class="tooltip" role="tooltip" style={tooltip_place(*x, *y, *width, widget.borrow().drawn.height)}>
-                    <strong>{ m.title().to_owned() }</strong>
+                    { { let title = m.event.event.title_for(crate::shown::want()); html! { <>
+                        <strong lang={title.lang.to_owned()}>{ title.text.to_owned() }</strong>
+                        { crate::shown::badge(&title) }
+                    </> } } }
                     <span>{ format!("{} · {}", m.date(), crate::i18n::kind(m.kind)) }</span>
                     if m.disputed { <span class="badge">{ crate::i18n::tx("disputed") }</span> }
                 </div>

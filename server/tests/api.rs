@@ -165,6 +165,11 @@ async fn reading_events_filters_by_kind_actor_dates_and_text() {
     assert_eq!(ids(&first), ["c1"]);
     assert_eq!(first.body["next"], 3);
     assert_eq!(ids(&app.get("/api/streams/s/events?kind=Call&after=3").await), ["c2"]);
+    // A Russian query finds the event by its Russian title; an English one still by its own.
+    let ru = r#"{"id":"c3","type":"Call","payload":{"occurred":"2021-11-08","title":"Phone call","titles":{"ru":{"text":"Телефонный разговор Алиева и Лукашенко","origin":"translation"}},"actors":[{"actor":"aze"},{"actor":"blr"}],"sources":[{"publisher":"P","title":"T"}]}}"#;
+    assert_eq!(app.post_events(&[], ru).await.status, StatusCode::CREATED);
+    assert_eq!(ids(&app.get("/api/streams/s/events?q=%D1%80%D0%B0%D0%B7%D0%B3%D0%BE%D0%B2%D0%BE%D1%80").await), ["c3"]);
+    assert_eq!(ids(&app.get("/api/streams/s/events?q=phone%20call").await), ["c3"]);
 }
 
 #[tokio::test]

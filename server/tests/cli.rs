@@ -290,6 +290,28 @@ mod store_commands {
         assert!(String::from_utf8_lossy(&geo.stderr).contains("23 events left out"));
         assert_eq!(export("xml").status.code(), Some(2));
     }
+
+    #[test]
+    fn export_in_a_language_writes_its_titles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = annals_in(dir.path(), &["import", "data/azerbaijan-belarus.json", "--stream", "az-by"], None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let export = |args: &[&str]| {
+            let mut all = vec!["export", "--stream", "az-by"];
+            all.extend_from_slice(args);
+            annals_in(dir.path(), &all, None)
+        };
+        let tl = export(&["--format", "timelinejs-json", "--lang", "az"]);
+        assert_eq!(tl.status.code(), Some(0), "{}", String::from_utf8_lossy(&tl.stderr));
+        assert!(stdout(&tl).contains("\"headline\": \"Aleksandr Lukaşenkonun Azərbaycana dövlət səfəri\""));
+        let ics = stdout(&export(&["--format", "ics", "--lang", "ru-BY"])).replace("\r\n ", "");
+        assert!(ics.contains("SUMMARY;LANGUAGE=ru:Установлены дипломатические отношения\r\n"), "{ics}");
+        let csv = stdout(&export(&["--format", "csv", "--lang", "ru"]));
+        assert!(csv.lines().next().is_some_and(|h| h.contains(",title@ru,") && !h.contains("@az")));
+        let bad = export(&["--format", "ics", "--lang", "russian"]);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("\"russian\" is not a known language tag"));
+    }
 }
 
 /// A reader that stops reading (`annals stats FILE | head -1`) ends every command quietly,

@@ -357,7 +357,7 @@ async fn the_tables_are_the_documented_ones() {
         .expect("row");
     assert_eq!((row.get::<_, &str>(0), row.get::<_, &str>(1), row.get::<_, i64>(2)), ("actor:blr", "a", 2));
     assert!(row.get::<_, &str>(3).ends_with('Z'));
-    assert_eq!((row.get::<_, &str>(4), row.get::<_, i32>(5)), ("ActorRegistered", 1));
+    assert_eq!((row.get::<_, &str>(4), row.get::<_, i32>(5)), ("ActorRegistered", 2));
     let head =
         schemas.admin().query_one(&format!("SELECT position, format FROM {schema}.log_head"), &[]).await.expect("head");
     assert_eq!((head.get::<_, i64>(0), head.get::<_, i32>(1)), (2, 1));

@@ -71,5 +71,5 @@ async fn the_file_is_in_wal_mode_with_the_documented_table() {
         .expect("row");
     assert_eq!((row.0, row.1.as_str(), row.2.as_str(), row.3), (2, "actor:blr", "a", 2));
     assert!(row.4.ends_with('Z'), "{}", row.4);
-    assert_eq!((row.5.as_str(), row.6), ("ActorRegistered", 1));
+    assert_eq!((row.5.as_str(), row.6), ("ActorRegistered", 2));
 }

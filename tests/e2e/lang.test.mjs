@@ -147,7 +147,10 @@ describe('the interface in Azerbaijani, Russian and Belarusian', { timeout: 240_
     await page.locator('label.language select').selectOption('ru');
     await speaks(page, 'ru');
     await page.locator('nav.tabs button', { hasText: 'Лента времени' }).waitFor({ timeout: 15_000 });
-    assert.equal((await page.locator('#details h2').textContent()).trim(), title, 'the same event is selected');
+    // The same event, now with its Russian title (the record has it).
+    const visit = RECORD.events.find((e) => e.id === '2024-05-16-state-visit').payload;
+    assert.equal(title, visit.title);
+    await page.waitForFunction((t) => document.querySelector('#details h2')?.textContent.trim() === t, visit.titles.ru.text);
     assert.match(await page.locator('#details .date').textContent(), /мая 2024/);
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('lang'), 'ru');
@@ -189,7 +192,7 @@ describe('the interface in Azerbaijani, Russian and Belarusian', { timeout: 240_
     await page.getByRole('button', { name: 'Начать рассказ →' }).click();
     assert.equal(
       (await page.locator('.story [aria-live=polite]').textContent()).trim(),
-      `Слайд 2 из ${total}: ${RECORD.events.find((e) => e.id === '1993-06-11-diplomatic-relations').payload.title}, 11 июня 1993`,
+      `Слайд 2 из ${total}: ${RECORD.events.find((e) => e.id === '1993-06-11-diplomatic-relations').payload.titles.ru.text}, 11 июня 1993`,
     );
     await page.getByRole('button', { name: 'Встроить' }).click();
     await page.locator('.embed-panel h2', { hasText: 'Встроить этот вид' }).waitFor();

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::envelope::Proposed;
 use crate::event::Introduction;
 use crate::id::StreamName;
+use crate::lang::Texts;
 use crate::problem::Problem;
 use crate::validate::{validate_records, Known};
 
@@ -115,6 +116,10 @@ pub struct Loaded {
     pub title: Option<String>,
     /// The file's description, if any.
     pub description: Option<String>,
+    /// The file's title in other languages ([`crate::lang`]).
+    pub titles: Texts,
+    /// The file's description in other languages.
+    pub descriptions: Texts,
     /// The record's introduction (a TimelineJS title slide's text and medium), if any.
     pub introduction: Option<Introduction>,
     /// Records that passed validation, in file order.
@@ -136,6 +141,8 @@ impl Loaded {
             stream: None,
             title: None,
             description: None,
+            titles: Texts::new(),
+            descriptions: Texts::new(),
             introduction: None,
             accepted: Vec::new(),
             rejected: 0,
@@ -181,6 +188,10 @@ pub struct Parsed {
     pub title: Option<String>,
     /// The file's description, if any.
     pub description: Option<String>,
+    /// The file's title in other languages ([`crate::lang`]).
+    pub titles: Texts,
+    /// The file's description in other languages.
+    pub descriptions: Texts,
     /// The record's introduction, if any (checked by the reader).
     pub introduction: Option<Introduction>,
     /// Records decoded, in file order, not yet validated.
@@ -231,6 +242,8 @@ pub fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
         stream: parsed.stream,
         title: parsed.title,
         description: parsed.description,
+        titles: parsed.titles,
+        descriptions: parsed.descriptions,
         introduction: parsed.introduction,
         accepted,
         rejected,

@@ -25,6 +25,7 @@ use super::{finish, Format, Loaded, Located, Parsed};
 use crate::envelope::{decode_record, decode_record_ref, Envelope, Proposed};
 use crate::event::Introduction;
 use crate::id::StreamName;
+use crate::lang::Texts;
 use crate::problem::{decode_json, Problem};
 use crate::validate::Known;
 
@@ -42,6 +43,10 @@ struct RawDocument<'a> {
     title: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::lang::deserialize_texts")]
+    titles: Texts,
+    #[serde(default, deserialize_with = "crate::lang::deserialize_texts")]
+    descriptions: Texts,
     #[serde(default, borrow)]
     introduction: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -86,6 +91,8 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
         }
     };
     let mut parsed = Parsed { title: doc.title, description: doc.description, ..Parsed::default() };
+    crate::validate::record_texts(&doc.titles, &doc.descriptions, &mut parsed.diagnostics);
+    (parsed.titles, parsed.descriptions) = (doc.titles, doc.descriptions);
     if let Some(raw) = doc.introduction {
         parsed.introduction = read_introduction(raw.get(), &mut parsed.diagnostics);
     }
@@ -349,6 +356,10 @@ pub struct DocumentInfo<'a> {
     pub description: Option<&'a str>,
     /// The introduction (the text and medium a reader sees first).
     pub introduction: Option<&'a Introduction>,
+    /// The title in other languages.
+    pub titles: Option<&'a Texts>,
+    /// The description in other languages.
+    pub descriptions: Option<&'a Texts>,
 }
 
 /// Writes records as an Annals JSON document (pretty-printed, one record per item).
@@ -362,6 +373,11 @@ pub fn write_document(info: &DocumentInfo<'_>, records: &[Proposed]) -> String {
     field("stream", info.stream);
     field("title", info.title);
     field("description", info.description);
+    for (name, texts) in [("titles", info.titles), ("descriptions", info.descriptions)] {
+        if let Some(t) = texts.filter(|t| !t.is_empty()) {
+            out.push_str(&format!(",\n  \"{name}\": {}", serde_json::to_string(t).unwrap_or_default()));
+        }
+    }
     if let Some(intro) = info.introduction.filter(|i| !i.is_empty()) {
         out.push_str(&format!(",\n  \"introduction\": {}", serde_json::to_string(intro).unwrap_or_default()));
     }

@@ -158,7 +158,7 @@ pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Export
     Ok(export(
         &envelopes,
         format,
-        &ExportInfo { stream: None, title: Some(title), description: None, introduction: None },
+        &ExportInfo { stream: None, title: Some(title), description: None, introduction: None, lang: None },
     ))
 }
 
@@ -222,7 +222,7 @@ mod tests {
         let envelopes = load(&doc, "x.json", None, &Nothing).into_envelopes(&StreamName::from("s"), Timestamp(0));
         let log = write_ndjson(&envelopes);
         for format in ExportFormat::ALL {
-            let info = ExportInfo { stream: None, title: Some("T"), description: None, introduction: None };
+            let info = ExportInfo { stream: None, title: Some("T"), description: None, introduction: None, lang: None };
             let direct = export(&envelopes, format, &info);
             let via_log = export_log(&log, format, "T").expect("exported");
             assert_eq!((via_log.text, via_log.written), (direct.text, direct.written), "{format:?}");

@@ -63,6 +63,16 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Write each event's title and summary in this language (a tag such as ru, az or be)
+    /// where the record has them, else in the record's own, marked as such (timelinejs-json
+    /// and ics); csv writes the record's own texts and this language's columns only.
+    #[arg(long, value_name = "LANG", value_parser = lang_tag)]
+    lang: Option<String>,
+}
+
+/// A language tag for `--lang`, checked as the record's tags are.
+fn lang_tag(tag: &str) -> Result<String, String> {
+    annals_core::lang::check_tag(tag).map(|()| tag.to_owned())
 }
 
 /// Arguments of `annals append`.
@@ -207,7 +217,7 @@ pub(super) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         note!("annals: stream {stream} has no events in {}", location.describe());
         return Ok(ExitCode::from(1));
     }
-    let info = ExportInfo { stream: Some(stream.as_str()), ..ExportInfo::default() };
+    let info = ExportInfo { stream: Some(stream.as_str()), lang: args.lang.as_deref(), ..ExportInfo::default() };
     let exported = write_export(&envelopes, args.format, &info);
     if exported.left_out > 0 {
         let why = match args.format {

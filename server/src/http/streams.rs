@@ -168,9 +168,8 @@ impl Filter {
                 self.actor.as_ref().is_none_or(|x| e.participant_ids().chain(e.places.iter()).any(|a| a.as_str() == x))
                     && self.from.is_none_or(|from| e.occurred.last_day() >= from)
                     && self.to.is_none_or(|to| e.occurred.first_day() <= to)
-                    && self.q.as_ref().is_none_or(|q| {
-                        contains_folded(&e.title, q) || e.summary.as_ref().is_some_and(|s| contains_folded(s, q))
-                    })
+                    // The title and summary in every language the record gives them.
+                    && self.q.as_ref().is_none_or(|q| e.texts().any(|t| contains_folded(t, q)))
             }
         }
     }
