@@ -32,7 +32,7 @@ use crate::id::ActorId;
 #[derive(Debug, Clone, Copy)]
 struct Contribution {
     kind: EventKind,
-    start: i32,
+    start: i64,
     offset: u32,
     len: u32,
 }
@@ -130,7 +130,7 @@ pub struct GraphView {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GraphQuery {
     /// Only events that began within these days (inclusive).
-    pub window: Option<(i32, i32)>,
+    pub window: Option<(i64, i64)>,
     /// Only this actor, its neighbours, and the edges among them.
     pub ego: Option<ActorId>,
 }
