@@ -135,7 +135,7 @@ struct Widget {
 
 /// A counted cluster the keyboard is on: its lane and the days of its events. (Clusters are
 /// placed anew each frame; the one drawn ringed is the one of that lane over those days.)
-type MoreFocus = (usize, (i32, i32));
+type MoreFocus = (usize, (i64, i64));
 
 /// Whether a drawn cluster is the one the keyboard is on.
 fn is_focused(c: &More, focus: Option<MoreFocus>) -> bool {
@@ -494,7 +494,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                     if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                         widget.borrow_mut().paint(&el);
                     }
-                    let day = |d: i32| crate::i18n::date(&annals_core::PartialDate::from_day_number(d));
+                    let day = |d: i64| crate::i18n::date(&annals_core::PartialDate::from_day_number(d));
                     announce.set(crate::i18n::tf(
                         "Not drawn at this zoom: {0}, {1} to {2}. Enter zooms in.",
                         &[&crate::words::count(c.count, "event", "events"), &day(c.days.0), &day(c.days.1)],
@@ -551,8 +551,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
         "Timeline of {0}, {1} to {2}. Arrow keys move between events, plus and minus zoom, Shift and arrows pan.",
         &[
             &crate::words::count(props.visible.len(), "event", "events"),
-            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.from as i32)),
-            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i32)),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.from as i64)),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i64)),
         ],
     );
     html! {
@@ -618,8 +618,8 @@ fn dispatch_key(
 }
 
 /// Opening a counted cluster: the window zooms to its days (and a little around them).
-fn open_cluster((first, last): (i32, i32)) -> Action {
-    let (first, last) = (f64::from(first), f64::from(last + 1));
+fn open_cluster((first, last): (i64, i64)) -> Action {
+    let (first, last) = (first as f64, (last + 1) as f64);
     let pad = (last - first) * 0.1 + 1.0;
     Action::Window(first - pad, last + pad)
 }
@@ -641,7 +641,7 @@ fn next_event(
     view: &View,
     timeline: &Timeline,
     visible: &[usize],
-    from: Option<(i32, i32)>,
+    from: Option<(i64, i64)>,
     forward: bool,
 ) -> Option<usize> {
     let entry = |i: &usize| timeline.at(*i);
@@ -658,12 +658,12 @@ fn next_event(
         .as_deref()
         .and_then(|id| visible.iter().position(|i| entry(i).is_some_and(|r| r.id.as_str() == id)));
     let next = match (current, forward) {
-        (None, true) => visible
-            .iter()
-            .position(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.last_day()) >= view.from))?,
-        (None, false) => visible
-            .iter()
-            .rposition(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.first_day()) <= view.to))?,
+        (None, true) => {
+            visible.iter().position(|i| entry(i).is_some_and(|r| (r.event.occurred.last_day() as f64) >= view.from))?
+        }
+        (None, false) => {
+            visible.iter().rposition(|i| entry(i).is_some_and(|r| (r.event.occurred.first_day() as f64) <= view.to))?
+        }
         (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
         (Some(c), false) => c.saturating_sub(1),
     };
@@ -702,8 +702,8 @@ fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]
 fn focus(r: &annals_core::catalog::Resolved) -> Action {
     Action::Focus {
         id: r.id.as_str().to_owned(),
-        start: f64::from(r.event.occurred.first_day()),
-        end: f64::from(r.event.occurred.last_day()),
+        start: (r.event.occurred.first_day() as f64),
+        end: (r.event.occurred.last_day() as f64),
     }
 }
 
@@ -741,7 +741,7 @@ fn paint(
     // Events (stacked) or clusters.
     let projections = record.projections();
     let timeline = &projections.timeline;
-    let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
+    let (from_day, to_day) = (from.floor() as i64, to.ceil() as i64);
     let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
     let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
@@ -841,7 +841,7 @@ fn paint(
     ctx.set_font(LABEL_FONT);
     let ticks: Vec<(f64, String)> = geometry::ticks(&scale)
         .into_iter()
-        .map(|t| (scale.x(f64::from(t.day)).round() + 0.5, t.label))
+        .map(|t| (scale.x(t.day as f64).round() + 0.5, t.label))
         .filter(|(x, _)| *x >= label_width)
         .collect();
     ctx.set_stroke_style_str(&colours.rule);
@@ -975,8 +975,8 @@ fn count_clusters(
                     open[lane] = Some((bucket, out.len()));
                     out.push(Cluster {
                         lane,
-                        x1: scale.x(f64::from(s)),
-                        x2: scale.x(f64::from(e + 1)),
+                        x1: scale.x(s as f64),
+                        x2: scale.x((e + 1) as f64),
                         count: 1,
                         uncertain: 0,
                     });
