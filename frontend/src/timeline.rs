@@ -852,11 +852,14 @@ fn paint(
     }
     ctx.stroke();
     ctx.set_fill_style_str(&colours.muted);
+    // The labels drawn, for the test hook: (x, width, text).
+    let mut axis = Vec::new();
     for (x, label) in &ticks {
         // A tick near the right edge keeps its line but not a label the edge would cut.
         let w = drawn.labels.width(&ctx, label);
         if x + 4.0 + w <= width {
             let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
+            axis.push((x + 4.0, w, label));
         }
     }
 
@@ -877,7 +880,7 @@ fn paint(
         mark_first_paint(detail.as_ref().map_or(DETAIL_LIMIT + 1, Vec::len));
     }
     if canvas.has_attribute("data-test") {
-        describe(canvas, lane_labels, &marks, &stack, more, &mut drawn.labels, &ctx);
+        describe(canvas, (lane_labels, &axis), &marks, &stack, more, &mut drawn.labels, &ctx);
     }
     drawn.marks = marks;
     drawn.more = stack.more;
@@ -886,12 +889,12 @@ fn paint(
 }
 
 /// For tests, on request (a `data-test` attribute on the canvas): what was drawn, as JSON in
-/// `data-drawn` — the lanes, each mark's lane, row, extent and label as drawn, and the counted
-/// clusters.
+/// `data-drawn` — the lanes, the axis labels, each mark's lane, row, extent and label as
+/// drawn, and the counted clusters.
 /// (A canvas has no DOM to query; this costs nothing unless asked for.)
 fn describe(
     canvas: &HtmlCanvasElement,
-    lanes: &[String],
+    (lanes, axis): (&[String], &[(f64, f64, &String)]),
     marks: &[Mark],
     stack: &geometry::Stack,
     focus: Option<MoreFocus>,
@@ -931,7 +934,8 @@ fn describe(
         })
         .collect();
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
-    let json = format!(r#"{{"lanes":{lanes},"marks":{},"more":{}}}"#, list(marks), list(more));
+    let axis = list(axis.iter().map(|(x, w, t)| format!(r#"{{"x":{x},"width":{w},"text":{}}}"#, text(t))).collect());
+    let json = format!(r#"{{"lanes":{lanes},"axis":{axis},"marks":{},"more":{}}}"#, list(marks), list(more));
     let _ = canvas.set_attribute("data-drawn", &json);
 }
 
