@@ -734,6 +734,11 @@ fn deep_years_are_read_to_the_year_and_written_back() {
         let dates: Vec<String> = domain(&back).iter().map(|(_, _, e)| e.occurred.to_string()).collect();
         assert_eq!(dates[..2], ["-13800000000", "-4600000000"], "{format:?}");
     }
+    // A calendar file cannot date them (its years have four digits): left out and counted.
+    let ics = export(&envelopes(read(DEEP, Format::TimelinejsJson)), ExportFormat::Ics, &ExportInfo::default());
+    assert_eq!((ics.written, ics.left_out), (0, 5));
+    let geojson = export(&envelopes(read(DEEP, Format::TimelinejsJson)), ExportFormat::Geojson, &ExportInfo::default());
+    assert!(serde_json::from_str::<serde_json::Value>(&geojson.text).is_ok());
 }
 
 #[test]
