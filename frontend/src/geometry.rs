@@ -55,16 +55,11 @@ pub struct Tick {
     pub label: String,
 }
 
-/// The width a tick label's character takes at most, on average, in the axis font (12 px
-/// system-ui: digits are about 6.7 px, lowercase letters less), for spacing the long labels
-/// of deep time without measuring them.
-pub const TICK_CHAR_PX: f64 = 6.5;
-
 /// Axis ticks for a scale: decades, years, months or days, at least ~70 px apart — or, for
 /// the longer labels of deep time ("4.5 billion years ago"), as far apart as the longest label
-/// of the step needs. In deep time (a window reaching past the calendar's years, where dates
-/// have no months) the ticks stay years.
-pub fn ticks(scale: &Scale) -> Vec<Tick> {
+/// of the step needs (`width` measures a label in the axis font). In deep time (a window
+/// reaching past the calendar's years, where dates have no months) the ticks stay years.
+pub fn ticks(scale: &Scale, mut width: impl FnMut(&str) -> f64) -> Vec<Tick> {
     let dpp = scale.days_per_px();
     let min_days = 70.0 * dpp;
     let (from, to) = (scale.from.floor() as i64, scale.to.ceil() as i64);
@@ -83,10 +78,7 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
             let label = crate::i18n::year;
             // The first tick's label is as long as any of the step's (their numbers round alike).
             let first = y0.div_euclid(step) * step;
-            if (label(first).chars().count() as f64 * TICK_CHAR_PX + 12.0)
-                .max(label(y1).chars().count() as f64 * TICK_CHAR_PX + 12.0)
-                > px
-            {
+            if width(&label(first)).max(width(&label(y1))) + 12.0 > px {
                 continue;
             }
             let mut y = first;
@@ -718,9 +710,15 @@ mod tests {
         Scale { from: d(from), to: d(to), left: LABEL_WIDTH, width }
     }
 
+    /// A label's width in the axis font, as the tests take it (12 px system-ui: about 6 px a
+    /// character).
+    fn estimate(label: &str) -> f64 {
+        label.chars().count() as f64 * 6.0
+    }
+
     #[test]
     fn ticks_adapt_from_decades_to_days() {
-        let labels = |s: &Scale| ticks(s).into_iter().map(|t| t.label).collect::<Vec<_>>();
+        let labels = |s: &Scale| ticks(s, estimate).into_iter().map(|t| t.label).collect::<Vec<_>>();
         assert_eq!(labels(&scale("1990-01-01", "2030-01-01", 300.0)), ["1990", "2000", "2010", "2020", "2030"]);
         assert_eq!(labels(&scale("1990-01-01", "2000-01-01", 600.0)).len(), 6, "two-year steps");
         assert_eq!(labels(&scale("2024-01-01", "2025-01-01", 900.0))[..4], ["2024", "Feb", "Mar", "Apr"]);
@@ -733,12 +731,12 @@ mod tests {
     /// time has no months) down to a single year, then to the calendar's own labels.
     #[test]
     fn deep_time_ticks_read_as_years_ago_and_never_crowd() {
-        let labels = |s: &Scale| ticks(s).into_iter().map(|t| t.label).collect::<Vec<_>>();
+        let labels = |s: &Scale| ticks(s, estimate).into_iter().map(|t| t.label).collect::<Vec<_>>();
         let spaced = |s: &Scale| {
-            let t = ticks(s);
+            let t = ticks(s, estimate);
             for pair in t.windows(2) {
                 let room = s.x(pair[1].day as f64) - s.x(pair[0].day as f64);
-                let needs = pair[0].label.chars().count() as f64 * TICK_CHAR_PX + 12.0;
+                let needs = estimate(&pair[0].label) + 12.0;
                 assert!(room >= needs, "{} and {} are {room:.0} px apart", pair[0].label, pair[1].label);
             }
             t.len()

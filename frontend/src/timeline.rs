@@ -839,7 +839,7 @@ fn paint(
     // Axis: one path for every gridline, then the labels, in the font of the marks' labels
     // (`draw_marks` counts on it).
     ctx.set_font(LABEL_FONT);
-    let ticks: Vec<(f64, String)> = geometry::ticks(&scale)
+    let ticks: Vec<(f64, String)> = geometry::ticks(&scale, |label| drawn.labels.width(&ctx, label))
         .into_iter()
         .map(|t| (scale.x(t.day as f64).round() + 0.5, t.label))
         .filter(|(x, _)| *x >= label_width)

@@ -127,15 +127,17 @@ impl<T> ByPosition<T> {
 ///
 /// *Deep time:* a record may reach from the Big Bang to today, 13.8 billion years, and an
 /// array over every year between would not fit in memory. The array never grows past
-/// [`DENSE_SLOTS`]; a key it cannot reach goes into a sorted map beside it (`far`). The array
-/// only ever grows, so once a key was too far for it, the array can never reach it later (that
-/// would make it longer than the cap): a key lives in one of the two, and the keys of `far`
-/// lie below or above the array's.
+/// [`DENSE_SLOTS`]; a key it cannot reach goes into a sorted map beside it (`far`, from the key
+/// to its value's place in `far_values`: one map type for every `T`, which keeps the browser's
+/// bundle small). The array only ever grows, so once a key was too far for it, the array can
+/// never reach it later (that would make it longer than the cap): a key lives in one of the
+/// two, and the keys of `far` lie below or above the array's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dense<T> {
     base: i64,
     values: Vec<T>,
-    far: std::collections::BTreeMap<i64, T>,
+    far: std::collections::BTreeMap<i64, u32>,
+    far_values: Vec<T>,
 }
 
 /// The most slots the array of a [`Dense`] holds: 65,536 years, or months of 5,461 years.
@@ -150,7 +152,7 @@ impl<T: Clone + Default> Dense<T> {
         if key < self.base {
             let need = (self.base.abs_diff(key) as u128).saturating_add(self.values.len() as u128);
             if need > DENSE_SLOTS as u128 {
-                return self.far.entry(key).or_default();
+                return self.far_slot(key);
             }
             let room = (DENSE_SLOTS - need as usize).min(self.values.len() / 2 + 8);
             let grow = self.base.abs_diff(key) as usize + room;
@@ -160,12 +162,22 @@ impl<T: Clone + Default> Dense<T> {
         let i = key.abs_diff(self.base);
         if i >= self.values.len() as u64 {
             if i >= DENSE_SLOTS as u64 {
-                return self.far.entry(key).or_default();
+                return self.far_slot(key);
             }
             let len = (i as usize + 1 + self.values.len() / 2).min(DENSE_SLOTS);
             self.values.resize(len, T::default());
         }
         &mut self.values[i as usize]
+    }
+
+    /// The value of a key kept beside the array.
+    fn far_slot(&mut self, key: i64) -> &mut T {
+        let next = self.far_values.len() as u32;
+        let i = *self.far.entry(key).or_insert(next);
+        if i == next {
+            self.far_values.push(T::default());
+        }
+        &mut self.far_values[i as usize]
     }
 
     /// Keys from `from` to `to` (inclusive) that have room, with their values.
@@ -196,7 +208,7 @@ impl<T: Clone + Default> Dense<T> {
                 .then(|| self.far.range(lo..=hi))
                 .into_iter()
                 .flatten()
-                .map(|(k, v)| (*k, v))
+                .map(|(k, i)| (*k, &self.far_values[*i as usize]))
         };
         (pick(from, to.min(self.base.saturating_sub(1))), pick(from.max(end), to))
     }
