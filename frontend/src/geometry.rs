@@ -76,9 +76,10 @@ pub fn ticks(scale: &Scale, mut width: impl FnMut(&str) -> f64) -> Vec<Tick> {
                 continue;
             }
             let label = crate::i18n::year;
-            // The first tick's label is as long as any of the step's (their numbers round alike).
-            let first = y0.div_euclid(step) * step;
-            if width(&label(first)).max(width(&label(y1))) + 12.0 > px {
+            // The first and last ticks' labels are as long as any of the step's (their numbers
+            // round alike).
+            let (first, last) = (y0.div_euclid(step) * step, y1.div_euclid(step) * step);
+            if width(&label(first)).max(width(&label(last))) + 12.0 > px {
                 continue;
             }
             let mut y = first;
@@ -759,6 +760,10 @@ mod tests {
         let phone = scale("-14400000000", "2024", 232.0);
         assert_eq!(labels(&phone), ["10 billion years ago", "0"]);
         spaced(&phone);
+        // The whole cosmology template as the app opens it (padded into the future) on a phone:
+        // the window's odd end does not make the ticks' labels look longer than they are.
+        let padded = scale("-14352000000", "+552000000", 230.0);
+        assert_eq!(labels(&padded), ["10 billion years ago", "0"]);
         let humans = scale("-330000", "-290000", 900.0);
         assert_eq!(labels(&humans)[..2], ["330,000 years ago", "320,000 years ago"]);
         spaced(&humans);
