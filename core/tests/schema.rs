@@ -571,7 +571,9 @@ fn date_patterns_agree_with_the_parser() {
     }
 
     let occurred = validator(&format!("{BASE}{RECORD}#/$defs/occurred"));
-    for text in ["2009", "2024-02", "2024-05-16/2024-05-17", "2006-10/2006-11-02", "-0044-03-15", "-538800000/-251902000"] {
+    for text in
+        ["2009", "2024-02", "2024-05-16/2024-05-17", "2006-10/2006-11-02", "-0044-03-15", "-538800000/-251902000"]
+    {
         assert!(occurred.is_valid(&json!(text)), "{text}");
         assert!(text.parse::<annals_core::Occurred>().is_ok(), "{text}");
     }

@@ -156,7 +156,9 @@ impl View {
             }
             Action::Window(from, to) => {
                 let (from, to) = if from <= to { (from, to) } else { (to, from) };
-                let span = (to - from).clamp(MIN_SPAN_DAYS, v.widest.max(MIN_SPAN_DAYS));
+                // (`min` then `max`, not `clamp`: its check of the bounds brings a float printer
+                // into the bundle.)
+                let span = (to - from).min(v.widest).max(MIN_SPAN_DAYS);
                 let mid = (from + to) / 2.0;
                 v.from = mid - span / 2.0;
                 v.to = mid + span / 2.0;
@@ -301,7 +303,7 @@ pub fn default_view(record: &Record) -> View {
     let pad = ((hi - lo) as f64 * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
     let (from, to) = (lo as f64 - pad, hi as f64 + pad);
-    let widest = ((to - from) * 1.5).clamp(MAX_SPAN_DAYS, WIDEST_DAYS);
+    let widest = ((to - from) * 1.5).min(WIDEST_DAYS).max(MAX_SPAN_DAYS);
     View { from, to, lanes, default_lanes: lanes, widest, ..View::default() }
 }
 
@@ -316,7 +318,7 @@ pub fn zoom(window: (f64, f64), factor: f64, around: f64) -> (f64, f64) {
 /// [`zoom`] within a widest span.
 fn zoom_within((from, to): (f64, f64), factor: f64, around: f64, widest: f64) -> (f64, f64) {
     let old = to - from;
-    let span = (old * factor).clamp(MIN_SPAN_DAYS, widest.max(MIN_SPAN_DAYS));
+    let span = (old * factor).min(widest).max(MIN_SPAN_DAYS);
     let ratio = if old > 0.0 { (around - from) / old } else { 0.5 };
     let from = around - span * ratio;
     (from, from + span)

@@ -127,16 +127,19 @@ impl<T> ByPosition<T> {
 ///
 /// *Deep time:* a record may reach from the Big Bang to today, 13.8 billion years, and an
 /// array over every year between would not fit in memory. The array never grows past
-/// [`DENSE_SLOTS`]; a key it cannot reach goes into a sorted map beside it (`far`, from the key
-/// to its value's place in `far_values`: one map type for every `T`, which keeps the browser's
-/// bundle small). The array only ever grows, so once a key was too far for it, the array can
-/// never reach it later (that would make it longer than the cap): a key lives in one of the
-/// two, and the keys of `far` lie below or above the array's.
+/// [`DENSE_SLOTS`]; a key it cannot reach goes beside it: `far` lists those keys in order,
+/// each with its value's place in `far_values`. (A sorted vector, not a tree map: a map type
+/// of its own cost the browser's bundle 6 KB. A new far key is inserted in order, which moves
+/// the keys after it: files give deep time mostly in date order, so a new key usually goes at
+/// the end; a record of very many distinct deep years in random order pays a quadratic
+/// cost.) The array only ever grows, so once a key was too far for it, the array can never
+/// reach it later (that would make it longer than the cap): a key lives in one of the two,
+/// and the keys of `far` lie below or above the array's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dense<T> {
     base: i64,
     values: Vec<T>,
-    far: std::collections::BTreeMap<i64, u32>,
+    far: Vec<(i64, u32)>,
     far_values: Vec<T>,
 }
 
@@ -172,12 +175,16 @@ impl<T: Clone + Default> Dense<T> {
 
     /// The value of a key kept beside the array.
     fn far_slot(&mut self, key: i64) -> &mut T {
-        let next = self.far_values.len() as u32;
-        let i = *self.far.entry(key).or_insert(next);
-        if i == next {
-            self.far_values.push(T::default());
-        }
-        &mut self.far_values[i as usize]
+        let at = self.far.partition_point(|(k, _)| *k < key);
+        let i = match self.far.get(at) {
+            Some((k, i)) if *k == key => *i as usize,
+            _ => {
+                self.far.insert(at, (key, self.far_values.len() as u32));
+                self.far_values.push(T::default());
+                self.far_values.len() - 1
+            }
+        };
+        &mut self.far_values[i]
     }
 
     /// Keys from `from` to `to` (inclusive) that have room, with their values.
@@ -202,13 +209,10 @@ impl<T: Clone + Default> Dense<T> {
         to: i64,
     ) -> (impl DoubleEndedIterator<Item = (i64, &T)>, impl DoubleEndedIterator<Item = (i64, &T)>) {
         let end = self.base.saturating_add(self.values.len() as i64);
-        // (`BTreeMap::range` panics on an empty range.)
         let pick = move |lo: i64, hi: i64| {
-            (!self.far.is_empty() && lo <= hi)
-                .then(|| self.far.range(lo..=hi))
-                .into_iter()
-                .flatten()
-                .map(|(k, i)| (*k, &self.far_values[*i as usize]))
+            let a = self.far.partition_point(|(k, _)| *k < lo);
+            let b = self.far.partition_point(|(k, _)| *k <= hi).max(a);
+            self.far[a..b].iter().map(|(k, i)| (*k, &self.far_values[*i as usize]))
         };
         (pick(from, to.min(self.base.saturating_sub(1))), pick(from.max(end), to))
     }
