@@ -303,7 +303,7 @@ pub fn default_view(record: &Record) -> View {
     let pad = ((hi - lo) as f64 * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
     let (from, to) = (lo as f64 - pad, hi as f64 + pad);
-    let widest = ((to - from) * 1.5).min(WIDEST_DAYS).max(MAX_SPAN_DAYS);
+    let widest = ((to - from) * 1.5).clamp(MAX_SPAN_DAYS, WIDEST_DAYS);
     View { from, to, lanes, default_lanes: lanes, widest, ..View::default() }
 }
 
