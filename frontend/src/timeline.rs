@@ -854,12 +854,16 @@ fn paint(
     ctx.set_fill_style_str(&colours.muted);
     // The labels drawn, for the test hook: (x, width, text).
     let mut axis = Vec::new();
+    let mut free = label_width;
     for (x, label) in &ticks {
-        // A tick near the right edge keeps its line but not a label the edge would cut.
+        // A label the right edge would cut goes left of its line (a phone's window may hold
+        // one tick, near the edge), if it stays clear of the one before; else only the line.
         let w = drawn.labels.width(&ctx, label);
-        if x + 4.0 + w <= width {
-            let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
-            axis.push((x + 4.0, w, label));
+        let at = if x + 4.0 + w <= width { x + 4.0 } else { x - 4.0 - w };
+        if at >= free {
+            let _ = ctx.fill_text(label, at, AXIS_HEIGHT / 2.0);
+            axis.push((at, w, label));
+            free = at + w + 8.0;
         }
     }
 

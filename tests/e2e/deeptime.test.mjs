@@ -102,7 +102,7 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
       // step): from billions of years to thousands, the axis reads "320,000 years ago".
       const sapiens = await list.nth(5).getAttribute('data-id');
       const thousands = (x) =>
-        x.axis?.length >= 2 && x.axis.every((l) => /^\d{3},\d{3} years ago$/.test(l.text)) && x.marks.some((m) => m.id === sapiens);
+        x.axis?.length >= 1 && x.axis.every((l) => /^\d{3},\d{3} years ago$/.test(l.text)) && x.marks.some((m) => m.id === sapiens);
       for (let i = 0; i < 40 && !thousands(d); i += 1) {
         const mark = d.marks.find((m) => m.id === sapiens);
         assert.ok(mark, `the Homo sapiens slide is drawn at step ${i}`);
