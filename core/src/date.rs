@@ -8,6 +8,18 @@
 //! Day arithmetic is done on a proleptic Gregorian day number (days since 1970-01-01),
 //! with no dependency on a date library and no clock: the caller hands in every time.
 //! [`Timestamp`] is the "recorded at" clock of the log, in UTC milliseconds.
+//!
+//! **Deep time.** A year may lie far outside the calendar's four digits — the Big Bang
+//! is year −13,800,000,000 in TimelineJS's cosmology template — so years and day numbers are
+//! `i64` (a day number of [`MIN_YEAR`] is about 3.7 × 10¹³, which a JavaScript number still
+//! holds exactly). Such a date is known to the year only: nobody dates the Big Bang to a
+//! month, so a month or a day with a year beyond [`CALENDAR_YEARS`] is refused
+//! ([`DateError::DeepPrecision`]) rather than kept as a precision no source has. It is
+//! written with its sign and no padding (`-13800000000`, `+12000`, the ISO 8601 expanded
+//! form); the four-digit forms are unchanged. Its label counts years before now
+//! ("13.8 billion years ago"): a year as far back as that is a count of years before now in
+//! the sources that give it, and the two thousand years between year 0 and now are below
+//! what such a date claims to know.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -15,10 +27,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Earliest year accepted in a date.
-pub const MIN_YEAR: i32 = -9999;
+/// Earliest year accepted in a date: 100 billion years ago (the universe is 13.8 billion
+/// years old).
+pub const MIN_YEAR: i64 = -100_000_000_000;
 /// Latest year accepted in a date.
-pub const MAX_YEAR: i32 = 9999;
+pub const MAX_YEAR: i64 = 100_000_000_000;
+/// The years written with four digits, which may carry a month and a day. Beyond them a date
+/// is known to the year only.
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i64> = -9999..=9999;
 
 /// How much of a date the source gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -35,12 +51,15 @@ pub enum Precision {
 /// Why a date string was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    /// The text is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-    #[error("expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {0:?}")]
+    /// The text is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (or a signed year of more digits).
+    #[error("expected a date as YYYY, YYYY-MM or YYYY-MM-DD (or a year beyond 9999 with its sign, such as -13800000000), found {0:?}")]
     Syntax(String),
     /// The year is outside [`MIN_YEAR`]..=[`MAX_YEAR`].
     #[error("year {0} is outside the years Annals reads ({MIN_YEAR} to {MAX_YEAR})")]
     Year(i64),
+    /// A month or a day with a year beyond [`CALENDAR_YEARS`].
+    #[error("year {0} lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day")]
+    DeepPrecision(i64),
     /// The month is not 1..=12.
     #[error("month {0} is not between 1 and 12")]
     Month(u32),
@@ -48,7 +67,7 @@ pub enum DateError {
     #[error("day {day} does not exist in {year:04}-{month:02}")]
     Day {
         /// Year of the date.
-        year: i32,
+        year: i64,
         /// Month of the date.
         month: u8,
         /// The day that was given.
@@ -70,28 +89,28 @@ pub enum DateError {
 /// A date known to the year, the month or the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PartialDate {
-    year: i32,
+    year: i64,
     month: Option<u8>,
     day: Option<u8>,
 }
 
 impl PartialDate {
     /// A date known only to the year.
-    pub fn year(year: i32) -> Result<Self, DateError> {
-        check_year(i64::from(year))?;
+    pub fn year(year: i64) -> Result<Self, DateError> {
+        check_year(year)?;
         Ok(Self { year, month: None, day: None })
     }
 
-    /// A date known to the month.
-    pub fn month(year: i32, month: u32) -> Result<Self, DateError> {
-        check_year(i64::from(year))?;
+    /// A date known to the month (a year of [`CALENDAR_YEARS`]).
+    pub fn month(year: i64, month: u32) -> Result<Self, DateError> {
+        check_calendar_year(year)?;
         let month = check_month(month)?;
         Ok(Self { year, month: Some(month), day: None })
     }
 
-    /// A full date.
-    pub fn day(year: i32, month: u32, day: u32) -> Result<Self, DateError> {
-        check_year(i64::from(year))?;
+    /// A full date (a year of [`CALENDAR_YEARS`]).
+    pub fn day(year: i64, month: u32, day: u32) -> Result<Self, DateError> {
+        check_calendar_year(year)?;
         let m = check_month(month)?;
         if day == 0 || day > u32::from(days_in_month(year, m)) {
             return Err(DateError::Day { year, month: m, day });
@@ -99,15 +118,26 @@ impl PartialDate {
         Ok(Self { year, month: Some(m), day: Some(day as u8) })
     }
 
-    /// A full date from a day number (days since 1970-01-01).
-    pub fn from_day_number(days: i32) -> Self {
+    /// The date of a day number (days since 1970-01-01): the full date, or beyond
+    /// [`CALENDAR_YEARS`] its year alone (a deep year has no month or day), clamped to the
+    /// years Annals reads.
+    pub fn from_day_number(days: i64) -> Self {
         let (y, m, d) = civil_from_days(days);
-        Self { year: y, month: Some(m), day: Some(d) }
+        if CALENDAR_YEARS.contains(&y) {
+            Self { year: y, month: Some(m), day: Some(d) }
+        } else {
+            Self { year: y.clamp(MIN_YEAR, MAX_YEAR), month: None, day: None }
+        }
     }
 
     /// The year.
-    pub fn year_value(&self) -> i32 {
+    pub fn year_value(&self) -> i64 {
         self.year
+    }
+
+    /// Whether the year lies beyond [`CALENDAR_YEARS`] (such a date is known to the year only).
+    pub fn is_deep(&self) -> bool {
+        !CALENDAR_YEARS.contains(&self.year)
     }
 
     /// The month, when known.
@@ -130,12 +160,12 @@ impl PartialDate {
     }
 
     /// The first day this date may mean, as a day number.
-    pub fn first_day(&self) -> i32 {
+    pub fn first_day(&self) -> i64 {
         days_from_civil(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
 
     /// The last day this date may mean, as a day number.
-    pub fn last_day(&self) -> i32 {
+    pub fn last_day(&self) -> i64 {
         match (self.month, self.day) {
             (Some(m), Some(d)) => days_from_civil(self.year, m, d),
             (Some(m), None) => days_from_civil(self.year, m, days_in_month(self.year, m)),
@@ -144,9 +174,11 @@ impl PartialDate {
     }
 
     /// A label for people, in English, that says no more than is known:
-    /// "2009", "May 2024", "16 May 2024".
+    /// "2009", "May 2024", "16 May 2024"; beyond the calendar years "13.8 billion years
+    /// ago", "315,000 years ago", "year 12,000".
     pub fn label(&self) -> String {
         match (self.month, self.day) {
+            (None, _) if self.is_deep() => deep_year_label(self.year),
             (None, _) => format!("{}", self.year),
             (Some(m), None) => format!("{} {}", MONTHS[usize::from(m) - 1], self.year),
             (Some(m), Some(d)) => format!("{} {} {}", d, MONTHS[usize::from(m) - 1], self.year),
@@ -183,10 +215,52 @@ impl PartialOrd for PartialDate {
     }
 }
 
+/// The label of a year beyond the calendar years, in English: years before now for the past
+/// ("13.8 billion years ago", exact to the year: "13.79963 billion years ago"), the year for
+/// the future ("year 12,000").
+pub fn deep_year_label(year: i64) -> String {
+    let number = large_number(year.unsigned_abs());
+    if year < 0 {
+        format!("{number} years ago")
+    } else {
+        format!("year {number}")
+    }
+}
+
+/// A count in English words for people, exact: "315,000", "538.8 million", "13.79963 billion".
+pub fn large_number(n: u64) -> String {
+    let (unit, name) = match n {
+        1_000_000_000.. => (1_000_000_000, "billion"),
+        1_000_000.. => (1_000_000, "million"),
+        _ => {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            return out;
+        }
+    };
+    let (whole, part) = (n / unit, n % unit);
+    if part == 0 {
+        return format!("{whole} {name}");
+    }
+    let width = unit.ilog10() as usize;
+    let fraction = format!("{part:0width$}");
+    format!("{}.{} {name}", large_number(whole), fraction.trim_end_matches('0'))
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_deep() {
+            // The ISO 8601 expanded form: a sign, then the year's digits.
+            return write!(f, "{}{}", if self.year < 0 { '-' } else { '+' }, self.year.unsigned_abs());
+        }
         if self.year < 0 {
-            write!(f, "-{:04}", -i64::from(self.year))?;
+            write!(f, "-{:04}", -self.year)?;
         } else {
             write!(f, "{:04}", self.year)?;
         }
@@ -205,21 +279,28 @@ impl FromStr for PartialDate {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let syntax = || DateError::Syntax(s.to_owned());
-        let (negative, body) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
+        let (sign, body) = match s.as_bytes().first() {
+            Some(b'-') => (Some(-1), &s[1..]),
+            Some(b'+') => (Some(1), &s[1..]),
+            _ => (None, s),
         };
         let mut parts = body.split('-');
         let year_text = parts.next().ok_or_else(syntax)?;
-        if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
+        if !year_text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(syntax());
         }
-        let mut year: i64 = year_text.parse().map_err(|_| syntax())?;
-        if negative {
-            year = -year;
+        // Four digits, or more with a sign and no leading zero (the ISO 8601 expanded form).
+        match year_text.len() {
+            4 if sign != Some(1) => {}
+            5.. if sign.is_some() && !year_text.starts_with('0') => {}
+            _ => return Err(syntax()),
         }
+        let year = match year_text.parse::<i64>() {
+            Ok(y) => y * sign.unwrap_or(1),
+            // Too many digits for any year.
+            Err(_) => return Err(DateError::Year(if sign == Some(-1) { i64::MIN } else { i64::MAX })),
+        };
         check_year(year)?;
-        let year = year as i32;
         let two_digits = |part: Option<&str>| -> Result<Option<u32>, DateError> {
             match part {
                 None => Ok(None),
@@ -300,18 +381,18 @@ impl Occurred {
     }
 
     /// The first day this may mean.
-    pub fn first_day(&self) -> i32 {
+    pub fn first_day(&self) -> i64 {
         self.start.first_day()
     }
 
     /// The last day this may mean.
-    pub fn last_day(&self) -> i32 {
+    pub fn last_day(&self) -> i64 {
         self.end.unwrap_or(self.start).last_day()
     }
 
     /// The latest day on which the event may have begun: an event dated "2009" has
     /// certainly begun only by 31 December 2009.
-    pub fn certain_start_day(&self) -> i32 {
+    pub fn certain_start_day(&self) -> i64 {
         self.start.last_day()
     }
 
@@ -397,8 +478,8 @@ impl Timestamp {
     }
 
     /// The calendar day (day number) of this moment in UTC.
-    pub fn day_number(self) -> i32 {
-        self.0.div_euclid(86_400_000) as i32
+    pub fn day_number(self) -> i64 {
+        self.0.div_euclid(86_400_000)
     }
 }
 
@@ -432,7 +513,7 @@ impl FromStr for Timestamp {
             }
             part.parse().map_err(|_| err())
         };
-        let date = PartialDate::day(num(0..4)? as i32, num(5..7)?, num(8..10)?).map_err(|_| err())?;
+        let date = PartialDate::day(i64::from(num(0..4)?), num(5..7)?, num(8..10)?).map_err(|_| err())?;
         if b[13] != b':' || b[16] != b':' {
             return Err(err());
         }
@@ -467,9 +548,8 @@ impl FromStr for Timestamp {
             }
             _ => return Err(err()),
         };
-        let secs =
-            i64::from(date.first_day()) * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(se.min(59))
-                - offset_min * 60;
+        let secs = date.first_day() * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(se.min(59))
+            - offset_min * 60;
         Ok(Self(secs * 1000 + millis))
     }
 }
@@ -488,10 +568,19 @@ impl<'de> Deserialize<'de> for Timestamp {
 }
 
 fn check_year(year: i64) -> Result<(), DateError> {
-    if (i64::from(MIN_YEAR)..=i64::from(MAX_YEAR)).contains(&year) {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
         Ok(())
     } else {
         Err(DateError::Year(year))
+    }
+}
+
+fn check_calendar_year(year: i64) -> Result<(), DateError> {
+    check_year(year)?;
+    if CALENDAR_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(DateError::DeepPrecision(year))
     }
 }
 
@@ -504,12 +593,12 @@ fn check_month(month: u32) -> Result<u8, DateError> {
 }
 
 /// Whether a year is a leap year in the proleptic Gregorian calendar.
-pub fn is_leap_year(year: i32) -> bool {
+pub fn is_leap_year(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
 /// Number of days in a month (1-based) of a year.
-pub fn days_in_month(year: i32, month: u8) -> u8 {
+pub fn days_in_month(year: i64, month: u8) -> u8 {
     match month {
         2 if is_leap_year(year) => 29,
         2 => 28,
@@ -518,20 +607,21 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (Hinnant's algorithm).
-pub fn days_from_civil(year: i32, month: u8, day: u8) -> i32 {
-    let y = i64::from(year) - i64::from(month <= 2);
+/// Days since 1970-01-01 of a civil date (Hinnant's algorithm), for any year Annals reads
+/// (no overflow within ±10¹⁴ years).
+pub fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
+    let y = year - i64::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let m = i64::from(month);
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) as i32
+    era * 146_097 + doe - 719_468
 }
 
 /// The civil date (year, month, day) of a day number.
-pub fn civil_from_days(days: i32) -> (i32, u8, u8) {
-    let z = i64::from(days) + 719_468;
+pub fn civil_from_days(days: i64) -> (i64, u8, u8) {
+    let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -540,7 +630,7 @@ pub fn civil_from_days(days: i32) -> (i32, u8, u8) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    ((y + i64::from(m <= 2)) as i32, m, d)
+    (y + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -630,5 +720,70 @@ mod tests {
         dates.sort();
         let text: Vec<String> = dates.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["2023-12-31", "2024", "2024-01", "2024-01-01"]);
+    }
+
+    #[test]
+    fn deep_years_are_read_to_the_year_and_written_back() {
+        check("-13800000000", "-13800000000", "13.8 billion years ago", Precision::Year);
+        check("-13799630000", "-13799630000", "13.79963 billion years ago", Precision::Year);
+        check("-538800000", "-538800000", "538.8 million years ago", Precision::Year);
+        check("-315000", "-315000", "315,000 years ago", Precision::Year);
+        check("-10000", "-10000", "10,000 years ago", Precision::Year);
+        check("+12000", "+12000", "year 12,000", Precision::Year);
+        check("-9999", "-9999", "-9999", Precision::Year);
+        let big_bang = PartialDate::year(-13_800_000_000).expect("year");
+        assert_eq!(big_bang.to_string().parse::<PartialDate>(), Ok(big_bang));
+        assert_eq!(PartialDate::year(MIN_YEAR).map(|d| d.to_string()), Ok("-100000000000".to_owned()));
+    }
+
+    #[test]
+    fn a_deep_year_never_gains_a_month_or_a_day() {
+        for (input, expected) in [
+            ("-13800000000-05", DateError::DeepPrecision(-13_800_000_000)),
+            ("-13800000000-05-16", DateError::DeepPrecision(-13_800_000_000)),
+            ("+12000-01", DateError::DeepPrecision(12_000)),
+            ("13800000000", DateError::Syntax("13800000000".into())),
+            ("-013800000000", DateError::Syntax("-013800000000".into())),
+            ("+2024", DateError::Syntax("+2024".into())),
+            ("+0012000", DateError::Syntax("+0012000".into())),
+            ("-100000000001", DateError::Year(-100_000_000_001)),
+            ("-99999999999999999999", DateError::Year(i64::MIN)),
+        ] {
+            assert_eq!(input.parse::<PartialDate>(), Err(expected), "{input}");
+        }
+        assert_eq!(PartialDate::day(-10_000, 1, 1), Err(DateError::DeepPrecision(-10_000)));
+        assert_eq!(PartialDate::month(10_000, 1), Err(DateError::DeepPrecision(10_000)));
+        let message = "-13800000000-05".parse::<PartialDate>().map_err(|e| e.to_string());
+        assert_eq!(
+            message,
+            Err("year -13800000000 lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day".to_owned())
+        );
+        // A day number far back is its year alone.
+        let day = PartialDate::year(-4_600_000_000).expect("year").first_day();
+        assert_eq!(PartialDate::from_day_number(day).to_string(), "-4600000000");
+        assert_eq!(PartialDate::from_day_number(i64::MIN / 4).to_string(), "-100000000000");
+    }
+
+    #[test]
+    fn deep_years_sort_and_span_their_years() {
+        let mut dates: Vec<PartialDate> = ["-3500", "-315000", "-13800000000", "2024", "-4600000000", "-13799630000"]
+            .iter()
+            .map(|s| s.parse().expect("d"))
+            .collect();
+        dates.sort();
+        let text: Vec<String> = dates.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["-13800000000", "-13799630000", "-4600000000", "-315000", "-3500", "2024"]);
+        let era: Occurred = "-538800000/-251902000".parse().expect("range");
+        assert_eq!(era.label(), "538.8 million years ago – 251.902 million years ago");
+        let year = PartialDate::year(-13_800_000_000).expect("year");
+        // A whole year: a leap year, as the proleptic Gregorian calendar has it (divisible by 400).
+        assert_eq!(year.last_day() - year.first_day(), 365);
+        for year in [MIN_YEAR, -13_800_000_000, -4_600_000_001, MAX_YEAR] {
+            let first = days_from_civil(year, 1, 1);
+            assert_eq!(civil_from_days(first), (year, 1, 1));
+            assert_eq!(civil_from_days(first - 1), (year - 1, 12, 31));
+            // A JavaScript number holds the day number exactly.
+            assert!(first.unsigned_abs() < 1 << 53);
+        }
     }
 }

@@ -46,9 +46,9 @@ pub struct SynthOptions {
     /// Countries (each with a leader).
     pub countries: usize,
     /// First year of the record.
-    pub from_year: i32,
+    pub from_year: i64,
     /// Last year of the record.
-    pub to_year: i32,
+    pub to_year: i64,
     /// Seed.
     pub seed: u64,
 }
@@ -90,7 +90,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
     let years = (opts.to_year - opts.from_year + 1).max(1) as u64;
     let mut retracted = std::collections::HashSet::new();
     for n in 0..opts.events {
-        let year = opts.from_year + rng.below(years) as i32;
+        let year = opts.from_year + rng.below(years) as i64;
         let month = 1 + rng.below(12) as u32;
         let day = 1 + rng.below(28) as u32;
         let precision = rng.below(100);
@@ -102,7 +102,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
         .unwrap_or_else(|_| PartialDate::from_day_number(0));
         let kind = EventKind::ALL[rng.below(EventKind::COUNT as u64) as usize];
         let occurred = if kind == EventKind::Visit && precision > 14 && rng.below(2) == 0 {
-            let end = PartialDate::from_day_number(start.first_day() + 1 + rng.below(3) as i32);
+            let end = PartialDate::from_day_number(start.first_day() + 1 + rng.below(3) as i64);
             Occurred::between(start, end).unwrap_or(Occurred::on(start))
         } else {
             Occurred::on(start)

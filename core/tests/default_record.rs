@@ -35,7 +35,7 @@ fn the_default_record_is_valid_and_large_enough() {
     for (_, d) in &domain {
         assert!(!d.sources.is_empty(), "{} has no source", d.title);
     }
-    let years: Vec<i32> = domain.iter().map(|(_, d)| d.occurred.start().year_value()).collect();
+    let years: Vec<i64> = domain.iter().map(|(_, d)| d.occurred.start().year_value()).collect();
     assert_eq!(years.iter().min(), Some(&1993));
     assert_eq!(years.iter().max(), Some(&2025));
 }

@@ -34,7 +34,7 @@ fn titles(t: &Timeline) -> Vec<String> {
     t.entries().map(|r| format!("{} {}", r.event.occurred, r.id)).collect()
 }
 
-fn day(s: &str) -> i32 {
+fn day(s: &str) -> i64 {
     s.parse::<PartialDate>().expect("date").first_day()
 }
 
@@ -251,7 +251,7 @@ fn snapshot_timeline_of_the_default_record() {
     insta::assert_snapshot!(lines.join("\n"));
     let decades: Vec<String> = p
         .timeline
-        .buckets(Level::Decade, i32::MIN / 2, i32::MAX / 2)
+        .buckets(Level::Decade, i64::MIN / 2, i64::MAX / 2)
         .iter()
         .map(|b| format!("{}: {:?}", PartialDate::from_day_number(b.start), b.counts.by_kind))
         .collect();
@@ -324,4 +324,47 @@ fn the_extent_covers_every_event() {
         assert_eq!(t.extent(), first.zip(last), "seed {seed}");
     }
     assert_eq!(Timeline::default().extent(), None);
+}
+
+/// A record from the Big Bang to today (the shape of TimelineJS's cosmology template): the
+/// views keep their counts of far years apart instead of an array over 13.8 billion years.
+const DEEP: &str = r#"
+{"id":"bang","type":"Other","payload":{"occurred":"-13800000000","title":"The Big Bang","sources":[{"publisher":"P","title":"T"}]}}
+{"id":"sun","type":"Other","payload":{"occurred":"-4600000000","title":"The Solar System forms","sources":[{"publisher":"P","title":"T"}]}}
+{"id":"paleozoic","type":"Other","payload":{"occurred":"-538800000/-251902000","title":"Paleozoic era","sources":[{"publisher":"P","title":"T"}]}}
+{"id":"sapiens","type":"Other","payload":{"occurred":"-315000","title":"Homo sapiens","sources":[{"publisher":"P","title":"T"}]}}
+{"id":"wheel","type":"Other","payload":{"occurred":"-3500","title":"A wheeled vehicle","sources":[{"publisher":"P","title":"T"}]}}
+{"id":"now","type":"Other","payload":{"occurred":"2024-05-16","title":"Today","sources":[{"publisher":"P","title":"T"}]}}
+"#;
+
+#[test]
+fn a_record_from_the_big_bang_to_today_is_ordered_counted_and_summed() {
+    let p = fold_text(DEEP, AsOf::NOW);
+    let ids: Vec<&str> = p.timeline.entries().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["bang", "sun", "paleozoic", "sapiens", "wheel", "now"]);
+    let (first, last) = p.timeline.extent().expect("extent");
+    assert_eq!((first, last), (day("-13800000000"), day("2024-05-16")));
+    // Zoomed out over everything: one bucket per decade with an event, found without walking
+    // the 1.38 billion decades between.
+    let decades = p.timeline.buckets(Level::Decade, first, last);
+    let starts: Vec<i64> = decades.iter().map(|b| Level::Decade.bucket(b.start)).collect();
+    assert_eq!(starts, [-1_380_000_000, -460_000_000, -53_880_000, -31_500, -350, 202]);
+    assert!(decades.iter().all(|b| b.counts.total() == 1 && b.counts.uncertain == 0));
+    for level in Level::ALL {
+        let total: u32 = p.timeline.buckets(level, first, last).iter().map(|b| b.counts.total()).sum();
+        assert_eq!(total, 6, "{level:?}");
+    }
+    // A window in deep time finds the era that covers it.
+    let cambrian: Vec<&str> = p.timeline.window(day("-500000000"), day("-500000000")).map(|r| r.id.as_str()).collect();
+    assert_eq!(cambrian, ["paleozoic"]);
+    // The figures list the years that have events (the calendar's years in between are filled).
+    let stats = p.stats_view();
+    assert_eq!(stats.events, 6);
+    let years: Vec<i64> = stats.years.iter().filter(|y| y.by_kind.iter().sum::<u32>() > 0).map(|y| y.year).collect();
+    assert_eq!(years, [-13_800_000_000, -4_600_000_000, -538_800_000, -315_000, -3500, 2024]);
+    assert_eq!(stats.years.len(), 4 + (2024 + 3500 + 1), "far years alone, then every calendar year");
+    let before_life = p.stats_as_of("-1000000000".parse().expect("date"));
+    assert_eq!(before_life.events, 2);
+    let graph = p.graph_view(&GraphQuery { window: Some((first, day("-4600000000"))), ego: None });
+    assert!(graph.nodes.is_empty(), "no actors in deep time");
 }

@@ -87,7 +87,7 @@ fn retractions_and_disputes_need_live_targets_reasons_and_claims() {
     check(
         r#"{"id":"d1","type":"Disputed","payload":{"target":"c1","field":"occurred","claims":[{"value":"May","sources":[{"publisher":"A","title":"a"}]},{"value":3,"sources":[{"publisher":"B","title":"b"}]}]}}"#,
         &[
-            "5 payload.claims[0].value: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found \"May\"",
+            "5 payload.claims[0].value: expected a date as YYYY, YYYY-MM or YYYY-MM-DD (or a year beyond 9999 with its sign, such as -13800000000), found \"May\"",
             "5 payload.claims[1].value: expected a date string such as \"2023-03-15\"",
         ],
     );

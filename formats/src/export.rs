@@ -178,7 +178,7 @@ struct TlText {
 
 #[derive(Serialize)]
 struct TlDate {
-    year: i32,
+    year: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     month: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -561,7 +561,7 @@ fn ics_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-fn ics_date(day: i32) -> Option<String> {
+fn ics_date(day: i64) -> Option<String> {
     let (y, m, d) = civil_from_days(day);
     (1..=9999).contains(&y).then(|| format!("{y:04}{m:02}{d:02}"))
 }

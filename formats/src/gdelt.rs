@@ -661,7 +661,7 @@ fn parse_digits_date(v: &str) -> Result<PartialDate, String> {
         return Err(format!("found {v:?}; expected a date as YYYYMMDD"));
     }
     let n = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
-    PartialDate::day(n(0..4) as i32, n(4..6), n(6..8)).map_err(|e| format!("found {v:?}: {e}"))
+    PartialDate::day(i64::from(n(0..4)), n(4..6), n(6..8)).map_err(|e| format!("found {v:?}: {e}"))
 }
 
 /// `DATEADDED`: `YYYYMMDDHHMMSS` (2.0) or `YYYYMMDD` (1.0), UTC.
@@ -677,7 +677,7 @@ fn parse_added(v: &str, version: Version) -> Result<Timestamp, String> {
         return Err(format!("found {v:?}; the time of day does not exist"));
     }
     let day = days_from_civil(date.year_value(), date.month_value().unwrap_or(1), date.day_value().unwrap_or(1));
-    Ok(Timestamp((i64::from(day) * 86_400 + h * 3600 + m * 60 + s) * 1000))
+    Ok(Timestamp((day * 86_400 + h * 3600 + m * 60 + s) * 1000))
 }
 
 /// The host of an http(s) URL (already checked by `check_url`).

@@ -291,28 +291,19 @@ impl<'a> Converter<'a> {
                 .push(Problem::new(name(Part::Time(end)), "is given without a day; expected a full date with a time"));
             return None;
         }
-        let Ok(y) = i32::try_from(year) else {
-            problems.push(Problem::new(
-                name(Part::Year(end)),
-                format!(
-                    "year {year} is outside the years Annals reads ({} to {})",
-                    annals_core::date::MIN_YEAR,
-                    annals_core::date::MAX_YEAR
-                ),
-            ));
-            return None;
-        };
         let month_u32 = |m: i64| u32::try_from(m).unwrap_or(u32::MAX);
         let result = match (month, day) {
-            (None, _) => PartialDate::year(y),
-            (Some(m), None) => PartialDate::month(y, month_u32(m)),
-            (Some(m), Some(d)) => PartialDate::day(y, month_u32(m), month_u32(d)),
+            (None, _) => PartialDate::year(year),
+            (Some(m), None) => PartialDate::month(year, month_u32(m)),
+            (Some(m), Some(d)) => PartialDate::day(year, month_u32(m), month_u32(d)),
         };
         match result {
             Ok(d) => Some(d),
             Err(e) => {
                 let part = match e {
-                    annals_core::date::DateError::Month(_) => Part::Month(end),
+                    annals_core::date::DateError::Month(_) | annals_core::date::DateError::DeepPrecision(_) => {
+                        Part::Month(end)
+                    }
                     annals_core::date::DateError::Day { .. } => Part::Day(end),
                     _ => Part::Year(end),
                 };
@@ -851,13 +842,13 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         match key.as_str() {
             "events" | "eras" | "title" => {}
             "scale" => match serde_json::from_str::<Value>(top[key].get()) {
-                Ok(Value::String(s)) if s == "human" => {}
+                Ok(Value::String(s)) if s == "human" || s == "cosmological" => {}
                 Ok(v) => parsed.notes.push(Problem {
                     line: Some(lines.line_of(text, top[key].get())),
                     record: None,
                     field: "scale".into(),
                     message: format!(
-                        "is {v}; Annals reads every scale as human dates (years {} to {}, others are refused)",
+                        "is {v}; Annals needs no scale: it reads years from {} to {} (beyond -9999 to 9999 to the year only)",
                         annals_core::date::MIN_YEAR,
                         annals_core::date::MAX_YEAR
                     ),

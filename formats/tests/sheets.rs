@@ -109,7 +109,7 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
   {"start_date": {"year": "twenty"}, "text": {"headline": ""}},
   {"start_date": {"year": "2024"}, "end_date": {"year": "2020"}, "text": {"headline": "Backwards"}},
   "not a slide",
-  {"start_date": {"year": "-13800000000"}, "text": {"headline": "Big bang"}},
+  {"start_date": {"year": "-200000000000"}, "text": {"headline": "Before the Big Bang"}},
   {"start_date": {"year": "2024", "month": "02", "day": "30"}, "text": {"headline": "No such day"}},
   {"start_date": {"year": "1,999"}, "text": {"headline": "Fine"}}
 ]}"#;
@@ -126,7 +126,7 @@ fn timelinejs_json_reports_every_bad_slide_and_keeps_the_good_ones() {
             "line 5, record 4, events[3].text.headline: is empty and there is no text or medium; expected a headline",
             "line 6, record 5, events[4].end_date.year: range ends (2020) before it starts (2024)",
             "line 7, record 6, events[5]: is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}",
-            "line 8, record 7, events[6].start_date.year: year -13800000000 is outside the years Annals reads (-9999 to 9999)",
+            "line 8, record 7, events[6].start_date.year: year -200000000000 is outside the years Annals reads (-100000000000 to 100000000000)",
             "line 9, record 8, events[7].start_date.day: day 30 does not exist in 2024-02",
         ]
     );
@@ -742,4 +742,143 @@ fn a_template_with_a_text_twice_in_one_language_says_which_column() {
         problems(&loaded),
         ["line 2, record 1, title@ru:source: is a second text in ru; expected either the translation (titles column without :source) or the source's words, not both"]
     );
+}
+
+// ----------------------------------------------------------------------------------------
+// Deep time.
+
+/// Years beyond ±9999 as TimelineJS files give them: strings and numbers, negative, with
+/// thousands commas; one with a month, which no source of such a year has.
+const DEEP: &str = r##"{
+  "title": {"text": {"headline": "From the Big Bang", "text": "Deep time"}},
+  "scale": "cosmological",
+  "events": [
+    {"start_date": {"year": "-13800000000"}, "text": {"headline": "The Big Bang"}},
+    {"start_date": {"year": -4600000000}, "text": {"headline": "The Sun"}},
+    {"start_date": {"year": "-538,800,000"}, "end_date": {"year": "-251902000"}, "text": {"headline": "Paleozoic"}},
+    {"start_date": {"year": "-315000"}, "text": {"headline": "Homo sapiens"}},
+    {"start_date": {"year": "-3500"}, "text": {"headline": "A wheel"}},
+    {"start_date": {"year": "-66000000", "month": "6"}, "text": {"headline": "A month too precise"}},
+    {"start_date": {"year": "-200000000000"}, "text": {"headline": "Before everything"}}
+  ]
+}"##;
+
+#[test]
+fn deep_years_are_read_to_the_year_and_written_back() {
+    let loaded = read(DEEP, Format::TimelinejsJson);
+    assert_eq!(
+        problems(&loaded),
+        [
+            "line 10, record 6, events[5].start_date.month: year -66000000 lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day",
+            "line 11, record 7, events[6].start_date.year: year -200000000000 is outside the years Annals reads (-100000000000 to 100000000000)"
+        ]
+    );
+    assert!(loaded.notes.iter().all(|n| n.field != "scale"), "a cosmological scale needs no note: {:?}", loaded.notes);
+    let got: Vec<(String, String)> =
+        domain(&loaded).iter().map(|(_, _, e)| (e.occurred.to_string(), e.occurred.label())).collect();
+    assert_eq!(
+        got,
+        [
+            ("-13800000000".to_owned(), "13.8 billion years ago".to_owned()),
+            ("-4600000000".into(), "4.6 billion years ago".into()),
+            ("-538800000/-251902000".into(), "538.8 million years ago – 251.902 million years ago".into()),
+            ("-315000".into(), "315,000 years ago".into()),
+            ("-3500".into(), "-3500".into()),
+        ]
+    );
+    let before = loaded.proposed();
+    let out = export(&envelopes(loaded), ExportFormat::TimelinejsJson, &ExportInfo::default());
+    let json: serde_json::Value = serde_json::from_str(&out.text).expect("valid JSON");
+    let starts: Vec<&serde_json::Value> =
+        json["events"].as_array().expect("events").iter().map(|e| &e["start_date"]).collect();
+    assert_eq!(starts[0], &serde_json::json!({"year": -13_800_000_000i64}), "a year and nothing else");
+    let again = load(out.text.as_bytes(), "fixture", None, &Nothing);
+    assert!(again.is_clean(), "{:?}", problems(&again));
+    let key = |p: &annals_core::Proposed| p.id.to_string();
+    let (mut before, mut after) = (before, again.proposed());
+    before.sort_by_key(key);
+    after.sort_by_key(key);
+    assert_eq!(after, before);
+    // The Annals CSV template and the native format take them back as written.
+    for format in [ExportFormat::Csv, ExportFormat::AnnalsNdjson, ExportFormat::AnnalsJson] {
+        let written = export(&envelopes(read(DEEP, Format::TimelinejsJson)), format, &ExportInfo::default());
+        let back = load(written.text.as_bytes(), "back", None, &Nothing);
+        assert!(back.is_clean(), "{format:?}: {:?}", problems(&back));
+        let dates: Vec<String> = domain(&back).iter().map(|(_, _, e)| e.occurred.to_string()).collect();
+        assert_eq!(dates[..2], ["-13800000000", "-4600000000"], "{format:?}");
+    }
+    // A calendar file cannot date them (its years have four digits): left out and counted.
+    let ics = export(&envelopes(read(DEEP, Format::TimelinejsJson)), ExportFormat::Ics, &ExportInfo::default());
+    assert_eq!((ics.written, ics.left_out), (0, 5));
+    let geojson = export(&envelopes(read(DEEP, Format::TimelinejsJson)), ExportFormat::Geojson, &ExportInfo::default());
+    assert!(serde_json::from_str::<serde_json::Value>(&geojson.text).is_ok());
+}
+
+#[test]
+fn a_timelinejs_sheet_and_the_template_take_deep_years() {
+    let sheet = "Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,Headline,Text\n\
+-13800000000,,,,,,,,,The Big Bang,\n\
+-66000000,1,,,,,,,,Too precise,\n";
+    let loaded = read(sheet, Format::Csv);
+    assert_eq!(
+        problems(&loaded),
+        ["line 3, record 2, Month: year -66000000 lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day"]
+    );
+    assert_eq!(domain(&loaded)[0].2.occurred.to_string(), "-13800000000");
+    let template = "id,type,occurred,title,source_publisher,source_title\n\
+bang,Other,-13800000000,The Big Bang,P,T\n\
+bad,Other,-13800000000-01,Too precise,P,T\n\
+unsigned,Other,13800000000,No sign,P,T\n";
+    let loaded = read(template, Format::Csv);
+    let messages = problems(&loaded);
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("year -13800000000 lies beyond the calendar years"), "{messages:?}");
+    assert!(messages[1].contains("(or a year beyond 9999 with its sign, such as -13800000000)"), "{messages:?}");
+    assert_eq!(domain(&loaded)[0].2.occurred.label(), "13.8 billion years ago");
+}
+
+/// TimelineJS's own cosmology template (`src/template/cosmo.json` of TimelineJS3): seven slides
+/// from the Big Bang to a wheeled vehicle, years as strings up to eleven digits.
+#[test]
+fn the_cosmology_template_reads_whole_and_writes_back() {
+    let Some(dir) = corpus::dir().is_dir().then(corpus::dir) else {
+        eprintln!("skipped: timelinejs/cosmo.json: no corpus (../shared/corpus, or set ANNALS_CORPUS)");
+        return;
+    };
+    let Ok(bytes) = std::fs::read(dir.join("timelinejs/cosmo.json")) else {
+        eprintln!("skipped: timelinejs/cosmo.json is not in the corpus at {} yet", dir.display());
+        return;
+    };
+    let original: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let loaded = load(&bytes, "cosmo.json", None, &Nothing);
+    assert!(loaded.is_clean(), "{:?}", problems(&loaded));
+    let events = domain(&loaded);
+    assert_eq!(events.len(), 7, "all seven slides");
+    let labels: Vec<String> = events.iter().map(|(_, _, e)| e.occurred.label()).collect();
+    assert_eq!(labels[0], "13.8 billion years ago");
+    assert_eq!(labels[1], "13.79963 billion years ago", "precision is kept, not rounded away");
+    let out = export(
+        &envelopes(load(&bytes, "cosmo.json", None, &Nothing)),
+        ExportFormat::TimelinejsJson,
+        &ExportInfo::default(),
+    );
+    let written: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let years = |file: &serde_json::Value, which: &str| -> Vec<Option<i64>> {
+        let mut years: Vec<Option<i64>> = file["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|s| match &s[which]["year"] {
+                serde_json::Value::String(t) => t.parse().ok(),
+                v => v.as_i64(),
+            })
+            .collect();
+        years.sort();
+        years
+    };
+    assert_eq!(years(&written, "start_date"), years(&original, "start_date"));
+    assert_eq!(years(&written, "end_date"), years(&original, "end_date"));
+    let again = load(out.text.as_bytes(), "cosmo.json", None, &Nothing);
+    assert!(again.is_clean(), "{:?}", problems(&again));
+    assert_eq!(again.proposed(), loaded.proposed());
 }

@@ -220,8 +220,8 @@ fn arrived(record: &Record, view: &UseReducerHandle<crate::state::View>) -> Html
     let Some(r) = projections.catalog.event(id) else { return html! {} };
     let focus = Action::Focus {
         id: id.to_owned(),
-        start: f64::from(r.event.occurred.first_day()),
-        end: f64::from(r.event.occurred.last_day()),
+        start: r.event.occurred.first_day() as f64,
+        end: r.event.occurred.last_day() as f64,
     };
     let onclick = {
         let view = view.clone();

@@ -14,11 +14,15 @@ use crate::i18n::{t, tf, tx};
 use crate::palette::kind_colour;
 use crate::record::Record;
 
+/// The widest span of years the charts show year by year, empty years included.
+pub const FILLED_YEARS: i64 = 20_000;
+
 /// The numbers behind the charts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartData {
-    /// Every year from the first to the last event shown.
-    pub years: Vec<i32>,
+    /// Every year from the first to the last event shown (over more than [`FILLED_YEARS`],
+    /// only the years with events: a record reaching back to the Big Bang has 13.8 billion).
+    pub years: Vec<i64>,
     /// Events per year per kind.
     pub by_kind: Vec<PerKind<u32>>,
     /// Documents signed up to and including each year.
@@ -28,7 +32,7 @@ pub struct ChartData {
 impl ChartData {
     /// Counts the given events (indices into the timeline's entries) by the year they began.
     pub fn from_events(record: &Record, visible: &[usize]) -> Self {
-        let mut per_year: std::collections::BTreeMap<i32, (PerKind<u32>, u64)> = std::collections::BTreeMap::new();
+        let mut per_year: std::collections::BTreeMap<i64, (PerKind<u32>, u64)> = std::collections::BTreeMap::new();
         let projections = record.projections();
         for r in visible.iter().filter_map(|i| projections.timeline.at(*i)) {
             let slot = per_year.entry(r.event.occurred.start().year_value()).or_default();
@@ -42,7 +46,12 @@ impl ChartData {
         };
         let mut data = Self::default();
         let mut total = 0;
-        for year in first..=last {
+        let years: Box<dyn Iterator<Item = i64>> = if last - first < FILLED_YEARS {
+            Box::new(first..=last)
+        } else {
+            Box::new(per_year.keys().copied().collect::<Vec<_>>().into_iter())
+        };
+        for year in years {
             let (counts, docs) = per_year.get(&year).copied().unwrap_or_default();
             total += docs;
             data.years.push(year);

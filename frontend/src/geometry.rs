@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use annals_core::catalog::Resolved;
-use annals_core::date::{civil_from_days, days_from_civil, PartialDate, Precision};
+use annals_core::date::{civil_from_days, days_from_civil, PartialDate, Precision, CALENDAR_YEARS};
 use annals_core::projection::{Bucket, Level};
 use annals_core::EventKind;
 
@@ -50,32 +50,48 @@ impl Scale {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tick {
     /// The day it marks.
-    pub day: i32,
+    pub day: i64,
     /// Its label.
     pub label: String,
 }
 
-/// Axis ticks for a scale: decades, years, months or days, at least ~70 px apart.
-pub fn ticks(scale: &Scale) -> Vec<Tick> {
+/// Axis ticks for a scale: decades, years, months or days, at least ~70 px apart — or, for
+/// the longer labels of deep time ("4.5 billion years ago"), as far apart as the longest label
+/// of the step needs (`width` measures a label in the axis font). In deep time (a window
+/// reaching past the calendar's years, where dates have no months) the ticks stay years.
+pub fn ticks(scale: &Scale, mut width: impl FnMut(&str) -> f64) -> Vec<Tick> {
     let dpp = scale.days_per_px();
     let min_days = 70.0 * dpp;
-    let (from, to) = (scale.from.floor() as i32, scale.to.ceil() as i32);
+    let (from, to) = (scale.from.floor() as i64, scale.to.ceil() as i64);
     let (y0, _, _) = civil_from_days(from);
     let (y1, _, _) = civil_from_days(to);
+    let deep = !(CALENDAR_YEARS.contains(&y0) && CALENDAR_YEARS.contains(&y1));
     let mut out = Vec::new();
-    if min_days > 365.25 {
-        let step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
-            .into_iter()
-            .find(|s| f64::from(*s) * 365.25 >= min_days)
-            .unwrap_or(1000);
-        let mut y = y0.div_euclid(step) * step;
-        while y <= y1 {
-            out.push(Tick { day: days_from_civil(y, 1, 1), label: y.to_string() });
-            y += step;
+    if min_days > 365.25 || deep {
+        // Steps of 1, 2 and 5 times a power of ten years, up to the age of the universe and past.
+        let steps = (0..12).flat_map(|p| [1, 2, 5].map(|m| m * 10i64.pow(p)));
+        for step in steps {
+            let px = step as f64 * 365.25 / dpp.max(1e-9);
+            if px < 70.0 {
+                continue;
+            }
+            let label = crate::i18n::year;
+            // The first and last ticks' labels are as long as any of the step's (their numbers
+            // round alike).
+            let (first, last) = (y0.div_euclid(step) * step, y1.div_euclid(step) * step);
+            if width(&label(first)).max(width(&label(last))) + 12.0 > px {
+                continue;
+            }
+            let mut y = first;
+            while y <= y1 {
+                out.push(Tick { day: days_from_civil(y, 1, 1), label: label(y) });
+                y += step;
+            }
+            break;
         }
     } else if min_days > 14.0 {
         // Ticks of 14 days would be closer than the minimum; a month apart is wide enough.
-        let step = [1, 2, 3, 6].into_iter().find(|s| f64::from(*s) * 30.44 >= min_days).unwrap_or(6);
+        let step = [1, 2, 3, 6].into_iter().find(|s| *s as f64 * 30.44 >= min_days).unwrap_or(6);
         for y in y0..=y1 {
             for m in (1..=12).step_by(step as usize) {
                 let label = if m == 1 {
@@ -87,7 +103,7 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
             }
         }
     } else {
-        let step = [1, 2, 7, 14].into_iter().find(|s| f64::from(*s) >= min_days).unwrap_or(14);
+        let step = [1, 2, 7, 14].into_iter().find(|s| *s as f64 >= min_days).unwrap_or(14);
         let mut d = from.div_euclid(step) * step;
         while d <= to {
             let date = PartialDate::from_day_number(d);
@@ -96,7 +112,7 @@ pub fn ticks(scale: &Scale) -> Vec<Tick> {
             d += step;
         }
     }
-    out.retain(|t| f64::from(t.day) >= scale.from - 1.0 && f64::from(t.day) <= scale.to + 1.0);
+    out.retain(|t| t.day as f64 >= scale.from - 1.0 && t.day as f64 <= scale.to + 1.0);
     out
 }
 
@@ -146,7 +162,7 @@ pub struct Mark {
     pub disputed: bool,
     /// The first and last day it may mean (computed once: a date's day numbers are calendar
     /// arithmetic, and counted marks need them every frame).
-    pub days: (i32, i32),
+    pub days: (i64, i64),
 }
 
 impl Mark {
@@ -193,8 +209,8 @@ pub fn marks<'a>(events: impl IntoIterator<Item = (&'a Arc<Resolved>, Vec<usize>
     for (r, lanes) in events {
         let o = &r.event.occurred;
         let days = (o.first_day(), o.last_day());
-        let x1 = scale.x(f64::from(days.0));
-        let x2 = scale.x(f64::from(days.1 + 1));
+        let x1 = scale.x(days.0 as f64);
+        let x2 = scale.x((days.1 + 1) as f64);
         let shape = match (o.precision(), o.end()) {
             (Precision::Day, None) => Shape::Point,
             (Precision::Day, Some(_)) => Shape::Bar,
@@ -334,7 +350,7 @@ pub struct More {
     /// How many.
     pub count: u32,
     /// The days they cover, for zooming to them.
-    pub days: (i32, i32),
+    pub days: (i64, i64),
 }
 
 impl More {
@@ -671,8 +687,8 @@ pub fn clusters(buckets: &[Bucket], shown: &[EventKind], scale: &Scale) -> Vec<C
             }
             out.push(Cluster {
                 lane,
-                x1: scale.x(f64::from(b.start)),
-                x2: scale.x(f64::from(b.end + 1)),
+                x1: scale.x(b.start as f64),
+                x2: scale.x((b.end + 1) as f64),
                 count,
                 uncertain: b.counts.uncertain.min(count),
             });
@@ -691,18 +707,77 @@ mod tests {
     use super::*;
 
     fn scale(from: &str, to: &str, width: f64) -> Scale {
-        let d = |s: &str| f64::from(s.parse::<PartialDate>().expect("date").first_day());
+        let d = |s: &str| s.parse::<PartialDate>().expect("date").first_day() as f64;
         Scale { from: d(from), to: d(to), left: LABEL_WIDTH, width }
+    }
+
+    /// A label's width in the axis font, as the tests take it (12 px system-ui: about 6 px a
+    /// character).
+    fn estimate(label: &str) -> f64 {
+        label.chars().count() as f64 * 6.0
     }
 
     #[test]
     fn ticks_adapt_from_decades_to_days() {
-        let labels = |s: &Scale| ticks(s).into_iter().map(|t| t.label).collect::<Vec<_>>();
+        let labels = |s: &Scale| ticks(s, estimate).into_iter().map(|t| t.label).collect::<Vec<_>>();
         assert_eq!(labels(&scale("1990-01-01", "2030-01-01", 300.0)), ["1990", "2000", "2010", "2020", "2030"]);
         assert_eq!(labels(&scale("1990-01-01", "2000-01-01", 600.0)).len(), 6, "two-year steps");
         assert_eq!(labels(&scale("2024-01-01", "2025-01-01", 900.0))[..4], ["2024", "Feb", "Mar", "Apr"]);
         let days = labels(&scale("2024-05-14", "2024-05-20", 900.0));
         assert!(days.contains(&"16 May".to_owned()), "{days:?}");
+    }
+
+    /// From the Big Bang to today on a laptop and on a phone: ticks read as years before now,
+    /// none closer to the next than its label is long, and zoomed in they stay years (deep
+    /// time has no months) down to a single year, then to the calendar's own labels.
+    #[test]
+    fn deep_time_ticks_read_as_years_ago_and_never_crowd() {
+        let labels = |s: &Scale| ticks(s, estimate).into_iter().map(|t| t.label).collect::<Vec<_>>();
+        let spaced = |s: &Scale| {
+            let t = ticks(s, estimate);
+            for pair in t.windows(2) {
+                let room = s.x(pair[1].day as f64) - s.x(pair[0].day as f64);
+                let needs = estimate(&pair[0].label) + 12.0;
+                assert!(room >= needs, "{} and {} are {room:.0} px apart", pair[0].label, pair[1].label);
+            }
+            t.len()
+        };
+        let wide = scale("-14400000000", "2024", 1152.0);
+        assert_eq!(
+            labels(&wide),
+            [
+                "14 billion years ago",
+                "12 billion years ago",
+                "10 billion years ago",
+                "8 billion years ago",
+                "6 billion years ago",
+                "4 billion years ago",
+                "2 billion years ago",
+                "0"
+            ]
+        );
+        assert_eq!(spaced(&wide), 8);
+        let phone = scale("-14400000000", "2024", 232.0);
+        assert_eq!(labels(&phone), ["10 billion years ago", "0"]);
+        spaced(&phone);
+        // The whole cosmology template as the app opens it (padded into the future) on a phone:
+        // the window's odd end does not make the ticks' labels look longer than they are.
+        let padded = scale("-14352000000", "+552000000", 230.0);
+        assert_eq!(labels(&padded), ["10 billion years ago", "0"]);
+        let humans = scale("-330000", "-290000", 900.0);
+        assert_eq!(labels(&humans)[..2], ["330,000 years ago", "320,000 years ago"]);
+        spaced(&humans);
+        // Where deep time meets the calendar: "10,000 years ago", then the calendar's years.
+        let neolithic = scale("-12000", "-6000", 900.0);
+        assert_eq!(
+            labels(&neolithic),
+            ["12,000 years ago", "11,000 years ago", "10,000 years ago", "-9000", "-8000", "-7000", "-6000"]
+        );
+        spaced(&neolithic);
+        // Zoomed in to a few years of deep time: every year, no months.
+        let close = scale("-13800000003", "-13799999999", 900.0);
+        assert_eq!(labels(&close)[0], "13.800000003 billion years ago", "every year exact");
+        assert!(labels(&close).iter().all(|l| l.ends_with("years ago")), "{:?}", labels(&close));
     }
 
     /// Marks of the default record in a window, one lane per kind, stacked when every title
@@ -713,7 +788,7 @@ mod tests {
         let s = scale(from, to, screen);
         let projections = record.projections();
         let timeline = &projections.timeline;
-        let mut marks = marks(timeline.window(s.from as i32, s.to as i32).map(|r| (r, vec![r.kind.index()])), &s);
+        let mut marks = marks(timeline.window(s.from as i64, s.to as i64).map(|r| (r, vec![r.kind.index()])), &s);
         let stack = stack(&mut marks, EventKind::COUNT, s.left, s.left + s.width, |m| width(m.title()));
         (marks, stack, s)
     }
@@ -801,7 +876,7 @@ mod tests {
         let projections = record.projections();
         let timeline = &projections.timeline;
         let last = timeline.entries().rfind(|r| r.event.occurred.precision() == Precision::Day).expect("event");
-        let day = f64::from(last.event.occurred.last_day());
+        let day = last.event.occurred.last_day() as f64;
         let s = Scale { from: day - 400.0, to: day + 3.0, left: LABEL_WIDTH, width: 900.0 };
         let mut marks = marks([(last, vec![0])], &s);
         let stack = stack(&mut marks, 1, s.left, s.left + s.width, |_| 120.0);
@@ -811,12 +886,12 @@ mod tests {
     }
 
     /// `n` visits of three days, one starting every `every` days from 1 Jan 2000.
-    fn visits(n: usize, every: i32) -> Vec<Arc<Resolved>> {
+    fn visits(n: usize, every: i64) -> Vec<Arc<Resolved>> {
         let start = days_from_civil(2000, 1, 1);
         (0..n)
             .map(|i| {
-                let first = PartialDate::from_day_number(start + i as i32 * every);
-                let last = PartialDate::from_day_number(start + i as i32 * every + 2);
+                let first = PartialDate::from_day_number(start + i as i64 * every);
+                let last = PartialDate::from_day_number(start + i as i64 * every + 2);
                 let occurred = annals_core::Occurred::between(first, last).expect("range");
                 Arc::new(Resolved {
                     id: format!("v{i}").as_str().into(),
@@ -854,7 +929,7 @@ mod tests {
         assert_eq!(stack.lanes.bottom(), AXIS_HEIGHT + 2.0 * LANE_PAD + ROW_HEIGHT * (MAX_ROWS + 1) as f64);
         // Zoomed in on one cluster, its events find rows (and nothing is counted).
         let c = &stack.more[0];
-        let zoomed = Scale { from: f64::from(c.days.0), to: f64::from(c.days.1 + 1), left: LABEL_WIDTH, width: 900.0 };
+        let zoomed = Scale { from: c.days.0 as f64, to: (c.days.1 + 1) as f64, left: LABEL_WIDTH, width: 900.0 };
         let inside: Vec<&Arc<Resolved>> = all
             .iter()
             .filter(|r| r.event.occurred.first_day() >= c.days.0 && r.event.occurred.last_day() <= c.days.1)

@@ -359,9 +359,63 @@ pub fn actor_kind(k: Option<ActorKind>) -> &'static str {
     })
 }
 
+/// A year for people: the calendar's as a number ("2009", "-3500"), deep time's as
+/// [`deep_year`] ("13.8 billion years ago").
+pub fn year(year: i64) -> String {
+    if annals_core::date::CALENDAR_YEARS.contains(&year) {
+        year.to_string()
+    } else {
+        deep_year(year)
+    }
+}
+
+/// A year of deep time, beyond the calendar's ±9999 (such a date is known to the year only):
+/// years before now, "13.8 billion years ago", "315,000 years ago" — the count exact, in the
+/// long compact form of `Intl.NumberFormat` where the browser has the language ("13,8
+/// миллиарда лет назад"), in English words from core otherwise — and a future year "year 12,000".
+pub fn deep_year(year: i64) -> String {
+    let n = year.unsigned_abs();
+    let count = deep_count(n);
+    if year < 0 {
+        tf("{0} years ago", &[&count])
+    } else {
+        tf("year {0}", &[&count])
+    }
+}
+
+/// A large count for [`deep_year`]: "13.79963 billion", "315,000" (exact: every digit given).
+fn deep_count(n: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if current() != Lang::En {
+        use web_sys::js_sys::{Array, Intl::NumberFormat, JsString, Object, Reflect};
+        let code = current().code();
+        let locales = Array::of1(&JsString::from(code));
+        if NumberFormat::supported_locales_of(&locales, &Object::new()).length() > 0 {
+            let options = Object::new();
+            if n >= 1_000_000 {
+                let _ = Reflect::set(&options, &"notation".into(), &"compact".into());
+                let _ = Reflect::set(&options, &"compactDisplay".into(), &"long".into());
+            }
+            let _ = Reflect::set(&options, &"maximumSignificantDigits".into(), &21.into());
+            let format = NumberFormat::new(&locales, &options).format();
+            if let Some(text) =
+                format.call1(&wasm_bindgen::JsValue::NULL, &(n as f64).into()).ok().and_then(|v| v.as_string())
+            {
+                return text;
+            }
+        }
+        return n.to_string();
+    }
+    annals_core::date::large_number(n)
+}
+
 /// A date for people that says no more than is known: "2009", "May 2024", "16 May 2024" in
-/// English; "май 2024", "16 мая 2024" in Russian; "may 2024", "16 may 2024" in Azerbaijani.
+/// English; "май 2024", "16 мая 2024" in Russian; "may 2024", "16 may 2024" in Azerbaijani;
+/// in deep time [`deep_year`].
 pub fn date(d: &PartialDate) -> String {
+    if d.is_deep() {
+        return deep_year(d.year_value());
+    }
     with_current(|c| match c {
         Some(c) if c.months.alone.len() == 12 && c.months.after_day.len() == 12 => {
             let year = d.year_value();

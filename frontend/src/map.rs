@@ -180,7 +180,7 @@ pub fn relation_map(props: &Props) -> Html {
     let graph = Rc::new(
         record
             .projections()
-            .graph_view(&GraphQuery { window: Some((i32::MIN / 2, until)), ego: ego.clone().map(Into::into) }),
+            .graph_view(&GraphQuery { window: Some((i64::MIN / 2, until)), ego: ego.clone().map(Into::into) }),
     );
     // The selected event's actors that are on the map.
     let catalog = &record.projections().catalog;
@@ -426,7 +426,7 @@ pub fn relation_map(props: &Props) -> Html {
         let as_of = as_of.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                if let Ok(y) = input.value().parse::<i32>() {
+                if let Ok(y) = input.value().parse::<i64>() {
                     as_of.set(y);
                 }
             }
@@ -442,7 +442,7 @@ pub fn relation_map(props: &Props) -> Html {
             playing.set(!*playing);
         })
     };
-    let step_year = |delta: i32| {
+    let step_year = |delta: i64| {
         let as_of = as_of.clone();
         Callback::from(move |_: MouseEvent| as_of.set((*as_of + delta).clamp(first_year, last_year)))
     };
@@ -478,7 +478,7 @@ pub fn relation_map(props: &Props) -> Html {
     html! {
         <section class="map" aria-label={label}>
             <div class="map-controls">
-                <label class="as-of">{ tf("As of {0}", &[&*as_of]) }
+                <label class="as-of">{ tf("As of {0}", &[&crate::i18n::year(*as_of)]) }
                     <input type="range" min={first_year.to_string()} max={last_year.to_string()} value={as_of.to_string()} oninput={onslide} />
                 </label>
                 if reduced_motion {
@@ -505,7 +505,7 @@ pub fn relation_map(props: &Props) -> Html {
             }
             <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription={t("relation map")}
                 {onpointerdown} {onpointermove} {onpointerup} {onkeydown} {onfocus} {onblur}
-                aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&*as_of, &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />
+                aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&crate::i18n::year(*as_of), &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />
             <p class="map-announce" aria-live="polite">{ announce }</p>
             <ul class="legend" aria-label={t("Legend")}>
                 // Countries are drawn in ink, which follows the theme.

@@ -279,7 +279,7 @@ pub fn event_list(props: &ListProps) -> Html {
     let view = &*props.view;
     let projections = props.record.projections();
     let timeline = &projections.timeline;
-    let (from, to) = (view.from.floor() as i32, view.to.ceil() as i32);
+    let (from, to) = (view.from.floor() as i64, view.to.ceil() as i64);
     let total = props.visible.count_in_window(timeline, from, to);
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
@@ -411,11 +411,11 @@ pub fn controls(props: &ControlsProps) -> Html {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
             let Ok(date) = input.value().parse::<annals_core::PartialDate>() else { return };
             let v = &*handle;
-            let d = f64::from(date.first_day());
+            let d = date.first_day() as f64;
             handle.dispatch(if is_from { Action::Window(d, v.to) } else { Action::Window(v.from, d + 1.0) });
         });
         // `to` is exclusive: the box shows the last day in view.
-        let shown = if is_from { day.floor() as i32 } else { day.ceil() as i32 - 1 };
+        let shown = if is_from { day.floor() as i64 } else { day.ceil() as i64 - 1 };
         let value = annals_core::PartialDate::from_day_number(shown).to_string();
         html! { <label class="date-input">{ label }<input type="date" {value} {onchange} /></label> }
     };

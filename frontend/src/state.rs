@@ -19,8 +19,12 @@ use crate::record::Record;
 
 /// The smallest window: two days, so a single day stays readable.
 pub const MIN_SPAN_DAYS: f64 = 2.0;
-/// The largest window: 600 years.
+/// The largest window of a record of recent centuries: 600 years. A record reaching further
+/// (back to the Big Bang) may be seen whole: its view's [`View::widest`] is wider.
 pub const MAX_SPAN_DAYS: f64 = 600.0 * 365.25;
+/// The widest any window may be: every year Annals reads. A gesture zooms within it (it does
+/// not know the record); the view settles within its own [`View::widest`].
+pub const WIDEST_DAYS: f64 = (annals_core::date::MAX_YEAR - annals_core::date::MIN_YEAR) as f64 * 365.25;
 
 /// Which visual is shown above the list and details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,6 +77,8 @@ pub struct View {
     /// The visual the record opens on (the story for a TimelineJS file with a title slide, else
     /// the timeline). The address names the view only when it differs from it.
     pub default_panel: Panel,
+    /// The widest window: [`MAX_SPAN_DAYS`], or the whole record and a margin when it is longer.
+    pub widest: f64,
 }
 
 impl Default for View {
@@ -88,6 +94,7 @@ impl Default for View {
             lanes: LaneMode::Kind,
             default_lanes: LaneMode::Kind,
             default_panel: Panel::Timeline,
+            widest: MAX_SPAN_DAYS,
         }
     }
 }
@@ -133,8 +140,8 @@ pub enum Action {
 
 impl View {
     /// The last day in view (the window is the days `from..to`, `to` exclusive).
-    pub fn last_day(&self) -> i32 {
-        self.to.ceil() as i32 - 1
+    pub fn last_day(&self) -> i64 {
+        self.to.ceil() as i64 - 1
     }
 
     /// The span of the window in days.
@@ -146,14 +153,16 @@ impl View {
     pub fn apply(&self, action: Action) -> View {
         let mut v = self.clone();
         match action {
-            Action::Zoom { factor, around } => (v.from, v.to) = zoom((v.from, v.to), factor, around),
+            Action::Zoom { factor, around } => (v.from, v.to) = zoom_within((v.from, v.to), factor, around, v.widest),
             Action::Pan(days) => {
                 v.from += days;
                 v.to += days;
             }
             Action::Window(from, to) => {
                 let (from, to) = if from <= to { (from, to) } else { (to, from) };
-                let span = (to - from).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
+                // (`min` then `max`, not `clamp`: its check of the bounds brings a float printer
+                // into the bundle.)
+                let span = (to - from).min(v.widest).max(MIN_SPAN_DAYS);
                 let mid = (from + to) / 2.0;
                 v.from = mid - span / 2.0;
                 v.to = mid + span / 2.0;
@@ -244,7 +253,7 @@ impl View {
         if let Some(id) = &self.selected {
             parts.push(format!("e={}", encode(id)));
         }
-        parts.push(format!("from={}", PartialDate::from_day_number(self.from.floor() as i32)));
+        parts.push(format!("from={}", PartialDate::from_day_number(self.from.floor() as i64)));
         parts.push(format!("to={}", PartialDate::from_day_number(self.last_day())));
         if !self.kinds.is_empty() {
             let kinds: Vec<&str> = self.kinds.iter().map(|k| k.name()).collect();
@@ -271,8 +280,8 @@ impl View {
         for (key, value) in crate::address::pairs(fragment) {
             match key.as_str() {
                 "e" if !value.is_empty() => v.selected = Some(value),
-                "from" => from = value.parse::<PartialDate>().ok().map(|d| f64::from(d.first_day())),
-                "to" => to = value.parse::<PartialDate>().ok().map(|d| f64::from(d.last_day() + 1)),
+                "from" => from = value.parse::<PartialDate>().ok().map(|d| d.first_day() as f64),
+                "to" => to = value.parse::<PartialDate>().ok().map(|d| (d.last_day() + 1) as f64),
                 "kinds" => v.kinds = value.split(',').filter_map(|k| k.parse().ok()).collect(),
                 "q" => v.query = value,
                 "actor" if !value.is_empty() => v.actor = Some(value),
@@ -301,27 +310,26 @@ impl View {
 /// The whole-record view, with the time extent padded so nothing sits on the edge.
 pub fn default_view(record: &Record) -> View {
     let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
-    let pad = (f64::from(hi - lo) * 0.04).max(30.0);
+    let pad = ((hi - lo) as f64 * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
     let panel = if record.story { Panel::Story } else { Panel::Timeline };
-    View {
-        from: f64::from(lo) - pad,
-        to: f64::from(hi) + pad,
-        lanes,
-        default_lanes: lanes,
-        panel,
-        default_panel: panel,
-        ..View::default()
-    }
+    let (from, to) = (lo as f64 - pad, hi as f64 + pad);
+    let widest = ((to - from) * 1.5).clamp(MAX_SPAN_DAYS, WIDEST_DAYS);
+    View { from, to, lanes, default_lanes: lanes, panel, default_panel: panel, widest, ..View::default() }
 }
 
 /// A window (`from`, `to` in days) zoomed by `factor` (< 1 zooms in) around the day `around`,
 /// which stays where it is on screen; the span stays within [`MIN_SPAN_DAYS`] and
-/// [`MAX_SPAN_DAYS`]. The timeline zooms its own window with this during a gesture, before the
-/// view is told (see `timeline`).
-pub fn zoom((from, to): (f64, f64), factor: f64, around: f64) -> (f64, f64) {
+/// [`WIDEST_DAYS`]. The timeline zooms its own window with this during a gesture, before the
+/// view is told (see `timeline`), which then keeps it within [`View::widest`].
+pub fn zoom(window: (f64, f64), factor: f64, around: f64) -> (f64, f64) {
+    zoom_within(window, factor, around, WIDEST_DAYS)
+}
+
+/// [`zoom`] within a widest span.
+fn zoom_within((from, to): (f64, f64), factor: f64, around: f64, widest: f64) -> (f64, f64) {
     let old = to - from;
-    let span = (old * factor).clamp(MIN_SPAN_DAYS, MAX_SPAN_DAYS);
+    let span = (old * factor).min(widest).max(MIN_SPAN_DAYS);
     let ratio = if old > 0.0 { (around - from) / old } else { 0.5 };
     let from = around - span * ratio;
     (from, from + span)
@@ -367,7 +375,7 @@ mod tests {
     }
 
     fn day(s: &str) -> f64 {
-        f64::from(s.parse::<PartialDate>().expect("date").first_day())
+        s.parse::<PartialDate>().expect("date").first_day() as f64
     }
 
     #[test]
@@ -424,6 +432,7 @@ mod tests {
             lanes: LaneMode::Actor,
             default_lanes: LaneMode::Kind,
             default_panel: Panel::Timeline,
+            widest: MAX_SPAN_DAYS,
         };
         let text = v.to_fragment();
         assert_eq!(

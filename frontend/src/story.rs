@@ -173,7 +173,7 @@ pub fn story(props: &Props) -> Html {
         },
         None => {
             let extent = timeline.extent().map(|(lo, hi)| {
-                let year = |d: i32| annals_core::date::civil_from_days(d).0;
+                let year = |d: i64| crate::i18n::year(annals_core::date::civil_from_days(d).0);
                 (year(lo), year(hi))
             });
             // The introduction's medium, on the title slide's background as the file gives it:
@@ -205,7 +205,7 @@ pub fn story(props: &Props) -> Html {
                         if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
                         <p class="note">
                             { count(last, "event", "events") }
-                            if let Some((lo, hi)) = extent { { format!(", {lo}–{hi}") } }
+                            if let Some((lo, hi)) = extent { { format!(", {lo}{}{hi}", if lo.contains(' ') { " – " } else { "–" }) } }
                         </p>
                         if last > 0 {
                             <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>

@@ -79,6 +79,8 @@ struct Drawn {
     spots: Vec<geometry::LabelSpot>,
     rows: LaneRows,
     ticks: Vec<(f64, String)>,
+    /// The axis labels as drawn: where each begins, its width and its text.
+    axis: Vec<(f64, f64, String)>,
     scale: Option<Scale>,
     /// The canvas' CSS height: lanes grow with their rows, so it follows what is drawn.
     height: f64,
@@ -143,7 +145,7 @@ struct Widget {
 
 /// A counted cluster the keyboard is on: its lane and the days of its events. (Clusters are
 /// placed anew each frame; the one drawn ringed is the one of that lane over those days.)
-type MoreFocus = (usize, (i32, i32));
+type MoreFocus = (usize, (i64, i64));
 
 /// Whether a drawn cluster is the one the keyboard is on.
 fn is_focused(c: &More, focus: Option<MoreFocus>) -> bool {
@@ -514,7 +516,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                     if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                         widget.borrow_mut().paint(&el);
                     }
-                    let day = |d: i32| crate::i18n::date(&annals_core::PartialDate::from_day_number(d));
+                    let day = |d: i64| crate::i18n::date(&annals_core::PartialDate::from_day_number(d));
                     announce.set(crate::i18n::tf(
                         "Not drawn at this zoom: {0}, {1} to {2}. Enter zooms in.",
                         &[&crate::words::count(c.count, "event", "events"), &day(c.days.0), &day(c.days.1)],
@@ -571,8 +573,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
         "Timeline of {0}, {1} to {2}. Arrow keys move between events, plus and minus zoom, Shift and arrows pan.",
         &[
             &crate::words::count(props.visible.len(), "event", "events"),
-            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.from as i32)),
-            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i32)),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.from as i64)),
+            &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i64)),
         ],
     );
     html! {
@@ -641,8 +643,8 @@ fn dispatch_key(
 }
 
 /// Opening a counted cluster: the window zooms to its days (and a little around them).
-fn open_cluster((first, last): (i32, i32)) -> Action {
-    let (first, last) = (f64::from(first), f64::from(last + 1));
+fn open_cluster((first, last): (i64, i64)) -> Action {
+    let (first, last) = (first as f64, (last + 1) as f64);
     let pad = (last - first) * 0.1 + 1.0;
     Action::Window(first - pad, last + pad)
 }
@@ -664,7 +666,7 @@ fn next_event(
     view: &View,
     timeline: &Timeline,
     visible: &[usize],
-    from: Option<(i32, i32)>,
+    from: Option<(i64, i64)>,
     forward: bool,
 ) -> Option<usize> {
     let entry = |i: &usize| timeline.at(*i);
@@ -681,12 +683,12 @@ fn next_event(
         .as_deref()
         .and_then(|id| visible.iter().position(|i| entry(i).is_some_and(|r| r.id.as_str() == id)));
     let next = match (current, forward) {
-        (None, true) => visible
-            .iter()
-            .position(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.last_day()) >= view.from))?,
-        (None, false) => visible
-            .iter()
-            .rposition(|i| entry(i).is_some_and(|r| f64::from(r.event.occurred.first_day()) <= view.to))?,
+        (None, true) => {
+            visible.iter().position(|i| entry(i).is_some_and(|r| (r.event.occurred.last_day() as f64) >= view.from))?
+        }
+        (None, false) => {
+            visible.iter().rposition(|i| entry(i).is_some_and(|r| (r.event.occurred.first_day() as f64) <= view.to))?
+        }
         (Some(c), true) => (c + 1).min(visible.len().checked_sub(1)?),
         (Some(c), false) => c.saturating_sub(1),
     };
@@ -725,8 +727,8 @@ fn key_action(e: &KeyboardEvent, view: &View, record: &Record, visible: &[usize]
 fn focus(r: &annals_core::catalog::Resolved) -> Action {
     Action::Focus {
         id: r.id.as_str().to_owned(),
-        start: f64::from(r.event.occurred.first_day()),
-        end: f64::from(r.event.occurred.last_day()),
+        start: (r.event.occurred.first_day() as f64),
+        end: (r.event.occurred.last_day() as f64),
     }
 }
 
@@ -764,7 +766,7 @@ fn paint(
     // Events (stacked) or clusters.
     let projections = record.projections();
     let timeline = &projections.timeline;
-    let (from_day, to_day) = (from.floor() as i32, to.ceil() as i32);
+    let (from_day, to_day) = (from.floor() as i64, to.ceil() as i64);
     let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
     let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
@@ -862,9 +864,9 @@ fn paint(
     // Axis: one path for every gridline, then the labels, in the font of the marks' labels
     // (`draw_marks` counts on it).
     ctx.set_font(LABEL_FONT);
-    let ticks: Vec<(f64, String)> = geometry::ticks(&scale)
+    let ticks: Vec<(f64, String)> = geometry::ticks(&scale, |label| drawn.labels.width(&ctx, label))
         .into_iter()
-        .map(|t| (scale.x(f64::from(t.day)).round() + 0.5, t.label))
+        .map(|t| (scale.x(t.day as f64).round() + 0.5, t.label))
         .filter(|(x, _)| *x >= label_width)
         .collect();
     ctx.set_stroke_style_str(&colours.rule);
@@ -875,11 +877,18 @@ fn paint(
     }
     ctx.stroke();
     ctx.set_fill_style_str(&colours.muted);
+    // The labels drawn, for the test hook: (x, width, text).
+    let mut axis = Vec::new();
+    let mut free = label_width;
     for (x, label) in &ticks {
-        // A tick near the right edge keeps its line but not a label the edge would cut.
+        // A label the right edge would cut goes left of its line (a phone's window may hold
+        // one tick, near the edge), if it stays clear of the one before; else only the line.
         let w = drawn.labels.width(&ctx, label);
-        if x + 4.0 + w <= width {
-            let _ = ctx.fill_text(label, x + 4.0, AXIS_HEIGHT / 2.0);
+        let at = if x + 4.0 + w <= width { x + 4.0 } else { x - 4.0 - w };
+        if at >= free {
+            let _ = ctx.fill_text(label, at, AXIS_HEIGHT / 2.0);
+            axis.push((at, w, label.clone()));
+            free = at + w + 8.0;
         }
     }
 
@@ -904,6 +913,7 @@ fn paint(
     drawn.spots = stack.labels;
     drawn.rows = stack.lanes;
     drawn.ticks = ticks;
+    drawn.axis = axis;
     drawn.scale = Some(scale);
     if canvas.has_attribute("data-test") {
         let _ =
@@ -912,7 +922,7 @@ fn paint(
     height > needed
 }
 
-/// What was drawn last, as JSON: the canvas' size, the lanes (names, rows), the gridlines,
+/// What was drawn last, as JSON: the canvas' size, the lanes (names, rows), the gridlines, the axis labels as drawn,
 /// each mark's lane, row, extent, shape, colour and label as drawn, and the counted clusters.
 /// For tests, on request (a `data-test` attribute on the canvas, written as `data-drawn`: a
 /// canvas has no DOM to query), and for a picture of the timeline, which the visuals module
@@ -929,7 +939,7 @@ fn describe(
     let list = |items: Vec<String>| format!("[{}]", items.join(","));
     let (Some(scale), Some(ctx)) = (drawn.scale, drawn.context.clone()) else { return String::new() };
     ctx.set_font(LABEL_FONT);
-    let Drawn { marks, spots, more, rows, ticks, labels, colours, height, .. } = drawn;
+    let Drawn { marks, spots, more, rows, ticks, axis, labels, colours, height, .. } = drawn;
     let marks = marks
         .iter()
         .enumerate()
@@ -972,11 +982,16 @@ fn describe(
     let c = colours.at(canvas);
     let colours = list([&c.paper, &c.band, &c.ink, &c.muted, &c.rule, &c.accent].map(|c| text(c)).to_vec());
     let ticks = list(ticks.iter().map(|(x, l)| format!("[{},{}]", decimal(*x), text(l))).collect());
+    let axis = list(
+        axis.iter()
+            .map(|(x, w, t)| format!(r#"{{"x":{},"width":{},"text":{}}}"#, decimal(*x), decimal(*w), text(t)))
+            .collect(),
+    );
     let tops =
         list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
     format!(
-        r#"{{"width":{},"height":{},"left":{},"axis":{},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{}}}"#,
+        r#"{{"width":{},"height":{},"left":{},"axis_height":{},"axis":{axis},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{}}}"#,
         decimal(scale.left + scale.width + 8.0),
         decimal(*height),
         decimal(scale.left),
@@ -1027,8 +1042,8 @@ fn count_clusters(
                     open[lane] = Some((bucket, out.len()));
                     out.push(Cluster {
                         lane,
-                        x1: scale.x(f64::from(s)),
-                        x2: scale.x(f64::from(e + 1)),
+                        x1: scale.x(s as f64),
+                        x2: scale.x((e + 1) as f64),
                         count: 1,
                         uncertain: 0,
                     });

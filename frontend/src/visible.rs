@@ -37,7 +37,7 @@ impl std::ops::Deref for Visible {
 
 impl Visible {
     /// Indices of the shown events that overlap the days `from..=to`, in order, lazily.
-    pub fn window<'a>(&'a self, timeline: &'a Timeline, from: i32, to: i32) -> impl Iterator<Item = usize> + 'a {
+    pub fn window<'a>(&'a self, timeline: &'a Timeline, from: i64, to: i64) -> impl Iterator<Item = usize> + 'a {
         timeline
             .window_indices(from, to)
             .filter(|i| self.mask.get(*i).copied().unwrap_or(false))
@@ -45,20 +45,20 @@ impl Visible {
     }
 
     /// Indices of the shown events that overlap the days `from..=to`, in order.
-    pub fn in_window(&self, timeline: &Timeline, from: i32, to: i32) -> Vec<usize> {
+    pub fn in_window(&self, timeline: &Timeline, from: i64, to: i64) -> Vec<usize> {
         self.window(timeline, from, to).collect()
     }
 
     /// The shown events in the window, or `None` when there are more than `limit` (then the
     /// caller draws clusters and never walks the rest of the window).
-    pub fn in_window_up_to(&self, timeline: &Timeline, from: i32, to: i32, limit: usize) -> Option<Vec<usize>> {
+    pub fn in_window_up_to(&self, timeline: &Timeline, from: i64, to: i64, limit: usize) -> Option<Vec<usize>> {
         let list: Vec<usize> = self.window(timeline, from, to).take(limit + 1).collect();
         (list.len() <= limit).then_some(list)
     }
 
     /// How many shown events overlap the window. Events starting inside it only need the
     /// mask (read in order, cheap); only those starting before it are looked at.
-    pub fn count_in_window(&self, timeline: &Timeline, from: i32, to: i32) -> usize {
+    pub fn count_in_window(&self, timeline: &Timeline, from: i64, to: i64) -> usize {
         let range = timeline.window_indices(from, to);
         let starts_inside = timeline
             .window_indices(from, to)

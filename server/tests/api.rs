@@ -462,3 +462,69 @@ async fn a_read_with_the_current_etag_is_304() {
         assert_eq!(app.send(request).await.status, StatusCode::OK, "{uri}");
     }
 }
+
+/// A record from the Big Bang to today: every view answers, with the day numbers of deep time
+/// (about −5 × 10¹², beyond 32 bits) exact, and nothing wraps or panics.
+#[tokio::test]
+async fn views_of_deep_time_answer_without_wrapping() {
+    let app = app().await;
+    let deep = |id: &str, occurred: &str| {
+        format!(
+            r#"{{"id":"{id}","type":"Other","payload":{{"occurred":"{occurred}","title":"{id}","sources":[{{"publisher":"P","title":"T"}}]}}}}"#
+        )
+    };
+    let body = format!(
+        "[{},{},{}]",
+        deep("bang", "-13800000000"),
+        deep("paleozoic", "-538800000/-251902000"),
+        deep("sapiens", "-315000")
+    );
+    let posted = app.post_events(&[], body).await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    let bang_day = annals_core::PartialDate::year(-13_800_000_000).expect("year").first_day();
+    assert!(bang_day < i64::from(i32::MIN), "beyond 32 bits");
+
+    let timeline = app.get("/api/streams/s/timeline").await;
+    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
+    let entries = timeline.body["entries"].as_array().expect("entries");
+    let ids: Vec<&str> = entries.iter().filter_map(|e| e["id"].as_str()).collect();
+    assert_eq!(ids, ["bang", "paleozoic", "sapiens", "c1", "c2"]);
+    assert_eq!(entries[0]["label"], "13.8 billion years ago");
+    assert_eq!(entries[0]["first_day"], bang_day);
+    assert_eq!(timeline.body["extent"][0], bang_day);
+
+    // Zoomed out over everything: the decades that hold events, not 1.38 billion of them.
+    let lod = app.get("/api/streams/s/lod?width=1000").await;
+    assert_eq!((lod.status, &lod.body["level"]), (StatusCode::OK, &json!("Decade")), "{}", lod.body);
+    assert_eq!(lod.body["buckets"].as_array().map(Vec::len), Some(5), "{}", lod.body);
+    assert_eq!(lod.body["buckets"][0]["start"], bang_day);
+    // A finer level over all of it is still refused with the usual error.
+    let years = app.get("/api/streams/s/lod?level=year").await;
+    assert_error_shape(&years.body, years.status, "window_too_wide");
+
+    let window = app.get("/api/streams/s/window?from=-600000000&to=-300000").await;
+    assert_eq!(window.status, StatusCode::OK, "{}", window.body);
+    let ids: Vec<&str> =
+        window.body["entries"].as_array().expect("entries").iter().filter_map(|e| e["id"].as_str()).collect();
+    assert_eq!(ids, ["paleozoic", "sapiens"]);
+    let by_day = app.get(&format!("/api/streams/s/window?from_day={bang_day}&to_day={}", bang_day + 1)).await;
+    assert_eq!(by_day.body["entries"][0]["id"], "bang", "{}", by_day.body);
+
+    let stats = app.get("/api/streams/s/stats").await;
+    assert_eq!((stats.status, &stats.body["events"]), (StatusCode::OK, &json!(5)), "{}", stats.body);
+    let years: Vec<i64> =
+        stats.body["years"].as_array().expect("years").iter().filter_map(|y| y["year"].as_i64()).collect();
+    assert_eq!(years[..3], [-13_800_000_000, -538_800_000, -315_000]);
+    assert_eq!(years.len(), 3 + (2024 - 2009 + 1), "far years alone, the calendar's every year");
+    let then = app.get("/api/streams/s/stats?as_of=-1000000000").await;
+    assert_eq!(then.body["events"], 1, "{}", then.body);
+    let graph = app.get("/api/streams/s/graph?from=-13800000000&to=-300000").await;
+    assert_eq!(graph.status, StatusCode::OK, "{}", graph.body);
+    let read = app.get("/api/streams/s/events?from=-13800000000&to=-13800000000").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.body["events"].as_array().map(Vec::len), Some(1), "{}", read.body);
+    // A month in deep time is refused as a query, in words.
+    let bad = app.get("/api/streams/s/timeline?as_of=-13800000000-05").await;
+    assert_error_shape(&bad.body, bad.status, "bad_query");
+    assert!(bad.body["error"]["message"].as_str().is_some_and(|m| m.contains("to the year only")), "{}", bad.body);
+}

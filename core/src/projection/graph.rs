@@ -42,7 +42,7 @@ use crate::id::ActorId;
 #[derive(Debug, Clone, Copy)]
 struct Contribution {
     kind: EventKind,
-    start: i32,
+    start: i64,
     offset: u32,
     len: u32,
 }
@@ -93,14 +93,14 @@ type Edges = FxHashMap<(u32, u32), PerKind<u32>>;
 /// What the events that begin in each year add to the graph.
 #[derive(Debug, Clone, Default)]
 struct Years {
-    by_year: BTreeMap<i32, Year>,
+    by_year: BTreeMap<i64, Year>,
 }
 
 /// What the events that begin in one year add.
 #[derive(Debug, Clone, Default)]
 struct Year {
     /// The year's first and last day.
-    days: (i32, i32),
+    days: (i64, i64),
     /// The log positions of its events, in order.
     positions: Vec<u64>,
     /// Events per actor.
@@ -201,7 +201,7 @@ pub struct GraphView {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GraphQuery {
     /// Only events that began within these days (inclusive).
-    pub window: Option<(i32, i32)>,
+    pub window: Option<(i64, i64)>,
     /// Only this actor, its neighbours, and the edges among them.
     pub ego: Option<ActorId>,
 }
@@ -375,7 +375,7 @@ impl RelationGraph {
 
     /// Activity and edges of the events that begin within `from..=to` (days): whole years
     /// from the year index, the years the window cuts event by event.
-    fn window(&self, from: i32, to: i32) -> (Vec<u32>, Edges) {
+    fn window(&self, from: i64, to: i64) -> (Vec<u32>, Edges) {
         let mut activity = vec![0u32; self.names.len()];
         let mut edges = Edges::default();
         for year in self.years().by_year.values() {
@@ -609,7 +609,7 @@ mod tests {
 
     /// Activity and edges of a window, walking every contribution (what `window` did before
     /// the year index), to check the index against.
-    fn window_by_walking(g: &RelationGraph, from: i32, to: i32) -> (Vec<u32>, Edges) {
+    fn window_by_walking(g: &RelationGraph, from: i64, to: i64) -> (Vec<u32>, Edges) {
         let mut activity = vec![0u32; g.names.len()];
         let mut edges = Edges::default();
         for c in g.contributions.values().filter(|c| c.start >= from && c.start <= to) {
@@ -634,19 +634,19 @@ mod tests {
         // index follows each change: corrections, retractions and new events).
         let mut p = Projections::fold(head, AsOf::NOW);
         let mut rng = SplitMix::new(3);
-        let day = |y: i32, m: u8, d: u8| days_from_civil(y, m, d);
+        let day = |y: i64, m: u8, d: u8| days_from_civil(y, m, d);
         let windows = |rng: &mut SplitMix| {
             let mut w = vec![
-                (i32::MIN, day(1990, 12, 31)),
-                (i32::MIN / 2, day(2000, 3, 9)),
+                (i64::MIN, day(1990, 12, 31)),
+                (i64::MIN / 2, day(2000, 3, 9)),
                 (day(1960, 1, 1), day(1969, 12, 31)),
                 (day(1975, 6, 15), day(1975, 6, 15)),
                 (day(1800, 1, 1), day(1900, 1, 1)),
-                (i32::MIN, i32::MAX),
+                (i64::MIN, i64::MAX),
             ];
             for _ in 0..20 {
-                let a = day(1945, 1, 1) + rng.below(30_000) as i32;
-                w.push((a, a + rng.below(4_000) as i32));
+                let a = day(1945, 1, 1) + rng.below(30_000) as i64;
+                w.push((a, a + rng.below(4_000) as i64));
             }
             w
         };

@@ -134,41 +134,97 @@ impl<T> ByPosition<T> {
 /// Values per consecutive integer key — decades, years or months — in an array from
 /// `base`: a record of a few centuries stays small, and finding a key's value is an index,
 /// not a search. Keys never stored read as the default value.
+///
+/// *Deep time:* a record may reach from the Big Bang to today, 13.8 billion years, and an
+/// array over every year between would not fit in memory. The array never grows past
+/// [`DENSE_SLOTS`]; a key it cannot reach goes beside it: `far` lists those keys in order,
+/// each with its value's place in `far_values`. (A sorted vector, not a tree map: a map type
+/// of its own cost the browser's bundle 6 KB. A new far key is inserted in order, which moves
+/// the keys after it: files give deep time mostly in date order, so a new key usually goes at
+/// the end; a record of very many distinct deep years in random order pays a quadratic
+/// cost.) The array only ever grows, so once a key was too far for it, the array can never
+/// reach it later (that would make it longer than the cap): a key lives in one of the two,
+/// and the keys of `far` lie below or above the array's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dense<T> {
     base: i64,
     values: Vec<T>,
+    far: Vec<(i64, u32)>,
+    far_values: Vec<T>,
 }
+
+/// The most slots the array of a [`Dense`] holds: 65,536 years, or months of 5,461 years.
+pub(crate) const DENSE_SLOTS: usize = 1 << 16;
 
 impl<T: Clone + Default> Dense<T> {
     /// The value of a key, made room for.
     pub(crate) fn slot(&mut self, key: i64) -> &mut T {
-        if self.values.is_empty() {
+        if self.values.is_empty() && self.far.is_empty() {
             self.base = key;
         }
         if key < self.base {
-            let grow = (self.base - key) as usize + self.values.len() / 2 + 8;
+            let need = (self.base.abs_diff(key) as u128).saturating_add(self.values.len() as u128);
+            if need > DENSE_SLOTS as u128 {
+                return self.far_slot(key);
+            }
+            let room = (DENSE_SLOTS - need as usize).min(self.values.len() / 2 + 8);
+            let grow = self.base.abs_diff(key) as usize + room;
             self.values.splice(0..0, std::iter::repeat_n(T::default(), grow));
             self.base -= grow as i64;
         }
-        let i = (key - self.base) as usize;
-        if i >= self.values.len() {
-            self.values.resize(i + 1 + self.values.len() / 2, T::default());
+        let i = key.abs_diff(self.base);
+        if i >= self.values.len() as u64 {
+            if i >= DENSE_SLOTS as u64 {
+                return self.far_slot(key);
+            }
+            let len = (i as usize + 1 + self.values.len() / 2).min(DENSE_SLOTS);
+            self.values.resize(len, T::default());
         }
-        &mut self.values[i]
+        &mut self.values[i as usize]
+    }
+
+    /// The value of a key kept beside the array.
+    fn far_slot(&mut self, key: i64) -> &mut T {
+        let at = self.far.partition_point(|(k, _)| *k < key);
+        let i = match self.far.get(at) {
+            Some((k, i)) if *k == key => *i as usize,
+            _ => {
+                self.far.insert(at, (key, self.far_values.len() as u32));
+                self.far_values.push(T::default());
+                self.far_values.len() - 1
+            }
+        };
+        &mut self.far_values[i]
     }
 
     /// Keys from `from` to `to` (inclusive) that have room, with their values.
-    pub(crate) fn range(&self, from: i64, to: i64) -> impl Iterator<Item = (i64, &T)> {
+    pub(crate) fn range(&self, from: i64, to: i64) -> impl DoubleEndedIterator<Item = (i64, &T)> {
         let len = self.values.len() as i64;
         let lo = (from.saturating_sub(self.base)).clamp(0, len) as usize;
         let hi = (to.saturating_sub(self.base).saturating_add(1)).clamp(0, len) as usize;
-        self.values[lo..hi.max(lo)].iter().enumerate().map(move |(i, v)| (self.base + (lo + i) as i64, v))
+        let near = self.values[lo..hi.max(lo)].iter().enumerate().map(move |(i, v)| (self.base + (lo + i) as i64, v));
+        let (below, above) = self.far_around(from, to);
+        below.chain(near).chain(above)
     }
 
     /// Every key that has room, in order, with its value.
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, &T)> {
-        self.values.iter().enumerate().map(move |(i, v)| (self.base + i as i64, v))
+        self.range(i64::MIN, i64::MAX)
+    }
+
+    /// The far keys in `from..=to` below the array and above it.
+    fn far_around(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> (impl DoubleEndedIterator<Item = (i64, &T)>, impl DoubleEndedIterator<Item = (i64, &T)>) {
+        let end = self.base.saturating_add(self.values.len() as i64);
+        let pick = move |lo: i64, hi: i64| {
+            let a = self.far.partition_point(|(k, _)| *k < lo);
+            let b = self.far.partition_point(|(k, _)| *k <= hi).max(a);
+            self.far[a..b].iter().map(|(k, i)| (*k, &self.far_values[*i as usize]))
+        };
+        (pick(from, to.min(self.base.saturating_sub(1))), pick(from.max(end), to))
     }
 }
 
@@ -297,7 +353,33 @@ impl Projections {
 
 #[cfg(test)]
 mod tests {
-    use super::ByPosition;
+    use super::{ByPosition, Dense, DENSE_SLOTS};
+
+    /// Keys near each other go into the array, far ones beside it; either way every key reads
+    /// back its value, in order, and a range finds exactly the keys inside it.
+    #[test]
+    fn dense_keys_far_apart_stay_apart() {
+        let keys = [2024, 1990, -1_380_000_000, 2026, -3500, -460_000_000, 70_000, 1_000_000_000, -3501];
+        let mut dense: Dense<u32> = Dense::default();
+        for (i, k) in keys.iter().enumerate() {
+            *dense.slot(*k) += i as u32 + 1;
+        }
+        assert!(dense.values.len() <= DENSE_SLOTS);
+        let mut expected: Vec<(i64, u32)> = keys.iter().enumerate().map(|(i, k)| (*k, i as u32 + 1)).collect();
+        expected.sort();
+        let stored: Vec<(i64, u32)> = dense.iter().filter(|(_, v)| **v > 0).map(|(k, v)| (k, *v)).collect();
+        assert_eq!(stored, expected);
+        let backwards: Vec<i64> = dense.iter().rev().filter(|(_, v)| **v > 0).map(|(k, _)| k).collect();
+        assert_eq!(backwards, expected.iter().rev().map(|(k, _)| *k).collect::<Vec<_>>());
+        for (from, to) in [(-2_000_000_000, 0), (-3500, 2024), (2025, 2_000_000_000), (5, 4), (i64::MIN, i64::MAX)] {
+            let found: Vec<i64> = dense.range(from, to).filter(|(_, v)| **v > 0).map(|(k, _)| k).collect();
+            let inside: Vec<i64> = expected.iter().map(|(k, _)| *k).filter(|k| (from..=to).contains(k)).collect();
+            assert_eq!(found, inside, "{from}..={to}");
+        }
+        // Adding to a key again finds the same slot.
+        *dense.slot(-1_380_000_000) += 10;
+        assert_eq!(dense.range(-1_380_000_000, -1_380_000_000).next(), Some((-1_380_000_000, &13)));
+    }
 
     /// Every position from 0 to past the last is found, or placed, where a binary search
     /// would find or place it.

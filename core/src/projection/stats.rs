@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::Dense;
 use crate::catalog::{Catalog, Change, Resolved};
+use crate::date::CALENDAR_YEARS;
 use crate::event::{ActorKind, EventKind, PerKind};
 use crate::id::ActorId;
 
@@ -44,7 +45,7 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct YearRow {
     /// The year.
-    pub year: i32,
+    pub year: i64,
     /// Events that began that year, per kind.
     pub by_kind: PerKind<u32>,
     /// Documents signed that year (stated counts).
@@ -101,7 +102,7 @@ impl Stats {
     /// Counts one event in (`delta` 1) or out (−1).
     pub(crate) fn count(&mut self, r: &Resolved, delta: i64) {
         let add = |n: &mut u64| *n = n.saturating_add_signed(delta);
-        let key = i64::from(r.event.occurred.start().year_value());
+        let key = r.event.occurred.start().year_value();
         let year = self.years.slot(key);
         if r.is_disputed() {
             add(&mut year.disputed);
@@ -124,7 +125,7 @@ impl Stats {
 
     /// The figures, with actors resolved through the catalog.
     pub fn view(&self, catalog: &Catalog) -> StatsView {
-        self.view_through(catalog, i32::MAX, None)
+        self.view_through(catalog, i64::MAX, None)
     }
 
     /// The figures of the events that began in or before `last_year`, plus those of `extra`
@@ -133,10 +134,10 @@ impl Stats {
     /// years times the visit directions, never the number of events. Actors and retractions
     /// come from the catalog as they stand (as for a fold as of a date, which filters events,
     /// not registrations).
-    pub fn view_through(&self, catalog: &Catalog, last_year: i32, extra: Option<&Stats>) -> StatsView {
+    pub fn view_through(&self, catalog: &Catalog, last_year: i64, extra: Option<&Stats>) -> StatsView {
         let mut table: Dense<YearCounts> = Dense::default();
         let mut visits: rustc_hash::FxHashMap<(&ActorId, &ActorId), u32> = rustc_hash::FxHashMap::default();
-        let sources = std::iter::once((self, i64::from(last_year))).chain(extra.map(|x| (x, i64::MAX)));
+        let sources = std::iter::once((self, last_year)).chain(extra.map(|x| (x, i64::MAX)));
         for (stats, through) in sources {
             for (year, c) in stats.years.range(i64::MIN, through).filter(|(_, c)| **c != YearCounts::default()) {
                 let row = table.slot(year);
@@ -164,21 +165,28 @@ impl Stats {
         }
         let mut years = Vec::new();
         let (mut cumulative, mut events, mut disputed, mut corrected) = (0, 0, 0, 0);
-        // Years with no event left in them count as none, as if never seen.
+        // Years with no event left in them count as none, as if never seen. Between two
+        // calendar years every year has a row; in deep time only a year with events does (a
+        // record reaching back to the Big Bang would have 13.8 billion).
         let counted = |(_, c): &(i64, &YearCounts)| **c != YearCounts::default();
-        if let (Some((first, _)), Some((last, _))) = (table.iter().find(counted), table.iter().rev().find(counted)) {
-            for (year, c) in table.range(first, last) {
-                cumulative += c.documents;
-                events += c.by_kind.iter().map(|n| u64::from(*n)).sum::<u64>();
-                disputed += c.disputed;
-                corrected += c.corrected;
-                years.push(YearRow {
-                    year: year as i32,
-                    by_kind: c.by_kind,
-                    documents: c.documents,
-                    documents_cumulative: cumulative,
-                });
+        let mut previous: Option<i64> = None;
+        for (year, c) in table.iter().filter(counted) {
+            if let Some(before) = previous.filter(|b| CALENDAR_YEARS.contains(b) && CALENDAR_YEARS.contains(&year)) {
+                for empty in before + 1..year {
+                    years.push(YearRow {
+                        year: empty,
+                        by_kind: PerKind::default(),
+                        documents: 0,
+                        documents_cumulative: cumulative,
+                    });
+                }
             }
+            previous = Some(year);
+            cumulative += c.documents;
+            events += c.by_kind.iter().map(|n| u64::from(*n)).sum::<u64>();
+            disputed += c.disputed;
+            corrected += c.corrected;
+            years.push(YearRow { year, by_kind: c.by_kind, documents: c.documents, documents_cumulative: cumulative });
         }
         let mut by_kind = BTreeMap::new();
         for k in EventKind::ALL {

@@ -35,32 +35,32 @@ impl Level {
     pub const ALL: [Level; 4] = [Level::Decade, Level::Year, Level::Month, Level::Day];
 
     /// The bucket holding a day.
-    pub fn bucket(self, day: i32) -> i64 {
+    pub fn bucket(self, day: i64) -> i64 {
         if self == Level::Day {
-            return i64::from(day);
+            return day;
         }
         let (y, m, _) = civil_from_days(day);
         match self {
-            Level::Decade => i64::from(y).div_euclid(10),
-            Level::Year => i64::from(y),
-            _ => i64::from(y) * 12 + i64::from(m) - 1,
+            Level::Decade => y.div_euclid(10),
+            Level::Year => y,
+            _ => y * 12 + i64::from(m) - 1,
         }
     }
 
     /// The first and last day of a bucket.
-    pub fn span(self, bucket: i64) -> (i32, i32) {
+    pub fn span(self, bucket: i64) -> (i64, i64) {
         match self {
             Level::Decade => {
-                let y = (bucket * 10) as i32;
+                let y = bucket * 10;
                 (days_from_civil(y, 1, 1), days_from_civil(y + 9, 12, 31))
             }
-            Level::Year => (days_from_civil(bucket as i32, 1, 1), days_from_civil(bucket as i32, 12, 31)),
+            Level::Year => (days_from_civil(bucket, 1, 1), days_from_civil(bucket, 12, 31)),
             Level::Month => {
-                let y = bucket.div_euclid(12) as i32;
+                let y = bucket.div_euclid(12);
                 let m = (bucket.rem_euclid(12) + 1) as u8;
                 (days_from_civil(y, m, 1), days_from_civil(y, m, crate::date::days_in_month(y, m)))
             }
-            Level::Day => (bucket as i32, bucket as i32),
+            Level::Day => (bucket, bucket),
         }
     }
 
@@ -105,9 +105,9 @@ impl Counts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Bucket {
     /// First day covered (day number).
-    pub start: i32,
+    pub start: i64,
     /// Last day covered.
-    pub end: i32,
+    pub end: i64,
     /// Its counts.
     pub counts: Counts,
 }
@@ -174,7 +174,7 @@ pub struct Lane {
 }
 
 /// Key of the ordered index: first day, last day, position (unique).
-type OrderKey = (i32, i32, u64);
+type OrderKey = (i64, i64, u64);
 
 /// The timeline projection.
 ///
@@ -188,7 +188,7 @@ pub struct Timeline {
     order: Vec<(OrderKey, Arc<Resolved>)>,
     bulk: Option<ByPosition<(OrderKey, Arc<Resolved>)>>,
     lod: [Dense<Counts>; 3],
-    longest: i32,
+    longest: i64,
 }
 
 /// An event on the timeline: its place in the order, and the event.
@@ -211,13 +211,15 @@ fn sort_by_days(mut slots: Vec<(u64, Option<Entry>)>) -> Vec<Entry> {
         return Vec::new();
     };
     let live = days().count();
-    let span = (i64::from(max) - i64::from(min) + 1) as usize;
+    // (A record reaching back to the Big Bang spans more days than any count; it is sorted
+    // by comparison.)
+    let span = usize::try_from(max.abs_diff(min)).unwrap_or(usize::MAX).saturating_add(1);
     if span > live.saturating_mul(4).saturating_add(4096) || u32::try_from(slots.len()).is_err() {
         let mut entries: Vec<Entry> = slots.into_iter().filter_map(|(_, e)| e).collect();
         entries.sort_unstable_by_key(|(k, _)| *k);
         return entries;
     }
-    let day = |k: &OrderKey| (i64::from(k.0) - i64::from(min)) as usize;
+    let day = |k: &OrderKey| (k.0 - min) as usize;
     let mut next = vec![0usize; span + 1];
     for (k, _) in slots.iter().filter_map(|(_, e)| e.as_ref()) {
         next[day(k) + 1] += 1;
@@ -317,7 +319,7 @@ impl Timeline {
         let start = r.event.occurred.start();
         let precision = r.event.occurred.precision();
         let (y, m) = (start.year_value(), start.month_value().unwrap_or(1));
-        let buckets = [i64::from(y).div_euclid(10), i64::from(y), i64::from(y) * 12 + i64::from(m) - 1];
+        let buckets = [y.div_euclid(10), y, y * 12 + i64::from(m) - 1];
         let k = r.kind;
         for (i, level) in [Level::Decade, Level::Year, Level::Month].into_iter().enumerate() {
             let entry = self.lod[i].slot(buckets[i]);
@@ -351,21 +353,21 @@ impl Timeline {
     /// The first day, last day and log position of the event at an index of
     /// [`Timeline::entries`]: what the order is sorted by, kept beside each event, so a scan
     /// over a window compares days without computing them from the event's dates.
-    pub fn key_at(&self, index: usize) -> Option<(i32, i32, u64)> {
+    pub fn key_at(&self, index: usize) -> Option<(i64, i64, u64)> {
         self.order.get(index).map(|(k, _)| *k)
     }
 
     /// The indices (into [`Timeline::entries`]) of the events that *may* overlap the days
     /// `from..=to`: every event that does is in the range, found by binary search; callers
     /// check the last day of each (long events starting earlier are included).
-    pub fn window_indices(&self, from: i32, to: i32) -> std::ops::Range<usize> {
+    pub fn window_indices(&self, from: i64, to: i64) -> std::ops::Range<usize> {
         let lo = self.order.partition_point(|(k, _)| k.0 < from.saturating_sub(self.longest));
         let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
         lo..hi
     }
 
     /// Events overlapping the days `from..=to`, in order of occurrence.
-    pub fn window(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
+    pub fn window(&self, from: i64, to: i64) -> impl Iterator<Item = &Arc<Resolved>> {
         let lo = self.order.partition_point(|(k, _)| k.0 < from.saturating_sub(self.longest));
         let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
         self.order[lo..hi].iter().filter(move |(k, _)| k.1 >= from).map(|(_, r)| r)
@@ -373,7 +375,7 @@ impl Timeline {
 
     /// Events whose first day is in `from..=to`, in order of occurrence (a binary search, then
     /// only those events).
-    pub fn starting(&self, from: i32, to: i32) -> impl Iterator<Item = &Arc<Resolved>> {
+    pub fn starting(&self, from: i64, to: i64) -> impl Iterator<Item = &Arc<Resolved>> {
         let lo = self.order.partition_point(|(k, _)| k.0 < from);
         let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
         self.order[lo..hi].iter().map(|(_, r)| r)
@@ -384,9 +386,9 @@ impl Timeline {
     /// The last day is found from the end: no event lasts more than `longest` days, so once
     /// the events reached start more than that before the latest end seen, none earlier can
     /// end later. A service asks for the extent on every view of a million events.
-    pub fn extent(&self) -> Option<(i32, i32)> {
+    pub fn extent(&self) -> Option<(i64, i64)> {
         let first = self.order.first()?.0 .0;
-        let mut last = i32::MIN;
+        let mut last = i64::MIN;
         for (k, _) in self.order.iter().rev() {
             if k.0.saturating_add(self.longest) < last {
                 break;
@@ -398,7 +400,7 @@ impl Timeline {
 
     /// Buckets of a level overlapping `from..=to`, in order, empty buckets omitted.
     /// An event is counted in the bucket of its first day.
-    pub fn buckets(&self, level: Level, from: i32, to: i32) -> Vec<Bucket> {
+    pub fn buckets(&self, level: Level, from: i64, to: i64) -> Vec<Bucket> {
         let bucket = |b: i64, counts: Counts| {
             let (start, end) = level.span(b);
             Bucket { start, end, counts }
@@ -411,7 +413,7 @@ impl Timeline {
                 let mut days: BTreeMap<i64, Counts> = BTreeMap::new();
                 let lo = self.order.partition_point(|(k, _)| k.0 < from);
                 for (k, r) in self.order[lo..].iter().take_while(|(k, _)| k.0 <= to) {
-                    let c = days.entry(i64::from(k.0)).or_default();
+                    let c = days.entry(k.0).or_default();
                     c.by_kind[r.kind] += 1;
                     if r.event.occurred.precision() < Precision::Day {
                         c.uncertain += 1;
@@ -526,9 +528,9 @@ mod tests {
         });
         (1..=n)
             .map(|position| {
-                let first = rng.below(days) as i32 - 5_000;
+                let first = rng.below(days) as i64 - 5_000;
                 // Every seventh slot was removed in the fold.
-                let entry = ((first, first + rng.below(3) as i32 * 30, position), r.clone());
+                let entry = ((first, first + rng.below(3) as i64 * 30, position), r.clone());
                 (position, (position % 7 != 3).then_some(entry))
             })
             .collect()

@@ -263,8 +263,8 @@ mod tests {
 
     fn view() -> View {
         View {
-            from: f64::from("2024-01-01".parse::<annals_core::PartialDate>().expect("date").first_day()),
-            to: f64::from("2025-01-01".parse::<annals_core::PartialDate>().expect("date").first_day()),
+            from: "2024-01-01".parse::<annals_core::PartialDate>().expect("date").first_day() as f64,
+            to: "2025-01-01".parse::<annals_core::PartialDate>().expect("date").first_day() as f64,
             kinds: [EventKind::Visit].into_iter().collect(),
             query: "\"><img src=x onerror=alert(1)>".into(),
             selected: Some("2024-05-16-state-visit".into()),

@@ -24,7 +24,7 @@ use web_sys::HtmlCanvasElement;
 #[derive(Debug, Deserialize)]
 pub struct Plan {
     /// Every year from the first to the last.
-    pub years: Vec<i32>,
+    pub years: Vec<i64>,
     /// Per year: the stacked parts, bottom first, as (colour, count).
     #[serde(default)]
     pub stacks: Vec<Vec<(String, u64)>>,
@@ -155,7 +155,7 @@ mod draw {
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(36)
-            .build_cartesian_2d(f64::from(first) - 0.6..f64::from(last) + 0.6, 0u64..max)
+            .build_cartesian_2d(first as f64 - 0.6..last as f64 + 0.6, 0u64..max)
             .ok()?;
         let muted = rgb(&plan.muted);
         chart
@@ -186,7 +186,7 @@ mod draw {
         for (year, stack) in plan.years.iter().zip(&plan.stacks) {
             let mut base = 0u64;
             for (colour, n) in stack {
-                let x = f64::from(*year);
+                let x = *year as f64;
                 let bar = Rectangle::new([(x - 0.4, base), (x + 0.4, base + n)], rgb(colour).filled());
                 let _ = chart.draw_series(std::iter::once(bar));
                 base += n;
@@ -201,7 +201,7 @@ mod draw {
         let Some(mut chart) = year_chart(root, plan, max + max / 10 + 1) else { return };
         let colour = rgb(&plan.line);
         let points: Vec<(f64, u64)> =
-            plan.years.iter().map(|y| f64::from(*y)).zip(plan.cumulative.iter().copied()).collect();
+            plan.years.iter().map(|y| *y as f64).zip(plan.cumulative.iter().copied()).collect();
         // A cumulative count changes at signings, so it is drawn as steps, not slopes.
         let mut steps = Vec::with_capacity(points.len() * 2);
         let mut previous = 0;

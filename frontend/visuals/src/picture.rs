@@ -36,6 +36,7 @@ pub struct Drawn {
     /// Where the time area begins (the lane labels' column ends).
     pub left: f64,
     /// The axis' height.
+    #[serde(rename = "axis_height")]
     pub axis: f64,
     /// A dot's radius.
     pub dot: f64,
@@ -273,7 +274,7 @@ mod tests {
 
     fn drawn() -> Drawn {
         serde_json::from_str(
-            r##"{"width":600,"height":120,"left":130,"axis":28,"dot":5,
+            r##"{"width":600,"height":120,"left":130,"axis_height":28,"dot":5,
                 "colours":["#fbfaf7","#f1eee6","#1d2733","#4a5560","#d9d4c7","#b3261e"],
                 "lanes":["Visit","A lane whose name is far too long for its column"],"rows":[[28,40],[68,40]],
                 "ticks":[[200.5,"2024"],[590.5,"2025"]],

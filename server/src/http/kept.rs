@@ -142,7 +142,7 @@ impl Answers {
 }
 
 /// Figures by the last day of their as-of date (`None`: now).
-type StatsMemo = HashMap<Option<i32>, Arc<StatsView>>;
+type StatsMemo = HashMap<Option<i64>, Arc<StatsView>>;
 
 /// Figures kept per version, at most.
 const STATS_MEMO: usize = 256;

@@ -108,8 +108,8 @@ struct EventsPage {
 struct Filter {
     kinds: Option<Vec<String>>,
     actor: Option<String>,
-    from: Option<i32>,
-    to: Option<i32>,
+    from: Option<i64>,
+    to: Option<i64>,
     q: Option<String>,
 }
 

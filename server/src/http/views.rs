@@ -182,8 +182,8 @@ struct TimelineEntry<'a> {
     resolved: &'a Resolved,
     occurred: &'a Occurred,
     label: String,
-    first_day: i32,
-    last_day: i32,
+    first_day: i64,
+    last_day: i64,
     title: &'a str,
     disputed: bool,
     corrected: bool,
@@ -208,7 +208,7 @@ impl<'a> TimelineEntry<'a> {
 struct TimelineBody<'a> {
     stream: &'a StreamName,
     version: u64,
-    extent: Option<(i32, i32)>,
+    extent: Option<(i64, i64)>,
     entries: Vec<TimelineEntry<'a>>,
 }
 
@@ -274,8 +274,8 @@ fn held_until_sent(version: u64, bytes: Vec<u8>, permit: tokio::sync::OwnedSemap
 pub struct WindowQuery {
     from: Option<String>,
     to: Option<String>,
-    from_day: Option<i32>,
-    to_day: Option<i32>,
+    from_day: Option<i64>,
+    to_day: Option<i64>,
     level: Option<String>,
     width: Option<u32>,
     limit: Option<usize>,
@@ -284,8 +284,8 @@ pub struct WindowQuery {
 
 impl WindowQuery {
     /// The window in days: given, or else the record's extent (asked only then).
-    fn days(&self, extent: impl FnOnce() -> Option<(i32, i32)>) -> Result<(i32, i32), ApiError> {
-        let one = |name: &str, text: &Option<String>, day: Option<i32>, first: bool| -> Result<Option<i32>, ApiError> {
+    fn days(&self, extent: impl FnOnce() -> Option<(i64, i64)>) -> Result<(i64, i64), ApiError> {
+        let one = |name: &str, text: &Option<String>, day: Option<i64>, first: bool| -> Result<Option<i64>, ApiError> {
             match (date(name, text.as_deref())?, day) {
                 (Some(_), Some(_)) => Err(ApiError::bad_request(
                     "bad_query",
@@ -332,9 +332,9 @@ struct LodBody<'a> {
     stream: &'a StreamName,
     version: u64,
     level: Level,
-    from: i32,
-    to: i32,
-    extent: Option<(i32, i32)>,
+    from: i64,
+    to: i64,
+    extent: Option<(i64, i64)>,
     kinds: Vec<&'static str>,
     buckets: Vec<annals_core::projection::Bucket>,
 }
@@ -367,7 +367,7 @@ async fn lod(
     let level = match (&query.level, query.width) {
         (Some(name), None) => level_named(name)?,
         (None, Some(width)) if (1..=MAX_WIDTH).contains(&width) => {
-            Level::for_scale(f64::from(to - from + 1) / f64::from(width), MIN_BUCKET_PX)
+            Level::for_scale((to - from + 1) as f64 / f64::from(width), MIN_BUCKET_PX)
         }
         (None, Some(width)) => {
             return Err(ApiError::bad_request("bad_query", format!("width={width}: expected 1..={MAX_WIDTH} pixels")))
@@ -379,12 +379,22 @@ async fn lod(
             ))
         }
     };
-    let buckets = level.bucket(to) - level.bucket(from) + 1;
-    if buckets > MAX_BUCKETS {
-        return Err(ApiError::bad_request(
+    let too_wide = |buckets: i64| {
+        ApiError::bad_request(
             "window_too_wide",
             format!("the window holds {buckets} buckets at level {level:?}; at most {MAX_BUCKETS}: narrow it or choose a coarser level"),
-        ));
+        )
+    };
+    // Decades are the coarsest level: a record reaching back to the Big Bang spans more of
+    // them than an answer may hold, but only the decades with events are sent (the index
+    // keeps far decades apart, so finding them costs what they hold), and those are counted.
+    let span = level.bucket(to).saturating_sub(level.bucket(from)).saturating_add(1);
+    if span > MAX_BUCKETS && level != Level::Decade {
+        return Err(too_wide(span));
+    }
+    let buckets = timeline.buckets(level, from, to);
+    if buckets.len() as i64 > MAX_BUCKETS {
+        return Err(too_wide(buckets.len() as i64));
     }
     let body = LodBody {
         stream: &stream,
@@ -394,13 +404,13 @@ async fn lod(
         to,
         extent,
         kinds: EventKind::ALL.iter().map(|k| k.name()).collect(),
-        buckets: timeline.buckets(level, from, to),
+        buckets,
     };
     Ok(answer(view.version, body))
 }
 
 /// The key the timeline is ordered by: first day, last day, position.
-type OrderKey = (i32, i32, u64);
+type OrderKey = (i64, i64, u64);
 
 fn parse_cursor(text: &str) -> Result<OrderKey, ApiError> {
     let bad = || {
@@ -423,8 +433,8 @@ fn parse_cursor(text: &str) -> Result<OrderKey, ApiError> {
 struct WindowBody<'a> {
     stream: &'a StreamName,
     version: u64,
-    from: i32,
-    to: i32,
+    from: i64,
+    to: i64,
     entries: Vec<TimelineEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<String>,
@@ -523,7 +533,7 @@ async fn graph(
     };
     let window = match (from, last) {
         (None, None) => None,
-        (from, last) => Some((from.map_or(i32::MIN, |d| d.first_day()), last.unwrap_or(i32::MAX))),
+        (from, last) => Some((from.map_or(i64::MIN, |d| d.first_day()), last.unwrap_or(i64::MAX))),
     };
     let _permit = state.gate.enter().await?;
     let source = source(&state, &stream, query.as_of_position).await?;
