@@ -359,7 +359,7 @@ impl Catalog {
     /// All registered actors, sorted by id.
     pub fn actors(&self) -> Vec<&Arc<ActorRegistration>> {
         let mut list: Vec<_> = self.actors.values().collect();
-        list.sort_by(|a, b| a.actor.cmp(&b.actor));
+        crate::order::sort_by(&mut list, |a, b| a.actor.cmp(&b.actor));
         list
     }
 

@@ -319,7 +319,7 @@ impl Source {
 /// How many independent publishers the sources come from (see [`Source::origin`]).
 pub fn independent_publishers<'a>(sources: impl IntoIterator<Item = &'a Source>) -> usize {
     let mut origins: Vec<String> = sources.into_iter().map(Source::origin).filter(|o| !o.is_empty()).collect();
-    origins.sort_unstable();
+    crate::order::sort_by(&mut origins, String::cmp);
     origins.dedup();
     origins.len()
 }

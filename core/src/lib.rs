@@ -18,6 +18,7 @@
 //! - [`format`] — what every file reader shares (diagnostics for every problem, validation of
 //!   what was read) and Annals' own formats; other tools' formats are the `annals-formats` crate.
 //! - [`synth`] — deterministic synthetic records for benchmarks.
+//! - [`order`] — one stable sort for short lists, compiled once (bytes of the browser bundle).
 
 pub mod catalog;
 pub mod date;
@@ -30,6 +31,7 @@ pub mod id;
 pub mod lang;
 pub mod link;
 pub mod log;
+pub mod order;
 pub mod problem;
 pub mod projection;
 pub mod synth;

@@ -500,7 +500,7 @@ pub fn stack_within(
         by_lane[m.lane].push(i);
     }
     for order in &mut by_lane {
-        order.sort_by(|a, b| marks[*a].extent().0.total_cmp(&marks[*b].extent().0));
+        annals_core::order::sort_indices(order, &|a, b| marks[a].extent().0.total_cmp(&marks[b].extent().0));
     }
     let mut packed: Vec<(Vec<Vec<InRow>>, Vec<usize>)> =
         by_lane.iter().map(|order| pack(marks, order, MAX_ROWS, left, right, &mut width)).collect();

@@ -1070,7 +1070,7 @@ fn draw_clusters(
     };
     let height = |c: &Cluster| (6.0 + (f64::from(c.count)).ln_1p() * 4.0).min(LANE_HEIGHT - 6.0);
     let mut order: Vec<&Cluster> = clusters.iter().collect();
-    order.sort_by_key(|c| c.lane);
+    annals_core::order::sort_by_key(&mut order, |c| c.lane);
     ctx.set_global_alpha(0.75);
     for lane in order.chunk_by(|a, b| a.lane == b.lane) {
         ctx.set_fill_style_str(colour(lane[0].lane));
@@ -1112,7 +1112,7 @@ fn draw_marks(
     counts: &mut TextWidths,
 ) {
     let mut order: Vec<&Mark> = marks.iter().collect();
-    order.sort_by_key(|m| (m.shape != Shape::Uncertain, m.kind.index()));
+    annals_core::order::sort_by_key(&mut order, |m| (m.shape != Shape::Uncertain, m.kind.index()));
     let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
 
     // Pale spans, each with its dashed outline, one fill style per kind.

@@ -4,8 +4,9 @@
 // label crowding the next, the list, the details and the story saying "13.8 billion years ago",
 // zoom and pan still working — at 1280×800 and on a 360×740 phone, with screenshots.
 //
-// The file comes from ../shared/corpus/timelinejs/cosmo.json or $ANNALS_CORPUS (never copied
-// here); without it the test is skipped and says so.
+// The file comes from ../shared/corpus/timelinejs/cosmo.json or $ANNALS_CORPUS when it is there,
+// else from TimelineJS's own package, a dev dependency of these tests (installed by `cargo xtask
+// setup`, never copied into the repository); without either the test is skipped and says so.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,10 @@ import { join } from 'node:path';
 import { ROOT, appSuite, screenshotPath } from './harness.mjs';
 
 const CORPUS = process.env.ANNALS_CORPUS || join(ROOT, '..', 'shared', 'corpus');
-const COSMO = join(CORPUS, 'timelinejs', 'cosmo.json');
+const COSMO = [
+  join(CORPUS, 'timelinejs', 'cosmo.json'),
+  join(ROOT, 'tests', 'e2e', 'node_modules', '@knight-lab', 'timelinejs', 'src', 'template', 'cosmo.json'),
+].find(existsSync) ?? join(CORPUS, 'timelinejs', 'cosmo.json');
 
 /** What the timeline drew (`data-drawn`, see `timeline::describe`), once `ready` holds. */
 async function drawn(page, ready = () => true) {
@@ -49,7 +53,7 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
     [1280, 800],
     [360, 740],
   ]) {
-    test(`from the Big Bang to a wheel, at ${width}×${height}`, { skip: !existsSync(COSMO) && `no ${COSMO} (../shared/corpus, or set ANNALS_CORPUS)` }, async () => {
+    test(`from the Big Bang to a wheel, at ${width}×${height}`, { skip: !existsSync(COSMO) && `no ${COSMO} (../shared/corpus, ANNALS_CORPUS, or TimelineJS's package: cargo xtask setup)` }, async () => {
       const { page, done } = await suite.openPage('/', { viewport: { width, height } });
       const filters = page.getByRole('button', { name: 'Filters' });
       if (await filters.isVisible()) await filters.click();

@@ -236,7 +236,7 @@ pub fn finish(format: Format, mut parsed: Parsed, known: &dyn Known) -> Loaded {
         first_round = false;
     }
     let accepted = batch;
-    parsed.diagnostics.sort_by_key(|d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
+    crate::order::sort_by_key(&mut parsed.diagnostics, |d| (d.record.unwrap_or(0), d.line.unwrap_or(0)));
     Loaded {
         format,
         stream: parsed.stream,

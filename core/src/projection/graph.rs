@@ -325,7 +325,15 @@ impl RelationGraph {
                 scratch.push(i);
             }
         }
-        scratch.sort_unstable();
+        // An event has a handful of actors: an insertion sort is the fastest there, and small
+        // code (the standard sort would be one more copy of itself in the browser bundle).
+        for i in 1..scratch.len() {
+            let mut j = i;
+            while j > 0 && scratch[j - 1] > scratch[j] {
+                scratch.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         scratch.dedup();
         let offset = self.arena.len() as u32;
         self.arena.extend_from_slice(&scratch);
@@ -438,7 +446,7 @@ impl RelationGraph {
                 }
             })
             .collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::order::sort_by(&mut nodes, |a, b| a.id.cmp(&b.id));
         let mut list: Vec<Edge> = edges
             .iter()
             .filter(|((a, b), _)| keep_node(*a) && keep_node(*b))
@@ -448,7 +456,7 @@ impl RelationGraph {
                 Edge { a, b, by_kind: *by_kind }
             })
             .collect();
-        list.sort_by(|p, q| (&p.a, &p.b).cmp(&(&q.a, &q.b)));
+        crate::order::sort_by(&mut list, |p, q| (&p.a, &p.b).cmp(&(&q.a, &q.b)));
         GraphView { nodes, edges: list }
     }
 }

@@ -209,7 +209,9 @@ impl Stats {
         }
         let mut visits: Vec<Direction> =
             directions.into_iter().map(|((from, to), visits)| Direction { from, to, visits }).collect();
-        visits.sort_by(|a, b| b.visits.cmp(&a.visits).then((&a.from, &a.to).cmp(&(&b.from, &b.to))));
+        crate::order::sort_by(&mut visits, |a, b| {
+            b.visits.cmp(&a.visits).then((&a.from, &a.to).cmp(&(&b.from, &b.to)))
+        });
         StatsView {
             events,
             by_kind,

@@ -216,7 +216,7 @@ fn sort_by_days(mut slots: Vec<(u64, Option<Entry>)>) -> Vec<Entry> {
     let span = usize::try_from(max.abs_diff(min)).unwrap_or(usize::MAX).saturating_add(1);
     if span > live.saturating_mul(4).saturating_add(4096) || u32::try_from(slots.len()).is_err() {
         let mut entries: Vec<Entry> = slots.into_iter().filter_map(|(_, e)| e).collect();
-        entries.sort_unstable_by_key(|(k, _)| *k);
+        entries.sort_unstable_by_key(order_key);
         return entries;
     }
     let day = |k: &OrderKey| (k.0 - min) as usize;
@@ -243,12 +243,19 @@ fn sort_by_days(mut slots: Vec<(u64, Option<Entry>)>) -> Vec<Entry> {
         let first = sorted[start].0 .0;
         let len = sorted[start..].iter().take_while(|(k, _)| k.0 == first).count();
         let run = &mut sorted[start..start + len];
-        if !run.is_sorted_by_key(|(k, _)| (k.1, k.2)) {
-            run.sort_unstable_by_key(|(k, _)| (k.1, k.2));
+        // (The run shares its first day, so its order by the whole key is by the rest; the
+        // same function as above keeps one copy of the sort in the browser bundle.)
+        if !run.is_sorted_by_key(order_key) {
+            run.sort_unstable_by_key(order_key);
         }
         start += len;
     }
     sorted
+}
+
+/// An entry's place in the order.
+fn order_key(entry: &Entry) -> OrderKey {
+    entry.0
 }
 
 fn key(r: &Resolved) -> OrderKey {
@@ -298,7 +305,7 @@ impl Timeline {
     pub fn begin_bulk(&mut self, expected: usize) {
         if self.bulk.is_none() {
             let mut existing: Vec<(OrderKey, Arc<Resolved>)> = std::mem::take(&mut self.order);
-            existing.sort_unstable_by_key(|(k, _)| k.2);
+            crate::order::sort_by_key(&mut existing, |(k, _)| k.2);
             let mut map = ByPosition::default();
             map.reserve(existing.len() + expected);
             for entry in existing {
@@ -454,7 +461,7 @@ impl Timeline {
                     }
                 }
                 let mut list: Vec<(&str, u32)> = counts.into_iter().collect();
-                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                crate::order::sort_by(&mut list, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                 list.into_iter()
                     .map(|(a, _)| Lane { key: a.to_owned(), label: catalog.actor_name(a).to_owned() })
                     .collect()

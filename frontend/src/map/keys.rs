@@ -28,7 +28,7 @@ pub enum Move {
 /// at the edge.
 pub fn step(points: &[(f64, f64)], from: usize, key: Move) -> usize {
     let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| {
+    annals_core::order::sort_indices(&mut order, &|a, b| {
         points[a].0.total_cmp(&points[b].0).then(points[a].1.total_cmp(&points[b].1)).then(a.cmp(&b))
     });
     let rank = order.iter().position(|&i| i == from);
