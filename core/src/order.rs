@@ -66,7 +66,7 @@ mod tests {
             let mut ours = v.clone();
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
             let mut theirs = v.clone();
-            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs.sort_by_key(|a| a.0);
             assert_eq!(ours, theirs, "{n} elements");
             let mut by_key = v.clone();
             sort_by_key(&mut by_key, |e| std::cmp::Reverse(e.0));
