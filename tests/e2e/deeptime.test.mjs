@@ -65,6 +65,9 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
       // Close the file panel, as a reader would, to see the record.
       const close = page.getByRole('button', { name: 'Open a file…' });
       if ((await close.getAttribute('aria-expanded')) === 'true') await close.click();
+      // The template's title slide opens it as a story; the reader turns to the timeline.
+      await page.locator('.title-slide').waitFor();
+      await page.getByRole('button', { name: 'Timeline', exact: true }).click();
 
       // All seven slides in the list, oldest first, each dated as people read it.
       const list = page.locator('section.event-list li');

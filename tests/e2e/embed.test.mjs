@@ -134,7 +134,7 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
       frame.height = '600';
       frame.src = frameSrc;
       main.append(frame);
-    }, { csv, frameSrc: `${app.url}/index.html?embed=1&src=${encodeURIComponent(eras)}` });
+    }, { csv, frameSrc: `${app.url}/index.html?embed=1&view=timeline&src=${encodeURIComponent(eras)}` });
 
     // The CSV's four events, in a widget on the host's origin with the bundle on another.
     await page.locator('#csv section.event-list li[data-id]').first().waitFor({ timeout: 20_000 });
@@ -143,7 +143,8 @@ describe('Embedding Annals', { timeout: 90_000 }, () => {
     assert.ok(titles.some((t) => t.includes("Alexander Lukashenko's state visit to Azerbaijan")), titles.join(' | '));
     assert.equal(await page.locator('#csv .embed-note').count(), 0, 'a clean file has no note');
 
-    // TimelineJS JSON from a third origin, in the iframe.
+    // TimelineJS JSON from a third origin, in the iframe (asked for the timeline: its title slide
+    // would open it as a story).
     const frame = page.frameLocator('#eras-frame');
     await frame.locator('section.event-list li[data-id]').first().waitFor({ timeout: 20_000 });
     const headlines = ERAS.events.map((e) => e.text.headline.trim());

@@ -292,8 +292,11 @@ describe('the timeline canvas', () => {
     await page.route('**/fixtures/groups.csv', (route) => route.fulfill({ body: csv, contentType: 'text/csv' }));
     await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/groups.csv')}`);
     await page.locator('.masthead h1', { hasText: 'Quay works' }).waitFor();
+    // The sheet's title row opens it as a story; the reader turns to the timeline.
+    await page.getByRole('button', { name: 'Timeline', exact: true }).click();
     await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
-    await showWindow(page, '#from=2021-01-01&to=2021-12-31');
+    // (The address names the timeline: without it, it is the story this record opens on.)
+    await showWindow(page, '#view=timeline&from=2021-01-01&to=2021-12-31');
     assert.equal(await page.locator('.lanes button', { hasText: 'By group' }).getAttribute('aria-pressed'), 'true', 'a sheet with groups opens by group');
     const d = await drawn(page, (d) => d.marks.length === 4);
     assert.deepEqual([...d.lanes].sort(), ['Community', 'Council', 'Engineering']);
