@@ -561,6 +561,9 @@ impl Writer {
         if let Err(e) = &outcome {
             tracing::error!("{e}");
         }
+        // The connection and the lock go before the close is acknowledged: whoever awaited it
+        // may open the file at once (another process, `annals backup`'s check, a test's serve).
+        drop(self);
         if let Some(reply) = closing {
             let _ = reply.send(outcome);
         }
