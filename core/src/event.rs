@@ -882,9 +882,20 @@ pub struct Dispute {
     /// At least two claims.
     #[serde(default)]
     pub claims: Vec<Claim>,
-    /// A remark on the dispute.
+    /// A remark on the dispute, in the record's own language (English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The remark in other languages, as titles are ([`crate::lang`]): the editors' words, so
+    /// each says whether it is a translation.
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub notes: Texts,
+}
+
+impl Dispute {
+    /// The remark in the reader's language where the record has it.
+    pub fn note_in(&self, want: &str) -> Option<Shown<'_>> {
+        self.note.as_deref().map(|n| lang::pick(n, lang::DEFAULT_LANG, &self.notes, want))
+    }
 }
 
 /// Any event of the log.
