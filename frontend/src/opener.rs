@@ -144,7 +144,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 </label>
             </div>
         },
-        Opening::Failed(message) => html! { <p class="error" role="alert">{ message.clone() }</p> },
+        Opening::Failed(message) => html! { <p class="error" role="alert">{ crate::i18n::said(message) }</p> },
         Opening::Checked(report) => html! {
             <>
                 { report_view(report, &props.on_view, &opening) }
@@ -214,7 +214,6 @@ fn progress_words(what: &str) -> String {
 
 /// Problems or notes, each with its line, record and field; the first `shown` of them.
 fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
-    let english = (crate::i18n::current() != crate::i18n::Lang::En).then_some("en");
     html! {
         <>
             <ol class="problems">
@@ -223,9 +222,9 @@ fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
                         if let Some(l) = d.line { <span class="where">{ tf("line {0}", &[&l]) }</span> }
                         if let Some(r) = d.record { <span class="where">{ tf("record {0}", &[&r]) }</span> }
                         if !d.field.is_empty() { <code>{ d.field.clone() }</code> }
-                        // The readers' messages are English sentences (core and the worker's readers):
-                        // marked so, for a screen reader to pronounce them as English.
-                        <span lang={english}>{ d.message.clone() }</span>
+                        // In the interface's language; a message the catalog lacks stays English and
+                        // is marked so, for a screen reader to pronounce it as English.
+                        { english_or_not(crate::i18n::problem(d)) }
                     </li>
                 }) }
             </ol>
@@ -234,6 +233,11 @@ fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
             }
         </>
     }
+}
+
+/// A problem's message, marked English when the catalog lacks it (see `i18n::problem`).
+fn english_or_not((text, ours): (String, bool)) -> Html {
+    html! { <span lang={(!ours).then_some("en")}>{ text }</span> }
 }
 
 /// The report of a checked file: counts, problems, and the choice.
