@@ -17,7 +17,7 @@
 //! files and stores written by earlier releases keep loading. A version newer than this
 //! program knows is refused with a message, never guessed at.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 use std::borrow::Cow;
@@ -460,7 +460,7 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
     if !EVENT_TYPES.contains(&type_name) {
         return Err(Problem::new(
             "type",
-            says!("unknown event type {0}; expected one of {1}", format!("{:?}", type_name), EVENT_TYPES.join(", ")),
+            says!("unknown event type {0}; expected one of {1}", Quoted(&type_name), EVENT_TYPES.join(", ")),
         ));
     }
     if version == current_schema(type_name) || steps_change_nothing(type_name, version, payload.get()) {
@@ -527,30 +527,25 @@ fn typed(type_name: &str, text: &str) -> Result<Event, Problem> {
         "Retracted" => Event::Retracted(Box::new(go(de)?)),
         "Disputed" => Event::Disputed(Box::new(go(de)?)),
         other => {
-            let kind: EventKind = other.parse().map_err(|_| {
-                Problem::new(
-                    "type",
-                    says!(
-                        "unknown kind {0}; expected one of {1}",
-                        format!("{other:?}"),
-                        EventKind::ALL.map(EventKind::name).join(", ")
-                    ),
-                )
-            })?;
+            let kind: EventKind = other.parse().map_err(|said| Problem::new("type", said))?;
             Event::Domain(kind, std::sync::Arc::new(go(de)?))
         }
     })
 }
 
 fn path_error(prefix: &'static str) -> impl Fn((String, serde_json::Error)) -> Problem {
-    move |(path, e)| {
-        let field = match (prefix, path.as_str()) {
-            (p, "") => p.to_owned(),
-            ("", p) => p.to_owned(),
-            (pre, p) => format!("{pre}.{p}"),
-        };
-        Problem::new(field, Said::from_serde(&e.to_string()))
-    }
+    move |(path, e)| decoding_problem(prefix, &path, &e)
+}
+
+/// The problem of a payload the decoder refused. One copy, not one per kind's decoder.
+#[inline(never)]
+fn decoding_problem(prefix: &str, path: &str, e: &serde_json::Error) -> Problem {
+    let field = match (prefix, path) {
+        (p, "") => p.to_owned(),
+        ("", p) => p.to_owned(),
+        (pre, p) => format!("{pre}.{p}"),
+    };
+    Problem::new(field, Said::from_serde(&e.to_string()))
 }
 
 struct PayloadSer<'a>(&'a Event);

@@ -23,6 +23,8 @@ use serde_json::Value;
 use crate::date::{Occurred, PartialDate};
 use crate::id::{ActorId, EventId};
 use crate::lang::{self, Shown, Texts};
+use crate::problem::{Quoted, Said};
+use crate::says;
 
 /// The kinds of domain events; each is a lane of the timeline and a colour of the map.
 ///
@@ -190,13 +192,13 @@ impl fmt::Display for EventKind {
 }
 
 impl FromStr for EventKind {
-    type Err = String;
+    type Err = Said;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         EventKind::ALL
             .into_iter()
             .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown kind {s:?}; expected one of {}", kind_names()))
+            .ok_or_else(|| says!("unknown kind {0}; expected one of {1}", Quoted(s), kind_names()))
     }
 }
 

@@ -15,7 +15,7 @@
 //! a sanitizer first. So whatever the page is handed, its rich text contains no script, event
 //! handler, `javascript:` link, frame or style.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 /// Tags a `summary_html` may use: blocks, then the inline tags a `title_html` may use too.
@@ -95,7 +95,7 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
             if name != "a" || !LINK_ATTRIBUTES.contains(&attribute.as_str()) {
                 return Err(says!(
                     "has the attribute {0} on <{1}>, which is not allowed; {2}",
-                    format!("{:?}", attribute),
+                    Quoted(&attribute),
                     name,
                     expected().carried()
                 ));

@@ -5,7 +5,7 @@
 //! place in the file; [`check_event_id`], [`check_actor_id`] and [`check_stream`] say
 //! what a good one looks like.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 use std::borrow::Borrow;
@@ -94,7 +94,7 @@ pub fn check_actor_id(id: &str) -> Result<(), Said> {
         "lowercase letters, digits and -",
     )?;
     if id.starts_with('-') {
-        return Err(says!("{0} starts with '-'; expected a letter or digit first", format!("{:?}", id)));
+        return Err(says!("{0} starts with '-'; expected a letter or digit first", Quoted(&id)));
     }
     Ok(())
 }
@@ -103,7 +103,7 @@ pub fn check_actor_id(id: &str) -> Result<(), Said> {
 pub fn check_stream(name: &str) -> Result<(), Said> {
     check(name, MAX_STREAM, |c| c.is_ascii_alphanumeric() || "._-".contains(c), "letters, digits and . _ -")?;
     if name.starts_with('.') {
-        return Err(says!("{0} starts with '.'; expected a letter or digit first", format!("{:?}", name)));
+        return Err(says!("{0} starts with '.'; expected a letter or digit first", Quoted(&name)));
     }
     Ok(())
 }
@@ -116,7 +116,7 @@ fn check(text: &str, max: usize, ok: impl Fn(char) -> bool, allowed: &str) -> Re
         return Err(says!("is {0} characters long; expected at most {1}", text.len(), max));
     }
     if let Some(bad) = text.chars().find(|&c| !ok(c)) {
-        return Err(says!("{0} contains {1}; expected only {2}", format!("{:?}", text), format!("{:?}", bad), allowed));
+        return Err(says!("{0} contains {1}; expected only {2}", Quoted(&text), Quoted(&bad), allowed));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@
 //! and whose it is; saying so to a reader ("shown in English", "translation") is the
 //! front end's.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 use std::collections::BTreeMap;
@@ -179,10 +179,10 @@ pub fn check_tag(tag: &str) -> Result<(), Said> {
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && ISO_639_1.as_bytes().chunks(2).any(|c| c == first.as_bytes());
     if !known {
-        return Err(says!("{0} is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")", format!("{:?}", tag)));
+        return Err(says!("{0} is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")", Quoted(&tag)));
     }
     if let Some(bad) = parts.find(|p| !(2..=8).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(says!("{0} has a subtag {1} that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\"", format!("{:?}", tag), format!("{:?}", bad)));
+        return Err(says!("{0} has a subtag {1} that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\"", Quoted(&tag), Quoted(&bad)));
     }
     Ok(())
 }

@@ -31,7 +31,6 @@
 //! left out when not known, `field` and `message` are always there, and `text` and `args`
 //! (the message's identifier and values) are there when the message has them.
 
-use std::borrow::Cow;
 use std::fmt::Display;
 
 use serde::{Deserialize, Serialize};
@@ -52,14 +51,33 @@ pub struct Said {
 #[macro_export]
 macro_rules! says {
     ($text:literal $(, $arg:expr)* $(,)?) => {
-        $crate::problem::Said::new($text, &[$(&$arg as &dyn ::std::fmt::Display),*])
+        if $crate::problem::VALUES {
+            $crate::problem::Said::new($text, &[$(&$arg as &dyn ::std::fmt::Display),*])
+        } else {
+            $crate::problem::Said::new($text, &[])
+        }
     };
 }
+
+/// Whether messages keep their values (feature `message-values`, off in the browser page's
+/// build of core; see `core/Cargo.toml`). A constant, so the page's build drops the values'
+/// code at every `says!`.
+pub const VALUES: bool = cfg!(feature = "message-values");
 
 impl Display for Said {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let args: Vec<&dyn Display> = self.args.iter().map(|a| a as &dyn Display).collect();
         f.write_str(&fill(self.text, &args, &|_| None))
+    }
+}
+
+/// A value written as the file has it, quoted (`"aze"`): the `{:?}` of a value, as a place of a
+/// message takes it without a string made for it at each of the many places that quote.
+pub struct Quoted<'a, T: std::fmt::Debug + ?Sized>(pub &'a T);
+
+impl<T: std::fmt::Debug + ?Sized> Display for Quoted<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
     }
 }
 
@@ -102,9 +120,13 @@ impl Said {
     /// *Why behind `error-paths`:* the browser page never shows a decoding problem of its own
     /// (a file it cannot read cleanly goes to the worker, built with the feature), so its
     /// bundle keeps only the message as it is.
+    #[inline(never)]
     pub fn from_serde(message: &str) -> Said {
+        if cfg!(not(feature = "error-paths")) {
+            return says!("{0}", message);
+        }
         let message = message.rfind(" at line ").map_or(message, |i| &message[..i]);
-        if cfg!(not(feature = "error-paths")) || message.starts_with(CARRIED) {
+        if message.starts_with(CARRIED) {
             return says!("{0}", message);
         }
         let quoted = |s: &str| s.trim_matches('`').to_owned();
@@ -248,7 +270,7 @@ pub struct Problem {
     /// The message's text with numbered places, its identifier (see [`Said`]); empty for a
     /// message of another program (an old service's).
     #[serde(default, skip_serializing_if = "str::is_empty")]
-    pub text: Cow<'static, str>,
+    pub text: Box<str>,
     /// The values of the message's places.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
@@ -262,7 +284,7 @@ impl Problem {
             record: None,
             field: field.into(),
             message: said.to_string(),
-            text: Cow::Borrowed(said.text),
+            text: said.text.into(),
             args: said.args,
         }
     }

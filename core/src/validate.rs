@@ -12,7 +12,7 @@
 //! narrow [`Known`] trait, so the in-memory log, the server's stores and the browser share
 //! these rules without sharing storage.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 use std::collections::hash_map::Entry;
@@ -111,11 +111,7 @@ pub fn validate_records<P: AsRef<Proposed>>(
                 Ok(()) => match ctx.ids.entry(id) {
                     Entry::Occupied(first) => Some(Problem::new(
                         "id",
-                        says!(
-                            "{0} is used twice (also by {1}); ids must be unique",
-                            format!("{:?}", id),
-                            name(*first.get())
-                        ),
+                        says!("{0} is used twice (also by {1}); ids must be unique", Quoted(&id), name(*first.get())),
                     )),
                     Entry::Vacant(v) => {
                         v.insert(i);
@@ -133,16 +129,13 @@ pub fn validate_records<P: AsRef<Proposed>>(
                 if known.actor_kind(actor).is_some() {
                     out.push(Problem::new(
                         "payload.actor",
-                        says!(
-                            "actor {0} is already registered; correct it with a Corrected event",
-                            format!("{:?}", actor)
-                        ),
+                        says!("actor {0} is already registered; correct it with a Corrected event", Quoted(&actor)),
                     ));
                 } else if let Some(here) = ctx.actors.get_mut(actor) {
                     if here.registered {
                         out.push(Problem::new(
                             "payload.actor",
-                            says!("actor {0} is registered twice in this batch", format!("{:?}", actor)),
+                            says!("actor {0} is registered twice in this batch", Quoted(&actor)),
                         ));
                     }
                     here.registered = true;
@@ -393,12 +386,12 @@ fn target_event(id: &str, known: &dyn Known, out: &mut Vec<Problem>) -> Option<K
         None => {
             out.push(Problem::new(
                 "payload.target",
-                says!("no event {0} earlier in the record; expected the id of an earlier event", format!("{:?}", id)),
+                says!("no event {0} earlier in the record; expected the id of an earlier event", Quoted(&id)),
             ));
             None
         }
         Some(t) if t.retracted => {
-            out.push(Problem::new("payload.target", says!("event {0} has been retracted", format!("{:?}", id))));
+            out.push(Problem::new("payload.target", says!("event {0} has been retracted", Quoted(&id))));
             None
         }
         Some(t) => Some(t),
@@ -438,14 +431,11 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         match known.event(p.as_str()) {
             None => out.push(Problem::new(
                 f("part_of"),
-                says!(
-                    "no event {0} in the record; expected the id of the visit this belongs to",
-                    format!("{:?}", p.as_str())
-                ),
+                says!("no event {0} in the record; expected the id of the visit this belongs to", Quoted(&p.as_str())),
             )),
             Some(t) if EventKind::ALL.iter().all(|k| k.name() != t.type_name) => out.push(Problem::new(
                 f("part_of"),
-                says!("{0} is a {1}; expected a domain event", format!("{:?}", p.as_str()), t.type_name),
+                says!("{0} is a {1}; expected a domain event", Quoted(&p.as_str()), t.type_name),
             )),
             Some(_) => {}
         }
@@ -554,7 +544,7 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
                 f("iso3"),
                 says!(
                     "{0} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\"",
-                    format!("{:?}", iso)
+                    Quoted(&iso)
                 ),
             ));
         }
@@ -602,14 +592,11 @@ fn actor_ref(
     match (known.actor_kind(id.as_str()), kind) {
         (None, _) => out.push(Problem::new(
             field(),
-            says!(
-                "unknown actor {0}; expected an actor registered by an ActorRegistered event",
-                format!("{:?}", id.as_str())
-            ),
+            says!("unknown actor {0}; expected an actor registered by an ActorRegistered event", Quoted(&id.as_str())),
         )),
         (Some(found), Some(expected)) if found != expected => out.push(Problem::new(
             field(),
-            says!("actor {0} is a {1}; expected a {2}", format!("{:?}", id.as_str()), found.name(), expected.name()),
+            says!("actor {0} is a {1}; expected a {2}", Quoted(&id.as_str()), found.name(), expected.name()),
         )),
         _ => {}
     }

@@ -25,7 +25,7 @@
 //! a record starts on) and never stops at a malformed row; the one thing it does not say, a
 //! quoted cell left open at the end of the file, is checked here on the last record.
 
-use annals_core::problem::Said;
+use annals_core::problem::{Quoted, Said};
 use annals_core::says;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -274,7 +274,7 @@ fn read_lang_list(cell: &str, column: &str, problems: &mut Vec<Problem>) -> Map<
                 column,
                 says!(
                     "{0} is not lang=text; expected e.g. ru=Визит or ru:source=… for the source's own words",
-                    format!("{:?}", item)
+                    Quoted(&item)
                 ),
             ));
             continue;
@@ -445,10 +445,7 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
             parsed.notes.push(
                 Problem::new(
                     "Type",
-                    says!(
-                        "{0} is not a TimelineJS type (title, era or blank); read as an event",
-                        format!("{:?}", get("type"))
-                    ),
+                    says!("{0} is not a TimelineJS type (title, era or blank); read as an event", Quoted(&get("type"))),
                 )
                 .at(Some(row.line), Some(record)),
             );
@@ -634,7 +631,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     type_name
                 )
             } else {
-                says!("{0} is not a type; expected ActorRegistered, Visit, Signing, CommissionMeeting, Talks, Call, Statement or Other", format!("{:?}", type_name))
+                says!("{0} is not a type; expected ActorRegistered, Visit, Signing, CommissionMeeting, Talks, Call, Statement or Other", Quoted(&type_name))
             };
             parsed.undecodable += 1;
             parsed.diagnostics.push(Problem::new("type", message).at(Some(row.line), Some(record)));
@@ -654,10 +651,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             match c.parse::<u32>() {
                 Ok(n) => Some(Value::from(n)),
                 Err(_) => {
-                    problems.push(Problem::new(
-                        column,
-                        says!("{0} is not a whole number; expected 1 or more", format!("{:?}", c)),
-                    ));
+                    problems
+                        .push(Problem::new(column, says!("{0} is not a whole number; expected 1 or more", Quoted(&c))));
                     None
                 }
             }
@@ -685,7 +680,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     }
                     None => problems.push(Problem::new(
                         "names",
-                        says!("{0} is not lang=name; expected e.g. be=Мінск", format!("{:?}", item)),
+                        says!("{0} is not lang=name; expected e.g. be=Мінск", Quoted(&item)),
                     )),
                 }
             }
@@ -718,8 +713,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                         "lat",
                         says!(
                             "lat {0} and lon {1} are not both numbers; expected degrees such as 53.9 and 27.56",
-                            format!("{:?}", lat),
-                            format!("{:?}", lon)
+                            Quoted(&lat),
+                            Quoted(&lon)
                         ),
                     )),
                 },
@@ -871,7 +866,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                 }
                 None => problems.push(Problem::new(
                     "codes",
-                    says!("{0} is not scheme=code; expected e.g. cameo=042", format!("{:?}", item)),
+                    says!("{0} is not scheme=code; expected e.g. cameo=042", Quoted(&item)),
                 )),
             }
         }
@@ -929,7 +924,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             }
             let kind = guess_kind(column, &id);
             actors.intern(&id, |actor| ActorRegistration::new(actor, kind, name.clone()));
-            parsed.notes.push(Problem::new(column.to_owned(), says!("actor {0} is not registered; registered as a {1} named {2} (correct it with a Corrected record if that is wrong)", format!("{:?}", id), kind.name(), format!("{:?}", name))).at(Some(row.line), Some(record)));
+            parsed.notes.push(Problem::new(column.to_owned(), says!("actor {0} is not registered; registered as a {1} named {2} (correct it with a Corrected record if that is wrong)", Quoted(&id), kind.name(), Quoted(&name))).at(Some(row.line), Some(record)));
         }
         actors.flush(&mut parsed.records, Some(row.line), record);
         parsed.records.push(Located { line: Some(row.line), record, proposed: Proposed::new(id, event) });

@@ -49,7 +49,7 @@
 //!   keeps is copied, once, when the event is made. Copying every field into a `Vec<String>`
 //!   and cloning the codes made reading 35 times slower than splitting the file at its tabs.
 
-use annals_core::problem::Said;
+use annals_core::problem::{Quoted, Said};
 use annals_core::says;
 
 use std::borrow::Cow;
@@ -525,7 +525,7 @@ fn decode_row<'r>(
     let id = match get(GLOBALEVENTID) {
         Some(v) if v.bytes().all(|b| b.is_ascii_digit()) && v.len() <= 20 => Some(v),
         Some(v) => {
-            problem(GLOBALEVENTID, says!("found {0}; expected the event's number (digits only)", format!("{:?}", v)));
+            problem(GLOBALEVENTID, says!("found {0}; expected the event's number (digits only)", Quoted(&v)));
             None
         }
         None => {
@@ -561,7 +561,7 @@ fn decode_row<'r>(
         Some(v) => {
             problem(
                 EVENT_CODE,
-                says!("found {0}; expected a CAMEO event code of 2 to 4 digits such as \"042\"", format!("{:?}", v)),
+                says!("found {0}; expected a CAMEO event code of 2 to 4 digits such as \"042\"", Quoted(&v)),
             );
             None
         }
@@ -577,7 +577,7 @@ fn decode_row<'r>(
             if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 problem(
                     ACTOR_COUNTRY[n],
-                    says!("found {0}; expected a three-letter CAMEO country code such as \"BLR\"", format!("{:?}", c)),
+                    says!("found {0}; expected a three-letter CAMEO country code such as \"BLR\"", Quoted(&c)),
                 );
             }
         }
@@ -589,7 +589,7 @@ fn decode_row<'r>(
                     ACTOR_CODE[n],
                     says!(
                         "found {0}; expected a CAMEO actor code of letters and digits such as \"BLRGOV\"",
-                        format!("{:?}", code)
+                        Quoted(&code)
                     ),
                 );
             }
@@ -603,7 +603,7 @@ fn decode_row<'r>(
     let goldstein = get(GOLDSTEIN).filter(|g| match g.parse::<f64>() {
         Ok(x) if (-10.0..=10.0).contains(&x) => true,
         _ => {
-            problem(GOLDSTEIN, says!("found {0}; expected a number from -10 to 10", format!("{:?}", g)));
+            problem(GOLDSTEIN, says!("found {0}; expected a number from -10 to 10", Quoted(&g)));
             false
         }
     });
@@ -639,7 +639,7 @@ fn decode_geo<'r>(
         if f.len() != 2 || !f.bytes().all(|b| b.is_ascii_uppercase()) {
             problem(
                 GEO_COUNTRY,
-                says!("found {0}; expected a two-letter FIPS 10-4 country code such as \"BO\"", format!("{:?}", f)),
+                says!("found {0}; expected a two-letter FIPS 10-4 country code such as \"BO\"", Quoted(&f)),
             );
         }
     }
@@ -650,12 +650,7 @@ fn decode_geo<'r>(
             _ => {
                 problem(
                     c,
-                    says!(
-                        "found {0}; expected a number from {1} to {2}",
-                        format!("{:?}", v),
-                        range.start(),
-                        range.end()
-                    ),
+                    says!("found {0}; expected a number from {1} to {2}", Quoted(&v), range.start(), range.end()),
                 );
                 None
             }
@@ -678,25 +673,25 @@ fn is_cameo_code(v: &str) -> bool {
 
 fn parse_digits_date(v: &str) -> Result<PartialDate, Said> {
     if v.len() != 8 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(says!("found {0}; expected a date as YYYYMMDD", format!("{:?}", v)));
+        return Err(says!("found {0}; expected a date as YYYYMMDD", Quoted(&v)));
     }
     let n = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
     PartialDate::day(i64::from(n(0..4)), n(4..6), n(6..8))
-        .map_err(|e| says!("found {0}: {1}", format!("{:?}", v), e.said().carried()))
+        .map_err(|e| says!("found {0}: {1}", Quoted(&v), e.said().carried()))
 }
 
 /// `DATEADDED`: `YYYYMMDDHHMMSS` (2.0) or `YYYYMMDD` (1.0), UTC.
 fn parse_added(v: &str, version: Version) -> Result<Timestamp, Said> {
     let expected = if version == Version::V2 { "YYYYMMDDHHMMSS" } else { "YYYYMMDD" };
     if !(v.len() == 8 || v.len() == 14) || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(says!("found {0}; expected when GDELT added the event as {1} (UTC)", format!("{:?}", v), expected));
+        return Err(says!("found {0}; expected when GDELT added the event as {1} (UTC)", Quoted(&v), expected));
     }
     let date = parse_digits_date(&v[..8])
-        .map_err(|_| says!("found {0}; expected a real date as {1}", format!("{:?}", v), expected))?;
+        .map_err(|_| says!("found {0}; expected a real date as {1}", Quoted(&v), expected))?;
     let n = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
     let (h, m, s) = if v.len() == 14 { (n(8..10), n(10..12), n(12..14)) } else { (0, 0, 0) };
     if h > 23 || m > 59 || s > 59 {
-        return Err(says!("found {0}; the time of day does not exist", format!("{:?}", v)));
+        return Err(says!("found {0}; the time of day does not exist", Quoted(&v)));
     }
     let day = days_from_civil(date.year_value(), date.month_value().unwrap_or(1), date.day_value().unwrap_or(1));
     Ok(Timestamp((day * 86_400 + h * 3600 + m * 60 + s) * 1000))

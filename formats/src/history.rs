@@ -28,7 +28,7 @@
 //!   `created-datetime` is when the Office wrote the entry, not when the log learned it, and the
 //!   always-empty `last-modified-datetime` is ignored.
 
-use annals_core::problem::Said;
+use annals_core::problem::{Quoted, Said};
 use annals_core::says;
 
 use roxmltree::{Document, Node};
@@ -245,7 +245,7 @@ impl Reader<'_, '_, '_> {
                 None => {
                     problems.push(Problem::new(
                         format!("{name}@id"),
-                        says!("found {0}; expected a country id such as \"greece\"", format!("{:?}", id)),
+                        says!("found {0}; expected a country id such as \"greece\"", Quoted(&id)),
                     ));
                     return None;
                 }
@@ -311,7 +311,7 @@ impl Reader<'_, '_, '_> {
         let country = self.country(node, "from", problems);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id", says!("found {0}; expected a number", format!("{:?}", id))));
+                problems.push(Problem::new("id", says!("found {0}; expected a number", Quoted(&id))));
             }
         }
         if !problems.is_empty() {
@@ -324,8 +324,9 @@ impl Reader<'_, '_, '_> {
             match self.person(part, &country, &country_name) {
                 Some(p) if !people.contains(&p) => people.push(p),
                 Some(_) => {}
-                None => problems
-                    .push(Problem::new("visitor", says!("found {0}; expected a person's name", format!("{:?}", part)))),
+                None => {
+                    problems.push(Problem::new("visitor", says!("found {0}; expected a person's name", Quoted(&part))))
+                }
             }
         }
         let host = self.united_states();
@@ -376,10 +377,7 @@ impl Reader<'_, '_, '_> {
             Some(other) => {
                 problems.push(Problem::new(
                     "role",
-                    says!(
-                        "found {0}; expected \"secretary\" or \"president\" (travel-role-codes)",
-                        format!("{:?}", other)
-                    ),
+                    says!("found {0}; expected \"secretary\" or \"president\" (travel-role-codes)", Quoted(&other)),
                 ));
                 ""
             }
@@ -390,7 +388,7 @@ impl Reader<'_, '_, '_> {
         };
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id", says!("found {0}; expected a number", format!("{:?}", id))));
+                problems.push(Problem::new("id", says!("found {0}; expected a number", Quoted(&id))));
             }
         }
         let traveller_id = match who.as_deref().map(str::trim) {
@@ -398,7 +396,7 @@ impl Reader<'_, '_, '_> {
             Some(w) => {
                 problems.push(Problem::new(
                     "@who",
-                    says!("found {0}; expected an id such as \"clinton-hillary-rodham\"", format!("{:?}", w)),
+                    says!("found {0}; expected an id such as \"clinton-hillary-rodham\"", Quoted(&w)),
                 ));
                 None
             }

@@ -35,7 +35,7 @@
 //! - **Sources.** The citation (`cite_info`, or the older `publication`) is the source, with the
 //!   coded sentence (`text`) as its quote; a record with neither cites the file.
 
-use annals_core::problem::Said;
+use annals_core::problem::{Quoted, Said};
 use annals_core::says;
 
 use serde_json::{Map, Value};
@@ -253,7 +253,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
             if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 problems.push(Problem::new(
                     format!("{path}.code"),
-                    says!("found {0}; expected a three-letter code such as \"USA\"", format!("{:?}", c)),
+                    says!("found {0}; expected a three-letter code such as \"USA\"", Quoted(&c)),
                 ));
                 continue;
             }
@@ -349,7 +349,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         }
         Some(t) if !EVENT_TYPES.contains(&t.as_str()) => problems.push(Problem::new(
             "event",
-            says!("found {0}; expected a PLOVER event type ({1})", format!("{:?}", t), EVENT_TYPES.join(", ")),
+            says!("found {0}; expected a PLOVER event type ({1})", Quoted(&t), EVENT_TYPES.join(", ")),
         )),
         Some(_) => {}
     }

@@ -32,7 +32,7 @@
 //!   ([`crate::import::file_source`]): a media link illustrates a slide rather than vouching
 //!   for it.
 
-use annals_core::problem::Said;
+use annals_core::problem::{Quoted, Said};
 use annals_core::says;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -269,7 +269,7 @@ impl<'a> Converter<'a> {
                 Err(()) => {
                     problems.push(Problem::new(
                         name(part),
-                        says!("{0} is not a whole number; expected {1}", format!("{:?}", text), what),
+                        says!("{0} is not a whole number; expected {1}", Quoted(&text), what),
                     ));
                     bad = true;
                     None
@@ -345,8 +345,8 @@ impl<'a> Converter<'a> {
                 (self.name_of)(Part::UniqueId, slide),
                 says!(
                     "{0} is not a valid Annals id; the event's id is {1} (the original is kept)",
-                    format!("{:?}", given),
-                    format!("{:?}", fixed)
+                    Quoted(&given),
+                    Quoted(&fixed)
                 ),
             ));
             return fixed;
@@ -453,10 +453,7 @@ pub(crate) fn take_media(
         if let Some(src) = frame_source(&url).filter(|s| check_url(s).is_ok()) {
             notes.push(Problem::new(
                 name(Part::Media("url")),
-                says!(
-                    "is embed code; its address {0} is the medium (the frame itself is never read)",
-                    format!("{:?}", src)
-                ),
+                says!("is embed code; its address {0} is the medium (the frame itself is never read)", Quoted(&src)),
             ));
             url = src;
         }
@@ -525,10 +522,7 @@ pub(crate) fn check_background(
         if !is_colour(color) {
             problems.push(Problem::new(
                 name(Part::Background("color")),
-                says!(
-                    "{0} is not a colour; expected #rgb, #rrggbb or a colour's name such as navy",
-                    format!("{:?}", color)
-                ),
+                says!("{0} is not a colour; expected #rgb, #rrggbb or a colour's name such as navy", Quoted(&color)),
             ));
         }
     }
@@ -777,7 +771,7 @@ fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
         if let (Some(d), None) = (&date, parsed_date) {
             notes.push(Problem::new(
                 "text.text",
-                says!("a source's date {0} is not a date; it is left out", format!("{:?}", d)),
+                says!("a source's date {0} is not a date; it is left out", Quoted(&d)),
             ));
         }
         sources.push(Source {

@@ -606,25 +606,41 @@ mod tests {
         assert_eq!(plural(2, "event", "events"), "events");
     }
 
-    /// A file's problem is said in the catalog's language with its values, also a message
-    /// inside it (a date's problem after a correction); one the catalog lacks stays English
-    /// and says so.
+    /// A file's problem, as the worker sends it, is said in the catalog's language with its
+    /// values, also a message inside it (a date's problem after a correction); one the catalog
+    /// lacks stays English and says so. (The page's own build of core keeps no values, so the
+    /// problems are made as the worker's JSON brings them.)
     #[test]
     fn a_problem_is_said_in_the_language_with_its_values() {
-        use annals_core::{says, Problem};
+        use annals_core::problem::Said;
+        use annals_core::Problem;
         let json = r#"{"language":"ru","texts":{
             "after the correction: {0}":"после исправления: {0}",
             "day {0} does not exist in {1}":"дня {0} нет в {1}",
             "{0}: could not tell the format of this file; choose one of {1} above and try again":"{0}: не удалось определить формат этого файла; выберите выше один из форматов {1} и попробуйте снова"}}"#;
         set(Some(Rc::new(Catalog::parse(Lang::Ru, json).expect("catalog"))));
-        let inner = says!("day {0} does not exist in {1}", 30, "2021-02");
-        let problem = Problem::new("payload.changes.occurred", says!("after the correction: {0}", inner.carried()));
-        assert_eq!(problem.message, "after the correction: day 30 does not exist in 2021-02");
+        let inner = Said { text: "day {0} does not exist in {1}", args: vec!["30".into(), "2021-02".into()] };
+        let sent = serde_json::json!({
+            "field": "payload.changes.occurred",
+            "message": "after the correction: day 30 does not exist in 2021-02",
+            "text": "after the correction: {0}",
+            "args": [inner.carried()],
+        });
+        let problem: Problem = serde_json::from_value(sent).expect("a problem");
         assert_eq!(super::problem(&problem), ("после исправления: дня 30 нет в 2021-02".to_owned(), true));
-        let other = Problem::new("x", says!("is empty; expected text"));
+        let other: Problem = serde_json::from_value(
+            serde_json::json!({"field": "x", "message": "is empty; expected text", "text": "is empty; expected text"}),
+        )
+        .expect("a problem");
         assert_eq!(super::problem(&other), ("is empty; expected text".to_owned(), false));
-        let failed = says!("{0}: could not tell the format of this file; choose one of {1} above and try again", "a.bin", "csv");
-        assert_eq!(said(&failed.carried()), "a.bin: не удалось определить формат этого файла; выберите выше один из форматов csv и попробуйте снова");
+        let failed = Said {
+            text: "{0}: could not tell the format of this file; choose one of {1} above and try again",
+            args: vec!["a.bin".into(), "csv".into()],
+        };
+        assert_eq!(
+            said(&failed.carried()),
+            "a.bin: не удалось определить формат этого файла; выберите выше один из форматов csv и попробуйте снова"
+        );
         assert_eq!(said("plain words"), "plain words");
         set(None);
         assert_eq!(super::problem(&other), ("is empty; expected text".to_owned(), true));

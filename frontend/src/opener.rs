@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::i18n::{t, tf, tx};
+use crate::i18n::{en, t, tf, tx};
 
 use crate::hooks::record::Opening;
 use crate::number::decimal;
@@ -212,11 +212,13 @@ fn progress_words(what: &str) -> String {
     }
 }
 
-/// Problems or notes, each with its line, record and field; the first `shown` of them.
-fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
+/// Problems or notes, each with its line, record and field; the first `shown` of them. The
+/// list scrolls when long (longer still in Azerbaijani or Belarusian on a phone), so it takes
+/// the keyboard's focus to be scrolled, and is named.
+fn problem_list(list: &[annals_core::Problem], shown: usize, label: &'static str) -> Html {
     html! {
         <>
-            <ol class="problems">
+            <ol class="problems" tabindex="0" aria-label={t(label)}>
                 { for list.iter().take(shown).map(|d| html! {
                     <li>
                         if let Some(l) = d.line { <span class="where">{ tf("line {0}", &[&l]) }</span> }
@@ -263,7 +265,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
         html! {
             <details class="notes">
                 <summary>{ tf("{0} on how the file was read", &[&crate::words::count(report.notes.len(), "note", "notes")]) }</summary>
-                { problem_list(&report.notes, SHOWN) }
+                { problem_list(&report.notes, SHOWN, en("Notes on the file")) }
             </details>
         }
     };
@@ -278,7 +280,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
     html! {
         <div class="open-report" role="alert">
             <p><strong>{ report.summary() }</strong></p>
-            { problem_list(&report.diagnostics, SHOWN) }
+            { problem_list(&report.diagnostics, SHOWN, en("Problems in the file")) }
             { notes }
             <div class="open-choice">
                 if report.accepted > 0 {

@@ -18,7 +18,7 @@
 //! readers to its file-opening worker) and core's own tests use them. Everything else calls
 //! `annals_formats::load`, which reads every format and uses [`detect_text`] for the JSON ones.
 
-use crate::problem::Said;
+use crate::problem::{Quoted, Said};
 use crate::says;
 
 use serde::Deserialize;
@@ -107,7 +107,7 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
             Ok(()) => parsed.stream = Some(StreamName::from(s)),
             Err(reason) => parsed
                 .diagnostics
-                .push(Problem::new("stream", says!("stream name {0}: {1}", format!("{:?}", s), reason.carried()))),
+                .push(Problem::new("stream", says!("stream name {0}: {1}", Quoted(&s), reason.carried()))),
         }
     }
     let base = text.as_ptr() as usize;
@@ -225,7 +225,7 @@ fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) ->
         return None;
     }
     if let Err(reason) = crate::id::check_stream(record) {
-        return Some(says!("stream name {0}: {1}", format!("{:?}", record), reason.carried()));
+        return Some(says!("stream name {0}: {1}", Quoted(&record), reason.carried()));
     }
     match file_stream {
         None => {
@@ -234,8 +234,8 @@ fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) ->
         }
         Some(s) => Some(says!(
             "record is in stream {0} but the file's first record is in {1}; expected one stream per file",
-            format!("{:?}", record),
-            format!("{:?}", s.as_str())
+            Quoted(&record),
+            Quoted(&s.as_str())
         )),
     }
 }
