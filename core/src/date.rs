@@ -27,6 +27,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::problem::Said;
+use crate::says;
+
 /// Earliest year accepted in a date: 100 billion years ago (the universe is 13.8 billion
 /// years old).
 pub const MIN_YEAR: i64 = -100_000_000_000;
@@ -49,22 +52,17 @@ pub enum Precision {
 }
 
 /// Why a date string was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
     /// The text is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (or a signed year of more digits).
-    #[error("expected a date as YYYY, YYYY-MM or YYYY-MM-DD (or a year beyond 9999 with its sign, such as -13800000000), found {0:?}")]
     Syntax(String),
     /// The year is outside [`MIN_YEAR`]..=[`MAX_YEAR`].
-    #[error("year {0} is outside the years Annals reads ({MIN_YEAR} to {MAX_YEAR})")]
     Year(i64),
     /// A month or a day with a year beyond [`CALENDAR_YEARS`].
-    #[error("year {0} lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day")]
     DeepPrecision(i64),
     /// The month is not 1..=12.
-    #[error("month {0} is not between 1 and 12")]
     Month(u32),
     /// The day does not exist in that month.
-    #[error("day {day} does not exist in {year:04}-{month:02}")]
     Day {
         /// Year of the date.
         year: i64,
@@ -74,7 +72,6 @@ pub enum DateError {
         day: u32,
     },
     /// A range whose end lies before its start.
-    #[error("range ends ({end}) before it starts ({start})")]
     Backwards {
         /// Start of the range.
         start: PartialDate,
@@ -82,9 +79,44 @@ pub enum DateError {
         end: PartialDate,
     },
     /// A timestamp that is not RFC 3339.
-    #[error("expected an RFC 3339 timestamp such as 2024-05-16T09:30:00Z, found {0:?}")]
     Timestamp(String),
 }
+
+impl DateError {
+    /// What is wrong, in words with its values apart.
+    pub fn said(&self) -> Said {
+        match self {
+            DateError::Syntax(s) => says!(
+                "expected a date as YYYY, YYYY-MM or YYYY-MM-DD (or a year beyond 9999 with its sign, such as -13800000000), found {0}",
+                format!("{s:?}")
+            ),
+            DateError::Year(y) => says!("year {0} is outside the years Annals reads ({1} to {2})", y, MIN_YEAR, MAX_YEAR),
+            DateError::DeepPrecision(y) => says!(
+                "year {0} lies beyond the calendar years (-9999 to 9999), where Annals keeps a date to the year only; give the year without a month or day",
+                y
+            ),
+            DateError::Month(m) => says!("month {0} is not between 1 and 12", m),
+            DateError::Day { year, month, day } => says!("day {0} does not exist in {1}", day, format!("{year:04}-{month:02}")),
+            DateError::Backwards { start, end } => says!("range ends ({0}) before it starts ({1})", end, start),
+            DateError::Timestamp(s) => {
+                says!("expected an RFC 3339 timestamp such as 2024-05-16T09:30:00Z, found {0}", format!("{s:?}"))
+            }
+        }
+    }
+
+    /// The error as serde's decoder carries it (see [`Said::carried`]).
+    fn carried<E: serde::de::Error>(self) -> E {
+        E::custom(self.said().carried())
+    }
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.said().fmt(f)
+    }
+}
+
+impl std::error::Error for DateError {}
 
 /// A date known to the year, the month or the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -332,7 +364,7 @@ impl Serialize for PartialDate {
 impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        text.parse().map_err(DateError::carried)
     }
 }
 
@@ -461,7 +493,7 @@ impl Serialize for Occurred {
 impl<'de> Deserialize<'de> for Occurred {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        text.parse().map_err(DateError::carried)
     }
 }
 
@@ -563,7 +595,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        text.parse().map_err(DateError::carried)
     }
 }
 

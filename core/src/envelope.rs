@@ -17,6 +17,9 @@
 //! files and stores written by earlier releases keep loading. A version newer than this
 //! program knows is refused with a message, never guessed at.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
@@ -82,10 +85,12 @@ impl Proposed {
 ///   fields, so its upcast changes nothing; it exists so that an older program refuses a
 ///   newer payload by its version ("not known to this program") instead of tripping over
 ///   an unknown field.
+/// - Then a dispute's note in other languages (`Disputed` v3, `notes`): it too only adds a
+///   field.
 pub fn current_schema(type_name: &str) -> u32 {
     match type_name {
         "Signing" => 4,
-        "Visit" | "CommissionMeeting" | "Talks" | "Call" | "Statement" | "Other" => 3,
+        "Visit" | "CommissionMeeting" | "Talks" | "Call" | "Statement" | "Other" | "Disputed" => 3,
         _ => 2,
     }
 }
@@ -108,7 +113,12 @@ pub fn upcast(type_name: &str, mut version: u32, mut payload: Value) -> Result<V
     if version == 0 || version > current {
         return Err(Problem::new(
             "schema_version",
-            format!("schema_version {version} of {type_name} is not known to this program (expected 1 to {current})"),
+            says!(
+                "schema_version {0} of {1} is not known to this program (expected 1 to {2})",
+                version,
+                type_name,
+                current
+            ),
         ));
     }
     while version < current {
@@ -136,7 +146,7 @@ fn signing_v1_to_v2(mut payload: Value) -> Result<Value, Problem> {
                 _ => {
                     return Err(Problem::new(
                         format!("payload.documents[{i}]"),
-                        "expected a document title (string) in schema_version 1",
+                        says!("expected a document title (string) in schema_version 1"),
                     ))
                 }
             }
@@ -450,13 +460,14 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
     if !EVENT_TYPES.contains(&type_name) {
         return Err(Problem::new(
             "type",
-            format!("unknown event type {type_name:?}; expected one of {}", EVENT_TYPES.join(", ")),
+            says!("unknown event type {0}; expected one of {1}", Quoted(&type_name), EVENT_TYPES.join(", ")),
         ));
     }
     if version == current_schema(type_name) || steps_change_nothing(type_name, version, payload.get()) {
         typed(type_name, payload.get())
     } else {
-        let value: Value = serde_json::from_str(payload.get()).map_err(|e| Problem::new("payload", e.to_string()))?;
+        let value: Value = serde_json::from_str(payload.get())
+            .map_err(|e| Problem::new("payload", Said::from_serde(&e.to_string())))?;
         // The upcast payload is written back to text and read like a current one. *Why:*
         // each deserializer type instantiates every payload's derived decoder (wrapped by
         // `serde_path_to_error`) once more; reading old versions from a `Value` doubled that
@@ -516,29 +527,25 @@ fn typed(type_name: &str, text: &str) -> Result<Event, Problem> {
         "Retracted" => Event::Retracted(Box::new(go(de)?)),
         "Disputed" => Event::Disputed(Box::new(go(de)?)),
         other => {
-            let kind: EventKind = other.parse().map_err(|message: String| Problem::new("type", message))?;
+            let kind: EventKind = other.parse().map_err(|said| Problem::new("type", said))?;
             Event::Domain(kind, std::sync::Arc::new(go(de)?))
         }
     })
 }
 
 fn path_error(prefix: &'static str) -> impl Fn((String, serde_json::Error)) -> Problem {
-    move |(path, e)| {
-        let field = match (prefix, path.as_str()) {
-            (p, "") => p.to_owned(),
-            ("", p) => p.to_owned(),
-            (pre, p) => format!("{pre}.{p}"),
-        };
-        Problem::new(field, clean_serde_message(&e.to_string()))
-    }
+    move |(path, e)| decoding_problem(prefix, &path, &e)
 }
 
-/// serde_json appends " at line L column C" to messages; the diagnostic has its own location.
-fn clean_serde_message(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+/// The problem of a payload the decoder refused. One copy, not one per kind's decoder.
+#[inline(never)]
+fn decoding_problem(prefix: &str, path: &str, e: &serde_json::Error) -> Problem {
+    let field = match (prefix, path) {
+        (p, "") => p.to_owned(),
+        ("", p) => p.to_owned(),
+        (pre, p) => format!("{pre}.{p}"),
+    };
+    Problem::new(field, Said::from_serde(&e.to_string()))
 }
 
 struct PayloadSer<'a>(&'a Event);
@@ -607,7 +614,7 @@ impl<'de> Deserialize<'de> for Envelope {
         use serde::de::Error;
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let record = decode_record(raw.get()).map_err(D::Error::custom)?;
-        let missing = |f: &str| D::Error::custom(format!("envelope without {f}"));
+        let missing = |f: &str| D::Error::custom(says!("envelope without {0}", f));
         Ok(Envelope {
             position: record.position.ok_or_else(|| missing("position"))?,
             stream: record.stream.ok_or_else(|| missing("stream"))?,

@@ -23,6 +23,8 @@ use serde_json::Value;
 use crate::date::{Occurred, PartialDate};
 use crate::id::{ActorId, EventId};
 use crate::lang::{self, Shown, Texts};
+use crate::problem::{Quoted, Said};
+use crate::says;
 
 /// The kinds of domain events; each is a lane of the timeline and a colour of the map.
 ///
@@ -190,13 +192,13 @@ impl fmt::Display for EventKind {
 }
 
 impl FromStr for EventKind {
-    type Err = String;
+    type Err = Said;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         EventKind::ALL
             .into_iter()
             .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown kind {s:?}; expected one of {}", kind_names()))
+            .ok_or_else(|| says!("unknown kind {0}; expected one of {1}", Quoted(s), kind_names()))
     }
 }
 
@@ -882,9 +884,20 @@ pub struct Dispute {
     /// At least two claims.
     #[serde(default)]
     pub claims: Vec<Claim>,
-    /// A remark on the dispute.
+    /// A remark on the dispute, in the record's own language (English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The remark in other languages, as titles are ([`crate::lang`]): the editors' words, so
+    /// each says whether it is a translation.
+    #[serde(default, deserialize_with = "lang::deserialize_texts", skip_serializing_if = "Texts::is_empty")]
+    pub notes: Texts,
+}
+
+impl Dispute {
+    /// The remark in the reader's language where the record has it.
+    pub fn note_in(&self, want: &str) -> Option<Shown<'_>> {
+        self.note.as_deref().map(|n| lang::pick(n, lang::DEFAULT_LANG, &self.notes, want))
+    }
 }
 
 /// Any event of the log.

@@ -15,6 +15,9 @@
 //! a sanitizer first. So whatever the page is handed, its rich text contains no script, event
 //! handler, `javascript:` link, frame or style.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 /// Tags a `summary_html` may use: blocks, then the inline tags a `title_html` may use too.
 pub const BLOCK_TAGS: [&str; 6] = ["p", "ul", "ol", "li", "blockquote", "br"];
 
@@ -49,10 +52,10 @@ impl Allowed {
 
 /// Checks that `html` uses only the allowed tags and attributes; the error says, in words,
 /// the first thing that is not allowed and what is.
-pub fn check(html: &str, allowed: Allowed) -> Result<(), String> {
+pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
     let expected = || {
-        format!(
-            "expected only the tags {} (a link with href, title and rel, its href an http(s) or mailto link)",
+        says!(
+            "expected only the tags {0} (a link with href, title and rel, its href an http(s) or mailto link)",
             allowed.list()
         )
     };
@@ -60,7 +63,10 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), String> {
     while let Some(i) = rest.find('<') {
         rest = &rest[i + 1..];
         let Some(end) = tag_end(rest) else {
-            return Err(format!("has a \"<\" that opens no tag; write &lt; for the character, {}", expected()));
+            return Err(says!(
+                "has a \"<\" that opens no tag; write &lt; for the character, {0}",
+                expected().carried()
+            ));
         };
         let tag = &rest[..end];
         rest = &rest[end + 1..];
@@ -73,23 +79,25 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), String> {
         let name = body[..name_len].to_ascii_lowercase();
         if name.is_empty() {
             let shown: String = tag.chars().take(20).collect();
-            return Err(format!("has <{shown}…>, which is not an allowed tag; {}", expected()));
+            return Err(says!("has <{0}…>, which is not an allowed tag; {1}", shown, expected().carried()));
         }
         if !allowed.permits(&name) {
-            return Err(format!("has <{name}>, which is not allowed; {}", expected()));
+            return Err(says!("has <{0}>, which is not allowed; {1}", name, expected().carried()));
         }
         let attributes = attributes(&body[name_len..]).ok_or_else(|| {
-            format!("has a <{name}> tag whose attributes cannot be read; expected name=\"value\" pairs")
+            says!("has a <{0}> tag whose attributes cannot be read; expected name=\"value\" pairs", name)
         })?;
         if closing && !attributes.is_empty() {
-            return Err(format!("has a closing </{name}> with attributes; {}", expected()));
+            return Err(says!("has a closing </{0}> with attributes; {1}", name, expected().carried()));
         }
         for (attribute, value) in attributes {
             let attribute = attribute.to_ascii_lowercase();
             if name != "a" || !LINK_ATTRIBUTES.contains(&attribute.as_str()) {
-                return Err(format!(
-                    "has the attribute {attribute:?} on <{name}>, which is not allowed; {}",
-                    expected()
+                return Err(says!(
+                    "has the attribute {0} on <{1}>, which is not allowed; {2}",
+                    Quoted(&attribute),
+                    name,
+                    expected().carried()
                 ));
             }
             if attribute == "href" {
@@ -97,7 +105,7 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), String> {
                 let mail =
                     href.strip_prefix("mailto:").is_some_and(|m| m.contains('@') && !m.contains(char::is_whitespace));
                 if !mail {
-                    crate::link::check_url(&href).map_err(|e| format!("has a link whose href {e}"))?;
+                    crate::link::check_url(&href).map_err(|e| says!("has a link whose href {0}", e.carried()))?;
                 }
             }
         }
@@ -332,9 +340,9 @@ mod tests {
         ];
         for (html, says) in bad {
             let err = check(html, Allowed::Blocks).expect_err(html);
-            assert!(err.contains(says), "{html}: {err}");
+            assert!(err.to_string().contains(says), "{html}: {err}");
         }
-        assert!(check("<p>para</p>", Allowed::Inline).expect_err("a block in a title").contains("<p>"));
+        assert!(check("<p>para</p>", Allowed::Inline).expect_err("a block in a title").to_string().contains("<p>"));
         assert_eq!(check("<em>x</em> <a href=\"https://x.example/\">y</a>", Allowed::Inline), Ok(()));
     }
 

@@ -5,6 +5,9 @@
 //! place in the file; [`check_event_id`], [`check_actor_id`] and [`check_stream`] say
 //! what a good one looks like.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 use std::borrow::Borrow;
 use std::fmt;
 use std::sync::Arc;
@@ -78,12 +81,12 @@ pub const MAX_ACTOR_ID: usize = 64;
 pub const MAX_STREAM: usize = 64;
 
 /// What an event id may be: 1–128 characters of `A–Z a–z 0–9 . _ : / @ + -`.
-pub fn check_event_id(id: &str) -> Result<(), String> {
+pub fn check_event_id(id: &str) -> Result<(), Said> {
     check(id, MAX_EVENT_ID, |c| c.is_ascii_alphanumeric() || "._:/@+-".contains(c), "letters, digits and . _ : / @ + -")
 }
 
 /// What an actor id may be: 1–64 characters of lowercase `a–z 0–9 -`, not starting with `-`.
-pub fn check_actor_id(id: &str) -> Result<(), String> {
+pub fn check_actor_id(id: &str) -> Result<(), Said> {
     check(
         id,
         MAX_ACTOR_ID,
@@ -91,29 +94,29 @@ pub fn check_actor_id(id: &str) -> Result<(), String> {
         "lowercase letters, digits and -",
     )?;
     if id.starts_with('-') {
-        return Err(format!("{id:?} starts with '-'; expected a letter or digit first"));
+        return Err(says!("{0} starts with '-'; expected a letter or digit first", Quoted(&id)));
     }
     Ok(())
 }
 
 /// What a stream name may be: 1–64 characters of `A–Z a–z 0–9 . _ -`, not starting with `.`.
-pub fn check_stream(name: &str) -> Result<(), String> {
+pub fn check_stream(name: &str) -> Result<(), Said> {
     check(name, MAX_STREAM, |c| c.is_ascii_alphanumeric() || "._-".contains(c), "letters, digits and . _ -")?;
     if name.starts_with('.') {
-        return Err(format!("{name:?} starts with '.'; expected a letter or digit first"));
+        return Err(says!("{0} starts with '.'; expected a letter or digit first", Quoted(&name)));
     }
     Ok(())
 }
 
-fn check(text: &str, max: usize, ok: impl Fn(char) -> bool, allowed: &str) -> Result<(), String> {
+fn check(text: &str, max: usize, ok: impl Fn(char) -> bool, allowed: &str) -> Result<(), Said> {
     if text.is_empty() {
-        return Err("is empty; expected 1 or more characters".into());
+        return Err(says!("is empty; expected 1 or more characters"));
     }
     if text.len() > max {
-        return Err(format!("is {} characters long; expected at most {max}", text.len()));
+        return Err(says!("is {0} characters long; expected at most {1}", text.len(), max));
     }
     if let Some(bad) = text.chars().find(|&c| !ok(c)) {
-        return Err(format!("{text:?} contains {bad:?}; expected only {allowed}"));
+        return Err(says!("{0} contains {1}; expected only {2}", Quoted(&text), Quoted(&bad), allowed));
     }
     Ok(())
 }

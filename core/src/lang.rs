@@ -18,6 +18,9 @@
 //! and whose it is; saying so to a reader ("shown in English", "translation") is the
 //! front end's.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -73,32 +76,48 @@ pub type Texts = BTreeMap<String, LangText>;
 /// types are read with (several in the browser), and these maps sit in every event and
 /// source; a JSON value's decoder is there already. The page's bundle has a hard budget.
 pub fn deserialize_texts<'de, D: Deserializer<'de>>(d: D) -> Result<Texts, D::Error> {
-    texts_from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    texts_from_value(Value::deserialize(d)?).map_err(|said| serde::de::Error::custom(said.carried()))
 }
 
-const EXPECTED: &str = "expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}";
-
 /// [`Texts`] from a JSON value, or what is wrong with it in plain words.
-pub fn texts_from_value(value: Value) -> Result<Texts, String> {
+pub fn texts_from_value(value: Value) -> Result<Texts, Said> {
     let Value::Object(map) = value else {
-        return Err(format!("expected texts by language tag: {{\"ru\": {{\"text\": \"…\", \"origin\": \"translation\"}}}}, found {value}"));
+        return Err(says!(
+            "expected texts by language tag: {\"ru\": {\"text\": \"…\", \"origin\": \"translation\"}}, found {0}",
+            value
+        ));
     };
     let mut out = Texts::new();
     for (tag, text) in map {
-        let Value::Object(mut fields) = text else { return Err(format!("{tag:?}: {EXPECTED}")) };
+        let tag_shown = || format!("{tag:?}");
+        let Value::Object(mut fields) = text else {
+            return Err(says!(
+                "{0}: expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}",
+                tag_shown()
+            ));
+        };
         let words = match fields.remove("text") {
             Some(Value::String(s)) => s,
-            Some(other) => return Err(format!("{tag:?}: text is {other}; expected a string")),
-            None => return Err(format!("{tag:?}: missing field `text`; {EXPECTED}")),
+            Some(other) => return Err(says!("{0}: text is {1}; expected a string", tag_shown(), other)),
+            None => {
+                return Err(says!("{0}: the field text is missing; expected the text in that language", tag_shown()))
+            }
         };
         let origin = match fields.remove("origin") {
             Some(Value::String(s)) if s == "source" => Origin::Source,
             Some(Value::String(s)) if s == "translation" => Origin::Translation,
-            Some(other) => return Err(format!("{tag:?}: origin is {other}; expected \"source\" or \"translation\"")),
-            None => return Err(format!("{tag:?}: missing field `origin`; {EXPECTED}")),
+            Some(other) => {
+                return Err(says!("{0}: origin is {1}; expected \"source\" or \"translation\"", tag_shown(), other))
+            }
+            None => {
+                return Err(says!(
+                    "{0}: the field origin is missing; expected \"source\" or \"translation\"",
+                    tag_shown()
+                ))
+            }
         };
         if let Some(unknown) = fields.keys().next() {
-            return Err(format!("{tag:?}: unknown field `{unknown}`; {EXPECTED}"));
+            return Err(says!("{0}: unknown field {1}; expected only text and origin", tag_shown(), unknown));
         }
         out.insert(tag, LangText { text: words, origin });
     }
@@ -153,21 +172,17 @@ const ISO_639_1: &str = "aaabaeafakamanarasavayazbabebgbhbibmbnbobrbscacechcocrc
 
 /// Checks a language tag: a known two-letter language (ISO 639-1, lowercase or not),
 /// optionally followed by subtags of 2 to 8 letters or digits (`az-Latn`, `ru-BY`).
-pub fn check_tag(tag: &str) -> Result<(), String> {
+pub fn check_tag(tag: &str) -> Result<(), Said> {
     let mut parts = tag.split('-');
     let first = parts.next().unwrap_or("").to_ascii_lowercase();
     let known = first.len() == 2
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && ISO_639_1.as_bytes().chunks(2).any(|c| c == first.as_bytes());
     if !known {
-        return Err(format!(
-            "{tag:?} is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")"
-        ));
+        return Err(says!("{0} is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")", Quoted(&tag)));
     }
     if let Some(bad) = parts.find(|p| !(2..=8).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(format!(
-            "{tag:?} has a subtag {bad:?} that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\""
-        ));
+        return Err(says!("{0} has a subtag {1} that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\"", Quoted(&tag), Quoted(&bad)));
     }
     Ok(())
 }

@@ -137,7 +137,7 @@ pub fn plan_append(
     batch: &[Proposed],
 ) -> Result<Plan, AppendError> {
     if let Err(reason) = check_stream(stream.as_str()) {
-        return Err(AppendError::BadStream { name: stream.as_str().to_owned(), reason });
+        return Err(AppendError::BadStream { name: stream.as_str().to_owned(), reason: reason.to_string() });
     }
     if batch.is_empty() {
         return Err(AppendError::Empty);

@@ -171,6 +171,7 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
                         },
                     ],
                     note: None,
+                    notes: Default::default(),
                 })),
                 _ => Event::Retracted(Box::new(Retraction {
                     target: {

@@ -12,6 +12,9 @@
 //! narrow [`Known`] trait, so the in-memory log, the server's stores and the browser share
 //! these rules without sharing storage.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 use std::collections::hash_map::Entry;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -108,7 +111,7 @@ pub fn validate_records<P: AsRef<Proposed>>(
                 Ok(()) => match ctx.ids.entry(id) {
                     Entry::Occupied(first) => Some(Problem::new(
                         "id",
-                        format!("{id:?} is used twice (also by {}); ids must be unique", name(*first.get())),
+                        says!("{0} is used twice (also by {1}); ids must be unique", Quoted(&id), name(*first.get())),
                     )),
                     Entry::Vacant(v) => {
                         v.insert(i);
@@ -126,13 +129,13 @@ pub fn validate_records<P: AsRef<Proposed>>(
                 if known.actor_kind(actor).is_some() {
                     out.push(Problem::new(
                         "payload.actor",
-                        format!("actor {actor:?} is already registered; correct it with a Corrected event"),
+                        says!("actor {0} is already registered; correct it with a Corrected event", Quoted(&actor)),
                     ));
                 } else if let Some(here) = ctx.actors.get_mut(actor) {
                     if here.registered {
                         out.push(Problem::new(
                             "payload.actor",
-                            format!("actor {actor:?} is registered twice in this batch"),
+                            says!("actor {0} is registered twice in this batch", Quoted(&actor)),
                         ));
                     }
                     here.registered = true;
@@ -267,21 +270,21 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
             if matches!(target.type_name, "Corrected" | "Retracted" | "Disputed") {
                 out.push(Problem::new(
                     "payload.target",
-                    format!(
-                        "a {} cannot be corrected; expected a domain event or an actor registration",
+                    says!(
+                        "a {0} cannot be corrected; expected a domain event or an actor registration",
                         target.type_name
                     ),
                 ));
                 return;
             }
             if c.changes.is_empty() {
-                out.push(Problem::new("payload.changes", "is empty; expected at least one changed field"));
+                out.push(Problem::new("payload.changes", says!("is empty; expected at least one changed field")));
                 return;
             }
             if target.type_name == "ActorRegistered" && c.changes.contains_key("actor") {
                 out.push(Problem::new(
                     "payload.changes.actor",
-                    "an actor's id cannot change; register a new actor instead",
+                    says!("an actor's id cannot change; register a new actor instead"),
                 ));
             }
             sources(&c.sources, &|| "payload.sources".to_owned(), false, out);
@@ -293,12 +296,12 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
             let raw = match serde_json::value::RawValue::from_string(text) {
                 Ok(raw) => raw,
                 Err(e) => {
-                    out.push(Problem::new("payload.changes", e.to_string()));
+                    out.push(Problem::new("payload.changes", Said::from_serde(&e.to_string())));
                     return;
                 }
             };
             match decode_event(target.type_name, None, &raw) {
-                Err(e) => out.push(Problem::new(rebase(&e.field), format!("after the correction: {}", e.message))),
+                Err(e) => out.push(Problem::new(rebase(&e.field), says!("after the correction: {0}", e.carried()))),
                 Ok(corrected) => {
                     let mut inner = Vec::new();
                     match &corrected {
@@ -309,7 +312,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                     out.extend(
                         inner
                             .into_iter()
-                            .map(|p| Problem::new(rebase(&p.field), format!("after the correction: {}", p.message))),
+                            .map(|p| Problem::new(rebase(&p.field), says!("after the correction: {0}", p.carried()))),
                     );
                 }
             }
@@ -319,12 +322,12 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
                     out.push(Problem::new(
                         "payload.target",
-                        format!("a {} cannot be retracted; expected a domain event", target.type_name),
+                        says!("a {0} cannot be retracted; expected a domain event", target.type_name),
                     ));
                 }
             }
             if r.reason.trim().is_empty() {
-                out.push(Problem::new("payload.reason", "is empty; expected why the event is retracted"));
+                out.push(Problem::new("payload.reason", says!("is empty; expected why the event is retracted")));
             }
             sources(&r.sources, &|| "payload.sources".to_owned(), false, out);
         }
@@ -333,20 +336,24 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if EventKind::ALL.iter().all(|k| k.name() != target.type_name) {
                     out.push(Problem::new(
                         "payload.target",
-                        format!("a {} cannot be disputed; expected a domain event", target.type_name),
+                        says!("a {0} cannot be disputed; expected a domain event", target.type_name),
                     ));
                 }
             }
             if d.field.trim().is_empty() {
-                out.push(Problem::new("payload.field", "is empty; expected the name of the disputed field"));
+                out.push(Problem::new("payload.field", says!("is empty; expected the name of the disputed field")));
+            }
+            lang_texts(&d.notes, Some(lang::DEFAULT_LANG), MAX_TEXT, &|| "payload.notes".to_owned(), out);
+            if d.note.is_none() && !d.notes.is_empty() {
+                out.push(Problem::new(
+                    "payload.notes",
+                    says!("is given without a note; expected the note in the record's own language too"),
+                ));
             }
             if d.claims.len() < 2 {
                 out.push(Problem::new(
                     "payload.claims",
-                    format!(
-                        "has {}; a dispute needs at least 2",
-                        crate::words::count(d.claims.len(), "claim", "claims")
-                    ),
+                    says!("a dispute needs at least 2 claims; found {0}", d.claims.len()),
                 ));
             }
             for (i, claim) in d.claims.iter().enumerate() {
@@ -355,10 +362,10 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 if d.field == "occurred" {
                     match claim.value.as_str().map(str::parse::<Occurred>) {
                         Some(Ok(_)) => {}
-                        Some(Err(e)) => out.push(Problem::new(format!("{base}.value"), e.to_string())),
+                        Some(Err(e)) => out.push(Problem::new(format!("{base}.value"), e.said())),
                         None => out.push(Problem::new(
                             format!("{base}.value"),
-                            "expected a date string such as \"2023-03-15\"",
+                            says!("expected a date string such as \"2023-03-15\""),
                         )),
                     }
                 }
@@ -379,12 +386,12 @@ fn target_event(id: &str, known: &dyn Known, out: &mut Vec<Problem>) -> Option<K
         None => {
             out.push(Problem::new(
                 "payload.target",
-                format!("no event {id:?} earlier in the record; expected the id of an earlier event"),
+                says!("no event {0} earlier in the record; expected the id of an earlier event", Quoted(&id)),
             ));
             None
         }
         Some(t) if t.retracted => {
-            out.push(Problem::new("payload.target", format!("event {id:?} has been retracted")));
+            out.push(Problem::new("payload.target", says!("event {0} has been retracted", Quoted(&id))));
             None
         }
         Some(t) => Some(t),
@@ -417,25 +424,25 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
     }
     for (i, t) in e.tags.iter().enumerate() {
         if t.trim().is_empty() || t.chars().count() > 64 {
-            out.push(Problem::new(format!("{base}.tags[{i}]"), "expected a tag of 1 to 64 characters"));
+            out.push(Problem::new(format!("{base}.tags[{i}]"), says!("expected a tag of 1 to 64 characters")));
         }
     }
     if let Some(p) = &e.part_of {
         match known.event(p.as_str()) {
             None => out.push(Problem::new(
                 f("part_of"),
-                format!("no event {:?} in the record; expected the id of the visit this belongs to", p.as_str()),
+                says!("no event {0} in the record; expected the id of the visit this belongs to", Quoted(&p.as_str())),
             )),
             Some(t) if EventKind::ALL.iter().all(|k| k.name() != t.type_name) => out.push(Problem::new(
                 f("part_of"),
-                format!("{:?} is a {}; expected a domain event", p.as_str(), t.type_name),
+                says!("{0} is a {1}; expected a domain event", Quoted(&p.as_str()), t.type_name),
             )),
             Some(_) => {}
         }
     }
     for k in e.codes.keys() {
         if k.trim().is_empty() {
-            out.push(Problem::new(f("codes"), "has an empty scheme name"));
+            out.push(Problem::new(f("codes"), says!("has an empty scheme name")));
         }
     }
     let only = |field: &str, present: bool, allowed: &[EventKind], out: &mut Vec<Problem>| {
@@ -443,7 +450,7 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
             let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
             out.push(Problem::new(
                 f(field),
-                format!("does not apply to a {}; expected only on {}", kind.name(), names.join(" or ")),
+                says!("does not apply to a {0}; expected only on {1}", kind.name(), names.join(" or ")),
             ));
         }
     };
@@ -461,14 +468,16 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         EventKind::Visit => {
             match &e.visitor {
                 Some(v) => actor_ref(v, None, &|| f("visitor"), known, out),
-                None => out.push(Problem::new(f("visitor"), "is missing; a Visit needs the actor who travels")),
+                None => out.push(Problem::new(f("visitor"), says!("is missing; a Visit needs the actor who travels"))),
             }
             match &e.host {
                 Some(h) => actor_ref(h, None, &|| f("host"), known, out),
-                None => out.push(Problem::new(f("host"), "is missing; a Visit needs the host (usually a country)")),
+                None => {
+                    out.push(Problem::new(f("host"), says!("is missing; a Visit needs the host (usually a country)")))
+                }
             }
             if e.visitor.is_some() && e.visitor == e.host {
-                out.push(Problem::new(f("host"), "is the same actor as the visitor"));
+                out.push(Problem::new(f("host"), says!("is the same actor as the visitor")));
             }
         }
         EventKind::Signing => {
@@ -481,15 +490,15 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
             match e.count {
                 None if e.documents.is_empty() => out.push(Problem::new(
                     f("documents"),
-                    "is empty and there is no count; a Signing needs the documents or the stated count",
+                    says!("is empty and there is no count; a Signing needs the documents or the stated count"),
                 )),
-                Some(0) => {
-                    out.push(Problem::new(f("count"), "is 0; expected the stated number of documents (1 or more)"))
-                }
+                Some(0) => out
+                    .push(Problem::new(f("count"), says!("is 0; expected the stated number of documents (1 or more)"))),
                 Some(n) if (n as usize) < e.documents.len() => out.push(Problem::new(
                     f("count"),
-                    format!(
-                        "is {n} but {} document titles are listed; the stated count cannot be smaller",
+                    says!(
+                        "is {0} but {1} document titles are listed; the stated count cannot be smaller",
+                        n,
                         e.documents.len()
                     ),
                 )),
@@ -499,10 +508,11 @@ fn domain(kind: EventKind, e: &DomainEvent, known: &dyn Known, base: &str, out: 
         EventKind::CommissionMeeting => {
             match &e.commission {
                 Some(c) => actor_ref(c, Some(ActorKind::Commission), &|| f("commission"), known, out),
-                None => out.push(Problem::new(f("commission"), "is missing; a CommissionMeeting needs its commission")),
+                None => out
+                    .push(Problem::new(f("commission"), says!("is missing; a CommissionMeeting needs its commission"))),
             }
             if e.session == Some(0) {
-                out.push(Problem::new(f("session"), "is 0; sessions are numbered from 1"));
+                out.push(Problem::new(f("session"), says!("is 0; sessions are numbered from 1")));
             }
             for (i, c) in e.co_chairs.iter().enumerate() {
                 actor_ref(c, None, &|| format!("{base}.co_chairs[{i}]"), known, out);
@@ -519,20 +529,23 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
     }
     match a.names.get("en") {
         Some(n) if !n.trim().is_empty() => {}
-        _ => out.push(Problem::new(f("names.en"), "is missing; expected the actor's name in English")),
+        _ => out.push(Problem::new(f("names.en"), says!("is missing; expected the actor's name in English"))),
     }
     for (lang, name) in &a.names {
         if name.trim().is_empty() {
-            out.push(Problem::new(format!("{base}.names.{lang}"), "is empty"));
+            out.push(Problem::new(format!("{base}.names.{lang}"), says!("is empty")));
         }
     }
     if let Some(iso) = &a.iso3 {
         if a.kind != ActorKind::Country {
-            out.push(Problem::new(f("iso3"), "applies only to a country"));
+            out.push(Problem::new(f("iso3"), says!("applies only to a country")));
         } else if iso.len() != 3 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
             out.push(Problem::new(
                 f("iso3"),
-                format!("{iso:?} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\""),
+                says!(
+                    "{0} is not an ISO 3166-1 alpha-3 code; expected three capital letters such as \"BLR\"",
+                    Quoted(&iso)
+                ),
             ));
         }
     }
@@ -540,13 +553,13 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
         if !(-90.0..=90.0).contains(&c.lat) {
             out.push(Problem::new(
                 f("coordinates.lat"),
-                format!("{} is not a latitude; expected a number from -90 to 90", number(c.lat)),
+                says!("{0} is not a latitude; expected a number from -90 to 90", number(c.lat)),
             ));
         }
         if !(-180.0..=180.0).contains(&c.lon) {
             out.push(Problem::new(
                 f("coordinates.lon"),
-                format!("{} is not a longitude; expected a number from -180 to 180", number(c.lon)),
+                says!("{0} is not a longitude; expected a number from -180 to 180", number(c.lon)),
             ));
         }
     }
@@ -555,7 +568,7 @@ fn actor(a: &ActorRegistration, known: &dyn Known, base: &str, out: &mut Vec<Pro
     }
     if let Some(c) = &a.capital {
         if a.kind != ActorKind::Country {
-            out.push(Problem::new(f("capital"), "applies only to a country"));
+            out.push(Problem::new(f("capital"), says!("applies only to a country")));
         }
         actor_ref(c, Some(ActorKind::Place), &|| f("capital"), known, out);
     }
@@ -579,11 +592,11 @@ fn actor_ref(
     match (known.actor_kind(id.as_str()), kind) {
         (None, _) => out.push(Problem::new(
             field(),
-            format!("unknown actor {:?}; expected an actor registered by an ActorRegistered event", id.as_str()),
+            says!("unknown actor {0}; expected an actor registered by an ActorRegistered event", Quoted(&id.as_str())),
         )),
         (Some(found), Some(expected)) if found != expected => out.push(Problem::new(
             field(),
-            format!("actor {:?} is a {}; expected a {}", id.as_str(), found.name(), expected.name()),
+            says!("actor {0} is a {1}; expected a {2}", Quoted(&id.as_str()), found.name(), expected.name()),
         )),
         _ => {}
     }
@@ -591,11 +604,11 @@ fn actor_ref(
 
 fn text(value: &str, field: &dyn Fn() -> String, max: usize, required: bool, out: &mut Vec<Problem>) {
     if required && value.trim().is_empty() {
-        out.push(Problem::new(field(), "is empty; expected text"));
+        out.push(Problem::new(field(), says!("is empty; expected text")));
     } else if value.len() > max && value.chars().count() > max {
         out.push(Problem::new(
             field(),
-            format!("is {} characters long; expected at most {max}", value.chars().count()),
+            says!("is {0} characters long; expected at most {1}", value.chars().count(), max),
         ));
     }
 }
@@ -620,11 +633,14 @@ fn rich_text(
     match plain {
         None => out.push(Problem::new(
             field(),
-            format!("is given without {plain_name}; expected the same text without markup in {plain_name} too"),
+            says!("is given without {0}; expected the same text without markup in {0} too", plain_name),
         )),
         Some(plain) if !html::same_words(&html::plain_text(html), plain) => out.push(Problem::new(
             field(),
-            format!("does not say what {plain_name} says; expected the same words as {plain_name}, with markup (or leave it out)"),
+            says!(
+                "does not say what {0} says; expected the same words as {0}, with markup (or leave it out)",
+                plain_name
+            ),
         )),
         Some(_) => {}
     }
@@ -639,7 +655,7 @@ pub fn media(m: &Media, base: &dyn Fn() -> String, out: &mut Vec<Problem>) {
     if m.url.trim().is_empty() {
         out.push(Problem::new(
             f("url"),
-            "is missing; expected the address of the picture, video, recording, page or document",
+            says!("is missing; expected the address of the picture, video, recording, page or document"),
         ));
     } else if let Err(msg) = check_url(&m.url) {
         out.push(Problem::new(f("url"), msg));
@@ -679,14 +695,14 @@ fn languages(e: &DomainEvent, f: &dyn Fn(&str) -> String, out: &mut Vec<Problem>
         if plain.is_none() && !texts.is_empty() {
             out.push(Problem::new(
                 f(name),
-                "is given without a summary; expected the summary in the record's own language too",
+                says!("is given without a summary; expected the summary in the record's own language too"),
             ));
         }
         for (tag, t) in texts {
             if t.origin == Origin::Source && !t.text.trim().is_empty() && !published_by_a_source(&t.text, &e.sources) {
                 out.push(Problem::new(
                     format!("{}.{tag}.origin", f(name)),
-                    "says the text is a source's own words, but no source the event cites has it as its title or in its quote; expected \"translation\", or the source that published these words in sources",
+                    says!("says the text is a source's own words, but no source the event cites has it as its title or in its quote; expected \"translation\", or the source that published these words in sources"),
                 ));
             }
         }
@@ -714,7 +730,7 @@ fn lang_texts(texts: &Texts, own: Option<&str>, max: usize, field: &dyn Fn() -> 
         } else if own.is_some_and(|own| own.eq_ignore_ascii_case(tag)) {
             out.push(Problem::new(
                 at(),
-                format!("is in the record's own language ({tag}); expected other languages only (the text in {tag} is the plain field)"),
+                says!("is in the record's own language ({0}); expected other languages only (the text in {0} is the plain field)", tag),
             ));
         }
         text(&t.text, &|| format!("{}.text", at()), max, true, out);
@@ -753,18 +769,21 @@ fn number(n: f64) -> String {
 
 fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut Vec<Problem>) {
     if required && list.is_empty() {
-        out.push(Problem::new(base(), "is empty; every event must cite at least one source"));
+        out.push(Problem::new(base(), says!("is empty; every event must cite at least one source")));
     }
     for (i, s) in list.iter().enumerate() {
         let f = |name: &str| format!("{}[{i}].{name}", base());
         if s.publisher.trim().is_empty() {
-            out.push(Problem::new(f("publisher"), "is missing; expected the outlet or site that published the source"));
+            out.push(Problem::new(
+                f("publisher"),
+                says!("is missing; expected the outlet or site that published the source"),
+            ));
         }
         let has_title = s.title.as_deref().is_some_and(|t| !t.trim().is_empty());
         if !has_title && s.url.is_none() {
             out.push(Problem::new(
                 f("title"),
-                "is missing and there is no url; expected a title or description of the source",
+                says!("is missing and there is no url; expected a title or description of the source"),
             ));
         }
         if let Some(url) = &s.url {
@@ -772,7 +791,7 @@ fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut
                 out.push(Problem::new(f("url"), msg));
             }
             if s.no_url.is_some() {
-                out.push(Problem::new(f("no_url"), "is given together with a url; expected one of the two"));
+                out.push(Problem::new(f("no_url"), says!("is given together with a url; expected one of the two")));
             }
         }
         if let Some(why) = &s.no_url {
@@ -786,7 +805,7 @@ fn sources(list: &[Source], base: &dyn Fn() -> String, required: bool, out: &mut
         if s.quote.is_none() && !s.quotes.is_empty() {
             out.push(Problem::new(
                 f("quotes"),
-                "is given without a quote; expected the quote as the source gives it too",
+                says!("is given without a quote; expected the quote as the source gives it too"),
             ));
         }
     }

@@ -93,6 +93,7 @@ fn proposed(stream: usize, s: &Spec) -> Proposed {
                 field: "occurred".into(),
                 claims: vec![claim(s.year), claim(s.year + 1)],
                 note: None,
+                notes: Default::default(),
             };
             return Proposed::new(meta_id, Event::Disputed(Box::new(d)));
         }

@@ -335,7 +335,7 @@ fn unknown_fields_are_refused_by_the_schema_and_the_loader() {
     assert_invalid_at(&s.document, &doc, "/events/3/payload", "a misspelt field");
     let loaded = load_bytes(&document_bytes(&doc), "typo.json");
     assert_eq!(loaded.rejected, 2, "the visit, and the signing that is part of it");
-    assert!(loaded.diagnostics[0].message.contains("unknown field `sumary`"), "{:?}", loaded.diagnostics);
+    assert!(loaded.diagnostics[0].message.contains("unknown field sumary"), "{:?}", loaded.diagnostics);
     assert_eq!(loaded.diagnostics[0].field, "payload.sumary");
 
     // `$schema` is the one extra field a document may carry, for editors.

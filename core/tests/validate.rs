@@ -48,7 +48,7 @@ fn corrections_must_leave_a_valid_event() {
         &["5 payload.changes.sources: after the correction: is empty; every event must cite at least one source"],
     );
     check(r#"{"id":"x","type":"Corrected","payload":{"target":"c1","changes":{"titel":"typo"}}}"#,
-        &["5 payload.changes.titel: after the correction: unknown field `titel`, expected one of `occurred`, `title`, `summary`, `title_html`, `summary_html`, `lang`, `titles`, `summaries`, `media`, `actors`, `places`, `sources`, `tags`, `part_of`, `codes`, `visitor`, `host`, `level`, `parties`, `documents`, `count`, `commission`, `session`, `co_chairs`, `outcomes`"]);
+        &["5 payload.changes.titel: after the correction: unknown field titel; expected one of occurred, title, summary, title_html, summary_html, lang, titles, summaries, media, actors, places, sources, tags, part_of, codes, visitor, host, level, parties, documents, count, commission, session, co_chairs, outcomes"]);
     check(
         r#"{"id":"x","type":"Corrected","payload":{"target":"nope","changes":{"title":"t"}}}"#,
         &["5 payload.target: no event \"nope\" earlier in the record; expected the id of an earlier event"],
@@ -80,7 +80,7 @@ fn retractions_and_disputes_need_live_targets_reasons_and_claims() {
     check(
         r#"{"id":"d1","type":"Disputed","payload":{"target":"c1","field":"occurred","claims":[{"value":"2021-05","sources":[]}]}}"#,
         &[
-            "5 payload.claims: has 1 claim; a dispute needs at least 2",
+            "5 payload.claims: a dispute needs at least 2 claims; found 1",
             "5 payload.claims[0].sources: is empty; every event must cite at least one source",
         ],
     );
@@ -164,7 +164,7 @@ fn texts_in_other_languages_name_a_known_language_and_say_whose_words_they_are()
     );
     check(
         &call(r#""titles":{"ru":{"text":"Звонок"}}"#),
-        &["5 payload.titles: \"ru\": missing field `origin`; expected {\"text\": \"…\", \"origin\": \"source\" or \"translation\"}"],
+        &["5 payload.titles: \"ru\": the field origin is missing; expected \"source\" or \"translation\""],
     );
     check(
         &call(r#""summaries":{"ru":{"text":"Звонок","origin":"editors"}}"#),
@@ -176,6 +176,29 @@ fn texts_in_other_languages_name_a_known_language_and_say_whose_words_they_are()
         &[
             "5 payload.sources[0].titles.en-: \"en-\" has a subtag \"\" that is not 2 to 8 letters or digits; expected a tag such as \"az-Latn\" or \"ru-BY\"",
             "5 payload.sources[0].quotes: is given without a quote; expected the quote as the source gives it too",
+        ],
+    );
+}
+
+/// A dispute's note in other languages is checked as titles are: known tags, not English
+/// again (the note itself is English), only beside a note.
+#[test]
+fn a_disputes_note_in_other_languages() {
+    let claims = r#""claims":[{"value":"2021-05","sources":[{"publisher":"A","title":"a"}]},{"value":"2021-06","sources":[{"publisher":"B","title":"b"}]}]"#;
+    check(
+        &format!(
+            r#"{{"id":"d1","type":"Disputed","payload":{{"target":"c1","field":"occurred",{claims},"note":"They differ on the month.","notes":{{"ru":{{"text":"Расходятся в месяце.","origin":"translation"}}}}}}}}"#
+        ),
+        &[],
+    );
+    check(
+        &format!(
+            r#"{{"id":"d1","type":"Disputed","payload":{{"target":"c1","field":"occurred",{claims},"notes":{{"en":{{"text":"x","origin":"translation"}},"xx":{{"text":"y","origin":"translation"}}}}}}}}"#
+        ),
+        &[
+            "5 payload.notes.en: is in the record's own language (en); expected other languages only (the text in en is the plain field)",
+            "5 payload.notes.xx: \"xx\" is not a known language tag; expected a two-letter language code such as \"ru\", \"az\" or \"be\", optionally with a region or script (\"az-Latn\")",
+            "5 payload.notes: is given without a note; expected the note in the record's own language too",
         ],
     );
 }

@@ -25,6 +25,9 @@
 //! a record starts on) and never stops at a malformed row; the one thing it does not say, a
 //! quoted cell left open at the end of the file, is checked here on the last record.
 
+use annals_core::problem::{Quoted, Said};
+use annals_core::says;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
@@ -88,7 +91,7 @@ pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Problem>) {
             Ok(false) => break,
             // Reading from memory without UTF-8 checks cannot fail; should it, say so and stop.
             Err(e) => {
-                problems.push(problem(Some(line), format!("could not be read as CSV ({e})")));
+                problems.push(problem(Some(line), says!("could not be read as CSV ({0})", e)));
                 break;
             }
         }
@@ -122,8 +125,9 @@ pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Problem>) {
         if ends_inside_quotes(bytes.get(start..).unwrap_or_default(), delimiter) {
             problems.push(problem(
                 Some(line),
-                "a quoted cell is never closed; expected a closing \" (the rest of the file was read as that cell)"
-                    .into(),
+                says!(
+                    "a quoted cell is never closed; expected a closing \" (the rest of the file was read as that cell)"
+                ),
             ));
         }
     }
@@ -131,8 +135,8 @@ pub fn rows(text: &str, delimiter: char) -> (Vec<Row>, Vec<Problem>) {
     (out, problems)
 }
 
-fn problem(line: Option<usize>, message: String) -> Problem {
-    Problem { line, record: None, field: String::new(), message }
+fn problem(line: Option<usize>, message: Said) -> Problem {
+    Problem::about_file(message).at(line, None)
 }
 
 /// How many lines end in `bytes`; `next` is the byte after them (a "\r" right before a
@@ -268,7 +272,10 @@ fn read_lang_list(cell: &str, column: &str, problems: &mut Vec<Problem>) -> Map<
         let Some((key, text)) = item.split_once('=') else {
             problems.push(Problem::new(
                 column,
-                format!("{item:?} is not lang=text; expected e.g. ru=Визит or ru:source=… for the source's own words"),
+                says!(
+                    "{0} is not lang=text; expected e.g. ru=Визит or ru:source=… for the source's own words",
+                    Quoted(&item)
+                ),
             ));
             continue;
         };
@@ -350,41 +357,22 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            parsed.diagnostics.push(Problem {
-                line: Some(line),
-                record: None,
-                field: String::new(),
-                message: format!(
-                    "the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text (save the sheet as \"CSV UTF-8\")",
-                    e.valid_up_to()
-                ),
-            });
+            parsed.diagnostics.push(Problem::about_file(says!("the file is not UTF-8 (invalid byte at offset {0}); expected UTF-8 text (save the sheet as \"CSV UTF-8\")", e.valid_up_to())).at(Some(line), None));
             return finish(Format::Csv, parsed, known);
         }
     };
     let (rows, problems) = rows(text, sniff_delimiter(text));
     parsed.diagnostics.extend(problems);
     let Some((header, data)) = rows.split_first() else {
-        parsed.diagnostics.push(Problem {
-            line: None,
-            record: None,
-            field: String::new(),
-            message: "the file is empty; expected a header row and one row per event".into(),
-        });
+        parsed
+            .diagnostics
+            .push(Problem::about_file(says!("the file is empty; expected a header row and one row per event")));
         return finish(Format::Csv, parsed, known);
     };
     match sheet_of(&header.cells) {
         Some(Sheet::Timelinejs) => read_sheet(header, data, name, &mut parsed),
         Some(Sheet::Template) => read_template(header, data, known, &mut parsed),
-        None => parsed.diagnostics.push(Problem {
-            line: Some(header.line),
-            record: None,
-            field: String::new(),
-            message: format!(
-                "the header row ({}) is neither a TimelineJS sheet (Year, …, Headline, …) nor the Annals template (id, type, occurred, title, …)",
-                header.cells.join(", ")
-            ),
-        }),
+        None => parsed.diagnostics.push(Problem::about_file(says!("the header row ({0}) is neither a TimelineJS sheet (Year, …, Headline, …) nor the Annals template (id, type, occurred, title, …)", header.cells.join(", "))).at(Some(header.line), None)),
     }
     finish(Format::Csv, parsed, known)
 }
@@ -398,21 +386,17 @@ fn columns(header: &Row, known: impl Fn(&str) -> bool, parsed: &mut Parsed) -> B
             continue;
         }
         if !known(&n) {
-            parsed.notes.push(Problem {
-                line: Some(header.line),
-                record: None,
-                field: h.trim().to_owned(),
-                message: "is not a column Annals reads; its cells are ignored".into(),
-            });
+            parsed.notes.push(
+                Problem::new(h.trim().to_owned(), says!("is not a column Annals reads; its cells are ignored"))
+                    .at(Some(header.line), None),
+            );
         } else if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(n) {
             slot.insert(i);
         } else {
-            parsed.notes.push(Problem {
-                line: Some(header.line),
-                record: None,
-                field: h.trim().to_owned(),
-                message: "appears twice; the first one is read".into(),
-            });
+            parsed.notes.push(
+                Problem::new(h.trim().to_owned(), says!("appears twice; the first one is read"))
+                    .at(Some(header.line), None),
+            );
         }
     }
     map
@@ -458,12 +442,13 @@ fn read_sheet(header: &Row, data: &[Row], name: &str, parsed: &mut Parsed) {
         let mut slide =
             Slide::new(Some(row.line), record, if kind == "era" { SlideKind::Era } else { SlideKind::Event });
         if !kind.is_empty() && kind != "era" && kind != "title" {
-            parsed.notes.push(Problem {
-                line: Some(row.line),
-                record: Some(record),
-                field: "Type".into(),
-                message: format!("{:?} is not a TimelineJS type (title, era or blank); read as an event", get("type")),
-            });
+            parsed.notes.push(
+                Problem::new(
+                    "Type",
+                    says!("{0} is not a TimelineJS type (title, era or blank); read as an event", Quoted(&get("type"))),
+                )
+                .at(Some(row.line), Some(record)),
+            );
             slide.extra.insert("type".into(), get("type"));
         }
         slide.start.year = get("year");
@@ -641,19 +626,15 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         let kind = type_name.parse::<annals_core::event::EventKind>();
         if !is_actor && kind.is_err() {
             let message = if matches!(type_name, "Corrected" | "Retracted" | "Disputed") {
-                format!("{type_name} records are not read from the CSV template; write them in an Annals JSON document")
-            } else {
-                format!(
-                    "{type_name:?} is not a type; expected ActorRegistered, Visit, Signing, CommissionMeeting, Talks, Call, Statement or Other"
+                says!(
+                    "{0} records are not read from the CSV template; write them in an Annals JSON document",
+                    type_name
                 )
+            } else {
+                says!("{0} is not a type; expected ActorRegistered, Visit, Signing, CommissionMeeting, Talks, Call, Statement or Other", Quoted(&type_name))
             };
             parsed.undecodable += 1;
-            parsed.diagnostics.push(Problem {
-                line: Some(row.line),
-                record: Some(record),
-                field: "type".into(),
-                message,
-            });
+            parsed.diagnostics.push(Problem::new("type", message).at(Some(row.line), Some(record)));
             continue;
         }
         let mut payload = Map::new();
@@ -670,7 +651,8 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             match c.parse::<u32>() {
                 Ok(n) => Some(Value::from(n)),
                 Err(_) => {
-                    problems.push(Problem::new(column, format!("{c:?} is not a whole number; expected 1 or more")));
+                    problems
+                        .push(Problem::new(column, says!("{0} is not a whole number; expected 1 or more", Quoted(&c))));
                     None
                 }
             }
@@ -679,7 +661,10 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
         let (type_name, id) = if is_actor {
             for column in only_on(Rows::Event) {
                 if !get(column).is_empty() {
-                    problems.push(Problem::new(column, "does not apply to an ActorRegistered row; expected it empty"));
+                    problems.push(Problem::new(
+                        column,
+                        says!("does not apply to an ActorRegistered row; expected it empty"),
+                    ));
                 }
             }
             put("actor", text(get("actor")));
@@ -693,8 +678,10 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     Some((lang, name)) => {
                         names.insert(lang.trim().to_owned(), text(name.trim()));
                     }
-                    None => problems
-                        .push(Problem::new("names", format!("{item:?} is not lang=name; expected e.g. be=Мінск"))),
+                    None => problems.push(Problem::new(
+                        "names",
+                        says!("{0} is not lang=name; expected e.g. be=Мінск", Quoted(&item)),
+                    )),
                 }
             }
             put("names", Value::Object(names));
@@ -724,8 +711,10 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                     }
                     _ => problems.push(Problem::new(
                         "lat",
-                        format!(
-                            "lat {lat:?} and lon {lon:?} are not both numbers; expected degrees such as 53.9 and 27.56"
+                        says!(
+                            "lat {0} and lon {1} are not both numbers; expected degrees such as 53.9 and 27.56",
+                            Quoted(&lat),
+                            Quoted(&lon)
                         ),
                     )),
                 },
@@ -739,7 +728,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             for column in only_on(Rows::Actor) {
                 if !get(column).is_empty() {
                     problems
-                        .push(Problem::new(column, format!("does not apply to a {type_name} row; expected it empty")));
+                        .push(Problem::new(column, says!("does not apply to a {0} row; expected it empty", type_name)));
                 }
             }
             let kind = kind.unwrap_or(annals_core::event::EventKind::Other);
@@ -770,7 +759,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                 } else if slot.contains_key(tag) {
                     problems.push(Problem::new(
                         name.as_str(),
-                        format!("is a second text in {tag}; expected either the translation ({field} column without :source) or the source's words, not both"),
+                        says!("is a second text in {0}; expected either the translation ({1} column without :source) or the source's words, not both", tag, field),
                     ));
                 } else {
                     slot.insert(tag.to_owned(), serde_json::json!({"text": value, "origin": origin}));
@@ -875,8 +864,10 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
                 Some((k, v)) => {
                     codes.insert(k.trim().to_owned(), Value::String(v.trim().to_owned()));
                 }
-                None => problems
-                    .push(Problem::new("codes", format!("{item:?} is not scheme=code; expected e.g. cameo=042"))),
+                None => problems.push(Problem::new(
+                    "codes",
+                    says!("{0} is not scheme=code; expected e.g. cameo=042", Quoted(&item)),
+                )),
             }
         }
         if !codes.is_empty() {
@@ -903,7 +894,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             put("sources", Value::Array(list_of_sources));
         }
         let event = serde_json::value::RawValue::from_string(Value::Object(payload).to_string())
-            .map_err(|e| Problem::about_file(e.to_string()))
+            .map_err(|e| Problem::about_file(Said::from_serde(&e.to_string())))
             .and_then(|raw| {
                 decode_event(type_name, None, &raw).map_err(|e| Problem { field: column_of(&e.field), ..e })
             });
@@ -933,15 +924,7 @@ fn read_template(header: &Row, data: &[Row], known: &dyn Known, parsed: &mut Par
             }
             let kind = guess_kind(column, &id);
             actors.intern(&id, |actor| ActorRegistration::new(actor, kind, name.clone()));
-            parsed.notes.push(Problem {
-                line: Some(row.line),
-                record: Some(record),
-                field: column.to_owned(),
-                message: format!(
-                    "actor {id:?} is not registered; registered as a {} named {name:?} (correct it with a Corrected record if that is wrong)",
-                    kind.name()
-                ),
-            });
+            parsed.notes.push(Problem::new(column.to_owned(), says!("actor {0} is not registered; registered as a {1} named {2} (correct it with a Corrected record if that is wrong)", Quoted(&id), kind.name(), Quoted(&name))).at(Some(row.line), Some(record)));
         }
         actors.flush(&mut parsed.records, Some(row.line), record);
         parsed.records.push(Located { line: Some(row.line), record, proposed: Proposed::new(id, event) });

@@ -49,6 +49,9 @@
 //!   keeps is copied, once, when the event is made. Copying every field into a `Vec<String>`
 //!   and cloning the codes made reading 35 times slower than splitting the file at its tabs.
 
+use annals_core::problem::{Quoted, Said};
+use annals_core::says;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -248,7 +251,7 @@ impl Layout {
     }
 
     /// From a header row; the version follows from which columns it has.
-    fn from_header(fields: &[Cow<'_, str>]) -> Result<Layout, String> {
+    fn from_header(fields: &[Cow<'_, str>]) -> Result<Layout, Said> {
         let mut index = [None; COLUMNS_V2.len()];
         for (i, f) in fields.iter().enumerate() {
             if let Some(c) = COLUMNS_V2.iter().position(|c| c.eq_ignore_ascii_case(f.trim())) {
@@ -261,8 +264,8 @@ impl Layout {
             .map(|c| COLUMNS_V2[c])
             .collect();
         if !missing.is_empty() {
-            return Err(format!(
-                "the header row lacks {}; expected the GDELT column names (GLOBALEVENTID, SQLDATE, …)",
+            return Err(says!(
+                "the header row lacks {0}; expected the GDELT column names (GLOBALEVENTID, SQLDATE, …)",
                 missing.join(", ")
             ));
         }
@@ -294,7 +297,7 @@ enum Separator {
 
 /// Splits a line into `fields`, borrowed from the line unless a quoted field must be
 /// unescaped; `Err` for an unterminated quote.
-fn split<'a>(line: &'a str, sep: Separator, fields: &mut Vec<Cow<'a, str>>) -> Result<(), String> {
+fn split<'a>(line: &'a str, sep: Separator, fields: &mut Vec<Cow<'a, str>>) -> Result<(), Said> {
     fields.clear();
     if sep == Separator::Tab {
         fields.extend(line.split('\t').map(Cow::Borrowed));
@@ -332,7 +335,7 @@ fn split<'a>(line: &'a str, sep: Separator, fields: &mut Vec<Cow<'a, str>>) -> R
         }
     }
     if quoted {
-        return Err("a quoted field is not closed on this line; expected a closing \"".into());
+        return Err(says!("a quoted field is not closed on this line; expected a closing \""));
     }
     fields.push(Cow::Owned(field));
     Ok(())
@@ -433,14 +436,14 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
         let Ok(line) = std::str::from_utf8(raw) else {
             record += 1;
             parsed.undecodable += 1;
-            parsed.diagnostics.push(diag(line_no, Some(record), "", "is not valid UTF-8; expected UTF-8 text"));
+            parsed.diagnostics.push(diag(line_no, Some(record), "", says!("is not valid UTF-8; expected UTF-8 text")));
             continue;
         };
         let sep = *sep.get_or_insert(if line.contains('\t') { Separator::Tab } else { Separator::Comma });
         if let Err(msg) = split(line, sep, &mut fields) {
             record += 1;
             parsed.undecodable += 1;
-            parsed.diagnostics.push(diag(line_no, Some(record), "", &msg));
+            parsed.diagnostics.push(diag(line_no, Some(record), "", msg));
             continue;
         }
         if first {
@@ -449,7 +452,7 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
                 match Layout::from_header(&fields) {
                     Ok(l) => layout = Some(l),
                     Err(msg) => {
-                        parsed.diagnostics.push(diag(line_no, None, "", &msg));
+                        parsed.diagnostics.push(diag(line_no, None, "", msg));
                         return;
                     }
                 }
@@ -467,8 +470,8 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
                         line_no,
                         Some(record),
                         "",
-                        &format!(
-                            "has {} fields; expected 61 (GDELT 2.0), 58 or 57 (GDELT 1.0) {}-separated fields",
+                        says!(
+                            "has {0} fields; expected 61 (GDELT 2.0), 58 or 57 (GDELT 1.0) {1}-separated fields",
                             fields.len(),
                             if sep == Separator::Tab { "TAB" } else { "comma" }
                         ),
@@ -483,8 +486,8 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
                 line_no,
                 Some(record),
                 "",
-                &format!(
-                    "has {} fields; expected {} like the rest of this {} file",
+                says!(
+                    "has {0} fields; expected {1} like the rest of this {2} file",
                     fields.len(),
                     layout.width,
                     layout.version.label()
@@ -505,8 +508,8 @@ fn decode(bytes: &[u8], parsed: &mut Parsed, builder: &mut Builder<'_>) {
     }
 }
 
-fn diag(line: usize, record: Option<usize>, field: &str, message: &str) -> Problem {
-    Problem { line: Some(line), record, field: field.to_owned(), message: message.to_owned() }
+fn diag(line: usize, record: Option<usize>, field: &str, message: Said) -> Problem {
+    Problem::new(field.to_owned(), message).at(Some(line), record)
 }
 
 /// Decodes one row; every problem goes to `problems` as (column, message).
@@ -518,15 +521,15 @@ fn decode_row<'r>(
     problems: &mut Vec<Problem>,
 ) -> Option<Row<'r>> {
     let get = |c: usize| layout.get(fields, c);
-    let mut problem = |c: usize, m: String| problems.push(Problem::new(COLUMNS_V2[c], m));
+    let mut problem = |c: usize, m: Said| problems.push(Problem::new(COLUMNS_V2[c], m));
     let id = match get(GLOBALEVENTID) {
         Some(v) if v.bytes().all(|b| b.is_ascii_digit()) && v.len() <= 20 => Some(v),
         Some(v) => {
-            problem(GLOBALEVENTID, format!("found {v:?}; expected the event's number (digits only)"));
+            problem(GLOBALEVENTID, says!("found {0}; expected the event's number (digits only)", Quoted(&v)));
             None
         }
         None => {
-            problem(GLOBALEVENTID, "is missing; expected the event's number".into());
+            problem(GLOBALEVENTID, says!("is missing; expected the event's number"));
             None
         }
     };
@@ -539,7 +542,7 @@ fn decode_row<'r>(
             }
         },
         None => {
-            problem(SQLDATE, "is missing; expected the event's date as YYYYMMDD".into());
+            problem(SQLDATE, says!("is missing; expected the event's date as YYYYMMDD"));
             None
         }
     };
@@ -556,11 +559,14 @@ fn decode_row<'r>(
     let code = match get(EVENT_CODE) {
         Some(v) if is_cameo_code(v) => Some(v),
         Some(v) => {
-            problem(EVENT_CODE, format!("found {v:?}; expected a CAMEO event code of 2 to 4 digits such as \"042\""));
+            problem(
+                EVENT_CODE,
+                says!("found {0}; expected a CAMEO event code of 2 to 4 digits such as \"042\"", Quoted(&v)),
+            );
             None
         }
         None => {
-            problem(EVENT_CODE, "is missing; expected a CAMEO event code such as \"042\"".into());
+            problem(EVENT_CODE, says!("is missing; expected a CAMEO event code such as \"042\""));
             None
         }
     };
@@ -571,7 +577,7 @@ fn decode_row<'r>(
             if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 problem(
                     ACTOR_COUNTRY[n],
-                    format!("found {c:?}; expected a three-letter CAMEO country code such as \"BLR\""),
+                    says!("found {0}; expected a three-letter CAMEO country code such as \"BLR\"", Quoted(&c)),
                 );
             }
         }
@@ -581,7 +587,10 @@ fn decode_row<'r>(
             if !code.bytes().all(|b| b.is_ascii_alphanumeric()) || code.len() > 40 {
                 problem(
                     ACTOR_CODE[n],
-                    format!("found {code:?}; expected a CAMEO actor code of letters and digits such as \"BLRGOV\""),
+                    says!(
+                        "found {0}; expected a CAMEO actor code of letters and digits such as \"BLRGOV\"",
+                        Quoted(&code)
+                    ),
                 );
             }
             *slot = Some(RowActor { code, name, country });
@@ -594,7 +603,7 @@ fn decode_row<'r>(
     let goldstein = get(GOLDSTEIN).filter(|g| match g.parse::<f64>() {
         Ok(x) if (-10.0..=10.0).contains(&x) => true,
         _ => {
-            problem(GOLDSTEIN, format!("found {g:?}; expected a number from -10 to 10"));
+            problem(GOLDSTEIN, says!("found {0}; expected a number from -10 to 10", Quoted(&g)));
             false
         }
     });
@@ -621,14 +630,17 @@ fn decode_row<'r>(
 fn decode_geo<'r>(
     layout: &Layout,
     fields: &'r [Cow<'_, str>],
-    problem: &mut impl FnMut(usize, String),
+    problem: &mut impl FnMut(usize, Said),
 ) -> Option<Geo<'r>> {
     let get = |c: usize| layout.get(fields, c);
     let full_name = get(GEO_FULL_NAME)?;
     let fips = get(GEO_COUNTRY);
     if let Some(f) = fips {
         if f.len() != 2 || !f.bytes().all(|b| b.is_ascii_uppercase()) {
-            problem(GEO_COUNTRY, format!("found {f:?}; expected a two-letter FIPS 10-4 country code such as \"BO\""));
+            problem(
+                GEO_COUNTRY,
+                says!("found {0}; expected a two-letter FIPS 10-4 country code such as \"BO\"", Quoted(&f)),
+            );
         }
     }
     let mut number = |c: usize, range: std::ops::RangeInclusive<f64>| -> Option<f64> {
@@ -636,7 +648,10 @@ fn decode_geo<'r>(
         match v.parse::<f64>() {
             Ok(x) if range.contains(&x) => Some(x),
             _ => {
-                problem(c, format!("found {v:?}; expected a number from {} to {}", range.start(), range.end()));
+                problem(
+                    c,
+                    says!("found {0}; expected a number from {1} to {2}", Quoted(&v), range.start(), range.end()),
+                );
                 None
             }
         }
@@ -656,25 +671,27 @@ fn is_cameo_code(v: &str) -> bool {
     (2..=4).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn parse_digits_date(v: &str) -> Result<PartialDate, String> {
+fn parse_digits_date(v: &str) -> Result<PartialDate, Said> {
     if v.len() != 8 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("found {v:?}; expected a date as YYYYMMDD"));
+        return Err(says!("found {0}; expected a date as YYYYMMDD", Quoted(&v)));
     }
     let n = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
-    PartialDate::day(i64::from(n(0..4)), n(4..6), n(6..8)).map_err(|e| format!("found {v:?}: {e}"))
+    PartialDate::day(i64::from(n(0..4)), n(4..6), n(6..8))
+        .map_err(|e| says!("found {0}: {1}", Quoted(&v), e.said().carried()))
 }
 
 /// `DATEADDED`: `YYYYMMDDHHMMSS` (2.0) or `YYYYMMDD` (1.0), UTC.
-fn parse_added(v: &str, version: Version) -> Result<Timestamp, String> {
+fn parse_added(v: &str, version: Version) -> Result<Timestamp, Said> {
     let expected = if version == Version::V2 { "YYYYMMDDHHMMSS" } else { "YYYYMMDD" };
     if !(v.len() == 8 || v.len() == 14) || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("found {v:?}; expected when GDELT added the event as {expected} (UTC)"));
+        return Err(says!("found {0}; expected when GDELT added the event as {1} (UTC)", Quoted(&v), expected));
     }
-    let date = parse_digits_date(&v[..8]).map_err(|_| format!("found {v:?}; expected a real date as {expected}"))?;
+    let date = parse_digits_date(&v[..8])
+        .map_err(|_| says!("found {0}; expected a real date as {1}", Quoted(&v), expected))?;
     let n = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
     let (h, m, s) = if v.len() == 14 { (n(8..10), n(10..12), n(12..14)) } else { (0, 0, 0) };
     if h > 23 || m > 59 || s > 59 {
-        return Err(format!("found {v:?}; the time of day does not exist"));
+        return Err(says!("found {0}; the time of day does not exist", Quoted(&v)));
     }
     let day = days_from_civil(date.year_value(), date.month_value().unwrap_or(1), date.day_value().unwrap_or(1));
     Ok(Timestamp((day * 86_400 + h * 3600 + m * 60 + s) * 1000))
@@ -878,19 +895,17 @@ impl<'k> Builder<'k> {
 
     /// Writes the records (each event after the actors it registers) and the notes.
     fn finish(self, parsed: &mut Parsed) {
-        let note = |message: String| Problem { line: None, record: None, field: "EventCode".to_owned(), message };
+        let note = |message: Said| Problem::new("EventCode".to_owned(), message);
         if self.merged > 0 {
-            parsed.notes.push(note(format!(
-                "{} merged into a visit already read (same day, visitor and host: CAMEO 042 from one side, \
-                 043 from the other, or another article); their ids are kept in codes[\"gdelt:merged\"]",
-                annals_core::words::count(self.merged, "visit row", "visit rows")
+            parsed.notes.push(note(says!(
+                "visit rows merged into a visit already read (same day, visitor and host: CAMEO 042 from one side, 043 from the other, or another article): {0}; their ids are kept in codes[\"gdelt:merged\"]",
+                self.merged
             )));
         }
         if self.unpaired > 0 {
-            parsed.notes.push(note(format!(
-                "{} coded as a visit (042/043) without two different actors, so not a visit: \
-                 kept as Other with the CAMEO code",
-                annals_core::words::count(self.unpaired, "row", "rows")
+            parsed.notes.push(note(says!(
+                "rows coded as a visit (042/043) without two different actors, so not a visit: {0}; kept as Other with the CAMEO code",
+                self.unpaired
             )));
         }
         parsed.records.reserve(self.pending.len());
@@ -1110,8 +1125,16 @@ mod tests {
         // 374 rows say 042 or 043: 76 visits, 159 merged into them, 139 without two actors.
         let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].starts_with("file, EventCode: 159 visit rows merged into a visit"), "{notes:?}");
-        assert!(notes[1].starts_with("file, EventCode: 139 rows coded as a visit (042/043)"), "{notes:?}");
+        assert!(
+            notes[0].starts_with("file, EventCode: visit rows merged into a visit already read")
+                && notes[0].contains("): 159;"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[1].starts_with("file, EventCode: rows coded as a visit (042/043)")
+                && notes[1].contains("not a visit: 139;"),
+            "{notes:?}"
+        );
         let events: usize = kinds.iter().filter(|(k, _)| **k != "ActorRegistered").map(|(_, n)| n).sum();
         assert_eq!(events, 2271 - 159);
         let expected: BTreeMap<&str, usize> =
@@ -1302,8 +1325,8 @@ mod tests {
         assert_eq!(loaded.rejected, 0);
         let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].starts_with("file, EventCode: 1 visit row merged into a visit"), "{notes:?}");
-        assert!(notes[1].starts_with("file, EventCode: 2 rows coded as a visit (042/043)"), "{notes:?}");
+        assert!(notes[0].contains("): 1;"), "{notes:?}");
+        assert!(notes[1].contains("so not a visit: 2;"), "{notes:?}");
         let event = |id: &str| {
             let found = loaded.accepted.iter().find(|l| l.proposed.id.as_str() == id);
             found.unwrap_or_else(|| panic!("{id} missing"))

@@ -28,6 +28,9 @@
 //!   `created-datetime` is when the Office wrote the entry, not when the log learned it, and the
 //!   always-empty `last-modified-datetime` is ignored.
 
+use annals_core::problem::{Quoted, Said};
+use annals_core::says;
+
 use roxmltree::{Document, Node};
 
 use crate::countries::slug;
@@ -88,7 +91,7 @@ pub fn read(bytes: &[u8], _name: &str, known: &dyn Known) -> Loaded {
         Err(e) => {
             parsed.diagnostics.push(file_diag(
                 None,
-                format!("the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 XML", e.valid_up_to()),
+                says!("the file is not UTF-8 (invalid byte at offset {0}); expected UTF-8 XML", e.valid_up_to()),
             ));
             return finish(Format::HistoryAtState, parsed, known);
         }
@@ -96,7 +99,7 @@ pub fn read(bytes: &[u8], _name: &str, known: &dyn Known) -> Loaded {
     let doc = match Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
-            parsed.diagnostics.push(file_diag(Some(e.pos().row as usize), format!("is not well-formed XML: {e}")));
+            parsed.diagnostics.push(file_diag(Some(e.pos().row as usize), says!("is not well-formed XML: {0}", e)));
             return finish(Format::HistoryAtState, parsed, known);
         }
     };
@@ -107,14 +110,14 @@ pub fn read(bytes: &[u8], _name: &str, known: &dyn Known) -> Loaded {
         "trips" => reader.records(root, "trip", Reader::trip),
         other => reader.parsed.diagnostics.push(file_diag(
             Some(line_of(&doc, root)),
-            format!("the root element is <{other}>; expected <visits> or <trips> (HistoryAtState)"),
+            says!("the root element is <{0}>; expected <visits> or <trips> (HistoryAtState)", other),
         )),
     }
     finish(Format::HistoryAtState, parsed, known)
 }
 
-fn file_diag(line: Option<usize>, message: String) -> Problem {
-    Problem { line, record: None, field: String::new(), message }
+fn file_diag(line: Option<usize>, message: Said) -> Problem {
+    Problem::about_file(message).at(line, None)
 }
 
 fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> usize {
@@ -159,7 +162,7 @@ impl Reader<'_, '_, '_> {
             } else {
                 problems.push(Problem::new(
                     String::new(),
-                    format!("found <{}>; expected <{element}>", node.tag_name().name()),
+                    says!("found <{0}>; expected <{1}>", node.tag_name().name(), element),
                 ));
                 None
             };
@@ -181,11 +184,11 @@ impl Reader<'_, '_, '_> {
         match child(node, name).map(text_of) {
             Some(t) if !t.is_empty() => Some(t),
             Some(_) => {
-                problems.push(Problem::new(name, format!("is empty; expected {what}")));
+                problems.push(Problem::new(name, says!("is empty; expected {0}", what)));
                 None
             }
             None => {
-                problems.push(Problem::new(name, format!("is missing; expected {what}")));
+                problems.push(Problem::new(name, says!("is missing; expected {0}", what)));
                 None
             }
         }
@@ -194,11 +197,11 @@ impl Reader<'_, '_, '_> {
     /// `start-date` and `end-date` as a day or a range.
     fn dates(node: Node<'_, '_>, problems: &mut Problems) -> Option<Occurred> {
         let date = |name: &str, problems: &mut Problems| -> Option<PartialDate> {
-            let t = Self::required(node, name, "a date as YYYY-MM-DD", problems)?;
+            let t = Self::required(node, name, &says!("a date as YYYY-MM-DD").carried(), problems)?;
             match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(Problem::new(name, e.to_string()));
+                    problems.push(Problem::new(name, e.said()));
                     None
                 }
             }
@@ -209,7 +212,7 @@ impl Reader<'_, '_, '_> {
             Some(t) if !t.is_empty() => match t.parse::<PartialDate>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(Problem::new("end-date", e.to_string()));
+                    problems.push(Problem::new("end-date", e.said()));
                     return None;
                 }
             },
@@ -220,7 +223,7 @@ impl Reader<'_, '_, '_> {
             Some(end) if end != start => match Occurred::between(start, end) {
                 Ok(o) => Some(o),
                 Err(e) => {
-                    problems.push(Problem::new("end-date", e.to_string()));
+                    problems.push(Problem::new("end-date", e.said()));
                     None
                 }
             },
@@ -231,7 +234,7 @@ impl Reader<'_, '_, '_> {
     /// A country from an element with an `id` attribute and its name as text.
     fn country(&mut self, node: Node<'_, '_>, name: &str, problems: &mut Problems) -> Option<ActorId> {
         let Some(el) = child(node, name) else {
-            problems.push(Problem::new(name, format!("is missing; expected the country, as <{name} id=\"…\">")));
+            problems.push(Problem::new(name, says!("is missing; expected the country, as <{0} id=\"…\">", name)));
             return None;
         };
         let label = text_of(el);
@@ -242,7 +245,7 @@ impl Reader<'_, '_, '_> {
                 None => {
                     problems.push(Problem::new(
                         format!("{name}@id"),
-                        format!("found {id:?}; expected a country id such as \"greece\""),
+                        says!("found {0}; expected a country id such as \"greece\"", Quoted(&id)),
                     ));
                     return None;
                 }
@@ -250,7 +253,7 @@ impl Reader<'_, '_, '_> {
             None => match slug(&label) {
                 Some(s) => s,
                 None => {
-                    problems.push(Problem::new(format!("{name}@id"), "is missing and the country has no name"));
+                    problems.push(Problem::new(format!("{name}@id"), says!("is missing and the country has no name")));
                     return None;
                 }
             },
@@ -295,16 +298,20 @@ impl Reader<'_, '_, '_> {
     }
 
     fn visit(&mut self, node: Node<'_, '_>, _line: usize, _record: usize, problems: &mut Problems) -> Option<Proposed> {
-        let id = Self::required(node, "id", "the visit's number", problems);
+        let id = Self::required(node, "id", &says!("the visit's number").carried(), problems);
         let occurred = Self::dates(node, problems);
-        let visitor_text =
-            Self::required(node, "visitor", "who visited, such as \"Prime Minister Kyriakos Mitsotakis\"", problems);
+        let visitor_text = Self::required(
+            node,
+            "visitor",
+            &says!("who visited, such as \"Prime Minister Kyriakos Mitsotakis\"").carried(),
+            problems,
+        );
         let description = child(node, "description").map(text_of).filter(|d| !d.is_empty());
         let country_name = child(node, "from").map(text_of).unwrap_or_default();
         let country = self.country(node, "from", problems);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", says!("found {0}; expected a number", Quoted(&id))));
             }
         }
         if !problems.is_empty() {
@@ -317,7 +324,9 @@ impl Reader<'_, '_, '_> {
             match self.person(part, &country, &country_name) {
                 Some(p) if !people.contains(&p) => people.push(p),
                 Some(_) => {}
-                None => problems.push(Problem::new("visitor", format!("found {part:?}; expected a person's name"))),
+                None => {
+                    problems.push(Problem::new("visitor", says!("found {0}; expected a person's name", Quoted(&part))))
+                }
             }
         }
         let host = self.united_states();
@@ -327,8 +336,10 @@ impl Reader<'_, '_, '_> {
             Some(VisitLevel::Multilateral) | None => "visit".to_owned(),
             Some(l) => format!("{} visit", l.name()),
         };
-        let mut event =
-            DomainEvent::new(occurred, format!("{visitor_text} ({country_name}): {kind_words} to the United States"));
+        let mut event = DomainEvent::new(
+            occurred,
+            format!("{0} ({1}): {2} to the United States", visitor_text, country_name, kind_words),
+        );
         event.summary = description.clone();
         event.visitor = Some(visitor.clone());
         event.host = Some(host);
@@ -341,7 +352,7 @@ impl Reader<'_, '_, '_> {
         let year = occurred.start().year_value();
         event.sources.push(Source {
             publisher: PUBLISHER.to_owned(),
-            title: Some(format!("Visits by Foreign Leaders in {year}")),
+            title: Some(format!("Visits by Foreign Leaders in {0}", year)),
             url: Some(format!("{SITE}/visits/{year}")),
             ..Source::default()
         });
@@ -352,9 +363,9 @@ impl Reader<'_, '_, '_> {
     }
 
     fn trip(&mut self, node: Node<'_, '_>, _line: usize, _record: usize, problems: &mut Problems) -> Option<Proposed> {
-        let id = Self::required(node, "id", "the trip's number", problems);
+        let id = Self::required(node, "id", &says!("the trip's number").carried(), problems);
         let occurred = Self::dates(node, problems);
-        let name = Self::required(node, "name", "the traveller's name", problems);
+        let name = Self::required(node, "name", &says!("the traveller's name").carried(), problems);
         let role = node.attribute("role").map(str::to_owned).or_else(|| child(node, "role").map(text_of));
         let who = node.attribute("who").map(str::to_owned);
         let locale = child(node, "locale").map(text_of).filter(|t| !t.is_empty());
@@ -366,18 +377,18 @@ impl Reader<'_, '_, '_> {
             Some(other) => {
                 problems.push(Problem::new(
                     "role",
-                    format!("found {other:?}; expected \"secretary\" or \"president\" (travel-role-codes)"),
+                    says!("found {0}; expected \"secretary\" or \"president\" (travel-role-codes)", Quoted(&other)),
                 ));
                 ""
             }
             None => {
-                problems.push(Problem::new("role", "is missing; expected \"secretary\" or \"president\""));
+                problems.push(Problem::new("role", says!("is missing; expected \"secretary\" or \"president\"")));
                 ""
             }
         };
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(Problem::new("id", format!("found {id:?}; expected a number")));
+                problems.push(Problem::new("id", says!("found {0}; expected a number", Quoted(&id))));
             }
         }
         let traveller_id = match who.as_deref().map(str::trim) {
@@ -385,7 +396,7 @@ impl Reader<'_, '_, '_> {
             Some(w) => {
                 problems.push(Problem::new(
                     "@who",
-                    format!("found {w:?}; expected an id such as \"clinton-hillary-rodham\""),
+                    says!("found {0}; expected an id such as \"clinton-hillary-rodham\"", Quoted(&w)),
                 ));
                 None
             }
@@ -419,7 +430,7 @@ impl Reader<'_, '_, '_> {
         event.codes.insert("historyatstate:trip".to_owned(), id.clone());
         event.sources.push(Source {
             publisher: PUBLISHER.to_owned(),
-            title: Some(format!("Travels Abroad: {name}")),
+            title: Some(format!("Travels Abroad: {0}", name)),
             url: Some(format!("{SITE}/travels/{role}/{traveller_id}")),
             ..Source::default()
         });

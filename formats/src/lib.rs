@@ -135,6 +135,6 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
         Some(Format::Gdelt) => gdelt::read(bytes, name, known),
         Some(Format::Plover) => plover::read(bytes, name, known),
         Some(Format::HistoryAtState) => history::read(bytes, name, known),
-        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(native::CANNOT_TELL)),
+        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(native::cannot_tell())),
     }
 }

@@ -35,6 +35,9 @@
 //! - **Sources.** The citation (`cite_info`, or the older `publication`) is the source, with the
 //!   coded sentence (`text`) as its quote; a record with neither cites the file.
 
+use annals_core::problem::{Quoted, Said};
+use annals_core::says;
+
 use serde_json::{Map, Value};
 
 use crate::countries::{intern_country, slug};
@@ -88,8 +91,8 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            parsed.diagnostics.push(file_diag(format!(
-                "the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text",
+            parsed.diagnostics.push(file_diag(says!(
+                "the file is not UTF-8 (invalid byte at offset {0}); expected UTF-8 text",
                 e.valid_up_to()
             )));
             return finish(Format::Plover, parsed, known);
@@ -100,8 +103,8 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
     finish(Format::Plover, parsed, known)
 }
 
-fn file_diag(message: String) -> Problem {
-    Problem { line: None, record: None, field: String::new(), message }
+fn file_diag(message: Said) -> Problem {
+    Problem::about_file(message)
 }
 
 /// One item of the file: where it is and what it holds.
@@ -120,12 +123,13 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
         let raws: Vec<&serde_json::value::RawValue> = match serde_json::from_str(body) {
             Ok(r) => r,
             Err(e) => {
-                parsed.diagnostics.push(Problem {
-                    line: Some(e.line()),
-                    record: None,
-                    field: String::new(),
-                    message: format!("is not a JSON array of PLOVER records: {e}"),
-                });
+                parsed.diagnostics.push(
+                    Problem::about_file(says!(
+                        "is not a JSON array of PLOVER records: {0}",
+                        Said::from_serde(&e.to_string()).carried()
+                    ))
+                    .at(Some(e.line()), None),
+                );
                 return Vec::new();
             }
         };
@@ -141,12 +145,9 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
                 Ok(value) => items.push(Item { line, record: i + 1, value }),
                 Err(e) => {
                     parsed.undecodable += 1;
-                    parsed.diagnostics.push(Problem {
-                        line: Some(line),
-                        record: Some(i + 1),
-                        field: String::new(),
-                        message: e.to_string(),
-                    });
+                    parsed
+                        .diagnostics
+                        .push(Problem::about_file(Said::from_serde(&e.to_string())).at(Some(line), Some(i + 1)));
                 }
             }
         }
@@ -164,12 +165,10 @@ fn objects(text: &str, parsed: &mut Parsed) -> Vec<Item> {
             Ok(value) => items.push(Item { line: i + 1, record, value }),
             Err(e) => {
                 parsed.undecodable += 1;
-                parsed.diagnostics.push(Problem {
-                    line: Some(i + 1),
-                    record: Some(record),
-                    field: String::new(),
-                    message: format!("is not a JSON object: {e}; expected one PLOVER record per line"),
-                });
+                parsed.diagnostics.push(
+                    Problem::about_file(says!("is not a JSON object: {0}; expected one PLOVER record per line", e))
+                        .at(Some(i + 1), Some(record)),
+                );
             }
         }
     }
@@ -201,14 +200,14 @@ fn strings(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec<
                     Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
                     Some(_) => {}
                     None => {
-                        problems.push(Problem::new(format!("{name}[{i}]"), format!("found {item}; expected a string")))
+                        problems.push(Problem::new(format!("{name}[{i}]"), says!("found {0}; expected a string", item)))
                     }
                 }
             }
             out
         }
         other => {
-            problems.push(Problem::new(name, format!("found {other}; expected a string or a list of strings")));
+            problems.push(Problem::new(name, says!("found {0}; expected a string or a list of strings", other)));
             Vec::new()
         }
     }
@@ -234,7 +233,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
         other => {
             problems.push(Problem::new(
                 name.to_owned(),
-                format!("found {other}; expected a list of entities such as [{{\"code\": \"USA\"}}]"),
+                says!("found {0}; expected a list of entities such as [{\"code\": \"USA\"}]", other),
             ));
             return Vec::new();
         }
@@ -245,7 +244,7 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
         let Some(o) = item.as_object() else {
             problems.push(Problem::new(
                 path,
-                format!("found {item}; expected an entity object such as {{\"code\": \"USA\"}}"),
+                says!("found {0}; expected an entity object such as {\"code\": \"USA\"}", item),
             ));
             continue;
         };
@@ -254,14 +253,14 @@ fn entities(obj: &Map<String, Value>, names: &[&'static str], problems: &mut Vec
             if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 problems.push(Problem::new(
                     format!("{path}.code"),
-                    format!("found {c:?}; expected a three-letter code such as \"USA\""),
+                    says!("found {0}; expected a three-letter code such as \"USA\"", Quoted(&c)),
                 ));
                 continue;
             }
         }
         let text = text_of(o, &["entity_text", "actorText", "actor_text"]).map(str::to_owned);
         if code.is_none() && text.is_none() {
-            problems.push(Problem::new(path, "has neither a code nor a text; expected at least \"code\""));
+            problems.push(Problem::new(path, says!("has neither a code nor a text; expected at least \"code\"")));
             continue;
         }
         out.push(Entity { code, text });
@@ -293,7 +292,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
     let Some(obj) = item.value.as_object() else {
         problems.push(Problem::new(
             String::new(),
-            format!("found {}; expected a PLOVER record (a JSON object)", kind_of_json(&item.value)),
+            says!("found {0}; expected a PLOVER record (a JSON object)", kind_of_json(&item.value)),
         ));
         return None;
     };
@@ -316,7 +315,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
             }
         },
         None => {
-            problems.push(Problem::new("id", "is missing; expected the record's id"));
+            problems.push(Problem::new("id", says!("is missing; expected the record's id")));
             None
         }
     };
@@ -324,19 +323,20 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         Some((_, Value::String(s))) => match s.trim().parse::<PartialDate>() {
             Ok(d) => Some(d),
             Err(e) => {
-                problems.push(Problem::new(names[0].to_owned(), e.to_string()));
+                problems.push(Problem::new(names[0].to_owned(), e.said()));
                 None
             }
         },
         None | Some((_, Value::Null)) if !required => None,
         None | Some((_, Value::Null)) => {
-            problems.push(Problem::new(names[0].to_owned(), "is missing; expected the event's date as YYYY-MM-DD"));
+            problems
+                .push(Problem::new(names[0].to_owned(), says!("is missing; expected the event's date as YYYY-MM-DD")));
             None
         }
         Some((name, other)) => {
             problems.push(Problem::new(
                 name.to_owned(),
-                format!("found {other}; expected a date string such as \"2016-07-24\""),
+                says!("found {0}; expected a date string such as \"2016-07-24\"", other),
             ));
             None
         }
@@ -344,10 +344,12 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
     let start = date(&["date"], true, problems);
     let end = date(&["enddate", "end_date"], false, problems);
     match types.first() {
-        None => problems.push(Problem::new("event", "is missing; expected a PLOVER event type such as \"CONSULT\"")),
+        None => {
+            problems.push(Problem::new("event", says!("is missing; expected a PLOVER event type such as \"CONSULT\"")))
+        }
         Some(t) if !EVENT_TYPES.contains(&t.as_str()) => problems.push(Problem::new(
             "event",
-            format!("found {t:?}; expected a PLOVER event type ({})", EVENT_TYPES.join(", ")),
+            says!("found {0}; expected a PLOVER event type ({1})", Quoted(&t), EVENT_TYPES.join(", ")),
         )),
         Some(_) => {}
     }
@@ -375,7 +377,7 @@ fn decode(item: &Item, problems: &mut Vec<Problem>) -> Option<Result<Record, Str
         (Some(s), Some(e)) => match Occurred::between(s, e) {
             Ok(_) => true,
             Err(err) => {
-                problems.push(Problem::new("enddate", err.to_string()));
+                problems.push(Problem::new("enddate", err.said()));
                 false
             }
         },
@@ -424,7 +426,7 @@ fn citation(obj: &Map<String, Value>, id: &str) -> Option<Source> {
     let url = from_info("url").filter(|u| check_url(u).is_ok());
     Some(Source {
         publisher,
-        title: Some(from_info("title").unwrap_or_else(|| format!("PLOVER record {id}"))),
+        title: Some(from_info("title").unwrap_or_else(|| format!("PLOVER record {0}", id))),
         url,
         quote: text_of(obj, &["text"]).map(str::to_owned),
         ..Source::default()
@@ -496,7 +498,7 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
             None => {
                 parsed.undecodable += 1;
                 if problems.is_empty() {
-                    problems.push(Problem::new(String::new(), "could not be read as a PLOVER record"));
+                    problems.push(Problem::new(String::new(), says!("could not be read as a PLOVER record")));
                 }
                 parsed.diagnostics.extend(problems.into_iter().map(|p| p.at(Some(item.line), Some(item.record))));
             }
@@ -509,15 +511,8 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
         !records.is_empty() && records.iter().all(|r| r.date.to_string() == PLACEHOLDER_DATE && r.end.is_none());
     if placeholder {
         // Not an error (the records are what they are), but no one may miss it: a note.
-        parsed.notes.push(Problem {
-            line: None,
-            record: None,
-            field: "date".to_owned(),
-            message: format!(
-                "every record is dated {PLACEHOLDER_DATE}, the placeholder PLOVER's example records use for an unknown date; \
-                 the events are kept on that date but tagged \"placeholder-date\": do not read them as having happened then"
-            ),
-        });
+        parsed.notes.push(Problem::new("date".to_owned(), says!("every record is dated {0}, the placeholder PLOVER's example records use for an unknown date; \
+                 the events are kept on that date but tagged \"placeholder-date\": do not read them as having happened then", PLACEHOLDER_DATE)));
     }
     let mut actors = Actors::default();
     for r in records {
@@ -547,13 +542,13 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
                         .find(|(a, _)| a == id)
                         .map_or(id.to_string(), |(a, e)| display_name(a, e))
                 };
-                format!("{} visits {} (PLOVER {label})", find(v), find(h))
+                format!("{0} visits {1} (PLOVER {2})", find(v), find(h), label)
             }
             None => match (names(&acting), names(&acted)) {
                 (a, b) if a.is_empty() && b.is_empty() => format!("PLOVER {label}"),
-                (a, b) if b.is_empty() => format!("{a}: PLOVER {label}"),
-                (a, b) if a.is_empty() => format!("PLOVER {label} towards {b}"),
-                (a, b) => format!("{a} – {b}: PLOVER {label}"),
+                (a, b) if b.is_empty() => format!("{0}: PLOVER {1}", a, label),
+                (a, b) if a.is_empty() => format!("PLOVER {0} towards {1}", label, b),
+                (a, b) => format!("{0} – {1}: PLOVER {2}", a, b, label),
             },
         };
         let occurred = match r.end {
@@ -607,7 +602,7 @@ fn build(items: Vec<Item>, name: &str, parsed: &mut Parsed, known: &dyn Known) {
                 let (doc_kind, noun) = document_kind(r.event_text.as_deref().unwrap_or_default());
                 event
                     .documents
-                    .push(Document { title: format!("{noun} (not named in the PLOVER record)"), kind: doc_kind });
+                    .push(Document { title: format!("{0} (not named in the PLOVER record)", noun), kind: doc_kind });
             }
             (k, _) => {
                 let (r1, r2) = match k {
@@ -663,16 +658,16 @@ fn summary(r: &Record) -> String {
             .join("; ")
     };
     if !r.actors.is_empty() {
-        parts.push(format!("Actor: {}.", words(&r.actors)));
+        parts.push(format!("Actor: {0}.", words(&r.actors)));
     }
     if !r.recipients.is_empty() {
-        parts.push(format!("Recipient: {}.", words(&r.recipients)));
+        parts.push(format!("Recipient: {0}.", words(&r.recipients)));
     }
     if let Some(t) = &r.event_text {
-        parts.push(format!("Coded from the words \"{t}\"."));
+        parts.push(format!("Coded from the words \"{0}\".", t));
     }
     if let Some((n, _, _)) = &r.place {
-        parts.push(format!("Where: {n}."));
+        parts.push(format!("Where: {0}.", n));
     }
     parts.join(" ")
 }

@@ -32,6 +32,9 @@
 //!   ([`crate::import::file_source`]): a media link illustrates a slide rather than vouching
 //!   for it.
 
+use annals_core::problem::{Quoted, Said};
+use annals_core::says;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::value::RawValue;
@@ -157,7 +160,7 @@ impl<'a> Converter<'a> {
             (Some(s), Some(e)) => match Occurred::between(s, e) {
                 Ok(o) => Some(o),
                 Err(err) => {
-                    problems.push(Problem::new((self.name_of)(Part::Year(true), &slide), err.to_string()));
+                    problems.push(Problem::new((self.name_of)(Part::Year(true), &slide), err.said()));
                     None
                 }
             },
@@ -165,7 +168,7 @@ impl<'a> Converter<'a> {
                 if slide.start.is_empty() {
                     problems.push(Problem::new(
                         (self.name_of)(Part::Year(false), &slide),
-                        "is missing; expected the year the event starts (negative for BCE)",
+                        says!("is missing; expected the year the event starts (negative for BCE)"),
                     ));
                 }
                 None
@@ -185,19 +188,21 @@ impl<'a> Converter<'a> {
         } else if let Some((title, from)) = made_from(&summary, media.as_ref()) {
             notes.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                format!("is empty; the title is made from {from}"),
+                says!("is empty; the title is made from {0}", from.carried()),
             ));
             made_title = Some(title.clone());
             title
         } else if let (SlideKind::Era, Some(o)) = (slide.kind, occurred) {
-            notes
-                .push(Problem::new((self.name_of)(Part::Headline, &slide), "is empty; the era is titled by its dates"));
+            notes.push(Problem::new(
+                (self.name_of)(Part::Headline, &slide),
+                says!("is empty; the era is titled by its dates"),
+            ));
             made_title = Some(format!("Era {}", o.label()));
             format!("Era {}", o.label())
         } else {
             problems.push(Problem::new(
                 (self.name_of)(Part::Headline, &slide),
-                "is empty and there is no text or medium; expected a headline",
+                says!("is empty and there is no text or medium; expected a headline"),
             ));
             String::new()
         };
@@ -262,33 +267,40 @@ impl<'a> Converter<'a> {
             match clean_integer(text) {
                 Ok(n) => n,
                 Err(()) => {
-                    problems.push(Problem::new(name(part), format!("{text:?} is not a whole number; expected {what}")));
+                    problems.push(Problem::new(
+                        name(part),
+                        says!("{0} is not a whole number; expected {1}", Quoted(&text), what),
+                    ));
                     bad = true;
                     None
                 }
             }
         };
-        let year = number(&parts.year, Part::Year(end), "a year such as 2024 (negative for BCE)");
-        let month = number(&parts.month, Part::Month(end), "a month from 1 to 12");
-        let day = number(&parts.day, Part::Day(end), "a day of the month");
+        let year = number(&parts.year, Part::Year(end), &says!("a year such as 2024 (negative for BCE)").carried());
+        let month = number(&parts.month, Part::Month(end), &says!("a month from 1 to 12").carried());
+        let day = number(&parts.day, Part::Day(end), &says!("a day of the month").carried());
         if bad {
             return None;
         }
         let Some(year) = year else {
             problems.push(Problem::new(
                 name(Part::Year(end)),
-                "is missing but a month, day or time is given; expected the year",
+                says!("is missing but a month, day or time is given; expected the year"),
             ));
             return None;
         };
         if day.is_some() && month.is_none() {
-            problems
-                .push(Problem::new(name(Part::Month(end)), "is missing but a day is given; expected the month too"));
+            problems.push(Problem::new(
+                name(Part::Month(end)),
+                says!("is missing but a day is given; expected the month too"),
+            ));
             return None;
         }
         if !parts.time.trim().is_empty() && day.is_none() {
-            problems
-                .push(Problem::new(name(Part::Time(end)), "is given without a day; expected a full date with a time"));
+            problems.push(Problem::new(
+                name(Part::Time(end)),
+                says!("is given without a day; expected a full date with a time"),
+            ));
             return None;
         }
         let month_u32 = |m: i64| u32::try_from(m).unwrap_or(u32::MAX);
@@ -307,7 +319,7 @@ impl<'a> Converter<'a> {
                     annals_core::date::DateError::Day { .. } => Part::Day(end),
                     _ => Part::Year(end),
                 };
-                problems.push(Problem::new(name(part), e.to_string()));
+                problems.push(Problem::new(name(part), e.said()));
                 None
             }
         }
@@ -331,7 +343,11 @@ impl<'a> Converter<'a> {
             codes.insert(format!("{CODE_PREFIX}unique_id"), given.to_owned());
             notes.push(Problem::new(
                 (self.name_of)(Part::UniqueId, slide),
-                format!("{given:?} is not a valid Annals id; the event's id is {fixed:?} (the original is kept)"),
+                says!(
+                    "{0} is not a valid Annals id; the event's id is {1} (the original is kept)",
+                    Quoted(&given),
+                    Quoted(&fixed)
+                ),
             ));
             return fixed;
         }
@@ -358,7 +374,7 @@ pub const MADE_TITLE: &str = "headline.made";
 
 /// A title for a slide without a headline: the text's first words, else the medium's caption
 /// or title, else what the medium is and where it is; with what it was made from.
-fn made_from(summary: &str, media: Option<&Media>) -> Option<(String, &'static str)> {
+fn made_from(summary: &str, media: Option<&Media>) -> Option<(String, Said)> {
     let short = |text: &str| -> String {
         let line = one_line(text.lines().next().unwrap_or(""));
         if line.chars().count() <= 120 {
@@ -369,14 +385,14 @@ fn made_from(summary: &str, media: Option<&Media>) -> Option<(String, &'static s
         format!("{words}…")
     };
     if !summary.is_empty() {
-        return Some((short(summary), "the beginning of the text"));
+        return Some((short(summary), says!("the beginning of the text")));
     }
     let media = media?;
     if let Some(caption) = media.caption.as_deref() {
-        return Some((short(caption), "the medium's caption"));
+        return Some((short(caption), says!("the medium's caption")));
     }
     if let Some(title) = media.title.as_deref() {
-        return Some((short(title), "the medium's title"));
+        return Some((short(title), says!("the medium's title")));
     }
     let host = media.url.split("://").nth(1).and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or("");
     let kind = match media.kind() {
@@ -386,7 +402,7 @@ fn made_from(summary: &str, media: Option<&Media>) -> Option<(String, &'static s
         MediaKind::Page => "Page",
         MediaKind::Document => "Document",
     };
-    Some((format!("{kind} from {host}"), "what the medium is and where it is"))
+    Some((format!("{kind} from {host}"), says!("what the medium is and where it is")))
 }
 
 /// The TimelineJS media fields that have a field in [`Media`], by their key in a slide's
@@ -429,7 +445,7 @@ pub(crate) fn take_media(
         }
         notes.push(Problem::new(
             name(Part::Media("url")),
-            "is a quotation written as HTML, not a link; it is kept (sanitized) for TimelineJS, not as a medium",
+            says!("is a quotation written as HTML, not a link; it is kept (sanitized) for TimelineJS, not as a medium"),
         ));
         return None;
     }
@@ -437,7 +453,7 @@ pub(crate) fn take_media(
         if let Some(src) = frame_source(&url).filter(|s| check_url(s).is_ok()) {
             notes.push(Problem::new(
                 name(Part::Media("url")),
-                format!("is embed code; its address {src:?} is the medium (the frame itself is never read)"),
+                says!("is embed code; its address {0} is the medium (the frame itself is never read)", Quoted(&src)),
             ));
             url = src;
         }
@@ -456,7 +472,7 @@ pub(crate) fn take_media(
                 if let Err(message) = check_url(value) {
                     problems.push(Problem::new(
                         name(part),
-                        format!("{message} (a medium is linked by its address; embedded HTML is never read)"),
+                        says!("{0} (a medium is linked by its address; embedded HTML is never read)", message),
                     ));
                 }
                 Some(value.to_owned())
@@ -506,7 +522,7 @@ pub(crate) fn check_background(
         if !is_colour(color) {
             problems.push(Problem::new(
                 name(Part::Background("color")),
-                format!("{color:?} is not a colour; expected #rgb, #rrggbb or a colour's name such as navy"),
+                says!("{0} is not a colour; expected #rgb, #rrggbb or a colour's name such as navy", Quoted(&color)),
             ));
         }
     }
@@ -716,12 +732,12 @@ pub fn sources_paragraph(sources: &[Source]) -> Option<String> {
                 shown.push_str(&html_escape(t));
             }
             if let Some(url) = s.url.as_deref().filter(|u| check_url(u).is_ok()) {
-                shown = format!("<a href=\"{}\">{shown}</a>", attr_escape(url));
+                shown = format!("<a href=\"{0}\">{1}</a>", attr_escape(url), shown);
             }
-            format!("<span class=\"{SOURCE_CLASS}\"{attrs}>{shown}</span>")
+            format!("<span class=\"{0}\"{1}>{2}</span>", SOURCE_CLASS, attrs, shown)
         })
         .collect();
-    (!items.is_empty()).then(|| format!("<p class=\"{SOURCES_CLASS}\">Sources: {}</p>", items.join("; ")))
+    (!items.is_empty()).then(|| format!("<p class=\"{0}\">Sources: {1}</p>", SOURCES_CLASS, items.join("; ")))
 }
 
 /// A source's texts in other languages from a `data-titles` or `data-quotes` attribute (JSON);
@@ -730,7 +746,7 @@ fn texts_attr(tag: &str, name: &str, notes: &mut Vec<Problem>) -> annals_core::l
     let Some(json) = attr(tag, name) else { return Default::default() };
     let value = serde_json::from_str(&json).unwrap_or_default();
     annals_core::lang::texts_from_value(value).unwrap_or_else(|_| {
-        notes.push(Problem::new("text.text", format!("a source's {name} is not texts by language; it is left out")));
+        notes.push(Problem::new("text.text", says!("a source's {0} is not texts by language; it is left out", name)));
         Default::default()
     })
 }
@@ -738,14 +754,14 @@ fn texts_attr(tag: &str, name: &str, notes: &mut Vec<Problem>) -> annals_core::l
 /// Splits a slide's text into the text proper and the sources its closing
 /// [`sources_paragraph`] carries (none when it has no such paragraph).
 fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
-    let marker = format!("<p class=\"{SOURCES_CLASS}\">");
+    let marker = format!("<p class=\"{0}\">", SOURCES_CLASS);
     let Some(start) = html.rfind(&marker) else { return (html.to_owned(), Vec::new()) };
     let inner = &html[start + marker.len()..];
     let Some(end) = inner.find("</p>").filter(|e| inner[e + 4..].trim().is_empty()) else {
         return (html.to_owned(), Vec::new());
     };
     let mut sources = Vec::new();
-    let open = format!("<span class=\"{SOURCE_CLASS}\"");
+    let open = format!("<span class=\"{0}\"", SOURCE_CLASS);
     let mut rest = &inner[..end];
     while let Some(i) = rest.find(&open) {
         let Some(close) = rest[i..].find('>') else { break };
@@ -753,7 +769,10 @@ fn take_sources(html: &str, notes: &mut Vec<Problem>) -> (String, Vec<Source>) {
         let date = attr(tag, "data-date");
         let parsed_date = date.as_deref().and_then(|d| d.parse().ok());
         if let (Some(d), None) = (&date, parsed_date) {
-            notes.push(Problem::new("text.text", format!("a source's date {d:?} is not a date; it is left out")));
+            notes.push(Problem::new(
+                "text.text",
+                says!("a source's date {0} is not a date; it is left out", Quoted(&d)),
+            ));
         }
         sources.push(Source {
             publisher: attr(tag, "data-publisher").unwrap_or_default(),
@@ -817,20 +836,22 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 format,
                 Some(line),
                 "",
-                format!("the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text", e.valid_up_to()),
+                says!("the file is not UTF-8 (invalid byte at offset {0}); expected UTF-8 text", e.valid_up_to()),
             );
         }
     };
     let top: HashMap<String, &RawValue> = match serde_json::from_str(text) {
         Ok(top) => top,
         Err(e) => {
-            let message = e.to_string();
-            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+            let message = Said::from_serde(&e.to_string()).carried();
             return failed(
                 format,
                 Some(e.line()).filter(|l| *l > 0),
                 "",
-                format!("{message} (expected a TimelineJS JSON object: {{\"title\": …, \"events\": [...], \"eras\": [...]}})"),
+                says!(
+                    "{0} (expected a TimelineJS JSON object: {\"title\": …, \"events\": [...], \"eras\": [...]})",
+                    message
+                ),
             );
         }
     };
@@ -843,24 +864,10 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
             "events" | "eras" | "title" => {}
             "scale" => match serde_json::from_str::<Value>(top[key].get()) {
                 Ok(Value::String(s)) if s == "human" || s == "cosmological" => {}
-                Ok(v) => parsed.notes.push(Problem {
-                    line: Some(lines.line_of(text, top[key].get())),
-                    record: None,
-                    field: "scale".into(),
-                    message: format!(
-                        "is {v}; Annals needs no scale: it reads years from {} to {} (beyond -9999 to 9999 to the year only)",
-                        annals_core::date::MIN_YEAR,
-                        annals_core::date::MAX_YEAR
-                    ),
-                }),
+                Ok(v) => parsed.notes.push(Problem::new("scale", says!("is {0}; Annals needs no scale: it reads years from {1} to {2} (beyond -9999 to 9999 to the year only)", v, annals_core::date::MIN_YEAR, annals_core::date::MAX_YEAR)).at(Some(lines.line_of(text, top[key].get())), None)),
                 Err(_) => {}
             },
-            other => parsed.notes.push(Problem {
-                line: Some(lines.line_of(text, top[key].get())),
-                record: None,
-                field: other.to_owned(),
-                message: "is not a TimelineJS field Annals reads; ignored".into(),
-            }),
+            other => parsed.notes.push(Problem::new(other.to_owned(), says!("is not a TimelineJS field Annals reads; ignored")).at(Some(lines.line_of(text, top[key].get())), None)),
         }
     }
     if let Some(raw) = top.get("title") {
@@ -879,8 +886,8 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 if !dropped.is_empty() {
                     notes.push(Problem::new(
                         "title",
-                        format!(
-                            "the title slide becomes the record's title and introduction; its {} are not kept",
+                        says!(
+                            "the title slide becomes the record's title and introduction; its {0} are not kept",
                             dropped.join(", ")
                         ),
                     ));
@@ -893,12 +900,10 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 parsed.notes.extend(notes);
             }
             Ok(Value::Null) => {}
-            _ => parsed.diagnostics.push(Problem {
-                line,
-                record: None,
-                field: "title".into(),
-                message: "is not an object; expected {\"text\": {\"headline\": …, \"text\": …}}".into(),
-            }),
+            _ => parsed.diagnostics.push(
+                Problem::new("title", says!("is not an object; expected {\"text\": {\"headline\": …, \"text\": …}}"))
+                    .at(line, None),
+            ),
         }
     }
     let mut converter = Converter::new(format, name, json_name);
@@ -910,12 +915,13 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
         let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(items) => items,
             Err(_) => {
-                parsed.diagnostics.push(Problem {
-                    line: Some(lines.line_of(text, raw.get())),
-                    record: None,
-                    field: key.into(),
-                    message: format!("is not an array; expected a list of slides ({key}: [{{\"start_date\": …}}, …])"),
-                });
+                parsed.diagnostics.push(
+                    Problem::new(
+                        key,
+                        says!("is not an array; expected a list of slides ({0}: [{\"start_date\": …}, …])", key),
+                    )
+                    .at(Some(lines.line_of(text, raw.get())), None),
+                );
                 continue;
             }
         };
@@ -934,24 +940,21 @@ pub fn read(bytes: &[u8], name: &str, known: &dyn Known) -> Loaded {
                 }
                 _ => {
                     parsed.undecodable += 1;
-                    parsed.diagnostics.push(Problem {
-                        line,
-                        record: Some(record),
-                        field: path,
-                        message: "is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}"
-                            .into(),
-                    });
+                    parsed.diagnostics.push(
+                        Problem::new(
+                            path,
+                            says!("is not an object; expected a slide {\"start_date\": {\"year\": …}, \"text\": {…}}"),
+                        )
+                        .at(line, Some(record)),
+                    );
                 }
             }
         }
     }
     if !saw_events {
-        parsed.diagnostics.push(Problem {
-            line: None,
-            record: None,
-            field: "events".into(),
-            message: "is missing; expected the list of slides of a TimelineJS file".into(),
-        });
+        parsed
+            .diagnostics
+            .push(Problem::new("events", says!("is missing; expected the list of slides of a TimelineJS file")));
     }
     finish(format, parsed, known)
 }
@@ -980,7 +983,7 @@ fn slide_from_json(map: &serde_json::Map<String, Value>, slide: &mut Slide, path
                         match k.as_str() {
                             "headline" => slide.headline = scalar(v),
                             "text" => slide.text = scalar(v),
-                            _ => notes.push(Problem::new(format!("{at}.{k}"), "is not read by Annals; ignored")),
+                            _ => notes.push(Problem::new(format!("{at}.{k}"), says!("is not read by Annals; ignored"))),
                         }
                     }
                 }
@@ -992,14 +995,14 @@ fn slide_from_json(map: &serde_json::Map<String, Value>, slide: &mut Slide, path
                     for (k, v) in m {
                         let s = scalar(v);
                         if v.is_object() || v.is_array() {
-                            notes.push(Problem::new(format!("{at}.{k}"), "is not text; ignored"));
+                            notes.push(Problem::new(format!("{at}.{k}"), says!("is not text; ignored")));
                         } else if !s.trim().is_empty() {
                             slide.extra.insert(format!("{key}.{k}"), s);
                         }
                     }
                 }
                 Value::Null => {}
-                _ => notes.push(Problem::new(at, "is not an object; ignored")),
+                _ => notes.push(Problem::new(at, says!("is not an object; ignored"))),
             },
             "group" => slide.group = scalar(value),
             "display_date" => {
@@ -1014,7 +1017,7 @@ fn slide_from_json(map: &serde_json::Map<String, Value>, slide: &mut Slide, path
                     slide.extra.insert("autolink".into(), "false".into());
                 }
             }
-            _ => notes.push(Problem::new(at, "is not a TimelineJS field Annals reads; ignored")),
+            _ => notes.push(Problem::new(at, says!("is not a TimelineJS field Annals reads; ignored"))),
         }
     }
 }
@@ -1024,7 +1027,7 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
         if !value.is_null() {
             notes.push(Problem::new(
                 at.to_owned(),
-                "is not an object; expected {\"year\": …, \"month\": …, \"day\": …}",
+                says!("is not an object; expected {\"year\": …, \"month\": …, \"day\": …}"),
             ));
         }
         return;
@@ -1042,10 +1045,10 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
             "display_date" | "display_text" => parts.display = s,
             "millisecond" | "format" | "thumbnail" => {
                 if !s.trim().is_empty() {
-                    notes.push(Problem::new(format!("{at}.{k}"), "has no place in an Annals date; ignored"));
+                    notes.push(Problem::new(format!("{at}.{k}"), says!("has no place in an Annals date; ignored")));
                 }
             }
-            _ => notes.push(Problem::new(format!("{at}.{k}"), "is not a TimelineJS date field; ignored")),
+            _ => notes.push(Problem::new(format!("{at}.{k}"), says!("is not a TimelineJS date field; ignored"))),
         }
     }
     if !hour.trim().is_empty() {
@@ -1059,8 +1062,8 @@ fn date_from_json(value: &Value, parts: &mut DateParts, at: &str, notes: &mut Ve
     }
 }
 
-fn failed(format: Format, line: Option<usize>, field: &str, message: String) -> Loaded {
-    Loaded::failed(format, Problem { line, record: None, field: field.into(), message })
+fn failed(format: Format, line: Option<usize>, field: &str, message: Said) -> Loaded {
+    Loaded::failed(format, Problem::new(field, message).at(line, None))
 }
 
 /// Line numbers of positions in a text, by binary search over the line starts.

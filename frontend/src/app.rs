@@ -142,6 +142,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <h1>{ crate::shown::words(&record.title_shown()) }
                     if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </h1>
+                // Whose words the title is, as the details say it of an event's: "translated by
+                // the record's editors", or "shown in English" where the record lacks the language.
+                { crate::shown::note_line(&record.title_shown()) }
                 <p class="summary">
                     // Only what the record has: a file of discoveries has no documents signed
                     // and nothing disputed to count.

@@ -234,24 +234,33 @@ pub fn tf(en: &'static str, args: &[&dyn Display]) -> String {
 }
 
 fn fill(text: &str, args: &[&dyn Display]) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| Some((close, after[..close].parse::<usize>().ok()?))) {
-            Some((close, i)) if i < args.len() => {
-                out.push_str(&args[i].to_string());
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+    annals_core::problem::fill(text, args, &words)
+}
+
+/// A message text's translation in the current catalog, any text (not only the source's
+/// literals): core's and the file readers' messages ([`annals_core::problem::Said`]).
+fn words(en: &str) -> Option<&'static str> {
+    with_current(|c| c.and_then(|c| c.plain(en)))
+}
+
+/// A problem's message in the interface's language, and whether it is in it (`false`: the
+/// English sentence, for a message the catalog lacks or another program's without a text —
+/// the page marks it `lang="en"`). Its values are filled into the translation as core fills
+/// them into the English.
+pub fn problem(p: &annals_core::Problem) -> (String, bool) {
+    match words(&p.text) {
+        Some(text) => {
+            let args: Vec<&dyn Display> = p.args.iter().map(|a| a as &dyn Display).collect();
+            (fill(text, &args), true)
         }
+        None => (p.message.clone(), current() == Lang::En),
     }
-    out.push_str(rest);
-    out
+}
+
+/// A message the worker sends as one string (`FromWorker::Failed`: a carried
+/// [`annals_core::problem::Said`]) in the interface's language; a plain string as it is.
+pub fn said(message: &str) -> String {
+    fill("{0}", &[&message])
 }
 
 /// The word for `n` things: `one`/`many` in English (which together are the catalog's key,
@@ -595,5 +604,45 @@ mod tests {
         set(None);
         assert_eq!(t("Timeline"), "Timeline");
         assert_eq!(plural(2, "event", "events"), "events");
+    }
+
+    /// A file's problem, as the worker sends it, is said in the catalog's language with its
+    /// values, also a message inside it (a date's problem after a correction); one the catalog
+    /// lacks stays English and says so. (The page's own build of core keeps no values, so the
+    /// problems are made as the worker's JSON brings them.)
+    #[test]
+    fn a_problem_is_said_in_the_language_with_its_values() {
+        use annals_core::problem::Said;
+        use annals_core::Problem;
+        let json = r#"{"language":"ru","texts":{
+            "after the correction: {0}":"после исправления: {0}",
+            "day {0} does not exist in {1}":"дня {0} нет в {1}",
+            "{0}: could not tell the format of this file; choose one of {1} above and try again":"{0}: не удалось определить формат этого файла; выберите выше один из форматов {1} и попробуйте снова"}}"#;
+        set(Some(Rc::new(Catalog::parse(Lang::Ru, json).expect("catalog"))));
+        let inner = Said { text: "day {0} does not exist in {1}", args: vec!["30".into(), "2021-02".into()] };
+        let sent = serde_json::json!({
+            "field": "payload.changes.occurred",
+            "message": "after the correction: day 30 does not exist in 2021-02",
+            "text": "after the correction: {0}",
+            "args": [inner.carried()],
+        });
+        let problem: Problem = serde_json::from_value(sent).expect("a problem");
+        assert_eq!(super::problem(&problem), ("после исправления: дня 30 нет в 2021-02".to_owned(), true));
+        let other: Problem = serde_json::from_value(
+            serde_json::json!({"field": "x", "message": "is empty; expected text", "text": "is empty; expected text"}),
+        )
+        .expect("a problem");
+        assert_eq!(super::problem(&other), ("is empty; expected text".to_owned(), false));
+        let failed = Said {
+            text: "{0}: could not tell the format of this file; choose one of {1} above and try again",
+            args: vec!["a.bin".into(), "csv".into()],
+        };
+        assert_eq!(
+            said(&failed.carried()),
+            "a.bin: не удалось определить формат этого файла; выберите выше один из форматов csv и попробуйте снова"
+        );
+        assert_eq!(said("plain words"), "plain words");
+        set(None);
+        assert_eq!(super::problem(&other), ("is empty; expected text".to_owned(), true));
     }
 }

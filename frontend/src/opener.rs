@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::i18n::{t, tf, tx};
+use crate::i18n::{en, t, tf, tx};
 
 use crate::hooks::record::Opening;
 use crate::number::decimal;
@@ -144,7 +144,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 </label>
             </div>
         },
-        Opening::Failed(message) => html! { <p class="error" role="alert">{ message.clone() }</p> },
+        Opening::Failed(message) => html! { <p class="error" role="alert">{ crate::i18n::said(message) }</p> },
         Opening::Checked(report) => html! {
             <>
                 { report_view(report, &props.on_view, &opening) }
@@ -212,20 +212,21 @@ fn progress_words(what: &str) -> String {
     }
 }
 
-/// Problems or notes, each with its line, record and field; the first `shown` of them.
-fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
-    let english = (crate::i18n::current() != crate::i18n::Lang::En).then_some("en");
+/// Problems or notes, each with its line, record and field; the first `shown` of them. The
+/// list scrolls when long (longer still in Azerbaijani or Belarusian on a phone), so it takes
+/// the keyboard's focus to be scrolled, and is named.
+fn problem_list(list: &[annals_core::Problem], shown: usize, label: &'static str) -> Html {
     html! {
         <>
-            <ol class="problems">
+            <ol class="problems" tabindex="0" aria-label={t(label)}>
                 { for list.iter().take(shown).map(|d| html! {
                     <li>
                         if let Some(l) = d.line { <span class="where">{ tf("line {0}", &[&l]) }</span> }
                         if let Some(r) = d.record { <span class="where">{ tf("record {0}", &[&r]) }</span> }
                         if !d.field.is_empty() { <code>{ d.field.clone() }</code> }
-                        // The readers' messages are English sentences (core and the worker's readers):
-                        // marked so, for a screen reader to pronounce them as English.
-                        <span lang={english}>{ d.message.clone() }</span>
+                        // In the interface's language; a message the catalog lacks stays English and
+                        // is marked so, for a screen reader to pronounce it as English.
+                        { english_or_not(crate::i18n::problem(d)) }
                     </li>
                 }) }
             </ol>
@@ -234,6 +235,11 @@ fn problem_list(list: &[annals_core::Problem], shown: usize) -> Html {
             }
         </>
     }
+}
+
+/// A problem's message, marked English when the catalog lacks it (see `i18n::problem`).
+fn english_or_not((text, ours): (String, bool)) -> Html {
+    html! { <span lang={(!ours).then_some("en")}>{ text }</span> }
 }
 
 /// The report of a checked file: counts, problems, and the choice.
@@ -259,7 +265,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
         html! {
             <details class="notes">
                 <summary>{ tf("{0} on how the file was read", &[&crate::words::count(report.notes.len(), "note", "notes")]) }</summary>
-                { problem_list(&report.notes, SHOWN) }
+                { problem_list(&report.notes, SHOWN, en("Notes on the file")) }
             </details>
         }
     };
@@ -274,7 +280,7 @@ fn report_view(report: &Rc<Report>, on_view: &Callback<Rc<Record>>, opening: &Us
     html! {
         <div class="open-report" role="alert">
             <p><strong>{ report.summary() }</strong></p>
-            { problem_list(&report.diagnostics, SHOWN) }
+            { problem_list(&report.diagnostics, SHOWN, en("Problems in the file")) }
             { notes }
             <div class="open-choice">
                 if report.accepted > 0 {

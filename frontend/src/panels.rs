@@ -140,7 +140,8 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             { for r.disputes.iter().map(|d| html! {
                 <div class="dispute" role="note">
                     <h3>{ tf("Disputed: {0}", &[&field_words(&d.dispute.field)]) }</h3>
-                    if let Some(n) = &d.dispute.note { <p>{ n.clone() }</p> }
+                    // In the reader's language, with the note every other translated text has.
+                    if let Some(n) = d.dispute.note_in(shown::want()) { <p>{ shown::words(&n) }</p>{ shown::note_line(&n) } }
                     <ul>
                         { for d.dispute.claims.iter().map(|c| html! {
                             <li>

@@ -155,11 +155,13 @@ mod ui {
                 let (ext, mime) = file_kind(format);
                 let name = format!("{}.{ext}", slug(&record.title));
                 let log = annals_core::format::native::write_ndjson(&record.log());
-                let request = web_sys::js_sys::Array::of4(
+                // The reader's language, as `annals export --lang` takes it.
+                let request = web_sys::js_sys::Array::of5(
                     &JsValue::from_str("export"),
                     &JsValue::from_str(format.name()),
                     &JsValue::from_str(&record.title),
                     &web_sys::js_sys::Uint8Array::from(log.as_bytes()),
+                    &JsValue::from_str(crate::i18n::current().code()),
                 );
                 status.set(tf("Writing {0}…", &[&name]));
                 let answer = {

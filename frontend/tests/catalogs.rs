@@ -1,6 +1,7 @@
 //! The check that no interface text is left untranslated: every text the frontend's source
-//! wraps (`t("…")`, `tx("…")`, `en("…")`, `tf("…", …)`, `count(n, "one", "many")`, `plural(n, "one", "many")`), and
-//! every event kind's name, is in every catalog (`frontend/lang/*.json`) — a counted word with
+//! wraps (`t("…")`, `tx("…")`, `en("…")`, `tf("…", …)`, `count(n, "one", "many")`, `plural(n, "one", "many")`),
+//! every message of core, the file readers and the worker (`says!("…", …)`, which the open
+//! report shows in the interface's language), and every event kind's name, is in every catalog (`frontend/lang/*.json`) — a counted word with
 //! each plural category of its language —, a translation keeps the `{0}`, `{1}`… of its text,
 //! and no catalog holds a text the source no longer has. See `annals_web::i18n` for the design.
 
@@ -102,14 +103,17 @@ fn extract(file: &Path, text: &str, found: &mut Found) {
     let place = |at: usize| format!("{}:{}", file.display(), code[..at].lines().count());
     for (at, _) in code.match_indices('(') {
         let before = &code[..at];
-        let name_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        // A macro's name keeps its `!` (`says!`).
+        let bang = usize::from(before.ends_with('!'));
+        let ident = &before[..before.len() - bang];
+        let name_start = ident.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
         let name = &before[name_start..];
         if before[..name_start].trim_end().ends_with("fn") {
             continue;
         }
         let args = &code[at + 1..];
         match name {
-            "t" | "tf" | "tx" | "en" => {
+            "t" | "tf" | "tx" | "en" | "says!" => {
                 if let Some((value, _)) = literal(args.trim_start()) {
                     found.plain.insert(value, place(at));
                 }
@@ -145,7 +149,11 @@ fn placeholders(s: &str) -> BTreeSet<String> {
 fn every_interface_text_is_in_every_catalog() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    sources(&root.join("src"), &mut files);
+    // The interface, and the messages of core, the file readers and the worker that the open
+    // report shows.
+    for dir in ["src", "open-worker/src", "open-messages/src", "../core/src", "../formats/src"] {
+        sources(&root.join(dir), &mut files);
+    }
     let mut found = Found::default();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read a source file");
@@ -156,6 +164,8 @@ fn every_interface_text_is_in_every_catalog() {
     }
     assert!(found.plain.len() > 100, "the extractor finds the wrapped texts: {}", found.plain.len());
     assert!(found.counted.contains_key("event|events"), "and the counted words");
+    assert!(found.plain.contains_key("is empty; expected text"), "and core's messages");
+    assert!(found.plain.contains_key("found {0}; expected a number from -10 to 10"), "and the readers'");
 
     let mut problems = Vec::new();
     for (code, categories) in [
@@ -222,9 +232,9 @@ fn the_extractor_reads_literals_and_calls() {
     let mut found = Found::default();
     extract(
         Path::new("x.rs"),
-        "fn t(en: &str) {}\n// t(\"comment\")\nlet a = t(\"Timeline\"); tx(\"Story\"); tf(\"{0} in view\", &[&n]);\ncount(v.len(), \"event\", \"events\");\n#[cfg(test)]\nmod tests { t(\"test\") }",
+        "fn t(en: &str) {}\n// t(\"comment\")\nlet a = t(\"Timeline\"); tx(\"Story\"); tf(\"{0} in view\", &[&n]);\ncount(v.len(), \"event\", \"events\");\nProblem::new(f, says!(\"is {0} long\", n));\n#[cfg(test)]\nmod tests { t(\"test\") }",
         &mut found,
     );
-    assert_eq!(found.plain.keys().collect::<Vec<_>>(), ["Story", "Timeline", "{0} in view"]);
+    assert_eq!(found.plain.keys().collect::<Vec<_>>(), ["Story", "Timeline", "is {0} long", "{0} in view"]);
     assert_eq!(found.counted.keys().collect::<Vec<_>>(), ["event|events"]);
 }

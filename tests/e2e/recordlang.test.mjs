@@ -37,8 +37,11 @@ describe("the record's text in the reader's language", { timeout: 180_000 }, () 
     assert.equal(await heading.getAttribute('lang'), 'ru');
     assert.equal((await page.locator('#details .summary-text').textContent()).trim(), visit.summaries.ru.text);
     assert.equal(await page.locator('#details .summary-text').getAttribute('lang'), 'ru');
-    // Title and summary are both the editors' translation: one note says so, under the title.
-    assert.deepEqual(await page.locator('#details .lang-note').allTextContents(), [tr('ru', "translated by the record's editors")]);
+    // Title and summary are both the editors' translation: one note says so, under the title
+    // (a dispute's note, translated too, has its own, in its box).
+    assert.deepEqual(await page.locator('#details .lang-note:not(.dispute .lang-note)').allTextContents(), [
+      tr('ru', "translated by the record's editors"),
+    ]);
     // The list: the row's title in Russian, no "shown in" badge.
     await page.locator('.controls button', { hasText: tr('ru', 'All') }).click();
     const row = page.locator('.event-list li[data-id="2024-05-16-state-visit"] .title');
@@ -69,7 +72,7 @@ describe("the record's text in the reader's language", { timeout: 180_000 }, () 
     const { page, done } = await suite.openPage('/?lang=be#e=2024-05-16-signing');
     await speaks(page, 'be');
     const marker = tr('be', 'shown in English');
-    await page.locator('#details .lang-note', { hasText: marker }).waitFor({ timeout: 15_000 });
+    await page.locator('#details .lang-note:not(.dispute .lang-note)', { hasText: marker }).waitFor({ timeout: 15_000 });
     assert.equal((await page.locator('#details h2').textContent()).trim(), signing.title);
     assert.equal(await page.locator('#details h2').getAttribute('lang'), 'en');
     // The list marks every row; the Turan source's Russian headline is not shown to a Belarusian reader.
@@ -80,7 +83,7 @@ describe("the record's text in the reader's language", { timeout: 180_000 }, () 
     assert.deepEqual(await axeViolations(page), []);
     // Story mode: the slide says it too.
     await page.locator('nav.tabs button', { hasText: tr('be', 'Story') }).click();
-    await page.locator('.story .slide .lang-note', { hasText: marker }).waitFor({ timeout: 15_000 });
+    await page.locator('.story .slide .lang-note:not(.dispute .lang-note)', { hasText: marker }).waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.story .slide h2').getAttribute('lang'), 'en');
     await done();
   });

@@ -18,6 +18,9 @@
 //! readers to its file-opening worker) and core's own tests use them. Everything else calls
 //! `annals_formats::load`, which reads every format and uses [`detect_text`] for the JSON ones.
 
+use crate::problem::{Quoted, Said};
+use crate::says;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -56,12 +59,11 @@ struct RawDocument<'a> {
 fn utf8(bytes: &[u8]) -> Result<&str, Problem> {
     std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Problem {
-            line: Some(line),
-            record: None,
-            field: String::new(),
-            message: format!("the file is not UTF-8 (invalid byte at offset {}); expected UTF-8 text", e.valid_up_to()),
-        }
+        Problem::about_file(says!(
+            "the file is not UTF-8 (invalid byte at offset {0}); expected UTF-8 text",
+            e.valid_up_to()
+        ))
+        .at(Some(line), None)
     })
 }
 
@@ -75,18 +77,14 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     let doc: RawDocument<'_> = match decode_json(&mut de) {
         Ok(doc) => doc,
         Err((path, inner)) => {
-            let message = inner.to_string();
-            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+            let message = Said::from_serde(&inner.to_string()).carried();
             return Loaded::failed(
                 Format::AnnalsJson,
-                Problem {
-                    line: Some(inner.line()).filter(|l| *l > 0),
-                    record: None,
-                    field: path,
-                    message: format!(
-                        "{message} (expected an Annals JSON document: {{\"annals\": 1, \"events\": [...]}})"
-                    ),
-                },
+                Problem::new(
+                    path,
+                    says!("{0} (expected an Annals JSON document: {\"annals\": 1, \"events\": [...]})", message),
+                )
+                .at(Some(inner.line()).filter(|l| *l > 0), None),
             );
         }
     };
@@ -99,22 +97,17 @@ pub fn read_document(bytes: &[u8], known: &dyn Known) -> Loaded {
     match doc.annals {
         None => {}
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(DOCUMENT_VERSION)) => {}
-        Some(other) => parsed.diagnostics.push(Problem {
-            line: None,
-            record: None,
-            field: "annals".into(),
-            message: format!("found {other}; expected the document version {DOCUMENT_VERSION}"),
-        }),
+        Some(other) => parsed.diagnostics.push(Problem::new(
+            "annals",
+            says!("found {0}; expected the document version {1}", other, DOCUMENT_VERSION),
+        )),
     }
     if let Some(s) = doc.stream {
         match crate::id::check_stream(&s) {
             Ok(()) => parsed.stream = Some(StreamName::from(s)),
-            Err(reason) => parsed.diagnostics.push(Problem {
-                line: None,
-                record: None,
-                field: "stream".into(),
-                message: format!("stream name {s:?} {reason}"),
-            }),
+            Err(reason) => parsed
+                .diagnostics
+                .push(Problem::new("stream", says!("stream name {0}: {1}", Quoted(&s), reason.carried()))),
         }
     }
     let base = text.as_ptr() as usize;
@@ -144,10 +137,8 @@ pub fn read_introduction(raw: &str, diagnostics: &mut Vec<Problem>) -> Option<In
     let intro: Option<Introduction> = match decode_json(&mut de) {
         Ok(intro) => intro,
         Err((path, e)) => {
-            let message = e.to_string();
-            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
             let field = if path.is_empty() { "introduction".to_owned() } else { format!("introduction.{path}") };
-            diagnostics.push(Problem::new(field, message));
+            diagnostics.push(Problem::new(field, Said::from_serde(&e.to_string())));
             return None;
         }
     };
@@ -201,12 +192,7 @@ impl NdjsonParts {
                 Ok(decoded) => {
                     if let Some(problem) = stream_problem(&mut parsed.stream, decoded.stream.as_deref()) {
                         parsed.undecodable += 1;
-                        parsed.diagnostics.push(Problem {
-                            line: Some(line_no),
-                            record: Some(record),
-                            field: "stream".into(),
-                            message: problem,
-                        });
+                        parsed.diagnostics.push(Problem::new("stream", problem).at(Some(line_no), Some(record)));
                         continue;
                     }
                     parsed.records.push(Located { line: Some(line_no), record, proposed: decoded.proposed });
@@ -233,28 +219,31 @@ impl NdjsonParts {
 /// Checks a record's stream name; the first one names the file's stream, and every other
 /// record must be in the same stream. A name equal to the file's was checked with the first
 /// record that gave it, so a log of one stream checks and allocates its name once.
-fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) -> Option<String> {
+fn stream_problem(file_stream: &mut Option<StreamName>, record: Option<&str>) -> Option<Said> {
     let record = record?;
     if file_stream.as_ref().is_some_and(|s| s.as_str() == record) {
         return None;
     }
     if let Err(reason) = crate::id::check_stream(record) {
-        return Some(format!("stream name {record:?} {reason}"));
+        return Some(says!("stream name {0}: {1}", Quoted(&record), reason.carried()));
     }
     match file_stream {
         None => {
             *file_stream = Some(StreamName::from(record));
             None
         }
-        Some(s) => Some(format!(
-            "record is in stream {record:?} but the file's first record is in {:?}; expected one stream per file",
-            s.as_str()
+        Some(s) => Some(says!(
+            "record is in stream {0} but the file's first record is in {1}; expected one stream per file",
+            Quoted(&record),
+            Quoted(&s.as_str())
         )),
     }
 }
 
 /// The message for a file whose format cannot be told, as every loader says it.
-pub const CANNOT_TELL: &str = "could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)";
+pub fn cannot_tell() -> Said {
+    says!("could not tell the format of this file; expected an Annals JSON document or NDJSON log, a TimelineJS JSON file, a CSV sheet with a known header, a GDELT export, PLOVER records or HistoryAtState XML (give --format)")
+}
 
 /// Guesses whether a file is an Annals document, an Annals log or a TimelineJS file, from its
 /// content (and name, when the content is ambiguous); `None` for anything that does not start
@@ -336,12 +325,9 @@ pub fn load(bytes: &[u8], name: &str, format: Option<Format>, known: &dyn Known)
         Some(Format::AnnalsNdjson) => read_ndjson(bytes, known),
         Some(other) => Loaded::failed(
             other,
-            Problem::about_file(format!(
-                "{} files are not read by this build (only Annals files are); the web app reads them in its file opener",
-                other.name()
-            )),
+            Problem::about_file(says!("{0} files are not read by this build (only Annals files are); the web app reads them in its file opener", other.name())),
         ),
-        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(CANNOT_TELL)),
+        None => Loaded::failed(Format::AnnalsJson, Problem::about_file(cannot_tell())),
     }
 }
 
@@ -427,7 +413,7 @@ mod tests {
                 "line 6, record 4, payload.sources: is empty; every event must cite at least one source",
                 "line 6, record 4, payload.host: unknown actor \"nowhere\"; expected an actor registered by an ActorRegistered event",
                 "line 7, record 5, payload.occurred: day 30 does not exist in 2024-02",
-                "line 8, record 6: expected ident",
+                "line 8, record 6: is not valid JSON (expected ident)",
             ]
         );
     }

@@ -212,9 +212,15 @@ pub struct Checked {
 }
 
 /// The message for a file whose format cannot be told.
+/// (A carried message, `Said::carried`: the page says it in the interface's language.)
 pub fn cannot_tell(name: &str) -> String {
     let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-    format!("{name}: could not tell the format of this file; choose one of {} above and try again", names.join(", "))
+    annals_core::says!(
+        "{0}: could not tell the format of this file; choose one of {1} above and try again",
+        name,
+        names.join(", ")
+    )
+    .carried()
 }
 
 #[cfg(test)]

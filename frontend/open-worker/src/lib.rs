@@ -137,7 +137,7 @@ impl Checker {
 /// Writes a record, given as the NDJSON log the page keeps, in `format` for a download:
 /// `annals_formats::export`, the same code as `annals export`. *Why here:* the writers of other tools' formats
 /// are needed only by someone who downloads, so the page's bundle leaves them to the worker.
-pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Exported, String> {
+pub fn export_log(log: &str, format: ExportFormat, title: &str, lang: Option<&str>) -> Result<Exported, String> {
     let mut envelopes = Vec::new();
     for line in log.lines().filter(|l| !l.is_empty()) {
         let record = decode_record(line)
@@ -158,7 +158,7 @@ pub fn export_log(log: &str, format: ExportFormat, title: &str) -> Result<Export
     Ok(export(
         &envelopes,
         format,
-        &ExportInfo { stream: None, title: Some(title), description: None, introduction: None, lang: None },
+        &ExportInfo { stream: None, title: Some(title), description: None, introduction: None, lang },
     ))
 }
 
@@ -222,19 +222,29 @@ mod tests {
         let envelopes = load(&doc, "x.json", None, &Nothing).into_envelopes(&StreamName::from("s"), Timestamp(0));
         let log = write_ndjson(&envelopes);
         for format in ExportFormat::ALL {
-            let info = ExportInfo { stream: None, title: Some("T"), description: None, introduction: None, lang: None };
-            let direct = export(&envelopes, format, &info);
-            let via_log = export_log(&log, format, "T").expect("exported");
-            assert_eq!((via_log.text, via_log.written), (direct.text, direct.written), "{format:?}");
+            for lang in [None, Some("ru")] {
+                let info = ExportInfo { stream: None, title: Some("T"), description: None, introduction: None, lang };
+                let direct = export(&envelopes, format, &info);
+                let via_log = export_log(&log, format, "T", lang).expect("exported");
+                assert_eq!((via_log.text, via_log.written), (direct.text, direct.written), "{format:?} {lang:?}");
+            }
         }
-        assert!(export_log("{not json", ExportFormat::Csv, "T").is_err());
+        // The reader's language reaches the writer: the default record's Russian titles.
+        let english = export_log(&log, ExportFormat::Ics, "T", None).expect("exported").text;
+        let russian = export_log(&log, ExportFormat::Ics, "T", Some("ru")).expect("exported").text;
+        // (iCalendar folds long lines, so only the line's start is looked for.)
+        assert!(russian.contains("SUMMARY;LANGUAGE=ru:Установлены"), "the Russian title of 1993's first event");
+        assert!(!english.contains("Установлены") && english.contains("SUMMARY:Diplomatic relations"));
+        assert!(export_log("{not json", ExportFormat::Csv, "T", None).is_err());
     }
 
     #[test]
     fn an_unknown_file_says_so() {
         assert_eq!(format_of(b"\x00\x01binary", "blob.bin", None), None);
-        let message = cannot_tell("blob.bin");
+        // Carried (the page says it in its language), and English as it is said.
+        let message = annals_core::problem::fill("{0}", &[&cannot_tell("blob.bin")], &|_| None);
         assert!(message.contains("blob.bin") && message.contains("annals-json"), "{message}");
+        assert!(message.starts_with("blob.bin: could not tell the format"), "{message}");
     }
 
     /// A TimelineJS file with a title slide opens as a story, and its introduction (medium and

@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
+use annals_core::says;
+
 use crate::{cannot_tell, export_log, format_of, Checker, FromWorker, Progress, PART_BYTES, READ_SLICE};
 
 /// Listens for the page's request and says it is ready. Called by the worker's `main`.
@@ -43,8 +45,10 @@ fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, log: Option<&[
     };
 }
 
-/// Answers one request: `["export", format, title, the log's bytes]` writes a download,
-/// anything else is a file to open; an error message when it cannot be done.
+/// Answers one request: `["export", format, title, the log's bytes, language]` writes a
+/// download (titles and summaries in the reader's language where the record has them, as
+/// `annals export --lang` does), anything else is a file to open; an error message when it
+/// cannot be done (a carried message, `Said::carried`, which the page says in its language).
 fn serve(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), String> {
     let request: &Array = request.dyn_ref().ok_or("the page sent no file")?;
     if request.get(0).as_string().as_deref() == Some("export") {
@@ -52,7 +56,8 @@ fn serve(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), St
         let title = request.get(2).as_string().unwrap_or_default();
         let log =
             String::from_utf8(Uint8Array::new(&request.get(3)).to_vec()).map_err(|_| "the page sent no record")?;
-        let exported = export_log(&log, format, &title)?;
+        let lang = request.get(4).as_string().filter(|l| !l.is_empty());
+        let exported = export_log(&log, format, &title, lang.as_deref())?;
         let answer = FromWorker::Exported { written: exported.written, left_out: exported.left_out };
         post(scope, &answer, Some(exported.text.as_bytes()));
         return Ok(());
@@ -73,14 +78,15 @@ fn serve(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), St
         }
         post(scope, &FromWorker::Progress(progress), None);
     }
-    let (checked, log) = checker.finished().ok_or_else(|| format!("{name}: checking stopped before the end"))?;
+    let (checked, log) =
+        checker.finished().ok_or_else(|| says!("{0}: checking stopped before the end", name).carried())?;
     post(scope, &FromWorker::Checked(checked), Some(log.as_bytes()));
     Ok(())
 }
 
 /// Reads a file in slices (a worker may read synchronously), saying how far it is.
 fn read(scope: &DedicatedWorkerGlobalScope, file: &File, name: &str) -> Result<Vec<u8>, String> {
-    let unreadable = |_| format!("{name}: the browser could not read the file");
+    let unreadable = |_| says!("{0}: the browser could not read the file", name).carried();
     let reader = FileReaderSync::new().map_err(unreadable)?;
     let total = file.size();
     let mut bytes = Vec::with_capacity(total as usize);

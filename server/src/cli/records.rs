@@ -72,7 +72,7 @@ pub struct ExportArgs {
 
 /// A language tag for `--lang`, checked as the record's tags are.
 fn lang_tag(tag: &str) -> Result<String, String> {
-    annals_core::lang::check_tag(tag).map(|()| tag.to_owned())
+    annals_core::lang::check_tag(tag).map(|()| tag.to_owned()).map_err(|said| said.to_string())
 }
 
 /// Arguments of `annals append`.

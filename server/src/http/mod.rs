@@ -254,6 +254,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StreamPath {
         let axum::extract::Path(name) = axum::extract::Path::<String>::from_request_parts(parts, state).await?;
         check_stream(&name).map_err(|reason| {
             // The reason names the stream itself when it quotes a character.
+            let reason = reason.to_string();
             let message = if reason.starts_with('"') {
                 format!("stream name {reason}")
             } else {

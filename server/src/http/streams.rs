@@ -44,7 +44,7 @@
 use annals_core::envelope::decode_record;
 use annals_core::log::StreamInfo;
 use annals_core::projection::Projections;
-use annals_core::Problem;
+use annals_core::{says, Problem};
 use annals_core::{Envelope, ExpectedVersion, PartialDate, Proposed, StreamName};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -311,14 +311,18 @@ fn decode_body(body: &[u8], stream: &StreamName) -> Result<Vec<Proposed>, ApiErr
         match decode_record(item.get()) {
             Ok(decoded) => {
                 if decoded.position.is_some() {
-                    problem(i + 1, Problem::new("position", "positions are assigned by the log; leave it out"));
+                    problem(i + 1, Problem::new("position", says!("positions are assigned by the log; leave it out")));
                 }
                 if let Some(named) = decoded.stream.as_ref().filter(|s| *s != stream) {
                     problem(
                         i + 1,
                         Problem::new(
                             "stream",
-                            format!("names stream {:?} but was posted to {:?}", named.as_str(), stream.as_str()),
+                            says!(
+                                "names stream {0} but was posted to {1}",
+                                format!("{:?}", named.as_str()),
+                                format!("{:?}", stream.as_str())
+                            ),
                         ),
                     );
                 }
