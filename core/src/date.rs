@@ -206,14 +206,15 @@ impl PartialDate {
     }
 
     /// A label for people, in English, that says no more than is known:
-    /// "2009", "May 2024", "16 May 2024"; beyond the calendar years "13.8 billion years
-    /// ago", "315,000 years ago", "year 12,000".
+    /// "2009", "May 2024", "16 May 2024", "15 March 44 BC"; beyond the calendar years "13.8
+    /// billion years ago", "315,000 years ago", "year 12,000".
     pub fn label(&self) -> String {
+        let year = calendar_year_label(self.year);
         match (self.month, self.day) {
             (None, _) if self.is_deep() => deep_year_label(self.year),
-            (None, _) => format!("{}", self.year),
-            (Some(m), None) => format!("{} {}", MONTHS[usize::from(m) - 1], self.year),
-            (Some(m), Some(d)) => format!("{} {} {}", d, MONTHS[usize::from(m) - 1], self.year),
+            (None, _) => year,
+            (Some(m), None) => format!("{} {year}", MONTHS[usize::from(m) - 1]),
+            (Some(m), Some(d)) => format!("{} {} {year}", d, MONTHS[usize::from(m) - 1]),
         }
     }
 }
@@ -244,6 +245,17 @@ impl Ord for PartialDate {
 impl PartialOrd for PartialDate {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+/// A calendar year in English as people read it: "2009", and a year before the common era
+/// with its era, "3500 BC" (the year `-3500`; a sign is how a file writes it, not how a reader
+/// says it).
+pub fn calendar_year_label(year: i64) -> String {
+    if year < 0 {
+        format!("{} BC", year.unsigned_abs())
+    } else {
+        year.to_string()
     }
 }
 
@@ -681,7 +693,9 @@ mod tests {
         check("2009", "2009", "2009", Precision::Year);
         check("2024-02", "2024-02", "February 2024", Precision::Month);
         check("2024-05-16", "2024-05-16", "16 May 2024", Precision::Day);
-        check("-0044-03-15", "-0044-03-15", "15 March -44", Precision::Day);
+        check("-0044-03-15", "-0044-03-15", "15 March 44 BC", Precision::Day);
+        check("-3500", "-3500", "3500 BC", Precision::Year);
+        check("-0001-12", "-0001-12", "December 1 BC", Precision::Month);
     }
 
     #[test]
@@ -762,7 +776,7 @@ mod tests {
         check("-315000", "-315000", "315,000 years ago", Precision::Year);
         check("-10000", "-10000", "10,000 years ago", Precision::Year);
         check("+12000", "+12000", "year 12,000", Precision::Year);
-        check("-9999", "-9999", "-9999", Precision::Year);
+        check("-9999", "-9999", "9999 BC", Precision::Year);
         let big_bang = PartialDate::year(-13_800_000_000).expect("year");
         assert_eq!(big_bang.to_string().parse::<PartialDate>(), Ok(big_bang));
         assert_eq!(PartialDate::year(MIN_YEAR).map(|d| d.to_string()), Ok("-100000000000".to_owned()));

@@ -783,7 +783,7 @@ fn deep_years_are_read_to_the_year_and_written_back() {
             ("-4600000000".into(), "4.6 billion years ago".into()),
             ("-538800000/-251902000".into(), "538.8 million years ago – 251.902 million years ago".into()),
             ("-315000".into(), "315,000 years ago".into()),
-            ("-3500".into(), "-3500".into()),
+            ("-3500".into(), "3500 BC".into()),
         ]
     );
     let before = loaded.proposed();

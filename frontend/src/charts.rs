@@ -119,7 +119,7 @@ pub fn charts(props: &Props) -> Html {
                         <th scope="col">{ tx("Documents (cumulative)") }</th></tr></thead>
                     <tbody>
                         { for data.years.iter().enumerate().filter(|(i, _)| data.by_kind[*i].iter().any(|n| *n > 0)).map(|(i, y)| html! {
-                            <tr><th scope="row">{ y }</th>
+                            <tr><th scope="row">{ crate::i18n::year(*y) }</th>
                                 { for data.by_kind[i].iter().map(|n| html! { <td>{ n }</td> }) }
                                 <td>{ data.cumulative_documents[i] }</td></tr>
                         }) }
@@ -161,6 +161,11 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
         "muted": hex(&colours.muted, crate::theme::LIGHT.muted),
         "ink": hex(&colours.ink, crate::theme::LIGHT.ink),
         "y_desc": if documents { t("documents") } else { t("events") },
+        // A year before the common era as the language writes it ("{0} BC"), for the axis.
+        "bc": t("{0} BC"),
+        // The caption the page shows above the chart, for its picture (the documents' total
+        // is the module's to fill in: it has the numbers).
+        "caption": if documents { t("Documents signed, cumulative ({0} in all)") } else { t("Events per year, by kind") },
     })
     .to_string()
 }

@@ -95,7 +95,7 @@ pub fn ticks(scale: &Scale, mut width: impl FnMut(&str) -> f64) -> Vec<Tick> {
         for y in y0..=y1 {
             for m in (1..=12).step_by(step as usize) {
                 let label = if m == 1 {
-                    y.to_string()
+                    crate::i18n::year(y)
                 } else {
                     PartialDate::month(y, m).map(|d| short_month(&d)).unwrap_or_default()
                 };
@@ -119,7 +119,7 @@ pub fn ticks(scale: &Scale, mut width: impl FnMut(&str) -> f64) -> Vec<Tick> {
 fn short_month(d: &PartialDate) -> String {
     let m = d.month_value().unwrap_or(1);
     if m == 1 && d.day_value().is_none() {
-        return d.year_value().to_string();
+        return crate::i18n::year(d.year_value());
     }
     crate::i18n::short_month(m, None)
 }
@@ -771,7 +771,7 @@ mod tests {
         let neolithic = scale("-12000", "-6000", 900.0);
         assert_eq!(
             labels(&neolithic),
-            ["12,000 years ago", "11,000 years ago", "10,000 years ago", "-9000", "-8000", "-7000", "-6000"]
+            ["12,000 years ago", "11,000 years ago", "10,000 years ago", "9000 BC", "8000 BC", "7000 BC", "6000 BC"]
         );
         spaced(&neolithic);
         // Zoomed in to a few years of deep time: every year, no months.

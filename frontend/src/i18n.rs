@@ -368,13 +368,27 @@ pub fn actor_kind(k: Option<ActorKind>) -> &'static str {
     })
 }
 
-/// A year for people: the calendar's as a number ("2009", "-3500"), deep time's as
+/// A year for people: the calendar's as [`era_year`] ("2009", "3500 BC"), deep time's as
 /// [`deep_year`] ("13.8 billion years ago").
 pub fn year(year: i64) -> String {
     if annals_core::date::CALENDAR_YEARS.contains(&year) {
-        year.to_string()
+        era_year(year)
     } else {
         deep_year(year)
+    }
+}
+
+/// A calendar year as people read it: a year of the common era is its number, one before it
+/// carries its era — "3500 BC", "3500 г. до н. э.", "e.ə. 3500" (a file writes 3500 BC as
+/// `-3500`, docs/format.md). The era is the catalog's text, not `Intl.DateTimeFormat`'s:
+/// Chromium has it for Russian only of the three (Azerbaijani gets the fallback "BCE 3500",
+/// Belarusian nothing), and the page's budget has no room for code that would ask it for one
+/// language.
+pub fn era_year(year: i64) -> String {
+    if year < 0 {
+        tf("{0} BC", &[&year.unsigned_abs()])
+    } else {
+        year.to_string()
     }
 }
 
@@ -418,18 +432,18 @@ fn deep_count(n: u64) -> String {
     annals_core::date::large_number(n)
 }
 
-/// A date for people that says no more than is known: "2009", "May 2024", "16 May 2024" in
-/// English; "май 2024", "16 мая 2024" in Russian; "may 2024", "16 may 2024" in Azerbaijani;
-/// in deep time [`deep_year`].
+/// A date for people that says no more than is known: "2009", "May 2024", "16 May 2024",
+/// "15 March 44 BC" in English; "май 2024", "16 мая 2024", "15 марта 44 г. до н. э." in
+/// Russian; "may 2024", "16 may 2024" in Azerbaijani; in deep time [`deep_year`].
 pub fn date(d: &PartialDate) -> String {
     if d.is_deep() {
         return deep_year(d.year_value());
     }
     with_current(|c| match c {
         Some(c) if c.months.alone.len() == 12 && c.months.after_day.len() == 12 => {
-            let year = d.year_value();
+            let year = era_year(d.year_value());
             match (d.month_value(), d.day_value()) {
-                (None, _) => year.to_string(),
+                (None, _) => year,
                 (Some(m), None) => format!("{} {year}", c.months.alone[usize::from(m) - 1]),
                 (Some(m), Some(day)) => format!("{day} {} {year}", c.months.after_day[usize::from(m) - 1]),
             }

@@ -89,6 +89,8 @@ struct Scene<'a> {
     focused: Option<&'a str>,
     highlight: &'a [String],
     transform: (f64, f64, f64),
+    /// "As of 2015": the year the map shows, for a picture of it.
+    as_of: String,
 }
 
 /// The plan the visuals module draws (`annals_visuals::map::MapPlan`, JSON): the scene, the
@@ -264,6 +266,7 @@ pub fn relation_map(props: &Props) -> Html {
         let highlight = highlight.clone();
         let ego_nodes = ego_nodes.clone();
         let focused = (*has_focus).then(|| (*focused).clone()).flatten();
+        let as_of = tf("As of {0}", &[&crate::i18n::year(*as_of)]);
         use_effect(move || {
             let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
             let colours = colours.borrow_mut().at(&c).clone();
@@ -289,6 +292,7 @@ pub fn relation_map(props: &Props) -> Html {
                 focused: focused.as_deref(),
                 highlight: &highlight,
                 transform: *transform.borrow(),
+                as_of,
             };
             let plan = plan(&graph, first.then_some(&*all), scene, &colours);
             draw(c, plan, move |answer| match answer {

@@ -406,19 +406,36 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
+    // A window before year 1 or beyond 9999 has no date a date box can show (it would stand
+    // empty): both boxes then hold years.
+    let by_year = [view.from.floor() as i64, view.to.ceil() as i64 - 1]
+        .iter()
+        .any(|d| !(1..=9999).contains(&annals_core::date::civil_from_days(*d).0));
     let date_input = |label: &'static str, day: f64, is_from: bool| {
         let handle = props.view.clone();
         let onchange = Callback::from(move |e: Event| {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-            let Ok(date) = input.value().parse::<annals_core::PartialDate>() else { return };
+            let value = input.value();
+            let date = match value.parse::<i64>() {
+                Ok(year) if by_year => annals_core::PartialDate::year(year).ok(),
+                _ => value.parse::<annals_core::PartialDate>().ok(),
+            };
+            let Some(date) = date else { return };
             let v = &*handle;
-            let d = date.first_day() as f64;
-            handle.dispatch(if is_from { Action::Window(d, v.to) } else { Action::Window(v.from, d + 1.0) });
+            handle.dispatch(if is_from {
+                Action::Window(date.first_day() as f64, v.to)
+            } else {
+                Action::Window(v.from, date.last_day() as f64 + 1.0)
+            });
         });
         // `to` is exclusive: the box shows the last day in view.
-        let shown = if is_from { day.floor() as i64 } else { day.ceil() as i64 - 1 };
-        let value = annals_core::PartialDate::from_day_number(shown).to_string();
-        html! { <label class="date-input">{ label }<input type="date" {value} {onchange} /></label> }
+        let shown =
+            annals_core::PartialDate::from_day_number(if is_from { day.floor() as i64 } else { day.ceil() as i64 - 1 });
+        let year = shown.year_value();
+        let (kind, value) = if by_year { ("number", year.to_string()) } else { ("date", shown.to_string()) };
+        // A year box says its year in words with its name ("From: 13.8 billion years ago").
+        let label = if by_year { format!("{label}: {}", i18n::year(year)) } else { label.to_owned() };
+        html! { <label class="date-input">{ label }<input type={kind} {value} {onchange} /></label> }
     };
     let mid = (view.from + view.to) / 2.0;
     let (lo, hi) = props.extent;

@@ -75,6 +75,9 @@ struct Drawn {
     marks: Vec<Mark>,
     /// Counted events ("+12") as drawn.
     more: Vec<More>,
+    /// The counted clusters drawn instead of events (too many in the window), for a picture:
+    /// left, right, centre and height, colour, count.
+    clusters: Vec<(f64, f64, f64, f64, &'static str, u32)>,
     /// The labels, the lanes' rows and the gridlines as drawn (for [`describe`]).
     spots: Vec<geometry::LabelSpot>,
     rows: LaneRows,
@@ -752,6 +755,7 @@ fn paint(
     let Scene { record, visible, view, lane_keys, lane_labels, shown_kinds, .. } = scene;
     drawn.marks.clear();
     drawn.more.clear();
+    drawn.clusters.clear();
     drawn.scale = None;
     if drawn.context.is_none() {
         drawn.context =
@@ -900,7 +904,7 @@ fn paint(
         let selected = view.selected.as_deref();
         draw_marks(&ctx, &marks, &stack, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
     } else {
-        draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts);
+        draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts, &mut drawn.clusters);
     }
     ctx.restore();
     // Only a page of our own gets the mark; an embedded widget writes nothing on the host's
@@ -939,7 +943,7 @@ fn describe(
     let list = |items: Vec<String>| format!("[{}]", items.join(","));
     let (Some(scale), Some(ctx)) = (drawn.scale, drawn.context.clone()) else { return String::new() };
     ctx.set_font(LABEL_FONT);
-    let Drawn { marks, spots, more, rows, ticks, axis, labels, colours, height, .. } = drawn;
+    let Drawn { marks, spots, more, clusters, rows, ticks, axis, labels, colours, height, .. } = drawn;
     let marks = marks
         .iter()
         .enumerate()
@@ -979,6 +983,14 @@ fn describe(
             )
         })
         .collect();
+    let clusters = list(
+        clusters
+            .iter()
+            .map(|(x1, x2, y, h, colour, n)| {
+                format!(r#"[{},{},{},{},"{colour}",{n}]"#, decimal(*x1), decimal(*x2), decimal(*y), decimal(*h))
+            })
+            .collect(),
+    );
     let c = colours.at(canvas);
     let colours = list([&c.paper, &c.band, &c.ink, &c.muted, &c.rule, &c.accent].map(|c| text(c)).to_vec());
     let ticks = list(ticks.iter().map(|(x, l)| format!("[{},{}]", decimal(*x), text(l))).collect());
@@ -991,7 +1003,7 @@ fn describe(
         list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
     format!(
-        r#"{{"width":{},"height":{},"left":{},"axis_height":{},"axis":{axis},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{}}}"#,
+        r#"{{"width":{},"height":{},"left":{},"axis_height":{},"axis":{axis},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{},"clusters":{clusters}}}"#,
         decimal(scale.left + scale.width + 8.0),
         decimal(*height),
         decimal(scale.left),
@@ -1063,6 +1075,7 @@ fn draw_clusters(
     lane_keys: &[String],
     mode: LaneMode,
     counts: &mut TextWidths,
+    drawn: &mut Vec<(f64, f64, f64, f64, &'static str, u32)>,
 ) {
     let colour = |lane: usize| match mode {
         LaneMode::Kind => lane_keys.get(lane).and_then(|k| k.parse::<EventKind>().ok()).map_or("#6B6B6B", kind_colour),
@@ -1078,6 +1091,7 @@ fn draw_clusters(
         for c in lane {
             let h = height(c);
             ctx.fill_rect(c.x1 + 0.5, y - h / 2.0, (c.x2 - c.x1 - 1.0).max(1.0), h);
+            drawn.push((c.x1, c.x2, y, h, colour(c.lane), c.count));
         }
     }
     ctx.set_global_alpha(1.0);

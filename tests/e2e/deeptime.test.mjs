@@ -11,9 +11,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-import { ROOT, appSuite, screenshotPath } from './harness.mjs';
+import { ROOT, appSuite, screenshotPath, serveDir } from './harness.mjs';
 
 const CORPUS = process.env.ANNALS_CORPUS || join(ROOT, '..', 'shared', 'corpus');
 const COSMO = [
@@ -80,7 +80,7 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
         '4.6 billion years ago',
         '538.8 million years ago – 251.902 million years ago',
         '315,000 years ago',
-        '-3500',
+        '3500 BC',
       ]);
 
       // The whole record on the axis: years before now, none crowding the next.
@@ -98,6 +98,31 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
       assert.ok(d.axis.some((l) => /billion years ago$/.test(l.text)), `billions on the axis: ${JSON.stringify(d.axis)} in ${canvasWidth} px`);
       const label = await canvas.getAttribute('aria-label');
       assert.match(label, /years ago/, `the canvas's label reads the window in words: ${label}`);
+
+      // The window's boxes: beyond the calendar a date box would be empty, so they hold years
+      // a reader can read and change.
+      const from = page.locator('.date-input input').first();
+      const to = page.locator('.date-input input').nth(1);
+      if (!(await from.isVisible())) await page.getByRole('button', { name: 'Filters' }).click();
+      assert.equal(await from.getAttribute('type'), 'number', 'a year box, not a date box');
+      const start = Number(await from.inputValue());
+      assert.ok(start <= -13_800_000_000 && start > -15_000_000_000, `the window starts before the Big Bang: ${start}`);
+      assert.ok(Number(await to.inputValue()) >= -3500, `and ends after the wheel: ${await to.inputValue()}`);
+      assert.match(await page.locator('.date-input').first().textContent(), /^From: 1\d\.\d+ billion years ago$/, 'the year in words with the box');
+      // The reader types the years of humans: the list keeps what lies in them.
+      await from.fill('-400000');
+      await from.press('Enter');
+      await to.fill('-3000');
+      await to.press('Enter');
+      await page.waitForFunction(() => document.querySelectorAll('section.event-list li').length === 2);
+      assert.deepEqual((await page.locator('section.event-list li .date').allTextContents()).map((t) => t.trim()), ['315,000 years ago', '3500 BC']);
+      assert.equal(await from.inputValue(), '-400000');
+      assert.match(await page.locator('.date-input').nth(1).textContent(), /3000 BC/);
+      await page.screenshot({ path: await screenshotPath(`deeptime-${width}-years.png`) });
+      await page.getByRole('button', { name: 'All', exact: true }).click();
+      await page.waitForFunction(() => document.querySelectorAll('section.event-list li').length === 7);
+      const filtersToggle = page.getByRole('button', { name: 'Filters' });
+      if ((await filtersToggle.isVisible()) && (await filtersToggle.getAttribute('aria-expanded')) === 'true') await filtersToggle.click();
 
       // The details of the Big Bang: the date as people read it.
       await list.first().locator('button').click();
@@ -140,7 +165,37 @@ describe('deep time: the cosmology template', { timeout: 180_000 }, () => {
       const heard = (await page.locator('.story [aria-live=polite]').textContent()).trim();
       assert.equal(heard, 'Slide 2 of 8: The Big Bang, 13.8 billion years ago');
       await page.screenshot({ path: await screenshotPath(`deeptime-${width}-story.png`) });
+      await page.keyboard.press('End');
+      const wheel = (await page.locator('.story [aria-live=polite]').textContent()).trim();
+      assert.match(wheel, /^Slide 8 of 8: .+, 3500 BC$/, 'a year before year 1 with its era');
+      assert.match(await page.locator('.story .slide').textContent(), /3500 BC/);
       await done();
     });
   }
+
+  // A year before year 1 in each language of the interface: with its era as the language
+  // writes it (the browser's Intl where it has the language, the catalog where not), in the
+  // list, the details and the timeline's description, and never with a minus sign.
+  test('3500 BC in Russian, Belarusian and Azerbaijani', { skip: !existsSync(COSMO) && `no ${COSMO}` }, async () => {
+    const files = await serveDir(dirname(COSMO), { cors: true });
+    try {
+      for (const [lang, wheel] of [
+        ['ru', '3500 г. до н. э.'],
+        ['be', '3500 г. да н. э.'],
+        ['az', 'e.ə. 3500'],
+      ]) {
+        const src = encodeURIComponent(`${files.url}/cosmo.json`);
+        const { page, done } = await suite.openPage(`/?lang=${lang}&src=${src}#view=timeline`);
+        await page.locator('section.event-list li').nth(6).waitFor();
+        const dates = (await page.locator('section.event-list li .date').allTextContents()).map((t) => t.trim());
+        assert.equal(dates[6], wheel, `${lang}: ${dates}`);
+        assert.ok(dates.every((d) => !d.startsWith('-')), `${lang}: no minus sign: ${dates}`);
+        await page.locator('section.event-list li button').nth(6).click();
+        await page.waitForFunction((w) => [...document.querySelectorAll('.details, section.details')].some((d) => d.textContent.includes(w)), wheel);
+        await done();
+      }
+    } finally {
+      await files.close();
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ROOT, appSuite, serveDir } from './harness.mjs';
+import { generate, toNdjson } from './bench/events.mjs';
 
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
 const SHOTS = process.env.PICTURES_DIR ?? '/work/shots/pictures';
@@ -52,6 +53,9 @@ function readSvg(page, text) {
       marks: [...doc.querySelectorAll('.mark')].map((m) => m.getAttribute('data-id')),
       nodes: [...doc.querySelectorAll('.node')].map((m) => m.getAttribute('data-id')),
       charts: doc.querySelectorAll('svg.chart').length,
+      clusters: [...doc.querySelectorAll('.cluster')].length,
+      counts: texts('.count'),
+      captions: texts('.caption'),
       rects: doc.querySelectorAll('svg.chart rect').length,
       text: texts('text'),
     };
@@ -128,8 +132,19 @@ describe('pictures of the views', { timeout: 120_000 }, () => {
     const { name, bytes } = await save(page, 'SVG');
     assert.match(name, /-map-\d{4}-\d{2}-\d{2}\.svg$/);
     const svg = await readSvg(page, bytes.toString('utf8'));
-    checkFrame(svg, `${EVENTS.length} events`);
+    // The year the map shows, as its slider says it.
+    const asOf = (await page.locator('.as-of').textContent()).trim();
+    assert.match(asOf, /^As of \d{4}$/);
+    checkFrame(svg, `${EVENTS.length} events · ${asOf}`);
     assert.deepEqual(svg.nodes, nodes, 'one node per actor drawn, in the same order');
+    // Moved back to another year, the picture says that year.
+    await page.locator('.as-of input[type=range]').focus();
+    await page.keyboard.press('Home');
+    const first = (await page.locator('.as-of').textContent()).trim();
+    assert.notEqual(first, asOf);
+    await page.waitForTimeout(300);
+    const earlier = await readSvg(page, (await save(page, 'SVG')).bytes.toString('utf8'));
+    assert.equal(earlier.filters, `${EVENTS.length} events · ${first}`);
     const png = await save(page, 'PNG');
     assert.deepEqual(pngSize(png.bytes), [Math.round(svg.width * 2), Math.round(svg.height * 2)]);
     await done();
@@ -146,9 +161,48 @@ describe('pictures of the views', { timeout: 120_000 }, () => {
     assert.equal(svg.charts, 2, 'events per year and documents signed');
     assert.ok(svg.rects > 5, 'bars');
     assert.ok(svg.text.includes('events') && svg.text.includes('documents'), 'the axes say what they count');
+    // Each chart's caption, as the page shows it above the chart.
+    const captions = (await page.locator('.charts figcaption').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(svg.captions, captions);
     const png = await save(page, 'PNG');
     assert.deepEqual(pngSize(png.bytes), [Math.round(svg.width * 2), Math.round(svg.height * 2)]);
     await done();
+  });
+
+  test('a window of counted clusters (too many events to draw one by one) is pictured with its counts', async () => {
+    const dir = join(tmpdir(), `annals-clusters-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const files = await serveDir(dir, { cors: true });
+    try {
+      writeFileSync(join(dir, 'many.ndjson'), toNdjson(generate(20_000)));
+      const { page, done } = await suite.openPage(`/?src=${encodeURIComponent(`${files.url}/many.ndjson`)}#view=timeline`);
+      const canvas = page.locator('canvas.timeline-canvas');
+      await canvas.evaluate((c) => c.setAttribute('data-test', ''));
+      await canvas.focus();
+      // Two steps in: still too many events to draw one by one, and bars wide enough to count.
+      await page.keyboard.press('+');
+      await page.keyboard.press('+');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Shift+ArrowRight');
+      await page.waitForFunction(() => JSON.parse(document.querySelector('canvas.timeline-canvas')?.getAttribute('data-drawn') ?? '{}').clusters?.length > 0);
+      await page.waitForTimeout(300);
+      const drawn = JSON.parse(await canvas.getAttribute('data-drawn'));
+      assert.equal(drawn.marks.length, 0, 'clusters, not marks');
+      const svg = await readSvg(page, (await save(page, 'SVG')).bytes.toString('utf8'));
+      assert.equal(svg.error, null);
+      assert.equal(svg.clusters, drawn.clusters.length, 'one bar per cluster drawn');
+      const counted = drawn.clusters.reduce((n, c) => n + c[5], 0);
+      assert.ok(counted > 1500, `the clusters count the events in the window (${counted})`);
+      // A count where the canvas writes one: inside a bar wide enough for it.
+      const wide = drawn.clusters.filter((c) => c[1] - c[0] > 30 && String(c[5]).length <= 3);
+      assert.ok(wide.length > 0, `some bars are wide enough for their count: ${drawn.clusters.map((c) => Math.round(c[1] - c[0]))}`);
+      assert.ok(svg.counts.length >= wide.length, `counts in the bars: ${svg.counts.length} of ${wide.length}`);
+      for (const n of svg.counts) assert.ok(drawn.clusters.some((c) => String(c[5]) === n), `${n} is a cluster's count`);
+      await done();
+    } finally {
+      await files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the widget has no Save control; the app in Russian names it in Russian', async () => {
@@ -226,6 +280,54 @@ describe('a TimelineJS file with a title slide', { timeout: 120_000 }, () => {
       await pictured.page.waitForFunction(() => document.querySelector('.backdrop-picture')?.complete);
       await pictured.page.screenshot({ path: join(SHOTS, 'timelinejs-title-slide-picture.png') }).catch(() => {});
       await pictured.done();
+    } finally {
+      await files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // What a story's reader knows from TimelineJS: on a wide screen a slide's medium on the left
+  // and its words beside it (the words stay on the first screen); on a phone the medium under
+  // the words. The introduction is said once: on the title slide, not again above the views.
+  test('a slide\'s medium beside its words on a wide screen, under them on a phone; the introduction once', async () => {
+    const dir = join(tmpdir(), `annals-tljs-side-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const files = await serveDir(dir, { cors: true });
+    try {
+      writeFileSync(join(dir, 'river.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="500"><rect width="800" height="500" fill="#2a6"/></svg>');
+      const story = file(files.url, { color: '#1a2b3c' });
+      story.events[1].media = { url: `${files.url}/river.svg`, caption: 'The second map', credit: 'The tests', alt: 'A green map' };
+      writeFileSync(join(dir, 'side.json'), JSON.stringify(story));
+      const src = `/?src=${encodeURIComponent(`${files.url}/side.json`)}`;
+      for (const [width, height, beside] of [[1280, 800, true], [360, 740, false]]) {
+        const { page, done } = await suite.openPage(src, { viewport: { width, height } });
+        await page.locator('.title-slide').waitFor();
+        // The introduction: on the title slide, not above the views while the story is shown.
+        assert.ok(await page.locator('.title-slide .summary-text').isVisible());
+        assert.equal(await page.locator('.masthead .intro').isVisible(), false, `${width}: the introduction is not said twice`);
+        const stage = page.locator('.story-stage');
+        await stage.focus();
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowRight');
+        await page.waitForFunction(() => document.querySelector('.slide h2')?.textContent.includes('The second map'));
+        await page.waitForFunction(() => document.querySelector('.slide .medium img')?.complete);
+        const box = async (selector) => page.locator(selector).first().boundingBox();
+        const [medium, headline, text] = [await box('.slide > .medium'), await box('.slide > h2'), await box('.slide > .summary-text')];
+        if (beside) {
+          assert.ok(medium.x + medium.width <= headline.x, `${width}: the medium left of the headline: ${JSON.stringify({ medium, headline })}`);
+          assert.ok(medium.y < headline.y + headline.height && headline.y < medium.y + medium.height, `${width}: side by side`);
+          assert.ok(text.y + text.height <= height, `${width}: the words on the first screen`);
+        } else {
+          assert.ok(medium.y >= text.y + text.height, `${width}: the medium under the words`);
+        }
+        await page.screenshot({ path: join(SHOTS, `timelinejs-slide-medium-${width}.png`) }).catch(() => {});
+        // In the timeline the introduction is above the views again.
+        await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+        await page.locator('canvas.timeline-canvas').waitFor();
+        assert.equal(await page.locator('.masthead .intro').count(), 1);
+        if (beside) assert.ok(await page.locator('.masthead .intro').isVisible(), 'the introduction above the timeline');
+        await done();
+      }
     } finally {
       await files.close();
       rmSync(dir, { recursive: true, force: true });

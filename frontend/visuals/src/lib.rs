@@ -45,6 +45,14 @@ pub struct Plan {
     pub ink: String,
     /// The y axis' name.
     pub y_desc: String,
+    /// The chart's caption, as the page shows it above the chart; `{0}` is the last of
+    /// `cumulative` (the documents' total).
+    #[serde(default)]
+    pub caption: String,
+    /// A year before the common era in the page's language, its number as `{0}` ("{0} BC");
+    /// empty when the chart has none.
+    #[serde(default)]
+    pub bc: String,
 }
 
 /// Draws the stacked bars of `plan` (JSON) on `canvas`; a plan that cannot be read draws
@@ -89,7 +97,7 @@ pub fn picture(_canvas: JsValue, ask: &str) -> Result<(), JsValue> {
     let ask: picture::Ask = serde_json::from_str(ask)
         .map_err(|e| JsValue::from_str(&format!("the picture's request could not be read: {e}")))?;
     #[cfg(target_arch = "wasm32")]
-    return save::picture(&ask);
+    return save::picture(ask);
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = ask;
@@ -165,7 +173,10 @@ mod draw {
             .axis_style(muted)
             .label_style(("sans-serif", 12).into_font().color(&muted))
             .y_desc(plan.y_desc.as_str())
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| match x.round() {
+                y if y < 0.0 && !plan.bc.is_empty() => plan.bc.replace("{0}", &format!("{:.0}", -y)),
+                y => format!("{y:.0}"),
+            })
             .draw()
             .ok()?;
         Some(chart)
@@ -240,11 +251,14 @@ mod draw {
                         steps(&root, plan);
                     }
                 }
+                let ink = if plan.ink.is_empty() { plan.muted.clone() } else { plan.ink.clone() };
+                // Its caption and legend, as the page shows them above it.
+                let head = crate::svg::caption(&mut out, f64::from(y), plan, &ink);
+                y += head;
                 // Each chart is an SVG of its own, placed below the one before.
                 out.push_str(&chart.replacen("<svg ", &format!(r#"<svg class="chart" x="0" y="{y}" "#), 1));
                 width = width.max(*w);
                 y += h + 16;
-                let ink = if plan.ink.is_empty() { plan.muted.clone() } else { plan.ink.clone() };
                 colours.get_or_insert([plan.paper.clone(), ink, plan.muted.clone()]);
             }
             Some((out, (f64::from(width), f64::from(y.saturating_sub(16))), colours?))

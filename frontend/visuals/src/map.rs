@@ -61,6 +61,9 @@ pub struct MapPlan {
     /// The selected event's actors.
     #[serde(default)]
     pub highlight: Vec<String>,
+    /// The year the map shows, in the page's words ("As of 2015"), for its picture.
+    #[serde(default)]
+    pub as_of: String,
     /// Pan (x, y) and zoom.
     pub transform: (f64, f64, f64),
     /// The page's colours.

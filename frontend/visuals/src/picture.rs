@@ -53,6 +53,10 @@ pub struct Drawn {
     /// The counted events ("+12").
     #[serde(default)]
     pub more: Vec<More>,
+    /// The counted clusters drawn instead of events when too many fall in the window: left,
+    /// right, centre, height, colour and count.
+    #[serde(default)]
+    pub clusters: Vec<(f64, f64, f64, f64, String, u32)>,
 }
 
 /// A mark as drawn.
@@ -177,6 +181,25 @@ pub fn timeline(d: &Drawn, measure: &dyn Fn(&str) -> f64) -> (String, (f64, f64)
         s.rect((c.x1, c.y - 2.0, (c.x2 - c.x1).max(1.0), 4.0), muted, "");
         s.rect((c.at, c.y - 8.0, MORE_WIDTH, 16.0), muted, r#"class="more""#);
         s.text((c.at + 4.0, c.y), &format!("+{}", c.count), paper, 11.0, r#"font-weight="bold""#);
+    }
+    // Clusters as the canvas draws them: a bar as tall as its count's logarithm, the count
+    // inside where it fits (counted in the counts' bold 11 px, measured in 13 px).
+    s.open(r#"class="clusters" fill-opacity="0.75""#);
+    for (x1, x2, y, h, colour, _) in &d.clusters {
+        s.rect((x1 + 0.5, y - h / 2.0, (x2 - x1 - 1.0).max(1.0), *h), colour, r#"class="cluster""#);
+    }
+    s.close();
+    for (x1, x2, y, _, _, n) in &d.clusters {
+        let count = n.to_string();
+        if x2 - x1 > 24.0 && measure(&count) * 11.0 / 13.0 + 4.0 <= x2 - x1 {
+            s.text(
+                ((x1 + x2) / 2.0, *y),
+                &count,
+                "#ffffff",
+                11.0,
+                r#"font-weight="bold" text-anchor="middle" class="count""#,
+            );
+        }
     }
     s.raw("</g>");
     let inner = s.finish();

@@ -24,7 +24,7 @@ fn canvas() -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), JsValue> {
 }
 
 /// Saves the picture `ask` asks for.
-pub(crate) fn picture(ask: &Ask) -> Result<(), JsValue> {
+pub(crate) fn picture(mut ask: Ask) -> Result<(), JsValue> {
     let (_, ctx) = canvas()?;
     let (view, size, colours) = match ask.which.as_str() {
         "timeline" => {
@@ -43,12 +43,16 @@ pub(crate) fn picture(ask: &Ask) -> Result<(), JsValue> {
             let scene = crate::map::scene(&mut plan, &|t: &str| ctx.measure_text(t).map_or(100.0, |m| m.width()))
                 .map_err(|e| fail(&e))?;
             let view = crate::picture::map(&scene, &plan);
+            // The year the map shows is said with the filters.
+            if !plan.as_of.is_empty() {
+                ask.frame.filters = format!("{} · {}", ask.frame.filters, plan.as_of);
+            }
             (view, (plan.width, plan.height), [plan.paper.clone(), plan.ink.clone(), plan.muted.clone()])
         }
         "charts" => crate::draw::svg().ok_or_else(|| fail("the charts are not drawn yet"))?,
         other => return Err(fail(&format!("there is no picture of “{other}”"))),
     };
-    let (svg, width, height) = document(ask, &view, size, &colours);
+    let (svg, width, height) = document(&ask, &view, size, &colours);
     let now = web_sys::js_sys::Date::new_0();
     let today = format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date());
     let name = file_name(&ask.frame.title, &ask.which, &today, &ask.format);

@@ -185,6 +185,19 @@ impl Frame {
     }
 }
 
+/// A chart's caption (bold, its `{0}` the documents' total) written to `out` at `y`, as the
+/// page shows it above the chart; answers the height it takes.
+pub fn caption(out: &mut String, y: f64, plan: &crate::Plan, ink: &str) -> u32 {
+    if plan.caption.is_empty() {
+        return 0;
+    }
+    let total = plan.cumulative.last().copied().unwrap_or(0).to_string();
+    let mut s = Svg { out: String::new() };
+    s.text((0.0, y + 10.0), &plan.caption.replace("{0}", &total), ink, 14.0, r#"class="caption" font-weight="bold""#);
+    out.push_str(&s.out);
+    26
+}
+
 /// Room above the view (title and filters) and below it (sources).
 pub const HEAD: f64 = 58.0;
 /// Room below the view.
