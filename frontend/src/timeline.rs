@@ -14,7 +14,9 @@
 //! hundred thousand events a month's window stacks into lanes two to three times taller than the
 //! screen, and every frame of a zoom or pan filled, uploaded and composited the whole bitmap —
 //! that, not the stacking, made a zoom step's 95th percentile half as slow again as before lanes
-//! had rows. The canvas' own pixels are never more than the screen's.
+//! had rows. The canvas' own pixels are never more than the screen's. (So a capture of the
+//! whole page beyond the window — a full-page screenshot — shows the lanes outside the window
+//! empty; a picture of the timeline, "Save picture", is drawn from what was placed, all of it.)
 //!
 //! Keys are listened to on the canvas only (it is one tab stop): ← → move between events —
 //! and stop on a counted cluster ("+12") when the next event is counted in it, which Enter
