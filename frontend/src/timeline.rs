@@ -988,7 +988,8 @@ fn paint(
     ctx.clip();
     if detail.is_some() {
         let selected = view.selected.as_deref();
-        draw_marks(&ctx, &marks, &stack, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
+        let part = (top, top + shown);
+        draw_marks(&ctx, &marks, &stack, part, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
     } else {
         draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts);
     }
@@ -1192,16 +1193,21 @@ fn draw_clusters(
 /// `fill()` rasterizes a path, so a thousand marks drawn one by one cost a thousand of each.
 /// Dots and bars of one colour share a path and a fill; labels share one font. Where marks and
 /// labels go is [`geometry::stack`]: each in a row of its lane, never over another.
+#[allow(clippy::too_many_arguments)]
 fn draw_marks(
     ctx: &CanvasRenderingContext2d,
     marks: &[Mark],
     stack: &geometry::Stack,
+    (above, below): (f64, f64),
     (selected, focus): (Option<&str>, Option<MoreFocus>),
     colours: &Colours,
     labels: &mut TextWidths,
     counts: &mut TextWidths,
 ) {
-    let mut order: Vec<&Mark> = marks.iter().collect();
+    // Only what is in the part of the lanes the canvas holds (`slice`): a label outside it is a
+    // call into the text shaper for nothing.
+    let seen = |y: f64| y + geometry::ROW_HEIGHT >= above && y - geometry::ROW_HEIGHT <= below;
+    let mut order: Vec<&Mark> = marks.iter().filter(|m| seen(m.y)).collect();
     annals_core::order::sort_by_key(&mut order, |m| (m.shape != Shape::Uncertain, m.kind.index()));
     let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
 
@@ -1259,7 +1265,11 @@ fn draw_marks(
     // Labels (measured when stacked), shortened to their room; a bar's own label in white.
     for inside_bar in [false, true] {
         ctx.set_fill_style_str(if inside_bar { "#ffffff" } else { &colours.ink });
-        for spot in stack.labels.iter().filter(|l| (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar) {
+        for spot in stack
+            .labels
+            .iter()
+            .filter(|l| seen(marks[l.mark].y) && (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar)
+        {
             let m = &marks[spot.mark];
             let (text, _) = fitted(labels, ctx, m.title(), spot.room);
             let y = m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 };
@@ -1269,7 +1279,7 @@ fn draw_marks(
     // Counted clusters: a badge "+12" where the events are that found no row.
     if !stack.more.is_empty() {
         ctx.set_font("bold 11px system-ui, sans-serif");
-        for c in &stack.more {
+        for c in stack.more.iter().filter(|c| seen(c.y)) {
             let (x1, x2) = c.extent();
             ctx.set_fill_style_str(&colours.muted);
             ctx.fill_rect(c.x1, c.y - 2.0, (c.x2 - c.x1).max(1.0), 4.0);
