@@ -254,7 +254,7 @@ fn slice(place: Option<(f64, f64)>, height: f64) -> (f64, f64) {
         let shown = screen.min(height).ceil();
         return if inside > 0.0 { (0.0, shown) } else { ((height - shown).max(0.0), shown) };
     }
-    let shown = (((bottom - top) / SLICE_STEP).ceil() * SLICE_STEP).min(height - top);
+    let shown = (((bottom - top) / SLICE_STEP).ceil() * SLICE_STEP).min(height - top).min(screen.ceil());
     (top, shown)
 }
 
