@@ -390,6 +390,9 @@ pub const MIN_LABEL: f64 = 40.0;
 pub const LABEL_RESERVE: f64 = 320.0;
 /// Padding of a label inside a bar, on each side.
 const INSIDE_PAD: f64 = 4.0;
+/// Room a dispute's "?" takes right of its mark: drawn 1 px from it, about 6 px wide in bold
+/// 11 px, and clear of what follows.
+pub const DISPUTE_WIDTH: f64 = 9.0;
 
 /// A mark's label, as first placed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -422,11 +425,13 @@ fn place(
     width: &mut dyn FnMut(&Mark) -> f64,
     free: &dyn Fn(f64, f64) -> Option<usize>,
 ) -> Option<(usize, InRow)> {
-    let (s, e) = m.extent();
+    let (s, drawn_end) = m.extent();
+    // A dispute's "?" is drawn just right of its mark: it takes room in the row as the mark does.
+    let e = drawn_end + if m.disputed { DISPUTE_WIDTH } else { 0.0 };
     // No row for the mark alone: counted, and its title never asked for.
     let alone = free(s, e)?;
     let w = width(m);
-    let (vs, ve) = (s.max(left), e.min(right));
+    let (vs, ve) = (s.max(left), drawn_end.min(right));
     let spanned = m.shape != Shape::Point;
     // (where the mark and label begin, where they end, the label)
     let choice = if spanned && ve - vs >= w + 2.0 * INSIDE_PAD {
@@ -798,10 +803,15 @@ mod tests {
         title.chars().count() as f64 * 6.5
     }
 
-    /// What each drawn thing takes on x in its (lane, row): marks and labels.
+    /// Where a mark ends on x with its dispute's "?".
+    fn reach(m: &Mark) -> f64 {
+        m.extent().1 + if m.disputed { DISPUTE_WIDTH } else { 0.0 }
+    }
+
+    /// What each drawn thing takes on x in its (lane, row): marks (with a dispute's "?") and labels.
     fn taken(marks: &[Mark], stack: &Stack) -> Vec<((usize, usize), f64, f64, String)> {
         let mut out: Vec<_> =
-            marks.iter().map(|m| ((m.lane, m.row), m.extent().0, m.extent().1, format!("mark {}", m.id()))).collect();
+            marks.iter().map(|m| ((m.lane, m.row), m.extent().0, reach(m), format!("mark {}", m.id()))).collect();
         for l in stack.labels.iter().filter(|l| !l.inside) {
             let m = &marks[l.mark];
             out.push(((m.lane, m.row), l.x, l.x + l.room, format!("label {}", m.id())));

@@ -5,8 +5,18 @@
 //! clusters from the core level-of-detail index instead (or, with a text or actor filter the
 //! index cannot apply, clusters counted from the filtered events).
 //!
-//! Overlapping events take rows of their lane ([`geometry::stack`]), so the canvas is as tall
+//! Overlapping events take rows of their lane ([`geometry::stack`]), so the timeline is as tall
 //! as the rows in view: nothing is drawn over anything else, and what finds no row is counted.
+//!
+//! The canvas itself is only the part of the lanes the window shows ([`slice`]): the timeline's
+//! box takes the lanes' full height, and the canvas inside it, placed at the part in view, is
+//! painted shifted by that part's top (and painted again when the page scrolls). *Why:* at a
+//! hundred thousand events a month's window stacks into lanes two to three times taller than the
+//! screen, and every frame of a zoom or pan filled, uploaded and composited the whole bitmap —
+//! that, not the stacking, made a zoom step's 95th percentile half as slow again as before lanes
+//! had rows. The canvas' own pixels are never more than the screen's. (So a capture of the
+//! whole page beyond the window — a full-page screenshot — shows the lanes outside the window
+//! empty; a picture of the timeline, "Save picture", is drawn from what was placed, all of it.)
 //!
 //! Keys are listened to on the canvas only (it is one tab stop): ← → move between events —
 //! and stop on a counted cluster ("+12") when the next event is counted in it, which Enter
@@ -85,8 +95,11 @@ struct Drawn {
     /// The axis labels as drawn: where each begins, its width and its text.
     axis: Vec<(f64, f64, String)>,
     scale: Option<Scale>,
-    /// The canvas' CSS height: lanes grow with their rows, so it follows what is drawn.
+    /// The timeline's height (its box's): lanes grow with their rows, so it follows what is drawn.
     height: f64,
+    /// The part of the lanes the canvas holds: its top and height, in the timeline's pixels
+    /// (see [`slice`]); pointer positions on the canvas are shifted by the top.
+    slice: (f64, f64),
     /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
     /// clears the bitmap even when the value is the same, so it is set only when it changes.
     size: (u32, u32),
@@ -168,6 +181,8 @@ struct Painted {
     held: bool,
     /// The cluster the keyboard is on.
     more: Option<MoreFocus>,
+    /// The part of the lanes painted (see [`slice`]).
+    slice: (f64, f64),
 }
 
 impl Painted {
@@ -191,6 +206,7 @@ impl Widget {
         let Some(scene) = &self.scene else { return };
         let w = if scene.width > 0.0 { scene.width } else { f64::from(canvas.client_width()) };
         let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let place = placed(canvas);
         let now = Painted {
             view: View { from: 0.0, to: 0.0, ..scene.view.clone() },
             window,
@@ -199,13 +215,50 @@ impl Widget {
             size: (w, 0.0, ratio),
             held: false,
             more: self.more,
+            slice: slice(place, self.drawn.height),
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
-        let held = paint(&mut self.drawn, canvas, w, scene, window, self.gesture.is_some(), self.more);
-        self.painted = Some(Painted { held, ..now });
+        let held = paint(&mut self.drawn, canvas, (w, place), scene, window, self.gesture.is_some(), self.more);
+        self.painted = Some(Painted { held, slice: self.drawn.slice, ..now });
     }
+
+    /// Where a pointer event is, in the timeline's pixels (the canvas holds a part of it).
+    fn at(&self, e: &PointerEvent) -> (f64, f64) {
+        let (x, y) = offset(e);
+        (x, y + self.drawn.slice.0)
+    }
+}
+
+/// How finely the canvas' height follows the part in view: assigning a canvas' height
+/// reallocates its bitmap, so a scroll changes it only every so many pixels.
+const SLICE_STEP: f64 = 64.0;
+
+/// Where the timeline is in the window: the top of its inside, and the window's height (read
+/// once per paint, before it writes any style: a read after a write would lay the page out
+/// again).
+fn placed(canvas: &HtmlCanvasElement) -> Option<(f64, f64)> {
+    let screen = web_sys::window()?.inner_height().ok()?.as_f64()?;
+    let parent = canvas.parent_element()?;
+    Some((parent.get_bounding_client_rect().top() + f64::from(parent.client_top()), screen))
+}
+
+/// The part of a timeline `height` pixels tall that the window shows (`place`, see [`placed`]):
+/// its top and height, in the timeline's pixels (whole pixels, the height a multiple of
+/// [`SLICE_STEP`] where the timeline goes on). A timeline wholly out of view gets the
+/// screenful nearest to the window.
+fn slice(place: Option<(f64, f64)>, height: f64) -> (f64, f64) {
+    let Some((inside, screen)) = place else { return (0.0, height) };
+    // (`max`/`min`, not `clamp`: its panic message prints floats, which the bundle leaves out.)
+    let top = (-inside).max(0.0).min(height).floor();
+    let bottom = (screen - inside).max(0.0).min(height).ceil();
+    if bottom - top < 1.0 {
+        let shown = screen.min(height).ceil();
+        return if inside > 0.0 { (0.0, shown) } else { ((height - shown).max(0.0), shown) };
+    }
+    let shown = (((bottom - top) / SLICE_STEP).ceil() * SLICE_STEP).min(height - top).min(screen.ceil());
+    (top, shown)
 }
 
 /// Moves the window shown by `change` and paints it; the view follows once the input rests.
@@ -340,6 +393,29 @@ pub fn timeline_canvas(props: &Props) -> Html {
         });
     }
 
+    // The part of the lanes in view moves as the page (or a box around the timeline) scrolls,
+    // or the window changes height: the canvas follows it (see `slice`). A paint that would
+    // show the same part does nothing.
+    {
+        let (canvas, widget) = (canvas.clone(), widget.clone());
+        use_effect_with((), move |_| {
+            let follow = Rc::new(move || {
+                if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                    widget.borrow_mut().paint(&c);
+                }
+            });
+            let options =
+                gloo::events::EventListenerOptions { phase: gloo::events::EventListenerPhase::Capture, passive: true };
+            let listeners = web_sys::window().map(|w| {
+                ["scroll", "resize"].map(|name| {
+                    let follow = follow.clone();
+                    EventListener::new_with_options(&w, name, options, move |_| follow())
+                })
+            });
+            move || drop(listeners)
+        });
+    }
+
     // A gesture still going on when the widget goes away is not lost.
     {
         let widget = widget.clone();
@@ -390,10 +466,12 @@ pub fn timeline_canvas(props: &Props) -> Html {
     let onpointerdown = {
         let drag = drag.clone();
         let pointers = pointers.clone();
+        let widget = widget.clone();
         Callback::from(move |e: PointerEvent| {
             capture(&e);
-            pointers.borrow_mut().insert(e.pointer_id(), offset(&e));
-            *drag.borrow_mut() = Some(Drag::horizontal(offset(&e)));
+            let at = widget.borrow().at(&e);
+            pointers.borrow_mut().insert(e.pointer_id(), at);
+            *drag.borrow_mut() = Some(Drag::horizontal(at));
         })
     };
     let onpointermove = {
@@ -405,7 +483,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let tip = tip.clone();
         let pointers = pointers.clone();
         Callback::from(move |e: PointerEvent| {
-            let (x, y) = offset(&e);
+            let (x, y) = widget.borrow().at(&e);
             let Some(scale) = widget.borrow().drawn.scale else { return };
             // Two pointers: pinch to zoom around their midpoint.
             let mut ps = pointers.borrow_mut();
@@ -452,8 +530,8 @@ pub fn timeline_canvas(props: &Props) -> Html {
             let was = drag.borrow_mut().take();
             match was.map(|d| d.moved()) {
                 Some(false) => {
-                    let (x, y) = offset(&e);
                     let mut w = widget.borrow_mut();
+                    let (x, y) = w.at(&e);
                     w.more = None;
                     let drawn = &w.drawn;
                     let hit = geometry::hit(&drawn.marks, x, y).map(|m| m.id().to_owned());
@@ -738,15 +816,16 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 /// Paints a scene at a window (`from`, `to` in days).
 ///
 /// Marks are placed first (stacked into rows, which measures their titles), because the rows
-/// decide how tall the lanes, and so the canvas, are.
+/// decide how tall the lanes, and so the timeline, are. The canvas is the part of them in
+/// view (`place`, see [`slice`]).
 ///
-/// During a gesture (`moving`) the canvas only grows: resizing it reallocates its bitmap and
-/// moves everything below it on the page, so it shrinks once the input rests. Returns whether
-/// it was kept taller than its lanes.
+/// During a gesture (`moving`) the timeline only grows: resizing it moves everything below it
+/// on the page, so it shrinks once the input rests. Returns whether it was kept taller than
+/// its lanes.
 fn paint(
     drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
-    width: f64,
+    (width, place): (f64, Option<(f64, f64)>),
     scene: &Scene,
     (from, to): (f64, f64),
     moving: bool,
@@ -831,28 +910,39 @@ fn paint(
     let needed = rows.bottom().max(AXIS_HEIGHT + LANE_HEIGHT) + 8.0;
     let height = if moving { needed.max(drawn.height) } else { needed };
 
-    // The canvas: its CSS height follows the lanes; its bitmap, the CSS size at the device's
-    // pixel ratio (assigning either resets the context, so only when they change).
+    // The timeline's box follows the lanes; the canvas is the part of them in view, placed
+    // there (see `slice`); its bitmap, its CSS size at the device's pixel ratio (assigning
+    // either resets the context, so only when they change).
     if drawn.height != height {
-        let _ = canvas.style().set_property("height", &format!("{}px", decimal(height)));
+        if let Some(parent) = canvas.parent_element().and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = parent.style().set_property("height", &format!("{}px", decimal(height)));
+        }
         drawn.height = height;
     }
+    let (top, shown) = slice(place, height);
+    if drawn.slice != (top, shown) {
+        let style = canvas.style();
+        let _ = style.set_property("top", &format!("{}px", decimal(top)));
+        let _ = style.set_property("height", &format!("{}px", decimal(shown)));
+        drawn.slice = (top, shown);
+    }
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let size = ((width * ratio) as u32, (height * ratio) as u32);
+    let size = ((width * ratio) as u32, (shown * ratio) as u32);
     if drawn.size != size || canvas.width() != size.0 || canvas.height() != size.1 {
         canvas.set_width(size.0);
         canvas.set_height(size.1);
         drawn.size = size;
     }
-    // The bitmap is kept between frames: reset the transform (not accumulate it); the paper
-    // below covers every pixel.
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    // The bitmap is kept between frames: reset the transform (not accumulate it), shifted by
+    // the part's top, so everything below is drawn in the timeline's pixels; the paper below
+    // covers every pixel of the part.
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, -top * ratio);
     ctx.set_global_alpha(1.0);
     let colours = drawn.colours.at(canvas).clone();
 
     // Paper, lanes, labels.
     ctx.set_fill_style_str(&colours.paper);
-    ctx.fill_rect(0.0, 0.0, width, height);
+    ctx.fill_rect(0.0, top, width, shown);
     ctx.set_fill_style_str(&colours.band);
     for i in (0..lane_labels.len()).step_by(2) {
         ctx.fill_rect(0.0, rows.top(i), width, rows.height(i));
@@ -902,7 +992,8 @@ fn paint(
     ctx.clip();
     if detail.is_some() {
         let selected = view.selected.as_deref();
-        draw_marks(&ctx, &marks, &stack, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
+        let part = (top, top + shown);
+        draw_marks(&ctx, &marks, &stack, part, (selected, more), &colours, &mut drawn.labels, &mut drawn.counts);
     } else {
         draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts, &mut drawn.clusters);
     }
@@ -1116,16 +1207,21 @@ fn draw_clusters(
 /// `fill()` rasterizes a path, so a thousand marks drawn one by one cost a thousand of each.
 /// Dots and bars of one colour share a path and a fill; labels share one font. Where marks and
 /// labels go is [`geometry::stack`]: each in a row of its lane, never over another.
+#[allow(clippy::too_many_arguments)]
 fn draw_marks(
     ctx: &CanvasRenderingContext2d,
     marks: &[Mark],
     stack: &geometry::Stack,
+    (above, below): (f64, f64),
     (selected, focus): (Option<&str>, Option<MoreFocus>),
     colours: &Colours,
     labels: &mut TextWidths,
     counts: &mut TextWidths,
 ) {
-    let mut order: Vec<&Mark> = marks.iter().collect();
+    // Only what is in the part of the lanes the canvas holds (`slice`): a label outside it is a
+    // call into the text shaper for nothing.
+    let seen = |y: f64| y + geometry::ROW_HEIGHT >= above && y - geometry::ROW_HEIGHT <= below;
+    let mut order: Vec<&Mark> = marks.iter().filter(|m| seen(m.y)).collect();
     annals_core::order::sort_by_key(&mut order, |m| (m.shape != Shape::Uncertain, m.kind.index()));
     let uncertain = order.partition_point(|m| m.shape == Shape::Uncertain);
 
@@ -1183,7 +1279,11 @@ fn draw_marks(
     // Labels (measured when stacked), shortened to their room; a bar's own label in white.
     for inside_bar in [false, true] {
         ctx.set_fill_style_str(if inside_bar { "#ffffff" } else { &colours.ink });
-        for spot in stack.labels.iter().filter(|l| (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar) {
+        for spot in stack
+            .labels
+            .iter()
+            .filter(|l| seen(marks[l.mark].y) && (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar)
+        {
             let m = &marks[spot.mark];
             let (text, _) = fitted(labels, ctx, m.title(), spot.room);
             let y = m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 };
@@ -1193,7 +1293,7 @@ fn draw_marks(
     // Counted clusters: a badge "+12" where the events are that found no row.
     if !stack.more.is_empty() {
         ctx.set_font("bold 11px system-ui, sans-serif");
-        for c in &stack.more {
+        for c in stack.more.iter().filter(|c| seen(c.y)) {
             let (x1, x2) = c.extent();
             ctx.set_fill_style_str(&colours.muted);
             ctx.fill_rect(c.x1, c.y - 2.0, (c.x2 - c.x1).max(1.0), 4.0);

@@ -67,7 +67,7 @@ async function drawn(page) {
   });
 }
 
-/** Asserts that no label covers a node or another label, and that each lies in the canvas. */
+/** Asserts that no label covers a node or another label, no leader line runs through a label, and that each label lies in the canvas. */
 function assertReadable(d, what) {
   const meets = (l, n) => {
     const nx = Math.min(Math.max(n.x, l.x), l.x + l.w);
@@ -80,6 +80,28 @@ function assertReadable(d, what) {
     assert.ok(l.x >= -1 && l.y >= -1 && l.x + l.w <= d.width + 1 && l.y + l.h <= d.height + 1, `${what}: the label of ${l.id} leaves the canvas: ${JSON.stringify(l)}`);
     for (const n of d.nodes) {
       assert.ok(!meets(l, n), `${what}: the label of ${l.id} covers the node ${n.id}: ${JSON.stringify({ l, n })}`);
+    }
+  }
+  // A leader line runs from its node towards the point of its label nearest to the node (where
+  // it ends); it must not pass through another label.
+  const crosses = (r, [x1, y1], [x2, y2]) => {
+    const [dx, dy] = [x2 - x1, y2 - y1];
+    let [enter, leave] = [0, 1];
+    for (const [p, q] of [[-dx, x1 - r.x], [dx, r.x + r.w - x1], [-dy, y1 - r.y], [dy, r.y + r.h - y1]]) {
+      if (p === 0) {
+        if (q <= 0) return false;
+      } else if (p < 0) enter = Math.max(enter, q / p);
+      else leave = Math.min(leave, q / p);
+    }
+    return enter < leave;
+  };
+  for (const l of d.labels.filter((l) => l.leader)) {
+    const n = d.nodes.find((n) => n.id === l.id);
+    const end = [Math.min(Math.max(n.x, l.x), l.x + l.w), Math.min(Math.max(n.y, l.y), l.y + l.h)];
+    for (const o of d.labels.filter((o) => o !== l)) {
+      // Whole pixels: a pixel in from each side.
+      const inner = { x: o.x + 1, y: o.y + 1, w: o.w - 2, h: o.h - 2 };
+      assert.ok(!crosses(inner, [n.x, n.y], end), `${what}: the leader line of ${l.id} runs through the label of ${o.id}: ${JSON.stringify({ l, o, n })}`);
     }
   }
   for (let i = 0; i < d.labels.length; i++) {

@@ -378,6 +378,70 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  test("a dispute's \"?\" takes room in its row: no label or mark is drawn over it", async () => {
+    const { page, done } = await open('/');
+    // The width of "?" as the timeline draws it (bold 11 px), measured in the page.
+    const mark = await page.evaluate(() => {
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = 'bold 11px system-ui, sans-serif';
+      return ctx.measureText('?').width;
+    });
+    let seen = 0;
+    for (const [fragment, id] of [
+      ['#from=2024-05-16&to=2024-05-17', '2024-05-16-signing'],
+      ['#from=2016-11-20&to=2016-12-05', '2016-11-28-lukashenko-official-visit'],
+      ['#from=2021-04-08&to=2021-04-20', '2021-04-13-lukashenko-working-visit'],
+    ]) {
+      await showWindow(page, fragment);
+      const d = await drawn(page, (d) => d.marks.some((m) => m.id === id));
+      const taken = d.marks.flatMap((m) => [
+        { who: `mark ${m.id}`, y: m.y, x1: m.x1, x2: m.x2 },
+        ...(m.label ? [{ who: `label ${m.id}`, y: m.y, x1: m.label.x, x2: m.label.x + m.label.room }] : []),
+      ]);
+      for (const m of d.marks.filter((m) => m.disputed)) {
+        seen += 1;
+        // Drawn 1 px right of its mark.
+        const q = { x1: m.x2 + 1, x2: m.x2 + 1 + mark };
+        for (const t of taken.filter((t) => t.y === m.y && t.who !== `mark ${m.id}`)) {
+          assert.ok(!overlaps(q, t), `${fragment}: the "?" of ${m.id} (${q.x1.toFixed(1)}…${q.x2.toFixed(1)}) is under ${t.who} (${t.x1.toFixed(1)}…${t.x2.toFixed(1)})`);
+        }
+      }
+    }
+    assert.ok(seen >= 3, `disputed events were drawn (${seen})`);
+    await done();
+  });
+
+  test('a timeline taller than the window: the canvas is the part in view, and follows a scroll', async () => {
+    // Lanes by actor at all time on a phone: a lane per actor, far taller than the screen.
+    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 740 } });
+    await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
+    const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length > 10);
+    const outer = page.locator('.timeline');
+    const canvas = page.locator('canvas.timeline-canvas');
+    const size = await outer.evaluate((t) => ({ height: t.clientHeight, screen: innerHeight }));
+    assert.ok(size.height >= d.height && size.height > size.screen, `the timeline holds every lane (${size.height} px for ${d.height}), more than the screen (${size.screen})`);
+    const holds = async (what) => {
+      const [box, c] = [await outer.boundingBox(), await canvas.boundingBox()];
+      const [top, bottom] = [Math.max(box.y + 1, 0), Math.min(box.y + box.height - 1, size.screen)];
+      assert.ok(c.height <= size.screen, `${what}: the canvas (${c.height} px) is no taller than the screen`);
+      assert.ok(c.y <= top + 0.5 && c.y + c.height >= bottom - 0.5, `${what}: the canvas (${c.y}…${c.y + c.height}) covers the part in view (${top}…${bottom})`);
+    };
+    await holds('at first');
+    // Scroll to the timeline's last lanes; the canvas follows, and a click there selects.
+    const last = d.marks.reduce((a, b) => (b.y > a.y ? b : a));
+    await page.evaluate((y) => window.scrollBy(0, y), (await outer.boundingBox()).y + last.y - size.screen / 2);
+    await page.waitForFunction(() => {
+      const c = document.querySelector('canvas.timeline-canvas').getBoundingClientRect();
+      return c.bottom >= Math.min(innerHeight, document.querySelector('.timeline').getBoundingClientRect().bottom - 1) - 0.5;
+    });
+    await holds('scrolled');
+    const box = await outer.boundingBox();
+    await page.mouse.click(box.x + 1 + (last.x1 + last.x2) / 2, box.y + 1 + last.y);
+    await drawn(page, (d) => d.marks.some((m) => m.id === last.id && m.selected)).catch(() => assert.fail(`clicking ${last.id} low on the timeline did not select it`));
+    await page.screenshot({ path: await screenshotPath('timeline-tall-scrolled-360.png') });
+    await done();
+  });
+
   test('the iframe page takes its lanes from its options', async () => {
     const { page, done } = await open('/index.html?embed=1&lanes=actor');
     await showWindow(page, '#from=2024-05-16&to=2024-05-17');

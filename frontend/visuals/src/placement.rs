@@ -7,7 +7,9 @@
 //! covered the neighbour's label (Belarus under Azerbaijan), and labels of nodes close together
 //! ran into each other. A label is now tried at the right, left, above and below its node and
 //! takes the first spot that overlaps no node and no label already placed; failing that, a spot
-//! a little further out, tied to its node by a leader line; failing that, it is left out (the
+//! a little further out, tied to its node by a leader line that crosses no label (and that no
+//! label placed later may cover: on a phone a leader ran through a neighbour's name); failing
+//! that, it is left out (the
 //! node is still announced when focused, and the list names every actor's events).
 
 /// A rectangle in canvas pixels (`x`, `y` its top-left corner).
@@ -39,6 +41,27 @@ impl Rect {
         let nx = d.x.clamp(self.x, self.x + self.w);
         let ny = d.y.clamp(self.y, self.y + self.h);
         (d.x - nx).powi(2) + (d.y - ny).powi(2) < d.r * d.r
+    }
+
+    /// Whether the segment passes through the rectangle (more than touching it): the part of
+    /// the segment inside each pair of edges, narrowed axis by axis (Liang–Barsky), is not
+    /// empty.
+    pub fn crossed_by(&self, ((x1, y1), (x2, y2)): Segment) -> bool {
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let (mut enter, mut leave) = (0.0f64, 1.0f64);
+        for (p, q) in [(-dx, x1 - self.x), (dx, self.x + self.w - x1), (-dy, y1 - self.y), (dy, self.y + self.h - y1)] {
+            if p == 0.0 {
+                // Parallel to these edges: outside them, or along them.
+                if q <= 0.0 {
+                    return false;
+                }
+            } else if p < 0.0 {
+                enter = enter.max(q / p);
+            } else {
+                leave = leave.min(q / p);
+            }
+        }
+        enter < leave
     }
 
     fn grown(&self, by: f64) -> Rect {
@@ -78,21 +101,31 @@ const PAD: f64 = 1.5;
 /// spot was found.
 pub fn place_labels(discs: &[Disc], wanted: &[(usize, (f64, f64))], bounds: Rect) -> Vec<Option<Spot>> {
     let mut placed: Vec<Rect> = Vec::with_capacity(wanted.len());
+    let mut leaders: Vec<Segment> = Vec::new();
     wanted
         .iter()
         .map(|&(i, (w, h))| {
             let d = discs.get(i)?;
-            let free = |r: &Rect| {
+            // A leader line crosses no label, and no label goes over a leader line: either
+            // would read as a line through the text.
+            let free = |s: &Spot| {
+                let r = &s.rect;
                 bounds.contains(r)
                     && !discs.iter().any(|o| r.meets(&Disc { r: o.r + PAD, ..*o }))
                     && !placed.iter().any(|p| p.grown(PAD).overlaps(r))
+                    && !leaders.iter().any(|l| r.grown(PAD).crossed_by(*l))
+                    && s.leader.is_none_or(|l| !placed.iter().any(|p| p.grown(PAD).crossed_by(l)))
             };
-            let spot = candidates(d, w, h).find(|s| free(&s.rect))?;
+            let spot = candidates(d, w, h).find(free)?;
             placed.push(spot.rect);
+            leaders.extend(spot.leader);
             Some(spot)
         })
         .collect()
 }
+
+/// A straight line from one point to another.
+type Segment = ((f64, f64), (f64, f64));
 
 /// Spots to try for a `w`×`h` label of disc `d`, in order: beside it (right, left, above,
 /// below), then further out in eight directions with a leader line, in six rings (a busy
@@ -251,6 +284,40 @@ mod tests {
                 assert!(discs.iter().any(|d| ((from.0 - d.x).hypot(from.1 - d.y) - d.r).abs() < 1e-6));
             }
         }
+    }
+
+    #[test]
+    fn leader_lines_cross_no_label() {
+        // Close nodes in a cluster, labels wider than the gaps: several need leader lines.
+        let discs: Vec<Disc> =
+            (0..12).map(|i| disc(150.0 + f64::from(i % 4) * 26.0, 120.0 + f64::from(i / 4) * 26.0, 7.0)).collect();
+        let wanted: Vec<(usize, (f64, f64))> = (0..12).map(|i| (i, (70.0, 14.0))).collect();
+        let spots = place_labels(&discs, &wanted, BOX);
+        check_free(&discs, &spots);
+        assert!(spots.iter().flatten().filter(|s| s.leader.is_some()).count() >= 2, "{spots:?}");
+        for (i, s) in spots.iter().enumerate() {
+            let Some(line) = s.and_then(|s| s.leader) else { continue };
+            for (j, o) in spots.iter().enumerate() {
+                if let Some(o) = o.filter(|_| i != j) {
+                    assert!(
+                        !o.rect.crossed_by(line),
+                        "the leader of {i} {line:?} crosses the label of {j} {:?}",
+                        o.rect
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_segment_crosses_a_rectangle_only_through_it() {
+        let r = Rect { x: 10.0, y: 10.0, w: 20.0, h: 10.0 };
+        assert!(r.crossed_by(((0.0, 15.0), (40.0, 15.0))), "straight through");
+        assert!(r.crossed_by(((0.0, 0.0), (20.0, 15.0))), "into it");
+        assert!(!r.crossed_by(((0.0, 0.0), (40.0, 5.0))), "above");
+        assert!(!r.crossed_by(((0.0, 10.0), (40.0, 10.0))), "along an edge");
+        assert!(!r.crossed_by(((0.0, 0.0), (10.0, 10.0))), "to a corner");
+        assert!(!r.crossed_by(((31.0, 0.0), (31.0, 40.0))), "beside");
     }
 
     #[test]
