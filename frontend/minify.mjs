@@ -5,9 +5,10 @@
 // to minify JS", and the file ships as written), yet those bytes count in the main bundle's
 // 400 KB budget: terser takes the app's glue from 11.6 to 8.9 KB gzipped. Classic scripts
 // (the worker's glue, the embed loader) are minified by trunk already and are left as they are.
-// Run by trunk (`Trunk.toml`, `[[hooks]]`); terser comes from `tests/e2e/package.json`, which
+// The page's integrity hashes of those scripts are updated to match. Run by trunk (`Trunk.toml`, `[[hooks]]`); terser comes from `tests/e2e/package.json`, which
 // `cargo xtask setup` installs.
 
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,11 @@ try {
   process.exit(1);
 }
 
+const sri = (text) => `sha384-${createHash('sha384').update(text).digest('base64')}`;
+// The page names each script with its subresource-integrity hash: a changed script gets its
+// new hash there, or the browser refuses to run it.
+const pagePath = join(staging, 'index.html');
+let page = readFileSync(pagePath, 'utf8');
 for (const name of readdirSync(staging)) {
   if (!name.endsWith('.js')) continue;
   const path = join(staging, name);
@@ -34,5 +40,8 @@ for (const name of readdirSync(staging)) {
   if (!/^export /m.test(code)) continue;
   const out = await minify(code, { module: true, compress: true, mangle: true });
   writeFileSync(path, out.code);
+  const [before, after] = [sri(code), sri(out.code)];
+  if (page.includes(before)) page = page.split(before).join(after);
   console.log(`minify.mjs: ${name} ${code.length} → ${out.code.length} bytes`);
 }
+writeFileSync(pagePath, page);
