@@ -279,14 +279,18 @@ pub struct Problem {
 impl Problem {
     /// A problem with a field, its place not yet known.
     pub fn new(field: impl Into<String>, said: Said) -> Self {
-        Problem {
-            line: None,
-            record: None,
-            field: field.into(),
-            message: said.to_string(),
-            text: said.text.into(),
-            args: said.args,
-        }
+        let message = said.to_string();
+        // A message carried through serde (`says!("{0}", carried)`) is that message: its own
+        // text and values, so what a problem says in JSON (the service's answers, the worker's
+        // report) never holds the carrying marks.
+        let (text, args) = match (said.text, said.args.as_slice()) {
+            ("{0}", [only]) if only.starts_with(CARRIED) && only.ends_with(END) => {
+                let (text, args) = uncarry(&only[CARRIED.len_utf8()..]);
+                (text.into(), args.into_iter().map(str::to_owned).collect())
+            }
+            _ => (said.text.into(), said.args),
+        };
+        Problem { line: None, record: None, field: field.into(), message, text, args }
     }
 
     /// A problem with the file (or record) as a whole: no line, record or field.
@@ -299,6 +303,7 @@ impl Problem {
     pub fn carried(&self) -> String {
         match (&*self.text, self.args.as_slice()) {
             ("", _) => self.message.clone(),
+            // Kept for problems written before messages carried through serde were opened.
             ("{0}", [only]) if only.starts_with(CARRIED) => only.clone(),
             (text, args) => carry(text, args),
         }

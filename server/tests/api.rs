@@ -282,7 +282,13 @@ async fn validation_failures_are_422_with_every_problem_by_record_and_field() {
     assert_eq!(diagnostics.len(), 1, "decoding fails first: {error}");
     assert_eq!(
         diagnostics[0],
-        json!({"record": 3, "field": "payload.occurred", "message": "day 30 does not exist in 2024-02"})
+        json!({
+            "record": 3,
+            "field": "payload.occurred",
+            "message": "day 30 does not exist in 2024-02",
+            "text": "day {0} does not exist in {1}",
+            "args": ["30", "2024-02"]
+        })
     );
     let batch = format!("[{}, {}]", new_call("c3"), call_json("c4", "2024", "aze", "arm"));
     let request = post("/api/streams/s/events", &[AUTH], batch);
