@@ -301,11 +301,10 @@ impl Problem {
     /// The message as a value of another message (see [`Said::carried`]); a message of
     /// another program without a text stays its words.
     pub fn carried(&self) -> String {
-        match (&*self.text, self.args.as_slice()) {
-            ("", _) => self.message.clone(),
-            // Kept for problems written before messages carried through serde were opened.
-            ("{0}", [only]) if only.starts_with(CARRIED) => only.clone(),
-            (text, args) => carry(text, args),
+        // (A problem never holds a bare carried message: `new` opens it.)
+        match &*self.text {
+            "" => self.message.clone(),
+            text => carry(text, &self.args),
         }
     }
 
