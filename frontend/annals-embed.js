@@ -13,15 +13,33 @@
 // Attributes are read when the element is connected and whenever one of them changes.
 
 const base = new URL('./', import.meta.url);
-let bundle;
+const bundles = new Map();
+const SPOKEN = ['en', 'az', 'ru', 'be'];
 
-/** The app's bundle, loaded once for every widget on the page. */
-function load() {
-  bundle ??= import(new URL('annals-web.js', base).href).then(async (m) => {
-    await m.default({ module_or_path: new URL('annals-web_bg.wasm', base) });
-    return m;
-  });
-  return bundle;
+/**
+ * The app's bundle for widgets of one language, loaded once per language on the page.
+ *
+ * The bundle keeps its interface texts for one language at a time (frontend/src/i18n.rs). A
+ * widget whose `lang` names another language than the others' gets an instance of its own:
+ * the same files (the wasm is fetched once, from the cache), imported under another module
+ * URL, so each instance has its own memory and its own language. Widgets without a `lang`
+ * (or with one the interface does not speak) all follow the host page and share one.
+ */
+function load(lang) {
+  const primary = String(lang ?? '').split(/[-_]/)[0].toLowerCase();
+  const key = SPOKEN.includes(primary) ? primary : '';
+  if (!bundles.has(key)) {
+    const url = new URL('annals-web.js', base);
+    if (key) url.searchParams.set('lang', key);
+    bundles.set(
+      key,
+      import(url.href).then(async (m) => {
+        await m.default({ module_or_path: new URL('annals-web_bg.wasm', base) });
+        return m;
+      }),
+    );
+  }
+  return bundles.get(key);
 }
 
 const OPTIONS = ['src', 'stream', 'service', 'view', 'event', 'from', 'to', 'kinds', 'q', 'actor', 'lanes', 'height', 'theme', 'lang'];
@@ -50,7 +68,7 @@ class AnnalsTimeline extends HTMLElement {
 
   async #render() {
     const generation = ++this.#generation;
-    const m = await load();
+    const m = await load(this.getAttribute('lang'));
     // A newer render (or a removal) happened while the bundle loaded.
     if (generation !== this.#generation || !this.isConnected) return;
     const options = {};
@@ -58,6 +76,7 @@ class AnnalsTimeline extends HTMLElement {
       const value = this.getAttribute(name);
       if (value !== null) options[name] = value;
     }
+    // Unmounted by the instance that mounted it (another, if `lang` changed).
     this.#handle?.unmount();
     this.#handle = m.mount(this, options, base.href);
   }
@@ -68,7 +87,7 @@ if (!customElements.get('annals-timeline')) customElements.define('annals-timeli
 globalThis.Annals ??= Object.freeze({
   /** Mounts a widget into `element` (in its shadow root); resolves to a handle with `unmount()`. */
   async mount(element, options = {}) {
-    const m = await load();
+    const m = await load(options.lang);
     return m.mount(element, options, base.href);
   },
 });

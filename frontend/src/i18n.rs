@@ -28,10 +28,11 @@
 //! with it, not shipped in the bundle. Counts use `Intl.PluralRules` and `Intl.NumberFormat`.
 //! English keeps core's labels (`PartialDate::label`).
 //!
-//! **One language per page.** The texts are looked up in the page's current catalog, not passed
-//! down through every component: the app and the iframe page have one language, and the widgets
-//! on a host page show the language of the last one mounted with a `lang` (a departure, noted in
-//! ARCHITECTURE.md). A shell loads its language before it renders ([`choose`]); the app's
+//! **One language per bundle instance.** The texts are looked up in the instance's current
+//! catalog, not passed down through every component: the app and the iframe page have one
+//! language; on a host page, `annals-embed.js` starts one instance of the bundle per language
+//! its widgets' `lang` attributes name, so each widget still speaks its own (ARCHITECTURE.md).
+//! A shell loads its language before it renders ([`choose`]); the app's
 //! menu changes it in place and draws its views again.
 
 use std::cell::RefCell;
@@ -248,12 +249,19 @@ fn words(en: &str) -> Option<&'static str> {
 /// the page marks it `lang="en"`). Its values are filled into the translation as core fills
 /// them into the English.
 pub fn problem(p: &annals_core::Problem) -> (String, bool) {
-    match words(&p.text) {
+    message(&p.text, &p.args, &p.message)
+}
+
+/// A message given as its English text with `{0}`… (`text`), its values (`args`) and the
+/// English sentence (`english`) — a problem, or a diagnostic in the service's answer — in the
+/// interface's language, and whether it is in it (see [`problem`]).
+pub fn message(text: &str, args: &[String], english: &str) -> (String, bool) {
+    match words(text) {
         Some(text) => {
-            let args: Vec<&dyn Display> = p.args.iter().map(|a| a as &dyn Display).collect();
+            let args: Vec<&dyn Display> = args.iter().map(|a| a as &dyn Display).collect();
             (fill(text, &args), true)
         }
-        None => (p.message.clone(), current() == Lang::En),
+        None => (english.to_owned(), current() == Lang::En),
     }
 }
 

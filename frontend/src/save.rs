@@ -13,7 +13,7 @@
 use annals_core::envelope::Proposed;
 use annals_core::format::{ExportFormat, Exported};
 
-use crate::i18n::tf;
+use crate::i18n::{t, tf};
 use crate::record::Record;
 
 /// The file name extension and media type of a format.
@@ -99,7 +99,7 @@ mod ui {
     use web_sys::{HtmlAnchorElement, HtmlInputElement, HtmlSelectElement};
     use yew::prelude::*;
 
-    use super::{file_kind, import_body, imported_message, saved_message, slug};
+    use super::{file_kind, import_body, imported_message, refusal, saved_message, slug};
     use crate::i18n::{t, tf, tx};
     use crate::record::Record;
     use crate::worker::{Answer, Reader};
@@ -243,7 +243,7 @@ mod ui {
                                 false,
                                 tf(
                                     "The service refused the import ({0}); nothing was written. {1}",
-                                    &[&code, &error_message(&text)],
+                                    &[&code, &refusal(&text)],
                                 ),
                             )
                         }
@@ -271,24 +271,31 @@ mod ui {
             </details>
         }
     }
+}
 
-    /// The message of the service's error body (`{"error": {"message", "diagnostics"}}`).
-    fn error_message(body: &str) -> String {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return String::new() };
-        let error = &value["error"];
-        let mut text = error["message"].as_str().unwrap_or_default().to_owned();
-        if let Some(list) = error["diagnostics"].as_array() {
-            for d in list.iter().take(5) {
-                let record = d["record"].as_u64().map(|r| tf("record {0}, ", &[&r])).unwrap_or_default();
-                text.push_str(&format!(
-                    " {record}{}: {}.",
-                    d["field"].as_str().unwrap_or(""),
-                    d["message"].as_str().unwrap_or("")
-                ));
-            }
-        }
-        text
+/// Why the service refused an import, for people, from its JSON error: the page's own words
+/// for the refusals an editor meets (a wrong token, a file too large, records it cannot take),
+/// else the service's message; each record's problem in the interface's language (the
+/// service sends a problem's text and values as well as its English sentence, see
+/// `docs/format.md`). A field is named as the format names it.
+pub fn refusal(body: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return String::new() };
+    let error = &value["error"];
+    let mut text = match error["code"].as_str() {
+        Some("unauthorized") => t("The write token was not accepted.").to_owned(),
+        Some("body_too_large") => t("The file is larger than the service takes in one import.").to_owned(),
+        Some("invalid") => t("Some records cannot be stored:").to_owned(),
+        _ => error["message"].as_str().unwrap_or_default().to_owned(),
+    };
+    for d in error["diagnostics"].as_array().into_iter().flatten().take(5) {
+        let args: Vec<String> =
+            d["args"].as_array().into_iter().flatten().filter_map(|a| Some(a.as_str()?.to_owned())).collect();
+        let english = d["message"].as_str().unwrap_or_default();
+        let (said, _) = crate::i18n::message(d["text"].as_str().unwrap_or_default(), &args, english);
+        let record = d["record"].as_u64().map(|r| tf("record {0}, ", &[&r])).unwrap_or_default();
+        text.push_str(&format!(" {record}{}: {said}.", d["field"].as_str().unwrap_or("")));
     }
+    text
 }
 
 /// What the service's answer to an import means, for people: `201` with the new version, or
@@ -311,6 +318,33 @@ pub async fn service_here() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The service's refusal of an import, as `server/tests/api.rs` holds its body, said in the
+    /// reader's language with the shipped Russian catalog: the page's sentence for the refusal,
+    /// and each record's problem translated with its values; without a catalog, English.
+    #[test]
+    fn a_refused_import_is_said_in_the_language() {
+        use std::rc::Rc;
+
+        use crate::i18n::{set, Catalog, Lang};
+        let body = r#"{"error":{"status":422,"code":"invalid","message":"1 problem in the batch",
+            "diagnostics":[{"record":3,"field":"payload.occurred","message":"day 30 does not exist in 2024-02",
+            "text":"day {0} does not exist in {1}","args":["30","2024-02"]}]}}"#;
+        assert_eq!(
+            refusal(body),
+            "Some records cannot be stored: record 3, payload.occurred: day 30 does not exist in 2024-02."
+        );
+        let catalog = Catalog::parse(Lang::Ru, include_str!("../lang/ru.json")).expect("the Russian catalog");
+        set(Some(Rc::new(catalog)));
+        let said = refusal(body);
+        let token =
+            refusal(r#"{"error":{"status":401,"code":"unauthorized","message":"a valid write token is required"}}"#);
+        let other = refusal(r#"{"error":{"status":409,"code":"id_reused","message":"id c2 is used"}}"#);
+        set(None);
+        assert_eq!(said, "Некоторые записи не могут быть сохранены: запись 3, payload.occurred: дня 30 нет в 2024-02.");
+        assert_eq!(token, "Токен записи не принят.");
+        assert_eq!(other, "id c2 is used", "a refusal the page has no words for keeps the service's");
+    }
 
     #[test]
     fn slugs_make_file_names() {

@@ -236,6 +236,31 @@ describe('the interface in Azerbaijani, Russian and Belarusian', { timeout: 240_
     assert.deepEqual(await axeViolations(page), []);
     await done();
   });
+
+  test('a download in Russian writes the record\'s Russian titles (as `annals export --lang ru`)', async () => {
+    const { page, done } = await suite.openPage('/?lang=ru');
+    await speaks(page, 'ru');
+    const visit = RECORD.events.find((e) => e.id === '1993-06-11-diplomatic-relations').payload;
+    const english = visit.title;
+    const russian = visit.titles.ru.text;
+    assert.notEqual(russian, english);
+    for (const format of ['csv', 'ics', 'timelinejs-json']) {
+      await page.locator('.save select').selectOption(format);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: tr('ru', 'Download') }).click(),
+      ]);
+      const text = readFileSync(await download.path(), 'utf8');
+      const written = format === 'ics' ? text.replace(/\r\n[ \t]/g, '') : text;
+      const needle = format === 'timelinejs-json' ? russian : russian.replace(/,/g, format === 'ics' ? '\\,' : ',');
+      assert.ok(written.includes(needle), `${format} has the Russian title «${russian}»`);
+      assert.ok(!written.includes(english), `${format} does not have the English title «${english}»`);
+      // The status line says it in Russian.
+      const status = (await page.locator('.save [role=status]').textContent()).trim();
+      assert.ok(status.startsWith(tr('ru', 'Saved {0}: {1} as {2}').split('{0}')[0]), status);
+    }
+    await done();
+  });
 });
 
 describe("the open-file report in the reader's language", { timeout: 240_000 }, () => {
@@ -380,5 +405,40 @@ describe('the widgets in a language', { timeout: 120_000 }, () => {
     assert.equal(await widget.locator('.annals.embed').getAttribute('lang'), 'ru');
     assert.deepEqual(await englishLeft(alone, 'ru'), []);
     await alone.close();
+  });
+
+  test('two widgets of two languages on one page each speak their own; axe', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/embed-blank.html`);
+    const src = `${app.url}/data/azerbaijan-belarus.json`;
+    await page.evaluate(
+      async ({ dist, src }) => {
+        document.documentElement.lang = 'en';
+        await import(`${dist}/annals-embed.js`);
+        const event = '1993-06-11-diplomatic-relations';
+        document.body.insertAdjacentHTML(
+          'beforeend',
+          `<annals-timeline id="ru" lang="ru" src="${src}" event="${event}" height="420"></annals-timeline>` +
+            `<annals-timeline id="az" lang="az" src="${src}" event="${event}" height="420"></annals-timeline>` +
+            `<annals-timeline id="en" src="${src}" event="${event}" height="420"></annals-timeline>`,
+        );
+      },
+      { dist: app.url, src },
+    );
+    const expected = { ru: 'Открыть в Annals', az: 'Annals-da aç', en: 'Open in Annals' };
+    for (const [id, open] of Object.entries(expected)) {
+      const widget = page.locator(`#${id}`);
+      await widget.locator('a.embed-open', { hasText: open }).waitFor({ timeout: 20_000 });
+      assert.equal(await widget.locator('.annals.embed').getAttribute('lang'), id);
+      if (id !== 'en') assert.equal((await widget.locator('#details .date').textContent()).trim(), DATES[id].day);
+    }
+    // Each widget stays in its language after the others have drawn (one catalog per instance).
+    await page.waitForTimeout(500);
+    assert.equal((await page.locator('#ru #details .date').textContent()).trim(), DATES.ru.day);
+    assert.equal((await page.locator('#az #details .date').textContent()).trim(), DATES.az.day);
+    assert.match(await page.locator('#en a.embed-open').textContent(), /Open in Annals/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: await screenshotPath('lang-two-widgets-1280.png'), fullPage: true });
+    await page.close();
   });
 });

@@ -68,7 +68,7 @@ test('an editor imports the valid part of a checked file into a stream; a wrong 
   await form.locator('input[type=password]').fill('not-the-token');
   await form.getByRole('button', { name: /Import 4 records/ }).click();
   await page.waitForFunction(() => /refused/.test(document.querySelector('form.import [role=status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
-  assert.match(await form.locator('[role=status]').textContent(), /\(401\); nothing was written/);
+  assert.match(await form.locator('[role=status]').textContent(), /\(401\); nothing was written\. The write token was not accepted\./);
   assert.deepEqual(await streamIds('my-events'), []);
 
   // The right token: all four valid records, in file order.
@@ -82,5 +82,29 @@ test('an editor imports the valid part of a checked file into a stream; a wrong 
   await page.waitForFunction(() => /Already in my-events \(version 4\)/.test(document.querySelector('form.import [role=status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
   assert.deepEqual(await streamIds('my-events'), ['actor:x', 'actor:y', 'talks-2019', 'call-2020']);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a refused import is said in the reader's language", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/?lang=ru`);
+  await page.waitForFunction(() => document.documentElement.lang === 'ru', undefined, { timeout: 15_000 });
+  await page.getByRole('button', { name: 'Открыть файл…' }).click();
+  await page.locator('.opener input[type=file]').setInputFiles({ name: 'ru-events.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+  await page.locator('.open-report').waitFor({ timeout: 15_000 });
+  const fold = page.locator('details.import-details');
+  await fold.waitFor({ timeout: 10_000 });
+  await fold.locator('summary').click();
+  const form = page.locator('form.import');
+  await form.locator('input[type=password]').fill('not-the-token');
+  await form.locator('button[type=submit]').click();
+  const status = form.locator('[role=status].error');
+  await status.waitFor({ timeout: 10_000 });
+  assert.equal(
+    (await status.textContent()).trim(),
+    'Сервис отклонил импорт (401); ничего не записано. Токен записи не принят.',
+  );
+  assert.deepEqual(await streamIds('ru-events'), []);
   await context.close();
 });
