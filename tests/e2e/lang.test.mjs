@@ -238,8 +238,9 @@ describe('the interface in Azerbaijani, Russian and Belarusian', { timeout: 240_
   });
 
   test('a download in Russian writes the record\'s Russian titles (as `annals export --lang ru`)', async () => {
-    const { page, done } = await suite.openPage('/?lang=ru');
+    const { page, done } = await suite.openPage('/?lang=ru', { acceptDownloads: true });
     await speaks(page, 'ru');
+    await page.getByRole('button', { name: tr('ru', 'Open a file…') }).click();
     const visit = RECORD.events.find((e) => e.id === '1993-06-11-diplomatic-relations').payload;
     const english = visit.title;
     const russian = visit.titles.ru.text;
@@ -254,7 +255,12 @@ describe('the interface in Azerbaijani, Russian and Belarusian', { timeout: 240_
       const written = format === 'ics' ? text.replace(/\r\n[ \t]/g, '') : text;
       const needle = format === 'timelinejs-json' ? russian : russian.replace(/,/g, format === 'ics' ? '\\,' : ',');
       assert.ok(written.includes(needle), `${format} has the Russian title «${russian}»`);
-      assert.ok(!written.includes(english), `${format} does not have the English title «${english}»`);
+      if (format === 'csv') {
+        // The spreadsheet keeps the record's own texts, with the language's columns beside them.
+        assert.match(written.split('\n')[0], /,title@ru,/, 'a Russian title column');
+      } else {
+        assert.ok(!written.includes(english), `${format} does not have the English title «${english}»`);
+      }
       // The status line says it in Russian.
       const status = (await page.locator('.save [role=status]').textContent()).trim();
       assert.ok(status.startsWith(tr('ru', 'Saved {0}: {1} as {2}').split('{0}')[0]), status);
@@ -418,6 +424,10 @@ describe('the widgets in a language', { timeout: 120_000 }, () => {
         const event = '1993-06-11-diplomatic-relations';
         document.body.insertAdjacentHTML(
           'beforeend',
+          '<main><h1>Three widgets</h1></main>',
+        );
+        document.querySelector('main').insertAdjacentHTML(
+          'beforeend',
           `<annals-timeline id="ru" lang="ru" src="${src}" event="${event}" height="420"></annals-timeline>` +
             `<annals-timeline id="az" lang="az" src="${src}" event="${event}" height="420"></annals-timeline>` +
             `<annals-timeline id="en" src="${src}" event="${event}" height="420"></annals-timeline>`,
@@ -431,6 +441,14 @@ describe('the widgets in a language', { timeout: 120_000 }, () => {
       await widget.locator('a.embed-open', { hasText: open }).waitFor({ timeout: 20_000 });
       assert.equal(await widget.locator('.annals.embed').getAttribute('lang'), id);
       if (id !== 'en') assert.equal((await widget.locator('#details .date').textContent()).trim(), DATES[id].day);
+      // The record's title in the widget's language, marked as the editors' translation.
+      const title = widget.locator('.embed-title > span[lang]');
+      assert.equal((await title.textContent()).trim(), id === 'en' ? RECORD.title : RECORD.titles[id].text);
+      assert.equal(await title.getAttribute('lang'), id);
+      if (id !== 'en') {
+        const note = (await widget.locator('.embed-title .lang-badge').textContent()).trim();
+        assert.equal(note, tr(id, "translated by the record's editors"));
+      }
     }
     // Each widget stays in its language after the others have drawn (one catalog per instance).
     await page.waitForTimeout(500);

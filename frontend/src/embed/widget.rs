@@ -138,7 +138,7 @@ pub fn embedded(props: &EmbeddedProps) -> Html {
     // The frame's own fragment (a deep link into the iframe) wins over the options.
     let view = use_view(&record, &props.options.view, frame);
     {
-        let title = record.title.clone();
+        let title = record.title_shown().text.to_owned();
         use_effect_with((frame, title), |(frame, title)| {
             if let (true, Some(d)) = (*frame, web_sys::window().and_then(|w| w.document())) {
                 d.set_title(&format!("{title} — Annals"));
@@ -146,12 +146,17 @@ pub fn embedded(props: &EmbeddedProps) -> Html {
         });
     }
     let link = open_link(&props.options, frame, &props.base, &view.to_fragment());
+    // The title in the widget's language where the record has it, marked (as the app's
+    // masthead marks it) as the editors' translation or as shown in another language.
+    let title = record.title_shown();
+    let title_note = crate::shown::note(&title);
     html! {
         <>
             // Not a <header>: on a host page that would be one more banner per widget. The
             // iframe page's title is its own page's first heading; on a host page, a section's.
             <div class="embed-head">
-                <@{if frame { "h1" } else { "h2" }} class="embed-title">{ record.title.clone() }
+                <@{if frame { "h1" } else { "h2" }} class="embed-title">{ crate::shown::words(&title) }
+                    if let Some(n) = title_note { { " " }<span class="badge lang-badge">{ n }</span> }
                     if record.live.is_some() { { " " }<span class="live" title={t("New events appear as they are recorded")}>{ tx("live") }</span> }
                 </@>
                 <a class="embed-open" href={link} target="_blank" rel="noopener">{ tx("Open in Annals") }</a>
