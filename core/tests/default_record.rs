@@ -129,6 +129,26 @@ fn actors_are_named_in_the_readers_language() {
     assert_eq!(p.catalog.actor_name("no-such-actor"), "no-such-actor");
 }
 
+/// Every actor of the default record has its name in all four languages of the interface, so
+/// no reader of one of them meets a name left in another language on the map or in the details.
+#[test]
+fn every_actor_is_named_in_all_four_languages() {
+    let record: serde_json::Value =
+        serde_json::from_slice(include_bytes!("../../data/azerbaijan-belarus.json")).expect("JSON");
+    let mut missing = Vec::new();
+    for event in record["events"].as_array().expect("events") {
+        if event["type"] != "ActorRegistered" {
+            continue;
+        }
+        for lang in ["en", "ru", "az", "be"] {
+            if event["payload"]["names"][lang].as_str().is_none_or(str::is_empty) {
+                missing.push(format!("{} in {lang}", event["payload"]["actor"]));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "actors without a name: {missing:?}");
+}
+
 /// Every citation a reader can follow, or says why not: a link, or `no_url` with the reason.
 /// No event rests only on citations without a link, and a page that backs a claim only in
 /// part says what it does back.
