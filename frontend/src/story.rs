@@ -195,55 +195,48 @@ pub fn story(props: &Props) -> Html {
         }
         None => tf("Slide 1 of {0}: {1}", &[&(last + 1), &props.record.title_shown().text]),
     };
-    let slide = match current {
+    // The slide's words on their card, the class and the background's codes: one article below
+    // holds either (one `html!` for both, for the bundle's sake).
+    let intro = props.record.introduction.as_deref();
+    let (card, title_slide, codes) = match current {
         Some(r) => {
-            let (colour, picture) = backdrop(&r.event.codes);
-            html! {
-                <article key={format!("s{at}")} class="slide" data-backdrop={(colour.is_some() || picture.is_some()).then_some("")}
-                    style={colour.map(|c| format!("background-color:{c}"))}
-                    aria-label={tf("Slide {0} of {1}", &[&(at + 1), &(last + 1)])}>
-                    if let Some(src) = picture {
-                        <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
-                    }
-                    <div class="card">{ event_body(&projections.catalog, r) }</div>
-                </article>
-            }
+            (html! { <div class="card">{ event_body(&projections.catalog, r) }</div> }, None, Some(&r.event.codes))
         }
         None => {
             let extent = timeline.extent().map(|(lo, hi)| {
                 let year = |d: i64| crate::i18n::year(annals_core::date::civil_from_days(d).0);
                 (year(lo), year(hi))
             });
-            // The introduction's medium, on the title slide's background as the file gives it:
-            // a colour (`#` and hex only, so nothing else reaches the style) or a picture (an
-            // `http(s)` address, loaded lazily without a referrer, as media are).
-            let intro = props.record.introduction.as_deref();
-            let (colour, picture) = intro.map(|i| backdrop(&i.codes)).unwrap_or_default();
-            html! {
-                <article key="s0" class="slide title-slide" data-backdrop={(colour.is_some() || picture.is_some()).then_some("")}
-                    style={colour.map(|c| format!("background-color:{c}"))}
-                    aria-label={tf("Slide 1 of {0}", &[&(last + 1)])}>
-                    if let Some(src) = picture {
-                        <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
+            let card = html! {
+                <div class="card title-card">
+                    <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
+                    if let Some(d) = props.record.description_shown() {
+                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref())) }
+                        { crate::shown::note_line(&d) }
                     }
-                    <div class="card title-card">
-                        <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
-                        if let Some(d) = props.record.description_shown() {
-                            { summary_text(&d, intro.and_then(|i| i.text_html.as_deref())) }
-                            { crate::shown::note_line(&d) }
-                        }
-                        if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
-                        <p class="note">
-                            { count(last, "event", "events") }
-                            if let Some((lo, hi)) = extent { { format!(", {lo}{}{hi}", if lo.contains(' ') { " – " } else { "–" }) } }
-                        </p>
-                        if last > 0 {
-                            <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
-                        }
-                    </div>
-                </article>
-            }
+                    if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
+                    <p class="note">
+                        { count(last, "event", "events") }
+                        if let Some((lo, hi)) = extent { { format!(", {lo}{}{hi}", if lo.contains(' ') { " – " } else { "–" }) } }
+                    </p>
+                    if last > 0 {
+                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
+                    }
+                </div>
+            };
+            (card, Some("title-slide"), intro.map(|i| &i.codes))
         }
+    };
+    let (colour, picture) = codes.map(backdrop).unwrap_or_default();
+    let slide = html! {
+        <article key={format!("s{at}")} class={classes!("slide", title_slide)} data-backdrop={(colour.is_some() || picture.is_some()).then_some("")}
+            style={colour.map(|c| format!("background-color:{c}"))}
+            aria-label={tf("Slide {0} of {1}", &[&(at + 1), &(last + 1)])}>
+            if let Some(src) = picture {
+                <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
+            }
+            { card }
+        </article>
     };
     let strip = strip_range(at, last + 1);
     let day = |n: usize| {
