@@ -14,10 +14,19 @@
 //!   live region; the slide itself is not live (it would be read twice).
 //! - **Motion**: a new slide fades in, unless the reader asks for reduced motion (CSS).
 //! - The filters apply: the slides are the events the filters let through.
-//! - **The title slide** is the record's introduction: its title, text and medium, on the
-//!   background its file gives (a TimelineJS title slide's colour or picture) under a card of
-//!   the page's paper, so the text keeps its contrast on any background. A TimelineJS file
-//!   with a title slide opens here (`state::default_view`).
+//! - **The title slide** is the record's introduction: its title, text and medium. It and
+//!   every slide stand on the background their file gives (a TimelineJS slide's colour or
+//!   picture, [`backdrop`]) under a card of the page's paper, so the text keeps its contrast
+//!   on any background. A TimelineJS file with a title slide opens here
+//!   (`state::default_view`).
+//! - **Eras** (TimelineJS's labelled spans, [`ERA_TAG`]) are no slides: they are labelled
+//!   spans over the slides they hold in the strip.
+//! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
+//!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
+//!   human date would share one pixel, as it does in TimelineJS's own strip).
+//! - **On a phone the story is the screen**: it fills the viewport's height, and is scrolled
+//!   to its top when shown and after a move from the strip at its foot (`panels`'s
+//!   `use_bring_into_view`), never in a widget.
 
 use std::rc::Rc;
 
