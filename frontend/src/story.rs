@@ -16,10 +16,10 @@
 //! - The filters apply: the slides are the events the filters let through.
 //! - **The title slide** is the record's introduction: its title, text and medium. It and
 //!   every slide stand on the background their file gives (a TimelineJS slide's colour or
-//!   picture, [`backdrop`]) under a card of the page's paper, so the text keeps its contrast
+//!   picture, `backdrop`) under a card of the page's paper, so the text keeps its contrast
 //!   on any background. A TimelineJS file with a title slide opens here
 //!   (`state::default_view`).
-//! - **Eras** (TimelineJS's labelled spans, [`ERA_TAG`]) are no slides: they are labelled
+//! - **Eras** (TimelineJS's labelled spans, `ERA_TAG`) are no slides: they are labelled
 //!   spans over the slides they hold in the strip.
 //! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
 //!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
