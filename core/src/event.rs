@@ -316,6 +316,19 @@ impl Source {
         let end = origin.find([',', '(']).unwrap_or(origin.len());
         origin[..end].trim().to_lowercase()
     }
+
+    /// True for the source a reader of another tool's file gives an event when the file cites
+    /// none (`annals_formats::import::file_source`: publisher "… file", title "Imported from
+    /// …", nothing else): it names the file Annals read, not a publication, so writers for
+    /// other tools leave it out and the page does not present it as evidence.
+    pub fn is_file_itself(&self) -> bool {
+        self.publisher.ends_with(" file")
+            && self.title.as_deref().is_some_and(|t| t.starts_with("Imported from "))
+            && self.url.is_none()
+            && self.date.is_none()
+            && self.author.is_none()
+            && self.quote.is_none()
+    }
 }
 
 /// How many independent publishers the sources come from (see [`Source::origin`]).

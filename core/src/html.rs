@@ -113,6 +113,30 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
     Ok(())
 }
 
+/// Markup that passed [`check`], with every link opening apart from the page: `target="_blank"
+/// rel="noopener noreferrer"` written first in each `<a>` tag (a browser keeps the first of two
+/// attributes of one name, so a `rel` of the record's cannot undo it), so the linked site
+/// neither learns the page's address nor gets a handle on its window. Tags are walked as
+/// [`check`] walks them, so a `<a` inside a quoted attribute value is left alone.
+pub fn links_apart(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 48);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let Some(end) = tag_end(rest) else { break };
+        let name = rest[..end].find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(end);
+        out.push_str(&rest[..name]);
+        if rest[..name].eq_ignore_ascii_case("a") {
+            out.push_str(" target=\"_blank\" rel=\"noopener noreferrer\"");
+        }
+        out.push_str(&rest[name..=end]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Where a tag that starts after a `<` ends (the index of its `>`), skipping `>` inside quoted
 /// attribute values; `None` when what follows the `<` is no tag.
 fn tag_end(text: &str) -> Option<usize> {
@@ -344,6 +368,25 @@ mod tests {
         }
         assert!(check("<p>para</p>", Allowed::Inline).expect_err("a block in a title").to_string().contains("<p>"));
         assert_eq!(check("<em>x</em> <a href=\"https://x.example/\">y</a>", Allowed::Inline), Ok(()));
+    }
+
+    #[test]
+    fn links_open_apart_and_nothing_else_changes() {
+        for (html, apart) in [
+            ("<p>No link</p>", "<p>No link</p>"),
+            (
+                "<a href=\"https://x.example/\" rel=\"opener\">x</a>",
+                "<a target=\"_blank\" rel=\"noopener noreferrer\" href=\"https://x.example/\" rel=\"opener\">x</a>",
+            ),
+            ("<A\nhref='https://x.example/'>y</A>", "<A target=\"_blank\" rel=\"noopener noreferrer\"\nhref='https://x.example/'>y</A>"),
+            (
+                "<a title=\"a <a b\" href=\"mailto:a@b.example\">m</a> <abbr>",
+                "<a target=\"_blank\" rel=\"noopener noreferrer\" title=\"a <a b\" href=\"mailto:a@b.example\">m</a> <abbr>",
+            ),
+            ("<b>b</b> &lt;a", "<b>b</b> &lt;a"),
+        ] {
+            assert_eq!(links_apart(html), apart, "{html}");
+        }
     }
 
     #[test]

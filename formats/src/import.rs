@@ -58,12 +58,7 @@ pub fn file_source(format: Format, file_name: &str) -> Source {
 }
 
 /// True for a source [`file_source`] made: it names a file Annals read, not a publication,
-/// so writers for other tools leave it out.
+/// so writers for other tools leave it out ([`Source::is_file_itself`], which the page asks too).
 pub fn is_file_source(source: &Source) -> bool {
-    source.publisher.ends_with(" file")
-        && source.title.as_deref().is_some_and(|t| t.starts_with("Imported from "))
-        && source.url.is_none()
-        && source.date.is_none()
-        && source.author.is_none()
-        && source.quote.is_none()
+    source.is_file_itself()
 }

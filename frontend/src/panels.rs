@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use annals_core::catalog::Resolved;
+use annals_core::html::Allowed;
 use annals_core::projection::LaneMode;
 use annals_core::EventKind;
 use wasm_bindgen::JsCast;
@@ -24,12 +25,16 @@ use crate::state::{Action, View};
 /// another event and its heading is off screen: a tap on the timeline or the list must show
 /// something where the reader looks, not 600 px further down. Not on the first render (a deep
 /// link opens where the page starts) and never in a widget (that would scroll the host page).
+/// With `screen` (the story, which is the phone's screen), also on the first render and
+/// whenever the node's top is not the screen's top, so the slide fills it. (One hook for both:
+/// each hook instance costs the page's bundle.)
 #[hook]
-fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool) {
+pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool, screen: bool) {
     let first = use_mut_ref(|| true);
     let node = node.clone();
     use_effect_with(selected, move |selected| {
-        if std::mem::replace(&mut *first.borrow_mut(), false) || embedded || selected.is_none() {
+        let first = std::mem::replace(&mut *first.borrow_mut(), false);
+        if embedded || (!screen && (first || selected.is_none())) {
             return;
         }
         let Some(w) = web_sys::window() else { return };
@@ -37,7 +42,7 @@ fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool)
         let Some(el) = node.cast::<web_sys::Element>() else { return };
         let top = el.get_bounding_client_rect().top();
         let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
-        if narrow && (top < 0.0 || top > height - 48.0) {
+        if narrow && (top < 0.0 || top > height - 48.0 || (screen && top > 1.0)) {
             el.scroll_into_view_with_bool(true);
         }
     });
@@ -58,7 +63,7 @@ pub fn details(props: &DetailsProps) -> Html {
     let node = use_node_ref();
     let embedded = use_context::<crate::context::InEmbed>().is_some();
     let label = crate::context::use_landmark_label(t("Event details"));
-    use_bring_into_view(&node, props.selected.clone(), embedded);
+    use_bring_into_view(&node, props.selected.clone(), embedded, false);
     let projections = props.record.projections();
     let catalog = &projections.catalog;
     let Some(r) = props.selected.as_deref().and_then(|id| catalog.event_any(id)) else {
@@ -78,8 +83,15 @@ pub fn details(props: &DetailsProps) -> Html {
 /// Everything the record holds about one event — its kind, headline, date (saying when the
 /// sources give no more), text, actors, documents, disputes, corrections and sources: the
 /// details panel and a story's slide show the same.
+///
+/// An event read from another tool's file that cites nothing (a TimelineJS slide) has only
+/// the file itself as its source (`Source::is_file_itself`), and Annals gave it the kind
+/// "Other": for it, the kind "Other", the sources' precision and the Sources block would say
+/// nothing to its reader, so they are left out (its kind shows when the file's groups gave
+/// one). The headline and text keep their markup ([`crate::rich`]).
 pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let e = &r.event;
+    let file_only = e.sources.iter().all(Source::is_file_itself) && !e.sources.is_empty();
     let name = |id: &str| catalog.actor_name(id).to_owned();
     let (title, summary) = (e.title_for(shown::want()), e.summary_for(shown::want()));
     // One note for both, under the title, when they say the same (both translations, both English).
@@ -87,12 +99,14 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
     let summary_note = summary.as_ref().and_then(shown::note).filter(|n| title_note.as_ref() != Some(n));
     html! {
         <>
-            <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
-            <h2 lang={title.lang.to_owned()}>{ title.text.to_owned() }</h2>
+            if !(file_only && r.kind == EventKind::Other) {
+                <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
+            }
+            <h2 lang={title.lang.to_owned()}>{ own_markup(&title, e.title_html.as_deref(), Allowed::Inline) }</h2>
             if let Some(n) = title_note { <p class="lang-note">{ n }</p> }
             <p class="date">
                 { i18n::occurred(&e.occurred) }
-                if e.occurred.precision() != annals_core::Precision::Day {
+                if e.occurred.precision() != annals_core::Precision::Day && !file_only {
                     <span class="note">{ tx(" — the sources give no more precise date") }</span>
                 }
             </p>
@@ -100,7 +114,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
                 <p class="retracted" role="note">{ tf("Retracted: {0}", &[&ret.reason]) }</p>
             }
             if let Some(s) = &summary {
-                <p class="summary-text" lang={s.lang.to_owned()}>{ s.text.to_owned() }</p>
+                { summary_text(s, e.summary_html.as_deref()) }
                 if let Some(n) = summary_note { <p class="lang-note">{ n }</p> }
             }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
@@ -160,10 +174,32 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
                         { c.reason.as_ref().map(|r| format!(" — {r}")).unwrap_or_default() }</p>
                 </div>
             }) }
-            <h3>{ tx("Sources") }</h3>
-            <p class="backing">{ backing(&e.sources) }</p>
-            <ul class="sources">{ for e.sources.iter().map(source_item) }</ul>
+            if !file_only {
+                <h3>{ tx("Sources") }</h3>
+                <p class="backing">{ backing(&e.sources) }</p>
+                <ul class="sources">{ for e.sources.iter().map(source_item) }</ul>
+            }
         </>
+    }
+}
+
+/// A text of the record's: its markup as elements when it is the record's own text (not a
+/// translation) and has markup that passes ([`crate::rich::markup`]), else its words.
+fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed) -> Html {
+    s.origin
+        .is_none()
+        .then(|| crate::rich::markup(html, s.text, allowed))
+        .flatten()
+        .unwrap_or_else(|| html! { { s.text.to_owned() } })
+}
+
+/// A summary or an introduction's text as the block under a headline: paragraphs and lists
+/// in a `div` when it has markup, else one paragraph.
+pub fn summary_text(s: &Shown<'_>, html: Option<&str>) -> Html {
+    let lang = s.lang.to_owned();
+    match s.origin.is_none().then(|| crate::rich::markup(html, s.text, Allowed::Blocks)).flatten() {
+        Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
+        None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
     }
 }
 

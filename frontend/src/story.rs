@@ -14,10 +14,19 @@
 //!   live region; the slide itself is not live (it would be read twice).
 //! - **Motion**: a new slide fades in, unless the reader asks for reduced motion (CSS).
 //! - The filters apply: the slides are the events the filters let through.
-//! - **The title slide** is the record's introduction: its title, text and medium, on the
-//!   background its file gives (a TimelineJS title slide's colour or picture) under a card of
-//!   the page's paper, so the text keeps its contrast on any background. A TimelineJS file
-//!   with a title slide opens here (`state::default_view`).
+//! - **The title slide** is the record's introduction: its title, text and medium. It and
+//!   every slide stand on the background their file gives (a TimelineJS slide's colour or
+//!   picture, `backdrop`) under a card of the page's paper, so the text keeps its contrast
+//!   on any background. A TimelineJS file with a title slide opens here
+//!   (`state::default_view`).
+//! - **Eras** (TimelineJS's labelled spans, `ERA_TAG`) are no slides: they are labelled
+//!   spans over the slides they hold in the strip.
+//! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
+//!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
+//!   human date would share one pixel, as it does in TimelineJS's own strip).
+//! - **On a phone the story is the screen**: it fills the viewport's height, and is scrolled
+//!   to its top when shown and after a move from the strip at its foot (`panels`'s
+//!   `use_bring_into_view`), never in a widget.
 
 use std::rc::Rc;
 
@@ -27,7 +36,7 @@ use crate::i18n::{occurred, t, tf, tx};
 
 use crate::media::Medium;
 use crate::palette::kind_colour;
-use crate::panels::event_body;
+use crate::panels::{event_body, summary_text};
 use crate::record::Record;
 use crate::state::{Action, View};
 use crate::visible::Visible;
@@ -35,6 +44,26 @@ use crate::words::count;
 
 /// How many slides the strip lists on each side of the current one.
 const STRIP_REACH: usize = 24;
+
+/// The tag the TimelineJS reader gives an era (a labelled span of the file's `eras`): not a
+/// slide, but a span over the slides in the strip, as TimelineJS shows it.
+const ERA_TAG: &str = "timelinejs-era";
+
+/// A slide's background as its file gives it (`timelinejs:background.color` and `.url`, the
+/// title slide's and every event's): a colour (`#` and hex only, so nothing else reaches the
+/// style) and a picture (an `http(s)` address, loaded lazily without a referrer, as media
+/// are). The slide's words sit on a card of the page's paper over it, so they keep their
+/// contrast whatever the background.
+fn backdrop(codes: &std::collections::BTreeMap<String, String>) -> (Option<&str>, Option<String>) {
+    let code = |key: &str| codes.get(key).map(|v| v.trim());
+    let colour = code("timelinejs:background.color").filter(|c| {
+        c.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    let picture = code("timelinejs:background.url")
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_owned);
+    (colour, picture)
+}
 
 /// Props of [`Story`].
 #[derive(Properties, PartialEq)]
@@ -95,7 +124,17 @@ pub fn strip_range(at: usize, total: usize) -> std::ops::Range<usize> {
 pub fn story(props: &Props) -> Html {
     let projections = props.record.projections();
     let timeline = &projections.timeline;
-    let slides: &[usize] = &props.visible;
+    // The eras among the events the filters let through are no slides (see `ERA_TAG`); a
+    // record without eras keeps its list as it is.
+    let is_era = |i: &usize| timeline.at(*i).is_some_and(|r| r.event.tags.iter().any(|t| t == ERA_TAG));
+    let eras: Vec<usize> = props.visible.iter().copied().filter(is_era).collect();
+    let kept: Vec<usize>;
+    let slides: &[usize] = if eras.is_empty() {
+        &props.visible
+    } else {
+        kept = props.visible.iter().copied().filter(|i| !is_era(i)).collect();
+        &kept
+    };
     let last = slides.len();
     // The selection's slide (1-based; 0 is the title slide, also when the selected event is
     // filtered out).
@@ -165,59 +204,66 @@ pub fn story(props: &Props) -> Html {
         }
         None => tf("Slide 1 of {0}: {1}", &[&(last + 1), &props.record.title_shown().text]),
     };
-    let slide = match current {
-        Some(r) => html! {
-            <article key={format!("s{at}")} class="slide" aria-label={tf("Slide {0} of {1}", &[&(at + 1), &(last + 1)])}>
-                { event_body(&projections.catalog, r) }
-            </article>
-        },
+    // The slide's words on their card, the class and the background's codes: one article below
+    // holds either (one `html!` for both, for the bundle's sake).
+    let intro = props.record.introduction.as_deref();
+    let (card, title_slide, codes) = match current {
+        Some(r) => {
+            (html! { <div class="card">{ event_body(&projections.catalog, r) }</div> }, None, Some(&r.event.codes))
+        }
         None => {
             let extent = timeline.extent().map(|(lo, hi)| {
                 let year = |d: i64| crate::i18n::year(annals_core::date::civil_from_days(d).0);
                 (year(lo), year(hi))
             });
-            // The introduction's medium, on the title slide's background as the file gives it:
-            // a colour (`#` and hex only, so nothing else reaches the style) or a picture (an
-            // `http(s)` address, loaded lazily without a referrer, as media are).
-            let intro = props.record.introduction.as_deref();
-            let code = |key: &str| intro.and_then(|i| i.codes.get(key)).map(|v| v.trim());
-            let colour = code("timelinejs:background.color").filter(|c| {
-                c.strip_prefix('#')
-                    .is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
-            });
-            let picture = code("timelinejs:background.url")
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .map(str::to_owned);
-            let backdrop = colour.is_some() || picture.is_some();
-            html! {
-                <article key="s0" class="slide title-slide" data-backdrop={backdrop.then_some("")}
-                    style={colour.map(|c| format!("background-color:{c}"))}
-                    aria-label={tf("Slide 1 of {0}", &[&(last + 1)])}>
-                    if let Some(src) = picture {
-                        <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
+            let card = html! {
+                <div class="card title-card">
+                    <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
+                    if let Some(d) = props.record.description_shown() {
+                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref())) }
+                        { crate::shown::note_line(&d) }
                     }
-                    <div class="title-card">
-                        <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
-                        if let Some(d) = props.record.description_shown() {
-                            <p class="summary-text" lang={d.lang.to_owned()}>{ d.text.to_owned() }</p>
-                            { crate::shown::note_line(&d) }
-                        }
-                        if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
-                        <p class="note">
-                            { count(last, "event", "events") }
-                            if let Some((lo, hi)) = extent { { format!(", {lo}{}{hi}", if lo.contains(' ') { " – " } else { "–" }) } }
-                        </p>
-                        if last > 0 {
-                            <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
-                        }
-                    </div>
-                </article>
-            }
+                    if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
+                    <p class="note">
+                        { count(last, "event", "events") }
+                        if let Some((lo, hi)) = extent { { format!(", {lo}{}{hi}", if lo.contains(' ') { " – " } else { "–" }) } }
+                    </p>
+                    if last > 0 {
+                        <button type="button" class="story-start" onclick={go(target(Move::Next))}>{ tx("Begin the story →") }</button>
+                    }
+                </div>
+            };
+            (card, Some("title-slide"), intro.map(|i| &i.codes))
         }
     };
+    let (colour, picture) = codes.map(backdrop).unwrap_or_default();
+    let slide = html! {
+        <article key={format!("s{at}")} class={classes!("slide", title_slide)} data-backdrop={(colour.is_some() || picture.is_some()).then_some("")}
+            style={colour.map(|c| format!("background-color:{c}"))}
+            aria-label={tf("Slide {0} of {1}", &[&(at + 1), &(last + 1)])}>
+            if let Some(src) = picture {
+                <img class="backdrop-picture" {src} alt="" loading="lazy" referrerpolicy="no-referrer" />
+            }
+            { card }
+        </article>
+    };
     let strip = strip_range(at, last + 1);
+    let day = |n: usize| {
+        n.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i)).map(|r| r.event.occurred.first_day())
+    };
+    let days: Vec<i64> = strip.clone().map(|n| day(n).unwrap_or(i64::MIN)).collect();
+    let spans = era_spans(
+        eras.iter()
+            .map(|i| timeline.at(*i).map_or((1, 0), |r| (r.event.occurred.first_day(), r.event.occurred.last_day()))),
+        &days,
+    );
+    // On a phone the story is the screen: its slide at the top (the app's tools above it, a
+    // scroll away), also after a move made from the strip at its foot; never in a widget.
+    let story = use_node_ref();
+    let embedded = use_context::<crate::context::InEmbed>().is_some();
+    crate::panels::use_bring_into_view(&story, props.view.selected.clone(), embedded, true);
     html! {
-        <section class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title_shown().text])}>
+        <section ref={story} class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title_shown().text])}>
             <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
                 aria-describedby="story-keys">
                 { slide }
@@ -231,28 +277,57 @@ pub fn story(props: &Props) -> Html {
                 <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
                     aria-label={t("Next slide")}>{ tx("Next →") }</button>
             </div>
-            // Each button is named by its visible date first (what a voice-control user says).
-            <ol class="story-strip" aria-label={t("Slides")}>
-                { for strip.map(|slide| {
-                    let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
-                    let (label, colour, title) = match r {
-                        Some(r) => (occurred(&r.event.occurred), kind_colour(r.kind), r.event.title_for(crate::shown::want()).text.to_owned()),
-                        None => (t("Title").to_owned(), "var(--ink)", props.record.title_shown().text.to_owned()),
-                    };
-                    let id = r.map(|r| r.id.as_str().to_owned());
-                    html! {
-                        <li key={slide}>
-                            <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")}
-                                aria-label={tf("{0}, slide {1}: {2}", &[&label, &(slide + 1), &title])} title={title.clone()}>
-                                <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
-                                <span class="strip-date">{ label.clone() }</span>
-                            </button>
-                        </li>
-                    }
-                }) }
-            </ol>
+            <div class="strip-track">
+                // The eras over the slides they hold, as labelled spans (in rows where they overlap).
+                if !spans.is_empty() {
+                    <ul class="strip-eras" aria-label={t("Eras")}>
+                        { for spans.iter().map(|(era, first, n, row)| {
+                            let label = timeline.at(eras[*era]).map(|r| r.event.title_for(crate::shown::want()).text.to_owned());
+                            html! { <li style={format!("grid-area:{row}/{}/auto/span {n}", first + 1)} title={label.clone()}>{ label }</li> }
+                        }) }
+                    </ul>
+                }
+                // Each button is named by its visible date first (what a voice-control user says).
+                <ol class="story-strip" aria-label={t("Slides")}>
+                    { for strip.map(|slide| {
+                        let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
+                        let (label, colour, title) = match r {
+                            Some(r) => (occurred(&r.event.occurred), kind_colour(r.kind), r.event.title_for(crate::shown::want()).text.to_owned()),
+                            None => (t("Title").to_owned(), "var(--ink)", props.record.title_shown().text.to_owned()),
+                        };
+                        let id = r.map(|r| r.id.as_str().to_owned());
+                        html! {
+                            <li key={slide}>
+                                <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")}
+                                    aria-label={tf("{0}, slide {1}: {2}", &[&label, &(slide + 1), &title])} title={title.clone()}>
+                                    <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
+                                    <span class="strip-date">{ label.clone() }</span>
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </div>
         </section>
     }
+}
+
+/// Where each era (its first and last day) stands over the strip whose slides begin on
+/// `days` (`i64::MIN` for the title slide): the era's number, the first column it covers, how
+/// many, and its row (1 and on; an era that would overlap one already placed goes a row
+/// lower). Eras with no slide listed are left out.
+fn era_spans(eras: impl Iterator<Item = (i64, i64)>, days: &[i64]) -> Vec<(usize, usize, usize, usize)> {
+    let mut spans: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for (era, (from, to)) in eras.enumerate() {
+        let inside = |d: &i64| (from..=to).contains(d);
+        let Some(first) = days.iter().position(inside) else { continue };
+        let n = days[first..].iter().take_while(|d| inside(d)).count();
+        let row = (1..)
+            .find(|row| !spans.iter().any(|(_, f, m, r)| r == row && *f < first + n && first < f + m))
+            .unwrap_or(1);
+        spans.push((era, first, n, row));
+    }
+    spans
 }
 
 #[cfg(test)]
@@ -276,5 +351,16 @@ mod tests {
         assert_eq!(strip_range(0, 10), 0..10);
         assert_eq!(strip_range(50, 100_001), 26..75);
         assert_eq!(strip_range(100_000, 100_001), 99_976..100_001);
+    }
+
+    #[test]
+    fn eras_span_the_slides_they_hold_in_rows_that_do_not_overlap() {
+        let eras = [(10, 20), (20, 30), (100, 200), (0, 5)];
+        let days = [i64::MIN, 10, 15, 20, 25, 40];
+        assert_eq!(
+            era_spans(eras.into_iter(), &days),
+            vec![(0, 1, 3, 1), (1, 3, 2, 2)],
+            "the second shares the slide of day 20 with the first, so it goes a row lower; the others hold no slide"
+        );
     }
 }

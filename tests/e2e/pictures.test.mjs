@@ -312,7 +312,7 @@ describe('a TimelineJS file with a title slide', { timeout: 120_000 }, () => {
         await page.waitForFunction(() => document.querySelector('.slide h2')?.textContent.includes('The second map'));
         await page.waitForFunction(() => document.querySelector('.slide .medium img')?.complete);
         const box = async (selector) => page.locator(selector).first().boundingBox();
-        const [medium, headline, text] = [await box('.slide > .medium'), await box('.slide > h2'), await box('.slide > .summary-text')];
+        const [medium, headline, text] = [await box('.slide .card > .medium'), await box('.slide .card > h2'), await box('.slide .card > .summary-text')];
         if (beside) {
           assert.ok(medium.x + medium.width <= headline.x, `${width}: the medium left of the headline: ${JSON.stringify({ medium, headline })}`);
           assert.ok(medium.y < headline.y + headline.height && headline.y < medium.y + medium.height, `${width}: side by side`);

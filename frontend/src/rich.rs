@@ -1,0 +1,44 @@
+//! The record's rich text on the page: paragraphs, lists, quotations, links and emphasis of a
+//! `title_html`, `summary_html` or introduction's `text_html`, as elements.
+//!
+//! *Why it checks again.* Every way a record reaches the page has checked its markup already
+//! (`annals_core::validate` runs [`annals_core::html::check`] when the page reads an Annals
+//! file, when the worker reads any file, and when the service takes an event in; upcasting an
+//! old event keeps only markup that passes). Markup is the one field the page hands to the
+//! browser's parser, so the page does not rely on that: markup is made into elements here and
+//! nowhere else, and only when it passes the check at this moment and says the words of the
+//! text shown beside it (a translation shown instead of the own text has other words, so it
+//! is shown plain). Anything else is shown as the plain text. The check is core's, already in
+//! the bundle for the page's own reading of files, so this costs a few hundred bytes, not a
+//! sanitizer.
+//!
+//! Links open apart from the page ([`annals_core::html::links_apart`]).
+
+use annals_core::html::{check, links_apart, plain_text, same_words, Allowed};
+use yew::{AttrValue, Html};
+
+/// `html` as elements when it is allowed markup saying what `plain` says; `None` otherwise
+/// (show `plain`).
+pub fn markup(html: Option<&str>, plain: &str, allowed: Allowed) -> Option<Html> {
+    let html = html?;
+    if check(html, allowed).is_err() || !same_words(&plain_text(html), plain) {
+        return None;
+    }
+    Some(Html::from_html_unchecked(AttrValue::from(links_apart(html))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_checked_markup_saying_the_same_words_becomes_elements() {
+        let plain = "One two";
+        assert!(markup(Some("<p>One <em>two</em></p>"), plain, Allowed::Blocks).is_some());
+        assert!(markup(Some("<p>One <em>two</em></p>"), plain, Allowed::Inline).is_none(), "no block in a title");
+        assert!(markup(Some("<p>One <img src=x onerror=alert(1)>two</p>"), plain, Allowed::Blocks).is_none());
+        assert!(markup(Some("<a href=\"javascript:alert(1)\">One two</a>"), plain, Allowed::Blocks).is_none());
+        assert!(markup(Some("<p>Eins <em>zwei</em></p>"), plain, Allowed::Blocks).is_none(), "other words");
+        assert!(markup(None, plain, Allowed::Blocks).is_none());
+    }
+}
