@@ -93,7 +93,7 @@ impl Reader {
                     Err(data) => (data, None),
                 };
                 let json = json.as_string().unwrap_or_default();
-                match serde_json::from_str::<FromWorker>(&json) {
+                match FromWorker::read(&json) {
                     Ok(FromWorker::Ready) => {
                         if worker.post_message(&request).is_err() {
                             answer(Answer::Failed("the browser could not hand the file to the reader".into()));
