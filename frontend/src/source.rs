@@ -100,6 +100,12 @@ impl Drop for Loading {
 /// Reads `source` (with `asked`, the format a person chose for their own file, or none to
 /// detect it) and tells `hear` how it goes.
 pub fn load(source: Source, place: &Place, asked: Option<Format>, hear: impl Fn(Heard) + 'static) -> Loading {
+    start(source, place, asked, Box::new(hear))
+}
+
+/// [`load`] with `hear` boxed: one copy of the route for every caller (generic over `hear`,
+/// its async body was compiled once per caller, ~7 KB of the page's code in all).
+fn start(source: Source, place: &Place, asked: Option<Format>, hear: Box<dyn Fn(Heard)>) -> Loading {
     let stopped = Rc::new(Cell::new(false));
     let reader = Rc::new(RefCell::new(None::<Reader>));
     let hear: Rc<dyn Fn(Heard)> = {
