@@ -100,7 +100,15 @@ pub fn app() -> Html {
                     dropped={(*dropped).clone()} {current} />
             </div>
             { match &*record.state {
-                RecordState::Loading => html! { <p class="status" role="status">{ tx("Loading the record…") }</p> },
+                // A large file by URL takes seconds to come: how much has, when its size is known.
+                RecordState::Loading => html! {
+                    <p class="status" role="status">{ tx("Loading the record…") }
+                        if record.received.1 > 0.0 {
+                            <progress max={crate::number::decimal(record.received.1)} value={crate::number::decimal(record.received.0)}
+                                aria-label={t("Loading the record…")}></progress>
+                        }
+                    </p>
+                },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
                 // Keyed by the scheme too: the canvases read their colours when they are mounted;
                 // and by the language: every text below is drawn again in it.

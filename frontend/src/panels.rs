@@ -284,7 +284,11 @@ pub fn event_list(props: &ListProps) -> Html {
     let projections = props.record.projections();
     let timeline = &projections.timeline;
     let (from, to) = (view.from.floor() as i64, view.to.ceil() as i64);
-    let total = props.visible.count_in_window(timeline, from, to);
+    let mut total = props.visible.count_in_window(timeline, from, to);
+    // A stream read by the window: where its events are not all here, its counts say how many.
+    if let Some(remote) = props.record.remote.as_ref().filter(|r| !r.is_covered(from, to)) {
+        total = total.max(remote.count(from, to) as usize);
+    }
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
     let selected = view.selected.as_deref();

@@ -1,0 +1,345 @@
+//! **A large stream, read by the window on screen** (`annals serve`'s bounded reads).
+//!
+//! Reading a stream's whole log and folding it costs what the record weighs: a million events
+//! took seconds before the first paint. Above a size ([`threshold`]) the page does not: it
+//! opens from the level-of-detail counts of all time (`lod`, one small answer), and asks for
+//! the events (`window`, pages of at most 1000) only where the window on screen holds few
+//! enough of them to be drawn one by one — plus a margin on each side, so the next steps of a
+//! pan or a zoom find them already here. Below the size, reading the whole log is faster (one
+//! fold, no request per gesture), and the page keeps doing that.
+//!
+//! *What is kept:* the counts fetched (per level, each for the span asked) and the day
+//! ranges whose events have all arrived. Events arrive folded into the record as envelopes
+//! made from the timeline's entries (the event as it stands now, with its disputes), so the
+//! timeline, the list in view and the details read them as they read any record's; the
+//! counts draw the clusters wherever the events are not all here. One request for events is
+//! in flight at a time: a window that moved away from it stops it between pages (its
+//! generation is stale), and a request for counts is never made twice.
+//!
+//! *Architecture invariant:* this module knows the service's answers and nothing of the page
+//! around it: arrivals are handed to a callback the record's hook sets (so no import circle
+//! with `record`).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use annals_core::projection::{Bucket, Counts, Lane, Level};
+use annals_core::{Envelope, EventKind};
+
+use crate::address::encode;
+
+/// Streams with more events than this open by the window: measured with
+/// `tests/e2e/bench/served.mjs` (see ARCHITECTURE.md). A page may lower it with
+/// `?window_above=N` (the end-to-end test does, to try the path on a few thousand events).
+pub const THRESHOLD: u64 = 50_000;
+
+/// Events are fetched for a window holding at most this many (ahead of a zoom that will
+/// need them), and the margins beside it while the three hold at most [`AHEAD`].
+const FETCH: u64 = 4000;
+/// The most events a window with its margins is fetched with.
+const AHEAD: u64 = 8000;
+/// One page of `window`.
+const PAGE: usize = 1000;
+
+/// The stream size above which the page reads by the window (`?window_above=` or [`THRESHOLD`]).
+pub fn threshold() -> u64 {
+    crate::address::param("window_above").and_then(|n| n.parse().ok()).unwrap_or(THRESHOLD)
+}
+
+/// Where arrivals go: envelopes of events that arrived, or none when counts did.
+pub type Arrive = Rc<dyn Fn(Vec<Envelope>)>;
+
+/// Counts at one level over a span of days.
+struct Counted {
+    level: Level,
+    span: (i64, i64),
+    buckets: Vec<Bucket>,
+}
+
+/// What the page keeps of a stream read by the window.
+pub struct Remote {
+    base: String,
+    stream: String,
+    /// The stream's last position when it was opened, then as live updates arrive: where the
+    /// live connection goes on from (the events fetched by window do not move it).
+    pub head: Cell<u64>,
+    /// The kinds the stream has (the lanes by kind).
+    kinds: Vec<EventKind>,
+    /// The first and last day of the stream's events.
+    pub extent: Option<(i64, i64)>,
+    counted: RefCell<Vec<Counted>>,
+    /// Counts asked for and not yet here: (level, span).
+    counting: RefCell<Vec<(Level, (i64, i64))>>,
+    /// Day ranges whose events have all arrived, in no order.
+    covered: RefCell<Vec<(i64, i64)>>,
+    /// The events being fetched: their range and generation.
+    fetching: Cell<Option<((i64, i64), u32)>>,
+    generation: Cell<u32>,
+    /// Where arrivals go (the record's reducer); set by the record's hook.
+    arrive: RefCell<Option<Arrive>>,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote").field("stream", &self.stream).finish_non_exhaustive()
+    }
+}
+
+/// `lod`'s answer.
+/// (Its `kinds` are core's, in core's order, `EventKind::ALL`, as the page's own; its
+/// `extent`, over all time, is its `from` and `to`.)
+#[derive(serde::Deserialize)]
+struct LodAnswer {
+    level: String,
+    from: i64,
+    to: i64,
+    buckets: Vec<LodBucket>,
+}
+
+#[derive(serde::Deserialize)]
+struct LodBucket {
+    start: i64,
+    end: i64,
+    counts: LodCounts,
+}
+
+#[derive(serde::Deserialize)]
+struct LodCounts {
+    by_kind: Vec<u32>,
+    uncertain: u32,
+}
+
+/// `window?as=log`'s answer: the page's events as envelopes (the registrations of the actors
+/// they name first), which the page decodes as it decodes any log.
+#[derive(serde::Deserialize)]
+struct WindowLog {
+    events: Vec<Envelope>,
+    next: Option<String>,
+}
+
+/// The buckets of an answer in core's shape (counts by kind in the answer's order of kinds).
+fn buckets(answer: &LodAnswer) -> Vec<Bucket> {
+    answer
+        .buckets
+        .iter()
+        .map(|b| {
+            let mut counts = Counts { uncertain: b.counts.uncertain, ..Counts::default() };
+            for (slot, n) in counts.by_kind.0.iter_mut().zip(&b.counts.by_kind) {
+                *slot = *n;
+            }
+            Bucket { start: b.start, end: b.end, counts }
+        })
+        .collect()
+}
+
+/// A level by its name in `lod`'s answers (coarsest when unknown: drawn, never trusted finer).
+fn level_named(name: &str) -> Level {
+    Level::ALL.into_iter().find(|l| level_name(*l).eq_ignore_ascii_case(name)).unwrap_or(Level::Decade)
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Decade => "decade",
+        Level::Year => "year",
+        Level::Month => "month",
+        Level::Day => "day",
+    }
+}
+
+/// The body of a good answer to `url`, or why not (for people).
+async fn body(url: &str) -> Result<Vec<u8>, String> {
+    match crate::http::get(url).await {
+        Ok(r) if r.ok() => r.bytes().await,
+        Ok(r) => Err(crate::i18n::tf("{0}: the server answered {1}", &[&url, &r.status()])),
+        Err(e) => Err(format!("{url}: {e}")),
+    }
+}
+
+fn lod(bytes: &[u8]) -> Option<LodAnswer> {
+    serde_json::from_slice(bytes).ok()
+}
+
+impl Remote {
+    /// Opens `stream` of the service at `base`, whose last position is `head`: the counts of
+    /// all time at the page's width.
+    pub async fn open(base: &str, stream: &str, head: u64) -> Result<Remote, String> {
+        let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
+        let url = format!("{base}api/streams/{}/lod?width={}", encode(stream), (width as u32).clamp(1, 10_000));
+        let answer = lod(&body(&url).await?).ok_or_else(|| format!("{url}: not an answer of lod"))?;
+        let buckets = buckets(&answer);
+        let kinds =
+            EventKind::ALL.into_iter().filter(|k| buckets.iter().any(|b| b.counts.by_kind[k.index()] > 0)).collect();
+        Ok(Remote {
+            base: base.to_owned(),
+            stream: stream.to_owned(),
+            head: Cell::new(head),
+            kinds,
+            extent: (!buckets.is_empty()).then_some((answer.from, answer.to)),
+            counted: RefCell::new(vec![Counted {
+                level: level_named(&answer.level),
+                span: (answer.from, answer.to),
+                buckets,
+            }]),
+            counting: RefCell::default(),
+            covered: RefCell::default(),
+            fetching: Cell::new(None),
+            generation: Cell::new(0),
+            arrive: RefCell::new(None),
+        })
+    }
+
+    /// Where arrivals go from now on.
+    pub fn on_arrival(&self, arrive: Arrive) {
+        *self.arrive.borrow_mut() = Some(arrive);
+    }
+
+    /// The lanes by kind: the kinds the stream has.
+    pub fn lanes(&self) -> Vec<Lane> {
+        self.kinds.iter().map(|k| Lane { key: k.name().to_owned(), label: k.name().to_owned() }).collect()
+    }
+
+    /// Whether every event of `from..=to` is here (the covered ranges are kept joined).
+    pub fn is_covered(&self, from: i64, to: i64) -> bool {
+        self.covered.borrow().iter().any(|&(a, b)| a <= from && to <= b)
+    }
+
+    /// The counts of `from..=to` at `level`, or as near as is here (a coarser level of a span
+    /// holding the window), for the clusters.
+    pub fn buckets(&self, level: Level, from: i64, to: i64) -> Vec<Bucket> {
+        let counted = self.counted.borrow();
+        let holds = |c: &&Counted| c.span.0 <= from && to <= c.span.1;
+        let best = counted.iter().filter(holds).filter(|c| c.level <= level).max_by_key(|c| c.level);
+        let Some(best) = best.or_else(|| counted.first()) else { return Vec::new() };
+        let start = best.buckets.partition_point(|b| b.end < from);
+        best.buckets[start..].iter().take_while(|b| b.start <= to).copied().collect()
+    }
+
+    /// How many events `from..=to` holds, by the finest counts here (buckets the range cuts
+    /// count whole: an estimate from above).
+    pub fn count(&self, from: i64, to: i64) -> u64 {
+        let level = Level::Day;
+        self.buckets(level, from, to).iter().map(|b| u64::from(b.counts.total())).sum()
+    }
+
+    /// Whether the window `from..=to` can be drawn event by event (its events are all here);
+    /// it also asks for what the window and the next steps of a gesture need — the counts at
+    /// `level`, and the events when few enough, a window's width to each side, as soon as the
+    /// window comes within half a width of where its events end. Cheap when nothing is
+    /// missing: it runs per frame.
+    pub fn ready(self: &Rc<Self>, level: Level, from: i64, to: i64) -> bool {
+        let span = (to - from).max(1);
+        let (lo, hi) = (from - span, to + span);
+        let has_level = self.counted.borrow().iter().any(|c| c.level == level && c.span.0 <= from && to <= c.span.1);
+        let asked = self.counting.borrow().iter().any(|&(l, (a, b))| l == level && a <= from && to <= b);
+        if !has_level && !asked && level != Level::Decade {
+            self.count_at(level, lo, hi);
+        }
+        let near = (from - span / 2, to + span / 2);
+        let fetching = |(a, b): (i64, i64)| self.fetching.get().is_some_and(|((c, d), _)| c <= a && b <= d);
+        if !self.is_covered(near.0, near.1) && !fetching(near) && self.count(from, to) <= FETCH {
+            let wanted = if self.count(lo, hi) <= AHEAD { (lo, hi) } else { (from, to) };
+            if let Some(range) = self.uncovered(wanted).filter(|r| !fetching(*r)) {
+                self.fetch(range);
+            }
+        }
+        self.is_covered(from, to)
+    }
+
+    /// `range` less the covered ranges at its ends (what is here is not fetched again).
+    fn uncovered(&self, (mut lo, mut hi): (i64, i64)) -> Option<(i64, i64)> {
+        for &(a, b) in self.covered.borrow().iter() {
+            if a <= lo && lo <= b {
+                lo = b + 1;
+            }
+            if a <= hi && hi <= b {
+                hi = a - 1;
+            }
+        }
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    /// Marks `range` as here, joined with the ranges it touches.
+    fn cover(&self, (mut lo, mut hi): (i64, i64)) {
+        let mut covered = self.covered.borrow_mut();
+        covered.retain(|&(a, b)| {
+            let apart = b + 1 < lo || hi + 1 < a;
+            if !apart {
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+            apart
+        });
+        covered.push((lo, hi));
+    }
+
+    /// Asks for the counts of `from..=to` at `level`.
+    fn count_at(self: &Rc<Self>, level: Level, from: i64, to: i64) {
+        // Days are counted from the events of the window: never more buckets than an answer holds.
+        let (from, to) = if level == Level::Day { (from.max(to - 9_000), to) } else { (from, to) };
+        self.counting.borrow_mut().push((level, (from, to)));
+        let this = self.clone();
+        let url = format!(
+            "{}api/streams/{}/lod?from_day={from}&to_day={to}&level={}",
+            self.base,
+            encode(&self.stream),
+            level_name(level)
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(answer) = body(&url).await.ok().as_deref().and_then(lod) {
+                let buckets = buckets(&answer);
+                this.counted.borrow_mut().push(Counted {
+                    level: level_named(&answer.level),
+                    span: (answer.from, answer.to),
+                    buckets,
+                });
+                this.emit(Vec::new());
+            }
+        });
+    }
+
+    /// Fetches the events of `range`, page by page, each folded into the record as it
+    /// arrives; stops between pages once a newer range is asked for.
+    fn fetch(self: &Rc<Self>, range: (i64, i64)) {
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        self.fetching.set(Some((range, generation)));
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut cursor: Option<String> = None;
+            loop {
+                let url = format!(
+                    "{}api/streams/{}/window?as=log&from_day={}&to_day={}&limit={PAGE}{}",
+                    this.base,
+                    encode(&this.stream),
+                    range.0,
+                    range.1,
+                    cursor.as_deref().map(|c| format!("&cursor={}", encode(c))).unwrap_or_default()
+                );
+                let Ok(bytes) = body(&url).await else { break };
+                let Ok(page) = serde_json::from_slice::<WindowLog>(&bytes) else { break };
+                if this.generation.get() != generation {
+                    return;
+                }
+                this.emit(page.events);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => {
+                        this.cover(range);
+                        break;
+                    }
+                }
+            }
+            if this.generation.get() == generation {
+                this.fetching.set(None);
+                this.emit(Vec::new());
+            }
+        });
+    }
+
+    fn emit(&self, envelopes: Vec<Envelope>) {
+        let arrive = self.arrive.borrow().clone();
+        if let Some(arrive) = arrive {
+            arrive(envelopes);
+        }
+    }
+}
