@@ -156,7 +156,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <p class="summary">
                     // Only what the record has: a file of discoveries has no documents signed
                     // and nothing disputed to count.
-                    { count(stats.events, "event", "events") }
+                    // A stream read by the window (`remote`) counts all its events, not those here.
+                    { count(record.remote.as_ref().map_or(stats.events, |r| r.total().max(stats.events)), "event", "events") }
                     if stats.documents > 0 { { " · " }{ tf("{0} signed", &[&count(stats.documents, "document", "documents")]) } }
                     if stats.disputed > 0 { { " · " }{ tf("{0} disputed", &[&number(stats.disputed)]) } }
                 </p>

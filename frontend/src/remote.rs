@@ -31,7 +31,7 @@ use crate::address::encode;
 /// Streams with more events than this open by the window: measured with
 /// `tests/e2e/bench/served.mjs` (see ARCHITECTURE.md). A page may lower it with
 /// `?window_above=N` (the end-to-end test does, to try the path on a few thousand events).
-pub const THRESHOLD: u64 = 50_000;
+pub const THRESHOLD: u64 = 20_000;
 
 /// Events are fetched for a window holding at most this many (ahead of a zoom that will
 /// need them), and the margins beside it while the three hold at most [`AHEAD`].
@@ -85,28 +85,51 @@ impl std::fmt::Debug for Remote {
     }
 }
 
-/// `lod`'s answer.
-/// (Its `kinds` are core's, in core's order, `EventKind::ALL`, as the page's own; its
-/// `extent`, over all time, is its `from` and `to`.)
-#[derive(serde::Deserialize)]
+/// `lod`'s answer: its level, its span and its buckets, each `(start, end, counts by kind
+/// in core's order of kinds, uncertain)`.
 struct LodAnswer {
     level: String,
     from: i64,
     to: i64,
-    buckets: Vec<LodBucket>,
+    buckets: Vec<Bucket>,
 }
 
-#[derive(serde::Deserialize)]
-struct LodBucket {
-    start: i64,
-    end: i64,
-    counts: LodCounts,
-}
-
-#[derive(serde::Deserialize)]
-struct LodCounts {
-    by_kind: Vec<u32>,
-    uncertain: u32,
+/// Reads `lod`'s answer. *Why by hand:* a derived decoder of its nested shape cost the page's
+/// bundle 3 KB gzipped. The answer is the service's own (`server/src/http/views.rs`,
+/// `LodBody`): after `"buckets":` come only buckets, each written as `{"start":S,"end":E,
+/// "counts":{"by_kind":[one count per kind, in `EventKind::ALL`'s order],"uncertain":U}}`,
+/// so its integers, in order, are the buckets' fields; anything else is refused (`None`).
+fn lod(bytes: &[u8]) -> Option<LodAnswer> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let after = |key: &str| text.find(key).map(|at| &text[at + key.len()..]);
+    let integer = |s: &str| -> Option<i64> {
+        let end = s.find(|c: char| c != '-' && !c.is_ascii_digit()).unwrap_or(s.len());
+        s[..end].parse().ok()
+    };
+    let level = after("\"level\":\"")?.split('"').next()?.to_owned();
+    let (from, to) = (integer(after("\"from\":")?)?, integer(after("\"to\":")?)?);
+    let mut numbers = Vec::new();
+    let mut rest = after("\"buckets\":[")?;
+    while let Some(at) = rest.find(|c: char| c == '-' || c.is_ascii_digit()) {
+        rest = &rest[at..];
+        numbers.push(integer(rest)?);
+        rest = rest.trim_start_matches(|c: char| c == '-' || c.is_ascii_digit());
+    }
+    const FIELDS: usize = EventKind::COUNT + 3;
+    if numbers.len() % FIELDS != 0 {
+        return None;
+    }
+    let buckets = numbers
+        .chunks(FIELDS)
+        .map(|b| {
+            let mut counts = Counts { uncertain: b[FIELDS - 1] as u32, ..Counts::default() };
+            for (slot, n) in counts.by_kind.0.iter_mut().zip(&b[2..FIELDS - 1]) {
+                *slot = *n as u32;
+            }
+            Bucket { start: b[0], end: b[1], counts }
+        })
+        .collect();
+    Some(LodAnswer { level, from, to, buckets })
 }
 
 /// `window?as=log`'s answer: the page's events as envelopes (the registrations of the actors
@@ -115,21 +138,6 @@ struct LodCounts {
 struct WindowLog {
     events: Vec<Envelope>,
     next: Option<String>,
-}
-
-/// The buckets of an answer in core's shape (counts by kind in the answer's order of kinds).
-fn buckets(answer: &LodAnswer) -> Vec<Bucket> {
-    answer
-        .buckets
-        .iter()
-        .map(|b| {
-            let mut counts = Counts { uncertain: b.counts.uncertain, ..Counts::default() };
-            for (slot, n) in counts.by_kind.0.iter_mut().zip(&b.counts.by_kind) {
-                *slot = *n;
-            }
-            Bucket { start: b.start, end: b.end, counts }
-        })
-        .collect()
 }
 
 /// A level by its name in `lod`'s answers (coarsest when unknown: drawn, never trusted finer).
@@ -155,18 +163,14 @@ async fn body(url: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-fn lod(bytes: &[u8]) -> Option<LodAnswer> {
-    serde_json::from_slice(bytes).ok()
-}
-
 impl Remote {
     /// Opens `stream` of the service at `base`, whose last position is `head`: the counts of
     /// all time at the page's width.
     pub async fn open(base: &str, stream: &str, head: u64) -> Result<Remote, String> {
         let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
         let url = format!("{base}api/streams/{}/lod?width={}", encode(stream), (width as u32).clamp(1, 10_000));
-        let answer = lod(&body(&url).await?).ok_or_else(|| format!("{url}: not an answer of lod"))?;
-        let buckets = buckets(&answer);
+        let answer = lod(&body(&url).await?).ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
+        let LodAnswer { level, from, to, buckets } = answer;
         let kinds =
             EventKind::ALL.into_iter().filter(|k| buckets.iter().any(|b| b.counts.by_kind[k.index()] > 0)).collect();
         Ok(Remote {
@@ -174,12 +178,8 @@ impl Remote {
             stream: stream.to_owned(),
             head: Cell::new(head),
             kinds,
-            extent: (!buckets.is_empty()).then_some((answer.from, answer.to)),
-            counted: RefCell::new(vec![Counted {
-                level: level_named(&answer.level),
-                span: (answer.from, answer.to),
-                buckets,
-            }]),
+            extent: (!buckets.is_empty()).then_some((from, to)),
+            counted: RefCell::new(vec![Counted { level: level_named(&level), span: (from, to), buckets }]),
             counting: RefCell::default(),
             covered: RefCell::default(),
             fetching: Cell::new(None),
@@ -191,6 +191,11 @@ impl Remote {
     /// Where arrivals go from now on.
     pub fn on_arrival(&self, arrive: Arrive) {
         *self.arrive.borrow_mut() = Some(arrive);
+    }
+
+    /// How many events the stream had when it was opened (the counts of all time).
+    pub fn total(&self) -> u64 {
+        self.counted.borrow().first().map_or(0, |c| c.buckets.iter().map(|b| u64::from(b.counts.total())).sum())
     }
 
     /// The lanes by kind: the kinds the stream has.
@@ -285,13 +290,8 @@ impl Remote {
             level_name(level)
         );
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(answer) = body(&url).await.ok().as_deref().and_then(lod) {
-                let buckets = buckets(&answer);
-                this.counted.borrow_mut().push(Counted {
-                    level: level_named(&answer.level),
-                    span: (answer.from, answer.to),
-                    buckets,
-                });
+            if let Some(LodAnswer { level, from, to, buckets }) = body(&url).await.ok().as_deref().and_then(lod) {
+                this.counted.borrow_mut().push(Counted { level: level_named(&level), span: (from, to), buckets });
                 this.emit(Vec::new());
             }
         });
@@ -341,5 +341,26 @@ impl Remote {
         if let Some(arrive) = arrive {
             arrive(envelopes);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lod;
+
+    #[test]
+    fn an_answer_of_lod_is_read_bucket_by_bucket() {
+        // As `annals serve` writes it (server/src/http/views.rs, `LodBody`).
+        let text = r#"{"stream":"s-1","version":12,"level":"Year","from":-7305,"to":20088,"extent":[-7305,20088],"kinds":["Visit","Signing","CommissionMeeting","Talks","Call","Statement","Other"],"buckets":[{"start":-7305,"end":-6941,"counts":{"by_kind":[3,0,0,1,0,12,0],"uncertain":2}},{"start":19723,"end":20088,"counts":{"by_kind":[0,0,0,0,7,0,1],"uncertain":0}}]}"#;
+        let answer = lod(text.as_bytes()).expect("read");
+        assert_eq!((answer.level.as_str(), answer.from, answer.to), ("Year", -7305, 20088));
+        assert_eq!(answer.buckets.len(), 2);
+        assert_eq!((answer.buckets[0].start, answer.buckets[0].end), (-7305, -6941));
+        assert_eq!(answer.buckets[0].counts.by_kind.0, [3, 0, 0, 1, 0, 12, 0]);
+        assert_eq!((answer.buckets[0].counts.total(), answer.buckets[0].counts.uncertain), (16, 2));
+        assert_eq!(answer.buckets[1].counts.by_kind.0, [0, 0, 0, 0, 7, 0, 1]);
+        // Not an answer of lod: refused, never half read.
+        assert!(lod(br#"{"error":{"status":400}}"#).is_none());
+        assert!(lod(br#"{"level":"Year","from":1,"to":2,"buckets":[{"start":1,"end":2}]}"#).is_none());
     }
 }

@@ -306,47 +306,44 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
         Some(s) => s,
         None => list.streams.first()?.stream.clone(),
     };
-    let heading = || async { heading_of(base, &stream).await.unwrap_or_default() };
-    // A large stream is read by the window on screen (see `remote`).
-    if let Some(entry) = list.streams.iter().find(|e| e.stream == stream && e.version > crate::remote::threshold()) {
-        let remote = match crate::remote::Remote::open(base, &stream, entry.last_position).await {
-            Ok(remote) => remote,
+    let heading = heading_of(base, &stream).await.unwrap_or_default();
+    let title = heading.title.unwrap_or_else(|| stream.clone());
+    // A large stream is read by the window on screen (see `remote`), a smaller one whole.
+    let record = match list.streams.iter().find(|e| e.stream == stream && e.version > crate::remote::threshold()) {
+        Some(entry) => {
+            let remote = match crate::remote::Remote::open(base, &stream, entry.last_position).await {
+                Ok(remote) => remote,
+                Err(message) => return Some(Err(message)),
+            };
+            mark("annals:loaded");
+            let empty = annals_core::Projections::new(annals_core::AsOf::NOW);
+            Record::folded(title, empty, Vec::new(), Some(stream)).windowed(remote)
+        }
+        None => match read_log(base, &stream).await {
+            Ok(envelopes) => Record::new(title, envelopes, Some(stream)),
             Err(message) => return Some(Err(message)),
-        };
-        mark("annals:loaded");
-        let heading = heading().await;
-        let record = Record::folded(
-            heading.title.unwrap_or_else(|| stream.clone()),
-            annals_core::Projections::new(annals_core::AsOf::NOW),
-            Vec::new(),
-            Some(stream.clone()),
-        );
-        let record = record.described(heading.description).in_languages(heading.titles, heading.descriptions);
-        return Some(Ok(Rc::new(record.windowed(remote))));
-    }
+        },
+    };
+    Some(Ok(Rc::new(record.described(heading.description).in_languages(heading.titles, heading.descriptions))))
+}
+
+/// The whole log of a stream, read through the API page by page.
+async fn read_log(base: &str, stream: &str) -> Result<Vec<Envelope>, String> {
     let mut envelopes = Vec::new();
     let mut after = 0;
     loop {
-        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", encode(&stream));
+        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", encode(stream));
         let page: EventsPage = match crate::http::get(&url).await {
-            Ok(r) if r.ok() => match r.json().await {
-                Ok(page) => page,
-                Err(e) => return Some(Err(format!("{url}: {e}"))),
-            },
-            Ok(r) => return Some(Err(tf("{0}: the server answered {1}", &[&url, &r.status()]))),
-            Err(e) => return Some(Err(format!("{url}: {e}"))),
+            Ok(r) if r.ok() => r.json().await.map_err(|e| format!("{url}: {e}"))?,
+            Ok(r) => return Err(tf("{0}: the server answered {1}", &[&url, &r.status()])),
+            Err(e) => return Err(format!("{url}: {e}")),
         };
         envelopes.extend(page.events);
         match page.next {
             Some(n) if n > after => after = n,
-            _ => break,
+            _ => return Ok(envelopes),
         }
     }
-    let heading = heading().await;
-    let record = Record::new(heading.title.unwrap_or_else(|| stream.clone()), envelopes, Some(stream))
-        .described(heading.description)
-        .in_languages(heading.titles, heading.descriptions);
-    Some(Ok(Rc::new(record)))
 }
 
 /// The title and introduction of a stream, from its document shipped in the bundle
