@@ -169,7 +169,8 @@ impl Remote {
     pub async fn open(base: &str, stream: &str, head: u64) -> Result<Remote, String> {
         let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
         let url = format!("{base}api/streams/{}/lod?width={}", encode(stream), (width as u32).clamp(1, 10_000));
-        let answer = lod(&body(&url).await?).ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
+        let answer = lod(&body(&url).await?)
+            .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
         let LodAnswer { level, from, to, buckets } = answer;
         let kinds =
             EventKind::ALL.into_iter().filter(|k| buckets.iter().any(|b| b.counts.by_kind[k.index()] > 0)).collect();

@@ -161,8 +161,7 @@ async fn lod_and_window_agree_with_the_whole_timeline_and_follow_appends() {
     assert_eq!(log["next"], entries["next"]);
     let events = log["events"].as_array().expect("events");
     let position = |v: &&Value| events.iter().position(|e| std::ptr::eq(e, *v)).expect("in the page");
-    let (registrations, rest): (Vec<&Value>, Vec<&Value>) =
-        events.iter().partition(|e| e["type"] == "ActorRegistered");
+    let (registrations, rest): (Vec<&Value>, Vec<&Value>) = events.iter().partition(|e| e["type"] == "ActorRegistered");
     let (disputes, domain): (Vec<&Value>, Vec<&Value>) = rest.into_iter().partition(|e| e["type"] == "Disputed");
     let entries = entries["entries"].as_array().expect("entries");
     assert_eq!(domain.len(), entries.len());
