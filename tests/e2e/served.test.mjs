@@ -9,6 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { axeViolations } from './axe.mjs';
 import { launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
 import { generate, toNdjson } from './bench/events.mjs';
 
@@ -118,6 +119,7 @@ test('a large stream opens from the counts, draws the events of its window, fetc
   assert.ok(reach > day('1988-09-30'), 'a margin ahead of the window is fetched with it');
   assert.ok(!asked.some((u) => u.pathname.endsWith('/events')), 'the whole log is never read');
   await page.screenshot({ path: await screenshotPath('served-window-1280.png') });
+  assert.deepEqual(await axeViolations(page), [], 'the windowed view is axe clean');
 
   // Panning far to the right (Shift+→, then past the margin) fetches new windows, and draws them.
   await canvas.focus();
