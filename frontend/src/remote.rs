@@ -321,7 +321,12 @@ impl Remote {
                     cursor.as_deref().map(|c| format!("&cursor={}", encode(c))).unwrap_or_default()
                 );
                 let Ok(bytes) = body(&url).await else { break };
-                let Ok(page) = serde_json::from_slice::<WindowLog>(&bytes) else { break };
+                // Read as `str`, as all the page's JSON (see `http::Response::json`).
+                let Some(page) =
+                    std::str::from_utf8(&bytes).ok().and_then(|t| serde_json::from_str::<WindowLog>(t).ok())
+                else {
+                    break;
+                };
                 if this.generation.get() != generation {
                     return;
                 }
