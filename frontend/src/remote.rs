@@ -81,6 +81,8 @@ pub struct Remote {
     generation: Cell<u32>,
     /// Where arrivals go (the record's reducer); set by the record's hook.
     arrive: RefCell<Option<Arrive>>,
+    /// Events asked for by id (a link to one not fetched), each once.
+    looked_up: RefCell<Vec<String>>,
 }
 
 impl std::fmt::Debug for Remote {
@@ -142,6 +144,9 @@ fn lod(bytes: &[u8]) -> Option<LodAnswer> {
 struct WindowLog {
     events: Vec<Envelope>,
     next: Option<String>,
+    /// The window's first and last day (with `event=`: the event's).
+    from: i64,
+    to: i64,
 }
 
 /// A level by its name in `lod`'s answers (coarsest when unknown: drawn, never trusted finer).
@@ -190,6 +195,7 @@ impl Remote {
             fetching: Cell::new(None),
             generation: Cell::new(0),
             arrive: RefCell::new(None),
+            looked_up: RefCell::default(),
         })
     }
 
@@ -229,6 +235,32 @@ impl Remote {
     pub fn count(&self, from: i64, to: i64) -> u64 {
         let level = Level::Day;
         self.buckets(level, from, to).iter().map(|b| u64::from(b.counts.total())).sum()
+    }
+
+    /// Whether the window `from..=to` holds few enough events to be fetched and drawn one by one.
+    pub fn drawable(&self, from: i64, to: i64) -> bool {
+        self.count(from, to) <= FETCH
+    }
+
+    /// Fetches the event `id` by itself (a link names an event the window has not brought):
+    /// it arrives as a window's events do, and `found` hears its first and last day. Asked once
+    /// per id; an id the service does not know is left unselected-looking, as in a whole record.
+    pub fn look_up(self: &Rc<Self>, id: &str, found: impl FnOnce(i64, i64) + 'static) {
+        if self.looked_up.borrow().iter().any(|i| i == id) {
+            return;
+        }
+        self.looked_up.borrow_mut().push(id.to_owned());
+        let url = format!("{}api/streams/{}/window?as=log&event={}", self.base, encode(&self.stream), encode(id));
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(bytes) = body(&url).await else { return };
+            let Some(page) = std::str::from_utf8(&bytes).ok().and_then(|t| serde_json::from_str::<WindowLog>(t).ok())
+            else {
+                return;
+            };
+            this.emit(page.events);
+            found(page.from, page.to);
+        });
     }
 
     /// Whether the window `from..=to` can be drawn event by event (its events are all here);

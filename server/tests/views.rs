@@ -189,6 +189,23 @@ async fn lod_and_window_agree_with_the_whole_timeline_and_follow_appends() {
         }
     }
 
+    // `as=log&event=ID`: that event as the page's log has it, its days the window.
+    let one = domain[0];
+    let id = one["id"].as_str().expect("id");
+    let by_id = ok(addr, &format!("/api/streams/big/window?as=log&event={id}")).await;
+    let got = by_id["events"].as_array().expect("events");
+    let theirs = got.iter().find(|e| e["id"] == one["id"]).expect("the event");
+    assert_eq!(theirs, one, "the same envelope as in a window's page");
+    let entry = &entries[0];
+    assert_eq!((by_id["from"].clone(), by_id["to"].clone()), (entry["first_day"].clone(), entry["last_day"].clone()));
+    for actor in one["payload"]["actors"].as_array().into_iter().flatten() {
+        assert!(got.iter().any(|e| e["payload"]["actor"] == actor["actor"] && e["type"] == "ActorRegistered"));
+    }
+    assert_eq!(get(addr, "/api/streams/big/window?as=log&event=no-such-event").await.status, 404);
+    for query in [format!("event={id}"), format!("as=log&event={id}&from=1990")] {
+        assert_eq!(get(addr, &format!("/api/streams/big/window?{query}")).await.status, 400, "{query}");
+    }
+
     // An append shows in every view as soon as it is acknowledged.
     let before = ok(addr, "/api/streams/big/stats").await;
     let record = common::call_json("late-call", "1990-03-15", "c0", "c1");

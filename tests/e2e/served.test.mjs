@@ -172,3 +172,52 @@ test('a large stream opens from the counts, draws the events of its window, fetc
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a link to an event not fetched yet opens it: fetched by its id, the window moved to it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC', locale: 'en-GB' });
+  await context.addInitScript(() => {
+    new MutationObserver(() => document.querySelector('canvas.timeline-canvas:not([data-test])')?.setAttribute('data-test', '')).observe(document, {
+      childList: true,
+      subtree: true,
+    });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const asked = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/')) asked.push(new URL(r.url()));
+  });
+  // An event in the middle of the stream; the link names it and no window (all time: counts).
+  const entries = (await (await fetch(`${base}/api/streams/${STREAM}/window?from=1991-05-01&to=1991-05-31&limit=1000`)).json()).entries;
+  const entry = entries[Math.floor(entries.length / 2)];
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000#e=${encodeURIComponent(entry.id)}`);
+  const heading = page.locator('section#details h2');
+  await heading.waitFor({ timeout: 30_000 });
+  assert.equal((await heading.textContent()).trim(), entry.title, 'the details are the linked event’s');
+  assert.ok(
+    asked.some((u) => u.pathname.endsWith(`/streams/${STREAM}/window`) && u.searchParams.get('event') === entry.id),
+    'the event was fetched by its id',
+  );
+  // The window moved to it (a month each side), and its events are drawn, the linked one with them.
+  const d = await drawn(page, (x) => x.marks.some((m) => m.id === entry.id), 'the linked event');
+  const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  assert.equal(hash.get('e'), entry.id);
+  const span = day(hash.get('to')) - day(hash.get('from'));
+  assert.ok(span > 30 && span < 120, `a window around the event (${hash.get('from')}..${hash.get('to')})`);
+  assert.ok(day(hash.get('from')) <= entry.first_day && entry.last_day <= day(hash.get('to')), 'the event is in it');
+  assert.ok(d.marks.length > 1, 'the window’s other events are drawn too');
+  assert.ok(!asked.some((u) => u.pathname.endsWith('/events')), 'the whole log is never read');
+  await page.screenshot({ path: await screenshotPath('served-linked-event-1280.png') });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: await screenshotPath('served-linked-event-360.png'), fullPage: true });
+
+  // An id the service does not know: the page stays as a whole record's would (no details, no error).
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000#e=no-such-event`);
+  await page.locator('canvas.timeline-canvas').waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  assert.equal(await heading.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -283,6 +283,9 @@ pub struct WindowQuery {
     /// `window?as=log`: the page's events as envelopes (see [`log_of`]).
     #[serde(rename = "as")]
     shape: Option<String>,
+    /// `window?as=log&event=ID`: that one event as envelopes, its days the window (the page
+    /// opens a link to an event it has not fetched with it).
+    event: Option<String>,
 }
 
 impl WindowQuery {
@@ -323,6 +326,7 @@ impl WindowQuery {
             ("limit", self.limit.is_some()),
             ("cursor", self.cursor.is_some()),
             ("as", self.shape.is_some()),
+            ("event", self.event.is_some()),
         ];
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_request("bad_query", format!("{endpoint} takes no {name}="))),
@@ -510,7 +514,7 @@ async fn window(
     query: Result<Query<WindowQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    query.only("window", &["limit", "cursor", "as"])?;
+    query.only("window", &["limit", "cursor", "as", "event"])?;
     let as_log = match query.shape.as_deref() {
         None => false,
         Some("log") => true,
@@ -526,6 +530,21 @@ async fn window(
     let view = state.kept.get(&state.store, &stream).await?;
     if let Some(response) = not_modified(&headers, view.version) {
         return Ok(response);
+    }
+    if let Some(id) = &query.event {
+        if !as_log || query.from.is_some() || query.to.is_some() || query.from_day.is_some() || query.to_day.is_some() {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                "event= takes as=log and no window; expected as=log&event=ID",
+            ));
+        }
+        let catalog = &view.projections.catalog;
+        let r = catalog.event(id).ok_or_else(|| ApiError::NotFound(format!("no event {id:?} in stream {stream}")))?;
+        let (from, to) = (r.event.occurred.first_day(), r.event.occurred.last_day());
+        let events = log_of(&[r], catalog, &stream);
+        return kept_or_written(&view.answers, view.version, "window", &uri, || {
+            serde_json::to_vec(&WindowLog { stream: &stream, version: view.version, from, to, events, next: None })
+        });
     }
     let timeline = &view.projections.timeline;
     let (from, to) = query.days(|| timeline.extent())?;
