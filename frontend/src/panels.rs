@@ -475,7 +475,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                 }) }
             </fieldset>
             }
-            <label class="search">{ tx("Search") }
+            // A stream read by the window (`remote`) is searched in the events here, and says so.
+            <label class="search">{ if props.record.remote.is_some() { tx("Search the events loaded") } else { tx("Search") } }
                 <input type="search" placeholder={t("title, actor, place…")} value={view.query.clone()} {oninput} />
             </label>
             { date_input(t("From"), view.from, true) }

@@ -103,6 +103,8 @@ test('a large stream opens from the counts, draws the events of its window, fetc
   assert.ok(asked.some((u) => u.pathname.endsWith(`/streams/${STREAM}/lod`)), 'the counts come from lod');
   assert.ok(!asked.some((u) => u.pathname.endsWith('/events')), 'the whole log is never read');
   await page.screenshot({ path: await screenshotPath('served-all-time-1280.png') });
+  // Search looks in the events here, not the whole stream, and the box says so.
+  assert.ok(await page.getByRole('searchbox', { name: 'Search the events loaded' }).isVisible());
 
   // A year: its events are fetched (with margins) and drawn, exactly the service's.
   await page.goto(`${base}/?stream=${STREAM}&window_above=1000#from=1988-03-01&to=1988-09-30`);
