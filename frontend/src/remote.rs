@@ -244,7 +244,7 @@ impl Remote {
 
     /// Fetches the event `id` by itself (a link names an event the window has not brought):
     /// it arrives as a window's events do, and `found` hears its first and last day. Asked once
-    /// per id; an id the service does not know is left unselected-looking, as in a whole record.
+    /// per id; an id the service does not know shows nothing, as in a record read whole.
     pub fn look_up(self: &Rc<Self>, id: &str, found: impl FnOnce(i64, i64) + 'static) {
         if self.looked_up.borrow().iter().any(|i| i == id) {
             return;

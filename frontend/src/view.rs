@@ -72,7 +72,7 @@ pub fn record_view(props: &RecordViewProps) -> Html {
 }
 
 /// A stream read by the window (`remote`) whose selected event is not here (a link to it,
-/// `#event=…`): the event is fetched by its id and the window moved to it, unless the window
+/// `#e=…`): the event is fetched by its id and the window moved to it, unless the window
 /// already holds it and is drawn event by event (then its events bring it).
 #[hook]
 fn use_linked_event(record: &Rc<Record>, view: &UseReducerHandle<View>) {
