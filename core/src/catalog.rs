@@ -421,7 +421,7 @@ fn is_retracted(slot: &Slot) -> bool {
 fn patched<T: Serialize>(current: &T, type_name: &str, changes: &serde_json::Map<String, Value>) -> Option<Event> {
     let mut value = crate::event::json_value(current);
     merge_patch(&mut value, &Value::Object(changes.clone()));
-    let raw = serde_json::value::RawValue::from_string(value.to_string()).ok()?;
+    let raw = serde_json::value::RawValue::from_string(crate::event::json_text(&value)).ok()?;
     decode_event(type_name, None, &raw).ok()
 }
 

@@ -976,6 +976,13 @@ pub fn json_value<T: Serialize + ?Sized>(payload: &T) -> Value {
     serde_json::to_string(payload).ok().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(Value::Null)
 }
 
+/// A JSON `Value` as compact text, the same as its `Display`. *Why not `to_string()`:* that
+/// writes through a formatter adapter, a second instantiation of `Value`'s serializer beside
+/// the one that writes payloads and envelopes (the browser bundle's code counts it).
+pub fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -256,7 +256,7 @@ fn claim_value(v: &serde_json::Value) -> String {
         },
         serde_json::Value::Bool(true) => t("yes").into(),
         serde_json::Value::Bool(false) => t("no").into(),
-        other => other.to_string(),
+        other => annals_core::event::json_text(other),
     }
 }
 

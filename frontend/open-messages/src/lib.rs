@@ -227,7 +227,7 @@ impl FromWorker {
             return Ok(FromWorker::Ready);
         }
         let Some((variant, body)) = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()) else {
-            return Err(format!("not a message: {value}"));
+            return Err(format!("not a message: {}", annals_core::event::json_text(&value)));
         };
         let f = Fields(body, variant);
         Ok(match variant.as_str() {
