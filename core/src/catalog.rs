@@ -419,9 +419,9 @@ fn is_retracted(slot: &Slot) -> bool {
 }
 
 fn patched<T: Serialize>(current: &T, type_name: &str, changes: &serde_json::Map<String, Value>) -> Option<Event> {
-    let mut value = serde_json::to_value(current).ok()?;
+    let mut value = crate::event::json_value(current);
     merge_patch(&mut value, &Value::Object(changes.clone()));
-    let raw = serde_json::value::RawValue::from_string(value.to_string()).ok()?;
+    let raw = serde_json::value::RawValue::from_string(crate::event::json_text(&value)).ok()?;
     decode_event(type_name, None, &raw).ok()
 }
 
@@ -440,8 +440,8 @@ impl Known for Catalog {
 
     fn payload(&self, id: &str) -> Option<Value> {
         match self.ids.get(id)? {
-            Slot::Domain(r) => serde_json::to_value(&*r.event).ok(),
-            Slot::Actor(a) => serde_json::to_value(&**self.actors.get(&self.registered[*a as usize])?).ok(),
+            Slot::Domain(r) => Some(crate::event::json_value(&*r.event)),
+            Slot::Actor(a) => Some(crate::event::json_value(&**self.actors.get(&self.registered[*a as usize])?)),
             Slot::Change(_) => None,
         }
     }

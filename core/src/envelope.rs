@@ -472,7 +472,7 @@ pub fn decode_event(type_name: &str, schema_version: Option<u32>, payload: &RawV
         // each deserializer type instantiates every payload's derived decoder (wrapped by
         // `serde_path_to_error`) once more; reading old versions from a `Value` doubled that
         // code in the browser bundle, for a path only old files take.
-        typed(type_name, &upcast(type_name, version, value)?.to_string())
+        typed(type_name, &crate::event::json_text(&upcast(type_name, version, value)?))
     }
 }
 

@@ -966,17 +966,34 @@ impl Event {
 
     /// The payload as JSON.
     pub fn payload(&self) -> Value {
-        let result = match self {
-            Event::Domain(_, e) => serde_json::to_value(e),
-            Event::ActorRegistered(a) => serde_json::to_value(a),
-            Event::Corrected(c) => serde_json::to_value(c),
-            Event::Retracted(r) => serde_json::to_value(r),
-            Event::Disputed(d) => serde_json::to_value(d),
-        };
-        // Serializing these plain structs to a Value cannot fail: no maps with non-string
-        // keys, no non-finite floats reach here unchecked (coordinates are validated).
-        result.unwrap_or(Value::Null)
+        match self {
+            Event::Domain(_, e) => json_value(&**e),
+            Event::ActorRegistered(a) => json_value(&**a),
+            Event::Corrected(c) => json_value(&**c),
+            Event::Retracted(r) => json_value(&**r),
+            Event::Disputed(d) => json_value(&**d),
+        }
     }
+}
+
+/// A payload as a JSON `Value`, by way of its text: written by the serializer that writes
+/// envelopes (an export, an import, a log) and read back by `Value`'s reader.
+///
+/// *Why not `serde_json::to_value`:* that is a second serializer, and every payload type's
+/// derived `Serialize` is instantiated once per serializer: the `Value` one was ~30 KB of the
+/// browser bundle's code (before optimisation), for a correction's patch only. The text is
+/// the same JSON (numbers are written so that they read back equal), so the `Value` is too.
+/// Serializing these plain structs cannot fail: no maps with non-string keys, no non-finite
+/// floats reach here unchecked (coordinates are validated).
+pub fn json_value<T: Serialize + ?Sized>(payload: &T) -> Value {
+    serde_json::to_string(payload).ok().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(Value::Null)
+}
+
+/// A JSON `Value` as compact text, the same as its `Display`. *Why not `to_string()`:* that
+/// writes through a formatter adapter, a second instantiation of `Value`'s serializer beside
+/// the one that writes payloads and envelopes (the browser bundle's code counts it).
+pub fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -292,7 +292,7 @@ pub fn validate_event(event: &Event, known: &dyn Known, out: &mut Vec<Problem>) 
                 return;
             };
             merge_patch(&mut current, &Value::Object(c.changes.clone()));
-            let text = current.to_string();
+            let text = crate::event::json_text(&current);
             let raw = match serde_json::value::RawValue::from_string(text) {
                 Ok(raw) => raw,
                 Err(e) => {

@@ -100,7 +100,15 @@ pub fn app() -> Html {
                     dropped={(*dropped).clone()} {current} />
             </div>
             { match &*record.state {
-                RecordState::Loading => html! { <p class="status" role="status">{ tx("Loading the record…") }</p> },
+                // A large file by URL takes seconds to come: how much has, when its size is known.
+                RecordState::Loading => html! {
+                    <p class="status" role="status">{ tx("Loading the record…") }
+                        if record.received.1 > 0.0 {
+                            <progress max={crate::number::decimal(record.received.1)} value={crate::number::decimal(record.received.0)}
+                                aria-label={t("Loading the record…")}></progress>
+                        }
+                    </p>
+                },
                 RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
                 // Keyed by the scheme too: the canvases read their colours when they are mounted;
                 // and by the language: every text below is drawn again in it.
@@ -148,7 +156,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <p class="summary">
                     // Only what the record has: a file of discoveries has no documents signed
                     // and nothing disputed to count.
-                    { count(stats.events, "event", "events") }
+                    // A stream read by the window (`remote`) counts all its events, not those here.
+                    { count(record.remote.as_ref().map_or(stats.events, |r| r.total().max(stats.events)), "event", "events") }
                     if stats.documents > 0 { { " · " }{ tf("{0} signed", &[&count(stats.documents, "document", "documents")]) } }
                     if stats.disputed > 0 { { " · " }{ tf("{0} disputed", &[&number(stats.disputed)]) } }
                 </p>

@@ -151,7 +151,7 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
             })
             .collect()
     };
-    serde_json::json!({
+    let plan = serde_json::json!({
         "years": data.years,
         "stacks": stacks,
         "cumulative": if documents { data.cumulative_documents.clone() } else { Vec::new() },
@@ -166,8 +166,8 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
         // The caption the page shows above the chart, for its picture (the documents' total
         // is the module's to fill in: it has the numbers).
         "caption": if documents { t("Documents signed, cumulative ({0} in all)") } else { t("Events per year, by kind") },
-    })
-    .to_string()
+    });
+    annals_core::event::json_text(&plan)
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -74,9 +74,13 @@ impl Response {
         Ok(String::from_utf8_lossy(&self.bytes().await?).into_owned())
     }
 
-    /// The whole body decoded from JSON.
+    /// The whole body decoded from JSON. *Why through `str`:* every other JSON the page reads
+    /// is a `str`, and serde_json's reader is instantiated once per input type (its number
+    /// and string parsers with it); reading bytes here made a second copy of them.
     pub async fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
-        serde_json::from_slice(&self.bytes().await?).map_err(|e| e.to_string())
+        let bytes = self.bytes().await?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| e.to_string())?;
+        serde_json::from_str(text).map_err(|e| e.to_string())
     }
 }
 

@@ -55,6 +55,7 @@ pub mod panels;
 pub mod picture;
 pub mod print;
 pub mod record;
+pub mod remote;
 pub mod rich;
 pub mod save;
 pub mod shown;

@@ -120,27 +120,15 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
             if let Some(m) = &e.media { <crate::media::Medium key={m.url.clone()} medium={m.clone()} /> }
             <dl>
-                if let Some(v) = &e.visitor { <dt>{ tx("Visitor") }</dt><dd>{ name(v.as_str()) }</dd> }
-                if let Some(h) = &e.host { <dt>{ tx("Host") }</dt><dd>{ name(h.as_str()) }</dd> }
-                if let Some(l) = e.level { <dt>{ tx("Level") }</dt><dd>{ i18n::level(l) }</dd> }
-                if let Some(c) = &e.commission { <dt>{ tx("Commission") }</dt><dd>{ name(c.as_str()) }</dd> }
-                if let Some(n) = e.session { <dt>{ tx("Session") }</dt><dd>{ n }</dd> }
-                if !e.co_chairs.is_empty() {
-                    <dt>{ tx("Co-chairs") }</dt>
-                    <dd>{ e.co_chairs.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
-                }
-                if !e.parties.is_empty() {
-                    <dt>{ tx("Parties") }</dt>
-                    <dd>{ e.parties.iter().map(|c| name(c.as_str())).collect::<Vec<_>>().join(", ") }</dd>
-                }
-                if !e.actors.is_empty() {
-                    <dt>{ tx("Actors") }</dt>
-                    <dd>{ e.actors.iter().map(|p| format!("{} ({})", name(p.actor.as_str()), i18n::role(p.role))).collect::<Vec<_>>().join(", ") }</dd>
-                }
-                if !e.places.is_empty() {
-                    <dt>{ tx("Places") }</dt>
-                    <dd>{ e.places.iter().map(|p| name(p.as_str())).collect::<Vec<_>>().join(", ") }</dd>
-                }
+                { row(tx("Visitor"), e.visitor.as_ref().map(|v| name(v.as_str()))) }
+                { row(tx("Host"), e.host.as_ref().map(|h| name(h.as_str()))) }
+                { row(tx("Level"), e.level.map(|l| i18n::level(l).to_string())) }
+                { row(tx("Commission"), e.commission.as_ref().map(|c| name(c.as_str()))) }
+                { row(tx("Session"), e.session.map(|n| n.to_string())) }
+                { row(tx("Co-chairs"), names(e.co_chairs.iter().map(|c| name(c.as_str())))) }
+                { row(tx("Parties"), names(e.parties.iter().map(|c| name(c.as_str())))) }
+                { row(tx("Actors"), names(e.actors.iter().map(|p| format!("{} ({})", name(p.actor.as_str()), i18n::role(p.role))))) }
+                { row(tx("Places"), names(e.places.iter().map(|p| name(p.as_str())))) }
             </dl>
             if r.kind == EventKind::Signing {
                 <h3>{ tf("Documents signed: {0}", &[&e.documents_signed()]) }</h3>
@@ -201,6 +189,21 @@ pub fn summary_text(s: &Shown<'_>, html: Option<&str>) -> Html {
         Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
         None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
     }
+}
+
+/// A term and its description in the details' list, when there is one to give. (One
+/// function for every row: each `html!` of a row was code of its own.)
+fn row(term: Html, value: Option<String>) -> Html {
+    match value {
+        Some(value) => html! { <><dt>{ term }</dt><dd>{ value }</dd></> },
+        None => html! {},
+    }
+}
+
+/// Names joined by commas, or none when there are none.
+fn names(list: impl Iterator<Item = String>) -> Option<String> {
+    let list: Vec<String> = list.collect();
+    (!list.is_empty()).then(|| list.join(", "))
 }
 
 /// How many sources, from how many independent publishers, back an event (a page that
@@ -289,7 +292,7 @@ fn claim_value(v: &serde_json::Value) -> String {
         },
         serde_json::Value::Bool(true) => t("yes").into(),
         serde_json::Value::Bool(false) => t("no").into(),
-        other => other.to_string(),
+        other => annals_core::event::json_text(other),
     }
 }
 
@@ -317,7 +320,11 @@ pub fn event_list(props: &ListProps) -> Html {
     let projections = props.record.projections();
     let timeline = &projections.timeline;
     let (from, to) = (view.from.floor() as i64, view.to.ceil() as i64);
-    let total = props.visible.count_in_window(timeline, from, to);
+    let mut total = props.visible.count_in_window(timeline, from, to);
+    // A stream read by the window: where its events are not all here, its counts say how many.
+    if let Some(remote) = props.record.remote.as_ref().filter(|r| !r.is_covered(from, to)) {
+        total = total.max(remote.count(from, to) as usize);
+    }
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
     let selected = view.selected.as_deref();
@@ -504,7 +511,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                 }) }
             </fieldset>
             }
-            <label class="search">{ tx("Search") }
+            // A stream read by the window (`remote`) is searched in the events here, and says so.
+            <label class="search">{ if props.record.remote.is_some() { tx("Search the events loaded") } else { tx("Search") } }
                 <input type="search" placeholder={t("title, actor, place…")} value={view.query.clone()} {oninput} />
             </label>
             { date_input(t("From"), view.from, true) }

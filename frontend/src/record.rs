@@ -50,6 +50,9 @@ pub struct Record {
     pub own_file: bool,
     /// The event that arrived last from the live stream (the app says so and marks it).
     pub arrived: Option<String>,
+    /// A large stream read by the window on screen (`remote`): its projections hold the
+    /// events fetched so far, and the counts of the rest are there.
+    pub remote: Option<Rc<crate::remote::Remote>>,
     folded: Rc<RefCell<Folded>>,
 }
 
@@ -79,6 +82,7 @@ impl Record {
             live,
             own_file: false,
             arrived: None,
+            remote: None,
             folded: Rc::new(RefCell::new(Folded { projections, log })),
         }
     }
@@ -130,6 +134,19 @@ impl Record {
         self.folded.borrow_mut().projections.catalog.set_language(lang);
     }
 
+    /// The record read by the window through `remote`.
+    pub fn windowed(self, remote: crate::remote::Remote) -> Record {
+        Record { remote: Some(Rc::new(remote)), ..self }
+    }
+
+    /// The last position the page has of its stream, where live updates go on from.
+    pub fn position(&self) -> u64 {
+        match &self.remote {
+            Some(remote) => remote.head.get(),
+            None => self.projections().catalog.last_position(),
+        }
+    }
+
     /// The identity of the record: the same for every update of it, another for another record.
     pub fn id(&self) -> usize {
         Rc::as_ptr(&self.folded) as usize
@@ -172,6 +189,8 @@ pub enum RecordAction {
     Loaded(RecordState),
     /// A live envelope arrived.
     Append(Box<Envelope>),
+    /// Events of a window arrived (`remote`), or counts (none).
+    Merge(Vec<Envelope>),
 }
 
 /// A reducer, so that a live envelope is folded into the record as it is *now*, not as it
@@ -183,8 +202,32 @@ impl Reducible for RecordState {
         match action {
             RecordAction::Loaded(state) => Rc::new(state),
             RecordAction::Append(env) => match &*self {
-                RecordState::Ready(r) if env.position > r.projections().catalog.last_position() => {
+                RecordState::Ready(r) if env.position > r.position() => {
+                    if let Some(remote) = &r.remote {
+                        remote.head.set(env.position);
+                    }
                     Rc::new(RecordState::Ready(Rc::new(r.with(&[*env]))))
+                }
+                _ => self,
+            },
+            RecordAction::Merge(envelopes) => match &*self {
+                RecordState::Ready(r) if r.remote.is_some() => {
+                    let merged = Record { ..(**r).clone() };
+                    {
+                        let mut folded = r.folded.borrow_mut();
+                        // An event (or actor) fetched twice — it overlaps two windows — is folded once.
+                        for env in &envelopes {
+                            let catalog = &folded.projections.catalog;
+                            let known = match &env.event {
+                                annals_core::Event::ActorRegistered(a) => catalog.actor(a.actor.as_str()).is_some(),
+                                _ => catalog.event_any(env.id.as_str()).is_some(),
+                            };
+                            if !known {
+                                folded.projections.apply(env);
+                            }
+                        }
+                    }
+                    Rc::new(RecordState::Ready(Rc::new(merged)))
                 }
                 _ => self,
             },

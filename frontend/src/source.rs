@@ -7,7 +7,8 @@
 //!   ([`Incoming`](crate::record::Incoming)). An Annals file read clean is shown at once; any
 //!   other (another tool's format, or one with problems) is handed to the file-opening worker
 //!   as a `File` made from the bytes already fetched, so it is never fetched again.
-//! - A stream is read through the API page by page.
+//! - A stream is read through the API page by page; a large one by the window on screen
+//!   ([`crate::remote`]).
 //! - A person's own file and pasted text go to the worker straight away (it reads every
 //!   format and reports every problem; see `open`).
 //!
@@ -80,6 +81,8 @@ pub enum Opened {
 pub enum Heard {
     /// A step of the worker's: what, done, of how many.
     Progress(String, f64, f64),
+    /// Bytes of a file by URL received, of how many.
+    Received(f64, f64),
     /// The end: what the source became, or why it became nothing (for people).
     Done(Result<Opened, String>),
 }
@@ -100,6 +103,12 @@ impl Drop for Loading {
 /// Reads `source` (with `asked`, the format a person chose for their own file, or none to
 /// detect it) and tells `hear` how it goes.
 pub fn load(source: Source, place: &Place, asked: Option<Format>, hear: impl Fn(Heard) + 'static) -> Loading {
+    start(source, place, asked, Box::new(hear))
+}
+
+/// [`load`] with `hear` boxed: one copy of the route for every caller (generic over `hear`,
+/// its async body was compiled once per caller, ~7 KB of the page's code in all).
+fn start(source: Source, place: &Place, asked: Option<Format>, hear: Box<dyn Fn(Heard)>) -> Loading {
     let stopped = Rc::new(Cell::new(false));
     let reader = Rc::new(RefCell::new(None::<Reader>));
     let hear: Rc<dyn Fn(Heard)> = {
@@ -115,7 +124,7 @@ pub fn load(source: Source, place: &Place, asked: Option<Format>, hear: impl Fn(
         let (name, input) = match source {
             Source::File(file) => (file.name(), JsValue::from(file)),
             Source::Text(text) => (crate::i18n::t("pasted text").to_owned(), JsValue::from_str(&text)),
-            Source::Url(url) => match fetch(&url).await {
+            Source::Url(url) => match fetch(&url, &|done, total| hear(Heard::Received(done, total))).await {
                 Fetched::Read(record) => return hear(Heard::Done(Ok(Opened::Record(record)))),
                 Fetched::Failed(message) => return hear(Heard::Done(Err(message))),
                 Fetched::Unread(file, _) => (file.name(), JsValue::from(file)),
@@ -123,7 +132,7 @@ pub fn load(source: Source, place: &Place, asked: Option<Format>, hear: impl Fn(
             Source::Service(stream) => {
                 let done = match fetch_stream(&place.service, stream).await {
                     Some(found) => found.map(Opened::Record),
-                    None => match fetch(&format!("{}{DEFAULT_RECORD_URL}", place.service)).await {
+                    None => match fetch(&format!("{}{DEFAULT_RECORD_URL}", place.service), &|_, _| ()).await {
                         Fetched::Read(record) => Ok(Opened::Record(record)),
                         // The bundle's own record is an Annals file: one the page cannot read
                         // is a broken bundle, said as the page's loader says it.
@@ -187,8 +196,9 @@ fn other_site(url: &str) -> bool {
     web_sys::Url::new_with_base(url, &href).is_ok_and(|u| u.origin() != origin)
 }
 
-/// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]).
-async fn fetch(url: &str) -> Fetched {
+/// Fetches a record by URL, decoding it while it downloads (see [`Incoming`]), telling
+/// `progress` the bytes in and of how many.
+async fn fetch(url: &str, progress: &dyn Fn(f64, f64)) -> Fetched {
     let response = match crate::http::get(url).await {
         Ok(r) if r.ok() => r,
         Ok(r) => {
@@ -196,7 +206,7 @@ async fn fetch(url: &str) -> Fetched {
         }
         Err(_) => return Fetched::Failed(unreachable(url, other_site(url))),
     };
-    let mut incoming = match read_body(&response, url).await {
+    let mut incoming = match read_body(&response, url, progress).await {
         Ok(incoming) => incoming,
         Err(message) => return Fetched::Failed(message),
     };
@@ -218,8 +228,13 @@ fn file(bytes: Vec<u8>, url: &str) -> Option<File> {
 
 /// Reads the body of a record file chunk by chunk into an [`Incoming`]; the whole body at
 /// once where the browser gives no stream. Marks `annals:fetched` when the last byte has
-/// arrived.
-async fn read_body(response: &crate::http::Response, url: &str) -> Result<Incoming, String> {
+/// arrived. A body whose length is known is reported to `progress` every 2 % (a large file
+/// takes seconds: the person sees it come).
+async fn read_body(
+    response: &crate::http::Response,
+    url: &str,
+    progress: &dyn Fn(f64, f64),
+) -> Result<Incoming, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
@@ -228,10 +243,16 @@ async fn read_body(response: &crate::http::Response, url: &str) -> Result<Incomi
     // The whole body is kept: room for it at once, when the server says how long it is.
     let length = response.header("content-length").and_then(|l| l.parse::<usize>().ok());
     incoming.reserve(length.unwrap_or(0).min(1 << 30));
+    let total = length.unwrap_or(0) as f64;
+    let (mut received, mut told) = (0.0, 0.0);
     match response.body() {
         Some(body) => {
             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
             loop {
+                if total > 0.0 && received - told >= total / 50.0 {
+                    progress(received.min(total), total);
+                    told = received;
+                }
                 let read =
                     JsFuture::from(reader.read()).await.map_err(|e| format!("{url}: {}", crate::http::message(&e)))?;
                 let read: ReadableStreamReadResult = read.unchecked_into();
@@ -239,6 +260,7 @@ async fn read_body(response: &crate::http::Response, url: &str) -> Result<Incomi
                     break;
                 }
                 let chunk = Uint8Array::new(&read.get_value());
+                received += f64::from(chunk.length());
                 incoming.push_with(chunk.length() as usize, |into| chunk.copy_to(into));
             }
         }
@@ -267,6 +289,11 @@ struct StreamList {
 #[derive(Debug, serde::Deserialize)]
 struct StreamEntry {
     stream: String,
+    /// Its events (its version).
+    #[serde(default)]
+    version: u64,
+    #[serde(default)]
+    last_position: u64,
 }
 
 /// When the page is served by `annals serve` (at `base`), the record of a stream (`wanted`
@@ -279,29 +306,44 @@ async fn fetch_stream(base: &str, wanted: Option<String>) -> Option<Result<Rc<Re
         Some(s) => s,
         None => list.streams.first()?.stream.clone(),
     };
+    let heading = heading_of(base, &stream).await.unwrap_or_default();
+    let title = heading.title.unwrap_or_else(|| stream.clone());
+    // A large stream is read by the window on screen (see `remote`), a smaller one whole.
+    let record = match list.streams.iter().find(|e| e.stream == stream && e.version > crate::remote::threshold()) {
+        Some(entry) => {
+            let remote = match crate::remote::Remote::open(base, &stream, entry.last_position).await {
+                Ok(remote) => remote,
+                Err(message) => return Some(Err(message)),
+            };
+            mark("annals:loaded");
+            let empty = annals_core::Projections::new(annals_core::AsOf::NOW);
+            Record::folded(title, empty, Vec::new(), Some(stream)).windowed(remote)
+        }
+        None => match read_log(base, &stream).await {
+            Ok(envelopes) => Record::new(title, envelopes, Some(stream)),
+            Err(message) => return Some(Err(message)),
+        },
+    };
+    Some(Ok(Rc::new(record.described(heading.description).in_languages(heading.titles, heading.descriptions))))
+}
+
+/// The whole log of a stream, read through the API page by page.
+async fn read_log(base: &str, stream: &str) -> Result<Vec<Envelope>, String> {
     let mut envelopes = Vec::new();
     let mut after = 0;
     loop {
-        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", encode(&stream));
+        let url = format!("{base}api/streams/{}/events?after={after}&limit=1000", encode(stream));
         let page: EventsPage = match crate::http::get(&url).await {
-            Ok(r) if r.ok() => match r.json().await {
-                Ok(page) => page,
-                Err(e) => return Some(Err(format!("{url}: {e}"))),
-            },
-            Ok(r) => return Some(Err(tf("{0}: the server answered {1}", &[&url, &r.status()]))),
-            Err(e) => return Some(Err(format!("{url}: {e}"))),
+            Ok(r) if r.ok() => r.json().await.map_err(|e| format!("{url}: {e}"))?,
+            Ok(r) => return Err(tf("{0}: the server answered {1}", &[&url, &r.status()])),
+            Err(e) => return Err(format!("{url}: {e}")),
         };
         envelopes.extend(page.events);
         match page.next {
             Some(n) if n > after => after = n,
-            _ => break,
+            _ => return Ok(envelopes),
         }
     }
-    let heading = heading_of(base, &stream).await.unwrap_or_default();
-    let record = Record::new(heading.title.unwrap_or_else(|| stream.clone()), envelopes, Some(stream))
-        .described(heading.description)
-        .in_languages(heading.titles, heading.descriptions);
-    Some(Ok(Rc::new(record)))
 }
 
 /// The title and introduction of a stream, from its document shipped in the bundle

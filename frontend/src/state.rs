@@ -309,7 +309,8 @@ impl View {
 
 /// The whole-record view, with the time extent padded so nothing sits on the edge.
 pub fn default_view(record: &Record) -> View {
-    let (lo, hi) = record.projections().timeline.extent().unwrap_or((0, 365));
+    let extent = record.remote.as_ref().map_or_else(|| record.projections().timeline.extent(), |r| r.extent);
+    let (lo, hi) = extent.unwrap_or((0, 365));
     let pad = ((hi - lo) as f64 * 0.04).max(30.0);
     let lanes = if record.projections().timeline.has_groups() { LaneMode::Group } else { LaneMode::Kind };
     let panel = if record.story { Panel::Story } else { Panel::Timeline };

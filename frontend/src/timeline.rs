@@ -328,7 +328,10 @@ pub fn timeline_canvas(props: &Props) -> Html {
         let record = record.clone();
         move |(_, mode)| {
             let p = record.projections();
-            p.timeline.lanes(*mode, &p.catalog)
+            match (&record.remote, mode) {
+                (Some(remote), LaneMode::Kind) => remote.lanes(),
+                _ => p.timeline.lanes(*mode, &p.catalog),
+            }
         }
     });
     // By kind, the kinds the record has and the filters show (no empty lanes).
@@ -850,7 +853,13 @@ fn paint(
     let projections = record.projections();
     let timeline = &projections.timeline;
     let (from_day, to_day) = (from.floor() as i64, to.ceil() as i64);
-    let detail = visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT);
+    let level = geometry::level(&scale);
+    // A stream read by the window (`remote`) draws events where they are all here, else counts.
+    let remote = record.remote.as_ref();
+    let detail = match remote {
+        Some(r) if !r.ready(level, from_day, to_day) => None,
+        _ => visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT),
+    };
     let entry = |i: &usize| timeline.at(*i);
     let lanes_of = |r: &annals_core::catalog::Resolved| -> Vec<usize> {
         match view.lanes {
@@ -897,9 +906,10 @@ fn paint(
             }
         });
     } else {
-        let level = geometry::level(&scale);
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
-        clusters = if unfiltered {
+        clusters = if let Some(r) = remote {
+            geometry::clusters(&r.buckets(level, from_day, to_day), shown_kinds, &scale)
+        } else if unfiltered {
             geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
         } else {
             count_clusters(&visible.in_window(timeline, from_day, to_day), timeline, &scale, level, &lanes_of)

@@ -42,6 +42,7 @@ pub fn record_view(props: &RecordViewProps) -> Html {
         move |_| default_view(&record)
     });
     let drawing = use_memo((), |_| crate::picture::Drawing::default());
+    use_linked_event(record, view);
     html! {
         <>
             // A story is read slide by slide; its filters stay in the address, out of the way.
@@ -68,4 +69,30 @@ pub fn record_view(props: &RecordViewProps) -> Html {
             }
         </>
     }
+}
+
+/// A stream read by the window (`remote`) whose selected event is not here (a link to it,
+/// `#e=…`): the event is fetched by its id and the window moved to it, unless the window
+/// already holds it and is drawn event by event (then its events bring it).
+#[hook]
+fn use_linked_event(record: &Rc<Record>, view: &UseReducerHandle<View>) {
+    let selected = view.selected.clone();
+    let (record, view) = (record.clone(), view.clone());
+    use_effect_with((record.id(), selected), move |(_, selected)| {
+        let (Some(remote), Some(id)) = (&record.remote, selected) else { return };
+        if record.projections().catalog.event(id).is_some() {
+            return;
+        }
+        remote.look_up(id, {
+            let (remote, view) = (remote.clone(), view.clone());
+            move |first, last| {
+                let (from, to) = (view.from, view.to);
+                let holds = from <= first as f64 && last as f64 + 1.0 <= to;
+                if !(holds && remote.drawable(from as i64, to as i64)) {
+                    // A month to each side: few enough events to be fetched and drawn.
+                    view.dispatch(crate::state::Action::Window(first as f64 - 30.0, last as f64 + 31.0));
+                }
+            }
+        });
+    });
 }

@@ -67,6 +67,12 @@ impl Reader {
     /// page's directory), started from a Blob URL so that a host page of another origin can
     /// start it too (see the module docs of `open`).
     pub(crate) fn start_at(base: &str, request: Array, answer: impl Fn(Answer) + 'static) -> Result<Reader, String> {
+        Self::start_with(base, request, Rc::new(answer))
+    }
+
+    /// [`Reader::start_at`] with `answer` shared: one copy of the worker's plumbing for every
+    /// caller (generic over `answer`, it was compiled once per caller).
+    fn start_with(base: &str, request: Array, answer: Rc<dyn Fn(Answer)>) -> Result<Reader, String> {
         const CANNOT: &str = "the browser could not start the file reader";
         let base = absolute_base(base).ok_or(CANNOT)?;
         let options = BlobPropertyBag::new();
@@ -82,7 +88,6 @@ impl Reader {
                 return Err(CANNOT.to_owned());
             }
         };
-        let answer = Rc::new(answer);
         let on_message = {
             let (worker, answer) = (worker.clone(), answer.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -93,7 +98,7 @@ impl Reader {
                     Err(data) => (data, None),
                 };
                 let json = json.as_string().unwrap_or_default();
-                match serde_json::from_str::<FromWorker>(&json) {
+                match FromWorker::read(&json) {
                     Ok(FromWorker::Ready) => {
                         if worker.post_message(&request).is_err() {
                             answer(Answer::Failed("the browser could not hand the file to the reader".into()));

@@ -147,9 +147,63 @@ async fn lod_and_window_agree_with_the_whole_timeline_and_follow_appends() {
     assert!(expected.len() > 500, "{} in the window", expected.len());
     assert_eq!(pages, expected.len().div_ceil(97));
     assert_eq!(paged, expected);
-    for query in ["limit=0", "limit=1001", "cursor=abc", "cursor=1.2", "level=year"] {
+    for query in ["limit=0", "limit=1001", "cursor=abc", "cursor=1.2", "level=year", "as=entries"] {
         let answer = get(addr, &format!("/api/streams/big/window?{query}")).await;
         assert_eq!(answer.status, 400, "{query}");
+    }
+    assert_eq!(get(addr, "/api/streams/big/lod?level=year&as=log").await.status, 400);
+
+    // `as=log`: the same page as envelopes — the registrations of the actors it names, then
+    // each event as it stands (its own position, id and content), in the same order.
+    let query = format!("from={from}&to={to}&limit=97");
+    let entries = ok(addr, &format!("/api/streams/big/window?{query}")).await;
+    let log = ok(addr, &format!("/api/streams/big/window?{query}&as=log")).await;
+    assert_eq!(log["next"], entries["next"]);
+    let events = log["events"].as_array().expect("events");
+    let position = |v: &&Value| events.iter().position(|e| std::ptr::eq(e, *v)).expect("in the page");
+    let (registrations, rest): (Vec<&Value>, Vec<&Value>) = events.iter().partition(|e| e["type"] == "ActorRegistered");
+    let (disputes, domain): (Vec<&Value>, Vec<&Value>) = rest.into_iter().partition(|e| e["type"] == "Disputed");
+    let entries = entries["entries"].as_array().expect("entries");
+    assert_eq!(domain.len(), entries.len());
+    let disputed: usize = entries.iter().map(|e| e["disputes"].as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(disputes.len(), disputed, "each dispute of the page, once");
+    for dispute in &disputes {
+        let target = &dispute["payload"]["target"];
+        let of = events.iter().position(|e| e["id"] == *target).expect("its event is in the page");
+        assert!(of < position(dispute), "a dispute follows its event");
+    }
+    for (envelope, entry) in domain.iter().zip(entries) {
+        assert_eq!(envelope["id"], entry["id"]);
+        assert_eq!(envelope["position"], entry["position"]);
+        assert_eq!(envelope["type"], entry["kind"]);
+        assert_eq!(envelope["payload"], entry["event"]);
+        let decoded: annals_core::Envelope = serde_json::from_value((*envelope).clone()).expect("an envelope");
+        assert_eq!(decoded.id.as_str(), entry["id"].as_str().expect("id"));
+    }
+    let registered: Vec<&str> = registrations.iter().map(|r| r["payload"]["actor"].as_str().expect("actor")).collect();
+    assert!(!registered.is_empty());
+    assert!(registrations.iter().map(position).max() < domain.iter().map(position).min(), "actors come first");
+    for entry in entries {
+        for actor in entry["event"]["actors"].as_array().into_iter().flatten() {
+            assert!(registered.contains(&actor["actor"].as_str().expect("actor")), "{actor} is registered in the page");
+        }
+    }
+
+    // `as=log&event=ID`: that event as the page's log has it, its days the window.
+    let one = domain[0];
+    let id = one["id"].as_str().expect("id");
+    let by_id = ok(addr, &format!("/api/streams/big/window?as=log&event={id}")).await;
+    let got = by_id["events"].as_array().expect("events");
+    let theirs = got.iter().find(|e| e["id"] == one["id"]).expect("the event");
+    assert_eq!(theirs, one, "the same envelope as in a window's page");
+    let entry = &entries[0];
+    assert_eq!((by_id["from"].clone(), by_id["to"].clone()), (entry["first_day"].clone(), entry["last_day"].clone()));
+    for actor in one["payload"]["actors"].as_array().into_iter().flatten() {
+        assert!(got.iter().any(|e| e["payload"]["actor"] == actor["actor"] && e["type"] == "ActorRegistered"));
+    }
+    assert_eq!(get(addr, "/api/streams/big/window?as=log&event=no-such-event").await.status, 404);
+    for query in [format!("event={id}"), format!("as=log&event={id}&from=1990")] {
+        assert_eq!(get(addr, &format!("/api/streams/big/window?{query}")).await.status, 400, "{query}");
     }
 
     // An append shows in every view as soon as it is acknowledged.

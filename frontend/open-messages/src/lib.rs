@@ -17,6 +17,7 @@
 use annals_core::format::Format;
 use annals_core::Problem;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Bytes read from a file between two progress messages.
 pub const READ_SLICE: usize = 4 << 20;
@@ -211,6 +212,109 @@ pub struct Checked {
     pub notes: Vec<Problem>,
 }
 
+impl FromWorker {
+    /// Reads a message as the worker writes it (serde's form of this enum: `"ready"` or
+    /// `{"variant": …}`), by hand from a JSON `Value`. `Err` says what was wrong.
+    ///
+    /// *Why by hand:* this runs on the page, and the derived decoder of the enum with its
+    /// report and problems (inlined into serde_json's reader) was ~12 KB of the page's code
+    /// before optimisation; `Value`'s reader is in the page anyway, and picking fields out of
+    /// a `Value` costs little. The worker writes with the derive; `the_page_reads_every_message`
+    /// checks that what it writes reads back the same.
+    pub fn read(json: &str) -> Result<FromWorker, String> {
+        let value: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if value.as_str() == Some("ready") {
+            return Ok(FromWorker::Ready);
+        }
+        let Some((variant, body)) = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()) else {
+            return Err(format!("not a message: {}", annals_core::event::json_text(&value)));
+        };
+        let f = Fields(body, variant);
+        Ok(match variant.as_str() {
+            "progress" => FromWorker::Progress(Progress {
+                what: f.string("what")?,
+                done: f.number("done")?,
+                total: f.number("total")?,
+                finished: f.flag("finished")?,
+            }),
+            "failed" => FromWorker::Failed { message: f.string("message")? },
+            "exported" => FromWorker::Exported { written: f.count("written")?, left_out: f.count("left_out")? },
+            "checked" => FromWorker::Checked(Checked {
+                name: f.string("name")?,
+                format: f.string("format")?.parse()?,
+                title: f.string("title")?,
+                description: f.optional("description")?,
+                introduction: f.optional("introduction")?,
+                story: f.get("story").map_or(Ok(false), |_| f.flag("story"))?,
+                stream: f.optional("stream")?,
+                accepted: f.count("accepted")?,
+                rejected: f.count("rejected")?,
+                diagnostics: f.problems("diagnostics")?,
+                notes: f.problems("notes")?,
+            }),
+            other => return Err(format!("unknown message {other:?}")),
+        })
+    }
+}
+
+/// The fields of a JSON object, read for [`FromWorker::read`]; the `&str` names the object.
+struct Fields<'a>(&'a Value, &'a str);
+
+impl Fields<'_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key).filter(|v| !v.is_null())
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> String {
+        format!("{}.{key}: expected {expected}", self.1)
+    }
+
+    fn string(&self, key: &str) -> Result<String, String> {
+        self.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| self.wrong(key, "a string"))
+    }
+
+    fn optional(&self, key: &str) -> Result<Option<String>, String> {
+        self.get(key).map(|_| self.string(key)).transpose()
+    }
+
+    fn number(&self, key: &str) -> Result<f64, String> {
+        self.get(key).and_then(Value::as_f64).ok_or_else(|| self.wrong(key, "a number"))
+    }
+
+    fn count(&self, key: &str) -> Result<usize, String> {
+        self.get(key).and_then(Value::as_u64).map(|n| n as usize).ok_or_else(|| self.wrong(key, "a count"))
+    }
+
+    fn flag(&self, key: &str) -> Result<bool, String> {
+        self.get(key).and_then(Value::as_bool).ok_or_else(|| self.wrong(key, "true or false"))
+    }
+
+    fn problems(&self, key: &str) -> Result<Vec<Problem>, String> {
+        let list = self.get(key).and_then(Value::as_array).ok_or_else(|| self.wrong(key, "a list"))?;
+        list.iter()
+            .map(|p| {
+                let f = Fields(p, key);
+                let place = |k| f.get(k).map(|_| f.count(k)).transpose();
+                let args = match f.get("args") {
+                    None => Vec::new(),
+                    Some(a) => a
+                        .as_array()
+                        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+                        .ok_or_else(|| f.wrong("args", "a list of strings"))?,
+                };
+                Ok(Problem {
+                    line: place("line")?,
+                    record: place("record")?,
+                    field: f.string("field")?,
+                    message: f.string("message")?,
+                    text: f.optional("text")?.unwrap_or_default().into(),
+                    args,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The message for a file whose format cannot be told.
 /// (A carried message, `Said::carried`: the page says it in the interface's language.)
 pub fn cannot_tell(name: &str) -> String {
@@ -236,5 +340,34 @@ mod tests {
         assert_eq!(whole, text);
         assert_eq!(line_parts(b"no newline", 4), vec![(0, 10, 1)]);
         assert!(line_parts(b"", 4).is_empty());
+    }
+
+    /// A message the page cannot read is an error that says what was wrong, never a panic.
+    #[test]
+    fn a_wrong_message_says_what_is_wrong() {
+        for (json, says) in [
+            ("{not json", "key must be a string"),
+            (r#""steady""#, "not a message"),
+            (r#"{"failed":{"message":"x"},"ready":null}"#, "not a message"),
+            (r#"{"finished":{}}"#, "unknown message"),
+            (r#"{"exported":{"written":-1,"left_out":0}}"#, "exported.written: expected a count"),
+            (r#"{"progress":{"what":"x","done":1,"total":2}}"#, "progress.finished: expected true or false"),
+            (
+                r#"{"checked":{"name":"a","format":"csv","title":"a","accepted":1,"rejected":0,"diagnostics":[{"field":"f"}],"notes":[]}}"#,
+                "diagnostics.message: expected a string",
+            ),
+            (
+                r#"{"checked":{"name":"a","format":"doc","title":"a","accepted":1,"rejected":0,"diagnostics":[],"notes":[]}}"#,
+                "unknown format",
+            ),
+        ] {
+            let e = FromWorker::read(json).expect_err(json);
+            assert!(e.contains(says), "{json}: {e}");
+        }
+        let read = FromWorker::read(r#"{"progress":{"what":"Reading","done":1,"total":2.5,"finished":false}}"#);
+        assert_eq!(
+            read,
+            Ok(FromWorker::Progress(Progress { what: "Reading".into(), done: 1.0, total: 2.5, finished: false }))
+        );
     }
 }

@@ -211,6 +211,8 @@ mod tests {
         ] {
             let json = serde_json::to_string(&message).expect("json");
             assert_eq!(serde_json::from_str::<FromWorker>(&json).expect("back"), message, "{json}");
+            // The page reads it by hand (`FromWorker::read`), to the same message.
+            assert_eq!(FromWorker::read(&json), Ok(message), "{json}");
         }
     }
 

@@ -46,7 +46,7 @@ pub fn is_pym_width(data: &str, id: &str) -> bool {
 
 /// The embed.ly-style message, as a JSON string.
 pub fn resize_message(href: &str, height: u32) -> String {
-    serde_json::json!({ "context": "iframe.resize", "src": href, "height": height }).to_string()
+    annals_core::event::json_text(&serde_json::json!({ "context": "iframe.resize", "src": href, "height": height }))
 }
 
 /// Sends the height in every format to the parent window (nothing when the page is not in a

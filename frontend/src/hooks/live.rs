@@ -16,7 +16,7 @@ use crate::record::{RecordAction, RecordState};
 #[hook]
 pub fn use_live(records: &UseReducerHandle<RecordState>, service: &str) {
     let live = match &**records {
-        RecordState::Ready(r) => r.live.clone().map(|s| (s, r.projections().catalog.last_position())),
+        RecordState::Ready(r) => r.live.clone().map(|s| (s, r.position())),
         _ => None,
     };
     let follow = live.as_ref().map(|(s, _)| s.clone());

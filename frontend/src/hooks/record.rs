@@ -43,6 +43,8 @@ pub struct UseRecord {
     pub open: Callback<(Source, Option<Format>)>,
     /// Shows a person's own file in place of the record on screen (the valid part of a report).
     pub show: Callback<Rc<Record>>,
+    /// While a file by URL downloads: its bytes in, of how many (0 of 0 when unknown).
+    pub received: UseStateHandle<(f64, f64)>,
 }
 
 /// Reads the record named by `src` or `stream` (see [`Source::named`]) from `place`, its
@@ -59,6 +61,7 @@ pub fn use_record(
 ) -> UseRecord {
     let state = use_reducer(|| RecordState::Loading);
     let opening = use_state(|| Opening::Idle);
+    let received = use_state(|| (0.0, 0.0));
     // What is being read: the named source, and a person's own file (each stopped by the next
     // of its kind, and with the shell).
     let reading = use_mut_ref(|| None::<Loading>);
@@ -80,7 +83,8 @@ pub fn use_record(
     };
 
     {
-        let (dispatcher, opening, reading) = (state.dispatcher(), opening.clone(), reading.clone());
+        let (dispatcher, opening, reading, received) =
+            (state.dispatcher(), opening.clone(), reading.clone(), received.clone());
         use_effect_with((named, place.clone(), lang), move |((src, stream), place, lang)| {
             let lang = lang.clone();
             // Whether the worker took the file (then its failure is the opener's to show too).
@@ -92,6 +96,7 @@ pub fn use_record(
                         worked.set(true);
                         return opening.set(Opening::Busy(what, done, total));
                     }
+                    Heard::Received(done, total) => return received.set((done, total)),
                     Heard::Done(Ok(Opened::Record(record))) => ready(record),
                     Heard::Done(Ok(Opened::Checked(report))) => {
                         let shown = report.accepted > 0 && (partial || report.is_clean());
@@ -110,6 +115,14 @@ pub fn use_record(
                         RecordState::Failed(message)
                     }
                 };
+                // A stream read by the window: its arrivals are folded by the reducer.
+                if let RecordState::Ready(remote) = &state {
+                    if let Some(remote) = &remote.remote {
+                        let dispatcher = dispatcher.clone();
+                        remote
+                            .on_arrival(Rc::new(move |envelopes| dispatcher.dispatch(RecordAction::Merge(envelopes))));
+                    }
+                }
                 dispatcher.dispatch(RecordAction::Loaded(state));
             };
             *reading.borrow_mut() = Some(load(Source::named(src.clone(), stream.clone()), place, None, hear));
@@ -130,6 +143,7 @@ pub fn use_record(
             let (opening, show) = (opening.clone(), show.clone());
             let hear = move |heard: Heard| match heard {
                 Heard::Progress(what, done, total) => opening.set(Opening::Busy(what, done, total)),
+                Heard::Received(..) => {}
                 Heard::Done(Ok(Opened::Record(record))) => {
                     show.emit(record);
                     opening.set(Opening::Idle);
@@ -147,5 +161,5 @@ pub fn use_record(
         })
     };
 
-    UseRecord { state, opening, open, show }
+    UseRecord { state, opening, open, show, received }
 }

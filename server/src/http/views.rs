@@ -52,9 +52,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use annals_core::catalog::Resolved;
+use annals_core::catalog::{Catalog, Resolved};
 use annals_core::projection::{layout, Edge, GraphQuery, Level, Node, Projections, StatsView};
-use annals_core::{ActorId, EventKind, Occurred, PartialDate, StreamName};
+use annals_core::{ActorId, Envelope, Event, EventId, EventKind, Occurred, PartialDate, StreamName, Timestamp};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
@@ -280,6 +280,12 @@ pub struct WindowQuery {
     width: Option<u32>,
     limit: Option<usize>,
     cursor: Option<String>,
+    /// `window?as=log`: the page's events as envelopes (see [`log_of`]).
+    #[serde(rename = "as")]
+    shape: Option<String>,
+    /// `window?as=log&event=ID`: that one event as envelopes, its days the window (the page
+    /// opens a link to an event it has not fetched with it).
+    event: Option<String>,
 }
 
 impl WindowQuery {
@@ -319,6 +325,8 @@ impl WindowQuery {
             ("width", self.width.is_some()),
             ("limit", self.limit.is_some()),
             ("cursor", self.cursor.is_some()),
+            ("as", self.shape.is_some()),
+            ("event", self.event.is_some()),
         ];
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_request("bad_query", format!("{endpoint} takes no {name}="))),
@@ -440,6 +448,64 @@ struct WindowBody<'a> {
     next: Option<String>,
 }
 
+/// `window?as=log`: the page as envelopes, what a client folds as it folds a log.
+#[derive(Serialize)]
+struct WindowLog<'a> {
+    stream: &'a StreamName,
+    version: u64,
+    from: i64,
+    to: i64,
+    events: Vec<Envelope>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+/// The envelopes that fold into these events as they stand now: first the registrations of
+/// the actors they name (once each, with ids `served-actor:{actor}` of their own: the
+/// catalog does not keep a registration's envelope), then each event — its content as it
+/// stands, corrections applied, at its own position — followed by its disputes. *Why:* the
+/// web app reads a large stream by the window (`frontend/src/remote.rs`) and folds what it
+/// fetches into its projections; envelopes are what it already decodes, so reading a
+/// window costs its bundle no decoder of its own.
+fn log_of(entries: &[&Arc<Resolved>], catalog: &Catalog, stream: &StreamName) -> Vec<Envelope> {
+    let mut out = Vec::with_capacity(entries.len() + 8);
+    let mut named: Vec<&ActorId> = Vec::new();
+    for r in entries {
+        for (actor, _) in r.event.participants() {
+            if !named.contains(&actor) {
+                named.push(actor);
+            }
+        }
+    }
+    for actor in named {
+        let Some(registration) = catalog.actor(actor.as_str()) else { continue };
+        out.push(Envelope {
+            position: 0,
+            id: EventId::from(format!("served-actor:{}", actor.as_str())),
+            stream: stream.clone(),
+            recorded_at: Timestamp::default(),
+            event: Event::ActorRegistered(Box::new((**registration).clone())),
+        });
+    }
+    for r in entries {
+        out.push(Envelope {
+            position: r.position,
+            id: r.id.clone(),
+            stream: stream.clone(),
+            recorded_at: r.recorded_at,
+            event: Event::Domain(r.kind, r.event.clone()),
+        });
+        out.extend(r.disputes.iter().map(|d| Envelope {
+            position: d.position,
+            id: d.id.clone(),
+            stream: stream.clone(),
+            recorded_at: r.recorded_at,
+            event: Event::Disputed(Box::new(d.dispute.clone())),
+        }));
+    }
+    out
+}
+
 async fn window(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
@@ -448,7 +514,14 @@ async fn window(
     query: Result<Query<WindowQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    query.only("window", &["limit", "cursor"])?;
+    query.only("window", &["limit", "cursor", "as", "event"])?;
+    let as_log = match query.shape.as_deref() {
+        None => false,
+        Some("log") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request("bad_query", format!("as={other:?}: expected as=log, or no as=")))
+        }
+    };
     let limit = query.limit.unwrap_or(DEFAULT_WINDOW_LIMIT);
     if limit == 0 || limit > MAX_WINDOW_LIMIT {
         return Err(ApiError::bad_request("bad_query", format!("limit={limit}: expected 1..={MAX_WINDOW_LIMIT}")));
@@ -457,6 +530,21 @@ async fn window(
     let view = state.kept.get(&state.store, &stream).await?;
     if let Some(response) = not_modified(&headers, view.version) {
         return Ok(response);
+    }
+    if let Some(id) = &query.event {
+        if !as_log || query.from.is_some() || query.to.is_some() || query.from_day.is_some() || query.to_day.is_some() {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                "event= takes as=log and no window; expected as=log&event=ID",
+            ));
+        }
+        let catalog = &view.projections.catalog;
+        let r = catalog.event(id).ok_or_else(|| ApiError::NotFound(format!("no event {id:?} in stream {stream}")))?;
+        let (from, to) = (r.event.occurred.first_day(), r.event.occurred.last_day());
+        let events = log_of(&[r], catalog, &stream);
+        return kept_or_written(&view.answers, view.version, "window", &uri, || {
+            serde_json::to_vec(&WindowLog { stream: &stream, version: view.version, from, to, events, next: None })
+        });
     }
     let timeline = &view.projections.timeline;
     let (from, to) = query.days(|| timeline.extent())?;
@@ -481,13 +569,18 @@ async fn window(
         while at < range.end && entries.len() < limit && at - lo < MAX_WINDOW_SCAN {
             if let (Some(k), Some(r)) = (timeline.key_at(at), timeline.at(at)) {
                 if k.1 >= from {
-                    entries.push(TimelineEntry::of(r));
+                    entries.push(r);
                 }
                 last = Some(k);
             }
             at += 1;
         }
         let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
+        if as_log {
+            let events = log_of(&entries, &view.projections.catalog, &stream);
+            return serde_json::to_vec(&WindowLog { stream: &stream, version: view.version, from, to, events, next });
+        }
+        let entries = entries.into_iter().map(|r| TimelineEntry::of(r)).collect();
         serde_json::to_vec(&WindowBody { stream: &stream, version: view.version, from, to, entries, next })
     })
 }

@@ -117,7 +117,7 @@ async function serve(files) {
 // ---------------------------------------------------------------------------------------------
 // In-page instruments, installed before any page script runs.
 
-function instruments() {
+export function instruments() {
   const bench = {
     armed: false,
     t0: 0,
@@ -188,7 +188,7 @@ function instruments() {
 }
 
 /** In the page: two frames after the armed input, the frame and work times. */
-function measure() {
+export function measure() {
   const frame = () => new Promise((ok) => requestAnimationFrame(ok));
   return frame()
     .then(frame)
@@ -264,7 +264,7 @@ async function closeQuietly(context) {
  * Wheel-zooms at the centre of `selector` until the window (`readWindow()`, `{ from, to }` in
  * milliseconds) is a month or less, then drag-pans. Returns the samples and what happened.
  */
-async function interact(page, selector, readWindow) {
+export async function interact(page, selector, readWindow) {
   const windowDays = async () => {
     const w = await readWindow();
     return (w.to - w.from) / DAY_MS;
@@ -899,7 +899,10 @@ async function main() {
   console.log(`\nwrote ${relative(ROOT, join(OUT, 'web.json'))} (${report.totalSeconds} s in all)`);
 }
 
-main().catch((e) => {
-  console.error(`bench: ${e.stack ?? e}`);
-  process.exit(1);
-});
+// Run when started, not when `served.mjs` imports the interaction from here.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(`bench: ${e.stack ?? e}`);
+    process.exit(1);
+  });
+}

@@ -1,23 +1,30 @@
 // The served benchmark (issue 14): a stream under `annals serve` opened in the web app, at
-// several sizes, in headless Chromium at 1280×800 — how long today's whole-log loading (the app
-// reads the stream's events page by page and folds them) takes to the first paint, against
-// what the bounded read endpoints answer from the same server in the same page: the
-// level-of-detail counts of the opening view (`lod`) and the events of a window on screen
-// (`window`), which is all a view of a large stream needs.
+// several sizes, in headless Chromium at 1280×800, two ways in the same run and against the
+// same server: the whole-log loading (the app reads the stream's events page by page and folds
+// them; forced with `?window_above=` a size above the stream's) and the reading by the window
+// (the app opens from the level-of-detail counts of all time, `lod`, and fetches only the
+// events of the window on screen, `window`; forced with `?window_above=0`, see
+// `frontend/src/remote.rs`). Beside them, what `lod` and `window` answer the same page.
 //
 // For each size it builds (once, kept under target/bench/served/) a SQLite store of the
-// synthetic events of `events.mjs`, starts `annals serve` on it with the built app, and measures
-// in a fresh page:
-// - whole log: `window.__annalsFirstPaint` (performance.now() at the timeline's first paint),
-//   the app's `annals:*` marks, the API requests made and their bytes;
-// - bounded reads, from the same page after it painted: `lod?width=1280` over all time and
-//   `window` of one month (limit 1000), each fetched and parsed six times: the first (written
-//   by the server) and the median of the other five (sent as the server kept them).
-// The server's peak resident memory (VmHWM) is read at the end of each size.
+// synthetic events of `events.mjs`, starts `annals serve` on it with the built app, and
+// measures, for each way, in a fresh page:
+// - `window.__annalsFirstPaint` (performance.now() at the timeline's first paint), the app's
+//   `annals:*` marks, the API requests made and their bytes until then;
+// - the scripted interaction of `run.mjs` (wheel zoom from all time down to a month, then a
+//   20-step drag pan): the main-thread work per input step (p50/p95, from the input reaching
+//   the page to the end of the frame after it) and the API requests the gesture made;
+// - bounded reads, from the whole-log page after it painted: `lod?width=1280` over all time
+//   and `window` of one month (limit 1000), each fetched and parsed six times: the first
+//   (written by the server) and the median of the other five (sent as the server kept them).
+// The server (`--fold-at-start`) is asked for `lod` once before the pages open, which waits
+// for its fold of the stream (reported as `foldedAfterMs`). The server's peak resident memory
+// (VmHWM) is read at the end of each size.
 //
 // Run with dist/ built (`cargo xtask bench` builds it) and the binary built:
 // `node tests/e2e/bench/served.mjs` (ANNALS_BIN, default target/release/annals;
-// BENCH_SERVED_SIZES, default 10000,100000,1000000). Writes target/bench/served.json.
+// BENCH_SERVED_SIZES, default 10000,100000,1000000; BENCH_SERVED_INTERACT=0 skips the
+// interaction). Writes target/bench/served.json.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +35,7 @@ import { createInterface } from 'node:readline';
 
 import { DIST, ROOT, launchBrowser, requireDist } from '../harness.mjs';
 import { generate, toNdjson } from './events.mjs';
+import { instruments, interact } from './run.mjs';
 
 const OUT = join(ROOT, 'target', 'bench');
 const STORES = join(OUT, 'served');
@@ -36,6 +44,12 @@ const SIZES = (process.env.BENCH_SERVED_SIZES ?? '10000,100000,1000000').split('
 const VIEWPORT = { width: 1280, height: 800 };
 const OPEN_TIMEOUT_MS = 600_000;
 const STREAM = 'bench';
+const INTERACT = process.env.BENCH_SERVED_INTERACT !== '0';
+/** The two ways of opening a stream, by the page's `window_above`. */
+const WAYS = [
+  ['wholeLog', 1e15],
+  ['windowed', 0],
+];
 
 /** The store of `n` events, built once. */
 function store(n) {
@@ -52,7 +66,7 @@ function store(n) {
 
 /** `annals serve` on `db` with the built app; resolves to `{ child, base }`. */
 function serve(db) {
-  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--dist', DIST, '--no-seed'], {
+  const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--dist', DIST, '--no-seed', '--fold-at-start'], {
     env: { ...process.env, NO_COLOR: '1', RUST_LOG: 'warn,annals=info', ANNALS_TOKEN: 'bench' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -77,40 +91,77 @@ function vmHwm(pid) {
   }
 }
 
-async function run(browser, n) {
-  const db = store(n);
-  const { child, base } = await serve(db);
-  const result = { events: n, load: loadavg().map((v) => Math.round(v * 100) / 100) };
+/** The window of the page's address (settled, as `run.mjs` reads it), in milliseconds. */
+function readWindow(page) {
+  return () =>
+    page.evaluate(async () => {
+      const bench = window.__bench;
+      const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+      for (let i = 0; i < 120 && bench.t0 && bench.lastSettle < bench.t0; i += 1) await frame();
+      await frame();
+      const fragment = new URLSearchParams(location.hash.slice(1));
+      const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
+      return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
+    });
+}
+
+/** Opens the stream in a fresh page one way (`above`: the page's `window_above`). */
+async function open(browser, base, above, bounded) {
   const context = await browser.newContext({ viewport: VIEWPORT, timezoneId: 'UTC', locale: 'en-GB' });
+  await context.addInitScript(instruments);
+  const out = {};
   try {
     const page = await context.newPage();
-    const api = { requests: 0, bytes: 0 };
+    const api = { requests: 0, bytes: 0, lod: 0, window: 0 };
     page.on('requestfinished', async (request) => {
-      if (!request.url().includes('/api/')) return;
+      const url = request.url();
+      if (!url.includes('/api/')) return;
       api.requests += 1;
+      if (url.includes('/lod?')) api.lod += 1;
+      if (url.includes('/window?')) api.window += 1;
       api.bytes += (await request.sizes()).responseBodySize;
     });
     const started = Date.now();
-    await page.goto(`${base}/?stream=${STREAM}`);
+    await page.goto(`${base}/?stream=${STREAM}&window_above=${above}`);
     await page.waitForFunction(() => window.__annalsFirstPaint !== undefined, null, {
       timeout: OPEN_TIMEOUT_MS,
       polling: 100,
     });
-    result.wholeLog = {
-      wallMs: Date.now() - started,
-      firstPaintMs: await page.evaluate(() => Math.round(window.__annalsFirstPaint)),
-      marks: await page.evaluate(() =>
-        Object.fromEntries(
-          performance
-            .getEntriesByType('mark')
-            .filter((m) => m.name.startsWith('annals:'))
-            .map((m) => [m.name.slice('annals:'.length), Math.round(m.startTime)]),
-        ),
+    out.wallMs = Date.now() - started;
+    out.firstPaintMs = await page.evaluate(() => Math.round(window.__annalsFirstPaint));
+    out.marks = await page.evaluate(() =>
+      Object.fromEntries(
+        performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('annals:'))
+          .map((m) => [m.name.slice('annals:'.length), Math.round(m.startTime)]),
       ),
-      apiRequests: api.requests,
-      apiBytes: api.bytes,
-    };
-    result.bounded = await page.evaluate(async (stream) => {
+    );
+    out.apiRequests = api.requests;
+    out.apiBytes = api.bytes;
+    if (INTERACT) {
+      // Let what the first paint asked for arrive, then count what the gesture asks for.
+      await page.waitForTimeout(1000);
+      const before = { ...api };
+      const run = await interact(page, 'canvas.timeline-canvas', readWindow(page));
+      out.interaction = {
+        completed: run.completed,
+        stopped: run.stopped,
+        steps: run.zoom.length + run.pan.length,
+        zoomedTo: run.zoomedWindow,
+        pannedDays: run.pannedDays,
+        work: run.stats.work,
+        zoomWork: run.stats.zoomWork,
+        panWork: run.stats.panWork,
+        settle: run.stats.settle,
+        inputFloor: run.stats.inputFloor,
+        apiRequests: api.requests - before.requests,
+        windowPages: api.window - before.window,
+        lodAnswers: api.lod - before.lod,
+        apiBytes: api.bytes - before.bytes,
+      };
+    }
+    if (bounded) out.bounded = await page.evaluate(async (stream) => {
       // The first answer is written by the server; the next ones are sent as it kept them.
       const timed = async (path) => {
         const times = [];
@@ -134,9 +185,26 @@ async function run(browser, n) {
       };
     }, STREAM);
   } catch (e) {
-    result.error = e.message;
+    out.error = e.message;
   }
   await context.close();
+  return out;
+}
+
+async function run(browser, n) {
+  const db = store(n);
+  const { child, base } = await serve(db);
+  const result = { events: n, load: loadavg().map((v) => Math.round(v * 100) / 100) };
+  // The service folds the stream at start (`--fold-at-start`, as a large store is served):
+  // the first `lod` waits for that fold, and both ways are measured after it.
+  const t0 = Date.now();
+  const folded = await fetch(`${base}/api/streams/${STREAM}/lod?width=1280`);
+  if (!folded.ok) throw new Error(`lod: HTTP ${folded.status}`);
+  result.foldedAfterMs = Date.now() - t0;
+  for (const [way, above] of WAYS) {
+    result[way] = await open(browser, base, above, way === 'wholeLog');
+    console.log(`  ${n} ${way}: ${JSON.stringify(result[way])}`);
+  }
   result.serverVmHwm = vmHwm(child.pid);
   child.kill('SIGTERM');
   return result;
@@ -157,15 +225,17 @@ async function main() {
   } finally {
     await browser.close();
   }
-  console.log('\nevents     whole log: first paint   API requests   API bytes   lod first/again   window first/again   server VmHWM');
+  const cell = (v, w) => String(v ?? '—').padStart(w);
+  console.log('\nevents     way        first paint   API req/bytes to paint   step work p50/p95   pan p95   zoom p95   gesture req   server VmHWM');
   for (const r of results) {
-    const w = r.wholeLog ?? {};
-    const b = r.bounded ?? {};
-    console.log(
-      `${String(r.events).padEnd(10)} ${String(w.firstPaintMs ?? r.error).padStart(17)} ms ${String(w.apiRequests ?? '—').padStart(14)} ` +
-        `${String(w.apiBytes ?? '—').padStart(11)} ${String(b.lod?.firstMs ?? '—').padStart(8)}/${b.lod?.medianMs ?? '—'} ms ` +
-        `${String(b.window?.firstMs ?? '—').padStart(11)}/${b.window?.medianMs ?? '—'} ms   ${r.serverVmHwm}`,
-    );
+    for (const [way] of WAYS) {
+      const o = r[way] ?? {};
+      const i = o.interaction ?? {};
+      console.log(
+        `${String(r.events).padEnd(10)} ${way.padEnd(10)} ${cell(o.firstPaintMs ?? o.error, 8)} ms ${cell(o.apiRequests, 8)} / ${cell(o.apiBytes, 11)}   ` +
+          `${cell(i.work?.p50, 6)}/${cell(i.work?.p95, 6)} ms ${cell(i.panWork?.p95, 6)} ms ${cell(i.zoomWork?.p95, 6)} ms ${cell(i.apiRequests, 8)}      ${r.serverVmHwm}`,
+      );
+    }
   }
   writeFileSync(join(OUT, 'served.json'), JSON.stringify(results, null, 2));
 }

@@ -1,0 +1,408 @@
+//! **A large stream, read by the window on screen** (`annals serve`'s bounded reads).
+//!
+//! Reading a stream's whole log and folding it costs what the record weighs: a million events
+//! took seconds before the first paint. Above a size ([`threshold`]) the page does not: it
+//! opens from the level-of-detail counts of all time (`lod`, one small answer), and asks for
+//! the events (`window`, pages of at most 1000) only where the window on screen holds few
+//! enough of them to be drawn one by one — plus a margin on each side, so the next steps of a
+//! pan or a zoom find them already here. Below the size, reading the whole log is faster (one
+//! fold, no request per gesture), and the page keeps doing that.
+//!
+//! *What is kept:* the counts fetched (per level, each for the span asked) and the day
+//! ranges whose events have all arrived. Events arrive folded into the record as envelopes
+//! made from the timeline's entries (the event as it stands now, with its disputes), so the
+//! timeline, the list in view and the details read them as they read any record's; the
+//! counts draw the clusters wherever the events are not all here. One request for events is
+//! in flight at a time: a window that moved away from it stops it between pages (its
+//! generation is stale), and a request for counts is never made twice.
+//!
+//! *Architecture invariant:* this module knows the service's answers and nothing of the page
+//! around it: arrivals are handed to a callback the record's hook sets (so no import circle
+//! with `record`).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use annals_core::projection::{Bucket, Counts, Lane, Level};
+use annals_core::{Envelope, EventKind};
+
+use crate::address::encode;
+
+/// Streams with more events than this open by the window. Measured with
+/// `tests/e2e/bench/served.mjs` (headless Chromium, 1280×800, one run, load ~5): the whole
+/// log first painted in 0.81 s at 10,000 events and 5.5 s at 100,000 (by the window: 0.51 s
+/// and 0.35 s). The whole log passes a second past about 12,000 events; below that it is
+/// kept, since a record read whole gives search, the charts and the map exactly. A page may
+/// lower it with `?window_above=N` (the end-to-end test does, to try the path on a few
+/// thousand events).
+pub const THRESHOLD: u64 = 20_000;
+
+/// Events are fetched for a window holding at most this many (ahead of a zoom that will
+/// need them), and the margins beside it while the three hold at most [`AHEAD`].
+const FETCH: u64 = 4000;
+/// The most events a window with its margins is fetched with.
+const AHEAD: u64 = 8000;
+/// One page of `window`.
+const PAGE: usize = 1000;
+
+/// The stream size above which the page reads by the window (`?window_above=` or [`THRESHOLD`]).
+pub fn threshold() -> u64 {
+    crate::address::param("window_above").and_then(|n| n.parse().ok()).unwrap_or(THRESHOLD)
+}
+
+/// Where arrivals go: envelopes of events that arrived, or none when counts did.
+pub type Arrive = Rc<dyn Fn(Vec<Envelope>)>;
+
+/// Counts at one level over a span of days.
+struct Counted {
+    level: Level,
+    span: (i64, i64),
+    buckets: Vec<Bucket>,
+}
+
+/// What the page keeps of a stream read by the window.
+pub struct Remote {
+    base: String,
+    stream: String,
+    /// The stream's last position when it was opened, then as live updates arrive: where the
+    /// live connection goes on from (the events fetched by window do not move it).
+    pub head: Cell<u64>,
+    /// The kinds the stream has (the lanes by kind).
+    kinds: Vec<EventKind>,
+    /// The first and last day of the stream's events.
+    pub extent: Option<(i64, i64)>,
+    counted: RefCell<Vec<Counted>>,
+    /// Counts asked for and not yet here: (level, span).
+    counting: RefCell<Vec<(Level, (i64, i64))>>,
+    /// Day ranges whose events have all arrived, in no order.
+    covered: RefCell<Vec<(i64, i64)>>,
+    /// The events being fetched: their range and generation.
+    fetching: Cell<Option<((i64, i64), u32)>>,
+    generation: Cell<u32>,
+    /// Where arrivals go (the record's reducer); set by the record's hook.
+    arrive: RefCell<Option<Arrive>>,
+    /// Events asked for by id (a link to one not fetched), each once.
+    looked_up: RefCell<Vec<String>>,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote").field("stream", &self.stream).finish_non_exhaustive()
+    }
+}
+
+/// `lod`'s answer: its level, its span and its buckets, each `(start, end, counts by kind
+/// in core's order of kinds, uncertain)`.
+struct LodAnswer {
+    level: String,
+    from: i64,
+    to: i64,
+    buckets: Vec<Bucket>,
+}
+
+/// Reads `lod`'s answer. *Why by hand:* a derived decoder of its nested shape cost the page's
+/// bundle 3 KB gzipped. The answer is the service's own (`server/src/http/views.rs`,
+/// `LodBody`): after `"buckets":` come only buckets, each written as `{"start":S,"end":E,
+/// "counts":{"by_kind":[one count per kind, in `EventKind::ALL`'s order],"uncertain":U}}`,
+/// so its integers, in order, are the buckets' fields; anything else is refused (`None`).
+fn lod(bytes: &[u8]) -> Option<LodAnswer> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let after = |key: &str| text.find(key).map(|at| &text[at + key.len()..]);
+    let integer = |s: &str| -> Option<i64> {
+        let end = s.find(|c: char| c != '-' && !c.is_ascii_digit()).unwrap_or(s.len());
+        s[..end].parse().ok()
+    };
+    let level = after("\"level\":\"")?.split('"').next()?.to_owned();
+    let (from, to) = (integer(after("\"from\":")?)?, integer(after("\"to\":")?)?);
+    let mut numbers = Vec::new();
+    let mut rest = after("\"buckets\":[")?;
+    while let Some(at) = rest.find(|c: char| c == '-' || c.is_ascii_digit()) {
+        rest = &rest[at..];
+        numbers.push(integer(rest)?);
+        rest = rest.trim_start_matches(|c: char| c == '-' || c.is_ascii_digit());
+    }
+    const FIELDS: usize = EventKind::COUNT + 3;
+    if numbers.len() % FIELDS != 0 {
+        return None;
+    }
+    let buckets = numbers
+        .chunks(FIELDS)
+        .map(|b| {
+            let mut counts = Counts { uncertain: b[FIELDS - 1] as u32, ..Counts::default() };
+            for (slot, n) in counts.by_kind.0.iter_mut().zip(&b[2..FIELDS - 1]) {
+                *slot = *n as u32;
+            }
+            Bucket { start: b[0], end: b[1], counts }
+        })
+        .collect();
+    Some(LodAnswer { level, from, to, buckets })
+}
+
+/// `window?as=log`'s answer: the page's events as envelopes (the registrations of the actors
+/// they name first), which the page decodes as it decodes any log.
+#[derive(serde::Deserialize)]
+struct WindowLog {
+    events: Vec<Envelope>,
+    next: Option<String>,
+    /// The window's first and last day (with `event=`: the event's).
+    from: i64,
+    to: i64,
+}
+
+/// A level by its name in `lod`'s answers (coarsest when unknown: drawn, never trusted finer).
+fn level_named(name: &str) -> Level {
+    Level::ALL.into_iter().find(|l| level_name(*l).eq_ignore_ascii_case(name)).unwrap_or(Level::Decade)
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Decade => "decade",
+        Level::Year => "year",
+        Level::Month => "month",
+        Level::Day => "day",
+    }
+}
+
+/// The body of a good answer to `url`, or why not (for people).
+async fn body(url: &str) -> Result<Vec<u8>, String> {
+    match crate::http::get(url).await {
+        Ok(r) if r.ok() => r.bytes().await,
+        Ok(r) => Err(crate::i18n::tf("{0}: the server answered {1}", &[&url, &r.status()])),
+        Err(e) => Err(format!("{url}: {e}")),
+    }
+}
+
+impl Remote {
+    /// Opens `stream` of the service at `base`, whose last position is `head`: the counts of
+    /// all time at the page's width.
+    pub async fn open(base: &str, stream: &str, head: u64) -> Result<Remote, String> {
+        let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
+        let url = format!("{base}api/streams/{}/lod?width={}", encode(stream), (width as u32).clamp(1, 10_000));
+        let answer = lod(&body(&url).await?)
+            .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
+        let LodAnswer { level, from, to, buckets } = answer;
+        let kinds =
+            EventKind::ALL.into_iter().filter(|k| buckets.iter().any(|b| b.counts.by_kind[k.index()] > 0)).collect();
+        Ok(Remote {
+            base: base.to_owned(),
+            stream: stream.to_owned(),
+            head: Cell::new(head),
+            kinds,
+            extent: (!buckets.is_empty()).then_some((from, to)),
+            counted: RefCell::new(vec![Counted { level: level_named(&level), span: (from, to), buckets }]),
+            counting: RefCell::default(),
+            covered: RefCell::default(),
+            fetching: Cell::new(None),
+            generation: Cell::new(0),
+            arrive: RefCell::new(None),
+            looked_up: RefCell::default(),
+        })
+    }
+
+    /// Where arrivals go from now on.
+    pub fn on_arrival(&self, arrive: Arrive) {
+        *self.arrive.borrow_mut() = Some(arrive);
+    }
+
+    /// How many events the stream had when it was opened (the counts of all time).
+    pub fn total(&self) -> u64 {
+        self.counted.borrow().first().map_or(0, |c| c.buckets.iter().map(|b| u64::from(b.counts.total())).sum())
+    }
+
+    /// The lanes by kind: the kinds the stream has.
+    pub fn lanes(&self) -> Vec<Lane> {
+        self.kinds.iter().map(|k| Lane { key: k.name().to_owned(), label: k.name().to_owned() }).collect()
+    }
+
+    /// Whether every event of `from..=to` is here (the covered ranges are kept joined).
+    pub fn is_covered(&self, from: i64, to: i64) -> bool {
+        self.covered.borrow().iter().any(|&(a, b)| a <= from && to <= b)
+    }
+
+    /// The counts of `from..=to` at `level`, or as near as is here (a coarser level of a span
+    /// holding the window), for the clusters.
+    pub fn buckets(&self, level: Level, from: i64, to: i64) -> Vec<Bucket> {
+        let counted = self.counted.borrow();
+        let holds = |c: &&Counted| c.span.0 <= from && to <= c.span.1;
+        let best = counted.iter().filter(holds).filter(|c| c.level <= level).max_by_key(|c| c.level);
+        let Some(best) = best.or_else(|| counted.first()) else { return Vec::new() };
+        let start = best.buckets.partition_point(|b| b.end < from);
+        best.buckets[start..].iter().take_while(|b| b.start <= to).copied().collect()
+    }
+
+    /// How many events `from..=to` holds, by the finest counts here (buckets the range cuts
+    /// count whole: an estimate from above).
+    pub fn count(&self, from: i64, to: i64) -> u64 {
+        let level = Level::Day;
+        self.buckets(level, from, to).iter().map(|b| u64::from(b.counts.total())).sum()
+    }
+
+    /// Whether the window `from..=to` holds few enough events to be fetched and drawn one by one.
+    pub fn drawable(&self, from: i64, to: i64) -> bool {
+        self.count(from, to) <= FETCH
+    }
+
+    /// Fetches the event `id` by itself (a link names an event the window has not brought):
+    /// it arrives as a window's events do, and `found` hears its first and last day. Asked once
+    /// per id; an id the service does not know shows nothing, as in a record read whole.
+    pub fn look_up(self: &Rc<Self>, id: &str, found: impl FnOnce(i64, i64) + 'static) {
+        if self.looked_up.borrow().iter().any(|i| i == id) {
+            return;
+        }
+        self.looked_up.borrow_mut().push(id.to_owned());
+        let url = format!("{}api/streams/{}/window?as=log&event={}", self.base, encode(&self.stream), encode(id));
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(bytes) = body(&url).await else { return };
+            let Some(page) = std::str::from_utf8(&bytes).ok().and_then(|t| serde_json::from_str::<WindowLog>(t).ok())
+            else {
+                return;
+            };
+            this.emit(page.events);
+            found(page.from, page.to);
+        });
+    }
+
+    /// Whether the window `from..=to` can be drawn event by event (its events are all here);
+    /// it also asks for what the window and the next steps of a gesture need — the counts at
+    /// `level`, and the events when few enough, a window's width to each side, as soon as the
+    /// window comes within half a width of where its events end. Cheap when nothing is
+    /// missing: it runs per frame.
+    pub fn ready(self: &Rc<Self>, level: Level, from: i64, to: i64) -> bool {
+        let span = (to - from).max(1);
+        let (lo, hi) = (from - span, to + span);
+        let has_level = self.counted.borrow().iter().any(|c| c.level == level && c.span.0 <= from && to <= c.span.1);
+        let asked = self.counting.borrow().iter().any(|&(l, (a, b))| l == level && a <= from && to <= b);
+        if !has_level && !asked && level != Level::Decade {
+            self.count_at(level, lo, hi);
+        }
+        let near = (from - span / 2, to + span / 2);
+        let fetching = |(a, b): (i64, i64)| self.fetching.get().is_some_and(|((c, d), _)| c <= a && b <= d);
+        if !self.is_covered(near.0, near.1) && !fetching(near) && self.count(from, to) <= FETCH {
+            let wanted = if self.count(lo, hi) <= AHEAD { (lo, hi) } else { (from, to) };
+            if let Some(range) = self.uncovered(wanted).filter(|r| !fetching(*r)) {
+                self.fetch(range);
+            }
+        }
+        self.is_covered(from, to)
+    }
+
+    /// `range` less the covered ranges at its ends (what is here is not fetched again).
+    fn uncovered(&self, (mut lo, mut hi): (i64, i64)) -> Option<(i64, i64)> {
+        for &(a, b) in self.covered.borrow().iter() {
+            if a <= lo && lo <= b {
+                lo = b + 1;
+            }
+            if a <= hi && hi <= b {
+                hi = a - 1;
+            }
+        }
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    /// Marks `range` as here, joined with the ranges it touches.
+    fn cover(&self, (mut lo, mut hi): (i64, i64)) {
+        let mut covered = self.covered.borrow_mut();
+        covered.retain(|&(a, b)| {
+            let apart = b + 1 < lo || hi + 1 < a;
+            if !apart {
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+            apart
+        });
+        covered.push((lo, hi));
+    }
+
+    /// Asks for the counts of `from..=to` at `level`.
+    fn count_at(self: &Rc<Self>, level: Level, from: i64, to: i64) {
+        // Days are counted from the events of the window: never more buckets than an answer holds.
+        let (from, to) = if level == Level::Day { (from.max(to - 9_000), to) } else { (from, to) };
+        self.counting.borrow_mut().push((level, (from, to)));
+        let this = self.clone();
+        let url = format!(
+            "{}api/streams/{}/lod?from_day={from}&to_day={to}&level={}",
+            self.base,
+            encode(&self.stream),
+            level_name(level)
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(LodAnswer { level, from, to, buckets }) = body(&url).await.ok().as_deref().and_then(lod) {
+                this.counted.borrow_mut().push(Counted { level: level_named(&level), span: (from, to), buckets });
+                this.emit(Vec::new());
+            }
+        });
+    }
+
+    /// Fetches the events of `range`, page by page, each folded into the record as it
+    /// arrives; stops between pages once a newer range is asked for.
+    fn fetch(self: &Rc<Self>, range: (i64, i64)) {
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        self.fetching.set(Some((range, generation)));
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut cursor: Option<String> = None;
+            loop {
+                let url = format!(
+                    "{}api/streams/{}/window?as=log&from_day={}&to_day={}&limit={PAGE}{}",
+                    this.base,
+                    encode(&this.stream),
+                    range.0,
+                    range.1,
+                    cursor.as_deref().map(|c| format!("&cursor={}", encode(c))).unwrap_or_default()
+                );
+                let Ok(bytes) = body(&url).await else { break };
+                // Read as `str`, as all the page's JSON (see `http::Response::json`).
+                let Some(page) =
+                    std::str::from_utf8(&bytes).ok().and_then(|t| serde_json::from_str::<WindowLog>(t).ok())
+                else {
+                    break;
+                };
+                if this.generation.get() != generation {
+                    return;
+                }
+                this.emit(page.events);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => {
+                        this.cover(range);
+                        break;
+                    }
+                }
+            }
+            if this.generation.get() == generation {
+                this.fetching.set(None);
+                this.emit(Vec::new());
+            }
+        });
+    }
+
+    fn emit(&self, envelopes: Vec<Envelope>) {
+        let arrive = self.arrive.borrow().clone();
+        if let Some(arrive) = arrive {
+            arrive(envelopes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lod;
+
+    #[test]
+    fn an_answer_of_lod_is_read_bucket_by_bucket() {
+        // As `annals serve` writes it (server/src/http/views.rs, `LodBody`).
+        let text = r#"{"stream":"s-1","version":12,"level":"Year","from":-7305,"to":20088,"extent":[-7305,20088],"kinds":["Visit","Signing","CommissionMeeting","Talks","Call","Statement","Other"],"buckets":[{"start":-7305,"end":-6941,"counts":{"by_kind":[3,0,0,1,0,12,0],"uncertain":2}},{"start":19723,"end":20088,"counts":{"by_kind":[0,0,0,0,7,0,1],"uncertain":0}}]}"#;
+        let answer = lod(text.as_bytes()).expect("read");
+        assert_eq!((answer.level.as_str(), answer.from, answer.to), ("Year", -7305, 20088));
+        assert_eq!(answer.buckets.len(), 2);
+        assert_eq!((answer.buckets[0].start, answer.buckets[0].end), (-7305, -6941));
+        assert_eq!(answer.buckets[0].counts.by_kind.0, [3, 0, 0, 1, 0, 12, 0]);
+        assert_eq!((answer.buckets[0].counts.total(), answer.buckets[0].counts.uncertain), (16, 2));
+        assert_eq!(answer.buckets[1].counts.by_kind.0, [0, 0, 0, 0, 7, 0, 1]);
+        // Not an answer of lod: refused, never half read.
+        assert!(lod(br#"{"error":{"status":400}}"#).is_none());
+        assert!(lod(br#"{"level":"Year","from":1,"to":2,"buckets":[{"start":1,"end":2}]}"#).is_none());
+    }
+}
