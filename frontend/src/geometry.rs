@@ -373,7 +373,7 @@ pub fn lane_lines<'a>(name: &'a str, room: f64, width: &mut dyn FnMut(&str) -> f
     }
     let line = match word {
         Some(cut) => name[..cut].trim_end().to_owned(),
-        None => format!("{}-", &name[..inside]),
+        None => name[..inside].to_owned() + "-",
     };
     let rest = name[word.unwrap_or(inside)..].trim_start();
     (line, (!rest.is_empty()).then_some(rest))
@@ -405,8 +405,6 @@ pub struct LabelSpot {
     pub room: f64,
     /// Drawn inside its bar (or pale span), not beside it.
     pub inside: bool,
-    /// The whole title fits (it is drawn without measuring it again).
-    pub whole: bool,
 }
 
 /// Events of a lane that found no row, counted where they are ("+12"): zooming in spreads them
@@ -498,7 +496,7 @@ fn place(
     i: usize,
     left: f64,
     right: f64,
-    width: &mut dyn FnMut(usize, &Mark) -> f64,
+    width: &mut dyn FnMut(&Mark) -> f64,
     free: &dyn Fn(f64, f64) -> Option<usize>,
 ) -> Option<(usize, InRow)> {
     let (s, drawn_end) = m.extent();
@@ -506,7 +504,7 @@ fn place(
     let e = drawn_end + if m.disputed { DISPUTE_WIDTH } else { 0.0 };
     // No row for the mark alone: counted, and its title never asked for.
     let alone = free(s, e)?;
-    let w = width(i, m);
+    let w = width(m);
     let (vs, ve) = (s.max(left), drawn_end.min(right));
     let spanned = m.shape != Shape::Point;
     // (where the mark and label begin, where they end, the label)
@@ -589,14 +587,6 @@ pub fn stack_within(
     // The most rows a lane may ever take.
     let floor = room.floor.max(1);
     let limit = floor.max(room.budget);
-    // Each title is measured once, though a lane cut back is packed again.
-    let mut known = vec![f64::NAN; marks.len()];
-    let mut width = |i: usize, m: &Mark| {
-        if known[i].is_nan() {
-            known[i] = width(m);
-        }
-        known[i]
-    };
     let mut packed: Vec<(Vec<Vec<InRow>>, Vec<usize>)> =
         by_lane.iter().map(|order| pack(marks, order, limit, left, right, &mut width)).collect();
     // Rows a lane takes when cut back to `cap` rows of events (plus one of counted events).
@@ -622,11 +612,11 @@ pub fn stack_within(
                 marks[i].row = row;
                 let m = &marks[i];
                 let spot = match label {
-                    Placed::Left(x, room) => LabelSpot { mark: i, x, room, inside: false, whole: room >= w },
+                    Placed::Left(x, room) => LabelSpot { mark: i, x, room, inside: false },
                     Placed::From(x, inside) => {
                         let next = items.get(k + 1).map_or(f64::INFINITY, |n| n.begins) - LABEL_GAP;
                         let limit = if inside { m.extent().1.min(right) - INSIDE_PAD } else { next.min(right) };
-                        LabelSpot { mark: i, x, room: (limit - x).min(w), inside, whole: limit - x >= w }
+                        LabelSpot { mark: i, x, room: (limit - x).min(w), inside }
                     }
                 };
                 if spot.room >= MIN_LABEL.min(w) && spot.room > 0.0 {
@@ -702,7 +692,7 @@ fn pack(
     cap: usize,
     left: f64,
     right: f64,
-    width: &mut dyn FnMut(usize, &Mark) -> f64,
+    width: &mut dyn FnMut(&Mark) -> f64,
 ) -> (Vec<Vec<InRow>>, Vec<usize>) {
     // Precise marks first, then pale spans: a month's or a year's span is drawn across a
     // day's events, and must not push them out of the rows.

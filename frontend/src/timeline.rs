@@ -424,9 +424,9 @@ pub fn timeline_canvas(props: &Props) -> Html {
 
     // Every lane's whole name, for the accessible description (a name may be shortened on the
     // canvas, see `Column`).
-    let mut lanes_said = format!("{}: ", crate::i18n::t("Lanes"));
+    let mut lanes_said = crate::i18n::t("Lanes").to_owned();
     for (i, name) in lane_labels.iter().enumerate() {
-        lanes_said.push_str(if i == 0 { "" } else { ", " });
+        lanes_said.push_str(if i == 0 { ": " } else { ", " });
         lanes_said.push_str(name);
     }
     lanes_said.push('.');
@@ -774,17 +774,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
 fn tooltip_place(x: f64, y: f64, width: f64, height: f64) -> String {
     const WIDE: f64 = 22.0 * 16.0;
     const TALL: f64 = 90.0;
-    let across = if x + 12.0 + WIDE > width && x > width / 2.0 {
-        format!("right:{}px", decimal((width - x + 12.0).max(0.0)))
+    // (One `format!`: each call site costs the bundle its own code.)
+    let (across, at) = if x + 12.0 + WIDE > width && x > width / 2.0 {
+        ("right", (width - x + 12.0).max(0.0))
     } else {
-        format!("left:{}px", decimal(x + 12.0))
+        ("left", x + 12.0)
     };
-    let down = if y + 12.0 + TALL > height && y > height / 2.0 {
-        format!("bottom:{}px", decimal((height - y + 12.0).max(0.0)))
+    let (down, to) = if y + 12.0 + TALL > height && y > height / 2.0 {
+        ("bottom", (height - y + 12.0).max(0.0))
     } else {
-        format!("top:{}px", decimal(y + 12.0))
+        ("top", y + 12.0)
     };
-    format!("{across};{down}")
+    format!("{across}:{}px;{down}:{}px", decimal(at), decimal(to))
 }
 
 /// Does what a key stands for (see [`key_action`]), if anything: `handled` first.
@@ -1401,7 +1402,7 @@ fn draw_marks(
             .filter(|l| seen(marks[l.mark].y) && (l.inside && marks[l.mark].shape == Shape::Bar) == inside_bar)
         {
             let m = &marks[spot.mark];
-            let text = if spot.whole { Cow::Borrowed(m.title()) } else { fitted(labels, ctx, m.title(), spot.room).0 };
+            let (text, _) = fitted(labels, ctx, m.title(), spot.room);
             let y = m.y + if m.shape == Shape::Uncertain { 0.0 } else { 0.5 };
             let _ = ctx.fill_text(&text, spot.x, y);
         }
