@@ -587,13 +587,24 @@ pub fn stack_within(
     // The most rows a lane may ever take.
     let floor = room.floor.max(1);
     let limit = floor.max(room.budget);
+    // First at most `MAX_ROWS` rows a lane (or the floor): a crowded window already needs more
+    // than the budget there, and packing it deeper first would only be undone.
+    let first = MAX_ROWS.max(floor).min(limit);
     let mut packed: Vec<(Vec<Vec<InRow>>, Vec<usize>)> =
-        by_lane.iter().map(|order| pack(marks, order, limit, left, right, &mut width)).collect();
+        by_lane.iter().map(|order| pack(marks, order, first, left, right, &mut width)).collect();
     // Rows a lane takes when cut back to `cap` rows of events (plus one of counted events).
     let taken = |packed: &[(Vec<Vec<InRow>>, Vec<usize>)], cap: usize| -> usize {
         packed.iter().map(|(rows, over)| rows.len().min(cap) + usize::from(!over.is_empty() || rows.len() > cap)).sum()
     };
     let budget = room.budget.max(2 * by_lane.len());
+    // Lanes that found no room in those rows grow while the budget has rows to spare.
+    if limit > first && taken(&packed, first) < budget {
+        for (order, lane) in by_lane.iter().zip(packed.iter_mut()) {
+            if !lane.1.is_empty() {
+                *lane = pack(marks, order, limit, left, right, &mut width);
+            }
+        }
+    }
     if taken(&packed, limit) > budget {
         let cap = (floor..limit).rev().find(|cap| taken(&packed, *cap) <= budget).unwrap_or(floor);
         for (order, lane) in by_lane.iter().zip(packed.iter_mut()) {
