@@ -259,33 +259,52 @@ pub fn hit(marks: &[Mark], x: f64, y: f64) -> Option<&Mark> {
 pub const ROW_HEIGHT: f64 = 24.0;
 /// Space above a lane's first row and below its last (a lane of one row is [`LANE_HEIGHT`]).
 pub const LANE_PAD: f64 = (LANE_HEIGHT - ROW_HEIGHT) / 2.0;
-/// Rows of events a lane grows to at most; the events that find no room in them are counted
+/// Rows of events every lane may take, however little room the screen leaves (with labels:
+/// a crowded record grows taller than the screen, and the page scrolls); beyond them a lane
+/// grows only while the timeline has room ([`Room`]). The events that find no row are counted
 /// ([`More`]) in one more row below.
 pub const MAX_ROWS: usize = 5;
+/// Height of a lane with no event in the window: a strip that holds its name's line.
+pub const STRIP_HEIGHT: f64 = 20.0;
+/// Distance between the lines of a lane's name (13 px text) when it takes more than one.
+pub const LINE_HEIGHT: f64 = 14.0;
+/// The most lines a lane's name takes (the last shortened with "…" if it still does not fit).
+pub const NAME_LINES: usize = 4;
 
-/// How tall each lane is: its rows (at least one), one under the other below the axis.
+/// The height a lane's name of `lines` lines needs: a strip for one, a lane of one row for two.
+pub fn name_height(lines: usize) -> f64 {
+    LINE_HEIGHT * lines.max(1) as f64 + STRIP_HEIGHT - LINE_HEIGHT
+}
+
+/// How tall each lane is: its rows, one lane under the other below the axis, and never shorter
+/// than its name needs. A lane without rows (no event in the window) is a strip as tall as its
+/// name ([`STRIP_HEIGHT`] for a name of one line).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LaneRows {
     rows: Vec<usize>,
     tops: Vec<f64>,
+    heights: Vec<f64>,
 }
 
 impl LaneRows {
-    /// Lanes of `rows[i]` rows each (a lane has at least one).
-    pub fn new(rows: Vec<usize>) -> LaneRows {
-        let rows: Vec<usize> = rows.into_iter().map(|r| r.max(1)).collect();
+    /// Lanes of `rows[i]` rows each, at least `names[i]` tall (else [`STRIP_HEIGHT`]).
+    pub fn new(rows: Vec<usize>, names: &[f64]) -> LaneRows {
         let mut tops = Vec::with_capacity(rows.len());
+        let mut heights = Vec::with_capacity(rows.len());
         let mut y = AXIS_HEIGHT;
-        for r in &rows {
+        for (i, r) in rows.iter().enumerate() {
+            let name = names.get(i).copied().unwrap_or(STRIP_HEIGHT);
+            let h = if *r == 0 { name } else { (2.0 * LANE_PAD + ROW_HEIGHT * *r as f64).max(name) };
             tops.push(y);
-            y += 2.0 * LANE_PAD + ROW_HEIGHT * *r as f64;
+            heights.push(h);
+            y += h;
         }
-        LaneRows { rows, tops }
+        LaneRows { rows, tops, heights }
     }
 
     /// `lanes` lanes of one row.
     pub fn uniform(lanes: usize) -> LaneRows {
-        LaneRows::new(vec![1; lanes])
+        LaneRows::new(vec![1; lanes], &[])
     }
 
     /// How many lanes.
@@ -298,6 +317,11 @@ impl LaneRows {
         self.rows.is_empty()
     }
 
+    /// The rows of each lane (none: a strip).
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
     /// The top of a lane.
     pub fn top(&self, lane: usize) -> f64 {
         self.tops.get(lane).copied().unwrap_or(AXIS_HEIGHT)
@@ -305,7 +329,7 @@ impl LaneRows {
 
     /// The height of a lane.
     pub fn height(&self, lane: usize) -> f64 {
-        2.0 * LANE_PAD + ROW_HEIGHT * self.rows.get(lane).copied().unwrap_or(1) as f64
+        self.heights.get(lane).copied().unwrap_or(LANE_HEIGHT)
     }
 
     /// The vertical centre of a row of a lane.
@@ -317,6 +341,56 @@ impl LaneRows {
     pub fn bottom(&self) -> f64 {
         self.rows.len().checked_sub(1).map_or(AXIS_HEIGHT, |last| self.top(last) + self.height(last))
     }
+}
+
+/// The first line of a lane's name in `room` pixels (`width` measures a text), and the rest:
+/// whole on one line when it fits, else broken after the last word that fits (inside a word too
+/// long for a line). A line may also end after a hyphen, a dash or a slash.
+pub fn lane_lines<'a>(name: &'a str, room: f64, width: &mut dyn FnMut(&str) -> f64) -> (String, Option<&'a str>) {
+    if width(name) <= room {
+        return (name.to_owned(), None);
+    }
+    let hyphen = width("-");
+    let mut used = 0.0;
+    // (The end of the first line: after the last space that fits, else inside the word, with
+    // room for a hyphen.)
+    let first = name.chars().next().map_or(0, char::len_utf8);
+    let (mut word, mut inside) = (None, first);
+    for (at, c) in name.char_indices() {
+        if c == ' ' && at > 0 {
+            word = Some(at);
+        }
+        used += width(c.encode_utf8(&mut [0; 4]));
+        if used > room {
+            break;
+        }
+        if used + hyphen <= room {
+            inside = inside.max(at + c.len_utf8());
+        }
+        if c == '-' || c == '/' || c == '–' {
+            word = Some(at + c.len_utf8());
+        }
+    }
+    let line = match word {
+        Some(cut) => name[..cut].trim_end().to_owned(),
+        None => name[..inside].to_owned() + "-",
+    };
+    let rest = name[word.unwrap_or(inside)..].trim_start();
+    (line, (!rest.is_empty()).then_some(rest))
+}
+
+/// How many rows the lanes may take ([`stack_within`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Room<'a> {
+    /// Rows all lanes may take together (their rows of counted events included).
+    pub budget: usize,
+    /// Rows of events each lane may take whatever the budget.
+    pub floor: usize,
+    /// Rows each lane keeps at least (during a gesture, the rows it had: the lanes only grow
+    /// while the input goes on, and nothing below them jumps).
+    pub held: &'a [usize],
+    /// Height each lane's name needs (see [`LaneRows::new`]).
+    pub names: &'a [f64],
 }
 
 /// Where a mark's label goes: its left edge, and how wide it may be (the text is shortened
@@ -460,7 +534,7 @@ fn place(
 }
 
 /// Stacks the marks of each lane into rows, so that no mark or label covers another, and
-/// places the labels. `lanes` is how many lanes there are (a lane without marks keeps one row);
+/// places the labels. `lanes` is how many lanes there are (a lane without marks is a strip);
 /// `left..right` is the time area; `width` is a title's full width (asked only for marks that
 /// find a row).
 ///
@@ -477,24 +551,27 @@ fn place(
 /// The work is a few comparisons per mark and row: it runs on every frame, over the marks
 /// in view only (at most [`crate::timeline::DETAIL_LIMIT`]).
 pub fn stack(marks: &mut Vec<Mark>, lanes: usize, left: f64, right: f64, width: impl FnMut(&Mark) -> f64) -> Stack {
-    stack_within(marks, lanes, left, right, usize::MAX, width)
+    stack_within(marks, lanes, left, right, Room { floor: MAX_ROWS, ..Room::default() }, width)
 }
 
-/// [`stack`] with at most `budget` rows over all lanes (the rows of counted events included,
-/// and at least two per lane): when the lanes would take more, the busiest are cut back
-/// evenly — each to the same number of rows, the most that keeps the total within the
-/// budget — and what no longer finds a row is counted.
+/// [`stack`] within `room`: each lane takes the rows it needs while all lanes together stay
+/// within `room.budget` rows (the rows of counted events included, and at least two per lane);
+/// when they would take more, the busiest are cut back evenly — each to the same number of
+/// rows, the most that keeps the total within the budget, but never below `room.floor` — and
+/// what no longer finds a row is counted.
 ///
-/// *Why:* a picture taller than the screen is not read, and the labels it draws are the most
-/// expensive part of a frame (a call into the browser's text shaper each): at a hundred
-/// thousand events, a window of a year has a thousand marks, and five rows in each of seven
-/// lanes would draw hundreds of labels per frame of a zoom.
+/// *Why a budget:* a lane of eight rows on a screen with room for thirty should not count
+/// three of its events as "+3"; but a picture taller than the screen is not read, and the
+/// labels it draws are the most expensive part of a frame: at a hundred thousand events, a
+/// window of a year has a thousand marks, and many rows in each of seven lanes would draw
+/// hundreds of labels per frame of a zoom. *Why a floor:* with labels, a busy record keeps
+/// its five rows a lane (and the page scrolls) rather than counting what a reader came for.
 pub fn stack_within(
     marks: &mut Vec<Mark>,
     lanes: usize,
     left: f64,
     right: f64,
-    budget: usize,
+    room: Room,
     mut width: impl FnMut(&Mark) -> f64,
 ) -> Stack {
     let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes];
@@ -507,18 +584,29 @@ pub fn stack_within(
     for order in &mut by_lane {
         annals_core::order::sort_indices(order, &|a, b| marks[a].extent().0.total_cmp(&marks[b].extent().0));
     }
+    // The most rows a lane may ever take.
+    let floor = room.floor.max(1);
+    let limit = floor.max(room.budget);
+    // First at most `MAX_ROWS` rows a lane (or the floor): a crowded window already needs more
+    // than the budget there, and packing it deeper first would only be undone.
+    let first = MAX_ROWS.max(floor).min(limit);
     let mut packed: Vec<(Vec<Vec<InRow>>, Vec<usize>)> =
-        by_lane.iter().map(|order| pack(marks, order, MAX_ROWS, left, right, &mut width)).collect();
+        by_lane.iter().map(|order| pack(marks, order, first, left, right, &mut width)).collect();
     // Rows a lane takes when cut back to `cap` rows of events (plus one of counted events).
     let taken = |packed: &[(Vec<Vec<InRow>>, Vec<usize>)], cap: usize| -> usize {
-        packed
-            .iter()
-            .map(|(rows, over)| rows.len().min(cap).max(1) + usize::from(!over.is_empty() || rows.len() > cap))
-            .sum()
+        packed.iter().map(|(rows, over)| rows.len().min(cap) + usize::from(!over.is_empty() || rows.len() > cap)).sum()
     };
-    let budget = budget.max(2 * by_lane.len());
-    if taken(&packed, MAX_ROWS) > budget {
-        let cap = (1..MAX_ROWS).rev().find(|cap| taken(&packed, *cap) <= budget).unwrap_or(1);
+    let budget = room.budget.max(2 * by_lane.len());
+    // Lanes that found no room in those rows grow while the budget has rows to spare.
+    if limit > first && taken(&packed, first) < budget {
+        for (order, lane) in by_lane.iter().zip(packed.iter_mut()) {
+            if !lane.1.is_empty() {
+                *lane = pack(marks, order, limit, left, right, &mut width);
+            }
+        }
+    }
+    if taken(&packed, limit) > budget {
+        let cap = (floor..limit).rev().find(|cap| taken(&packed, *cap) <= budget).unwrap_or(floor);
         for (order, lane) in by_lane.iter().zip(packed.iter_mut()) {
             if lane.0.len() > cap {
                 *lane = pack(marks, order, cap, left, right, &mut width);
@@ -547,12 +635,13 @@ pub fn stack_within(
                 }
             }
         }
-        rows_of.push(rows.len().max(1) + usize::from(!over.is_empty()));
+        let held = room.held.get(lane).copied().unwrap_or(0);
+        rows_of.push((rows.len() + usize::from(!over.is_empty())).max(held));
         if !over.is_empty() {
             counted.push((lane, over));
         }
     }
-    let lane_rows = LaneRows::new(rows_of);
+    let lane_rows = LaneRows::new(rows_of, room.names);
     for m in marks.iter_mut() {
         m.y = lane_rows.row_y(m.lane, m.row);
     }
@@ -962,15 +1051,16 @@ mod tests {
             .chain(crowd.iter().map(|r| (r, vec![2])));
         let all = marks(events, &s);
         let total = all.len();
-        // Unbounded: both crowds take every row and a row of counted events.
+        // At their floor: both crowds take every row and a row of counted events.
         let mut marks = all.clone();
-        let free = stack_within(&mut marks, 3, s.left, s.left + s.width, usize::MAX, |_| 60.0);
-        let rows = |st: &Stack| (0..3).map(|l| st.lanes.rows[l]).collect::<Vec<_>>();
+        let room = |budget, floor| Room { budget, floor, ..Room::default() };
+        let free = stack_within(&mut marks, 3, s.left, s.left + s.width, room(0, MAX_ROWS), |_| 60.0);
+        let rows = |st: &Stack| st.lanes.rows().to_vec();
         assert_eq!(rows(&free), vec![MAX_ROWS + 1, 1, MAX_ROWS + 1]);
         // Within ten rows: the quiet lane keeps its one, the crowds get three of events and
         // one of counted events each (3 + 1 + 1 + 3 + 1 = 9; four each would be 11).
         let mut marks = all.clone();
-        let cut = stack_within(&mut marks, 3, s.left, s.left + s.width, 10, |_| 60.0);
+        let cut = stack_within(&mut marks, 3, s.left, s.left + s.width, room(10, 1), |_| 60.0);
         assert_eq!(rows(&cut), vec![4, 1, 4]);
         assert_nothing_overlaps(&marks, &cut, &s, &|_| 60.0, "within a budget");
         let counted: u32 = cut.more.iter().map(|c| c.count).sum();
@@ -978,9 +1068,84 @@ mod tests {
         assert_eq!(marks.iter().filter(|m| m.lane == 1).count(), 3, "the quiet lane is not cut");
         assert!(marks.iter().all(|m| m.row < 3), "no lane beyond its three rows");
         // A budget below two rows a lane is raised to it.
-        let mut marks = all;
-        let least = stack_within(&mut marks, 3, s.left, s.left + s.width, 1, |_| 60.0);
+        let mut marks = all.clone();
+        let least = stack_within(&mut marks, 3, s.left, s.left + s.width, room(1, 1), |_| 60.0);
         assert_eq!(rows(&least), vec![2, 1, 2]);
+        // A floor is kept whatever the budget: with labels, a busy record keeps five rows a lane.
+        let mut marks = all.clone();
+        let floored = stack_within(&mut marks, 3, s.left, s.left + s.width, room(10, MAX_ROWS), |_| 60.0);
+        assert_eq!(rows(&floored), vec![MAX_ROWS + 1, 1, MAX_ROWS + 1]);
+        // A budget larger than the floor is shared out: the crowds grow past five rows.
+        let mut marks = all;
+        let roomy = stack_within(&mut marks, 3, s.left, s.left + s.width, room(31, MAX_ROWS), |_| 60.0);
+        assert_eq!(rows(&roomy), vec![15, 1, 15]);
+        assert_nothing_overlaps(&marks, &roomy, &s, &|_| 60.0, "within a roomy budget");
+    }
+
+    #[test]
+    fn a_lane_takes_the_rows_it_needs_while_there_is_room() {
+        // eras.json's case (issue 12): one lane of 23 slides, eight rows deep, read "+1 +2 +3"
+        // below five rows with room for thirty on the screen. Here: 24 visits of three days, one
+        // a day, so that eight overlap at once.
+        let all = visits(24, 1);
+        let s = scale("1999-12-25", "2000-02-05", 900.0);
+        let room = |budget| Room { budget, floor: MAX_ROWS, ..Room::default() };
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        let roomy = stack_within(&mut marks, 1, s.left, s.left + s.width, room(30), |_| 60.0);
+        assert!(roomy.more.is_empty(), "nothing counted with room to spare: {:?}", roomy.more);
+        assert_eq!(marks.len(), all.len());
+        assert!(roomy.lanes.rows()[0] > MAX_ROWS, "the lane grew past five rows: {:?}", roomy.lanes.rows());
+        assert_nothing_overlaps(&marks, &roomy, &s, &|_| 60.0, "a roomy lane");
+        // Without the room, five rows and the rest counted, as before.
+        let mut marks = super::marks(all.iter().map(|r| (r, vec![0])), &s);
+        let tight = stack_within(&mut marks, 1, s.left, s.left + s.width, room(3), |_| 60.0);
+        assert_eq!(tight.lanes.rows(), [MAX_ROWS + 1]);
+        assert!(!tight.more.is_empty());
+    }
+
+    #[test]
+    fn a_lane_without_events_in_view_is_a_strip_and_lanes_hold_their_rows_during_a_gesture() {
+        let all = visits(5, 1);
+        let s = scale("2000-01-01", "2000-01-20", 700.0);
+        let mut marks = marks(all.iter().map(|r| (r, vec![1])), &s);
+        let names = [name_height(1), name_height(2), name_height(2)];
+        let room = Room { budget: 30, floor: MAX_ROWS, held: &[], names: &names };
+        let at_rest = stack_within(&mut marks, 3, s.left, s.left + s.width, room, |_| 2000.0);
+        assert_eq!(at_rest.lanes.rows(), [0, 4, 0]);
+        assert_eq!(at_rest.lanes.height(0), STRIP_HEIGHT, "an empty lane is a strip");
+        assert_eq!(at_rest.lanes.height(2), LANE_HEIGHT, "as tall as its name's two lines");
+        assert_eq!(at_rest.lanes.top(1), AXIS_HEIGHT + STRIP_HEIGHT);
+        assert!(marks.iter().all(|m| m.y > at_rest.lanes.top(1) && m.y < at_rest.lanes.top(2)));
+        // During a gesture a lane keeps the rows it had: nothing below it moves.
+        let mut marks = super::marks(all[..1].iter().map(|r| (r, vec![1])), &s);
+        let held = [1, 4, 0];
+        let moving = stack_within(&mut marks, 3, s.left, s.left + s.width, Room { held: &held, ..room }, |_| 2000.0);
+        assert_eq!(moving.lanes.rows(), [1, 4, 0]);
+        assert_eq!(moving.lanes.top(2), AXIS_HEIGHT + LANE_HEIGHT + 2.0 * LANE_PAD + 4.0 * ROW_HEIGHT);
+        // A name of four lines makes its lane taller than one row.
+        let mut marks = super::marks(all[..1].iter().map(|r| (r, vec![0])), &s);
+        let tall = [name_height(4)];
+        let long = stack_within(&mut marks, 1, s.left, s.left + s.width, Room { names: &tall, ..room }, |_| 10.0);
+        assert_eq!(long.lanes.height(0), 4.0 * LINE_HEIGHT + STRIP_HEIGHT - LINE_HEIGHT);
+        assert!(long.lanes.height(0) > LANE_HEIGHT);
+    }
+
+    #[test]
+    fn a_lane_name_takes_two_lines_when_one_is_too_short() {
+        let width = &mut |t: &str| t.chars().count() as f64 * 7.0;
+        let mut check = |name: &str, room: f64, first: &str, rest: Option<&str>| {
+            let (line, more) = lane_lines(name, room, width);
+            assert_eq!((line.as_str(), more), (first, rest), "{name} in {room} px");
+        };
+        check("Visit", 70.0, "Visit", None);
+        check("Commission meeting", 76.0, "Commission", Some("meeting"));
+        check("Alexander Lukashenko", 76.0, "Alexander", Some("Lukashenko"));
+        // A word longer than the line is broken with a hyphen.
+        check("Intergovernmental", 70.0, "Intergove-", Some("rnmental"));
+        check("Azerbaijan-Belarus", 90.0, "Azerbaijan-", Some("Belarus"));
+        check("Azerbaijan–Belarus talks", 90.0, "Azerbaijan–", Some("Belarus talks"));
+        // The rest may still be too long: the caller goes on with it.
+        check("A B C D E F G H", 21.0, "A B", Some("C D E F G H"));
     }
 
     #[test]

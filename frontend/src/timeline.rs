@@ -36,7 +36,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::geometry::{self, Cluster, LaneRows, Mark, More, Scale, Shape, AXIS_HEIGHT, LABEL_WIDTH, LANE_HEIGHT};
+use crate::geometry::{self, Cluster, LaneRows, Mark, More, Scale, Shape, AXIS_HEIGHT, LANE_HEIGHT};
 use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
 use crate::number::decimal;
 use crate::palette::kind_colour;
@@ -47,6 +47,8 @@ use crate::visible::Visible;
 
 /// The font of the axis and of the marks' labels.
 const LABEL_FONT: &str = "12px system-ui, sans-serif";
+/// The font of the lanes' names.
+const LANE_FONT: &str = "13px system-ui, sans-serif";
 
 /// Above this many events in the window, clusters are drawn instead of single events.
 pub const DETAIL_LIMIT: usize = 1500;
@@ -109,10 +111,76 @@ struct Drawn {
     lanes: TextWidths,
     /// Widths in the font of counts (bold 11 px).
     counts: TextWidths,
+    /// The lanes' names as drawn, for the names and the timeline's width they were laid out for.
+    column: Option<Column>,
     /// The 2D context, looked up once.
     context: Option<CanvasRenderingContext2d>,
     /// The palette, read from the page once (see [`crate::theme`]).
     colours: ColourCache,
+}
+
+/// The lane-name column: as wide as the longest name needs, within a cap, each name on as many
+/// lines as it needs (at most [`geometry::NAME_LINES`]).
+///
+/// *Why measured:* a fixed column cut "Commission meeting" to "Commission m…" at 1280 px while
+/// a file whose only lane is "Other" gave 128 px of the time area to a five-letter word.
+struct Column {
+    names: Vec<String>,
+    screen: f64,
+    /// Its width: where the time area begins.
+    left: f64,
+    /// Each name's lines (the last shortened with "…" only when [`geometry::NAME_LINES`] lines
+    /// at the cap cannot hold it; the whole name is in the timeline's accessible description).
+    lines: Vec<Vec<String>>,
+}
+
+/// Room around a lane's name in its column: 8 px left of it, 12 px right.
+const COLUMN_PAD: f64 = 20.0;
+
+impl Column {
+    fn new(names: &[String], screen: f64, widths: &mut TextWidths, ctx: &CanvasRenderingContext2d) -> Column {
+        ctx.set_font(LANE_FONT);
+        let mut widest = 0.0f64;
+        for n in names {
+            widest = widest.max(widths.width(ctx, n));
+        }
+        // At most 30 % of the timeline's width (but 104 px on a phone, where "Commission" fits
+        // a line) and 200 px.
+        let left = (widest + COLUMN_PAD).max(64.0).min((screen * 0.3).max(104.0)).min(200.0).ceil();
+        let room = left - COLUMN_PAD;
+        let mut lines = Vec::new();
+        for name in names {
+            let mut of = Vec::new();
+            let mut rest = Some(name.as_str());
+            while let Some(text) = rest {
+                if of.len() + 1 == geometry::NAME_LINES {
+                    of.push(fitted(widths, ctx, text, room).0.into_owned());
+                    break;
+                }
+                let (line, more) = geometry::lane_lines(text, room, &mut |t| widths.width(ctx, t));
+                of.push(line);
+                rest = more;
+            }
+            lines.push(of);
+        }
+        Column { names: names.to_vec(), screen, left, lines }
+    }
+}
+
+/// Where each line of the lanes' names goes: (lane, y, text). A name of one line is centred on
+/// its lane's first row (on a strip, on the strip), two lines around that centre, more from the
+/// lane's top down.
+fn name_lines<'a>(column: &'a Column, rows: &LaneRows) -> Vec<(usize, f64, &'a str)> {
+    let mut out = Vec::new();
+    for (lane, lines) in column.lines.iter().enumerate() {
+        let spread = geometry::LINE_HEIGHT * lines.len().saturating_sub(1) as f64 / 2.0;
+        let first =
+            rows.top(lane) + (rows.height(lane).min(LANE_HEIGHT) / 2.0 - spread).max(geometry::STRIP_HEIGHT / 2.0);
+        for (i, line) in lines.iter().enumerate() {
+            out.push((lane, first + geometry::LINE_HEIGHT * i as f64, line.as_str()));
+        }
+    }
+    out
 }
 
 /// A window the canvas shows ahead of the view while a wheel, drag or pinch goes on.
@@ -177,7 +245,7 @@ struct Painted {
     record: usize,
     visible: usize,
     size: (f64, f64, f64),
-    /// The canvas was kept taller than its lanes during a gesture (it shrinks at rest).
+    /// The canvas or a lane was kept taller than it needs during a gesture (it shrinks at rest).
     held: bool,
     /// The cluster the keyboard is on.
     more: Option<MoreFocus>,
@@ -356,6 +424,15 @@ pub fn timeline_canvas(props: &Props) -> Html {
         LaneMode::Kind => lane_keys.iter().filter_map(|k| k.parse().ok()).collect(),
         _ => Vec::new(),
     };
+
+    // Every lane's whole name, for the accessible description (a name may be shortened on the
+    // canvas, see `Column`).
+    let mut lanes_said = crate::i18n::t("Lanes").to_owned();
+    for (i, name) in lane_labels.iter().enumerate() {
+        lanes_said.push_str(if i == 0 { ": " } else { ", " });
+        lanes_said.push_str(name);
+    }
+    lanes_said.push('.');
 
     // The scene of this render. A view whose window moved since a gesture began (the gesture
     // settled, or another control moved it) ends the gesture: the view wins.
@@ -670,6 +747,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 role="application"
                 aria-roledescription={crate::i18n::t("timeline")}
                 aria-label={label}
+                aria-describedby="timeline-lanes"
                 {onpointerdown}
                 {onpointermove}
                 {onpointerup}
@@ -677,6 +755,7 @@ pub fn timeline_canvas(props: &Props) -> Html {
                 {onkeydown}
                 {onblur}
             />
+            <p id="timeline-lanes" class="visually-hidden">{ lanes_said }</p>
             <p class="visually-hidden" aria-live="polite">{ (*announce).clone() }</p>
             if let Some((m, x, y)) = &*hover {
                 <div class="tooltip" role="tooltip" style={tooltip_place(*x, *y, *width, widget.borrow().drawn.height)}>
@@ -698,17 +777,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
 fn tooltip_place(x: f64, y: f64, width: f64, height: f64) -> String {
     const WIDE: f64 = 22.0 * 16.0;
     const TALL: f64 = 90.0;
-    let across = if x + 12.0 + WIDE > width && x > width / 2.0 {
-        format!("right:{}px", decimal((width - x + 12.0).max(0.0)))
+    // (One `format!`: each call site costs the bundle its own code.)
+    let (across, at) = if x + 12.0 + WIDE > width && x > width / 2.0 {
+        ("right", (width - x + 12.0).max(0.0))
     } else {
-        format!("left:{}px", decimal(x + 12.0))
+        ("left", x + 12.0)
     };
-    let down = if y + 12.0 + TALL > height && y > height / 2.0 {
-        format!("bottom:{}px", decimal((height - y + 12.0).max(0.0)))
+    let (down, to) = if y + 12.0 + TALL > height && y > height / 2.0 {
+        ("bottom", (height - y + 12.0).max(0.0))
     } else {
-        format!("top:{}px", decimal(y + 12.0))
+        ("top", y + 12.0)
     };
-    format!("{across};{down}")
+    format!("{across}:{}px;{down}:{}px", decimal(at), decimal(to))
 }
 
 /// Does what a key stands for (see [`key_action`]), if anything: `handled` first.
@@ -822,9 +902,9 @@ fn focus(r: &annals_core::catalog::Resolved) -> Action {
 /// decide how tall the lanes, and so the timeline, are. The canvas is the part of them in
 /// view (`place`, see [`slice`]).
 ///
-/// During a gesture (`moving`) the timeline only grows: resizing it moves everything below it
-/// on the page, so it shrinks once the input rests. Returns whether it was kept taller than
-/// its lanes.
+/// During a gesture (`moving`) the timeline only grows, and so does each lane (it keeps the rows
+/// it had): resizing them moves everything below, so they shrink once the input rests. Returns
+/// whether something was kept taller than it needs (the picture at rest is then another).
 fn paint(
     drawn: &mut Drawn,
     canvas: &HtmlCanvasElement,
@@ -844,8 +924,14 @@ fn paint(
             canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
     }
     let Some(ctx) = drawn.context.clone() else { return false };
-    // Small screens get a narrower label column so the time axis keeps most of the width.
-    let label_width = if width < 600.0 { 84.0 } else { LABEL_WIDTH };
+    // The lanes' names, laid out once per set of names and width (see `Column`).
+    if drawn.column.as_ref().is_none_or(|c| c.screen != width || c.names != *lane_labels) {
+        drawn.column = Some(Column::new(lane_labels, width, &mut drawn.lanes, &ctx));
+    }
+    let column = drawn.column.take().unwrap_or_else(|| Column::new(lane_labels, width, &mut drawn.lanes, &ctx));
+    let label_width = column.left;
+    // A lane is as tall as its name's lines at least (an empty lane is a strip that tall).
+    let names: Vec<f64> = column.lines.iter().map(|l| geometry::name_height(l.len())).collect();
     let scale = Scale { from, to, left: label_width, width: (width - label_width - 8.0).max(10.0) };
     let right = scale.left + scale.width;
 
@@ -880,25 +966,34 @@ fn paint(
     let mut marks = Vec::new();
     let mut clusters = Vec::new();
     let mut stack = geometry::Stack::default();
+    let mut kept = false;
     ctx.set_font(LABEL_FONT);
     if let Some(in_window) = &detail {
         marks = geometry::marks(in_window.iter().filter_map(entry).map(|r| (r, lanes_of(r))), &scale);
+        // A mark wholly outside the time area (the window's days are whole, its edges are not)
+        // takes no row: a lane whose events are all off screen is empty.
+        marks.retain(|m| m.extent().1 >= label_width && m.extent().0 <= right);
         // Titles are placed by their widths in the label font (summed character advances:
         // no call into the browser per title, see `TextWidths`).
         // Above `LABEL_LIMIT` marks they are placed without labels (a title of no width gets
         // no label), and the lanes' rows, all together, take at most a share of the screen's
         // height: see there.
         let labelled = marks.len() <= LABEL_LIMIT;
-        let budget = if labelled {
-            f64::INFINITY
-        } else {
-            let screen =
-                web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(800.0);
-            let lanes = lane_keys.len() as f64;
-            ((screen * SCREEN_SHARE - AXIS_HEIGHT - lanes * 2.0 * geometry::LANE_PAD) / geometry::ROW_HEIGHT).max(0.0)
-        };
+        // With labels, lanes grow while they fit the window (and keep five rows each
+        // whatever); without, their rows take at most a share of it.
+        let screen = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(800.0);
+        let lanes = lane_keys.len() as f64;
+        let share = if labelled { 1.0 } else { SCREEN_SHARE };
+        let budget = ((screen * share - AXIS_HEIGHT - lanes * 2.0 * geometry::LANE_PAD) / geometry::ROW_HEIGHT).max(0.0)
+            as usize;
+        // During a gesture a lane keeps the rows it had (nothing below it jumps); at rest, an
+        // empty lane shrinks to a strip.
+        let held = if moving && drawn.rows.len() == lane_keys.len() { drawn.rows.rows() } else { &[] };
+        kept = !held.is_empty();
+        let floor = if labelled { geometry::MAX_ROWS } else { 1 };
+        let room = geometry::Room { budget, floor, held, names: &names };
         let labels = &mut drawn.labels;
-        stack = geometry::stack_within(&mut marks, lane_keys.len(), label_width, right, budget as usize, |m| {
+        stack = geometry::stack_within(&mut marks, lane_keys.len(), label_width, right, room, |m| {
             if labelled {
                 labels.width(&ctx, m.title())
             } else {
@@ -957,12 +1052,21 @@ fn paint(
     for i in (0..lane_labels.len()).step_by(2) {
         ctx.fill_rect(0.0, rows.top(i), width, rows.height(i));
     }
-    ctx.set_fill_style_str(&colours.ink);
-    ctx.set_font("13px system-ui, sans-serif");
+    ctx.set_font(LANE_FONT);
     ctx.set_text_baseline("middle");
-    for (i, label) in lane_labels.iter().enumerate() {
-        let (text, _) = fitted(&mut drawn.lanes, &ctx, label, label_width - 12.0);
-        let _ = ctx.fill_text(&text, 8.0, rows.top(i) + LANE_HEIGHT / 2.0);
+    // A name on its lane's first row, or its two lines around it; a lane without events in the
+    // window (a strip) has its name in the muted colour.
+    let mut style = None;
+    for (lane, y, text) in name_lines(&column, rows) {
+        if y + 20.0 < top || y - 20.0 > top + shown {
+            continue;
+        }
+        let empty = rows.rows().get(lane) == Some(&0);
+        if style != Some(empty) {
+            ctx.set_fill_style_str(if empty { &colours.muted } else { &colours.ink });
+            style = Some(empty);
+        }
+        let _ = ctx.fill_text(text, 8.0, y);
     }
 
     // Axis: one path for every gridline, then the labels, in the font of the marks' labels
@@ -1020,11 +1124,12 @@ fn paint(
     drawn.ticks = ticks;
     drawn.axis = axis;
     drawn.scale = Some(scale);
+    drawn.column = Some(column);
     if canvas.has_attribute("data-test") {
         let _ =
             canvas.set_attribute("data-drawn", &describe(drawn, canvas, lane_labels, view.selected.as_deref(), more));
     }
-    height > needed
+    kept || height > needed
 }
 
 /// What was drawn last, as JSON: the canvas' size, the lanes (names, rows), the gridlines, the axis labels as drawn,
@@ -1043,8 +1148,20 @@ fn describe(
     let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
     let list = |items: Vec<String>| format!("[{}]", items.join(","));
     let (Some(scale), Some(ctx)) = (drawn.scale, drawn.context.clone()) else { return String::new() };
+    let Drawn {
+        marks, spots, more, clusters, rows, ticks, axis, labels, colours, height, column, lanes: widths, ..
+    } = drawn;
+    ctx.set_font(LANE_FONT);
+    let names = column.as_ref().map_or_else(
+        || "[]".to_owned(),
+        |c| {
+            let line = |(lane, y, t): (usize, f64, &str)| {
+                format!("[{lane},{},{},{}]", decimal(y), decimal(widths.width(&ctx, t)), text(t))
+            };
+            list(name_lines(c, rows).into_iter().map(line).collect())
+        },
+    );
     ctx.set_font(LABEL_FONT);
-    let Drawn { marks, spots, more, clusters, rows, ticks, axis, labels, colours, height, .. } = drawn;
     let marks = marks
         .iter()
         .enumerate()
@@ -1104,7 +1221,7 @@ fn describe(
         list((0..lanes.len()).map(|i| format!("[{},{}]", decimal(rows.top(i)), decimal(rows.height(i)))).collect());
     let lanes = list(lanes.iter().map(|l| text(l)).collect());
     format!(
-        r#"{{"width":{},"height":{},"left":{},"axis_height":{},"axis":{axis},"dot":{},"colours":{colours},"lanes":{lanes},"rows":{tops},"ticks":{ticks},"marks":{},"more":{},"clusters":{clusters}}}"#,
+        r#"{{"width":{},"height":{},"left":{},"axis_height":{},"axis":{axis},"dot":{},"colours":{colours},"lanes":{lanes},"names":{names},"rows":{tops},"ticks":{ticks},"marks":{},"more":{},"clusters":{clusters}}}"#,
         decimal(scale.left + scale.width + 8.0),
         decimal(*height),
         decimal(scale.left),

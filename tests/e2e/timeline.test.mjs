@@ -10,7 +10,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, appSuite, screenshotPath } from './harness.mjs';
@@ -26,6 +26,10 @@ const GROUP_NAMES = [...GROUPS.events]
 function dayOf(d) {
   return Date.UTC(Number(d.year), Number(d.month ?? 1) - 1, Number(d.day ?? 1));
 }
+
+// eras.json (TimelineJS, 23 slides of the 7th century), from the shared corpus beside the checkout.
+const CORPUS = process.env.ANNALS_CORPUS || join(ROOT, '..', 'shared', 'corpus');
+const ERAS = join(CORPUS, 'timelinejs', 'eras.json');
 
 const STATE_VISIT = '2024-05-16-state-visit';
 const FUZULI = '2024-05-17-fuzuli-shusha';
@@ -97,6 +101,35 @@ async function hoverRightmost(page, tooltip) {
   await tooltip.waitFor({ timeout: 5_000 });
   assert.match(await tooltip.textContent(), /Visit/);
   return tooltip.boundingBox();
+}
+
+/**
+ * Checks that every lane's name is drawn readably: its lines (`names`: [lane, y, width, text])
+ * inside the name column (8 px from the left, clear of the time area) and inside its lane, at
+ * most four; whole — or, where `whole` is false, whole or ending in "…" with the whole name in
+ * the timeline's accessible description (`described`); with `strict`, broken between words only.
+ */
+function assertNamesReadable(d, described, what, whole = true, strict = false) {
+  assert.ok(Array.isArray(d.names), `${what}: the canvas says how it drew the lanes' names`);
+  for (const [lane, name] of d.lanes.entries()) {
+    const lines = d.names.filter((l) => l[0] === lane);
+    const [top, height] = d.rows[lane];
+    assert.ok(lines.length >= 1 && lines.length <= 4, `${what}: "${name}" in ${lines.length} lines`);
+    for (const [, y, width, text] of lines) {
+      assert.ok(8 + width <= d.left - 4, `${what}: "${text}" (${width.toFixed(1)} px) runs into the time area at ${d.left}`);
+      assert.ok(y - 6 >= top && y + 6 <= top + height, `${what}: "${text}" at y ${y} is outside its lane (${top}…${top + height})`);
+    }
+    const joined = lines.map((l) => l[3]).join(' ');
+    const flat = (t) => t.replace(/[\s-]+/g, '');
+    if (strict) {
+      assert.equal(joined, name, `${what}: the lane "${name}" reads "${joined}" (lines break between words)`);
+    } else if (whole || !joined.endsWith('…')) {
+      assert.equal(flat(joined), flat(name), `${what}: the lane "${name}" reads "${joined}"`);
+    } else {
+      assert.ok(flat(name).startsWith(flat(joined).slice(0, -1)), `${what}: "${joined}" is the start of "${name}"`);
+    }
+    assert.ok(described.includes(name), `${what}: the accessible description names "${name}": ${described}`);
+  }
 }
 
 describe('the timeline canvas', () => {
@@ -378,6 +411,84 @@ describe('the timeline canvas', () => {
     await done();
   });
 
+  for (const [width, height] of [[1280, 800], [360, 740]]) {
+    test(`every lane's name is readable at ${width}×${height}: whole, in its column and lane, its full name in the accessible text`, async () => {
+      const { page, done } = await open('/', { viewport: { width, height } });
+      const canvas = page.locator('canvas.timeline-canvas');
+      const said = async () => page.locator(`#${await canvas.getAttribute('aria-describedby')}`).textContent();
+      // By kind: "Commission meeting" read "Commission m…" at 1280 (issue 12).
+      await showWindow(page, '#from=1990-01-01&to=2026-12-31');
+      let d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.includes('Commission meeting'));
+      assertNamesReadable(d, await said(), `by kind at ${width}`, true, true);
+      await page.screenshot({ path: await screenshotPath(`timeline-lane-names-${width}.png`) });
+      // By actor, names of up to 89 characters: whole on a laptop; on a phone the longest may
+      // end in "…" after four lines, and the accessible description says it whole.
+      await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
+      d = await drawn(page, (d) => d.lanes.includes('Alexander Lukashenko'));
+      assertNamesReadable(d, await said(), `by actor at ${width}`, width > 600);
+      await done();
+    });
+  }
+
+  test('a lane takes the rows it needs while the window has room: eras.json is drawn whole, nothing counted', { skip: !existsSync(ERAS) && `no ${ERAS} (../shared/corpus or ANNALS_CORPUS)` }, async () => {
+    // Once: one lane of five rows, "+1 +2 +3" below them, and half the screen empty.
+    const opened = await suite.openPage('/index.html?no-record-yet');
+    const { page, done } = opened;
+    await page.route('**/fixtures/eras.json', (route) => route.fulfill({ body: readFileSync(ERAS), contentType: 'application/json' }));
+    await page.goto(`${suite.url()}/?src=${encodeURIComponent('/fixtures/eras.json')}#view=timeline`);
+    await page.locator('section.event-list h2').waitFor({ timeout: 15_000 });
+    await page.locator('canvas.timeline-canvas').evaluate((c) => c.setAttribute('data-test', ''));
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length === 1);
+    assert.deepEqual(d.more, [], 'nothing is counted');
+    assert.equal(new Set(d.marks.map((m) => m.id)).size, 23, 'every slide is drawn');
+    const rows = new Set(d.marks.map((m) => m.y)).size;
+    assert.ok(rows > 5, `the lane took the rows it needs (${rows})`);
+    assert.ok(d.height <= 800, `and the timeline still fits the window (${d.height} px)`);
+    for (const [i, p] of d.marks.entries()) {
+      for (const q of d.marks.slice(i + 1)) if (p.y === q.y) assert.ok(!overlaps(p, q), `${p.id} and ${q.id} overlap in a row`);
+    }
+    await page.screenshot({ path: await screenshotPath('timeline-eras-1280.png') });
+    await done();
+  });
+
+  test('at one-day zoom, lanes without an event in the window are thin labelled strips, and no lane shrinks during a drag', async () => {
+    const { page, done } = await open('/');
+    await showWindow(page, '#from=2024-05-16&to=2024-05-17');
+    const d = await drawn(page, (d) => d.marks.some((m) => m.id === FUZULI));
+    const height = (d, name) => d.rows[d.lanes.indexOf(name)][1];
+    for (const name of ['Call', 'Other']) {
+      assert.ok(height(d, name) <= 20, `the empty lane "${name}" is a strip (${height(d, name)} px)`);
+    }
+    for (const name of ['Visit', 'Signing', 'Talks', 'Statement']) {
+      assert.ok(height(d, name) >= 34, `the lane "${name}" with events keeps its rows (${height(d, name)} px)`);
+    }
+    assertNamesReadable(d, await page.locator('#timeline-lanes').textContent(), 'strips', true, true);
+    // Drag the window about two days into the past: lanes lose events, but while the pointer
+    // moves none of them shrinks (what each move painted is kept by a listener after the
+    // canvas' own); once the input rests, they do.
+    await page.evaluate(() =>
+      addEventListener('pointermove', () => {
+        window.__duringDrag = document.querySelector('canvas.timeline-canvas').getAttribute('data-drawn');
+      }),
+    );
+    const box = await page.locator('canvas.timeline-canvas').boundingBox();
+    const at = [box.x + 20, box.y + 20];
+    await page.mouse.move(...at);
+    await page.mouse.down();
+    for (let i = 1; i <= 24; i += 1) await page.mouse.move(at[0] + i * 50, at[1]);
+    const moving = JSON.parse(await page.evaluate(() => window.__duringDrag));
+    assert.ok(!moving.marks.some((m) => m.id === FUZULI), `the drag moved the window: ${JSON.stringify(moving.ticks)}`);
+    for (const [lane, [, h]] of d.rows.entries()) {
+      assert.ok(moving.rows[lane][1] >= h, `during the drag, the lane "${d.lanes[lane]}" kept its height (${h} → ${moving.rows[lane][1]})`);
+    }
+    await page.mouse.up();
+    const after = await drawn(page, (a) => a.rows.some(([, h], lane) => h < moving.rows[lane][1]));
+    assert.ok(after.rows.every(([, h], lane) => h <= moving.rows[lane][1]), `at rest, the emptied lanes shrink: ${JSON.stringify(after.rows)}`);
+    await done();
+  });
+
   test("a dispute's \"?\" takes room in its row: no label or mark is drawn over it", async () => {
     const { page, done } = await open('/');
     // The width of "?" as the timeline draws it (bold 11 px), measured in the page.
@@ -439,6 +550,53 @@ describe('the timeline canvas', () => {
     await page.mouse.click(box.x + 1 + (last.x1 + last.x2) / 2, box.y + 1 + last.y);
     await drawn(page, (d) => d.marks.some((m) => m.id === last.id && m.selected)).catch(() => assert.fail(`clicking ${last.id} low on the timeline did not select it`));
     await page.screenshot({ path: await screenshotPath('timeline-tall-scrolled-360.png') });
+    await done();
+  });
+
+  test('a fast scroll never shows a blank lane: a screenshot right after it has every lane in view painted', async () => {
+    // The canvas is only the part of the lanes in view, painted again on a scroll: lanes by
+    // actor at all time on a phone are three screens tall.
+    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 740 } });
+    await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
+    const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length > 10);
+    const band = d.colours[1];
+    const outer = page.locator('.timeline');
+    for (const [i, share] of [0.3, 0.75, 0.5].entries()) {
+      // A flick to the lanes at `share` of the timeline's height, in steps delivered in one
+      // task, then a screenshot at once.
+      await page.evaluate((share) => {
+        const t = document.querySelector('.timeline').getBoundingClientRect();
+        const by = t.top + t.height * share - innerHeight / 2;
+        for (let k = 1; k <= 8; k += 1) window.scrollBy(0, by / 8);
+      }, share);
+      const box = await outer.boundingBox();
+      const shot = await page.screenshot({ path: await screenshotPath(`timeline-fast-scroll-${i}-360.png`) });
+      // Even lanes are filled with the band colour: sample each one in view just left of the
+      // time area, where no name reaches (a lane the canvas did not paint shows the paper).
+      const samples = [];
+      for (const [lane, [top, height]] of d.rows.entries()) {
+        if (lane % 2) continue;
+        for (const y of [top + 3, top + height / 2, top + height - 3].map((y) => box.y + 1 + y)) {
+          if (y >= 0 && y < 740) samples.push({ lane, x: Math.round(box.x + 1 + d.left - 3), y: Math.round(y) });
+        }
+      }
+      assert.ok(samples.length > 3, `lanes in view after scroll ${i} (${samples.length} samples)`);
+      const wrong = await page.evaluate(
+        async ({ png, samples, band }) => {
+          const img = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+          const c = new OffscreenCanvas(img.width, img.height);
+          const ctx = c.getContext('2d');
+          ctx.drawImage(img, 0, 0);
+          const want = [1, 3, 5].map((k) => parseInt(band.slice(k, k + 2), 16));
+          return samples.filter(({ x, y }) => {
+            const px = ctx.getImageData(x, y, 1, 1).data;
+            return want.some((v, k) => Math.abs(px[k] - v) > 6);
+          });
+        },
+        { png: shot.toString('base64'), samples, band },
+      );
+      assert.deepEqual(wrong, [], `after scroll ${i}, lanes shown unpainted (${band} expected)`);
+    }
     await done();
   });
 

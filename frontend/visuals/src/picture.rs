@@ -44,6 +44,10 @@ pub struct Drawn {
     pub colours: [String; 6],
     /// Lane names.
     pub lanes: Vec<String>,
+    /// The lane names' lines as the canvas drew them: lane, centre, width, text (a page
+    /// before them wrote none, and its names are shortened here).
+    #[serde(default)]
+    pub names: Vec<(usize, f64, f64, String)>,
     /// Each lane's top and height.
     pub rows: Vec<(f64, f64)>,
     /// Gridlines and their labels.
@@ -124,7 +128,10 @@ pub fn timeline(d: &Drawn, measure: &dyn Fn(&str) -> f64) -> (String, (f64, f64)
         s.rect((0.0, *top, d.width, *h), band, "");
     }
     s.open(r#"class="lanes""#);
-    for (name, (top, _)) in d.lanes.iter().zip(&d.rows) {
+    for (_, y, _, line) in &d.names {
+        s.text((8.0, *y), line, ink, 13.0, "");
+    }
+    for (name, (top, _)) in d.lanes.iter().zip(&d.rows).filter(|_| d.names.is_empty()) {
         s.text((8.0, top + 15.0), &shorten(name, d.left - 12.0, measure), ink, 13.0, "");
     }
     s.close();
@@ -330,6 +337,21 @@ mod tests {
         );
         // The last tick's label would run past the edge: its line stays, its label does not.
         assert!(svg.contains(">2024<") && !svg.contains(">2025<"));
+    }
+
+    #[test]
+    fn lane_names_are_drawn_in_the_lines_the_canvas_drew() {
+        let mut d = drawn();
+        d.names = vec![
+            (0, 48.0, 30.0, "Visit".into()),
+            (1, 81.0, 90.0, "Commission".into()),
+            (1, 95.0, 60.0, "meeting".into()),
+        ];
+        let (svg, _, _) = timeline(&d, &|t: &str| t.chars().count() as f64 * 7.0);
+        for (y, line) in [(81, "Commission"), (95, "meeting")] {
+            assert!(svg.contains(&format!(r#"y="{y}""#)) && svg.contains(&format!(">{line}</text>")), "{line}: {svg}");
+        }
+        assert!(!svg.contains("A lane whose"), "the lanes' names are the canvas' lines");
     }
 
     #[test]

@@ -726,6 +726,10 @@ async function compareFirstRender(spec) {
 async function compareInteraction(spec) {
   const { builds, rounds, n, servers, loadAtStart, browser, runs } = await compareSetup(spec, 3);
   const f1 = (v) => fmt(v, 1);
+  const median = (values) => {
+    const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+    return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
+  };
   try {
     for (let round_ = 1; round_ <= rounds; round_ += 1) {
       const order = builds.map((b, i) => [b, servers[i]]);
@@ -751,10 +755,22 @@ async function compareInteraction(spec) {
     const zoom = stats(rs.flatMap((r) => r.zoom), 'work');
     const pan = stats(rs.flatMap((r) => r.pan), 'work');
     const zoomP95ByRound = rs.map((r) => r.stats?.zoomWork?.p95 ?? null);
-    summary[build.label] = { zoom, pan, zoomP95ByRound };
+    // Each zoom step's median over the rounds: the steps are the same windows in every round
+    // and build (the same wheel steps from all time), so a step whose cost stands out — where
+    // single events first replace clusters, or labels first appear — is seen by its number.
+    const zoomByStep = Array.from({ length: Math.max(0, ...rs.map((r) => r.zoom.length)) }, (_, i) =>
+      round(median(rs.map((r) => r.zoom[i]?.work))),
+    );
+    summary[build.label] = { zoom, pan, zoomP95ByRound, zoomByStep };
     console.log(
       `  ${build.label}: zoom p50 ${f1(zoom?.p50)} p95 ${f1(zoom?.p95)} (n ${zoom?.n}); pan p50 ${f1(pan?.p50)} p95 ${f1(pan?.p95)} (n ${pan?.n}); zoom p95 by round ${zoomP95ByRound.map((v) => f1(v)).join(', ')}`,
     );
+  }
+  console.log('\nzoom work per step (median over the rounds), ms:');
+  console.log(`  step ${builds.map((b) => b.label.padStart(9)).join('')}`);
+  const steps_ = Math.max(...builds.map((b) => summary[b.label].zoomByStep.length));
+  for (let i = 0; i < steps_; i += 1) {
+    console.log(`  ${String(i + 1).padStart(4)} ${builds.map((b) => f1(summary[b.label].zoomByStep[i]).padStart(9)).join('')}`);
   }
   const report = { date: new Date().toISOString(), events: n, rounds, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round) }, builds, summary, runs };
   await mkdir(OUT, { recursive: true });
