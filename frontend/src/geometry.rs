@@ -613,6 +613,17 @@ pub fn stack_within(
             }
         }
     }
+    // During a gesture a lane keeps the rows it had and takes no more: a lane that grew would
+    // move the box and everything below it on a frame of the pan (a layout of the page each
+    // time), so what no longer fits is counted until the input rests.
+    if !room.held.is_empty() {
+        for (lane, (order, packed)) in by_lane.iter().zip(packed.iter_mut()).enumerate() {
+            let held = room.held.get(lane).copied().unwrap_or(0).max(1);
+            if packed.0.len() + usize::from(!packed.1.is_empty()) > held {
+                *packed = pack(marks, order, (held - 1).max(1), left, right, &mut width);
+            }
+        }
+    }
     let mut labels = Vec::new();
     let mut counted: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut rows_of = Vec::with_capacity(by_lane.len());
@@ -1128,6 +1139,27 @@ mod tests {
         let long = stack_within(&mut marks, 1, s.left, s.left + s.width, Room { names: &tall, ..room }, |_| 10.0);
         assert_eq!(long.lanes.height(0), 4.0 * LINE_HEIGHT + STRIP_HEIGHT - LINE_HEIGHT);
         assert!(long.lanes.height(0) > LANE_HEIGHT);
+    }
+
+    /// During a gesture a lane takes no more rows than it had, even with room on the screen:
+    /// what no longer fits is counted until the input rests (a lane that grew would move the
+    /// box and everything below it on a frame of the pan).
+    #[test]
+    fn during_a_gesture_a_lane_takes_no_more_rows_than_it_had() {
+        let all = visits(24, 1);
+        let s = scale("1999-12-25", "2000-02-05", 900.0);
+        let names = [name_height(1), name_height(1)];
+        let held = [2, 0];
+        let room = Room { budget: 30, floor: MAX_ROWS, held: &held, names: &names };
+        let mut marks = marks(all.iter().map(|r| (r, vec![0])), &s);
+        let moving = stack_within(&mut marks, 2, s.left, s.left + s.width, room, |_| 60.0);
+        assert_eq!(moving.lanes.rows()[0], 2, "one row of events and one of counted events");
+        assert!(!moving.more.is_empty(), "the rest is counted");
+        assert!(marks.iter().all(|m| m.row == 0));
+        // At rest the same window takes the rows it needs.
+        let mut marks = super::marks(all.iter().map(|r| (r, vec![0])), &s);
+        let at_rest = stack_within(&mut marks, 2, s.left, s.left + s.width, Room { held: &[], ..room }, |_| 60.0);
+        assert!(at_rest.lanes.rows()[0] > MAX_ROWS);
     }
 
     #[test]
