@@ -45,9 +45,12 @@
 //!   permit is kept until the answer is sent, so the gate bounds the answers in memory. `as_of=DATE`
 //!   filters the kept timeline (exact).
 //!
-//! `as_of_position=N` (what the log held at position N) cannot come from the kept
-//! projections: `timeline`, `graph` and `stats` fold the stream up to N afresh, in batches,
-//! through the gate. That cost grows with N.
+//! `as_of_position=N` (what the log held at position N; with `as_of`, `from`/`to` and `ego`
+//! as without it) comes from the kept projections' history (core's `projection::history`):
+//! `stats` and `graph` add up the changes from the checkpoint at or before N (at most 65,536
+//! of them, plus those of the years a window cuts), `timeline` replays the changes up to N
+//! (its answer grows with the record anyway; gated). No read folds the log. A position at or
+//! past the stream's last envelope is the stream now, answered as without it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
