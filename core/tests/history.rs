@@ -139,7 +139,7 @@ fn a_history_kept_by_a_large_bulk_fold_answers_as_a_fold_does() {
     let mut kept = Projections::with_history_every(8_192);
     kept.extend(&log);
     kept.prepare_reads();
-    for position in [5_000, 20_003, 20_007, 41_000, log.len() as u64] {
+    for position in [20_005, 41_000, log.len() as u64] {
         check(&kept, &log, position);
     }
 }

@@ -639,6 +639,26 @@ mod tests {
     use super::*;
     use crate::event::PerKind;
 
+    /// A bulk fold leaves the year index to be built; `prepare_reads` builds it (a service
+    /// calls it after its fold, so the first window does not pay), and later changes keep it
+    /// current, as a window of the walked contributions shows.
+    #[test]
+    fn the_year_index_is_built_by_prepare_reads_and_kept_current() {
+        use crate::synth::{synthetic_log, SynthOptions};
+        let log = synthetic_log(SynthOptions { events: 3_000, ..SynthOptions::default() });
+        let (head, tail) = log.split_at(2_000);
+        let mut p = crate::projection::Projections::default();
+        p.extend(head);
+        assert!(p.graph.years.get().is_none(), "not built by the fold");
+        p.prepare_reads();
+        assert!(p.graph.years.get().is_some(), "built by prepare_reads");
+        for env in tail {
+            p.apply(env);
+        }
+        let (from, to) = (days_from_civil(1960, 3, 1), days_from_civil(1990, 6, 30));
+        assert_eq!(p.graph.window(from, to), window_by_walking(&p.graph, from, to));
+    }
+
     /// A graph of `n` actors: a chain, with every fifth actor also meeting the first.
     fn chain(n: usize) -> GraphView {
         let id = |i: usize| ActorId::from(format!("actor-{i:03}"));
