@@ -389,6 +389,23 @@ impl Catalog {
         }
     }
 
+    /// A catalog of these actors (as registered then) and a count of retracted events, named
+    /// in this catalog's language: what the views of an earlier log position read of the
+    /// catalog (see `projection::history`). It knows no events.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn of_actors(
+        &self,
+        actors: impl IntoIterator<Item = Arc<ActorRegistration>>,
+        retracted: usize,
+    ) -> Catalog {
+        let mut catalog = Catalog { retracted, language: self.language.clone(), ..Catalog::default() };
+        for a in actors {
+            catalog.registered.push(a.actor.clone());
+            catalog.actors.insert(a.actor.clone(), a);
+        }
+        catalog
+    }
+
     /// The actor an `ActorRegistered` event registered, by the event's id.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn registered_by(&self, id: &str) -> Option<&ActorId> {

@@ -3,10 +3,11 @@
 //! Builds a SQLite file of `ANNALS_BENCH_EVENTS` synthetic events (default 1,000,000), starts
 //! the real `annals serve` on it, and measures, with `ANNALS_BENCH_READERS` concurrent readers
 //! (default 16), the latency (p50, p99) and answer size of each bounded read endpoint —
-//! `lod`, `window`, `stats` (now and as of a year), `graph`, a filtered `events` read — and
-//! then, in the same run, of the whole-log reads they replace (the baseline): the whole
-//! `timeline`, and stats as of a year folded from the log (`as_of_position`, which folds as
-//! every `as_of` did before). The baseline goes through the gate of expensive reads, as it
+//! `lod`, `window`, `stats` (now, as of a year, as of a log position), `graph` (also as of a
+//! log position), a filtered `events` read — and then the whole-log reads: the whole
+//! `timeline` (now and as of a position) and stats as of a year and the last position (a
+//! fold of the log per call before the history was kept). Run with `ANNALS_BENCH_BIN` set to
+//! an older build (`compare.sh` does both), the same cases measure what that build did. The baseline goes through the gate of expensive reads, as it
 //! would in service; answers shed with 503 are counted apart. The server's peak resident
 //! memory (`VmHWM`) is read after the first fold, after the bounded reads and after the
 //! baseline, and its resident memory (`VmRSS`) at the end.
@@ -17,6 +18,9 @@
 //! Views asked again at the same version are answered from what the service kept; the
 //! "distinct" cases ask windows and graphs no reader asked before, so they are written each
 //! time.
+//!
+//! `ANNALS_BENCH_STORE=postgres://…` serves a PostgreSQL store instead (`--store`), built
+//! first when `ANNALS_BENCH_BUILD=1` (the append rate is printed as it goes).
 //!
 //! `cargo bench -p annals-server --bench views`.
 
@@ -133,15 +137,73 @@ async fn build(path: &Path, events: usize) -> usize {
     stored
 }
 
+/// A PostgreSQL store of `events` synthetic events, appended in batches of 10,000 and timed:
+/// generated a million at a time (each million a synthetic log of its own seed, its ids and
+/// targets prefixed), so the bench holds one million envelopes at most, whatever `events`.
+async fn build_postgres(url: &str, events: usize) -> usize {
+    use annals_core::{Envelope, Event, EventId, ExpectedVersion, Proposed, StreamName};
+    use annals_server::store::postgres::PostgresStore;
+    let store = PostgresStore::open(url).await.expect("open the PostgreSQL store");
+    let stream = StreamName::from("synthetic");
+    let started = Instant::now();
+    let (mut stored, mut made) = (0, 0);
+    let mut round = 0u64;
+    while made < events {
+        let n = (events - made).min(1_000_000);
+        let log =
+            annals_core::synth::synthetic_log(SynthOptions { events: n, seed: 1 + round, ..SynthOptions::default() });
+        let prefix = |id: &EventId| EventId::from(format!("r{round}-{}", id.as_str()));
+        let proposed: Vec<Proposed> = log
+            .into_iter()
+            .filter(|e: &Envelope| round == 0 || !matches!(e.event, Event::ActorRegistered(_)))
+            .map(|e| {
+                let event = match e.event {
+                    Event::Corrected(mut c) if round > 0 => {
+                        c.target = prefix(&c.target);
+                        Event::Corrected(c)
+                    }
+                    Event::Disputed(mut d) if round > 0 => {
+                        d.target = prefix(&d.target);
+                        Event::Disputed(d)
+                    }
+                    Event::Retracted(mut r) if round > 0 => {
+                        r.target = prefix(&r.target);
+                        Event::Retracted(r)
+                    }
+                    other => other,
+                };
+                let id = if round > 0 { prefix(&e.id) } else { e.id };
+                Proposed::new(id, event)
+            })
+            .collect();
+        for batch in proposed.chunks(10_000) {
+            store.append(stream.clone(), ExpectedVersion::Any, batch.to_vec()).await.expect("append");
+            stored += batch.len();
+        }
+        made += n;
+        round += 1;
+        println!(
+            "store: {stored} envelopes in PostgreSQL, {:.0} envelopes/s so far; bench VmRSS {}",
+            stored as f64 / started.elapsed().as_secs_f64(),
+            vm(std::process::id(), "VmRSS")
+        );
+    }
+    store.close().await.expect("close");
+    stored
+}
+
 fn serve(dir: &Path, db: &Path) -> (Child, SocketAddr) {
     std::fs::create_dir_all(dir.join("dist")).expect("dist");
     std::fs::write(dir.join("dist/index.html"), "<!doctype html><title>bench</title>").expect("index");
     let bin = std::env::var("ANNALS_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_annals").to_owned());
     println!("binary: {bin}");
-    let mut child = Command::new(bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--dist", "dist", "--no-seed"])
-        .arg("--db")
-        .arg(db)
+    let mut command = Command::new(bin);
+    command.args(["serve", "--addr", "127.0.0.1:0", "--dist", "dist", "--no-seed"]);
+    match std::env::var("ANNALS_BENCH_STORE") {
+        Ok(url) => command.arg("--store").arg(url),
+        Err(_) => command.arg("--db").arg(db),
+    };
+    let mut child = command
         .args(["--max-connections", "4096"])
         .current_dir(dir)
         .env("ANNALS_TOKEN", "bench")
@@ -169,7 +231,16 @@ async fn main() {
     let readers = env_usize("ANNALS_BENCH_READERS", 16);
     let dir = tempfile::tempdir().expect("dir");
     let db = std::env::var_os("ANNALS_BENCH_DB").map_or_else(|| dir.path().join("bench.db"), Into::into);
-    let stored = if db.exists() {
+    let stored = if let Ok(url) = std::env::var("ANNALS_BENCH_STORE") {
+        // PostgreSQL: built when its stream is empty (or missing), else used as it is.
+        let fresh = std::env::var("ANNALS_BENCH_BUILD").is_ok_and(|v| v == "1");
+        println!("store: PostgreSQL{}", if fresh { ", built now" } else { " (kept from an earlier run)" });
+        if fresh {
+            Some(build_postgres(&url, events).await)
+        } else {
+            None
+        }
+    } else if db.exists() {
         // The version of the stream (one stream: its envelopes), read below from `stats`.
         println!("store: {} (kept from an earlier run)", db.display());
         None
@@ -178,7 +249,8 @@ async fn main() {
     };
     let (mut child, addr) = serve(dir.path(), &db);
     let pid = child.id();
-    println!("server pid {pid}; after start: VmHWM {}", vm(pid, "VmHWM"));
+    // (What the store's writer keeps to plan appends is in memory from the start.)
+    println!("server pid {pid}; after start: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
 
     let (first, body) = get_body(addr, "/api/streams/synthetic/stats").await;
     assert_eq!(first.status, 200);
@@ -190,9 +262,17 @@ async fn main() {
         vm(pid, "VmHWM"),
         vm(pid, "VmRSS")
     );
+    // The graph's year index is built after the fold (before, the first window built it).
+    let (window_first, _) = get_body(addr, "/api/streams/synthetic/graph?from=1960&to=1961-06").await;
+    assert_eq!(window_first.status, 200);
+    println!("first graph window after the fold: {:.1} ms", window_first.took.as_secs_f64() * 1000.0);
+    let rss_kb = vm(pid, "VmRSS").trim_end_matches(" kB").trim().parse::<u64>().unwrap_or(0);
+    println!("resident after the fold: {:.0} bytes per envelope", rss_kb as f64 * 1024.0 / stored.max(1) as f64);
+
     println!("\n{readers} concurrent readers; bounded endpoints:");
     let s = "/api/streams/synthetic";
     let year = |r: usize, i: usize| 1950 + (SplitMix::new((r * 1000 + i) as u64).below(75) as usize);
+    let position = move |r: usize, i: usize| 1 + SplitMix::new((r * 7717 + i) as u64).below(stored as u64);
     let cases: Vec<(&str, usize, Paths)> = vec![
         ("lod, whole record, width=1200", 40, Arc::new(move |_, _| format!("{s}/lod?width=1200"))),
         (
@@ -226,7 +306,29 @@ async fn main() {
         ("stats", 40, Arc::new(move |_, _| format!("{s}/stats"))),
         ("stats?as_of=YEAR", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}", year(r, i)))),
         ("stats?as_of=YEAR-MM-DD", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}-07-14", year(r, i)))),
+        (
+            "stats?as_of_position=P, distinct",
+            10,
+            Arc::new(move |r, i| format!("{s}/stats?as_of_position={}", position(r, i))),
+        ),
+        (
+            "stats?as_of_position=P&as_of=YEAR-MM-DD",
+            10,
+            Arc::new(move |r, i| format!("{s}/stats?as_of_position={}&as_of={}-07-14", position(r, i), year(r, i))),
+        ),
         ("graph (gated)", 5, Arc::new(move |_, _| format!("{s}/graph"))),
+        (
+            "graph?as_of_position=P, distinct (gated)",
+            5,
+            Arc::new(move |r, i| format!("{s}/graph?as_of_position={}", position(r, i))),
+        ),
+        (
+            "graph?as_of_position=P&from=&to=, distinct (gated)",
+            5,
+            Arc::new(move |r, i| {
+                format!("{s}/graph?as_of_position={}&from={}-03&to={}", position(r, i), year(r, i), year(r, i) + 3)
+            }),
+        ),
         ("graph?as_of=YEAR (gated)", 5, Arc::new(move |r, i| format!("{s}/graph?as_of={}", year(r, i)))),
         (
             "graph?from=&to=, distinct (gated)",
@@ -253,9 +355,14 @@ async fn main() {
     let baselines: Vec<(&str, usize, Paths)> = vec![
         ("whole timeline", 1, Arc::new(move |_, _| format!("{s}/timeline"))),
         (
-            "stats?as_of=YEAR folded from the log",
+            "stats?as_of=YEAR&as_of_position=END (before: a fold of the log)",
             1,
             Arc::new(move |r, i| format!("{s}/stats?as_of={}&as_of_position={last}", year(r, i))),
+        ),
+        (
+            "timeline?as_of_position=P",
+            1,
+            Arc::new(move |r, i| format!("{s}/timeline?as_of_position={}", position(r, i) / 2 + stored as u64 / 2)),
         ),
     ];
     for (label, per_reader, path) in baselines {

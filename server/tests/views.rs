@@ -391,3 +391,158 @@ async fn fold_at_start_folds_the_largest_streams_before_any_read() {
     let lod = ok(server.addr, "/api/streams/big/lod?level=decade").await;
     assert!(lod["buckets"].as_array().is_some_and(|b| !b.is_empty()));
 }
+
+/// Every envelope of a stream, read from the store at `dir` (the server stopped).
+async fn stream_envelopes(dir: &Path, name: &str) -> Vec<annals_core::Envelope> {
+    let store = SqliteStore::open(dir.join("annals.db")).expect("open");
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |e: &annals_core::Envelope| e.position);
+        let page = store.read_stream(StreamName::from(name), after, 10_000).await.expect("read");
+        if page.events.is_empty() {
+            break;
+        }
+        all.extend(page.events);
+    }
+    store.close().await.expect("close");
+    all
+}
+
+/// What a fold of `log` up to `position` shows at `path` (one of the paths asked below), in
+/// the terms of the answer: the figures' fields, the graph's nodes and edges without their
+/// places, the timeline's keys.
+fn expected(log: &[annals_core::Envelope], position: u64, path: &str) -> Value {
+    use annals_core::projection::{AsOf, GraphQuery, Projections};
+    let query: BTreeMap<String, String> =
+        form_urlencoded::parse(path.split_once('?').map_or("", |(_, q)| q).as_bytes()).into_owned().collect();
+    let date = |name: &str| query.get(name).map(|d| d.parse::<annals_core::PartialDate>().expect("date"));
+    let folded = Projections::fold(log, AsOf { position: Some(position), date: date("as_of") });
+    if path.contains("/stats") {
+        return serde_json::to_value(folded.stats_view()).expect("json");
+    }
+    if path.contains("/graph") {
+        let window = match (date("from"), date("to")) {
+            (None, None) => None,
+            (from, to) => Some((from.map_or(i64::MIN, |d| d.first_day()), to.map_or(i64::MAX, |d| d.last_day()))),
+        };
+        let view = folded.graph_view(&GraphQuery { window, ego: query.get("ego").map(|e| e.as_str().into()) });
+        return serde_json::to_value(view).expect("json");
+    }
+    let entries = folded.timeline.entries().map(|r| {
+        let o = &r.event.occurred;
+        (o.first_day(), o.last_day(), r.id.as_str().to_owned())
+    });
+    serde_json::to_value(entries.collect::<Vec<_>>()).expect("json")
+}
+
+/// An answer in the terms of [`expected`].
+fn shown(path: &str, answer: &Value) -> Value {
+    let mut answer = answer.clone();
+    if path.contains("/stats") {
+        let map = answer.as_object_mut().expect("object");
+        map.remove("stream");
+        map.remove("version");
+        return answer;
+    }
+    if path.contains("/graph") {
+        let pick = |list: &Value, keys: &[&str]| -> Value {
+            let list = list.as_array().expect("list").iter();
+            Value::Array(list.map(|n| keys.iter().map(|k| ((*k).to_owned(), n[*k].clone())).collect()).collect())
+        };
+        return serde_json::json!({
+            "nodes": pick(&answer["nodes"], &["id", "label", "kind", "activity"]),
+            "edges": pick(&answer["edges"], &["a", "b", "by_kind"]),
+        });
+    }
+    serde_json::to_value(keys(&answer["entries"])).expect("json")
+}
+
+/// Views as of a log position (the history of the kept projections, no fold per call) are
+/// those of a fold of the store up to that position — figures (also as of a year and a day),
+/// the graph (whole, a window cutting two years, an ego view), the timeline — at positions
+/// across the record, in another stream's stretch of the log, and after appends and a
+/// retraction made while the stream was kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_as_of_a_position_equal_a_fold_of_the_store_up_to_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store = SqliteStore::open(dir.path().join("annals.db")).expect("open");
+        append_synthetic(&store, "big", 3_000, 9).await;
+        // Another stream's stretch of the log.
+        let mut other = common::countries();
+        other.extend((0..150).map(|i| common::call(&format!("other-{i}"))));
+        store.append(StreamName::from("other"), ExpectedVersion::Any, other).await.expect("append");
+        store.close().await.expect("close");
+    }
+    let before = stream_envelopes(dir.path(), "big").await;
+    let big_last = before.last().expect("envelopes").position;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    let now = ok(addr, "/api/streams/big/timeline").await;
+
+    // Appended while kept: calls, and a retraction of an early event.
+    let head = format!(
+        "POST /api/streams/big/events HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json"
+    );
+    let target = now["entries"][10]["id"].as_str().expect("id").to_owned();
+    let mut records: Vec<String> =
+        (0..4).map(|i| common::call_json(&format!("late-{i}"), &format!("1990-06-1{i}"), "c1", "p3")).collect();
+    records.insert(
+        2,
+        format!(r#"{{"id":"drop-it","type":"Retracted","payload":{{"target":"{target}","reason":"a test"}}}}"#),
+    );
+    let mut appended = Vec::new();
+    for record in &records {
+        let answer = send(addr, &head, record.as_bytes()).await;
+        assert_eq!(answer.status, 201, "{}", String::from_utf8_lossy(&answer.body));
+        appended.push(int(&answer.json()["positions"][0]) as u64);
+    }
+    let last = *appended.last().expect("appended");
+
+    let positions =
+        [1, 50, 700, 2_000, big_last, big_last + 150, appended[0], appended[2], appended[3], last, last + 9];
+    let paths = [
+        "stats",
+        "stats?as_of=1990-06-15",
+        "stats?as_of=1980",
+        "graph",
+        "graph?from=1960-03&to=1990-07-04",
+        "graph?ego=p3",
+        "timeline",
+    ];
+    let mut answers = Vec::new();
+    for p in positions {
+        for path in paths {
+            let join = if path.contains('?') { '&' } else { '?' };
+            let path = format!("/api/streams/big/{path}{join}as_of_position={p}");
+            let answer = ok(addr, &path).await;
+            answers.push((p, path, answer));
+        }
+    }
+    // The head of the log, asked as a position, is the record now.
+    let stats_now = ok(addr, "/api/streams/big/stats").await;
+    let at_last = ok(addr, &format!("/api/streams/big/stats?as_of_position={last}")).await;
+    assert_eq!(shown("/stats", &at_last), shown("/stats", &stats_now));
+    drop(server);
+
+    let log = stream_envelopes(dir.path(), "big").await;
+    assert_eq!(log.len(), before.len() + records.len());
+    for (p, path, answer) in &answers {
+        assert_eq!(shown(path, answer), expected(&log, *p, path), "{path}");
+    }
+    // (Not a vacuous comparison: the positions show different records.)
+    let stats = |p: u64| {
+        let path = format!("/api/streams/big/stats?as_of_position={p}");
+        answers.iter().find(|(q, asked, _)| *q == p && *asked == path).map(|(_, _, answer)| answer.clone())
+    };
+    let count = |p: u64| int(&stats(p).expect("stats")["events"]);
+    assert_eq!(count(50), 0);
+    let graph =
+        answers.iter().find(|(p, path, _)| *p == big_last && path.ends_with(&format!("graph?as_of_position={p}")));
+    let edges = graph.map_or(0, |(_, path, answer)| shown(path, answer)["edges"].as_array().map_or(0, Vec::len));
+    assert!(edges > 100, "{edges} edges");
+    assert!(count(700) < count(2_000) && count(2_000) < count(big_last));
+    assert_eq!(count(big_last), count(big_last + 150));
+    assert_eq!(count(appended[2]), count(appended[0]), "a call in, an event retracted");
+    assert_eq!(count(appended[3]), count(appended[0]) + 1);
+}

@@ -118,14 +118,14 @@ mod parallel {
     use super::{read_ahead, read_ahead_views, CHUNK};
     use crate::catalog::Change;
     use crate::envelope::Envelope;
-    use crate::event::{ActorKind, Event};
+    use crate::event::ActorKind;
     use crate::id::ActorId;
     use crate::projection::{Projections, Timeline};
 
     /// What the views' thread takes in, in log order.
     enum Item {
-        /// A change for the views.
-        Change(Change),
+        /// A change for the views, with the position of the envelope that made it.
+        Change(u64, Change),
         /// An actor's kind as the catalog now has it (`None`: not registered).
         Actor(ActorId, Option<ActorKind>),
     }
@@ -135,6 +135,11 @@ mod parallel {
         let mut timeline = std::mem::take(&mut p.timeline);
         let mut graph = std::mem::take(&mut p.graph);
         let mut stats = std::mem::take(&mut p.stats);
+        // The history takes the changes on the views' thread (a copy of each costs two
+        // reference counts, the views' thread's share); actors here, where they change.
+        let mut history = p.history.take();
+        let keep_actors = history.is_some();
+        let mut actors = Vec::new();
         let mut kinds: FxHashMap<ActorId, ActorKind> =
             p.catalog.actors().into_iter().map(|a| (a.actor.clone(), a.kind)).collect();
         let (to_views, views_in) = mpsc::sync_channel::<Vec<Item>>(4);
@@ -143,12 +148,15 @@ mod parallel {
             let views = scope.spawn(move || {
                 for items in views_in {
                     read_ahead_views(items.iter().filter_map(|item| match item {
-                        Item::Change(change) => Some(change),
+                        Item::Change(_, change) => Some(change),
                         Item::Actor(..) => None,
                     }));
                     for item in items {
                         match item {
-                            Item::Change(change) => {
+                            Item::Change(position, change) => {
+                                if let Some(history) = &mut history {
+                                    history.push(position, change.clone());
+                                }
                                 graph.change_with(&change, &kinds);
                                 stats.change(&change);
                                 timeline.take(change);
@@ -167,7 +175,7 @@ mod parallel {
                 // If the other thread has stopped, its panic is what the join reports.
                 let _ = timeline_back.send(timeline);
                 graph.end_bulk();
-                (graph, stats)
+                (graph, stats, history)
             });
             let mut chunk: Vec<&Envelope> = Vec::with_capacity(CHUNK);
             let mut envelopes = envelopes.peekable();
@@ -178,11 +186,14 @@ mod parallel {
                 let mut items = Vec::with_capacity(chunk.len());
                 for env in &chunk {
                     if let Some(change) = p.catalog_step(env) {
-                        items.push(Item::Change(change));
+                        items.push(Item::Change(env.position, change));
                     }
-                    if let Some(actor) = actor_changed(p, env) {
-                        let kind = p.catalog.actor(actor.as_str()).map(|a| a.kind);
-                        items.push(Item::Actor(actor, kind));
+                    if let Some(actor) = p.actor_changed(env) {
+                        let registration = p.catalog.actor(actor.as_str());
+                        if let (true, Some(registration)) = (keep_actors, registration) {
+                            actors.push((env.position, registration.clone()));
+                        }
+                        items.push(Item::Actor(actor, registration.map(|a| a.kind)));
                     }
                 }
                 if to_views.send(items).is_err() {
@@ -195,24 +206,18 @@ mod parallel {
                 p.timeline = t;
             }
             match views.join() {
-                Ok((g, s)) => {
+                Ok((g, s, mut history)) => {
                     p.graph = g;
                     p.stats = s;
+                    if let Some(history) = &mut history {
+                        for (position, registration) in actors {
+                            history.actor(position, registration);
+                        }
+                    }
+                    p.history = history;
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
-    }
-
-    /// The actor whose registration an envelope may have changed (registered or corrected).
-    fn actor_changed(p: &Projections, env: &Envelope) -> Option<ActorId> {
-        if p.as_of.position.is_some_and(|limit| env.position > limit) {
-            return None;
-        }
-        match &env.event {
-            Event::ActorRegistered(a) => Some(a.actor.clone()),
-            Event::Corrected(c) => p.catalog.registered_by(c.target.as_str()).cloned(),
-            _ => None,
-        }
     }
 }

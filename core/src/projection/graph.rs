@@ -88,7 +88,7 @@ pub struct RelationGraph {
 }
 
 /// Edges between actor numbers, per kind.
-type Edges = FxHashMap<(u32, u32), PerKind<u32>>;
+pub(crate) type Edges = FxHashMap<(u32, u32), PerKind<u32>>;
 
 /// What the events that begin in each year add to the graph.
 #[derive(Debug, Clone, Default)]
@@ -129,7 +129,13 @@ impl Years {
 
 /// Adds `delta` to the activity of each of `actors` and to the edge of each pair of them,
 /// dropping what falls to nothing.
-fn count(activity: &mut FxHashMap<u32, u32>, edges: &mut Edges, kind: EventKind, actors: &[u32], delta: i32) {
+pub(crate) fn count(
+    activity: &mut FxHashMap<u32, u32>,
+    edges: &mut Edges,
+    kind: EventKind,
+    actors: &[u32],
+    delta: i32,
+) {
     for (i, &a) in actors.iter().enumerate() {
         let n = activity.entry(a).or_default();
         *n = n.saturating_add_signed(delta);
@@ -295,6 +301,34 @@ impl RelationGraph {
         &self.arena[c.offset as usize..(c.offset + c.len) as usize]
     }
 
+    /// How many actors the graph has numbered (every actor it has met).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn numbered(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The numbers of an event's actors as its contribution lists them (places left out,
+    /// sorted, distinct), into `out`: for events already folded in, whose actors the graph
+    /// has met (an unknown actor is left out).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn actors_of(&self, r: &Resolved, out: &mut Vec<u32>) {
+        out.clear();
+        for a in r.event.participant_ids() {
+            if let Some(&i) = self.index.get(a) {
+                if !self.is_place[i as usize] {
+                    out.push(i);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Builds the year index now (it is otherwise built by the first window asked for).
+    pub fn prepare_windows(&self) {
+        self.years();
+    }
+
     /// Takes in one change from the catalog.
     pub fn change(&mut self, change: &Change, catalog: &Catalog) {
         self.change_with(change, catalog);
@@ -426,10 +460,24 @@ impl RelationGraph {
             None => (self.activity.clone(), self.edges.clone()),
             Some((from, to)) => self.window(from, to),
         };
-        let ego = query.ego.as_ref().and_then(|e| self.index.get(e).copied());
+        self.view_of(&activity, &edges, query.ego.as_ref(), catalog)
+    }
+
+    /// The graph of these activity counts (by actor number) and edges, nodes and edges in a
+    /// deterministic order: what [`RelationGraph::view`] shows, from counts made elsewhere
+    /// (the history's, as of a log position).
+    pub(crate) fn view_of(
+        &self,
+        activity: &[u32],
+        edges: &Edges,
+        ego: Option<&ActorId>,
+        catalog: &Catalog,
+    ) -> GraphView {
+        let activity = |i: u32| activity.get(i as usize).copied().unwrap_or(0);
+        let ego = ego.and_then(|e| self.index.get(e).copied());
         let keep_node = |i: u32| -> bool {
             match ego {
-                None => activity[i as usize] > 0,
+                None => activity(i) > 0,
                 Some(e) => i == e || edges.contains_key(&(i.min(e), i.max(e))),
             }
         };
@@ -442,7 +490,7 @@ impl RelationGraph {
                     id: id.clone(),
                     label: catalog.actor_name(id.as_str()).to_owned(),
                     kind: reg.map(|a| a.kind),
-                    activity: activity[i as usize],
+                    activity: activity(i),
                 }
             })
             .collect();
@@ -590,6 +638,26 @@ fn seed_position(id: &str) -> (f64, f64) {
 mod tests {
     use super::*;
     use crate::event::PerKind;
+
+    /// A bulk fold leaves the year index to be built; `prepare_reads` builds it (a service
+    /// calls it after its fold, so the first window does not pay), and later changes keep it
+    /// current, as a window of the walked contributions shows.
+    #[test]
+    fn the_year_index_is_built_by_prepare_reads_and_kept_current() {
+        use crate::synth::{synthetic_log, SynthOptions};
+        let log = synthetic_log(SynthOptions { events: 3_000, ..SynthOptions::default() });
+        let (head, tail) = log.split_at(2_000);
+        let mut p = crate::projection::Projections::default();
+        p.extend(head);
+        assert!(p.graph.years.get().is_none(), "not built by the fold");
+        p.prepare_reads();
+        assert!(p.graph.years.get().is_some(), "built by prepare_reads");
+        for env in tail {
+            p.apply(env);
+        }
+        let (from, to) = (days_from_civil(1960, 3, 1), days_from_civil(1990, 6, 30));
+        assert_eq!(p.graph.window(from, to), window_by_walking(&p.graph, from, to));
+    }
 
     /// A graph of `n` actors: a chain, with every fifth actor also meeting the first.
     fn chain(n: usize) -> GraphView {

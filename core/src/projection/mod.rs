@@ -13,6 +13,8 @@
 
 mod bulk;
 pub mod graph;
+#[cfg(not(target_arch = "wasm32"))]
+mod history;
 pub mod stats;
 pub mod timeline;
 
@@ -261,12 +263,51 @@ pub struct Projections {
     /// Figures.
     pub stats: Stats,
     as_of: AsOf,
+    /// Every change taken in, for views as of a log position (see `history`).
+    #[cfg(not(target_arch = "wasm32"))]
+    history: Option<Box<history::History>>,
 }
 
 impl Projections {
     /// Empty projections seen from a moment.
     pub fn new(as_of: AsOf) -> Self {
         Self { as_of, ..Self::default() }
+    }
+
+    /// Empty projections of now that also keep their history, so views as of any log
+    /// position ([`Projections::at_position`]) are answered without folding the log again.
+    /// The history costs memory (a few dozen bytes a change, and a checkpoint every 65,536
+    /// changes): what a service keeps, not what a one-off fold needs.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_history() -> Self {
+        Self { history: Some(Box::default()), ..Self::default() }
+    }
+
+    /// [`Projections::with_history`] with a checkpoint every `every` changes (tests make
+    /// many checkpoints on a small record with it).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[doc(hidden)]
+    pub fn with_history_every(every: usize) -> Self {
+        Self { history: Some(Box::new(history::History::every(every))), ..Self::default() }
+    }
+
+    /// Builds what the first reads would otherwise build: the graph's year index (windows
+    /// of the graph) and the history's checkpoints. A service calls it after folding, off
+    /// its request path.
+    pub fn prepare_reads(&mut self) {
+        self.graph.prepare_windows();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(history) = &mut self.history {
+            history.prepare(&self.graph);
+        }
+    }
+
+    /// The views as the log stood at `position` (what it held then: no envelope after it),
+    /// from the history, or `None` when these projections keep none.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn at_position(&self, position: u64) -> Option<AtPosition<'_>> {
+        let history = self.history.as_deref()?;
+        Some(AtPosition { now: self, history, position })
     }
 
     /// Folds a sequence of envelopes.
@@ -285,6 +326,10 @@ impl Projections {
         let expected = envelopes.size_hint().0;
         self.catalog.reserve(expected);
         self.graph.reserve(expected);
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(history) = &mut self.history {
+            history.reserve(expected);
+        }
         self.graph.begin_bulk(expected);
         self.timeline.begin_bulk(expected);
         bulk::fold(self, envelopes, expected);
@@ -299,7 +344,20 @@ impl Projections {
 
     /// Folds one envelope in.
     pub fn apply(&mut self, env: &Envelope) {
-        if let Some(change) = self.catalog_step(env) {
+        let change = self.catalog_step(env);
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.history.is_some() {
+            let actor = self.actor_changed(env).and_then(|a| self.catalog.actor(a.as_str()).cloned());
+            if let Some(history) = &mut self.history {
+                if let Some(registration) = actor {
+                    history.actor(env.position, registration);
+                }
+                if let Some(change) = &change {
+                    history.push(env.position, change.clone());
+                }
+            }
+        }
+        if let Some(change) = change {
             self.graph.change(&change, &self.catalog);
             self.stats.change(&change);
             self.timeline.take(change);
@@ -316,6 +374,20 @@ impl Projections {
         let visible = |r: Option<Arc<Resolved>>| r.filter(|r| self.as_of.shows(r));
         let change = Change { before: visible(change.before), after: visible(change.after) };
         (change.before.is_some() || change.after.is_some()).then_some(change)
+    }
+
+    /// The actor whose registration an envelope may have changed (registered or corrected).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn actor_changed(&self, env: &Envelope) -> Option<crate::id::ActorId> {
+        use crate::event::Event;
+        if self.as_of.position.is_some_and(|limit| env.position > limit) {
+            return None;
+        }
+        match &env.event {
+            Event::ActorRegistered(a) => Some(a.actor.clone()),
+            Event::Corrected(c) => self.catalog.registered_by(c.target.as_str()).cloned(),
+            _ => None,
+        }
     }
 
     /// The relation graph for a query.
@@ -348,6 +420,39 @@ impl Projections {
             }
         }
         self.stats.view_through(&self.catalog, year.saturating_sub(1), Some(&part))
+    }
+}
+
+/// The views of projections that keep a history, as the log stood at a position: see
+/// [`Projections::at_position`]. Each is exactly what a fold of the log up to the position
+/// gives ([`AsOf::position`]); the property tests compare them.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Clone, Copy)]
+pub struct AtPosition<'a> {
+    now: &'a Projections,
+    history: &'a history::History,
+    position: u64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl AtPosition<'_> {
+    /// The figures then (as of a date too, when given: see [`Projections::stats_as_of`]).
+    /// Bounded: a checkpoint and fewer than 65,536 changes after it (plus, with a date
+    /// inside a year, that year's changes).
+    pub fn stats(&self, date: Option<PartialDate>) -> StatsView {
+        self.history.stats_at(self.position, date, &self.now.catalog)
+    }
+
+    /// The relation graph then, for a query. Bounded as [`AtPosition::stats`] (plus, for a
+    /// window, the changes of the years it cuts).
+    pub fn graph(&self, query: &GraphQuery) -> GraphView {
+        self.history.graph_at(self.position, query, &self.now.graph, &self.now.catalog)
+    }
+
+    /// The timeline then: every change up to the position replayed (its cost grows with the
+    /// record, as the whole timeline's answer does).
+    pub fn timeline(&self) -> Timeline {
+        self.history.timeline_at(self.position)
     }
 }
 

@@ -20,9 +20,14 @@
 //! a filter scans memory instead of decoding the log from the store, and answers already
 //! written at the stream's version ([`Answers`], bounded in bytes, dropped at the next
 //! version): a view asked twice — a window the app pans back to, the graph — is written once.
+//! The projections also keep their history (core's `projection::history`: every change with
+//! its position, and checkpoints), so a view as of a log position (`as_of_position`) is
+//! added up from memory instead of folding the log up to it per call. After each fold the
+//! graph's year index and the history's checkpoints are built at once ([`prepare`]), so the
+//! first read after a fold does not pay for them.
 //!
 //! *The gate.* Reads whose cost grows with the record (the whole timeline, the graph with its
-//! layout, filtered event scans, folds as of a log position) each take a permit of [`Gate`]
+//! layout, filtered event scans) each take a permit of [`Gate`]
 //! (`--expensive-reads`, default the number of CPUs). A read that gets none within
 //! [`Gate::WAIT`] is answered 503 with `Retry-After`, so a burst of them queues briefly and
 //! then sheds instead of piling up memory.
@@ -31,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use annals_core::projection::{AsOf, Projections, StatsView};
+use annals_core::projection::{Projections, StatsView};
 use annals_core::{ActorId, Envelope, Event, EventId, PartialDate, StreamName};
 use axum::body::Bytes;
 use tokio::sync::{OwnedRwLockReadGuard, OwnedSemaphorePermit, RwLock, Semaphore};
@@ -173,6 +178,14 @@ impl Current {
     }
 }
 
+impl Current {
+    /// Nothing folded yet; the projections keep their history, so views as of a log
+    /// position are answered from memory (see core's `projection::history`).
+    fn new() -> Self {
+        Current { projections: Projections::with_history(), ..Current::default() }
+    }
+}
+
 /// A kept stream, read-locked: hold it only while the answer is computed.
 pub type View = OwnedRwLockReadGuard<Current>;
 
@@ -291,7 +304,7 @@ impl Kept {
                 None => break,
             }
         }
-        let slot = Arc::new(Slot { stream: stream.clone(), current: Arc::default() });
+        let slot = Arc::new(Slot { stream: stream.clone(), current: Arc::new(RwLock::new(Current::new())) });
         streams.map.insert(stream.clone(), (slot.clone(), tick));
         Ok(slot)
     }
@@ -336,6 +349,7 @@ impl Kept {
 async fn catch_up(current: &mut Current, store: &dyn Store, stream: &StreamName, head: u64) -> Result<(), StoreError> {
     let mut after = current.projections.catalog.last_position();
     let mut batch: Vec<Envelope> = Vec::new();
+    let mut folded = 0;
     loop {
         let page = store.read_stream(stream.clone(), after, FOLD_PAGE).await?;
         current.version = page.version;
@@ -346,15 +360,20 @@ async fn catch_up(current: &mut Current, store: &dyn Store, stream: &StreamName,
         after = page.events.last().map_or(after, |e| e.position);
         batch.extend(page.events);
         if batch.len() >= FOLD_BATCH || n < FOLD_PAGE {
+            folded += batch.len();
             if let Err(e) = fold_in(&mut current.projections, std::mem::take(&mut batch)).await {
                 // The projections were lost with the fold: start again at the next read.
-                *current = Current::default();
+                *current = Current::new();
                 return Err(e);
             }
         }
         if n < FOLD_PAGE {
             break;
         }
+    }
+    if let Err(e) = prepare(&mut current.projections, folded).await {
+        *current = Current::new();
+        return Err(e);
     }
     current.seen = current.seen.max(head);
     current.folded = true;
@@ -381,29 +400,24 @@ async fn fold_in(projections: &mut Projections, batch: Vec<Envelope>) -> Result<
     Ok(())
 }
 
-/// Folds a stream as of a log position afresh (nothing kept), reading in pages and folding
-/// in batches, so no more than a batch of envelopes is held besides the projections.
-pub async fn fold_as_of(store: &dyn Store, stream: &StreamName, position: u64) -> Result<(u64, Projections), ApiError> {
-    let mut projections = Projections::new(AsOf { position: Some(position), date: None });
-    let mut after = 0;
-    let mut batch: Vec<Envelope> = Vec::new();
-    let version = loop {
-        let page = store.read_stream(stream.clone(), after, FOLD_PAGE).await?;
-        let n = page.events.len();
-        after = page.events.last().map_or(after, |e| e.position);
-        let done = n < FOLD_PAGE || after >= position;
-        batch.extend(page.events.into_iter().filter(|e| e.position <= position));
-        if batch.len() >= FOLD_BATCH || done {
-            fold_in(&mut projections, std::mem::take(&mut batch)).await?;
-        }
-        if done {
-            break page.version;
-        }
-    };
-    if version == 0 {
-        return Err(no_stream(stream));
+/// Builds, after a fold of `folded` envelopes, what the first reads would otherwise build —
+/// the graph's year index (the first graph window after a fold built it, seconds on a
+/// million events) and the history's checkpoints (views as of a log position). After a
+/// large fold it runs off the async threads; after a few appends, here (an update then).
+async fn prepare(projections: &mut Projections, folded: usize) -> Result<(), StoreError> {
+    if folded <= SMALL_BATCH {
+        projections.prepare_reads();
+        return Ok(());
     }
-    Ok((version, projections))
+    let mut taken = std::mem::take(projections);
+    let prepared = tokio::task::spawn_blocking(move || {
+        taken.prepare_reads();
+        taken
+    })
+    .await
+    .map_err(|e| StoreError::Storage(format!("indexing the stream failed: {e}")))?;
+    *projections = prepared;
+    Ok(())
 }
 
 /// A limit on expensive reads running at once; see the module docs.

@@ -45,15 +45,18 @@
 //!   permit is kept until the answer is sent, so the gate bounds the answers in memory. `as_of=DATE`
 //!   filters the kept timeline (exact).
 //!
-//! `as_of_position=N` (what the log held at position N) cannot come from the kept
-//! projections: `timeline`, `graph` and `stats` fold the stream up to N afresh, in batches,
-//! through the gate. That cost grows with N.
+//! `as_of_position=N` (what the log held at position N; with `as_of`, `from`/`to` and `ego`
+//! as without it) comes from the kept projections' history (core's `projection::history`):
+//! `stats` and `graph` add up the changes from the checkpoint at or before N (at most 65,536
+//! of them, plus those of the years a window cuts), `timeline` replays the changes up to N
+//! (its answer grows with the record anyway; gated). No read folds the log. A position at or
+//! past the stream's last envelope is the stream now, answered as without it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use annals_core::catalog::{Catalog, Resolved};
-use annals_core::projection::{layout, Edge, GraphQuery, Level, Node, Projections, StatsView};
+use annals_core::projection::{layout, AtPosition, Edge, GraphQuery, Level, Node, StatsView, Timeline};
 use annals_core::{ActorId, Envelope, Event, EventId, EventKind, Occurred, PartialDate, StreamName, Timestamp};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -63,7 +66,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::kept::{fold_as_of, Answers, View};
+use super::kept::{Answers, View};
 use super::{etag, not_modified, ApiError, AppState, StreamPath};
 
 /// Routes of this module.
@@ -111,37 +114,22 @@ fn date(name: &str, text: Option<&str>) -> Result<Option<PartialDate>, ApiError>
     .transpose()
 }
 
-/// The projections a view is computed from: the kept ones, or, with `as_of_position`, a
-/// fold up to that position (the caller holds a permit of the gate).
-enum Source {
-    Kept(View),
-    Folded(u64, Box<Projections>),
-}
-
-impl Source {
-    fn version(&self) -> u64 {
-        match self {
-            Source::Kept(view) => view.version,
-            Source::Folded(version, _) => *version,
-        }
-    }
-
-    fn projections(&self) -> &Projections {
-        match self {
-            Source::Kept(view) => &view.projections,
-            Source::Folded(_, p) => p,
-        }
-    }
-}
+/// The projections a view is computed from: the kept ones, and with `as_of_position` the
+/// position they are seen from (`None` when it is now: the stream had nothing after it).
+type Source = (View, Option<u64>);
 
 async fn source(state: &AppState, stream: &StreamName, position: Option<u64>) -> Result<Source, ApiError> {
-    match super::position("as_of_position", position)? {
-        Some(position) => {
-            let (version, p) = fold_as_of(&*state.store, stream, position).await?;
-            Ok(Source::Folded(version, Box::new(p)))
-        }
-        None => Ok(Source::Kept(state.kept.get(&state.store, stream).await?)),
-    }
+    let position = super::position("as_of_position", position)?;
+    let view = state.kept.get(&state.store, stream).await?;
+    let position = position.filter(|p| *p < view.projections.catalog.last_position());
+    Ok((view, position))
+}
+
+/// The kept projections as of a log position (from their history).
+fn at(view: &View, position: u64) -> Result<AtPosition<'_>, ApiError> {
+    view.projections
+        .at_position(position)
+        .ok_or_else(|| ApiError::Storage("the kept projections of this stream keep no history".into()))
 }
 
 fn answer<T: Serialize>(version: u64, body: T) -> Response {
@@ -221,8 +209,8 @@ async fn timeline(
     let Query(query) = query?;
     let as_of = date("as_of", query.as_of.as_deref())?;
     let permit = state.gate.enter().await?;
-    let source = source(&state, &stream, query.as_of_position).await?;
-    let version = source.version();
+    let (view, position) = source(&state, &stream, query.as_of_position).await?;
+    let version = view.version;
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
@@ -230,20 +218,24 @@ async fn timeline(
     // the gate's timers running), and sent holding the permit, so the gate bounds the
     // answers in memory, not only their making.
     let bytes = tokio::task::spawn_blocking(move || {
-        let p = source.projections();
+        let then: Option<Timeline> = match position {
+            Some(position) => Some(at(&view, position)?.timeline()),
+            None => None,
+        };
+        let timeline = then.as_ref().unwrap_or(&view.projections.timeline);
         let shown = |r: &&Arc<Resolved>| as_of.is_none_or(|d| r.event.occurred.certain_start_day() <= d.last_day());
-        let entries: Vec<TimelineEntry> = p.timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
+        let entries: Vec<TimelineEntry> = timeline.entries().filter(shown).map(|r| TimelineEntry::of(r)).collect();
         let extent = match as_of {
-            None => p.timeline.extent(),
+            None => timeline.extent(),
             Some(_) => {
                 entries.first().map(|e| (e.first_day, entries.iter().map(|e| e.last_day).max().unwrap_or(e.last_day)))
             }
         };
         serde_json::to_vec(&TimelineBody { stream: &stream, version, extent, entries })
+            .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))
     })
     .await
-    .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))?
-    .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))?;
+    .map_err(|e| ApiError::Storage(format!("writing the timeline failed: {e}")))??;
     Ok(held_until_sent(version, bytes, permit))
 }
 
@@ -629,37 +621,32 @@ async fn graph(
         (from, last) => Some((from.map_or(i64::MIN, |d| d.first_day()), last.unwrap_or(i64::MAX))),
     };
     let _permit = state.gate.enter().await?;
-    let source = source(&state, &stream, query.as_of_position).await?;
-    let version = source.version();
+    let (source, position) = source(&state, &stream, query.as_of_position).await?;
+    let version = source.version;
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    // The layout is the cost of a graph, and the same at the same version: kept (not for a
-    // fold as of a position, which is not kept either).
-    let answers = match &source {
-        Source::Kept(view) => {
-            let answers = view.answers.clone();
-            let key = format!("graph?{}", uri.query().unwrap_or(""));
-            if let Some(body) = answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
-                return Ok(written(version, body));
-            }
-            Some((answers, key))
-        }
-        Source::Folded(..) => None,
-    };
+    // The layout is the cost of a graph, and the same at the same version: kept.
+    let answers = source.answers.clone();
+    let key = format!("graph?{}", uri.query().unwrap_or(""));
+    if let Some(body) = answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
+        return Ok(written(version, body));
+    }
     let ego = query.ego.as_deref().map(ActorId::from);
-    let view = source.projections().graph_view(&GraphQuery { window, ego: ego.clone() });
-    // The all-time graph and a window of it (not an ego view, which is laid out as itself)
-    // take their places from the all-time layout, kept per version: a window costs no layout
-    // of its own, and its nodes stay where they are as the window moves, as in the app.
-    let kept_places = match (&source, &ego) {
-        (Source::Kept(kept), None) => Some(kept.places.clone()),
-        _ => None,
+    let graph_query = GraphQuery { window, ego: ego.clone() };
+    let view = match position {
+        Some(position) => at(&source, position)?.graph(&graph_query),
+        None => source.projections.graph_view(&graph_query),
     };
+    // The all-time graph and a window of it (not an ego view, which is laid out as itself)
+    // take their places from the all-time layout of now, kept per version: a window costs
+    // no layout of its own, and its nodes stay where they are as the window moves, as in
+    // the app — also as of an earlier position.
+    let kept_places = ego.is_none().then(|| source.places.clone());
     let places =
         kept_places.as_ref().and_then(|p| p.lock().ok().and_then(|p| (p.0 == version).then(|| p.1.clone()))?);
-    let whole = match (&kept_places, &places, window) {
-        (Some(_), None, Some(_)) => Some(source.projections().graph_view(&GraphQuery::default())),
+    let whole = match (&kept_places, &places, window.is_some() || position.is_some()) {
+        (Some(_), None, true) => Some(source.projections.graph_view(&GraphQuery::default())),
         _ => None,
     };
     // The layout needs no projections: let appends in while it runs.
@@ -696,10 +683,8 @@ async fn graph(
     let body = serde_json::to_vec(&GraphBody { stream: &stream, version, nodes, edges })
         .map_err(|e| ApiError::Storage(format!("writing the graph failed: {e}")))?;
     let body = axum::body::Bytes::from(body);
-    if let Some((answers, key)) = answers {
-        if let Ok(mut a) = answers.lock() {
-            a.keep(version, key, body.clone());
-        }
+    if let Ok(mut a) = answers.lock() {
+        a.keep(version, key, body.clone());
     }
     Ok(written(version, body))
 }
@@ -721,25 +706,19 @@ async fn stats(
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let as_of = date("as_of", query.as_of.as_deref())?;
-    let _permit = match query.as_of_position {
-        Some(_) => Some(state.gate.enter().await?),
-        None => None,
-    };
-    let source = source(&state, &stream, query.as_of_position).await?;
-    let version = source.version();
+    let (view, position) = source(&state, &stream, query.as_of_position).await?;
+    let version = view.version;
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    match &source {
-        Source::Kept(view) => kept_or_written(&view.answers, version, "stats", &uri, || {
-            serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &view.stats(as_of) })
-        }),
-        Source::Folded(_, p) => {
-            let stats = match as_of {
-                Some(date) => p.stats_as_of(date),
-                None => p.stats_view(),
+    kept_or_written(&view.answers, version, "stats", &uri, || match position {
+        None => serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &view.stats(as_of) }),
+        Some(position) => {
+            let stats = match at(&view, position) {
+                Ok(at) => at.stats(as_of),
+                Err(_) => return Err(serde::ser::Error::custom("the kept projections keep no history")),
             };
-            Ok(answer(version, StatsBody { stream: &stream, version, stats: &stats }))
+            serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &stats })
         }
-    }
+    })
 }
