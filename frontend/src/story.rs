@@ -30,6 +30,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{occurred, t, tf, tx};
@@ -262,6 +263,18 @@ pub fn story(props: &Props) -> Html {
     let story = use_node_ref();
     let embedded = use_context::<crate::context::InEmbed>().is_some();
     crate::panels::use_bring_into_view(&story, props.view.selected.clone(), embedded, true);
+    // The strip keeps the current slide in its middle (a phone shows two or three of them).
+    let track = use_node_ref();
+    {
+        let track = track.clone();
+        use_effect_with(at, move |_| {
+            let Some(track) = track.cast::<web_sys::HtmlElement>() else { return };
+            let current = track.query_selector("[aria-current]").ok().flatten();
+            if let Some(b) = current.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                track.set_scroll_left(b.offset_left() - (track.client_width() - b.offset_width()) / 2);
+            }
+        });
+    }
     html! {
         <section ref={story} class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title_shown().text])}>
             <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
@@ -277,7 +290,7 @@ pub fn story(props: &Props) -> Html {
                 <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
                     aria-label={t("Next slide")}>{ tx("Next →") }</button>
             </div>
-            <div class="strip-track">
+            <div class="strip-track" ref={track}>
                 // The eras over the slides they hold, as labelled spans (in rows where they overlap).
                 if !spans.is_empty() {
                     <ul class="strip-eras" aria-label={t("Eras")}>
@@ -302,6 +315,7 @@ pub fn story(props: &Props) -> Html {
                                     aria-label={tf("{0}, slide {1}: {2}", &[&label, &(slide + 1), &title])} title={title.clone()}>
                                     <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
                                     <span class="strip-date">{ label.clone() }</span>
+                                    <span class="strip-title" aria-hidden="true">{ title.clone() }</span>
                                 </button>
                             </li>
                         }
