@@ -259,3 +259,18 @@ fn unsafe_urls_cannot_come_in_through_a_correction_or_a_dispute() {
         assert!(result.is_err(), "a {what} brought in a javascript: URL");
     }
 }
+
+/// The page asks the browser whether a character of a title is a letter or a digit (its file
+/// name, `save::slug`); that must be Rust's `char::is_alphanumeric` for every character, or a
+/// download's name would differ from the service's and the command line's.
+#[wasm_bindgen_test]
+fn the_browsers_letters_and_digits_are_rusts() {
+    let differ: Vec<String> = (0..=0x10_FFFF_u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| annals_web::save::letter_or_digit(c) != c.is_alphanumeric())
+        .take(20)
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    assert!(differ.is_empty(), "the browser and Rust disagree on {differ:?}");
+    assert_eq!(annals_web::save::slug("Азербайджан — Беларусь, ½ ٣ Ⅻ 日本"), "азербайджан-беларусь-½-٣-ⅻ-日本");
+}
