@@ -27,13 +27,23 @@ use crate::state::{Action, View};
 /// link opens where the page starts) and never in a widget (that would scroll the host page).
 /// With `screen` (the story, which is the phone's screen), also on the first render and
 /// whenever the node's top is not the screen's top, so the slide fills it. (One hook for both:
-/// each hook instance costs the page's bundle.)
+/// each hook instance costs the page's bundle.) The story's strip, inside the node, is
+/// scrolled sideways to keep the current slide in its middle, in a widget too.
 #[hook]
 pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool, screen: bool) {
     let first = use_mut_ref(|| true);
     let node = node.clone();
     use_effect_with(selected, move |selected| {
         let first = std::mem::replace(&mut *first.borrow_mut(), false);
+        // The story's strip keeps the current slide in its middle (a phone shows two or three).
+        let current = node
+            .cast::<web_sys::Element>()
+            .and_then(|el| el.query_selector(".strip-track [aria-current]").ok().flatten());
+        if let Some(b) = current.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+            if let Some(track) = b.offset_parent().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                track.set_scroll_left(b.offset_left() - (track.client_width() - b.offset_width()) / 2);
+            }
+        }
         if embedded || (!screen && (first || selected.is_none())) {
             return;
         }

@@ -30,7 +30,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{occurred, t, tf, tx};
@@ -263,18 +262,6 @@ pub fn story(props: &Props) -> Html {
     let story = use_node_ref();
     let embedded = use_context::<crate::context::InEmbed>().is_some();
     crate::panels::use_bring_into_view(&story, props.view.selected.clone(), embedded, true);
-    // The strip keeps the current slide in its middle (a phone shows two or three of them).
-    let track = use_node_ref();
-    {
-        let track = track.clone();
-        use_effect_with(at, move |_| {
-            let Some(track) = track.cast::<web_sys::HtmlElement>() else { return };
-            let current = track.query_selector("[aria-current]").ok().flatten();
-            if let Some(b) = current.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                track.set_scroll_left(b.offset_left() - (track.client_width() - b.offset_width()) / 2);
-            }
-        });
-    }
     html! {
         <section ref={story} class="story" aria-roledescription={t("story")} aria-label={tf("Story of {0}", &[&props.record.title_shown().text])}>
             <div class="story-stage" tabindex="0" {onkeydown} {onpointerdown} {onpointerup}
@@ -290,7 +277,7 @@ pub fn story(props: &Props) -> Html {
                 <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
                     aria-label={t("Next slide")}>{ tx("Next →") }</button>
             </div>
-            <div class="strip-track" ref={track}>
+            <div class="strip-track">
                 // The eras over the slides they hold, as labelled spans (in rows where they overlap).
                 if !spans.is_empty() {
                     <ul class="strip-eras" aria-label={t("Eras")}>
@@ -300,7 +287,8 @@ pub fn story(props: &Props) -> Html {
                         }) }
                     </ul>
                 }
-                // Each button is named by its visible date first (what a voice-control user says).
+                // Each button is named by what it shows, its date and headline (what a voice-control
+                // user says), then its place among the slides.
                 <ol class="story-strip" aria-label={t("Slides")}>
                     { for strip.map(|slide| {
                         let r = slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
@@ -311,11 +299,11 @@ pub fn story(props: &Props) -> Html {
                         let id = r.map(|r| r.id.as_str().to_owned());
                         html! {
                             <li key={slide}>
-                                <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")}
-                                    aria-label={tf("{0}, slide {1}: {2}", &[&label, &(slide + 1), &title])} title={title.clone()}>
+                                <button type="button" onclick={go(id)} aria-current={(slide == at).then_some("step")} title={title.clone()}>
                                     <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
-                                    <span class="strip-date">{ label.clone() }</span>
-                                    <span class="strip-title" aria-hidden="true">{ title.clone() }</span>
+                                    <span class="strip-date">{ label }</span>
+                                    <span class="strip-title">{ title }</span>
+                                    <span class="visually-hidden">{ ", " }{ tf("Slide {0} of {1}", &[&(slide + 1), &(last + 1)]) }</span>
                                 </button>
                             </li>
                         }
