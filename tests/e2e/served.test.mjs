@@ -75,9 +75,12 @@ async function drawn(page, ready, what) {
   throw new Error(`the timeline never drew ${what}`);
 }
 
-test('a large stream opens from the counts, draws the events of its window, fetches new windows as it pans, and opens details', async () => {
+/**
+ * A page at 1280×800 whose canvas writes what it draws (`data-drawn`) from its first frame on,
+ * with the page's errors and the API requests it makes.
+ */
+async function openContext() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC', locale: 'en-GB' });
-  // The canvas writes what it draws (`data-drawn`) from its first frame on.
   await context.addInitScript(() => {
     new MutationObserver(() => document.querySelector('canvas.timeline-canvas:not([data-test])')?.setAttribute('data-test', '')).observe(document, {
       childList: true,
@@ -91,6 +94,11 @@ test('a large stream opens from the counts, draws the events of its window, fetc
   page.on('request', (r) => {
     if (r.url().includes('/api/')) asked.push(new URL(r.url()));
   });
+  return { context, page, errors, asked };
+}
+
+test('a large stream opens from the counts, draws the events of its window, fetches new windows as it pans, and opens details', async () => {
+  const { context, page, errors, asked } = await openContext();
 
   // All time: 6,000 events are too many to draw one by one, so the page draws counts and
   // fetches no events.
@@ -176,20 +184,7 @@ test('a large stream opens from the counts, draws the events of its window, fetc
 });
 
 test('a link to an event not fetched yet opens it: fetched by its id, the window moved to it', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC', locale: 'en-GB' });
-  await context.addInitScript(() => {
-    new MutationObserver(() => document.querySelector('canvas.timeline-canvas:not([data-test])')?.setAttribute('data-test', '')).observe(document, {
-      childList: true,
-      subtree: true,
-    });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const asked = [];
-  page.on('request', (r) => {
-    if (r.url().includes('/api/')) asked.push(new URL(r.url()));
-  });
+  const { context, page, errors, asked } = await openContext();
   // An event in the middle of the stream; the link names it and no window (all time: counts).
   const entries = (await (await fetch(`${base}/api/streams/${STREAM}/window?from=1991-05-01&to=1991-05-31&limit=1000`)).json()).entries;
   const entry = entries[Math.floor(entries.length / 2)];

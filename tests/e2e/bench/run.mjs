@@ -61,6 +61,24 @@ const VIS_TIMEOUT_MS = Number(process.env.BENCH_VIS_TIMEOUT_S ?? 120) * 1000;
 const ANNALS_TIMEOUT_MS = 120_000;
 /** One input step (dispatch plus measure) may take this long before the run is cut short. */
 const STEP_TIMEOUT_MS = 60_000;
+
+/**
+ * The window of the page's address, in milliseconds: a function that waits for a gesture to
+ * settle (the URL follows then, see `instruments`; never during a measured step) and reads it.
+ */
+export function windowReader(page) {
+  return () =>
+    page.evaluate(async () => {
+      const bench = window.__bench;
+      const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+      for (let i = 0; i < 120 && bench.t0 && bench.lastSettle < bench.t0; i += 1) await frame();
+      await frame();
+      const fragment = new URLSearchParams(location.hash.slice(1));
+      const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
+      return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
+    });
+}
+
 /** The whole interaction of one run may take this long. */
 const INTERACTION_BUDGET_MS = 150_000;
 
@@ -462,16 +480,7 @@ async function runAnnals(browser, base, n, opening, { interaction = true } = {})
     result.afterFetchToFirstRenderMs = result.firstRenderMs - result.fileFetchedMs;
     // The URL follows once a gesture has settled (see `instruments`): wait for that (never
     // during a measured step), then read it.
-    const readWindow = () =>
-      page.evaluate(async () => {
-        const bench = window.__bench;
-        const frame = () => new Promise((ok) => requestAnimationFrame(ok));
-        for (let i = 0; i < 120 && bench.t0 && bench.lastSettle < bench.t0; i += 1) await frame();
-        await frame();
-        const fragment = new URLSearchParams(location.hash.slice(1));
-        const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
-        return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
-      });
+    const readWindow = windowReader(page);
     if (!interaction) throw new Done();
     const name = `annals-${n}${opening ? '-month' : ''}`;
     const profiler = PROFILE ? await startProfile(page) : null;

@@ -35,7 +35,7 @@ import { createInterface } from 'node:readline';
 
 import { DIST, ROOT, launchBrowser, requireDist } from '../harness.mjs';
 import { generate, toNdjson } from './events.mjs';
-import { instruments, interact } from './run.mjs';
+import { instruments, interact, windowReader } from './run.mjs';
 
 const OUT = join(ROOT, 'target', 'bench');
 const STORES = join(OUT, 'served');
@@ -91,19 +91,6 @@ function vmHwm(pid) {
   }
 }
 
-/** The window of the page's address (settled, as `run.mjs` reads it), in milliseconds. */
-function readWindow(page) {
-  return () =>
-    page.evaluate(async () => {
-      const bench = window.__bench;
-      const frame = () => new Promise((ok) => requestAnimationFrame(ok));
-      for (let i = 0; i < 120 && bench.t0 && bench.lastSettle < bench.t0; i += 1) await frame();
-      await frame();
-      const fragment = new URLSearchParams(location.hash.slice(1));
-      const day = (s) => Date.parse(s.length === 4 ? `${s}-01-01` : s.length === 7 ? `${s}-01` : s);
-      return { from: day(fragment.get('from')), to: day(fragment.get('to')) };
-    });
-}
 
 /** Opens the stream in a fresh page one way (`above`: the page's `window_above`). */
 async function open(browser, base, above, bounded) {
@@ -143,7 +130,7 @@ async function open(browser, base, above, bounded) {
       // Let what the first paint asked for arrive, then count what the gesture asks for.
       await page.waitForTimeout(1000);
       const before = { ...api };
-      const run = await interact(page, 'canvas.timeline-canvas', readWindow(page));
+      const run = await interact(page, 'canvas.timeline-canvas', windowReader(page));
       out.interaction = {
         completed: run.completed,
         stopped: run.stopped,
