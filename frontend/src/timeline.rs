@@ -408,12 +408,18 @@ pub fn timeline_canvas(props: &Props) -> Html {
             || view.kinds.is_empty()
             || l.key.parse::<EventKind>().is_ok_and(|k| view.kinds.contains(&k))
     };
+    // A record whose events are all of no particular kind (another tool's file: a TimelineJS
+    // slide is "Other") has one lane that says nothing by its kind's name.
+    let one_other = lanes.len() == 1 && lanes[0].key == EventKind::Other.name();
     let (lane_keys, lane_labels): (Vec<String>, Vec<String>) = lanes
         .iter()
         .filter(shown)
         .map(|l| {
-            // A kind's lane is named in the interface's language (core names it in English).
+            // A kind's lane is named in the interface's language (core names it in English),
+            // and so is the one lane of `none` (core's "All events").
             let label = match (view.lanes, l.key.parse::<EventKind>()) {
+                (LaneMode::None, _) => crate::i18n::t("All events").to_owned(),
+                (LaneMode::Kind, Ok(_)) if one_other => crate::i18n::t("All events").to_owned(),
                 (LaneMode::Kind, Ok(k)) => crate::i18n::kind(k).to_owned(),
                 _ => l.label.clone(),
             };

@@ -156,6 +156,8 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
       assert.equal(await details.locator('h2 em').textContent(), 'first');
       assert.equal(await details.locator('.summary-text a').getAttribute('rel'), 'noopener noreferrer');
       assert.doesNotMatch(await details.textContent(), /Other|no more precise date|Sources/);
+      // Its one lane (every slide is of no particular kind) is not named "Other".
+      assert.equal((await page.locator('#timeline-lanes').textContent()).trim(), 'Lanes: All events.');
       await page.screenshot({ path: await screenshotPath('rich-details-1280.png') });
       await done();
     } finally {

@@ -300,10 +300,10 @@ describe('the timeline canvas', () => {
     assert.ok(!page.url().includes('lanes='), 'the default is not written in the address');
     await page.screenshot({ path: await screenshotPath('timeline-groups-1280.png'), fullPage: true });
 
-    // By kind: one lane, "Other" (the slides have no diplomatic kind), not six empty ones.
+    // By kind: one lane, named for all its events (the slides have no diplomatic kind: "Other" says nothing), not six empty ones.
     await page.locator('.lanes button', { hasText: 'By kind' }).click();
     d = await drawn(page, (d) => d.lanes.length !== GROUP_NAMES.length);
-    assert.deepEqual(d.lanes, ['Other']);
+    assert.deepEqual(d.lanes, ['All events']);
     await page.waitForFunction(() => location.hash.includes('lanes=kind'));
     // The address keeps it over a reload (the file is fetched again).
     await page.reload();
