@@ -182,20 +182,16 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
 }
 
 /// A text of the record's: its markup as elements when it is the record's own text (not a
-/// translation) and has markup that passes ([`crate::rich::markup`]), else its words.
+/// translation) and has markup that passes ([`crate::rich::own`]), else its words.
 fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed) -> Html {
-    s.origin
-        .is_none()
-        .then(|| crate::rich::markup(html, s.text, allowed))
-        .flatten()
-        .unwrap_or_else(|| html! { { s.text.to_owned() } })
+    crate::rich::own(s, html, allowed).unwrap_or_else(|| html! { { s.text.to_owned() } })
 }
 
 /// A summary or an introduction's text as the block under a headline: paragraphs and lists
 /// in a `div` when it has markup, else one paragraph.
 pub fn summary_text(s: &Shown<'_>, html: Option<&str>) -> Html {
     let lang = s.lang.to_owned();
-    match s.origin.is_none().then(|| crate::rich::markup(html, s.text, Allowed::Blocks)).flatten() {
+    match crate::rich::own(s, html, Allowed::Blocks) {
         Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
         None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
     }

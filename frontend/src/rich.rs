@@ -17,6 +17,12 @@
 use annals_core::html::{check, links_apart, plain_text, same_words, Allowed};
 use yew::{AttrValue, Html};
 
+/// The record's own text `s` as elements of its markup `html` (see [`markup`]); `None` for a
+/// translation or a source's words shown instead (they are plain), or markup that does not pass.
+pub fn own(s: &annals_core::lang::Shown<'_>, html: Option<&str>, allowed: Allowed) -> Option<Html> {
+    s.origin.is_none().then(|| markup(html, s.text, allowed)).flatten()
+}
+
 /// `html` as elements when it is allowed markup saying what `plain` says; `None` otherwise
 /// (show `plain`).
 pub fn markup(html: Option<&str>, plain: &str, allowed: Allowed) -> Option<Html> {
