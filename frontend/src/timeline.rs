@@ -14,9 +14,11 @@
 //! hundred thousand events a month's window stacks into lanes two to three times taller than the
 //! screen, and every frame of a zoom or pan filled, uploaded and composited the whole bitmap —
 //! that, not the stacking, made a zoom step's 95th percentile half as slow again as before lanes
-//! had rows. The canvas' own pixels are never more than the screen's. (So a capture of the
-//! whole page beyond the window — a full-page screenshot — shows the lanes outside the window
-//! empty; a picture of the timeline, "Save picture", is drawn from what was placed, all of it.)
+//! had rows. During a gesture the canvas' own pixels are never more than the screen's. At rest a
+//! timeline up to [`WHOLE_SCREENS`] screens tall is painted whole, once: scrolling the page then
+//! repaints nothing, and a capture of the whole page (a full-page screenshot, a print preview)
+//! shows every lane. Only a taller one stays a slice at rest too; a picture of the timeline,
+//! "Save picture", is drawn from what was placed, all of it, whatever its height.
 //!
 //! Keys are listened to on the canvas only (it is one tab stop): ← → move between events —
 //! and stop on a counted cluster ("+12") when the next event is counted in it, which Enter
@@ -283,7 +285,7 @@ impl Widget {
             size: (w, 0.0, ratio),
             held: false,
             more: self.more,
-            slice: slice(place, self.drawn.height),
+            slice: slice(place, self.drawn.height, self.gesture.is_some()),
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
@@ -298,6 +300,10 @@ impl Widget {
         (x, y + self.drawn.slice.0)
     }
 }
+
+/// The tallest timeline painted whole at rest, in screens (window heights): three screens of
+/// canvas at a phone's pixel ratio of three is about 60 MB of bitmap, the most worth holding.
+const WHOLE_SCREENS: f64 = 3.0;
 
 /// How finely the canvas' height follows the part in view: assigning a canvas' height
 /// reallocates its bitmap, so a scroll changes it only every so many pixels.
@@ -315,9 +321,13 @@ fn placed(canvas: &HtmlCanvasElement) -> Option<(f64, f64)> {
 /// The part of a timeline `height` pixels tall that the window shows (`place`, see [`placed`]):
 /// its top and height, in the timeline's pixels (whole pixels, the height a multiple of
 /// [`SLICE_STEP`] where the timeline goes on). A timeline wholly out of view gets the
-/// screenful nearest to the window.
-fn slice(place: Option<(f64, f64)>, height: f64) -> (f64, f64) {
+/// screenful nearest to the window. At rest (not `moving`) a timeline of at most
+/// [`WHOLE_SCREENS`] screens is all of it.
+fn slice(place: Option<(f64, f64)>, height: f64, moving: bool) -> (f64, f64) {
     let Some((inside, screen)) = place else { return (0.0, height) };
+    if !moving && height <= WHOLE_SCREENS * screen {
+        return (0.0, height);
+    }
     // (`max`/`min`, not `clamp`: its panic message prints floats, which the bundle leaves out.)
     let top = (-inside).max(0.0).min(height).floor();
     let bottom = (screen - inside).max(0.0).min(height).ceil();
@@ -1030,7 +1040,7 @@ fn paint(
         }
         drawn.height = height;
     }
-    let (top, shown) = slice(place, height);
+    let (top, shown) = slice(place, height, moving);
     if drawn.slice != (top, shown) {
         let style = canvas.style();
         let _ = style.set_property("top", &format!("{}px", decimal(top)));

@@ -66,6 +66,24 @@ async function drawn(page, ready = () => true) {
 }
 
 /** Shows a window by the address (the fragment), which repaints the canvas. */
+/** The `samples` ({x, y} in the screenshot `shot`) whose pixel is not the colour `band` (#rrggbb). */
+async function unpainted(page, shot, samples, band) {
+  return page.evaluate(
+    async ({ png, samples, band }) => {
+      const img = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+      const c = new OffscreenCanvas(img.width, img.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const want = [1, 3, 5].map((k) => parseInt(band.slice(k, k + 2), 16));
+      return samples.filter(({ x, y }) => {
+        const px = ctx.getImageData(x, y, 1, 1).data;
+        return want.some((v, k) => Math.abs(px[k] - v) > 6);
+      });
+    },
+    { png: shot.toString('base64'), samples, band },
+  );
+}
+
 async function showWindow(page, fragment) {
   await page.evaluate((f) => {
     location.hash = f;
@@ -522,15 +540,16 @@ describe('the timeline canvas', () => {
     await done();
   });
 
-  test('a timeline taller than the window: the canvas is the part in view, and follows a scroll', async () => {
-    // Lanes by actor at all time on a phone: a lane per actor, far taller than the screen.
-    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 740 } });
+  test('a timeline more than three windows tall: the canvas is the part in view, and follows a scroll', async () => {
+    // Lanes by actor at all time on a phone held sideways-short (480 px): a lane per actor,
+    // more than three screens tall, so even at rest the canvas is a slice.
+    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 480 } });
     await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
     const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length > 10);
     const outer = page.locator('.timeline');
     const canvas = page.locator('canvas.timeline-canvas');
     const size = await outer.evaluate((t) => ({ height: t.clientHeight, screen: innerHeight }));
-    assert.ok(size.height >= d.height && size.height > size.screen, `the timeline holds every lane (${size.height} px for ${d.height}), more than the screen (${size.screen})`);
+    assert.ok(size.height >= d.height && size.height > 3 * size.screen, `the timeline holds every lane (${size.height} px for ${d.height}), more than three screens (${size.screen})`);
     const holds = async (what) => {
       const [box, c] = [await outer.boundingBox(), await canvas.boundingBox()];
       const [top, bottom] = [Math.max(box.y + 1, 0), Math.min(box.y + box.height - 1, size.screen)];
@@ -554,9 +573,9 @@ describe('the timeline canvas', () => {
   });
 
   test('a fast scroll never shows a blank lane: a screenshot right after it has every lane in view painted', async () => {
-    // The canvas is only the part of the lanes in view, painted again on a scroll: lanes by
-    // actor at all time on a phone are three screens tall.
-    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 740 } });
+    // Beyond three screens the canvas is only the part of the lanes in view, painted again on a
+    // scroll: lanes by actor at all time on a 360×480 screen are more than three screens tall.
+    const { page, done } = await open('/#lanes=actor', { viewport: { width: 360, height: 480 } });
     await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
     const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length > 10);
     const band = d.colours[1];
@@ -577,26 +596,32 @@ describe('the timeline canvas', () => {
       for (const [lane, [top, height]] of d.rows.entries()) {
         if (lane % 2) continue;
         for (const y of [top + 3, top + height / 2, top + height - 3].map((y) => box.y + 1 + y)) {
-          if (y >= 0 && y < 740) samples.push({ lane, x: Math.round(box.x + 1 + d.left - 3), y: Math.round(y) });
+          if (y >= 0 && y < 480) samples.push({ lane, x: Math.round(box.x + 1 + d.left - 3), y: Math.round(y) });
         }
       }
       assert.ok(samples.length > 3, `lanes in view after scroll ${i} (${samples.length} samples)`);
-      const wrong = await page.evaluate(
-        async ({ png, samples, band }) => {
-          const img = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], { type: 'image/png' }));
-          const c = new OffscreenCanvas(img.width, img.height);
-          const ctx = c.getContext('2d');
-          ctx.drawImage(img, 0, 0);
-          const want = [1, 3, 5].map((k) => parseInt(band.slice(k, k + 2), 16));
-          return samples.filter(({ x, y }) => {
-            const px = ctx.getImageData(x, y, 1, 1).data;
-            return want.some((v, k) => Math.abs(px[k] - v) > 6);
-          });
-        },
-        { png: shot.toString('base64'), samples, band },
-      );
-      assert.deepEqual(wrong, [], `after scroll ${i}, lanes shown unpainted (${band} expected)`);
+      assert.deepEqual(await unpainted(page, shot, samples, band), [], `after scroll ${i}, lanes shown unpainted (${band} expected)`);
     }
+    await done();
+  });
+
+  test('at rest, a timeline taller than the window is painted whole: a full-page capture shows every lane', async () => {
+    // Lanes by actor at all time: taller than the window at 1280×800, so lanes lie below the
+    // fold; a capture of the whole page (as a reader saving or printing the page gets) must
+    // show them painted, not the paper.
+    const { page, done } = await open('/#lanes=actor', { viewport: { width: 1280, height: 800 } });
+    await showWindow(page, '#lanes=actor&from=1990-01-01&to=2026-12-31');
+    const d = await drawn(page, (d) => d.marks.length > 0 && d.lanes.length > 10);
+    const box = await page.locator('.timeline').boundingBox();
+    assert.ok(box.y + box.height > 800, `the timeline (${box.y}…${box.y + box.height}) reaches below the window`);
+    const shot = await page.screenshot({ fullPage: true, path: await screenshotPath('timeline-full-page-1280.png') });
+    const samples = [];
+    for (const [lane, [top, height]] of d.rows.entries()) {
+      if (lane % 2) continue;
+      for (const y of [top + 3, top + height - 3]) samples.push({ lane, x: Math.round(box.x + 1 + d.left - 3), y: Math.round(box.y + 1 + y) });
+    }
+    assert.ok(samples.some(({ y }) => y > 800), 'lanes below the window are sampled');
+    assert.deepEqual(await unpainted(page, shot, samples, d.colours[1]), [], 'every lane is painted in a full-page capture');
     await done();
   });
 
