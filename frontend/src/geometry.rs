@@ -656,48 +656,64 @@ pub fn stack_within(
     for m in marks.iter_mut() {
         m.y = lane_rows.row_y(m.lane, m.row);
     }
+    // The counted of a lane share its last row, in groups of those whose badges would touch.
+    // A group of one is drawn as itself, with its label where the row leaves room ("+1" would
+    // take the same room and say less); a larger group is a badge, and its events leave the marks.
     let mut more = Vec::new();
-    let over_all = counted;
-    for (lane, over) in over_all.iter().map(|(l, o)| (*l, o)) {
-        let y = lane_rows.row_y(lane, lane_rows.rows[lane] - 1);
-        let mut current: Option<More> = None;
-        for &i in over {
+    let mut gone = vec![false; marks.len()];
+    for (lane, over) in &counted {
+        let row = lane_rows.rows[*lane] - 1;
+        let y = lane_rows.row_y(*lane, row);
+        let mut groups: Vec<(More, usize)> = Vec::new();
+        for (at_over, &i) in over.iter().enumerate() {
             let m = &marks[i];
             let (s, e) = m.extent();
             let days = m.days;
-            match current.as_mut() {
-                Some(c) if s <= c.x2.max(c.extent().1) + MARK_GAP => {
+            match groups.last_mut() {
+                Some((c, _)) if s <= c.x2.max(c.extent().1) + MARK_GAP => {
                     c.x2 = c.x2.max(e);
                     c.count += 1;
                     c.days = (c.days.0.min(days.0), c.days.1.max(days.1));
                 }
                 _ => {
-                    more.extend(current.take());
                     let at = s.min(right - MORE_WIDTH).max(left);
-                    current = Some(More { lane, x1: s, x2: e, y, at, count: 1, days });
+                    groups.push((More { lane: *lane, x1: s, x2: e, y, at, count: 1, days }, at_over));
                 }
             }
         }
-        more.extend(current);
-    }
-    if !more.is_empty() {
-        // The counted leave the marks (they are not drawn, nor hit); labels follow the rest.
-        let mut counted = vec![false; marks.len()];
-        for (_, over) in &over_all {
-            for &i in over {
-                counted[i] = true;
+        // (Each group: its badge, and where its events begin in `over`.)
+        for (k, (c, first)) in groups.iter().enumerate() {
+            if c.count > 1 {
+                for &o in &over[*first..*first + c.count as usize] {
+                    gone[o] = true;
+                }
+                more.push(c.clone());
+                continue;
+            }
+            let i = over[*first];
+            let m = &mut marks[i];
+            (m.row, m.y) = (row, y);
+            let x = m.extent().1 + if m.disputed { DISPUTE_WIDTH } else { 0.0 } + LABEL_GAP;
+            let next = groups.get(k + 1).map_or(right, |(n, _)| n.x1.min(n.at) - LABEL_GAP).min(right);
+            let w = width(m);
+            let room = (next - x).min(w);
+            if room >= MIN_LABEL.min(w) && room > 0.0 {
+                labels.push(LabelSpot { mark: i, x, room, inside: false });
             }
         }
+    }
+    if gone.contains(&true) {
+        // The counted leave the marks (they are not drawn, nor hit); labels follow the rest.
         let mut new_index = Vec::with_capacity(marks.len());
         let mut kept = 0;
-        for c in &counted {
+        for c in &gone {
             new_index.push(kept);
             kept += usize::from(!c);
         }
         let mut i = 0;
         marks.retain(|_| {
             i += 1;
-            !counted[i - 1]
+            !gone[i - 1]
         });
         for l in &mut labels {
             l.mark = new_index[l.mark];
@@ -908,10 +924,15 @@ mod tests {
         m.extent().1 + if m.disputed { DISPUTE_WIDTH } else { 0.0 }
     }
 
-    /// What each drawn thing takes on x in its (lane, row): marks (with a dispute's "?") and labels.
+    /// What each drawn thing takes on x in its (lane, row): marks (with a dispute's "?"), labels
+    /// and the badges of counted events (in their lane's last row).
     fn taken(marks: &[Mark], stack: &Stack) -> Vec<((usize, usize), f64, f64, String)> {
         let mut out: Vec<_> =
             marks.iter().map(|m| ((m.lane, m.row), m.extent().0, reach(m), format!("mark {}", m.id()))).collect();
+        for c in &stack.more {
+            let (a, b) = c.extent();
+            out.push(((c.lane, stack.lanes.rows()[c.lane] - 1), a, b, format!("{} at {a}", c.label())));
+        }
         for l in stack.labels.iter().filter(|l| !l.inside) {
             let m = &marks[l.mark];
             out.push(((m.lane, m.row), l.x, l.x + l.room, format!("label {}", m.id())));
@@ -970,10 +991,34 @@ mod tests {
                     let (marks, stack, s) = stacked(from, to, screen, |_| width);
                     let what = format!("{from}..{to}, labels {width} px on {screen} px");
                     assert_nothing_overlaps(&marks, &stack, &s, &|_| width, &what);
+                    // (Row `MAX_ROWS` is the counted events' row, where one alone is drawn itself.)
                     for m in &marks {
-                        assert!(m.row < MAX_ROWS, "{}: row {}", m.id(), m.row);
+                        assert!(m.row <= MAX_ROWS, "{}: row {}", m.id(), m.row);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_counted_event_is_drawn_itself_not_as_plus_one() {
+        // The default record at all time on a wide screen: Signing's sixth event found no row of
+        // the five and was a "+1" badge in the row below, where the mark itself fits.
+        for screen in [1100.0, 900.0, 250.0] {
+            let (marks, stack, s) = stacked("1992-02-23", "2027-02-14", screen, text_width);
+            let what = format!("all time on {screen} px");
+            assert_nothing_overlaps(&marks, &stack, &s, &text_width, &what);
+            assert!(stack.more.iter().all(|c| c.count > 1), "{what}: {:?}", stack.more);
+            let total = crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x")
+                .expect("record")
+                .projections()
+                .timeline
+                .window(s.from as i64, s.to as i64)
+                .count();
+            let counted: u32 = stack.more.iter().map(|c| c.count).sum();
+            assert_eq!(marks.len() + counted as usize, total, "{what}: every event drawn or counted once");
+            if screen == 1100.0 {
+                assert!(marks.iter().any(|m| m.row == MAX_ROWS), "{what}: a lone event is drawn in the counted row");
             }
         }
     }

@@ -104,6 +104,9 @@ struct Drawn {
     /// The part of the lanes the canvas holds: its top and height, in the timeline's pixels
     /// (see [`slice`]); pointer positions on the canvas are shifted by the top.
     slice: (f64, f64),
+    /// The part of those painted by the last paint (the same at rest; during a gesture the
+    /// canvas may hold more than the part in view, which alone is painted again).
+    part: (f64, f64),
     /// The canvas' backing size in device pixels: assigning `width`/`height` reallocates and
     /// clears the bitmap even when the value is the same, so it is set only when it changes.
     size: (u32, u32),
@@ -252,7 +255,7 @@ struct Painted {
     /// The cluster the keyboard is on.
     more: Option<MoreFocus>,
     /// The part of the lanes painted (see [`slice`]).
-    slice: (f64, f64),
+    part: (f64, f64),
 }
 
 impl Painted {
@@ -285,13 +288,13 @@ impl Widget {
             size: (w, 0.0, ratio),
             held: false,
             more: self.more,
-            slice: slice(place, self.drawn.height, self.gesture.is_some()),
+            part: slice(place, self.drawn.height, self.gesture.is_some()),
         };
         if self.painted.as_ref().is_some_and(|p| p.same(&now)) {
             return;
         }
         let held = paint(&mut self.drawn, canvas, (w, place), scene, window, self.gesture.is_some(), self.more);
-        self.painted = Some(Painted { held, slice: self.drawn.slice, ..now });
+        self.painted = Some(Painted { held, part: self.drawn.part, ..now });
     }
 
     /// Where a pointer event is, in the timeline's pixels (the canvas holds a part of it).
@@ -1040,25 +1043,36 @@ fn paint(
         }
         drawn.height = height;
     }
+    // The part painted; during a gesture a canvas that already holds it (the whole timeline,
+    // painted at rest) is kept: shrinking it would reallocate its bitmap on the gesture's first
+    // step, and painting only the part keeps each step's work a screenful's.
     let (top, shown) = slice(place, height, moving);
-    if drawn.slice != (top, shown) {
+    let (held_top, held_height) = drawn.slice;
+    let keep = moving && held_top <= top && top + shown <= held_top + held_height && held_top + held_height <= height;
+    if !keep && drawn.slice != (top, shown) {
         let style = canvas.style();
         let _ = style.set_property("top", &format!("{}px", decimal(top)));
         let _ = style.set_property("height", &format!("{}px", decimal(shown)));
         drawn.slice = (top, shown);
     }
+    drawn.part = (top, shown);
+    let (canvas_top, canvas_height) = drawn.slice;
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let size = ((width * ratio) as u32, (shown * ratio) as u32);
+    let size = ((width * ratio) as u32, (canvas_height * ratio) as u32);
     if drawn.size != size || canvas.width() != size.0 || canvas.height() != size.1 {
         canvas.set_width(size.0);
         canvas.set_height(size.1);
         drawn.size = size;
     }
     // The bitmap is kept between frames: reset the transform (not accumulate it), shifted by
-    // the part's top, so everything below is drawn in the timeline's pixels; the paper below
-    // covers every pixel of the part.
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, -top * ratio);
+    // the canvas' top, so everything below is drawn in the timeline's pixels, clipped to the
+    // part painted; the paper below covers every pixel of the part.
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, -canvas_top * ratio);
     ctx.set_global_alpha(1.0);
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(0.0, top, width, shown);
+    ctx.clip();
     let colours = drawn.colours.at(canvas).clone();
 
     // Paper, lanes, labels.
@@ -1127,6 +1141,7 @@ fn paint(
     } else {
         draw_clusters(&ctx, &clusters, lane_keys, view.lanes, &mut drawn.counts, &mut drawn.clusters);
     }
+    ctx.restore();
     ctx.restore();
     // Only a page of our own gets the mark; an embedded widget writes nothing on the host's
     // window (its canvas then lives in a shadow root, not in the document).
