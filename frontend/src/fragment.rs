@@ -18,7 +18,9 @@ pub fn current() -> String {
 
 /// While `enabled`: writes the view into the fragment whenever it changes (`replaceState`: no
 /// history entry per zoom step), and follows the fragment when someone edits it or follows an
-/// in-page link: the view is then read over `initial` (the view a bare address shows).
+/// in-page link: the view is then read over `initial` (the view a bare address shows), except
+/// for a fragment that names an event and nothing else (`#e=…`, a link of the record's own
+/// text to one of its events, `crate::rich`): that selects the event in the view on screen.
 /// (A flag rather than not calling it: hooks are called on every render.)
 #[hook]
 pub fn use_fragment_sync(view: UseReducerHandle<View>, initial: View, enabled: bool) {
@@ -39,7 +41,11 @@ pub fn use_fragment_sync(view: UseReducerHandle<View>, initial: View, enabled: b
     use_effect_with(enabled, move |enabled| {
         let listener = web_sys::window().filter(|_| *enabled).map(|w| {
             EventListener::new(&w, "hashchange", move |_| {
-                view.dispatch(Action::Replace(Box::new(View::from_fragment(&current(), &initial))));
+                let fragment = current();
+                view.dispatch(match crate::address::pairs(&fragment).as_slice() {
+                    [(e, id)] if e == "e" => Action::Select(Some(id.clone())),
+                    _ => Action::Replace(Box::new(View::from_fragment(&fragment, &initial))),
+                });
             })
         });
         move || drop(listener)

@@ -112,7 +112,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             if !(file_only && r.kind == EventKind::Other) {
                 <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
             }
-            <h2 lang={title.lang.to_owned()}>{ own_markup(&title, e.title_html.as_deref(), Allowed::Inline) }</h2>
+            <h2 lang={title.lang.to_owned()}>{ own_markup(&title, e.title_html.as_deref(), Allowed::Inline, catalog) }</h2>
             if let Some(n) = title_note { <p class="lang-note">{ n }</p> }
             <p class="date">
                 { i18n::occurred(&e.occurred) }
@@ -124,7 +124,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
                 <p class="retracted" role="note">{ tf("Retracted: {0}", &[&ret.reason]) }</p>
             }
             if let Some(s) = &summary {
-                { summary_text(s, e.summary_html.as_deref()) }
+                { summary_text(s, e.summary_html.as_deref(), catalog) }
                 if let Some(n) = summary_note { <p class="lang-note">{ n }</p> }
             }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
@@ -183,15 +183,15 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
 
 /// A text of the record's: its markup as elements when it is the record's own text (not a
 /// translation) and has markup that passes ([`crate::rich::own`]), else its words.
-fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed) -> Html {
-    crate::rich::own(s, html, allowed).unwrap_or_else(|| html! { { s.text.to_owned() } })
+fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed, events: &annals_core::Catalog) -> Html {
+    crate::rich::own(s, html, allowed, events).unwrap_or_else(|| html! { { s.text.to_owned() } })
 }
 
 /// A summary or an introduction's text as the block under a headline: paragraphs and lists
 /// in a `div` when it has markup, else one paragraph.
-pub fn summary_text(s: &Shown<'_>, html: Option<&str>) -> Html {
+pub fn summary_text(s: &Shown<'_>, html: Option<&str>, events: &annals_core::Catalog) -> Html {
     let lang = s.lang.to_owned();
-    match crate::rich::own(s, html, Allowed::Blocks) {
+    match crate::rich::own(s, html, Allowed::Blocks, events) {
         Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
         None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
     }

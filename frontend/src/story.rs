@@ -220,7 +220,7 @@ pub fn story(props: &Props) -> Html {
                 <div class="card title-card">
                     <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
                     if let Some(d) = props.record.description_shown() {
-                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref())) }
+                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref()), &projections.catalog) }
                         { crate::shown::note_line(&d) }
                     }
                     if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }
