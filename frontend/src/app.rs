@@ -163,9 +163,12 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 </p>
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
                 // and shows the button only there), so the visual is on the first screen; the
-                // button only when the line cuts the text (see `use_intro_fold`).
+                // button only when the line cuts the text (see `use_intro_fold`). Its paragraphs,
+                // links and emphasis as the title slide shows them (`summary_text`).
                 if let Some(text) = record.description_shown() {
-                    <p ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro" lang={text.lang.to_owned()}>{ text.text.to_owned() }</p>
+                    <div ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">
+                        { crate::panels::summary_text(&text, record.introduction.as_deref().and_then(|i| i.text_html.as_deref()), &record.projections().catalog) }
+                    </div>
                     <button ref={intro_more} type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
                         onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
                         { if *intro_open { tx("less") } else { tx("more") } }

@@ -152,6 +152,12 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
 
       // The details show the same.
       await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+      // Above the views, the introduction keeps its paragraphs, emphasis and link too.
+      const masthead = page.locator('.masthead .intro .summary-text.rich');
+      assert.equal(await masthead.locator('p').count(), 2);
+      assert.equal(await masthead.locator('em').textContent(), 'second');
+      assert.equal(await masthead.locator('a').getAttribute('href'), 'https://example.org/intro');
+      assert.equal(await masthead.locator('a').getAttribute('target'), '_blank');
       await page.locator('section.event-list li[data-id="first"] button').click();
       const details = page.locator('#details');
       await details.locator('.summary-text.rich li').first().waitFor();
