@@ -26,8 +26,10 @@ use crate::state::{Action, View};
 /// something where the reader looks, not 600 px further down. Not on the first render (a deep
 /// link opens where the page starts) and never in a widget (that would scroll the host page).
 /// With `screen` (the story, which is the phone's screen), also on the first render and
-/// whenever the node's top is not the screen's top, so the slide fills it. (One hook for both:
-/// each hook instance costs the page's bundle.) The story's strip, inside the node, is
+/// whenever the view tabs above it are not at the screen's top: the slide fills the screen
+/// under the tabs, so the reader still sees which view this is, and a move that leaves the
+/// tabs where they are moves nothing. (One hook for both: each hook instance costs the page's
+/// bundle.) The story's strip, inside the node, is
 /// scrolled sideways to keep the current slide in its middle, in a widget too.
 #[hook]
 pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool, screen: bool) {
@@ -49,7 +51,8 @@ pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: b
         }
         let Some(w) = web_sys::window() else { return };
         let narrow = w.match_media("(max-width: 48rem)").ok().flatten().is_some_and(|q| q.matches());
-        let Some(el) = node.cast::<web_sys::Element>() else { return };
+        let tabs = w.document().filter(|_| screen).and_then(|d| d.query_selector(".tabs").ok().flatten());
+        let Some(el) = tabs.or_else(|| node.cast::<web_sys::Element>()) else { return };
         let top = el.get_bounding_client_rect().top();
         let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
         if narrow && (top < 0.0 || top > height - 48.0 || (screen && top > 1.0)) {

@@ -24,9 +24,10 @@
 //! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
 //!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
 //!   human date would share one pixel, as it does in TimelineJS's own strip).
-//! - **On a phone the story is the screen**: it fills the viewport's height, and is scrolled
-//!   to its top when shown and after a move from the strip at its foot (`panels`'s
-//!   `use_bring_into_view`), never in a widget.
+//! - **On a phone the story is the screen under the view tabs**: it fills the viewport's
+//!   height below them, and the tabs are scrolled to the top when it is shown and after a move
+//!   from the strip at its foot (`panels`'s `use_bring_into_view`), so the reader sees which
+//!   view this is, and ←/→ leave the page where it is; never in a widget.
 
 use std::rc::Rc;
 

@@ -175,7 +175,7 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
     }
   });
 
-  test('on a phone the story is the screen: the slide at the top, the strip at its foot', async () => {
+  test('on a phone the story is the screen under the view tabs, the strip at its foot', async () => {
     const dir = join(tmpdir(), `annals-phone-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     const files = await serveDir(dir, { cors: true });
@@ -184,15 +184,15 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
       writeFileSync(join(dir, 'rich.json'), JSON.stringify(RICH(files.url)));
       const { page, done } = await suite.openPage(`/?src=${encodeURIComponent(`${files.url}/rich.json`)}`, { viewport: { width: 360, height: 740 } });
       await page.locator('.title-slide .summary-text.rich').waitFor({ timeout: 20_000 });
-      const top = () => page.locator('.story').evaluate((e) => Math.round(e.getBoundingClientRect().top));
-      await page.waitForFunction(() => Math.abs(document.querySelector('.story').getBoundingClientRect().top) <= 1);
+      const top = () => page.locator('nav.tabs').evaluate((e) => Math.abs(Math.round(e.getBoundingClientRect().top)));
+      await page.waitForFunction(() => Math.abs(document.querySelector('nav.tabs').getBoundingClientRect().top) <= 1);
       const strip = await page.locator('.strip-track').boundingBox();
       assert.ok(strip.y + strip.height <= 741, `the strip on the first screen: ${JSON.stringify(strip)}`);
-      // A move from the strip (scrolled to) brings the next slide's headline back to the top.
+      // A move from the strip (scrolled to) brings the tabs and the next slide's headline back.
       await page.evaluate(() => window.scrollBy(0, 200));
       await page.locator('.story-strip button').nth(1).click();
       await page.waitForFunction(() => document.querySelector('.story .slide h2 em')?.textContent === 'first');
-      await page.waitForFunction(() => Math.abs(document.querySelector('.story').getBoundingClientRect().top) <= 1);
+      await page.waitForFunction(() => Math.abs(document.querySelector('nav.tabs').getBoundingClientRect().top) <= 1);
       assert.equal(await top(), 0);
       await page.screenshot({ path: await screenshotPath('rich-story-360.png') });
       assert.deepEqual(await axeViolations(page), [], 'axe at 360 px');
