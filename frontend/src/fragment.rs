@@ -6,8 +6,16 @@
 //! A widget mounted into someone else's page (the custom element) never calls this: the host
 //! page's address is not ours to read or write.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use gloo::events::EventListener;
 use yew::prelude::*;
+
+/// Whether this page follows its fragment (the app's page, the iframe page): only there does a
+/// link of the record's text to one of its events (`#e=…`, `crate::rich`) lead anywhere. In a
+/// custom element it would change the host page's address, which may mean something else to
+/// the host (a route), so there such a link stays text. Set while rendering, before the record.
+pub static FOLLOWED: AtomicBool = AtomicBool::new(false);
 
 use crate::state::{Action, View};
 
@@ -24,6 +32,9 @@ pub fn current() -> String {
 /// (A flag rather than not calling it: hooks are called on every render.)
 #[hook]
 pub fn use_fragment_sync(view: UseReducerHandle<View>, initial: View, enabled: bool) {
+    if enabled {
+        FOLLOWED.store(true, Ordering::Relaxed);
+    }
     {
         let fragment = view.to_fragment();
         use_effect_with((fragment, enabled), |(fragment, enabled)| {

@@ -16,8 +16,9 @@
 //! (`#` and its id, TimelineJS's link to a slide) is the page's address of that event, `#e=`
 //! and the id, so it is a real link (a keyboard follows it, a middle click opens the event in
 //! a new tab) and following it selects the event in the view on screen (`fragment`): the
-//! story goes to its slide, the details show it. An id the record does not hold leaves the
-//! words as text ([`annals_core::html::links_apart`]).
+//! story goes to its slide, the details show it. An id the record does not hold, or a page
+//! that does not follow its fragment (a custom element: the address is the host's,
+//! `fragment::FOLLOWED`), leaves the words as text ([`annals_core::html::links_apart`]).
 
 use annals_core::html::{check, links_apart, plain_text, same_words, Allowed};
 use annals_core::Catalog;
@@ -36,7 +37,10 @@ pub fn markup(html: Option<&str>, plain: &str, allowed: Allowed, events: &Catalo
     if check(html, allowed).is_err() || !same_words(&plain_text(html), plain) {
         return None;
     }
-    let here = |id: &str| events.event_any(id).map(|_| format!("#e={}", crate::address::encode(id)));
+    let here = |id: &str| {
+        let followed = crate::fragment::FOLLOWED.load(std::sync::atomic::Ordering::Relaxed);
+        (followed && events.event_any(id).is_some()).then(|| format!("#e={}", crate::address::encode(id)))
+    };
     Some(Html::from_html_unchecked(AttrValue::from(links_apart(html, here))))
 }
 

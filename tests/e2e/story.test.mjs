@@ -229,6 +229,43 @@ describe('TimelineJS templates in the story', { timeout: 120_000 }, () => {
     await done();
   });
 
+  test('in an iframe widget the link leads to its slide; in a custom element it is text (the address is the host\'s)', async () => {
+    const host = await serveDir(HERE);
+    const app = await serveDir(DIST, { cors: true });
+    try {
+      const opened = await suite.openPage('/');
+      const page = opened.page;
+      await page.goto(`${host.url}/embed-host.html?dist=${encodeURIComponent(`${app.url}/`)}`);
+      const src = `${files.url}/all-media-types.json`;
+      await page.evaluate(({ src, frameSrc }) => {
+        const element = document.createElement('annals-timeline');
+        element.id = 'media';
+        element.setAttribute('src', src);
+        element.setAttribute('view', 'story');
+        document.querySelector('main').append(element);
+        const frame = document.createElement('iframe');
+        Object.assign(frame, { id: 'media-frame', title: 'TimelineJS media types', height: 700, src: frameSrc });
+        document.querySelector('main').append(frame);
+      }, { src, frameSrc: `${app.url}/index.html?embed=1&src=${encodeURIComponent(src)}` });
+      const words = page.locator('#media .title-slide a', { hasText: 'click to jump to Wikipedia Images' });
+      await words.waitFor({ timeout: 20_000 });
+      assert.equal(await words.getAttribute('href'), null, 'no link out of the widget into the host\'s address');
+      await words.click();
+      assert.equal(await page.evaluate(() => location.hash), '', 'the host\'s address is untouched');
+      const frame = page.frameLocator('#media-frame');
+      const link = frame.locator('.title-slide a', { hasText: 'click to jump to Wikipedia Images' });
+      await link.waitFor({ timeout: 20_000 });
+      assert.equal(await link.getAttribute('href'), '#e=wikipedia-images');
+      await link.click();
+      await frame.locator('.story .slide h2', { hasText: 'Wikimedia Images' }).waitFor();
+      assert.equal(await page.evaluate(() => location.hash), '', 'the iframe moved, not its host');
+      await opened.done();
+    } finally {
+      await host.close();
+      await app.close();
+    }
+  });
+
   test('eras are spans, not events: the masthead, the title slide and the slides count alike', async () => {
     const { page, done } = await open('eras.json');
     const file = JSON.parse(readFileSync(join(TEMPLATES, 'eras.json'), 'utf8'));
