@@ -55,7 +55,7 @@ impl Allowed {
 pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
     let expected = || {
         says!(
-            "expected only the tags {0} (a link with href, title and rel, its href an http(s) or mailto link)",
+            "expected only the tags {0} (a link with href, title and rel, its href an http(s) or mailto link or # and an event's id)",
             allowed.list()
         )
     };
@@ -104,7 +104,10 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
                 let href = decode_entities(value);
                 let mail =
                     href.strip_prefix("mailto:").is_some_and(|m| m.contains('@') && !m.contains(char::is_whitespace));
-                if !mail {
+                // A link to an event of the record's own (TimelineJS's `#unique_id`), written
+                // as it is (an id's characters need no entity): it can say nothing but which event.
+                let own = value.strip_prefix('#').is_some_and(|id| crate::id::check_event_id(id).is_ok());
+                if !mail && !own {
                     crate::link::check_url(&href).map_err(|e| says!("has a link whose href {0}", e.carried()))?;
                 }
             }
@@ -113,12 +116,19 @@ pub fn check(html: &str, allowed: Allowed) -> Result<(), Said> {
     Ok(())
 }
 
-/// Markup that passed [`check`], with every link opening apart from the page: `target="_blank"
-/// rel="noopener noreferrer"` written first in each `<a>` tag (a browser keeps the first of two
-/// attributes of one name, so a `rel` of the record's cannot undo it), so the linked site
-/// neither learns the page's address nor gets a handle on its window. Tags are walked as
-/// [`check`] walks them, so a `<a` inside a quoted attribute value is left alone.
-pub fn links_apart(html: &str) -> String {
+/// Markup that passed [`check`], its links made safe to follow from the page:
+/// - a link out of the record opens apart from the page: `target="_blank" rel="noopener
+///   noreferrer"` written first in its `<a>` tag (a browser keeps the first of two attributes
+///   of one name, so a `rel` of the record's cannot undo it), so the linked site neither
+///   learns the page's address nor gets a handle on its window;
+/// - a link to an event of the record's (`#` and its id) leads where `here` says that event
+///   is on the page, and is no link at all (`<a>` with no attribute: its words stay, as text)
+///   when `here` knows no such event. `here` is handed an id that passed [`check`] (an id's
+///   characters only) and must answer with text that can stand in a quoted attribute.
+///
+/// Tags are walked as [`check`] walks them, so a `<a` inside a quoted attribute value is left
+/// alone.
+pub fn links_apart(html: &str, here: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(html.len() + 48);
     let mut rest = html;
     while let Some(i) = rest.find('<') {
@@ -127,10 +137,21 @@ pub fn links_apart(html: &str) -> String {
         let Some(end) = tag_end(rest) else { break };
         let name = rest[..end].find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(end);
         out.push_str(&rest[..name]);
+        let mut tail = &rest[name..=end];
         if rest[..name].eq_ignore_ascii_case("a") {
-            out.push_str(" target=\"_blank\" rel=\"noopener noreferrer\"");
+            let href = attributes(rest[name..end].trim_end_matches('/'))
+                .and_then(|a| a.into_iter().find(|(n, _)| n.eq_ignore_ascii_case("href")));
+            match href.and_then(|(_, h)| h.strip_prefix('#')) {
+                Some(id) => {
+                    if let Some(to) = here(id) {
+                        out.push_str(&format!(" href=\"{to}\""));
+                    }
+                    tail = ">";
+                }
+                None => out.push_str(" target=\"_blank\" rel=\"noopener noreferrer\""),
+            }
         }
-        out.push_str(&rest[name..=end]);
+        out.push_str(tail);
         rest = &rest[end + 1..];
     }
     out.push_str(rest);
@@ -342,6 +363,7 @@ mod tests {
             "<blockquote><p>Q</p></blockquote><ol><li><i>i</i> <b>b</b></li></ol>",
             "<a href=\"mailto:desk@example.org\">mail</a> Tom &amp; Jerry &lt;3 &nbsp;",
             "plain text, no markup",
+            "<a href=\"#wikipedia-images\">jump</a> <a href=\"#era-600:x\">era</a>",
         ];
         for html in good {
             assert_eq!(check(html, Allowed::Blocks), Ok(()), "{html}");
@@ -361,6 +383,11 @@ mod tests {
             ("<a href=https://x.example>x</a>", "cannot be read"),
             ("<p>x</p id=\"a\">", "closing"),
             ("<svg><script>x</script></svg>", "<svg>"),
+            ("<a href=\"#javascript:alert(1)\">x</a>", "not an http(s) link"),
+            ("<a href=\"#\">x</a>", "not an http(s) link"),
+            ("<a href=\"#x\" onclick=\"alert(1)\">x</a>", "\"onclick\""),
+            ("<a href=\"#a b\">x</a>", "not an http(s) link"),
+            ("<a href=\"&#35;x\">x</a>", "not an http(s) link"),
         ];
         for (html, says) in bad {
             let err = check(html, Allowed::Blocks).expect_err(html);
@@ -385,7 +412,27 @@ mod tests {
             ),
             ("<b>b</b> &lt;a", "<b>b</b> &lt;a"),
         ] {
-            assert_eq!(links_apart(html), apart, "{html}");
+            assert_eq!(links_apart(html, |_| None), apart, "{html}");
+        }
+    }
+
+    #[test]
+    fn links_to_the_records_own_events_lead_there_or_are_text() {
+        let here = |id: &str| (id == "wikipedia-images" || id == "javascript:x").then(|| format!("#e={id}"));
+        for (html, led) in [
+            ("<a href=\"#wikipedia-images\" title=\"t\">jump</a>", "<a href=\"#e=wikipedia-images\">jump</a>"),
+            ("<a title=\"t\" href='#wikipedia-images' rel=\"x\">jump</a>", "<a href=\"#e=wikipedia-images\">jump</a>"),
+            (
+                "<a href=\"#elsewhere\">gone</a>, <a href=\"#javascript:x\">x</a>",
+                "<a>gone</a>, <a href=\"#e=javascript:x\">x</a>",
+            ),
+            (
+                "<a href=\"https://x.example/#wikipedia-images\">out</a>",
+                "<a target=\"_blank\" rel=\"noopener noreferrer\" href=\"https://x.example/#wikipedia-images\">out</a>",
+            ),
+        ] {
+            assert_eq!(check(html, Allowed::Inline), Ok(()), "{html}");
+            assert_eq!(links_apart(html, here), led, "{html}");
         }
     }
 

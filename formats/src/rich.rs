@@ -11,15 +11,18 @@
 //! - Only the allow-list survives: paragraphs, line breaks, lists, quotations, links,
 //!   emphasis; for a headline only the inline part. Scripts and styles go with their content;
 //!   any other tag goes, its text stays. No attribute survives but a link's `href` (an
-//!   `http(s)` or `mailto:` address; relative ones are dropped), `title` and the `rel`
-//!   added to every link.
+//!   `http(s)` or `mailto:` address, or `#` and an event id — TimelineJS's link to the slide
+//!   of that `unique_id`, which the reader makes the event's id; other relative ones are
+//!   dropped), `title` and the `rel` added to every link.
 //! - The plain text is taken from the sanitized HTML, so a script's code never becomes a
 //!   summary either.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use ammonia::{Builder, UrlRelative};
 use annals_core::html::{self, Allowed, BLOCK_TAGS, INLINE_TAGS};
+use annals_core::id::check_event_id;
 
 /// A text read from HTML: what it says, and the markup worth keeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,11 +67,17 @@ fn clean(html: &str, allowed: Allowed, wider: bool) -> String {
         .tag_attributes(HashMap::from([("a", ["href", "title"].into_iter().collect())]))
         .generic_attributes(HashSet::new())
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .url_relative(UrlRelative::Deny)
+        .url_relative(UrlRelative::Custom(Box::new(own_event_link)))
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true)
         .clean(html)
         .to_string()
+}
+
+/// A relative link kept: `#` and an event id (a link to the record's own event, as TimelineJS
+/// links to a slide by its `unique_id`); `None` drops any other.
+fn own_event_link(url: &str) -> Option<Cow<'_, str>> {
+    url.strip_prefix('#').filter(|id| check_event_id(id).is_ok()).map(|_| url.into())
 }
 
 /// Reads a text that may hold HTML; a headline (`Allowed::Inline`) is one line.
@@ -119,6 +128,12 @@ mod tests {
                 Some("<p><strong>Head</strong></p>text"),
             ),
             ("<p>Just a <div>paragraph</div></p>", Allowed::Inline, "Just a paragraph", None),
+            (
+                "<a target=\"_self\" href=\"#wikipedia-images\">jump</a> <a href=\"other.html\">away</a>",
+                Allowed::Inline,
+                "jump away",
+                Some("<a href=\"#wikipedia-images\" rel=\"noopener noreferrer\">jump</a> <a rel=\"noopener noreferrer\">away</a>"),
+            ),
         ] {
             let got = read(input, allowed);
             assert_eq!(got.plain, plain, "{input}");
@@ -131,6 +146,15 @@ mod tests {
                 assert_eq!(got.html, None, "{input}");
             }
         }
+    }
+
+    #[test]
+    fn a_link_to_a_slide_of_the_file_keeps_its_address() {
+        let got =
+            read("<a target=\"_self\" href=\"#wikipedia-images\">jump</a> <a href=\"#a(b)\">no</a>", Allowed::Inline);
+        let html = got.html.expect("markup kept");
+        assert!(html.contains("href=\"#wikipedia-images\""), "{html}");
+        assert_eq!(html.matches("href").count(), 1, "not an id: dropped; {html}");
     }
 
     #[test]
@@ -154,6 +178,9 @@ mod tests {
             "<form action=\"https://evil.example\"><input value=x></form>Hi",
             "<object data=\"x.swf\"></object><embed src=\"x\">Hi",
             "<base href=\"https://evil.example/\"><meta http-equiv=\"refresh\" content=\"0\">Hi",
+            "<a href=\"#x\" onclick=\"alert(1)\">Hi</a>",
+            "<a href=\"#javascript:alert(1)\">Hi</a>",
+            "<a href=\"#x&quot; onclick=&quot;alert(1)\">Hi</a>",
         ];
         for payload in payloads {
             for allowed in [Allowed::Inline, Allowed::Blocks] {

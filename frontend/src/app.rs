@@ -139,10 +139,15 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let (intro, intro_more) = (use_node_ref(), use_node_ref());
     use_intro_fold(intro.clone(), intro_more.clone(), *intro_open);
     let (printing, print) = crate::print::use_printing();
+    // A TimelineJS file's eras are spans, not events: counted apart (as the story counts them).
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
-        move |_| record.projections().stats_view()
+        move |_| {
+            let p = record.projections();
+            (p.stats_view(), p.timeline.entries().filter(|r| crate::story::is_era(r)).count())
+        }
     });
+    let (stats, eras) = (&stats.0, stats.1);
     html! {
         <>
             <header class="masthead">
@@ -157,15 +162,19 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     // Only what the record has: a file of discoveries has no documents signed
                     // and nothing disputed to count.
                     // A stream read by the window (`remote`) counts all its events, not those here.
-                    { count(record.remote.as_ref().map_or(stats.events, |r| r.total().max(stats.events)), "event", "events") }
+                    { count(record.remote.as_ref().map_or(stats.events, |r| r.total().max(stats.events)).saturating_sub(eras as u64), "event", "events") }
+                    if eras > 0 { { " · " }{ count(eras, "era", "eras") } }
                     if stats.documents > 0 { { " · " }{ tf("{0} signed", &[&count(stats.documents, "document", "documents")]) } }
                     if stats.disputed > 0 { { " · " }{ tf("{0} disputed", &[&number(stats.disputed)]) } }
                 </p>
                 // On a phone the introduction is one line until "more" (the stylesheet clamps it
                 // and shows the button only there), so the visual is on the first screen; the
-                // button only when the line cuts the text (see `use_intro_fold`).
+                // button only when the line cuts the text (see `use_intro_fold`). Its paragraphs,
+                // links and emphasis as the title slide shows them (`summary_text`).
                 if let Some(text) = record.description_shown() {
-                    <p ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro" lang={text.lang.to_owned()}>{ text.text.to_owned() }</p>
+                    <div ref={intro} class={if *intro_open { "intro open" } else { "intro" }} id="record-intro">
+                        { crate::panels::summary_text(&text, record.introduction.as_deref().and_then(|i| i.text_html.as_deref()), &record.projections().catalog) }
+                    </div>
                     <button ref={intro_more} type="button" class="intro-more" aria-expanded={intro_open.to_string()} aria-controls="record-intro"
                         onclick={{ let o = intro_open.clone(); Callback::from(move |_: MouseEvent| o.set(!*o)) }}>
                         { if *intro_open { tx("less") } else { tx("more") } }

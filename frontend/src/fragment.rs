@@ -6,8 +6,16 @@
 //! A widget mounted into someone else's page (the custom element) never calls this: the host
 //! page's address is not ours to read or write.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use gloo::events::EventListener;
 use yew::prelude::*;
+
+/// Whether this page follows its fragment (the app's page, the iframe page): only there does a
+/// link of the record's text to one of its events (`#e=…`, `crate::rich`) lead anywhere. In a
+/// custom element it would change the host page's address, which may mean something else to
+/// the host (a route), so there such a link stays text. Set while rendering, before the record.
+pub static FOLLOWED: AtomicBool = AtomicBool::new(false);
 
 use crate::state::{Action, View};
 
@@ -18,10 +26,15 @@ pub fn current() -> String {
 
 /// While `enabled`: writes the view into the fragment whenever it changes (`replaceState`: no
 /// history entry per zoom step), and follows the fragment when someone edits it or follows an
-/// in-page link: the view is then read over `initial` (the view a bare address shows).
+/// in-page link: the view is then read over `initial` (the view a bare address shows), except
+/// for a fragment that names an event and nothing else (`#e=…`, a link of the record's own
+/// text to one of its events, `crate::rich`): that selects the event in the view on screen.
 /// (A flag rather than not calling it: hooks are called on every render.)
 #[hook]
 pub fn use_fragment_sync(view: UseReducerHandle<View>, initial: View, enabled: bool) {
+    if enabled {
+        FOLLOWED.store(true, Ordering::Relaxed);
+    }
     {
         let fragment = view.to_fragment();
         use_effect_with((fragment, enabled), |(fragment, enabled)| {
@@ -39,7 +52,11 @@ pub fn use_fragment_sync(view: UseReducerHandle<View>, initial: View, enabled: b
     use_effect_with(enabled, move |enabled| {
         let listener = web_sys::window().filter(|_| *enabled).map(|w| {
             EventListener::new(&w, "hashchange", move |_| {
-                view.dispatch(Action::Replace(Box::new(View::from_fragment(&current(), &initial))));
+                let fragment = current();
+                view.dispatch(match crate::address::pairs(&fragment).as_slice() {
+                    [(e, id)] if e == "e" => Action::Select(Some(id.clone())),
+                    _ => Action::Replace(Box::new(View::from_fragment(&fragment, &initial))),
+                });
             })
         });
         move || drop(listener)

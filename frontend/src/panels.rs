@@ -26,8 +26,10 @@ use crate::state::{Action, View};
 /// something where the reader looks, not 600 px further down. Not on the first render (a deep
 /// link opens where the page starts) and never in a widget (that would scroll the host page).
 /// With `screen` (the story, which is the phone's screen), also on the first render and
-/// whenever the node's top is not the screen's top, so the slide fills it. (One hook for both:
-/// each hook instance costs the page's bundle.) The story's strip, inside the node, is
+/// whenever the view tabs above it are not at the screen's top: the slide fills the screen
+/// under the tabs, so the reader still sees which view this is, and a move that leaves the
+/// tabs where they are moves nothing. (One hook for both: each hook instance costs the page's
+/// bundle.) The story's strip, inside the node, is
 /// scrolled sideways to keep the current slide in its middle, in a widget too.
 #[hook]
 pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: bool, screen: bool) {
@@ -49,7 +51,8 @@ pub fn use_bring_into_view(node: &NodeRef, selected: Option<String>, embedded: b
         }
         let Some(w) = web_sys::window() else { return };
         let narrow = w.match_media("(max-width: 48rem)").ok().flatten().is_some_and(|q| q.matches());
-        let Some(el) = node.cast::<web_sys::Element>() else { return };
+        let tabs = w.document().filter(|_| screen).and_then(|d| d.query_selector(".tabs").ok().flatten());
+        let Some(el) = tabs.or_else(|| node.cast::<web_sys::Element>()) else { return };
         let top = el.get_bounding_client_rect().top();
         let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
         if narrow && (top < 0.0 || top > height - 48.0 || (screen && top > 1.0)) {
@@ -112,7 +115,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
             if !(file_only && r.kind == EventKind::Other) {
                 <p class="kind" style={format!("border-color:{}", kind_colour(r.kind))}>{ i18n::kind(r.kind) }</p>
             }
-            <h2 lang={title.lang.to_owned()}>{ own_markup(&title, e.title_html.as_deref(), Allowed::Inline) }</h2>
+            <h2 lang={title.lang.to_owned()}>{ own_markup(&title, e.title_html.as_deref(), Allowed::Inline, catalog) }</h2>
             if let Some(n) = title_note { <p class="lang-note">{ n }</p> }
             <p class="date">
                 { i18n::occurred(&e.occurred) }
@@ -124,7 +127,7 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
                 <p class="retracted" role="note">{ tf("Retracted: {0}", &[&ret.reason]) }</p>
             }
             if let Some(s) = &summary {
-                { summary_text(s, e.summary_html.as_deref()) }
+                { summary_text(s, e.summary_html.as_deref(), catalog) }
                 if let Some(n) = summary_note { <p class="lang-note">{ n }</p> }
             }
             // Keyed by its address: another event's medium starts afresh (not broken, not asked for).
@@ -183,15 +186,15 @@ pub fn event_body(catalog: &annals_core::Catalog, r: &Resolved) -> Html {
 
 /// A text of the record's: its markup as elements when it is the record's own text (not a
 /// translation) and has markup that passes ([`crate::rich::own`]), else its words.
-fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed) -> Html {
-    crate::rich::own(s, html, allowed).unwrap_or_else(|| html! { { s.text.to_owned() } })
+fn own_markup(s: &Shown<'_>, html: Option<&str>, allowed: Allowed, events: &annals_core::Catalog) -> Html {
+    crate::rich::own(s, html, allowed, events).unwrap_or_else(|| html! { { s.text.to_owned() } })
 }
 
 /// A summary or an introduction's text as the block under a headline: paragraphs and lists
 /// in a `div` when it has markup, else one paragraph.
-pub fn summary_text(s: &Shown<'_>, html: Option<&str>) -> Html {
+pub fn summary_text(s: &Shown<'_>, html: Option<&str>, events: &annals_core::Catalog) -> Html {
     let lang = s.lang.to_owned();
-    match crate::rich::own(s, html, Allowed::Blocks) {
+    match crate::rich::own(s, html, Allowed::Blocks, events) {
         Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
         None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
     }

@@ -20,13 +20,14 @@
 //!   on any background. A TimelineJS file with a title slide opens here
 //!   (`state::default_view`).
 //! - **Eras** (TimelineJS's labelled spans, `ERA_TAG`) are no slides: they are labelled
-//!   spans over the slides they hold in the strip.
+//!   spans over the slides they hold in the strip, and not counted as events ([`is_era`]).
 //! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
 //!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
 //!   human date would share one pixel, as it does in TimelineJS's own strip).
-//! - **On a phone the story is the screen**: it fills the viewport's height, and is scrolled
-//!   to its top when shown and after a move from the strip at its foot (`panels`'s
-//!   `use_bring_into_view`), never in a widget.
+//! - **On a phone the story is the screen under the view tabs**: it fills the viewport's
+//!   height below them, and the tabs are scrolled to the top when it is shown and after a move
+//!   from the strip at its foot (`panels`'s `use_bring_into_view`), so the reader sees which
+//!   view this is, and ←/→ leave the page where it is; never in a widget.
 
 use std::rc::Rc;
 
@@ -48,6 +49,13 @@ const STRIP_REACH: usize = 24;
 /// The tag the TimelineJS reader gives an era (a labelled span of the file's `eras`): not a
 /// slide, but a span over the slides in the strip, as TimelineJS shows it.
 const ERA_TAG: &str = "timelinejs-era";
+
+/// Whether an event is an era of a TimelineJS file ([`ERA_TAG`]): a span, not an event, so the
+/// masthead counts it apart ("20 events · 3 eras"), as the title slide ("20 events") and "Slide
+/// 1 of 21" (the title slide and one per event) leave it out.
+pub fn is_era(r: &annals_core::catalog::Resolved) -> bool {
+    r.event.tags.iter().any(|t| t == ERA_TAG)
+}
 
 /// A slide's background as its file gives it (`timelinejs:background.color` and `.url`, the
 /// title slide's and every event's): a colour (`#` and hex only, so nothing else reaches the
@@ -126,7 +134,7 @@ pub fn story(props: &Props) -> Html {
     let timeline = &projections.timeline;
     // The eras among the events the filters let through are no slides (see `ERA_TAG`); a
     // record without eras keeps its list as it is.
-    let is_era = |i: &usize| timeline.at(*i).is_some_and(|r| r.event.tags.iter().any(|t| t == ERA_TAG));
+    let is_era = |i: &usize| timeline.at(*i).is_some_and(|r| is_era(r));
     let eras: Vec<usize> = props.visible.iter().copied().filter(is_era).collect();
     let kept: Vec<usize>;
     let slides: &[usize] = if eras.is_empty() {
@@ -220,7 +228,7 @@ pub fn story(props: &Props) -> Html {
                 <div class="card title-card">
                     <h2>{ crate::shown::words(&props.record.title_shown()) }</h2>
                     if let Some(d) = props.record.description_shown() {
-                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref())) }
+                        { summary_text(&d, intro.and_then(|i| i.text_html.as_deref()), &projections.catalog) }
                         { crate::shown::note_line(&d) }
                     }
                     if let Some(m) = intro.and_then(|i| i.media.clone()) { <Medium medium={m} /> }

@@ -57,7 +57,7 @@ const HOSTILE_TIMELINEJS = {
       unique_id: 'h1',
       text: {
         headline: '<svg onload="window.__hit=5">Head</svg>',
-        text: '<iframe src="javascript:parent.__hit=6"></iframe><p style="color:red">Body <a href="javascript:window.__hit=7">link</a> <a href="https://ok.example/" onmouseover="window.__hit=8">ok</a></p><style>*{display:none}</style><img src=x onerror="alert(9)"><details open ontoggle="window.__hit=10">x</details>',
+        text: '<iframe src="javascript:parent.__hit=6"></iframe><p style="color:red">Body <a href="javascript:window.__hit=7">link</a> <a href="https://ok.example/" onmouseover="window.__hit=8">ok</a></p><style>*{display:none}</style><img src=x onerror="alert(9)"><details open ontoggle="window.__hit=10">x</details><p><a href="#h1" onclick="window.__hit=14">self</a> <a href="#javascript:window.__hit=15">hash</a> <a href="#javascript:x">js</a></p>',
       },
     },
   ],
@@ -73,6 +73,9 @@ const HOSTILE_ANNALS = {
     { id: 'img', type: 'Other', payload: { occurred: '2001-01-02', title: 'Head', title_html: '<img src=x onerror="window.__hit=11">Head', sources: SOURCE } },
     { id: 'js', type: 'Other', payload: { occurred: '2001-01-03', title: 'x', summary: 'x', summary_html: '<a href="javascript:window.__hit=12">x</a>', sources: SOURCE } },
     { id: 'frame', type: 'Other', payload: { occurred: '2001-01-04', title: 'y', summary: 'y', summary_html: '<iframe srcdoc="<script>parent.__hit=13</script>"></iframe>y', sources: SOURCE } },
+    { id: 'own', type: 'Other', payload: { occurred: '2001-01-05', title: 'z', summary: 'z', summary_html: '<a href="#good" onclick="window.__hit=16">z</a>', sources: SOURCE } },
+    { id: 'hash', type: 'Other', payload: { occurred: '2001-01-06', title: 'w', summary: 'w', summary_html: '<a href="#javascript:window.__hit=17">w</a>', sources: SOURCE } },
+    { id: 'away', type: 'Other', payload: { occurred: '2001-01-07', title: 'Away', summary: 'To good and nowhere', summary_html: '<p>To <a href="#good">good</a> and <a href="#nowhere">nowhere</a></p>', sources: SOURCE } },
   ],
 };
 
@@ -149,6 +152,12 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
 
       // The details show the same.
       await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+      // Above the views, the introduction keeps its paragraphs, emphasis and link too.
+      const masthead = page.locator('.masthead .intro .summary-text.rich');
+      assert.equal(await masthead.locator('p').count(), 2);
+      assert.equal(await masthead.locator('em').textContent(), 'second');
+      assert.equal(await masthead.locator('a').getAttribute('href'), 'https://example.org/intro');
+      assert.equal(await masthead.locator('a').getAttribute('target'), '_blank');
       await page.locator('section.event-list li[data-id="first"] button').click();
       const details = page.locator('#details');
       await details.locator('.summary-text.rich li').first().waitFor();
@@ -166,7 +175,7 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
     }
   });
 
-  test('on a phone the story is the screen: the slide at the top, the strip at its foot', async () => {
+  test('on a phone the story is the screen under the view tabs, the strip at its foot', async () => {
     const dir = join(tmpdir(), `annals-phone-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     const files = await serveDir(dir, { cors: true });
@@ -175,15 +184,15 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
       writeFileSync(join(dir, 'rich.json'), JSON.stringify(RICH(files.url)));
       const { page, done } = await suite.openPage(`/?src=${encodeURIComponent(`${files.url}/rich.json`)}`, { viewport: { width: 360, height: 740 } });
       await page.locator('.title-slide .summary-text.rich').waitFor({ timeout: 20_000 });
-      const top = () => page.locator('.story').evaluate((e) => Math.round(e.getBoundingClientRect().top));
-      await page.waitForFunction(() => Math.abs(document.querySelector('.story').getBoundingClientRect().top) <= 1);
+      const top = () => page.locator('nav.tabs').evaluate((e) => Math.abs(Math.round(e.getBoundingClientRect().top)));
+      await page.waitForFunction(() => Math.abs(document.querySelector('nav.tabs').getBoundingClientRect().top) <= 1);
       const strip = await page.locator('.strip-track').boundingBox();
       assert.ok(strip.y + strip.height <= 741, `the strip on the first screen: ${JSON.stringify(strip)}`);
-      // A move from the strip (scrolled to) brings the next slide's headline back to the top.
+      // A move from the strip (scrolled to) brings the tabs and the next slide's headline back.
       await page.evaluate(() => window.scrollBy(0, 200));
       await page.locator('.story-strip button').nth(1).click();
       await page.waitForFunction(() => document.querySelector('.story .slide h2 em')?.textContent === 'first');
-      await page.waitForFunction(() => Math.abs(document.querySelector('.story').getBoundingClientRect().top) <= 1);
+      await page.waitForFunction(() => Math.abs(document.querySelector('nav.tabs').getBoundingClientRect().top) <= 1);
       assert.equal(await top(), 0);
       await page.screenshot({ path: await screenshotPath('rich-story-360.png') });
       assert.deepEqual(await axeViolations(page), [], 'axe at 360 px');
@@ -214,6 +223,14 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
       await page.waitForFunction(() => document.querySelector('.story .slide h2')?.textContent.trim() === 'Head');
       const body = await page.locator('.story .slide').textContent();
       assert.match(body, /Body link ok/);
+      // A link to the file's own slide stays one, without its handler; one to no slide of the
+      // file is text.
+      const own = page.locator('.story .slide .summary-text a[href]');
+      assert.deepEqual(await own.evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('onclick')])), [
+        ['ok', 'https://ok.example/', null],
+        ['self', '#e=h1', null],
+      ]);
+      assert.match(body, /self hash js/);
       await page.locator('.story .slide .summary-text').hover();
       await assertHarmless(page, dialogs, 'TimelineJS slide');
       await page.getByRole('button', { name: 'Timeline', exact: true }).click();
@@ -227,14 +244,24 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
       const report = page.locator('.open-report');
       await report.waitFor({ timeout: 20_000 });
       const said = (await report.innerText()).replace(/\s+/g, ' ');
-      assert.match(said, /1 records? accepted, 3 rejected/);
+      assert.match(said, /2 records? accepted, 5 rejected/);
+      assert.match(said, /payload\.summary_html\s*:?\s*has the attribute "onclick" on <a>/);
+      assert.match(said, /payload\.summary_html\s*:?\s*has a link whose href "#javascript:window.__hit=17" is not an http\(s\) link/);
       assert.match(said, /payload\.title_html\s*:?\s*has <img>, which is not allowed/);
       assert.match(said, /payload\.summary_html\s*:?\s*has a link whose href "javascript:window.__hit=12" is not an http\(s\) link/);
       assert.match(said, /payload\.summary_html\s*:?\s*has <iframe>, which is not allowed/);
-      await page.getByRole('button', { name: /View the 1 valid record/ }).click();
+      await page.getByRole('button', { name: /View the 2 valid records/ }).click();
       await page.waitForFunction(() => document.querySelector('h1')?.textContent.trim().startsWith('Hostile native'));
-      await page.locator('section.event-list li[data-id="good"] button').click();
+      // A link to another event of the file selects it; one to an id the file lacks is text.
+      await page.locator('section.event-list li[data-id="away"] button').click();
+      await page.locator('#details .summary-text.rich').waitFor();
+      assert.deepEqual(await page.locator('#details .summary-text a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')])), [
+        ['good', '#e=good'],
+        ['nowhere', null],
+      ]);
+      await page.locator('#details .summary-text a[href]').click();
       await page.locator('#details .summary-text.rich em').waitFor();
+      assert.equal((await page.locator('#details h2').textContent()).trim(), 'Fine');
       await assertHarmless(page, dialogs, 'Annals file');
       await done();
     } finally {

@@ -1,8 +1,10 @@
 // End-to-end tests of story mode (`view=story`, issue 13): a title slide, one slide per event in
 // date order, keys, buttons, a swipe and the strip; deep links; what a screen reader hears;
-// reduced motion; the iframe widget and the custom element; axe.
+// reduced motion; the iframe widget and the custom element; axe. Then TimelineJS's own
+// templates as their readers meet them: a link to a slide of the file, eras counted apart
+// from events, the phone's story under the view tabs, the introduction's markup above the views.
 
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +14,7 @@ import { DIST, ROOT, appSuite, screenshotPath, serveDir } from './harness.mjs';
 import { axeViolations } from './axe.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const TEMPLATES = join(HERE, 'node_modules', '@knight-lab', 'timelinejs', 'src', 'template');
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
 const DOMAIN_KINDS = ['Visit', 'Signing', 'CommissionMeeting', 'Talks', 'Call', 'Statement', 'Other'];
 const EVENTS = RECORD.events.filter((e) => DOMAIN_KINDS.includes(e.type));
@@ -187,5 +190,117 @@ describe('story mode', { timeout: 120_000 }, () => {
     await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
     await page.locator('.print-chronology .chronology li').first().waitFor();
     await done();
+  });
+});
+
+describe('TimelineJS templates in the story', { timeout: 120_000 }, () => {
+  const suite = appSuite();
+  let files;
+  before(async () => { files = await serveDir(TEMPLATES, { cors: true }); });
+  after(async () => { await files?.close(); });
+  const open = (name, options) => suite.openPage(`/?src=${encodeURIComponent(`${files.url}/${name}`)}`, options);
+
+  test('a link to a slide of the file (#unique_id) is a real link to that event: the story goes to its slide, the details show it', async () => {
+    const { page, context, done } = await open('all-media-types.json');
+    const target = JSON.parse(readFileSync(join(TEMPLATES, 'all-media-types.json'), 'utf8')).events.find((e) => e.unique_id === 'wikipedia-images');
+    const link = page.locator('.title-slide a', { hasText: 'click to jump to Wikipedia Images' });
+    assert.equal(await link.getAttribute('href'), '#e=wikipedia-images', 'the address of the event in the page');
+    assert.equal(await link.getAttribute('target'), null, 'it stays in the page');
+    // A middle click opens the event in a new tab: the same file, that event.
+    const [tab] = await Promise.all([context.waitForEvent('page'), link.click({ button: 'middle' })]);
+    const opened = new URL(tab.url());
+    assert.equal(opened.search, new URL(page.url()).search, 'the same file');
+    assert.equal(opened.hash, '#e=wikipedia-images');
+    await tab.close();
+    // The keyboard follows it, to its slide.
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((t) => document.querySelector('.story .slide h2')?.textContent.trim() === t, target.text.headline);
+    assert.match(await hash(page), /^#e=wikipedia-images&/, 'still the story (the file\'s own view), at that slide');
+    assert.match(await heard(page), new RegExp(`^Slide \\d+ of 42: ${target.text.headline}`));
+    // Back returns to the title slide.
+    await page.goBack();
+    await page.locator('.title-slide').waitFor();
+    // Above the timeline the introduction holds the same link: it selects the event in the details.
+    await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+    await page.locator('.masthead .intro a[href="#e=wikipedia-images"]').click();
+    await page.waitForFunction((t) => document.querySelector('#details h2')?.textContent.trim() === t, target.text.headline);
+    assert.match(await hash(page), /^#view=timeline&e=wikipedia-images&/, 'the timeline stays on screen');
+    await done();
+  });
+
+  test('in an iframe widget the link leads to its slide; in a custom element it is text (the address is the host\'s)', async () => {
+    const host = await serveDir(HERE);
+    const app = await serveDir(DIST, { cors: true });
+    try {
+      const opened = await suite.openPage('/');
+      const page = opened.page;
+      await page.goto(`${host.url}/embed-host.html?dist=${encodeURIComponent(`${app.url}/`)}`);
+      const src = `${files.url}/all-media-types.json`;
+      await page.evaluate(({ src, frameSrc }) => {
+        const element = document.createElement('annals-timeline');
+        element.id = 'media';
+        element.setAttribute('src', src);
+        element.setAttribute('view', 'story');
+        document.querySelector('main').append(element);
+        const frame = document.createElement('iframe');
+        Object.assign(frame, { id: 'media-frame', title: 'TimelineJS media types', height: 700, src: frameSrc });
+        document.querySelector('main').append(frame);
+      }, { src, frameSrc: `${app.url}/index.html?embed=1&src=${encodeURIComponent(src)}` });
+      const words = page.locator('#media .title-slide a', { hasText: 'click to jump to Wikipedia Images' });
+      await words.waitFor({ timeout: 20_000 });
+      assert.equal(await words.getAttribute('href'), null, 'no link out of the widget into the host\'s address');
+      await words.click();
+      assert.equal(await page.evaluate(() => location.hash), '', 'the host\'s address is untouched');
+      const frame = page.frameLocator('#media-frame');
+      const link = frame.locator('.title-slide a', { hasText: 'click to jump to Wikipedia Images' });
+      await link.waitFor({ timeout: 20_000 });
+      assert.equal(await link.getAttribute('href'), '#e=wikipedia-images');
+      await link.click();
+      await frame.locator('.story .slide h2', { hasText: 'Wikimedia Images' }).waitFor();
+      assert.equal(await page.evaluate(() => location.hash), '', 'the iframe moved, not its host');
+      await opened.done();
+    } finally {
+      await host.close();
+      await app.close();
+    }
+  });
+
+  test('eras are spans, not events: the masthead, the title slide and the slides count alike', async () => {
+    const { page, done } = await open('eras.json');
+    const file = JSON.parse(readFileSync(join(TEMPLATES, 'eras.json'), 'utf8'));
+    const [events, eras] = [file.events.length, file.eras.length];
+    assert.equal((await page.locator('.masthead .summary').textContent()).trim(), `${events} events · ${eras} eras`);
+    assert.match(await page.locator('.title-slide .note').textContent(), new RegExp(`^${events} events, 600–720$`), 'the events, and the years they span');
+    assert.equal((await heard(page)).trim(), `Slide 1 of ${events + 1}: ${file.title.text.headline}`, 'the title slide and one slide per event');
+    assert.equal((await page.locator('.story-where').textContent()).trim(), `1 / ${events + 1}`);
+    await done();
+  });
+
+  test('on a phone the story opens under the view tabs, and moving between slides does not move the page', async () => {
+    for (const name of ['eras.json', 'all-media-types.json']) {
+      const { page, done } = await open(name, { viewport: { width: 360, height: 740 } });
+      const tabsTop = () => page.locator('nav.tabs').evaluate((e) => Math.abs(Math.round(e.getBoundingClientRect().top)));
+      await page.waitForFunction(() => Math.abs(document.querySelector('nav.tabs').getBoundingClientRect().top) <= 1);
+      await page.waitForTimeout(300);
+      assert.equal(await tabsTop(), 0, `${name}: the view tabs at the top, "Story" pressed`);
+      assert.equal(await page.getByRole('button', { name: 'Story', exact: true }).getAttribute('aria-pressed'), 'true');
+      if (name === 'eras.json') {
+        // A short title slide: the story fills the screen under the tabs, the strip at its foot.
+        // (all-media-types's title slide, with its picture, is taller than a phone's screen.)
+        const strip = await page.locator('.strip-track').boundingBox();
+        assert.ok(strip.y + strip.height <= 741, `${name}: the strip on the first screen: ${JSON.stringify(strip)}`);
+      }
+      const y = await page.evaluate(() => scrollY);
+      await page.locator('.story-stage').focus();
+      for (const key of ['ArrowRight', 'ArrowRight', 'ArrowLeft']) {
+        await page.keyboard.press(key);
+        await page.waitForTimeout(150);
+        assert.equal(await page.evaluate(() => scrollY), y, `${name}: ${key} leaves the page where it is`);
+      }
+      assert.match(await heard(page), /^Slide 2 of /);
+      await page.screenshot({ path: await screenshotPath(`story-tabs-360-${name}.png`) });
+      await done();
+    }
   });
 });
