@@ -137,7 +137,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let embedding = use_state(|| false);
     let intro_open = use_state(|| false);
     let (intro, intro_more) = (use_node_ref(), use_node_ref());
-    use_intro_fold(intro.clone(), intro_more.clone(), *intro_open);
+    use_intro_fold(intro.clone(), intro_more.clone(), (*intro_open, view.panel == Panel::Story));
     let (printing, print) = crate::print::use_printing();
     // A TimelineJS file's eras are spans, not events: counted apart (as the story counts them).
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
@@ -208,7 +208,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
 /// phone's one-line clamp, so that it has something to show: measured after layout, when the
 /// text is folded or unfolded, and on every resize (a turned phone, a wider window). (The
 /// masthead is drawn anew in another language or for another record, so those are measured on
-/// mounting.)
+/// mounting.) The story hides the introduction (its title slide says it), so a masthead that
+/// opened in the story is measured again when another view shows it (`shown`: whether it is
+/// unfolded, and whether the story shows).
 ///
 /// *How:* with the clamp on, a cut text is taller than its box (`scrollHeight` >
 /// `clientHeight`); while unfolded it is measured with its folded class put back for the
@@ -216,8 +218,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
 /// (a wide screen), nothing is cut. The button's `hidden` is set here, not rendered: no state,
 /// so no render of the page for a measure.
 #[hook]
-fn use_intro_fold(intro: NodeRef, button: NodeRef, open: bool) {
-    use_effect_with(open, move |_| {
+fn use_intro_fold(intro: NodeRef, button: NodeRef, shown: (bool, bool)) {
+    use_effect_with(shown, move |_| {
         let measure = move || {
             let (Some(el), Some(button)) = (intro.cast::<web_sys::Element>(), button.cast::<web_sys::Element>()) else {
                 return;

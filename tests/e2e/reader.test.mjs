@@ -220,6 +220,14 @@ describe('what a reader meets', { timeout: 120_000 }, () => {
     ({ page, done } = await suite.openPage('/', phone));
     await more(page).waitFor({ timeout: 5_000 });
     await done();
+
+    // Opened in the story, which hides the introduction (its title slide says it): once the
+    // timeline shows it, it is measured again and offers "more".
+    ({ page, done } = await suite.openPage('/#view=story', phone));
+    await page.locator('.story').first().waitFor();
+    await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+    await more(page).waitFor({ timeout: 5_000 }).catch(() => assert.fail('no "more" after leaving the story for the timeline'));
+    await done();
   });
 
   test('on a phone, the "disputed" badges of the list hold their word', async () => {
