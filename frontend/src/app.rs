@@ -139,9 +139,10 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let (intro, intro_more) = (use_node_ref(), use_node_ref());
     use_intro_fold(intro.clone(), intro_more.clone(), *intro_open);
     let (printing, print) = crate::print::use_printing();
+    // Only the masthead's three figures, not the whole `stats_view` (its tables cost the bundle).
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
-        move |_| record.projections().stats_view()
+        move |_| record.projections().totals()
     });
     html! {
         <>
