@@ -438,8 +438,9 @@ pub(crate) mod paint {
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod live {
     //! The canvas' input: drag, wheel, click and keys, on the nodes as drawn (see the module
-    //! docs). One map at a time: a new canvas (the map shown again, another record) starts
-    //! afresh, unpanned and unfocused, and the old one's listeners are removed.
+    //! docs). Each canvas has its own (a host page may hold several widgets): a new canvas
+    //! (the map shown again, another record) starts afresh, unpanned and unfocused, and a
+    //! canvas no longer in its document is let go, with its listeners.
     use std::cell::RefCell;
 
     use wasm_bindgen::prelude::*;
@@ -487,7 +488,7 @@ pub(crate) mod live {
     }
 
     thread_local! {
-        static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+        static LIVE: RefCell<Vec<Live>> = const { RefCell::new(Vec::new()) };
     }
 
     /// Draws the page's `plan` on `canvas` with this module's pan, zoom and focus.
@@ -495,29 +496,31 @@ pub(crate) mod live {
         let all = plan.all.take();
         let fresh = LIVE.with(|live| {
             let mut live = live.borrow_mut();
-            let same = live.as_ref().is_some_and(|l| l.canvas.is_same_node(Some(canvas)));
-            if same {
-                if let Some(l) = live.as_mut() {
-                    l.plan = plan.clone();
+            live.retain(|l| l.canvas.is_connected() || l.canvas.is_same_node(Some(canvas)));
+            match live.iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
+                Some(l) => {
+                    l.plan = plan;
+                    false
                 }
-            } else {
-                *live = Some(Live {
-                    canvas: canvas.clone(),
-                    plan: plan.clone(),
-                    dots: Vec::new(),
-                    transform: (0.0, 0.0, 1.0),
-                    press: None,
-                    focused: None,
-                    has_focus: false,
-                    listeners: Vec::new(),
-                });
+                None => {
+                    live.push(Live {
+                        canvas: canvas.clone(),
+                        plan,
+                        dots: Vec::new(),
+                        transform: (0.0, 0.0, 1.0),
+                        press: None,
+                        focused: None,
+                        has_focus: false,
+                        listeners: Vec::new(),
+                    });
+                    true
+                }
             }
-            !same
         });
         if fresh {
             listen(canvas);
         }
-        LIVE.with(|live| match live.borrow_mut().as_mut() {
+        LIVE.with(|live| match live.borrow_mut().iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
             Some(l) => redraw(l, all),
             None => Ok(()),
         })
@@ -553,7 +556,7 @@ pub(crate) mod live {
         let mut told = Told::new();
         LIVE.with(|live| {
             let mut live = live.borrow_mut();
-            let Some(l) = live.as_mut().filter(|l| l.canvas.is_same_node(Some(canvas))) else { return };
+            let Some(l) = live.iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) else { return };
             if f(l, &mut told) {
                 if let Err(e) = redraw(l, None) {
                     web_sys::console::warn_1(&e);
@@ -715,7 +718,7 @@ pub(crate) mod live {
             }),
         );
         LIVE.with(|live| {
-            if let Some(l) = live.borrow_mut().as_mut() {
+            if let Some(l) = live.borrow_mut().iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
                 l.listeners = listeners;
             }
         });
