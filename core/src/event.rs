@@ -310,11 +310,18 @@ impl Source {
     /// parentheses ("BelTA (eng.belta.by)"), so the origin is the outlet cited, or else the name
     /// before its first comma or parenthesis: the German service of an agency is the agency.
     pub fn origin(&self) -> String {
+        self.origin_lowered_by(&str::to_lowercase)
+    }
+
+    /// [`Source::origin`], lowered to lower case by `lower` (`str::to_lowercase`, or the same
+    /// mapping by other means: the web page asks the browser, sparing its bundle Rust's case
+    /// tables).
+    pub fn origin_lowered_by(&self, lower: &dyn Fn(&str) -> String) -> String {
         let name = self.publisher.trim();
         let cited = [", citing ", ", from "].iter().find_map(|m| name.split_once(m).map(|(_, o)| o));
         let origin = cited.unwrap_or(name);
         let end = origin.find([',', '(']).unwrap_or(origin.len());
-        origin[..end].trim().to_lowercase()
+        lower(origin[..end].trim())
     }
 
     /// True for the source a reader of another tool's file gives an event when the file cites
@@ -331,9 +338,14 @@ impl Source {
     }
 }
 
-/// How many independent publishers the sources come from (see [`Source::origin`]).
-pub fn independent_publishers<'a>(sources: impl IntoIterator<Item = &'a Source>) -> usize {
-    let mut origins: Vec<String> = sources.into_iter().map(Source::origin).filter(|o| !o.is_empty()).collect();
+/// How many independent publishers the sources come from (see [`Source::origin`]; `lower` is
+/// its lowering to lower case, see [`Source::origin_lowered_by`]).
+pub fn independent_publishers<'a>(
+    sources: impl IntoIterator<Item = &'a Source>,
+    lower: &dyn Fn(&str) -> String,
+) -> usize {
+    let mut origins: Vec<String> =
+        sources.into_iter().map(|s| s.origin_lowered_by(lower)).filter(|o| !o.is_empty()).collect();
     crate::order::sort_by(&mut origins, String::cmp);
     origins.dedup();
     origins.len()
@@ -1018,6 +1030,6 @@ mod tests {
             .into_iter()
             .map(from)
             .collect();
-        assert_eq!(independent_publishers(&sources), 2);
+        assert_eq!(independent_publishers(&sources, &str::to_lowercase), 2);
     }
 }

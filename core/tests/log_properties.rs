@@ -179,6 +179,12 @@ fn consistent(p: &Projections) -> Result<(), TestCaseError> {
     prop_assert_eq!(stats.events as usize, naive.len());
     prop_assert_eq!(stats.disputed as usize, naive.iter().filter(|r| r.is_disputed()).count());
     prop_assert_eq!(stats.corrected as usize, naive.iter().filter(|r| !r.corrections.is_empty()).count());
+    // The masthead's figures (the web page reads these, not the whole view) are the view's.
+    let totals = p.totals();
+    prop_assert_eq!(
+        (totals.events, totals.documents, totals.disputed),
+        (stats.events, stats.documents, stats.disputed)
+    );
     let graph = p.graph_view(&GraphQuery::default());
     for node in &graph.nodes {
         let n = naive.iter().filter(|r| r.event.participants().iter().any(|(a, _)| **a == node.id)).count();

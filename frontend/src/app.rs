@@ -139,12 +139,14 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let (intro, intro_more) = (use_node_ref(), use_node_ref());
     use_intro_fold(intro.clone(), intro_more.clone(), (*intro_open, view.panel == Panel::Story));
     let (printing, print) = crate::print::use_printing();
-    // A TimelineJS file's eras are spans, not events: counted apart (as the story counts them).
+    // Only the masthead's three figures, not the whole `stats_view` (its tables cost the
+    // bundle); a TimelineJS file's eras are spans, not events: counted apart (as the story
+    // counts them).
     let stats = use_memo(Rc::as_ptr(&record) as usize, {
         let record = record.clone();
         move |_| {
             let p = record.projections();
-            (p.stats_view(), p.timeline.entries().filter(|r| crate::story::is_era(r)).count())
+            (p.totals(), p.timeline.entries().filter(|r| crate::story::is_era(r)).count())
         }
     });
     let (stats, eras) = (&stats.0, stats.1);

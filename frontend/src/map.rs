@@ -8,8 +8,10 @@
 //! they cover no node and no other label. Layout, placement and paint are the visuals
 //! module's (`annals_visuals::map`, loaded the first time the map is drawn, see
 //! [`crate::visuals`]): this component computes the graph views, sizes the canvas, and sends
-//! a plan; it keeps the nodes as drawn for what must answer at once (hit-testing, the
-//! keyboard focus, [`keys`], and its announcement). Until the first drawing it says so.
+//! a plan. The canvas' pointer, wheel and keys are the module's too (they act on the nodes as
+//! it drew them, which exist only once it has): it tells this component, by events on the
+//! canvas, which actor has the focus (announced here), which one was chosen, and when to go
+//! back. Until the first drawing the map says so.
 //!
 //! Clicking a node, or focusing it with the arrow keys and pressing Enter or Space, shows its
 //! ego view and filters the timeline and list to its events; Escape goes back. The focused
@@ -23,20 +25,17 @@
 //! `data-focused`, by the module): the browser tests read positions there rather than guess
 //! from pixels.
 
-pub mod keys;
-
 use std::rc::Rc;
 
 use annals_core::date::PartialDate;
 use annals_core::event::ActorKind;
 use annals_core::projection::{GraphQuery, GraphView};
+use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
-use self::keys::{step, Move};
-use crate::hooks::gestures::{capture, offset, use_wheel, Drag};
 use crate::i18n::{en, t, tf, tx};
 use crate::palette::kind_colour;
 use crate::record::Record;
@@ -50,10 +49,6 @@ pub struct Props {
     /// The view (the ego actor lives there, shared with the timeline).
     pub view: UseReducerHandle<View>,
 }
-
-/// A node as the module drew it: id, centre (CSS pixels), radius.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dot(pub String, pub f64, pub f64, pub f64);
 
 /// Whether the map has been drawn yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +81,9 @@ struct Scene<'a> {
     ratio: f64,
     ego: Option<&'a str>,
     ego_nodes: Option<&'a [String]>,
-    focused: Option<&'a str>,
     highlight: &'a [String],
-    transform: (f64, f64, f64),
+    /// In someone else's page, where only Ctrl/⌘ + wheel zooms (see `hooks::gestures`).
+    embedded: bool,
     /// "As of 2015": the year the map shows, for a picture of it.
     as_of: String,
 }
@@ -162,17 +157,15 @@ pub fn relation_map(props: &Props) -> Html {
     };
     let as_of = use_state(|| last_year);
     let playing = use_state(|| false);
-    let transform = use_mut_ref(|| (0.0f64, 0.0f64, 1.0f64));
-    let drag = use_mut_ref(|| None::<Drag>);
-    let drawn = use_mut_ref(Vec::<Dot>::new);
     // The record whose all-time graph the module has (it keeps it, and its layout).
     let sent = use_mut_ref(|| None::<usize>);
     let drawing = use_state_eq(|| Drawing::Waiting);
-    // The palette, read once (see `theme`): replay and drag repaint every frame.
+    // The palette, read once (see `theme`): replay repaints every year.
     let colours = use_mut_ref(crate::theme::ColourCache::new);
     let redraw = use_state(|| 0u32);
+    // The actor the module says has the focus, for the announcement.
     let focused = use_state(|| None::<String>);
-    let has_focus = use_state(|| false);
+    let embedded = use_context::<crate::context::InEmbed>().is_some();
     let reduced_motion = web_sys::window()
         .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
         .is_some_and(|m| m.matches());
@@ -234,20 +227,37 @@ pub fn relation_map(props: &Props) -> Html {
     {
         let redraw = redraw.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window()
-                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| redraw.set(*redraw + 1)));
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| redraw.set(*redraw + 1)));
             move || drop(listener)
         });
     }
 
-    // The wheel zooms (on a host page only with Ctrl/⌘, see `gestures`).
+    // What the module hears on the canvas: the focus moved (announced below), an actor
+    // chosen by a click or Enter/Space (its relations), or back to all actors (Escape, or the
+    // chosen actor chosen again).
     {
-        let transform = transform.clone();
-        let redraw = redraw.clone();
-        use_wheel(canvas.clone(), move |e| {
-            let mut t = transform.borrow_mut();
-            t.2 = (t.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
-            redraw.set(*redraw + 1);
+        let canvas = canvas.clone();
+        let (view, focused) = (props.view.clone(), focused.clone());
+        use_effect_with((), move |_| {
+            let listeners = canvas.cast::<HtmlCanvasElement>().map(|c| {
+                let detail = |e: &Event| {
+                    web_sys::js_sys::Reflect::get(e, &"detail".into())
+                        .ok()
+                        .and_then(|d| d.as_string())
+                        .unwrap_or_default()
+                };
+                let chosen = view.clone();
+                [
+                    EventListener::new(&c, "mapfocus", move |e| {
+                        let id = detail(e);
+                        focused.set((!id.is_empty()).then_some(id));
+                    }),
+                    EventListener::new(&c, "mapchoose", move |e| chosen.dispatch(Action::Actor(Some(detail(e))))),
+                    EventListener::new(&c, "mapback", move |_| view.dispatch(Action::Actor(None))),
+                ]
+            });
+            move || drop(listeners)
         });
     }
 
@@ -257,15 +267,12 @@ pub fn relation_map(props: &Props) -> Html {
         let graph = graph.clone();
         let all = all.clone();
         let key = Rc::as_ptr(&record) as usize;
-        let transform = transform.clone();
-        let drawn = drawn.clone();
         let ego = ego.clone();
         let colours = colours.clone();
         let sent = sent.clone();
         let drawing = drawing.clone();
         let highlight = highlight.clone();
         let ego_nodes = ego_nodes.clone();
-        let focused = (*has_focus).then(|| (*focused).clone()).flatten();
         let as_of = tf("As of {0}", &[&crate::i18n::year(*as_of)]);
         use_effect(move || {
             let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
@@ -289,18 +296,15 @@ pub fn relation_map(props: &Props) -> Html {
                 ratio,
                 ego: ego.as_deref(),
                 ego_nodes: (*ego_nodes).as_deref(),
-                focused: focused.as_deref(),
                 highlight: &highlight,
-                transform: *transform.borrow(),
+                embedded,
                 as_of,
             };
             let plan = plan(&graph, first.then_some(&*all), scene, &colours);
-            draw(c, plan, move |answer| match answer {
-                Some(dots) => {
-                    *drawn.borrow_mut() = dots;
+            draw(c, plan, move |drawn| {
+                if drawn {
                     drawing.set(Drawing::Done);
-                }
-                None => {
+                } else {
                     // The next drawing sends the graph again.
                     *sent.borrow_mut() = None;
                     drawing.set(Drawing::Failed);
@@ -309,123 +313,6 @@ pub fn relation_map(props: &Props) -> Html {
         });
     }
 
-    // Selecting an actor: the same for a click and for Enter/Space on the focused node.
-    let choose = {
-        let view = props.view.clone();
-        Callback::from(move |id: String| {
-            let again = view.actor.as_deref() == Some(id.as_str());
-            view.dispatch(Action::Actor((!again).then_some(id)));
-        })
-    };
-
-    let onpointerdown = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            capture(&e);
-            *drag.borrow_mut() = Some(Drag::free(offset(&e)));
-        })
-    };
-    let onpointermove = {
-        let drag = drag.clone();
-        let transform = transform.clone();
-        let redraw = redraw.clone();
-        Callback::from(move |e: PointerEvent| {
-            let mut d = drag.borrow_mut();
-            let Some(press) = d.as_mut() else { return };
-            if let Some((dx, dy)) = press.step(offset(&e)) {
-                let mut t = transform.borrow_mut();
-                t.0 += dx;
-                t.1 += dy;
-                redraw.set(*redraw + 1);
-            }
-        })
-    };
-    let onpointerup = {
-        let drag = drag.clone();
-        let drawn = drawn.clone();
-        let choose = choose.clone();
-        let focused = focused.clone();
-        Callback::from(move |e: PointerEvent| {
-            if drag.borrow_mut().take().is_some_and(|d| !d.moved()) {
-                let (x, y) = offset(&e);
-                let hit = drawn
-                    .borrow()
-                    .iter()
-                    .filter(|Dot(_, px, py, r)| (x - px).powi(2) + (y - py).powi(2) <= (r + 4.0).powi(2))
-                    .map(|d| d.0.clone())
-                    .next();
-                if let Some(id) = hit {
-                    focused.set(Some(id.clone()));
-                    choose.emit(id);
-                }
-            }
-        })
-    };
-    let onkeydown = {
-        let drawn = drawn.clone();
-        let focused = focused.clone();
-        let view = props.view.clone();
-        let highlight = highlight.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            let key = match e.key().as_str() {
-                "ArrowLeft" => Some(Move::Left),
-                "ArrowRight" => Some(Move::Right),
-                "ArrowUp" => Some(Move::Up),
-                "ArrowDown" => Some(Move::Down),
-                "Home" => Some(Move::First),
-                "End" => Some(Move::Last),
-                _ => None,
-            };
-            let drawn = drawn.borrow();
-            let current = focused.as_deref().and_then(|id| drawn.iter().position(|d| d.0 == id));
-            match e.key().as_str() {
-                _ if key.is_some() && !drawn.is_empty() => {
-                    e.prevent_default();
-                    let next = match (current, key) {
-                        (Some(at), Some(key)) => {
-                            let points: Vec<(f64, f64)> = drawn.iter().map(|d| (d.1, d.2)).collect();
-                            step(&points, at, key)
-                        }
-                        // The first press lands on the ego actor, an actor of the selected
-                        // event, or else the busiest actor.
-                        _ => view
-                            .actor
-                            .iter()
-                            .chain(highlight.iter())
-                            .find_map(|id| drawn.iter().position(|d| &d.0 == id))
-                            .unwrap_or_else(|| {
-                                (0..drawn.len()).max_by(|&a, &b| drawn[a].3.total_cmp(&drawn[b].3)).unwrap_or(0)
-                            }),
-                    };
-                    focused.set(Some(drawn[next].0.clone()));
-                }
-                "Enter" | " " => {
-                    // Space would scroll the page.
-                    e.prevent_default();
-                    if let Some(at) = current {
-                        choose.emit(drawn[at].0.clone());
-                    }
-                }
-                "Escape" if view.actor.is_some() => {
-                    e.prevent_default();
-                    view.dispatch(Action::Actor(None));
-                }
-                "Escape" if focused.is_some() => {
-                    e.prevent_default();
-                    focused.set(None);
-                }
-                _ => {}
-            }
-        })
-    };
-    let onfocus = {
-        let has_focus = has_focus.clone();
-        Callback::from(move |_: FocusEvent| has_focus.set(true))
-    };
-    let onblur = {
-        let has_focus = has_focus.clone();
-        Callback::from(move |_: FocusEvent| has_focus.set(false))
-    };
     let onslide = {
         let as_of = as_of.clone();
         Callback::from(move |e: InputEvent| {
@@ -508,7 +395,6 @@ pub fn relation_map(props: &Props) -> Html {
                 <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") } }</p>
             }
             <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription={t("relation map")}
-                {onpointerdown} {onpointermove} {onpointerup} {onkeydown} {onfocus} {onblur}
                 aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&crate::i18n::year(*as_of), &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />
             <p class="map-announce" aria-live="polite">{ announce }</p>
             <ul class="legend" aria-label={t("Legend")}>
@@ -523,33 +409,22 @@ pub fn relation_map(props: &Props) -> Html {
     }
 }
 
-/// Sends `plan` to the visuals module and hands `then` the nodes as drawn, or `None` if the
-/// module could not draw (it says why on the console).
+/// Sends `plan` to the visuals module and tells `then` whether it drew it (if not, it says
+/// why on the console).
 #[cfg(target_arch = "wasm32")]
-fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(Option<Vec<Dot>>) + 'static) {
+fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(bool) + 'static) {
     crate::visuals::draw(
         "map",
         canvas,
         plan,
-        Box::new(move |answer| match answer {
-            // Flat: id, x, y, radius, id, …
-            Ok(flat) => {
-                let flat = web_sys::js_sys::Array::from(&flat).to_vec();
-                let number = |v: &wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
-                then(Some(
-                    flat.chunks_exact(4)
-                        .map(|d| Dot(d[0].as_string().unwrap_or_default(), number(&d[1]), number(&d[2]), number(&d[3])))
-                        .collect(),
-                ));
-            }
-            Err(e) => {
-                web_sys::console::warn_1(&e);
-                then(None);
-            }
+        Box::new(move |answer| {
+            let drawn = answer.is_ok();
+            crate::visuals::warn(answer);
+            then(drawn);
         }),
     );
 }
 
 /// Natively there is no canvas and no module.
 #[cfg(not(target_arch = "wasm32"))]
-fn draw(_: HtmlCanvasElement, _: String, _: impl FnOnce(Option<Vec<Dot>>) + 'static) {}
+fn draw(_: HtmlCanvasElement, _: String, _: impl FnOnce(bool) + 'static) {}

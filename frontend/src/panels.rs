@@ -218,7 +218,7 @@ fn names(list: impl Iterator<Item = String>) -> Option<String> {
 /// How many sources, from how many independent publishers, back an event (a page that
 /// republishes or cites another outlet counts as that outlet: `Source::origin`).
 fn backing(sources: &[Source]) -> String {
-    let publishers = independent_publishers(sources);
+    let publishers = independent_publishers(sources, &crate::words::lower);
     let linked = sources.iter().filter(|s| s.url.is_some()).count();
     let sources_text = crate::words::count(sources.len(), "source", "sources");
     let publishers_text = match publishers {

@@ -28,14 +28,18 @@ pub fn file_kind(format: ExportFormat) -> (&'static str, &'static str) {
     }
 }
 
-/// A file name from a title: lower case letters, digits and single dashes.
+/// A file name from a title: lower case letters, digits and single dashes. (Each character
+/// lowered on its own, as `char::to_lowercase` does, through [`crate::words::lower`].)
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if letter_or_digit(c) {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
+    let mut buf = [0; 4];
+    for c in title.chars() {
+        for c in crate::words::lower(c.encode_utf8(&mut buf)).chars() {
+            if letter_or_digit(c) {
+                out.push(c);
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
         }
     }
     let out = out.trim_end_matches('-');

@@ -220,7 +220,7 @@ impl View {
                 return false;
             }
         }
-        let q = self.query.trim().to_lowercase();
+        let q = crate::words::lower(self.query.trim());
         if q.is_empty() {
             return true;
         }
@@ -240,7 +240,7 @@ impl View {
             haystack.push(' ');
             haystack.push_str(&actor_name(p.as_str()));
         }
-        let haystack = haystack.to_lowercase();
+        let haystack = crate::words::lower(&haystack);
         q.split_whitespace().all(|word| haystack.contains(word))
     }
 

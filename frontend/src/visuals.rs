@@ -1,9 +1,9 @@
 //! The page's door to the visuals module (`frontend/visuals`, crate `annals-visuals`): the
-//! charts and the relation map's layout and drawing, a wasm module of its own that trunk builds
-//! beside the bundle and that is imported the first time a chart or the map is drawn.
+//! charts and the relation map's layout, drawing and canvas input, a wasm module of its own that
+//! trunk builds beside the bundle and that is imported the first time a chart or the map is drawn.
 //!
-//! *Why:* plotters and the map's layout, label placement and paint are needed only by readers
-//! who open those views, and cost the page bundle 24 KB gzipped. Calls made before the module
+//! *Why:* plotters and the map's layout, label placement, paint, pointer and keys are needed
+//! only by readers who open those views, and cost the page bundle 27 KB gzipped. Calls made before the module
 //! has loaded wait for it, in the order they were made.
 
 #[cfg(target_arch = "wasm32")]

@@ -260,6 +260,30 @@ fn unsafe_urls_cannot_come_in_through_a_correction_or_a_dispute() {
     }
 }
 
+/// The page lowers text to lower case through the browser (`words::lower`: the search, a file
+/// name, the count of publishers); that must be Rust's `to_lowercase`, character by character
+/// and for a final sigma, or the search would find what the service's does not.
+#[wasm_bindgen_test]
+fn the_browsers_lower_case_is_rusts() {
+    // Every character, one a line, lowered in one call (a line break is neither cased nor
+    // case-ignorable, so each is lowered as on its own).
+    let all: Vec<char> = (0..=0x10_FFFF_u32).filter_map(char::from_u32).filter(|c| *c != '\n').collect();
+    let text: String = all.iter().flat_map(|c| [*c, '\n']).collect();
+    let browser = annals_web::words::lower(&text);
+    let differ: Vec<String> = all
+        .iter()
+        .zip(browser.split('\n'))
+        .filter(|(c, lowered)| c.to_lowercase().ne(lowered.chars()))
+        .take(20)
+        .map(|(c, _)| format!("U+{:04X}", *c as u32))
+        .collect();
+    assert!(differ.is_empty(), "the browser and Rust disagree on {differ:?}");
+    assert_eq!(browser.split('\n').count(), all.len() + 1);
+    for text in ["ΟΔΟΣ ΣΟΦΙΑΣ", "İstanbul", "Азербайджан", "Ⅻ ǅ ẞ"] {
+        assert_eq!(annals_web::words::lower(text), text.to_lowercase(), "{text}");
+    }
+}
+
 /// The page asks the browser whether a character of a title is a letter or a digit (its file
 /// name, `save::slug`); that must be Rust's `char::is_alphanumeric` for every character, or a
 /// download's name would differ from the service's and the command line's.

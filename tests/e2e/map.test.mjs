@@ -253,6 +253,60 @@ describe('the relation map', { timeout: 60_000 }, () => {
     await done();
   });
 
+  test('the pointer: a drag pans and the wheel zooms the drawing, a click chooses an actor; in a widget the plain wheel is the host page\'s', async () => {
+    // The visuals module handles the canvas' input itself (see `annals_visuals::map`): what it
+    // draws after each gesture is read back from the canvas.
+    const nodesNow = (page) => page.locator('canvas.map-canvas').evaluate((c) => c.dataset.nodes);
+    const changed = (page, old) =>
+      page.waitForFunction((o) => document.querySelector('canvas.map-canvas').dataset.nodes !== o, old, { timeout: 5_000 });
+    const { page, done } = await suite.openPage('/#view=map', { viewport: { width: 1280, height: 800 } });
+    const before = await drawn(page);
+    const box = await page.locator('canvas.map-canvas').boundingBox();
+    // A drag of 60 px right and 30 px down moves every node by as much, and chooses no one.
+    let raw = await nodesNow(page);
+    await page.mouse.move(box.x + 12, box.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 42, box.y + 27, { steps: 3 });
+    await page.mouse.move(box.x + 72, box.y + 42, { steps: 3 });
+    await page.mouse.up();
+    await changed(page, raw);
+    const panned = await drawn(page);
+    for (const n of panned.nodes) {
+      const was = before.nodes.find((b) => b.id === n.id);
+      assert.ok(Math.abs(n.x - was.x - 60) <= 1 && Math.abs(n.y - was.y - 30) <= 1, `${n.id} moved with the drag: ${JSON.stringify([was, n])}`);
+    }
+    assert.ok(!page.url().includes('actor='), 'a drag chooses no actor');
+    // The wheel (up) zooms in about the canvas' centre: the nodes spread out.
+    raw = await nodesNow(page);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await changed(page, raw);
+    const zoomed = await drawn(page);
+    const spread = (d) => Math.max(...d.nodes.map((n) => n.x)) - Math.min(...d.nodes.map((n) => n.x));
+    assert.ok(spread(zoomed) > spread(panned) * 1.3, `zoomed in: ${spread(panned)} -> ${spread(zoomed)}`);
+    // A click on a node chooses its actor, as Enter does.
+    const target = zoomed.nodes.reduce((a, b) => (b.r > a.r ? b : a));
+    await page.locator('canvas.map-canvas').click({ position: { x: target.x, y: target.y } });
+    await page.waitForFunction((id) => location.hash.includes(`actor=${encodeURIComponent(id)}`), target.id, { timeout: 5_000 })
+      .catch(() => assert.fail(`a click on ${target.id} did not choose it: ${page.url()}`));
+    await done();
+
+    // In a widget the plain wheel scrolls the host page; Ctrl + wheel (a pinch) zooms.
+    const widget = await suite.openPage('/index.html?embed=1&view=map', { viewport: { width: 800, height: 700 } });
+    await drawn(widget.page);
+    const frame = await widget.page.locator('canvas.map-canvas').boundingBox();
+    raw = await nodesNow(widget.page);
+    await widget.page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+    await widget.page.mouse.wheel(0, -300);
+    await widget.page.waitForTimeout(400);
+    assert.equal(await nodesNow(widget.page), raw, 'the plain wheel does not zoom a widget');
+    await widget.page.keyboard.down('Control');
+    await widget.page.mouse.wheel(0, -300);
+    await widget.page.keyboard.up('Control');
+    await changed(widget.page, raw);
+    await widget.done();
+  });
+
   test("an actor's view (by the address) is fitted to the canvas, not left where it sits on the whole map", async () => {
     const { page, done } = await suite.openPage('/#view=map&actor=mirziyoyev', { viewport: { width: 1280, height: 800 } });
     const d = await drawn(page);

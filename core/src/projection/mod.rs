@@ -25,7 +25,7 @@ use crate::date::PartialDate;
 use crate::envelope::Envelope;
 
 pub use graph::{layout, layout_in, Edge, GraphQuery, GraphView, Node, RelationGraph};
-pub use stats::{Direction, Stats, StatsView, YearRow};
+pub use stats::{Direction, Stats, StatsView, Totals, YearRow};
 pub use timeline::{group_of, Bucket, Counts, Lane, LaneMode, Level, Timeline};
 
 /// Values keyed by log position, for folds that see positions in increasing order: an
@@ -393,6 +393,12 @@ impl Projections {
     /// The relation graph for a query.
     pub fn graph_view(&self, query: &GraphQuery) -> GraphView {
         self.graph.view(query, &self.catalog)
+    }
+
+    /// The figures a masthead shows (events, documents, disputed): [`Projections::stats_view`]'s
+    /// numbers without its tables.
+    pub fn totals(&self) -> Totals {
+        self.stats.totals()
     }
 
     /// The figures.

@@ -1,6 +1,6 @@
-//! The pointer and wheel gestures the two canvases share (the timeline and the relation map):
-//! the wheel, with the rule for a view embedded in someone else's page, and the drag that
-//! tells a click from a pan.
+//! The timeline canvas' pointer and wheel gestures: the wheel, with the rule for a view
+//! embedded in someone else's page, and the drag that tells a click from a pan. (The relation
+//! map's canvas keeps the same rules in the visuals module, `annals_visuals::map::live`.)
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;

@@ -9,6 +9,7 @@
 //! graph views, resolves the colours, and hands over a plan as JSON ([`Plan`],
 //! [`map::MapPlan`]), so this crate knows nothing of records.
 
+pub mod keys;
 pub mod map;
 pub mod picture;
 pub mod placement;
@@ -71,20 +72,18 @@ pub fn documents(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
 }
 
 /// Lays out (once per record and canvas shape) and draws the relation map of `plan` (JSON, a
-/// [`map::MapPlan`]) on `canvas`, writes what it drew on the canvas' `data-*` attributes, and
-/// answers the nodes as drawn (`[id, x, y, radius, id, …]`) for the page's hit-testing and
-/// keyboard.
+/// [`map::MapPlan`]) on `canvas` and writes what it drew on the canvas' `data-*` attributes;
+/// from then on the canvas' pointer, wheel and keys are handled here (see [`map`]'s docs).
 #[wasm_bindgen]
-pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<Vec<JsValue>, JsValue> {
-    map::LAST_PLAN.with(|last| *last.borrow_mut() = Some(plan.to_owned()));
+pub fn map(canvas: HtmlCanvasElement, plan: &str) -> Result<(), JsValue> {
     let plan: map::MapPlan =
         serde_json::from_str(plan).map_err(|e| JsValue::from_str(&format!("the map's plan could not be read: {e}")))?;
     #[cfg(target_arch = "wasm32")]
-    return map::paint::draw(&canvas, plan);
+    return map::live::show(&canvas, plan);
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = (canvas, plan);
-        Ok(Vec::new())
+        Ok(())
     }
 }
 

@@ -3,14 +3,19 @@
 //! ([`crate::placement`]), and the canvas paint.
 //!
 //! *Why here and not on the page:* the layout, the label placement and the paint were 8 KB
-//! of the gzipped page bundle, needed only by readers who open the map. The page keeps what
-//! must answer at once — hit-testing, the keyboard focus and its announcement — from the
-//! positions [`map`](crate::map) returns; what crosses is a [`MapPlan`] as JSON, with the
-//! colours and the graph views resolved on the page, where the record is.
+//! of the gzipped page bundle, needed only by readers who open the map. What crosses is a
+//! [`MapPlan`] as JSON, with the colours and the graph views resolved on the page, where the
+//! record is.
 //!
 //! The all-time graph is sent once per record (`all`) and kept here with its layout, so a
-//! drag or a replay step sends only what it changes the drawing of: the graph as of the
-//! slider's year, the transform, the focus.
+//! replay step sends only what it changes the drawing of: the graph as of the slider's year.
+//! The canvas' own input is handled here too (`live`): a drag pans and the wheel zooms
+//! (redrawn here, no round trip through the page), a click or the keyboard ([`crate::keys`])
+//! moves the focus and chooses an actor. The page hears what it must act on as events on the
+//! canvas: `mapfocus` (the focused actor's id, for its announcement), `mapchoose` (an actor
+//! chosen: its relations) and `mapback` (back to all actors). *Why:* the pointer and the keys
+//! act on the nodes as drawn, which exist only once this module has drawn them; on the page
+//! they were 2–3 KB of the gzipped bundle.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,7 +28,7 @@ use crate::placement::{fit, place_labels, sort_indices, Disc, Rect};
 
 /// The all-time graph, the layout's input: nodes as (id, activity) in the page's order (by
 /// id), edges as (index, index, shared events).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct AllGraph {
     /// The nodes.
     pub nodes: Vec<(String, u32)>,
@@ -32,7 +37,7 @@ pub struct AllGraph {
 }
 
 /// What to draw.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct MapPlan {
     /// Which record the graph is of: `all` comes with a new key only.
     pub key: u64,
@@ -55,7 +60,8 @@ pub struct MapPlan {
     /// The ego actor's relations of all time, which its view is fitted to.
     #[serde(default)]
     pub ego_nodes: Option<Vec<String>>,
-    /// The focused actor (only while the canvas has the focus).
+    /// The focused actor (only while the canvas has the focus; the focus is this module's, see
+    /// `live`).
     #[serde(default)]
     pub focused: Option<String>,
     /// The selected event's actors.
@@ -64,8 +70,13 @@ pub struct MapPlan {
     /// The year the map shows, in the page's words ("As of 2015"), for its picture.
     #[serde(default)]
     pub as_of: String,
-    /// Pan (x, y) and zoom.
+    /// Pan (x, y) and zoom (this module's, see `live`: a drag or the wheel changes it).
+    #[serde(default)]
     pub transform: (f64, f64, f64),
+    /// Whether the map is in someone else's page (a widget), where the plain wheel scrolls
+    /// that page and only Ctrl/⌘ + wheel (a trackpad pinch) zooms.
+    #[serde(default)]
+    pub embedded: bool,
     /// The page's colours.
     pub paper: String,
     /// Rings and emphasised edges.
@@ -121,8 +132,9 @@ struct Kept {
 
 thread_local! {
     static KEPT: RefCell<Option<Kept>> = const { RefCell::new(None) };
-    /// The plan drawn last (JSON): what a picture of the map shows.
-    pub static LAST_PLAN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The plan drawn last (without the all-time graph, which is kept): what a picture of the
+    /// map shows.
+    pub static LAST_PLAN: RefCell<Option<MapPlan>> = const { RefCell::new(None) };
 }
 
 /// The all-time graph as core's view, for [`layout_in`] (labels and kinds do not move nodes).
@@ -320,7 +332,7 @@ pub(crate) mod paint {
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-    use super::{attributes, scene, MapPlan, FONT};
+    use super::{attributes, scene, Dot, MapPlan, FONT};
 
     fn line(ctx: &CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64)) {
         ctx.begin_path();
@@ -338,9 +350,8 @@ pub(crate) mod paint {
         ctx.set_line_width(1.0);
     }
 
-    /// Draws `plan` and answers the nodes as drawn, flat: id, x, y, radius, id, … (an array
-    /// the page reads without a JSON decoder of its own for it).
-    pub(crate) fn draw(canvas: &HtmlCanvasElement, mut plan: MapPlan) -> Result<Vec<JsValue>, JsValue> {
+    /// Draws `plan` and answers the nodes as drawn (for the pointer and the keys, see `live`).
+    pub(crate) fn draw(canvas: &HtmlCanvasElement, mut plan: MapPlan) -> Result<Vec<Dot>, JsValue> {
         let ctx = canvas
             .get_context("2d")
             .ok()
@@ -420,7 +431,297 @@ pub(crate) mod paint {
         let _ = canvas.set_attribute("data-labels", &labels);
         let _ = canvas.set_attribute("data-highlight", &highlight);
         let _ = canvas.set_attribute("data-focused", plan.focused.as_deref().unwrap_or(""));
-        Ok(s.dots.iter().flat_map(|(d, _)| [JsValue::from_str(&d.id), d.x.into(), d.y.into(), d.r.into()]).collect())
+        Ok(s.dots.into_iter().map(|(d, _)| d).collect())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod live {
+    //! The canvas' input: drag, wheel, click and keys, on the nodes as drawn (see the module
+    //! docs). Each canvas has its own (a host page may hold several widgets): a new canvas
+    //! (the map shown again, another record) starts afresh, unpanned and unfocused, and a
+    //! canvas no longer in its document is let go, with its listeners.
+    use std::cell::RefCell;
+
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Event, HtmlCanvasElement, KeyboardEvent, PointerEvent, WheelEvent};
+
+    use super::{paint, Dot, MapPlan, LAST_PLAN};
+    use crate::keys::{answer, Answer};
+
+    /// How far (in CSS pixels, across and down) a pointer must move before a press is a drag,
+    /// not a click — as on the timeline.
+    const DRAG_SLOP: f64 = 4.0;
+
+    /// A press: where it went down, where it was last, whether it became a drag.
+    struct Press {
+        start: (f64, f64),
+        last: (f64, f64),
+        moved: bool,
+    }
+
+    type Listener = (&'static str, Closure<dyn FnMut(Event)>);
+    /// What a listener does, with the canvas it listens on.
+    type Handler = Box<dyn Fn(&HtmlCanvasElement, &Event)>;
+
+    /// The map on screen.
+    struct Live {
+        canvas: HtmlCanvasElement,
+        /// The page's plan drawn last, without the all-time graph (kept with its layout).
+        plan: MapPlan,
+        dots: Vec<Dot>,
+        /// Pan (x, y) and zoom.
+        transform: (f64, f64, f64),
+        press: Option<Press>,
+        focused: Option<String>,
+        has_focus: bool,
+        listeners: Vec<Listener>,
+    }
+
+    impl Drop for Live {
+        fn drop(&mut self) {
+            for (kind, f) in &self.listeners {
+                let _ = self.canvas.remove_event_listener_with_callback(kind, f.as_ref().unchecked_ref());
+            }
+        }
+    }
+
+    thread_local! {
+        static LIVE: RefCell<Vec<Live>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Draws the page's `plan` on `canvas` with this module's pan, zoom and focus.
+    pub(crate) fn show(canvas: &HtmlCanvasElement, mut plan: MapPlan) -> Result<(), JsValue> {
+        let all = plan.all.take();
+        let fresh = LIVE.with(|live| {
+            let mut live = live.borrow_mut();
+            live.retain(|l| l.canvas.is_connected() || l.canvas.is_same_node(Some(canvas)));
+            match live.iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
+                Some(l) => {
+                    l.plan = plan;
+                    false
+                }
+                None => {
+                    live.push(Live {
+                        canvas: canvas.clone(),
+                        plan,
+                        dots: Vec::new(),
+                        transform: (0.0, 0.0, 1.0),
+                        press: None,
+                        focused: None,
+                        has_focus: false,
+                        listeners: Vec::new(),
+                    });
+                    true
+                }
+            }
+        });
+        if fresh {
+            listen(canvas);
+        }
+        LIVE.with(|live| match live.borrow_mut().iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
+            Some(l) => redraw(l, all),
+            None => Ok(()),
+        })
+    }
+
+    /// Draws the kept plan again with the current pan, zoom and focus.
+    fn redraw(l: &mut Live, all: Option<super::AllGraph>) -> Result<(), JsValue> {
+        let mut plan = l.plan.clone();
+        plan.transform = l.transform;
+        plan.focused = l.focused.clone().filter(|_| l.has_focus);
+        LAST_PLAN.with(|last| *last.borrow_mut() = Some(plan.clone()));
+        plan.all = all;
+        l.dots = paint::draw(&l.canvas, plan)?;
+        Ok(())
+    }
+
+    /// Tells the page `kind` (`mapfocus`, `mapchoose`, `mapback`) about actor `id`.
+    fn tell(canvas: &HtmlCanvasElement, kind: &str, id: &str) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&JsValue::from_str(id));
+        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(kind, &init) {
+            let _ = canvas.dispatch_event(&e);
+        }
+    }
+
+    /// What to tell the page after an input, once the map is no longer borrowed (the page
+    /// may act at once).
+    type Told = Vec<(&'static str, String)>;
+
+    /// Runs `f` on the live map (if `canvas` is still it), redraws when it asks, then tells
+    /// the page what it said.
+    fn with_live(canvas: &HtmlCanvasElement, f: impl FnOnce(&mut Live, &mut Told) -> bool) {
+        let mut told = Told::new();
+        LIVE.with(|live| {
+            let mut live = live.borrow_mut();
+            let Some(l) = live.iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) else { return };
+            if f(l, &mut told) {
+                if let Err(e) = redraw(l, None) {
+                    web_sys::console::warn_1(&e);
+                }
+            }
+        });
+        for (kind, id) in told {
+            tell(canvas, kind, &id);
+        }
+    }
+
+    /// Focuses node `at` and chooses its actor (or goes back, when it is the one shown with
+    /// its relations).
+    fn choose(l: &mut Live, at: usize, told: &mut Told) {
+        let id = l.dots[at].id.clone();
+        if l.plan.ego.as_deref() == Some(id.as_str()) {
+            told.push(("mapback", String::new()));
+        } else {
+            told.push(("mapchoose", id));
+        }
+    }
+
+    fn focus(l: &mut Live, id: Option<String>, told: &mut Told) {
+        told.push(("mapfocus", id.clone().unwrap_or_default()));
+        l.focused = id;
+    }
+
+    fn offset(e: &PointerEvent) -> (f64, f64) {
+        (f64::from(e.offset_x()), f64::from(e.offset_y()))
+    }
+
+    fn listen(canvas: &HtmlCanvasElement) {
+        let mut listeners: Vec<Listener> = Vec::new();
+        let mut on = |kind: &'static str, passive: bool, f: Handler| {
+            let target = canvas.clone();
+            let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(&target, &e));
+            let options = web_sys::AddEventListenerOptions::new();
+            options.set_passive(passive);
+            let _ = canvas.add_event_listener_with_callback_and_add_event_listener_options(
+                kind,
+                closure.as_ref().unchecked_ref(),
+                &options,
+            );
+            listeners.push((kind, closure));
+        };
+        on(
+            "pointerdown",
+            true,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
+                // Keeps the pointer's events on the canvas, so a drag that leaves it ends on it.
+                let _ = c.set_pointer_capture(e.pointer_id());
+                let at = offset(e);
+                with_live(c, |l, _| {
+                    l.press = Some(Press { start: at, last: at, moved: false });
+                    false
+                });
+            }),
+        );
+        on(
+            "pointermove",
+            true,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
+                let at = offset(e);
+                with_live(c, |l, _| {
+                    let Some(p) = l.press.as_mut() else { return false };
+                    if !p.moved && (at.0 - p.start.0).abs() + (at.1 - p.start.1).abs() <= DRAG_SLOP {
+                        return false;
+                    }
+                    p.moved = true;
+                    let (dx, dy) = (at.0 - p.last.0, at.1 - p.last.1);
+                    p.last = at;
+                    l.transform.0 += dx;
+                    l.transform.1 += dy;
+                    true
+                });
+            }),
+        );
+        on(
+            "pointerup",
+            true,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
+                let (x, y) = offset(e);
+                with_live(c, |l, told| {
+                    if l.press.take().is_none_or(|p| p.moved) {
+                        return false;
+                    }
+                    let hit = l.dots.iter().position(|d| (x - d.x).powi(2) + (y - d.y).powi(2) <= (d.r + 4.0).powi(2));
+                    let Some(at) = hit else { return false };
+                    focus(l, Some(l.dots[at].id.clone()), told);
+                    choose(l, at, told);
+                    true
+                });
+            }),
+        );
+        // Not passive: zooming must not scroll the page.
+        on(
+            "wheel",
+            false,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
+                with_live(c, |l, _| {
+                    if l.plan.embedded && !(e.ctrl_key() || e.meta_key()) {
+                        return false;
+                    }
+                    e.prevent_default();
+                    l.transform.2 = (l.transform.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
+                    true
+                });
+            }),
+        );
+        on(
+            "keydown",
+            false,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                with_live(c, |l, told| {
+                    let at = |id: &str| l.dots.iter().position(|d| d.id == id);
+                    let current = l.focused.as_deref().and_then(at);
+                    // The first arrow lands on the ego actor, else an actor of the selected event.
+                    let first = l.plan.ego.iter().chain(&l.plan.highlight).find_map(|id| at(id));
+                    let dots: Vec<(f64, f64, f64)> = l.dots.iter().map(|d| (d.x, d.y, d.r)).collect();
+                    let Some(what) = answer(&e.key(), &dots, current, first, l.plan.ego.is_some()) else {
+                        return false;
+                    };
+                    // Space would scroll the page, arrows too.
+                    e.prevent_default();
+                    match what {
+                        Answer::Focus(at) => focus(l, Some(l.dots[at].id.clone()), told),
+                        Answer::Choose(at) => choose(l, at, told),
+                        Answer::Back => told.push(("mapback", String::new())),
+                        Answer::Unfocus => focus(l, None, told),
+                        Answer::Stay => return false,
+                    }
+                    true
+                });
+            }),
+        );
+        on(
+            "focus",
+            true,
+            Box::new(|c, _| {
+                with_live(c, |l, _| {
+                    l.has_focus = true;
+                    l.focused.is_some()
+                })
+            }),
+        );
+        on(
+            "blur",
+            true,
+            Box::new(|c, _| {
+                with_live(c, |l, _| {
+                    l.has_focus = false;
+                    l.focused.is_some()
+                })
+            }),
+        );
+        LIVE.with(|live| {
+            if let Some(l) = live.borrow_mut().iter_mut().find(|l| l.canvas.is_same_node(Some(canvas))) {
+                l.listeners = listeners;
+            }
+        });
     }
 }
 

@@ -1,6 +1,5 @@
 //! Where the relation map puts things, in pixels: the drawing fitted to the canvas and each
-//! label in a free spot beside its node. (The node an arrow key moves to is the page's:
-//! `annals_web::map::keys`, which must answer at once.)
+//! label in a free spot beside its node. (The node an arrow key moves to is [`crate::keys`].)
 //!
 //! Pure and natively tested: the canvas only measures text and draws what is decided here.
 //! *Why placement and not "label to the right":* a big node drawn after a small neighbour

@@ -33,12 +33,9 @@ pub(crate) fn picture(mut ask: Ask) -> Result<(), JsValue> {
             crate::picture::timeline(drawn, &|t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width()))
         }
         "map" => {
-            let plan =
+            // Without the all-time graph: it is kept from the drawing, with its layout.
+            let mut plan =
                 crate::map::LAST_PLAN.with(|p| p.borrow().clone()).ok_or_else(|| fail("the map is not drawn yet"))?;
-            let mut plan: crate::map::MapPlan =
-                serde_json::from_str(&plan).map_err(|e| fail(&format!("the map's plan could not be read: {e}")))?;
-            // The graph is kept from the drawing; sending it again would lay it out again.
-            plan.all = None;
             ctx.set_font(crate::map::FONT);
             let scene = crate::map::scene(&mut plan, &|t: &str| ctx.measure_text(t).map_or(100.0, |m| m.width()))
                 .map_err(|e| fail(&e))?;
