@@ -336,11 +336,22 @@ pub fn event_list(props: &ListProps) -> Html {
     }
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
+    // A TimelineJS file's eras are listed but counted apart, as the masthead counts them (only
+    // where every row is listed: files with eras are small).
+    let eras = if shown == total {
+        in_window.iter().filter(|i| timeline.at(**i).is_some_and(|r| crate::story::is_era(r))).count()
+    } else {
+        0
+    };
+    let mut counted = crate::words::count(total - eras, "event", "events");
+    if eras > 0 {
+        counted = format!("{counted} · {}", crate::words::count(eras, "era", "eras"));
+    }
     let selected = view.selected.as_deref();
     let dispatcher = props.view.dispatcher();
     html! {
         <section class="event-list" aria-label={label}>
-            <h2>{ tf("{0} in view", &[&crate::words::count(total, "event", "events")]) }</h2>
+            <h2>{ tf("{0} in view", &[&counted]) }</h2>
             <ol>
                 { for in_window.into_iter().filter_map(|index| {
                     let r = timeline.at(index)?;

@@ -274,6 +274,11 @@ describe('TimelineJS templates in the story', { timeout: 120_000 }, () => {
     assert.match(await page.locator('.title-slide .note').textContent(), new RegExp(`^${events} events, 600–720$`), 'the events, and the years they span');
     assert.equal((await heard(page)).trim(), `Slide 1 of ${events + 1}: ${file.title.text.headline}`, 'the title slide and one slide per event');
     assert.equal((await page.locator('.story-where').textContent()).trim(), `1 / ${events + 1}`);
+    // The list of the timeline lists the eras too, and counts them apart.
+    await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await page.locator('section.event-list h2', { hasText: `${events} events · ${eras} eras in view` }).waitFor({ timeout: 5_000 })
+      .catch(async () => assert.fail(`the list says "${await page.locator('section.event-list h2').textContent()}"`));
     await done();
   });
 
