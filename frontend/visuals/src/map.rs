@@ -526,7 +526,9 @@ pub(crate) mod live {
         })
     }
 
-    /// Draws the kept plan again with the current pan, zoom and focus.
+    /// Draws the kept plan again with the current pan, zoom and focus. (Never inlined: the paint
+    /// is one copy for every input.)
+    #[inline(never)]
     fn redraw(l: &mut Live, all: Option<super::AllGraph>) -> Result<(), JsValue> {
         let mut plan = l.plan.clone();
         plan.transform = l.transform;
@@ -551,8 +553,8 @@ pub(crate) mod live {
     type Told = Vec<(&'static str, String)>;
 
     /// Runs `f` on the live map (if `canvas` is still it), redraws when it asks, then tells
-    /// the page what it said.
-    fn with_live(canvas: &HtmlCanvasElement, f: impl FnOnce(&mut Live, &mut Told) -> bool) {
+    /// the page what it said. (`f` is `dyn`: one copy of this for every listener.)
+    fn with_live(canvas: &HtmlCanvasElement, f: &mut dyn FnMut(&mut Live, &mut Told) -> bool) {
         let mut told = Told::new();
         LIVE.with(|live| {
             let mut live = live.borrow_mut();
@@ -610,7 +612,7 @@ pub(crate) mod live {
                 // Keeps the pointer's events on the canvas, so a drag that leaves it ends on it.
                 let _ = c.set_pointer_capture(e.pointer_id());
                 let at = offset(e);
-                with_live(c, |l, _| {
+                with_live(c, &mut |l, _| {
                     l.press = Some(Press { start: at, last: at, moved: false });
                     false
                 });
@@ -622,7 +624,7 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let at = offset(e);
-                with_live(c, |l, _| {
+                with_live(c, &mut |l, _| {
                     let Some(p) = l.press.as_mut() else { return false };
                     if !p.moved && (at.0 - p.start.0).abs() + (at.1 - p.start.1).abs() <= DRAG_SLOP {
                         return false;
@@ -642,7 +644,7 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let (x, y) = offset(e);
-                with_live(c, |l, told| {
+                with_live(c, &mut |l, told| {
                     if l.press.take().is_none_or(|p| p.moved) {
                         return false;
                     }
@@ -660,7 +662,7 @@ pub(crate) mod live {
             false,
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
-                with_live(c, |l, _| {
+                with_live(c, &mut |l, _| {
                     if l.plan.embedded && !(e.ctrl_key() || e.meta_key()) {
                         return false;
                     }
@@ -675,7 +677,7 @@ pub(crate) mod live {
             false,
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
-                with_live(c, |l, told| {
+                with_live(c, &mut |l, told| {
                     let at = |id: &str| l.dots.iter().position(|d| d.id == id);
                     let current = l.focused.as_deref().and_then(at);
                     // The first arrow lands on the ego actor, else an actor of the selected event.
@@ -701,7 +703,7 @@ pub(crate) mod live {
             "focus",
             true,
             Box::new(|c, _| {
-                with_live(c, |l, _| {
+                with_live(c, &mut |l, _| {
                     l.has_focus = true;
                     l.focused.is_some()
                 })
@@ -711,7 +713,7 @@ pub(crate) mod live {
             "blur",
             true,
             Box::new(|c, _| {
-                with_live(c, |l, _| {
+                with_live(c, &mut |l, _| {
                     l.has_focus = false;
                     l.focused.is_some()
                 })
