@@ -387,6 +387,7 @@ describe('the relation map', { timeout: 60_000 }, () => {
     assert.match(await map.textContent(), /This record names no actors, so there is no map to draw\./);
     assert.equal(await page.locator('canvas.map-canvas').count(), 0, 'no empty canvas');
     assert.doesNotMatch(await map.textContent(), /Click an actor/);
+    assert.equal(await page.locator('.save-picture').count(), 0, 'no "Save picture" of a map that is not there');
     await done();
   });
 
