@@ -5,7 +5,8 @@
 //!
 //! - **Where the reader is** is the view's selection (`e=` in the address), so a deep link
 //!   opens on its slide, Back/Forward and a shared link work, and switching to the timeline
-//!   keeps the event selected. No selection is the title slide.
+//!   keeps the event selected. No selection is the title slide; a selected era is the first
+//!   slide that begins in it.
 //! - **Moving**: ← → (and Page Up/Down), Home/End, the Previous/Next buttons, a swipe, or the
 //!   strip below, which shows where the reader is among the slides and jumps to any of them.
 //!   The strip lists the slides near the current one only, so a record of a hundred thousand
@@ -145,12 +146,21 @@ pub fn story(props: &Props) -> Html {
     };
     let last = slides.len();
     // The selection's slide (1-based; 0 is the title slide, also when the selected event is
-    // filtered out).
+    // filtered out). A selected era (a link to it, say) is the first slide that begins in it.
     let at = props
         .view
         .selected
         .as_deref()
-        .and_then(|id| slides.iter().position(|i| timeline.at(*i).is_some_and(|r| r.id.as_str() == id)))
+        .and_then(|id| {
+            let slide = |within: &dyn Fn(&annals_core::catalog::Resolved) -> bool| {
+                slides.iter().position(|i| timeline.at(*i).is_some_and(|r| within(r)))
+            };
+            slide(&|r| r.id.as_str() == id).or_else(|| {
+                let era = projections.catalog.event(id).filter(|r| self::is_era(r))?;
+                let span = era.event.occurred.first_day()..=era.event.occurred.last_day();
+                slide(&|r| span.contains(&r.event.occurred.first_day()))
+            })
+        })
         .map_or(0, |p| p + 1);
     let id_of = |slide: usize| -> Option<String> {
         slide.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i)).map(|r| r.id.as_str().to_owned())

@@ -282,6 +282,17 @@ describe('TimelineJS templates in the story', { timeout: 120_000 }, () => {
     await done();
   });
 
+  test('a selected era (a link to it) opens the story at the first slide that begins in it', async () => {
+    const { page, done } = await open('eras.json');
+    const file = JSON.parse(readFileSync(join(TEMPLATES, 'eras.json'), 'utf8'));
+    const year = (e) => Number(e.start_date.year);
+    const first = file.events.filter((e) => year(e) >= 650 && year(e) <= 700).sort((a, b) => year(a) - year(b))[0];
+    await page.evaluate(() => { location.hash = '#view=story&e=era-0650-era-test-650-700'; });
+    await page.locator('.story-stage h2', { hasText: first.text.headline }).waitFor({ timeout: 5_000 })
+      .catch(async () => assert.fail(`the story shows "${await page.locator('.story-stage h2').first().textContent()}", not ${first.text.headline}`));
+    await done();
+  });
+
   test('on a phone the story opens under the view tabs, and moving between slides does not move the page', async () => {
     for (const name of ['eras.json', 'all-media-types.json']) {
       const { page, done } = await open(name, { viewport: { width: 360, height: 740 } });
