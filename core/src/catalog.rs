@@ -89,10 +89,20 @@ pub struct Resolved {
     pub retracted: Option<Box<AppliedRetraction>>,
 }
 
+/// The tag of an era: a labelled span of time another tool's file gives (TimelineJS's `eras`),
+/// kept as an event so that it is stored, cited and written back like one. Readers show it as
+/// a span over the events it holds and count it apart from them.
+pub const ERA_TAG: &str = "timelinejs-era";
+
 impl Resolved {
     /// Whether any dispute is attached.
     pub fn is_disputed(&self) -> bool {
         !self.disputes.is_empty()
+    }
+
+    /// Whether this is an era ([`ERA_TAG`]): a span, not an event.
+    pub fn is_era(&self) -> bool {
+        self.event.tags.iter().any(|t| t == ERA_TAG)
     }
 }
 

@@ -237,7 +237,7 @@ impl<'a> Converter<'a> {
         let mut tags = Vec::new();
         if slide.kind == SlideKind::Era {
             codes.insert(format!("{CODE_PREFIX}type"), "era".into());
-            tags.push("timelinejs-era".to_owned());
+            tags.push(annals_core::catalog::ERA_TAG.to_owned());
         }
         let id = self.id(&slide, occurred, &title, &mut codes, &mut notes);
         let kind = if slide.kind == SlideKind::Era { EventKind::Other } else { kind_of_group(&slide.group) };

@@ -146,7 +146,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         let record = record.clone();
         move |_| {
             let p = record.projections();
-            (p.totals(), p.timeline.entries().filter(|r| crate::story::is_era(r)).count())
+            (p.totals(), p.timeline.entries().filter(|r| r.is_era()).count())
         }
     });
     let (stats, eras) = (&stats.0, stats.1);

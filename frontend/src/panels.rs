@@ -339,7 +339,7 @@ pub fn event_list(props: &ListProps) -> Html {
     // A TimelineJS file's eras are listed but counted apart, as the masthead counts them (only
     // where every row is listed: files with eras are small).
     let eras = if shown == total {
-        in_window.iter().filter(|i| timeline.at(**i).is_some_and(|r| crate::story::is_era(r))).count()
+        in_window.iter().filter(|i| timeline.at(**i).is_some_and(|r| r.is_era())).count()
     } else {
         0
     };

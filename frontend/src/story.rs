@@ -20,8 +20,9 @@
 //!   picture, `backdrop`) under a card of the page's paper, so the text keeps its contrast
 //!   on any background. A TimelineJS file with a title slide opens here
 //!   (`state::default_view`).
-//! - **Eras** (TimelineJS's labelled spans, `ERA_TAG`) are no slides: they are labelled
-//!   spans over the slides they hold in the strip, and not counted as events ([`is_era`]).
+//! - **Eras** (TimelineJS's labelled spans, core's `ERA_TAG`) are no slides: they are labelled
+//!   spans over the slides they hold in the strip, and not counted as events (`Resolved::is_era`;
+//!   the masthead and the list count them apart).
 //! - **The strip spaces slides evenly**, not by time: each is a button a finger can take with
 //!   its date written on it, and a record may reach from the Big Bang to 1969 (by time, every
 //!   human date would share one pixel, as it does in TimelineJS's own strip).
@@ -46,17 +47,6 @@ use crate::words::count;
 
 /// How many slides the strip lists on each side of the current one.
 const STRIP_REACH: usize = 24;
-
-/// The tag the TimelineJS reader gives an era (a labelled span of the file's `eras`): not a
-/// slide, but a span over the slides in the strip, as TimelineJS shows it.
-const ERA_TAG: &str = "timelinejs-era";
-
-/// Whether an event is an era of a TimelineJS file ([`ERA_TAG`]): a span, not an event, so the
-/// masthead counts it apart ("20 events · 3 eras"), as the title slide ("20 events") and "Slide
-/// 1 of 21" (the title slide and one per event) leave it out.
-pub fn is_era(r: &annals_core::catalog::Resolved) -> bool {
-    r.event.tags.iter().any(|t| t == ERA_TAG)
-}
 
 /// A slide's background as its file gives it (`timelinejs:background.color` and `.url`, the
 /// title slide's and every event's): a colour (`#` and hex only, so nothing else reaches the
@@ -133,9 +123,9 @@ pub fn strip_range(at: usize, total: usize) -> std::ops::Range<usize> {
 pub fn story(props: &Props) -> Html {
     let projections = props.record.projections();
     let timeline = &projections.timeline;
-    // The eras among the events the filters let through are no slides (see `ERA_TAG`); a
+    // The eras among the events the filters let through are no slides (see the module docs); a
     // record without eras keeps its list as it is.
-    let is_era = |i: &usize| timeline.at(*i).is_some_and(|r| is_era(r));
+    let is_era = |i: &usize| timeline.at(*i).is_some_and(|r| r.is_era());
     let eras: Vec<usize> = props.visible.iter().copied().filter(is_era).collect();
     let kept: Vec<usize>;
     let slides: &[usize] = if eras.is_empty() {
@@ -156,7 +146,7 @@ pub fn story(props: &Props) -> Html {
                 slides.iter().position(|i| timeline.at(*i).is_some_and(|r| within(r)))
             };
             slide(&|r| r.id.as_str() == id).or_else(|| {
-                let era = projections.catalog.event(id).filter(|r| self::is_era(r))?;
+                let era = projections.catalog.event(id).filter(|r| r.is_era())?;
                 let span = era.event.occurred.first_day()..=era.event.occurred.last_day();
                 slide(&|r| span.contains(&r.event.occurred.first_day()))
             })
