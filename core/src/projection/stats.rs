@@ -135,18 +135,36 @@ impl Stats {
     /// come from the catalog as they stand (as for a fold as of a date, which filters events,
     /// not registrations).
     pub fn view_through(&self, catalog: &Catalog, last_year: i64, extra: Option<&Stats>) -> StatsView {
+        let mut terms = vec![Term { stats: self, through: last_year, subtract: false }];
+        terms.extend(extra.map(|x| Term { stats: x, through: i64::MAX, subtract: false }));
+        Self::view_of_terms(catalog, &terms)
+    }
+
+    /// The figures of a sum of figures: each term's events that began in or before its
+    /// `through` year, added or taken away. *Why:* the history answers "as of a log
+    /// position" as a checkpoint plus the events counted in and out since (or until) it,
+    /// without copying the checkpoint's figures (a copy of their per-year visits cost more
+    /// than the answer). The terms taken away must be contained in those added (as the
+    /// events counted out of a checkpoint are in it): every count stays exact.
+    pub(crate) fn view_of_terms(catalog: &Catalog, terms: &[Term<'_>]) -> StatsView {
         let mut table: Dense<YearCounts> = Dense::default();
         let mut visits: rustc_hash::FxHashMap<(&ActorId, &ActorId), u32> = rustc_hash::FxHashMap::default();
-        let sources = std::iter::once((self, last_year)).chain(extra.map(|x| (x, i64::MAX)));
-        for (stats, through) in sources {
+        // (Every term added first, then those taken away: no count passes below zero.)
+        let ordered = terms.iter().filter(|t| !t.subtract).chain(terms.iter().filter(|t| t.subtract));
+        for &Term { stats, through, subtract } in ordered {
+            let add = |total: u64, n: u64| if subtract { total.saturating_sub(n) } else { total + n };
             for (year, c) in stats.years.range(i64::MIN, through).filter(|(_, c)| **c != YearCounts::default()) {
                 let row = table.slot(year);
                 for k in EventKind::ALL {
-                    row.by_kind[k] = row.by_kind[k].saturating_add(c.by_kind[k]);
+                    row.by_kind[k] = if subtract {
+                        row.by_kind[k].saturating_sub(c.by_kind[k])
+                    } else {
+                        row.by_kind[k].saturating_add(c.by_kind[k])
+                    };
                 }
-                row.documents += c.documents;
-                row.disputed += c.disputed;
-                row.corrected += c.corrected;
+                row.documents = add(row.documents, c.documents);
+                row.disputed = add(row.disputed, c.disputed);
+                row.corrected = add(row.corrected, c.corrected);
             }
             let last_counted = stats.years.iter().rev().find(|(_, c)| **c != YearCounts::default()).map(|(y, _)| y);
             let every_year = [&stats.all_visits];
@@ -158,11 +176,14 @@ impl Stats {
             for year in years {
                 for (v, hosts) in year {
                     for (h, n) in hosts.iter().filter(|(_, n)| **n > 0) {
-                        *visits.entry((v, h)).or_default() += n;
+                        let total = visits.entry((v, h)).or_default();
+                        *total = if subtract { total.saturating_sub(*n) } else { *total + n };
                     }
                 }
             }
         }
+        // (A pair whose visits were all taken away is no direction.)
+        visits.retain(|_, n| *n > 0);
         let mut years = Vec::new();
         let (mut cumulative, mut events, mut disputed, mut corrected) = (0, 0, 0, 0);
         // Years with no event left in them count as none, as if never seen. Between two
@@ -224,6 +245,14 @@ impl Stats {
             retracted: catalog.retracted_len() as u64,
         }
     }
+}
+
+/// One term of [`Stats::view_of_terms`]: figures through a year, added or taken away.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Term<'a> {
+    pub(crate) stats: &'a Stats,
+    pub(crate) through: i64,
+    pub(crate) subtract: bool,
 }
 
 /// Counts one visit in (`delta` 1) or out (−1).
