@@ -437,8 +437,7 @@ impl RelationGraph {
                 }
                 continue;
             }
-            for &position in &year.positions {
-                let Some(c) = self.contributions.get(position) else { continue };
+            for (_, c) in self.contributions.get_each(&year.positions) {
                 if c.start >= from && c.start <= to {
                     let actors = self.actors(c);
                     for (i, &a) in actors.iter().enumerate() {

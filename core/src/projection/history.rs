@@ -355,12 +355,15 @@ impl History {
         // they had certainly begun by the date.
         let last = date.last_day();
         let mut part = Stats::default();
-        for step in self.year_steps(year, upto).map(|i| &self.steps[i]) {
-            for (r, delta) in [(&step.change.before, -1), (&step.change.after, 1)] {
-                if let Some(r) = r.as_ref().filter(|r| year_of(r) == year) {
-                    if r.event.occurred.certain_start_day() <= last {
-                        part.count(r, delta);
-                    }
+        for i in self.year_steps(year, upto) {
+            let change = &self.steps[i].change;
+            // (The year of a picture worked out by `prepare` is not worked out again.)
+            let pictures = self.pictures.get(i);
+            for (side, r, delta) in [(0, &change.before, -1), (1, &change.after, 1)] {
+                let Some(r) = r else { continue };
+                let in_year = pictures.map_or_else(|| year_of(r) == year, |p| p[side].is_some_and(|p| p.year == year));
+                if in_year && r.event.occurred.certain_start_day() <= last {
+                    part.count(r, delta);
                 }
             }
         }
