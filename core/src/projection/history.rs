@@ -106,10 +106,12 @@ struct Replay<'a> {
 }
 
 /// What one picture of an event adds to the graph: its kind, first day (and its year), and
-/// its actors, `len` numbers from `from` in [`History::numbers`].
+/// its actors, `len` numbers from `from` in [`History::numbers`]; and the day by which it
+/// had certainly begun (what the figures as of a day within its year ask).
 #[derive(Debug, Clone, Copy)]
 struct Picture {
     start: i64,
+    certain: i64,
     year: i64,
     from: u32,
     len: u16,
@@ -120,7 +122,8 @@ struct Picture {
 fn picture(graph: &RelationGraph, r: &Resolved, actors: &mut Vec<u32>) -> Picture {
     graph.actors_of(r, actors);
     let start = r.event.occurred.first_day();
-    Picture { start, year: civil_from_days(start).0, from: 0, len: 0, kind: r.kind }
+    let certain = r.event.occurred.certain_start_day();
+    Picture { start, certain, year: civil_from_days(start).0, from: 0, len: 0, kind: r.kind }
 }
 
 /// The year (of its first day) of an event's picture.
@@ -357,12 +360,16 @@ impl History {
         let mut part = Stats::default();
         for i in self.year_steps(year, upto) {
             let change = &self.steps[i].change;
-            // (The year of a picture worked out by `prepare` is not worked out again.)
+            // (The days of a picture worked out by `prepare` are not worked out again, nor
+            // the events left out read.)
             let pictures = self.pictures.get(i);
             for (side, r, delta) in [(0, &change.before, -1), (1, &change.after, 1)] {
                 let Some(r) = r else { continue };
-                let in_year = pictures.map_or_else(|| year_of(r) == year, |p| p[side].is_some_and(|p| p.year == year));
-                if in_year && r.event.occurred.certain_start_day() <= last {
+                let counted = match pictures {
+                    Some(p) => p[side].is_some_and(|p| p.year == year && p.certain <= last),
+                    None => year_of(r) == year && r.event.occurred.certain_start_day() <= last,
+                };
+                if counted {
                     part.count(r, delta);
                 }
             }

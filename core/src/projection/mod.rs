@@ -78,20 +78,12 @@ impl<T> ByPosition<T> {
 
     /// Where `position` is (`Ok`) or would go (`Err`), like `binary_search`.
     fn search(&self, position: u64) -> Result<usize, usize> {
-        self.search_from(position, 0)
-    }
-
-    /// [`ByPosition::search`] knowing that every entry before index `from` is below
-    /// `position`: a walk over increasing positions (a year's events) starts each search at
-    /// the last one found, and its first guess lands on or next to the entry (from the start,
-    /// every gap in the log before it moves the guess, and each probe further is a cache miss).
-    fn search_from(&self, position: u64, from: usize) -> Result<usize, usize> {
         let items = &self.items;
         let distance = |from: u64, to: u64| usize::try_from(to - from).unwrap_or(usize::MAX);
         // The answer (the number of entries below `position`) lies in `lo..=hi`. Entries
         // `d` apart in the vector are at least `d` apart in position, which bounds it from
         // both sides after each probe.
-        let (mut lo, mut hi) = (from.min(items.len()), items.len());
+        let (mut lo, mut hi) = (0, items.len());
         for _ in 0..8 {
             if lo >= hi {
                 break;
@@ -119,17 +111,6 @@ impl<T> ByPosition<T> {
             Ok(i) => Ok(lo + i),
             Err(i) => Err(lo + i),
         }
-    }
-
-    /// The values at `positions` (increasing), each with its position, skipping those
-    /// without one: searched each from the last found ([`ByPosition::search_from`]).
-    pub(crate) fn get_each<'a>(&'a self, positions: &'a [u64]) -> impl Iterator<Item = (u64, &'a T)> + 'a {
-        let mut from = 0;
-        positions.iter().filter_map(move |&position| {
-            let i = self.search_from(position, from).ok()?;
-            from = i;
-            Some((position, self.items[i].1.as_ref()?))
-        })
     }
 
     /// Every position that has a value, in order, with it.
@@ -523,17 +504,7 @@ mod tests {
         for p in 0..=last + 2 {
             let expected = map.items.binary_search_by_key(&p, |(q, _)| *q);
             assert_eq!(map.search(p), expected, "position {p} among {positions:?}");
-            // Searched from any entry below it (as a walk over increasing positions does).
-            let below = expected.unwrap_or_else(|i| i);
-            for from in [below / 3, below / 2, below.saturating_sub(2), below.saturating_sub(1), below] {
-                assert_eq!(map.search_from(p, from), expected, "position {p} from {from} among {positions:?}");
-            }
         }
-        // Increasing positions, some without a value, each searched from the last found.
-        let asked: Vec<u64> = (0..=last + 2).step_by(3).collect();
-        let found: Vec<u64> = map.get_each(&asked).map(|(p, _)| p).collect();
-        let expected: Vec<u64> = asked.iter().copied().filter(|p| positions.contains(p)).collect();
-        assert_eq!(found, expected, "among {positions:?}");
     }
 
     #[test]
