@@ -329,15 +329,25 @@ impl History {
         let replay = self.nearest(upto);
         let empty = Stats::default();
         let base = replay.checkpoint.map_or(&empty, |c| &c.stats);
-        // The events the changes count in and out, apart (nothing of the checkpoint copied).
+        // The last year the figures sum whole (the date's own year is added apart).
+        let through = match date {
+            None => i64::MAX,
+            Some(d) if d.month_value().is_none() => d.year_value(),
+            Some(d) => d.year_value().saturating_sub(1),
+        };
+        // The events the changes count in and out, apart (nothing of the checkpoint copied);
+        // those of later years left out unread, as their pictures say.
         let (mut counted_in, mut counted_out) = (Stats::default(), Stats::default());
-        for step in &self.steps[replay.steps] {
-            let (before, after) = (&step.change.before, &step.change.after);
-            let (gone, come) = if replay.back { (after, before) } else { (before, after) };
-            if let Some(r) = gone {
+        for i in replay.steps {
+            let change = &self.steps[i].change;
+            let pictures = self.pictures.get(i);
+            let summed = |side: usize| pictures.is_none_or(|p| p[side].is_none_or(|p| p.year <= through));
+            let (gone, come) = if replay.back { (1, 0) } else { (0, 1) };
+            let side = |s: usize| if s == 0 { &change.before } else { &change.after };
+            if let Some(r) = side(gone).as_ref().filter(|_| summed(gone)) {
                 counted_out.count(r, 1);
             }
-            if let Some(r) = come {
+            if let Some(r) = side(come).as_ref().filter(|_| summed(come)) {
                 counted_in.count(r, 1);
             }
         }
@@ -349,10 +359,10 @@ impl History {
                 subtract,
             })
         };
-        let Some(date) = date else { return Stats::view_of_terms(&catalog, &terms(i64::MAX)) };
+        let Some(date) = date else { return Stats::view_of_terms(&catalog, &terms(through)) };
         let year = date.year_value();
         if date.month_value().is_none() {
-            return Stats::view_of_terms(&catalog, &terms(year));
+            return Stats::view_of_terms(&catalog, &terms(through));
         }
         // The date's own year: the events that begin in it, as they stood at `position`, if
         // they had certainly begun by the date.
@@ -374,7 +384,7 @@ impl History {
                 }
             }
         }
-        let mut terms = terms(year.saturating_sub(1)).to_vec();
+        let mut terms = terms(through).to_vec();
         terms.push(Term { stats: &part, through: i64::MAX, subtract: false });
         Stats::view_of_terms(&catalog, &terms)
     }
