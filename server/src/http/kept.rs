@@ -28,9 +28,9 @@
 //!
 //! *Where reads compute.* A read that computes its answer (a window, figures, a graph, a
 //! view as of a position) does it on a blocking thread, at most one per CPU at once and in
-//! the order they came ([`Work`]): on the async threads, sixteen readers of views costing
-//! milliseconds each held both of a two-core machine's threads and the other requests (and
-//! the gate's timers) waited behind them in no order, so the slowest waited seconds. Answers
+//! the order they came ([`Work`]): on the async threads, such reads held both threads of a
+//! two-core machine and the other requests (and the gate's timers) waited behind them in no
+//! particular order, so the slowest waited many times the median. Answers
 //! already written are sent from the async thread, and a read that waited is looked up again
 //! before it computes (the same query asked by many at once is computed once, mostly).
 //!
