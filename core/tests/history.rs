@@ -20,7 +20,8 @@ fn date(text: &str) -> PartialDate {
 }
 
 /// A synthetic log of `events` with, partway, a new actor, its talks, its correction into a
-/// place, a retraction and an event corrected into another year.
+/// place, a retraction, an event corrected into another year, and another new actor whose
+/// one event is corrected at once.
 fn log(events: usize) -> Vec<Envelope> {
     let synthetic = synthetic_log(SynthOptions { events, countries: 12, from_year: 1980, to_year: 2000, seed: 7 });
     let stream = synthetic[0].stream.clone();
@@ -47,11 +48,16 @@ fn log(events: usize) -> Vec<Envelope> {
         ("t-x2", talks("x", 1990)),
         ("fix-x", correction("actor:x", to_place)),
         ("t-x3", talks("x", 1991)),
-        ("move-t-x2", correction("t-x2", to_1999)),
+        ("move-t-x2", correction("t-x2", to_1999.clone())),
         (
             "drop-t-x",
             Event::Retracted(Box::new(Retraction { target: "t-x".into(), reason: "wrong".into(), sources: vec![] })),
         ),
+        // An event that alone joins two actors, corrected just after: a read that takes the
+        // changes back out of a later checkpoint must take the correction out first.
+        ("actor:y", Event::ActorRegistered(Box::new(ActorRegistration::new("y", ActorKind::Person, "Ms Y")))),
+        ("t-y", talks("y", 1986)),
+        ("move-t-y", correction("t-y", to_1999.clone())),
     ];
     let (head, tail) = synthetic.split_at(synthetic.len() / 3);
     let mut log: Vec<Envelope> = head.to_vec();
@@ -97,13 +103,30 @@ fn check(kept: &Projections, log: &[Envelope], position: u64) {
     );
 }
 
-/// Positions around every `every`-th envelope, the start, the special events and the end.
+/// Positions around every `every`-th envelope, the start, the special events and the end,
+/// and in the later half of the checkpoints' intervals (where a read starts from the next
+/// checkpoint and takes the changes back out of it).
 fn positions(log: &[Envelope], every: usize) -> Vec<u64> {
     let last = log.len() as u64;
-    let mut at = vec![0, 1, 2, last / 3 + 1, last / 3 + 3, last / 3 + 5, last / 3 + 7, last - 1, last, last + 10];
+    let mut at = vec![
+        0,
+        1,
+        2,
+        last / 3 + 1,
+        last / 3 + 3,
+        last / 3 + 5,
+        last / 3 + 7,
+        last / 3 + 9,
+        last / 3 + 10,
+        last - 1,
+        last,
+        last + 10,
+    ];
     for k in (every as u64..last).step_by(every * 3) {
         at.extend([k - 1, k, k + 1]);
     }
+    let e = every as u64;
+    at.extend([e / 2 + 7, e * 3 / 4, e * 2 - 5, last / 3 + e / 2 + 3].into_iter().filter(|p| *p < last));
     at
 }
 
@@ -132,6 +155,21 @@ fn views_as_of_a_position_equal_a_fold_up_to_it() {
     }
 }
 
+/// A read just before the special events, with the next checkpoint just after them: it
+/// starts from that checkpoint and takes the changes back out of it, the last first (the
+/// correction of `t-y` before `t-y` itself, or the edge it alone made stays).
+#[test]
+fn changes_taken_back_out_of_a_later_checkpoint_answer_as_a_fold_does() {
+    let log = log(6_000);
+    let mut kept = Projections::with_history_every(2_016);
+    kept.extend(&log);
+    kept.prepare_reads();
+    let special = log.len() as u64 / 3;
+    for position in special..special + 12 {
+        check(&kept, &log, position);
+    }
+}
+
 /// A fold large enough to run on two threads keeps the same history as one by one.
 #[test]
 fn a_history_kept_by_a_large_bulk_fold_answers_as_a_fold_does() {
@@ -142,6 +180,25 @@ fn a_history_kept_by_a_large_bulk_fold_answers_as_a_fold_does() {
     for position in [20_005, 41_000, log.len() as u64] {
         check(&kept, &log, position);
     }
+}
+
+/// A service asks whether a checkpoint is due to make it off its request path: due once
+/// `every` changes have come since the last, not after it is made.
+#[test]
+fn a_checkpoint_is_due_every_so_many_changes() {
+    let log = log(600);
+    let mut kept = Projections::with_history_every(100);
+    let mut due_at = Vec::new();
+    for env in &log {
+        kept.apply(env);
+        if kept.checkpoint_due() {
+            due_at.push(env.position);
+            kept.prepare_reads();
+            assert!(!kept.checkpoint_due(), "made at {}", env.position);
+        }
+    }
+    assert!(due_at.len() >= 5, "due at {due_at:?}");
+    assert!(!Projections::fold(&log, AsOf::NOW).checkpoint_due(), "no history, no checkpoint");
 }
 
 #[test]

@@ -161,6 +161,34 @@ fn corrections_retractions_and_disputes_reach_every_projection() {
     assert_eq!(y2021[0].start, day("2021-11-01"));
 }
 
+/// The graph's year index, once built, follows corrections and retractions: a window that
+/// cuts a year after them is the window of a fresh fold (each year keeps its events beside
+/// their positions, and must take them away together).
+#[test]
+fn graph_windows_follow_changes_made_after_the_year_index_is_built() {
+    let text = format!("{BASE}{CHANGES}");
+    let loaded = read_ndjson(text.as_bytes(), &Nothing);
+    let mut log = Log::new();
+    log.append(&StreamName::from("t"), ExpectedVersion::Any, loaded.proposed(), Timestamp(0)).expect("append");
+    let envelopes = log.read_from(0);
+    let (head, tail) = envelopes.split_at(envelopes.len() - 4);
+    let mut p = Projections::fold(head, AsOf::NOW);
+    let windows = [("2018-11-01", "2018-11-30"), ("2021-05-01", "2021-06-30"), ("2021-06-01", "2024-05-16")];
+    let view = |p: &Projections, (from, to): (&str, &str)| {
+        let to = to.parse::<PartialDate>().expect("date").last_day();
+        p.graph_view(&GraphQuery { window: Some((day(from), to)), ego: None })
+    };
+    let before: Vec<_> = windows.iter().map(|w| view(&p, *w)).collect();
+    for env in tail {
+        p.apply(env);
+    }
+    let fresh = Projections::fold(envelopes, AsOf::NOW);
+    for (w, before) in windows.iter().zip(before) {
+        assert_eq!(view(&p, *w), view(&fresh, *w), "{w:?}");
+        assert_ne!(view(&p, *w), before, "{w:?} changed");
+    }
+}
+
 #[test]
 fn as_of_a_date_shows_what_had_certainly_happened() {
     let p = fold_text(BASE, AsOf { position: None, date: Some("2009-06-30".parse().expect("d")) });

@@ -103,9 +103,25 @@ struct Year {
     days: (i64, i64),
     /// The log positions of its events, in order.
     positions: Vec<u64>,
+    /// Beside each position, what its event adds: a window that cuts the year reads these
+    /// in order, not the graph's contributions, which lie all over the log (a cache miss an
+    /// event, most of the cost of a window).
+    events: Vec<YearEvent>,
+    /// The actor numbers of `events` (those of events taken away are left: rare).
+    actors: Vec<u32>,
     /// Events per actor.
     activity: FxHashMap<u32, u32>,
     edges: Edges,
+}
+
+/// An event of a [`Year`]: kind, first day, and `len` actor numbers from `offset` in the
+/// year's `actors`.
+#[derive(Debug, Clone, Copy)]
+struct YearEvent {
+    start: i64,
+    offset: u32,
+    len: u32,
+    kind: EventKind,
 }
 
 impl Years {
@@ -119,8 +135,14 @@ impl Years {
         match part.positions.binary_search(&position) {
             Ok(i) if delta < 0 => {
                 part.positions.remove(i);
+                part.events.remove(i);
             }
-            Err(i) if delta > 0 => part.positions.insert(i, position),
+            Err(i) if delta > 0 => {
+                part.positions.insert(i, position);
+                let (offset, len) = (part.actors.len() as u32, actors.len() as u32);
+                part.actors.extend_from_slice(actors);
+                part.events.insert(i, YearEvent { start: c.start, offset, len, kind: c.kind });
+            }
             _ => {}
         }
         count(&mut part.activity, &mut part.edges, c.kind, actors, delta);
@@ -437,10 +459,9 @@ impl RelationGraph {
                 }
                 continue;
             }
-            for &position in &year.positions {
-                let Some(c) = self.contributions.get(position) else { continue };
+            for c in &year.events {
                 if c.start >= from && c.start <= to {
-                    let actors = self.actors(c);
+                    let actors = &year.actors[c.offset as usize..(c.offset + c.len) as usize];
                     for (i, &a) in actors.iter().enumerate() {
                         activity[a as usize] += 1;
                         for &b in &actors[i + 1..] {

@@ -11,10 +11,19 @@
 //!
 //! *Why checkpoints.* Adding up a million changes per read would be a fold again. Every
 //! [`EVERY`] changes a checkpoint keeps what the figures ([`Stats`]) and the graph's per-year
-//! counts come to there; a view as of P starts from the last checkpoint at or before P and
-//! takes in at most `EVERY` changes (plus those not yet checkpointed, fewer than `EVERY` once
-//! [`History::prepare`] has run). A change counts its `before` out and its `after` in, so the
-//! changes of one event telescope to its picture at P.
+//! counts come to there; a view as of P starts from the checkpoint **nearest** P and takes in
+//! the changes after it, or takes back out those before it when the next checkpoint is
+//! nearer — at most `EVERY / 2` changes (plus those not yet checkpointed, fewer than `EVERY`
+//! once [`History::prepare`] has run). A change counts its `before` out and its `after` in,
+//! so the changes of one event telescope to its picture at P; taken back out, the last
+//! change goes first, so every count stays one the record had.
+//!
+//! *Nothing copied, nothing looked up twice.* The figures as of P are the checkpoint's plus
+//! the events counted in since, minus those counted out, summed by the view itself
+//! (`Stats::view_of_terms`): copying a checkpoint's figures (their per-year visits) cost
+//! more than the answer. What each change adds to the graph — kind, first day, actor
+//! numbers — is worked out once by `prepare` (a few dozen bytes a change), so a read adds
+//! numbers instead of hashing actor ids and reading dates per change.
 //!
 //! *The years a window cuts.* A window of the graph (or the figures as of a day within a
 //! year) needs the events of the (at most two) years it cuts as they stood at P, filtered by
@@ -38,6 +47,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::graph::{count, Edges, GraphQuery, GraphView, RelationGraph};
+use super::stats::Term;
 use super::{Stats, StatsView, Timeline};
 use crate::catalog::{Catalog, Change, Resolved};
 use crate::date::{civil_from_days, days_from_civil, PartialDate};
@@ -86,17 +96,34 @@ struct Checkpoint {
     all: Part,
 }
 
-/// What one picture of an event adds to the graph: its kind, first day and actors.
-struct Contribution {
-    kind: EventKind,
-    start: i64,
-    year: i64,
+/// A checkpoint and the changes between it and a position; see [`History::nearest`].
+struct Replay<'a> {
+    checkpoint: Option<&'a Checkpoint>,
+    /// The changes, by index.
+    steps: std::ops::Range<usize>,
+    /// Whether the changes come before the checkpoint (to be taken back out of it).
+    back: bool,
 }
 
-fn contribution(graph: &RelationGraph, r: &Resolved, actors: &mut Vec<u32>) -> Contribution {
+/// What one picture of an event adds to the graph: its kind, first day (and its year), and
+/// its actors, `len` numbers from `from` in [`History::numbers`]; and the day by which it
+/// had certainly begun (what the figures as of a day within its year ask).
+#[derive(Debug, Clone, Copy)]
+struct Picture {
+    start: i64,
+    certain: i64,
+    year: i64,
+    from: u32,
+    len: u16,
+    kind: EventKind,
+}
+
+/// The picture of `r` (its actors numbered by `graph` into `actors`, `from` and `len` left 0).
+fn picture(graph: &RelationGraph, r: &Resolved, actors: &mut Vec<u32>) -> Picture {
     graph.actors_of(r, actors);
     let start = r.event.occurred.first_day();
-    Contribution { kind: r.kind, start, year: civil_from_days(start).0 }
+    let certain = r.event.occurred.certain_start_day();
+    Picture { start, certain, year: civil_from_days(start).0, from: 0, len: 0, kind: r.kind }
 }
 
 /// The year (of its first day) of an event's picture.
@@ -117,6 +144,12 @@ pub(crate) struct History {
     actors: Vec<(u64, Arc<ActorRegistration>)>,
     /// Positions of the retractions.
     retractions: Vec<u64>,
+    /// What each indexed change's `before` and `after` add to the graph: worked out once
+    /// (numbering actors is a hash lookup per participant, and reads replay tens of
+    /// thousands of changes), a few dozen bytes a change.
+    pictures: Vec<[Option<Picture>; 2]>,
+    /// The actor numbers of `pictures`.
+    numbers: Vec<u32>,
     /// Per year, the indices of the changes whose `before` or `after` begins in it.
     by_year: BTreeMap<i64, Vec<u32>>,
     /// How many changes `by_year` and `met` have taken in.
@@ -175,7 +208,23 @@ impl History {
         }
         self.indexed = self.steps.len();
         let mut actors = Vec::new();
-        let every = if self.every == 0 { EVERY } else { self.every };
+        for i in self.pictures.len()..self.steps.len() {
+            let change = &self.steps[i].change;
+            let pictures = [&change.before, &change.after].map(|r| {
+                let r = r.as_ref()?;
+                let mut p = picture(graph, r, &mut actors);
+                p.from = u32::try_from(self.numbers.len()).ok()?;
+                p.len = u16::try_from(actors.len()).ok()?;
+                self.numbers.extend_from_slice(&actors);
+                Some(p)
+            });
+            // (Over 4 billion numbers, or an event of 65,536 actors: worked out when read.)
+            if change.before.is_some() != pictures[0].is_some() || change.after.is_some() != pictures[1].is_some() {
+                break;
+            }
+            self.pictures.push(pictures);
+        }
+        let every = self.interval();
         loop {
             let last = self.checkpoints.last();
             let from = last.map_or(0, |c| c.steps);
@@ -183,18 +232,60 @@ impl History {
                 break;
             }
             let mut next = last.cloned().unwrap_or_default();
-            for step in &self.steps[from..from + every] {
-                next.stats.change(&step.change);
-                for (r, delta) in [(&step.change.before, -1), (&step.change.after, 1)] {
-                    let Some(r) = r else { continue };
-                    let c = contribution(graph, r, &mut actors);
-                    let year = next.years.entry(c.year).or_default();
-                    count(&mut year.activity, &mut year.edges, c.kind, &actors, delta);
-                    count(&mut next.all.activity, &mut next.all.edges, c.kind, &actors, delta);
-                }
+            for i in from..from + every {
+                next.stats.change(&self.steps[i].change);
+                self.sides(i, false, graph, &mut actors, |p, actors, delta| {
+                    let year = next.years.entry(p.year).or_default();
+                    count(&mut year.activity, &mut year.edges, p.kind, actors, delta);
+                    count(&mut next.all.activity, &mut next.all.edges, p.kind, actors, delta);
+                });
             }
             next.steps = from + every;
             self.checkpoints.push(next);
+        }
+    }
+
+    /// Whether [`History::prepare`] would make a checkpoint.
+    pub(crate) fn checkpoint_due(&self) -> bool {
+        self.steps.len() >= self.checkpoints.last().map_or(0, |c| c.steps) + self.interval()
+    }
+
+    /// Changes between checkpoints.
+    fn interval(&self) -> usize {
+        if self.every == 0 {
+            EVERY
+        } else {
+            self.every
+        }
+    }
+
+    /// Calls `f` with the picture of change `i`'s `before` (to count out, −1) and of its
+    /// `after` (to count in, 1); taken `back` out of the counts, the other way round, `after`
+    /// first. Worked out by [`History::prepare`], or here for changes it has not seen.
+    fn sides(
+        &self,
+        i: usize,
+        back: bool,
+        graph: &RelationGraph,
+        scratch: &mut Vec<u32>,
+        mut f: impl FnMut(&Picture, &[u32], i32),
+    ) {
+        let sign = if back { -1 } else { 1 };
+        let order = if back { [1, 0] } else { [0, 1] };
+        if let Some(pictures) = self.pictures.get(i) {
+            for side in order {
+                if let Some(p) = &pictures[side] {
+                    let actors = &self.numbers[p.from as usize..p.from as usize + p.len as usize];
+                    f(p, actors, sign * if side == 0 { -1 } else { 1 });
+                }
+            }
+            return;
+        }
+        let change = &self.steps[i].change;
+        for side in order {
+            let Some(r) = (if side == 0 { &change.before } else { &change.after }) else { continue };
+            let p = picture(graph, r, scratch);
+            f(&p, scratch, sign * if side == 0 { -1 } else { 1 });
         }
     }
 
@@ -203,10 +294,21 @@ impl History {
         self.steps.partition_point(|s| s.position <= position)
     }
 
-    /// The last checkpoint at or before `upto` changes (`None`: start from nothing).
-    fn checkpoint(&self, upto: usize) -> Option<&Checkpoint> {
+    /// The checkpoint nearest `upto` changes (`None`: nothing, the start) and the changes
+    /// between it and `upto`: after it when it is at or before `upto` (taken in), else
+    /// before it (taken back out, last first). Counts are sums, so either way gives the
+    /// counts at `upto`, and a read takes in at most half of [`EVERY`] changes (plus those
+    /// not yet checkpointed).
+    fn nearest(&self, upto: usize) -> Replay<'_> {
         let i = self.checkpoints.partition_point(|c| c.steps <= upto);
-        i.checked_sub(1).map(|i| &self.checkpoints[i])
+        let before = i.checked_sub(1).map(|i| &self.checkpoints[i]);
+        let from = before.map_or(0, |c| c.steps);
+        match self.checkpoints.get(i) {
+            Some(after) if after.steps - upto < upto - from => {
+                Replay { checkpoint: Some(after), steps: upto..after.steps, back: true }
+            }
+            _ => Replay { checkpoint: before, steps: from..upto, back: false },
+        }
     }
 
     /// The catalog's actors and retractions as of `position`, named as `now` names them.
@@ -224,31 +326,67 @@ impl History {
     /// [`Projections::stats_as_of`](super::Projections::stats_as_of)).
     pub(crate) fn stats_at(&self, position: u64, date: Option<PartialDate>, now: &Catalog) -> StatsView {
         let upto = self.upto(position);
-        let checkpoint = self.checkpoint(upto);
-        let mut stats = checkpoint.map(|c| c.stats.clone()).unwrap_or_default();
-        for step in &self.steps[checkpoint.map_or(0, |c| c.steps)..upto] {
-            stats.change(&step.change);
+        let replay = self.nearest(upto);
+        let empty = Stats::default();
+        let base = replay.checkpoint.map_or(&empty, |c| &c.stats);
+        // The last year the figures sum whole (the date's own year is added apart).
+        let through = match date {
+            None => i64::MAX,
+            Some(d) if d.month_value().is_none() => d.year_value(),
+            Some(d) => d.year_value().saturating_sub(1),
+        };
+        // The events the changes count in and out, apart (nothing of the checkpoint copied);
+        // those of later years left out unread, as their pictures say.
+        let (mut counted_in, mut counted_out) = (Stats::default(), Stats::default());
+        for i in replay.steps {
+            let change = &self.steps[i].change;
+            let pictures = self.pictures.get(i);
+            let summed = |side: usize| pictures.is_none_or(|p| p[side].is_none_or(|p| p.year <= through));
+            let (gone, come) = if replay.back { (1, 0) } else { (0, 1) };
+            let side = |s: usize| if s == 0 { &change.before } else { &change.after };
+            if let Some(r) = side(gone).as_ref().filter(|_| summed(gone)) {
+                counted_out.count(r, 1);
+            }
+            if let Some(r) = side(come).as_ref().filter(|_| summed(come)) {
+                counted_in.count(r, 1);
+            }
         }
         let catalog = self.catalog_at(position, now);
-        let Some(date) = date else { return stats.view(&catalog) };
+        let terms = |through: i64| {
+            [(base, false), (&counted_in, false), (&counted_out, true)].map(|(stats, subtract)| Term {
+                stats,
+                through,
+                subtract,
+            })
+        };
+        let Some(date) = date else { return Stats::view_of_terms(&catalog, &terms(through)) };
         let year = date.year_value();
         if date.month_value().is_none() {
-            return stats.view_through(&catalog, year, None);
+            return Stats::view_of_terms(&catalog, &terms(through));
         }
         // The date's own year: the events that begin in it, as they stood at `position`, if
         // they had certainly begun by the date.
         let last = date.last_day();
         let mut part = Stats::default();
-        for step in self.year_steps(year, upto) {
-            for (r, delta) in [(&step.change.before, -1), (&step.change.after, 1)] {
-                if let Some(r) = r.as_ref().filter(|r| year_of(r) == year) {
-                    if r.event.occurred.certain_start_day() <= last {
-                        part.count(r, delta);
-                    }
+        for i in self.year_steps(year, upto) {
+            let change = &self.steps[i].change;
+            // (The days of a picture worked out by `prepare` are not worked out again, nor
+            // the events left out read.)
+            let pictures = self.pictures.get(i);
+            for (side, r, delta) in [(0, &change.before, -1), (1, &change.after, 1)] {
+                let Some(r) = r else { continue };
+                let counted = match pictures {
+                    Some(p) => p[side].is_some_and(|p| p.year == year && p.certain <= last),
+                    None => year_of(r) == year && r.event.occurred.certain_start_day() <= last,
+                };
+                if counted {
+                    part.count(r, delta);
                 }
             }
         }
-        stats.view_through(&catalog, year.saturating_sub(1), Some(&part))
+        let mut terms = terms(through).to_vec();
+        terms.push(Term { stats: &part, through: i64::MAX, subtract: false });
+        Stats::view_of_terms(&catalog, &terms)
     }
 
     /// Whether the graph had met `actor` within the first `upto` changes.
@@ -262,8 +400,8 @@ impl History {
         }
     }
 
-    /// The changes among the first `upto` that touched `year`, in log order.
-    fn year_steps(&self, year: i64, upto: usize) -> impl Iterator<Item = &Step> {
+    /// The indices of the changes among the first `upto` that touched `year`, in log order.
+    fn year_steps(&self, year: i64, upto: usize) -> impl Iterator<Item = usize> + '_ {
         let list = self.by_year.get(&year).map_or(&[][..], |l| &l[..]);
         let (indexed, steps) = (self.indexed, &self.steps);
         let end = list.partition_point(|&i| (i as usize) < upto);
@@ -272,7 +410,7 @@ impl History {
             let s = &steps[i].change;
             [&s.before, &s.after].iter().any(|r| r.as_ref().is_some_and(|r| year_of(r) == year))
         });
-        list[..end].iter().map(|&i| i as usize).chain(rest).map(move |i| &steps[i])
+        list[..end].iter().map(|&i| i as usize).chain(rest)
     }
 
     /// The relation graph as of `position` for a query (see
@@ -285,7 +423,8 @@ impl History {
         now: &Catalog,
     ) -> GraphView {
         let upto = self.upto(position);
-        let checkpoint = self.checkpoint(upto);
+        let replay = self.nearest(upto);
+        let checkpoint = replay.checkpoint;
         let mut counts = Part::default();
         // A year inside the window is counted whole (from the checkpoint, then the changes
         // after it); a year the window cuts, event by event from its own changes.
@@ -308,23 +447,28 @@ impl History {
             None => {}
         }
         let mut actors = Vec::new();
-        let mut take = |counts: &mut Part, step: &Step, keep: &dyn Fn(&Contribution) -> bool| {
-            for (r, delta) in [(&step.change.before, -1), (&step.change.after, 1)] {
-                let Some(r) = r else { continue };
-                let c = contribution(graph, r, &mut actors);
-                if keep(&c) {
-                    count(&mut counts.activity, &mut counts.edges, c.kind, &actors, delta);
+        let mut take = |counts: &mut Part, i: usize, back: bool, keep: &dyn Fn(&Picture) -> bool| {
+            self.sides(i, back, graph, &mut actors, |p, actors, delta| {
+                if keep(p) {
+                    count(&mut counts.activity, &mut counts.edges, p.kind, actors, delta);
                 }
-            }
+            });
         };
-        for step in &self.steps[checkpoint.map_or(0, |c| c.steps)..upto] {
-            take(&mut counts, step, &|c| whole(c.year));
+        // (Taken back out last change first, so each `after` is in the counts when it goes.)
+        if replay.back {
+            for i in replay.steps.rev() {
+                take(&mut counts, i, true, &|p| whole(p.year));
+            }
+        } else {
+            for i in replay.steps {
+                take(&mut counts, i, false, &|p| whole(p.year));
+            }
         }
         if query.window.is_some() {
             let cut: FxHashSet<i64> = [first_year, last_year].into_iter().flatten().filter(|y| !whole(*y)).collect();
             for &year in &cut {
-                for step in self.year_steps(year, upto) {
-                    take(&mut counts, step, &|c| c.year == year && c.start >= from && c.start <= to);
+                for i in self.year_steps(year, upto) {
+                    take(&mut counts, i, false, &|p| p.year == year && p.start >= from && p.start <= to);
                 }
             }
         }

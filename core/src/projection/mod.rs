@@ -113,11 +113,6 @@ impl<T> ByPosition<T> {
         }
     }
 
-    /// The value at `position`, if it has one.
-    pub(crate) fn get(&self, position: u64) -> Option<&T> {
-        self.items[self.search(position).ok()?].1.as_ref()
-    }
-
     /// Every position that has a value, in order, with it.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
         self.items.iter().filter_map(|(p, v)| Some((*p, v.as_ref()?)))
@@ -276,8 +271,8 @@ impl Projections {
 
     /// Empty projections of now that also keep their history, so views as of any log
     /// position ([`Projections::at_position`]) are answered without folding the log again.
-    /// The history costs memory (a few dozen bytes a change, and a checkpoint every 65,536
-    /// changes): what a service keeps, not what a one-off fold needs.
+    /// The history costs memory (about a hundred bytes a change, and a checkpoint every
+    /// 65,536 changes): what a service keeps, not what a one-off fold needs.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn with_history() -> Self {
         Self { history: Some(Box::default()), ..Self::default() }
@@ -300,6 +295,16 @@ impl Projections {
         if let Some(history) = &mut self.history {
             history.prepare(&self.graph);
         }
+    }
+
+    /// Whether [`Projections::prepare_reads`] has a checkpoint of the history to make (the
+    /// sum of tens of thousands of changes: a service runs it off its request path then).
+    pub fn checkpoint_due(&self) -> bool {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(history) = &self.history {
+            return history.checkpoint_due();
+        }
+        false
     }
 
     /// The views as the log stood at `position` (what it held then: no envelope after it),
@@ -419,8 +424,10 @@ impl Projections {
         }
         let whole = PartialDate::year(year).map(|y| (y.first_day(), y.last_day()));
         let (first, last) = whole.unwrap_or((date.first_day(), date.last_day()));
+        // (An event certainly begun by the date's last day began by it at the latest: the
+        // events of the year starting after it are not looked at.)
         let mut part = Stats::default();
-        for r in self.timeline.starting(first, last) {
+        for r in self.timeline.starting(first, last.min(date.last_day())) {
             if r.event.occurred.certain_start_day() <= date.last_day() {
                 part.count(r, 1);
             }
@@ -443,8 +450,8 @@ pub struct AtPosition<'a> {
 #[cfg(not(target_arch = "wasm32"))]
 impl AtPosition<'_> {
     /// The figures then (as of a date too, when given: see [`Projections::stats_as_of`]).
-    /// Bounded: a checkpoint and fewer than 65,536 changes after it (plus, with a date
-    /// inside a year, that year's changes).
+    /// Bounded: the nearest checkpoint and at most 32,768 changes between it and the
+    /// position (plus, with a date inside a year, that year's changes).
     pub fn stats(&self, date: Option<PartialDate>) -> StatsView {
         self.history.stats_at(self.position, date, &self.now.catalog)
     }

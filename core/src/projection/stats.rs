@@ -27,8 +27,10 @@ struct YearCounts {
     corrected: u64,
 }
 
-/// Visits by visitor, then host (nested so a lookup clones and hashes no pair).
-type Visits = rustc_hash::FxHashMap<ActorId, rustc_hash::FxHashMap<ActorId, u32>>;
+/// Visits by visitor and host, by their numbers in [`Stats`]' `actors`. *Why numbers:* the
+/// figures as of a year sum every year's visits before it, hundreds of thousands of pairs
+/// on a large record; keyed by ids, hashing their text was most of the cost.
+type Visits = rustc_hash::FxHashMap<(u32, u32), u32>;
 
 /// The statistics projection.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +41,10 @@ pub struct Stats {
     visits: Dense<Visits>,
     /// Visits of all years (the figures of now read these, not every year's).
     all_visits: Visits,
+    /// The actors of `visits`, numbered in the order first counted.
+    actors: Vec<ActorId>,
+    /// The number of each actor in `actors`.
+    numbers: rustc_hash::FxHashMap<ActorId, u32>,
 }
 
 /// One row of the per-year table.
@@ -128,10 +134,22 @@ impl Stats {
         }
         if r.kind == EventKind::Visit && r.event.part_of.is_none() {
             if let (Some(v), Some(h)) = (&r.event.visitor, &r.event.host) {
-                count_visit(self.visits.slot(key), v, h, delta);
-                count_visit(&mut self.all_visits, v, h, delta);
+                let pair = (self.number(v), self.number(h));
+                count_visit(self.visits.slot(key), pair, delta);
+                count_visit(&mut self.all_visits, pair, delta);
             }
         }
+    }
+
+    /// The number of an actor in `actors` (given one when first counted).
+    fn number(&mut self, id: &ActorId) -> u32 {
+        if let Some(&i) = self.numbers.get(id) {
+            return i;
+        }
+        let i = self.actors.len() as u32;
+        self.actors.push(id.clone());
+        self.numbers.insert(id.clone(), i);
+        i
     }
 
     /// The figures, with actors resolved through the catalog.
@@ -160,18 +178,38 @@ impl Stats {
     /// come from the catalog as they stand (as for a fold as of a date, which filters events,
     /// not registrations).
     pub fn view_through(&self, catalog: &Catalog, last_year: i64, extra: Option<&Stats>) -> StatsView {
+        let mut terms = vec![Term { stats: self, through: last_year, subtract: false }];
+        terms.extend(extra.map(|x| Term { stats: x, through: i64::MAX, subtract: false }));
+        Self::view_of_terms(catalog, &terms)
+    }
+
+    /// The figures of a sum of figures: each term's events that began in or before its
+    /// `through` year, added or taken away. *Why:* the history answers "as of a log
+    /// position" as a checkpoint plus the events counted in and out since (or until) it,
+    /// without copying the checkpoint's figures (a copy of their per-year visits cost more
+    /// than the answer). The terms taken away must be contained in those added (as the
+    /// events counted out of a checkpoint are in it): every count stays exact.
+    pub(crate) fn view_of_terms(catalog: &Catalog, terms: &[Term<'_>]) -> StatsView {
         let mut table: Dense<YearCounts> = Dense::default();
-        let mut visits: rustc_hash::FxHashMap<(&ActorId, &ActorId), u32> = rustc_hash::FxHashMap::default();
-        let sources = std::iter::once((self, last_year)).chain(extra.map(|x| (x, i64::MAX)));
-        for (stats, through) in sources {
+        // Visits summed by pairs of actor numbers of this view (each term numbers its own).
+        let mut numbering = Numbering::default();
+        let mut visits: rustc_hash::FxHashMap<(u32, u32), u32> = rustc_hash::FxHashMap::default();
+        // (Every term added first, then those taken away: no count passes below zero.)
+        let ordered = terms.iter().filter(|t| !t.subtract).chain(terms.iter().filter(|t| t.subtract));
+        for &Term { stats, through, subtract } in ordered {
+            let add = |total: u64, n: u64| if subtract { total.saturating_sub(n) } else { total + n };
             for (year, c) in stats.years.range(i64::MIN, through).filter(|(_, c)| **c != YearCounts::default()) {
                 let row = table.slot(year);
                 for k in EventKind::ALL {
-                    row.by_kind[k] = row.by_kind[k].saturating_add(c.by_kind[k]);
+                    row.by_kind[k] = if subtract {
+                        row.by_kind[k].saturating_sub(c.by_kind[k])
+                    } else {
+                        row.by_kind[k].saturating_add(c.by_kind[k])
+                    };
                 }
-                row.documents += c.documents;
-                row.disputed += c.disputed;
-                row.corrected += c.corrected;
+                row.documents = add(row.documents, c.documents);
+                row.disputed = add(row.disputed, c.disputed);
+                row.corrected = add(row.corrected, c.corrected);
             }
             let last_counted = stats.years.iter().rev().find(|(_, c)| **c != YearCounts::default()).map(|(y, _)| y);
             let every_year = [&stats.all_visits];
@@ -180,14 +218,16 @@ impl Stats {
             } else {
                 Box::new(stats.visits.range(i64::MIN, through).map(|(_, year)| year))
             };
+            let ours: Vec<u32> = stats.actors.iter().map(|a| numbering.number(a)).collect();
             for year in years {
-                for (v, hosts) in year {
-                    for (h, n) in hosts.iter().filter(|(_, n)| **n > 0) {
-                        *visits.entry((v, h)).or_default() += n;
-                    }
+                for (&(v, h), n) in year.iter().filter(|(_, n)| **n > 0) {
+                    let total = visits.entry((ours[v as usize], ours[h as usize])).or_default();
+                    *total = if subtract { total.saturating_sub(*n) } else { *total + n };
                 }
             }
         }
+        // (A pair whose visits were all taken away is no direction.)
+        visits.retain(|_, n| *n > 0);
         let mut years = Vec::new();
         let (mut cumulative, mut events, mut disputed, mut corrected) = (0, 0, 0, 0);
         // Years with no event left in them count as none, as if never seen. Between two
@@ -229,6 +269,7 @@ impl Stats {
         }
         let mut directions: BTreeMap<(ActorId, ActorId), u32> = BTreeMap::new();
         for ((v, h), n) in visits {
+            let (v, h) = (numbering.ids[v as usize], numbering.ids[h as usize]);
             let key = (catalog.country_of(v).clone(), catalog.country_of(h).clone());
             *directions.entry(key).or_default() += n;
         }
@@ -251,16 +292,38 @@ impl Stats {
     }
 }
 
+/// Actors numbered for one view: the terms of a sum each number their own.
+#[derive(Default)]
+struct Numbering<'a> {
+    by_id: rustc_hash::FxHashMap<&'a ActorId, u32>,
+    ids: Vec<&'a ActorId>,
+}
+
+impl<'a> Numbering<'a> {
+    fn number(&mut self, id: &'a ActorId) -> u32 {
+        let next = self.ids.len() as u32;
+        let i = *self.by_id.entry(id).or_insert(next);
+        if i == next {
+            self.ids.push(id);
+        }
+        i
+    }
+}
+
+/// One term of [`Stats::view_of_terms`]: figures through a year, added or taken away.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Term<'a> {
+    pub(crate) stats: &'a Stats,
+    pub(crate) through: i64,
+    pub(crate) subtract: bool,
+}
+
 /// Counts one visit in (`delta` 1) or out (−1).
-fn count_visit(visits: &mut Visits, v: &ActorId, h: &ActorId, delta: i64) {
-    let hosts = match visits.get_mut(v) {
-        Some(hosts) => hosts,
-        None => visits.entry(v.clone()).or_default(),
-    };
-    match hosts.get_mut(h) {
+fn count_visit(visits: &mut Visits, pair: (u32, u32), delta: i64) {
+    match visits.get_mut(&pair) {
         Some(n) => *n = n.saturating_add_signed(delta as i32),
         None if delta > 0 => {
-            hosts.insert(h.clone(), delta as u32);
+            visits.insert(pair, delta as u32);
         }
         None => {}
     }

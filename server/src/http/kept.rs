@@ -26,6 +26,14 @@
 //! graph's year index and the history's checkpoints are built at once ([`prepare`]), so the
 //! first read after a fold does not pay for them.
 //!
+//! *Where reads compute.* A read that computes its answer (a window, figures, a graph, a
+//! view as of a position) does it on a blocking thread, at most one per CPU at once and in
+//! the order they came ([`Work`]): on the async threads, such reads held both threads of a
+//! two-core machine and the other requests (and the gate's timers) waited behind them in no
+//! particular order, so the slowest waited many times the median. Answers
+//! already written are sent from the async thread, and a read that waited is looked up again
+//! before it computes (the same query asked by many at once is computed once, mostly).
+//!
 //! *The gate.* Reads whose cost grows with the record (the whole timeline, the graph with its
 //! layout, filtered event scans) each take a permit of [`Gate`]
 //! (`--expensive-reads`, default the number of CPUs). A read that gets none within
@@ -403,9 +411,12 @@ async fn fold_in(projections: &mut Projections, batch: Vec<Envelope>) -> Result<
 /// Builds, after a fold of `folded` envelopes, what the first reads would otherwise build —
 /// the graph's year index (the first graph window after a fold built it, seconds on a
 /// million events) and the history's checkpoints (views as of a log position). After a
-/// large fold it runs off the async threads; after a few appends, here (an update then).
+/// large fold, or when a checkpoint is due, it runs off the async threads; after a few
+/// appends, here (an update then).
 async fn prepare(projections: &mut Projections, folded: usize) -> Result<(), StoreError> {
-    if folded <= SMALL_BATCH {
+    // (After a few appends a checkpoint of the history may still be due: folding 65,536
+    // changes, off the async threads too.)
+    if folded <= SMALL_BATCH && !projections.checkpoint_due() {
         projections.prepare_reads();
         return Ok(());
     }
@@ -418,6 +429,37 @@ async fn prepare(projections: &mut Projections, folded: usize) -> Result<(), Sto
     .map_err(|e| StoreError::Storage(format!("indexing the stream failed: {e}")))?;
     *projections = prepared;
     Ok(())
+}
+
+/// Where the reads that compute run: on blocking threads, at most one per CPU at once, in
+/// the order they came; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Work {
+    permits: Arc<Semaphore>,
+}
+
+impl Work {
+    /// At most `threads` computing reads at once (at least one).
+    pub fn new(threads: usize) -> Self {
+        Self { permits: Arc::new(Semaphore::new(threads.clamp(1, Semaphore::MAX_PERMITS))) }
+    }
+
+    /// The default: one per CPU.
+    pub fn per_cpu() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    /// Runs `f` on a blocking thread once a place is free (waiting in line, never shed: what
+    /// must be shed goes through the [`Gate`] first).
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        })
+        .await
+        .map_err(|e| ApiError::Storage(format!("a read failed: {e}")))
+    }
 }
 
 /// A limit on expensive reads running at once; see the module docs.

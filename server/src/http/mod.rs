@@ -65,6 +65,8 @@ pub struct AppState {
     pub kept: Arc<kept::Kept>,
     /// The limit on expensive reads at once.
     pub gate: kept::Gate,
+    /// Where reads that compute their answers run.
+    pub work: kept::Work,
     /// The latest envelopes, shared by every live subscriber.
     pub recent: Arc<live::Recent>,
     /// Set when the server shuts down: live streams end so connections can close.
@@ -80,6 +82,7 @@ impl AppState {
             body_limit: DEFAULT_BODY_LIMIT,
             kept: Arc::default(),
             gate: kept::Gate::per_cpu(),
+            work: kept::Work::per_cpu(),
             recent: Arc::default(),
             closing: Arc::new(watch::channel(false).0),
         }

@@ -47,8 +47,8 @@
 //!
 //! `as_of_position=N` (what the log held at position N; with `as_of`, `from`/`to` and `ego`
 //! as without it) comes from the kept projections' history (core's `projection::history`):
-//! `stats` and `graph` add up the changes from the checkpoint at or before N (at most 65,536
-//! of them, plus those of the years a window cuts), `timeline` replays the changes up to N
+//! `stats` and `graph` add up the changes between the checkpoint nearest N and N (at most
+//! 32,768 of them, plus those of the years a window cuts), `timeline` replays the changes up to N
 //! (its answer grows with the record anyway; gated). No read folds the log. A position at or
 //! past the stream's last envelope is the stream now, answered as without it.
 
@@ -134,6 +134,42 @@ fn at(view: &View, position: u64) -> Result<AtPosition<'_>, ApiError> {
 
 fn answer<T: Serialize>(version: u64, body: T) -> Response {
     ([(header::ETAG, etag(version))], Json(body)).into_response()
+}
+
+/// The answer kept for `endpoint` and the request's query at the view's version, or else
+/// `write` it on the [`Work`](super::kept::Work) threads (and keep it). Looked up again
+/// there: a reader that waited behind another asking the same sends what that one wrote.
+async fn kept_or_computed(
+    state: &AppState,
+    view: View,
+    endpoint: &str,
+    uri: &Uri,
+    write: impl FnOnce(&View) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let key = format!("{endpoint}?{}", uri.query().unwrap_or(""));
+    let version = view.version;
+    if let Some(body) = view.answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
+        return Ok(written(version, body));
+    }
+    let body = state
+        .work
+        .run(move || {
+            if let Some(body) = view.answers.lock().ok().and_then(|mut a| a.get(version, &key)) {
+                return Ok(body);
+            }
+            let body = axum::body::Bytes::from(write(&view)?);
+            if let Ok(mut a) = view.answers.lock() {
+                a.keep(version, key, body.clone());
+            }
+            Ok::<_, ApiError>(body)
+        })
+        .await??;
+    Ok(written(version, body))
+}
+
+/// A JSON answer written by serde, or the error of a failed writing.
+fn json<T: Serialize>(endpoint: &str, body: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::Storage(format!("writing the answer of {endpoint} failed: {e}")))
 }
 
 /// A JSON answer already written.
@@ -538,9 +574,9 @@ async fn window(
             serde_json::to_vec(&WindowLog { stream: &stream, version: view.version, from, to, events, next: None })
         });
     }
-    let timeline = &view.projections.timeline;
-    let (from, to) = query.days(|| timeline.extent())?;
-    kept_or_written(&view.answers, view.version, "window", &uri, || {
+    let (from, to) = query.days(|| view.projections.timeline.extent())?;
+    kept_or_computed(&state, view, "window", &uri, move |view| {
+        let timeline = &view.projections.timeline;
         let range = timeline.window_indices(from, to);
         // The first index after the cursor: a binary search over the range (sorted by key).
         let (mut lo, mut hi) = (range.start, range.end);
@@ -568,13 +604,15 @@ async fn window(
             at += 1;
         }
         let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
+        let version = view.version;
         if as_log {
             let events = log_of(&entries, &view.projections.catalog, &stream);
-            return serde_json::to_vec(&WindowLog { stream: &stream, version: view.version, from, to, events, next });
+            return json("window", &WindowLog { stream: &stream, version, from, to, events, next });
         }
         let entries = entries.into_iter().map(|r| TimelineEntry::of(r)).collect();
-        serde_json::to_vec(&WindowBody { stream: &stream, version: view.version, from, to, entries, next })
+        json("window", &WindowBody { stream: &stream, version, from, to, entries, next })
     })
+    .await
 }
 
 #[derive(Serialize)]
@@ -634,55 +672,57 @@ async fn graph(
     }
     let ego = query.ego.as_deref().map(ActorId::from);
     let graph_query = GraphQuery { window, ego: ego.clone() };
-    let view = match position {
-        Some(position) => at(&source, position)?.graph(&graph_query),
-        None => source.projections.graph_view(&graph_query),
-    };
-    // The all-time graph and a window of it (not an ego view, which is laid out as itself)
-    // take their places from the all-time layout of now, kept per version: a window costs
-    // no layout of its own, and its nodes stay where they are as the window moves, as in
-    // the app — also as of an earlier position.
-    let kept_places = ego.is_none().then(|| source.places.clone());
-    let places =
-        kept_places.as_ref().and_then(|p| p.lock().ok().and_then(|p| (p.0 == version).then(|| p.1.clone()))?);
-    let whole = match (&kept_places, &places, window.is_some() || position.is_some()) {
-        (Some(_), None, true) => Some(source.projections.graph_view(&GraphQuery::default())),
-        _ => None,
-    };
-    // The layout needs no projections: let appends in while it runs.
-    drop(source);
-    let (view, positions) = tokio::task::spawn_blocking(move || {
-        let Some(kept_places) = kept_places else {
-            let positions = layout(&view, LAYOUT_ITERATIONS);
-            return (view, positions);
-        };
-        let places = places.unwrap_or_else(|| {
-            let whole = whole.as_ref().unwrap_or(&view);
-            let at = layout(whole, LAYOUT_ITERATIONS);
-            let places: Arc<HashMap<ActorId, (f64, f64)>> =
-                Arc::new(whole.nodes.iter().map(|n| n.id.clone()).zip(at).collect());
-            if let Ok(mut kept) = kept_places.lock() {
-                *kept = (version, Some(places.clone()));
-            }
-            places
-        });
-        let positions = view.nodes.iter().map(|n| places.get(&n.id).copied().unwrap_or((0.0, 0.0))).collect();
-        (view, positions)
-    })
-    .await
-    .map_err(|e| ApiError::Storage(format!("the graph layout failed: {e}")))?;
-    let nodes = view.nodes.into_iter().zip(positions).map(|(node, (x, y))| PlacedNode { node, x, y }).collect();
-    let edges = view
-        .edges
-        .into_iter()
-        .map(|edge| {
-            let (weight, main_kind) = (edge.weight(), edge.main_kind());
-            WeightedEdge { edge, weight, main_kind }
+    let body = state
+        .work
+        .run(move || {
+            let view = match position {
+                Some(position) => at(&source, position)?.graph(&graph_query),
+                None => source.projections.graph_view(&graph_query),
+            };
+            // The all-time graph and a window of it (not an ego view, which is laid out as
+            // itself) take their places from the all-time layout of now, kept per version: a
+            // window costs no layout of its own, and its nodes stay where they are as the
+            // window moves, as in the app — also as of an earlier position.
+            let kept_places = ego.is_none().then(|| source.places.clone());
+            let places =
+                kept_places.as_ref().and_then(|p| p.lock().ok().and_then(|p| (p.0 == version).then(|| p.1.clone()))?);
+            let whole = match (&kept_places, &places, window.is_some() || position.is_some()) {
+                (Some(_), None, true) => Some(source.projections.graph_view(&GraphQuery::default())),
+                _ => None,
+            };
+            // The layout needs no projections: let appends in while it runs.
+            drop(source);
+            let positions: Vec<(f64, f64)> = match kept_places {
+                None => layout(&view, LAYOUT_ITERATIONS),
+                Some(kept_places) => {
+                    let places = places.unwrap_or_else(|| {
+                        let whole = whole.as_ref().unwrap_or(&view);
+                        let at = layout(whole, LAYOUT_ITERATIONS);
+                        let places: Arc<HashMap<ActorId, (f64, f64)>> =
+                            Arc::new(whole.nodes.iter().map(|n| n.id.clone()).zip(at).collect());
+                        if let Ok(mut kept) = kept_places.lock() {
+                            *kept = (version, Some(places.clone()));
+                        }
+                        places
+                    });
+                    view.nodes.iter().map(|n| places.get(&n.id).copied().unwrap_or((0.0, 0.0))).collect()
+                }
+            };
+            let nodes = view.nodes.into_iter().zip(positions).map(|(node, (x, y))| PlacedNode { node, x, y }).collect();
+            let edges = view
+                .edges
+                .into_iter()
+                .map(|edge| {
+                    let (weight, main_kind) = (edge.weight(), edge.main_kind());
+                    WeightedEdge { edge, weight, main_kind }
+                })
+                .collect();
+            Ok::<_, ApiError>(axum::body::Bytes::from(json(
+                "graph",
+                &GraphBody { stream: &stream, version, nodes, edges },
+            )?))
         })
-        .collect();
-    let body = serde_json::to_vec(&GraphBody { stream: &stream, version, nodes, edges })
-        .map_err(|e| ApiError::Storage(format!("writing the graph failed: {e}")))?;
-    let body = axum::body::Bytes::from(body);
+        .await??;
     if let Ok(mut a) = answers.lock() {
         a.keep(version, key, body.clone());
     }
@@ -711,14 +751,11 @@ async fn stats(
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    kept_or_written(&view.answers, version, "stats", &uri, || match position {
-        None => serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &view.stats(as_of) }),
+    kept_or_computed(&state, view, "stats", &uri, move |view| match position {
+        None => json("stats", &StatsBody { stream: &stream, version, stats: &view.stats(as_of) }),
         Some(position) => {
-            let stats = match at(&view, position) {
-                Ok(at) => at.stats(as_of),
-                Err(_) => return Err(serde::ser::Error::custom("the kept projections keep no history")),
-            };
-            serde_json::to_vec(&StatsBody { stream: &stream, version, stats: &stats })
+            json("stats", &StatsBody { stream: &stream, version, stats: &at(view, position)?.stats(as_of) })
         }
     })
+    .await
 }
