@@ -42,12 +42,12 @@ async function heading(page) {
   return (await page.locator('h1').first().textContent()).trim();
 }
 
-/** "N events in view" (or "1 event in view"). */
+/** The rows listed by "N events in view" (or "1 event in view", or "20 events · 3 eras in view"). */
 async function inView(page) {
   const text = (await page.locator('section.event-list h2').textContent()).trim();
-  const m = /^(\d+) events? in view$/.exec(text);
+  const m = /^(\d+) events?(?: · (\d+) eras?)? in view$/.exec(text);
   assert.ok(m, `unexpected list heading ${JSON.stringify(text)}`);
-  return Number(m[1]);
+  return Number(m[1]) + Number(m[2] ?? 0);
 }
 
 /** Waits for the record on screen to have this title. */
