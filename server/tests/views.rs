@@ -278,6 +278,29 @@ async fn stats_as_of_a_date_count_what_had_begun_and_graph_as_of_is_a_window() {
     drop(server);
 }
 
+/// The whole timeline only for records up to `--max-timeline` events: a larger one is refused
+/// with words that say how to read it (at a million events the answer was 441 MB), also as of
+/// a position past the cap; earlier positions and the bounded views still answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_timeline_of_a_record_above_the_cap_is_refused_and_says_how_to_read_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 2_000, 3).await;
+    let server = serve(dir.path(), &["--max-timeline", "1000"]);
+    let addr = server.addr;
+    for path in ["/api/streams/big/timeline", "/api/streams/big/timeline?as_of_position=1500"] {
+        let answer = get(addr, path).await;
+        assert_eq!(answer.status, 400, "{path}");
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], "answer_too_large", "{path}");
+        let message = error["message"].as_str().expect("message");
+        assert!(message.contains("at most 1000") && message.contains("by the window"), "{message}");
+    }
+    let early = ok(addr, "/api/streams/big/timeline?as_of_position=500").await;
+    assert!(!early["entries"].as_array().expect("entries").is_empty());
+    ok(addr, "/api/streams/big/window?from=1900&to=2100&limit=100").await;
+    drop(server);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_filtered_read_scans_a_bounded_number_of_envelopes_per_call() {
     let dir = tempfile::tempdir().expect("dir");

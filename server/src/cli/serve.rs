@@ -81,6 +81,10 @@ pub struct Args {
     /// once; more wait up to 2 s, then get 503 with Retry-After. Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub expensive_reads: Option<u64>,
+    /// The most events the whole timeline (`/api/streams/{stream}/timeline`) is answered for in
+    /// one piece; a larger record is read by the window (`lod`, then `window` pages).
+    #[arg(long, value_name = "N", default_value_t = http::views::MAX_TIMELINE_ENTRIES as u64)]
+    pub max_timeline: u64,
     /// Fold the largest streams (up to --kept-streams) in the background at start, so the first
     /// view of a large record (level of detail, window, stats) does not wait for the fold.
     #[arg(long)]
@@ -134,7 +138,8 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     }
     let mut state = AppState::new(store.clone(), token)
         .with_body_limit(args.max_body)
-        .with_kept_streams(usize::try_from(args.kept_streams).unwrap_or(usize::MAX));
+        .with_kept_streams(usize::try_from(args.kept_streams).unwrap_or(usize::MAX))
+        .with_max_timeline(usize::try_from(args.max_timeline).unwrap_or(usize::MAX));
     if let Some(permits) = args.expensive_reads {
         state = state.with_expensive_reads(usize::try_from(permits).unwrap_or(usize::MAX));
     }

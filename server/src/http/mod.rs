@@ -61,6 +61,8 @@ pub struct AppState {
     pub token: Arc<str>,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
+    /// The most events the whole `timeline` answers in one piece (see `views`).
+    pub max_timeline: usize,
     /// Projections of the streams in use, kept current.
     pub kept: Arc<kept::Kept>,
     /// The limit on expensive reads at once.
@@ -80,6 +82,7 @@ impl AppState {
             store,
             token: token.into(),
             body_limit: DEFAULT_BODY_LIMIT,
+            max_timeline: views::MAX_TIMELINE_ENTRIES,
             kept: Arc::default(),
             gate: kept::Gate::per_cpu(),
             work: kept::Work::per_cpu(),
@@ -111,6 +114,12 @@ impl AppState {
     /// The same state with at most `permits` expensive reads at once.
     pub fn with_expensive_reads(mut self, permits: usize) -> Self {
         self.gate = kept::Gate::new(permits);
+        self
+    }
+
+    /// The same state answering the whole `timeline` for records of at most `events` events.
+    pub fn with_max_timeline(mut self, events: usize) -> Self {
+        self.max_timeline = events;
         self
     }
 

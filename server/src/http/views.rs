@@ -41,9 +41,11 @@
 //!   Gated (its cost grows with the events and actors).
 //! - `timeline` — the whole timeline in one answer (`{"stream", "version", "extent",
 //!   "entries"}`): what the app fetched before `lod` and `window`, kept for small records and
-//!   as the baseline of the benchmark. Its size grows with the record; gated, and the
-//!   permit is kept until the answer is sent, so the gate bounds the answers in memory. `as_of=DATE`
-//!   filters the kept timeline (exact).
+//!   as the baseline of the benchmark. Only for records of at most [`MAX_TIMELINE_ENTRIES`]
+//!   events (`serve --max-timeline`) (a larger one is 400 `answer_too_large`, which says to read by the window: at a
+//!   million events the answer was 441 MB); gated, and the permit is kept until the answer is
+//!   sent, so the gate bounds the answers in memory. `as_of=DATE` filters the kept timeline
+//!   (exact).
 //!
 //! `as_of_position=N` (what the log held at position N; with `as_of`, `from`/`to` and `ego`
 //! as without it) comes from the kept projections' history (core's `projection::history`):
@@ -93,6 +95,10 @@ const DEFAULT_WINDOW_LIMIT: usize = 200;
 pub const MAX_WINDOW_LIMIT: usize = 1000;
 /// Most events one `window` call looks at.
 pub const MAX_WINDOW_SCAN: usize = 20_000;
+/// Most entries `timeline` answers in one piece by default (about 45 MB of JSON; `serve
+/// --max-timeline`): a larger record is read by the window (`lod`, then `window` pages), so no
+/// one answer's memory grows with the store.
+pub const MAX_TIMELINE_ENTRIES: usize = 100_000;
 
 /// The query of `timeline`, `graph` and `stats`; see the module docs.
 #[derive(Debug, Default, Deserialize)]
@@ -250,7 +256,19 @@ async fn timeline(
     if let Some(response) = not_modified(&headers, version) {
         return Ok(response);
     }
-    // Hundreds of megabytes on a large record: written off the async threads (which keep
+    // (As of a position the record held at most as many entries as envelopes before it.)
+    let entries = view.projections.timeline.len().min(position.map_or(usize::MAX, |p| p as usize));
+    if entries > state.max_timeline {
+        return Err(ApiError::bad_request(
+            "answer_too_large",
+            format!(
+                "stream {stream} has {entries} events; the whole timeline is answered for at most {}: \
+                 read it by the window instead (lod for the counts, then window, a page at a time)",
+                state.max_timeline
+            ),
+        ));
+    }
+    // Tens of megabytes on a large record: written off the async threads (which keep
     // the gate's timers running), and sent holding the permit, so the gate bounds the
     // answers in memory, not only their making.
     let bytes = tokio::task::spawn_blocking(move || {
