@@ -215,6 +215,8 @@ impl Texts {
 /// After a fold, points the rows from `from` on at the rows of the events they are about,
 /// and writes the search text of every event they changed (a new one, or one corrected).
 fn index_texts(log: &mut [Logged], texts: &mut Texts, catalog: &Catalog, from: usize) {
+    // Rows before `from` whose events changed (the catalog holds the end of the fold, so
+    // a row from `from` on gets its final text on its own turn).
     let mut changed: Vec<(usize, &Arc<Resolved>)> = Vec::new();
     for i in from..log.len() {
         let About::Event(id) = &log[i].about else { continue };
@@ -225,12 +227,20 @@ fn index_texts(log: &mut [Logged], texts: &mut Texts, catalog: &Catalog, from: u
             continue;
         }
         log[i].subject = row as u32;
-        changed.push((row, r));
+        if row == i {
+            texts.set(log, row, &r.event);
+        } else if row < from {
+            changed.push((row, r));
+        }
     }
     changed.sort_unstable_by_key(|(row, _)| *row);
     changed.dedup_by_key(|(row, _)| *row);
     for (row, r) in changed {
         texts.set(log, row, &r.event);
+    }
+    if from == 0 {
+        // (After the first fold: most of a stream is in, little will be added.)
+        texts.folded.shrink_to_fit();
     }
 }
 
