@@ -635,8 +635,42 @@ impl Gate {
 
 #[cfg(test)]
 mod tests {
-    use super::{Answers, ANSWERS_BYTES};
+    use super::{About, Answers, Logged, Texts, ANSWERS_BYTES, NO_ROW};
+    use annals_core::{DomainEvent, Occurred, PartialDate};
     use axum::body::Bytes;
+
+    #[test]
+    fn texts_rewritten_many_times_are_compacted_and_stay_right() {
+        let mut log: Vec<Logged> = (0..10)
+            .map(|i| Logged {
+                position: i + 1,
+                type_name: "Call",
+                about: About::Event(format!("e{i}").into()),
+                subject: NO_ROW,
+                text_at: 0,
+                text_len: 0,
+            })
+            .collect();
+        let mut texts = Texts::default();
+        let on = Occurred::on(PartialDate::year(2000).expect("year"));
+        let title = |row: usize, round: usize| format!("Row {row} ΣΑΣ round {round} {}", "X".repeat(10_000));
+        for round in 0..40 {
+            for row in 0..log.len() {
+                let mut event = DomainEvent::new(on, title(row, round));
+                event.summary = Some(format!("Summary {row}"));
+                texts.set(&mut log, row, &event);
+            }
+        }
+        // Forty rounds of ten 10 kB texts: compacted on the way (dead text at most the live
+        // text and a megabyte), and every row reads its last text.
+        assert!(texts.folded.len() <= 2 * texts.live + (1 << 20), "{} of {}", texts.folded.len(), texts.live);
+        for (row, l) in log.iter().enumerate() {
+            assert_eq!(l.subject, row as u32);
+            let text = &texts.folded[l.text_at..l.text_at + l.text_len as usize];
+            assert_eq!(text, format!("{}\0summary {row}", title(row, 39).to_lowercase()));
+            assert!(text.contains("σας round 39"), "lowercased with its final sigma");
+        }
+    }
 
     #[test]
     fn answers_are_kept_per_version_and_bounded_in_bytes() {
