@@ -31,7 +31,10 @@
 //! view as of a position) does it on a blocking thread, at most one per CPU at once and in
 //! the order they came ([`Work`]): on the async threads, such reads held both threads of a
 //! two-core machine and the other requests (and the gate's timers) waited behind them in no
-//! particular order, so the slowest waited many times the median. Answers
+//! particular order, so the slowest waited many times the median. Reads that compute
+//! nothing (a plain `events` page: one store read) take no place here: beside four loops of
+//! distinct `stats?as_of_position` on a million events, 16 readers of plain pages measured
+//! p99 49 ms with this pool and 164 ms without it (computing on the async threads). Answers
 //! already written are sent from the async thread, and a read that waited is looked up again
 //! before it computes (the same query asked by many at once is computed once, mostly).
 //!
