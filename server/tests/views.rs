@@ -1,7 +1,8 @@
 //! The views of a large record against the real `annals serve` on a real SQLite file: the
 //! level-of-detail counts and the paged window agree with the whole timeline; the kept
 //! projections follow appends at once; stats as of a date; filtered reads scan a bounded
-//! number of envelopes per call; a kept-stream cap of one still answers two streams; and a
+//! number of envelopes per call; a text search finds, before and after corrections, what
+//! looking each envelope's event up found; a kept-stream cap of one still answers two streams; and a
 //! full gate answers 503 with `Retry-After` and the JSON error.
 
 #![cfg(unix)]
@@ -581,4 +582,150 @@ async fn views_as_of_a_position_equal_a_fold_of_the_store_up_to_it() {
     assert_eq!(count(big_last), count(big_last + 150));
     assert_eq!(count(appended[2]), count(appended[0]), "a call in, an event retracted");
     assert_eq!(count(appended[3]), count(appended[0]) + 1);
+}
+
+/// The envelopes a text search finds, judged the way the service judged them before it kept
+/// search texts: each envelope's event (or actor) looked up in the whole record folded as it
+/// stands, its texts lowercased one by one.
+fn searched_the_old_way(
+    envelopes: &[annals_core::Envelope],
+    kind: Option<&str>,
+    actor: Option<&str>,
+    q: &str,
+) -> Vec<u64> {
+    use annals_core::{Event, Projections};
+    let mut p = Projections::default();
+    for env in envelopes {
+        p.apply(env);
+    }
+    let q = q.to_lowercase();
+    let has = |text: &str| text.to_lowercase().contains(&q);
+    envelopes
+        .iter()
+        .filter(|env| kind.is_none_or(|k| k.eq_ignore_ascii_case(env.event.type_name())))
+        .filter(|env| match &env.event {
+            Event::ActorRegistered(a) => p
+                .catalog
+                .actor(a.actor.as_str())
+                .is_some_and(|a| actor.is_none_or(|x| a.actor.as_str() == x) && a.names.values().any(|n| has(n))),
+            event => {
+                let id = event.target().unwrap_or(&env.id);
+                p.catalog.event_any(id.as_str()).is_some_and(|r| {
+                    let e = &r.event;
+                    actor.is_none_or(|x| e.participant_ids().chain(e.places.iter()).any(|a| a.as_str() == x))
+                        && e.texts().any(has)
+                })
+            }
+        })
+        .map(|env| env.position)
+        .collect()
+}
+
+/// Every position `events?{query}` finds, following `next` (small pages, many calls).
+async fn searched(addr: SocketAddr, query: &str) -> Vec<u64> {
+    let mut found = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = ok(addr, &format!("/api/streams/big/events?limit=7&after={after}&{query}")).await;
+        found.extend(page["events"].as_array().expect("events").iter().map(|e| e["position"].as_u64().expect("pos")));
+        match page["next"].as_u64() {
+            Some(next) => after = next,
+            None => return found,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_search_finds_what_looking_up_each_envelope_found() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 12_000, 13).await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    let post = |records: String| async move {
+        let head = format!(
+            "POST /api/streams/big/events HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json"
+        );
+        let answer = send(addr, &head, records.as_bytes()).await;
+        assert_eq!(answer.status, 201, "{}", String::from_utf8_lossy(&answer.body));
+    };
+    let with = |id: &str, set: Value| -> Value {
+        let mut record: Value = serde_json::from_str(&common::call_json(id, "1990-03-15", "c0", "c1")).expect("json");
+        for (k, v) in set.as_object().expect("fields") {
+            record["payload"][k] = v.clone();
+        }
+        record
+    };
+    // Texts that are not ASCII (a final sigma, a dotted capital I), a summary, a translation.
+    let first = Value::Array(vec![
+        with("greek", serde_json::json!({"title": "ΟΔΟΣ ΑΘΗΝΩΝ", "summary": "Συνάντηση στην Αθήνα"})),
+        with("turkish", serde_json::json!({"title": "İSTANBUL görüşmesi"})),
+        with(
+            "russian",
+            serde_json::json!({"titles": {"ru": {"text": "Телефонный разговор", "origin": "translation"}}}),
+        ),
+    ]);
+    post(first.to_string()).await;
+    let queries = [
+        "q=visit%201",
+        "q=corrected%203",
+        "q=CALL%205",
+        "q=%CE%9F%CE%94%CE%9F%CE%A3",             // ΟΔΟΣ
+        "q=%CF%82",                               // ς
+        "q=%CF%83%CF%85%CE%BD%CE%AC%CE%BD%CF%84", // συνάντ
+        "q=%C4%B0stanbul",                        // İstanbul
+        "q=%D1%80%D0%B0%D0%B7%D0%B3%D0%BE%D0%B2%D0%BE%D1%80",
+        "q=country%203",
+        "q=renamed",
+        "q=",
+        "q=a%00b",
+        "q=no-such-text",
+        "kind=Call&q=call%201",
+        "kind=corrected&q=CORRECTED",
+        "actor=c0&q=visit",
+    ];
+    // Once before the changes below (the first fold), once after (folded as they come).
+    let before: Vec<Vec<u64>> = {
+        let mut all = Vec::new();
+        for query in queries {
+            all.push(searched(addr, query).await);
+        }
+        all
+    };
+    assert!(before[3].len() == 1 && before[6].len() == 1 && before[7].len() == 1, "{before:?}");
+    let correct = |id: &str, target: &str, title: &str| serde_json::json!({"id": id, "type": "Corrected", "payload": {"target": target, "changes": {"title": title}, "reason": "test", "sources": [{"publisher": "Test", "title": "Fix"}]}});
+    post(
+        Value::Array(vec![
+            correct("fix-greek", "greek", "Renamed meeting"),
+            correct("fix-e5", "e5", "Renamed ΣΑΣ"),
+            with("late", serde_json::json!({"title": "Late visit 1"})),
+        ])
+        .to_string(),
+    )
+    .await;
+    let mut after = Vec::new();
+    for query in queries {
+        after.push(searched(addr, query).await);
+    }
+    drop(server);
+
+    let store = SqliteStore::open(dir.path().join("annals.db")).expect("open");
+    let envelopes = store.read_stream(StreamName::from("big"), 0, 1_000_000).await.expect("read").events;
+    store.close().await.expect("close");
+    for (query, got) in queries.iter().zip(&after) {
+        let param = |name: &str| -> Option<String> {
+            form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        };
+        let expected = searched_the_old_way(
+            &envelopes,
+            param("kind").as_deref(),
+            param("actor").as_deref(),
+            &param("q").unwrap_or_default(),
+        );
+        assert_eq!(got, &expected, "{query}");
+    }
+    // The corrections moved what the searches find: the Greek title is gone (its summary
+    // stays), e5 is found by its new one, and both corrections by their events' texts.
+    assert!(after[3].is_empty() && after[5].len() == 2, "{after:?}");
+    assert_eq!(after[9].len(), 4, "{after:?}");
+    assert!(after[0].len() > before[0].len());
 }

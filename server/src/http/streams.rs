@@ -26,8 +26,11 @@
 //! and a page may hold fewer than `limit` envelopes (even none) with a `next`; `next`
 //! continues the scan. The scan runs over what the service keeps of the stream (the subject
 //! of each envelope, the events as they stand, see [`super::kept`]), not over the log: only
-//! the envelopes that match are read from the store. Filtered reads go through the gate of
-//! expensive reads (503 with `Retry-After` when it stays full).
+//! the envelopes that match are read from the store. `q` alone reads each event's kept
+//! search text (lowercased once, when folded: [`super::kept::Texts`]) instead of looking the
+//! event up per envelope. Filtered reads go through the gate of expensive reads (503 with
+//! `Retry-After` when it stays full) and scan on the work threads with the other reads that
+//! compute ([`super::kept::Work`]); a plain page is one store read and takes neither.
 //!
 //! # Writing: `POST /api/streams/{stream}/events`
 //!
@@ -43,7 +46,6 @@
 
 use annals_core::envelope::decode_record;
 use annals_core::log::StreamInfo;
-use annals_core::projection::Projections;
 use annals_core::{says, Problem};
 use annals_core::{Envelope, ExpectedVersion, PartialDate, Proposed, StreamName};
 use axum::body::Bytes;
@@ -57,7 +59,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::error::no_stream;
-use super::kept::{About, Logged};
+use super::kept::{About, Current, Logged, Texts};
 use super::{etag, not_modified, ApiError, AppState, Authorized, StreamPath};
 
 /// Routes of this module.
@@ -141,7 +143,7 @@ impl Filter {
     }
 
     /// Whether a kept envelope matches, judged by what it is about as that stands now.
-    fn matches(&self, logged: &Logged, p: &Projections) -> bool {
+    fn matches(&self, logged: &Logged, kept: &Current) -> bool {
         if let Some(kinds) = &self.kinds {
             if !kinds.iter().any(|k| k.eq_ignore_ascii_case(logged.type_name)) {
                 return false;
@@ -150,6 +152,7 @@ impl Filter {
         if self.actor.is_none() && self.from.is_none() && self.to.is_none() && self.q.is_none() {
             return true;
         }
+        let p = &kept.projections;
         match &logged.about {
             About::Actor(id) => {
                 let Some(actor) = p.catalog.actor(id.as_str()) else {
@@ -161,6 +164,16 @@ impl Filter {
                     && self.q.as_ref().is_none_or(|q| actor.names.values().any(|n| contains_folded(n, q)))
             }
             About::Event(subject) => {
+                // Text alone: the kept search text, no lookup (see `kept::Texts`).
+                let kept_text = match &self.q {
+                    Some(q) if !q.contains(Texts::SEPARATOR) => kept.search_text(logged),
+                    _ => None,
+                };
+                if let (Some(q), Some(text), true) =
+                    (&self.q, kept_text, self.actor.is_none() && self.from.is_none() && self.to.is_none())
+                {
+                    return text.contains(q.as_str());
+                }
                 let Some(r) = p.catalog.event_any(subject.as_str()) else {
                     return false;
                 };
@@ -169,7 +182,10 @@ impl Filter {
                     && self.from.is_none_or(|from| e.occurred.last_day() >= from)
                     && self.to.is_none_or(|to| e.occurred.first_day() <= to)
                     // The title and summary in every language the record gives them.
-                    && self.q.as_ref().is_none_or(|q| e.texts().any(|t| contains_folded(t, q)))
+                    && self.q.as_ref().is_none_or(|q| match kept_text {
+                        Some(text) => text.contains(q.as_str()),
+                        None => e.texts().any(|t| contains_folded(t, q)),
+                    })
             }
         }
     }
@@ -183,6 +199,22 @@ fn contains_folded(text: &str, needle: &str) -> bool {
         return n.is_empty() || t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
     text.to_lowercase().contains(needle)
+}
+
+/// The rows of the kept stream after position `after` that match, scanning at most
+/// [`MAX_SCAN`] of them: the stream's version, (row, position) of each match, and the `next`.
+fn scan(view: &Current, filter: &Filter, after: u64, limit: usize) -> (u64, Vec<(usize, u64)>, Option<u64>) {
+    let start = view.log.partition_point(|l| l.position <= after);
+    let mut matched = Vec::new();
+    let mut at = start;
+    while at < view.log.len() && at - start < MAX_SCAN && matched.len() < limit {
+        if filter.matches(&view.log[at], view) {
+            matched.push((at, view.log[at].position));
+        }
+        at += 1;
+    }
+    let next = (at < view.log.len()).then(|| view.log[at - 1].position);
+    (view.version, matched, next)
 }
 
 async fn read(
@@ -204,22 +236,10 @@ async fn read(
         EventsPage { stream, version: page.version, events: page.events, next }
     } else {
         let _permit = state.gate.enter().await?;
-        // The positions that match, from the kept stream (no envelope decoded)…
-        let (version, matched, next) = {
-            let view = state.kept.get(&state.store, &stream).await?;
-            let start = view.log.partition_point(|l| l.position <= after);
-            let mut matched = Vec::new();
-            let mut at = start;
-            while at < view.log.len() && at - start < MAX_SCAN && matched.len() < limit {
-                if filter.matches(&view.log[at], &view.projections) {
-                    matched.push(at);
-                }
-                at += 1;
-            }
-            let next = (at < view.log.len()).then(|| view.log[at - 1].position);
-            let positions: Vec<(usize, u64)> = matched.iter().map(|&i| (i, view.log[i].position)).collect();
-            (view.version, positions, next)
-        };
+        // The positions that match, from the kept stream (no envelope decoded), on the work
+        // threads with the other reads that compute…
+        let view = state.kept.get(&state.store, &stream).await?;
+        let (version, matched, next) = state.work.run(move || scan(&view, &filter, after, limit)).await?;
         // …then those envelopes from the store, in runs of neighbours.
         let mut events = Vec::with_capacity(matched.len());
         let mut i = 0;
