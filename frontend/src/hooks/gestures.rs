@@ -51,31 +51,24 @@ pub fn capture(e: &PointerEvent) {
 }
 
 /// A press that becomes a drag once the pointer has moved more than [`DRAG_SLOP`] from where
-/// it went down (along x only for the timeline, which pans in time; in the plane for the map).
+/// it went down, along x: the timeline pans in time. (The map's drag, in the plane, is the
+/// visuals module's.)
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Drag {
     start: (f64, f64),
     last: (f64, f64),
     moved: bool,
-    horizontal: bool,
 }
 
 impl Drag {
     /// A press at `at` that drags along x.
     pub fn horizontal(at: (f64, f64)) -> Self {
-        Self { start: at, last: at, moved: false, horizontal: true }
-    }
-
-    /// A press at `at` that drags in the plane.
-    pub fn free(at: (f64, f64)) -> Self {
-        Self { start: at, last: at, moved: false, horizontal: false }
+        Self { start: at, last: at, moved: false }
     }
 
     /// The pointer is at `at`: how far it moved since the last step, once it is a drag.
     pub fn step(&mut self, at: (f64, f64)) -> Option<(f64, f64)> {
-        let (dx, dy) = (at.0 - self.start.0, at.1 - self.start.1);
-        let far = if self.horizontal { dx.abs() } else { dx.abs() + dy.abs() };
-        if !self.moved && far <= DRAG_SLOP {
+        if !self.moved && (at.0 - self.start.0).abs() <= DRAG_SLOP {
             return None;
         }
         self.moved = true;
@@ -102,8 +95,5 @@ mod tests {
         assert_eq!(d.step((20.0, 10.0)), Some((10.0, 0.0)));
         assert_eq!(d.step((21.0, 10.0)), Some((1.0, 0.0)), "once dragging, every move counts");
         assert!(d.moved());
-        let mut m = Drag::free((0.0, 0.0));
-        assert_eq!(m.step((3.0, 0.0)), None);
-        assert_eq!(m.step((3.0, 3.0)), Some((3.0, 3.0)));
     }
 }
