@@ -59,6 +59,23 @@ impl Default for SynthOptions {
     }
 }
 
+/// `log` with `extra` events (id, event) put in before its envelope at index `at`, in the
+/// log's stream, and every position renumbered from 1: a test's own cases among synthetic
+/// ones, so that reads cross them at many places.
+pub fn spliced(log: &[Envelope], at: usize, extra: Vec<(&str, Event)>) -> Vec<Envelope> {
+    let (head, tail) = log.split_at(at.min(log.len()));
+    let stream = log.first().map_or_else(|| StreamName::from("synthetic"), |e| e.stream.clone());
+    let mut out: Vec<Envelope> = head.to_vec();
+    for (id, event) in extra {
+        out.push(Envelope { position: 0, id: id.into(), stream: stream.clone(), recorded_at: Timestamp(0), event });
+    }
+    out.extend(tail.iter().cloned());
+    for (i, env) in out.iter_mut().enumerate() {
+        env.position = i as u64 + 1;
+    }
+    out
+}
+
 /// A synthetic log of one stream: actor registrations, then domain events with about 1%
 /// corrections, disputes and retractions mixed in. Valid by construction: changes only
 /// target events that exist and have not been retracted.

@@ -13,7 +13,7 @@ use annals_core::event::{
 };
 use annals_core::projection::{AsOf, GraphQuery, Projections};
 use annals_core::synth::{synthetic_log, SynthOptions};
-use annals_core::{Envelope, Event, EventKind, Occurred, PartialDate, Timestamp};
+use annals_core::{Envelope, Event, EventKind, Occurred, PartialDate};
 
 fn date(text: &str) -> PartialDate {
     text.parse().expect("date")
@@ -24,7 +24,6 @@ fn date(text: &str) -> PartialDate {
 /// one event is corrected at once.
 fn log(events: usize) -> Vec<Envelope> {
     let synthetic = synthetic_log(SynthOptions { events, countries: 12, from_year: 1980, to_year: 2000, seed: 7 });
-    let stream = synthetic[0].stream.clone();
     let source = Source { publisher: "Wire".into(), title: Some("Report".into()), ..Source::default() };
     let talks = |with: &str, year: i64| {
         let mut e = DomainEvent::new(Occurred::on(PartialDate::year(year).expect("year")), "Talks");
@@ -59,16 +58,7 @@ fn log(events: usize) -> Vec<Envelope> {
         ("t-y", talks("y", 1986)),
         ("move-t-y", correction("t-y", to_1999.clone())),
     ];
-    let (head, tail) = synthetic.split_at(synthetic.len() / 3);
-    let mut log: Vec<Envelope> = head.to_vec();
-    for (id, event) in extra {
-        log.push(Envelope { position: 0, id: id.into(), stream: stream.clone(), recorded_at: Timestamp(0), event });
-    }
-    log.extend(tail.iter().cloned());
-    for (i, env) in log.iter_mut().enumerate() {
-        env.position = i as u64 + 1;
-    }
-    log
+    annals_core::synth::spliced(&synthetic, synthetic.len() / 3, extra)
 }
 
 /// Every view of `kept` as of `position` against a fold of `log` up to it.

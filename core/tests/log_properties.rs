@@ -373,7 +373,6 @@ fn synthetic_changes_never_target_retracted_events() {
 fn a_large_fold_equals_folding_one_by_one() {
     use annals_core::synth::{synthetic_log, SynthOptions};
     let synthetic = synthetic_log(SynthOptions { events: 60_000, countries: 20, ..SynthOptions::default() });
-    let stream = synthetic[0].stream.clone();
     let source = Source { publisher: "Wire".into(), title: Some("Report".into()), ..Source::default() };
     let talks = |with: &str| {
         let mut e = DomainEvent::new(Occurred::on(PartialDate::year(1995).expect("year")), "Talks");
@@ -404,15 +403,7 @@ fn a_large_fold_equals_folding_one_by_one() {
         ),
         ("t-x", talks("x")),
     ];
-    let (head, tail) = synthetic.split_at(30_000);
-    let mut log: Vec<Envelope> = head.to_vec();
-    for (id, event) in extra {
-        log.push(Envelope { position: 0, id: id.into(), stream: stream.clone(), recorded_at: Timestamp(0), event });
-    }
-    log.extend(tail.iter().cloned());
-    for (i, env) in log.iter_mut().enumerate() {
-        env.position = i as u64 + 1;
-    }
+    let log = annals_core::synth::spliced(&synthetic, 30_000, extra);
     let views = |p: &Projections| {
         let window = GraphQuery {
             window: Some((
