@@ -59,7 +59,7 @@ pub fn record_view(props: &RecordViewProps) -> Html {
             // The app's, not a widget's: a picture is taken where the record is explored, and a
             // widget's host page keeps its room for the view ("Open in Annals" leads here).
             // (Not under a map that says there is none to draw.)
-            if *controls && view.panel != Panel::Story && !(view.panel == Panel::Map && record.projections().catalog.actors().is_empty()) {
+            if *controls && view.panel != Panel::Story && (view.panel != Panel::Map || record.projections().graph.has_actors()) {
                 { crate::picture::save(record, view, &visible, &drawing) }
             }
             if view.panel != Panel::Story {

@@ -235,6 +235,11 @@ pub struct GraphQuery {
 }
 
 impl RelationGraph {
+    /// Whether any event names an actor: the all-time graph has a node (what a map draws).
+    pub fn has_actors(&self) -> bool {
+        self.activity.iter().any(|a| *a > 0)
+    }
+
     fn intern(&mut self, id: &ActorId, kinds: &impl ActorKinds) -> u32 {
         if let Some(i) = self.index.get(id) {
             return *i;
@@ -678,6 +683,17 @@ mod tests {
         }
         let (from, to) = (days_from_civil(1960, 3, 1), days_from_civil(1990, 6, 30));
         assert_eq!(p.graph.window(from, to), window_by_walking(&p.graph, from, to));
+    }
+
+    /// `has_actors` says what the map's all-time view says: nodes, or none.
+    #[test]
+    fn has_actors_is_whether_the_all_time_graph_has_nodes() {
+        use crate::synth::{synthetic_log, SynthOptions};
+        let mut p = crate::projection::Projections::default();
+        assert!(!p.graph.has_actors());
+        p.extend(&synthetic_log(SynthOptions { events: 200, ..SynthOptions::default() }));
+        assert!(p.graph.has_actors());
+        assert_eq!(p.graph.has_actors(), !p.graph_view(&GraphQuery::default()).nodes.is_empty());
     }
 
     /// A graph of `n` actors: a chain, with every fifth actor also meeting the first.
