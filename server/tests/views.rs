@@ -729,3 +729,114 @@ async fn a_text_search_finds_what_looking_up_each_envelope_found() {
     assert_eq!(after[9].len(), 4, "{after:?}");
     assert!(after[0].len() > before[0].len());
 }
+
+/// The ids of the timeline's entries that the web app's filters keep: every word of `q` in
+/// the title (the synthetic events have no summary or tags, and no actor is named so), and
+/// `actor` among the participants.
+fn kept_by_the_page(entries: &Value, actor: Option<&str>, q: &str) -> Vec<(i64, String)> {
+    let names = |e: &Value| -> Vec<String> {
+        let event = &e["event"];
+        let mut ids: Vec<String> =
+            ["visitor", "host", "commission"].iter().filter_map(|f| event[*f].as_str().map(str::to_owned)).collect();
+        for field in ["parties", "co_chairs"] {
+            ids.extend(event[field].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_owned)));
+        }
+        ids.extend(
+            event["actors"].as_array().into_iter().flatten().filter_map(|a| a["actor"].as_str().map(str::to_owned)),
+        );
+        ids
+    };
+    entries
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| actor.is_none_or(|a| names(e).iter().any(|n| n == a)))
+        .filter(|e| {
+            let title = e["title"].as_str().expect("title").to_lowercase();
+            q.split_whitespace().all(|w| title.contains(&w.to_lowercase()))
+        })
+        .map(|e| (int(&e["first_day"]), e["id"].as_str().expect("id").to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lod_and_window_with_the_pages_filters_count_and_find_what_it_shows_walking_a_bounded_number() {
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 45_000, 11).await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    let whole = ok(addr, "/api/streams/big/timeline").await;
+    let all = whole["entries"].as_array().expect("entries").len();
+    assert!(all > 40_000, "{all} entries");
+    let walk = annals_server::http::shown::MAX_WALK;
+
+    for (actor, q) in [(None, "SIGNING"), (Some("p3"), ""), (Some("p3"), "visit")] {
+        let expected = kept_by_the_page(&whole["entries"], actor, q);
+        assert!(!expected.is_empty() && expected.len() < all / 2, "{actor:?} {q:?}: {}", expected.len());
+        let filter = format!("{}&q={}", actor.map(|a| format!("actor={a}")).unwrap_or_default(), q);
+        // Counts by year, a call walking at most MAX_WALK events, then going on from `next`.
+        let mut by_year: BTreeMap<i64, i64> = BTreeMap::new();
+        let (mut cursor, mut calls) = (String::new(), 0);
+        loop {
+            let lod = ok(addr, &format!("/api/streams/big/lod?level=year&{filter}{cursor}")).await;
+            for b in lod["buckets"].as_array().expect("buckets") {
+                let n: i64 = b["counts"]["by_kind"].as_array().expect("by_kind").iter().map(int).sum();
+                *by_year.entry(year_of_day(int(&b["start"]))).or_default() += n;
+            }
+            calls += 1;
+            match lod["next"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(calls, all.div_ceil(walk), "{actor:?} {q:?}: each call walks at most {walk}");
+        let mut counted: BTreeMap<i64, i64> = BTreeMap::new();
+        for (first, _) in &expected {
+            *counted.entry(year_of_day(*first)).or_default() += 1;
+        }
+        assert_eq!(by_year, counted, "{actor:?} {q:?}");
+        // Asked again at the same version: the same bytes, kept.
+        let again = get(addr, &format!("/api/streams/big/lod?level=year&{filter}")).await;
+        assert_eq!(again.status, 200);
+
+        // The page's search: a filtered window, paged, finds the same events in order.
+        let mut found = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = ok(addr, &format!("/api/streams/big/window?as=log&limit=1000&{filter}{cursor}")).await;
+            for e in page["events"].as_array().expect("events") {
+                if e["type"] != "ActorRegistered" && e["type"] != "Disputed" {
+                    found.push(e["id"].as_str().expect("id").to_owned());
+                }
+            }
+            match page["next"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+        let differ = found.iter().zip(&expected).position(|(a, b)| a != b);
+        assert_eq!((found.len(), differ), (expected.len(), None), "{actor:?} {q:?}");
+    }
+
+    // An unknown actor keeps nothing; bad filters are 400 with the JSON error, saying why.
+    let none = ok(addr, "/api/streams/big/lod?level=decade&actor=nobody").await;
+    assert!(none["buckets"].as_array().expect("buckets").is_empty());
+    let long = "x".repeat(201);
+    for (path, code, says) in [
+        ("lod?level=year&actor=", "bad_query", "actor= is empty"),
+        (&*format!("lod?level=year&q={long}"), "bad_query", "at most 200"),
+        ("lod?level=year&cursor=1.2.3", "bad_query", "only with a filter"),
+        ("lod?level=year&q=visit&cursor=abc", "bad_cursor", "not a cursor"),
+        ("lod?level=day&q=visit", "window_too_wide", "buckets"),
+        ("window?as=log&event=e1&q=visit", "bad_query", "event= takes"),
+        ("window?q=visit&limit=0", "bad_query", "limit=0"),
+    ] {
+        let answer = get(addr, &format!("/api/streams/big/{path}")).await;
+        assert_eq!(answer.status, 400, "{path}");
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], code, "{path}");
+        assert!(error["message"].as_str().is_some_and(|m| m.contains(says)), "{path}: {error}");
+    }
+    drop(server);
+}

@@ -75,7 +75,9 @@ impl Level {
         Level::Decade
     }
 
-    fn precision(self) -> Precision {
+    /// The precision a date needs to lie in one bucket of this level for sure (a date
+    /// coarser than it counts as uncertain there).
+    pub fn precision(self) -> Precision {
         match self {
             Level::Decade | Level::Year => Precision::Year,
             Level::Month => Precision::Month,
@@ -383,9 +385,15 @@ impl Timeline {
     /// Events whose first day is in `from..=to`, in order of occurrence (a binary search, then
     /// only those events).
     pub fn starting(&self, from: i64, to: i64) -> impl Iterator<Item = &Arc<Resolved>> {
+        self.order[self.starting_indices(from, to)].iter().map(|(_, r)| r)
+    }
+
+    /// The indices (into [`Timeline::entries`]) of the events whose first day is in
+    /// `from..=to`: how many a walk of them costs is known before it begins.
+    pub fn starting_indices(&self, from: i64, to: i64) -> std::ops::Range<usize> {
         let lo = self.order.partition_point(|(k, _)| k.0 < from);
         let hi = self.order.partition_point(|(k, _)| k.0 <= to).max(lo);
-        self.order[lo..hi].iter().map(|(_, r)| r)
+        lo..hi
     }
 
     /// The first and last day covered by any event.

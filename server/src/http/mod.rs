@@ -19,6 +19,7 @@ pub mod files;
 pub mod kept;
 pub mod listen;
 pub mod live;
+pub mod shown;
 pub mod streams;
 pub mod views;
 

@@ -193,7 +193,7 @@ impl Filter {
 
 /// Whether `text`, lowercased, contains `needle` (lowercase already); ASCII text (most
 /// titles) is compared in place, without a lowercased copy.
-fn contains_folded(text: &str, needle: &str) -> bool {
+pub(super) fn contains_folded(text: &str, needle: &str) -> bool {
     if text.is_ascii() && needle.is_ascii() {
         let (t, n) = (text.as_bytes(), needle.as_bytes());
         return n.is_empty() || t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));

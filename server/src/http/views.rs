@@ -69,6 +69,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::kept::{Answers, View};
+use super::shown::{self, Shown};
 use super::{etag, not_modified, ApiError, AppState, StreamPath};
 
 /// Routes of this module.
@@ -95,6 +96,9 @@ const DEFAULT_WINDOW_LIMIT: usize = 200;
 pub const MAX_WINDOW_LIMIT: usize = 1000;
 /// Most events one `window` call looks at.
 pub const MAX_WINDOW_SCAN: usize = 20_000;
+/// Most events one filtered `window` call looks at (the page's search walks the record with
+/// it, a page at a time): a filtered walk reads each event, an unfiltered one only its key.
+pub const MAX_SHOWN_SCAN: usize = shown::MAX_WALK;
 /// Most entries `timeline` answers in one piece by default (about 45 MB of JSON; `serve
 /// --max-timeline`): a larger record is read by the window (`lod`, then `window` pages), so no
 /// one answer's memory grows with the store.
@@ -332,6 +336,10 @@ pub struct WindowQuery {
     /// `window?as=log&event=ID`: that one event as envelopes, its days the window (the page
     /// opens a link to an event it has not fetched with it).
     event: Option<String>,
+    /// The page's filters (see [`shown`]): only the events naming this actor…
+    actor: Option<String>,
+    /// …and holding every word of this text.
+    q: Option<String>,
 }
 
 impl WindowQuery {
@@ -373,6 +381,8 @@ impl WindowQuery {
             ("cursor", self.cursor.is_some()),
             ("as", self.shape.is_some()),
             ("event", self.event.is_some()),
+            ("actor", self.actor.is_some()),
+            ("q", self.q.is_some()),
         ];
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_request("bad_query", format!("{endpoint} takes no {name}="))),
@@ -389,6 +399,10 @@ struct LodBody<'a> {
     from: i64,
     to: i64,
     extent: Option<(i64, i64)>,
+    /// With a filter, when the walk stopped before the window's end: the `cursor` to go on.
+    /// (Before the buckets: the page reads every number after `"buckets":` as theirs.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
     kinds: Vec<&'static str>,
     buckets: Vec<annals_core::projection::Bucket>,
 }
@@ -407,10 +421,18 @@ async fn lod(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
     headers: HeaderMap,
+    uri: Uri,
     query: Result<Query<WindowQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    query.only("lod", &["level", "width"])?;
+    query.only("lod", &["level", "width", "actor", "q", "cursor"])?;
+    // Filtered counts walk the events (see `shown`): behind the gate, on the work threads.
+    let filtered = Shown::given(query.actor.as_deref(), query.q.as_deref())?;
+    if query.cursor.is_some() && !filtered {
+        return Err(ApiError::bad_request("bad_query", "lod takes cursor= only with a filter (actor= or q=)"));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let permit = if filtered { Some(state.gate.enter().await?) } else { None };
     let view = state.kept.get(&state.store, &stream).await?;
     if let Some(response) = not_modified(&headers, view.version) {
         return Ok(response);
@@ -433,7 +455,7 @@ async fn lod(
             ))
         }
     };
-    let too_wide = |buckets: i64| {
+    let too_wide = move |buckets: i64| {
         ApiError::bad_request(
             "window_too_wide",
             format!("the window holds {buckets} buckets at level {level:?}; at most {MAX_BUCKETS}: narrow it or choose a coarser level"),
@@ -445,6 +467,24 @@ async fn lod(
     let span = level.bucket(to).saturating_sub(level.bucket(from)).saturating_add(1);
     if span > MAX_BUCKETS && level != Level::Decade {
         return Err(too_wide(span));
+    }
+    if filtered {
+        let (actor, q) = (query.actor, query.q);
+        let response = kept_or_computed(&state, view, "lod", &uri, move |view| {
+            let (timeline, catalog) = (&view.projections.timeline, &view.projections.catalog);
+            let shown = Shown::parse(actor.as_deref(), q.as_deref(), catalog)?.unwrap_or_default();
+            let (buckets, next) = shown::buckets(timeline, catalog, &shown, level, (from, to), cursor, shown::MAX_WALK);
+            if buckets.len() as i64 > MAX_BUCKETS {
+                return Err(too_wide(buckets.len() as i64));
+            }
+            let kinds = EventKind::ALL.iter().map(|k| k.name()).collect();
+            let version = view.version;
+            let next = next.map(|(f, l, p)| format!("{f}.{l}.{p}"));
+            json("lod", &LodBody { stream: &stream, version, level, from, to, extent, kinds, buckets, next })
+        })
+        .await;
+        drop(permit);
+        return response;
     }
     let buckets = timeline.buckets(level, from, to);
     if buckets.len() as i64 > MAX_BUCKETS {
@@ -459,6 +499,7 @@ async fn lod(
         extent,
         kinds: EventKind::ALL.iter().map(|k| k.name()).collect(),
         buckets,
+        next: None,
     };
     Ok(answer(view.version, body))
 }
@@ -560,7 +601,7 @@ async fn window(
     query: Result<Query<WindowQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    query.only("window", &["limit", "cursor", "as", "event"])?;
+    query.only("window", &["limit", "cursor", "as", "event", "actor", "q"])?;
     let as_log = match query.shape.as_deref() {
         None => false,
         Some("log") => true,
@@ -573,12 +614,21 @@ async fn window(
         return Err(ApiError::bad_request("bad_query", format!("limit={limit}: expected 1..={MAX_WINDOW_LIMIT}")));
     }
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    // A filtered window (the page's search) walks up to MAX_SHOWN_SCAN events: gated.
+    let filtered = Shown::given(query.actor.as_deref(), query.q.as_deref())?;
+    let _permit = if filtered { Some(state.gate.enter().await?) } else { None };
     let view = state.kept.get(&state.store, &stream).await?;
     if let Some(response) = not_modified(&headers, view.version) {
         return Ok(response);
     }
     if let Some(id) = &query.event {
-        if !as_log || query.from.is_some() || query.to.is_some() || query.from_day.is_some() || query.to_day.is_some() {
+        if !as_log
+            || filtered
+            || query.from.is_some()
+            || query.to.is_some()
+            || query.from_day.is_some()
+            || query.to_day.is_some()
+        {
             return Err(ApiError::bad_request(
                 "bad_query",
                 "event= takes as=log and no window; expected as=log&event=ID",
@@ -593,8 +643,12 @@ async fn window(
         });
     }
     let (from, to) = query.days(|| view.projections.timeline.extent())?;
+    let (actor, q) = (query.actor, query.q);
     kept_or_computed(&state, view, "window", &uri, move |view| {
         let timeline = &view.projections.timeline;
+        let catalog = &view.projections.catalog;
+        let shown = Shown::parse(actor.as_deref(), q.as_deref(), catalog)?;
+        let scan = if shown.is_some() { MAX_SHOWN_SCAN } else { MAX_WINDOW_SCAN };
         let range = timeline.window_indices(from, to);
         // The first index after the cursor: a binary search over the range (sorted by key).
         let (mut lo, mut hi) = (range.start, range.end);
@@ -612,9 +666,9 @@ async fn window(
         let mut entries = Vec::new();
         let mut at = lo;
         let mut last = None;
-        while at < range.end && entries.len() < limit && at - lo < MAX_WINDOW_SCAN {
+        while at < range.end && entries.len() < limit && at - lo < scan {
             if let (Some(k), Some(r)) = (timeline.key_at(at), timeline.at(at)) {
-                if k.1 >= from {
+                if k.1 >= from && shown.as_ref().is_none_or(|s| s.keeps(r, catalog)) {
                     entries.push(r);
                 }
                 last = Some(k);
