@@ -390,6 +390,11 @@ impl Catalog {
         self.language = tag.filter(|t| !t.is_empty()).map(str::to_owned);
     }
 
+    /// The language actors are named in ([`Catalog::set_language`]), if one was set.
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
     /// The country an actor stands for: itself if a country, else its `country`.
     pub fn country_of<'a>(&'a self, id: &'a ActorId) -> &'a ActorId {
         match self.actors.get(id) {

@@ -40,6 +40,7 @@ pub mod app;
 pub mod charts;
 pub mod context;
 pub mod embed;
+pub mod found;
 pub mod fragment;
 pub mod geometry;
 pub mod hooks;

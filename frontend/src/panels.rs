@@ -332,7 +332,8 @@ pub fn event_list(props: &ListProps) -> Html {
     let mut total = props.visible.count_in_window(timeline, from, to);
     // A stream read by the window: where its events are not all here, its counts say how many.
     if let Some(remote) = props.record.remote.as_ref().filter(|r| !r.is_covered(from, to)) {
-        total = total.max(remote.count(from, to) as usize);
+        let filter = crate::remote::filter(view.actor.as_deref(), &view.query);
+        total = total.max(remote.count_shown(from, to, &filter, &view.kinds) as usize);
     }
     let in_window: Vec<usize> = props.visible.window(timeline, from, to).take(LIST_LIMIT).collect();
     let shown = in_window.len();
@@ -531,8 +532,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                 }) }
             </fieldset>
             }
-            // A stream read by the window (`remote`) is searched in the events here, and says so.
-            <label class="search">{ if props.record.remote.is_some() { tx("Search the events loaded") } else { tx("Search") } }
+            // (A stream read by the window is searched through the service: see `found`.)
+            <label class="search">{ tx("Search") }
                 <input type="search" placeholder={t("title, actor, place…")} value={view.query.clone()} {oninput} />
             </label>
             { date_input(t("From"), view.from, true) }

@@ -226,6 +226,17 @@ impl Reducible for RecordState {
                                 folded.projections.apply(env);
                             }
                         }
+                        // Bounded: past `remote::HOLD` events, the ranges far from the window
+                        // are dropped and what is kept is folded anew (timed as `annals:trim`).
+                        if let Some(remote) = &r.remote {
+                            if let Some(ranges) = remote.trim(&folded.projections.timeline) {
+                                mark("annals:trim-start");
+                                let stream = remote.stream();
+                                let keep = |id: &str| remote.looked_up(id);
+                                folded.projections = crate::remote::kept(&folded.projections, &ranges, keep, &stream);
+                                measure("annals:trim", "annals:trim-start");
+                            }
+                        }
                     }
                     Rc::new(RecordState::Ready(Rc::new(merged)))
                 }
@@ -275,6 +286,16 @@ pub fn mark(name: &str) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = name;
+}
+
+/// A User Timing measure from the mark `start` to now (what the benchmarks and tests read).
+pub fn measure(name: &str, start: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.measure_with_start_mark(name, start);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (name, start);
 }
 
 /// A loaded record shown for readers of a language (`lang=` of an embed): actors are named

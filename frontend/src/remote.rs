@@ -23,8 +23,10 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use annals_core::projection::{Bucket, Counts, Lane, Level};
-use annals_core::{Envelope, EventKind};
+use std::collections::BTreeSet;
+
+use annals_core::projection::{Bucket, Counts, Lane, Level, Projections, Timeline};
+use annals_core::{Envelope, Event, EventKind, StreamName};
 
 use crate::address::encode;
 
@@ -44,21 +46,43 @@ const FETCH: u64 = 4000;
 const AHEAD: u64 = 8000;
 /// One page of `window`.
 const PAGE: usize = 1000;
+/// The most events the page keeps folded: past it, the ranges fetched farthest from the
+/// window are dropped (and fetched again when the window comes back to them) until half of
+/// it is kept. Measured in headless Chromium (`tests/e2e/remote.test.mjs`, "bounded"):
+/// dropping refolds what is kept, a few milliseconds at this size; a pan of a window's
+/// width fetches up to [`AHEAD`] events, so a reader panning on keeps between ten and twenty
+/// thousand events, never the record.
+pub const HOLD: usize = 20_000;
+/// One page of the search (`window` with the page's filters).
+pub const FOUND_PAGE: usize = 50;
 
 /// The stream size above which the page reads by the window (`?window_above=` or [`THRESHOLD`]).
 pub fn threshold() -> u64 {
     crate::address::param("window_above").and_then(|n| n.parse().ok()).unwrap_or(THRESHOLD)
 }
 
+/// The most events the page keeps folded (`?window_hold=N` or [`HOLD`]; the end-to-end test
+/// lowers it, as it lowers `window_above`, to try dropping on a few thousand events).
+fn hold() -> usize {
+    crate::address::param("window_hold").and_then(|n| n.parse().ok()).unwrap_or(HOLD)
+}
+
 /// Where arrivals go: envelopes of events that arrived, or none when counts did.
 pub type Arrive = Rc<dyn Fn(Vec<Envelope>)>;
 
-/// Counts at one level over a span of days.
+/// Counts at one level over a span of days, of the events the filters keep (`filter`, the
+/// query of [`filter`]; empty: of every event). Filtered counts arrive in parts (the service
+/// walks a bounded number of events a call): `done` once all have.
 struct Counted {
     level: Level,
     span: (i64, i64),
     buckets: Vec<Bucket>,
+    filter: String,
+    done: bool,
 }
+
+/// Counts asked for: their level, span and filter.
+type Asked = (Level, (i64, i64), String);
 
 /// What the page keeps of a stream read by the window.
 pub struct Remote {
@@ -72,8 +96,14 @@ pub struct Remote {
     /// The first and last day of the stream's events.
     pub extent: Option<(i64, i64)>,
     counted: RefCell<Vec<Counted>>,
-    /// Counts asked for and not yet here: (level, span).
-    counting: RefCell<Vec<(Level, (i64, i64))>>,
+    /// Counts asked for.
+    counting: RefCell<Vec<Asked>>,
+    /// The filters the window was last drawn with (filtered counts of others are dropped).
+    filter: RefCell<String>,
+    /// The window last drawn: what is kept when fetched events are dropped.
+    window: Cell<(i64, i64)>,
+    /// The most events kept folded ([`hold`]).
+    hold: usize,
     /// Day ranges whose events have all arrived, in no order.
     covered: RefCell<Vec<(i64, i64)>>,
     /// The events being fetched: their range and generation.
@@ -98,6 +128,8 @@ struct LodAnswer {
     from: i64,
     to: i64,
     buckets: Vec<Bucket>,
+    /// With a filter: where the next part goes on (`cursor=`), while there is more.
+    next: Option<String>,
 }
 
 /// Reads `lod`'s answer. *Why by hand:* a derived decoder of its nested shape cost the page's
@@ -114,6 +146,8 @@ fn lod(bytes: &[u8]) -> Option<LodAnswer> {
     };
     let level = after("\"level\":\"")?.split('"').next()?.to_owned();
     let (from, to) = (integer(after("\"from\":")?)?, integer(after("\"to\":")?)?);
+    // (`next` comes before the buckets, whose text is all numbers.)
+    let next = after("\"next\":\"").and_then(|n| n.split('"').next()).map(str::to_owned);
     let mut numbers = Vec::new();
     let mut rest = after("\"buckets\":[")?;
     while let Some(at) = rest.find(|c: char| c == '-' || c.is_ascii_digit()) {
@@ -135,7 +169,7 @@ fn lod(bytes: &[u8]) -> Option<LodAnswer> {
             Bucket { start: b[0], end: b[1], counts }
         })
         .collect();
-    Some(LodAnswer { level, from, to, buckets })
+    Some(LodAnswer { level, from, to, buckets, next })
 }
 
 /// `window?as=log`'s answer: the page's events as envelopes (the registrations of the actors
@@ -180,7 +214,7 @@ impl Remote {
         let url = format!("{base}api/streams/{}/lod?width={}", encode(stream), (width as u32).clamp(1, 10_000));
         let answer = lod(&body(&url).await?)
             .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
-        let LodAnswer { level, from, to, buckets } = answer;
+        let LodAnswer { level, from, to, buckets, .. } = answer;
         let kinds =
             EventKind::ALL.into_iter().filter(|k| buckets.iter().any(|b| b.counts.by_kind[k.index()] > 0)).collect();
         Ok(Remote {
@@ -189,8 +223,17 @@ impl Remote {
             head: Cell::new(head),
             kinds,
             extent: (!buckets.is_empty()).then_some((from, to)),
-            counted: RefCell::new(vec![Counted { level: level_named(&level), span: (from, to), buckets }]),
+            counted: RefCell::new(vec![Counted {
+                level: level_named(&level),
+                span: (from, to),
+                buckets,
+                filter: String::new(),
+                done: true,
+            }]),
             counting: RefCell::default(),
+            filter: RefCell::default(),
+            window: Cell::new((from, to)),
+            hold: hold(),
             covered: RefCell::default(),
             fetching: Cell::new(None),
             generation: Cell::new(0),
@@ -219,13 +262,15 @@ impl Remote {
         self.covered.borrow().iter().any(|&(a, b)| a <= from && to <= b)
     }
 
-    /// The counts of `from..=to` at `level`, or as near as is here (a coarser level of a span
-    /// holding the window), for the clusters.
-    pub fn buckets(&self, level: Level, from: i64, to: i64) -> Vec<Bucket> {
+    /// The counts of `from..=to` at `level` of the events the filters keep (`filter`, see
+    /// [`filter`]), or as near as is here (a coarser level of a span holding the window), for
+    /// the clusters. Filtered counts still arriving give the part counted; none for a filter
+    /// are none (never the counts of every event, which would be wrong).
+    pub fn buckets(&self, level: Level, from: i64, to: i64, filter: &str) -> Vec<Bucket> {
         let counted = self.counted.borrow();
-        let holds = |c: &&Counted| c.span.0 <= from && to <= c.span.1;
-        let best = counted.iter().filter(holds).filter(|c| c.level <= level).max_by_key(|c| c.level);
-        let Some(best) = best.or_else(|| counted.first()) else { return Vec::new() };
+        let holds = |c: &&Counted| c.filter == filter && c.span.0 <= from && to <= c.span.1;
+        let best = counted.iter().filter(holds).filter(|c| c.level <= level).max_by_key(|c| (c.done, c.level));
+        let Some(best) = best.or_else(|| counted.first().filter(|_| filter.is_empty())) else { return Vec::new() };
         let start = best.buckets.partition_point(|b| b.end < from);
         best.buckets[start..].iter().take_while(|b| b.start <= to).copied().collect()
     }
@@ -234,7 +279,17 @@ impl Remote {
     /// count whole: an estimate from above).
     pub fn count(&self, from: i64, to: i64) -> u64 {
         let level = Level::Day;
-        self.buckets(level, from, to).iter().map(|b| u64::from(b.counts.total())).sum()
+        self.buckets(level, from, to, "").iter().map(|b| u64::from(b.counts.total())).sum()
+    }
+
+    /// How many events of `from..=to` the page's filters keep (`filter`, and the kinds shown:
+    /// all when empty), as [`Remote::count`] counts.
+    pub fn count_shown(&self, from: i64, to: i64, filter: &str, kinds: &BTreeSet<EventKind>) -> u64 {
+        let shown = |k: &EventKind| kinds.is_empty() || kinds.contains(k);
+        let kept = |b: &Bucket| {
+            EventKind::ALL.iter().filter(|k| shown(k)).map(|k| u64::from(b.counts.by_kind[*k])).sum::<u64>()
+        };
+        self.buckets(Level::Day, from, to, filter).iter().map(kept).sum()
     }
 
     /// Whether the window `from..=to` holds few enough events to be fetched and drawn one by one.
@@ -268,13 +323,37 @@ impl Remote {
     /// `level`, and the events when few enough, a window's width to each side, as soon as the
     /// window comes within half a width of where its events end. Cheap when nothing is
     /// missing: it runs per frame.
-    pub fn ready(self: &Rc<Self>, level: Level, from: i64, to: i64) -> bool {
+    ///
+    /// With the page's filters (`filter`, see [`filter`]) it also asks for their counts: the
+    /// clusters count what the filters keep.
+    pub fn ready(self: &Rc<Self>, level: Level, from: i64, to: i64, filter: &str) -> bool {
         let span = (to - from).max(1);
         let (lo, hi) = (from - span, to + span);
-        let has_level = self.counted.borrow().iter().any(|c| c.level == level && c.span.0 <= from && to <= c.span.1);
-        let asked = self.counting.borrow().iter().any(|&(l, (a, b))| l == level && a <= from && to <= b);
-        if !has_level && !asked && level != Level::Decade {
-            self.count_at(level, lo, hi);
+        self.window.set((from, to));
+        if *self.filter.borrow() != filter {
+            // Another filter: the counts of the one before are of no use now.
+            *self.filter.borrow_mut() = filter.to_owned();
+            self.counted.borrow_mut().retain(|c| c.filter.is_empty() || c.filter == filter);
+            self.counting.borrow_mut().retain(|c| c.2.is_empty() || c.2 == filter);
+        }
+        let missing = |filter: &str| {
+            let has = self
+                .counted
+                .borrow()
+                .iter()
+                .any(|c| c.filter == filter && c.level == level && c.span.0 <= from && to <= c.span.1);
+            let asked = self
+                .counting
+                .borrow()
+                .iter()
+                .any(|(l, (a, b), f)| *l == level && *a <= from && to <= *b && f == filter);
+            !has && !asked
+        };
+        if level != Level::Decade && missing("") {
+            self.count_at(level, lo, hi, String::new());
+        }
+        if !filter.is_empty() && missing(filter) {
+            self.count_at(level, lo, hi, filter.to_owned());
         }
         let near = (from - span / 2, to + span / 2);
         let fetching = |(a, b): (i64, i64)| self.fetching.get().is_some_and(|((c, d), _)| c <= a && b <= d);
@@ -314,22 +393,57 @@ impl Remote {
         covered.push((lo, hi));
     }
 
-    /// Asks for the counts of `from..=to` at `level`.
-    fn count_at(self: &Rc<Self>, level: Level, from: i64, to: i64) {
+    /// Asks for the counts of `from..=to` at `level` of the events `filter` keeps; filtered
+    /// counts come in parts, each drawn as it arrives, asked one after another while the
+    /// filter is still the page's.
+    fn count_at(self: &Rc<Self>, level: Level, from: i64, to: i64, filter: String) {
         // Days are counted from the events of the window: never more buckets than an answer holds.
         let (from, to) = if level == Level::Day { (from.max(to - 9_000), to) } else { (from, to) };
-        self.counting.borrow_mut().push((level, (from, to)));
+        self.counting.borrow_mut().push((level, (from, to), filter.clone()));
         let this = self.clone();
         let url = format!(
-            "{}api/streams/{}/lod?from_day={from}&to_day={to}&level={}",
+            "{}api/streams/{}/lod?from_day={from}&to_day={to}&level={}{filter}",
             self.base,
             encode(&self.stream),
             level_name(level)
         );
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(LodAnswer { level, from, to, buckets }) = body(&url).await.ok().as_deref().and_then(lod) {
-                this.counted.borrow_mut().push(Counted { level: level_named(&level), span: (from, to), buckets });
+            let mut cursor = String::new();
+            let mut first = true;
+            loop {
+                let url = format!("{url}{cursor}");
+                let Some(answer) = body(&url).await.ok().as_deref().and_then(lod) else { break };
+                let mut counted = this.counted.borrow_mut();
+                if first {
+                    let (level, span) = (level_named(&answer.level), (answer.from, answer.to));
+                    let done = answer.next.is_none();
+                    counted.push(Counted { level, span, buckets: answer.buckets, filter: filter.clone(), done });
+                    first = false;
+                } else {
+                    // The part goes on from the last one: its first bucket may be the last one's.
+                    let Some(c) = counted.iter_mut().rev().find(|c| c.filter == filter && c.span.0 == answer.from)
+                    else {
+                        break;
+                    };
+                    let mut buckets = answer.buckets.into_iter();
+                    if let (Some(last), Some(b)) = (c.buckets.last_mut(), buckets.as_slice().first()) {
+                        if last.start == b.start {
+                            for k in EventKind::ALL {
+                                last.counts.by_kind[k] += b.counts.by_kind[k];
+                            }
+                            last.counts.uncertain += b.counts.uncertain;
+                            buckets.next();
+                        }
+                    }
+                    c.buckets.extend(buckets);
+                    c.done = answer.next.is_none();
+                }
+                drop(counted);
                 this.emit(Vec::new());
+                match answer.next {
+                    Some(next) if *this.filter.borrow() == filter => cursor = format!("&cursor={}", encode(&next)),
+                    _ => break,
+                }
             }
         });
     }
@@ -378,6 +492,65 @@ impl Remote {
         });
     }
 
+    /// One page of the search of the whole record (`window?as=log` with the page's filters,
+    /// `filter`, from `cursor`): the events the filters keep, as envelopes, and where the next
+    /// page goes on. A page may hold none with a `next` (the service walks a bounded number of
+    /// events a call).
+    pub async fn search(&self, filter: &str, cursor: Option<&str>) -> Result<(Vec<Envelope>, Option<String>), String> {
+        let url = format!(
+            "{}api/streams/{}/window?as=log&limit={FOUND_PAGE}{filter}{}",
+            self.base,
+            encode(&self.stream),
+            cursor.map(|c| format!("&cursor={}", encode(c))).unwrap_or_default()
+        );
+        let bytes = body(&url).await?;
+        let page = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| serde_json::from_str::<WindowLog>(t).ok())
+            .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))?;
+        Ok((page.events, page.next))
+    }
+
+    /// Past [`HOLD`] events folded (`timeline`): keeps of the ranges fetched only what lies
+    /// within a window's width of the window last drawn (or the window alone, or nothing,
+    /// when that still holds more than half of `HOLD`: its events are drawn as counts then) and
+    /// answers the days kept, for the record to refold what lies there ([`kept`]); `None`
+    /// below `HOLD`. What is dropped is fetched again when the window comes back to it.
+    pub fn trim(&self, timeline: &Timeline) -> Option<Vec<(i64, i64)>> {
+        if timeline.len() <= self.hold {
+            return None;
+        }
+        let (from, to) = self.window.get();
+        let span = (to - from).max(1);
+        let covered = self.covered.borrow().clone();
+        let within = |(lo, hi): (i64, i64)| -> Vec<(i64, i64)> {
+            covered.iter().map(|&(a, b)| (a.max(lo), b.min(hi))).filter(|(a, b)| a <= b).collect()
+        };
+        let held =
+            |ranges: &[(i64, i64)]| ranges.iter().map(|&(a, b)| timeline.window_indices(a, b).len()).sum::<usize>();
+        let region = [(from - span, to + span), (from, to)]
+            .into_iter()
+            .find(|&r| held(&within(r)) <= self.hold / 2)
+            .unwrap_or((0, -1));
+        let kept = within(region);
+        *self.covered.borrow_mut() = kept.clone();
+        // The pages of a fetch under way that have arrived are kept too (its range is marked
+        // as here once its last page is).
+        let under_way = self.fetching.get().map(|((a, b), _)| (a.max(region.0), b.min(region.1)));
+        Some(kept.into_iter().chain(under_way.filter(|(a, b)| a <= b)).collect())
+    }
+
+    /// Whether the event `id` was fetched by itself (a link or a match selected): kept when
+    /// fetched events are dropped.
+    pub fn looked_up(&self, id: &str) -> bool {
+        self.looked_up.borrow().iter().any(|i| i == id)
+    }
+
+    /// The stream's name.
+    pub fn stream(&self) -> StreamName {
+        StreamName::from(self.stream.as_str())
+    }
+
     fn emit(&self, envelopes: Vec<Envelope>) {
         let arrive = self.arrive.borrow().clone();
         if let Some(arrive) = arrive {
@@ -386,9 +559,97 @@ impl Remote {
     }
 }
 
+/// The query of the page's filters that the service judges as the page does (`actor=`,
+/// `q=`: `server/src/http/shown.rs`), empty when they keep every event: what filtered counts
+/// and the search are asked with. (The kinds are not in it: the counts are by kind.)
+pub fn filter(actor: Option<&str>, query: &str) -> String {
+    let mut out = String::new();
+    if let Some(actor) = actor {
+        out.push_str("&actor=");
+        out.push_str(&encode(actor));
+    }
+    if !query.trim().is_empty() {
+        out.push_str("&q=");
+        out.push_str(&encode(query.trim()));
+    }
+    out
+}
+
+/// The projections of the events of `projections` that overlap `ranges` or that `also`
+/// keeps (by id), folded anew from envelopes made of them as they stand — every actor's
+/// registration, each event, its disputes — as the service's `window?as=log` makes them:
+/// what the page keeps when fetched events are dropped ([`Remote::trim`]).
+pub fn kept(
+    projections: &Projections,
+    ranges: &[(i64, i64)],
+    also: impl Fn(&str) -> bool,
+    stream: &StreamName,
+) -> Projections {
+    let envelope = |position: u64, id: annals_core::EventId, recorded_at, event: Event| Envelope {
+        position,
+        id,
+        stream: stream.clone(),
+        recorded_at,
+        event,
+    };
+    let catalog = &projections.catalog;
+    let mut log: Vec<Envelope> = catalog
+        .actors()
+        .into_iter()
+        .map(|a| {
+            let id = annals_core::EventId::from(format!("served-actor:{}", a.actor.as_str()));
+            envelope(0, id, annals_core::Timestamp::default(), Event::ActorRegistered(Box::new((**a).clone())))
+        })
+        .collect();
+    for r in projections.timeline.entries() {
+        let (first, last) = (r.event.occurred.first_day(), r.event.occurred.last_day());
+        if !(ranges.iter().any(|&(a, b)| first <= b && a <= last) || also(r.id.as_str())) {
+            continue;
+        }
+        log.push(envelope(r.position, r.id.clone(), r.recorded_at, Event::Domain(r.kind, r.event.clone())));
+        for d in &r.disputes {
+            log.push(envelope(d.position, d.id.clone(), r.recorded_at, Event::Disputed(Box::new(d.dispute.clone()))));
+        }
+    }
+    let mut folded = Projections::fold(&log, projections.as_of());
+    folded.catalog.set_language(catalog.language());
+    folded
+}
+
 #[cfg(test)]
 mod tests {
-    use super::lod;
+    use super::{kept, lod};
+    use annals_core::StreamName;
+
+    #[test]
+    fn what_is_kept_is_the_events_of_the_ranges_as_they_stand() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let p = record.projections();
+        let (from, to) = p.timeline.extent().expect("extent");
+        // (The first half, or up to the first disputed event.)
+        let disputed = p.timeline.entries().find(|r| r.is_disputed()).expect("a disputed event");
+        let middle = ((from + to) / 2).max(disputed.event.occurred.last_day());
+        let ranges = [(from, middle)];
+        let selected = p.timeline.entries().last().expect("an event").id.as_str().to_owned();
+        let k = kept(&p, &ranges, |id| id == selected, &StreamName::from("x"));
+        let expected: Vec<&str> = p
+            .timeline
+            .entries()
+            .filter(|r| r.event.occurred.first_day() <= middle || r.id.as_str() == selected)
+            .map(|r| r.id.as_str())
+            .collect();
+        let got: Vec<&str> = k.timeline.entries().map(|r| r.id.as_str()).collect();
+        assert!(got.len() > 3 && got.len() < p.timeline.len(), "{} of {}", got.len(), p.timeline.len());
+        assert_eq!(got, expected);
+        // As they stood: the same content, disputes and actors' names.
+        for r in k.timeline.entries() {
+            let was = p.catalog.event(r.id.as_str()).expect("was there");
+            assert_eq!((&r.event, r.disputes.len(), r.position), (&was.event, was.disputes.len(), was.position));
+        }
+        assert_eq!(k.catalog.actors().len(), p.catalog.actors().len());
+        assert!(k.timeline.entries().any(|r| r.is_disputed()), "the disputes are kept");
+    }
 
     #[test]
     fn an_answer_of_lod_is_read_bucket_by_bucket() {

@@ -757,8 +757,11 @@ pub fn timeline_canvas(props: &Props) -> Html {
             &crate::i18n::date(&annals_core::PartialDate::from_day_number(view.to as i64)),
         ],
     );
+    // A stream read by the window says how many events the page holds (the tests read it:
+    // the page's memory stays bounded, see `remote::HOLD`).
+    let held = record.remote.as_ref().map(|_| record.projections().timeline.len().to_string());
     html! {
-        <div class="timeline">
+        <div class="timeline" data-held={held}>
             <canvas
                 ref={canvas}
                 class="timeline-canvas"
@@ -961,8 +964,10 @@ fn paint(
     let level = geometry::level(&scale);
     // A stream read by the window (`remote`) draws events where they are all here, else counts.
     let remote = record.remote.as_ref();
+    // (The filters the service counts by: the clusters count what they keep.)
+    let filter = remote.map(|_| crate::remote::filter(view.actor.as_deref(), &view.query)).unwrap_or_default();
     let detail = match remote {
-        Some(r) if !r.ready(level, from_day, to_day) => None,
+        Some(r) if !r.ready(level, from_day, to_day, &filter) => None,
         _ => visible.in_window_up_to(timeline, from_day, to_day, DETAIL_LIMIT),
     };
     let entry = |i: &usize| timeline.at(*i);
@@ -1022,7 +1027,7 @@ fn paint(
     } else {
         let unfiltered = view.query.trim().is_empty() && view.actor.is_none() && view.lanes == LaneMode::Kind;
         clusters = if let Some(r) = remote {
-            geometry::clusters(&r.buckets(level, from_day, to_day), shown_kinds, &scale)
+            geometry::clusters(&r.buckets(level, from_day, to_day, &filter), shown_kinds, &scale)
         } else if unfiltered {
             geometry::clusters(&timeline.buckets(level, from_day, to_day), shown_kinds, &scale)
         } else {

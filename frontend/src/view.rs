@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::charts::Charts;
+use crate::found::FoundList;
 use crate::hooks::visible::use_visible;
 use crate::map::RelationMap;
 use crate::panels::{Controls, Details, EventList};
@@ -64,7 +65,13 @@ pub fn record_view(props: &RecordViewProps) -> Html {
             }
             if view.panel != Panel::Story {
                 <div class="columns">
-                    <EventList record={record.clone()} view={view.clone()} {visible} />
+                    // A stream read by the window is searched in the whole record, through the
+                    // service (`found`); else the list is of the events in view.
+                    if record.remote.is_some() && !view.query.trim().is_empty() {
+                        <FoundList record={record.clone()} view={view.clone()} />
+                    } else {
+                        <EventList record={record.clone()} view={view.clone()} {visible} />
+                    }
                     <Details record={record.clone()} selected={view.selected.clone()} />
                 </div>
             }

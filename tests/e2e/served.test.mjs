@@ -20,11 +20,14 @@ const EVENTS = 6000;
 let stopServe;
 let base;
 let browser;
+/** The events posted (`generate`): ids e1…, titles "Kind N", in order of occurrence. */
+let events;
 
 before(async () => {
   requireDist();
   ({ base, stop: stopServe } = await startServe(TOKEN, 'annals-served'));
-  const records = toNdjson(generate(EVENTS))
+  events = generate(EVENTS);
+  const records = toNdjson(events)
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('//'))
     .map((l) => JSON.parse(l));
@@ -111,8 +114,8 @@ test('a large stream opens from the counts, draws the events of its window, fetc
   assert.ok(asked.some((u) => u.pathname.endsWith(`/streams/${STREAM}/lod`)), 'the counts come from lod');
   assert.ok(!asked.some((u) => u.pathname.endsWith('/events')), 'the whole log is never read');
   await page.screenshot({ path: await screenshotPath('served-all-time-1280.png') });
-  // Search looks in the events here, not the whole stream, and the box says so.
-  assert.ok(await page.getByRole('searchbox', { name: 'Search the events loaded' }).isVisible());
+  // Search looks in the whole stream (through the service): the box says no less.
+  assert.ok(await page.getByRole('searchbox', { name: 'Search', exact: true }).isVisible());
 
   // A year: its events are fetched (with margins) and drawn, exactly the service's.
   await page.goto(`${base}/?stream=${STREAM}&window_above=1000#from=1988-03-01&to=1988-09-30`);
@@ -215,6 +218,139 @@ test('a link to an event not fetched yet opens it: fetched by its id, the window
   await page.locator('canvas.timeline-canvas').waitFor({ timeout: 30_000 });
   await page.waitForTimeout(1000);
   assert.equal(await heading.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The events counted by the clusters drawn. */
+const counted = (d) => d.clusters.reduce((sum, c) => sum + c[5], 0);
+
+test('search finds in the whole record through the service — an event never fetched — and selecting it brings it in', async () => {
+  const { context, page, errors, asked } = await openContext();
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000#from=1960-03-01&to=1960-04-30`);
+  await drawn(page, (d) => d.marks.length > 0, 'the events of March and April 1960');
+  // An event decades away: never fetched by the window (nor by id).
+  const target = events[5122];
+  assert.equal(target.title.split(' ')[1], '5123');
+  const fetchedTo = Math.max(...asked.filter((u) => u.pathname.endsWith('/window')).map((u) => Number(u.searchParams.get('to_day'))));
+  assert.ok(fetchedTo < day(target.first), `fetched up to day ${fetchedTo}, the event is on ${target.first}`);
+
+  // Typed fast (a query that finds hundreds, then the one): only the last query's matches show.
+  const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+  await box.fill('1');
+  await box.fill('5123');
+  const found = page.locator('section.found');
+  const row = found.locator(`li[data-id="${target.id}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('section.found')?.getAttribute('aria-busy') === 'false');
+  assert.equal(await found.locator('li').count(), 1, 'the one event titled …5123');
+  assert.equal((await found.locator('h2').textContent()).trim(), '1 match in the whole record');
+  const searched = asked.filter((u) => u.pathname.endsWith('/window') && u.searchParams.get('q') !== null);
+  assert.ok(searched.some((u) => u.searchParams.get('q') === '5123'), 'searched through the service');
+  assert.ok(!searched.some((u) => u.searchParams.get('q') === '1'), 'the first keystroke was never asked (debounced)');
+  assert.ok(!asked.some((u) => u.pathname.endsWith('/events')), 'the whole log is never read');
+  await page.screenshot({ path: await screenshotPath('served-search-1280.png') });
+  assert.deepEqual(await axeViolations(page), [], 'the search results are axe clean');
+
+  // Selected: its details open and the window moves to it.
+  await row.locator('button').click();
+  const heading = page.locator('section#details h2');
+  await heading.waitFor({ timeout: 15_000 });
+  assert.equal((await heading.textContent()).trim(), target.title);
+  const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  assert.equal(hash.get('e'), target.id);
+  assert.ok(day(hash.get('from')) <= day(target.first) && day(target.last) <= day(hash.get('to')) + 1, 'the window holds it');
+
+  // A query that finds many: a page of matches, then more on request, in order of occurrence.
+  await box.fill('visit');
+  await page.waitForFunction(() => document.querySelector('section.found h2')?.textContent.includes('so far'), null, { timeout: 15_000 });
+  const first = await found.locator('li').count();
+  assert.equal(first, 50);
+  await found.getByRole('button', { name: 'More matches' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('section.found li').length === 100, null, { timeout: 15_000 });
+  // (The timeline's order: first day, last day, position — the ids were posted in order.)
+  const key = (e) => [day(e.first), day(e.last), Number(e.id.slice(1))];
+  const before = (a, b) => key(a).reduce((c, x, i) => c || x - key(b)[i], 0);
+  const visits = events.filter((e) => e.kind === 'Visit').sort(before).slice(0, 100).map((e) => e.id);
+  const listed = await found.locator('li').evaluateAll((li) => li.map((l) => l.dataset.id));
+  assert.deepEqual(listed, visits);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: await screenshotPath('served-search-360.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a filter changes the counts drawn: the clusters count what the filter keeps, from the service', async () => {
+  const { context, page, errors, asked } = await openContext();
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000`);
+  const all = await drawn(page, (d) => d.clusters.length > 0, 'the counts of all time');
+  const lod = await (await fetch(`${base}/api/streams/${STREAM}/lod?level=year`)).json();
+  const total = lod.buckets.reduce((sum, b) => sum + b.counts.by_kind.reduce((x, y) => x + y, 0), 0);
+  assert.ok(total >= EVENTS);
+  assert.equal(counted(all), total, 'all time counts every event');
+
+  // An actor: the events naming it, counted by the service (none of them fetched).
+  const withC3 = events.filter((e) => e.actors.includes('c3')).length;
+  assert.ok(withC3 > 100 && withC3 < EVENTS / 2);
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000&v=2#actor=c3`);
+  const byActor = await drawn(page, (d) => d.clusters.length > 0 && counted(d) === withC3, `the counts of c3’s ${withC3} events`);
+  assert.ok(asked.some((u) => u.pathname.endsWith('/lod') && u.searchParams.get('actor') === 'c3'), 'counted by lod with the filter');
+  assert.ok(byActor.clusters.length > 0);
+  await page.screenshot({ path: await screenshotPath('served-filtered-1280.png') });
+  assert.deepEqual(await axeViolations(page), [], 'the filtered view is axe clean');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: await screenshotPath('served-filtered-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // A search too: "visit" keeps the visits of c3 (every title is "Kind N"); the kinds filter the
+  // counts by kind.
+  const visitsOfC3 = events.filter((e) => e.actors.includes('c3') && e.kind === 'Visit').length;
+  await page.getByRole('searchbox', { name: 'Search', exact: true }).fill('visit');
+  await drawn(page, (d) => counted(d) === visitsOfC3, `the counts of c3’s ${visitsOfC3} visits`);
+  // Cleared: every event of c3 again.
+  await page.getByRole('searchbox', { name: 'Search', exact: true }).fill('');
+  await drawn(page, (d) => counted(d) === withC3, 'c3’s events again');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('panning far and back keeps the events held bounded, and brings back exactly the window’s events', async () => {
+  const { context, page, errors } = await openContext();
+  const HOLD = 1500;
+  const windowOf = (year) => [`${year}-01-01`, `${year}-12-31`];
+  const go = async (year) => {
+    const [from, to] = windowOf(year);
+    await page.evaluate(([f, t]) => {
+      location.hash = `from=${f}&to=${t}`;
+    }, [from, to]);
+    const expected = await idsInWindow(from, dayAfter(to));
+    let last;
+    await drawn(page, (d) => {
+      last = d;
+      return new Set(d.marks.map((m) => m.id)).size === expected.length && d.marks.every((m) => expected.includes(m.id));
+    }, `the events of ${from}..${to}`).catch((e) => {
+      const ids = new Set(last?.marks.map((m) => m.id));
+      throw new Error(`${e.message}: ${ids.size} drawn of ${expected.length}, ${last?.clusters.length} clusters, missing ${expected.filter((i) => !ids.has(i)).slice(0, 5)}, extra ${[...ids].filter((i) => !expected.includes(i)).slice(0, 5)}`);
+    });
+    return Number(await page.locator('div.timeline').getAttribute('data-held'));
+  };
+  const [from, to] = windowOf(1952);
+  await page.goto(`${base}/?stream=${STREAM}&window_above=1000&window_hold=${HOLD}#from=${from}&to=${to}`);
+  const held = [await go(1952)];
+  for (let year = 1954; year <= 2020; year += 2) held.push(await go(year));
+  // Back where it began: dropped on the way, fetched again, drawn exactly (checked in `go`).
+  held.push(await go(1952));
+  const most = Math.max(...held);
+  assert.ok(most <= HOLD, `at most ${HOLD} events held; held ${held.join(', ')}`);
+  assert.ok(held.some((n, i) => i > 0 && n < held[i - 1]), 'events were dropped on the way');
+  const listed = (await page.locator('section.event-list h2').textContent()).trim();
+  const expected = (await idsInWindow(from, dayAfter(to))).length;
+  assert.equal(listed, `${expected} events in view`, 'the list counts the window’s events, no more, no less');
+  const trims = await page.evaluate(() => performance.getEntriesByName('annals:trim').map((e) => e.duration));
+  assert.ok(trims.length > 0, 'dropping was timed');
+  console.log(`held ${held.join(', ')}; ${trims.length} trims, ${trims.map((t) => t.toFixed(1)).join(', ')} ms`);
   assert.deepEqual(errors, []);
   await context.close();
 });
