@@ -623,9 +623,10 @@ mod tests {
 
     #[test]
     fn what_is_kept_is_the_events_of_the_ranges_as_they_stand() {
-        let record =
-            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let p = record.projections();
+        let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
+        let loaded = annals_formats::load(bytes, "x.json", None, &annals_core::validate::Nothing);
+        let log = loaded.into_envelopes(&StreamName::from("x"), annals_core::Timestamp::default());
+        let p = annals_core::Projections::fold(&log, annals_core::AsOf::NOW);
         let (from, to) = p.timeline.extent().expect("extent");
         // (The first half, or up to the first disputed event.)
         let disputed = p.timeline.entries().find(|r| r.is_disputed()).expect("a disputed event");
