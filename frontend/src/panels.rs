@@ -451,11 +451,10 @@ pub fn controls(props: &ControlsProps) -> Html {
         let record = props.record.clone();
         move |_| {
             let p = record.projections();
-            p.timeline
-                .lanes(LaneMode::Kind, &p.catalog)
-                .iter()
-                .filter_map(|l| l.key.parse::<EventKind>().ok())
-                .collect::<Vec<_>>()
+            // (A stream read by the window: the kinds its counts have, not those fetched.)
+            let lanes =
+                record.remote.as_ref().map_or_else(|| p.timeline.lanes(LaneMode::Kind, &p.catalog), |r| r.lanes());
+            lanes.iter().filter_map(|l| l.key.parse::<EventKind>().ok()).collect::<Vec<_>>()
         }
     });
     let dispatch = |action: Action| {
@@ -570,6 +569,11 @@ pub fn controls(props: &ControlsProps) -> Html {
                     })
                 }}>
                     <option value="" selected={view.actor.is_none()}>{ tx("All actors") }</option>
+                    // An actor filtered by (the address, the map) whose events are not here
+                    // (a stream read by the window) is still offered, as chosen.
+                    if let Some(a) = view.actor.as_ref().filter(|a| !actors.iter().any(|(id, _)| id == *a)) {
+                        <option value={a.clone()} selected=true>{ props.record.projections().catalog.actor_name(a).to_owned() }</option>
+                    }
                     { for actors.iter().map(|(id, name)| html! {
                         <option value={id.clone()} selected={view.actor.as_deref() == Some(id.as_str())}>{ name.clone() }</option>
                     }) }

@@ -303,6 +303,23 @@ async fn main() {
                 format!("{s}/window?from_day={day}&to_day={}&limit=1000", day + 30)
             }),
         ),
+        // The page's filters (a filtered count walks at most 20,000 events a call, on the work
+        // threads behind the gate): distinct queries, so none is answered from the kept answers.
+        (
+            "lod?q=… whole record, one part, distinct (gated)",
+            10,
+            Arc::new(move |r, i| format!("{s}/lod?width=1200&q=no-such-text-{r}-{i}")),
+        ),
+        (
+            "lod?actor=… one year by day, distinct (gated)",
+            10,
+            Arc::new(move |r, i| format!("{s}/lod?from={y}&to={y}&level=day&actor=p{}", r * 10 + i, y = year(r, i))),
+        ),
+        (
+            "window?q=… search page, distinct (gated)",
+            10,
+            Arc::new(move |r, i| format!("{s}/window?as=log&limit=50&q=statement%20{r}{i}")),
+        ),
         ("stats", 40, Arc::new(move |_, _| format!("{s}/stats"))),
         ("stats?as_of=YEAR", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}", year(r, i)))),
         ("stats?as_of=YEAR-MM-DD", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}-07-14", year(r, i)))),
