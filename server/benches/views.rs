@@ -303,7 +303,7 @@ async fn main() {
                 format!("{s}/window?from_day={day}&to_day={}&limit=1000", day + 30)
             }),
         ),
-        // The page's filters (a filtered count walks at most 20,000 events a call, on the work
+        // The page's filters (a filtered count walks at most 5,000 events a call, on the work
         // threads behind the gate): distinct queries, so none is answered from the kept answers.
         (
             "lod?q=… whole record, one part, distinct (gated)",

@@ -2,7 +2,8 @@
 //! level-of-detail counts and the paged window agree with the whole timeline; the kept
 //! projections follow appends at once; stats as of a date; filtered reads scan a bounded
 //! number of envelopes per call; a text search finds, before and after corrections, what
-//! looking each envelope's event up found; a kept-stream cap of one still answers two streams; and a
+//! looking each envelope's event up found; `lod` and `window` with the web app's filters count
+//! and find what the page shows, a bounded walk a call; a kept-stream cap of one still answers two streams; and a
 //! full gate answers 503 with `Retry-After` and the JSON error.
 
 #![cfg(unix)]

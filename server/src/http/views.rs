@@ -97,7 +97,8 @@ pub const MAX_WINDOW_LIMIT: usize = 1000;
 /// Most events one `window` call looks at.
 pub const MAX_WINDOW_SCAN: usize = 20_000;
 /// Most events one filtered `window` call looks at (the page's search walks the record with
-/// it, a page at a time): a filtered walk reads each event, an unfiltered one only its key.
+/// it, a page at a time): a filtered walk reads each event, an unfiltered one only its key
+/// (see [`shown::MAX_WALK`]).
 pub const MAX_SHOWN_SCAN: usize = shown::MAX_WALK;
 /// Most entries `timeline` answers in one piece by default (about 45 MB of JSON; `serve
 /// --max-timeline`): a larger record is read by the window (`lod`, then `window` pages), so no
