@@ -664,6 +664,11 @@ mod tests {
         assert_eq!(answer.buckets[0].counts.by_kind.0, [3, 0, 0, 1, 0, 12, 0]);
         assert_eq!((answer.buckets[0].counts.total(), answer.buckets[0].counts.uncertain), (16, 2));
         assert_eq!(answer.buckets[1].counts.by_kind.0, [0, 0, 0, 0, 7, 0, 1]);
+        assert_eq!(answer.next, None);
+        // A filtered answer in parts: where the next part goes on, read before the buckets.
+        let part = r#"{"stream":"s","version":3,"level":"Year","from":-7305,"to":20088,"extent":[-7305,20088],"next":"-7000.-6990.41","kinds":["Visit","Signing","CommissionMeeting","Talks","Call","Statement","Other"],"buckets":[{"start":-7305,"end":-6941,"counts":{"by_kind":[1,0,0,0,0,0,0],"uncertain":0}}]}"#;
+        let part = lod(part.as_bytes()).expect("read");
+        assert_eq!((part.next.as_deref(), part.buckets.len()), (Some("-7000.-6990.41"), 1));
         // Not an answer of lod: refused, never half read.
         assert!(lod(br#"{"error":{"status":400}}"#).is_none());
         assert!(lod(br#"{"level":"Year","from":1,"to":2,"buckets":[{"start":1,"end":2}]}"#).is_none());
