@@ -14,12 +14,18 @@
 //!   "extent", "kinds": [kind names], "buckets": [{start, end, counts: {by_kind: [n per kind,
 //!   in the order of "kinds"], uncertain}}]}`, empty buckets left out. At most
 //!   [`MAX_BUCKETS`] buckets (a wider window at that level is 400); decades, years and months
-//!   are read from the index, days counted from the events of the window.
+//!   are read from the index, days counted from the events of the window. With the web app's
+//!   filters (`actor=ID`, `q=TEXT`, judged as the page judges them: see [`shown`]) the counts
+//!   are of the events they keep, walked (at most [`shown::MAX_WALK`] a call, gated, on the
+//!   work threads, kept per version and query): the answer then holds `next` while there are
+//!   more, the `cursor` of the next part (whose first bucket may continue this one's last).
 //! - `window?from=&to=&limit=&cursor=` — the events overlapping the window, in order of
 //!   occurrence, paged: at most `limit` (default 200, at most [`MAX_WINDOW_LIMIT`]) entries of
 //!   the timeline's shape, and `next`, the `cursor` of the next page, while there are more.
 //!   One call looks at no more than [`MAX_WINDOW_SCAN`] events (a page may then hold fewer
-//!   than `limit`, with a `next`).
+//!   than `limit`, with a `next`). `actor=` and `q=` keep only the events the page's filters
+//!   keep, looking at no more than [`MAX_SHOWN_SCAN`] a call: the page's search of a stream
+//!   it reads by the window.
 //! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`]; `as_of=DATE` is
 //!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`); each
 //!   figure is computed once per stream version and date, then looked up.
