@@ -83,7 +83,16 @@ pub struct Remote {
     arrive: RefCell<Option<Arrive>>,
     /// Events asked for by id (a link to one not fetched), each once.
     looked_up: RefCell<Vec<String>>,
+    /// The service's views asked for (`served`), by `endpoint?query@position`.
+    served: RefCell<Vec<(String, Option<Served>)>>,
 }
+
+/// An answer of the service's views (`Remote::served`), or why there is none.
+pub type Served = Result<Rc<serde_json::Value>, String>;
+
+/// How many answers of the service's views are kept (a replay asks one a year; the map keeps
+/// the year it shows, the charts their figures).
+const SERVED: usize = 32;
 
 impl std::fmt::Debug for Remote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -196,7 +205,48 @@ impl Remote {
             generation: Cell::new(0),
             arrive: RefCell::new(None),
             looked_up: RefCell::default(),
+            served: RefCell::default(),
         })
+    }
+
+    /// The service's `endpoint` (`stats`, `graph`) of the whole stream with `query`, as of the
+    /// stream's position: the charts and the map of a record read by the window are the
+    /// service's, answered from its kept projections, bounded, not a count of the events
+    /// fetched so far. `None` while it is asked (asked once; its arrival re-renders the
+    /// record, as counts' arrivals do); read as a JSON `Value` (the reader the page has
+    /// anyway), or why not, for people. The last [`SERVED`] answers are kept.
+    pub fn served(self: &Rc<Self>, endpoint: &'static str, query: String) -> Option<Served> {
+        let key = format!("{endpoint}?{query}@{}", self.head.get());
+        if let Some((_, answer)) = self.served.borrow().iter().find(|(k, _)| *k == key) {
+            return answer.clone();
+        }
+        let mut kept = self.served.borrow_mut();
+        if kept.len() >= SERVED {
+            kept.remove(0);
+        }
+        kept.push((key.clone(), None));
+        drop(kept);
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let url = format!("{}api/streams/{}/{endpoint}?{query}", this.base, encode(&this.stream));
+            let answer = body(&url).await.and_then(|bytes| {
+                let value = std::str::from_utf8(&bytes).ok().and_then(|text| serde_json::from_str(text).ok());
+                value
+                    .map(Rc::new)
+                    .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))
+            });
+            if let Some(slot) = this.served.borrow_mut().iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = Some(answer);
+            }
+            this.emit(Vec::new());
+        });
+        None
+    }
+
+    /// Where the service gives the stream's events, a page of a thousand at a time (what an
+    /// export of the whole record is made from: the page holds only what it fetched).
+    pub fn events_url(&self) -> String {
+        format!("{}api/streams/{}/events?limit=1000", self.base, encode(&self.stream))
     }
 
     /// Where arrivals go from now on.
