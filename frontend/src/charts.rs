@@ -143,19 +143,17 @@ pub fn charts(props: &Props) -> Html {
     let drawn: Vec<EventKind> =
         EventKind::ALL.iter().copied().filter(|k| data.by_kind.iter().any(|counts| counts[*k] > 0)).collect();
     // A record read by the window: the service's figures, once here (no empty canvas before).
-    if let Some(answer) = &served {
-        let said = match answer {
-            Some(Ok(_)) => None,
-            Some(Err(e)) => Some(("error", tf("The service could not give the figures: {0}", &[e]))),
-            None => Some(("map-drawing", t("Asking the service for the figures of the whole record…").to_owned())),
+    let said = match &served {
+        Some(Some(Err(e))) => Some(("error", tf("The service could not give the figures: {0}", &[e]))),
+        Some(None) => Some(("map-drawing", t("Asking the service for the figures of the whole record…").to_owned())),
+        _ => None,
+    };
+    if let Some((class, text)) = said {
+        return html! {
+            <section class="charts" aria-label={label}>
+                <p {class} role="status">{ text }</p>
+            </section>
         };
-        if let Some((class, text)) = said {
-            return html! {
-                <section class="charts" aria-label={label}>
-                    <p {class} role="status">{ text }</p>
-                </section>
-            };
-        }
     }
     let partial = props.record.remote.is_some() && props.narrowed;
     html! {

@@ -455,21 +455,18 @@ pub fn relation_map(props: &Props) -> Html {
         tf("On the map: “{0}” — {1}", &[&r.event.title_for(crate::shown::want()).text, &names.join(", ")])
     });
     // After every hook (their order may not change between renders).
-    if remote && all.nodes.is_empty() && (asking || failed.is_some()) {
-        let text = failed.map_or_else(
-            || t("Asking the service for the map of the whole record…").to_owned(),
-            |e| tf("The service could not give the map: {0}", &[&e]),
-        );
-        return html! {
-            <section class="map" aria-label={label}>
-                <p class="map-drawing" role="status">{ text }</p>
-            </section>
-        };
-    }
     if all.nodes.is_empty() {
+        // A sentence instead of a canvas: the service's graph on its way, or none to draw.
+        let (class, text) = match failed {
+            Some(e) if remote => ("error", tf("The service could not give the map: {0}", &[&e])),
+            None if remote && asking => {
+                ("map-drawing", t("Asking the service for the map of the whole record…").to_owned())
+            }
+            _ => ("map-empty", t("This record names no actors, so there is no map to draw.").to_owned()),
+        };
         return html! {
             <section class="map" aria-label={label}>
-                <p class="map-empty">{ tx("This record names no actors, so there is no map to draw.") }</p>
+                <p {class} role="status">{ text }</p>
             </section>
         };
     }

@@ -10,6 +10,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 import { axeViolations } from './axe.mjs';
 import { launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
@@ -142,6 +143,15 @@ test('the map of a stream read by the window is the whole record’s map, from t
     assert.ok(remote.asked.some((u) => u.pathname.endsWith(`/streams/${STREAM}/graph`)), 'the graph comes from the service');
     assert.deepEqual(fetchedEvents(remote.asked), [], 'no event was fetched');
     assert.deepEqual(remote.errors, []);
+    if (fragment === 'view=map') {
+      // Its picture: every node, and the stream's count of events, not the none fetched.
+      const button = remote.page.getByRole('group', { name: 'Save picture' }).getByRole('button', { name: 'SVG', exact: true });
+      const [download] = await Promise.all([remote.page.waitForEvent('download', { timeout: 20_000 }), button.click()]);
+      const svg = readFileSync(await download.path(), 'utf8');
+      assert.equal((svg.match(/class="node"/g) ?? []).length, expected.length, 'the picture has every node');
+      const filters = svg.match(/class="filters">([^<]*)</)?.[1];
+      assert.match(filters ?? '', /^3001 events\b/, 'the picture counts the stream’s events');
+    }
     await remote.context.close();
   }
 
