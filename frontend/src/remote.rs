@@ -8,8 +8,10 @@
 //! pan or a zoom find them already here. Below the size, reading the whole log is faster (one
 //! fold, no request per gesture), and the page keeps doing that.
 //!
-//! *What is kept:* the counts fetched (per level, each for the span asked) and the day
-//! ranges whose events have all arrived. Events arrive folded into the record as envelopes
+//! *What is kept:* the counts fetched (per level, each for the span asked), the day
+//! ranges whose events have all arrived, and the last answers of the service's views of the
+//! whole stream (`stats`, `graph`: the charts and the map count the record, not what was
+//! fetched, see [`Remote::served`]). Events arrive folded into the record as envelopes
 //! made from the timeline's entries (the event as it stands now, with its disputes), so the
 //! timeline, the list in view and the details read them as they read any record's; the
 //! counts draw the clusters wherever the events are not all here. One request for events is

@@ -226,3 +226,39 @@ test('the export of a stream read by the window says what it saves and links to 
   await page.locator('.open-row.save').screenshot({ path: await screenshotPath('remote-export-1280.png') });
   await context.close();
 });
+
+// Last: it adds to the stream the tests above count.
+test('an event arriving live is on the served map and in the served charts', async () => {
+  const map = await open('view=map', true);
+  await nodes(map.page);
+  const charts = await open('view=charts', true);
+  const before = await numbers(charts.page);
+  const answer = await fetch(`${base}/api/streams/${STREAM}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify([
+      { id: 'actor:late', type: 'ActorRegistered', payload: { actor: 'late', kind: 'organization', names: { en: 'Late Comer' } } },
+      {
+        id: 'late-2024',
+        type: 'Call',
+        payload: { occurred: '2024-01-02', title: 'A call that came live', actors: [{ actor: 'late' }, { actor: 'c2' }], sources: [{ publisher: 'Test', title: 'Invented for this test' }] },
+      },
+    ]),
+  });
+  assert.equal(answer.status, 201, await answer.text());
+  const after = await nodes(map.page, (list) => list.some((n) => n.startsWith('late ')));
+  assert.ok(after.some((n) => n.startsWith('loner ')), 'the rest of the map is still there');
+  // The year 2024 counts one event more (the table: year, a count per kind, documents).
+  const in2024 = (rows) => rows.filter((r) => r[0] === '2024').flatMap((r) => r.slice(1, -1)).reduce((a, n) => a + Number(n), 0);
+  await charts.page.waitForFunction(
+    (n) => {
+      const row = [...document.querySelectorAll('section.charts tbody tr')].find((tr) => tr.children[0].textContent.trim() === '2024');
+      return row && [...row.children].slice(1, -1).reduce((a, c) => a + Number(c.textContent), 0) === n;
+    },
+    in2024(before) + 1,
+    { timeout: 30_000 },
+  );
+  assert.equal(in2024(await numbers(charts.page)), in2024(before) + 1);
+  await map.context.close();
+  await charts.context.close();
+});
