@@ -209,7 +209,6 @@ pub fn relation_map(props: &Props) -> Html {
         None => Ok(None),
     };
     let at_year = read(&shown_at.borrow());
-    let failed = at_year.as_ref().err().cloned().or_else(|| read(&served_all).err());
     // The all-time graph: the layout's input (a new one, a new key for the module).
     // (Served: not a new graph when the window's events arrive, which make a new record.)
     let whose = match &served_all {
@@ -218,12 +217,21 @@ pub fn relation_map(props: &Props) -> Html {
         _ => Rc::as_ptr(&record) as usize,
     };
     let all = use_memo(whose, {
-        let (record, served) = (record.clone(), served_all);
+        let (record, served) = (record.clone(), served_all.clone());
         move |_| match served {
             Some(Ok(v)) => served_graph(&v).unwrap_or_default(),
             _ if remote => GraphView::default(),
             _ => record.projections().graph_view(&GraphQuery::default()),
         }
+    });
+    // (The all-time answer is read once, above: here only whether it said why not, or held
+    // nodes that could not be read.)
+    let failed = at_year.as_ref().err().cloned().or_else(|| match &served_all {
+        Some(Err(e)) => Some(e.clone()),
+        Some(Ok(v)) if all.nodes.is_empty() && v["nodes"].as_array().is_none_or(|n| !n.is_empty()) => {
+            Some(t("The service's graph could not be read.").to_owned())
+        }
+        _ => None,
     });
     let canvas = use_node_ref();
     let playing = use_state(|| false);
