@@ -122,8 +122,15 @@ pub struct Props {
 #[function_component(Charts)]
 pub fn charts(props: &Props) -> Html {
     let label = crate::context::use_landmark_label(t("Charts"));
-    // A record read by the window: the service's figures (`None` while they are asked).
-    let served = props.record.remote.as_ref().map(|r| r.served("stats", String::new()));
+    // A record read by the window: the service's figures (`None` while they are asked; the
+    // last ones stay while newer are asked, as after a live update).
+    let last = use_mut_ref(|| None::<crate::remote::Served>);
+    let served = props.record.remote.as_ref().map(|r| {
+        if let Some(answer) = r.served("stats", String::new()) {
+            *last.borrow_mut() = Some(answer);
+        }
+        last.borrow().clone()
+    });
     let data = Rc::new(match &served {
         None => ChartData::from_events(&props.record, &props.visible),
         Some(Some(Ok(stats))) => ChartData::from_served(stats, &props.kinds).unwrap_or_default(),

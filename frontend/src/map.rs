@@ -478,6 +478,19 @@ pub fn relation_map(props: &Props) -> Html {
             </section>
         };
     }
+    let (class, status) = if let Some(e) = failed {
+        ("error", tf("The service could not give the map: {0}", &[&e]))
+    } else if asking {
+        ("map-drawing", tf("Asking the service for the map as of {0}…", &[&crate::i18n::year(*as_of)]))
+    } else if *drawing != Drawing::Done {
+        (
+            "map-drawing",
+            if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") }
+                .to_owned(),
+        )
+    } else {
+        ("map-status", String::new())
+    };
     html! {
         <section class="map" aria-label={label}>
             <div class="map-controls">
@@ -503,12 +516,9 @@ pub fn relation_map(props: &Props) -> Html {
             if let Some(text) = highlighted {
                 <p class="map-highlight">{ text }</p>
             }
-            if let Some(e) = failed {
-                <p class="error" role="status">{ tf("The service could not give the map: {0}", &[&e]) }</p>
-            } else if asking {
-                <p class="map-drawing" role="status">{ tf("Asking the service for the map as of {0}…", &[&crate::i18n::year(*as_of)]) }</p>
-            } else if *drawing != Drawing::Done {
-                <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") } }</p>
+            // (Served: the line is always there, so a replay's questions do not move the map.)
+            if remote || !status.is_empty() {
+                <p class={class} role="status">{ status }</p>
             }
             <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription={t("relation map")}
                 aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&crate::i18n::year(*as_of), &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />

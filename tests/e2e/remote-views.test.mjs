@@ -159,8 +159,25 @@ test('the map of a stream read by the window is the whole record’s map, from t
   const at = async (byWindow) => {
     const opened = await open('view=map', byWindow);
     await nodes(opened.page);
+    const canvas = opened.page.locator('canvas.map-canvas');
+    const top = (await canvas.boundingBox()).y;
+    // Served: the year's answer held back a moment; the map says it is asking, and stays put.
+    let release = () => {};
+    if (byWindow) {
+      const held = new Promise((ok) => (release = ok));
+      await opened.page.route(/\/graph\?as_of=1950/, async (route) => {
+        await held;
+        await route.continue();
+      });
+    }
     await opened.page.locator('.as-of input[type=range]').fill('1950');
+    if (byWindow) {
+      await opened.page.getByText('Asking the service for the map as of 1950…').waitFor({ timeout: 10_000 });
+      assert.equal((await canvas.boundingBox()).y, top, 'the map does not move while it asks');
+      release();
+    }
     const list = await nodes(opened.page, (l) => !l.some((n) => n.startsWith('loner ')));
+    assert.equal((await canvas.boundingBox()).y, top, 'nor once answered');
     return { ...opened, list };
   };
   const whole = await at(false);
