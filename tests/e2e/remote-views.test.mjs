@@ -127,6 +127,7 @@ test('the charts of a stream read by the window are the whole record’s figures
   const narrowed = await open('view=charts&actor=c3', true);
   await numbers(narrowed.page);
   assert.ok(await narrowed.page.getByText('the service does not filter its figures by actor or search').isVisible());
+  await narrowed.page.locator('section.charts').screenshot({ path: await screenshotPath('remote-charts-actor-1280.png') });
   await narrowed.context.close();
 });
 
@@ -207,6 +208,7 @@ test('while the service answers, the map and the charts say so; screenshots; axe
       await status.waitFor({ timeout: 30_000 });
       assert.match(await status.textContent(), /Asking the service/);
       assert.equal(await page.locator(`section.${view} canvas`).count(), 0, 'no empty canvas while asking');
+      await page.locator(`section.${view}`).screenshot({ path: await screenshotPath(`remote-${view}-asking-${width}.png`) });
       release();
       if (view === 'map') await nodes(page);
       else await numbers(page);
