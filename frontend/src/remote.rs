@@ -92,8 +92,8 @@ pub struct Remote {
 /// An answer of the service's views (`Remote::served`), or why there is none.
 pub type Served = Result<Rc<serde_json::Value>, String>;
 
-/// How many answers of the service's views are kept (a replay asks one a year; the map keeps
-/// the year it shows, the charts their figures).
+/// How many answers of the service's views are kept, the least recently used let go (a replay
+/// asks one a year).
 const SERVED: usize = 32;
 
 impl std::fmt::Debug for Remote {
@@ -219,10 +219,15 @@ impl Remote {
     /// anyway), or why not, for people. The last [`SERVED`] answers are kept.
     pub fn served(self: &Rc<Self>, endpoint: &'static str, query: String) -> Option<Served> {
         let key = format!("{endpoint}?{query}@{}", self.head.get());
-        if let Some((_, answer)) = self.served.borrow().iter().find(|(k, _)| *k == key) {
-            return answer.clone();
-        }
         let mut kept = self.served.borrow_mut();
+        // The last used last: the answers on screen (the all-time graph, asked on every
+        // drawing of the map) are never the ones let go during a replay.
+        if let Some(at) = kept.iter().position(|(k, _)| *k == key) {
+            let entry = kept.remove(at);
+            let answer = entry.1.clone();
+            kept.push(entry);
+            return answer;
+        }
         if kept.len() >= SERVED {
             kept.remove(0);
         }

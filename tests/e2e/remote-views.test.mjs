@@ -186,6 +186,13 @@ test('the map of a stream read by the window is the whole record’s map, from t
   const remote = await at(true);
   assert.deepEqual(remote.list, whole.list, 'as of 1950: the same nodes in the same places');
   assert.ok(remote.asked.some((u) => u.pathname.endsWith('/graph') && u.searchParams.get('as_of') === '1950'), 'the year was asked of the service');
+  // A replay through more years than the page keeps answers of: the all-time graph, in use
+  // all along, is asked once (never let go, so the map is never blank meanwhile).
+  for (let year = 1960; year < 2000; year += 1) await remote.page.locator('.as-of input[type=range]').fill(String(year));
+  await remote.page.getByText('As of 1999', { exact: true }).waitFor();
+  await nodes(remote.page);
+  const allTime = remote.asked.filter((u) => u.pathname.endsWith(`/streams/${STREAM}/graph`) && u.search === '');
+  assert.equal(allTime.length, 1, 'the all-time graph was asked once');
   await remote.context.close();
 });
 
