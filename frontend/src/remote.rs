@@ -92,6 +92,9 @@ pub struct Remote {
 /// An answer of the service's views (`Remote::served`), or why there is none.
 pub type Served = Result<Rc<serde_json::Value>, String>;
 
+/// How long a refused question to the service's views waits before it is asked again.
+const RETRY_MS: u32 = 5_000;
+
 /// How many answers of the service's views are kept, the least recently used let go (a replay
 /// asks one a year).
 const SERVED: usize = 32;
@@ -242,10 +245,18 @@ impl Remote {
                     .map(Rc::new)
                     .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))
             });
+            let failed = answer.is_err();
             if let Some(slot) = this.served.borrow_mut().iter_mut().find(|(k, _)| *k == key) {
                 slot.1 = Some(answer);
             }
             this.emit(Vec::new());
+            // A refusal is said, then asked again a while later (a busy service answers 503
+            // and takes the question later; asking at once would only repeat the refusal).
+            if failed {
+                gloo::timers::future::TimeoutFuture::new(RETRY_MS).await;
+                this.served.borrow_mut().retain(|(k, _)| *k != key);
+                this.emit(Vec::new());
+            }
         });
         None
     }

@@ -229,11 +229,14 @@ test('while the service answers, the map and the charts say so; screenshots; axe
   }
 });
 
-test('an error of the service is said in words', async () => {
+test('an error of the service is said in words, and the question asked again a while later', async () => {
   const { context, page } = await open('view=charts', true);
-  await page.route(/\/api\/streams\/big\/stats/, (route) => route.fulfill({ status: 503, body: '{}' }));
+  let refused = 0;
+  await page.route(/\/api\/streams\/big\/stats/, (route) => (refused++ === 0 ? route.fulfill({ status: 503, body: '{}' }) : route.continue()));
   await page.reload();
   await page.getByText('The service could not give the figures').waitFor({ timeout: 30_000 });
+  assert.equal((await numbers(page)).length > 0, true, 'asked again, the figures are drawn');
+  assert.equal(await page.getByText('The service could not give the figures').count(), 0);
   await context.close();
 });
 
