@@ -146,6 +146,21 @@ fn plan(graph: &GraphView, all: Option<&GraphView>, scene: Scene, colours: &crat
     serde_json::to_string(&plan).unwrap_or_default()
 }
 
+/// The actor `id` and its neighbours in the all-time graph `all` (the nodes of core's ego view
+/// of all time), in one pass over its edges: what an ego view is fitted to.
+fn ego_of(all: &GraphView, id: &str) -> Vec<String> {
+    let other = |e: &Edge| match (e.a.as_str() == id, e.b.as_str() == id) {
+        (true, _) => Some(e.b.as_str().to_owned()),
+        (_, true) => Some(e.a.as_str().to_owned()),
+        _ => None,
+    };
+    let mut ids: Vec<String> = all.edges.iter().filter_map(other).collect();
+    if all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok() {
+        ids.push(id.to_owned());
+    }
+    ids
+}
+
 /// The service's `graph` answer as core's view: `nodes` `{id, label, kind, activity, …}` and
 /// `edges` `{a, b, by_kind: [one count per kind, in `EventKind::ALL`'s order], …}`, sorted as
 /// core sorts them (the service writes core's view); `None` when it is not that. Read by hand
@@ -277,26 +292,11 @@ pub fn relation_map(props: &Props) -> Html {
     );
     // The ego actor's relations of all time, which the ego view is fitted to.
     // (Served: the actor and its neighbours in the all-time graph, as core's ego view has them.)
+    // (Core's ego view of all time has these nodes: the actor and its neighbours in the
+    // all-time graph, found in one pass over its edges — for a record read whole or served.)
     let ego_nodes = use_memo((Rc::as_ptr(&all) as usize, ego.clone()), {
-        let (record, all) = (record.clone(), all.clone());
-        move |(_, ego)| {
-            ego.as_ref().map(|id| {
-                if remote {
-                    let near = |n: &&Node| {
-                        n.id.as_str() == id
-                            || all
-                                .edges
-                                .iter()
-                                .any(|e| (e.a.as_str() == id && e.b == n.id) || (e.b.as_str() == id && e.a == n.id))
-                    };
-                    all.nodes.iter().filter(near).map(|n| n.id.as_str().to_owned()).collect::<Vec<String>>()
-                } else {
-                    let view =
-                        record.projections().graph_view(&GraphQuery { window: None, ego: Some(id.clone().into()) });
-                    view.nodes.into_iter().map(|n| n.id.as_str().to_owned()).collect()
-                }
-            })
-        }
+        let all = all.clone();
+        move |(_, ego)| ego.as_deref().map(|id| ego_of(&all, id))
     });
     let focused_node = focused.as_deref().and_then(|id| graph.nodes.iter().find(|n| n.id.as_str() == id));
 
@@ -558,6 +558,21 @@ fn draw(_: HtmlCanvasElement, _: String, _: impl FnOnce(bool) + 'static) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_actors_relations_of_all_time_are_cores_ego_view() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let all = record.projections().graph_view(&GraphQuery::default());
+        for node in &all.nodes {
+            let id = node.id.as_str();
+            let ego = record.projections().graph_view(&GraphQuery { window: None, ego: Some(node.id.clone()) });
+            let mut ours = ego_of(&all, id);
+            ours.sort();
+            assert_eq!(ours, ego.nodes.iter().map(|n| n.id.as_str().to_owned()).collect::<Vec<_>>(), "{id}");
+        }
+        assert!(ego_of(&all, "nobody").is_empty());
+    }
 
     #[test]
     fn the_services_graph_is_read_as_cores_view() {
