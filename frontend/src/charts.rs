@@ -1,6 +1,11 @@
 //! Charts (plotters on a canvas): events per year by kind, stacked, and documents signed,
 //! cumulative. Both follow the filters: they count the events the timeline shows.
 //!
+//! A record read by the window (`remote`) holds only the events fetched for the timeline, so
+//! its charts are the service's figures of the whole stream (`stats`, per year and kind: the
+//! kind filters apply exactly); the actor and search filters the service cannot apply, and
+//! the charts say so when one is set.
+//!
 //! The numbers are computed natively-testable in [`ChartData`]; drawing needs the browser.
 //! Each chart also has its numbers in a table for screen readers and for copying.
 
@@ -61,6 +66,39 @@ impl ChartData {
         data
     }
 
+    /// The service's figures of a whole stream (`stats`: `years`, every year from the first to
+    /// the last, each `{year, by_kind: [one count per kind, in `EventKind::ALL`'s order],
+    /// documents, …}`) with the kinds shown (all when none is chosen), as
+    /// [`ChartData::from_events`] counts them; `None` when the answer is not the service's
+    /// figures. Read by hand from a `Value`: a derived reader would be code of its own in the
+    /// page's bundle.
+    pub fn from_served(stats: &serde_json::Value, kinds: &std::collections::BTreeSet<EventKind>) -> Option<Self> {
+        let shown = |k: &EventKind| kinds.is_empty() || kinds.contains(k);
+        let mut rows = Vec::new();
+        for row in stats["years"].as_array()? {
+            let mut counts = PerKind::<u32>::default();
+            for (k, n) in EventKind::ALL.iter().zip(row["by_kind"].as_array()?).filter(|(k, _)| shown(k)) {
+                counts[*k] = u32::try_from(n.as_u64()?).ok()?;
+            }
+            let documents = if shown(&EventKind::Signing) { row["documents"].as_u64()? } else { 0 };
+            rows.push((row["year"].as_i64()?, counts, documents));
+        }
+        // From the first to the last year with events shown (all of them between, unless
+        // they span more than `FILLED_YEARS`: then those with events only).
+        let any = |r: &&(i64, PerKind<u32>, u64)| r.1.iter().any(|n| *n > 0);
+        let (first, last) = (rows.iter().find(any).map(|r| r.0), rows.iter().rev().find(any).map(|r| r.0));
+        let (Some(first), Some(last)) = (first, last) else { return Some(Self::default()) };
+        let mut data = Self::default();
+        let mut total = 0;
+        for row in rows.iter().filter(|r| first <= r.0 && r.0 <= last && (last - first < FILLED_YEARS || any(r))) {
+            total += row.2;
+            data.years.push(row.0);
+            data.by_kind.push(row.1);
+            data.cumulative_documents.push(total);
+        }
+        Some(data)
+    }
+
     /// The tallest stacked bar.
     pub fn max_events(&self) -> u32 {
         self.by_kind.iter().map(|k| k.iter().sum::<u32>()).max().unwrap_or(0)
@@ -74,13 +112,30 @@ pub struct Props {
     pub record: Rc<Record>,
     /// The events that pass the filters.
     pub visible: Rc<crate::visible::Visible>,
+    /// The kinds the filters show (none: all), for a record read by the window.
+    pub kinds: std::collections::BTreeSet<EventKind>,
+    /// Whether an actor or a search narrows the view (the service's figures cannot follow).
+    pub narrowed: bool,
 }
 
 /// Both charts.
 #[function_component(Charts)]
 pub fn charts(props: &Props) -> Html {
     let label = crate::context::use_landmark_label(t("Charts"));
-    let data = Rc::new(ChartData::from_events(&props.record, &props.visible));
+    // A record read by the window: the service's figures (`None` while they are asked; the
+    // last ones stay while newer are asked, as after a live update).
+    let last = use_mut_ref(|| None::<crate::remote::Served>);
+    let served = props.record.remote.as_ref().map(|r| {
+        if let Some(answer) = r.served("stats", String::new()) {
+            *last.borrow_mut() = Some(answer);
+        }
+        last.borrow().clone()
+    });
+    let data = Rc::new(match &served {
+        None => ChartData::from_events(&props.record, &props.visible),
+        Some(Some(Ok(stats))) => ChartData::from_served(stats, &props.kinds).unwrap_or_default(),
+        Some(_) => ChartData::default(),
+    });
     let per_year = use_node_ref();
     let documents = use_node_ref();
     {
@@ -94,8 +149,25 @@ pub fn charts(props: &Props) -> Html {
     // The kinds drawn, for the legend (a widget has no kind filters that would show them).
     let drawn: Vec<EventKind> =
         EventKind::ALL.iter().copied().filter(|k| data.by_kind.iter().any(|counts| counts[*k] > 0)).collect();
+    // A record read by the window: the service's figures, once here (no empty canvas before).
+    let said = match &served {
+        Some(Some(Err(e))) => Some(("error", tf("The service could not give the figures: {0}", &[e]))),
+        Some(None) => Some(("map-drawing", t("Asking the service for the figures of the whole record…").to_owned())),
+        _ => None,
+    };
+    if let Some((class, text)) = said {
+        return html! {
+            <section class="charts" aria-label={label}>
+                <p {class} role="status">{ text }</p>
+            </section>
+        };
+    }
+    let partial = props.record.remote.is_some() && props.narrowed;
     html! {
         <section class="charts" aria-label={label}>
+            if partial {
+                <p class="note" role="note">{ tx("These charts count every event of the whole record (of the kinds chosen): the service does not filter its figures by actor or search.") }</p>
+            }
             <figure>
                 <figcaption>{ tx("Events per year, by kind") }</figcaption>
                 <ul class="legend" aria-label={t("Colours of the kinds")}>
@@ -225,6 +297,23 @@ mod tests {
         let line: serde_json::Value = serde_json::from_str(&plan(&data, &colours, true)).expect("json");
         assert_eq!(line["cumulative"].as_array().and_then(|c| c.last()), Some(&serde_json::json!(40)));
         assert_eq!(line["y_desc"], "documents");
+    }
+
+    #[test]
+    fn the_services_figures_chart_as_the_records_events_do() {
+        // The service's `stats` answer is core's `StatsView` as JSON (server/src/http/views.rs).
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let stats = serde_json::to_value(record.projections().stats_view()).expect("json");
+        let entries: Vec<EventKind> = record.projections().timeline.entries().map(|r| r.kind).collect();
+        for kinds in [vec![], vec![EventKind::Visit], vec![EventKind::Signing, EventKind::Call]] {
+            let chosen: std::collections::BTreeSet<EventKind> = kinds.iter().copied().collect();
+            let shown: Vec<usize> =
+                (0..entries.len()).filter(|i| chosen.is_empty() || chosen.contains(&entries[*i])).collect();
+            let served = ChartData::from_served(&stats, &chosen).expect("read");
+            assert_eq!(served, ChartData::from_events(&record, &shown), "kinds {kinds:?}");
+        }
+        assert!(ChartData::from_served(&serde_json::json!({"error": {"status": 503}}), &Default::default()).is_none());
     }
 
     #[test]

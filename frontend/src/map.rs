@@ -21,6 +21,12 @@
 //! time; with `prefers-reduced-motion` there is no autoplay, only step buttons. A record that
 //! names no actors says so instead of drawing an empty box.
 //!
+//! A record read by the window (`remote`) holds only the events fetched for the timeline, so
+//! its map is the service's (`graph`, `Remote::served`): the all-time graph, laid out
+//! here as a whole record's is (the same picture), and the graph as of the slider's year (and
+//! of the chosen actor) asked of the service as the slider moves; until an answer is here the
+//! map says it is asking.
+//!
 //! What was drawn is written on the canvas (`data-nodes`, `data-labels`, `data-highlight`,
 //! `data-focused`, by the module): the browser tests read positions there rather than guess
 //! from pixels.
@@ -29,7 +35,7 @@ use std::rc::Rc;
 
 use annals_core::date::PartialDate;
 use annals_core::event::ActorKind;
-use annals_core::projection::{GraphQuery, GraphView};
+use annals_core::projection::{Edge, GraphQuery, GraphView, Node};
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -140,22 +146,109 @@ fn plan(graph: &GraphView, all: Option<&GraphView>, scene: Scene, colours: &crat
     serde_json::to_string(&plan).unwrap_or_default()
 }
 
+/// The actor `id` and its neighbours in the all-time graph `all` (the nodes of core's ego view
+/// of all time), in one pass over its edges: what an ego view is fitted to.
+fn ego_of(all: &GraphView, id: &str) -> Vec<String> {
+    let other = |e: &Edge| match (e.a.as_str() == id, e.b.as_str() == id) {
+        (true, _) => Some(e.b.as_str().to_owned()),
+        (_, true) => Some(e.a.as_str().to_owned()),
+        _ => None,
+    };
+    let mut ids: Vec<String> = all.edges.iter().filter_map(other).collect();
+    if all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).is_ok() {
+        ids.push(id.to_owned());
+    }
+    ids
+}
+
+/// The service's `graph` answer as core's view: `nodes` `{id, label, kind, activity, …}` and
+/// `edges` `{a, b, by_kind: [one count per kind, in `EventKind::ALL`'s order], …}`, sorted as
+/// core sorts them (the service writes core's view); `None` when it is not that. Read by hand
+/// from a `Value`: a derived reader would be code of its own in the page's bundle.
+fn served_graph(answer: &serde_json::Value) -> Option<GraphView> {
+    let text = |v: &serde_json::Value, key: &str| v[key].as_str().map(str::to_owned);
+    let count = |v: &serde_json::Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    let kinds =
+        [ActorKind::Country, ActorKind::Person, ActorKind::Organization, ActorKind::Commission, ActorKind::Place];
+    let mut graph = GraphView::default();
+    for n in answer["nodes"].as_array()? {
+        let kind = n["kind"].as_str().and_then(|k| kinds.into_iter().find(|kind| kind.name() == k));
+        graph.nodes.push(Node {
+            id: text(n, "id")?.into(),
+            label: text(n, "label")?,
+            kind,
+            activity: count(&n["activity"])?,
+        });
+    }
+    for e in answer["edges"].as_array()? {
+        let mut by_kind = annals_core::PerKind::<u32>::default();
+        for (slot, n) in by_kind.0.iter_mut().zip(e["by_kind"].as_array()?) {
+            *slot = count(n)?;
+        }
+        graph.edges.push(Edge { a: text(e, "a")?.into(), b: text(e, "b")?.into(), by_kind });
+    }
+    Some(graph)
+}
+
 /// The relation map, or, for a record without actors, a sentence saying there is none.
 #[function_component(RelationMap)]
 pub fn relation_map(props: &Props) -> Html {
     let label = crate::context::use_landmark_label(t("Relation map"));
     let record = props.record.clone();
-    // The all-time graph: the layout's input.
-    let all = use_memo(Rc::as_ptr(&record) as usize, {
-        let record = record.clone();
-        move |_| record.projections().graph_view(&GraphQuery::default())
-    });
-    let canvas = use_node_ref();
+    let remote = record.remote.is_some();
     let (first_year, last_year) = {
-        let ext = record.projections().timeline.extent().unwrap_or((0, 0));
+        let ext = record.remote.as_ref().map_or_else(|| record.projections().timeline.extent(), |r| r.extent);
+        let ext = ext.unwrap_or((0, 0));
         (PartialDate::from_day_number(ext.0).year_value(), PartialDate::from_day_number(ext.1).year_value())
     };
     let as_of = use_state(|| last_year);
+    let ego = props.view.actor.clone();
+    // A record read by the window: the service's graphs, of all time and as of the year.
+    let served = |query: String| record.remote.as_ref().map(|r| r.served("graph", query));
+    let served_all = served(String::new()).flatten();
+    let mut asked = format!("as_of={}", *as_of);
+    if let Some(ego) = &ego {
+        asked.push_str(&format!("&ego={}", crate::address::encode(ego)));
+    }
+    let served_at = served(asked).flatten();
+    // The answer as of the year shown last: kept on screen while the next is on its way.
+    let shown_at = use_mut_ref(|| None::<crate::remote::Served>);
+    let asking = remote && (served_all.is_none() || served_at.is_none());
+    if served_at.is_some() {
+        *shown_at.borrow_mut() = served_at;
+    }
+    // Each answer read when it is used (the all-time one once): the page holds no copy.
+    let read = |served: &Option<crate::remote::Served>| match served {
+        Some(Ok(v)) => served_graph(v).ok_or_else(|| t("The service's graph could not be read.").to_owned()).map(Some),
+        Some(Err(e)) => Err(e.clone()),
+        None => Ok(None),
+    };
+    let at_year = read(&shown_at.borrow());
+    // The all-time graph: the layout's input (a new one, a new key for the module).
+    // (Served: not a new graph when the window's events arrive, which make a new record.)
+    let whose = match &served_all {
+        Some(Ok(v)) => Rc::as_ptr(v) as usize,
+        _ if remote => 0,
+        _ => Rc::as_ptr(&record) as usize,
+    };
+    let all = use_memo(whose, {
+        let (record, served) = (record.clone(), served_all.clone());
+        move |_| match served {
+            Some(Ok(v)) => served_graph(&v).unwrap_or_default(),
+            _ if remote => GraphView::default(),
+            _ => record.projections().graph_view(&GraphQuery::default()),
+        }
+    });
+    // (The all-time answer is read once, above: here only whether it said why not, or held
+    // nodes that could not be read.)
+    let failed = at_year.as_ref().err().cloned().or_else(|| match &served_all {
+        Some(Err(e)) => Some(e.clone()),
+        Some(Ok(v)) if all.nodes.is_empty() && v["nodes"].as_array().is_none_or(|n| !n.is_empty()) => {
+            Some(t("The service's graph could not be read.").to_owned())
+        }
+        _ => None,
+    });
+    let canvas = use_node_ref();
     let playing = use_state(|| false);
     // The record whose all-time graph the module has (it keeps it, and its layout).
     let sent = use_mut_ref(|| None::<usize>);
@@ -170,13 +263,18 @@ pub fn relation_map(props: &Props) -> Html {
         .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
         .is_some_and(|m| m.matches());
 
-    let ego = props.view.actor.clone();
     let until = annals_core::date::days_from_civil(*as_of, 12, 31);
-    let graph = Rc::new(
-        record
-            .projections()
-            .graph_view(&GraphQuery { window: Some((i64::MIN / 2, until)), ego: ego.clone().map(Into::into) }),
-    );
+    let graph = match at_year {
+        Ok(Some(graph)) if remote => Rc::new(graph),
+        // Before the first answer as of the year: all time is the last year's graph.
+        _ if remote && ego.is_none() && *as_of >= last_year => all.clone(),
+        _ if remote => Rc::new(GraphView::default()),
+        _ => Rc::new(
+            record
+                .projections()
+                .graph_view(&GraphQuery { window: Some((i64::MIN / 2, until)), ego: ego.clone().map(Into::into) }),
+        ),
+    };
     // The selected event's actors that are on the map.
     let catalog = &record.projections().catalog;
     let selected = props.view.selected.as_deref().and_then(|id| catalog.event_any(id));
@@ -193,14 +291,12 @@ pub fn relation_map(props: &Props) -> Html {
             .unwrap_or_default(),
     );
     // The ego actor's relations of all time, which the ego view is fitted to.
-    let ego_nodes = use_memo((Rc::as_ptr(&record) as usize, ego.clone()), {
-        let record = record.clone();
-        move |(_, ego)| {
-            ego.as_ref().map(|id| {
-                let view = record.projections().graph_view(&GraphQuery { window: None, ego: Some(id.clone().into()) });
-                view.nodes.into_iter().map(|n| n.id.as_str().to_owned()).collect::<Vec<String>>()
-            })
-        }
+    // (Served: the actor and its neighbours in the all-time graph, as core's ego view has them.)
+    // (Core's ego view of all time has these nodes: the actor and its neighbours in the
+    // all-time graph, found in one pass over its edges — for a record read whole or served.)
+    let ego_nodes = use_memo((Rc::as_ptr(&all) as usize, ego.clone()), {
+        let all = all.clone();
+        move |(_, ego)| ego.as_deref().map(|id| ego_of(&all, id))
     });
     let focused_node = focused.as_deref().and_then(|id| graph.nodes.iter().find(|n| n.id.as_str() == id));
 
@@ -266,7 +362,8 @@ pub fn relation_map(props: &Props) -> Html {
         let canvas = canvas.clone();
         let graph = graph.clone();
         let all = all.clone();
-        let key = Rc::as_ptr(&record) as usize;
+        // The all-time graph's: a record's (read whole) or the service's answer.
+        let key = Rc::as_ptr(&all) as usize;
         let ego = ego.clone();
         let colours = colours.clone();
         let sent = sent.clone();
@@ -276,6 +373,9 @@ pub fn relation_map(props: &Props) -> Html {
         let as_of = tf("As of {0}", &[&crate::i18n::year(*as_of)]);
         use_effect(move || {
             let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
+            if all.nodes.is_empty() {
+                return; // the service's graph is on its way
+            }
             let colours = colours.borrow_mut().at(&c).clone();
             let width = f64::from(c.client_width().max(300));
             // Landscape on a wide screen; on a phone a little taller than wide, for labels' sake.
@@ -337,7 +437,11 @@ pub fn relation_map(props: &Props) -> Html {
         let as_of = as_of.clone();
         Callback::from(move |_: MouseEvent| as_of.set((*as_of + delta).clamp(first_year, last_year)))
     };
-    let name = |id: &str| catalog.actor_name(id).to_owned();
+    // (The all-time graph's label first: a record read by the window may not have the actor.)
+    let name = |id: &str| match all.nodes.binary_search_by(|n| n.id.as_str().cmp(id)) {
+        Ok(at) => all.nodes[at].label.clone(),
+        Err(_) => catalog.actor_name(id).to_owned(),
+    };
     let ego_name = ego.as_deref().map(name);
     // What the live region says: the focused actor, and what Enter does with it.
     let announce = focused_node.map_or_else(String::new, |n| {
@@ -360,12 +464,33 @@ pub fn relation_map(props: &Props) -> Html {
     });
     // After every hook (their order may not change between renders).
     if all.nodes.is_empty() {
+        // A sentence instead of a canvas: the service's graph on its way, or none to draw.
+        let (class, text) = match failed {
+            Some(e) if remote => ("error", tf("The service could not give the map: {0}", &[&e])),
+            None if remote && asking => {
+                ("map-drawing", t("Asking the service for the map of the whole record…").to_owned())
+            }
+            _ => ("map-empty", t("This record names no actors, so there is no map to draw.").to_owned()),
+        };
         return html! {
             <section class="map" aria-label={label}>
-                <p class="map-empty">{ tx("This record names no actors, so there is no map to draw.") }</p>
+                <p {class} role="status">{ text }</p>
             </section>
         };
     }
+    let (class, status) = if let Some(e) = failed {
+        ("error", tf("The service could not give the map: {0}", &[&e]))
+    } else if asking {
+        ("map-drawing", tf("Asking the service for the map as of {0}…", &[&crate::i18n::year(*as_of)]))
+    } else if *drawing != Drawing::Done {
+        (
+            "map-drawing",
+            if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") }
+                .to_owned(),
+        )
+    } else {
+        ("map-status", String::new())
+    };
     html! {
         <section class="map" aria-label={label}>
             <div class="map-controls">
@@ -391,8 +516,9 @@ pub fn relation_map(props: &Props) -> Html {
             if let Some(text) = highlighted {
                 <p class="map-highlight">{ text }</p>
             }
-            if *drawing != Drawing::Done {
-                <p class="map-drawing" role="status">{ if *drawing == Drawing::Failed { t("The map could not be drawn.") } else { t("Drawing the map…") } }</p>
+            // (Served: the line is always there, so a replay's questions do not move the map.)
+            if remote || !status.is_empty() {
+                <p class={class} role="status">{ status }</p>
             }
             <canvas ref={canvas} class="map-canvas" tabindex="0" role="application" aria-roledescription={t("relation map")}
                 aria-label={tf("Relation map as of {0}: {1}, {2}. Arrow keys move between actors, Enter shows an actor's relations and events, Escape goes back.", &[&crate::i18n::year(*as_of), &crate::words::count(graph.nodes.len(), "actor", "actors"), &crate::words::count(graph.edges.len(), "relation", "relations")])} />
@@ -428,3 +554,38 @@ fn draw(canvas: HtmlCanvasElement, plan: String, then: impl FnOnce(bool) + 'stat
 /// Natively there is no canvas and no module.
 #[cfg(not(target_arch = "wasm32"))]
 fn draw(_: HtmlCanvasElement, _: String, _: impl FnOnce(bool) + 'static) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actors_relations_of_all_time_are_cores_ego_view() {
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let all = record.projections().graph_view(&GraphQuery::default());
+        for node in &all.nodes {
+            let id = node.id.as_str();
+            let ego = record.projections().graph_view(&GraphQuery { window: None, ego: Some(node.id.clone()) });
+            let mut ours = ego_of(&all, id);
+            ours.sort();
+            assert_eq!(ours, ego.nodes.iter().map(|n| n.id.as_str().to_owned()).collect::<Vec<_>>(), "{id}");
+        }
+        assert!(ego_of(&all, "nobody").is_empty());
+    }
+
+    #[test]
+    fn the_services_graph_is_read_as_cores_view() {
+        // The service writes core's view with places and weights beside (server/src/http/views.rs).
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let whole = record.projections().graph_view(&GraphQuery::default());
+        let mut answer = serde_json::to_value(&whole).expect("json");
+        for node in answer["nodes"].as_array_mut().expect("nodes") {
+            node["x"] = serde_json::json!(0.5);
+        }
+        assert!(whole.nodes.iter().any(|n| n.kind.is_some()) && !whole.edges.is_empty());
+        assert_eq!(served_graph(&answer), Some(whole));
+        assert_eq!(served_graph(&serde_json::json!({"nodes": [{"id": "x"}], "edges": []})), None, "no label");
+    }
+}

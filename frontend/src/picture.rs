@@ -41,9 +41,17 @@ pub fn save(record: &Rc<Record>, view: &View, visible: &Rc<Visible>, drawing: &D
         let (record, view, visible, drawing) = (record.clone(), view.clone(), visible.clone(), drawing.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
             let projections = record.projections();
-            let mut filters = crate::words::count(visible.len(), "event", "events");
+            // A stream read by the window: its events in all (the count the service's map and
+            // charts show), not those fetched; filtered, the filters alone.
+            let shown = match &record.remote {
+                None => Some(visible.len() as u64),
+                Some(r) => {
+                    (view.kinds.is_empty() && view.actor.is_none() && view.query.trim().is_empty()).then(|| r.total())
+                }
+            };
+            let mut filters = shown.map(|n| crate::words::count(n, "event", "events")).unwrap_or_default();
             if let Some(f) = crate::print::filters_in_words(&view, |a| projections.catalog.actor_name(a).to_owned()) {
-                filters = format!("{filters} · {f}");
+                filters = if filters.is_empty() { f } else { format!("{filters} · {f}") };
             }
             let which = view.panel.name();
             let text = |t: &str| serde_json::to_string(t).unwrap_or_default();

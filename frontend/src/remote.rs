@@ -8,8 +8,10 @@
 //! pan or a zoom find them already here. Below the size, reading the whole log is faster (one
 //! fold, no request per gesture), and the page keeps doing that.
 //!
-//! *What is kept:* the counts fetched (per level, each for the span asked) and the day
-//! ranges whose events have all arrived. Events arrive folded into the record as envelopes
+//! *What is kept:* the counts fetched (per level, each for the span asked), the day
+//! ranges whose events have all arrived, and the last answers of the service's views of the
+//! whole stream (`stats`, `graph`: the charts and the map count the record, not what was
+//! fetched, see [`Remote::served`]). Events arrive folded into the record as envelopes
 //! made from the timeline's entries (the event as it stands now, with its disputes), so the
 //! timeline, the list in view and the details read them as they read any record's; the
 //! counts draw the clusters wherever the events are not all here. One request for events is
@@ -114,7 +116,19 @@ pub struct Remote {
     arrive: RefCell<Option<Arrive>>,
     /// Events asked for by id (a link to one not fetched), each once.
     looked_up: RefCell<Vec<String>>,
+    /// The service's views asked for (`served`), by `endpoint?query@position`.
+    served: RefCell<Vec<(String, Option<Served>)>>,
 }
+
+/// An answer of the service's views (`Remote::served`), or why there is none.
+pub type Served = Result<Rc<serde_json::Value>, String>;
+
+/// How long a refused question to the service's views waits before it is asked again.
+const RETRY_MS: u32 = 5_000;
+
+/// How many answers of the service's views are kept, the least recently used let go (a replay
+/// asks one a year).
+const SERVED: usize = 32;
 
 impl std::fmt::Debug for Remote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -240,7 +254,61 @@ impl Remote {
             generation: Cell::new(0),
             arrive: RefCell::new(None),
             looked_up: RefCell::default(),
+            served: RefCell::default(),
         })
+    }
+
+    /// The service's `endpoint` (`stats`, `graph`) of the whole stream with `query`, as of the
+    /// stream's position: the charts and the map of a record read by the window are the
+    /// service's, answered from its kept projections, bounded, not a count of the events
+    /// fetched so far. `None` while it is asked (asked once; its arrival re-renders the
+    /// record, as counts' arrivals do); read as a JSON `Value` (the reader the page has
+    /// anyway), or why not, for people. The last [`SERVED`] answers are kept.
+    pub fn served(self: &Rc<Self>, endpoint: &'static str, query: String) -> Option<Served> {
+        let key = format!("{endpoint}?{query}@{}", self.head.get());
+        let mut kept = self.served.borrow_mut();
+        // The last used last: the answers on screen (the all-time graph, asked on every
+        // drawing of the map) are never the ones let go during a replay.
+        if let Some(at) = kept.iter().position(|(k, _)| *k == key) {
+            let entry = kept.remove(at);
+            let answer = entry.1.clone();
+            kept.push(entry);
+            return answer;
+        }
+        if kept.len() >= SERVED {
+            kept.remove(0);
+        }
+        kept.push((key.clone(), None));
+        drop(kept);
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let url = format!("{}api/streams/{}/{endpoint}?{query}", this.base, encode(&this.stream));
+            let answer = body(&url).await.and_then(|bytes| {
+                let value = std::str::from_utf8(&bytes).ok().and_then(|text| serde_json::from_str(text).ok());
+                value
+                    .map(Rc::new)
+                    .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))
+            });
+            let failed = answer.is_err();
+            if let Some(slot) = this.served.borrow_mut().iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = Some(answer);
+            }
+            this.emit(Vec::new());
+            // A refusal is said, then asked again a while later (a busy service answers 503
+            // and takes the question later; asking at once would only repeat the refusal).
+            if failed {
+                gloo::timers::future::TimeoutFuture::new(RETRY_MS).await;
+                this.served.borrow_mut().retain(|(k, _)| *k != key);
+                this.emit(Vec::new());
+            }
+        });
+        None
+    }
+
+    /// Where the service gives the stream's events, a page of a thousand at a time (what an
+    /// export of the whole record is made from: the page holds only what it fetched).
+    pub fn events_url(&self) -> String {
+        format!("{}api/streams/{}/events?limit=1000", self.base, encode(&self.stream))
     }
 
     /// Where arrivals go from now on.

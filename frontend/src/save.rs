@@ -207,9 +207,28 @@ mod ui {
                 *writer.borrow_mut() = Reader::start(request, answer).map_err(|e| status.set(e)).ok();
             })
         };
+        // A record read by the window holds only the events fetched so far: the download says
+        // so, and the whole record is the service's to give (its events, page by page).
+        // *Why not fetched whole here:* that is the record the window reading exists to avoid
+        // holding (a million events are hundreds of megabytes in the page), and the service
+        // writes no file of a whole stream in one answer (`annals export` on its host does).
+        let here = props.record.projections().timeline.len();
+        let partial = props.record.remote.as_ref().filter(|remote| (here as u64) < remote.total());
+        let remote = partial.map(|remote| {
+            let total = crate::i18n::number(remote.total());
+            html! {
+                <p class="note">
+                    { tf("This record is read by the window: a download saves the {0} fetched so far, not all {1} (annals export writes the whole record where the service runs).", &[&crate::words::count(here, "event", "events"), &total]) }
+                    { " " }<a href={remote.events_url()}>{ tx("The whole record's events from the service (JSON, a thousand at a time)") }</a>
+                </p>
+            }
+        });
+        let label =
+            if partial.is_some() { t("Save the events fetched so far as") } else { t("Save the record on screen as") };
         html! {
             <div class="open-row save">
-                <label class="search">{ tx("Save the record on screen as") }
+                { for remote }
+                <label class="search">{ label }
                     <select onchange={on_format} aria-label={t("Format to save in")}>
                         { for ExportFormat::ALL.iter().map(|f| html! {
                             <option value={f.name()} selected={*format == *f}>{ f.name() }</option>

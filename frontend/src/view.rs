@@ -53,14 +53,15 @@ pub fn record_view(props: &RecordViewProps) -> Html {
             { match view.panel {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} drawing={(*drawing).clone()} /> },
                 Panel::Map => html! { <RelationMap record={record.clone()} view={view.clone()} /> },
-                Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} /> },
+                Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} kinds={view.kinds.clone()} narrowed={view.actor.is_some() || !view.query.trim().is_empty()} /> },
                 // The slide is the details, and the strip the list.
                 Panel::Story => html! { <Story record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
             } }
             // The app's, not a widget's: a picture is taken where the record is explored, and a
             // widget's host page keeps its room for the view ("Open in Annals" leads here).
-            // (Not under a map that says there is none to draw.)
-            if *controls && view.panel != Panel::Story && (view.panel != Panel::Map || record.projections().graph.has_actors()) {
+            // (Not under a map that says there is none to draw; a record read by the window
+            // has the service's map, whatever its fetched events name.)
+            if *controls && view.panel != Panel::Story && (view.panel != Panel::Map || record.remote.is_some() || record.projections().graph.has_actors()) {
                 { crate::picture::save(record, view, &visible, &drawing) }
             }
             if view.panel != Panel::Story {
