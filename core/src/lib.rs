@@ -28,6 +28,7 @@ pub mod event;
 pub mod format;
 pub mod html;
 pub mod id;
+pub mod index;
 pub mod lang;
 pub mod link;
 pub mod log;

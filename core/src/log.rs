@@ -21,7 +21,7 @@ use crate::date::Timestamp;
 use crate::envelope::{Envelope, Proposed};
 use crate::id::{check_stream, EventId, StreamName};
 use crate::problem::Problem;
-use crate::validate::validate_batch;
+use crate::validate::{validate_batch, Known, Nothing};
 
 /// The version a writer expects the stream to be at (the number of events in it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,8 +116,10 @@ pub trait AppendContext {
     fn version(&self, stream: &StreamName) -> u64;
     /// Where an id is stored, and the stored event, if it is.
     fn existing(&self, id: &EventId) -> Option<(u64, StreamName, Proposed)>;
-    /// The stream's catalog, for validation.
-    fn catalog(&self, stream: &StreamName) -> Option<&Catalog>;
+    /// What the stream holds, for validation: a [`Catalog`], or a store's
+    /// [`StreamIndex`](crate::index::StreamIndex) reading payloads back. `None` for a stream
+    /// not written yet.
+    fn known(&self, stream: &StreamName) -> Option<Box<dyn Known + '_>>;
 }
 
 /// The outcome of planning: write these events, or answer with these positions.
@@ -161,8 +163,8 @@ pub fn plan_append(
     if !expected.admits(version) {
         return Err(AppendError::WrongVersion { stream: stream.as_str().to_owned(), expected, actual: version });
     }
-    let empty = Catalog::new();
-    let problems = validate_batch(batch, ctx.catalog(stream).unwrap_or(&empty));
+    let known = ctx.known(stream);
+    let problems = validate_batch(batch, known.as_deref().unwrap_or(&Nothing));
     if !problems.is_empty() {
         return Err(AppendError::Invalid(problems));
     }
@@ -286,7 +288,7 @@ impl AppendContext for Log {
         Some((position, env.stream.clone(), Proposed::new(env.id.clone(), env.event.clone())))
     }
 
-    fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        Log::catalog(self, stream)
+    fn known(&self, stream: &StreamName) -> Option<Box<dyn Known + '_>> {
+        Log::catalog(self, stream).map(|c| Box::new(c) as Box<dyn Known>)
     }
 }

@@ -48,6 +48,18 @@ pub trait Known {
     fn payload(&self, id: &str) -> Option<Value>;
 }
 
+impl<T: Known + ?Sized> Known for &T {
+    fn actor_kind(&self, id: &str) -> Option<ActorKind> {
+        (**self).actor_kind(id)
+    }
+    fn event(&self, id: &str) -> Option<KnownEvent> {
+        (**self).event(id)
+    }
+    fn payload(&self, id: &str) -> Option<Value> {
+        (**self).payload(id)
+    }
+}
+
 /// An empty record: nothing is known.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Nothing;

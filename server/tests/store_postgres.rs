@@ -35,6 +35,41 @@ async fn postgres_passes_the_conformance_suite() {
     schemas.drop_all().await;
 }
 
+/// A correction made through one replica is what the other checks its next correction against:
+/// it folds the other's rows into its index and reads the envelopes back from the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_checks_a_correction_against_another_replicas_correction() {
+    let schemas = PgSchemas::connect("replicafix").await;
+    let url = schemas.url().await;
+    let replicas = [open(&url).await, open(&url).await];
+    let correction = |id: &str, changes: &str| {
+        common::record(&format!(
+            r#"{{"id":"{id}","type":"Corrected","payload":{{"target":"c1","changes":{changes},"sources":[{{"publisher":"Test","title":"Erratum"}}]}}}}"#
+        ))
+    };
+    let summaries = r#"{"summaries":{"ru":{"text":"Разговор","origin":"translation"}}}"#;
+    replicas[0].append(s("a"), ExpectedVersion::Any, [countries(), vec![call("c1")]].concat()).await.expect("c1");
+    let err = replicas[1].append(s("a"), ExpectedVersion::Any, vec![correction("k0", summaries)]).await;
+    assert!(matches!(err, Err(StoreError::Rejected(AppendError::Invalid(_)))), "no summary yet: {err:?}");
+    replicas[0]
+        .append(s("a"), ExpectedVersion::Any, vec![correction("k1", r#"{"summary":"Talked"}"#)])
+        .await
+        .expect("k1");
+    replicas[1].append(s("a"), ExpectedVersion::Any, vec![correction("k2", summaries)]).await.expect("over k1");
+    let err = replicas[0].append(s("a"), ExpectedVersion::Any, vec![correction("k3", r#"{"summary":null}"#)]).await;
+    assert!(matches!(err, Err(StoreError::Rejected(AppendError::Invalid(_)))), "k2's translations: {err:?}");
+    drop(replicas);
+    schemas.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_the_rules_across_restarts() {
+    let schemas = PgSchemas::connect("restarts").await;
+    let url = schemas.url().await;
+    common::conformance::across_restarts(|| open(&url)).await;
+    schemas.drop_all().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopened_store_has_everything_and_continues_gaplessly() {
     let schemas = PgSchemas::connect("reopen").await;

@@ -14,6 +14,13 @@ async fn sqlite_passes_the_conformance_suite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_the_rules_across_restarts() {
+    let db = TempDb::new();
+    let path = db.path();
+    common::conformance::across_restarts(|| std::future::ready(SqliteStore::open(&path).expect("open"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopened_store_has_everything_and_continues_gaplessly() {
     let db = TempDb::new();
     let path = db.path();

@@ -2,13 +2,13 @@
 //!
 //! A store keeps envelopes of many streams under one global, gapless position, and follows
 //! the append rules of the core ([`annals_core::log::plan_append`]: all or nothing,
-//! idempotent ids, expected versions, validation against the stream's catalog), so a
+//! idempotent ids, expected versions, validation against what the stream holds), so a
 //! durable store accepts and refuses exactly what the in-memory [`annals_core::Log`] does.
 //!
 //! *Why this shape.* The trait is object safe and returns boxed futures, so the HTTP layer
 //! holds one `Arc<dyn Store>` whatever the backend. Behind it a backend is free to be
 //! blocking: the SQLite backend ([`sqlite`]) runs one writer thread that owns the write
-//! connection and the in-memory catalogs (the state `plan_append` needs), and runs reads on
+//! connection and the in-memory index of ids (the state `plan_append` needs, `state.rs`), and runs reads on
 //! tokio's blocking pool with separate read-only connections. An async trait over a sync
 //! engine keeps request handlers from ever blocking a runtime thread, and a single writer
 //! makes positions gapless by construction.

@@ -71,8 +71,8 @@
 //! # Commit protocol
 //!
 //! Each store (each replica) runs one writer task with its own connection and an
-//! in-memory state (each stream's version and catalog, and the last position it has
-//! folded). It loops:
+//! in-memory state (each stream's version and [`StreamIndex`], and the last position it
+//! has folded). It loops:
 //!
 //! 1. wait for one append request, then take every request already queued (a group);
 //! 2. `BEGIN` (read committed); `SELECT position FROM log_head FOR UPDATE` — the lock — and,
@@ -80,12 +80,14 @@
 //!    stored rows of every id the group names;
 //! 3. fold the rows after the state's last position up to the head into the state (the
 //!    appends of other replicas), checking they are gapless and consecutive per stream;
-//! 4. plan each request in arrival order with [`plan_append`] against the state and those
+//! 4. if the group corrects stored events, read the envelopes their current payloads are
+//!    rebuilt from (each target and its earlier corrections, by position; one statement);
+//! 5. plan each request in arrival order with [`plan_append`] against the state and those
 //!    rows (both already include the earlier requests of the group); a rejected request
 //!    changes nothing, an accepted one takes the next positions and is folded in;
-//! 5. insert every accepted envelope in one statement (`UNNEST`), and, pipelined, set the
+//! 6. insert every accepted envelope in one statement (`UNNEST`), and, pipelined, set the
 //!    head and `pg_notify` the store's channel;
-//! 6. `COMMIT` — durable before it returns (the store refuses `synchronous_commit=off`
+//! 7. `COMMIT` — durable before it returns (the store refuses `synchronous_commit=off`
 //!    for its session) — then publish the new position locally and answer each request.
 //!
 //! If anything fails, the transaction is rolled back and every request of the group gets a
@@ -121,14 +123,17 @@
 //! consecutive, and the head equal to the last position. TLS is not supported: use a local
 //! or Unix-socket connection (`host=/var/run/postgresql`), or a tunnel.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use annals_core::catalog::Catalog;
 use annals_core::envelope::current_schema;
+#[cfg(doc)]
+use annals_core::index::StreamIndex;
 use annals_core::log::{plan_append, AppendContext, Plan, StreamInfo};
+use annals_core::validate::Known;
+use annals_core::Event;
 use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, StreamName, Timestamp};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use tokio::sync::{mpsc, oneshot, watch, Mutex};
@@ -583,11 +588,25 @@ impl Readers {
     }
 }
 
-/// The view [`plan_append`] plans against: versions and catalogs from the state, stored
-/// ids from the rows read for the group (plus the group's own earlier writes).
+/// The view [`plan_append`] plans against: versions and indexes from the state, stored
+/// ids and the envelopes corrections are checked against from the rows read for the group
+/// (plus the group's own earlier writes).
 struct Planner<'a> {
     state: &'a WriterState,
     stored: &'a HashMap<EventId, (u64, StreamName, Proposed)>,
+    envelopes: &'a HashMap<u64, Envelope>,
+    /// The first position a payload needed that was not read: the plan must not be written.
+    missing: std::cell::Cell<Option<u64>>,
+}
+
+impl Planner<'_> {
+    fn stored_at(&self, position: u64) -> Option<Envelope> {
+        let found = self.envelopes.get(&position).cloned();
+        if found.is_none() && self.missing.get().is_none() {
+            self.missing.set(Some(position));
+        }
+        found
+    }
 }
 
 impl AppendContext for Planner<'_> {
@@ -599,8 +618,28 @@ impl AppendContext for Planner<'_> {
         self.stored.get(id).cloned()
     }
 
-    fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        self.state.catalog(stream)
+    fn known(&self, stream: &StreamName) -> Option<Box<dyn Known + '_>> {
+        let index = self.state.index(stream)?;
+        Some(Box::new(index.known(|position| self.stored_at(position))))
+    }
+}
+
+/// The ids the group's corrections target: their payloads are rebuilt while planning.
+fn corrected_targets(group: &[Request]) -> HashSet<EventId> {
+    let corrections = group.iter().flat_map(|r| &r.batch);
+    corrections
+        .filter_map(|p| match &p.event {
+            Event::Corrected(c) => Some(c.target.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether planning may read this envelope back: a corrected target, or one of its corrections.
+fn rebuilds(env: &Envelope, targets: &HashSet<EventId>) -> bool {
+    match &env.event {
+        Event::Corrected(c) => targets.contains(&c.target),
+        _ => targets.contains(&env.id),
     }
 }
 
@@ -610,6 +649,7 @@ struct WriteConn {
     lock_head: Statement,
     after: Statement,
     by_ids: Statement,
+    by_positions: Statement,
     insert: Statement,
     advance: Statement,
 }
@@ -629,6 +669,10 @@ impl WriteConn {
             .map_err(pg)?;
         let by_ids =
             client.prepare(&format!("SELECT {COLUMNS} FROM events WHERE id = ANY($1::text[])")).await.map_err(pg)?;
+        let by_positions = client
+            .prepare(&format!("SELECT {COLUMNS} FROM events WHERE position = ANY($1::bigint[])"))
+            .await
+            .map_err(pg)?;
         let insert = client
             .prepare(&format!(
                 "INSERT INTO events ({COLUMNS}) SELECT * FROM UNNEST(
@@ -643,7 +687,7 @@ impl WriteConn {
             )
             .await
             .map_err(pg)?;
-        Ok(Self { client, lock_head, after, by_ids, insert, advance })
+        Ok(Self { client, lock_head, after, by_ids, by_positions, insert, advance })
     }
 }
 
@@ -782,15 +826,43 @@ impl Writer {
             stored.insert(env.id.clone(), (env.position, env.stream, Proposed::new(env.id, env.event)));
         }
 
+        // What the group's corrections are checked against: each stored target and its
+        // corrections, read by position (the group's own writes are added as they are made).
+        let targets = corrected_targets(group);
+        let mut envelopes = HashMap::new();
+        let positions: Vec<i64> = group
+            .iter()
+            .filter_map(|r| state.index(&r.stream).map(|index| (r, index)))
+            .flat_map(|(r, index)| {
+                r.batch.iter().filter_map(|p| match &p.event {
+                    Event::Corrected(c) => index.payload_positions(c.target.as_str()),
+                    _ => None,
+                })
+            })
+            .flatten()
+            .map(|p| p as i64)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !positions.is_empty() {
+            let by_positions: [&(dyn ToSql + Sync); 1] = [&positions];
+            for row in tx.query(&conn.by_positions, &by_positions).await.map_err(pg)? {
+                let (env, _) = envelope(&row)?;
+                envelopes.insert(env.position, env);
+            }
+        }
+
         let mut rows = Rows::default();
         let mut outcomes = Vec::with_capacity(group.len());
         for request in group.iter_mut() {
-            let plan = plan_append(
-                &Planner { state: &state, stored: &stored },
-                &request.stream,
-                request.expected,
-                &request.batch,
-            );
+            let planner =
+                Planner { state: &state, stored: &stored, envelopes: &envelopes, missing: std::cell::Cell::new(None) };
+            let plan = plan_append(&planner, &request.stream, request.expected, &request.batch);
+            if let Some(position) = planner.missing.get() {
+                return Err(Failure::During(StoreError::Storage(format!(
+                    "position {position}, which a correction is checked against, was not read back from the table"
+                ))));
+            }
             let outcome = match plan {
                 Err(e) => Err(StoreError::Rejected(e)),
                 Ok(Plan::AlreadyAppended(done)) => Ok(done),
@@ -808,6 +880,9 @@ impl Writer {
                         };
                         rows.push(&env, version + 1 + i as u64)?;
                         state.apply(&env);
+                        if rebuilds(&env, &targets) {
+                            envelopes.insert(env.position, env.clone());
+                        }
                         positions.push(env.position);
                         stored.insert(env.id.clone(), (env.position, env.stream, Proposed::new(env.id, env.event)));
                     }

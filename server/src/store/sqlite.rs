@@ -30,7 +30,8 @@
 //! WAL is on disk, and a crash at any moment leaves the last committed transaction intact.
 //!
 //! One writer thread owns the only write connection and the in-memory state the append rules
-//! need (each stream's version and [`Catalog`]; ids are looked up in the table). It loops:
+//! need (each stream's version and [`StreamIndex`]; ids are looked up in the table, and so
+//! are the envelopes a correction is checked against). It loops:
 //!
 //! 1. wait for one append request, then drain every request already queued (a group);
 //! 2. `BEGIN IMMEDIATE`; if the table's last position differs from the one in memory
@@ -80,9 +81,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use annals_core::catalog::Catalog;
 use annals_core::envelope::current_schema;
+#[cfg(doc)]
+use annals_core::index::StreamIndex;
 use annals_core::log::{plan_append, AppendContext, Plan, StreamInfo};
+use annals_core::validate::Known;
 use annals_core::{Appended, Envelope, EventId, ExpectedVersion, Proposed, StreamName, Timestamp};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
@@ -479,12 +482,46 @@ fn load_state(conn: &Connection) -> Result<WriterState, StoreError> {
     Ok(state)
 }
 
-/// The view of the store [`plan_append`] plans against: versions and catalogs from memory,
-/// stored ids from the table (inside the writer's open transaction, so earlier requests of
-/// the same group are seen).
+/// The view of the store [`plan_append`] plans against: versions and indexes from memory;
+/// stored ids, and the envelopes a correction's target is rebuilt from, from the table
+/// (inside the writer's open transaction, so earlier requests of the same group are seen).
 struct Planner<'a> {
     state: &'a WriterState,
     conn: &'a Connection,
+    /// Set when an envelope a correction needs could not be read: the plan made without it
+    /// must not be written.
+    unreadable: std::cell::RefCell<Option<StoreError>>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(state: &'a WriterState, conn: &'a Connection) -> Self {
+        Self { state, conn, unreadable: std::cell::RefCell::new(None) }
+    }
+
+    /// The stored envelope at a position, noting a failure to read it.
+    fn stored_at(&self, position: u64) -> Option<Envelope> {
+        let found = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE position = ?1"))
+            .and_then(|mut stmt| stmt.query_row([position as i64], |row| Ok(envelope(row))).optional());
+        let failure = match found {
+            Ok(Some(Ok((env, _)))) => return Some(env),
+            Ok(Some(Err(e))) => e,
+            Ok(None) => StoreError::Storage(format!("position {position} is missing from the file")),
+            Err(e) => storage(e),
+        };
+        self.unreadable.borrow_mut().get_or_insert(failure);
+        None
+    }
+
+    /// Plans a request; a read that failed while planning fails it as a storage error.
+    fn plan(&self, request: &Request) -> Result<Result<Plan, annals_core::AppendError>, StoreError> {
+        let plan = plan_append(self, &request.stream, request.expected, &request.batch);
+        match self.unreadable.borrow_mut().take() {
+            Some(e) => Err(StoreError::Storage(format!("reading back what a correction changes: {e}"))),
+            None => Ok(plan),
+        }
+    }
 }
 
 impl AppendContext for Planner<'_> {
@@ -513,8 +550,9 @@ impl AppendContext for Planner<'_> {
         }
     }
 
-    fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        self.state.catalog(stream)
+    fn known(&self, stream: &StreamName) -> Option<Box<dyn Known + '_>> {
+        let index = self.state.index(stream)?;
+        Some(Box::new(index.known(|position| self.stored_at(position))))
     }
 }
 
@@ -644,7 +682,7 @@ fn try_group(
     }
     let mut outcomes = Vec::with_capacity(group.len());
     for request in group.iter_mut() {
-        let plan = plan_append(&Planner { state, conn: &tx }, &request.stream, request.expected, &request.batch);
+        let plan = Planner::new(state, &tx).plan(request)?;
         let outcome = match plan {
             Err(e) => Err(StoreError::Rejected(e)),
             Ok(Plan::AlreadyAppended(done)) => Ok(done),

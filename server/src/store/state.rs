@@ -1,11 +1,17 @@
 //! What a store's single writer keeps in memory to plan appends: each stream's version and
-//! [`Catalog`], and the last position. Both backends fold their table into it the same way,
-//! checking that the stored log is still what Annals wrote (gapless positions, consecutive
-//! stream versions), so a table changed behind Annals' back is refused, not trusted.
+//! [`StreamIndex`], and the last position. Both backends fold their table into it the same
+//! way, checking that the stored log is still what Annals wrote (gapless positions,
+//! consecutive stream versions), so a table changed behind Annals' back is refused, not
+//! trusted.
+//!
+//! *Why an index, not a catalog:* a [`Catalog`](annals_core::Catalog) holds every event
+//! decoded, about 2 KB an envelope, so ten million events would not fit in memory before
+//! any view is kept. The index holds a word per id and reads the few envelopes a
+//! correction's check needs back from the table (the backends' `Planner`s say how).
 
 use std::collections::BTreeMap;
 
-use annals_core::catalog::Catalog;
+use annals_core::index::StreamIndex;
 use annals_core::{Envelope, StreamName};
 
 use super::StoreError;
@@ -14,7 +20,7 @@ use super::StoreError;
 #[derive(Debug, Default)]
 struct StreamState {
     version: u64,
-    catalog: Catalog,
+    index: StreamIndex,
 }
 
 /// What the writer knows: enough to plan appends without reading the whole table.
@@ -29,7 +35,7 @@ impl WriterState {
     /// Folds in an envelope the writer itself just committed.
     pub(crate) fn apply(&mut self, env: &Envelope) {
         let s = self.streams.entry(env.stream.clone()).or_default();
-        s.catalog.apply(env);
+        s.index.apply(env);
         s.version += 1;
         self.last_position = env.position;
     }
@@ -61,8 +67,8 @@ impl WriterState {
         self.streams.get(stream).map_or(0, |s| s.version)
     }
 
-    /// A stream's catalog, if the stream exists.
-    pub(crate) fn catalog(&self, stream: &StreamName) -> Option<&Catalog> {
-        self.streams.get(stream).map(|s| &s.catalog)
+    /// A stream's index, if the stream exists.
+    pub(crate) fn index(&self, stream: &StreamName) -> Option<&StreamIndex> {
+        self.streams.get(stream).map(|s| &s.index)
     }
 }

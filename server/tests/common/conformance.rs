@@ -33,6 +33,7 @@ pub async fn run<S: Store, F: Future<Output = S>>(make: impl Fn() -> F) {
     concurrent_appends_are_all_stored_gaplessly(Arc::new(make().await)).await;
     concurrent_writers_with_the_same_expected_version_one_wins(Arc::new(make().await)).await;
     subscribers_see_the_last_committed_position(make().await).await;
+    corrections_queued_together_see_each_other(make().await).await;
 }
 
 async fn positions_of_all(store: &dyn Store) -> Vec<u64> {
@@ -307,4 +308,120 @@ async fn random_operations_give_the_same_answers_as_the_in_memory_log<S: Store>(
         store.streams().await.expect("streams").into_iter().map(|i| (i.stream, i.version)).collect();
     let want: Vec<(StreamName, u64)> = log.streams().into_iter().map(|i| (i.stream, i.version)).collect();
     assert_eq!(streams, want, "seed {seed}");
+}
+
+/// A `Corrected` record of `target` with these changes, as JSON.
+fn correction(id: &str, target: &str, changes: &str) -> Proposed {
+    record(&format!(
+        r#"{{"id":"{id}","type":"Corrected","payload":{{"target":"{target}","changes":{changes},"sources":[{{"publisher":"Test","title":"Erratum {id}"}}]}}}}"#
+    ))
+}
+
+/// What an append should come to: accepted, or refused because the batch is invalid, or
+/// because an id is used by another event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Should {
+    Accept,
+    BeInvalid,
+    ReuseAnId,
+}
+
+/// The rules hold across restarts: a reopened store rebuilds what planning needs from its
+/// table, and a correction is checked against its target as corrected so far, read back
+/// from the store. `open` opens the *same* store each time (a file, a schema). Each step is
+/// answered as the in-memory log answers it, and as written beside it; the store is closed
+/// and reopened between the steps marked so.
+pub async fn across_restarts<S: Store, F: Future<Output = S>>(open: impl Fn() -> F) {
+    let summaries = r#"{"summaries":{"ru":{"text":"Разговор","origin":"translation"}}}"#;
+    let steps: Vec<(bool, Vec<Proposed>, Should)> = vec![
+        (false, [countries(), vec![call("c1"), call("c2"), call("c3")]].concat(), Should::Accept),
+        // Translations of a summary need the summary: refused before the first correction.
+        (false, vec![correction("k0", "c1", summaries)], Should::BeInvalid),
+        (false, vec![correction("k1", "c1", r#"{"summary":"They talked"}"#)], Should::Accept),
+        (
+            false,
+            vec![record(
+                r#"{"id":"r2","type":"Retracted","payload":{"target":"c2","reason":"Never happened","sources":[{"publisher":"Test","title":"Erratum"}]}}"#,
+            )],
+            Should::Accept,
+        ),
+        (false, vec![correction("k2", "actor:blr", r#"{"kind":"commission"}"#)], Should::Accept),
+        // After a restart: checked against the summary the first correction added.
+        (true, vec![correction("k3", "c1", summaries)], Should::Accept),
+        // Again, after another: removing the summary now leaves its translations alone.
+        (true, vec![correction("k4", "c1", r#"{"summary":null}"#)], Should::BeInvalid),
+        (false, vec![correction("k5", "c1", r#"{"title":"Call about gas"}"#)], Should::Accept),
+        // A retracted event stays retracted.
+        (true, vec![correction("k6", "c2", r#"{"title":"Still wrong"}"#)], Should::BeInvalid),
+        // Actor registrations can be corrected; their kind stays corrected.
+        (true, vec![correction("k7", "actor:aze", r#"{"names":{"ru":"Азербайджан"}}"#)], Should::Accept),
+        (false, vec![correction("k8", "actor:aze", r#"{"names":{"en":""}}"#)], Should::BeInvalid),
+        (true, vec![record(&meeting("m1", "blr"))], Should::Accept),
+        (false, vec![record(&meeting("m2", "aze"))], Should::BeInvalid),
+        // Ids: the same event again is a duplicate; other content under a used id is refused.
+        (true, vec![call("c3")], Should::Accept),
+        (false, vec![correction("k1", "c1", r#"{"summary":"They talked"}"#)], Should::Accept),
+        (false, vec![correction("k1", "c1", r#"{"summary":"Something else"}"#)], Should::ReuseAnId),
+        (false, vec![record(&call_json("c1", "2020", "aze", "blr"))], Should::ReuseAnId),
+        // A new event, corrected only after a restart.
+        (false, vec![call("c4")], Should::Accept),
+        (true, vec![correction("k9", "c4", r#"{"summary":"Oil"}"#)], Should::Accept),
+        (false, vec![correction("k10", "c4", summaries)], Should::Accept),
+    ];
+    let stream = s("restarts");
+    let mut log = Log::new();
+    let mut store = Some(open().await);
+    for (i, (restart, batch, should)) in steps.into_iter().enumerate() {
+        if restart {
+            drop(store.take());
+            store = Some(open().await);
+        }
+        let Some(current) = store.as_ref() else { unreachable!("opened above") };
+        let want = log.append(&stream, ExpectedVersion::Any, batch.clone(), Timestamp(0));
+        let got = current.append(stream.clone(), ExpectedVersion::Any, batch).await;
+        let came = match &got {
+            Ok(_) => Should::Accept,
+            Err(StoreError::Rejected(AppendError::Invalid(_))) => Should::BeInvalid,
+            Err(StoreError::Rejected(AppendError::IdReused { .. })) => Should::ReuseAnId,
+            Err(e) => panic!("step {i}: {e}"),
+        };
+        assert_eq!(came, should, "step {i}: {got:?}");
+        match (want, got) {
+            (Ok(w), Ok(g)) => assert_eq!(w, g, "step {i}"),
+            (Err(w), Err(StoreError::Rejected(g))) => assert_eq!(w, g, "step {i}"),
+            (w, g) => panic!("step {i}: the log answered {w:?}, the store {g:?}"),
+        }
+    }
+    let Some(store) = store else { unreachable!("open") };
+    assert_eq!(positions_of_all(&store).await, (1..=log.len() as u64).collect::<Vec<_>>());
+}
+
+/// A commission meeting of `commission`, as JSON.
+fn meeting(id: &str, commission: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","type":"CommissionMeeting","payload":{{"occurred":"2024","title":"Meeting {id}","commission":"{commission}","sources":[{{"publisher":"Test","title":"Report {id}"}}]}}}}"#
+    )
+}
+
+/// Two appends queued together (likely one commit group): the second corrects what the
+/// first just corrected, and is checked against it, not against the event as stored before.
+async fn corrections_queued_together_see_each_other<S: Store>(store: S) {
+    let calls: Vec<Proposed> = (0..10).map(|i| call(&format!("c{i}"))).collect();
+    store.append(s("a"), ExpectedVersion::Any, [countries(), calls].concat()).await.expect("calls");
+    let summaries = r#"{"summaries":{"ru":{"text":"Разговор","origin":"translation"}}}"#;
+    for i in 0..10 {
+        let first = store.append(
+            s("a"),
+            ExpectedVersion::Any,
+            vec![correction(&format!("s{i}"), &format!("c{i}"), r#"{"summary":"They talked"}"#)],
+        );
+        let second =
+            store.append(s("a"), ExpectedVersion::Any, vec![correction(&format!("t{i}"), &format!("c{i}"), summaries)]);
+        let (first, second) = futures_util::join!(first, second);
+        first.expect("the summary");
+        second.expect("its translations, over the summary");
+    }
+    let refused = store.append(s("a"), ExpectedVersion::Any, vec![correction("u0", "c0", r#"{"summary":null}"#)]).await;
+    assert!(matches!(refused, Err(StoreError::Rejected(AppendError::Invalid(_)))), "{refused:?}");
+    assert_eq!(positions_of_all(&store).await, (1..=32).collect::<Vec<u64>>());
 }
