@@ -77,6 +77,14 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = http::kept::DEFAULT_KEPT_STREAMS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub kept_streams: u64,
+    /// The most events a stream may have for its views (timeline, figures, graph, filtered
+    /// reads) to be kept in memory; a larger stream's views answer 400 `stream_too_large`, and
+    /// its plain event pages, appends and live updates keep working. A kept stream costs about
+    /// 2.6 KB an event, so the default is what half of this machine's memory holds so
+    /// (MemTotal, or the cgroup limit when lower, / 2 / 2,600 B; printed at start). It guards
+    /// against the kernel killing the service for its memory.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub kept_max_events: Option<u64>,
     /// Expensive reads (whole timeline, graph, filtered event scans, as-of-position folds) at
     /// once; more wait up to 2 s, then get 503 with Retry-After. Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -138,8 +146,15 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     }
     let mut state = AppState::new(store.clone(), token)
         .with_body_limit(args.max_body)
-        .with_kept_streams(usize::try_from(args.kept_streams).unwrap_or(usize::MAX))
         .with_max_timeline(usize::try_from(args.max_timeline).unwrap_or(usize::MAX));
+    let max_events = args.kept_max_events.unwrap_or_else(http::kept::default_max_events);
+    state.kept = Arc::new(
+        http::kept::Kept::new(usize::try_from(args.kept_streams).unwrap_or(usize::MAX)).with_max_events(max_events),
+    );
+    tracing::info!(
+        "views are kept for streams of at most {max_events} events (--kept-max-events{})",
+        if args.kept_max_events.is_some() { "" } else { ", the default for this machine's memory" }
+    );
     if let Some(permits) = args.expensive_reads {
         state = state.with_expensive_reads(usize::try_from(permits).unwrap_or(usize::MAX));
     }
