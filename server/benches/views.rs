@@ -20,7 +20,14 @@
 //! time.
 //!
 //! `ANNALS_BENCH_STORE=postgres://…` serves a PostgreSQL store instead (`--store`), built
-//! first when `ANNALS_BENCH_BUILD=1` (the append rate is printed as it goes).
+//! first when `ANNALS_BENCH_BUILD=1` (only built, not served, with `only`) by the streaming
+//! builder of `support/pg_build.rs` (straight into the store's tables: the writer would keep
+//! every event in the bench; its rate and memory are printed as it goes).
+//! `ANNALS_BENCH_ONLY=events` measures only what needs nothing kept — `healthz`, plain `events`
+//! pages, one append — and then what each view answers, for a store too large to fold;
+//! `ANNALS_BENCH_KEPT_MAX=N` passes `--kept-max-events N`. The server is killed when its VmRSS
+//! passes `ANNALS_BENCH_RSS_LIMIT_MB` (default 20,000) or the machine's available memory falls
+//! under 1.5 GB, with where it stopped. `pg10m.sh` is issue 14's run with all of these.
 //!
 //! `cargo bench -p annals-server --bench views`.
 
@@ -185,14 +192,24 @@ fn watch_memory(pid: u32, limit_kb: u64, started: Instant) {
                 peak = rss;
                 println!("  [watch] {:.1} s: server VmRSS {} MB", started.elapsed().as_secs_f64(), rss / 1024);
             }
-            if rss > limit_kb {
+            // (The machine is shared: its available memory is watched too.)
+            let available: u64 = std::fs::read_to_string("/proc/meminfo")
+                .ok()
+                .and_then(|m| {
+                    m.lines()
+                        .find_map(|l| l.strip_prefix("MemAvailable:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+                .unwrap_or(u64::MAX);
+            if rss > limit_kb || available < 1_536 * 1024 {
                 println!(
-                    "  [watch] {:.1} s: server VmRSS {} MB passed the limit of {} MB (ANNALS_BENCH_RSS_LIMIT_MB): killed",
+                    "  [watch] {:.1} s: server VmRSS {} MB (limit {} MB, ANNALS_BENCH_RSS_LIMIT_MB), machine's MemAvailable {} MB (floor 1536 MB): killed",
                     started.elapsed().as_secs_f64(),
                     rss / 1024,
-                    limit_kb / 1024
+                    limit_kb / 1024,
+                    available / 1024
                 );
-                // SAFETY-free: `kill` through the command, the process is our child.
+                // (Our own child, by its id.)
                 let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
                 return;
             }
