@@ -3,6 +3,8 @@
 #
 #   server/benches/pg10m.sh [EVENTS]          (from the repository root; EVENTS default 10000000)
 #
+# PG10M_SCHEMA names the schema of step 3 (default `big`), so a smaller run keeps its own.
+#
 # 1. starts the cluster of /work/pg10m (`/work/pg10m/start.sh`: data in /work/pg10m/data,
 #    127.0.0.1:54310; `/work/pg10m/stop.sh` stops it) — PG10M_DIR names another folder with
 #    the same two scripts;
@@ -10,9 +12,10 @@
 #    them to EVENTS and stops when the disk's free space would fall under 5 GB; drops `m1`;
 # 3. builds EVENTS events in one stream (`synthetic`) in schema `big` with the views bench's
 #    streaming builder (`ANNALS_BENCH_BUILD=only`: binary COPY, one transaction per 100,000
-#    rows, progress and rate printed; `ANNALS_BENCH_PG_WRITE=insert` for the writer's INSERT),
+#    rows, progress and rate printed; `ANNALS_BENCH_PG_WRITE=insert` for the writer's INSERT,
+#    `store` through the store's writer: the baseline),
 #    while a loop stops it if the free space falls under 5 GB; prints the sizes. A schema
-#    `big` that already holds events is kept (delete it with `DROP SCHEMA big CASCADE`);
+#    that already holds events is kept (delete it with `DROP SCHEMA big CASCADE`);
 # 4. serves it with `annals serve` (this build, or ANNALS_BENCH_BIN=path/to/annals) under a
 #    memory watch — killed above ANNALS_BENCH_RSS_LIMIT_MB (default 20000) or when the
 #    machine's MemAvailable falls under 1.5 GB, saying where — and measures what needs
@@ -24,6 +27,7 @@
 set -eu
 EVENTS=${1:-10000000}
 DIR=${PG10M_DIR:-/work/pg10m}
+SCHEMA=${PG10M_SCHEMA:-big}
 BASE=postgres://postgres@127.0.0.1:${PG10M_PORT:-54310}/annals
 PSQL="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql"
 FLOOR_KB=$((5 * 1024 * 1024))
@@ -56,11 +60,14 @@ if [ $(($(free_kb) - NEED_KB)) -lt $FLOOR_KB ]; then
     exit 1
 fi
 
-echo "== $EVENTS events in one stream (schema big)"
-sql "CREATE SCHEMA IF NOT EXISTS big" >/dev/null
-HELD=$(sql "SELECT CASE WHEN to_regclass('big.events') IS NULL THEN 0 ELSE (SELECT count(*) FROM big.events) END")
+echo "== $EVENTS events in one stream (schema $SCHEMA)"
+sql "CREATE SCHEMA IF NOT EXISTS $SCHEMA" >/dev/null
+HELD=0
+if [ "$(sql "SELECT to_regclass('$SCHEMA.events') IS NOT NULL")" = t ]; then
+    HELD=$(sql "SELECT count(*) FROM $SCHEMA.events")
+fi
 if [ "$HELD" = 0 ]; then
-    ANNALS_BENCH_STORE=$(url big) ANNALS_BENCH_EVENTS=$EVENTS ANNALS_BENCH_BUILD=only bench &
+    ANNALS_BENCH_STORE=$(url "$SCHEMA") ANNALS_BENCH_EVENTS=$EVENTS ANNALS_BENCH_BUILD=only bench &
     BUILD=$!
     while kill -0 $BUILD 2>/dev/null; do
         if [ "$(free_kb)" -lt $FLOOR_KB ]; then
@@ -72,10 +79,10 @@ if [ "$HELD" = 0 ]; then
     done
     wait $BUILD
 else
-    echo "schema big already holds $HELD events: kept"
+    echo "schema $SCHEMA already holds $HELD events: kept"
 fi
-sizes big
+sizes "$SCHEMA"
 echo "disk free: $(($(free_kb) / 1024)) MB"
 
 echo "== annals serve on it, under a memory watch"
-ANNALS_BENCH_STORE=$(url big) ANNALS_BENCH_ONLY=events ANNALS_BENCH_KEPT_MAX=${ANNALS_BENCH_KEPT_MAX:-1000000} bench
+ANNALS_BENCH_STORE=$(url "$SCHEMA") ANNALS_BENCH_ONLY=events ANNALS_BENCH_KEPT_MAX=${ANNALS_BENCH_KEPT_MAX:-1000000} bench

@@ -16,8 +16,9 @@
 //! stream version it assigns is the one the writer would have assigned.
 //!
 //! Two ways to send rows, chosen by [`Write`]: binary `COPY … FROM STDIN` (the default; no
-//! text escaping, the fastest measured) or the writer's own multi-row `INSERT … UNNEST`
-//! (arrays of [`INSERT_ROWS`]), kept to compare the two.
+//! text escaping) or the writer's own multi-row `INSERT … UNNEST` (arrays of
+//! [`INSERT_ROWS`]), kept to compare the two — and, as their baseline, the store's writer
+//! itself.
 //!
 //! The events are the bench's: `synthetic_log` one round of [`ROUND`] events at a time (each
 //! round its own seed, its ids and the targets of its changes prefixed `rN-` after the first,
@@ -68,13 +69,18 @@ pub enum Write {
     Copy,
     /// `INSERT INTO events … SELECT * FROM UNNEST(…)`, as the store's writer does.
     Insert,
+    /// Through the store's own writer (`append`, 10,000 a call): the way this builder
+    /// replaced, kept as the baseline of its rate and memory.
+    Store,
 }
 
 impl Write {
-    /// `ANNALS_BENCH_PG_WRITE=insert` picks [`Write::Insert`]; anything else [`Write::Copy`].
+    /// `ANNALS_BENCH_PG_WRITE=insert` picks [`Write::Insert`], `store` [`Write::Store`];
+    /// anything else [`Write::Copy`].
     pub fn from_env() -> Self {
         match std::env::var("ANNALS_BENCH_PG_WRITE").as_deref() {
             Ok("insert") => Self::Insert,
+            Ok("store") => Self::Store,
             _ => Self::Copy,
         }
     }
@@ -210,7 +216,8 @@ async fn write_chunk(client: &mut Client, how: Write, rows: &Rows, last: u64) ->
             }
             writer.finish().await.map_err(db("COPY end"))?;
         }
-        Write::Insert => {
+        // (`Store` never comes here: the store's writer inserts so too.)
+        Write::Insert | Write::Store => {
             let insert = tx
                 .prepare(&format!(
                     "INSERT INTO events ({COLUMNS}) SELECT * FROM UNNEST(
@@ -267,8 +274,25 @@ pub async fn build(url: &str, stream: &str, events: usize, options: Options) -> 
     let started = Instant::now();
     let mut written = 0u64;
     let mut r = 0u64;
+    let writer = match how {
+        Write::Store => Some(
+            annals_server::store::postgres::PostgresStore::open(url)
+                .await
+                .map_err(|e| format!("opening the store at {url}: {e}"))?,
+        ),
+        Write::Copy | Write::Insert => None,
+    };
     while let Some(proposed) = round(events, size, r, written) {
-        for chunk in proposed.chunks(chunk.max(1)) {
+        if let Some(store) = &writer {
+            use annals_server::store::Store as _;
+            for batch in proposed.chunks(10_000) {
+                let name = annals_core::StreamName::from(stream);
+                let any = annals_core::ExpectedVersion::Any;
+                store.append(name, any, batch.to_vec()).await.map_err(|e| format!("append: {e}"))?;
+                written += batch.len() as u64;
+            }
+        }
+        for chunk in proposed.chunks(chunk.max(1)).filter(|_| writer.is_none()) {
             let mut rows = Rows::default();
             for p in chunk {
                 rows.push(stream, written + rows.len() as u64 + 1, p)?;

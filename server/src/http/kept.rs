@@ -104,13 +104,12 @@ fn too_large(stream: &StreamName, events: u64, max: u64) -> ApiError {
     ApiError::bad_request(
         "stream_too_large",
         format!(
-            "stream {:?} has {} events, more than the {} this service keeps in memory for its views \
-             (serve --kept-max-events); its timeline, figures, graph and filtered reads are not \
+            "stream {:?} has {events} events, more than the {max} this service keeps in memory for its \
+             views (serve --kept-max-events); its timeline, figures, graph and filtered reads are not \
              available here, but its events can still be read page by page \
-             (/api/streams/{{stream}}/events?after=POSITION), appended and followed live",
+             (/api/streams/{}/events?after=POSITION), appended and followed live",
             stream.as_str(),
-            events,
-            max
+            percent_encoding::utf8_percent_encode(stream.as_str(), percent_encoding::NON_ALPHANUMERIC),
         ),
     )
 }
