@@ -183,8 +183,9 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Folds the largest streams, as many as are kept, one after the other in the background
-/// (`--fold-at-start`); reads that come first fold (or wait for) their stream as always.
+/// Folds the largest streams that may be kept (up to `--kept-max-events` events), as many as
+/// are kept, one after the other in the background (`--fold-at-start`); reads that come first
+/// fold (or wait for) their stream as always.
 fn fold_at_start(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -193,7 +194,9 @@ fn fold_at_start(state: &AppState) {
             Err(e) => return tracing::warn!("--fold-at-start: the streams could not be listed: {e}"),
         };
         streams.sort_by_key(|s| std::cmp::Reverse(s.version));
-        for info in streams.into_iter().take(state.kept.capacity()) {
+        // (A stream over --kept-max-events is never folded: its views are refused.)
+        let max = state.kept.max_events().unwrap_or(u64::MAX);
+        for info in streams.into_iter().filter(|s| s.version <= max).take(state.kept.capacity()) {
             let started = std::time::Instant::now();
             match state.kept.get(&state.store, &info.stream).await {
                 Ok(view) => tracing::info!(
