@@ -67,6 +67,7 @@ async fn the_built_store_is_what_the_writer_writes_and_the_store_reads_it_back()
     let store = PostgresStore::open(&by_writer).await.expect("open");
     let (mut appended, mut r) = (0u64, 0u64);
     while let Some(proposed) = pg_build::round(EVENTS, 2_000, r, appended) {
+        let proposed: Vec<_> = proposed.collect();
         for batch in proposed.chunks(1_000) {
             store.append(stream.clone(), ExpectedVersion::Any, batch.to_vec()).await.expect("append");
         }

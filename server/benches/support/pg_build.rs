@@ -5,8 +5,9 @@
 //! memory the issue is about (4.3 GB of bench RSS at 2M). This builder writes the rows the
 //! writer would write — the same columns, the same text for `recorded_at` and `payload`,
 //! gapless positions from 1, stream versions from 1, and `log_head` set to the last
-//! position in the same transaction — and keeps one round of synthetic events in memory at
-//! most, whatever the total.
+//! position in the same transaction — and holds one chunk of rows in memory at most,
+//! whatever the total: the synthetic events are generated as they are written
+//! (core's `synth::Synthetic`).
 //!
 //! It follows the store's commit protocol (`server/src/store/postgres.rs`): each chunk is one
 //! transaction that locks the `log_head` row first, writes its rows and moves the head, so a
@@ -20,23 +21,23 @@
 //! [`INSERT_ROWS`]), kept to compare the two — and, as their baseline, the store's writer
 //! itself.
 //!
-//! The events are the bench's: `synthetic_log` one round of [`ROUND`] events at a time (each
+//! The events are the bench's: a synthetic log per round of [`ROUND`] events (each
 //! round its own seed, its ids and the targets of its changes prefixed `rN-` after the first,
 //! its actor registrations only in the first), stamped `recorded_at` one second apart.
 
 use std::time::Instant;
 
 use annals_core::envelope::current_schema;
-use annals_core::synth::{synthetic_log, SynthOptions};
+use annals_core::synth::{SynthOptions, Synthetic};
 use annals_core::{Envelope, Event, EventId, Proposed, Timestamp};
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls};
 
-/// Synthetic events per round (the bench's): what the builder holds in memory at most.
+/// Synthetic events per round (the bench's: each round a synthetic log of its own seed).
 pub const ROUND: usize = 1_000_000;
-/// Rows per transaction (one head lock, one commit).
+/// Rows per transaction (one head lock, one commit): what the builder holds at most.
 pub const CHUNK: usize = 100_000;
 
 /// How a store is built.
@@ -90,19 +91,17 @@ impl Write {
 /// its end): the proposals the bench appends, each with its `recorded_at` (envelope `first +
 /// i` is stamped `RECORDED_FROM + (first + i)` seconds, `first` being the envelopes of
 /// earlier rounds).
-pub fn round(events: usize, size: usize, round: u64, first: u64) -> Option<Vec<Proposed>> {
+pub fn round(events: usize, size: usize, round: u64, first: u64) -> Option<impl Iterator<Item = Proposed>> {
     let made = round as usize * size.max(1);
     if made >= events {
         return None;
     }
     let n = (events - made).min(size.max(1));
-    let log = synthetic_log(SynthOptions { events: n, seed: 1 + round, ..SynthOptions::default() });
-    let prefix = |id: &EventId| EventId::from(format!("r{round}-{}", id.as_str()));
+    let log = Synthetic::new(SynthOptions { events: n, seed: 1 + round, ..SynthOptions::default() });
+    let prefix = move |id: &EventId| EventId::from(format!("r{round}-{}", id.as_str()));
     let mut at = first;
-    let proposed = log
-        .into_iter()
-        .filter(|e: &Envelope| round == 0 || !matches!(e.event, Event::ActorRegistered(_)))
-        .map(|e| {
+    let proposed =
+        log.filter(move |e: &Envelope| round == 0 || !matches!(e.event, Event::ActorRegistered(_))).map(move |e| {
             let event = match e.event {
                 Event::Corrected(mut c) if round > 0 => {
                     c.target = prefix(&c.target);
@@ -121,8 +120,7 @@ pub fn round(events: usize, size: usize, round: u64, first: u64) -> Option<Vec<P
             let id = if round > 0 { prefix(&e.id) } else { e.id };
             at += 1;
             Proposed { id, event, recorded_at: Some(Timestamp(RECORDED_FROM + at as i64 * 1000)) }
-        })
-        .collect();
+        });
     Some(proposed)
 }
 
@@ -282,26 +280,31 @@ pub async fn build(url: &str, stream: &str, events: usize, options: Options) -> 
         ),
         Write::Copy | Write::Insert => None,
     };
-    while let Some(proposed) = round(events, size, r, written) {
-        if let Some(store) = &writer {
-            use annals_server::store::Store as _;
-            for batch in proposed.chunks(10_000) {
-                let name = annals_core::StreamName::from(stream);
-                let any = annals_core::ExpectedVersion::Any;
-                store.append(name, any, batch.to_vec()).await.map_err(|e| format!("append: {e}"))?;
-                written += batch.len() as u64;
+    while let Some(mut proposed) = round(events, size, r, written) {
+        loop {
+            // (The store's writer gets the appends of 10,000 the bench made before.)
+            let take = if writer.is_some() { 10_000 } else { chunk.max(1) };
+            let batch: Vec<Proposed> = proposed.by_ref().take(take).collect();
+            if batch.is_empty() {
+                break;
             }
-        }
-        for chunk in proposed.chunks(chunk.max(1)).filter(|_| writer.is_none()) {
+            if let Some(store) = &writer {
+                use annals_server::store::Store as _;
+                let (name, n) = (annals_core::StreamName::from(stream), batch.len() as u64);
+                let any = annals_core::ExpectedVersion::Any;
+                store.append(name, any, batch).await.map_err(|e| format!("append: {e}"))?;
+                written += n;
+                continue;
+            }
             let mut rows = Rows::default();
-            for p in chunk {
+            for p in &batch {
                 rows.push(stream, written + rows.len() as u64 + 1, p)?;
             }
+            drop(batch);
             let last = written + rows.len() as u64;
             write_chunk(&mut client, how, &rows, last).await?;
             written = last;
         }
-        drop(proposed);
         r += 1;
         if progress {
             let secs = started.elapsed().as_secs_f64();
