@@ -3,7 +3,9 @@
 #
 #   server/benches/pg10m.sh [EVENTS]          (from the repository root; EVENTS default 10000000)
 #
-# PG10M_SCHEMA names the schema of step 3 (default `big`), so a smaller run keeps its own.
+# PG10M_SCHEMA names the schema of step 3 (default `big`), so a smaller run keeps its own:
+# `PG10M_SCHEMA=m3 server/benches/pg10m.sh 3000000` is a store a service that keeps every
+# event decoded still starts on (6.4 GB), to see the pages, the append and the refusals.
 #
 # 1. starts the cluster of /work/pg10m (`/work/pg10m/start.sh`: data in /work/pg10m/data,
 #    127.0.0.1:54310; `/work/pg10m/stop.sh` stops it) — PG10M_DIR names another folder with
