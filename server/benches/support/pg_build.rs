@@ -19,7 +19,8 @@
 //! Two ways to send rows, chosen by [`Write`]: binary `COPY … FROM STDIN` (the default; no
 //! text escaping) or the writer's own multi-row `INSERT … UNNEST` (arrays of
 //! [`INSERT_ROWS`]), kept to compare the two — and, as their baseline, the store's writer
-//! itself.
+//! itself. Measured on a million (two runs each, same machine, load ~3): `COPY` 10.4 and
+//! 10.8 s, `INSERT` 12.7 and 11.6 s, the writer 21.2 s; VmHWM 256 MB, 266 MB, 2.1 GB.
 //!
 //! The events are the bench's: a synthetic log per round of [`ROUND`] events (each
 //! round its own seed, its ids and the targets of its changes prefixed `rN-` after the first,
