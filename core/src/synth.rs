@@ -80,34 +80,87 @@ pub fn spliced(log: &[Envelope], at: usize, extra: Vec<(&str, Event)>) -> Vec<En
 /// corrections, disputes and retractions mixed in. Valid by construction: changes only
 /// target events that exist and have not been retracted.
 pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
-    let stream = StreamName::from("synthetic");
-    let mut rng = SplitMix::new(opts.seed);
     let mut out = Vec::with_capacity(opts.events + opts.events / 30 + opts.countries * 2);
-    let push = |id: String, event: Event, out: &mut Vec<Envelope>| {
-        let position = out.len() as u64 + 1;
-        out.push(Envelope {
-            position,
-            id: EventId::from(id),
-            stream: stream.clone(),
-            recorded_at: Timestamp(1_700_000_000_000 + position as i64 * 1000),
-            event,
-        });
-    };
-    let countries: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("c{i}"))).collect();
-    let leaders: Vec<ActorId> = (0..opts.countries).map(|i| ActorId::from(format!("p{i}"))).collect();
-    for i in 0..opts.countries {
-        let country = ActorRegistration::new(countries[i].clone(), ActorKind::Country, format!("Country {i}"));
-        push(format!("actor:c{i}"), Event::ActorRegistered(Box::new(country)), &mut out);
-        let mut person = ActorRegistration::new(leaders[i].clone(), ActorKind::Person, format!("Leader {i}"));
-        person.country = Some(countries[i].clone());
-        push(format!("actor:p{i}"), Event::ActorRegistered(Box::new(person)), &mut out);
+    out.extend(Synthetic::new(opts));
+    out
+}
+
+/// [`synthetic_log`] one envelope at a time, the same envelopes in the same order. *Why:* a
+/// builder of a store of millions writes them as they come, holding a chunk, not the log.
+#[derive(Debug)]
+pub struct Synthetic {
+    opts: SynthOptions,
+    rng: SplitMix,
+    stream: StreamName,
+    countries: Vec<ActorId>,
+    leaders: Vec<ActorId>,
+    source: Source,
+    years: u64,
+    retracted: std::collections::HashSet<u64>,
+    /// Registrations made (two per country).
+    registered: usize,
+    /// The next domain event's number.
+    n: usize,
+    /// The last position handed out.
+    position: u64,
+    /// A change made with the domain event before it, handed out next.
+    pending: Option<Envelope>,
+}
+
+impl Synthetic {
+    /// The generator of the log `opts` describes.
+    pub fn new(opts: SynthOptions) -> Self {
+        Synthetic {
+            opts,
+            rng: SplitMix::new(opts.seed),
+            stream: StreamName::from("synthetic"),
+            countries: (0..opts.countries).map(|i| ActorId::from(format!("c{i}"))).collect(),
+            leaders: (0..opts.countries).map(|i| ActorId::from(format!("p{i}"))).collect(),
+            source: Source {
+                publisher: "Synthetic Wire".into(),
+                title: Some("Generated report".into()),
+                ..Source::default()
+            },
+            years: (opts.to_year - opts.from_year + 1).max(1) as u64,
+            retracted: std::collections::HashSet::new(),
+            registered: 0,
+            n: 0,
+            position: 0,
+            pending: None,
+        }
     }
-    let source =
-        Source { publisher: "Synthetic Wire".into(), title: Some("Generated report".into()), ..Source::default() };
-    let years = (opts.to_year - opts.from_year + 1).max(1) as u64;
-    let mut retracted = std::collections::HashSet::new();
-    for n in 0..opts.events {
-        let year = opts.from_year + rng.below(years) as i64;
+
+    fn envelope(&mut self, id: String, event: Event) -> Envelope {
+        self.position += 1;
+        Envelope {
+            position: self.position,
+            id: EventId::from(id),
+            stream: self.stream.clone(),
+            recorded_at: Timestamp(1_700_000_000_000 + self.position as i64 * 1000),
+            event,
+        }
+    }
+
+    fn registration(&mut self) -> Envelope {
+        let i = self.registered / 2;
+        let person = self.registered % 2 == 1;
+        self.registered += 1;
+        if person {
+            let mut leader = ActorRegistration::new(self.leaders[i].clone(), ActorKind::Person, format!("Leader {i}"));
+            leader.country = Some(self.countries[i].clone());
+            self.envelope(format!("actor:p{i}"), Event::ActorRegistered(Box::new(leader)))
+        } else {
+            let country = ActorRegistration::new(self.countries[i].clone(), ActorKind::Country, format!("Country {i}"));
+            self.envelope(format!("actor:c{i}"), Event::ActorRegistered(Box::new(country)))
+        }
+    }
+
+    /// Domain event `n`, and after every hundredth a change of an earlier one (kept pending).
+    fn domain(&mut self) -> Envelope {
+        let (opts, n) = (self.opts, self.n);
+        self.n += 1;
+        let rng = &mut self.rng;
+        let year = opts.from_year + rng.below(self.years) as i64;
         let month = 1 + rng.below(12) as u32;
         let day = 1 + rng.below(28) as u32;
         let precision = rng.below(100);
@@ -129,8 +182,9 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
         if b == a {
             b = (a + 1) % opts.countries.max(2);
         }
+        let (countries, leaders) = (&self.countries, &self.leaders);
         let mut e = DomainEvent::new(occurred, format!("{} {n}", kind.label()));
-        e.sources.push(source.clone());
+        e.sources.push(self.source.clone());
         match kind {
             EventKind::Visit => {
                 e.visitor = Some(leaders[a].clone());
@@ -151,56 +205,75 @@ pub fn synthetic_log(opts: SynthOptions) -> Vec<Envelope> {
                 e.actors.push(Participant { actor: leaders[b].clone(), role: Role::Participant });
             }
         }
-        if kind == EventKind::CommissionMeeting {
-            // Commissions are not registered in synthetic logs; record these as talks.
-            push(format!("e{n}"), Event::Domain(EventKind::Talks, std::sync::Arc::new(e)), &mut out);
-        } else {
-            push(format!("e{n}"), Event::Domain(kind, std::sync::Arc::new(e)), &mut out);
-        }
+        // Commissions are not registered in synthetic logs; record these as talks.
+        let kind = if kind == EventKind::CommissionMeeting { EventKind::Talks } else { kind };
+        let domain = self.envelope(format!("e{n}"), Event::Domain(kind, std::sync::Arc::new(e)));
         if n > 0 && n % 100 == 0 {
             // A live target: retry a few times past retracted ones, else skip this change.
-            let Some(t) = (0..8).map(|_| rng.below(n as u64)).find(|t| !retracted.contains(t)) else { continue };
-            let target = EventId::from(format!("e{t}"));
-            let meta = match rng.below(3) {
-                0 => {
-                    let mut changes = serde_json::Map::new();
-                    changes.insert("title".into(), serde_json::Value::from(format!("Corrected {n}")));
-                    Event::Corrected(Box::new(Correction {
-                        target,
-                        changes,
-                        reason: Some("typo".into()),
-                        sources: vec![source.clone()],
-                    }))
-                }
-                1 => Event::Disputed(Box::new(Dispute {
+            let (rng, retracted) = (&mut self.rng, &mut self.retracted);
+            if let Some(t) = (0..8).map(|_| rng.below(n as u64)).find(|t| !retracted.contains(t)) {
+                let meta = self.change(n, year, t);
+                self.pending = Some(self.envelope(format!("m{n}"), meta));
+            }
+        }
+        domain
+    }
+
+    /// The change made after domain event `n` (of `year`) to event `t`.
+    fn change(&mut self, n: usize, year: i64, t: u64) -> Event {
+        let target = EventId::from(format!("e{t}"));
+        let source = &self.source;
+        match self.rng.below(3) {
+            0 => {
+                let mut changes = serde_json::Map::new();
+                changes.insert("title".into(), serde_json::Value::from(format!("Corrected {n}")));
+                Event::Corrected(Box::new(Correction {
                     target,
-                    field: "occurred".into(),
-                    claims: vec![
-                        Claim {
-                            value: serde_json::Value::from(format!("{year}")),
-                            sources: vec![source.clone()],
-                            note: None,
-                        },
-                        Claim {
-                            value: serde_json::Value::from(format!("{}", year + 1)),
-                            sources: vec![source.clone()],
-                            note: None,
-                        },
-                    ],
-                    note: None,
-                    notes: Default::default(),
-                })),
-                _ => Event::Retracted(Box::new(Retraction {
-                    target: {
-                        retracted.insert(t);
-                        target
+                    changes,
+                    reason: Some("typo".into()),
+                    sources: vec![source.clone()],
+                }))
+            }
+            1 => Event::Disputed(Box::new(Dispute {
+                target,
+                field: "occurred".into(),
+                claims: vec![
+                    Claim {
+                        value: serde_json::Value::from(format!("{year}")),
+                        sources: vec![source.clone()],
+                        note: None,
                     },
+                    Claim {
+                        value: serde_json::Value::from(format!("{}", year + 1)),
+                        sources: vec![source.clone()],
+                        note: None,
+                    },
+                ],
+                note: None,
+                notes: Default::default(),
+            })),
+            _ => {
+                self.retracted.insert(t);
+                Event::Retracted(Box::new(Retraction {
+                    target,
                     reason: "duplicate".into(),
                     sources: vec![source.clone()],
-                })),
-            };
-            push(format!("m{n}"), meta, &mut out);
+                }))
+            }
         }
     }
-    out
+}
+
+impl Iterator for Synthetic {
+    type Item = Envelope;
+
+    fn next(&mut self) -> Option<Envelope> {
+        if let Some(change) = self.pending.take() {
+            return Some(change);
+        }
+        if self.registered < 2 * self.opts.countries {
+            return Some(self.registration());
+        }
+        (self.n < self.opts.events).then(|| self.domain())
+    }
 }

@@ -109,7 +109,8 @@ pub fn app() -> Html {
                         }
                     </p>
                 },
-                RecordState::Failed(message) => html! { <p class="status error" role="alert">{ message.clone() }</p> },
+                // (The page's one heading then: what went wrong.)
+                RecordState::Failed(message) => html! { <div role="alert"><h1 class="status error">{ message.clone() }</h1></div> },
                 // Keyed by the scheme too: the canvases read their colours when they are mounted;
                 // and by the language: every text below is drawn again in it.
                 RecordState::Ready(record) => html! {

@@ -216,6 +216,14 @@ fn level_name(level: Level) -> &'static str {
 async fn body(url: &str) -> Result<Vec<u8>, String> {
     match crate::http::get(url).await {
         Ok(r) if r.ok() => r.bytes().await,
+        // A stream larger than the service keeps views of (`serve --kept-max-events`): said
+        // in words, not as a status.
+        Ok(r) if r.bytes().await.is_ok_and(|b| b.windows(18).any(|w| w == b"\"stream_too_large\"")) => {
+            Err(crate::i18n::t(
+                "This stream has more events than this service can show as a timeline. Its events can still be read page by page through the service's API.",
+            )
+            .to_owned())
+        }
         Ok(r) => Err(crate::i18n::tf("{0}: the server answered {1}", &[&url, &r.status()])),
         Err(e) => Err(format!("{url}: {e}")),
     }

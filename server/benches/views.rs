@@ -20,7 +20,14 @@
 //! time.
 //!
 //! `ANNALS_BENCH_STORE=postgres://…` serves a PostgreSQL store instead (`--store`), built
-//! first when `ANNALS_BENCH_BUILD=1` (the append rate is printed as it goes).
+//! first when `ANNALS_BENCH_BUILD=1` (only built, not served, with `only`) by the streaming
+//! builder of `support/pg_build.rs` (straight into the store's tables: the writer would keep
+//! every event in the bench; its rate and memory are printed as it goes).
+//! `ANNALS_BENCH_ONLY=events` measures only what needs nothing kept — `healthz`, plain `events`
+//! pages, one append — and then what each view answers, for a store too large to fold;
+//! `ANNALS_BENCH_KEPT_MAX=N` passes `--kept-max-events N`. The server is killed when its VmRSS
+//! passes `ANNALS_BENCH_RSS_LIMIT_MB` (default 20,000) or the machine's available memory falls
+//! under 1.5 GB, with where it stopped. `pg10m.sh` is issue 14's run with all of these.
 //!
 //! `cargo bench -p annals-server --bench views`.
 
@@ -36,6 +43,9 @@ use annals_server::store::sqlite::SqliteStore;
 use annals_server::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+#[path = "support/pg_build.rs"]
+mod pg_build;
 
 /// The store building the tests use too (and their harness, unused here).
 #[path = "../tests/common/served.rs"]
@@ -61,9 +71,22 @@ async fn get(addr: SocketAddr, path: &str) -> Sample {
 }
 
 async fn get_body(addr: SocketAddr, path: &str) -> (Sample, Vec<u8>) {
+    request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await
+}
+
+/// An append of `body` to `stream` with the bench's token.
+async fn post(addr: SocketAddr, stream: &str, body: &str) -> (Sample, Vec<u8>) {
+    let head = format!(
+        "POST /api/streams/{stream}/events HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Authorization: Bearer bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    request(addr, &(head + body)).await
+}
+
+async fn request(addr: SocketAddr, request: &str) -> (Sample, Vec<u8>) {
     let started = Instant::now();
     let mut socket = TcpStream::connect(addr).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     socket.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     socket.read_to_end(&mut raw).await.expect("read");
@@ -137,59 +160,62 @@ async fn build(path: &Path, events: usize) -> usize {
     stored
 }
 
-/// A PostgreSQL store of `events` synthetic events, appended in batches of 10,000 and timed:
-/// generated a million at a time (each million a synthetic log of its own seed, its ids and
-/// targets prefixed), so the bench holds one million envelopes at most, whatever `events`.
+/// The bench's PostgreSQL store of `events` synthetic events, written by [`pg_build`] (not
+/// through the store's writer, which would keep every event in the bench's memory).
 async fn build_postgres(url: &str, events: usize) -> usize {
-    use annals_core::{Envelope, Event, EventId, ExpectedVersion, Proposed, StreamName};
-    use annals_server::store::postgres::PostgresStore;
-    let store = PostgresStore::open(url).await.expect("open the PostgreSQL store");
-    let stream = StreamName::from("synthetic");
     let started = Instant::now();
-    let (mut stored, mut made) = (0, 0);
-    let mut round = 0u64;
-    while made < events {
-        let n = (events - made).min(1_000_000);
-        let log =
-            annals_core::synth::synthetic_log(SynthOptions { events: n, seed: 1 + round, ..SynthOptions::default() });
-        let prefix = |id: &EventId| EventId::from(format!("r{round}-{}", id.as_str()));
-        let proposed: Vec<Proposed> = log
-            .into_iter()
-            .filter(|e: &Envelope| round == 0 || !matches!(e.event, Event::ActorRegistered(_)))
-            .map(|e| {
-                let event = match e.event {
-                    Event::Corrected(mut c) if round > 0 => {
-                        c.target = prefix(&c.target);
-                        Event::Corrected(c)
-                    }
-                    Event::Disputed(mut d) if round > 0 => {
-                        d.target = prefix(&d.target);
-                        Event::Disputed(d)
-                    }
-                    Event::Retracted(mut r) if round > 0 => {
-                        r.target = prefix(&r.target);
-                        Event::Retracted(r)
-                    }
-                    other => other,
-                };
-                let id = if round > 0 { prefix(&e.id) } else { e.id };
-                Proposed::new(id, event)
-            })
-            .collect();
-        for batch in proposed.chunks(10_000) {
-            store.append(stream.clone(), ExpectedVersion::Any, batch.to_vec()).await.expect("append");
-            stored += batch.len();
+    let options = pg_build::Options::default();
+    let stored = pg_build::build(url, "synthetic", events, options).await.unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "store: {stored} envelopes in PostgreSQL in {:.1} s ({:?}); builder VmHWM {}",
+        started.elapsed().as_secs_f64(),
+        options.write,
+        pg_build::vm_hwm()
+    );
+    stored as usize
+}
+
+/// Kills `pid` when its resident memory passes `limit_kb`, saying so and how far it got (a
+/// service folding a large store would otherwise take the machine's memory); polls every
+/// 200 ms until the process is gone.
+fn watch_memory(pid: u32, limit_kb: u64, started: Instant) {
+    std::thread::spawn(move || {
+        let mut peak = 0;
+        loop {
+            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { return };
+            let rss: u64 = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0);
+            if rss > peak + 1_048_576 {
+                peak = rss;
+                println!("  [watch] {:.1} s: server VmRSS {} MB", started.elapsed().as_secs_f64(), rss / 1024);
+            }
+            // (The machine is shared: its available memory is watched too.)
+            let available: u64 = std::fs::read_to_string("/proc/meminfo")
+                .ok()
+                .and_then(|m| {
+                    m.lines()
+                        .find_map(|l| l.strip_prefix("MemAvailable:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+                .unwrap_or(u64::MAX);
+            if rss > limit_kb || available < 1_536 * 1024 {
+                println!(
+                    "  [watch] {:.1} s: server VmRSS {} MB (limit {} MB, ANNALS_BENCH_RSS_LIMIT_MB), machine's MemAvailable {} MB (floor 1536 MB): killed",
+                    started.elapsed().as_secs_f64(),
+                    rss / 1024,
+                    limit_kb / 1024,
+                    available / 1024
+                );
+                // (Our own child, by its id.)
+                let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
         }
-        made += n;
-        round += 1;
-        println!(
-            "store: {stored} envelopes in PostgreSQL, {:.0} envelopes/s so far; bench VmRSS {}",
-            stored as f64 / started.elapsed().as_secs_f64(),
-            vm(std::process::id(), "VmRSS")
-        );
-    }
-    store.close().await.expect("close");
-    stored
+    });
 }
 
 fn serve(dir: &Path, db: &Path) -> (Child, SocketAddr) {
@@ -203,6 +229,10 @@ fn serve(dir: &Path, db: &Path) -> (Child, SocketAddr) {
         Ok(url) => command.arg("--store").arg(url),
         Err(_) => command.arg("--db").arg(db),
     };
+    if let Ok(max) = std::env::var("ANNALS_BENCH_KEPT_MAX") {
+        command.arg("--kept-max-events").arg(max);
+    }
+    let started = Instant::now();
     let mut child = command
         .args(["--max-connections", "4096"])
         .current_dir(dir)
@@ -213,16 +243,98 @@ fn serve(dir: &Path, db: &Path) -> (Child, SocketAddr) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start annals serve");
+    watch_memory(child.id(), env_usize("ANNALS_BENCH_RSS_LIMIT_MB", 20_000) as u64 * 1024, started);
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let addr = loop {
-        let line = lines.next().expect("annals serve exited").expect("line");
+        let Some(Ok(line)) = lines.next() else {
+            let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+            println!(
+                "annals serve stopped before it listened ({status}) after {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            std::process::exit(1);
+        };
+        if line.contains("WARN") || line.contains("ERROR") || line.contains("kept") {
+            println!("  serve: {line}");
+        }
         if let Some(at) = line.find("http://") {
             let rest = &line[at + "http://".len()..];
             break rest.split('/').next().unwrap_or(rest).parse().expect("address");
         }
     };
+    println!("serve started (listening) in {:.1} s", started.elapsed().as_secs_f64());
     std::thread::spawn(move || for _ in lines {});
     (child, addr)
+}
+
+/// `ANNALS_BENCH_ONLY=events`: what needs nothing kept — `healthz`, plain `events` pages with
+/// `readers` concurrent readers, one append — and then what each view answers (with
+/// `ANNALS_BENCH_KEPT_MAX` below the stream's size: the refusal, timed), for a store too large
+/// to fold.
+async fn events_only(addr: SocketAddr, pid: u32, readers: usize) {
+    let s = "/api/streams/synthetic";
+    let (health, body) = get_body(addr, "/healthz").await;
+    println!(
+        "healthz: {} in {:.1} ms: {}",
+        health.status,
+        health.took.as_secs_f64() * 1000.0,
+        String::from_utf8_lossy(&body)
+    );
+    let (first, body) = get_body(addr, &format!("{s}/events?limit=1")).await;
+    let page: serde_json::Value = serde_json::from_slice(&body).expect("an events page");
+    let stored = page["version"].as_u64().expect("the stream's version");
+    println!(
+        "first events page: {} in {:.1} ms; the stream has {stored} events",
+        first.status,
+        first.took.as_secs_f64() * 1000.0
+    );
+    let step = (stored / (readers as u64 * 40)).max(1) as usize;
+    measure(
+        "events, plain page of 100, spread over the log",
+        addr,
+        readers,
+        40,
+        Arc::new(move |r, i| format!("{s}/events?after={}", (r * 40 + i) * step)),
+    )
+    .await;
+    measure(
+        "events, plain page of 100, the last page",
+        addr,
+        readers,
+        40,
+        Arc::new(move |_, _| format!("{s}/events?after={}", stored.saturating_sub(50))),
+    )
+    .await;
+    println!("after the pages: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
+    // One append: a copy of an early domain event under a new id.
+    let (_, body) = get_body(addr, &format!("{s}/events?after=100&limit=1")).await;
+    let page: serde_json::Value = serde_json::from_slice(&body).expect("an events page");
+    let e = &page["events"][0];
+    let record = serde_json::json!({"id": format!("bench-append-{}", std::process::id()), "type": e["type"], "payload": e["payload"]});
+    let (appended, body) = post(addr, "synthetic", &record.to_string()).await;
+    println!(
+        "one append: {} in {:.1} ms: {}",
+        appended.status,
+        appended.took.as_secs_f64() * 1000.0,
+        String::from_utf8_lossy(&body)
+    );
+    for path in ["lod?width=1200", "stats", "window?from=1990&to=1990&limit=100", "graph", "events?q=minsk"] {
+        let (answer, body) = get_body(addr, &format!("{s}/{path}")).await;
+        let text = String::from_utf8_lossy(&body);
+        println!(
+            "{path}: {} in {:.1} ms: {}",
+            answer.status,
+            answer.took.as_secs_f64() * 1000.0,
+            if answer.status == 200 { format!("{} B", body.len()) } else { text.into_owned() }
+        );
+    }
+    let (health, _) = get_body(addr, "/healthz").await;
+    println!(
+        "healthz after the views: {}; at the end: VmHWM {}, VmRSS {}",
+        health.status,
+        vm(pid, "VmHWM"),
+        vm(pid, "VmRSS")
+    );
 }
 
 #[tokio::main]
@@ -233,9 +345,13 @@ async fn main() {
     let db = std::env::var_os("ANNALS_BENCH_DB").map_or_else(|| dir.path().join("bench.db"), Into::into);
     let stored = if let Ok(url) = std::env::var("ANNALS_BENCH_STORE") {
         // PostgreSQL: built when its stream is empty (or missing), else used as it is.
-        let fresh = std::env::var("ANNALS_BENCH_BUILD").is_ok_and(|v| v == "1");
+        let only = std::env::var("ANNALS_BENCH_BUILD").is_ok_and(|v| v == "only");
+        let fresh = only || std::env::var("ANNALS_BENCH_BUILD").is_ok_and(|v| v == "1");
         println!("store: PostgreSQL{}", if fresh { ", built now" } else { " (kept from an earlier run)" });
-        if fresh {
+        if only {
+            build_postgres(&url, events).await;
+            return;
+        } else if fresh {
             Some(build_postgres(&url, events).await)
         } else {
             None
@@ -251,6 +367,12 @@ async fn main() {
     let pid = child.id();
     // (What the store's writer keeps to plan appends is in memory from the start.)
     println!("server pid {pid}; after start: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
+    if std::env::var("ANNALS_BENCH_ONLY").is_ok_and(|v| v == "events") {
+        events_only(addr, pid, readers).await;
+        let _ = child.kill();
+        let _ = child.wait();
+        return;
+    }
 
     let (first, body) = get_body(addr, "/api/streams/synthetic/stats").await;
     assert_eq!(first.status, 200);

@@ -218,9 +218,9 @@ export function rgb(hex) {
 /**
  * Starts the real `annals serve` (target/debug or target/release) on a free port of 127.0.0.1,
  * with a fresh SQLite store in a temporary directory, serving `DIST`, and waits until `/healthz`
- * answers. Returns `{ base, stop }`; `base` has no trailing slash.
+ * answers; `args` are added to its command line. Returns `{ base, stop }`; `base` has no trailing slash.
  */
-export async function startServe(token, name = 'annals') {
+export async function startServe(token, name = 'annals', args = []) {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync } = await import('node:fs');
   const { createServer: createNetServer } = await import('node:net');
@@ -241,7 +241,7 @@ export async function startServe(token, name = 'annals') {
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(
     binary,
-    ['serve', '--addr', `127.0.0.1:${port}`, '--db', join(dir, 'annals.db'), '--dist', DIST, '--token', token],
+    ['serve', '--addr', `127.0.0.1:${port}`, '--db', join(dir, 'annals.db'), '--dist', DIST, '--token', token, ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

@@ -77,6 +77,14 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = http::kept::DEFAULT_KEPT_STREAMS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub kept_streams: u64,
+    /// The most events a stream may have for its views (timeline, figures, graph, filtered
+    /// reads) to be kept in memory; a larger stream's views answer 400 `stream_too_large`, and
+    /// its plain event pages, appends and live updates keep working. A kept stream costs about
+    /// 2.6 KB an event, so the default is what half of this machine's memory holds so
+    /// (MemTotal, or the cgroup limit when lower, / 2 / 2,600 B; printed at start). It guards
+    /// against the kernel killing the service for its memory.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub kept_max_events: Option<u64>,
     /// Expensive reads (whole timeline, graph, filtered event scans, as-of-position folds) at
     /// once; more wait up to 2 s, then get 503 with Retry-After. Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -138,8 +146,15 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     }
     let mut state = AppState::new(store.clone(), token)
         .with_body_limit(args.max_body)
-        .with_kept_streams(usize::try_from(args.kept_streams).unwrap_or(usize::MAX))
         .with_max_timeline(usize::try_from(args.max_timeline).unwrap_or(usize::MAX));
+    let max_events = args.kept_max_events.unwrap_or_else(http::kept::default_max_events);
+    state.kept = Arc::new(
+        http::kept::Kept::new(usize::try_from(args.kept_streams).unwrap_or(usize::MAX)).with_max_events(max_events),
+    );
+    tracing::info!(
+        "views are kept for streams of at most {max_events} events (--kept-max-events{})",
+        if args.kept_max_events.is_some() { "" } else { ", the default for this machine's memory" }
+    );
     if let Some(permits) = args.expensive_reads {
         state = state.with_expensive_reads(usize::try_from(permits).unwrap_or(usize::MAX));
     }
@@ -168,8 +183,9 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Folds the largest streams, as many as are kept, one after the other in the background
-/// (`--fold-at-start`); reads that come first fold (or wait for) their stream as always.
+/// Folds the largest streams that may be kept (up to `--kept-max-events` events), as many as
+/// are kept, one after the other in the background (`--fold-at-start`); reads that come first
+/// fold (or wait for) their stream as always.
 fn fold_at_start(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -178,7 +194,9 @@ fn fold_at_start(state: &AppState) {
             Err(e) => return tracing::warn!("--fold-at-start: the streams could not be listed: {e}"),
         };
         streams.sort_by_key(|s| std::cmp::Reverse(s.version));
-        for info in streams.into_iter().take(state.kept.capacity()) {
+        // (A stream over --kept-max-events is never folded: its views are refused.)
+        let max = state.kept.max_events().unwrap_or(u64::MAX);
+        for info in streams.into_iter().filter(|s| s.version <= max).take(state.kept.capacity()) {
             let started = std::time::Instant::now();
             match state.kept.get(&state.store, &info.stream).await {
                 Ok(view) => tracing::info!(

@@ -38,6 +38,18 @@
 //! already written are sent from the async thread, and a read that waited is looked up again
 //! before it computes (the same query asked by many at once is computed once, mostly).
 //!
+//! *Why a size limit.* A kept stream costs memory in proportion to its events (measured 2.6
+//! KB an envelope with its views and history, [`KEPT_BYTES_PER_EVENT`]): ten million events
+//! would take 26 GB, and a service that folds them is killed by the kernel, taking every
+//! other stream, append and live connection down with it. So a stream with more than
+//! `max_events` events (`annals serve --kept-max-events`, by default what half the machine's
+//! memory holds: [`default_max_events`]) is never folded: its views (and filtered `events`
+//! reads, which scan the kept log) answer 400 `stream_too_large` with its size, the limit and
+//! what still works — its plain `events` pages, appends and live updates, which need nothing
+//! kept — while smaller streams are served as before. The size is read from the store before
+//! a first fold (one indexed query), and a kept stream that grew past the limit is dropped at
+//! its next view.
+//!
 //! *The gate.* Reads whose cost grows with the record (the whole timeline, the graph with its
 //! layout, filtered event scans) each take a permit of [`Gate`]
 //! (`--expensive-reads`, default the number of CPUs). A read that gets none within
@@ -66,6 +78,41 @@ const FOLD_BATCH: usize = 100_000;
 const SMALL_BATCH: usize = 64;
 /// Streams kept unless configured otherwise.
 pub const DEFAULT_KEPT_STREAMS: usize = 16;
+/// What a kept stream costs a service per event: its projections with views and history,
+/// the kept log and texts — measured 2.6 KB an envelope on a million synthetic events
+/// (`benches/views.rs`, "resident after the fold", less the store writer's 2.1 KB).
+pub const KEPT_BYTES_PER_EVENT: u64 = 2_600;
+
+/// The default of `--kept-max-events`: as many events as half of the machine's memory holds
+/// kept ([`KEPT_BYTES_PER_EVENT`] each); the memory is `MemTotal` of `/proc/meminfo`, or the
+/// cgroup's `memory.max` when lower. The other half is left to the store, the first fold's
+/// transient copies and the answers. Without either file (not Linux): 4,000,000.
+pub fn default_max_events() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let kb = m.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim();
+        kb.parse::<u64>().ok().map(|kb| kb * 1024)
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|m| m.trim().parse::<u64>().ok());
+    match (total, cgroup) {
+        (None, None) => 4_000_000,
+        (t, c) => t.unwrap_or(u64::MAX).min(c.unwrap_or(u64::MAX)) / 2 / KEPT_BYTES_PER_EVENT,
+    }
+}
+
+/// The refusal of a view of a stream of `events` events, above `max`.
+fn too_large(stream: &StreamName, events: u64, max: u64) -> ApiError {
+    ApiError::bad_request(
+        "stream_too_large",
+        format!(
+            "stream {:?} has {events} events, more than the {max} this service keeps in memory for its \
+             views (serve --kept-max-events); its timeline, figures, graph and filtered reads are not \
+             available here, but its events can still be read page by page \
+             (/api/streams/{}/events?after=POSITION), appended and followed live",
+            stream.as_str(),
+            percent_encoding::utf8_percent_encode(stream.as_str(), percent_encoding::NON_ALPHANUMERIC),
+        ),
+    )
+}
 
 /// The projections of one stream as they stand, with the stream's version.
 #[derive(Debug, Default)]
@@ -351,6 +398,8 @@ struct Streams {
 #[derive(Debug)]
 pub struct Kept {
     capacity: usize,
+    /// Streams with more events are not folded (see the module docs); `None`: no limit.
+    max_events: Option<u64>,
     streams: Mutex<Streams>,
     first_folds: Semaphore,
     follower: OnceLock<()>,
@@ -367,10 +416,22 @@ impl Kept {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
+            max_events: None,
             streams: Mutex::default(),
             first_folds: Semaphore::new(1),
             follower: OnceLock::new(),
         }
+    }
+
+    /// The same, folding no stream of more than `events` events (see the module docs).
+    pub fn with_max_events(mut self, events: u64) -> Self {
+        self.max_events = Some(events);
+        self
+    }
+
+    /// The most events a stream is kept with, if limited.
+    pub fn max_events(&self) -> Option<u64> {
+        self.max_events
     }
 
     /// How many streams are kept at most.
@@ -393,6 +454,9 @@ impl Kept {
     pub async fn get(self: &Arc<Self>, store: &Arc<dyn Store>, stream: &StreamName) -> Result<View, ApiError> {
         self.follow(store);
         let head = *store.subscribe().borrow();
+        if let Some(max) = self.max_events {
+            self.check_size(store, stream, max).await?;
+        }
         let slot = self.slot(stream)?;
         let view = {
             let current = slot.current.clone().read_owned().await;
@@ -417,6 +481,14 @@ impl Kept {
                 current.downgrade()
             }
         };
+        if let Some(max) = self.max_events.filter(|max| view.version > *max) {
+            // (Grown past the limit since its size was read: the appends are folded, the
+            // stream is dropped now, before it grows more.)
+            let events = view.version;
+            drop(view);
+            self.forget(stream, events, max);
+            return Err(too_large(stream, events, max));
+        }
         if view.version == 0 {
             // Keep no entry for streams that do not exist: names in URLs are free to invent.
             drop(view);
@@ -428,6 +500,33 @@ impl Kept {
             return Err(no_stream(stream));
         }
         Ok(view)
+    }
+
+    /// Refuses a stream of more than `max` events (dropping it if it was kept and grew): its
+    /// version as kept when it is kept and not being folded, else as the store says.
+    async fn check_size(&self, store: &Arc<dyn Store>, stream: &StreamName, max: u64) -> Result<(), ApiError> {
+        let kept = self.streams.lock().ok().and_then(|s| s.map.get(stream).map(|(slot, _)| slot.clone()));
+        let known = kept.as_ref().and_then(|slot| slot.current.try_read().ok().filter(|c| c.folded).map(|c| c.version));
+        let events = match known {
+            Some(version) if version <= max => return Ok(()),
+            Some(version) => version,
+            // (Past the last position: the version alone, no events.)
+            None => store.read_stream(stream.clone(), i64::MAX as u64, 1).await?.version,
+        };
+        if events <= max {
+            return Ok(());
+        }
+        self.forget(stream, events, max);
+        Err(too_large(stream, events, max))
+    }
+
+    /// Drops a stream grown to `events` events, past `max`, if kept.
+    fn forget(&self, stream: &StreamName, events: u64, max: u64) {
+        if let Ok(mut streams) = self.streams.lock() {
+            if streams.map.remove(stream).is_some() {
+                tracing::info!("views: no longer keeping stream {stream}: {events} events (--kept-max-events {max})");
+            }
+        }
     }
 
     /// The slot of a stream, made (dropping the least recently used one when full).
