@@ -124,3 +124,37 @@ async fn a_stream_above_the_limit_is_refused_its_views_and_everything_else_serve
     assert_eq!(status_of(addr, "/api/streams/small/events?after=0").await.0, 200);
     assert_eq!(get(addr, "/healthz").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limit_holds_for_the_events_kept_in_all_the_least_recently_viewed_stream_gives_way() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b) = {
+        let store = SqliteStore::open(dir.path().join("annals.db")).expect("open");
+        let a = append_synthetic(&store, "a", 600, 11).await as u64;
+        let mut batch: Vec<Proposed> = common::countries();
+        batch.extend((0..600).map(|i| common::call(&format!("b-{i}"))));
+        let b = batch.len() as u64;
+        store.append(StreamName::from("b"), ExpectedVersion::Any, batch).await.expect("append b");
+        store.close().await.expect("close");
+        (a, b)
+    };
+    // Each fits alone; the two together do not.
+    assert!(a <= LIMIT && b <= LIMIT && a + b > LIMIT, "{a} + {b}");
+    std::fs::create_dir_all(dir.path().join("dist")).expect("dist");
+    std::fs::write(dir.path().join("dist/index.html"), "<!doctype html><title>t</title>").expect("index");
+    let server = Server::start(dir.path(), &["--no-seed", "--kept-max-events", &LIMIT.to_string()], TOKEN, None);
+    let addr = server.addr;
+
+    let (status, stats) = status_of(addr, "/api/streams/a/stats").await;
+    assert_eq!(status, 200, "{stats}");
+    assert!(!server.log().contains("no longer keeping"), "{}", server.log());
+    // Keeping b drops a (the least recently viewed), and the other way round: both are
+    // served, never both kept.
+    let (status, stats) = status_of(addr, "/api/streams/b/stats").await;
+    assert_eq!(status, 200, "{stats}");
+    let dropped = format!("no longer keeping stream a, to keep b ({b} events): at most {LIMIT} events are kept in all");
+    assert!(server.logs_within(&dropped, Duration::from_secs(5)), "{}", server.log());
+    assert_eq!(status_of(addr, "/api/streams/a/lod?width=600").await.0, 200);
+    let dropped = format!("no longer keeping stream b, to keep a ({a} events)");
+    assert!(server.logs_within(&dropped, Duration::from_secs(5)), "{}", server.log());
+}

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use annals_core::log::StreamInfo;
 use annals_core::validate::Nothing;
 use annals_core::{Appended, ExpectedVersion, StreamName};
 use annals_formats::load;
@@ -77,9 +78,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = http::kept::DEFAULT_KEPT_STREAMS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub kept_streams: u64,
-    /// The most events a stream may have for its views (timeline, figures, graph, filtered
-    /// reads) to be kept in memory; a larger stream's views answer 400 `stream_too_large`, and
-    /// its plain event pages, appends and live updates keep working. A kept stream costs about
+    /// The most events whose views (timeline, figures, graph, filtered reads) are kept in
+    /// memory, over all kept streams: a stream larger than this alone has its views answer
+    /// 400 `stream_too_large` (its plain event pages, appends and live updates keep working),
+    /// and keeping a stream drops the least recently viewed ones until it fits. A kept stream costs about
     /// 2.6 KB an event, so the default is what half of this machine's memory holds so
     /// (MemTotal, or the cgroup limit when lower, / 2 / 2,600 B; printed at start). It guards
     /// against the kernel killing the service for its memory.
@@ -152,7 +154,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         http::kept::Kept::new(usize::try_from(args.kept_streams).unwrap_or(usize::MAX)).with_max_events(max_events),
     );
     tracing::info!(
-        "views are kept for streams of at most {max_events} events (--kept-max-events{})",
+        "views are kept for at most {max_events} events in all, so for streams of at most {max_events} events (--kept-max-events{})",
         if args.kept_max_events.is_some() { "" } else { ", the default for this machine's memory" }
     );
     if let Some(permits) = args.expensive_reads {
@@ -183,9 +185,9 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Folds the largest streams that may be kept (up to `--kept-max-events` events), as many as
-/// are kept, one after the other in the background (`--fold-at-start`); reads that come first
-/// fold (or wait for) their stream as always.
+/// Folds the largest streams that may be kept together (up to `--kept-max-events` events in
+/// all, `--kept-streams` of them), one after the other in the background (`--fold-at-start`);
+/// reads that come first fold (or wait for) their stream as always.
 fn fold_at_start(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -195,8 +197,15 @@ fn fold_at_start(state: &AppState) {
         };
         streams.sort_by_key(|s| std::cmp::Reverse(s.version));
         // (A stream over --kept-max-events is never folded: its views are refused.)
-        let max = state.kept.max_events().unwrap_or(u64::MAX);
-        for info in streams.into_iter().filter(|s| s.version <= max).take(state.kept.capacity()) {
+        let mut room = state.kept.max_events().unwrap_or(u64::MAX);
+        let fits = |s: &StreamInfo| {
+            let fits = s.version <= room;
+            if fits {
+                room -= s.version;
+            }
+            fits
+        };
+        for info in streams.into_iter().filter(fits).take(state.kept.capacity()) {
             let started = std::time::Instant::now();
             match state.kept.get(&state.store, &info.stream).await {
                 Ok(view) => tracing::info!(

@@ -41,9 +41,12 @@
 //! *Why a size limit.* A kept stream costs memory in proportion to its events (measured 2.6
 //! KB an envelope with its views and history, [`KEPT_BYTES_PER_EVENT`]): ten million events
 //! would take 26 GB, and a service that folds them is killed by the kernel, taking every
-//! other stream, append and live connection down with it. So a stream with more than
-//! `max_events` events (`annals serve --kept-max-events`, by default what half the machine's
-//! memory holds: [`default_max_events`]) is never folded: its views (and filtered `events`
+//! other stream, append and live connection down with it. So at most `max_events` events
+//! are kept in all (`annals serve --kept-max-events`, by default what half the machine's
+//! memory holds: [`default_max_events`]): keeping a stream drops the least recently used ones
+//! until the events kept, its own with theirs, fit (three streams each just under the limit
+//! would take three times the memory it stands for), and a stream with more than
+//! `max_events` events alone is never folded: its views (and filtered `events`
 //! reads, which scan the kept log) answer 400 `stream_too_large` with its size, the limit and
 //! what still works — its plain `events` pages, appends and live updates, which need nothing
 //! kept — while smaller streams are served as before. The size is read from the store before
@@ -389,9 +392,16 @@ struct Slot {
 
 #[derive(Debug, Default)]
 struct Streams {
-    /// Each kept stream with the tick of its last use.
-    map: HashMap<StreamName, (Arc<Slot>, u64)>,
+    /// Each kept stream with the tick of its last use and its events (as of its last view).
+    map: HashMap<StreamName, Entry>,
     tick: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    slot: Arc<Slot>,
+    used: u64,
+    events: u64,
 }
 
 /// The kept projections of up to `capacity` streams; see the module docs.
@@ -454,10 +464,11 @@ impl Kept {
     pub async fn get(self: &Arc<Self>, store: &Arc<dyn Store>, stream: &StreamName) -> Result<View, ApiError> {
         self.follow(store);
         let head = *store.subscribe().borrow();
-        if let Some(max) = self.max_events {
-            self.check_size(store, stream, max).await?;
-        }
-        let slot = self.slot(stream)?;
+        let events = match self.max_events {
+            Some(max) => self.check_size(store, stream, max).await?,
+            None => 0,
+        };
+        let slot = self.slot(stream, events)?;
         let view = {
             let current = slot.current.clone().read_owned().await;
             if current.folded && current.seen >= head {
@@ -489,11 +500,16 @@ impl Kept {
             self.forget(stream, events, max);
             return Err(too_large(stream, events, max));
         }
+        if let Ok(mut streams) = self.streams.lock() {
+            if let Some(entry) = streams.map.get_mut(stream).filter(|e| Arc::ptr_eq(&e.slot, &slot)) {
+                entry.events = view.version;
+            }
+        }
         if view.version == 0 {
             // Keep no entry for streams that do not exist: names in URLs are free to invent.
             drop(view);
             if let Ok(mut streams) = self.streams.lock() {
-                if streams.map.get(stream).is_some_and(|(s, _)| Arc::ptr_eq(s, &slot)) {
+                if streams.map.get(stream).is_some_and(|e| Arc::ptr_eq(&e.slot, &slot)) {
                     streams.map.remove(stream);
                 }
             }
@@ -504,17 +520,17 @@ impl Kept {
 
     /// Refuses a stream of more than `max` events (dropping it if it was kept and grew): its
     /// version as kept when it is kept and not being folded, else as the store says.
-    async fn check_size(&self, store: &Arc<dyn Store>, stream: &StreamName, max: u64) -> Result<(), ApiError> {
-        let kept = self.streams.lock().ok().and_then(|s| s.map.get(stream).map(|(slot, _)| slot.clone()));
+    async fn check_size(&self, store: &Arc<dyn Store>, stream: &StreamName, max: u64) -> Result<u64, ApiError> {
+        let kept = self.streams.lock().ok().and_then(|s| s.map.get(stream).map(|e| e.slot.clone()));
         let known = kept.as_ref().and_then(|slot| slot.current.try_read().ok().filter(|c| c.folded).map(|c| c.version));
         let events = match known {
-            Some(version) if version <= max => return Ok(()),
+            Some(version) if version <= max => return Ok(version),
             Some(version) => version,
             // (Past the last position: the version alone, no events.)
             None => store.read_stream(stream.clone(), i64::MAX as u64, 1).await?.version,
         };
         if events <= max {
-            return Ok(());
+            return Ok(events);
         }
         self.forget(stream, events, max);
         Err(too_large(stream, events, max))
@@ -529,27 +545,40 @@ impl Kept {
         }
     }
 
-    /// The slot of a stream, made (dropping the least recently used one when full).
-    fn slot(&self, stream: &StreamName) -> Result<Arc<Slot>, ApiError> {
+    /// The slot of a stream of `events` events, made when it is not kept: the least recently
+    /// used streams are dropped first while `capacity` streams are kept, or while the events
+    /// kept in all would pass `max_events` with this one's (the limit is the memory of the
+    /// views of every kept stream, not of each: three streams just under it must not take
+    /// three times the memory it stands for).
+    fn slot(&self, stream: &StreamName, events: u64) -> Result<Arc<Slot>, ApiError> {
         let mut streams = self.streams.lock().map_err(|_| ApiError::Storage("the kept views are poisoned".into()))?;
         streams.tick += 1;
         let tick = streams.tick;
-        if let Some((slot, used)) = streams.map.get_mut(stream) {
-            *used = tick;
-            return Ok(slot.clone());
+        if let Some(entry) = streams.map.get_mut(stream) {
+            entry.used = tick;
+            return Ok(entry.slot.clone());
         }
-        while streams.map.len() >= self.capacity {
-            let oldest = streams.map.iter().min_by_key(|(_, (_, used))| *used).map(|(name, _)| name.clone());
-            match oldest {
-                Some(name) => {
-                    tracing::info!("views: no longer keeping stream {name} (--kept-streams {})", self.capacity);
-                    streams.map.remove(&name);
-                }
-                None => break,
+        let budget = self.max_events.unwrap_or(u64::MAX);
+        loop {
+            let full = streams.map.len() >= self.capacity;
+            let kept: u64 = streams.map.values().map(|e| e.events).sum();
+            let over = kept.saturating_add(events) > budget;
+            if !full && !over {
+                break;
             }
+            let oldest = streams.map.iter().min_by_key(|(_, e)| e.used).map(|(name, _)| name.clone());
+            let Some(name) = oldest else { break };
+            if full {
+                tracing::info!("views: no longer keeping stream {name} (--kept-streams {})", self.capacity);
+            } else {
+                tracing::info!(
+                    "views: no longer keeping stream {name}, to keep {stream} ({events} events): at most {budget} events are kept in all (--kept-max-events)"
+                );
+            }
+            streams.map.remove(&name);
         }
         let slot = Arc::new(Slot { stream: stream.clone(), current: Arc::new(RwLock::new(Current::new())) });
-        streams.map.insert(stream.clone(), (slot.clone(), tick));
+        streams.map.insert(stream.clone(), Entry { slot: slot.clone(), used: tick, events });
         Ok(slot)
     }
 
@@ -566,7 +595,7 @@ impl Kept {
                 let head = *commits.borrow_and_update();
                 let Some(this) = kept.upgrade() else { break };
                 let slots: Vec<Arc<Slot>> = match this.streams.lock() {
-                    Ok(streams) => streams.map.values().map(|(slot, _)| slot.clone()).collect(),
+                    Ok(streams) => streams.map.values().map(|e| e.slot.clone()).collect(),
                     Err(_) => break,
                 };
                 drop(this);
