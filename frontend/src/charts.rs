@@ -178,11 +178,16 @@ pub fn charts(props: &Props) -> Html {
                 <canvas ref={per_year} class="chart" width="900" height="320" role="img"
                     aria-label={tf("Stacked bars of events per year from {0} to {1}", &[&data.years.first().copied().unwrap_or(0), &data.years.last().copied().unwrap_or(0)])} />
             </figure>
-            <figure>
-                <figcaption>{ tf("Documents signed, cumulative ({0} in all)", &[&total_docs]) }</figcaption>
-                <canvas ref={documents} class="chart" width="900" height="260" role="img"
-                    aria-label={tf("Line of documents signed, cumulative, reaching {0}", &[&total_docs])} />
-            </figure>
+            // (No signing among the events: a sentence, not a flat line on an empty chart.)
+            if total_docs > 0 {
+                <figure>
+                    <figcaption>{ tf("Documents signed, cumulative ({0} in all)", &[&total_docs]) }</figcaption>
+                    <canvas ref={documents} class="chart" width="900" height="260" role="img"
+                        aria-label={tf("Line of documents signed, cumulative, reaching {0}", &[&total_docs])} />
+                </figure>
+            } else {
+                <p class="note">{ tx("No documents signed among the events shown.") }</p>
+            }
             <details>
                 <summary>{ tx("The numbers") }</summary>
                 <table class="numbers">
