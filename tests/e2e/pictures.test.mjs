@@ -151,13 +151,13 @@ describe('pictures of the views', { timeout: 120_000 }, () => {
   });
 
   test('the charts as SVG (both charts, plotters) and PNG', async () => {
-    const { page, done } = await suite.openPage('/#view=charts&kinds=Visit');
+    const { page, done } = await suite.openPage('/#view=charts&kinds=Visit,Signing');
     await page.locator('canvas.chart').first().waitFor();
     // The charts are drawn by the visuals module once it has loaded.
     await page.waitForTimeout(500);
     const { bytes } = await save(page, 'SVG');
     const svg = await readSvg(page, bytes.toString('utf8'));
-    checkFrame(svg, `${ofKinds('Visit')} events · only Visit`);
+    checkFrame(svg, `${ofKinds('Visit', 'Signing')} events · only Visit, Signing`);
     assert.equal(svg.charts, 2, 'events per year and documents signed');
     assert.ok(svg.rects > 5, 'bars');
     assert.ok(svg.text.includes('events') && svg.text.includes('documents'), 'the axes say what they count');
@@ -166,6 +166,14 @@ describe('pictures of the views', { timeout: 120_000 }, () => {
     assert.deepEqual(svg.captions, captions);
     const png = await save(page, 'PNG');
     assert.deepEqual(pngSize(png.bytes), [Math.round(svg.width * 2), Math.round(svg.height * 2)]);
+    // Visits alone: no signing, so no documents' chart on the page (a sentence) nor in the
+    // picture, though one was drawn for the choice before.
+    await page.getByRole('checkbox', { name: 'Signing' }).uncheck();
+    await page.getByText('No documents signed among the events shown.').waitFor();
+    await page.waitForTimeout(500);
+    const visits = await readSvg(page, (await save(page, 'SVG')).bytes.toString('utf8'));
+    assert.equal(visits.charts, 1, 'events per year alone');
+    assert.deepEqual(visits.captions, (await page.locator('.charts figcaption').allTextContents()).map((t) => t.trim()));
     await done();
   });
 

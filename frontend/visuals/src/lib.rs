@@ -182,6 +182,9 @@ mod draw {
     }
 
     pub(super) fn per_year(canvas: HtmlCanvasElement, plan: Plan) {
+        // The page draws the documents' chart after this one, or has none (no signing among
+        // the events shown): a picture must not keep one drawn for an earlier choice.
+        LAST.with(|last| last.borrow_mut()[1] = None);
         on_canvas(canvas, plan, 0, bars);
     }
 
