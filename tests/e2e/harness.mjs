@@ -216,6 +216,21 @@ export function rgb(hex) {
 }
 
 /**
+ * Appends `records` (JSON values, as the service takes them) to `stream` of the service at
+ * `base`, a thousand a request, and asserts that each request was taken (201).
+ */
+export async function appendRecords(base, stream, token, records) {
+  for (let at = 0; at < records.length; at += 1000) {
+    const answer = await fetch(`${base}/api/streams/${stream}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(records.slice(at, at + 1000)),
+    });
+    assert.equal(answer.status, 201, await answer.text());
+  }
+}
+
+/**
  * Starts the real `annals serve` (target/debug or target/release) on a free port of 127.0.0.1,
  * with a fresh SQLite store in a temporary directory, serving `DIST`, and waits until `/healthz`
  * answers; `args` are added to its command line. Returns `{ base, stop }`; `base` has no trailing slash.

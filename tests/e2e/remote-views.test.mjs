@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { axeViolations } from './axe.mjs';
-import { launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
+import { appendRecords, launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
 import { generate, toNdjson } from './bench/events.mjs';
 
 const TOKEN = 'remote-views-token';
@@ -41,14 +41,7 @@ before(async () => {
     .filter((l) => l.trim() && !l.startsWith('//'))
     .map((l) => JSON.parse(l))
     .concat(LONER);
-  for (let at = 0; at < records.length; at += 1000) {
-    const answer = await fetch(`${base}/api/streams/${STREAM}/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(records.slice(at, at + 1000)),
-    });
-    assert.equal(answer.status, 201, await answer.text());
-  }
+  await appendRecords(base, STREAM, TOKEN, records);
   browser = await launchBrowser();
 });
 

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { axeViolations } from './axe.mjs';
-import { launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
+import { appendRecords, launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
 import { generate, toNdjson } from './bench/events.mjs';
 
 const TOKEN = 'served-test-token';
@@ -31,14 +31,7 @@ before(async () => {
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('//'))
     .map((l) => JSON.parse(l));
-  for (let at = 0; at < records.length; at += 1000) {
-    const answer = await fetch(`${base}/api/streams/${STREAM}/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(records.slice(at, at + 1000)),
-    });
-    assert.equal(answer.status, 201, await answer.text());
-  }
+  await appendRecords(base, STREAM, TOKEN, records);
   browser = await launchBrowser();
 });
 

@@ -366,6 +366,16 @@ impl Timeline {
         self.order.get(index).map(|(k, _)| *k)
     }
 
+    /// The first index of `range` (a range of [`Timeline::window_indices`] or
+    /// [`Timeline::starting_indices`], sorted by order key) whose key comes after `key`: where
+    /// a page that ended at `key` goes on.
+    pub fn after_key(&self, range: std::ops::Range<usize>, key: (i64, i64, u64)) -> usize {
+        match self.order.get(range.clone()) {
+            Some(keys) => range.start + keys.partition_point(|(k, _)| *k <= key),
+            None => range.end,
+        }
+    }
+
     /// The indices (into [`Timeline::entries`]) of the events that *may* overlap the days
     /// `from..=to`: every event that does is in the range, found by binary search; callers
     /// check the last day of each (long events starting earlier are included).

@@ -118,17 +118,8 @@ pub fn buckets(
     let (first, _) = level.span(level.bucket(from));
     let (_, last) = level.span(level.bucket(to));
     let range = timeline.starting_indices(first, last);
-    // The first index after the cursor (the range is sorted by key).
-    let (mut lo, mut hi) = (range.start, range.end);
-    if let Some(cursor) = cursor {
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match timeline.key_at(mid) {
-                Some(k) if k <= cursor => lo = mid + 1,
-                _ => hi = mid,
-            }
-        }
-    }
+    // The first index after the cursor.
+    let lo = cursor.map_or(range.start, |cursor| timeline.after_key(range.clone(), cursor));
     let end = range.end.min(lo.saturating_add(walk.max(1)));
     let mut out: Vec<Bucket> = Vec::new();
     for r in (lo..end).filter_map(|i| timeline.at(i)).filter(|r| shown.keeps(r, catalog)) {

@@ -657,17 +657,8 @@ async fn window(
         let shown = Shown::parse(actor.as_deref(), q.as_deref(), catalog)?;
         let scan = if shown.is_some() { MAX_SHOWN_SCAN } else { MAX_WINDOW_SCAN };
         let range = timeline.window_indices(from, to);
-        // The first index after the cursor: a binary search over the range (sorted by key).
-        let (mut lo, mut hi) = (range.start, range.end);
-        if let Some(cursor) = cursor {
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                match timeline.key_at(mid) {
-                    Some(k) if k <= cursor => lo = mid + 1,
-                    _ => hi = mid,
-                }
-            }
-        }
+        // The first index after the cursor.
+        let lo = cursor.map_or(range.start, |cursor| timeline.after_key(range.clone(), cursor));
         // The scan compares the keys kept beside the events (the long events that begin
         // before the window make it start up to the longest event's days earlier).
         let mut entries = Vec::new();
