@@ -165,8 +165,13 @@ mod draw {
             .build_cartesian_2d(first as f64 - 0.6..last as f64 + 0.6, 0u64..max)
             .ok()?;
         let muted = rgb(&plan.muted);
+        // As many year labels as fit side by side (a year is about 30 px at 12 px), and never
+        // more than there are years: on a phone they ran into each other ("20062008…").
+        let years = usize::try_from(last - first + 1).unwrap_or(1).max(1);
+        let labels = (root.dim_in_pixel().0 as usize / 64).clamp(2, 12).min(years);
         chart
             .configure_mesh()
+            .x_labels(labels)
             .disable_x_mesh()
             .light_line_style(rgb(&plan.rule))
             .axis_style(muted)
