@@ -28,13 +28,14 @@
 
 use std::time::Instant;
 
-use annals_core::envelope::current_schema;
 use annals_core::synth::{SynthOptions, Synthetic};
 use annals_core::{Envelope, Event, EventId, Proposed, Timestamp};
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls};
+
+use annals_server::store::postgres::{Rows, COLUMNS};
 
 /// Synthetic events per round (the bench's: each round a synthetic log of its own seed).
 pub const ROUND: usize = 1_000_000;
@@ -130,41 +131,6 @@ pub fn vm_hwm() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or_else(|| "?".into(), |v| v.trim().to_owned())
 }
-
-/// The columns of one chunk, one vector per column (as the writer sends them).
-#[derive(Default)]
-struct Rows {
-    position: Vec<i64>,
-    id: Vec<String>,
-    stream: Vec<String>,
-    stream_version: Vec<i64>,
-    recorded_at: Vec<String>,
-    type_name: Vec<String>,
-    schema_version: Vec<i32>,
-    payload: Vec<String>,
-}
-
-impl Rows {
-    fn push(&mut self, stream: &str, position: u64, p: &Proposed) -> Result<(), String> {
-        let type_name = p.event.type_name();
-        self.position.push(position as i64);
-        self.id.push(p.id.as_str().to_owned());
-        self.stream.push(stream.to_owned());
-        // One stream: its version is the position.
-        self.stream_version.push(position as i64);
-        self.recorded_at.push(p.recorded_at.ok_or("a proposal without recorded_at")?.to_string());
-        self.type_name.push(type_name.to_owned());
-        self.schema_version.push(i32::try_from(current_schema(type_name)).map_err(|e| e.to_string())?);
-        self.payload.push(serde_json::to_string(&p.event.payload()).map_err(|e| e.to_string())?);
-        Ok(())
-    }
-
-    fn len(&self) -> usize {
-        self.position.len()
-    }
-}
-
-const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
 
 async fn connect(url: &str) -> Result<Client, String> {
     let (client, connection) =
@@ -298,10 +264,19 @@ pub async fn build(url: &str, stream: &str, events: usize, options: Options) -> 
                 continue;
             }
             let mut rows = Rows::default();
-            for p in &batch {
-                rows.push(stream, written + rows.len() as u64 + 1, p)?;
+            for p in batch {
+                // One stream: an event's version is its position.
+                let position = written + rows.len() as u64 + 1;
+                let recorded_at = p.recorded_at.ok_or("a proposal without recorded_at")?;
+                let env = Envelope {
+                    position,
+                    id: p.id,
+                    stream: annals_core::StreamName::from(stream),
+                    recorded_at,
+                    event: p.event,
+                };
+                rows.push(&env, position).map_err(|e| e.to_string())?;
             }
-            drop(batch);
             let last = written + rows.len() as u64;
             write_chunk(&mut client, how, &rows, last).await?;
             written = last;

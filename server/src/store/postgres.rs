@@ -169,7 +169,8 @@ INSERT INTO log_head (one, position, format) VALUES (TRUE, 0, 1) ON CONFLICT DO 
 /// The schema version, kept in `log_head.format`.
 const FORMAT: i32 = 1;
 
-const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
+/// The columns of `events`, in the order of [`Rows`].
+pub const COLUMNS: &str = "position, id, stream, stream_version, recorded_at, type, schema_version, payload";
 
 /// Most requests one commit takes; the rest wait for the next group.
 const MAX_GROUP: usize = 1024;
@@ -703,21 +704,32 @@ impl WriteConn {
     }
 }
 
-/// The columns of the rows a group inserts, one vector per column (for `UNNEST`).
-#[derive(Default)]
-struct Rows {
-    position: Vec<i64>,
-    id: Vec<String>,
-    stream: Vec<String>,
-    stream_version: Vec<i64>,
-    recorded_at: Vec<String>,
-    type_name: Vec<String>,
-    schema_version: Vec<i32>,
-    payload: Vec<String>,
+/// The stored rows of envelopes, one vector per column in the order of [`COLUMNS`]: what a
+/// group inserts (`UNNEST`), and what the views bench's streaming builder copies in
+/// (`benches/support/pg_build.rs`), so both write an envelope the same way.
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// The log positions.
+    pub position: Vec<i64>,
+    /// The event ids.
+    pub id: Vec<String>,
+    /// The stream names.
+    pub stream: Vec<String>,
+    /// Each event's version in its stream.
+    pub stream_version: Vec<i64>,
+    /// When each was recorded (RFC 3339).
+    pub recorded_at: Vec<String>,
+    /// The type names (the `type` column).
+    pub type_name: Vec<String>,
+    /// Each payload's schema version.
+    pub schema_version: Vec<i32>,
+    /// The payloads as JSON text.
+    pub payload: Vec<String>,
 }
 
 impl Rows {
-    fn push(&mut self, env: &Envelope, stream_version: u64) -> Result<(), StoreError> {
+    /// Adds the row of `env`, the `stream_version`-th event of its stream.
+    pub fn push(&mut self, env: &Envelope, stream_version: u64) -> Result<(), StoreError> {
         let type_name = env.event.type_name();
         self.position.push(env.position as i64);
         self.id.push(env.id.as_str().to_owned());
@@ -728,6 +740,16 @@ impl Rows {
         self.schema_version.push(i32::try_from(current_schema(type_name)).map_err(storage)?);
         self.payload.push(serde_json::to_string(&env.event.payload()).map_err(storage)?);
         Ok(())
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.position.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.position.is_empty()
     }
 }
 
@@ -904,7 +926,7 @@ impl Writer {
             outcomes.push(outcome);
         }
 
-        if !rows.position.is_empty() {
+        if !rows.is_empty() {
             let params: [&(dyn ToSql + Sync); 8] = [
                 &rows.position,
                 &rows.id,
