@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 
 import { axeViolations } from './axe.mjs';
 import { appendRecords, launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
-import { generate, toNdjson } from './bench/events.mjs';
+import { generate, toRecords } from './bench/events.mjs';
 
 const TOKEN = 'remote-views-token';
 const STREAM = 'big';
@@ -36,11 +36,7 @@ let browser;
 before(async () => {
   requireDist();
   ({ base, stop: stopServe } = await startServe(TOKEN, 'annals-remote-views'));
-  const records = toNdjson(generate(EVENTS))
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('//'))
-    .map((l) => JSON.parse(l))
-    .concat(LONER);
+  const records = toRecords(generate(EVENTS)).concat(LONER);
   await appendRecords(base, STREAM, TOKEN, records);
   browser = await launchBrowser();
 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 
 import { axeViolations } from './axe.mjs';
 import { appendRecords, launchBrowser, requireDist, screenshotPath, startServe } from './harness.mjs';
-import { generate, toNdjson } from './bench/events.mjs';
+import { generate, toRecords } from './bench/events.mjs';
 
 const TOKEN = 'served-test-token';
 const STREAM = 'big';
@@ -27,10 +27,7 @@ before(async () => {
   requireDist();
   ({ base, stop: stopServe } = await startServe(TOKEN, 'annals-served'));
   events = generate(EVENTS);
-  const records = toNdjson(events)
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('//'))
-    .map((l) => JSON.parse(l));
+  const records = toRecords(events);
   await appendRecords(base, STREAM, TOKEN, records);
   browser = await launchBrowser();
 });

@@ -94,17 +94,11 @@ export function generate(n, seed = 20_261_126) {
   return raw.map((e, i) => ({ ...e, id: `e${i + 1}`, title: `${e.kind} ${i + 1}` }));
 }
 
-/** The events as an Annals NDJSON log (actors first), one record per line. */
-export function toNdjson(events) {
-  const lines = [`// ${events.length} synthetic events for the browser benchmark (tests/e2e/bench/events.mjs)`];
+/** The events as Annals records (actors first), as the service's `POST …/events` takes them. */
+export function toRecords(events) {
+  const records = [];
   for (let c = 0; c < COUNTRIES; c += 1) {
-    lines.push(
-      JSON.stringify({
-        id: `actor:c${c}`,
-        type: 'ActorRegistered',
-        payload: { actor: `c${c}`, kind: 'country', names: { en: `Country ${c}` } },
-      }),
-    );
+    records.push({ id: `actor:c${c}`, type: 'ActorRegistered', payload: { actor: `c${c}`, kind: 'country', names: { en: `Country ${c}` } } });
   }
   for (const e of events) {
     const payload = { occurred: e.occurred, title: e.title };
@@ -114,8 +108,15 @@ export function toNdjson(events) {
       payload.actors = e.actors.map((actor) => ({ actor }));
     }
     payload.sources = SOURCES;
-    lines.push(JSON.stringify({ id: e.id, type: e.kind, payload }));
+    records.push({ id: e.id, type: e.kind, payload });
   }
+  return records;
+}
+
+/** The events as an Annals NDJSON log (actors first), one record per line. */
+export function toNdjson(events) {
+  const lines = [`// ${events.length} synthetic events for the browser benchmark (tests/e2e/bench/events.mjs)`];
+  for (const record of toRecords(events)) lines.push(JSON.stringify(record));
   return `${lines.join('\n')}\n`;
 }
 
