@@ -101,6 +101,15 @@ impl Counts {
     pub fn total(&self) -> u32 {
         self.by_kind.iter().sum()
     }
+
+    /// Counts `r` into (`delta` 1) or out of (−1) a bucket at `level`: by its kind, and as
+    /// uncertain when its date is coarser than the level's buckets.
+    pub fn add(&mut self, r: &Resolved, level: Level, delta: i32) {
+        self.by_kind[r.kind] = self.by_kind[r.kind].saturating_add_signed(delta);
+        if r.event.occurred.precision() < level.precision() {
+            self.uncertain = self.uncertain.saturating_add_signed(delta);
+        }
+    }
 }
 
 /// One bucket of the index.
@@ -326,16 +335,10 @@ impl Timeline {
 
     fn count(&mut self, r: &Resolved, delta: i32) {
         let start = r.event.occurred.start();
-        let precision = r.event.occurred.precision();
         let (y, m) = (start.year_value(), start.month_value().unwrap_or(1));
         let buckets = [y.div_euclid(10), y, y * 12 + i64::from(m) - 1];
-        let k = r.kind;
         for (i, level) in [Level::Decade, Level::Year, Level::Month].into_iter().enumerate() {
-            let entry = self.lod[i].slot(buckets[i]);
-            entry.by_kind[k] = entry.by_kind[k].saturating_add_signed(delta);
-            if precision < level.precision() {
-                entry.uncertain = entry.uncertain.saturating_add_signed(delta);
-            }
+            self.lod[i].slot(buckets[i]).add(r, level, delta);
         }
     }
 
@@ -438,11 +441,7 @@ impl Timeline {
                 let mut days: BTreeMap<i64, Counts> = BTreeMap::new();
                 let lo = self.order.partition_point(|(k, _)| k.0 < from);
                 for (k, r) in self.order[lo..].iter().take_while(|(k, _)| k.0 <= to) {
-                    let c = days.entry(k.0).or_default();
-                    c.by_kind[r.kind] += 1;
-                    if r.event.occurred.precision() < Precision::Day {
-                        c.uncertain += 1;
-                    }
+                    days.entry(k.0).or_default().add(r, Level::Day, 1);
                 }
                 return days.into_iter().map(|(b, c)| bucket(b, c)).collect();
             }

@@ -132,10 +132,7 @@ pub fn buckets(
                 out.last_mut().expect("just pushed")
             }
         };
-        bucket.counts.by_kind[r.kind] += 1;
-        if r.event.occurred.precision() < level.precision() {
-            bucket.counts.uncertain += 1;
-        }
+        bucket.counts.add(r, level, 1);
     }
     let next = if end < range.end { timeline.key_at(end - 1) } else { None };
     (out, next)
