@@ -519,10 +519,11 @@ impl Kept {
     }
 
     /// Refuses a stream of more than `max` events (dropping it if it was kept and grew): its
-    /// version as kept when it is kept and not being folded, else as the store says.
+    /// events as its entry has them when it is kept (its size when it was taken in, or its
+    /// version at its last view; growth since is caught after the catch-up, in `get`), else
+    /// as the store says.
     async fn check_size(&self, store: &Arc<dyn Store>, stream: &StreamName, max: u64) -> Result<u64, ApiError> {
-        let kept = self.streams.lock().ok().and_then(|s| s.map.get(stream).map(|e| e.slot.clone()));
-        let known = kept.as_ref().and_then(|slot| slot.current.try_read().ok().filter(|c| c.folded).map(|c| c.version));
+        let known = self.streams.lock().ok().and_then(|s| s.map.get(stream).map(|e| e.events));
         let events = match known {
             Some(version) if version <= max => return Ok(version),
             Some(version) => version,
