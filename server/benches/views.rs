@@ -3,7 +3,8 @@
 //! Builds a SQLite file of `ANNALS_BENCH_EVENTS` synthetic events (default 1,000,000), starts
 //! the real `annals serve` on it, and measures, with `ANNALS_BENCH_READERS` concurrent readers
 //! (default 16), the latency (p50, p99) and answer size of each bounded read endpoint —
-//! `lod`, `window`, `stats` (now, as of a year, as of a log position), `graph` (also as of a
+//! `lod`, `window`, `stats` (now, as of a year, as of a log position, with the page's filters:
+//! a part, and every part as the page asks them), `graph` (also as of a
 //! log position), a filtered `events` read — and then the whole-log reads: the whole
 //! `timeline` (now and as of a position) and stats as of a year and the last position (a
 //! fold of the log per call before the history was kept). Run with `ANNALS_BENCH_BIN` set to
@@ -25,7 +26,8 @@
 //! every event in the bench; its rate and memory are printed as it goes).
 //! `ANNALS_BENCH_ONLY=events` measures only what needs nothing kept — `healthz`, plain `events`
 //! pages, one append — and then what each view answers, for a store too large to fold;
-//! `ANNALS_BENCH_KEPT_MAX=N` passes `--kept-max-events N`. The server is killed when its VmRSS
+//! `ANNALS_BENCH_KEPT_MAX=N` passes `--kept-max-events N`; `ANNALS_BENCH_CASES=TEXT` measures
+//! only the bounded cases whose label holds it, and no baseline. The server is killed when its VmRSS
 //! passes `ANNALS_BENCH_RSS_LIMIT_MB` (default 20,000) or the machine's available memory falls
 //! under 1.5 GB, with where it stopped. `pg10m.sh` is issue 14's run with all of these.
 //!
@@ -54,6 +56,9 @@ mod served;
 
 /// The path each reader asks for its i-th request.
 type Paths = Arc<dyn Fn(usize, usize) -> String + Send + Sync>;
+
+/// The path each reader walks from (its first part).
+type Walk = Arc<dyn Fn(usize) -> String + Send + Sync>;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -148,6 +153,57 @@ async fn measure(label: &str, addr: SocketAddr, readers: usize, per_reader: usiz
         at(0.99),
         bytes,
         wall.as_secs_f64()
+    );
+}
+
+/// Every part of a filtered `stats` (reader r's `path(r)`), each asked with the `next` of the
+/// one before, by `readers` at once: the calls, and the time until the last part.
+async fn walk_every_part(
+    label: &str,
+    addr: SocketAddr,
+    readers: usize,
+    path: Arc<dyn Fn(usize) -> String + Send + Sync>,
+) {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..readers)
+        .map(|r| {
+            let path = path(r);
+            tokio::spawn(async move {
+                let (mut calls, mut shed, mut cursor) = (0, 0, String::new());
+                let mut longest = Duration::ZERO;
+                loop {
+                    let (sample, body) = get_body(addr, &format!("{path}{cursor}")).await;
+                    if sample.status == 503 {
+                        shed += 1;
+                        continue;
+                    }
+                    assert_eq!(sample.status, 200, "{path}{cursor}");
+                    calls += 1;
+                    longest = longest.max(sample.took);
+                    let next = serde_json::from_slice::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["next"].as_str().map(str::to_owned));
+                    match next {
+                        Some(next) => cursor = format!("&cursor={next}"),
+                        None => break,
+                    }
+                }
+                (calls, shed, longest, started.elapsed())
+            })
+        })
+        .collect();
+    let mut done = Vec::new();
+    for t in tasks {
+        done.push(t.await.expect("reader"));
+    }
+    let calls = done[0].0;
+    let shed: usize = done.iter().map(|d| d.1).sum();
+    let longest = done.iter().map(|d| d.2).max().unwrap_or_default();
+    let last = done.iter().map(|d| d.3).max().unwrap_or_default();
+    println!(
+        "{label:<44} {readers:>2} reader(s): {calls} calls each, {shed} shed, slowest call {:.1} ms, all parts in {:.2} s",
+        longest.as_secs_f64() * 1000.0,
+        last.as_secs_f64()
     );
 }
 
@@ -443,6 +499,22 @@ async fn main() {
             Arc::new(move |r, i| format!("{s}/window?as=log&limit=50&q=statement%20{r}{i}")),
         ),
         ("stats", 40, Arc::new(move |_, _| format!("{s}/stats"))),
+        // The page's filters on the figures (walked as the filtered `lod`, at most 5,000 events
+        // a call, gated): one part each, of distinct queries (none kept); `stats` above is the
+        // unfiltered baseline, read from the per-year index.
+        (
+            "stats?actor=… first part, distinct (gated)",
+            10,
+            Arc::new(move |r, i| format!("{s}/stats?actor=p{}", r * 10 + i)),
+        ),
+        (
+            "stats?q=… a part at a random place, distinct (gated)",
+            10,
+            Arc::new(move |r, i| {
+                let day = -7305 + SplitMix::new((r * 3301 + i) as u64).below(27_000) as i64;
+                format!("{s}/stats?q=statement%20{r}{i}&cursor={day}.{day}.0")
+            }),
+        ),
         ("stats?as_of=YEAR", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}", year(r, i)))),
         ("stats?as_of=YEAR-MM-DD", 40, Arc::new(move |r, i| format!("{s}/stats?as_of={}-07-14", year(r, i)))),
         (
@@ -484,10 +556,33 @@ async fn main() {
         ),
         ("events, plain page of 100", 40, Arc::new(move |r, i| format!("{s}/events?after={}", (r * 40 + i) * 1000))),
     ];
+    // `ANNALS_BENCH_CASES=TEXT`: only the cases whose label holds it (and no baseline).
+    let only = std::env::var("ANNALS_BENCH_CASES").ok();
     for (label, per_reader, path) in cases {
-        measure(label, addr, readers, per_reader, path).await;
+        if only.as_deref().is_none_or(|o| label.contains(o)) {
+            measure(label, addr, readers, per_reader, path).await;
+        }
     }
     println!("after the bounded endpoints: VmHWM {}, VmRSS {}", vm(pid, "VmHWM"), vm(pid, "VmRSS"));
+    // What a page reading the stream by the window waits for before its charts are drawn with
+    // a filter: every part, asked one after another (a reader alone, then `readers` at once,
+    // each its own filter, so none is answered from what another's walk kept).
+    let walks: [(&str, Walk); 2] = [
+        ("stats?actor=p…, every part", Arc::new(move |r| format!("{s}/stats?actor=p{}", r + 3))),
+        ("stats?q=visit …, every part", Arc::new(move |r| format!("{s}/stats?q=visit%20{r}"))),
+    ];
+    for (label, path) in walks {
+        if only.as_deref().is_none_or(|o| label.contains(o)) {
+            for readers in [1, readers] {
+                walk_every_part(label, addr, readers, path.clone()).await;
+            }
+        }
+    }
+    if only.is_some() {
+        let _ = child.kill();
+        let _ = child.wait();
+        return;
+    }
 
     println!("\nbaseline, the whole-log reads (sequential, then {readers} concurrent through the gate):");
     let last = stored + 100;

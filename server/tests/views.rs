@@ -3,7 +3,8 @@
 //! projections follow appends at once; stats as of a date; filtered reads scan a bounded
 //! number of envelopes per call; a text search finds, before and after corrections, what
 //! looking each envelope's event up found; `lod` and `window` with the web app's filters count
-//! and find what the page shows, a bounded walk a call; a kept-stream cap of one still answers two streams; and a
+//! and find what the page shows, a bounded walk a call, and `stats` with them are the figures
+//! of the events they keep; a kept-stream cap of one still answers two streams; and a
 //! full gate answers 503 with `Retry-After` and the JSON error.
 
 #![cfg(unix)]
@@ -731,6 +732,18 @@ async fn a_text_search_finds_what_looking_up_each_envelope_found() {
     assert!(after[0].len() > before[0].len());
 }
 
+/// Each of `cases` (a path under the stream `big`, the error's code, words of its message) is
+/// answered 400 with the JSON error, saying why.
+async fn refused(addr: SocketAddr, cases: &[(&str, &str, &str)]) {
+    for (path, code, says) in cases {
+        let answer = get(addr, &format!("/api/streams/big/{path}")).await;
+        assert_eq!(answer.status, 400, "{path}");
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], *code, "{path}");
+        assert!(error["message"].as_str().is_some_and(|m| m.contains(says)), "{path}: {error}");
+    }
+}
+
 /// The ids of the timeline's entries that the web app's filters keep: every word of `q` in
 /// the title (the synthetic events have no summary or tags, and no actor is named so), and
 /// `actor` among the participants.
@@ -824,20 +837,155 @@ async fn lod_and_window_with_the_pages_filters_count_and_find_what_it_shows_walk
     let none = ok(addr, "/api/streams/big/lod?level=decade&actor=nobody").await;
     assert!(none["buckets"].as_array().expect("buckets").is_empty());
     let long = "x".repeat(201);
-    for (path, code, says) in [
-        ("lod?level=year&actor=", "bad_query", "actor= is empty"),
-        (&*format!("lod?level=year&q={long}"), "bad_query", "at most 200"),
-        ("lod?level=year&cursor=1.2.3", "bad_query", "only with a filter"),
-        ("lod?level=year&q=visit&cursor=abc", "bad_cursor", "not a cursor"),
-        ("lod?level=day&q=visit", "window_too_wide", "buckets"),
-        ("window?as=log&event=e1&q=visit", "bad_query", "event= takes"),
-        ("window?q=visit&limit=0", "bad_query", "limit=0"),
-    ] {
-        let answer = get(addr, &format!("/api/streams/big/{path}")).await;
-        assert_eq!(answer.status, 400, "{path}");
-        let error = &answer.json()["error"];
-        assert_eq!(error["code"], code, "{path}");
-        assert!(error["message"].as_str().is_some_and(|m| m.contains(says)), "{path}: {error}");
+    refused(
+        addr,
+        &[
+            ("lod?level=year&actor=", "bad_query", "actor= is empty"),
+            (&*format!("lod?level=year&q={long}"), "bad_query", "at most 200"),
+            ("lod?level=year&cursor=1.2.3", "bad_query", "only with a filter"),
+            ("lod?level=year&q=visit&cursor=abc", "bad_cursor", "not a cursor"),
+            ("lod?level=day&q=visit", "window_too_wide", "buckets"),
+            ("window?as=log&event=e1&q=visit", "bad_query", "event= takes"),
+            ("window?q=visit&limit=0", "bad_query", "limit=0"),
+        ],
+    )
+    .await;
+    drop(server);
+}
+
+/// The figures of a filtered `stats`, its parts added up: the years' counts and documents,
+/// the totals and the visits by direction (`actors` and `retracted` are the stream's in each).
+fn added_up(parts: &[Value]) -> Value {
+    let mut years: BTreeMap<i64, (Vec<i64>, i64)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
+    let mut visits: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
+    for part in parts {
+        for row in part["years"].as_array().expect("years") {
+            let (counts, documents) = years.entry(int(&row["year"])).or_default();
+            let these: Vec<i64> = row["by_kind"].as_array().expect("by_kind").iter().map(int).collect();
+            counts.resize(these.len(), 0);
+            counts.iter_mut().zip(these).for_each(|(a, b)| *a += b);
+            *documents += int(&row["documents"]);
+        }
+        for (kind, n) in part["by_kind"].as_object().expect("by_kind") {
+            *by_kind.entry(kind.clone()).or_default() += int(n);
+        }
+        for v in part["visits"].as_array().expect("visits") {
+            let key = (v["from"].as_str().expect("from").to_owned(), v["to"].as_str().expect("to").to_owned());
+            *visits.entry(key).or_default() += int(&v["visits"]);
+        }
+        for field in ["events", "documents", "disputed", "corrected"] {
+            *totals.entry(field).or_default() += int(&part[field]);
+        }
+        assert_eq!(
+            (&part["actors"], &part["retracted"]),
+            (&parts[0]["actors"], &parts[0]["retracted"]),
+            "the stream's in every part"
+        );
     }
+    years.retain(|_, (counts, _)| counts.iter().any(|n| *n > 0));
+    serde_json::json!({
+        "years": years.into_iter().collect::<Vec<_>>(),
+        "by_kind": by_kind,
+        "visits": visits.into_iter().map(|((f, t), n)| (format!("{f}>{t}"), n)).collect::<BTreeMap<_, _>>(),
+        "events": totals["events"], "documents": totals["documents"], "disputed": totals["disputed"],
+        "corrected": totals["corrected"],
+    })
+}
+
+/// [`added_up`]'s terms of figures of one answer (core's `StatsView` as JSON).
+fn as_added_up(stats: &Value) -> Value {
+    added_up(std::slice::from_ref(stats))
+}
+
+/// `stats` with the web app's filters, walked in parts, are the figures of a fold of the
+/// record's events that the page's filters keep (its registrations, those events, their
+/// corrections and disputes) — now and as of a year and a day — and bad values are 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_with_the_pages_filters_are_the_figures_of_the_events_they_keep() {
+    use annals_core::projection::{AsOf, Projections};
+    let dir = tempfile::tempdir().expect("dir");
+    synthetic_store(dir.path(), "big", 12_000, 5).await;
+    let log = stream_envelopes(dir.path(), "big").await;
+    let server = serve(dir.path(), &[]);
+    let addr = server.addr;
+    let whole = ok(addr, "/api/streams/big/timeline").await;
+    let all = whole["entries"].as_array().expect("entries").len();
+    let walk = annals_server::http::shown::MAX_WALK;
+    assert!(all > 2 * walk, "{all} entries: the figures come in parts");
+    let unfiltered = ok(addr, "/api/streams/big/stats").await;
+
+    for (actor, q, as_of) in [
+        (None, "SIGNING", None),
+        (Some("p3"), "", None),
+        (Some("p3"), "visit", None),
+        (Some("p3"), "", Some("1990")),
+        (None, "visit", Some("1985-06-15")),
+    ] {
+        let case = format!("{actor:?} {q:?} {as_of:?}");
+        // The events the page keeps, judged apart from the service's code (the synthetic
+        // events name no actor in their titles), then the log of those events alone.
+        let kept: std::collections::HashSet<String> =
+            kept_by_the_page(&whole["entries"], actor, q).into_iter().map(|(_, id)| id).collect();
+        assert!(!kept.is_empty() && kept.len() < all / 2, "{case}: {}", kept.len());
+        let theirs: Vec<annals_core::Envelope> = log
+            .iter()
+            .filter(|e| match (&e.event, e.event.target()) {
+                (annals_core::Event::Domain(..), _) => kept.contains(e.id.as_str()),
+                (_, Some(target)) => kept.contains(target.as_str()),
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let date = as_of.map(|d| d.parse::<annals_core::PartialDate>().expect("date"));
+        let folded = Projections::fold(&theirs, AsOf { position: None, date });
+        let expected = serde_json::to_value(folded.stats_view()).expect("json");
+        assert!(int(&expected["events"]) > 0, "{case}");
+
+        let filter = format!(
+            "{}&q={q}{}",
+            actor.map(|a| format!("actor={a}")).unwrap_or_default(),
+            as_of.map(|d| format!("&as_of={d}")).unwrap_or_default()
+        );
+        let (mut parts, mut cursor) = (Vec::new(), String::new());
+        loop {
+            let part = ok(addr, &format!("/api/streams/big/stats?{filter}{cursor}")).await;
+            assert!(int(&part["walked"]) <= int(&part["of"]), "{case}: {part}");
+            let next = part["next"].as_str().map(|n| format!("&cursor={n}"));
+            parts.push(part);
+            match next {
+                Some(next) => cursor = next,
+                None => break,
+            }
+        }
+        let last = parts.last().expect("a part");
+        assert_eq!(last["walked"], last["of"], "{case}: walked to the end");
+        assert_eq!(parts.len(), (int(&last["of"]) as usize).div_ceil(walk), "{case}: at most {walk} a call");
+        // (The filters choose among the events shown: the registrations and the retractions
+        // counted are the stream's.)
+        assert_eq!((&last["actors"], &last["retracted"]), (&unfiltered["actors"], &unfiltered["retracted"]), "{case}");
+        assert_eq!(added_up(&parts), as_added_up(&expected), "{case}");
+        // Asked again at the same version: kept, the same bytes.
+        let first = get(addr, &format!("/api/streams/big/stats?{filter}")).await;
+        let again = get(addr, &format!("/api/streams/big/stats?{filter}")).await;
+        assert_eq!((first.status, &first.body), (200, &again.body), "{case}");
+    }
+
+    // Bad values are 400 with the JSON error, saying why.
+    let long = "x".repeat(201);
+    refused(
+        addr,
+        &[
+            ("stats?actor=", "bad_query", "actor= is empty"),
+            (&*format!("stats?q={long}"), "bad_query", "at most 200"),
+            ("stats?q=visit&as_of_position=10", "bad_query", "without as_of_position"),
+            ("stats?cursor=1.2.3", "bad_query", "only with a filter"),
+            ("stats?actor=p3&cursor=1.2", "bad_cursor", "not a cursor"),
+            ("stats?actor=p3&as_of=1990-13", "bad_query", "as_of="),
+            ("stats?actor=p3&from=1990", "bad_query", "unknown field"),
+        ],
+    )
+    .await;
     drop(server);
 }

@@ -116,8 +116,10 @@ impl Stats {
         }
     }
 
-    /// Counts one event in (`delta` 1) or out (−1).
-    pub(crate) fn count(&mut self, r: &Resolved, delta: i64) {
+    /// Counts one event in (`delta` 1) or out (−1). *Public because* the service counts the
+    /// figures of the events a filter keeps with it (a walk of the timeline, `stats?actor=`):
+    /// one rule of what an event adds to the figures.
+    pub fn count(&mut self, r: &Resolved, delta: i64) {
         let add = |n: &mut u64| *n = n.saturating_add_signed(delta);
         let key = r.event.occurred.start().year_value();
         let year = self.years.slot(key);

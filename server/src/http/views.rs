@@ -28,7 +28,18 @@
 //!   it reads by the window.
 //! - `stats` — `{"stream", "version", …}` with the fields of [`StatsView`]; `as_of=DATE` is
 //!   exact and taken from the per-year index (no fold: see `Projections::stats_as_of`); each
-//!   figure is computed once per stream version and date, then looked up.
+//!   figure is computed once per stream version and date, then looked up. With the web app's
+//!   filters (`actor=`, `q=`, judged as the page judges them: see [`shown`]) the figures are
+//!   of the events they keep (with `as_of`, of those certainly begun by its date), walked in
+//!   the timeline's order as `lod`'s filtered counts are (at most [`shown::MAX_WALK`] a
+//!   call, gated, on the work threads, kept per version and query): each answer holds the
+//!   figures of its part, `walked` (the events walked by its end) `of` (all to walk), and
+//!   `next`, the `cursor` of the next part, while there are more. The whole filtered record's
+//!   figures are the parts' added up (a year may continue in the next part; `actors` and
+//!   `retracted` are the stream's in every part: the filters choose events, not
+//!   registrations). Filters do not combine with `as_of_position` (the history keeps
+//!   figures, not the events a filter would walk): 400 `bad_query`; `cursor` without a
+//!   filter is 400 too.
 //!
 //! Answers of `window`, `graph` and `stats` (from the kept projections) are kept as written,
 //! per stream version and query ([`Answers`]): asked again, they are sent without being
@@ -111,7 +122,7 @@ pub const MAX_SHOWN_SCAN: usize = shown::MAX_WALK;
 /// one answer's memory grows with the store.
 pub const MAX_TIMELINE_ENTRIES: usize = 100_000;
 
-/// The query of `timeline`, `graph` and `stats`; see the module docs.
+/// The query of `timeline` and `graph`; see the module docs.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewQuery {
@@ -486,7 +497,7 @@ async fn lod(
             }
             let kinds = EventKind::ALL.iter().map(|k| k.name()).collect();
             let version = view.version;
-            let next = next.map(|(f, l, p)| format!("{f}.{l}.{p}"));
+            let next = next.map(cursor_text);
             json("lod", &LodBody { stream: &stream, version, level, from, to, extent, kinds, buckets, next })
         })
         .await;
@@ -512,7 +523,12 @@ async fn lod(
 }
 
 /// The key the timeline is ordered by: first day, last day, position.
-type OrderKey = (i64, i64, u64);
+type OrderKey = shown::OrderKey;
+
+/// A key as a `cursor` (what `next` says).
+fn cursor_text((first, last, position): OrderKey) -> String {
+    format!("{first}.{last}.{position}")
+}
 
 fn parse_cursor(text: &str) -> Result<OrderKey, ApiError> {
     let bad = || {
@@ -673,7 +689,7 @@ async fn window(
             }
             at += 1;
         }
-        let next = (at < range.end).then(|| last.map(|(f, l, p)| format!("{f}.{l}.{p}"))).flatten();
+        let next = (at < range.end).then(|| last.map(cursor_text)).flatten();
         let version = view.version;
         if as_log {
             let events = log_of(&entries, &view.projections.catalog, &stream);
@@ -807,15 +823,76 @@ struct StatsBody<'a> {
     stats: &'a StatsView,
 }
 
+/// One part of the figures of the events the page's filters keep (see the module docs).
+#[derive(Serialize)]
+struct FilteredStatsBody<'a> {
+    stream: &'a StreamName,
+    version: u64,
+    /// Events walked by the end of this part…
+    walked: usize,
+    /// …of all the walk looks at.
+    of: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    #[serde(flatten)]
+    stats: &'a StatsView,
+}
+
+/// The query of `stats`; see the module docs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    as_of: Option<String>,
+    as_of_position: Option<u64>,
+    /// The page's filters (see [`shown`]).
+    actor: Option<String>,
+    q: Option<String>,
+    /// Where a filtered walk goes on (the `next` of the part before).
+    cursor: Option<String>,
+}
+
 async fn stats(
     State(state): State<AppState>,
     StreamPath(stream): StreamPath,
     headers: HeaderMap,
     uri: Uri,
-    query: Result<Query<ViewQuery>, QueryRejection>,
+    query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let as_of = date("as_of", query.as_of.as_deref())?;
+    let filtered = Shown::given(query.actor.as_deref(), query.q.as_deref())?;
+    if filtered && query.as_of_position.is_some() {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "stats takes actor= and q= without as_of_position=: the figures of a filter are walked over \
+             the events as they stand now; ask them as_of= a date, or as of a position without a filter",
+        ));
+    }
+    if query.cursor.is_some() && !filtered {
+        return Err(ApiError::bad_request("bad_query", "stats takes cursor= only with a filter (actor= or q=)"));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    if filtered {
+        // Filtered figures walk the events (see `shown`): behind the gate, on the work threads.
+        let permit = state.gate.enter().await?;
+        let view = state.kept.get(&state.store, &stream).await?;
+        if let Some(response) = not_modified(&headers, view.version) {
+            return Ok(response);
+        }
+        let (actor, q) = (query.actor, query.q);
+        let response = kept_or_computed(&state, view, "stats", &uri, move |view| {
+            let (timeline, catalog) = (&view.projections.timeline, &view.projections.catalog);
+            let shown = Shown::parse(actor.as_deref(), q.as_deref(), catalog)?.unwrap_or_default();
+            let by = as_of.map(|d| d.last_day());
+            let part = shown::figures(timeline, catalog, &shown, by, cursor, shown::MAX_WALK);
+            let (version, walked, of, next) = (view.version, part.walked, part.of, part.next.map(cursor_text));
+            let stats = &part.stats.view(catalog);
+            json("stats", &FilteredStatsBody { stream: &stream, version, walked, of, next, stats })
+        })
+        .await;
+        drop(permit);
+        return response;
+    }
     let (view, position) = source(&state, &stream, query.as_of_position).await?;
     let version = view.version;
     if let Some(response) = not_modified(&headers, version) {
