@@ -3,8 +3,10 @@
 //!
 //! A record read by the window (`remote`) holds only the events fetched for the timeline, so
 //! its charts are the service's figures of the whole stream (`stats`, per year and kind: the
-//! kind filters apply exactly); the actor and search filters the service cannot apply, and
-//! the charts say so when one is set.
+//! kind filters apply here, exactly), with the actor and search filters the service's
+//! (`stats?actor=&q=`, judged as the page judges them). Filtered figures come in parts (the
+//! service walks a bounded number of events a call): until the last, the charts say how far
+//! the count is, and draw nothing — never a part as if it were the whole.
 //!
 //! The numbers are computed natively-testable in [`ChartData`]; drawing needs the browser.
 //! Each chart also has its numbers in a table for screen readers and for copying.
@@ -22,6 +24,9 @@ use crate::record::Record;
 /// The widest span of years the charts show year by year, empty years included.
 pub const FILLED_YEARS: i64 = 20_000;
 
+/// Events per kind and documents signed, by year.
+type PerYear = std::collections::BTreeMap<i64, (PerKind<u32>, u64)>;
+
 /// The numbers behind the charts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartData {
@@ -37,7 +42,7 @@ pub struct ChartData {
 impl ChartData {
     /// Counts the given events (indices into the timeline's entries) by the year they began.
     pub fn from_events(record: &Record, visible: &[usize]) -> Self {
-        let mut per_year: std::collections::BTreeMap<i64, (PerKind<u32>, u64)> = std::collections::BTreeMap::new();
+        let mut per_year = PerYear::new();
         let projections = record.projections();
         for r in visible.iter().filter_map(|i| projections.timeline.at(*i)) {
             let slot = per_year.entry(r.event.occurred.start().year_value()).or_default();
@@ -46,6 +51,12 @@ impl ChartData {
                 slot.1 += u64::from(r.event.documents_signed());
             }
         }
+        Self::from_years(&per_year)
+    }
+
+    /// The rows of the years with events: every year from the first to the last (only those
+    /// with events when they span more than [`FILLED_YEARS`]).
+    fn from_years(per_year: &PerYear) -> Self {
         let (Some(&first), Some(&last)) = (per_year.keys().next(), per_year.keys().next_back()) else {
             return Self::default();
         };
@@ -66,37 +77,37 @@ impl ChartData {
         data
     }
 
-    /// The service's figures of a whole stream (`stats`: `years`, every year from the first to
-    /// the last, each `{year, by_kind: [one count per kind, in `EventKind::ALL`'s order],
-    /// documents, …}`) with the kinds shown (all when none is chosen), as
-    /// [`ChartData::from_events`] counts them; `None` when the answer is not the service's
-    /// figures. Read by hand from a `Value`: a derived reader would be code of its own in the
-    /// page's bundle.
+    /// The service's figures of a whole stream (`stats`: `years`, each `{year, by_kind: [one
+    /// count per kind, in `EventKind::ALL`'s order], documents, …}`; filtered figures are an
+    /// array of such parts, a year perhaps in two of them) with the kinds shown (all when none
+    /// is chosen), as [`ChartData::from_events`] counts them; `None` when the answer is not the
+    /// service's figures. Read by hand from a `Value`: a derived reader would be code of its
+    /// own in the page's bundle.
     pub fn from_served(stats: &serde_json::Value, kinds: &std::collections::BTreeSet<EventKind>) -> Option<Self> {
         let shown = |k: &EventKind| kinds.is_empty() || kinds.contains(k);
-        let mut rows = Vec::new();
-        for row in stats["years"].as_array()? {
-            let mut counts = PerKind::<u32>::default();
-            for (k, n) in EventKind::ALL.iter().zip(row["by_kind"].as_array()?).filter(|(k, _)| shown(k)) {
-                counts[*k] = u32::try_from(n.as_u64()?).ok()?;
+        let parts = match stats.as_array() {
+            Some(parts) => parts.as_slice(),
+            None => std::slice::from_ref(stats),
+        };
+        let mut per_year = PerYear::new();
+        for part in parts {
+            for row in part["years"].as_array()? {
+                let mut counts = PerKind::<u32>::default();
+                for (k, n) in EventKind::ALL.iter().zip(row["by_kind"].as_array()?).filter(|(k, _)| shown(k)) {
+                    counts[*k] = u32::try_from(n.as_u64()?).ok()?;
+                }
+                // (The years with no event shown are rows of the answer, not of the charts.)
+                if counts.iter().any(|n| *n > 0) {
+                    let documents = if shown(&EventKind::Signing) { row["documents"].as_u64()? } else { 0 };
+                    let slot = per_year.entry(row["year"].as_i64()?).or_default();
+                    for k in EventKind::ALL {
+                        slot.0[k] += counts[k];
+                    }
+                    slot.1 += documents;
+                }
             }
-            let documents = if shown(&EventKind::Signing) { row["documents"].as_u64()? } else { 0 };
-            rows.push((row["year"].as_i64()?, counts, documents));
         }
-        // From the first to the last year with events shown (all of them between, unless
-        // they span more than `FILLED_YEARS`: then those with events only).
-        let any = |r: &&(i64, PerKind<u32>, u64)| r.1.iter().any(|n| *n > 0);
-        let (first, last) = (rows.iter().find(any).map(|r| r.0), rows.iter().rev().find(any).map(|r| r.0));
-        let (Some(first), Some(last)) = (first, last) else { return Some(Self::default()) };
-        let mut data = Self::default();
-        let mut total = 0;
-        for row in rows.iter().filter(|r| first <= r.0 && r.0 <= last && (last - first < FILLED_YEARS || any(r))) {
-            total += row.2;
-            data.years.push(row.0);
-            data.by_kind.push(row.1);
-            data.cumulative_documents.push(total);
-        }
-        Some(data)
+        Some(Self::from_years(&per_year))
     }
 
     /// The tallest stacked bar.
@@ -114,8 +125,8 @@ pub struct Props {
     pub visible: Rc<crate::visible::Visible>,
     /// The kinds the filters show (none: all), for a record read by the window.
     pub kinds: std::collections::BTreeSet<EventKind>,
-    /// Whether an actor or a search narrows the view (the service's figures cannot follow).
-    pub narrowed: bool,
+    /// The actor and search filters as the service takes them (`remote::filter`; empty: none).
+    pub filter: String,
 }
 
 /// Both charts.
@@ -124,12 +135,19 @@ pub fn charts(props: &Props) -> Html {
     let label = crate::context::use_landmark_label(t("Charts"));
     // A record read by the window: the service's figures (`None` while they are asked; the
     // last ones stay while newer are asked, as after a live update).
-    let last = use_mut_ref(|| None::<crate::remote::Served>);
+    // Of the filters asked (another filter's figures are never shown for these); while the
+    // parts of filtered figures arrive, how many events are walked of how many.
+    let last = use_mut_ref(|| None::<(String, crate::remote::Served)>);
+    let mut counting = None;
     let served = props.record.remote.as_ref().map(|r| {
-        if let Some(answer) = r.served("stats", String::new()) {
-            *last.borrow_mut() = Some(answer);
+        match r.served("stats", props.filter.clone()) {
+            Some(Ok(part)) if part["next"].is_string() => {
+                counting = Some((part["walked"].as_u64().unwrap_or(0), part["of"].as_u64().unwrap_or(0)))
+            }
+            Some(answer) => *last.borrow_mut() = Some((props.filter.clone(), answer)),
+            None => {}
         }
-        last.borrow().clone()
+        last.borrow().as_ref().filter(|(f, _)| *f == props.filter).map(|(_, a)| a.clone())
     });
     let data = Rc::new(match &served {
         None => ChartData::from_events(&props.record, &props.visible),
@@ -152,7 +170,12 @@ pub fn charts(props: &Props) -> Html {
     // A record read by the window: the service's figures, once here (no empty canvas before).
     let said = match &served {
         Some(Some(Err(e))) => Some(("error", tf("The service could not give the figures: {0}", &[e]))),
-        Some(None) => Some(("map-drawing", t("Asking the service for the figures of the whole record…").to_owned())),
+        Some(None) => Some(match counting {
+            Some((walked, of)) => {
+                ("map-drawing", tf("Counting the events the filters keep: {0} of {1} looked at…", &[&walked, &of]))
+            }
+            None => ("map-drawing", t("Asking the service for the figures of the whole record…").to_owned()),
+        }),
         _ => None,
     };
     if let Some((class, text)) = said {
@@ -162,12 +185,8 @@ pub fn charts(props: &Props) -> Html {
             </section>
         };
     }
-    let partial = props.record.remote.is_some() && props.narrowed;
     html! {
         <section class="charts" aria-label={label}>
-            if partial {
-                <p class="note" role="note">{ tx("These charts count every event of the whole record (of the kinds chosen): the service does not filter its figures by actor or search.") }</p>
-            }
             <figure>
                 <figcaption>{ tx("Events per year, by kind") }</figcaption>
                 <ul class="legend" aria-label={t("Colours of the kinds")}>

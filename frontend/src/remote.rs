@@ -10,8 +10,8 @@
 //!
 //! *What is kept:* the counts fetched (per level, each for the span asked), the day
 //! ranges whose events have all arrived, and the last answers of the service's views of the
-//! whole stream (`stats`, `graph`: the charts and the map count the record, not what was
-//! fetched, see [`Remote::served`]). Events arrive folded into the record as envelopes
+//! whole stream (`stats`, with the page's actor and search filters; `graph`: the charts and
+//! the map count the record, not what was fetched, see [`Remote::served`]). Events arrive folded into the record as envelopes
 //! made from the timeline's entries (the event as it stands now, with its disputes), so the
 //! timeline, the list in view and the details read them as they read any record's; the
 //! counts draw the clusters wherever the events are not all here. One request for events is
@@ -271,7 +271,10 @@ impl Remote {
     /// service's, answered from its kept projections, bounded, not a count of the events
     /// fetched so far. `None` while it is asked (asked once; its arrival re-renders the
     /// record, as counts' arrivals do); read as a JSON `Value` (the reader the page has
-    /// anyway), or why not, for people. The last [`SERVED`] answers are kept.
+    /// anyway), or why not, for people. The last [`SERVED`] answers are kept. An answer in
+    /// parts (it holds `next`: the filtered `stats`) is asked on part after part while it is
+    /// kept; until the last, what is kept is the latest part (it holds `next` and says how
+    /// far the walk is: `walked` of `of`), then an array of every part, in order.
     pub fn served(self: &Rc<Self>, endpoint: &'static str, query: String) -> Option<Served> {
         let key = format!("{endpoint}?{query}@{}", self.head.get());
         let mut kept = self.served.borrow_mut();
@@ -290,17 +293,42 @@ impl Remote {
         drop(kept);
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let url = format!("{}api/streams/{}/{endpoint}?{query}", this.base, encode(&this.stream));
-            let answer = body(&url).await.and_then(|bytes| {
-                let value = std::str::from_utf8(&bytes).ok().and_then(|text| serde_json::from_str(text).ok());
-                value
-                    .map(Rc::new)
-                    .ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))
-            });
+            let set = |answer: Served| {
+                let mut kept = this.served.borrow_mut();
+                let slot = kept.iter_mut().find(|(k, _)| *k == key);
+                slot.map(|slot| slot.1 = Some(answer)).is_some()
+            };
+            let mut cursor = String::new();
+            let mut parts = Vec::new();
+            let answer = loop {
+                let url = format!("{}api/streams/{}/{endpoint}?{query}{cursor}", this.base, encode(&this.stream));
+                let answer = body(&url).await.and_then(|bytes| {
+                    let value: Option<serde_json::Value> =
+                        std::str::from_utf8(&bytes).ok().and_then(|text| serde_json::from_str(text).ok());
+                    value.ok_or_else(|| crate::i18n::tf("{0}: the service's answer could not be read", &[&url]))
+                });
+                match answer {
+                    // A part of a walk (filtered figures): kept as the answer meanwhile (the
+                    // charts say how far it is), then asked on while it is still kept.
+                    Ok(part) if part["next"].is_string() => {
+                        cursor = format!("&cursor={}", encode(part["next"].as_str().unwrap_or_default()));
+                        let wanted = set(Ok(Rc::new(part.clone())));
+                        this.emit(Vec::new());
+                        if !wanted {
+                            return;
+                        }
+                        parts.push(part);
+                    }
+                    // The last part: the answer is all of them, in order.
+                    Ok(last) if !parts.is_empty() => {
+                        parts.push(last);
+                        break Ok(Rc::new(serde_json::Value::Array(parts)));
+                    }
+                    answer => break answer.map(Rc::new),
+                }
+            };
             let failed = answer.is_err();
-            if let Some(slot) = this.served.borrow_mut().iter_mut().find(|(k, _)| *k == key) {
-                slot.1 = Some(answer);
-            }
+            set(answer);
             this.emit(Vec::new());
             // A refusal is said, then asked again a while later (a busy service answers 503
             // and takes the question later; asking at once would only repeat the refusal).
@@ -697,6 +725,50 @@ pub fn kept(
 mod tests {
     use super::{kept, lod};
     use annals_core::StreamName;
+
+    #[test]
+    fn the_parts_of_filtered_figures_chart_as_their_events_do() {
+        use crate::charts::ChartData;
+        use annals_core::projection::Stats;
+        let record =
+            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
+        let p = record.projections();
+        let entries: Vec<_> = p.timeline.entries().collect();
+        // As the service answers `stats?actor=…` (server/src/http/shown.rs, `figures`): each
+        // part the figures of the events kept among those it walked, in the timeline's order.
+        let kept: Vec<usize> =
+            (0..entries.len()).filter(|i| entries[*i].kind != annals_core::EventKind::Visit).collect();
+        let parts: Vec<serde_json::Value> = kept
+            .chunks(7)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut stats = Stats::default();
+                for i in chunk {
+                    stats.count(entries[*i], 1);
+                }
+                let mut part = serde_json::to_value(stats.view(&p.catalog)).expect("json");
+                part["walked"] = serde_json::json!((n + 1) * 7);
+                if (n + 1) * 7 < kept.len() {
+                    part["next"] = serde_json::json!(format!("{n}.{n}.{n}"));
+                }
+                part
+            })
+            .collect();
+        assert!(parts.len() > 3);
+        // (Some year goes on in the next part: the charts add its rows up.)
+        let first_year = |part: &serde_json::Value| part["years"][0]["year"].clone();
+        let last_year =
+            |part: &serde_json::Value| part["years"].as_array().and_then(|y| y.last()).map(|r| r["year"].clone());
+        assert!(parts.windows(2).any(|w| last_year(&w[0]) == Some(first_year(&w[1]))));
+        assert!(
+            parts[..parts.len() - 1].iter().all(|p| p["next"].is_string()) && parts[parts.len() - 1]["next"].is_null()
+        );
+        // What `Remote::served` keeps once the last part is here: every part, in order.
+        let joined = serde_json::Value::Array(parts);
+        let whole = ChartData::from_events(&record, &kept);
+        assert!(whole.years.len() > 10);
+        assert_eq!(ChartData::from_served(&joined, &Default::default()), Some(whole));
+    }
 
     #[test]
     fn what_is_kept_is_the_events_of_the_ranges_as_they_stand() {

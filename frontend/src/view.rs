@@ -53,7 +53,7 @@ pub fn record_view(props: &RecordViewProps) -> Html {
             { match view.panel {
                 Panel::Timeline => html! { <TimelineCanvas record={record.clone()} view={view.clone()} visible={visible.clone()} drawing={(*drawing).clone()} /> },
                 Panel::Map => html! { <RelationMap record={record.clone()} view={view.clone()} /> },
-                Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} kinds={view.kinds.clone()} narrowed={view.actor.is_some() || !view.query.trim().is_empty()} /> },
+                Panel::Charts => html! { <Charts record={record.clone()} visible={visible.clone()} kinds={view.kinds.clone()} filter={crate::remote::filter(view.actor.as_deref(), &view.query)} /> },
                 // The slide is the details, and the strip the list.
                 Panel::Story => html! { <Story record={record.clone()} view={view.clone()} visible={visible.clone()} /> },
             } }

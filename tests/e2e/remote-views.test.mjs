@@ -4,7 +4,8 @@
 // view is opened twice on the same stream — read whole (below the size, as any small stream)
 // and read by the window (`?window_above=` lowers the size) — and must show the same numbers
 // and the same map, node for node, although the page read by the window holds none of the
-// events (one of them names an actor no other event names).
+// events (one of them names an actor no other event names). The charts follow the actor and
+// search filters (the service's filtered `stats`, in parts on a stream larger than one walk).
 //
 // Needs dist/ and the `annals` binary (target/debug or target/release).
 
@@ -47,7 +48,7 @@ after(async () => {
 });
 
 /** A page of the stream at `width`×`height`, read whole or by the window, with the API requests it makes. */
-async function open(fragment, byWindow, [width, height] = [1280, 800]) {
+async function open(fragment, byWindow, [width, height] = [1280, 800], stream = STREAM) {
   const context = await browser.newContext({ viewport: { width, height }, timezoneId: 'UTC', locale: 'en-GB' });
   const page = await context.newPage();
   const errors = [];
@@ -56,7 +57,7 @@ async function open(fragment, byWindow, [width, height] = [1280, 800]) {
   page.on('request', (r) => {
     if (r.url().includes('/api/')) asked.push(new URL(r.url()));
   });
-  await page.goto(`${base}/?stream=${STREAM}${byWindow ? '&window_above=1000' : ''}#${fragment}`);
+  await page.goto(`${base}/?stream=${stream}${byWindow ? '&window_above=1000' : ''}#${fragment}`);
   return { context, page, errors, asked };
 }
 
@@ -116,12 +117,73 @@ test('the charts of a stream read by the window are the whole record’s figures
     await remote.context.close();
   }
 
-  // An actor filter the service's figures cannot follow: the charts say what they count.
-  const narrowed = await open('view=charts&actor=c3', true);
-  await numbers(narrowed.page);
-  assert.ok(await narrowed.page.getByText('the service does not filter its figures by actor or search').isVisible());
-  await narrowed.page.locator('section.charts').screenshot({ path: await screenshotPath('remote-charts-actor-1280.png') });
-  await narrowed.context.close();
+  // With the page's filters — an actor, a search, both with kinds — the service's figures of
+  // the events they keep (`stats?actor=&q=`), as the record read whole counts them.
+  for (const fragment of ['view=charts&actor=c3', 'view=charts&q=talks', 'view=charts&actor=c3&q=country%201&kinds=Visit,Call']) {
+    const whole = await open(fragment, false);
+    const expected = await numbers(whole.page);
+    await whole.context.close();
+
+    const remote = await open(fragment, true);
+    const shown = await numbers(remote.page);
+    assert.deepEqual(shown, expected, `${fragment}: the same numbers as the record read whole, filtered`);
+    const total = shown.reduce((sum, row) => sum + row.slice(1, -1).reduce((s, n) => s + Number(n), 0), 0);
+    assert.ok(total > 0 && total < EVENTS / 2, `${fragment}: ${total} events kept`);
+    const stats = remote.asked.filter((u) => u.pathname.endsWith(`/streams/${STREAM}/stats`));
+    assert.ok(stats.length > 0 && stats.every((u) => u.searchParams.has('actor') || u.searchParams.has('q')), 'the filtered figures are asked');
+    // (A search also lists its matches below, from the service's search: not the charts' doing.)
+    const searched = (u) => u.pathname.endsWith('/window') && u.searchParams.has('q') && u.searchParams.get('limit') === '50';
+    assert.deepEqual(fetchedEvents(remote.asked).filter((u) => !searched(u)), [], 'no event was fetched for the charts');
+    assert.deepEqual(remote.errors, []);
+    if (fragment === 'view=charts&actor=c3') {
+      await remote.page.locator('section.charts').screenshot({ path: await screenshotPath('remote-charts-actor-1280.png') });
+    }
+    await remote.context.close();
+  }
+});
+
+test('filtered figures of a stream larger than one walk come in parts: the charts count on, then draw the whole', async () => {
+  // More events than the service walks in one call (`shown::MAX_WALK`, 5,000): two parts.
+  const LARGER = 'larger';
+  // (Record ids are the service's, across streams: these get their own.)
+  const records = toRecords(generate(6000, 7)).map((r) => ({ ...r, id: `larger-${r.id}` }));
+  await appendRecords(base, LARGER, TOKEN, records);
+  for (const [width, height] of [
+    [1280, 800],
+    [360, 740],
+  ]) {
+    const fragment = 'view=charts&actor=c3';
+    const whole = await open(fragment, false, [width, height], LARGER);
+    const expected = await numbers(whole.page);
+    await whole.context.close();
+
+    const remote = await open(fragment, true, [width, height], LARGER);
+    // The second part held back: the charts say how far the count is and draw nothing.
+    let release;
+    const held = new Promise((ok) => (release = ok));
+    await remote.page.route(/\/stats\?.*cursor=/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    remote.asked.length = 0;
+    await remote.page.reload();
+    const status = remote.page.locator('section.charts [role=status]');
+    await status.getByText(/^Counting the events the filters keep: 5000 of 6000 looked at…$/).waitFor({ timeout: 30_000 });
+    assert.equal(await remote.page.locator('section.charts canvas').count(), 0, 'no part drawn as if it were the whole');
+    await remote.page.locator('section.charts').screenshot({ path: await screenshotPath(`remote-charts-counting-${width}.png`) });
+    release();
+    const shown = await numbers(remote.page);
+    assert.deepEqual(shown, expected, 'the parts added up are the figures of the record read whole, filtered');
+    const parts = remote.asked.filter((u) => u.pathname.endsWith(`/streams/${LARGER}/stats`));
+    assert.equal(parts.filter((u) => u.searchParams.has('cursor')).length, 1, 'the second part asked once');
+    await remote.page.locator('section.charts').screenshot({ path: await screenshotPath(`remote-charts-actor-${width}.png`) });
+    if (width === 1280) {
+      const violations = await axeViolations(remote.page);
+      assert.deepEqual(violations, [], JSON.stringify(violations, null, 1));
+    }
+    assert.deepEqual(remote.errors, []);
+    await remote.context.close();
+  }
 });
 
 test('the map of a stream read by the window is the whole record’s map, from the service, also as of a year and for an actor', async () => {
