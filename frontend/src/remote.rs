@@ -727,50 +727,6 @@ mod tests {
     use annals_core::StreamName;
 
     #[test]
-    fn the_parts_of_filtered_figures_chart_as_their_events_do() {
-        use crate::charts::ChartData;
-        use annals_core::projection::Stats;
-        let record =
-            crate::record::from_bytes(include_bytes!("../../data/azerbaijan-belarus.json"), "x").expect("record");
-        let p = record.projections();
-        let entries: Vec<_> = p.timeline.entries().collect();
-        // As the service answers `stats?actor=…` (server/src/http/shown.rs, `figures`): each
-        // part the figures of the events kept among those it walked, in the timeline's order.
-        let kept: Vec<usize> =
-            (0..entries.len()).filter(|i| entries[*i].kind != annals_core::EventKind::Visit).collect();
-        let parts: Vec<serde_json::Value> = kept
-            .chunks(7)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let mut stats = Stats::default();
-                for i in chunk {
-                    stats.count(entries[*i], 1);
-                }
-                let mut part = serde_json::to_value(stats.view(&p.catalog)).expect("json");
-                part["walked"] = serde_json::json!((n + 1) * 7);
-                if (n + 1) * 7 < kept.len() {
-                    part["next"] = serde_json::json!(format!("{n}.{n}.{n}"));
-                }
-                part
-            })
-            .collect();
-        assert!(parts.len() > 3);
-        // (Some year goes on in the next part: the charts add its rows up.)
-        let first_year = |part: &serde_json::Value| part["years"][0]["year"].clone();
-        let last_year =
-            |part: &serde_json::Value| part["years"].as_array().and_then(|y| y.last()).map(|r| r["year"].clone());
-        assert!(parts.windows(2).any(|w| last_year(&w[0]) == Some(first_year(&w[1]))));
-        assert!(
-            parts[..parts.len() - 1].iter().all(|p| p["next"].is_string()) && parts[parts.len() - 1]["next"].is_null()
-        );
-        // What `Remote::served` keeps once the last part is here: every part, in order.
-        let joined = serde_json::Value::Array(parts);
-        let whole = ChartData::from_events(&record, &kept);
-        assert!(whole.years.len() > 10);
-        assert_eq!(ChartData::from_served(&joined, &Default::default()), Some(whole));
-    }
-
-    #[test]
     fn what_is_kept_is_the_events_of_the_ranges_as_they_stand() {
         let bytes = include_bytes!("../../data/azerbaijan-belarus.json");
         let loaded = annals_formats::load(bytes, "x.json", None, &annals_core::validate::Nothing);
