@@ -134,9 +134,9 @@ pub struct Props {
 pub fn charts(props: &Props) -> Html {
     let label = crate::context::use_landmark_label(t("Charts"));
     // A record read by the window: the service's figures (`None` while they are asked; the
-    // last ones stay while newer are asked, as after a live update).
-    // Of the filters asked (another filter's figures are never shown for these); while the
-    // parts of filtered figures arrive, how many events are walked of how many.
+    // last ones of the same filters stay while newer are asked, as after a live update —
+    // another filter's are never shown), and while the parts of filtered figures arrive, how
+    // many events are walked of how many.
     let last = use_mut_ref(|| None::<(String, crate::remote::Served)>);
     let mut counting = None;
     let served = props.record.remote.as_ref().map(|r| {

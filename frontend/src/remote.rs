@@ -11,10 +11,11 @@
 //! *What is kept:* the counts fetched (per level, each for the span asked), the day
 //! ranges whose events have all arrived, and the last answers of the service's views of the
 //! whole stream (`stats`, with the page's actor and search filters; `graph`: the charts and
-//! the map count the record, not what was fetched, see [`Remote::served`]). Events arrive folded into the record as envelopes
-//! made from the timeline's entries (the event as it stands now, with its disputes), so the
-//! timeline, the list in view and the details read them as they read any record's; the
-//! counts draw the clusters wherever the events are not all here. One request for events is
+//! the map count the record, not what was fetched, see [`Remote::served`]). Events arrive
+//! folded into the record as envelopes made from the timeline's entries (the event as it
+//! stands now, with its disputes), so the timeline, the list in view and the details read
+//! them as they read any record's; the counts draw the clusters wherever the events are not
+//! all here. One request for events is
 //! in flight at a time: a window that moved away from it stops it between pages (its
 //! generation is stale), and a request for counts is never made twice.
 //!

@@ -28,8 +28,8 @@ use annals_core::projection::{Bucket, Counts, Level, Stats, Timeline};
 use super::streams::contains_folded;
 use super::ApiError;
 
-/// Most events one filtered count walks (a call of `lod` or `stats` with a filter): its answer then
-/// holds a `next` to go on from. Measured at 1M events: a walk costs about 1.2 µs an event
+/// Most events one filtered count walks (a call of `lod` or `stats` with a filter): its
+/// answer then holds a `next` to go on from. Measured at 1M events: a walk costs about 1.2 µs an event
 /// (each event's texts and participants read where they lie; the whole record 1.3 s in one
 /// call), and with 16 readers of distinct queries at 20,000 a call the p99 was 349 ms
 /// (`benches/views.rs`): at 5,000, as many as a filtered `events` read scans, it is ~6 ms.
