@@ -197,8 +197,8 @@ describe('the relation map', { timeout: 60_000 }, () => {
     });
   }
 
-  test('at 360×740, a dense record (the benches\' 40 countries, nearly all linked) has nodes apart, labels clear of each other and of other nodes, and every node named when focused or pointed at', async () => {
-    const { page, done } = await suite.openPage('/', { viewport: { width: 360, height: 740 } });
+  test('at 360×740, a dense record (the benches\' 40 countries, nearly all linked) has nodes apart, labels clear of each other and of other nodes, and every node named when focused or pointed at; two fingers zoom', async () => {
+    const { page, context, done } = await suite.openPage('/', { viewport: { width: 360, height: 740 }, hasTouch: true });
     const title = await page.locator('h1').textContent();
     await page.getByRole('button', { name: 'Open a file…' }).click();
     await page.locator('.opener input[type=file]').setInputFiles({ name: 'dense.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(toNdjson(generate(20_000))) });
@@ -247,6 +247,30 @@ describe('the relation map', { timeout: 60_000 }, () => {
     await page.waitForFunction((id) => document.querySelector('canvas.map-canvas').dataset.labels.split('|').some((l) => l.split(' ')[0] === id), bare.id, { timeout: 5_000 })
       .catch(() => assert.fail(`pointing at ${bare.id} does not name it`));
     assertReadable(await drawn(page), `pointing at ${bare.id}`);
+    // Two fingers spread apart zoom in about their midpoint: the drawing spreads, the nodes grow
+    // back towards their size, more names find room, and still none overlaps.
+    await page.mouse.move(0, 0);
+    const before = await drawn(page);
+    const cdp = await context.newCDPSession(page);
+    const [mx, my] = [box.x + box.width / 2, box.y + box.height / 2];
+    const touch = (type, spread) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: type === 'touchEnd' ? [] : [{ x: mx - spread, y: my, id: 1 }, { x: mx + spread, y: my, id: 2 }],
+      });
+    await touch('touchStart', 20);
+    for (const spread of [30, 40, 50, 60]) await touch('touchMove', spread);
+    await touch('touchEnd', 0);
+    await page.waitForFunction((o) => document.querySelector('canvas.map-canvas').dataset.nodes !== o, before.nodes.map((n) => `${n.id} ${n.x} ${n.y} ${n.r}`).join('|'), { timeout: 5_000 });
+    const pinched = await drawn(page);
+    const spreadX = (v) => Math.max(...v.nodes.map((n) => n.x)) - Math.min(...v.nodes.map((n) => n.x));
+    assert.ok(spreadX(pinched) > spreadX(before) * 2, `a pinch zooms in: ${spreadX(before)} -> ${spreadX(pinched)} px`);
+    const busiest = (v) => Math.max(...v.nodes.map((n) => n.r));
+    assert.ok(busiest(pinched) > busiest(before), `nodes grow back: ${busiest(before)} -> ${busiest(pinched)} px`);
+    assert.ok(!page.url().includes('actor='), 'a pinch chooses no actor');
+    assertReadable(pinched, 'pinched');
+    assertApart(pinched, 'pinched');
+    await page.locator('section.map').screenshot({ path: await screenshotPath('map-dense-360-pinched.png') });
     await done();
   });
 

@@ -9,8 +9,9 @@
 //!
 //! The all-time graph is sent once per record (`all`) and kept here with its layout, so a
 //! replay step sends only what it changes the drawing of: the graph as of the slider's year.
-//! The canvas' own input is handled here too (`live`): a drag pans and the wheel zooms
-//! (redrawn here, no round trip through the page), a click or the keyboard ([`crate::keys`])
+//! The canvas' own input is handled here too (`live`): a drag pans, the wheel or a two-finger
+//! pinch zooms (redrawn here, no round trip through the page; on a phone the pinch is how a
+//! dense map is read closer), a click or the keyboard ([`crate::keys`])
 //! moves the focus and chooses an actor. The page hears what it must act on as events on the
 //! canvas: `mapfocus` (the focused actor's id, for its announcement), `mapchoose` (an actor
 //! chosen: its relations) and `mapback` (back to all actors). *Why:* the pointer and the keys
@@ -310,7 +311,11 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         })
         .collect();
     let label_of: HashMap<&str, &str> = s.nodes.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect();
-    let mut wanted: Vec<usize> = (0..dots.len()).collect();
+    // A node panned or zoomed off the canvas is not named at its edge (unless it has the focus:
+    // the keys may walk to it).
+    let on_canvas = |d: &Dot| (0.0..=width).contains(&d.x) && (0.0..=height).contains(&d.y);
+    let mut wanted: Vec<usize> =
+        (0..dots.len()).filter(|&i| on_canvas(&dots[i].0) || focused == Some(dots[i].0.id.as_str())).collect();
     let rank = |d: &Dot| {
         let id = d.id.as_str();
         (ego != Some(id), focused != Some(id), hovered != Some(id), !lit(id))
@@ -334,6 +339,20 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         .filter_map(|((&i, text), spot)| spot.map(|spot| (i, text, spot.rect, spot.leader)))
         .collect();
     Scene { dots, lines, labels, emphasised, edge_ink }
+}
+
+/// The least and the most zoom (a wheel, a pinch).
+const ZOOM: (f64, f64) = (0.4, 8.0);
+
+/// The pan and zoom `t` (see [`MapPlan::transform`]) of a `size` canvas zoomed `by` times
+/// (within [`ZOOM`]) about the canvas point `at`, which stays where it is: what is under the
+/// fingers of a pinch stays under them.
+pub fn zoom_about(t: (f64, f64, f64), size: (f64, f64), at: Point, by: f64) -> (f64, f64, f64) {
+    let zoom = (t.2 * by).clamp(ZOOM.0, ZOOM.1);
+    let k = zoom / t.2;
+    // A canvas point is centre + pan + (drawing − centre) · zoom; keep `at`'s drawing point.
+    let (cx, cy) = (size.0 / 2.0, size.1 / 2.0);
+    (at.0 - cx - (at.0 - cx - t.0) * k, at.1 - cy - (at.1 - cy - t.1) * k, zoom)
 }
 
 /// How much of the canvas the plain edges may cover (their length times their width, over its
@@ -548,6 +567,8 @@ pub(crate) mod live {
         /// Pan (x, y) and zoom.
         transform: (f64, f64, f64),
         press: Option<Press>,
+        /// The pointers down (id, where last), so two fingers pinch.
+        fingers: Vec<(i32, (f64, f64))>,
         focused: Option<String>,
         has_focus: bool,
         /// The node under a mouse pointer (not a press): its name is drawn.
@@ -585,6 +606,7 @@ pub(crate) mod live {
                         dots: Vec::new(),
                         transform: (0.0, 0.0, 1.0),
                         press: None,
+                        fingers: Vec::new(),
                         focused: None,
                         has_focus: false,
                         hovered: None,
@@ -696,8 +718,12 @@ pub(crate) mod live {
                 // Keeps the pointer's events on the canvas, so a drag that leaves it ends on it.
                 let _ = c.set_pointer_capture(e.pointer_id());
                 let at = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
-                    l.press = Some(Press { start: at, last: at, moved: false });
+                    l.fingers.retain(|f| f.0 != id);
+                    l.fingers.push((id, at));
+                    // A second finger makes a pinch, never a click.
+                    l.press = Some(Press { start: at, last: at, moved: l.fingers.len() > 1 });
                     false
                 });
             }),
@@ -708,7 +734,22 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let at = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
+                    // Two fingers: the map zooms by how much they spread, about their midpoint,
+                    // and follows the midpoint.
+                    if let [(a, pa), (b, pb), ..] = l.fingers[..] {
+                        if id == a || id == b {
+                            let (qa, qb) = if id == a { (at, pb) } else { (pa, at) };
+                            let mid = |p: (f64, f64), q: (f64, f64)| ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
+                            let (from, to) = (mid(pa, pb), mid(qa, qb));
+                            let by = (qa.0 - qb.0).hypot(qa.1 - qb.1) / (pa.0 - pb.0).hypot(pa.1 - pb.1).max(1.0);
+                            let t = super::zoom_about(l.transform, (l.plan.width, l.plan.height), from, by);
+                            l.transform = (t.0 + to.0 - from.0, t.1 + to.1 - from.1, t.2);
+                            l.fingers[usize::from(id == b)].1 = at;
+                            return true;
+                        }
+                    }
                     let Some(p) = l.press.as_mut() else {
                         // No press: the node pointed at shows its name.
                         let over = hit(&l.dots, at).map(|i| l.dots[i].id.clone());
@@ -732,7 +773,14 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let (x, y) = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, told| {
+                    l.fingers.retain(|f| f.0 != id);
+                    if let Some(&(_, left)) = l.fingers.first() {
+                        // A finger stays after a pinch: it pans on from where it is.
+                        l.press = Some(Press { start: left, last: left, moved: true });
+                        return false;
+                    }
                     if l.press.take().is_none_or(|p| p.moved) {
                         return false;
                     }
@@ -754,7 +802,12 @@ pub(crate) mod live {
                         return false;
                     }
                     e.prevent_default();
-                    l.transform.2 = (l.transform.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
+                    l.transform = super::zoom_about(
+                        l.transform,
+                        (l.plan.width, l.plan.height),
+                        (l.plan.width / 2.0 + l.transform.0, l.plan.height / 2.0 + l.transform.1),
+                        (-e.delta_y() * 0.0015).exp(),
+                    );
                     true
                 });
             }),
@@ -794,6 +847,19 @@ pub(crate) mod live {
                     l.has_focus = true;
                     l.focused.is_some()
                 })
+            }),
+        );
+        on(
+            "pointercancel",
+            true,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
+                let id = e.pointer_id();
+                with_live(c, &mut |l, _| {
+                    l.fingers.retain(|f| f.0 != id);
+                    l.press = None;
+                    false
+                });
             }),
         );
         on("pointerleave", true, Box::new(|c, _| with_live(c, &mut |l, _| l.hovered.take().is_some())));
@@ -861,6 +927,11 @@ mod tests {
             s2.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>(),
             s.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>()
         );
+        // Panned so that a node is off the canvas: it is not named at the edge.
+        let mut panned = plan(false);
+        panned.transform = (-2000.0, 0.0, 1.0);
+        let s3 = scene(&mut panned, &|_| 30.0).expect("the kept graph");
+        assert!(s3.labels.is_empty(), "{:?}", s3.labels);
         let mut other = plan(false);
         other.key = 8;
         assert!(scene(&mut other, &|_| 30.0).is_err(), "an unknown record's graph is asked for");
@@ -937,6 +1008,23 @@ mod tests {
             let (thin, alpha) = s.edge_ink;
             assert!(thin < 0.5 && alpha < 0.4, "780 edges are drawn thin and light: {thin} {alpha}");
         }
+    }
+
+    #[test]
+    fn a_zoom_keeps_the_point_it_is_about_in_place() {
+        let on_canvas =
+            |t: (f64, f64, f64), p: Point| (400.0 + t.0 + (p.0 - 400.0) * t.2, 240.0 + t.1 + (p.1 - 240.0) * t.2);
+        let t = (30.0, -20.0, 1.5);
+        // The drawing point under (100, 50) now.
+        let p = (400.0 + (100.0 - 400.0 - t.0) / t.2, 240.0 + (50.0 - 240.0 - t.1) / t.2);
+        let z = zoom_about(t, (800.0, 480.0), (100.0, 50.0), 2.0);
+        assert_eq!(z.2, 3.0);
+        let (x, y) = on_canvas(z, p);
+        assert!((x - 100.0).abs() < 1e-9 && (y - 50.0).abs() < 1e-9, "{x} {y}");
+        // About the drawing's centre on the canvas, the pan does not change.
+        assert_eq!(zoom_about(t, (800.0, 480.0), (430.0, 220.0), 2.0), (30.0, -20.0, 3.0));
+        assert_eq!(zoom_about(t, (800.0, 480.0), (0.0, 0.0), 100.0).2, 8.0, "no more than 8 times");
+        assert_eq!(zoom_about(t, (800.0, 480.0), (0.0, 0.0), 0.01).2, 0.4);
     }
 
     #[test]
