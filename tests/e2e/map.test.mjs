@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 import { ROOT, appSuite, screenshotPath } from './harness.mjs';
 import { COUNTRIES, generate, toNdjson } from './bench/events.mjs';
+import { axeViolations } from './axe.mjs';
 
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
 const KIND = Object.fromEntries(
@@ -235,6 +236,7 @@ describe('the relation map', { timeout: 60_000 }, () => {
       }
     }
     assert.equal(named.size, COUNTRIES, 'the walk named every node');
+    assert.deepEqual(await axeViolations(page), [], 'axe on the dense map, focused');
     await page.screenshot({ path: await screenshotPath('map-dense-360-focused.png') });
     // A mouse over a node without a label draws its name.
     await canvas.evaluate((c) => c.blur());
