@@ -235,14 +235,15 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
     };
     // Sized and parted for the actors of all time (the ego view's relations of all time), not
     // the year's: replaying through time neither shrinks nor moves the nodes drawn.
-    let ego_set: Option<std::collections::HashSet<&str>> =
-        s.ego_nodes.as_ref().map(|ids| ids.iter().map(String::as_str).collect());
+    // (A map of the same type as `label_of`'s below: one copy of its code in the module.)
+    let ego_set: Option<HashMap<&str, &str>> =
+        s.ego_nodes.as_ref().map(|ids| ids.iter().map(|id| (id.as_str(), id.as_str())).collect());
     let everyone: Vec<(&str, u32)> = kept
         .graph
         .nodes
         .iter()
         .map(|n| (n.id.as_str(), n.activity))
-        .filter(|(id, _)| ego_set.as_ref().is_none_or(|e| e.contains(id)))
+        .filter(|(id, _)| ego_set.as_ref().is_none_or(|e| e.contains_key(id)))
         .collect();
     let mut discs: Vec<Disc> = everyone
         .iter()
@@ -258,10 +259,13 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         d.r = shrunk(d.r);
     }
     separate(&mut discs);
-    let mut at: HashMap<&str, (f64, f64)> = everyone.iter().zip(&discs).map(|(&(id, _), d)| (id, (d.x, d.y))).collect();
-    for n in &s.nodes {
-        at.entry(n.0.as_str()).or_insert_with(|| to_screen(positions.get(n.0.as_str()).copied().unwrap_or((0.0, 0.0))));
-    }
+    // The year's nodes where the layout puts them, then (overriding) where they were parted to.
+    let at: HashMap<&str, (f64, f64)> = s
+        .nodes
+        .iter()
+        .map(|n| (n.0.as_str(), to_screen(positions.get(n.0.as_str()).copied().unwrap_or((0.0, 0.0)))))
+        .chain(everyone.iter().zip(&discs).map(|(&(id, _), d)| (id, (d.x, d.y))))
+        .collect();
     let lit = |id: &str| s.highlight.iter().any(|h| h == id);
 
     // Edges, the selected event's last (over the others).
@@ -686,6 +690,11 @@ pub(crate) mod live {
         l.focused = id;
     }
 
+    /// Forgets pointer `id` (lifted, or never down).
+    fn lift(l: &mut Live, id: i32) {
+        l.fingers.retain(|f| f.0 != id);
+    }
+
     /// The node at `(x, y)` (within 4 px of its rim: small nodes are hard to hit), the one
     /// drawn on top first.
     fn hit(dots: &[Dot], (x, y): (f64, f64)) -> Option<usize> {
@@ -720,7 +729,7 @@ pub(crate) mod live {
                 let at = offset(e);
                 let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
-                    l.fingers.retain(|f| f.0 != id);
+                    lift(l, id);
                     l.fingers.push((id, at));
                     // A second finger makes a pinch, never a click.
                     l.press = Some(Press { start: at, last: at, moved: l.fingers.len() > 1 });
@@ -775,7 +784,7 @@ pub(crate) mod live {
                 let (x, y) = offset(e);
                 let id = e.pointer_id();
                 with_live(c, &mut |l, told| {
-                    l.fingers.retain(|f| f.0 != id);
+                    lift(l, id);
                     if let Some(&(_, left)) = l.fingers.first() {
                         // A finger stays after a pinch: it pans on from where it is.
                         l.press = Some(Press { start: left, last: left, moved: true });
@@ -856,7 +865,7 @@ pub(crate) mod live {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
-                    l.fingers.retain(|f| f.0 != id);
+                    lift(l, id);
                     l.press = None;
                     false
                 });

@@ -129,14 +129,14 @@ pub fn place_labels(discs: &[Disc], wanted: &[(usize, (f64, f64))], must: usize,
                     && s.leader.is_none_or(|l| !placed.iter().any(|p| p.grown(PAD).crossed_by(l)))
             };
             let free = |s: &Spot| clear(s) && !discs.iter().any(|o| s.rect.meets(&Disc { r: o.r + PAD, ..*o }));
-            let spot = if k < must {
-                // Rings out to the farthest corner of the canvas.
-                let far = (bounds.w.hypot(bounds.h) / (h + 4.0)).ceil().max(1.0) as u32;
-                let spots = || candidates(d, w, h, far).chain(along_edges(*d, w, h, bounds));
-                spots().find(free).or_else(|| spots().find(clear))
-            } else {
-                candidates(d, w, h, RINGS).find(free)
-            }?;
+            let asked = k < must;
+            // Asked for: rings out to the farthest corner of the canvas, then along its edges.
+            let rings = if asked { (bounds.w.hypot(bounds.h) / (h + 4.0)).ceil().max(1.0) as u32 } else { RINGS };
+            let mut spots: Vec<Spot> = candidates(d, w, h, rings).collect();
+            if asked {
+                along_edges(*d, w, h, bounds, &mut spots);
+            }
+            let spot = spots.iter().find(|s| free(s)).or_else(|| spots.iter().find(|s| asked && clear(s))).copied()?;
             placed.push(spot.rect);
             leaders.extend(spot.leader);
             Some(spot)
@@ -200,24 +200,19 @@ pub const NODE_GAP: f64 = 2.0;
 pub const LEAST_SHARE: f64 = 0.4;
 
 /// Calls `f(i, j)` for each pair `i < j` of discs whose centres are less than `reach` apart,
-/// found through a grid of `reach`-sized cells (a record may have thousands of actors).
+/// found by a sweep along x (a record may have thousands of actors; no hash map, whose code
+/// the module would carry once more for this key).
 fn near_pairs(discs: &[Disc], reach: f64, f: &mut dyn FnMut(usize, usize)) {
-    let reach = reach.max(1e-6);
-    let cell = |d: &Disc| ((d.x / reach).floor() as i64, (d.y / reach).floor() as i64);
-    let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = std::collections::HashMap::new();
-    for (i, d) in discs.iter().enumerate() {
-        grid.entry(cell(d)).or_default().push(i);
-    }
-    for (i, d) in discs.iter().enumerate() {
-        let (cx, cy) = cell(d);
-        for gx in cx - 1..=cx + 1 {
-            for gy in cy - 1..=cy + 1 {
-                for &j in grid.get(&(gx, gy)).map_or(&[][..], Vec::as_slice) {
-                    let o = &discs[j];
-                    if j > i && (d.x - o.x).hypot(d.y - o.y) < reach {
-                        f(i, j);
-                    }
-                }
+    let mut order: Vec<usize> = (0..discs.len()).collect();
+    sort_indices(&mut order, &|a, b| discs[a].x.total_cmp(&discs[b].x));
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            let (a, b) = (&discs[i], &discs[j]);
+            if b.x - a.x >= reach {
+                break;
+            }
+            if (a.x - b.x).hypot(a.y - b.y) < reach {
+                f(i.min(j), i.max(j));
             }
         }
     }
@@ -241,8 +236,8 @@ pub fn crowding(discs: &[Disc], area: f64) -> f64 {
 
 /// Pushes apart the discs that overlap (closer than their radii and [`NODE_GAP`]): each of a
 /// pair moves half the overlap away from the other, in rounds until none overlap (at most
-/// 40). Two at one spot part along a direction fixed by their indices, so the answer is the
-/// same on every run.
+/// 40). Two at one spot part across or down (by their indices), so the answer is the same on
+/// every run.
 pub fn separate(discs: &mut [Disc]) {
     let widest = discs.iter().map(|d| d.r).fold(0.0, f64::max);
     let reach = 2.0 * widest + NODE_GAP;
@@ -257,12 +252,13 @@ pub fn separate(discs: &mut [Disc]) {
             if apart >= want - 1e-9 {
                 return;
             }
-            // The direction from a to b; a fixed one (by the golden angle) when they coincide.
+            // The direction from a to b; across or down (by the pair) when they coincide.
             let (ux, uy) = if apart > 1e-9 {
                 (dx / apart, dy / apart)
+            } else if (i + j) % 2 == 0 {
+                (1.0, 0.0)
             } else {
-                let t = (i * 7 + j) as f64 * 2.399_963;
-                (t.cos(), t.sin())
+                (0.0, 1.0)
             };
             let half = (want - apart) / 2.0 + 0.01;
             push[i].0 -= ux * half;
@@ -281,33 +277,35 @@ pub fn separate(discs: &mut [Disc]) {
     }
 }
 
-/// Spots along the edges of `b` for a `w`×`h` label of disc `d`, nearest the node first, each
+/// Spots along the edges of `b` for a `w`×`h` label of disc `d` (added to `out`), nearest the node first, each
 /// on a leader line from the node's rim to the nearest point of the box: the last resort of a
 /// label a reader asked for in a crowded drawing, whose free room is often only the strip the
 /// drawing leaves along the canvas' edges (which the rings step over).
-fn along_edges(d: Disc, w: f64, h: f64, b: Rect) -> impl Iterator<Item = Spot> {
+fn along_edges(d: Disc, w: f64, h: f64, b: Rect, out: &mut Vec<Spot>) {
     let steps = |room: f64, step: f64| (0..=(room.max(0.0) / step) as u32).map(move |k| f64::from(k) * step);
-    let mut spots: Vec<Rect> = Vec::new();
+    let mut rects: Vec<Rect> = Vec::new();
     for x in steps(b.w - w, (w / 4.0).max(1.0)) {
-        spots.push(Rect { x: b.x + x, y: b.y, w, h });
-        spots.push(Rect { x: b.x + x, y: b.y + b.h - h, w, h });
+        rects.push(Rect { x: b.x + x, y: b.y, w, h });
+        rects.push(Rect { x: b.x + x, y: b.y + b.h - h, w, h });
     }
     for y in steps(b.h - h, (h / 2.0).max(1.0)) {
-        spots.push(Rect { x: b.x, y: b.y + y, w, h });
-        spots.push(Rect { x: b.x + b.w - w, y: b.y + y, w, h });
+        rects.push(Rect { x: b.x, y: b.y + y, w, h });
+        rects.push(Rect { x: b.x + b.w - w, y: b.y + y, w, h });
     }
-    let near = move |r: &Rect| (d.x.clamp(r.x, r.x + r.w), d.y.clamp(r.y, r.y + r.h));
+    let near = |r: &Rect| (d.x.clamp(r.x, r.x + r.w), d.y.clamp(r.y, r.y + r.h));
     let far = |r: &Rect| {
         let (x, y) = near(r);
         (x - d.x).hypot(y - d.y)
     };
-    spots.sort_by(|a, b| far(a).total_cmp(&far(b)));
-    spots.into_iter().map(move |rect| {
+    let mut order: Vec<usize> = (0..rects.len()).collect();
+    sort_indices(&mut order, &|a, b| far(&rects[a]).total_cmp(&far(&rects[b])));
+    for k in order {
+        let rect = rects[k];
         let to = near(&rect);
         let apart = (to.0 - d.x).hypot(to.1 - d.y).max(1e-9);
         let from = (d.x + (to.0 - d.x) / apart * d.r, d.y + (to.1 - d.y) / apart * d.r);
-        Spot { rect, leader: Some((from, to)) }
-    })
+        out.push(Spot { rect, leader: Some((from, to)) });
+    }
 }
 
 /// How positions from the layout (x in −aspect..=aspect, y in −1..=1) map to the canvas: a
