@@ -235,13 +235,14 @@ pub fn crowding(discs: &[Disc], area: f64) -> f64 {
 }
 
 /// Pushes apart the discs that overlap (closer than their radii and [`NODE_GAP`]): each of a
-/// pair moves half the overlap away from the other, in rounds until none overlap (at most
-/// 40). Two at one spot part across or down (by their indices), so the answer is the same on
-/// every run.
+/// pair moves half the overlap away from the other, in rounds until none overlap (at most 40,
+/// fewer for thousands of nodes: a drag redraws the map every frame, and a heap that thick is
+/// read by zooming in anyway). Two at one spot part across or down (by their indices), so the
+/// answer is the same on every run.
 pub fn separate(discs: &mut [Disc]) {
     let widest = discs.iter().map(|d| d.r).fold(0.0, f64::max);
     let reach = 2.0 * widest + NODE_GAP;
-    for _ in 0..40 {
+    for _ in 0..(40_000 / discs.len().max(1)).clamp(4, 40) {
         let mut push = vec![(0.0f64, 0.0f64); discs.len()];
         let mut moved = false;
         near_pairs(discs, reach, &mut |i, j| {
