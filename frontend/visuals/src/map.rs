@@ -110,6 +110,8 @@ const LABEL_HEIGHT: f64 = 15.0;
 /// At most this many labels are tried per paint (most important first), so a record of
 /// thousands of actors stays quick to draw.
 const MAX_LABELS: usize = 250;
+/// At most this many labels are asked for (see `place`), the focused node's among them.
+const MUST_LABELS: usize = 12;
 /// The smallest radius a crowded drawing shrinks a node to (see [`crowding`]).
 const SMALLEST: f64 = 3.0;
 
@@ -328,8 +330,9 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         rank(&dots[a].0).cmp(&rank(&dots[b].0)).then(dots[b].0.r.total_cmp(&dots[a].0.r))
     });
     wanted.truncate(MAX_LABELS);
-    // The labels a reader asked for: the ego actor's, the focused and the pointed-at node's.
-    let must = wanted.iter().take_while(|&&i| rank(&dots[i].0) < (true, true, true, false)).count();
+    // The labels a reader asked for: the ego actor's, the focused and the pointed-at node's, the
+    // selected event's actors' (a dozen at most: a summit's forty are named as room allows).
+    let must = wanted.iter().take_while(|&&i| rank(&dots[i].0) < (true, true, true, true)).count().min(MUST_LABELS);
     let longest = if width < 560.0 { 20 } else { 32 };
     let texts: Vec<String> =
         wanted.iter().map(|&i| short(label_of.get(dots[i].0.id.as_str()).copied().unwrap_or(""), longest)).collect();
@@ -1016,6 +1019,15 @@ mod tests {
             }
             let (thin, alpha) = s.edge_ink;
             assert!(thin < 0.5 && alpha < 0.4, "780 edges are drawn thin and light: {thin} {alpha}");
+        }
+        // A selected event's actors are named too, wherever they sit in the crowd (on a canvas
+        // so small that beside their nodes and on the usual leader lines there is no room).
+        plan.focused = None;
+        (plan.width, plan.height) = (200.0, 240.0);
+        plan.highlight = vec!["c3".into(), "c21".into(), "c30".into()];
+        let s = scene(&mut plan.clone(), &measure).expect("scene");
+        for id in &plan.highlight {
+            assert!(s.labels.iter().any(|l| &s.dots[l.0].0.id == id), "{id} of the selected event is named");
         }
     }
 
