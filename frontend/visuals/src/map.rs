@@ -297,7 +297,8 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         })
         .collect();
 
-    // Labels: the ego actor, the focused one and the selected event's first, then by size.
+    // Labels: the ego actor, the focused, the pointed-at and the selected event's first, then
+    // by size (activity).
     // A node's rings are part of it: no label goes over them either.
     let focused = s.focused.as_deref();
     let hovered = s.hovered.as_deref();
@@ -378,11 +379,12 @@ pub fn edge_ink(lines: &[Line], area: f64, zoom: f64) -> (f64, f64) {
         .filter(|l| !l.4)
         .map(|(a, b, weight, _, _)| (a.0 - b.0).hypot(a.1 - b.1) / zoom * (1.0 + 1.4 * f64::from(*weight).sqrt()))
         .sum();
-    let excess = EDGE_COVER * area.max(1.0) / ink.max(1e-9);
-    if excess >= 1.0 {
+    // Below 1 by as much as the edges would ink more than their share.
+    let room = EDGE_COVER * area.max(1.0) / ink.max(1e-9);
+    if room >= 1.0 {
         (1.0, 0.55)
     } else {
-        (excess.sqrt().max(0.1), (0.55 * excess.sqrt().sqrt()).max(0.12))
+        (room.sqrt().max(0.1), (0.55 * room.sqrt().sqrt()).max(0.12))
     }
 }
 
