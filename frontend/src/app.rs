@@ -110,7 +110,7 @@ pub fn app() -> Html {
                     </p>
                 },
                 // (The page's one heading then: what went wrong.)
-                RecordState::Failed(message) => html! { <div role="alert"><h1 class="status error">{ message.clone() }</h1></div> },
+                RecordState::Failed(message) => html! { <div role="alert"><h1 class="status error">{ crate::rich::linked(message) }</h1></div> },
                 // Keyed by the scheme too: the canvases read their colours when they are mounted;
                 // and by the language: every text below is drawn again in it.
                 RecordState::Ready(record) => html! {

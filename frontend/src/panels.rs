@@ -196,7 +196,7 @@ pub fn summary_text(s: &Shown<'_>, html: Option<&str>, events: &annals_core::Cat
     let lang = s.lang.to_owned();
     match crate::rich::own(s, html, Allowed::Blocks, events) {
         Some(markup) => html! { <div class="summary-text rich" {lang}>{ markup }</div> },
-        None => html! { <p class="summary-text" {lang}>{ s.text.to_owned() }</p> },
+        None => html! { <p class="summary-text" {lang}>{ crate::rich::linked(s.text) }</p> },
     }
 }
 

@@ -218,12 +218,16 @@ async fn body(url: &str) -> Result<Vec<u8>, String> {
     match crate::http::get(url).await {
         Ok(r) if r.ok() => r.bytes().await,
         // A stream larger than the service keeps views of (`serve --kept-max-events`): said
-        // in words, not as a status.
+        // in words, not as a status, with the address of its `events` pages, which names it
+        // (it ends the message: the page shows it as a link, `rich::linked`).
         Ok(r) if r.bytes().await.is_ok_and(|b| b.windows(18).any(|w| w == b"\"stream_too_large\"")) => {
-            Err(crate::i18n::t(
-                "This stream has more events than this service can show as a timeline. Its events can still be read page by page through the service's API.",
-            )
-            .to_owned())
+            let path = url.split('?').next().unwrap_or(url);
+            let events = format!("{}/events", path.rsplit_once('/').map_or(path, |p| p.0));
+            let events = crate::address::absolute(&events).unwrap_or(events);
+            Err(crate::i18n::tf(
+                "This stream has more events than this service can show as a timeline. Its events can still be read page by page: {0}",
+                &[&events],
+            ))
         }
         Ok(r) => Err(crate::i18n::tf("{0}: the server answered {1}", &[&url, &r.status()])),
         Err(e) => Err(format!("{url}: {e}")),

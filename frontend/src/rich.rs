@@ -19,6 +19,9 @@
 //! story goes to its slide, the details show it. An id the record does not hold, or a page
 //! that does not follow its fragment (a custom element: the address is the host's,
 //! `fragment::FOLLOWED`), leaves the words as text ([`annals_core::html::links_apart`]).
+//!
+//! Plain text (a record without markup, the page's own messages) has its bare web addresses
+//! made links ([`linked`]), as TimelineJS does for the same files.
 
 use annals_core::html::{check, links_apart, plain_text, same_words, Allowed};
 use annals_core::Catalog;
@@ -44,6 +47,53 @@ pub fn markup(html: Option<&str>, plain: &str, allowed: Allowed, events: &Catalo
     Some(Html::from_html_unchecked(AttrValue::from(links_apart(html, here))))
 }
 
+/// Plain text with its web addresses (`http://…`, `https://…`) as links that open apart from
+/// the page, the rest as text: a TimelineJS reader expects a bare address in a slide's text to
+/// be one (its page links them), and so does a reader of the page's own messages (the
+/// service's refusal to show a stream ends with the address of its events pages, `remote`).
+pub fn linked(text: &str) -> Html {
+    yew::html! {
+        for split_links(text).into_iter().map(|(piece, link)| if link {
+            yew::html! { <a href={piece.to_owned()} target="_blank" rel="noopener noreferrer">{ piece }</a> }
+        } else {
+            yew::html! { { piece } }
+        })
+    }
+}
+
+/// `text` in pieces, each with whether it is a web address: one begins a word with `http://`
+/// or `https://` and ends at white space, less the punctuation of the sentence after it.
+fn split_links(text: &str) -> Vec<(&str, bool)> {
+    let mut pieces = Vec::new();
+    let (mut start, mut from) = (0, 0);
+    while let Some(found) = text[from..].find("http").map(|i| from + i) {
+        let tail = &text[found..];
+        let word = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        let mut url = &tail[..word];
+        // A closing bracket is the address's when it closes one the address opened (Wikipedia's).
+        while let Some(c) = url.chars().last().filter(|c| {
+            ".,;:!?\"'»”".contains(*c)
+                || (*c == ')'
+                    && url.bytes().filter(|b| *b == b'(').count() < url.bytes().filter(|b| *b == b')').count())
+        }) {
+            url = &url[..url.len() - c.len_utf8()];
+        }
+        let begins_word = !text[..found].ends_with(|c: char| c.is_ascii_alphanumeric());
+        if begins_word && ["https://", "http://"].iter().any(|p| url.len() > p.len() && url.starts_with(p)) {
+            if found > start {
+                pieces.push((&text[start..found], false));
+            }
+            pieces.push((url, true));
+            start = found + url.len();
+        }
+        from = found + word;
+    }
+    if start < text.len() {
+        pieces.push((&text[start..], false));
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +108,16 @@ mod tests {
         assert!(markup(Some("<a href=\"#javascript:alert(1)\">One two</a>"), plain, Allowed::Blocks, c).is_none());
         assert!(markup(Some("<p>Eins <em>zwei</em></p>"), plain, Allowed::Blocks, c).is_none(), "other words");
         assert!(markup(None, plain, Allowed::Blocks, c).is_none());
+    }
+
+    #[test]
+    fn bare_web_addresses_become_links_without_the_sentence_s_punctuation() {
+        let text = "From https://en.wikipedia.org/wiki/X_(y). See (http://a.example/b), \
+                    not xhttp://c.example nor http:// alone; https://d.example";
+        let links: Vec<&str> = split_links(text).into_iter().filter(|p| p.1).map(|p| p.0).collect();
+        assert_eq!(links, ["https://en.wikipedia.org/wiki/X_(y)", "http://a.example/b", "https://d.example"]);
+        assert_eq!(split_links(text).iter().map(|p| p.0).collect::<String>(), text, "every character kept, once");
+        assert_eq!(split_links("no address"), [("no address", false)]);
+        assert!(split_links("").is_empty());
     }
 }

@@ -14,7 +14,9 @@
 //! - **Screen readers** hear "Slide 3 of 18: headline, date" once per move, from one polite
 //!   live region; the slide itself is not live (it would be read twice).
 //! - **Motion**: a new slide fades in, unless the reader asks for reduced motion (CSS).
-//! - The filters apply: the slides are the events the filters let through.
+//! - The filters apply: the slides are the events the filters let through. A selected event
+//!   they hide (a link to it) is still shown, on a card that says so and links to the story
+//!   without them.
 //! - **The title slide** is the record's introduction: its title, text and medium. It and
 //!   every slide stand on the background their file gives (a TimelineJS slide's colour or
 //!   picture, `backdrop`) under a card of the page's paper, so the text keeps its contrast
@@ -135,8 +137,8 @@ pub fn story(props: &Props) -> Html {
         &kept
     };
     let last = slides.len();
-    // The selection's slide (1-based; 0 is the title slide, also when the selected event is
-    // filtered out). A selected era (a link to it, say) is the first slide that begins in it.
+    // The selection's slide (1-based; 0 is the title slide, or a selected event the filters
+    // hide: `hidden` below). A selected era (a link to it, say) is the first slide that begins in it.
     let at = props
         .view
         .selected
@@ -204,8 +206,19 @@ pub fn story(props: &Props) -> Html {
         })
     };
     let target = |m: Move| targets.iter().find(|(t, _)| *t == m).map(|(_, id)| id.clone()).unwrap_or_default();
-    let current = at.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i));
+    // A selected event the filters hide (a link of the record's text to it, a shared address)
+    // is shown on its own card, said to be outside the slides: the title slide instead would
+    // lose what the reader followed. It stands before the first slide (Next goes there).
+    let hidden = props
+        .view
+        .selected
+        .as_deref()
+        .filter(|_| at == 0)
+        .and_then(|id| projections.catalog.event_any(id))
+        .filter(|r| !r.is_era());
+    let current = at.checked_sub(1).and_then(|i| slides.get(i)).and_then(|i| timeline.at(*i)).or(hidden);
     let said = match current {
+        Some(r) if hidden.is_some() => r.event.title_for(crate::shown::want()).text.to_owned(),
         Some(r) => {
             let title = r.event.title_for(crate::shown::want()).text;
             tf("Slide {0} of {1}: {2}, {3}", &[&(at + 1), &(last + 1), &title, &occurred(&r.event.occurred)])
@@ -217,7 +230,20 @@ pub fn story(props: &Props) -> Html {
     let intro = props.record.introduction.as_deref();
     let (card, title_slide, codes) = match current {
         Some(r) => {
-            (html! { <div class="card">{ event_body(&projections.catalog, r) }</div> }, None, Some(&r.event.codes))
+            let card = html! {
+                <div class="card">
+                    if hidden.is_some() {
+                        <p class="note outside">
+                            { tx("The filters hide this event: it is not among the slides.") }{ " " }
+                            // The address of the story at this event and nothing else: read over the
+                            // bare view (`fragment`), it has no filters.
+                            <a href={format!("#view=story&e={}", crate::address::encode(r.id.as_str()))}>{ tx("Show every event") }</a>
+                        </p>
+                    }
+                    { event_body(&projections.catalog, r) }
+                </div>
+            };
+            (card, None, Some(&r.event.codes))
         }
         None => {
             let extent = timeline.extent().map(|(lo, hi)| {
@@ -281,7 +307,7 @@ pub fn story(props: &Props) -> Html {
             <div class="story-nav">
                 <button type="button" onclick={go(target(Move::Previous))} disabled={at == 0}
                     aria-label={t("Previous slide")}>{ tx("← Previous") }</button>
-                <span class="story-where">{ format!("{} / {}", at + 1, last + 1) }</span>
+                <span class="story-where">{ format!("{} / {}", if hidden.is_some() { "–".to_owned() } else { (at + 1).to_string() }, last + 1) }</span>
                 <button type="button" onclick={go(target(Move::Next))} disabled={at == last}
                     aria-label={t("Next slide")}>{ tx("Next →") }</button>
             </div>

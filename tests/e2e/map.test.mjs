@@ -1,7 +1,8 @@
 // End-to-end tests of the relation map (issue 12, point 3), in headless Chromium at the two
 // widths a reader tried: labels clear of nodes and of each other, the drawing using the box,
-// the keyboard, the selected or deep-linked event drawn on the map, a record without actors,
-// and axe on the map view.
+// a dense record on a phone (nodes apart, every node named when focused or pointed at), the
+// keyboard, the selected or deep-linked event drawn on the map, a record without actors, and
+// axe on the map view.
 //
 // What the map drew is read from the canvas' data attributes (`data-nodes`: "id x y r" per
 // node, `data-labels`: "id x y w h [leader]" per label, in whole CSS pixels; `data-highlight`:
@@ -13,6 +14,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, appSuite, screenshotPath } from './harness.mjs';
+import { COUNTRIES, generate, toNdjson } from './bench/events.mjs';
+import { axeViolations } from './axe.mjs';
 
 const RECORD = JSON.parse(readFileSync(join(ROOT, 'data', 'azerbaijan-belarus.json'), 'utf8'));
 const KIND = Object.fromEntries(
@@ -139,6 +142,16 @@ function manyActors(n) {
   return { annals: 1, stream: 'map-many', title: `A record of ${n} actors`, events };
 }
 
+/** Asserts that no two nodes overlap (one hiding another); whole pixels, a pixel of tolerance. */
+function assertApart(d, what) {
+  for (let i = 0; i < d.nodes.length; i++) {
+    for (let j = i + 1; j < d.nodes.length; j++) {
+      const [a, b] = [d.nodes[i], d.nodes[j]];
+      assert.ok(Math.hypot(a.x - b.x, a.y - b.y) >= a.r + b.r - 1, `${what}: the nodes ${a.id} and ${b.id} overlap: ${JSON.stringify({ a, b })}`);
+    }
+  }
+}
+
 /** Opens a record given as an object through the app's file picker and shows its map. */
 async function openRecord(page, name, record) {
   await page.getByRole('button', { name: 'Open a file…' }).click();
@@ -184,6 +197,84 @@ describe('the relation map', { timeout: 60_000 }, () => {
       await done();
     });
   }
+
+  test('at 360×740, a dense record (the benches\' 40 countries, nearly all linked) has nodes apart, labels clear of each other and of other nodes, and every node named when focused or pointed at; two fingers zoom', async () => {
+    const { page, context, done } = await suite.openPage('/', { viewport: { width: 360, height: 740 }, hasTouch: true });
+    const title = await page.locator('h1').textContent();
+    await page.getByRole('button', { name: 'Open a file…' }).click();
+    await page.locator('.opener input[type=file]').setInputFiles({ name: 'dense.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(toNdjson(generate(20_000))) });
+    await page.waitForFunction((t) => document.querySelector('h1')?.textContent !== t, title, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Relation map' }).click();
+    const d = await drawn(page);
+    await page.locator('section.map').screenshot({ path: await screenshotPath('map-dense-360.png') });
+    assert.equal(d.nodes.length, COUNTRIES);
+    assertReadable(d, 'dense record at 360');
+    assertApart(d, 'dense record at 360');
+    assert.ok(d.labels.length >= 6, `the busiest get labels (${d.labels.length})`);
+    // Every node, walked left to right with the keyboard: its label is drawn (clear of other
+    // nodes and labels, its focus ring too) and the live region names it.
+    const canvas = page.locator('canvas.map-canvas');
+    await canvas.focus();
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('canvas.map-canvas').dataset.focused);
+    await page.keyboard.press('Home');
+    const leftmost = d.nodes.reduce((a, b) => (b.x < a.x ? b : a)).id;
+    await page.waitForFunction((id) => document.querySelector('canvas.map-canvas').dataset.focused === id, leftmost);
+    const named = new Set();
+    for (let i = 0; i < d.nodes.length; i++) {
+      const now = await drawn(page);
+      const f = now.focused;
+      assert.ok(now.labels.some((l) => l.id === f), `the focused ${f} is labelled: ${JSON.stringify(now.labels)}`);
+      assertReadable({ ...now, nodes: now.nodes.map((n) => (n.id === f ? { ...n, r: n.r + 10 } : n)) }, `focused on ${f}`);
+      const name = `Country ${f.slice(1)}`;
+      await page.waitForFunction((n) => document.querySelector('section.map [aria-live]').textContent.startsWith(`${n},`), name, { timeout: 5_000 })
+        .catch(async () => assert.fail(`the live region does not name ${name}: ${await page.locator('section.map [aria-live]').textContent()}`));
+      named.add(f);
+      if (i + 1 < d.nodes.length) {
+        await page.keyboard.press('ArrowRight');
+        await page.waitForFunction((was) => document.querySelector('canvas.map-canvas').dataset.focused !== was, f, { timeout: 5_000 });
+      }
+    }
+    assert.equal(named.size, COUNTRIES, 'the walk named every node');
+    assert.deepEqual(await axeViolations(page), [], 'axe on the dense map, focused');
+    await page.screenshot({ path: await screenshotPath('map-dense-360-focused.png') });
+    // A mouse over a node without a label draws its name.
+    await canvas.evaluate((c) => c.blur());
+    await page.waitForFunction(() => document.querySelector('canvas.map-canvas').dataset.focused === '');
+    const plain = await drawn(page);
+    const bare = plain.nodes.find((n) => !plain.labels.some((l) => l.id === n.id));
+    assert.ok(bare, 'some node is drawn without its name');
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + bare.x, box.y + bare.y);
+    await page.waitForFunction((id) => document.querySelector('canvas.map-canvas').dataset.labels.split('|').some((l) => l.split(' ')[0] === id), bare.id, { timeout: 5_000 })
+      .catch(() => assert.fail(`pointing at ${bare.id} does not name it`));
+    assertReadable(await drawn(page), `pointing at ${bare.id}`);
+    // Two fingers spread apart zoom in about their midpoint: the drawing spreads, the nodes grow
+    // back towards their size, more names find room, and still none overlaps.
+    await page.mouse.move(0, 0);
+    const before = await drawn(page);
+    const cdp = await context.newCDPSession(page);
+    const [mx, my] = [box.x + box.width / 2, box.y + box.height / 2];
+    const touch = (type, spread) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: type === 'touchEnd' ? [] : [{ x: mx - spread, y: my, id: 1 }, { x: mx + spread, y: my, id: 2 }],
+      });
+    await touch('touchStart', 20);
+    for (const spread of [30, 40, 50, 60]) await touch('touchMove', spread);
+    await touch('touchEnd', 0);
+    await page.waitForFunction((o) => document.querySelector('canvas.map-canvas').dataset.nodes !== o, before.nodes.map((n) => `${n.id} ${n.x} ${n.y} ${n.r}`).join('|'), { timeout: 5_000 });
+    const pinched = await drawn(page);
+    const spreadX = (v) => Math.max(...v.nodes.map((n) => n.x)) - Math.min(...v.nodes.map((n) => n.x));
+    assert.ok(spreadX(pinched) > spreadX(before) * 2, `a pinch zooms in: ${spreadX(before)} -> ${spreadX(pinched)} px`);
+    const busiest = (v) => Math.max(...v.nodes.map((n) => n.r));
+    assert.ok(busiest(pinched) > busiest(before), `nodes grow back: ${busiest(before)} -> ${busiest(pinched)} px`);
+    assert.ok(!page.url().includes('actor='), 'a pinch chooses no actor');
+    assertReadable(pinched, 'pinched');
+    assertApart(pinched, 'pinched');
+    await page.locator('section.map').screenshot({ path: await screenshotPath('map-dense-360-pinched.png') });
+    await done();
+  });
 
   test('the keyboard: arrows move a focus between actors, Enter and Space choose one without scrolling, Escape goes back', async () => {
     const { page, done } = await suite.openPage('/#view=map', { viewport: { width: 1280, height: 800 } });

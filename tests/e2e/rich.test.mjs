@@ -175,6 +175,37 @@ describe('rich text and TimelineJS slides', { timeout: 120_000 }, () => {
     }
   });
 
+  test('a bare web address in plain text is a link, as in TimelineJS, without the sentence\'s full stop', async () => {
+    const dir = join(tmpdir(), `annals-bare-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const files = await serveDir(dir, { cors: true });
+    try {
+      writeFileSync(join(dir, 'bare.json'), JSON.stringify({
+        title: { text: { headline: 'Bare addresses', text: 'Events from https://en.wikipedia.org/wiki/Timeline_of_the_Middle_Ages' } },
+        events: [{ start_date: { year: '2001' }, text: { headline: 'One', text: 'See https://example.org/a_(b). Or not.' } }],
+      }));
+      const { page, done } = await suite.openPage(`/?src=${encodeURIComponent(`${files.url}/bare.json`)}`);
+      const intro = page.locator('.title-slide .summary-text');
+      await intro.waitFor({ timeout: 20_000 });
+      assert.equal((await intro.textContent()).trim(), 'Events from https://en.wikipedia.org/wiki/Timeline_of_the_Middle_Ages');
+      const link = intro.locator('a');
+      assert.equal(await link.getAttribute('href'), 'https://en.wikipedia.org/wiki/Timeline_of_the_Middle_Ages');
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+      await page.locator('.story-stage').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => document.querySelector('.story .slide h2')?.textContent.trim() === 'One');
+      const text = page.locator('.story .slide .summary-text');
+      assert.equal((await text.textContent()).trim(), 'See https://example.org/a_(b). Or not.');
+      assert.deepEqual(await text.locator('a').evaluateAll((a) => a.map((e) => e.getAttribute('href'))), ['https://example.org/a_(b)']);
+      assert.deepEqual(await axeViolations(page), []);
+      await done();
+    } finally {
+      await files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('on a phone the story is the screen under the view tabs, the strip at its foot', async () => {
     const dir = join(tmpdir(), `annals-phone-${process.pid}`);
     mkdirSync(dir, { recursive: true });

@@ -122,6 +122,35 @@ describe('story mode', { timeout: 120_000 }, () => {
     await done();
   });
 
+  test('a link to an event the filters hide shows that event, says why it is not a slide, and clears the filters on request', async () => {
+    // Only Calls are slides; the link names the 16 May 2024 state visit.
+    const visit = EVENTS.find((e) => e.id === '2024-05-16-state-visit');
+    const calls = EVENTS.filter((e) => e.type === 'Call').length;
+    assert.ok(visit && calls > 0 && calls < EVENTS.length, 'the record has the visit and some calls');
+    const { page, done } = await suite.openPage(`/#view=story&kinds=Call&e=${visit.id}`);
+    await page.waitForFunction((t) => document.querySelector('.story .slide h2')?.textContent.trim() === t, visit.payload.title);
+    const slide = page.locator('.story .slide');
+    assert.equal(await page.locator('.title-slide').count(), 0, 'not the title slide');
+    assert.match(await slide.locator('.outside').textContent(), /The filters hide this event: it is not among the slides\./);
+    assert.ok((await slide.locator('.sources li').count()) > 0, 'its sources are there');
+    assert.equal((await page.locator('.story-where').textContent()).trim(), `– / ${calls + 1}`);
+    await page.screenshot({ path: await screenshotPath('story-hidden-1280.png') });
+    assert.deepEqual(await axeViolations(page), []);
+    // Next goes to the first slide the filters let through.
+    await page.getByRole('button', { name: 'Next slide' }).click();
+    await page.waitForFunction(() => document.querySelector('.story-where')?.textContent.trim().startsWith('2 /'));
+    assert.equal(await slide.locator('.outside').count(), 0);
+    // Back to the link, and the filters are cleared: the event is a slide among all.
+    await page.evaluate((id) => { location.hash = `#view=story&kinds=Call&e=${id}`; }, visit.id);
+    await slide.locator('.outside').waitFor();
+    await slide.getByRole('link', { name: 'Show every event' }).click();
+    await page.waitForFunction(() => !document.querySelector('.story .outside'));
+    assert.equal((await headline(page)).trim(), visit.payload.title, 'the same event, now a slide');
+    assert.match(await page.locator('.story-where').textContent(), new RegExp(`^\\d+ / ${TOTAL}$`));
+    assert.doesNotMatch(await hash(page), /kinds=/, 'no kind filter left');
+    await done();
+  });
+
   test('reduced motion: slides change without animation', async () => {
     const { page, done } = await suite.openPage('/#view=story', { reducedMotion: 'reduce' });
     assert.equal(await page.locator('.story .slide').evaluate((s) => getComputedStyle(s).animationName), 'none');

@@ -102,7 +102,7 @@ pub fn widget(props: &WidgetProps) -> Html {
             <ContextProvider<InEmbed> context={InEmbed}>
             { match &*record.state {
                 RecordState::Loading => html! { <p class="status" role="status">{ tx("Loading the record…") }</p> },
-                RecordState::Failed(message) => html! { <p class="status error" role="alert">{ crate::i18n::said(message) }</p> },
+                RecordState::Failed(message) => html! { <p class="status error" role="alert">{ crate::rich::linked(&crate::i18n::said(message)) }</p> },
                 RecordState::Ready(record) => html! {
                     <>
                         if let Some(note) = note {

@@ -9,8 +9,9 @@
 //!
 //! The all-time graph is sent once per record (`all`) and kept here with its layout, so a
 //! replay step sends only what it changes the drawing of: the graph as of the slider's year.
-//! The canvas' own input is handled here too (`live`): a drag pans and the wheel zooms
-//! (redrawn here, no round trip through the page), a click or the keyboard ([`crate::keys`])
+//! The canvas' own input is handled here too (`live`): a drag pans, the wheel or a two-finger
+//! pinch zooms (redrawn here, no round trip through the page; on a phone the pinch is how a
+//! dense map is read closer), a click or the keyboard ([`crate::keys`])
 //! moves the focus and chooses an actor. The page hears what it must act on as events on the
 //! canvas: `mapfocus` (the focused actor's id, for its announcement), `mapchoose` (an actor
 //! chosen: its relations) and `mapback` (back to all actors). *Why:* the pointer and the keys
@@ -24,7 +25,7 @@ use annals_core::projection::{layout_in, Edge, GraphView, Node};
 use annals_core::PerKind;
 use serde::Deserialize;
 
-use crate::placement::{fit, place_labels, sort_indices, Disc, Rect};
+use crate::placement::{crowding, fit, place_labels, separate, sort_indices, Disc, Rect};
 
 /// The all-time graph, the layout's input: nodes as (id, activity) in the page's order (by
 /// id), edges as (index, index, shared events).
@@ -64,6 +65,9 @@ pub struct MapPlan {
     /// `live`).
     #[serde(default)]
     pub focused: Option<String>,
+    /// The node under the pointer (this module's, see `live`; the page never sends it).
+    #[serde(default)]
+    pub hovered: Option<String>,
     /// The selected event's actors.
     #[serde(default)]
     pub highlight: Vec<String>,
@@ -106,6 +110,10 @@ const LABEL_HEIGHT: f64 = 15.0;
 /// At most this many labels are tried per paint (most important first), so a record of
 /// thousands of actors stays quick to draw.
 const MAX_LABELS: usize = 250;
+/// At most this many labels are asked for (see `place`), the focused node's among them.
+const MUST_LABELS: usize = 12;
+/// The smallest radius a crowded drawing shrinks a node to (see [`crowding`]).
+const SMALLEST: f64 = 3.0;
 
 /// Radius of a node: 4 px plus up to `16 × size` px by the square root of its share of the
 /// busiest actor's activity (all time), so one very busy actor cannot cover the map.
@@ -168,6 +176,8 @@ pub struct Scene {
     pub labels: Vec<Label>,
     /// The emphasised edges' ends, for `data-highlight`.
     pub emphasised: Vec<String>,
+    /// The plain edges' thinning and opacity ([`edge_ink`]).
+    pub edge_ink: (f64, f64),
 }
 
 /// Lays out (once per record and box shape) and places everything of `plan`; `measure` gives
@@ -203,7 +213,13 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         kept.layout = Some((shape, positions, pos));
     }
     let Some((_, positions, points)) = kept.layout.as_ref() else {
-        return Scene { dots: Vec::new(), lines: Vec::new(), labels: Vec::new(), emphasised: Vec::new() };
+        return Scene {
+            dots: Vec::new(),
+            lines: Vec::new(),
+            labels: Vec::new(),
+            emphasised: Vec::new(),
+            edge_ink: (1.0, 0.55),
+        };
     };
     // The ego view is fitted to the actor's relations of all time (so replay does not move
     // them either); the whole map to every actor.
@@ -219,10 +235,38 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         let (x, y) = fitted.at(p);
         (width / 2.0 + ox + (x - width / 2.0) * zoom, height / 2.0 + oy + (y - height / 2.0) * zoom)
     };
+    // Sized and parted for the actors of all time (the ego view's relations of all time), not
+    // the year's: replaying through time neither shrinks nor moves the nodes drawn.
+    // (A map of the same type as `label_of`'s below: one copy of its code in the module.)
+    let ego_set: Option<HashMap<&str, &str>> =
+        s.ego_nodes.as_ref().map(|ids| ids.iter().map(|id| (id.as_str(), id.as_str())).collect());
+    let everyone: Vec<(&str, u32)> = kept
+        .graph
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.activity))
+        .filter(|(id, _)| ego_set.as_ref().is_none_or(|e| e.contains_key(id)))
+        .collect();
+    let mut discs: Vec<Disc> = everyone
+        .iter()
+        .map(|&(id, activity)| {
+            let (x, y) = to_screen(positions.get(id).copied().unwrap_or((0.0, 0.0)));
+            Disc { x, y, r: radius(activity, kept.busiest, size) }
+        })
+        .collect();
+    // (Zooming in spreads the drawing over more than the canvas: nodes grow back.)
+    let share = crowding(&discs, width * height * zoom * zoom);
+    let shrunk = |r: f64| (r * share).max(SMALLEST.min(r));
+    for d in &mut discs {
+        d.r = shrunk(d.r);
+    }
+    separate(&mut discs);
+    // The year's nodes where the layout puts them, then (overriding) where they were parted to.
     let at: HashMap<&str, (f64, f64)> = s
         .nodes
         .iter()
         .map(|n| (n.0.as_str(), to_screen(positions.get(n.0.as_str()).copied().unwrap_or((0.0, 0.0)))))
+        .chain(everyone.iter().zip(&discs).map(|(&(id, _), d)| (id, (d.x, d.y))))
         .collect();
     let lit = |id: &str| s.highlight.iter().any(|h| h == id);
 
@@ -238,10 +282,11 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         lines.push((*a, *b, *weight, colour.clone(), strong));
     }
     lines.sort_by_key(|l| l.4);
+    let edge_ink = edge_ink(&lines, width * height, zoom);
 
     // Nodes, small under big.
     let mut order: Vec<usize> = (0..s.nodes.len()).collect();
-    let radii: Vec<f64> = s.nodes.iter().map(|n| radius(n.2, kept.busiest, size)).collect();
+    let radii: Vec<f64> = s.nodes.iter().map(|n| shrunk(radius(n.2, kept.busiest, size))).collect();
     sort_indices(&mut order, &|a, b| radii[a].total_cmp(&radii[b]));
     let dots: Vec<(Dot, String)> = order
         .into_iter()
@@ -252,9 +297,11 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         })
         .collect();
 
-    // Labels: the ego actor, the focused one and the selected event's first, then by size.
+    // Labels: the ego actor, the focused, the pointed-at and the selected event's first, then
+    // by size (activity).
     // A node's rings are part of it: no label goes over them either.
     let focused = s.focused.as_deref();
+    let hovered = s.hovered.as_deref();
     let ego = s.ego.as_deref();
     let discs: Vec<Disc> = dots
         .iter()
@@ -271,28 +318,82 @@ fn place(s: &MapPlan, kept: &mut Kept, measure: &dyn Fn(&str) -> f64) -> Scene {
         })
         .collect();
     let label_of: HashMap<&str, &str> = s.nodes.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect();
-    let mut wanted: Vec<usize> = (0..dots.len()).collect();
+    // A node panned or zoomed off the canvas is not named at its edge (unless it has the focus:
+    // the keys may walk to it).
+    let on_canvas = |d: &Dot| (0.0..=width).contains(&d.x) && (0.0..=height).contains(&d.y);
+    let mut wanted: Vec<usize> =
+        (0..dots.len()).filter(|&i| on_canvas(&dots[i].0) || focused == Some(dots[i].0.id.as_str())).collect();
     let rank = |d: &Dot| {
         let id = d.id.as_str();
-        (ego != Some(id), focused != Some(id), !lit(id))
+        (ego != Some(id), focused != Some(id), hovered != Some(id), !lit(id))
     };
     sort_indices(&mut wanted, &|a, b| {
         rank(&dots[a].0).cmp(&rank(&dots[b].0)).then(dots[b].0.r.total_cmp(&dots[a].0.r))
     });
     wanted.truncate(MAX_LABELS);
+    // The labels a reader asked for: the ego actor's, the focused and the pointed-at node's, the
+    // selected event's actors' (a dozen at most: a summit's forty are named as room allows).
+    let must = wanted.iter().take_while(|&&i| rank(&dots[i].0) < (true, true, true, true)).count().min(MUST_LABELS);
     let longest = if width < 560.0 { 20 } else { 32 };
     let texts: Vec<String> =
         wanted.iter().map(|&i| short(label_of.get(dots[i].0.id.as_str()).copied().unwrap_or(""), longest)).collect();
     let sized: Vec<(usize, (f64, f64))> =
         wanted.iter().zip(&texts).map(|(&i, t)| (i, (measure(t) + 4.0, LABEL_HEIGHT))).collect();
-    let spots = place_labels(&discs, &sized, Rect { x: 0.0, y: 0.0, w: width, h: height });
+    let spots = place_labels(&discs, &sized, must, Rect { x: 0.0, y: 0.0, w: width, h: height });
     let labels = wanted
         .iter()
         .zip(texts)
         .zip(&spots)
         .filter_map(|((&i, text), spot)| spot.map(|spot| (i, text, spot.rect, spot.leader)))
         .collect();
-    Scene { dots, lines, labels, emphasised }
+    Scene { dots, lines, labels, emphasised, edge_ink }
+}
+
+/// The least and the most zoom (a wheel, a pinch).
+const ZOOM: (f64, f64) = (0.4, 8.0);
+
+/// The pan and zoom `t` (see [`MapPlan::transform`]) of a `size` canvas zoomed `by` times
+/// (within [`ZOOM`]) about the canvas point `at`, which stays where it is: what is under the
+/// fingers of a pinch stays under them.
+pub fn zoom_about(t: (f64, f64, f64), size: (f64, f64), at: Point, by: f64) -> (f64, f64, f64) {
+    let zoom = (t.2 * by).clamp(ZOOM.0, ZOOM.1);
+    let k = zoom / t.2;
+    // A canvas point is centre + pan + (drawing − centre) · zoom; keep `at`'s drawing point.
+    let (cx, cy) = (size.0 / 2.0, size.1 / 2.0);
+    (at.0 - cx - (at.0 - cx - t.0) * k, at.1 - cy - (at.1 - cy - t.1) * k, zoom)
+}
+
+/// How much of the canvas the plain edges may cover (their length times their width, over its
+/// area) before they are drawn thinner and lighter.
+const EDGE_COVER: f64 = 0.15;
+
+/// The plain edges' thinning (a factor of their width) and opacity. Up to [`EDGE_COVER`] of
+/// the canvas they are drawn as always (1 + 1.4·√shared px at 0.55); beyond it both shrink with
+/// the square root of the excess (the width) and its fourth root (the opacity), no lower than a
+/// tenth and 0.12, so a few edges look as they did and a record whose forty actors are all
+/// linked shows its nodes through a veil of fine lines. `zoom` divides the lengths: zooming in
+/// does not thin them.
+pub fn edge_ink(lines: &[Line], area: f64, zoom: f64) -> (f64, f64) {
+    let ink: f64 = lines
+        .iter()
+        .filter(|l| !l.4)
+        .map(|(a, b, weight, _, _)| (a.0 - b.0).hypot(a.1 - b.1) / zoom * (1.0 + 1.4 * f64::from(*weight).sqrt()))
+        .sum();
+    // Below 1 by as much as the edges would ink more than their share.
+    let room = EDGE_COVER * area.max(1.0) / ink.max(1e-9);
+    if room >= 1.0 {
+        (1.0, 0.55)
+    } else {
+        (room.sqrt().max(0.1), (0.55 * room.sqrt().sqrt()).max(0.12))
+    }
+}
+
+impl Scene {
+    /// A plain edge's stroke width and opacity (lighter while an event's edges are emphasised).
+    pub fn plain_edge(&self, weight: u32, emphasis: bool) -> (f64, f64) {
+        let width = (1.0 + 1.4 * f64::from(weight).sqrt()) * self.edge_ink.0;
+        (width, if emphasis { self.edge_ink.1 * 0.3 / 0.55 } else { self.edge_ink.1 })
+    }
 }
 
 /// A label of at most `longest` characters (shortened with "…").
@@ -377,9 +478,10 @@ pub(crate) mod paint {
                 ctx.set_stroke_style_str(colour);
                 ctx.set_line_width(2.0 + w * 0.5);
             } else {
+                let (width, alpha) = s.plain_edge(*weight, !plan.highlight.is_empty());
                 ctx.set_stroke_style_str(colour);
-                ctx.set_global_alpha(if plan.highlight.is_empty() { 0.55 } else { 0.3 });
-                ctx.set_line_width(1.0 + w * 1.4);
+                ctx.set_global_alpha(alpha);
+                ctx.set_line_width(width);
             }
             line(&ctx, *a, *b);
         }
@@ -474,8 +576,12 @@ pub(crate) mod live {
         /// Pan (x, y) and zoom.
         transform: (f64, f64, f64),
         press: Option<Press>,
+        /// The pointers down (id, where last), so two fingers pinch.
+        fingers: Vec<(i32, (f64, f64))>,
         focused: Option<String>,
         has_focus: bool,
+        /// The node under a mouse pointer (not a press): its name is drawn.
+        hovered: Option<String>,
         listeners: Vec<Listener>,
     }
 
@@ -509,8 +615,10 @@ pub(crate) mod live {
                         dots: Vec::new(),
                         transform: (0.0, 0.0, 1.0),
                         press: None,
+                        fingers: Vec::new(),
                         focused: None,
                         has_focus: false,
+                        hovered: None,
                         listeners: Vec::new(),
                     });
                     true
@@ -533,6 +641,7 @@ pub(crate) mod live {
         let mut plan = l.plan.clone();
         plan.transform = l.transform;
         plan.focused = l.focused.clone().filter(|_| l.has_focus);
+        plan.hovered = l.hovered.clone();
         LAST_PLAN.with(|last| *last.borrow_mut() = Some(plan.clone()));
         plan.all = all;
         l.dots = paint::draw(&l.canvas, plan)?;
@@ -586,6 +695,17 @@ pub(crate) mod live {
         l.focused = id;
     }
 
+    /// Forgets pointer `id` (lifted, or never down).
+    fn lift(l: &mut Live, id: i32) {
+        l.fingers.retain(|f| f.0 != id);
+    }
+
+    /// The node at `(x, y)` (within 4 px of its rim: small nodes are hard to hit), the one
+    /// drawn on top first.
+    fn hit(dots: &[Dot], (x, y): (f64, f64)) -> Option<usize> {
+        dots.iter().rposition(|d| (x - d.x).powi(2) + (y - d.y).powi(2) <= (d.r + 4.0).powi(2))
+    }
+
     fn offset(e: &PointerEvent) -> (f64, f64) {
         (f64::from(e.offset_x()), f64::from(e.offset_y()))
     }
@@ -612,8 +732,12 @@ pub(crate) mod live {
                 // Keeps the pointer's events on the canvas, so a drag that leaves it ends on it.
                 let _ = c.set_pointer_capture(e.pointer_id());
                 let at = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
-                    l.press = Some(Press { start: at, last: at, moved: false });
+                    lift(l, id);
+                    l.fingers.push((id, at));
+                    // A second finger makes a pinch, never a click.
+                    l.press = Some(Press { start: at, last: at, moved: l.fingers.len() > 1 });
                     false
                 });
             }),
@@ -624,8 +748,27 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let at = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, _| {
-                    let Some(p) = l.press.as_mut() else { return false };
+                    // Two fingers: the map zooms by how much they spread, about their midpoint,
+                    // and follows the midpoint.
+                    if let [(a, pa), (b, pb), ..] = l.fingers[..] {
+                        if id == a || id == b {
+                            let (qa, qb) = if id == a { (at, pb) } else { (pa, at) };
+                            let mid = |p: (f64, f64), q: (f64, f64)| ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
+                            let (from, to) = (mid(pa, pb), mid(qa, qb));
+                            let by = (qa.0 - qb.0).hypot(qa.1 - qb.1) / (pa.0 - pb.0).hypot(pa.1 - pb.1).max(1.0);
+                            let t = super::zoom_about(l.transform, (l.plan.width, l.plan.height), from, by);
+                            l.transform = (t.0 + to.0 - from.0, t.1 + to.1 - from.1, t.2);
+                            l.fingers[usize::from(id == b)].1 = at;
+                            return true;
+                        }
+                    }
+                    let Some(p) = l.press.as_mut() else {
+                        // No press: the node pointed at shows its name.
+                        let over = hit(&l.dots, at).map(|i| l.dots[i].id.clone());
+                        return std::mem::replace(&mut l.hovered, over) != l.hovered;
+                    };
                     if !p.moved && (at.0 - p.start.0).abs() + (at.1 - p.start.1).abs() <= DRAG_SLOP {
                         return false;
                     }
@@ -644,12 +787,18 @@ pub(crate) mod live {
             Box::new(|c, e| {
                 let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
                 let (x, y) = offset(e);
+                let id = e.pointer_id();
                 with_live(c, &mut |l, told| {
+                    lift(l, id);
+                    if let Some(&(_, left)) = l.fingers.first() {
+                        // A finger stays after a pinch: it pans on from where it is.
+                        l.press = Some(Press { start: left, last: left, moved: true });
+                        return false;
+                    }
                     if l.press.take().is_none_or(|p| p.moved) {
                         return false;
                     }
-                    let hit = l.dots.iter().position(|d| (x - d.x).powi(2) + (y - d.y).powi(2) <= (d.r + 4.0).powi(2));
-                    let Some(at) = hit else { return false };
+                    let Some(at) = hit(&l.dots, (x, y)) else { return false };
                     focus(l, Some(l.dots[at].id.clone()), told);
                     choose(l, at, told);
                     true
@@ -667,7 +816,12 @@ pub(crate) mod live {
                         return false;
                     }
                     e.prevent_default();
-                    l.transform.2 = (l.transform.2 * (-e.delta_y() * 0.0015).exp()).clamp(0.4, 8.0);
+                    l.transform = super::zoom_about(
+                        l.transform,
+                        (l.plan.width, l.plan.height),
+                        (l.plan.width / 2.0 + l.transform.0, l.plan.height / 2.0 + l.transform.1),
+                        (-e.delta_y() * 0.0015).exp(),
+                    );
                     true
                 });
             }),
@@ -709,6 +863,20 @@ pub(crate) mod live {
                 })
             }),
         );
+        on(
+            "pointercancel",
+            true,
+            Box::new(|c, e| {
+                let Some(e) = e.dyn_ref::<PointerEvent>() else { return };
+                let id = e.pointer_id();
+                with_live(c, &mut |l, _| {
+                    lift(l, id);
+                    l.press = None;
+                    false
+                });
+            }),
+        );
+        on("pointerleave", true, Box::new(|c, _| with_live(c, &mut |l, _| l.hovered.take().is_some())));
         on(
             "blur",
             true,
@@ -773,12 +941,113 @@ mod tests {
             s2.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>(),
             s.dots.iter().map(|d| (d.0.x, d.0.y)).collect::<Vec<_>>()
         );
+        // Panned so that a node is off the canvas: it is not named at the edge.
+        let mut panned = plan(false);
+        panned.transform = (-2000.0, 0.0, 1.0);
+        let s3 = scene(&mut panned, &|_| 30.0).expect("the kept graph");
+        assert!(s3.labels.is_empty(), "{:?}", s3.labels);
         let mut other = plan(false);
         other.key = 8;
         assert!(scene(&mut other, &|_| 30.0).is_err(), "an unknown record's graph is asked for");
         let [nodes, _, highlight] = attributes(&s);
         assert_eq!(nodes.split('|').count(), 3);
         assert_eq!(highlight, "a c");
+    }
+
+    #[test]
+    fn a_few_edges_are_drawn_as_ever_and_many_thinner_and_lighter() {
+        let edge = |len: f64, weight: u32| -> Line { ((0.0, 0.0), (len, 0.0), weight, String::new(), false) };
+        // Ten edges of 100 px, 2.4 px wide, on 800 × 480: 0.6 % of the canvas.
+        let few: Vec<Line> = (0..10).map(|_| edge(100.0, 1)).collect();
+        assert_eq!(edge_ink(&few, 800.0 * 480.0, 1.0), (1.0, 0.55));
+        // Forty actors all linked, 780 edges of 150 px sharing 25 events each, on a phone.
+        let dense: Vec<Line> = (0..780).map(|_| edge(150.0, 25)).collect();
+        let (thin, alpha) = edge_ink(&dense, 310.0 * 372.0, 1.0);
+        let width = 8.0 * thin;
+        assert!((0.8..=2.0).contains(&width) && (0.12..=0.3).contains(&alpha), "{width} px at {alpha}");
+        // Thinner with more ink, never below the floors; zooming in does not thin them.
+        let (thinner, lighter) = edge_ink(&dense, 200.0 * 200.0, 1.0);
+        assert!(thinner < thin && lighter < alpha);
+        assert_eq!(edge_ink(&dense, 10.0, 1.0), (0.1, 0.12));
+        assert_eq!(edge_ink(&dense, 310.0 * 372.0, 1.0), {
+            let zoomed: Vec<Line> = (0..780).map(|_| edge(300.0, 25)).collect();
+            edge_ink(&zoomed, 310.0 * 372.0, 2.0)
+        });
+        // Emphasised edges do not count: they are drawn thick on purpose.
+        let mut strong = few.clone();
+        strong.extend((0..780).map(|_| ((0.0, 0.0), (150.0, 0.0), 25, String::new(), true)));
+        assert_eq!(edge_ink(&strong, 800.0 * 480.0, 1.0), (1.0, 0.55));
+    }
+
+    #[test]
+    fn a_dense_graph_on_a_phone_has_nodes_apart_and_the_focused_one_named() {
+        // Forty actors, each linked to every other (the e2e tests' generated record is nearly so).
+        let ids: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+        let edges: Vec<(usize, usize, u32)> =
+            (0..40).flat_map(|a| (a + 1..40).map(move |b| (a, b, 20 + ((a * b) % 7) as u32))).collect();
+        let all = AllGraph { nodes: ids.iter().map(|id| (id.clone(), 500 + id.len() as u32)).collect(), edges };
+        let mut plan = plan(false);
+        plan.key = 40;
+        plan.all = Some(all.clone());
+        (plan.width, plan.height) = (310.0, 372.0);
+        plan.nodes = ids.iter().map(|id| (id.clone(), format!("Country {id}"), 500, "#111111".to_owned())).collect();
+        plan.edges = all.edges.iter().map(|&(a, b, w)| (ids[a].clone(), ids[b].clone(), w, "#0072B2".into())).collect();
+        plan.highlight.clear();
+        let measure = |t: &str| 7.0 * t.chars().count() as f64;
+        for focused in [None, Some("c0"), Some("c17"), Some("c39")] {
+            plan.focused = focused.map(str::to_owned);
+            let s = scene(&mut plan.clone(), &measure).expect("scene");
+            for (i, (a, _)) in s.dots.iter().enumerate() {
+                for (b, _) in &s.dots[i + 1..] {
+                    assert!((a.x - b.x).hypot(a.y - b.y) >= a.r + b.r, "{a:?} and {b:?} overlap");
+                }
+            }
+            if let Some(f) = focused {
+                assert!(s.labels.iter().any(|l| s.dots[l.0].0.id == f), "{f} is named when focused");
+            }
+            let rects: Vec<&Rect> = s.labels.iter().map(|l| &l.2).collect();
+            for (i, r) in rects.iter().enumerate() {
+                assert!(rects[i + 1..].iter().all(|o| !r.overlaps(o)), "labels overlap: {r:?}");
+                for (d, _) in &s.dots {
+                    let own = s.labels[i].0;
+                    if s.dots[own].0.id != d.id {
+                        assert!(
+                            !r.meets(&Disc { x: d.x, y: d.y, r: d.r }),
+                            "{focused:?}: the label {:?} covers {d:?}",
+                            s.labels[i]
+                        );
+                    }
+                }
+            }
+            let (thin, alpha) = s.edge_ink;
+            assert!(thin < 0.5 && alpha < 0.4, "780 edges are drawn thin and light: {thin} {alpha}");
+        }
+        // A selected event's actors are named too, wherever they sit in the crowd (on a canvas
+        // so small that beside their nodes and on the usual leader lines there is no room).
+        plan.focused = None;
+        (plan.width, plan.height) = (200.0, 240.0);
+        plan.highlight = vec!["c3".into(), "c21".into(), "c30".into()];
+        let s = scene(&mut plan.clone(), &measure).expect("scene");
+        for id in &plan.highlight {
+            assert!(s.labels.iter().any(|l| &s.dots[l.0].0.id == id), "{id} of the selected event is named");
+        }
+    }
+
+    #[test]
+    fn a_zoom_keeps_the_point_it_is_about_in_place() {
+        let on_canvas =
+            |t: (f64, f64, f64), p: Point| (400.0 + t.0 + (p.0 - 400.0) * t.2, 240.0 + t.1 + (p.1 - 240.0) * t.2);
+        let t = (30.0, -20.0, 1.5);
+        // The drawing point under (100, 50) now.
+        let p = (400.0 + (100.0 - 400.0 - t.0) / t.2, 240.0 + (50.0 - 240.0 - t.1) / t.2);
+        let z = zoom_about(t, (800.0, 480.0), (100.0, 50.0), 2.0);
+        assert_eq!(z.2, 3.0);
+        let (x, y) = on_canvas(z, p);
+        assert!((x - 100.0).abs() < 1e-9 && (y - 50.0).abs() < 1e-9, "{x} {y}");
+        // About the drawing's centre on the canvas, the pan does not change.
+        assert_eq!(zoom_about(t, (800.0, 480.0), (430.0, 220.0), 2.0), (30.0, -20.0, 3.0));
+        assert_eq!(zoom_about(t, (800.0, 480.0), (0.0, 0.0), 100.0).2, 8.0, "no more than 8 times");
+        assert_eq!(zoom_about(t, (800.0, 480.0), (0.0, 0.0), 0.01).2, 0.4);
     }
 
     #[test]

@@ -242,8 +242,8 @@ pub fn map(s: &crate::map::Scene, plan: &crate::map::MapPlan) -> String {
             svg.line(*a, *b, &plan.accent, 6.0 + w, "");
             svg.line(*a, *b, colour, 2.0 + w * 0.5, "");
         } else {
-            let alpha = if plan.highlight.is_empty() { "0.55" } else { "0.3" };
-            svg.line(*a, *b, colour, 1.0 + w * 1.4, &format!(r#"stroke-opacity="{alpha}""#));
+            let (width, alpha) = s.plain_edge(*weight, !plan.highlight.is_empty());
+            svg.line(*a, *b, colour, width, &format!(r#"stroke-opacity="{alpha:.2}""#));
         }
     }
     svg.close();
