@@ -259,6 +259,8 @@ fn plan(data: &ChartData, colours: &crate::theme::Colours, documents: bool) -> S
         "y_desc": if documents { t("documents") } else { t("events") },
         // A year before the common era as the language writes it ("{0} BC"), for the axis.
         "bc": t("{0} BC"),
+        // Said under the bars when each stands for several years (too many years for the width).
+        "per_bar": t("years per bar: {0}"),
         // The caption the page shows above the chart, for its picture (the documents' total
         // is the module's to fill in: it has the numbers).
         "caption": if documents { t("Documents signed, cumulative ({0} in all)") } else { t("Events per year, by kind") },

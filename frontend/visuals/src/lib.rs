@@ -26,9 +26,9 @@ use web_sys::HtmlCanvasElement;
 pub struct Plan {
     /// Every year from the first to the last.
     pub years: Vec<i64>,
-    /// Per year: the stacked parts, bottom first, as (colour, count).
+    /// Per year: the stacked parts.
     #[serde(default)]
-    pub stacks: Vec<Vec<(String, u64)>>,
+    pub stacks: Vec<Stack>,
     /// Per year: documents signed up to and including it.
     #[serde(default)]
     pub cumulative: Vec<u64>,
@@ -54,6 +54,48 @@ pub struct Plan {
     /// empty when the chart has none.
     #[serde(default)]
     pub bc: String,
+    /// Under the bars when each stands for several years ([`bins`]): `{0}` is how many
+    /// ("years per bar: {0}"); empty: none said.
+    #[serde(default)]
+    pub per_bar: String,
+}
+
+/// A bar's stacked parts, bottom first, as (colour, count).
+pub type Stack = Vec<(String, u64)>;
+
+/// Narrowest a bar of the events chart is drawn, in pixels: narrower, neighbouring stacks of
+/// other colours ran into one blur (76 years on a phone's 290 px were 3.8 px a year).
+pub const MIN_BAR_PX: f64 = 6.0;
+
+/// The years of `years` (ascending, with their `stacks`) gathered into bars of `span` years —
+/// 1, or the first of 2, 5, 10, 20, 50… that gives a bar at least [`MIN_BAR_PX`] of `width`
+/// pixels — each bar starting at a multiple of `span` (so a bar of 1990 is 1990–1994 for all
+/// readers), its stack the sum of its years' per colour, in the order the colours first come.
+pub fn bins(years: &[i64], stacks: &[Stack], width: f64) -> (i64, Vec<(i64, Stack)>) {
+    let (Some(first), Some(last)) = (years.first(), years.last()) else { return (1, Vec::new()) };
+    let slots = (last - first + 1) as f64;
+    let mut span = 1;
+    for step in [2, 5].into_iter().chain((1..18).flat_map(|e| [1, 2, 5].map(|m| m * 10i64.pow(e)))) {
+        if width / slots * span as f64 >= MIN_BAR_PX {
+            break;
+        }
+        span = step;
+    }
+    let mut bars: Vec<(i64, Stack)> = Vec::new();
+    for (year, stack) in years.iter().zip(stacks) {
+        let start = year.div_euclid(span) * span;
+        if bars.last().is_none_or(|b| b.0 != start) {
+            bars.push((start, Vec::new()));
+        }
+        let Some((_, bar)) = bars.last_mut() else { continue };
+        for (colour, n) in stack {
+            match bar.iter_mut().find(|(c, _)| c == colour) {
+                Some(part) => part.1 += n,
+                None => bar.push((colour.clone(), *n)),
+            }
+        }
+    }
+    (span, bars)
 }
 
 /// Draws the stacked bars of `plan` (JSON) on `canvas`; a plan that cannot be read draws
@@ -122,7 +164,7 @@ mod draw {
     use plotters_canvas::CanvasBackend;
     use web_sys::HtmlCanvasElement;
 
-    use super::{channels, Plan};
+    use super::{bins, channels, Plan};
 
     thread_local! {
         /// The charts as drawn last (bars, then steps), with their canvas' size: what a
@@ -153,16 +195,27 @@ mod draw {
         LAST.with(|last| last.borrow_mut()[slot] = Some((plan, width, height)));
     }
 
-    /// The axes both charts share: one slot per year, centred on the year's tick, counts
-    /// from 0 to `max`, in the page's colours.
-    fn year_chart<'a, DB: DrawingBackend + 'a>(root: &'a Root<DB>, plan: &Plan, max: u64) -> Option<YearChart<'a, DB>> {
+    /// Where the plot of a chart `root` wide starts, and how wide it is (the margins and the
+    /// counts' labels left of it).
+    const PLOT_LEFT: u32 = 12 + 36;
+
+    /// The axes both charts share: one slot per year, centred on the year's tick (from the
+    /// first to the last of `years`, the bars' `span` years a slot and `per_bar` said under
+    /// them when more than one), counts from 0 to `max`, in the page's colours.
+    fn year_chart<'a, DB: DrawingBackend + 'a>(
+        root: &'a Root<DB>,
+        plan: &Plan,
+        (first, last, span): (i64, i64, i64),
+        max: u64,
+    ) -> Option<YearChart<'a, DB>> {
         root.fill(&rgb(&plan.paper)).ok()?;
-        let (first, last) = (*plan.years.first()?, *plan.years.last()?);
+        let half = span as f64 * 0.5 + 0.1;
+        let x_desc = if span > 1 { plan.per_bar.replace("{0}", &span.to_string()) } else { String::new() };
         let mut chart = ChartBuilder::on(root)
             .margin(12)
-            .x_label_area_size(28)
+            .x_label_area_size(if x_desc.is_empty() { 28 } else { 44 })
             .y_label_area_size(36)
-            .build_cartesian_2d(first as f64 - 0.6..last as f64 + 0.6, 0u64..max)
+            .build_cartesian_2d(first as f64 - half..last as f64 + half, 0u64..max)
             .ok()?;
         let muted = rgb(&plan.muted);
         // As many year labels as fit side by side (a year is about 30 px at 12 px), and never
@@ -177,6 +230,7 @@ mod draw {
             .axis_style(muted)
             .label_style(("sans-serif", 12).into_font().color(&muted))
             .y_desc(plan.y_desc.as_str())
+            .x_desc(x_desc)
             .x_label_formatter(&|x| match x.round() {
                 y if y < 0.0 && !plan.bc.is_empty() => plan.bc.replace("{0}", &format!("{:.0}", -y)),
                 y => format!("{y:.0}"),
@@ -197,15 +251,26 @@ mod draw {
         on_canvas(canvas, plan, 1, steps);
     }
 
-    /// The stacked bars of events per year.
+    /// The stacked bars of events per year, or per several years where a year would be
+    /// narrower than [`MIN_BAR_PX`] ([`bins`]).
     pub(crate) fn bars<DB: DrawingBackend>(root: &Root<DB>, plan: &Plan) {
-        let max = plan.stacks.iter().map(|s| s.iter().map(|(_, n)| n).sum::<u64>()).max().unwrap_or(0).max(1) + 1;
-        let Some(mut chart) = year_chart(root, plan, max) else { return };
-        for (year, stack) in plan.years.iter().zip(&plan.stacks) {
+        let width = f64::from(root.dim_in_pixel().0.saturating_sub(PLOT_LEFT + 12));
+        let (span, bars) = bins(&plan.years, &plan.stacks, width);
+        let max = bars.iter().map(|(_, s)| s.iter().map(|(_, n)| n).sum::<u64>()).max().unwrap_or(0).max(1) + 1;
+        // A bar's slot is centred on its middle year (on the year's tick when it is one).
+        let centre = |start: i64| start as f64 + (span - 1) as f64 * 0.5;
+        let (Some(first), Some(last)) = (bars.first().map(|b| centre(b.0)), bars.last().map(|b| centre(b.0))) else {
+            return;
+        };
+        let Some(mut chart) = year_chart(root, plan, (first.floor() as i64, last.ceil() as i64, span), max) else {
+            return;
+        };
+        let half = span as f64 * 0.4;
+        for (start, stack) in &bars {
             let mut base = 0u64;
             for (colour, n) in stack {
-                let x = *year as f64;
-                let bar = Rectangle::new([(x - 0.4, base), (x + 0.4, base + n)], rgb(colour).filled());
+                let x = centre(*start);
+                let bar = Rectangle::new([(x - half, base), (x + half, base + n)], rgb(colour).filled());
                 let _ = chart.draw_series(std::iter::once(bar));
                 base += n;
             }
@@ -216,7 +281,8 @@ mod draw {
     /// The cumulative steps of documents signed.
     pub(crate) fn steps<DB: DrawingBackend>(root: &Root<DB>, plan: &Plan) {
         let max = plan.cumulative.last().copied().unwrap_or(0).max(1);
-        let Some(mut chart) = year_chart(root, plan, max + max / 10 + 1) else { return };
+        let (Some(&first), Some(&last)) = (plan.years.first(), plan.years.last()) else { return };
+        let Some(mut chart) = year_chart(root, plan, (first, last, 1), max + max / 10 + 1) else { return };
         let colour = rgb(&plan.line);
         let points: Vec<(f64, u64)> =
             plan.years.iter().map(|y| *y as f64).zip(plan.cumulative.iter().copied()).collect();
@@ -287,6 +353,27 @@ mod draw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_too_narrow_for_a_bar_are_gathered_into_bars_of_round_spans() {
+        let stack = |a: u64, b: u64| vec![("#a".to_owned(), a), ("#b".to_owned(), b)];
+        // 76 years (1950–2025) on a phone's 290 px: 3.8 px a year, so bars of 2 years (7.6 px).
+        let years: Vec<i64> = (1950..=2025).collect();
+        let stacks: Vec<_> = years.iter().map(|y| stack(1, (y % 2) as u64)).collect();
+        let (span, bars) = bins(&years, &stacks, 290.0);
+        assert_eq!(span, 2);
+        assert_eq!(bars.len(), 38);
+        assert_eq!(bars[0], (1950, stack(2, 1)), "1950 and 1951, each colour added up");
+        assert_eq!(bars.iter().map(|b| b.1.iter().map(|p| p.1).sum::<u64>()).sum::<u64>(), 76 + 38, "no event lost");
+        // Wide enough: a bar a year, as drawn before.
+        let (span, bars) = bins(&years, &stacks, 1200.0);
+        assert_eq!((span, bars.len()), (1, 76));
+        // Deep time: bars start at multiples of their span, also before the common era.
+        let (span, bars) = bins(&[-1003, -2, 7, 1999], &[stack(1, 0), stack(0, 1), stack(1, 0), stack(0, 2)], 300.0);
+        assert_eq!(span, 100, "3,003 years on 300 px: 0.1 px a year, 10 px a century");
+        assert_eq!(bars.iter().map(|b| b.0).collect::<Vec<_>>(), [-1100, -100, 0, 1900]);
+        assert!(bins(&[], &[], 300.0).1.is_empty());
+    }
 
     #[test]
     fn a_plan_is_read_from_the_pages_json() {
