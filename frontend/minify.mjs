@@ -5,8 +5,8 @@
 // to minify JS", and the file ships as written), yet those bytes count in the main bundle's
 // 400 KB budget: terser takes the app's glue from 11.6 to 8.9 KB gzipped. Classic scripts
 // (the worker's glue, the embed loader) are minified by trunk already and are left as they are.
-// Before that, the wasm beside each glue and the glue's import object get short names for
-// the wasm's imports (`short-imports.mjs`: 8.9 KB of the gzipped bundle).
+// Before that, the wasm beside each glue and the glue itself get short names for the wasm's
+// imports and exports (`short-names.mjs`: 9.3 KB of the gzipped bundle).
 // The page's integrity hashes of those scripts and modules are updated to match. Run by trunk (`Trunk.toml`, `[[hooks]]`); terser comes from `tests/e2e/package.json`, which
 // `cargo xtask setup` installs.
 
@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shortenImports } from './short-imports.mjs';
+import { shortenExports, shortenImports } from './short-names.mjs';
 
 if (process.env.TRUNK_PROFILE !== 'release') process.exit(0);
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -41,17 +41,18 @@ for (const name of readdirSync(staging)) {
   const path = join(staging, name);
   const code = readFileSync(path, 'utf8');
   if (!/^export /m.test(code)) continue;
-  // The wasm beside the glue gets short import names first (see short-imports.mjs), and the
-  // page its new hash.
+  // The wasm beside the glue gets short import and export names first (see short-names.mjs),
+  // and the page its new hash.
   let glue = code;
   const wasmPath = join(staging, name.replace(/\.js$/, '_bg.wasm'));
   if (existsSync(wasmPath)) {
     const wasm = readFileSync(wasmPath);
-    const short = shortenImports(wasm, code, name.replace(/\.js$/, ''));
+    const imports = shortenImports(wasm, code, name.replace(/\.js$/, ''));
+    const short = shortenExports(imports.wasm, imports.js);
     writeFileSync(wasmPath, short.wasm);
     glue = short.js;
     page = page.split(sri(wasm)).join(sri(short.wasm));
-    console.log(`minify.mjs: ${short.renamed} imports of ${name} renamed`);
+    console.log(`minify.mjs: ${imports.renamed} imports and ${short.renamed} exports of ${name} renamed`);
   }
   const out = await minify(glue, { module: true, compress: true, mangle: true });
   writeFileSync(path, out.code);

@@ -1,10 +1,11 @@
-// The release build's renaming of a wasm's imports from its glue (frontend/short-imports.mjs):
-// the wasm and the glue's import object get the same short names, a snippet's imports keep
-// theirs, and a glue that does not match its wasm stops the build.
+// The release build's renaming of a wasm's imports from its glue and of its exports to it
+// (frontend/short-names.mjs): the wasm and the glue get the same short names, a snippet's
+// imports and exports the glue reads otherwise keep theirs, and a glue that does not match its
+// wasm stops the build.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shortenImports } from '../../frontend/short-imports.mjs';
+import { shortenExports, shortenImports } from '../../frontend/short-names.mjs';
 
 const bytes = (s) => [...new TextEncoder().encode(s)];
 const name = (s) => [bytes(s).length, ...bytes(s)];
@@ -65,4 +66,37 @@ test('a wasm with no imports from its glue is left as it is', () => {
   assert.equal(out.renamed, 0);
   assert.deepEqual([...out.wasm], [...wasm]);
   assert.equal(out.js, glue);
+});
+
+// A module with one memory, exported under each of `names`.
+function wasmExporting(names) {
+  const exports = [names.length, ...names.flatMap((n) => [...name(n), 0x02, 0x00])];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x05, 0x03, 0x01, 0x00, 0x01,
+    0x07, exports.length, ...exports,
+  ]);
+}
+
+test('exports the glue reads only as wasm.<name> get short names; others keep theirs', () => {
+  const wasm = wasmExporting(['memory', 'invoke_h1', 'invoke_h1_4', 'shared', 'quoted', 'unused']);
+  const js = [
+    'let wasm; const size = wasm.memory.buffer.byteLength;',
+    'function invoke_h1(a) { wasm.invoke_h1(a); } function invoke_h1_4(a) { wasm.invoke_h1_4(a); }',
+    'wasm.shared(); other.shared(); wasm.quoted(); const key = "quoted";',
+  ].join('\n');
+  const out = shortenExports(wasm, js);
+  assert.equal(out.renamed, 3);
+  assert.deepEqual(
+    WebAssembly.Module.exports(new WebAssembly.Module(out.wasm)).map((e) => e.name),
+    ['_a', '_b', '_c', 'shared', 'quoted', 'unused'],
+  );
+  assert.equal(
+    out.js,
+    [
+      'let wasm; const size = wasm._a.buffer.byteLength;',
+      'function invoke_h1(a) { wasm._b(a); } function invoke_h1_4(a) { wasm._c(a); }',
+      'wasm.shared(); other.shared(); wasm.quoted(); const key = "quoted";',
+    ].join('\n'),
+  );
 });
