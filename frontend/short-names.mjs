@@ -76,18 +76,8 @@ function shortName(n) {
 /** Renames the glue module's imports in `wasm` (bytes) and `js` (its glue, as text). */
 export function shortenImports(wasm, js, stem) {
   const glue = `./${stem}_bg.js`;
-  const out = [...wasm.subarray(0, 8)];
-  let at = 8;
   let renamed = 0;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = leb(wasm, at + 1);
-    const end = start + size;
-    if (id !== 2) {
-      for (let i = at; i < end; i++) out.push(wasm[i]);
-      at = end;
-      continue;
-    }
+  const out = rewriteSection(wasm, 2, (start, end) => {
     const section = [];
     let [count, i] = leb(wasm, start);
     writeLeb(count, section);
@@ -119,17 +109,14 @@ export function shortenImports(wasm, js, stem) {
       i = descEnd;
     }
     if (i !== end) throw new Error(`${stem}: the import section did not end where its size says`);
-    out.push(id);
-    writeLeb(section.length, out);
-    out.push(...section);
-    at = end;
-  }
+    return section;
+  });
   // The glue hands its import object over under the module's name; it becomes `w` too.
   const entry = `"${glue}": import0`;
   const found = js.split(entry).length - 1;
   if (renamed > 0 && found !== 1) throw new Error(`${stem}: the glue names its import module ${found} times, not once`);
   if (renamed > 0) js = js.replace(entry, 'w: import0');
-  return { wasm: Uint8Array.from(out), js, renamed };
+  return { wasm: out, js, renamed };
 }
 
 /**
@@ -138,18 +125,8 @@ export function shortenImports(wasm, js, stem) {
  * way (in a string, or as a property of something else) keeps its name.
  */
 export function shortenExports(wasm, js) {
-  const out = [...wasm.subarray(0, 8)];
-  let at = 8;
   let renamed = 0;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = leb(wasm, at + 1);
-    const end = start + size;
-    if (id !== 7) {
-      for (let i = at; i < end; i++) out.push(wasm[i]);
-      at = end;
-      continue;
-    }
+  const out = rewriteSection(wasm, 7, (start, end) => {
     const section = [];
     let [count, i] = leb(wasm, start);
     writeLeb(count, section);
@@ -176,10 +153,30 @@ export function shortenExports(wasm, js) {
       i = descEnd;
     }
     if (i !== end) throw new Error('the export section did not end where its size says');
-    out.push(id);
-    writeLeb(section.length, out);
-    out.push(...section);
+    return section;
+  });
+  return { wasm: out, js, renamed };
+}
+
+/**
+ * `wasm` with its section `id` replaced by what `rewrite(start, end)` makes of the section's
+ * contents (the bytes from `start` to `end`) as an array of bytes; the other sections as they are.
+ */
+function rewriteSection(wasm, id, rewrite) {
+  const out = [...wasm.subarray(0, 8)];
+  let at = 8;
+  while (at < wasm.length) {
+    const [size, start] = leb(wasm, at + 1);
+    const end = start + size;
+    if (wasm[at] === id) {
+      const section = rewrite(start, end);
+      out.push(id);
+      writeLeb(section.length, out);
+      out.push(...section);
+    } else {
+      for (let i = at; i < end; i++) out.push(wasm[i]);
+    }
     at = end;
   }
-  return { wasm: Uint8Array.from(out), js, renamed };
+  return Uint8Array.from(out);
 }
