@@ -195,6 +195,13 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     assert.ok((await inView(page)) > 1000, 'most of the 2,271 GDELT rows are events');
     const status = await page.locator('.open-done').first().textContent();
     assert.match(status, /\(gdelt\)/);
+    // On a phone its title, one long word, breaks rather than run off the page.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.waitForTimeout(300);
+    const title = await page.locator('.masthead h1').evaluate((h) => [h.scrollWidth, h.clientWidth]);
+    assert.ok(title[0] <= title[1], `the title fits its line (${title[0]} of ${title[1]} px)`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `no page wider than the phone (${width} px)`);
     await done();
   });
 
