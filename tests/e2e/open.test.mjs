@@ -205,6 +205,29 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     await done();
   });
 
+  test('a HistoryAtState XML file opens (the worker and the page name its format alike)', async () => {
+    const visit = (id, day, who, country) => `<visit><id>${id}</id><start-date>${day}</start-date><end-date>${day}</end-date>
+      <visitor>${who}</visitor><from id="${country.toLowerCase()}">${country}</from><description>Working Visit.</description></visit>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><visits>${visit(1, '2020-01-07', 'Prime Minister A', 'Greece')}${visit(2, '2020-01-27', 'Prime Minister B', 'Israel')}</visits>`;
+    const { page, done } = await openApp();
+    await page.locator('.opener input[type=file]').setInputFiles({ name: 'visits.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
+    await waitForTitle(page, 'visits.xml');
+    assert.match(await page.locator('.open-done').first().textContent(), /visits\.xml \(historyatstate-xml\): \d+ records accepted, 0 rejected/);
+    assert.equal(await inView(page), 2, 'both visits');
+    await done();
+  });
+
+  test('the HistoryAtState visits of 2020 from the corpus open', async (t) => {
+    const file = corpusFile(t, 'historyatstate', 'visits-2020.xml');
+    if (!file) return;
+    const { page, done } = await openApp();
+    await page.locator('.opener input[type=file]').setInputFiles(file);
+    await waitForTitle(page, 'visits-2020.xml');
+    assert.match(await page.locator('.open-done').first().textContent(), /\(historyatstate-xml\)/);
+    assert.ok((await inView(page)) > 0);
+    await done();
+  });
+
   test('a 100,000-event log shows progress, stays responsive, and opens whole', async () => {
     const { page, done } = await openApp();
     const text = bigLog(100_000);

@@ -31,7 +31,9 @@ use crate::lang::Texts;
 use crate::problem::Problem;
 use crate::validate::{validate_records, Known};
 
-/// The file formats Annals reads.
+/// The file formats Annals reads. Written and read by serde under the names of
+/// [`Format::name`] (the web worker tells the page the format it read this way, and the page
+/// reads the name back with `FromStr`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
@@ -48,6 +50,9 @@ pub enum Format {
     /// PLOVER-coded events, a JSON array or JSON Lines.
     Plover,
     /// HistoryAtState XML: foreign leaders' visits or presidential/secretary travels.
+    /// (serde's own kebab-case name, `history-at-state`, is still read; written, it made every
+    /// XML file opened in the web app fail with "unknown format".)
+    #[serde(rename = "historyatstate-xml", alias = "history-at-state")]
     HistoryAtState,
 }
 
@@ -320,4 +325,21 @@ pub struct Exported {
     /// Live events not written because the format cannot hold them (no coordinates for
     /// GeoJSON, a date before year 1 or in year 9999 for iCalendar).
     pub left_out: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn serde_writes_and_reads_every_format_by_its_name() {
+        for format in Format::ALL {
+            let json = serde_json::to_string(&format).expect("written");
+            assert_eq!(json, format!("\"{}\"", format.name()));
+            assert_eq!(serde_json::from_str::<Format>(&json).expect("read"), format);
+            assert_eq!(format.name().parse::<Format>(), Ok(format));
+        }
+        let old: Format = serde_json::from_str("\"history-at-state\"").expect("the old name is still read");
+        assert_eq!(old, Format::HistoryAtState);
+    }
 }

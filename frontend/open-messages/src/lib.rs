@@ -342,6 +342,40 @@ mod tests {
         assert!(line_parts(b"", 4).is_empty());
     }
 
+    /// What the worker writes (the derive) the page reads back the same (by hand), for every
+    /// format: the worker named HistoryAtState XML "history-at-state", which the page did not
+    /// know, and every XML file opened in the browser failed.
+    #[test]
+    fn the_page_reads_every_message() {
+        let mut problem = Problem::new("when", annals_core::problem::Said::new("is empty; expected {0}", &[&"a date"]));
+        (problem.line, problem.record) = (Some(4), Some(3));
+        let mut messages = vec![
+            FromWorker::Ready,
+            FromWorker::Progress(Progress { what: "Reading".into(), done: 1.0, total: 2.0, finished: false }),
+            FromWorker::Failed { message: "no".into() },
+            FromWorker::Exported { written: 4, left_out: 1 },
+        ];
+        messages.extend(Format::ALL.map(|format| {
+            FromWorker::Checked(Checked {
+                name: "visits.xml".into(),
+                format,
+                title: "Visits".into(),
+                description: Some("All of them".into()),
+                introduction: None,
+                story: format == Format::TimelinejsJson,
+                stream: Some("visits".into()),
+                accepted: 2,
+                rejected: 1,
+                diagnostics: vec![problem.clone()],
+                notes: vec![],
+            })
+        }));
+        for message in messages {
+            let json = serde_json::to_string(&message).expect("the worker writes it");
+            assert_eq!(FromWorker::read(&json), Ok(message), "{json}");
+        }
+    }
+
     /// A message the page cannot read is an error that says what was wrong, never a panic.
     #[test]
     fn a_wrong_message_says_what_is_wrong() {
