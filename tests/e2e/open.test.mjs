@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 import { DIST, ROOT, appSuite, screenshotPath } from './harness.mjs';
+import { axeViolations } from './axe.mjs';
 
 const CORPUS = process.env.ANNALS_CORPUS || join(ROOT, '..', 'shared', 'corpus');
 const NO_CORPUS = `no corpus at ${CORPUS} (../shared/corpus, or set ANNALS_CORPUS)`;
@@ -183,6 +184,21 @@ describe('opening and saving files in the web app', { timeout: 120_000 }, () => 
     const status = await page.locator('.open-done').first().textContent();
     assert.match(status, /events\.csv \(csv\): 9 records accepted, 0 rejected, no problems/);
     assert.ok((await inView(page)) > 0);
+    await done();
+  });
+
+  test('a file named by ?src= that opens with problems is reported once: in the panel, the heading for screen readers only', async () => {
+    const { page, done } = await openApp();
+    await page.goto(`${suite.url()}/index.html?src=${encodeURIComponent('data/examples/invalid.ndjson')}`);
+    const report = page.locator('.page-tools .open-report');
+    await report.waitFor({ timeout: 30_000 });
+    const said = (await report.locator('strong, h2, h3, p').first().textContent()).trim();
+    const heading = page.locator('main h1.status.error');
+    assert.equal((await heading.textContent()).trim().slice(0, 20), said.slice(0, 20), 'the heading says what the panel says');
+    const box = await heading.boundingBox();
+    assert.ok(box === null || (box.width <= 1 && box.height <= 1), `the heading is not shown a second time (${JSON.stringify(box)})`);
+    assert.ok(await report.isVisible());
+    assert.deepEqual(await axeViolations(page), []);
     await done();
   });
 
