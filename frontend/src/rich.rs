@@ -61,8 +61,9 @@ pub fn linked(text: &str) -> Html {
     }
 }
 
-/// `text` in pieces, each with whether it is a web address: one begins a word with `http://`
-/// or `https://` and ends at white space, less the punctuation of the sentence after it.
+/// `text` in pieces, each with whether it is a web address: one begins a word with `http`, ends
+/// at white space (less the punctuation of the sentence after it) and is a link Annals accepts
+/// (`annals_core::link::check_url`: `http(s)://` and a host).
 fn split_links(text: &str) -> Vec<(&str, bool)> {
     let mut pieces = Vec::new();
     let (mut start, mut from) = (0, 0);
@@ -79,7 +80,8 @@ fn split_links(text: &str) -> Vec<(&str, bool)> {
             url = &url[..url.len() - c.len_utf8()];
         }
         let begins_word = !text[..found].ends_with(|c: char| c.is_ascii_alphanumeric());
-        if begins_word && ["https://", "http://"].iter().any(|p| url.len() > p.len() && url.starts_with(p)) {
+        // (Which links Annals accepts is core's one rule, as for a source's link.)
+        if begins_word && annals_core::link::check_url(url).is_ok() {
             if found > start {
                 pieces.push((&text[start..found], false));
             }
@@ -118,6 +120,7 @@ mod tests {
         assert_eq!(links, ["https://en.wikipedia.org/wiki/X_(y)", "http://a.example/b", "https://d.example"]);
         assert_eq!(split_links(text).iter().map(|p| p.0).collect::<String>(), text, "every character kept, once");
         assert_eq!(split_links("no address"), [("no address", false)]);
+        assert!(split_links("not http:///no-host either").iter().all(|p| !p.1), "no host, no link");
         assert!(split_links("").is_empty());
     }
 }
