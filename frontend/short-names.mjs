@@ -38,6 +38,19 @@ function writeLeb(value, out) {
   } while (value > 0);
 }
 
+// A name (its length, then UTF-8) at `at` in `bytes`: the name and where what follows it begins.
+function readName(bytes, at) {
+  const [length, from] = leb(bytes, at);
+  return [text.decode(bytes.subarray(from, from + length)), from + length];
+}
+
+// Appends `name` to `out` as the binary format writes a name.
+function writeName(name, out) {
+  const bytes = utf8.encode(name);
+  writeLeb(bytes.length, out);
+  out.push(...bytes);
+}
+
 // The end of an import's description (after its kind byte), by the binary format's rules.
 function descriptionEnd(bytes, kind, at) {
   const limits = (i) => {
@@ -84,9 +97,9 @@ export function shortenImports(wasm, js, stem) {
     while (count-- > 0) {
       const names = [];
       for (let k = 0; k < 2; k++) {
-        const [length, from] = leb(wasm, i);
-        names.push(text.decode(wasm.subarray(from, from + length)));
-        i = from + length;
+        let name;
+        [name, i] = readName(wasm, i);
+        names.push(name);
       }
       const kind = wasm[i];
       const descEnd = descriptionEnd(wasm, kind, i + 1);
@@ -100,11 +113,8 @@ export function shortenImports(wasm, js, stem) {
         js = js.replace(key, `${short}:`);
         name = short;
       }
-      for (const s of [module, name]) {
-        const bytes = utf8.encode(s);
-        writeLeb(bytes.length, section);
-        section.push(...bytes);
-      }
+      writeName(module, section);
+      writeName(name, section);
       for (let k = i; k < descEnd; k++) section.push(wasm[k]);
       i = descEnd;
     }
@@ -131,9 +141,8 @@ export function shortenExports(wasm, js) {
     let [count, i] = leb(wasm, start);
     writeLeb(count, section);
     while (count-- > 0) {
-      const [length, from] = leb(wasm, i);
-      let name = text.decode(wasm.subarray(from, from + length));
-      i = from + length;
+      let name;
+      [name, i] = readName(wasm, i);
       const descEnd = leb(wasm, i + 1)[1]; // kind, index
       // Every time the glue names it as a property, it is `wasm.<name>`; never in quotes.
       const escaped = name.replace(/\$/g, '\\$');
@@ -146,9 +155,7 @@ export function shortenExports(wasm, js) {
         js = js.replace(onWasm, `wasm.${short}`);
         name = short;
       }
-      const bytes = utf8.encode(name);
-      writeLeb(bytes.length, section);
-      section.push(...bytes);
+      writeName(name, section);
       for (let k = i; k < descEnd; k++) section.push(wasm[k]);
       i = descEnd;
     }
